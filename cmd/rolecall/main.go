@@ -1,0 +1,143 @@
+// Command rolecall is a local AWS IAM, STS and ECS endpoint that behaves as
+// AWS does about roles.
+//
+//	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral]
+//	rolecall version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "rolecall", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "rolecall: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `rolecall: AWS IAM, STS and ECS roles, locally, as AWS runs them.
+
+Commands:
+  serve     start the endpoint (default 127.0.0.1:4566)
+  version   print the version
+
+Run 'rolecall serve -h' for the flags of serve.
+`)
+}
+
+// defaultDataDir is per user: $XDG_STATE_HOME/rolecall, else ~/.local/state/rolecall.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "rolecall")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "rolecall")
+	}
+	return filepath.Join(os.TempDir(), "rolecall")
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on")
+	dataDir := fs.String("data-dir", defaultDataDir(), "directory for the state file")
+	ephemeral := fs.Bool("ephemeral", false, "keep state in memory only; nothing survives a restart")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "rolecall: bad --log-level %q: %v\n", *logLevel, err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	srv, err := server.Open(server.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		srv.Close()
+		fmt.Fprintf(stderr, "rolecall: cannot listen on %s: %v\n", *addr, err)
+		return 1
+	}
+	endpoint := "http://" + ln.Addr().String()
+	state := filepath.Join(*dataDir, server.StateFile)
+	if *ephemeral {
+		state = "in memory (--ephemeral): nothing survives a restart"
+	}
+	fmt.Fprintf(stdout, `rolecall %s listening on %s
+  account:  %s
+  state:    %s
+
+  export AWS_ENDPOINT_URL=%s
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+`, version, endpoint, server.DefaultAccount, state, endpoint)
+
+	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case s := <-sig:
+		log.Info("shutting down", "signal", s.String())
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("server failed", "error", err)
+		}
+	}
+	// Drain in-flight requests before closing the store, so no acknowledged
+	// write is cut off.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		log.Warn("shutdown did not drain every request", "error", err)
+	}
+	if err := srv.Close(); err != nil {
+		log.Error("closing state", "error", err)
+		return 1
+	}
+	return 0
+}

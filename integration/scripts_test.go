@@ -1,0 +1,34 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/rolecalltest"
+)
+
+// runScript runs one of the scripts in scripts/ against a fresh in-process
+// rolecall. A missing tool (aws CLI, python3 with boto3) fails the test with
+// the script's own explanation: these clients are part of what rolecall
+// promises to work with.
+func runScript(t *testing.T, interpreter, script string) {
+	t.Helper()
+	if _, err := exec.LookPath(interpreter); err != nil {
+		t.Fatalf("%s is not installed; %s needs it (see README, Testing)", interpreter, script)
+	}
+	rc := rolecalltest.RunT(t)
+	cmd := exec.Command(interpreter, filepath.Join("scripts", script))
+	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+rc.Endpoint)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s failed: %v\n%s", script, err, out)
+	}
+	t.Logf("%s", strings.TrimSpace(string(out)))
+}
+
+func TestAWSCLI(t *testing.T) { runScript(t, "bash", "iam_cli.sh") }
+
+func TestBoto3(t *testing.T) { runScript(t, "python3", "iam_boto3.py") }

@@ -1,0 +1,202 @@
+package sigv4
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+const body = "Action=GetRole&Version=2010-05-08&RoleName=app"
+
+var signedAt = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+func hashOf(b string) string { s := sha256.Sum256([]byte(b)); return hex.EncodeToString(s[:]) }
+
+// sdkSigned signs a request with aws-sdk-go-v2's own signer, the way every
+// SDK call reaches rolecall.
+func sdkSigned(t *testing.T, secret string, at time.Time, token string) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest("POST", "http://127.0.0.1:4566/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	if token != "" {
+		r.Header.Set("X-Amz-Security-Token", token)
+	}
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: secret, SessionToken: token},
+		r, hashOf(body), "iam", "us-east-1", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestVerifySDKSignature(t *testing.T) {
+	r := sdkSigned(t, "secret", signedAt, "")
+	s, aerr := Parse(r)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	if s.AccessKey != "AKIDEXAMPLE" || s.Region != "us-east-1" || s.Service != "iam" || s.Date != "20261124" {
+		t.Errorf("parsed %+v", s)
+	}
+	if aerr := s.Verify(r, []byte(body), "secret", signedAt.Add(time.Minute)); aerr != nil {
+		t.Fatalf("valid signature refused: %v", aerr)
+	}
+}
+
+func TestVerifyFailures(t *testing.T) {
+	const mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	cases := []struct {
+		name   string
+		secret string
+		body   string
+		now    time.Time
+		code   string
+		msg    string
+	}{
+		{"wrong secret", "other", body, signedAt, "SignatureDoesNotMatch", mismatch},
+		{"tampered body", "secret", body + "x", signedAt, "SignatureDoesNotMatch", mismatch},
+		{"stale", "secret", body, signedAt.Add(75 * time.Minute), "SignatureDoesNotMatch",
+			"Signature expired: 20261124T100000Z is now earlier than 20261124T110000Z (20261124T111500Z - 15 min.)"},
+		{"future", "secret", body, signedAt.Add(-20 * time.Minute), "SignatureDoesNotMatch",
+			"Signature not yet current: 20261124T100000Z is still later than 20261124T095500Z (20261124T094000Z + 15 min.)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := sdkSigned(t, "secret", signedAt, "")
+			s, aerr := Parse(r)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			aerr = s.Verify(r, []byte(c.body), c.secret, c.now)
+			if aerr == nil || aerr.Code != c.code || aerr.Message != c.msg || aerr.Status != 403 {
+				t.Fatalf("got %v\nwant %s: %s", aerr, c.code, c.msg)
+			}
+		})
+	}
+}
+
+func TestSecurityTokenIsRead(t *testing.T) {
+	r := sdkSigned(t, "secret", signedAt, "session-token")
+	s, _ := Parse(r)
+	if s.SecurityToken != "session-token" {
+		t.Errorf("token %q", s.SecurityToken)
+	}
+	if aerr := s.Verify(r, []byte(body), "secret", signedAt); aerr != nil {
+		t.Fatal(aerr)
+	}
+}
+
+func TestPresigned(t *testing.T) {
+	r := httptest.NewRequest("GET", "http://127.0.0.1:4566/?Action=GetCallerIdentity&Version=2011-06-15", nil)
+	url, _, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
+		r, hashOf(""), "sts", "us-east-1", signedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := httptest.NewRequest("GET", url, nil)
+	s, aerr := Parse(pr)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	if !s.Presigned || s.Service != "sts" {
+		t.Errorf("parsed %+v", s)
+	}
+	if aerr := s.Verify(pr, nil, "secret", signedAt.Add(time.Minute)); aerr != nil {
+		t.Fatalf("presigned refused: %v", aerr)
+	}
+	if aerr := s.Verify(pr, nil, "wrong", signedAt); aerr == nil || aerr.Code != "SignatureDoesNotMatch" {
+		t.Fatalf("wrong secret: %v", aerr)
+	}
+}
+
+// TestAWSSuiteGetVanilla is the get-vanilla case of AWS's published SigV4
+// test suite (credentials AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY).
+func TestAWSSuiteGetVanilla(t *testing.T) {
+	r := httptest.NewRequest("GET", "http://example.amazonaws.com/", nil)
+	r.Header.Set("X-Amz-Date", "20150830T123600Z")
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+	s, aerr := Parse(r)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	wantCanonical := "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	if got := s.CanonicalRequest(r, nil); got != wantCanonical {
+		t.Errorf("canonical request:\n%s\nwant:\n%s", got, wantCanonical)
+	}
+	if aerr := s.Verify(r, nil, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)); aerr != nil {
+		t.Fatal(aerr)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		name, auth, date string
+		code, msg        string
+	}{
+		{"unsigned", "", "", "MissingAuthenticationToken", "Request is missing Authentication Token"},
+		{"no equal sign", "AWS4-HMAC-SHA256 Credential=AKIA/20200128/us-east-1/sts/aws4_request, SignedHeaders=host, Signature", "20200128T000000Z",
+			"IncompleteSignature", "'Signature' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=AKIA/20200128/us-east-1/sts/aws4_request, SignedHeaders=host, Signature'."},
+		{"no date", "AWS4-HMAC-SHA256 Credential=AKIA/20200128/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00", "",
+			"IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-HMAC-SHA256 Credential=AKIA/20200128/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00"},
+		{"bad scope", "AWS4-HMAC-SHA256 Credential=AKIA/us-east-1, SignedHeaders=host, Signature=00", "20200128T000000Z",
+			"IncompleteSignature", "Credential should be scoped to a valid region, not 'AKIA/us-east-1'. "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", nil)
+			if c.auth != "" {
+				r.Header.Set("Authorization", c.auth)
+			}
+			if c.date != "" {
+				r.Header.Set("X-Amz-Date", c.date)
+			}
+			_, aerr := Parse(r)
+			if aerr == nil || aerr.Code != c.code || aerr.Message != c.msg {
+				t.Fatalf("got %v\nwant %s: %s", aerr, c.code, c.msg)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "20150830T123600Z", "/?a=b")
+	f.Add("AWS4-HMAC-SHA256 ,,,=", "x", "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=a/b/c/d/aws4_request")
+	f.Fuzz(func(t *testing.T, auth, date, target string) {
+		r, err := http.NewRequest("POST", "http://h"+target, strings.NewReader("x"))
+		if err != nil {
+			return
+		}
+		r.Header.Set("Authorization", auth)
+		r.Header.Set("X-Amz-Date", date)
+		s, aerr := Parse(r)
+		if aerr != nil {
+			if aerr.Code == "" || aerr.Status == 0 {
+				t.Fatalf("error without code: %+v", aerr)
+			}
+			return
+		}
+		s.Verify(r, []byte("x"), "secret", signedAt) // must not panic
+	})
+}
+
+func BenchmarkVerify(b *testing.B) {
+	t := &testing.T{}
+	r := sdkSigned(t, "secret", signedAt, "")
+	for b.Loop() {
+		s, aerr := Parse(r)
+		if aerr != nil {
+			b.Fatal(aerr)
+		}
+		if aerr := s.Verify(r, []byte(body), "secret", signedAt); aerr != nil {
+			b.Fatal(aerr)
+		}
+	}
+}

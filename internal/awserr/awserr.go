@@ -1,0 +1,82 @@
+// Package awserr is the one error type rolecall returns to AWS clients: an
+// AWS error code, the HTTP status AWS sends with it, and AWS's message text.
+//
+// Domain packages return *Error values; protocol codecs encode them. Nothing
+// else decides a status code or an error code.
+package awserr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is an AWS-visible failure.
+type Error struct {
+	Code    string // AWS error code, e.g. "NoSuchEntity"
+	Status  int    // HTTP status AWS answers with
+	Message string // AWS's message text
+	// Sender is true for client faults (query protocol <Type>Sender</Type>),
+	// false for server faults (<Type>Receiver</Type>).
+	Sender bool
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// New builds an error with an explicit code and status.
+func New(status int, code, format string, args ...any) *Error {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &Error{Code: code, Status: status, Message: msg, Sender: status < 500}
+}
+
+// As returns err as an *Error, wrapping anything else as an internal failure
+// so that a client never sees a Go error string without an AWS code.
+func As(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: "ServiceFailure", Status: http.StatusInternalServerError,
+		Message: "The request processing has failed because of an unknown error, exception or failure.", Sender: false}
+}
+
+// Codes that recur across IAM and STS, with the status AWS sends for each.
+func NoSuchEntity(format string, args ...any) *Error {
+	return New(http.StatusNotFound, "NoSuchEntity", format, args...)
+}
+func EntityAlreadyExists(format string, args ...any) *Error {
+	return New(http.StatusConflict, "EntityAlreadyExists", format, args...)
+}
+func DeleteConflict(format string, args ...any) *Error {
+	return New(http.StatusConflict, "DeleteConflict", format, args...)
+}
+func LimitExceeded(format string, args ...any) *Error {
+	return New(http.StatusConflict, "LimitExceeded", format, args...)
+}
+func MalformedPolicyDocument(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, "MalformedPolicyDocument", format, args...)
+}
+func InvalidInput(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, "InvalidInput", format, args...)
+}
+func ValidationError(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, "ValidationError", format, args...)
+}
+func UnmodifiableEntity(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, "UnmodifiableEntity", format, args...)
+}
+func PolicyNotAttachable(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, "PolicyNotAttachable", format, args...)
+}
+func AccessDenied(format string, args ...any) *Error {
+	return New(http.StatusForbidden, "AccessDenied", format, args...)
+}
+func InvalidAction(action, version string) *Error {
+	return New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
+}

@@ -1,0 +1,171 @@
+// Package iam is rolecall's IAM domain: roles, managed and inline policies,
+// users, groups, access keys and instance profiles, with AWS's validation,
+// quotas and error texts. It knows no HTTP, XML or wire protocol: callers
+// pass plain values and get back the types below, whose field names are
+// AWS's member names so that a protocol binding can return them as they are.
+//
+// Every method takes the account it acts in; IAM is global per account, so
+// there is no region. State lives in a store.Store as JSON records, one
+// Update per mutating call: a call that fails writes nothing.
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Quotas AWS applies by default ("IAM and AWS STS quotas"; GetAccountSummary
+// reports the same figures).
+const (
+	QuotaRolesPerAccount            = 1000
+	QuotaUsersPerAccount            = 5000
+	QuotaGroupsPerAccount           = 300
+	QuotaPoliciesPerAccount         = 1500
+	QuotaInstanceProfilesPerAccount = 1000
+	QuotaPoliciesPerEntity          = 10 // managed policies attached to one role, user or group
+	QuotaGroupsPerUser              = 10
+	QuotaAccessKeysPerUser          = 2
+	QuotaVersionsPerPolicy          = 5
+	QuotaTagsPerEntity              = 50
+	QuotaRoleInlineSize             = 10240 // aggregate of a role's inline policies, non-whitespace characters
+	QuotaUserInlineSize             = 2048
+	QuotaGroupInlineSize            = 5120
+	QuotaManagedPolicySize          = 6144
+	QuotaTrustPolicySize            = 2048
+	QuotaRolesPerInstanceProfile    = 1
+	QuotaPolicyVersionsInUse        = 10000
+	QuotaServerCertificates         = 20
+	QuotaSigningCertificatesPerUser = 2
+	DefaultMaxSessionDuration       = 3600
+	MaxMaxSessionDuration           = 43200
+	DefaultMaxItems                 = 100
+)
+
+// Service is the IAM domain over a store.
+type Service struct {
+	st    store.Store
+	clock ids.Clock
+	gen   ids.Generator
+}
+
+// New returns the IAM domain over st, taking time from clock and
+// identifiers from gen.
+func New(st store.Store, clock ids.Clock, gen ids.Generator) *Service {
+	return &Service{st: st, clock: clock, gen: gen}
+}
+
+// now is the clock's time at the resolution AWS keeps (whole seconds are
+// what the wire shows; keeping the rest would make equal dates differ).
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+
+// Bucket names. Keys within them begin with "<account>/" so that an
+// account's entities scan together, in name order.
+const (
+	bucketAccounts         = "iam-accounts"
+	bucketRoles            = "iam-roles"
+	bucketUsers            = "iam-users"
+	bucketGroups           = "iam-groups"
+	bucketPolicies         = "iam-policies"
+	bucketInstanceProfiles = "iam-instance-profiles"
+	bucketAccessKeys       = "iam-access-keys" // keyed by access key id alone: auth looks keys up before it knows the account
+	bucketAttachments      = "iam-attachments" // policy ARN -> entities using it
+)
+
+// update runs fn in one read-write transaction for account. fn may run more
+// than once, so callers take ids and time before calling update.
+func (s *Service) update(ctx context.Context, account string, fn func(tx store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if account == "" {
+		return errors.New("iam: account required")
+	}
+	now := s.now()
+	return s.st.Update(func(tx store.Tx) error {
+		if err := ensureAccount(tx, account, now); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// view runs fn in a read-only transaction.
+func (s *Service) view(ctx context.Context, account string, fn func(tx store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if account == "" {
+		return errors.New("iam: account required")
+	}
+	return s.st.View(fn)
+}
+
+// accountRecord is what IAM keeps about the account itself: when rolecall
+// first wrote to it (the root user's CreateDate), and how many entities of
+// each kind it has, kept in the same transactions that create and delete
+// them so that quota checks need not count.
+type accountRecord struct {
+	CreateDate time.Time
+	Counts     map[string]int `json:",omitempty"` // bucket -> entities
+}
+
+func ensureAccount(tx store.Tx, account string, now time.Time) error {
+	if _, ok := tx.Get(bucketAccounts, account); ok {
+		return nil
+	}
+	return putJSON(tx, bucketAccounts, account, &accountRecord{CreateDate: now})
+}
+
+// entityCount is how many entities of a kind (named by its bucket) the
+// account has.
+func entityCount(tx store.Tx, account, bucket string) (int, error) {
+	var a accountRecord
+	_, err := getJSON(tx, bucketAccounts, account, &a)
+	return a.Counts[bucket], err
+}
+
+// countEntity adds delta to the account's count of entities in bucket.
+func countEntity(tx store.Tx, account, bucket string, delta int) error {
+	var a accountRecord
+	if _, err := getJSON(tx, bucketAccounts, account, &a); err != nil {
+		return err
+	}
+	if a.Counts == nil {
+		a.Counts = map[string]int{}
+	}
+	a.Counts[bucket] += delta
+	return putJSON(tx, bucketAccounts, account, &a)
+}
+
+// getJSON decodes the record at bucket/key into v.
+func getJSON(tx store.Tx, bucket, key string, v any) (bool, error) {
+	b, ok := tx.Get(bucket, key)
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("iam: corrupt record %s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+func unmarshal(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("iam: corrupt record: %w", err)
+	}
+	return nil
+}
+
+func putJSON(tx store.Tx, bucket, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(bucket, key, b)
+}

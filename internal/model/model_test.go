@@ -1,0 +1,65 @@
+package model
+
+import "testing"
+
+func TestLoadLinksEveryService(t *testing.T) {
+	for _, name := range []string{"iam", "sts", "ecs"} {
+		s, err := Load(name)
+		if err != nil {
+			t.Fatalf("Load(%q): %v", name, err)
+		}
+		if len(s.Operations) == 0 {
+			t.Fatalf("%s: no operations", name)
+		}
+		for opName, op := range s.Operations {
+			if op.Input != nil && op.InputShape == nil {
+				t.Errorf("%s.%s: input not linked", name, opName)
+			}
+		}
+	}
+}
+
+func TestIAMCreateRoleShape(t *testing.T) {
+	s := MustLoad("iam")
+	op := s.Operations["CreateRole"]
+	if op == nil || op.Output.ResultWrapper != "CreateRoleResult" {
+		t.Fatalf("CreateRole output wrapper: %+v", op.Output)
+	}
+	in := op.InputShape
+	if !in.IsRequired("RoleName") || in.IsRequired("Path") {
+		t.Errorf("required members wrong: %v", in.Required)
+	}
+	name := in.Members["RoleName"].Target
+	if *name.Max != 64 || name.Regexp == nil || !name.Regexp.MatchString("app+role=x,y.z@w-1_2") || name.Regexp.MatchString("a/b") {
+		t.Errorf("roleNameType constraints wrong: %+v", name)
+	}
+	doc := in.Members["AssumeRolePolicyDocument"].Target
+	if doc.Regexp == nil || !doc.Regexp.MatchString("{\"a\":\t\"é\"}\n") || doc.Regexp.MatchString("\x01") {
+		t.Errorf("policyDocumentType pattern not translated: %q", doc.Pattern)
+	}
+	if got := in.MemberOrder; len(got) < 2 || got[0] != "Path" || got[1] != "RoleName" {
+		t.Errorf("member order not kept: %v", got)
+	}
+}
+
+func TestJavaRegexp(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`[\w+=,.@-]+`, `[\w+=,.@-]+`},
+		{`[\u0009\u000A]+`, `[\x{0009}\x{000A}]+`},
+		{`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, `(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F})`},
+		{`\\u0041`, `\\u0041`},
+	} {
+		if got := JavaRegexp(c.in); got != c.want {
+			t.Errorf("JavaRegexp(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func BenchmarkLoadIAM(b *testing.B) {
+	for b.Loop() {
+		mu.Lock()
+		delete(loaded, "iam")
+		mu.Unlock()
+		MustLoad("iam")
+	}
+}

@@ -1,0 +1,114 @@
+// Package policy is the IAM policy language: parsing and validating policy
+// documents as IAM does on write, and (later) compiling and evaluating them.
+// It is pure: no I/O, no storage, no clock except what callers pass in.
+package policy
+
+// Kind says where a document is used; IAM validates each kind differently.
+type Kind int
+
+const (
+	// Identity policies: managed policies and user/group/role inline policies.
+	Identity Kind = iota
+	// Trust is a role's assume-role policy (a resource policy for sts:AssumeRole).
+	Trust
+	// Resource policies other than trust policies.
+	Resource
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Identity:
+		return "identity"
+	case Trust:
+		return "trust"
+	case Resource:
+		return "resource"
+	}
+	return "unknown"
+}
+
+// Versions of the policy language.
+const (
+	Version2012 = "2012-10-17"
+	Version2008 = "2008-10-17"
+)
+
+// Document is a parsed policy. Version is "" when the document has none
+// (IAM then reads it as 2008-10-17; only trust and resource policies may
+// omit it).
+type Document struct {
+	Version    string
+	ID         string
+	Statements []Statement // in document order
+}
+
+// Statement is one statement of a policy. An element written as a single
+// string ("Action": "s3:GetObject") is held as a one-element list.
+type Statement struct {
+	Sid          string
+	Effect       string // "Allow" or "Deny"
+	Action       []string
+	NotAction    []string
+	Resource     []string
+	NotResource  []string
+	Principal    *Principal
+	NotPrincipal *Principal
+	// Condition maps operator (e.g. "StringEquals", "ForAnyValue:StringLike")
+	// to condition key to values. Booleans and numbers are held as their JSON
+	// text ("true", "10"); a single value is a one-element list.
+	Condition map[string]map[string][]string
+}
+
+// Principal is a Principal or NotPrincipal element. Any is true for the bare
+// "*"; {"AWS": "*"} is held as ByType["AWS"] = ["*"].
+type Principal struct {
+	Any    bool
+	ByType map[string][]string // "AWS", "Service", "Federated", "CanonicalUser" -> values
+}
+
+// Principal types, as written in policies, in the order rolecall checks them.
+const (
+	PrincipalAWS           = "AWS"
+	PrincipalService       = "Service"
+	PrincipalFederated     = "Federated"
+	PrincipalCanonicalUser = "CanonicalUser"
+)
+
+var principalTypes = []string{PrincipalAWS, PrincipalService, PrincipalFederated, PrincipalCanonicalUser}
+
+// AWSPrincipals lists the "AWS" principal values the document names, in
+// Principal and NotPrincipal elements, in document order, without "*" and
+// without repeats. Values are as written: account IDs, account root ARNs,
+// user, role, assumed-role and federated-user ARNs. IAM rejects a trust
+// policy naming a user or role that does not exist (see InvalidPrincipal);
+// the caller, which knows the account, checks that.
+func (d *Document) AWSPrincipals() []string { return d.principals(PrincipalAWS) }
+
+// ServicePrincipals lists the "Service" principal values, as AWSPrincipals
+// does. IAM rejects service principals it does not know
+// (`Invalid principal in policy: "SERVICE":"tagging.amazonaws.com"`,
+// hashicorp/terraform #35086); that check belongs to the caller's catalog.
+func (d *Document) ServicePrincipals() []string { return d.principals(PrincipalService) }
+
+// FederatedPrincipals lists the "Federated" principal values (SAML and OIDC
+// provider ARNs, or identity provider domain names), as AWSPrincipals does.
+func (d *Document) FederatedPrincipals() []string { return d.principals(PrincipalFederated) }
+
+func (d *Document) principals(typ string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range d.Statements {
+		for _, p := range []*Principal{s.Principal, s.NotPrincipal} {
+			if p == nil {
+				continue
+			}
+			for _, v := range p.ByType[typ] {
+				if v != "*" && !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}

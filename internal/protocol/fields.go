@@ -1,0 +1,72 @@
+// Package protocol holds what the AWS protocol codecs share: how a Go struct
+// field is matched to a model member, and how AWS words constraint
+// violations. The codecs themselves live in subpackages (query, jsonrpc).
+package protocol
+
+import (
+	"reflect"
+	"sync"
+)
+
+var fieldCache sync.Map // reflect.Type -> map[string][]int
+
+// Fields returns the index paths of t's exported fields by name, so a codec
+// can find the field for a model member in one map lookup. Embedded structs
+// are flattened, as encoding/json does.
+func Fields(t reflect.Type) map[string][]int {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string][]int)
+	}
+	out := map[string][]int{}
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			idx := append(append([]int(nil), prefix...), i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if _, dup := out[f.Name]; !dup {
+				out[f.Name] = idx
+			}
+		}
+	}
+	walk(t, nil)
+	fieldCache.Store(t, out)
+	return out
+}
+
+// Field returns the field of struct value v for member name, or an invalid
+// Value when the struct has no such field. JSON-protocol models name members
+// in lower camel case ("clusterName"); their Go fields are the same name
+// with the first letter upper-cased ("ClusterName").
+func Field(v reflect.Value, name string) reflect.Value {
+	fields := Fields(v.Type())
+	idx, ok := fields[name]
+	if !ok && name != "" && 'a' <= name[0] && name[0] <= 'z' {
+		idx, ok = fields[string(name[0]-'a'+'A')+name[1:]]
+	}
+	if !ok {
+		return reflect.Value{}
+	}
+	return v.FieldByIndex(idx)
+}
+
+// Present reports whether field value v counts as present under the
+// conventions documented in internal/api.
+func Present(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return false
+	case reflect.String:
+		return v.Len() > 0
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return !v.IsNil()
+	default:
+		return true
+	}
+}

@@ -1,0 +1,357 @@
+// Package jsonrpc is the AWS JSON 1.1 protocol (ECS): POST with
+// X-Amz-Target "<prefix>.<Operation>" and a JSON body; JSON responses;
+// errors as {"__type": code, "message": text}. The service model drives
+// decoding, constraint checks and encoding, as in the query codec.
+package jsonrpc
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"net/http"
+	"reflect"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/protocol"
+)
+
+// Codec is the JSON 1.1 protocol for one service model.
+type Codec struct {
+	Model *model.Service
+	// ValidationCode is the error code for constraint violations; services
+	// differ ("ValidationException" by default).
+	ValidationCode string
+}
+
+// Operation resolves an X-Amz-Target operation name against the model.
+func (c *Codec) Operation(name string) (*model.Operation, *awserr.Error) {
+	op, ok := c.Model.Operations[name]
+	if !ok {
+		return nil, awserr.New(http.StatusBadRequest, "UnknownOperationException", "")
+	}
+	return op, nil
+}
+
+// Decode fills dst from a JSON request body, checking the model's
+// constraints. An empty body is an empty object.
+func (c *Codec) Decode(op *model.Operation, body []byte, dst any) *awserr.Error {
+	if op.InputShape == nil {
+		return nil
+	}
+	var raw any = map[string]any{}
+	if len(bytes.TrimSpace(body)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&raw); err != nil {
+			return awserr.New(http.StatusBadRequest, "SerializationException", "Start of structure or map found where not expected: the request body is not valid JSON")
+		}
+	}
+	d := decoder{v: protocol.Violations{QuoteValues: true}}
+	d.value(op.InputShape, "", raw, reflect.ValueOf(dst).Elem())
+	if d.bad != nil {
+		return d.bad
+	}
+	if e := d.v.Err(); e != nil {
+		code := c.ValidationCode
+		if code == "" {
+			code = "ValidationException"
+		}
+		e.Code = code
+		return e
+	}
+	return nil
+}
+
+type decoder struct {
+	v   protocol.Violations
+	bad *awserr.Error
+}
+
+func (d *decoder) mismatch(path, want string) {
+	if d.bad == nil {
+		d.bad = awserr.New(http.StatusBadRequest, "SerializationException", "Expected %s for '%s'", want, path)
+	}
+}
+
+func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Value) {
+	if raw == nil {
+		return // JSON null is an absent member
+	}
+	switch sh.Type {
+	case "structure":
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			d.mismatch(path, "an object")
+			return
+		}
+		var target reflect.Value
+		if field.IsValid() {
+			target = field
+			if field.Kind() == reflect.Pointer {
+				field.Set(reflect.New(field.Type().Elem()))
+				target = field.Elem()
+			}
+		}
+		for _, name := range sh.MemberOrder {
+			ref := sh.Members[name]
+			mpath := protocol.MemberPath(path, name)
+			v, present := obj[name]
+			if !present || v == nil {
+				if sh.IsRequired(name) {
+					d.v.Null(mpath)
+				}
+				continue
+			}
+			var f reflect.Value
+			if target.IsValid() {
+				f = protocol.Field(target, name)
+			}
+			d.value(ref.Target, mpath, v, f)
+		}
+	case "list":
+		arr, ok := raw.([]any)
+		if !ok {
+			d.mismatch(path, "an array")
+			return
+		}
+		d.v.Length(path, len(arr), sh)
+		var out reflect.Value
+		if field.IsValid() {
+			out = reflect.MakeSlice(field.Type(), len(arr), len(arr))
+		}
+		for i, el := range arr {
+			var f reflect.Value
+			if out.IsValid() {
+				f = out.Index(i)
+			}
+			d.value(sh.Member.Target, protocol.ElementPath(path, i+1), el, f)
+		}
+		if out.IsValid() {
+			field.Set(out)
+		}
+	case "map":
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			d.mismatch(path, "an object")
+			return
+		}
+		d.v.Length(path, len(obj), sh)
+		var out reflect.Value
+		if field.IsValid() {
+			out = reflect.MakeMapWithSize(field.Type(), len(obj))
+		}
+		for k, el := range obj {
+			d.v.String(path, k, sh.Key.Target)
+			if out.IsValid() {
+				ev := reflect.New(field.Type().Elem()).Elem()
+				d.value(sh.Value.Target, path, el, ev)
+				out.SetMapIndex(reflect.ValueOf(k), ev)
+			} else {
+				d.value(sh.Value.Target, path, el, reflect.Value{})
+			}
+		}
+		if out.IsValid() {
+			field.Set(out)
+		}
+	case "string":
+		s, ok := raw.(string)
+		if !ok {
+			d.mismatch(path, "a string")
+			return
+		}
+		d.v.String(path, s, sh)
+		set(field, reflect.ValueOf(s))
+	case "integer", "long":
+		n, ok := raw.(json.Number)
+		i, err := n.Int64()
+		if !ok || err != nil {
+			d.mismatch(path, "an integer")
+			return
+		}
+		d.v.Number(path, i, sh)
+		set(field, reflect.ValueOf(i))
+	case "double", "float":
+		n, ok := raw.(json.Number)
+		f, err := n.Float64()
+		if !ok || err != nil {
+			d.mismatch(path, "a number")
+			return
+		}
+		set(field, reflect.ValueOf(f))
+	case "boolean":
+		b, ok := raw.(bool)
+		if !ok {
+			d.mismatch(path, "a boolean")
+			return
+		}
+		set(field, reflect.ValueOf(b))
+	case "timestamp":
+		var t time.Time
+		switch v := raw.(type) {
+		case json.Number:
+			f, err := v.Float64()
+			if err != nil {
+				d.mismatch(path, "a timestamp")
+				return
+			}
+			sec, frac := math.Modf(f)
+			t = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+		case string:
+			var err error
+			if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
+				d.mismatch(path, "a timestamp")
+				return
+			}
+		default:
+			d.mismatch(path, "a timestamp")
+			return
+		}
+		set(field, reflect.ValueOf(t))
+	case "blob":
+		s, ok := raw.(string)
+		b, err := base64.StdEncoding.DecodeString(s)
+		if !ok || err != nil {
+			d.mismatch(path, "a base64 string")
+			return
+		}
+		set(field, reflect.ValueOf(b))
+	}
+}
+
+// set stores v into field (if the binding has one), converting numeric kinds.
+func set(field, v reflect.Value) {
+	if !field.IsValid() {
+		return
+	}
+	if field.Kind() == reflect.Pointer {
+		p := reflect.New(field.Type().Elem())
+		set(p.Elem(), v)
+		field.Set(p)
+		return
+	}
+	switch field.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		field.SetInt(v.Int())
+	case reflect.Float32, reflect.Float64:
+		field.SetFloat(v.Float())
+	case reflect.Interface:
+		field.Set(v)
+	default:
+		field.Set(v.Convert(field.Type()))
+	}
+}
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// WriteResponse renders out (a pointer to the output struct, or nil) as the
+// operation's JSON response.
+func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string) {
+	b := bufs.Get().(*bytes.Buffer)
+	defer func() { b.Reset(); bufs.Put(b) }()
+	v := reflect.ValueOf(out)
+	if op.OutputShape == nil || !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		b.WriteString("{}")
+	} else {
+		encode(b, op.OutputShape, v)
+	}
+	write(w, http.StatusOK, requestID, b.Bytes())
+}
+
+// WriteError renders err as {"__type": code, "message": text}.
+func WriteError(w http.ResponseWriter, err *awserr.Error, requestID string) {
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message,omitempty"`
+	}{err.Code, err.Message})
+	w.Header().Set("x-amzn-ErrorType", err.Code)
+	write(w, err.Status, requestID, body)
+}
+
+func write(w http.ResponseWriter, status int, requestID string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("x-amzn-RequestId", requestID)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func encode(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			b.WriteString("null")
+			return
+		}
+		v = v.Elem()
+	}
+	switch sh.Type {
+	case "structure":
+		b.WriteByte('{')
+		first := true
+		for _, name := range sh.MemberOrder {
+			f := protocol.Field(v, name)
+			if !protocol.Present(f) {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			writeString(b, name)
+			b.WriteByte(':')
+			encode(b, sh.Members[name].Target, f)
+		}
+		b.WriteByte('}')
+	case "list":
+		b.WriteByte('[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			encode(b, sh.Member.Target, v.Index(i))
+		}
+		b.WriteByte(']')
+	case "map":
+		b.WriteByte('{')
+		iter := v.MapRange()
+		first := true
+		for iter.Next() {
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			writeString(b, iter.Key().String())
+			b.WriteByte(':')
+			encode(b, sh.Value.Target, iter.Value())
+		}
+		b.WriteByte('}')
+	case "timestamp":
+		t := v.Interface().(time.Time)
+		b.WriteString(strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', -1, 64))
+	default:
+		switch v.Kind() {
+		case reflect.String:
+			writeString(b, v.String())
+		case reflect.Bool:
+			b.WriteString(strconv.FormatBool(v.Bool()))
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			b.WriteString(strconv.FormatInt(v.Int(), 10))
+		case reflect.Float32, reflect.Float64:
+			b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
+		case reflect.Slice:
+			writeString(b, base64.StdEncoding.EncodeToString(v.Bytes()))
+		default:
+			b.WriteString("null")
+		}
+	}
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s)
+	b.Write(enc)
+}

@@ -1,0 +1,281 @@
+// Package query is the AWS query protocol (IAM, STS): form-encoded requests
+// with an Action parameter, XML responses. The service model drives both
+// directions, so member names, list wrappers, timestamps and constraint
+// messages come out as AWS's do for every operation at once.
+package query
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/protocol"
+)
+
+// Codec is the query protocol for one service model.
+type Codec struct {
+	Model *model.Service
+	// QuoteValues: echo offending values in validation messages (see
+	// protocol.Violations).
+	QuoteValues bool
+	// URLEncoded names the string shapes IAM returns URL-encoded (policy
+	// documents), per the IAM API reference.
+	URLEncoded map[string]bool
+}
+
+// Operation resolves the form's Action against the model.
+func (c *Codec) Operation(form url.Values) (*model.Operation, *awserr.Error) {
+	action := form.Get("Action")
+	if action == "" {
+		return nil, awserr.New(400, "MissingAction", "Missing Action")
+	}
+	op, ok := c.Model.Operations[action]
+	if !ok {
+		return nil, awserr.InvalidAction(action, c.Model.Metadata.APIVersion)
+	}
+	return op, nil
+}
+
+// Decode fills dst (a pointer to a struct whose field names are the input
+// shape's member names) from form, checking every constraint of the model.
+// A request that breaks any constraint gets one ValidationError listing all
+// violations, and dst must then be discarded.
+func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Error {
+	if op.InputShape == nil {
+		return nil
+	}
+	d := decoder{form: form, prefixes: prefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}}
+	d.structure(op.InputShape, "", "", reflect.ValueOf(dst).Elem())
+	if d.bad != nil {
+		return d.bad
+	}
+	return d.v.Err()
+}
+
+type decoder struct {
+	form     url.Values
+	prefixes map[string]struct{}
+	v        protocol.Violations
+	bad      *awserr.Error // a value that does not parse as its type
+}
+
+// prefixes returns every key of form and every dotted prefix of one:
+// "Tags.member.1.Key" yields "Tags", "Tags.member", "Tags.member.1" and itself.
+func prefixes(form url.Values) map[string]struct{} {
+	out := make(map[string]struct{}, len(form)*2)
+	for k := range form {
+		out[k] = struct{}{}
+		for i := strings.IndexByte(k, '.'); i >= 0; {
+			out[k[:i]] = struct{}{}
+			j := strings.IndexByte(k[i+1:], '.')
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
+	return out
+}
+
+// has reports whether the form holds the parameter key or anything nested
+// under it: "Tags" is there when "Tags.member.1.Key" is.
+func (d *decoder) has(key string) bool {
+	_, ok := d.prefixes[key]
+	return ok
+}
+
+func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Value) {
+	for _, name := range sh.MemberOrder {
+		ref := sh.Members[name]
+		key := name
+		if prefix != "" {
+			key = prefix + "." + name
+		}
+		mpath := protocol.MemberPath(path, name)
+		if !d.has(key) {
+			if sh.IsRequired(name) {
+				d.v.Null(mpath)
+			}
+			continue
+		}
+		field := reflect.Value{}
+		if dst.IsValid() {
+			field = protocol.Field(dst, name)
+		}
+		d.value(ref.Target, ref, key, mpath, field)
+	}
+}
+
+// value decodes the parameter(s) at key into field; field may be invalid
+// (the binding does not use the member), in which case it is only validated.
+func (d *decoder) value(sh *model.Shape, ref *model.Ref, key, path string, field reflect.Value) {
+	switch sh.Type {
+	case "structure":
+		var target reflect.Value
+		if field.IsValid() {
+			target = settable(field)
+		}
+		d.structure(sh, key, path, target)
+	case "list":
+		d.list(sh, ref, key, path, field)
+	case "map":
+		d.mapping(sh, key, path, field)
+	default:
+		raw := d.form.Get(key)
+		d.scalar(sh, key, path, raw, field)
+	}
+}
+
+func (d *decoder) list(sh *model.Shape, ref *model.Ref, key, path string, field reflect.Value) {
+	base := key + ".member"
+	if sh.Flattened || ref.Flattened {
+		base = key
+	}
+	// "Key=" with no members is how the SDKs send an empty list.
+	n := 0
+	for d.has(base + "." + strconv.Itoa(n+1)) {
+		n++
+	}
+	d.v.Length(path, n, sh)
+	var out reflect.Value
+	if field.IsValid() {
+		out = reflect.MakeSlice(field.Type(), n, n)
+	}
+	for i := 0; i < n; i++ {
+		var elem reflect.Value
+		if out.IsValid() {
+			elem = out.Index(i)
+		}
+		d.value(sh.Member.Target, sh.Member, base+"."+strconv.Itoa(i+1), protocol.ElementPath(path, i+1), elem)
+	}
+	if field.IsValid() {
+		field.Set(out)
+	}
+}
+
+func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value) {
+	base := key + ".entry"
+	n := 0
+	for d.has(base + "." + strconv.Itoa(n+1)) {
+		n++
+	}
+	d.v.Length(path, n, sh)
+	var out reflect.Value
+	if field.IsValid() && field.Kind() == reflect.Map {
+		out = reflect.MakeMapWithSize(field.Type(), n)
+	}
+	for i := 1; i <= n; i++ {
+		k := d.form.Get(base + "." + strconv.Itoa(i) + ".key")
+		val := d.form.Get(base + "." + strconv.Itoa(i) + ".value")
+		d.v.String(path, k, sh.Key.Target)
+		if out.IsValid() {
+			out.SetMapIndex(reflect.ValueOf(k), reflect.ValueOf(val))
+		}
+	}
+	if out.IsValid() {
+		field.Set(out)
+	}
+}
+
+func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.Value) {
+	var val reflect.Value
+	switch sh.Type {
+	case "string":
+		d.v.String(path, raw, sh)
+		val = reflect.ValueOf(raw)
+	case "integer", "long":
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err != nil {
+			d.malformed(key, raw)
+			return
+		}
+		d.v.Number(path, n, sh)
+		val = reflect.ValueOf(n)
+	case "boolean":
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			d.malformed(key, raw)
+			return
+		}
+		val = reflect.ValueOf(b)
+	case "double", "float":
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			d.malformed(key, raw)
+			return
+		}
+		val = reflect.ValueOf(f)
+	case "timestamp":
+		t, err := parseTime(raw)
+		if err != nil {
+			d.malformed(key, raw)
+			return
+		}
+		val = reflect.ValueOf(t)
+	case "blob":
+		val = reflect.ValueOf([]byte(raw))
+	default:
+		return
+	}
+	if field.IsValid() {
+		assign(field, val)
+	}
+}
+
+func (d *decoder) malformed(key, raw string) {
+	if d.bad == nil {
+		d.bad = awserr.New(400, "MalformedInput", "Invalid value for parameter %s: %s", key, raw)
+	}
+}
+
+// settable returns the struct a field holds, allocating a pointer if needed.
+func settable(field reflect.Value) reflect.Value {
+	if field.Kind() == reflect.Pointer {
+		if field.IsNil() {
+			field.Set(reflect.New(field.Type().Elem()))
+		}
+		return field.Elem()
+	}
+	return field
+}
+
+// assign stores val into field, converting between the decoder's kinds
+// (string, int64, bool, float64, time.Time, []byte) and the field's.
+func assign(field reflect.Value, val reflect.Value) {
+	if field.Kind() == reflect.Pointer {
+		p := reflect.New(field.Type().Elem())
+		assign(p.Elem(), val)
+		field.Set(p)
+		return
+	}
+	switch field.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		field.SetInt(val.Int())
+	case reflect.Float32, reflect.Float64:
+		field.SetFloat(val.Float())
+	default:
+		if val.Type().ConvertibleTo(field.Type()) {
+			field.Set(val.Convert(field.Type()))
+			return
+		}
+		panic(fmt.Sprintf("query: cannot assign %s to field of type %s", val.Type(), field.Type()))
+	}
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("bad timestamp %q", s)
+}

@@ -1,0 +1,214 @@
+package query
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"reflect"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/protocol"
+)
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// WriteResponse renders out (a pointer to the output struct, or nil) as the
+// operation's XML response:
+//
+//	<OpResponse xmlns="..."><OpResult>...</OpResult><ResponseMetadata><RequestId>..</RequestId></ResponseMetadata></OpResponse>
+func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string) {
+	b := bufs.Get().(*bytes.Buffer)
+	defer func() { b.Reset(); bufs.Put(b) }()
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString("<" + op.Name + `Response xmlns="` + c.Model.Metadata.XMLNamespace + `">` + "\n")
+	if op.Output != nil && op.Output.ResultWrapper != "" {
+		b.WriteString("  <" + op.Output.ResultWrapper + ">\n")
+		if out != nil {
+			v := reflect.ValueOf(out)
+			for v.Kind() == reflect.Pointer && !v.IsNil() {
+				v = v.Elem()
+			}
+			if v.Kind() == reflect.Struct {
+				c.members(b, op.OutputShape, v, 2)
+			}
+		}
+		b.WriteString("  </" + op.Output.ResultWrapper + ">\n")
+	}
+	b.WriteString("  <ResponseMetadata>\n    <RequestId>" + requestID + "</RequestId>\n  </ResponseMetadata>\n")
+	b.WriteString("</" + op.Name + "Response>\n")
+	writeXML(w, http.StatusOK, requestID, b.Bytes())
+}
+
+// WriteError renders err as the query protocol's ErrorResponse.
+func (c *Codec) WriteError(w http.ResponseWriter, err *awserr.Error, requestID string) {
+	WriteError(w, c.Model.Metadata.XMLNamespace, err, requestID)
+}
+
+// WriteError renders err as a query-protocol ErrorResponse in namespace ns;
+// the server uses it for failures before a service is known.
+func WriteError(w http.ResponseWriter, ns string, err *awserr.Error, requestID string) {
+	b := bufs.Get().(*bytes.Buffer)
+	defer func() { b.Reset(); bufs.Put(b) }()
+	typ := "Sender"
+	if !err.Sender {
+		typ = "Receiver"
+	}
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	if ns != "" {
+		b.WriteString(`<ErrorResponse xmlns="` + ns + `">` + "\n")
+	} else {
+		b.WriteString("<ErrorResponse>\n")
+	}
+	b.WriteString("  <Error>\n    <Type>" + typ + "</Type>\n    <Code>")
+	xml.EscapeText(b, []byte(err.Code))
+	b.WriteString("</Code>\n    <Message>")
+	xml.EscapeText(b, []byte(err.Message))
+	b.WriteString("</Message>\n  </Error>\n  <RequestId>" + requestID + "</RequestId>\n</ErrorResponse>\n")
+	writeXML(w, err.Status, requestID, b.Bytes())
+}
+
+func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("x-amzn-RequestId", requestID)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
+	for _, name := range sh.MemberOrder {
+		f := protocol.Field(v, name)
+		if !protocol.Present(f) {
+			continue
+		}
+		ref := sh.Members[name]
+		tag := name
+		if ref.LocationName != "" {
+			tag = ref.LocationName
+		}
+		c.value(b, ref.Target, ref, tag, f, depth)
+	}
+}
+
+func indent(b *bytes.Buffer, depth int) {
+	for i := 0; i < depth; i++ {
+		b.WriteString("  ")
+	}
+}
+
+func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag string, v reflect.Value, depth int) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch sh.Type {
+	case "structure":
+		indent(b, depth)
+		b.WriteString("<" + tag + ">\n")
+		c.members(b, sh, v, depth+1)
+		indent(b, depth)
+		b.WriteString("</" + tag + ">\n")
+	case "list":
+		elemTag := "member"
+		if sh.Member.LocationName != "" {
+			elemTag = sh.Member.LocationName
+		}
+		if sh.Flattened || ref.Flattened {
+			for i := 0; i < v.Len(); i++ {
+				c.value(b, sh.Member.Target, sh.Member, tag, v.Index(i), depth)
+			}
+			return
+		}
+		indent(b, depth)
+		if v.Len() == 0 {
+			b.WriteString("<" + tag + "/>\n")
+			return
+		}
+		b.WriteString("<" + tag + ">\n")
+		for i := 0; i < v.Len(); i++ {
+			c.value(b, sh.Member.Target, sh.Member, elemTag, v.Index(i), depth+1)
+		}
+		indent(b, depth)
+		b.WriteString("</" + tag + ">\n")
+	case "map":
+		indent(b, depth)
+		b.WriteString("<" + tag + ">\n")
+		iter := v.MapRange()
+		for iter.Next() {
+			indent(b, depth+1)
+			b.WriteString("<entry>\n")
+			c.value(b, sh.Key.Target, sh.Key, "key", iter.Key(), depth+2)
+			c.value(b, sh.Value.Target, sh.Value, "value", iter.Value(), depth+2)
+			indent(b, depth+1)
+			b.WriteString("</entry>\n")
+		}
+		indent(b, depth)
+		b.WriteString("</" + tag + ">\n")
+	default:
+		indent(b, depth)
+		b.WriteString("<" + tag + ">")
+		c.scalar(b, sh, v)
+		b.WriteString("</" + tag + ">\n")
+	}
+}
+
+func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		if c.URLEncoded[sh.Name] {
+			s = rfc3986(s)
+		}
+		xml.EscapeText(b, []byte(s))
+	case reflect.Bool:
+		b.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		b.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		b.WriteString(strconv.FormatUint(v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		b.WriteString(strconv.FormatFloat(v.Float(), 'f', -1, 64))
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			b.WriteString(t.UTC().Format("2006-01-02T15:04:05Z"))
+		}
+	case reflect.Slice: // blob
+		b.Write(v.Bytes())
+	}
+}
+
+// rfc3986 percent-encodes everything but RFC 3986's unreserved characters,
+// as IAM does for the policy documents it returns (a space is %20, not +).
+func rfc3986(s string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	out := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '%', hex[c>>4], hex[c&15])
+	}
+	return string(out)
+}
+
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}

@@ -1,0 +1,266 @@
+package query
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/model"
+)
+
+type tag struct{ Key, Value string }
+
+type createRoleIn struct {
+	Path, RoleName, AssumeRolePolicyDocument, Description, PermissionsBoundary string
+	MaxSessionDuration                                                         *int32
+	Tags                                                                       []tag
+}
+
+func iamCodec() *Codec {
+	return &Codec{Model: model.MustLoad("iam"), URLEncoded: map[string]bool{"policyDocumentType": true}}
+}
+
+func form(kv ...string) url.Values {
+	f := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		f.Add(kv[i], kv[i+1])
+	}
+	return f
+}
+
+func TestDecodeCreateRole(t *testing.T) {
+	c := iamCodec()
+	f := form("Action", "CreateRole", "Version", "2010-05-08", "RoleName", "app", "Path", "/ecs/",
+		"AssumeRolePolicyDocument", `{"Version":"2012-10-17"}`, "MaxSessionDuration", "7200",
+		"Tags.member.1.Key", "team", "Tags.member.1.Value", "core", "Tags.member.2.Key", "env", "Tags.member.2.Value", "")
+	op, aerr := c.Operation(f)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	var in createRoleIn
+	if aerr := c.Decode(op, f, &in); aerr != nil {
+		t.Fatal(aerr)
+	}
+	if in.RoleName != "app" || in.Path != "/ecs/" || in.MaxSessionDuration == nil || *in.MaxSessionDuration != 7200 {
+		t.Errorf("decoded %+v", in)
+	}
+	if len(in.Tags) != 2 || in.Tags[0] != (tag{"team", "core"}) || in.Tags[1] != (tag{"env", ""}) {
+		t.Errorf("tags %+v", in.Tags)
+	}
+}
+
+func TestDecodeValidation(t *testing.T) {
+	long := strings.Repeat("a", 65)
+	cases := []struct {
+		name  string
+		quote bool
+		form  url.Values
+		want  string
+	}{
+		{"missing required", false, form("Action", "GetRole"),
+			"1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null"},
+		{"too long, IAM does not echo", false, form("Action", "GetRole", "RoleName", long),
+			"1 validation error detected: Value at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"too long, echoed", true, form("Action", "GetRole", "RoleName", long),
+			"1 validation error detected: Value '" + long + "' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"pattern", true, form("Action", "GetRole", "RoleName", "/service-role/x"),
+			`1 validation error detected: Value '/service-role/x' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		{"range", false, form("Action", "CreateRole", "RoleName", "r", "AssumeRolePolicyDocument", "{}", "MaxSessionDuration", "60"),
+			"1 validation error detected: Value at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600"},
+		{"enum", false, form("Action", "ListPolicies", "Scope", "Mine"),
+			"1 validation error detected: Value at 'scope' failed to satisfy constraint: Member must satisfy enum value set"},
+		{"enum echoed lists the set", true, form("Action", "ListPolicies", "Scope", "Mine"),
+			"1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"},
+		{"nested list member", false, form("Action", "TagRole", "RoleName", "r", "Tags.member.1.Key", strings.Repeat("k", 129), "Tags.member.1.Value", "v"),
+			"1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		{"two errors", false, form("Action", "CreateRole"),
+			"2 validation errors detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null; Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := iamCodec()
+			c.QuoteValues = tc.quote
+			op, aerr := c.Operation(tc.form)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			var in createRoleIn
+			aerr = c.Decode(op, tc.form, &in)
+			if aerr == nil || aerr.Code != "ValidationError" || aerr.Status != 400 || aerr.Message != tc.want {
+				t.Fatalf("got %v\nwant ValidationError: %s", aerr, tc.want)
+			}
+		})
+	}
+}
+
+func TestTagListLength(t *testing.T) {
+	c := iamCodec()
+	f := form("Action", "TagRole", "RoleName", "r")
+	for i := 1; i <= 51; i++ {
+		n := string(rune('a'+i%26)) + strings.Repeat("x", i)
+		f.Set("Tags.member."+strconv.Itoa(i)+".Key", n)
+		f.Set("Tags.member."+strconv.Itoa(i)+".Value", "v")
+	}
+	op, _ := c.Operation(f)
+	var in createRoleIn
+	aerr := c.Decode(op, f, &in)
+	want := "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+	if aerr == nil || aerr.Message != want {
+		t.Fatalf("got %v, want %s", aerr, want)
+	}
+}
+
+func TestOperationErrors(t *testing.T) {
+	c := iamCodec()
+	if _, e := c.Operation(form()); e == nil || e.Code != "MissingAction" {
+		t.Errorf("no action: %v", e)
+	}
+	_, e := c.Operation(form("Action", "MakeCoffee"))
+	if e == nil || e.Code != "InvalidAction" || e.Message != "Could not find operation MakeCoffee for version 2010-05-08" || e.Status != 400 {
+		t.Errorf("unknown action: %v", e)
+	}
+}
+
+func TestMalformedInteger(t *testing.T) {
+	c := iamCodec()
+	f := form("Action", "CreateRole", "RoleName", "r", "AssumeRolePolicyDocument", "{}", "MaxSessionDuration", "lots")
+	op, _ := c.Operation(f)
+	var in createRoleIn
+	e := c.Decode(op, f, &in)
+	if e == nil || e.Code != "MalformedInput" || e.Status != 400 {
+		t.Fatalf("got %v", e)
+	}
+}
+
+type role struct {
+	Path, RoleName, RoleId, Arn string
+	CreateDate                  time.Time
+	AssumeRolePolicyDocument    string
+	Description                 string
+	MaxSessionDuration          int32
+	Tags                        []tag
+	RoleLastUsed                *struct{ Region string }
+}
+
+func TestWriteResponse(t *testing.T) {
+	c := iamCodec()
+	op := c.Model.Operations["GetRole"]
+	out := &struct{ Role *role }{&role{
+		Path: "/", RoleName: "app", RoleId: "AROAEXAMPLE", Arn: "arn:aws:iam::000000000000:role/app",
+		CreateDate: time.Date(2026, 1, 2, 3, 4, 5, 600, time.UTC), AssumeRolePolicyDocument: `{"a": "b c*"}`,
+		MaxSessionDuration: 3600, RoleLastUsed: &struct{ Region string }{},
+	}}
+	w := httptest.NewRecorder()
+	c.WriteResponse(w, op, out, "req-1")
+	body := w.Body.String()
+	for _, want := range []string{
+		`<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">`,
+		"<GetRoleResult>", "<RoleName>app</RoleName>", "<CreateDate>2026-01-02T03:04:05Z</CreateDate>",
+		"<AssumeRolePolicyDocument>%7B%22a%22%3A%20%22b%20c%2A%22%7D</AssumeRolePolicyDocument>",
+		"<MaxSessionDuration>3600</MaxSessionDuration>", "<RoleLastUsed>\n", "<RequestId>req-1</RequestId>",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("response lacks %q:\n%s", want, body)
+		}
+	}
+	for _, absent := range []string{"<Description>", "<Tags"} {
+		if strings.Contains(body, absent) {
+			t.Errorf("response has absent member %q:\n%s", absent, body)
+		}
+	}
+	if w.Code != 200 || w.Header().Get("Content-Type") != "text/xml" {
+		t.Errorf("status %d, content type %q", w.Code, w.Header().Get("Content-Type"))
+	}
+}
+
+func TestWriteEmptyList(t *testing.T) {
+	c := iamCodec()
+	op := c.Model.Operations["ListRoles"]
+	w := httptest.NewRecorder()
+	c.WriteResponse(w, op, &struct {
+		Roles       []role
+		IsTruncated bool
+	}{Roles: []role{}}, "r")
+	if body := w.Body.String(); !strings.Contains(body, "<Roles/>") || !strings.Contains(body, "<IsTruncated>false</IsTruncated>") {
+		t.Errorf("body:\n%s", body)
+	}
+}
+
+func TestWriteError(t *testing.T) {
+	c := iamCodec()
+	w := httptest.NewRecorder()
+	c.WriteError(w, awserr.NoSuchEntity("The role with name <x> cannot be found."), "req-2")
+	want := `<?xml version="1.0" encoding="UTF-8"?>
+<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <Error>
+    <Type>Sender</Type>
+    <Code>NoSuchEntity</Code>
+    <Message>The role with name &lt;x&gt; cannot be found.</Message>
+  </Error>
+  <RequestId>req-2</RequestId>
+</ErrorResponse>
+`
+	if w.Code != 404 || w.Body.String() != want {
+		t.Errorf("status %d body:\n%s", w.Code, w.Body.String())
+	}
+}
+
+func TestRFC3986(t *testing.T) {
+	if got := rfc3986(`{"Action":"sts:AssumeRole", "x":"a+b~c_d.e-f/é"}`); got != "%7B%22Action%22%3A%22sts%3AAssumeRole%22%2C%20%22x%22%3A%22a%2Bb~c_d.e-f%2F%C3%A9%22%7D" {
+		t.Errorf("got %s", got)
+	}
+}
+
+// FuzzDecode feeds arbitrary form bodies to every IAM operation's decoder:
+// it must never panic, and a failure must be an AWS error.
+func FuzzDecode(f *testing.F) {
+	f.Add("Action=CreateRole&RoleName=a&AssumeRolePolicyDocument=%7B%7D&Tags.member.1.Key=k&Tags.member.1.Value=v")
+	f.Add("Action=GetAccountSummary")
+	f.Add("Action=ListPolicies&Scope=Local&MaxItems=x&Marker=")
+	f.Add("Action=TagRole&Tags.member.999999999999.Key=a&Tags.member.1=b")
+	c := iamCodec()
+	f.Fuzz(func(t *testing.T, body string) {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		op, aerr := c.Operation(form)
+		if aerr != nil {
+			return
+		}
+		var in createRoleIn
+		if aerr := c.Decode(op, form, &in); aerr != nil && (aerr.Code == "" || aerr.Status == 0) {
+			t.Fatalf("error without code or status: %+v", aerr)
+		}
+	})
+}
+
+func BenchmarkDecodeCreateRole(b *testing.B) {
+	c := iamCodec()
+	f := form("Action", "CreateRole", "RoleName", "app", "AssumeRolePolicyDocument", `{"Version":"2012-10-17","Statement":[]}`,
+		"Tags.member.1.Key", "team", "Tags.member.1.Value", "core")
+	op, _ := c.Operation(f)
+	for b.Loop() {
+		var in createRoleIn
+		if e := c.Decode(op, f, &in); e != nil {
+			b.Fatal(e)
+		}
+	}
+}
+
+func BenchmarkWriteGetRole(b *testing.B) {
+	c := iamCodec()
+	op := c.Model.Operations["GetRole"]
+	out := &struct{ Role *role }{&role{Path: "/", RoleName: "app", RoleId: "AROAEXAMPLE", Arn: "arn:aws:iam::000000000000:role/app",
+		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+		MaxSessionDuration:       3600}}
+	w := httptest.NewRecorder()
+	for b.Loop() {
+		w.Body.Reset()
+		c.WriteResponse(w, op, out, "r")
+	}
+}

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/rolecall/rolecall/internal/api/iamapi"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Options configure a rolecall instance.
+type Options struct {
+	// DataDir holds the state file; ignored when Ephemeral.
+	DataDir   string
+	Ephemeral bool
+	Account   string // default DefaultAccount
+	Version   string
+	Clock     ids.Clock     // default the system clock
+	IDs       ids.Generator // default random
+	Log       *slog.Logger  // default discards
+}
+
+// Server is a rolecall instance: its state and the HTTP handler over it.
+type Server struct {
+	Handler *Handler
+	IAM     *iam.Service
+	store   store.Store
+}
+
+// StateFile is the name of the state file inside the data directory.
+const StateFile = "rolecall.db"
+
+// Open opens (or creates) the state and wires every service.
+func Open(o Options) (*Server, error) {
+	if o.Account == "" {
+		o.Account = DefaultAccount
+	}
+	if o.Clock == nil {
+		o.Clock = ids.SystemClock{}
+	}
+	if o.IDs == nil {
+		o.IDs = ids.Random{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	var st store.Store
+	desc := "memory (ephemeral)"
+	if o.Ephemeral {
+		st = store.NewMemory()
+	} else {
+		if o.DataDir == "" {
+			return nil, errors.New("no data directory: pass --data-dir, or --ephemeral to keep state in memory")
+		}
+		if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create data directory: %w", err)
+		}
+		path := filepath.Join(o.DataDir, StateFile)
+		b, err := store.OpenBolt(path, store.BoltOptions{})
+		if err != nil {
+			return nil, err
+		}
+		st, desc = b, path
+	}
+	iamSvc := iam.New(st, o.Clock, o.IDs)
+	h := newHandler(o.Account, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc))
+	return &Server{Handler: h, IAM: iamSvc, store: st}, nil
+}
+
+// Close releases the state; call it after the HTTP server has drained.
+func (s *Server) Close() error { return s.store.Close() }

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+)
+
+// target is where a request is going, read from what the SDKs always send:
+// the SigV4 credential scope (service and region) and, for JSON protocols,
+// X-Amz-Target.
+type target struct {
+	Service   string // signing name: "iam", "sts", "ecs"
+	Region    string
+	AccessKey string
+	Operation string // from X-Amz-Target, for JSON protocols
+}
+
+// route reads the request's target without consuming the body.
+func route(r *http.Request) target {
+	var t target
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		t.AccessKey, t.Region, t.Service = credentialScope(auth, "Credential=")
+	} else if cred := r.URL.Query().Get("X-Amz-Credential"); cred != "" {
+		t.AccessKey, t.Region, t.Service = splitScope(cred)
+	}
+	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+		prefix, op, ok := strings.Cut(tgt, ".")
+		if ok {
+			t.Operation = op
+			if svc := jsonTargets[prefix]; svc != "" {
+				t.Service = svc
+			}
+		}
+	}
+	return t
+}
+
+// jsonTargets maps X-Amz-Target prefixes to services.
+var jsonTargets = map[string]string{
+	"AmazonEC2ContainerServiceV20141113": "ecs",
+}
+
+// credentialScope extracts "AKID/20240101/us-east-1/iam/aws4_request" from an
+// Authorization header and splits it.
+func credentialScope(header, key string) (accessKey, region, service string) {
+	i := strings.Index(header, key)
+	if i < 0 {
+		return "", "", ""
+	}
+	v := header[i+len(key):]
+	if j := strings.IndexAny(v, ", "); j >= 0 {
+		v = v[:j]
+	}
+	return splitScope(v)
+}
+
+func splitScope(scope string) (accessKey, region, service string) {
+	parts := strings.Split(scope, "/")
+	if len(parts) != 5 {
+		return "", "", ""
+	}
+	return parts[0], parts[2], parts[3]
+}

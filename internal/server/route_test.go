@@ -1,0 +1,45 @@
+package server
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+func TestRoute(t *testing.T) {
+	cases := []struct {
+		name            string
+		header, value   string
+		url             string
+		svc, region, ak string
+		op              string
+	}{
+		{"iam header", "Authorization", "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc", "/", "iam", "us-east-1", "test", ""},
+		{"sts presigned", "", "", "/?Action=GetCallerIdentity&X-Amz-Credential=AKID%2F20240101%2Feu-west-1%2Fsts%2Faws4_request", "sts", "eu-west-1", "AKID", ""},
+		{"ecs target", "X-Amz-Target", "AmazonEC2ContainerServiceV20141113.CreateCluster", "/", "ecs", "", "", "CreateCluster"},
+		{"malformed scope", "Authorization", "AWS4-HMAC-SHA256 Credential=test/iam", "/", "", "", "", ""},
+		{"nothing", "", "", "/", "", "", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", c.url, nil)
+			if c.header != "" {
+				r.Header.Set(c.header, c.value)
+			}
+			got := route(r)
+			if got.Service != c.svc || got.Region != c.region || got.AccessKey != c.ak || got.Operation != c.op {
+				t.Errorf("route = %+v, want service %q region %q key %q op %q", got, c.svc, c.region, c.ak, c.op)
+			}
+		})
+	}
+}
+
+func FuzzRoute(f *testing.F) {
+	f.Add("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x", "AmazonEC2ContainerServiceV20141113.ListClusters")
+	f.Add("Credential=////", ".")
+	f.Fuzz(func(t *testing.T, auth, tgt string) {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("Authorization", auth)
+		r.Header.Set("X-Amz-Target", tgt)
+		route(r) // must not panic
+	})
+}

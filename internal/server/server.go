@@ -1,0 +1,263 @@
+// Package server is rolecall's HTTP front: one port for every service. It
+// routes a request to its service and operation, has the protocol codec
+// decode it, runs the bound operation and has the codec answer. It knows no
+// roles and no XML; those belong to the domain and protocol packages.
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
+	"github.com/rolecall/rolecall/internal/protocol/query"
+)
+
+// DefaultAccount is the account the emulator convention's root keys act in.
+const DefaultAccount = "000000000000"
+
+// maxBody bounds a request body: the largest IAM input (a 131,072-character
+// policy document, percent-encoded) fits with room to spare.
+const maxBody = 2 << 20
+
+// Handler serves the AWS APIs over HTTP.
+type Handler struct {
+	account   string
+	ids       ids.Generator
+	log       *slog.Logger
+	query     map[string]*queryService // by signing name
+	json      map[string]*jsonService  // by signing name
+	version   string
+	storeDesc string
+}
+
+type jsonService struct {
+	codec   *jsonrpc.Codec
+	binding *api.Service
+}
+
+type queryService struct {
+	codec   *query.Codec
+	binding *api.Service
+}
+
+// iamURLEncoded are the IAM shapes whose values IAM returns percent-encoded.
+var iamURLEncoded = map[string]bool{"policyDocumentType": true}
+
+func newHandler(account string, gen ids.Generator, log *slog.Logger, version, storeDesc string, bindings ...*api.Service) *Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{account: account, ids: gen, log: log, query: map[string]*queryService{}, json: map[string]*jsonService{}, version: version, storeDesc: storeDesc}
+	for _, b := range bindings {
+		m := model.MustLoad(b.Name)
+		switch m.Metadata.Protocol {
+		case "query":
+			c := &query.Codec{Model: m, QuoteValues: b.Name != "iam"}
+			if b.Name == "iam" {
+				c.URLEncoded = iamURLEncoded
+			}
+			h.query[b.Name] = &queryService{codec: c, binding: b}
+		case "json":
+			// ECS answers constraint violations as InvalidParameterException.
+			h.json[b.Name] = &jsonService{codec: &jsonrpc.Codec{Model: m, ValidationCode: "InvalidParameterException"}, binding: b}
+		default:
+			panic("server: no codec for protocol " + m.Metadata.Protocol)
+		}
+	}
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := h.ids.UUID()
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("panic serving request", "request_id", requestID, "panic", p, "stack", string(debug.Stack()))
+			query.WriteError(w, "", awserr.As(fmt.Errorf("panic")), requestID)
+		}
+	}()
+	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {
+		h.serveInternal(w, r)
+		return
+	}
+	t := route(r)
+	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+		js, ok := h.json[t.Service]
+		if !ok || t.Operation == "" {
+			jsonrpc.WriteError(w, awserr.New(http.StatusBadRequest, "UnknownOperationException",
+				"rolecall does not serve the target %q; it serves %s", tgt, strings.Join(h.services(), ", ")), requestID)
+			return
+		}
+		h.serveJSON(w, r, js, t, requestID)
+		return
+	}
+	form, aerr := readForm(r)
+	if aerr != nil {
+		query.WriteError(w, "", aerr, requestID)
+		return
+	}
+	svc := t.Service
+	if svc == "" {
+		// Unsigned: recognise the service by its Action, so curl works.
+		svc = h.serviceForAction(form.Get("Action"))
+	}
+	qs, ok := h.query[svc]
+	if !ok {
+		if svc == "" {
+			query.WriteError(w, "", awserr.New(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token"), requestID)
+			return
+		}
+		query.WriteError(w, "", awserr.New(http.StatusBadRequest, "UnknownService",
+			"rolecall does not serve the service %q named in the request's credential scope; it serves %s", svc, strings.Join(h.services(), ", ")), requestID)
+		return
+	}
+	h.serveQuery(w, r, qs, t, form, requestID)
+}
+
+func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, form url.Values, requestID string) {
+	op, aerr := qs.codec.Operation(form)
+	if aerr != nil {
+		qs.codec.WriteError(w, aerr, requestID)
+		return
+	}
+	h.invoke(w, r, qs.binding, op, t, requestID,
+		func(in any) *awserr.Error { return qs.codec.Decode(op, form, in) },
+		func(out any) { qs.codec.WriteResponse(w, op, out, requestID) },
+		func(e *awserr.Error) { qs.codec.WriteError(w, e, requestID) })
+}
+
+func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, js *jsonService, t target, requestID string) {
+	if r.Method != http.MethodPost {
+		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "JSON protocol requests must be POST, not %s", r.Method), requestID)
+		return
+	}
+	op, aerr := js.codec.Operation(t.Operation)
+	if aerr != nil {
+		jsonrpc.WriteError(w, aerr, requestID)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		jsonrpc.WriteError(w, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody), requestID)
+		return
+	}
+	h.invoke(w, r, js.binding, op, t, requestID,
+		func(in any) *awserr.Error { return js.codec.Decode(op, body, in) },
+		func(out any) { js.codec.WriteResponse(w, op, out, requestID) },
+		func(e *awserr.Error) { jsonrpc.WriteError(w, e, requestID) })
+}
+
+// invoke runs a bound operation between a codec's decode and its encoders.
+func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Service, op *model.Operation, t target, requestID string,
+	decode func(in any) *awserr.Error, writeOut func(out any), writeErr func(*awserr.Error)) {
+	bound, ok := binding.Ops[op.Name]
+	if !ok {
+		writeErr(awserr.New(http.StatusNotImplemented, "NotImplemented", "rolecall does not implement %s:%s yet", binding.Name, op.Name))
+		return
+	}
+	in := bound.NewInput()
+	if aerr := decode(in); aerr != nil {
+		writeErr(aerr)
+		return
+	}
+	call := &api.Call{Account: h.account, Region: t.Region, RequestID: requestID}
+	if call.Region == "" {
+		call.Region = "us-east-1"
+	}
+	out, err := bound.Invoke(r.Context(), call, in)
+	if err != nil {
+		e := awserr.As(err)
+		if e.Status >= 500 {
+			h.log.Error("operation failed", "request_id", requestID, "operation", op.Name, "error", err)
+		}
+		writeErr(e)
+		return
+	}
+	writeOut(out)
+}
+
+// readForm reads a query-protocol request's parameters: the URL query, and
+// for POST the form body.
+func readForm(r *http.Request) (url.Values, *awserr.Error) {
+	switch r.Method {
+	case http.MethodPost, http.MethodGet:
+	default:
+		return nil, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed",
+			"The HTTP method %s is not allowed; AWS query APIs take POST with a form body (or GET with a query string)", r.Method)
+	}
+	form, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The query string is not valid URL encoding: %v", err)
+	}
+	if r.Method == http.MethodPost {
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+		if err != nil {
+			return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody)
+		}
+		bodyForm, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
+		}
+		for k, v := range bodyForm {
+			form[k] = append(form[k], v...)
+		}
+	}
+	return form, nil
+}
+
+func (h *Handler) serviceForAction(action string) string {
+	if action == "" {
+		return ""
+	}
+	for _, name := range h.services() {
+		if qs := h.query[name]; qs != nil {
+			if _, ok := qs.codec.Model.Operations[action]; ok {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func (h *Handler) services() []string {
+	var out []string
+	for name := range h.query {
+		out = append(out, name)
+	}
+	for name := range h.json {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/_rolecall/health":
+		writeJSON(w, http.StatusOK, map[string]any{
+			"status":   "running",
+			"version":  h.version,
+			"account":  h.account,
+			"services": h.services(),
+			"store":    h.storeDesc,
+		})
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "no such rolecall endpoint: " + r.URL.Path})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ids"
+)
+
+type getRoleIn struct{ RoleName string }
+type getRoleOut struct {
+	Role *struct{ RoleName, Path string }
+}
+
+// testHandler serves a fake IAM binding, so these tests exercise routing and
+// the codecs without the IAM domain.
+func testHandler() *Handler {
+	b := api.NewService("iam",
+		api.Op("GetRole", func(ctx context.Context, c *api.Call, in *getRoleIn) (*getRoleOut, error) {
+			switch in.RoleName {
+			case "missing":
+				return nil, awserr.NoSuchEntity("The role with name %s cannot be found.", in.RoleName)
+			case "boom":
+				panic("handler bug")
+			}
+			return &getRoleOut{Role: &struct{ RoleName, Path string }{in.RoleName + "@" + c.Account + "@" + c.Region, "/"}}, nil
+		}),
+	)
+	return newHandler(DefaultAccount, &ids.Sequence{}, nil, "test", "memory", b)
+}
+
+const iamAuth = "AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+
+func do(t *testing.T, h http.Handler, method, target, body string, headers ...string) (int, string) {
+	t.Helper()
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	b, _ := io.ReadAll(w.Body)
+	return w.Code, string(b)
+}
+
+func TestServeQuery(t *testing.T) {
+	h := testHandler()
+	cases := []struct {
+		name, method, target, body string
+		headers                    []string
+		status                     int
+		contains                   []string
+	}{
+		{"signed GetRole", "POST", "/", "Action=GetRole&Version=2010-05-08&RoleName=app", []string{"Authorization", iamAuth}, 200,
+			[]string{"<GetRoleResponse", "<RoleName>app@000000000000@eu-west-1</RoleName>", "<RequestId>"}},
+		{"unsigned GetRole found by action", "GET", "/?Action=GetRole&RoleName=app", "", nil, 200, []string{"<RoleName>app@000000000000@us-east-1</RoleName>"}},
+		{"domain error", "POST", "/", "Action=GetRole&RoleName=missing", []string{"Authorization", iamAuth}, 404,
+			[]string{"<Code>NoSuchEntity</Code>", "<Message>The role with name missing cannot be found.</Message>", "<Type>Sender</Type>"}},
+		{"panic becomes 500", "POST", "/", "Action=GetRole&RoleName=boom", []string{"Authorization", iamAuth}, 500, []string{"<Code>ServiceFailure</Code>"}},
+		{"validation", "POST", "/", "Action=GetRole", []string{"Authorization", iamAuth}, 400,
+			[]string{"<Code>ValidationError</Code>", "Value null at &#39;roleName&#39; failed to satisfy constraint: Member must not be null"}},
+		{"unknown action", "POST", "/", "Action=MakeCoffee", []string{"Authorization", iamAuth}, 400,
+			[]string{"<Code>InvalidAction</Code>", "Could not find operation MakeCoffee for version 2010-05-08"}},
+		{"not implemented", "POST", "/", "Action=ListRoles", []string{"Authorization", iamAuth}, 501,
+			[]string{"<Code>NotImplemented</Code>", "rolecall does not implement iam:ListRoles yet"}},
+		{"unknown service", "POST", "/", "Action=ListBuckets", []string{"Authorization", strings.Replace(iamAuth, "/iam/", "/s3/", 1)}, 400,
+			[]string{"<Code>UnknownService</Code>", "&#34;s3&#34;"}},
+		{"unsigned, unknown action", "POST", "/", "Action=Nothing", nil, 403, []string{"<Code>MissingAuthenticationToken</Code>"}},
+		{"wrong method", "DELETE", "/", "", []string{"Authorization", iamAuth}, 405, []string{"<Code>MethodNotAllowed</Code>"}},
+		{"bad form", "POST", "/", "Action=%zz", []string{"Authorization", iamAuth}, 400, []string{"<Code>MalformedQueryString</Code>"}},
+		{"unknown JSON target", "POST", "/", "{}", []string{"X-Amz-Target", "AWSCognitoIdentityService.ListPools"}, 400, []string{`"__type":"UnknownOperationException"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := do(t, h, c.method, c.target, c.body, c.headers...)
+			if status != c.status {
+				t.Errorf("status %d, want %d\n%s", status, c.status, body)
+			}
+			for _, want := range c.contains {
+				if !strings.Contains(body, want) {
+					t.Errorf("body lacks %q:\n%s", want, body)
+				}
+			}
+		})
+	}
+}
+
+func TestOversizeBody(t *testing.T) {
+	status, body := do(t, testHandler(), "POST", "/", "Action=GetRole&RoleName="+strings.Repeat("a", maxBody), "Authorization", iamAuth)
+	if status != 413 || !strings.Contains(body, "<Code>RequestEntityTooLarge</Code>") {
+		t.Errorf("%d %s", status, body)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	status, body := do(t, testHandler(), "GET", "/_rolecall/health", "")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(body), &got); err != nil || status != 200 {
+		t.Fatalf("%d %s %v", status, body, err)
+	}
+	if got["status"] != "running" || got["account"] != DefaultAccount {
+		t.Errorf("health %v", got)
+	}
+}

@@ -1,0 +1,355 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrLocked is returned (wrapped: test with errors.Is) by OpenBolt when the
+// file is held by another process, or by another OpenBolt in this one.
+var ErrLocked = errors.New("store: data directory in use by another rolecall process")
+
+// BoltOptions tune OpenBolt. The zero value is what rolecall serve uses.
+type BoltOptions struct {
+	// LockTimeout is how long OpenBolt waits for another process to let go
+	// of the file before it returns ErrLocked. Zero means 200ms.
+	LockTimeout time.Duration
+	// MaxBatch caps how many concurrent Updates share one commit. Zero
+	// means 256.
+	MaxBatch int
+}
+
+const (
+	defaultLockTimeout = 200 * time.Millisecond
+	defaultMaxBatch    = 256
+)
+
+// Bolt is a Store in one bbolt file. Every commit is fsynced before Update
+// returns. Updates that arrive while a commit is being written wait for it
+// and then share the next commit (group commit): an Update on an idle store
+// is not delayed, and under load one fsync serves many Updates.
+//
+// Values returned by Get and Scan may point into bbolt's read-only memory
+// map: they are valid only until the transaction ends, and writing to them
+// can crash the process.
+type Bolt struct {
+	db       *bolt.DB
+	maxBatch int
+
+	mu     sync.RWMutex // read-held by each transaction; Close takes it to wait them out
+	closed bool
+
+	calls   chan *call    // Updates to the committer; closed by Close
+	stopped chan struct{} // closed when the committer has returned
+
+	commits atomic.Int64 // commits written, for benchmarks
+}
+
+var _ Store = (*Bolt)(nil)
+
+// OpenBolt opens the bbolt file at path, creating it if needed. If another
+// process (or another OpenBolt in this process) has it open, OpenBolt gives
+// up after opts.LockTimeout with an error that names the data directory and
+// satisfies errors.Is(err, ErrLocked).
+func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
+	timeout := opts.LockTimeout
+	if timeout <= 0 {
+		timeout = defaultLockTimeout
+	}
+	maxBatch := opts.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = defaultMaxBatch
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, &lockedError{path: path, waited: timeout}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Bolt{
+		db:       db,
+		maxBatch: maxBatch,
+		calls:    make(chan *call),
+		stopped:  make(chan struct{}),
+	}
+	go s.commitLoop()
+	return s, nil
+}
+
+type lockedError struct {
+	path   string
+	waited time.Duration
+}
+
+func (e *lockedError) Error() string {
+	return fmt.Sprintf("data directory %s is in use by another rolecall process (%s stayed locked for %v): stop that process, or use a different data directory",
+		filepath.Dir(e.path), e.path, e.waited)
+}
+
+func (e *lockedError) Is(target error) bool { return target == ErrLocked }
+
+// View runs fn in a read-only transaction on the caller's goroutine. Views
+// run concurrently with each other and with Updates, and see the state as of
+// the last commit before they began.
+func (s *Bolt) View(fn func(Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return s.db.View(func(btx *bolt.Tx) error {
+		tx := &boltTx{tx: btx}
+		defer func() { tx.done = true }()
+		return fn(tx)
+	})
+}
+
+// Update runs fn in a read-write transaction and returns once the commit is
+// on disk. fn runs on the committer goroutine, possibly more than once (see
+// Store).
+func (s *Bolt) Update(fn func(Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	c := &call{fn: fn, done: make(chan struct{})}
+	s.calls <- c
+	<-c.done
+	if c.panicked != nil {
+		panic(c.panicked)
+	}
+	return c.err
+}
+
+// Close waits for running transactions, stops the committer and closes the
+// file, releasing its lock; later transactions return ErrClosed. Closing
+// twice is not an error.
+func (s *Bolt) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.calls)
+	<-s.stopped
+	return s.db.Close()
+}
+
+// call is one Update waiting for the committer.
+type call struct {
+	fn       func(Tx) error
+	err      error
+	panicked *fnPanic
+	done     chan struct{}
+}
+
+func (c *call) finish(err error) {
+	c.err = err
+	close(c.done)
+}
+
+// fnPanic carries a panic in fn from the committer goroutine to the caller
+// of Update, with the stack where it happened.
+type fnPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *fnPanic) Error() string {
+	return fmt.Sprintf("%v\n\npanic in store.Update fn, recovered on the committer goroutine:\n%s", p.value, p.stack)
+}
+
+func (p *fnPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}
+
+// commitLoop takes the first waiting Update, gathers every other Update
+// already waiting (up to maxBatch), and commits them together.
+func (s *Bolt) commitLoop() {
+	defer close(s.stopped)
+	batch := make([]*call, 0, s.maxBatch)
+	for c := range s.calls {
+		batch = append(batch[:0], c)
+	gather:
+		for len(batch) < s.maxBatch {
+			select {
+			case c, ok := <-s.calls:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, c)
+			default:
+				break gather
+			}
+		}
+		s.commit(batch)
+		clear(batch) // let the finished calls be collected
+	}
+}
+
+// errAbort rolls back a batch in which one fn failed.
+var errAbort = errors.New("store: batch aborted")
+
+// commit runs batch in one bbolt transaction and finishes every call in it.
+// When a fn fails, the transaction is rolled back and the rest rerun
+// without it. A fn that failed first in its transaction saw only committed
+// state, exactly as if alone, so its result stands; one that failed after
+// others may have failed because of their writes, so it reruns alone.
+func (s *Bolt) commit(batch []*call) {
+	var alone []*call
+	for len(batch) > 0 {
+		failed := -1
+		err := s.db.Update(func(btx *bolt.Tx) error {
+			for i, c := range batch {
+				if !run(c, btx) {
+					failed = i
+					return errAbort
+				}
+			}
+			return nil
+		})
+		if failed < 0 {
+			if err == nil {
+				s.commits.Add(1)
+			}
+			for _, c := range batch {
+				c.finish(err)
+			}
+			break
+		}
+		c := batch[failed]
+		batch = append(batch[:failed], batch[failed+1:]...)
+		if failed == 0 || c.panicked != nil {
+			close(c.done) // c.err or c.panicked already set by run
+		} else {
+			c.err = nil
+			alone = append(alone, c)
+		}
+	}
+	for _, c := range alone {
+		err := s.db.Update(func(btx *bolt.Tx) error {
+			if !run(c, btx) {
+				return errAbort
+			}
+			return nil
+		})
+		if c.err == nil && c.panicked == nil {
+			if err == nil {
+				s.commits.Add(1)
+			}
+			c.err = err
+		}
+		close(c.done)
+	}
+}
+
+// run calls c.fn in its own view of btx and reports whether it succeeded,
+// recording its error or panic in c.
+func run(c *call, btx *bolt.Tx) (ok bool) {
+	tx := &boltTx{tx: btx, writable: true}
+	defer func() {
+		tx.done = true
+		if p := recover(); p != nil {
+			c.panicked = &fnPanic{value: p, stack: debug.Stack()}
+			ok = false
+		}
+	}()
+	c.err = c.fn(tx)
+	return c.err == nil
+}
+
+// boltTx adapts a bbolt transaction to Tx. Each fn in a batch gets its own,
+// so that one fn's Tx dies when that fn returns.
+type boltTx struct {
+	tx       *bolt.Tx
+	writable bool
+	done     bool
+}
+
+func (t *boltTx) Get(bucket, key string) ([]byte, bool) {
+	if t.done {
+		return nil, false
+	}
+	b := t.tx.Bucket([]byte(bucket))
+	if b == nil {
+		return nil, false
+	}
+	v := b.Get([]byte(key))
+	return v, v != nil
+}
+
+func (t *boltTx) Put(bucket, key string, value []byte) error {
+	if err := t.canWrite(); err != nil {
+		return err
+	}
+	if err := checkPut(bucket, key, value); err != nil {
+		return err
+	}
+	b, err := t.tx.CreateBucketIfNotExists([]byte(bucket))
+	if err != nil {
+		return err
+	}
+	// bbolt keeps value until commit; the copy frees the caller's buffer and
+	// is never nil, which bbolt would store as absent.
+	return b.Put([]byte(key), append(make([]byte, 0, len(value)), value...))
+}
+
+func (t *boltTx) Delete(bucket, key string) error {
+	if err := t.canWrite(); err != nil {
+		return err
+	}
+	b := t.tx.Bucket([]byte(bucket))
+	if b == nil {
+		return nil
+	}
+	return b.Delete([]byte(key))
+}
+
+func (t *boltTx) canWrite() error {
+	if t.done {
+		return errTxDone
+	}
+	if !t.writable {
+		return errReadOnly
+	}
+	return nil
+}
+
+func (t *boltTx) Scan(bucket, prefix, start string, fn func(key string, value []byte) bool) error {
+	if t.done {
+		return errTxDone
+	}
+	b := t.tx.Bucket([]byte(bucket))
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	p := []byte(prefix)
+	var k, v []byte
+	if from := scanFrom(prefix, start); from == "" {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek([]byte(from))
+	}
+	for ; k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if v == nil {
+			continue // a nested bucket; rolecall makes none
+		}
+		if !fn(string(k), v) {
+			break
+		}
+	}
+	return nil
+}

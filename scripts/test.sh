@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# rolecall's test command (the README's, and the only thing CI runs).
+# Checks formatting and vet, then runs every Go test with the race detector,
+# including the integration tests that drive rolecall through the aws CLI and
+# boto3. Installs what a fresh machine lacks when it can, and says what is
+# missing when it cannot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { # need COMMAND WHAT-FOR DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -n "$3" ]; then
+    echo "test.sh: $1 is missing ($2); installing Debian package $3" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$3" >/dev/null
+  fi
+  command -v "$1" >/dev/null 2>&1 || { echo "test.sh: $1 is missing: $2. Install it (Debian: apt-get install $3) and run again." >&2; exit 1; }
+}
+need go "rolecall is written in Go 1.26" ""
+need aws "the aws CLI drives integration/scripts/iam_cli.sh" awscli
+need python3 "boto3 drives integration/scripts/iam_boto3.py" python3-boto3
+if ! python3 -c 'import boto3' 2>/dev/null; then
+  echo "test.sh: python3 cannot import boto3, which drives integration/scripts/iam_boto3.py. Install it (pip install boto3, or Debian: apt-get install python3-boto3) and run again." >&2
+  exit 1
+fi
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "test.sh: gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+go vet ./...
+go test -race -count=1 ./...
