@@ -49,12 +49,16 @@ func wantErr(t *testing.T, err error, status int, code, message string) {
 	}
 }
 
-func must[T any](t *testing.T, v T, err error) T {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
+// must fails the test on an error and returns the value:
+// must(c.GetRole(ctx, in))(t).
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return v
 	}
-	return v
 }
 
 // decoded undoes IAM's URL-encoding of policy documents, as SDK users must.
@@ -73,5 +77,7 @@ func createRole(t *testing.T, c *iam.Client, name string, opts ...func(*iam.Crea
 	for _, o := range opts {
 		o(in)
 	}
-	must(t, c.CreateRole(ctx, in))
+	if _, err := c.CreateRole(ctx, in); err != nil {
+		t.Fatalf("CreateRole %s: %v", name, err)
+	}
 }

@@ -11,8 +11,8 @@ import (
 
 func TestCustomerManagedPolicyLifecycle(t *testing.T) {
 	c := newIAM(t)
-	p := must(t, c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"), Path: aws.String("/team/"),
-		PolicyDocument: aws.String(s3ReadPolicy), Description: aws.String("reads")})).Policy
+	p := must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"), Path: aws.String("/team/"),
+		PolicyDocument: aws.String(s3ReadPolicy), Description: aws.String("reads")}))(t).Policy
 	arn := aws.ToString(p.Arn)
 	if arn != "arn:aws:iam::"+account+":policy/team/read" || aws.ToString(p.DefaultVersionId) != "v1" ||
 		aws.ToInt32(p.AttachmentCount) != 0 || !p.IsAttachable || len(aws.ToString(p.PolicyId)) != 21 {
@@ -23,7 +23,7 @@ func TestCustomerManagedPolicyLifecycle(t *testing.T) {
 
 	// Versions: at most five; the default cannot be deleted.
 	for i := 2; i <= 5; i++ {
-		v := must(t, c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: aws.String(s3ReadPolicy)})).PolicyVersion
+		v := must(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: aws.String(s3ReadPolicy)}))(t).PolicyVersion
 		if aws.ToString(v.VersionId) != fmt.Sprintf("v%d", i) || v.IsDefaultVersion {
 			t.Errorf("version %+v", v)
 		}
@@ -32,9 +32,9 @@ func TestCustomerManagedPolicyLifecycle(t *testing.T) {
 	wantErr(t, err, 409, "LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
 	_, err = c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v1")})
 	wantErr(t, err, 409, "DeleteConflict", "Cannot delete the default version of a policy.")
-	must(t, c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v3")}))
-	must(t, c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v1")}))
-	vs := must(t, c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn})).Versions
+	must(c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v3")}))(t)
+	must(c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v1")}))(t)
+	vs := must(c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}))(t).Versions
 	if len(vs) != 4 {
 		t.Errorf("versions %d", len(vs))
 	}
@@ -43,7 +43,7 @@ func TestCustomerManagedPolicyLifecycle(t *testing.T) {
 			t.Errorf("default flag on %s: %v", aws.ToString(v.VersionId), v.IsDefaultVersion)
 		}
 	}
-	got := must(t, c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v3")})).PolicyVersion
+	got := must(c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: aws.String("v3")}))(t).PolicyVersion
 	if decoded(t, got.Document) != s3ReadPolicy || !got.IsDefaultVersion {
 		t.Errorf("GetPolicyVersion %+v", got)
 	}
@@ -52,15 +52,22 @@ func TestCustomerManagedPolicyLifecycle(t *testing.T) {
 
 	// An attached policy cannot be deleted.
 	createRole(t, c, "app")
-	must(t, c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: &arn}))
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: &arn}))(t)
 	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
 	wantErr(t, err, 409, "DeleteConflict", "Cannot delete a policy attached to entities.")
-	ents := must(t, c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: &arn}))
+	ents := must(c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: &arn}))(t)
 	if len(ents.PolicyRoles) != 1 || aws.ToString(ents.PolicyRoles[0].RoleName) != "app" {
 		t.Errorf("entities %+v", ents.PolicyRoles)
 	}
-	must(t, c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: &arn}))
-	must(t, c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn}))
+	must(c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: &arn}))(t)
+
+	// Non-default versions go first; the default goes with the policy.
+	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
+	wantErr(t, err, 409, "DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+	for _, v := range []string{"v2", "v4", "v5"} {
+		must(c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: aws.String(v)}))(t)
+	}
+	must(c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn}))(t)
 	_, err = c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 	wantErr(t, err, 404, "NoSuchEntity", "Policy "+arn+" was not found.")
 	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String("arn:aws:iam::" + account + ":policy/non-existent-policy")})
@@ -89,11 +96,11 @@ func TestAWSManagedPolicies(t *testing.T) {
 		{"arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceRole", "/service-role/"},
 		{"arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role", "/service-role/"},
 	} {
-		p := must(t, c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(tc.arn)})).Policy
+		p := must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(tc.arn)}))(t).Policy
 		if aws.ToString(p.Path) != tc.path || aws.ToString(p.Arn) != tc.arn || p.DefaultVersionId == nil {
 			t.Errorf("%s: %+v", tc.arn, p)
 		}
-		v := must(t, c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(tc.arn), VersionId: p.DefaultVersionId})).PolicyVersion
+		v := must(c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(tc.arn), VersionId: p.DefaultVersionId}))(t).PolicyVersion
 		if doc := decoded(t, v.Document); len(doc) < 20 || doc[0] != '{' {
 			t.Errorf("%s document %q", tc.arn, doc)
 		}
@@ -103,18 +110,18 @@ func TestAWSManagedPolicies(t *testing.T) {
 		t.Error("deleting an AWS managed policy succeeded")
 	}
 	// Scope filters: AWS policies are many; Local ones are this account's.
-	must(t, c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("mine"), PolicyDocument: aws.String(s3ReadPolicy)}))
-	local := must(t, c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal}))
+	must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("mine"), PolicyDocument: aws.String(s3ReadPolicy)}))(t)
+	local := must(c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal}))(t)
 	if len(local.Policies) != 1 || aws.ToString(local.Policies[0].PolicyName) != "mine" {
 		t.Errorf("local %+v", local.Policies)
 	}
-	awsPage := must(t, c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws, MaxItems: aws.Int32(100)}))
+	awsPage := must(c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws, MaxItems: aws.Int32(100)}))(t)
 	if len(awsPage.Policies) != 100 || !awsPage.IsTruncated || awsPage.Marker == nil {
 		t.Errorf("AWS scope page: %d policies, truncated %v", len(awsPage.Policies), awsPage.IsTruncated)
 	}
 	createRole(t, c, "app")
-	must(t, c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))
-	attached := must(t, c.ListPolicies(ctx, &iam.ListPoliciesInput{OnlyAttached: true}))
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))(t)
+	attached := must(c.ListPolicies(ctx, &iam.ListPoliciesInput{OnlyAttached: true}))(t)
 	if len(attached.Policies) != 1 || aws.ToString(attached.Policies[0].PolicyName) != "ReadOnlyAccess" {
 		t.Errorf("only attached %+v", attached.Policies)
 	}
@@ -122,14 +129,14 @@ func TestAWSManagedPolicies(t *testing.T) {
 
 func TestPolicyTags(t *testing.T) {
 	c := newIAM(t)
-	arn := must(t, c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(s3ReadPolicy)})).Policy.Arn
-	must(t, c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
-	tags := must(t, c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn})).Tags
+	arn := must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(s3ReadPolicy)}))(t).Policy.Arn
+	must(c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))(t)
+	tags := must(c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags
 	if len(tags) != 1 || aws.ToString(tags[0].Value) != "v" {
 		t.Errorf("tags %+v", tags)
 	}
-	must(t, c.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"k"}}))
-	if tags := must(t, c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn})).Tags; len(tags) != 0 {
+	must(c.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"k"}}))(t)
+	if tags := must(c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn}))(t).Tags; len(tags) != 0 {
 		t.Errorf("tags after untag %+v", tags)
 	}
 }

@@ -12,11 +12,11 @@ import (
 
 func TestCreateAndGetRole(t *testing.T) {
 	c := newIAM(t)
-	out := must(t, c.CreateRole(ctx, &iam.CreateRoleInput{
+	out := must(c.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName: aws.String("app"), Path: aws.String("/ecs/"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust),
 		Description: aws.String("the app's task role"), MaxSessionDuration: aws.Int32(7200),
 		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("core")}},
-	}))
+	}))(t)
 	r := out.Role
 	if aws.ToString(r.Arn) != "arn:aws:iam::"+account+":role/ecs/app" || aws.ToString(r.Path) != "/ecs/" {
 		t.Errorf("arn %s path %s", aws.ToString(r.Arn), aws.ToString(r.Path))
@@ -24,7 +24,7 @@ func TestCreateAndGetRole(t *testing.T) {
 	if id := aws.ToString(r.RoleId); !strings.HasPrefix(id, "AROA") || len(id) != 21 {
 		t.Errorf("role id %q", id)
 	}
-	got := must(t, c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})).Role
+	got := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t).Role
 	if decoded(t, got.AssumeRolePolicyDocument) != ecsTasksTrust {
 		t.Errorf("trust policy %q", decoded(t, got.AssumeRolePolicyDocument))
 	}
@@ -44,9 +44,16 @@ func TestCreateAndGetRole(t *testing.T) {
 
 func TestRoleDefaults(t *testing.T) {
 	c := newIAM(t)
-	r := must(t, c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("plain"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust)})).Role
-	if aws.ToString(r.Path) != "/" || aws.ToInt32(r.MaxSessionDuration) != 3600 || r.Description != nil || r.Tags != nil {
-		t.Errorf("defaults %+v", r)
+	// AWS's CreateRole answer omits MaxSessionDuration, Description, Tags
+	// and RoleLastUsed (recorded: test_create_describe_role); GetRole has
+	// the default session duration.
+	r := must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("plain"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust)}))(t).Role
+	if aws.ToString(r.Path) != "/" || r.MaxSessionDuration != nil || r.Description != nil || r.Tags != nil || r.RoleLastUsed != nil {
+		t.Errorf("CreateRole shape %+v", r)
+	}
+	g := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("plain")}))(t).Role
+	if aws.ToInt32(g.MaxSessionDuration) != 3600 || g.Description != nil || g.Tags != nil || g.RoleLastUsed == nil {
+		t.Errorf("GetRole defaults %+v", g)
 	}
 }
 
@@ -92,18 +99,18 @@ func TestRoleErrors(t *testing.T) {
 func TestUpdateRole(t *testing.T) {
 	c := newIAM(t)
 	createRole(t, c, "app")
-	must(t, c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("app"), Description: aws.String("new"), MaxSessionDuration: aws.Int32(43200)}))
-	r := must(t, c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})).Role
+	must(c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("app"), Description: aws.String("new"), MaxSessionDuration: aws.Int32(43200)}))(t)
+	r := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t).Role
 	if aws.ToString(r.Description) != "new" || aws.ToInt32(r.MaxSessionDuration) != 43200 {
 		t.Errorf("after UpdateRole %+v", r)
 	}
-	d := must(t, c.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("app"), Description: aws.String("newer")}))
+	d := must(c.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("app"), Description: aws.String("newer")}))(t)
 	if aws.ToString(d.Role.Description) != "newer" {
 		t.Errorf("UpdateRoleDescription returned %+v", d.Role)
 	}
 	newTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	must(t, c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"), PolicyDocument: aws.String(newTrust)}))
-	r = must(t, c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})).Role
+	must(c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"), PolicyDocument: aws.String(newTrust)}))(t)
+	r = must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t).Role
 	if decoded(t, r.AssumeRolePolicyDocument) != newTrust {
 		t.Errorf("trust after update %s", decoded(t, r.AssumeRolePolicyDocument))
 	}
@@ -124,7 +131,7 @@ func TestListRolesPagination(t *testing.T) {
 	pages := 0
 	p := iam.NewListRolesPaginator(c, &iam.ListRolesInput{PathPrefix: aws.String("/svc/"), MaxItems: aws.Int32(3)})
 	for p.HasMorePages() {
-		page := must(t, p.NextPage(ctx))
+		page := must(p.NextPage(ctx))(t)
 		pages++
 		for _, r := range page.Roles {
 			got = append(got, aws.ToString(r.RoleName))
@@ -136,7 +143,7 @@ func TestListRolesPagination(t *testing.T) {
 	if pages != 3 || strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("%d pages: %v", pages, got)
 	}
-	all := must(t, c.ListRoles(ctx, &iam.ListRolesInput{}))
+	all := must(c.ListRoles(ctx, &iam.ListRolesInput{}))(t)
 	if len(all.Roles) != 8 || all.IsTruncated {
 		t.Errorf("all roles: %d truncated=%v", len(all.Roles), all.IsTruncated)
 	}
@@ -145,10 +152,10 @@ func TestListRolesPagination(t *testing.T) {
 func TestRoleTags(t *testing.T) {
 	c := newIAM(t)
 	createRole(t, c, "app")
-	must(t, c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("app"), Tags: []types.Tag{
-		{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("a"), Value: aws.String("1")}}}))
-	must(t, c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("app"), TagKeys: []string{"b"}}))
-	tags := must(t, c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("app")})).Tags
+	must(c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("app"), Tags: []types.Tag{
+		{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("a"), Value: aws.String("1")}}}))(t)
+	must(c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("app"), TagKeys: []string{"b"}}))(t)
+	tags := must(c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("app")}))(t).Tags
 	if len(tags) != 1 || aws.ToString(tags[0].Key) != "a" || aws.ToString(tags[0].Value) != "1" {
 		t.Errorf("tags %+v", tags)
 	}
@@ -165,12 +172,12 @@ func TestRoleTags(t *testing.T) {
 func TestRoleInlinePolicies(t *testing.T) {
 	c := newIAM(t)
 	createRole(t, c, "app")
-	must(t, c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read"), PolicyDocument: aws.String(s3ReadPolicy)}))
-	got := must(t, c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read")}))
+	must(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read"), PolicyDocument: aws.String(s3ReadPolicy)}))(t)
+	got := must(c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read")}))(t)
 	if decoded(t, got.PolicyDocument) != s3ReadPolicy || aws.ToString(got.RoleName) != "app" {
 		t.Errorf("GetRolePolicy %+v", got)
 	}
-	names := must(t, c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("app")})).PolicyNames
+	names := must(c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("app")}))(t).PolicyNames
 	if len(names) != 1 || names[0] != "read" {
 		t.Errorf("names %v", names)
 	}
@@ -185,24 +192,24 @@ func TestRoleInlinePolicies(t *testing.T) {
 
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")})
 	wantErr(t, err, 409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
-	must(t, c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read")}))
+	must(c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read")}))(t)
 	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("read")})
 	wantErr(t, err, 404, "NoSuchEntity", "The role policy with name read cannot be found.")
-	must(t, c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")}))
+	must(c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")}))(t)
 }
 
 func TestRoleManagedPolicies(t *testing.T) {
 	c := newIAM(t)
 	createRole(t, c, "app")
 	exec := "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-	must(t, c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(exec)}))
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(exec)}))(t)
 	// Attaching twice is not an error and does not count twice.
-	must(t, c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(exec)}))
-	att := must(t, c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("app")})).AttachedPolicies
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(exec)}))(t)
+	att := must(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("app")}))(t).AttachedPolicies
 	if len(att) != 1 || aws.ToString(att[0].PolicyName) != "AmazonECSTaskExecutionRolePolicy" || aws.ToString(att[0].PolicyArn) != exec {
 		t.Errorf("attached %+v", att)
 	}
-	if n := aws.ToInt32(must(t, c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(exec)})).Policy.AttachmentCount); n != 1 {
+	if n := aws.ToInt32(must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(exec)}))(t).Policy.AttachmentCount); n != 1 {
 		t.Errorf("attachment count %d", n)
 	}
 	_, err := c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")})
@@ -213,8 +220,8 @@ func TestRoleManagedPolicies(t *testing.T) {
 	_, err = c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
 	wantErr(t, err, 404, "NoSuchEntity", "Policy arn:aws:iam::aws:policy/ReadOnlyAccess was not found.")
 
-	must(t, c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(exec)}))
-	if n := aws.ToInt32(must(t, c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(exec)})).Policy.AttachmentCount); n != 0 {
+	must(c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(exec)}))(t)
+	if n := aws.ToInt32(must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(exec)}))(t).Policy.AttachmentCount); n != 0 {
 		t.Errorf("attachment count after detach %d", n)
 	}
 }
@@ -223,10 +230,10 @@ func TestManagedPolicyQuotaPerRole(t *testing.T) {
 	c := newIAM(t)
 	createRole(t, c, "app")
 	for i := 0; i < 11; i++ {
-		arn := must(t, c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("p%d", i)), PolicyDocument: aws.String(s3ReadPolicy)})).Policy.Arn
+		arn := must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("p%d", i)), PolicyDocument: aws.String(s3ReadPolicy)}))(t).Policy.Arn
 		_, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: arn})
 		if i < 10 {
-			must(t, 0, err)
+			must(0, err)(t)
 			continue
 		}
 		wantErr(t, err, 409, "LimitExceeded", "Cannot exceed quota for PoliciesPerRole: 10")
@@ -237,17 +244,18 @@ func TestPermissionsBoundary(t *testing.T) {
 	c := newIAM(t)
 	boundary := "arn:aws:iam::aws:policy/PowerUserAccess"
 	createRole(t, c, "bounded", func(in *iam.CreateRoleInput) { in.PermissionsBoundary = aws.String(boundary) })
-	r := must(t, c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("bounded")})).Role
+	r := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("bounded")}))(t).Role
 	if r.PermissionsBoundary == nil || aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn) != boundary ||
-		r.PermissionsBoundary.PermissionsBoundaryType != types.PermissionsBoundaryAttachmentTypePolicy {
+		// AWS answers "Policy", not the model's enum value "PermissionsBoundaryPolicy".
+		r.PermissionsBoundary.PermissionsBoundaryType != "Policy" {
 		t.Fatalf("boundary %+v", r.PermissionsBoundary)
 	}
-	must(t, c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("bounded")}))
-	if r := must(t, c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("bounded")})).Role; r.PermissionsBoundary != nil {
+	must(c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("bounded")}))(t)
+	if r := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("bounded")}))(t).Role; r.PermissionsBoundary != nil {
 		t.Errorf("boundary still set: %+v", r.PermissionsBoundary)
 	}
 	missing := "arn:aws:iam::" + account + ":policy/nope"
 	_, err := c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("bounded"), PermissionsBoundary: aws.String(missing)})
 	wantErr(t, err, 404, "NoSuchEntity", "Scope ARN: "+missing+" does not exist or is not attachable.")
-	must(t, c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("bounded"), PermissionsBoundary: aws.String(boundary)}))
+	must(c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("bounded"), PermissionsBoundary: aws.String(boundary)}))(t)
 }

@@ -68,10 +68,12 @@ func Start(opts ...Option) (*Server, error) {
 	// Built by hand rather than with config.LoadDefaultConfig so that the
 	// developer's environment and ~/.aws files cannot redirect a test.
 	cfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("test", "test", "")),
-		BaseEndpoint:     aws.String(hs.URL),
-		RetryMaxAttempts: 1,
+		Region:       "us-east-1",
+		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("test", "test", "")),
+		BaseEndpoint: aws.String(hs.URL),
+		// The SDK's default retryer: with RetryMaxAttempts 1 the SDK can
+		// close a large response body early (aws-sdk-go-v2#2737), and
+		// AWS's 4xx answers are not retried anyway.
 	}
 	return &Server{Endpoint: hs.URL, Config: cfg, Account: server.DefaultAccount, srv: srv, hs: hs}, nil
 }

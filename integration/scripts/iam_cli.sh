@@ -54,13 +54,13 @@ expect_error MalformedPolicyDocument "This policy contains invalid Json" iam cre
 expect_error ValidationError "1 validation error detected: Value at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64" \
   iam create-role --role-name "$(printf 'r%.0s' {1..65})" --assume-role-policy-document "file://$tmp/trust.json"
 
-# Inline policies round-trip their documents.
-aws iam put-role-policy --role-name "$role" --policy-name logs --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:CreateLogStream","Resource":"*"}]}'
-expect_eq "inline policy" "$(aws iam get-role-policy --role-name "$role" --policy-name logs --query 'PolicyDocument.Statement[0].Action' --output text)" logs:CreateLogStream
-
-# A role with policies cannot be deleted.
+# A role with an attached managed policy cannot be deleted.
 expect_error DeleteConflict "Cannot delete entity, must detach all policies first." iam delete-role --role-name "$role"
 aws iam detach-role-policy --role-name "$role" --policy-arn arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+
+# Inline policies round-trip their documents, and block deletion too.
+aws iam put-role-policy --role-name "$role" --policy-name logs --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:CreateLogStream","Resource":"*"}]}'
+expect_eq "inline policy" "$(aws iam get-role-policy --role-name "$role" --policy-name logs --query 'PolicyDocument.Statement[0].Action' --output text)" logs:CreateLogStream
 expect_error DeleteConflict "Cannot delete entity, must delete policies first." iam delete-role --role-name "$role"
 aws iam delete-role-policy --role-name "$role" --policy-name logs
 

@@ -41,7 +41,9 @@ type ListEntitiesInput struct {
 	PolicyUsageFilter string
 }
 
-func policyKey(account, name string) string { return account + "/" + name }
+// policyKey lower-cases the name: policy names, like role and user names,
+// are unique regardless of case (CreatePolicy API reference, PolicyName).
+func policyKey(account, name string) string { return account + "/" + strings.ToLower(name) }
 
 // usage is how many entities use a policy in one account.
 type usage struct{ attached, boundary int }
@@ -89,7 +91,7 @@ func loadPolicy(tx store.Tx, account string, pa policyARN) (*policyRecord, bool,
 	}
 	var r policyRecord
 	ok, err := getJSON(tx, bucketPolicies, policyKey(account, pa.name), &r)
-	if !ok || err != nil || r.Path != pa.path {
+	if !ok || err != nil || r.Path != pa.path || r.PolicyName != pa.name {
 		return nil, false, err
 	}
 	return &r, true, nil
@@ -310,9 +312,9 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 		}
 		var all []entry
 		if scope == "All" || scope == "AWS" {
-			for _, mp := range managed.All() {
+			for _, mp := range managed.Headers() {
 				if keep(mp.Path, mp.Arn) {
-					all = append(all, entry{mp.Name + "\x00a", *managedView(mp, use[mp.Arn], policyList)})
+					all = append(all, entry{mp.Name + "\x00a", *managedView(&mp, use[mp.Arn], policyList)})
 				}
 			}
 		}

@@ -67,6 +67,17 @@ func All() []*Policy {
 	return append([]*Policy(nil), c.all...)
 }
 
+// Headers returns every managed policy sorted by name, without versions
+// (Versions is nil): what ListPolicies needs, at a fraction of All's memory.
+func Headers() []Policy {
+	c := load()
+	out := make([]Policy, len(c.sorted))
+	for i, e := range c.sorted {
+		out[i] = e.header()
+	}
+	return out
+}
+
 // Count is the number of managed policies.
 func Count() int { return len(load().sorted) }
 
@@ -137,6 +148,17 @@ func decode(b []byte) (*catalog, error) {
 		sort.Slice(c.sorted, func(i, j int) bool { return c.sorted[i].p.Name < c.sorted[j].p.Name })
 	}
 	return c, nil
+}
+
+// header is the policy without its versions. It copies field by field:
+// the header fields are fixed at decode, while policy() may be writing
+// Versions concurrently.
+func (e *entry) header() Policy {
+	p := &e.p
+	return Policy{
+		Name: p.Name, Path: p.Path, Arn: p.Arn, PolicyId: p.PolicyId, Description: p.Description,
+		DefaultVersionId: p.DefaultVersionId, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
+	}
 }
 
 // policy expands the version history on first use.

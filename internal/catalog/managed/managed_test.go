@@ -358,3 +358,31 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+func TestHeadersMatchPoliciesWithoutVersions(t *testing.T) {
+	hs := Headers()
+	if len(hs) != Count() {
+		t.Fatalf("Headers: %d policies, Count %d", len(hs), Count())
+	}
+	for i, h := range hs {
+		if h.Versions != nil {
+			t.Fatalf("%s: header carries versions", h.Name)
+		}
+		if i > 0 && hs[i-1].Name >= h.Name {
+			t.Fatalf("not sorted by name: %s before %s", hs[i-1].Name, h.Name)
+		}
+	}
+	p, ok := Lookup("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+	if !ok {
+		t.Fatal("AmazonECSTaskExecutionRolePolicy missing")
+	}
+	for _, h := range hs {
+		if h.Arn == p.Arn {
+			if h.PolicyId != p.PolicyId || h.DefaultVersionId != p.DefaultVersionId || !h.CreateDate.Equal(p.CreateDate) || h.Path != p.Path {
+				t.Errorf("header %+v differs from policy %+v", h, *p)
+			}
+			return
+		}
+	}
+	t.Errorf("%s not among headers", p.Arn)
+}
