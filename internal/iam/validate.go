@@ -77,19 +77,8 @@ func checkMaxSessionDuration(d int32) error {
 	return nil
 }
 
-// policySize is a document's size as IAM counts it against its quotas:
-// characters, not counting white space.
-func policySize(doc string) int {
-	n := 0
-	for _, r := range doc {
-		switch r {
-		case ' ', '\t', '\n', '\r':
-		default:
-			n++
-		}
-	}
-	return n
-}
+// policySize is a document's size as IAM counts it against its quotas.
+func policySize(doc string) int { return policy.NonWhitespaceLen(doc) }
 
 // parseIdentity validates an identity policy (managed or inline).
 func parseIdentity(doc string) (*policy.Document, error) {

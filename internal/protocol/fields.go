@@ -4,6 +4,7 @@
 package protocol
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 )
@@ -68,5 +69,34 @@ func Present(v reflect.Value) bool {
 		return !v.IsNil()
 	default:
 		return true
+	}
+}
+
+// Assign stores val into field, dereferencing pointer fields and converting
+// between a decoder's kinds (string, int64, bool, float64, time.Time,
+// []byte) and the field's. Bindings are checked against the model by
+// tests, so a field that cannot take the value is a programming error.
+func Assign(field, val reflect.Value) {
+	if !field.IsValid() {
+		return
+	}
+	if field.Kind() == reflect.Pointer {
+		p := reflect.New(field.Type().Elem())
+		Assign(p.Elem(), val)
+		field.Set(p)
+		return
+	}
+	switch field.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		field.SetInt(val.Int())
+	case reflect.Float32, reflect.Float64:
+		field.SetFloat(val.Float())
+	case reflect.Interface:
+		field.Set(val)
+	default:
+		if !val.Type().ConvertibleTo(field.Type()) {
+			panic(fmt.Sprintf("protocol: cannot assign %s to a field of type %s", val.Type(), field.Type()))
+		}
+		field.Set(val.Convert(field.Type()))
 	}
 }

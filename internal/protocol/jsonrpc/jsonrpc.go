@@ -165,7 +165,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 			return
 		}
 		d.v.String(path, s, sh)
-		set(field, reflect.ValueOf(s))
+		protocol.Assign(field, reflect.ValueOf(s))
 	case "integer", "long":
 		n, ok := raw.(json.Number)
 		i, err := n.Int64()
@@ -174,7 +174,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 			return
 		}
 		d.v.Number(path, i, sh)
-		set(field, reflect.ValueOf(i))
+		protocol.Assign(field, reflect.ValueOf(i))
 	case "double", "float":
 		n, ok := raw.(json.Number)
 		f, err := n.Float64()
@@ -182,14 +182,14 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 			d.mismatch(path, "a number")
 			return
 		}
-		set(field, reflect.ValueOf(f))
+		protocol.Assign(field, reflect.ValueOf(f))
 	case "boolean":
 		b, ok := raw.(bool)
 		if !ok {
 			d.mismatch(path, "a boolean")
 			return
 		}
-		set(field, reflect.ValueOf(b))
+		protocol.Assign(field, reflect.ValueOf(b))
 	case "timestamp":
 		var t time.Time
 		switch v := raw.(type) {
@@ -211,7 +211,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 			d.mismatch(path, "a timestamp")
 			return
 		}
-		set(field, reflect.ValueOf(t))
+		protocol.Assign(field, reflect.ValueOf(t))
 	case "blob":
 		s, ok := raw.(string)
 		b, err := base64.StdEncoding.DecodeString(s)
@@ -219,30 +219,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 			d.mismatch(path, "a base64 string")
 			return
 		}
-		set(field, reflect.ValueOf(b))
-	}
-}
-
-// set stores v into field (if the binding has one), converting numeric kinds.
-func set(field, v reflect.Value) {
-	if !field.IsValid() {
-		return
-	}
-	if field.Kind() == reflect.Pointer {
-		p := reflect.New(field.Type().Elem())
-		set(p.Elem(), v)
-		field.Set(p)
-		return
-	}
-	switch field.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		field.SetInt(v.Int())
-	case reflect.Float32, reflect.Float64:
-		field.SetFloat(v.Float())
-	case reflect.Interface:
-		field.Set(v)
-	default:
-		field.Set(v.Convert(field.Type()))
+		protocol.Assign(field, reflect.ValueOf(b))
 	}
 }
 

@@ -223,7 +223,7 @@ func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.V
 		return
 	}
 	if field.IsValid() {
-		assign(field, val)
+		protocol.Assign(field, val)
 	}
 }
 
@@ -242,29 +242,6 @@ func settable(field reflect.Value) reflect.Value {
 		return field.Elem()
 	}
 	return field
-}
-
-// assign stores val into field, converting between the decoder's kinds
-// (string, int64, bool, float64, time.Time, []byte) and the field's.
-func assign(field reflect.Value, val reflect.Value) {
-	if field.Kind() == reflect.Pointer {
-		p := reflect.New(field.Type().Elem())
-		assign(p.Elem(), val)
-		field.Set(p)
-		return
-	}
-	switch field.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		field.SetInt(val.Int())
-	case reflect.Float32, reflect.Float64:
-		field.SetFloat(val.Float())
-	default:
-		if val.Type().ConvertibleTo(field.Type()) {
-			field.Set(val.Convert(field.Type()))
-			return
-		}
-		panic(fmt.Sprintf("query: cannot assign %s to field of type %s", val.Type(), field.Type()))
-	}
 }
 
 func parseTime(s string) (time.Time, error) {
