@@ -31,8 +31,10 @@ func (p Page) limit() int {
 	return int(p.MaxItems)
 }
 
-// errBadMarker: unverified; no public record shows AWS's answer to a marker
-// it did not issue.
+// errBadMarker: the text is unverified. AWS does refuse a marker it did not
+// issue for the listing (trek10inc/awsets #21 reports "Invalid Marker" for a
+// ListUsers marker sent to ListAccessKeys); no public record shows the
+// exact code and message.
 var errBadMarker = awserr.ValidationError("Invalid Marker.")
 
 func encodeMarker(kind byte, v string) string {
@@ -80,9 +82,16 @@ func scanPage[T any](tx store.Tx, bucket, prefix string, p Page, decode func(key
 	if err != nil {
 		return nil, "", err
 	}
+	// A marker names its listing: AWS refuses one listing's marker in
+	// another (trek10inc/awsets #21: a ListUsers marker sent to
+	// ListAccessKeys fails with Invalid Marker).
 	start := ""
 	if from != "" {
-		start = prefix + from
+		name, ok := strings.CutPrefix(from, bucket+"\x00")
+		if !ok {
+			return nil, "", errBadMarker
+		}
+		start = prefix + name
 	}
 	limit := p.limit()
 	out := make([]T, 0, min(limit, 16))
@@ -98,7 +107,7 @@ func scanPage[T any](tx store.Tx, bucket, prefix string, p Page, decode func(key
 			return true
 		}
 		if len(out) == limit {
-			next = encodeMarker('k', strings.TrimPrefix(k, prefix))
+			next = encodeMarker('k', bucket+"\x00"+strings.TrimPrefix(k, prefix))
 			return false
 		}
 		out = append(out, item)

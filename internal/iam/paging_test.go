@@ -47,3 +47,50 @@ func FuzzPageMarker(f *testing.F) {
 		}
 	})
 }
+
+// One listing's marker is no marker of another (AWS answers Invalid
+// Marker; trek10inc/awsets #21).
+func TestMarkerBelongsToItsListing(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"a", "b"} {
+		f.user(t, n)
+		f.role(t, n)
+		f.group(t, n)
+		f.policy(t, n)
+	}
+	_, users, err := f.ListUsers(ctx, acct, "", Page{MaxItems: 1})
+	must(t, err)
+	_, roles, err := f.ListRoles(ctx, acct, "", Page{MaxItems: 1})
+	must(t, err)
+	_, policies, err := f.ListPolicies(ctx, acct, ListPoliciesInput{Scope: "Local"}, Page{MaxItems: 1})
+	must(t, err)
+	_, tags, err := f.ListUserTags(ctx, acct, "a", Page{})
+	must(t, err)
+	if users == "" || roles == "" || policies == "" || tags != "" {
+		t.Fatalf("markers %q %q %q %q", users, roles, policies, tags)
+	}
+	for _, tc := range []struct {
+		name string
+		list func(Page) error
+		good string
+		bad  []string
+	}{
+		{"ListUsers", func(pg Page) error { _, _, err := f.ListUsers(ctx, acct, "", pg); return err }, users, []string{roles, policies}},
+		{"ListRoles", func(pg Page) error { _, _, err := f.ListRoles(ctx, acct, "", pg); return err }, roles, []string{users, policies}},
+		{"ListGroups", func(pg Page) error { _, _, err := f.ListGroups(ctx, acct, "", pg); return err }, "", []string{users, roles, policies}},
+		{"ListInstanceProfiles", func(pg Page) error { _, _, err := f.ListInstanceProfiles(ctx, acct, "", pg); return err }, "", []string{users, policies}},
+		{"ListPolicies", func(pg Page) error {
+			_, _, err := f.ListPolicies(ctx, acct, ListPoliciesInput{Scope: "Local"}, pg)
+			return err
+		}, policies, []string{users, roles}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.good != "" {
+				must(t, tc.list(Page{Marker: tc.good}))
+			}
+			for _, m := range tc.bad {
+				wantErr(t, tc.list(Page{Marker: m}), "ValidationError", 400, "Invalid Marker.")
+			}
+		})
+	}
+}

@@ -339,7 +339,7 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 			}
 		}
 		sort.Slice(all, func(i, j int) bool { return all[i].sortKey < all[j].sortKey })
-		from, err := decodeMarker(pg.Marker, 'k')
+		from, err := decodeMarker(pg.Marker, 'p') // its own kind: no other listing's marker fits
 		if err != nil {
 			return err
 		}
@@ -350,7 +350,7 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 			out = append(out, all[i].p)
 		}
 		if i < len(all) {
-			next = encodeMarker('k', all[i].sortKey)
+			next = encodeMarker('p', all[i].sortKey)
 		}
 		return nil
 	})
