@@ -20,8 +20,8 @@ func TestRestartKeepsState(t *testing.T) {
 	}
 	c := iam.NewFromConfig(first.Config)
 	createRole(t, c, "durable")
-	must(t, c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("durable"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))
-	must(t, c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("durable"), PolicyName: aws.String("inline"), PolicyDocument: aws.String(s3ReadPolicy)}))
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("durable"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))(t)
+	must(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("durable"), PolicyName: aws.String("inline"), PolicyDocument: aws.String(s3ReadPolicy)}))(t)
 
 	if second, err := rolecalltest.Start(rolecalltest.WithDataDir(dir)); err == nil {
 		second.Close()
@@ -31,18 +31,18 @@ func TestRestartKeepsState(t *testing.T) {
 
 	again := rolecalltest.RunT(t, rolecalltest.WithDataDir(dir))
 	c = iam.NewFromConfig(again.Config)
-	r := must(t, c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("durable")})).Role
+	r := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("durable")}))(t).Role
 	if decoded(t, r.AssumeRolePolicyDocument) != ecsTasksTrust {
 		t.Errorf("trust after restart %s", decoded(t, r.AssumeRolePolicyDocument))
 	}
-	att := must(t, c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("durable")})).AttachedPolicies
+	att := must(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("durable")}))(t).AttachedPolicies
 	if len(att) != 1 || aws.ToString(att[0].PolicyName) != "ReadOnlyAccess" {
 		t.Errorf("attached after restart %+v", att)
 	}
-	if n := aws.ToInt32(must(t, c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})).Policy.AttachmentCount); n != 1 {
+	if n := aws.ToInt32(must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}))(t).Policy.AttachmentCount); n != 1 {
 		t.Errorf("attachment count after restart %d", n)
 	}
-	if names := must(t, c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("durable")})).PolicyNames; len(names) != 1 {
+	if names := must(c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("durable")}))(t).PolicyNames; len(names) != 1 {
 		t.Errorf("inline after restart %v", names)
 	}
 }

@@ -31,4 +31,6 @@ func runScript(t *testing.T, interpreter, script string) {
 
 func TestAWSCLI(t *testing.T) { runScript(t, "bash", "iam_cli.sh") }
 
+func TestSLRCLI(t *testing.T) { runScript(t, "bash", "slr_cli.sh") }
+
 func TestBoto3(t *testing.T) { runScript(t, "python3", "iam_boto3.py") }

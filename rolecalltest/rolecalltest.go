@@ -10,12 +10,15 @@
 package rolecalltest
 
 import (
+	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/server"
 )
 
@@ -40,6 +43,51 @@ type Option func(*server.Options)
 // test can restart rolecall on the same state with RunT again.
 func WithDataDir(dir string) Option {
 	return func(o *server.Options) { o.DataDir, o.Ephemeral = dir, false }
+}
+
+// WithClock makes rolecall take time from c instead of the system clock,
+// so that a test can move time on (a fixed clock that it advances) and see
+// what AWS does after a while (service-linked role deletion tasks that
+// complete, records that expire) without sleeping. Start it at the real
+// time and keep it within minutes of it: requests are signed with the real
+// time, and AWS refuses signatures more than 15 minutes off.
+func WithClock(c interface{ Now() time.Time }) Option {
+	return func(o *server.Options) { o.Clock = c }
+}
+
+// WithSLRDeletionTiming sets how long a DeleteServiceLinkedRole task takes
+// (default one second) and how long its record is kept after it completes
+// (default 15 minutes), after which GetServiceLinkedRoleDeletionStatus
+// answers NoSuchEntity; zero keeps a default.
+func WithSLRDeletionTiming(delay, retention time.Duration) Option {
+	return func(o *server.Options) { o.SLRDeletionDelay, o.SLRTaskRetention = delay, retention }
+}
+
+// RoleUsage is one Region's resources that still use a service-linked role.
+type RoleUsage struct {
+	Region    string
+	Resources []string // resource ARNs
+}
+
+// WithLinkedService stands in for the AWS service whose principal is given
+// (e.g. "ecs.amazonaws.com") when IAM deletes its service-linked role:
+// usage answers which of the service's resources still use the role
+// (roleArn, in account). A non-empty answer makes the deletion task fail
+// with that RoleUsageList, as AWS's does; an empty one lets it succeed.
+func WithLinkedService(principal string, usage func(ctx context.Context, account, roleArn string) ([]RoleUsage, error)) Option {
+	return func(o *server.Options) {
+		if o.LinkedServices == nil {
+			o.LinkedServices = map[string]iam.RoleUsage{}
+		}
+		o.LinkedServices[principal] = iam.RoleUsageFunc(func(ctx context.Context, account, roleArn string) ([]iam.Usage, error) {
+			list, err := usage(ctx, account, roleArn)
+			out := make([]iam.Usage, len(list))
+			for i, u := range list {
+				out[i] = iam.Usage{Region: u.Region, Resources: u.Resources}
+			}
+			return out, err
+		})
+	}
 }
 
 // RunT starts rolecall on a free loopback port with in-memory state and

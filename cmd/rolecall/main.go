@@ -1,7 +1,8 @@
 // Command rolecall is a local AWS IAM, STS and ECS endpoint that behaves as
 // AWS does about roles.
 //
-//	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral]
+//	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral] [--auth strict|lenient]
+//	rolecall roles [show NAME] [--endpoint URL]
 //	rolecall version
 package main
 
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/server"
 )
 
@@ -38,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "roles":
+		return roles(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rolecall", version)
 		return 0
@@ -56,6 +60,7 @@ func usage(w io.Writer) {
 
 Commands:
   serve     start the endpoint (default 127.0.0.1:4566)
+  roles     list a running rolecall's roles; 'roles show NAME' explains one
   version   print the version
 
 Run 'rolecall serve -h' for the flags of serve.
@@ -80,7 +85,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", defaultDataDir(), "directory for the state file")
 	ephemeral := fs.Bool("ephemeral", false, "keep state in memory only; nothing survives a restart")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	authFlag := fs.String("auth", "strict", "strict: every request signed with known credentials, as AWS; lenient: unknown or bad credentials act as an account's root (for code written against emulators that check nothing)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	authMode, err := auth.ParseMode(*authFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "rolecall: bad --auth: %v\n", err)
 		return 2
 	}
 	var level slog.Level
@@ -90,7 +101,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.Open(server.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log})
+	srv, err := server.Open(server.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log, Auth: authMode})
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 1
@@ -106,13 +117,17 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if *ephemeral {
 		state = "in memory (--ephemeral): nothing survives a restart"
 	}
+	if authMode == auth.Lenient {
+		fmt.Fprintf(stderr, "rolecall: WARNING: --auth=lenient: signatures are not checked; unknown access keys act as the root user of %s (a 12-digit key id: of that account). AWS would refuse these requests. Every response carries X-Rolecall-Auth: lenient.\n", server.DefaultAccount)
+	}
 	fmt.Fprintf(stdout, `rolecall %s listening on %s
   account:  %s
+  auth:     %s
   state:    %s
 
   export AWS_ENDPOINT_URL=%s
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-`, version, endpoint, server.DefaultAccount, state, endpoint)
+`, version, endpoint, server.DefaultAccount, authMode, state, endpoint)
 
 	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

@@ -19,16 +19,27 @@ package api
 import (
 	"context"
 	"reflect"
+
+	"github.com/rolecall/rolecall/internal/auth"
 )
 
 // Call is what the server knows about the request an operation runs for.
 type Call struct {
-	Account   string // 12-digit account the request acts in
+	Account   string // 12-digit account the request acts in: the principal's
 	Region    string // signing region
 	RequestID string
-	// Principal is the ARN of the authenticated caller (root, user or
-	// assumed-role session); empty until authentication lands.
-	Principal string
+	// Principal is the authenticated caller (root, user or role session).
+	// The server always sets it; tests that build a Call by hand may leave
+	// it nil, which reads as the account's root user.
+	Principal *auth.Principal
+}
+
+// PrincipalARN is the caller's ARN; "" when Principal is nil.
+func (c *Call) PrincipalARN() string {
+	if c.Principal == nil {
+		return ""
+	}
+	return c.Principal.ARN
 }
 
 // Operation is one bound AWS operation.

@@ -141,3 +141,53 @@ func errLength(member, value string, max int) error {
 	}
 	return errValidation(member, value, fmt.Sprintf("Member must have length less than or equal to %d", max))
 }
+
+// Service-linked roles. Recorded (aws-recorded-slr.json, test_service_role_*):
+// errCustomSuffixNotAllowed, errServiceRoleNameTaken. Reported from AWS
+// (aws-facts.md: aws-nuke #49, cloud-nuke #880): errProtectedRole.
+
+func errCustomSuffixNotAllowed(principal string) error {
+	return awserr.InvalidInput("Custom suffix is not allowed for %s", principal)
+}
+
+func errServiceRoleNameTaken(name string) error {
+	return awserr.InvalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
+}
+
+// errProtectedRole answers every change to a service-linked role but its
+// description.
+func errProtectedRole(name string) error {
+	return awserr.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
+}
+
+// errUnknownLinkedService: unverified; no public record shows AWS's answer
+// to CreateServiceLinkedRole for a service that has no service-linked role.
+// InvalidInput is the code the API reference gives for a bad input value.
+func errUnknownLinkedService(principal string) error {
+	return awserr.InvalidInput("Service name %s is not known or not supported for service-linked roles.", principal)
+}
+
+// errNotServiceLinked: unverified; no public record shows AWS's answer to
+// DeleteServiceLinkedRole for an ordinary role. NoSuchEntity is the only
+// client error the API reference lists that fits (the operation looks for a
+// service-linked role of that name and finds none).
+func errNotServiceLinked(name string) error {
+	return awserr.NoSuchEntity("The service-linked role with name %s cannot be found.", name)
+}
+
+// errNoSuchDeletionTask: the code is AWS's for unknown and purged tasks
+// (gruntwork-io/cloud-nuke #1143: 404 NoSuchEntity); the text is
+// unverified, worded as IAM's other NoSuchEntity answers.
+func errNoSuchDeletionTask(id string) error {
+	return awserr.NoSuchEntity("Deletion task %s cannot be found.", id)
+}
+
+// deletionInUseReason is a failed task's Reason. Unverified: the one public
+// record of a failed deletion is CloudFormation relaying it as "SLR
+// [AWSServiceRoleForCodeStarNotifications] is in use by other resources:
+// [[RoleUsageType(Region=..., Resources=[...])]]"
+// (awslabs/landing-zone-accelerator-on-aws #221); the RoleUsageList carries
+// the list, so the Reason keeps the sentence.
+func deletionInUseReason(name string) string {
+	return "SLR [" + name + "] is in use by other resources"
+}

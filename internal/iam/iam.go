@@ -52,6 +52,7 @@ type Service struct {
 	st    store.Store
 	clock ids.Clock
 	gen   ids.Generator
+	slr   slrState // service-linked roles: usage checkers, deletion tasks (slr.go)
 }
 
 // New returns the IAM domain over st, taking time from clock and
@@ -86,6 +87,7 @@ func (s *Service) update(ctx context.Context, account string, fn func(tx store.T
 	if account == "" {
 		return errors.New("iam: account required")
 	}
+	s.settleDeletions(ctx)
 	now := s.now()
 	return s.st.Update(func(tx store.Tx) error {
 		if err := ensureAccount(tx, account, now); err != nil {
@@ -103,6 +105,7 @@ func (s *Service) view(ctx context.Context, account string, fn func(tx store.Tx)
 	if account == "" {
 		return errors.New("iam: account required")
 	}
+	s.settleDeletions(ctx)
 	return s.st.View(fn)
 }
 

@@ -144,10 +144,10 @@ func attachPolicy(tx store.Tx, account string, p *principal, pa policyARN, ok bo
 
 // mayAttach is the one place that decides whether a policy may be attached
 // to a principal. Policies under /aws-service-role/ belong to
-// service-linked roles only; the service-linked role work decides here when
-// p is one.
+// service-linked roles only (which only IAM itself attaches policies to:
+// roleWritable refuses AttachRolePolicy on them).
 func mayAttach(p *principal, pa policyARN) error {
-	if isServiceRolePolicy(pa) {
+	if isServiceRolePolicy(pa) && !(p.kind == kindRole && strings.HasPrefix(p.path, serviceRolePathPrefix)) {
 		return errServiceRolePolicy
 	}
 	return nil

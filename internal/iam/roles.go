@@ -41,9 +41,14 @@ func saveRole(tx store.Tx, account string, r *roleRecord) error {
 // roleWritable is the one place that decides whether a role may be changed
 // or deleted by the caller; action is the IAM operation ("DeleteRole",
 // "PutRolePolicy", ...). Every role-changing operation asks it before
-// changing anything. The service-linked role work adds protected roles
-// here ("Cannot perform the operation on the protected role ...").
+// changing anything. A service-linked role is modifiable only by its
+// service: of IAM's operations only its description may change (IAM user
+// guide, "Using service-linked roles"; the service itself goes through
+// slr.go, not through here).
 func roleWritable(r *roleRecord, action string) error {
+	if isServiceLinked(r) && action != "UpdateRoleDescription" {
+		return errProtectedRole(r.RoleName)
+	}
 	return nil
 }
 
@@ -268,7 +273,11 @@ func (s *Service) UpdateRole(ctx context.Context, account, roleName, description
 			return err
 		}
 	}
-	return s.modifyRole(ctx, account, roleName, "UpdateRole", func(_ store.Tx, r *roleRecord) error {
+	action := "UpdateRole"
+	if maxSessionDuration == 0 {
+		action = "UpdateRoleDescription" // the description alone: allowed where UpdateRoleDescription is
+	}
+	return s.modifyRole(ctx, account, roleName, action, func(_ store.Tx, r *roleRecord) error {
 		if description != "" {
 			r.Description = description
 		}

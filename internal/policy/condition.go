@@ -97,9 +97,19 @@ const (
 	maxYear = 292278993
 )
 
+// dateScanner reads the lenient ISO 8601 forms above. Besides checking
+// shape it records what it read, so that evaluation can compare dates
+// (parseDate).
 type dateScanner struct {
 	s string
 	i int
+
+	year, month, day     int // month and day 1-based; 0 when absent
+	yday                 int // ordinal day, when the date was written so
+	week, weekday        int // ISO week date, when written so
+	hour, min, sec, nsec int
+	zone                 int // seconds east of UTC
+	hasDate              bool
 }
 
 func (d *dateScanner) peek() byte {
@@ -161,6 +171,7 @@ func (d *dateScanner) date() bool {
 	if y < minYear || y > maxYear {
 		return false
 	}
+	d.year, d.hasDate = y, true
 	if !d.accept('-') {
 		return true
 	}
@@ -169,8 +180,10 @@ func (d *dateScanner) date() bool {
 		if n == 0 || w < 1 || w > 53 {
 			return false
 		}
+		d.week = w
 		if d.accept('-') {
 			wd, n := d.digits(1)
+			d.weekday = wd
 			return n == 1 && wd >= 1 && wd <= 7
 		}
 		return true
@@ -179,6 +192,7 @@ func (d *dateScanner) date() bool {
 	v, n := d.digits(3)
 	switch {
 	case n == 3: // ordinal date: the longer reading wins
+		d.yday = v
 		return v >= 1 && v <= daysInYear(y)
 	case n == 0:
 		return false
@@ -188,8 +202,10 @@ func (d *dateScanner) date() bool {
 	if m < 1 || m > 12 {
 		return false
 	}
+	d.month = m
 	if d.accept('-') {
 		day, n := d.digits(2)
+		d.day = day
 		return n > 0 && day >= 1 && day <= daysInMonth(y, m)
 	}
 	return true
@@ -201,22 +217,30 @@ func (d *dateScanner) time() bool {
 	if n == 0 || h > 23 {
 		return false
 	}
+	d.hour = h
 	if d.accept(':') {
 		m, n := d.digits(2)
 		if n == 0 || m > 59 {
 			return false
 		}
+		d.min = m
 		if d.accept(':') {
 			s, n := d.digits(2)
 			if n == 0 || s > 59 {
 				return false
 			}
+			d.sec = s
 		}
 	}
 	if d.accept('.') || d.accept(',') {
-		if _, n := d.digits(9); n == 0 {
+		f, n := d.digits(9)
+		if n == 0 {
 			return false
 		}
+		for ; n < 9; n++ {
+			f *= 10
+		}
+		d.nsec = f
 	}
 	return true
 }
@@ -227,13 +251,19 @@ func (d *dateScanner) offset() bool {
 	if d.accept('Z') || d.accept('z') {
 		return true
 	}
-	if !d.accept('+') && !d.accept('-') {
+	sign := 1
+	switch {
+	case d.accept('+'):
+	case d.accept('-'):
+		sign = -1
+	default:
 		return true // no offset; the caller checks nothing is left
 	}
 	h, n := d.digits(2)
 	if n != 2 || h > 23 {
 		return false
 	}
+	d.zone = sign * h * 3600
 	colon := d.accept(':')
 	m, n := d.digits(2)
 	switch {
@@ -242,6 +272,7 @@ func (d *dateScanner) offset() bool {
 	case n != 2 || m > 59:
 		return false
 	}
+	d.zone += sign * m * 60
 	return true
 }
 

@@ -1,6 +1,3 @@
-// Package policy is the IAM policy language: parsing and validating policy
-// documents as IAM does on write, and (later) compiling and evaluating them.
-// It is pure: no I/O, no storage, no clock except what callers pass in.
 package policy
 
 // Kind says where a document is used; IAM validates each kind differently.

@@ -25,6 +25,7 @@ type parsed struct {
 
 type stmtInfo struct {
 	hasResource, hasNotResource bool // present, even as []
+	start, end                  int  // byte offsets of the statement's '{' and '}'
 }
 
 func parseGrammar(root *jsonValue) (*parsed, error) {
@@ -86,6 +87,7 @@ func parseStatement(v *jsonValue) (Statement, stmtInfo, error) {
 	if v.kind != jsonObject {
 		return s, info, errSyntax
 	}
+	info.start, info.end = v.start, v.end
 	for _, m := range v.members {
 		switch m.key {
 		case "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",

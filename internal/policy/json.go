@@ -29,6 +29,8 @@ type jsonValue struct {
 	b       bool
 	arr     []*jsonValue
 	members []jsonMember // in document order, duplicates included
+
+	start, end int // objects: byte offsets of '{' and '}' in the document
 }
 
 type jsonMember struct {
@@ -99,10 +101,11 @@ func (sc *scanner) value() (*jsonValue, error) {
 	}
 	switch c := sc.s[sc.i]; c {
 	case '{':
+		v := &jsonValue{kind: jsonObject, start: sc.i}
 		sc.i++
-		v := &jsonValue{kind: jsonObject}
 		sc.space()
 		if sc.s[sc.i] == '}' {
+			v.end = sc.i
 			sc.i++
 			return v, nil
 		}
@@ -123,6 +126,7 @@ func (sc *scanner) value() (*jsonValue, error) {
 			c := sc.s[sc.i]
 			sc.i++ // ',' or '}'
 			if c == '}' {
+				v.end = sc.i - 1
 				return v, nil
 			}
 		}

@@ -13,6 +13,16 @@ import (
 // Size quotas are not checked here: the caller knows which quota applies
 // (see NonWhitespaceLen).
 func Parse(doc string, kind Kind) (*Document, error) {
+	p, err := parse(doc, kind)
+	if err != nil {
+		return nil, err
+	}
+	return &p.doc, nil
+}
+
+// parse is Parse keeping what the grammar pass learnt about the text
+// (statement offsets, for CompileJSON's positions).
+func parse(doc string, kind Kind) (*parsed, error) {
 	checks, ok := passes[kind]
 	if !ok {
 		return nil, awserr.As(fmt.Errorf("policy: unknown kind %d", int(kind)))
@@ -33,7 +43,7 @@ func Parse(doc string, kind Kind) (*Document, error) {
 			return nil, err
 		}
 	}
-	return &p.doc, nil
+	return p, nil
 }
 
 // NonWhitespaceLen is a document's length as IAM counts it against its size

@@ -6,11 +6,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/api/iamapi"
+	"github.com/rolecall/rolecall/internal/api/stsapi"
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/store"
+	"github.com/rolecall/rolecall/internal/sts"
 )
 
 // Options configure a rolecall instance.
@@ -23,13 +27,29 @@ type Options struct {
 	Clock     ids.Clock     // default the system clock
 	IDs       ids.Generator // default random
 	Log       *slog.Logger  // default discards
+	// Auth is how requests are authenticated: auth.Strict (the default)
+	// or auth.Lenient (--auth=lenient).
+	Auth auth.Mode
+
+	// LinkedServices answer, per service principal, which of their
+	// resources still use their service-linked role when IAM deletes it
+	// (iam.RoleUsage). Services built in register themselves; tests add
+	// doubles here.
+	LinkedServices map[string]iam.RoleUsage
+	// SLRDeletionDelay is how long a DeleteServiceLinkedRole task takes,
+	// SLRTaskRetention how long its record is kept after; defaults
+	// iam.DefaultDeletionDelay and iam.DefaultDeletionRetention.
+	SLRDeletionDelay, SLRTaskRetention time.Duration
 }
 
 // Server is a rolecall instance: its state and the HTTP handler over it.
 type Server struct {
 	Handler *Handler
-	IAM     *iam.Service
-	store   store.Store
+	// STS lets services built into rolecall assume roles
+	// (sts.Service.AssumeRoleAsService).
+	STS   *sts.Service
+	IAM   *iam.Service
+	store store.Store
 }
 
 // StateFile is the name of the state file inside the data directory.
@@ -68,8 +88,15 @@ func Open(o Options) (*Server, error) {
 		st, desc = b, path
 	}
 	iamSvc := iam.New(st, o.Clock, o.IDs)
-	h := newHandler(o.Account, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc))
-	return &Server{Handler: h, IAM: iamSvc, store: st}, nil
+	iamSvc.SetDeletionTiming(o.SLRDeletionDelay, o.SLRTaskRetention)
+	for principal, u := range o.LinkedServices {
+		iamSvc.RegisterLinkedService(principal, u)
+	}
+	policies := &auth.Policies{IAM: iamSvc}
+	stsSvc := sts.New(st, o.Clock, o.IDs, iamSvc, policies)
+	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: iamSvc, Sessions: stsSvc}
+	h := newHandler(o.Account, authn, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc), stsapi.New(stsSvc))
+	return &Server{Handler: h, IAM: iamSvc, STS: stsSvc, store: st}, nil
 }
 
 // Close releases the state; call it after the HTTP server has drained.

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/model"
@@ -33,6 +34,7 @@ const maxBody = 2 << 20
 // Handler serves the AWS APIs over HTTP.
 type Handler struct {
 	account   string
+	auth      *auth.Authenticator
 	ids       ids.Generator
 	log       *slog.Logger
 	query     map[string]*queryService // by signing name
@@ -54,11 +56,11 @@ type queryService struct {
 // iamURLEncoded are the IAM shapes whose values IAM returns percent-encoded.
 var iamURLEncoded = map[string]bool{"policyDocumentType": true}
 
-func newHandler(account string, gen ids.Generator, log *slog.Logger, version, storeDesc string, bindings ...*api.Service) *Handler {
+func newHandler(account string, authn *auth.Authenticator, gen ids.Generator, log *slog.Logger, version, storeDesc string, bindings ...*api.Service) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{account: account, ids: gen, log: log, query: map[string]*queryService{}, json: map[string]*jsonService{}, version: version, storeDesc: storeDesc}
+	h := &Handler{account: account, auth: authn, ids: gen, log: log, query: map[string]*queryService{}, json: map[string]*jsonService{}, version: version, storeDesc: storeDesc}
 	for _, b := range bindings {
 		m := model.MustLoad(b.Name)
 		switch m.Metadata.Protocol {
@@ -90,6 +92,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveInternal(w, r)
 		return
 	}
+	if h.auth.Mode == auth.Lenient {
+		w.Header().Set("X-Rolecall-Auth", "lenient")
+	}
 	t := route(r)
 	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
 		js, ok := h.json[t.Service]
@@ -101,36 +106,47 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveJSON(w, r, js, t, requestID)
 		return
 	}
-	form, aerr := readForm(r)
+	body, form, aerr := readForm(r)
 	if aerr != nil {
 		query.WriteError(w, "", aerr, requestID)
 		return
 	}
 	svc := t.Service
-	if svc == "" {
-		// Unsigned: recognise the service by its Action, so curl works.
+	if svc == "" && h.auth.Mode == auth.Lenient {
+		// Unsigned, and lenient: recognise the service by its Action, so
+		// curl works.
 		svc = h.serviceForAction(form.Get("Action"))
 	}
 	qs, ok := h.query[svc]
 	if !ok {
 		if svc == "" {
-			query.WriteError(w, "", awserr.New(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token"), requestID)
+			// Unsigned (or a signature whose scope names no service).
+			_, aerr := h.auth.Authenticate(r.Context(), r, body, "")
+			if aerr == nil {
+				aerr = awserr.New(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+			}
+			query.WriteError(w, "", aerr, requestID)
 			return
 		}
 		query.WriteError(w, "", awserr.New(http.StatusBadRequest, "UnknownService",
 			"rolecall does not serve the service %q named in the request's credential scope; it serves %s", svc, strings.Join(h.services(), ", ")), requestID)
 		return
 	}
-	h.serveQuery(w, r, qs, t, form, requestID)
+	p, aerr := h.auth.Authenticate(r.Context(), r, body, svc)
+	if aerr != nil {
+		qs.codec.WriteError(w, aerr, requestID)
+		return
+	}
+	h.serveQuery(w, r, qs, t, p, form, requestID)
 }
 
-func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, form url.Values, requestID string) {
+func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, p *auth.Principal, form url.Values, requestID string) {
 	op, aerr := qs.codec.Operation(form)
 	if aerr != nil {
 		qs.codec.WriteError(w, aerr, requestID)
 		return
 	}
-	h.invoke(w, r, qs.binding, op, t, requestID,
+	h.invoke(w, r, qs.binding, op, t, p, requestID,
 		func(in any) *awserr.Error { return qs.codec.Decode(op, form, in) },
 		func(out any) { qs.codec.WriteResponse(w, op, out, requestID) },
 		func(e *awserr.Error) { qs.codec.WriteError(w, e, requestID) })
@@ -141,24 +157,30 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, js *jsonServ
 		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "JSON protocol requests must be POST, not %s", r.Method), requestID)
 		return
 	}
-	op, aerr := js.codec.Operation(t.Operation)
-	if aerr != nil {
-		jsonrpc.WriteError(w, aerr, requestID)
-		return
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
 		jsonrpc.WriteError(w, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody), requestID)
 		return
 	}
-	h.invoke(w, r, js.binding, op, t, requestID,
+	p, aerr := h.auth.Authenticate(r.Context(), r, body, t.Service)
+	if aerr != nil {
+		jsonrpc.WriteError(w, auth.JSONError(aerr), requestID)
+		return
+	}
+	op, aerr := js.codec.Operation(t.Operation)
+	if aerr != nil {
+		jsonrpc.WriteError(w, aerr, requestID)
+		return
+	}
+	h.invoke(w, r, js.binding, op, t, p, requestID,
 		func(in any) *awserr.Error { return js.codec.Decode(op, body, in) },
 		func(out any) { js.codec.WriteResponse(w, op, out, requestID) },
 		func(e *awserr.Error) { jsonrpc.WriteError(w, e, requestID) })
 }
 
-// invoke runs a bound operation between a codec's decode and its encoders.
-func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Service, op *model.Operation, t target, requestID string,
+// invoke runs a bound operation for principal p between a codec's decode
+// and its encoders.
+func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Service, op *model.Operation, t target, p *auth.Principal, requestID string,
 	decode func(in any) *awserr.Error, writeOut func(out any), writeErr func(*awserr.Error)) {
 	bound, ok := binding.Ops[op.Name]
 	if !ok {
@@ -170,7 +192,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 		writeErr(aerr)
 		return
 	}
-	call := &api.Call{Account: h.account, Region: t.Region, RequestID: requestID}
+	call := &api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
 	if call.Region == "" {
 		call.Region = "us-east-1"
 	}
@@ -187,32 +209,33 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 }
 
 // readForm reads a query-protocol request's parameters: the URL query, and
-// for POST the form body.
-func readForm(r *http.Request) (url.Values, *awserr.Error) {
+// for POST the form body, which it also returns for the signature check.
+func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
 	switch r.Method {
 	case http.MethodPost, http.MethodGet:
 	default:
-		return nil, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed",
+		return nil, nil, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed",
 			"The HTTP method %s is not allowed; AWS query APIs take POST with a form body (or GET with a query string)", r.Method)
 	}
 	form, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The query string is not valid URL encoding: %v", err)
+		return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The query string is not valid URL encoding: %v", err)
 	}
+	var body []byte
 	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 		if err != nil {
-			return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody)
+			return nil, nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody)
 		}
 		bodyForm, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
+			return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
 		}
 		for k, v := range bodyForm {
 			form[k] = append(form[k], v...)
 		}
 	}
-	return form, nil
+	return body, form, nil
 }
 
 func (h *Handler) serviceForAction(action string) string {
@@ -250,6 +273,7 @@ func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
 			"account":  h.account,
 			"services": h.services(),
 			"store":    h.storeDesc,
+			"auth":     h.auth.Mode.String(),
 		})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "no such rolecall endpoint: " + r.URL.Path})

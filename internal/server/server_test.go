@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
 )
@@ -33,8 +34,12 @@ func testHandler() *Handler {
 			return &getRoleOut{Role: &struct{ RoleName, Path string }{in.RoleName + "@" + c.Account + "@" + c.Region, "/"}}, nil
 		}),
 	)
-	return newHandler(DefaultAccount, &ids.Sequence{}, nil, "test", "memory", b)
+	return newHandler(DefaultAccount, lenient, &ids.Sequence{}, nil, "test", "memory", b)
 }
+
+// lenient lets these routing and codec tests send made-up signatures;
+// auth_test.go covers strict authentication.
+var lenient = &auth.Authenticator{Mode: auth.Lenient, DefaultAccount: DefaultAccount, Clock: ids.SystemClock{}}
 
 const iamAuth = "AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
 

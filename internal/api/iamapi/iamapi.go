@@ -59,6 +59,11 @@ func (h *handler) bindings() []binding {
 		bind("DetachRolePolicy", h.detachRolePolicy),
 		bind("ListAttachedRolePolicies", h.listAttachedRolePolicies),
 
+		// Service-linked roles (slr.go).
+		bind("CreateServiceLinkedRole", h.createServiceLinkedRole),
+		bind("DeleteServiceLinkedRole", h.deleteServiceLinkedRole),
+		bind("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus),
+
 		// Managed policies.
 		bind("CreatePolicy", h.createPolicy),
 		bind("GetPolicy", h.getPolicy),

@@ -29,14 +29,14 @@ type userNameInput struct{ UserName string }
 func (h *handler) getUser(ctx context.Context, c *api.Call, in *userNameInput) (*userOutput, error) {
 	var u *iam.User
 	var err error
-	switch caller := iam.CallerOf(c.Principal); {
+	switch caller := iam.CallerOf(c.PrincipalARN()); {
 	case in.UserName != "":
 		u, err = h.svc.GetUser(ctx, c.Account, in.UserName)
 	case caller.Root:
 		u, err = h.svc.RootUser(ctx, c.Account)
 	default:
 		var name string
-		if name, err = iam.CallerUserName(c.Principal, ""); err == nil {
+		if name, err = iam.CallerUserName(c.PrincipalARN(), ""); err == nil {
 			u, err = h.svc.GetUser(ctx, c.Account, name)
 		}
 	}
@@ -183,7 +183,7 @@ type accessKeyUserInput struct{ UserName string }
 type createAccessKeyOutput struct{ AccessKey *iam.AccessKey }
 
 func (h *handler) createAccessKey(ctx context.Context, c *api.Call, in *accessKeyUserInput) (*createAccessKeyOutput, error) {
-	name, err := iam.CallerUserName(c.Principal, in.UserName)
+	name, err := iam.CallerUserName(c.PrincipalARN(), in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -205,10 +205,10 @@ type listAccessKeysOutput struct {
 }
 
 func (h *handler) listAccessKeys(ctx context.Context, c *api.Call, in *listAccessKeysInput) (*listAccessKeysOutput, error) {
-	if in.UserName == "" && iam.CallerOf(c.Principal).Root {
+	if in.UserName == "" && iam.CallerOf(c.PrincipalARN()).Root {
 		return &listAccessKeysOutput{AccessKeyMetadata: []iam.AccessKeyMetadata{}}, nil
 	}
-	name, err := iam.CallerUserName(c.Principal, in.UserName)
+	name, err := iam.CallerUserName(c.PrincipalARN(), in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (h *handler) listAccessKeys(ctx context.Context, c *api.Call, in *listAcces
 type updateAccessKeyInput struct{ UserName, AccessKeyId, Status string }
 
 func (h *handler) updateAccessKey(ctx context.Context, c *api.Call, in *updateAccessKeyInput) (*none, error) {
-	name, err := iam.CallerUserName(c.Principal, in.UserName)
+	name, err := iam.CallerUserName(c.PrincipalARN(), in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (h *handler) updateAccessKey(ctx context.Context, c *api.Call, in *updateAc
 type deleteAccessKeyInput struct{ UserName, AccessKeyId string }
 
 func (h *handler) deleteAccessKey(ctx context.Context, c *api.Call, in *deleteAccessKeyInput) (*none, error) {
-	name, err := iam.CallerUserName(c.Principal, in.UserName)
+	name, err := iam.CallerUserName(c.PrincipalARN(), in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ type getAccessKeyLastUsedOutput struct {
 }
 
 func (h *handler) getAccessKeyLastUsed(ctx context.Context, c *api.Call, in *accessKeyIdInput) (*getAccessKeyLastUsedOutput, error) {
-	name, last, err := h.svc.GetAccessKeyLastUsed(ctx, c.Account, c.Principal, in.AccessKeyId)
+	name, last, err := h.svc.GetAccessKeyLastUsed(ctx, c.Account, c.PrincipalARN(), in.AccessKeyId)
 	if err != nil {
 		return nil, err
 	}

@@ -3,15 +3,21 @@
 // with the codes and texts AWS uses (SignatureDoesNotMatch,
 // IncompleteSignature, MissingAuthenticationToken).
 //
-// It knows no principals: the caller parses, looks up the secret for the
-// access key, then verifies.
+// It knows no principals: the caller parses, checks the signing time, looks
+// up the secret for the access key, then checks the signature.
+//
+// Verification runs on every request, so the hot path avoids allocation:
+// the canonical request is built in a pooled buffer, derived signing keys
+// and their HMAC states are cached, and hex digests live on the stack.
 package sigv4
 
 import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strconv"
@@ -25,8 +31,12 @@ import (
 const (
 	algorithm  = "AWS4-HMAC-SHA256"
 	timeFormat = "20060102T150405Z"
-	// MaxSkew is how far a request's signing time may be from the server's.
+	// MaxSkew is how far a request's signing time may be from the server's
+	// for IAM and STS ("Signature expired: ... (... - 15 min.)").
 	MaxSkew = 15 * time.Minute
+	// UnsignedPayload is the X-Amz-Content-Sha256 value of a request whose
+	// body is not part of its signature.
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
 )
 
 // Signature is the signature part of a request, parsed.
@@ -35,12 +45,15 @@ type Signature struct {
 	Date          string // yyyymmdd of the credential scope
 	Region        string
 	Service       string
-	SignedHeaders []string
+	SignedHeaders string // as sent: lower-case names separated by ';'
 	Signature     string
 	AmzDate       string // X-Amz-Date, e.g. 20150830T123600Z
 	SecurityToken string // X-Amz-Security-Token, for temporary credentials
 	Presigned     bool
-	Expires       time.Duration // presigned only
+	// Expires is a presigned URL's X-Amz-Expires. IAM, STS and ECS do not
+	// honour it: a presigned request lives as long as a signed one does
+	// (aws/aws-sdk-go #2167: STS ignores X-Amz-Expires).
+	Expires time.Duration
 }
 
 // Scope is the credential scope: date/region/service/aws4_request.
@@ -48,13 +61,12 @@ func (s *Signature) Scope() string {
 	return s.Date + "/" + s.Region + "/" + s.Service + "/aws4_request"
 }
 
-// Time is the signing time.
+// Time is the signing time; zero if X-Amz-Date is not a SigV4 timestamp.
 func (s *Signature) Time() time.Time {
-	t, _ := time.Parse(timeFormat, s.AmzDate)
+	t, _ := parseAmzDate(s.AmzDate)
 	return t
 }
 
-// ErrMissing is AWS's answer to an unsigned request.
 func errMissing() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 }
@@ -63,15 +75,34 @@ func incomplete(format string, args ...any) *awserr.Error {
 	return awserr.New(http.StatusBadRequest, "IncompleteSignature", format, args...)
 }
 
+// MismatchMessage is AWS's text for a signature that does not verify.
+const MismatchMessage = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+
+func mismatch() *awserr.Error {
+	return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", MismatchMessage)
+}
+
+// Signed reports whether r carries a signature at all (header or query), so
+// that a caller can tell unsigned requests from malformed ones cheaply.
+func Signed(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" {
+		return true
+	}
+	q := r.URL.RawQuery
+	return strings.Contains(q, "X-Amz-Algorithm=") || strings.Contains(q, "X-Amz-Credential=")
+}
+
 // Parse reads the signature from r's Authorization header or, failing that,
 // its presigned query parameters.
 func Parse(r *http.Request) (*Signature, *awserr.Error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		return parseHeader(h, r)
 	}
-	q := r.URL.Query()
-	if q.Get("X-Amz-Algorithm") != "" || q.Get("X-Amz-Credential") != "" {
-		return parseQuery(q)
+	if strings.Contains(r.URL.RawQuery, "X-Amz-") {
+		q := r.URL.Query()
+		if q.Get("X-Amz-Algorithm") != "" || q.Get("X-Amz-Credential") != "" {
+			return parseQuery(q)
+		}
 	}
 	return nil, errMissing()
 }
@@ -83,7 +114,13 @@ func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
 	}
 	s := &Signature{}
 	var cred, signed string
-	for _, part := range strings.Split(rest, ",") {
+	for rest != "" {
+		var part string
+		if i := strings.IndexByte(rest, ','); i >= 0 {
+			part, rest = rest[:i], rest[i+1:]
+		} else {
+			part, rest = rest, ""
+		}
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -101,23 +138,23 @@ func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
 			s.Signature = v
 		}
 	}
-	var missing []string
-	if cred == "" {
-		missing = append(missing, "Credential")
-	}
-	if signed == "" {
-		missing = append(missing, "SignedHeaders")
-	}
-	if s.Signature == "" {
-		missing = append(missing, "Signature")
-	}
-	if len(missing) > 0 {
+	if cred == "" || signed == "" || s.Signature == "" {
+		var missing []string
+		if cred == "" {
+			missing = append(missing, "Credential")
+		}
+		if signed == "" {
+			missing = append(missing, "SignedHeaders")
+		}
+		if s.Signature == "" {
+			missing = append(missing, "Signature")
+		}
 		return nil, incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
 	}
 	if err := s.setCredential(cred); err != nil {
 		return nil, err
 	}
-	s.SignedHeaders = strings.Split(signed, ";")
+	s.SignedHeaders = signed
 	s.AmzDate = r.Header.Get("X-Amz-Date")
 	if s.AmzDate == "" {
 		return nil, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
@@ -139,7 +176,7 @@ func parseQuery(q url.Values) (*Signature, *awserr.Error) {
 	if err := s.setCredential(q.Get("X-Amz-Credential")); err != nil {
 		return nil, err
 	}
-	s.SignedHeaders = strings.Split(q.Get("X-Amz-SignedHeaders"), ";")
+	s.SignedHeaders = q.Get("X-Amz-SignedHeaders")
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 {
@@ -150,43 +187,97 @@ func parseQuery(q url.Values) (*Signature, *awserr.Error) {
 	return s, nil
 }
 
+// setCredential splits AKID/yyyymmdd/region/service/aws4_request.
 func (s *Signature) setCredential(cred string) *awserr.Error {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[0] == "" || parts[4] != "aws4_request" {
+	var parts [5]string
+	rest := cred
+	for i := range 4 {
+		j := strings.IndexByte(rest, '/')
+		if j < 0 {
+			return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+		}
+		parts[i], rest = rest[:j], rest[j+1:]
+	}
+	parts[4] = rest
+	if parts[0] == "" || parts[4] != "aws4_request" {
 		return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
 	}
 	s.AccessKey, s.Date, s.Region, s.Service = parts[0], parts[1], parts[2], parts[3]
 	return nil
 }
 
-// Verify checks the signature of r (whose body has been read into body)
-// against secret, at time now.
+// Verify checks the signing time against now (within MaxSkew) and the
+// signature of r (whose body has been read into body) against secret.
 func (s *Signature) Verify(r *http.Request, body []byte, secret string, now time.Time) *awserr.Error {
-	signedAt, err := time.Parse(timeFormat, s.AmzDate)
-	if err != nil {
+	if err := s.CheckTime(now, MaxSkew); err != nil {
+		return err
+	}
+	return s.CheckSignature(r, body, secret)
+}
+
+// CheckTime checks the signing time: well formed, on the credential
+// scope's date, and within skew of now. AWS answers a stale or future date
+// with SignatureDoesNotMatch and the window in minutes (recorded for STS:
+// "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z
+// (20220127T015928Z - 15 min.)"; ECS uses a 5-minute window).
+func (s *Signature) CheckTime(now time.Time, skew time.Duration) *awserr.Error {
+	signedAt, ok := parseAmzDate(s.AmzDate)
+	if !ok {
 		return incomplete("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", s.AmzDate)
 	}
 	if !strings.HasPrefix(s.AmzDate, s.Date) {
-		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", s.Date, s.AmzDate[:min(8, len(s.AmzDate))], s.AmzDate)
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", s.Date, s.AmzDate[:8], s.AmzDate)
 	}
-	if s.Presigned {
-		if s.Expires > 0 && now.After(signedAt.Add(s.Expires)) {
-			return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - %s.)",
-				signedAt.Add(s.Expires).Format(timeFormat), now.UTC().Format(timeFormat), now.UTC().Format(timeFormat), shortDuration(s.Expires))
-		}
-	} else if skew := now.Sub(signedAt); skew > MaxSkew {
-		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			s.AmzDate, now.Add(-MaxSkew).UTC().Format(timeFormat), now.UTC().Format(timeFormat))
-	} else if skew < -MaxSkew {
-		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			s.AmzDate, now.Add(MaxSkew).UTC().Format(timeFormat), now.UTC().Format(timeFormat))
-	}
-	want := hex.EncodeToString(hmacSHA256(signingKey(secret, s.Date, s.Region, s.Service), []byte(s.StringToSign(r, body))))
-	if !hmac.Equal([]byte(want), []byte(s.Signature)) {
-		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch",
-			"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	now = now.UTC()
+	switch d := now.Sub(signedAt); {
+	case d > skew:
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - %s.)",
+			s.AmzDate, now.Add(-skew).Format(timeFormat), now.Format(timeFormat), shortDuration(skew))
+	case d < -skew:
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + %s.)",
+			s.AmzDate, now.Add(skew).Format(timeFormat), now.Format(timeFormat), shortDuration(skew))
 	}
 	return nil
+}
+
+// CheckSignature checks the signature of r, whose body has been read into
+// body, against secret.
+func (s *Signature) CheckSignature(r *http.Request, body []byte, secret string) *awserr.Error {
+	if len(s.Signature) != 2*sha256.Size {
+		return mismatch()
+	}
+	b := bufPool.Get().(*buffer)
+	defer bufPool.Put(b)
+	b.b = s.appendCanonicalRequest(b.b[:0], r, body)
+	crHash := sha256.Sum256(b.b)
+	b.b = s.appendStringToSign(b.b[:0], crHash)
+
+	sk := signingKey(secret, s.Date, s.Region, s.Service)
+	h := sk.pool.Get().(hash.Hash)
+	h.Reset()
+	h.Write(b.b)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	sk.pool.Put(h)
+
+	var want [2 * sha256.Size]byte
+	hex.Encode(want[:], sum[:])
+	if !equalConstantTime(want[:], s.Signature) {
+		return mismatch()
+	}
+	return nil
+}
+
+// equalConstantTime compares without a []byte(string) conversion.
+func equalConstantTime(a []byte, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := range a {
+		v |= a[i] ^ b[i]
+	}
+	return v == 0
 }
 
 func shortDuration(d time.Duration) string {
@@ -196,84 +287,234 @@ func shortDuration(d time.Duration) string {
 	return strconv.Itoa(int(d/time.Second)) + " sec"
 }
 
+// parseAmzDate parses yyyymmddThhmmssZ without time.Parse's generality.
+func parseAmzDate(v string) (time.Time, bool) {
+	if len(v) != 16 || v[8] != 'T' || v[15] != 'Z' {
+		return time.Time{}, false
+	}
+	n := func(s string) (int, bool) {
+		x := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			x = x*10 + int(c-'0')
+		}
+		return x, true
+	}
+	y, ok1 := n(v[0:4])
+	mo, ok2 := n(v[4:6])
+	d, ok3 := n(v[6:8])
+	h, ok4 := n(v[9:11])
+	mi, ok5 := n(v[11:13])
+	sec, ok6 := n(v[13:15])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
+}
+
 // StringToSign is the string AWS signs for r.
 func (s *Signature) StringToSign(r *http.Request, body []byte) string {
-	sum := sha256.Sum256([]byte(s.CanonicalRequest(r, body)))
-	return algorithm + "\n" + s.AmzDate + "\n" + s.Scope() + "\n" + hex.EncodeToString(sum[:])
+	sum := sha256.Sum256(s.appendCanonicalRequest(nil, r, body))
+	return string(s.appendStringToSign(nil, sum))
+}
+
+func (s *Signature) appendStringToSign(b []byte, crHash [sha256.Size]byte) []byte {
+	b = append(b, algorithm+"\n"...)
+	b = append(b, s.AmzDate...)
+	b = append(b, '\n')
+	b = append(b, s.Date...)
+	b = append(b, '/')
+	b = append(b, s.Region...)
+	b = append(b, '/')
+	b = append(b, s.Service...)
+	b = append(b, "/aws4_request\n"...)
+	return hex.AppendEncode(b, crHash[:])
 }
 
 // CanonicalRequest is SigV4's canonical form of r.
 func (s *Signature) CanonicalRequest(r *http.Request, body []byte) string {
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteByte('\n')
-	b.WriteString(canonicalURI(r.URL))
-	b.WriteByte('\n')
-	b.WriteString(canonicalQuery(r.URL.Query(), s.Presigned))
-	b.WriteByte('\n')
-	for _, h := range s.SignedHeaders {
-		b.WriteString(h)
-		b.WriteByte(':')
-		b.WriteString(headerValue(r, h))
-		b.WriteByte('\n')
-	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(s.SignedHeaders, ";"))
-	b.WriteByte('\n')
-	b.WriteString(payloadHash(r, body, s.Presigned))
-	return b.String()
+	return string(s.appendCanonicalRequest(nil, r, body))
 }
 
-func payloadHash(r *http.Request, body []byte, presigned bool) string {
-	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
-		return h
+func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byte) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, r.URL)
+	b = append(b, '\n')
+	b = appendCanonicalQuery(b, r.URL.RawQuery, s.Presigned)
+	b = append(b, '\n')
+	for rest := s.SignedHeaders; rest != ""; {
+		var name string
+		if i := strings.IndexByte(rest, ';'); i >= 0 {
+			name, rest = rest[:i], rest[i+1:]
+		} else {
+			name, rest = rest, ""
+		}
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValue(b, r, name)
+		b = append(b, '\n')
 	}
-	if presigned && r.URL.Query().Get("X-Amz-Content-Sha256") != "" {
-		return r.URL.Query().Get("X-Amz-Content-Sha256")
+	b = append(b, '\n')
+	b = append(b, s.SignedHeaders...)
+	b = append(b, '\n')
+	return appendPayloadHash(b, r, body, s.Presigned)
+}
+
+// appendPayloadHash writes the payload hash the signer used. A declared
+// X-Amz-Content-Sha256 of UNSIGNED-PAYLOAD (or a streaming variant) is
+// taken as written; a declared digest is not trusted: the body's own hash
+// goes in, so a body that does not match its declared digest fails the
+// signature.
+func appendPayloadHash(b []byte, r *http.Request, body []byte, presigned bool) []byte {
+	declared := r.Header.Get("X-Amz-Content-Sha256")
+	if declared == "" && presigned {
+		declared = queryValue(r.URL.RawQuery, "X-Amz-Content-Sha256")
+	}
+	if declared != "" && !isHexDigest(declared) {
+		return append(b, declared...)
 	}
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
+	return hex.AppendEncode(b, sum[:])
 }
 
-func headerValue(r *http.Request, name string) string {
-	var vals []string
-	if name == "host" {
-		vals = []string{r.Host}
-	} else if name == "content-length" && r.Header.Get("Content-Length") == "" && r.ContentLength >= 0 {
-		vals = []string{strconv.FormatInt(r.ContentLength, 10)}
-	} else {
-		vals = r.Header.Values(name)
+func isHexDigest(v string) bool {
+	if len(v) != 2*sha256.Size {
+		return false
 	}
-	for i, v := range vals {
-		vals[i] = strings.Join(strings.Fields(v), " ")
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
 	}
-	return strings.Join(vals, ",")
+	return true
 }
 
-// canonicalURI encodes each path segment once more, as SigV4 does for every
-// service but S3.
-func canonicalURI(u *url.URL) string {
+// queryValue returns the first value of key in a raw query, unescaped.
+func queryValue(raw, key string) string {
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if k == key {
+			u, err := url.QueryUnescape(v)
+			if err != nil {
+				return v
+			}
+			return u
+		}
+	}
+	return ""
+}
+
+// canonicalKeys spares the common signed headers a CanonicalMIMEHeaderKey
+// allocation.
+var canonicalKeys = map[string]string{
+	"content-type":          "Content-Type",
+	"content-length":        "Content-Length",
+	"content-encoding":      "Content-Encoding",
+	"content-md5":           "Content-Md5",
+	"user-agent":            "User-Agent",
+	"x-amz-date":            "X-Amz-Date",
+	"x-amz-target":          "X-Amz-Target",
+	"x-amz-security-token":  "X-Amz-Security-Token",
+	"x-amz-content-sha256":  "X-Amz-Content-Sha256",
+	"x-amz-user-agent":      "X-Amz-User-Agent",
+	"amz-sdk-invocation-id": "Amz-Sdk-Invocation-Id",
+	"amz-sdk-request":       "Amz-Sdk-Request",
+	"accept-encoding":       "Accept-Encoding",
+	"x-amz-api-version":     "X-Amz-Api-Version",
+	"x-amz-json-version":    "X-Amz-Json-Version",
+}
+
+// appendHeaderValue writes a signed header's values, trimmed, inner runs of
+// spaces collapsed, joined by commas.
+func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
+	switch name {
+	case "host":
+		return appendTrimmed(b, r.Host)
+	case "content-length":
+		if r.Header.Get("Content-Length") == "" && r.ContentLength >= 0 {
+			return strconv.AppendInt(b, r.ContentLength, 10)
+		}
+	}
+	key, ok := canonicalKeys[name]
+	if !ok {
+		key = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	for i, v := range r.Header[key] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmed(b, v)
+	}
+	return b
+}
+
+func appendTrimmed(b []byte, v string) []byte {
+	v = strings.TrimSpace(v)
+	space := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == ' ' || c == '\t' {
+			space = true
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// appendCanonicalURI encodes each path segment once more, as SigV4 does for
+// every service but S3.
+func appendCanonicalURI(b []byte, u *url.URL) []byte {
 	p := u.EscapedPath()
-	if p == "" {
-		return "/"
+	if p == "" || p == "/" {
+		return append(b, '/')
 	}
-	segs := strings.Split(p, "/")
-	for i, seg := range segs {
-		segs[i] = escape(seg)
+	for i, seg := range strings.Split(p, "/") {
+		if i > 0 {
+			b = append(b, '/')
+		}
+		b = appendEscaped(b, seg)
 	}
-	return strings.Join(segs, "/")
+	return b
 }
 
-func canonicalQuery(q url.Values, presigned bool) string {
+// appendCanonicalQuery writes the query's parameters, each name and value
+// URI-encoded, sorted by name then value; a presigned request's own
+// X-Amz-Signature is left out.
+func appendCanonicalQuery(b []byte, raw string, presigned bool) []byte {
+	if raw == "" {
+		return b
+	}
 	type kv struct{ k, v string }
 	var pairs []kv
-	for k, vs := range q {
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
 		if presigned && k == "X-Amz-Signature" {
 			continue
 		}
-		for _, v := range vs {
-			pairs = append(pairs, kv{escape(k), escape(v)})
-		}
+		pairs = append(pairs, kv{k, v})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].k != pairs[j].k {
@@ -281,34 +522,35 @@ func canonicalQuery(q url.Values, presigned bool) string {
 		}
 		return pairs[i].v < pairs[j].v
 	})
-	var b strings.Builder
 	for i, p := range pairs {
 		if i > 0 {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		b.WriteString(p.k)
-		b.WriteByte('=')
-		b.WriteString(p.v)
+		b = appendEscaped(b, p.k)
+		b = append(b, '=')
+		b = appendEscaped(b, p.v)
 	}
-	return b.String()
+	return b
 }
 
-// escape is RFC 3986 percent-encoding: everything but unreserved characters.
-func escape(s string) string {
+// appendEscaped is RFC 3986 percent-encoding: everything but unreserved
+// characters.
+func appendEscaped(b []byte, s string) []byte {
 	const hexdig = "0123456789ABCDEF"
-	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
+			b = append(b, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hexdig[c>>4])
-		b.WriteByte(hexdig[c&15])
+		b = append(b, '%', hexdig[c>>4], hexdig[c&15])
 	}
-	return b.String()
+	return b
 }
+
+type buffer struct{ b []byte }
+
+var bufPool = sync.Pool{New: func() any { return &buffer{b: make([]byte, 0, 1024)} }}
 
 func hmacSHA256(key, data []byte) []byte {
 	h := hmac.New(sha256.New, key)
@@ -316,32 +558,42 @@ func hmacSHA256(key, data []byte) []byte {
 	return h.Sum(nil)
 }
 
-// Derived signing keys change once a day per secret, region and service;
-// caching them saves four HMACs per request.
+// derivedKey is a cached signing key with a pool of HMAC states keyed with
+// it, so a request costs no key derivation and no HMAC allocation.
+type derivedKey struct {
+	key  []byte
+	pool sync.Pool
+}
+
+type keyID struct{ secret, date, region, service string }
+
+// Derived signing keys change once a day per secret, region and service.
 var (
-	keyMu    sync.Mutex
-	keyCache = map[string][]byte{}
+	keyMu    sync.RWMutex
+	keyCache = map[keyID]*derivedKey{}
 )
 
 const keyCacheMax = 4096
 
-func signingKey(secret, date, region, service string) []byte {
-	ck := secret + "\x00" + date + "\x00" + region + "\x00" + service
-	keyMu.Lock()
-	k, ok := keyCache[ck]
-	keyMu.Unlock()
+func signingKey(secret, date, region, service string) *derivedKey {
+	id := keyID{secret, date, region, service}
+	keyMu.RLock()
+	k, ok := keyCache[id]
+	keyMu.RUnlock()
 	if ok {
 		return k
 	}
-	k = hmacSHA256([]byte("AWS4"+secret), []byte(date))
-	k = hmacSHA256(k, []byte(region))
-	k = hmacSHA256(k, []byte(service))
-	k = hmacSHA256(k, []byte("aws4_request"))
+	kb := hmacSHA256([]byte("AWS4"+secret), []byte(date))
+	kb = hmacSHA256(kb, []byte(region))
+	kb = hmacSHA256(kb, []byte(service))
+	kb = hmacSHA256(kb, []byte("aws4_request"))
+	k = &derivedKey{key: kb}
+	k.pool.New = func() any { return hmac.New(sha256.New, kb) }
 	keyMu.Lock()
 	if len(keyCache) >= keyCacheMax {
 		clear(keyCache) // keys are cheap to derive again; a bound matters more than hit rate
 	}
-	keyCache[ck] = k
+	keyCache[id] = k
 	keyMu.Unlock()
 	return k
 }

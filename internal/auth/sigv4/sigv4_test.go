@@ -115,6 +115,109 @@ func TestPresigned(t *testing.T) {
 	if aerr := s.Verify(pr, nil, "wrong", signedAt); aerr == nil || aerr.Code != "SignatureDoesNotMatch" {
 		t.Fatalf("wrong secret: %v", aerr)
 	}
+	// STS ignores X-Amz-Expires (900 here): a presigned request lives as
+	// long as a signed one, 15 minutes either side.
+	if aerr := s.Verify(pr, nil, "secret", signedAt.Add(14*time.Minute)); aerr != nil {
+		t.Fatalf("presigned within 15 min refused: %v", aerr)
+	}
+	aerr = s.Verify(pr, nil, "secret", signedAt.Add(16*time.Minute))
+	if aerr == nil || aerr.Message != "Signature expired: 20261124T100000Z is now earlier than 20261124T100100Z (20261124T101600Z - 15 min.)" {
+		t.Fatalf("stale presigned: %v", aerr)
+	}
+}
+
+// TestPayloadHash covers X-Amz-Content-Sha256: UNSIGNED-PAYLOAD is signed
+// as written; a declared digest must be the body's.
+func TestPayloadHash(t *testing.T) {
+	sign := func(declared string) *http.Request {
+		r := httptest.NewRequest("POST", "http://127.0.0.1:4566/", strings.NewReader(body))
+		r.Header.Set("X-Amz-Content-Sha256", declared)
+		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
+			r, declared, "sts", "us-east-1", signedAt); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cases := []struct {
+		name, declared, body string
+		ok                   bool
+	}{
+		{"unsigned payload", UnsignedPayload, body, true},
+		{"unsigned payload, any body", UnsignedPayload, "Action=Other", true},
+		{"declared digest", hashOf(body), body, true},
+		{"declared digest, other body", hashOf(body), body + "&x=1", false},
+		{"declared digest of another body", hashOf("x"), body, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := sign(c.declared)
+			s, aerr := Parse(r)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			aerr = s.Verify(r, []byte(c.body), "secret", signedAt)
+			if c.ok && aerr != nil {
+				t.Fatalf("refused: %v", aerr)
+			}
+			if !c.ok && (aerr == nil || aerr.Code != "SignatureDoesNotMatch" || aerr.Message != MismatchMessage) {
+				t.Fatalf("got %v, want SignatureDoesNotMatch", aerr)
+			}
+		})
+	}
+}
+
+// TestSkewWindow: ECS allows 5 minutes and says so.
+func TestSkewWindow(t *testing.T) {
+	r := sdkSigned(t, "secret", signedAt, "")
+	s, _ := Parse(r)
+	aerr := s.CheckTime(signedAt.Add(6*time.Minute), 5*time.Minute)
+	if aerr == nil || aerr.Code != "SignatureDoesNotMatch" || aerr.Message != "Signature expired: 20261124T100000Z is now earlier than 20261124T100100Z (20261124T100600Z - 5 min.)" {
+		t.Fatalf("got %v", aerr)
+	}
+	if aerr := s.CheckTime(signedAt.Add(4*time.Minute), 5*time.Minute); aerr != nil {
+		t.Fatal(aerr)
+	}
+	s.AmzDate = "20261124T1000Z"
+	if aerr := s.CheckTime(signedAt, MaxSkew); aerr == nil || aerr.Code != "IncompleteSignature" {
+		t.Fatalf("malformed date: %v", aerr)
+	}
+	s.AmzDate = "20261125T100000Z"
+	if aerr := s.CheckTime(signedAt.Add(24*time.Hour), MaxSkew); aerr == nil ||
+		aerr.Message != "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261124' != '20261125', from '20261125T100000Z'." {
+		t.Fatalf("scope date: %v", aerr)
+	}
+}
+
+// TestAWSSuiteQuery is AWS's SigV4 test-suite cases with query strings:
+// get-vanilla-query-order-key-case and get-vanilla-query-unreserved.
+func TestAWSSuiteQuery(t *testing.T) {
+	const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+	cases := []struct {
+		name, target, canonicalQuery, signature string
+	}{
+		{"get-vanilla-query-order-key-case", "/?Param2=value2&Param1=value1", "Param1=value1&Param2=value2",
+			"b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+		{"get-vanilla-query-unreserved", "/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+			"-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+			"9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "http://example.amazonaws.com"+c.target, nil)
+			r.Header.Set("X-Amz-Date", "20150830T123600Z")
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature="+c.signature)
+			s, aerr := Parse(r)
+			if aerr != nil {
+				t.Fatal(aerr)
+			}
+			if got := strings.Split(s.CanonicalRequest(r, nil), "\n")[2]; got != c.canonicalQuery {
+				t.Errorf("canonical query %q, want %q", got, c.canonicalQuery)
+			}
+			if aerr := s.Verify(r, nil, secret, time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)); aerr != nil {
+				t.Fatal(aerr)
+			}
+		})
+	}
 }
 
 // TestAWSSuiteGetVanilla is the get-vanilla case of AWS's published SigV4

@@ -29,12 +29,13 @@ package codec
 import (
 	"bytes"
 	"compress/flate"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/catalog/internal/packed"
 )
 
 // Magic opens every file; bump it when the layout changes.
@@ -122,21 +123,21 @@ func Encode(w io.Writer, d *Data) error {
 		return err
 	}
 	var idx bytes.Buffer
-	putUvarint(&idx, uint64(len(d.Global)))
+	packed.PutUvarint(&idx, uint64(len(d.Global)))
 	for _, k := range d.Global {
-		putStr(&idx, k.Name)
-		putStr(&idx, k.Type)
-		putStr(&idx, k.Description)
+		packed.PutStr(&idx, k.Name)
+		packed.PutStr(&idx, k.Type)
+		packed.PutStr(&idx, k.Description)
 	}
-	putUvarint(&idx, uint64(len(d.Aliases)))
+	packed.PutUvarint(&idx, uint64(len(d.Aliases)))
 	for _, a := range d.Aliases {
-		putStr(&idx, a.Prefix)
-		putUvarint(&idx, uint64(len(a.Services)))
+		packed.PutStr(&idx, a.Prefix)
+		packed.PutUvarint(&idx, uint64(len(a.Services)))
 		for _, s := range a.Services {
-			putStr(&idx, s)
+			packed.PutStr(&idx, s)
 		}
 	}
-	putUvarint(&idx, uint64(len(d.Services)))
+	packed.PutUvarint(&idx, uint64(len(d.Services)))
 	var segs bytes.Buffer
 	for i := range d.Services {
 		s := &d.Services[i]
@@ -144,9 +145,9 @@ func Encode(w io.Writer, d *Data) error {
 		if err != nil {
 			return err
 		}
-		putStr(&idx, s.Prefix)
-		putStr(&idx, s.Name)
-		putUvarint(&idx, uint64(len(seg)))
+		packed.PutStr(&idx, s.Prefix)
+		packed.PutStr(&idx, s.Name)
+		packed.PutUvarint(&idx, uint64(len(seg)))
 		segs.Write(seg)
 	}
 	zidx, err := deflate(idx.Bytes())
@@ -155,7 +156,7 @@ func Encode(w io.Writer, d *Data) error {
 	}
 	var out bytes.Buffer
 	out.WriteString(Magic + " " + d.Source + "\n")
-	putUvarint(&out, uint64(len(zidx)))
+	packed.PutUvarint(&out, uint64(len(zidx)))
 	out.Write(zidx)
 	out.Write(segs.Bytes())
 	_, err = w.Write(out.Bytes())
@@ -208,35 +209,35 @@ func encodeServiceBody(s *Service) ([]byte, error) {
 	}
 
 	var b bytes.Buffer
-	putUvarint(&b, uint64(len(t.list)))
+	packed.PutUvarint(&b, uint64(len(t.list)))
 	for _, v := range t.list {
-		putStr(&b, v)
+		packed.PutStr(&b, v)
 	}
-	ref := func(v string) { putUvarint(&b, uint64(t.index[v])) }
+	ref := func(v string) { packed.PutUvarint(&b, uint64(t.index[v])) }
 	list := func(vs []string) {
-		putUvarint(&b, uint64(len(vs)))
+		packed.PutUvarint(&b, uint64(len(vs)))
 		for _, v := range vs {
 			ref(v)
 		}
 	}
-	putUvarint(&b, uint64(len(s.CondKeys)))
+	packed.PutUvarint(&b, uint64(len(s.CondKeys)))
 	for _, k := range s.CondKeys {
 		ref(k.Name)
 		ref(k.Type)
 		ref(k.Description)
 	}
-	putUvarint(&b, uint64(len(s.ResTypes)))
+	packed.PutUvarint(&b, uint64(len(s.ResTypes)))
 	for _, r := range s.ResTypes {
 		ref(r.Name)
 		ref(r.ARN)
 		list(r.CondKeys)
 	}
-	putUvarint(&b, uint64(len(s.Actions)))
+	packed.PutUvarint(&b, uint64(len(s.Actions)))
 	for _, a := range s.Actions {
 		ref(a.Name)
 		ref(a.Description)
 		ref(a.Access)
-		putUvarint(&b, uint64(len(a.Resources)))
+		packed.PutUvarint(&b, uint64(len(a.Resources)))
 		for _, r := range a.Resources {
 			ref(r.Name)
 			if r.Required {
@@ -357,48 +358,48 @@ func Open(data []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := reader{b: data[len(Magic)+len(src)+2:]}
-	zidx := r.bytes(r.count())
-	if r.err != nil {
-		return nil, r.err
+	r := packed.NewReader(data[len(Magic)+len(src)+2:], ErrCorrupt)
+	zidx := r.Bytes(r.Count())
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	body, err := inflate(zidx)
 	if err != nil {
 		return nil, err
 	}
 	f := &File{Source: src}
-	ir := reader{b: body}
-	n := ir.count()
-	for i := 0; i < n && ir.err == nil; i++ {
-		f.Global = append(f.Global, CondKey{Name: ir.str(), Type: ir.str(), Description: ir.str()})
+	ir := packed.NewReader(body, ErrCorrupt)
+	n := ir.Count()
+	for i := 0; i < n && ir.Err() == nil; i++ {
+		f.Global = append(f.Global, CondKey{Name: ir.Str(), Type: ir.Str(), Description: ir.Str()})
 	}
-	n = ir.count()
-	for i := 0; i < n && ir.err == nil; i++ {
-		a := Alias{Prefix: ir.str()}
-		m := ir.count()
-		for j := 0; j < m && ir.err == nil; j++ {
-			a.Services = append(a.Services, ir.str())
+	n = ir.Count()
+	for i := 0; i < n && ir.Err() == nil; i++ {
+		a := Alias{Prefix: ir.Str()}
+		m := ir.Count()
+		for j := 0; j < m && ir.Err() == nil; j++ {
+			a.Services = append(a.Services, ir.Str())
 		}
 		f.Aliases = append(f.Aliases, a)
 	}
-	n = ir.count()
-	if ir.err == nil {
+	n = ir.Count()
+	if ir.Err() == nil {
 		f.Services = make([]Entry, 0, n)
 	}
-	for i := 0; i < n && ir.err == nil; i++ {
-		e := Entry{Prefix: ir.str(), Name: ir.str()}
-		e.segment = r.bytes(int(min(ir.uvarint(), uint64(len(r.b)+1))))
+	for i := 0; i < n && ir.Err() == nil; i++ {
+		e := Entry{Prefix: ir.Str(), Name: ir.Str()}
+		e.segment = r.Bytes(int(min(ir.Uvarint(), uint64(r.Len()+1))))
 		if i > 0 && Lower(f.Services[i-1].Prefix) >= Lower(e.Prefix) {
-			ir.fail("services out of order at %q", e.Prefix)
+			ir.Fail("services out of order at %q", e.Prefix)
 		}
 		f.Services = append(f.Services, e)
 	}
-	for _, rr := range []*reader{&ir, &r} {
-		if rr.err == nil && len(rr.b) != 0 {
-			rr.fail("%d trailing bytes", len(rr.b))
+	for _, rr := range []*packed.Reader{ir, r} {
+		if rr.Err() == nil && rr.Len() != 0 {
+			rr.Fail("%d trailing bytes", rr.Len())
 		}
-		if rr.err != nil {
-			return nil, rr.err
+		if rr.Err() != nil {
+			return nil, rr.Err()
 		}
 	}
 	return f, nil
@@ -410,71 +411,71 @@ func (e *Entry) Decode() (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := reader{b: raw}
+	r := packed.NewReader(raw, ErrCorrupt)
 	// One string for the whole segment: every table entry is a substring.
 	whole := string(raw)
-	n := r.count()
+	n := r.Count()
 	tab := make([]string, 0, n)
-	for i := 0; i < n && r.err == nil; i++ {
-		l := r.count()
-		off := len(raw) - len(r.b)
-		r.bytes(l)
-		if r.err == nil {
+	for i := 0; i < n && r.Err() == nil; i++ {
+		l := r.Count()
+		off := len(raw) - r.Len()
+		r.Bytes(l)
+		if r.Err() == nil {
 			tab = append(tab, whole[off:off+l])
 		}
 	}
 	ref := func() string {
-		i := r.uvarint()
+		i := r.Uvarint()
 		if i >= uint64(len(tab)) {
-			r.fail("string %d out of range", i)
+			r.Fail("string %d out of range", i)
 			return ""
 		}
 		return tab[i]
 	}
 	list := func() []string {
-		n := r.count()
+		n := r.Count()
 		if n == 0 {
 			return nil
 		}
 		vs := make([]string, 0, n)
-		for i := 0; i < n && r.err == nil; i++ {
+		for i := 0; i < n && r.Err() == nil; i++ {
 			vs = append(vs, ref())
 		}
 		return vs
 	}
 	s := &Service{Prefix: e.Prefix, Name: e.Name}
-	n = r.count()
+	n = r.Count()
 	if n > 0 {
 		s.CondKeys = make([]CondKey, 0, n)
 	}
-	for i := 0; i < n && r.err == nil; i++ {
+	for i := 0; i < n && r.Err() == nil; i++ {
 		s.CondKeys = append(s.CondKeys, CondKey{Name: ref(), Type: ref(), Description: ref()})
 	}
-	n = r.count()
+	n = r.Count()
 	if n > 0 {
 		s.ResTypes = make([]ResType, 0, n)
 	}
-	for i := 0; i < n && r.err == nil; i++ {
+	for i := 0; i < n && r.Err() == nil; i++ {
 		s.ResTypes = append(s.ResTypes, ResType{Name: ref(), ARN: ref(), CondKeys: list()})
 	}
-	n = r.count()
+	n = r.Count()
 	if n > 0 {
 		s.Actions = make([]Action, 0, n)
 	}
-	for i := 0; i < n && r.err == nil; i++ {
+	for i := 0; i < n && r.Err() == nil; i++ {
 		a := Action{Name: ref(), Description: ref(), Access: ref()}
-		m := r.count()
+		m := r.Count()
 		if m > 0 {
 			a.Resources = make([]ActionRes, 0, m)
 		}
-		for j := 0; j < m && r.err == nil; j++ {
+		for j := 0; j < m && r.Err() == nil; j++ {
 			res := ActionRes{Name: ref()}
-			switch r.byte() {
+			switch r.Byte() {
 			case 0:
 			case 1:
 				res.Required = true
 			default:
-				r.fail("bad required flag")
+				r.Fail("bad required flag")
 			}
 			res.CondKeys = list()
 			res.Deps = list()
@@ -484,11 +485,11 @@ func (e *Entry) Decode() (*Service, error) {
 		a.Deps = list()
 		s.Actions = append(s.Actions, a)
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.fail("service %s: %d trailing bytes", e.Prefix, len(r.b))
+	if r.Err() == nil && r.Len() != 0 {
+		r.Fail("service %s: %d trailing bytes", e.Prefix, r.Len())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	// Lookups binary-search these; a disordered table would make names
 	// silently unfindable, so refuse it here.
@@ -506,72 +507,3 @@ func (e *Entry) Decode() (*Service, error) {
 	}
 	return s, nil
 }
-
-func putUvarint(b *bytes.Buffer, v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
-func putStr(b *bytes.Buffer, s string)     { putUvarint(b, uint64(len(s))); b.WriteString(s) }
-
-// reader reads the primitives; after the first failure every read returns a
-// zero value and err keeps the first cause.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
-	}
-	r.b = nil
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("bad uvarint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil {
-		return 0
-	}
-	if len(r.b) == 0 {
-		r.fail("short input")
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-// count reads a uvarint that sizes something in the remaining input, so it
-// can never exceed the bytes left; that bounds every allocation by len(b).
-func (r *reader) count() int {
-	v := r.uvarint()
-	if v > uint64(len(r.b)) {
-		r.fail("count %d exceeds remaining %d bytes", v, len(r.b))
-		return 0
-	}
-	return int(v)
-}
-
-func (r *reader) bytes(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n > len(r.b) {
-		r.fail("short input")
-		return nil
-	}
-	s := r.b[:n:n]
-	r.b = r.b[n:]
-	return s
-}
-
-func (r *reader) str() string { return string(r.bytes(r.count())) }

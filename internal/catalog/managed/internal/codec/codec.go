@@ -32,6 +32,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/catalog/internal/packed"
 )
 
 // Magic opens every decoded stream; bump it when the layout changes.
@@ -57,8 +59,8 @@ type Version struct {
 func Encode(w io.Writer, source string, policies []Policy) error {
 	var body bytes.Buffer
 	body.WriteString(Magic)
-	putStr(&body, source)
-	putUvarint(&body, uint64(len(policies)))
+	packed.PutStr(&body, source)
+	packed.PutUvarint(&body, uint64(len(policies)))
 	var seg bytes.Buffer
 	for i := range policies {
 		p := &policies[i]
@@ -68,14 +70,14 @@ func Encode(w io.Writer, source string, policies []Policy) error {
 		if len(p.Versions) == 0 {
 			return fmt.Errorf("codec: policy %s has no versions", p.Name)
 		}
-		putStr(&body, p.Name)
-		putStr(&body, p.Path)
-		putStr(&body, p.PolicyID)
-		putStr(&body, p.Description)
-		putVarint(&body, p.CreateDate)
-		putVarint(&body, p.UpdateDate)
-		putUvarint(&body, uint64(p.DefaultVersion))
-		putUvarint(&body, uint64(len(p.Versions)))
+		packed.PutStr(&body, p.Name)
+		packed.PutStr(&body, p.Path)
+		packed.PutStr(&body, p.PolicyID)
+		packed.PutStr(&body, p.Description)
+		packed.PutVarint(&body, p.CreateDate)
+		packed.PutVarint(&body, p.UpdateDate)
+		packed.PutUvarint(&body, uint64(p.DefaultVersion))
+		packed.PutUvarint(&body, uint64(len(p.Versions)))
 
 		seg.Reset()
 		var newer []string
@@ -83,17 +85,17 @@ func Encode(w io.Writer, source string, policies []Policy) error {
 			if j > 0 && p.Versions[j-1].Number <= v.Number {
 				return fmt.Errorf("codec: policy %s: versions not newest first at v%d", p.Name, v.Number)
 			}
-			putUvarint(&seg, uint64(v.Number))
-			putVarint(&seg, v.CreateDate)
+			packed.PutUvarint(&seg, uint64(v.Number))
+			packed.PutVarint(&seg, v.CreateDate)
 			lines := strings.Split(v.Document, "\n")
 			if j == 0 {
-				putStr(&seg, v.Document)
+				packed.PutStr(&seg, v.Document)
 			} else {
 				putDelta(&seg, newer, lines)
 			}
 			newer = lines
 		}
-		putUvarint(&body, uint64(seg.Len()))
+		packed.PutUvarint(&body, uint64(seg.Len()))
 		body.Write(seg.Bytes())
 	}
 	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
@@ -152,154 +154,88 @@ func Decode(data []byte) (*Index, error) {
 // DecodeBody indexes an already inflated body. The index keeps references
 // into body, which the caller must not modify afterwards.
 func DecodeBody(body []byte) (*Index, error) {
-	r := reader{b: body}
 	if !bytes.HasPrefix(body, []byte(Magic)) {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorrupt)
 	}
-	r.b = r.b[len(Magic):]
-	idx := &Index{Source: r.str()}
-	n := r.count()
-	if r.err == nil {
+	r := newReader(body[len(Magic):])
+	idx := &Index{Source: r.Str()}
+	n := r.Count()
+	if r.Err() == nil {
 		idx.Entries = make([]Entry, 0, n)
 	}
-	for i := 0; i < n && r.err == nil; i++ {
+	for i := 0; i < n && r.Err() == nil; i++ {
 		e := Entry{
-			Name:        r.str(),
-			Path:        r.str(),
-			PolicyID:    r.str(),
-			Description: r.str(),
-			CreateDate:  r.varint(),
-			UpdateDate:  r.varint(),
+			Name:        r.Str(),
+			Path:        r.Str(),
+			PolicyID:    r.Str(),
+			Description: r.Str(),
+			CreateDate:  r.Varint(),
+			UpdateDate:  r.Varint(),
 		}
 		e.DefaultVersion = r.num()
-		e.NumVersions = r.count()
-		e.segment = r.bytes(r.count())
-		if r.err == nil && e.NumVersions == 0 {
-			r.fail("policy %s has no versions", e.Name)
+		e.NumVersions = r.Count()
+		e.segment = r.Bytes(r.Count())
+		if r.Err() == nil && e.NumVersions == 0 {
+			r.Fail("policy %s has no versions", e.Name)
 		}
 		idx.Entries = append(idx.Entries, e)
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.fail("%d trailing bytes", len(r.b))
+	if r.Err() == nil && r.Len() != 0 {
+		r.Fail("%d trailing bytes", r.Len())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	return idx, nil
 }
 
 // Versions expands e's version history, newest first.
 func (e *Entry) Versions() ([]Version, error) {
-	r := reader{b: e.segment}
+	r := newReader(e.segment)
 	vs := make([]Version, 0, e.NumVersions)
 	var newer []string
-	for j := 0; j < e.NumVersions && r.err == nil; j++ {
-		v := Version{Number: r.num(), CreateDate: r.varint()}
+	for j := 0; j < e.NumVersions && r.Err() == nil; j++ {
+		v := Version{Number: r.num(), CreateDate: r.Varint()}
 		var lines []string
 		if j == 0 {
-			v.Document = r.str()
+			v.Document = r.Str()
 			lines = strings.Split(v.Document, "\n")
 		} else {
 			lines = r.delta(newer)
 			v.Document = strings.Join(lines, "\n")
 		}
-		if r.err != nil {
+		if r.Err() != nil {
 			break
 		}
 		if j > 0 && v.Number >= vs[j-1].Number {
-			r.fail("policy %s: versions out of order", e.Name)
+			r.Fail("policy %s: versions out of order", e.Name)
 			break
 		}
 		vs = append(vs, v)
 		newer = lines
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.fail("policy %s: %d trailing bytes", e.Name, len(r.b))
+	if r.Err() == nil && r.Len() != 0 {
+		r.Fail("policy %s: %d trailing bytes", e.Name, r.Len())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	return vs, nil
 }
 
-func putUvarint(b *bytes.Buffer, v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
-func putVarint(b *bytes.Buffer, v int64)   { b.Write(binary.AppendVarint(nil, v)) }
-func putStr(b *bytes.Buffer, s string)     { putUvarint(b, uint64(len(s))); b.WriteString(s) }
+// reader adds the managed format's own reads to the shared primitives.
+type reader struct{ *packed.Reader }
 
-// reader reads the primitives; after the first failure every read returns a
-// zero value and err keeps the first cause.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
-	}
-	r.b = nil
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("bad uvarint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail("bad varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-// count reads a uvarint that sizes something in the remaining input, so it
-// can never exceed the bytes left; that bounds every allocation by len(b).
-func (r *reader) count() int {
-	v := r.uvarint()
-	if v > uint64(len(r.b)) {
-		r.fail("count %d exceeds remaining %d bytes", v, len(r.b))
-		return 0
-	}
-	return int(v)
-}
+func newReader(b []byte) reader { return reader{packed.NewReader(b, ErrCorrupt)} }
 
 // maxNum bounds version numbers; AWS's busiest policies are in the hundreds.
 const maxNum = 1 << 20
 
-func (r *reader) num() int {
-	v := r.uvarint()
+func (r reader) num() int {
+	v := r.Uvarint()
 	if v > maxNum {
-		r.fail("number %d out of range", v)
+		r.Fail("number %d out of range", v)
 		return 0
 	}
 	return int(v)
 }
-
-func (r *reader) bytes(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n > len(r.b) {
-		r.fail("short input")
-		return nil
-	}
-	s := r.b[:n:n]
-	r.b = r.b[n:]
-	return s
-}
-
-func (r *reader) str() string { return string(r.bytes(r.count())) }

@@ -104,10 +104,10 @@ func TestDiffRoundTrip(t *testing.T) {
 		base, target := strings.Split(tc.base, "\n"), strings.Split(tc.target, "\n")
 		var b bytes.Buffer
 		putDelta(&b, base, target)
-		r := reader{b: b.Bytes()}
+		r := newReader(b.Bytes())
 		got := strings.Join(r.delta(base), "\n")
-		if r.err != nil || got != tc.target || len(r.b) != 0 {
-			t.Errorf("delta(%q -> %q) = %q, err %v, %d bytes left", tc.base, tc.target, got, r.err, len(r.b))
+		if r.Err() != nil || got != tc.target || r.Len() != 0 {
+			t.Errorf("delta(%q -> %q) = %q, err %v, %d bytes left", tc.base, tc.target, got, r.Err(), r.Len())
 		}
 	}
 }
@@ -120,9 +120,9 @@ func TestDiffBeyondLimitFallsBack(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	putDelta(&buf, a, b)
-	r := reader{b: buf.Bytes()}
-	if got := r.delta(a); r.err != nil || !reflect.DeepEqual(got, b) {
-		t.Fatalf("fallback delta did not rebuild target: err %v", r.err)
+	r := newReader(buf.Bytes())
+	if got := r.delta(a); r.Err() != nil || !reflect.DeepEqual(got, b) {
+		t.Fatalf("fallback delta did not rebuild target: err %v", r.Err())
 	}
 }
 
@@ -219,9 +219,9 @@ func FuzzDelta(f *testing.F) {
 		bl, tl := strings.Split(base, "\n"), strings.Split(target, "\n")
 		var b bytes.Buffer
 		putDelta(&b, bl, tl)
-		r := reader{b: b.Bytes()}
-		if got := strings.Join(r.delta(bl), "\n"); r.err != nil || got != target {
-			t.Fatalf("round trip: got %q err %v", got, r.err)
+		r := newReader(b.Bytes())
+		if got := strings.Join(r.delta(bl), "\n"); r.Err() != nil || got != target {
+			t.Fatalf("round trip: got %q err %v", got, r.Err())
 		}
 	})
 }

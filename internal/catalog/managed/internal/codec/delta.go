@@ -1,6 +1,10 @@
 package codec
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/rolecall/rolecall/internal/catalog/internal/packed"
+)
 
 // An older version is stored as the line edits that turn the next newer
 // version into it. AWS revises a managed policy by adding or removing a few
@@ -60,44 +64,44 @@ func putDelta(b *bytes.Buffer, base, target []string) {
 	if cur.del > 0 || len(cur.ins) > 0 || cur.keep > 0 {
 		hunks = append(hunks, cur)
 	}
-	putUvarint(b, uint64(len(hunks)))
+	packed.PutUvarint(b, uint64(len(hunks)))
 	for _, h := range hunks {
-		putUvarint(b, uint64(h.del))
-		putUvarint(b, uint64(len(h.ins)))
+		packed.PutUvarint(b, uint64(h.del))
+		packed.PutUvarint(b, uint64(len(h.ins)))
 		for _, l := range h.ins {
-			putStr(b, l)
+			packed.PutStr(b, l)
 		}
-		putUvarint(b, uint64(h.keep))
+		packed.PutUvarint(b, uint64(h.keep))
 	}
 }
 
-func (r *reader) delta(base []string) []string {
-	hunks := r.count()
+func (r reader) delta(base []string) []string {
+	hunks := r.Count()
 	out := make([]string, 0, len(base))
 	pos := 0
-	for i := 0; i < hunks && r.err == nil; i++ {
-		del := int(r.uvarint())
+	for i := 0; i < hunks && r.Err() == nil; i++ {
+		del := int(r.Uvarint())
 		if del < 0 || del > len(base)-pos {
-			r.fail("delta drops past the end of its base")
+			r.Fail("delta drops past the end of its base")
 			return nil
 		}
 		pos += del
-		ins := r.count()
-		for j := 0; j < ins && r.err == nil; j++ {
-			out = append(out, r.str())
+		ins := r.Count()
+		for j := 0; j < ins && r.Err() == nil; j++ {
+			out = append(out, r.Str())
 		}
-		keep := int(r.uvarint())
+		keep := int(r.Uvarint())
 		if keep < 0 || keep > len(base)-pos {
-			r.fail("delta copies past the end of its base")
+			r.Fail("delta copies past the end of its base")
 			return nil
 		}
 		out = append(out, base[pos:pos+keep]...)
 		pos += keep
 	}
-	if r.err == nil && pos != len(base) {
-		r.fail("delta leaves %d base lines unaccounted for", len(base)-pos)
+	if r.Err() == nil && pos != len(base) {
+		r.Fail("delta leaves %d base lines unaccounted for", len(base)-pos)
 	}
-	if r.err != nil {
+	if r.Err() != nil {
 		return nil
 	}
 	return out

@@ -1,0 +1,100 @@
+// Package stsapi binds the STS domain (internal/sts) to AWS's STS
+// operations. Input and output field names are the STS model's member
+// names (see internal/api); the codec has checked the model's constraints
+// (session name pattern and length, duration ranges, tag counts) before a
+// handler runs, so handlers only translate.
+package stsapi
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/sts"
+)
+
+type handler struct{ svc *sts.Service }
+
+// New returns the STS operations rolecall implements.
+func New(svc *sts.Service) *api.Service {
+	bs := (&handler{svc: svc}).bindings()
+	ops := make([]*api.Operation, len(bs))
+	for i, b := range bs {
+		ops[i] = b.op
+	}
+	return api.NewService("sts", ops...)
+}
+
+// binding is an operation with its input and output types (tests check
+// them against the model).
+type binding struct {
+	op      *api.Operation
+	in, out reflect.Type
+}
+
+func bind[In, Out any](name string, fn func(ctx context.Context, c *api.Call, in *In) (*Out, error)) binding {
+	return binding{op: api.Op(name, fn), in: reflect.TypeFor[In](), out: reflect.TypeFor[Out]()}
+}
+
+func (h *handler) bindings() []binding {
+	return []binding{
+		bind("GetCallerIdentity", h.getCallerIdentity),
+		bind("GetSessionToken", h.getSessionToken),
+		bind("AssumeRole", h.assumeRole),
+	}
+}
+
+// caller is the request's principal; a Call built without one (tests)
+// acts as the account's root, as the server's unauthenticated paths do.
+func caller(c *api.Call) *auth.Principal {
+	if c.Principal != nil {
+		return c.Principal
+	}
+	return auth.RootPrincipal(c.Account)
+}
+
+func (h *handler) getCallerIdentity(ctx context.Context, c *api.Call, _ *struct{}) (*sts.CallerIdentity, error) {
+	return h.svc.GetCallerIdentity(ctx, caller(c))
+}
+
+type getSessionTokenInput struct {
+	DurationSeconds         *int32
+	SerialNumber, TokenCode string
+}
+
+type credentialsOutput struct{ Credentials *sts.Credentials }
+
+func (h *handler) getSessionToken(ctx context.Context, c *api.Call, in *getSessionTokenInput) (*credentialsOutput, error) {
+	cr, err := h.svc.GetSessionToken(ctx, caller(c), in.DurationSeconds)
+	if err != nil {
+		return nil, err
+	}
+	return &credentialsOutput{Credentials: cr}, nil
+}
+
+type policyDescriptor struct{ Arn string }
+
+type assumeRoleInput struct {
+	RoleArn, RoleSessionName string
+	PolicyArns               []policyDescriptor
+	Policy                   string
+	DurationSeconds          *int32
+	Tags                     []auth.Tag
+	TransitiveTagKeys        []string
+	ExternalId               string
+	SerialNumber, TokenCode  string
+	SourceIdentity           string
+}
+
+func (h *handler) assumeRole(ctx context.Context, c *api.Call, in *assumeRoleInput) (*sts.AssumeRoleOutput, error) {
+	var arns []string
+	for _, p := range in.PolicyArns {
+		arns = append(arns, p.Arn)
+	}
+	return h.svc.AssumeRole(ctx, caller(c), c.Region, sts.AssumeRoleInput{
+		RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, PolicyArns: arns, Policy: in.Policy,
+		DurationSeconds: in.DurationSeconds, Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys,
+		ExternalId: in.ExternalId, SerialNumber: in.SerialNumber, TokenCode: in.TokenCode, SourceIdentity: in.SourceIdentity,
+	})
+}

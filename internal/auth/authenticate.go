@@ -1,0 +1,301 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/auth/sigv4"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/ids"
+)
+
+// Mode is how strictly requests are authenticated.
+type Mode uint8
+
+const (
+	// Strict is AWS's behaviour: every request is signed with a known key
+	// and the right secret, at the right time.
+	Strict Mode = iota
+	// Lenient is for teams coming from emulators that accept anything: a
+	// request is never refused for its credentials. A known key acts as its
+	// principal whatever the signature; an unknown key acts as the root of
+	// the default account, or of the account it names when it is 12 digits;
+	// an unsigned request acts as the default account's root.
+	Lenient
+)
+
+func (m Mode) String() string {
+	if m == Lenient {
+		return "lenient"
+	}
+	return "strict"
+}
+
+// ParseMode reads --auth.
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "strict", "":
+		return Strict, nil
+	case "lenient":
+		return Lenient, nil
+	}
+	return Strict, fmt.Errorf("unknown auth mode %q: want strict or lenient", s)
+}
+
+// The emulator convention's root credentials: access key "test", secret
+// "test", for the default account; and a 12-digit access key with secret
+// "test" for that account's root, so that cross-account scenarios can be
+// driven through the wire (LocalStack's convention too).
+const (
+	RootAccessKey = "test"
+	RootSecret    = "test"
+)
+
+// Session is a set of temporary credentials STS issued.
+type Session struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expiration                                 time.Time
+	Principal                                  Principal
+}
+
+// Sessions finds temporary credentials by access key id (internal/sts).
+type Sessions interface {
+	// Session returns nil, nil for an access key it never issued.
+	Session(ctx context.Context, accessKeyID string) (*Session, error)
+}
+
+// AccessKeys finds IAM users' access keys (internal/iam).
+type AccessKeys interface {
+	LookupAccessKey(ctx context.Context, accessKeyID string) (*iam.AccessKeyIdentity, error)
+	RecordAccessKeyUsed(ctx context.Context, accessKeyID, service, region string, at time.Time) error
+}
+
+// AWS's answers to authentication failures on IAM and STS (query
+// protocol). Raw IAM and STS error bodies carry these texts without a final
+// period (aws/aws-cli #8918, IAM, 2024; aws-azure-login #251, regional
+// STS, 2022; cfn-sphere #55, ExpiredToken on IAM).
+const (
+	msgInvalidToken = "The security token included in the request is invalid"
+	msgExpiredToken = "The security token included in the request is expired"
+)
+
+func errInvalidClientToken() *awserr.Error {
+	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", msgInvalidToken)
+}
+
+func errExpiredToken() *awserr.Error {
+	return awserr.New(http.StatusForbidden, "ExpiredToken", msgExpiredToken)
+}
+
+// skews are the signing-time windows of services that do not allow AWS's
+// usual 15 minutes: ECS answers "Signature expired: ... (... - 5 min.)"
+// (fabfuel/ecs-deploy #126, sil-org/ecs-deploy #69: DescribeServices).
+var skews = map[string]time.Duration{"ecs": 5 * time.Minute}
+
+// Authenticator resolves a request's principal.
+type Authenticator struct {
+	Mode           Mode
+	DefaultAccount string
+	Clock          ids.Clock
+	Keys           AccessKeys // nil: no IAM users' keys
+	Sessions       Sessions   // nil: no temporary credentials
+
+	mu   sync.Mutex
+	used map[string]keyUse // access key -> last use recorded
+}
+
+type keyUse struct {
+	at              time.Time
+	service, region string
+}
+
+// keyUseInterval bounds how often one key's last use is written: AWS's
+// GetAccessKeyLastUsed is itself coarse (updated within hours), and a write
+// per request would cost a durable commit per request.
+const keyUseInterval = time.Minute
+
+// Authenticate verifies r (whose body has been read into body), signed for
+// service (the credential scope's, or the service routed to), and returns
+// its principal. Failures are AWS's query-protocol answers; JSON protocols
+// rename them (see JSONError).
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*Principal, *awserr.Error) {
+	sig, perr := sigv4.Parse(r)
+	if perr != nil {
+		if a.Mode == Lenient {
+			return a.lenientPrincipal(sig), nil
+		}
+		return nil, perr
+	}
+	now := a.Clock.Now()
+	if a.Mode == Strict {
+		skew, ok := skews[service]
+		if !ok {
+			skew = sigv4.MaxSkew
+		}
+		if err := sig.CheckTime(now, skew); err != nil {
+			return nil, err
+		}
+	}
+	p, secret, err := a.resolve(ctx, sig, now)
+	if err != nil {
+		if a.Mode == Lenient && err.Status < 500 {
+			return a.lenientPrincipal(sig), nil
+		}
+		return nil, err
+	}
+	if a.Mode == Strict {
+		if err := sig.CheckSignature(r, body, secret); err != nil {
+			return nil, err
+		}
+		// GetSessionToken credentials cannot call IAM without MFA, and
+		// rolecall has no MFA: AWS answers InvalidClientTokenId
+		// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460).
+		if p.Temporary && p.Kind != AssumedRole && service == "iam" {
+			return nil, errInvalidClientToken()
+		}
+	}
+	if p.Kind == User {
+		a.recordKeyUse(ctx, p.AccessKeyID, service, sig.Region, now)
+	}
+	return p, nil
+}
+
+// resolve finds the principal and secret of the signature's access key.
+func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now time.Time) (*Principal, string, *awserr.Error) {
+	key := sig.AccessKey
+	if key == RootAccessKey || isAccountID(key) {
+		if sig.SecurityToken != "" {
+			return nil, "", errInvalidClientToken()
+		}
+		account := a.DefaultAccount
+		if key != RootAccessKey {
+			account = key
+		}
+		p := RootPrincipal(account)
+		p.AccessKeyID = key
+		return p, RootSecret, nil
+	}
+	if a.Sessions != nil {
+		s, err := a.Sessions.Session(ctx, key)
+		if err != nil {
+			return nil, "", awserr.As(err)
+		}
+		if s != nil {
+			// A temporary key needs its own token (AWS decodes the
+			// session from it).
+			if sig.SecurityToken == "" || sig.SecurityToken != s.SessionToken {
+				return nil, "", errInvalidClientToken()
+			}
+			if !now.Before(s.Expiration) {
+				return nil, "", errExpiredToken()
+			}
+			p := s.Principal
+			p.AccessKeyID, p.Temporary, p.Expiration = key, true, s.Expiration
+			return &p, s.SecretAccessKey, nil
+		}
+	}
+	if a.Keys != nil {
+		k, err := a.Keys.LookupAccessKey(ctx, key)
+		var ae *awserr.Error
+		switch {
+		case errors.As(err, &ae) && ae.Code == "NoSuchEntity":
+		case err != nil:
+			return nil, "", awserr.As(err)
+		case k.Status != iam.StatusActive:
+			// An inactive key is refused as an unknown one.
+			return nil, "", errInvalidClientToken()
+		case sig.SecurityToken != "":
+			// A long-term key with a session token (a stale
+			// AWS_SESSION_TOKEN): the token does not belong to it.
+			return nil, "", errInvalidClientToken()
+		default:
+			return &Principal{Kind: User, Account: k.Account, ARN: k.Arn, UserID: k.UserId, Name: k.UserName, AccessKeyID: key}, k.SecretAccessKey, nil
+		}
+	}
+	return nil, "", errInvalidClientToken()
+}
+
+// lenientPrincipal is the principal of a request lenient mode cannot
+// authenticate: a known key's principal, else a root user.
+func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *Principal {
+	if sig == nil {
+		return RootPrincipal(a.DefaultAccount)
+	}
+	if isAccountID(sig.AccessKey) {
+		return RootPrincipal(sig.AccessKey)
+	}
+	ctx := context.Background()
+	if a.Sessions != nil {
+		if s, err := a.Sessions.Session(ctx, sig.AccessKey); err == nil && s != nil {
+			p := s.Principal
+			p.AccessKeyID, p.Temporary, p.Expiration = sig.AccessKey, true, s.Expiration
+			return &p
+		}
+	}
+	if a.Keys != nil {
+		if k, err := a.Keys.LookupAccessKey(ctx, sig.AccessKey); err == nil {
+			return &Principal{Kind: User, Account: k.Account, ARN: k.Arn, UserID: k.UserId, Name: k.UserName, AccessKeyID: sig.AccessKey}
+		}
+	}
+	return RootPrincipal(a.DefaultAccount)
+}
+
+// recordKeyUse notes an IAM user key's use for GetAccessKeyLastUsed, at
+// most once per keyUseInterval per key unless the service or region
+// changes. A failure to record does not fail the request.
+func (a *Authenticator) recordKeyUse(ctx context.Context, key, service, region string, now time.Time) {
+	if a.Keys == nil {
+		return
+	}
+	a.mu.Lock()
+	last, ok := a.used[key]
+	if ok && last.service == service && last.region == region && now.Sub(last.at) < keyUseInterval && !now.Before(last.at) {
+		a.mu.Unlock()
+		return
+	}
+	if a.used == nil || len(a.used) > 100000 {
+		a.used = map[string]keyUse{}
+	}
+	a.used[key] = keyUse{at: now, service: service, region: region}
+	a.mu.Unlock()
+	_ = a.Keys.RecordAccessKeyUsed(ctx, key, service, region, now)
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// JSONError renames an authentication failure for a JSON-protocol service
+// (ECS), which answers with its own codes, 400 and texts ending in a
+// period (ecs-cli and other reports: "UnrecognizedClientException: The
+// security token included in the request is invalid. status code: 400";
+// InvalidSignatureException "Signature expired: ..." with status 400).
+func JSONError(e *awserr.Error) *awserr.Error {
+	switch e.Code {
+	case "InvalidClientTokenId":
+		return awserr.New(http.StatusBadRequest, "UnrecognizedClientException", msgInvalidToken+".")
+	case "ExpiredToken":
+		return awserr.New(http.StatusBadRequest, "ExpiredTokenException", msgExpiredToken+".")
+	case "SignatureDoesNotMatch":
+		return awserr.New(http.StatusBadRequest, "InvalidSignatureException", "%s", e.Message)
+	case "IncompleteSignature":
+		return awserr.New(http.StatusBadRequest, "IncompleteSignatureException", "%s", e.Message)
+	case "MissingAuthenticationToken":
+		// Unverified for ECS: the shape of AWS's JSON services.
+		return awserr.New(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
+	}
+	return e
+}

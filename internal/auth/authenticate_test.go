@@ -1,0 +1,291 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/ids"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+const body = "Action=GetCallerIdentity&Version=2011-06-15"
+
+type fakeKeys struct {
+	mu   sync.Mutex
+	keys map[string]*iam.AccessKeyIdentity
+	used []string
+}
+
+func (f *fakeKeys) LookupAccessKey(_ context.Context, id string) (*iam.AccessKeyIdentity, error) {
+	if k, ok := f.keys[id]; ok {
+		return k, nil
+	}
+	return nil, awserr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
+}
+
+func (f *fakeKeys) RecordAccessKeyUsed(_ context.Context, id, service, region string, at time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.used = append(f.used, id+" "+service+" "+region+" "+at.Format(time.RFC3339))
+	return nil
+}
+
+type fakeSessions map[string]*Session
+
+func (f fakeSessions) Session(_ context.Context, id string) (*Session, error) { return f[id], nil }
+
+func newAuthenticator(mode Mode, now time.Time) (*Authenticator, *fakeKeys) {
+	keys := &fakeKeys{keys: map[string]*iam.AccessKeyIdentity{
+		"AKIAALICE0000000000A": {Account: "111111111111", AccessKeyId: "AKIAALICE0000000000A", SecretAccessKey: "alice-secret", Status: "Active",
+			UserName: "alice", UserId: "AIDAALICE", Arn: "arn:aws:iam::111111111111:user/alice"},
+		"AKIAOLD0000000000000": {Account: "111111111111", AccessKeyId: "AKIAOLD0000000000000", SecretAccessKey: "old-secret", Status: "Inactive",
+			UserName: "alice", UserId: "AIDAALICE", Arn: "arn:aws:iam::111111111111:user/alice"},
+	}}
+	sessions := fakeSessions{
+		"ASIAROLE000000000000": {AccessKeyID: "ASIAROLE000000000000", SecretAccessKey: "role-secret", SessionToken: "role-token", Expiration: t0.Add(time.Hour),
+			Principal: Principal{Kind: AssumedRole, Account: "111111111111", ARN: "arn:aws:sts::111111111111:assumed-role/app/s1", UserID: "AROAAPP:s1",
+				Name: "app", RoleARN: "arn:aws:iam::111111111111:role/app", SessionName: "s1"}},
+		"ASIAUSER000000000000": {AccessKeyID: "ASIAUSER000000000000", SecretAccessKey: "user-secret", SessionToken: "user-token", Expiration: t0.Add(time.Hour),
+			Principal: Principal{Kind: User, Account: "111111111111", ARN: "arn:aws:iam::111111111111:user/alice", UserID: "AIDAALICE", Name: "alice"}},
+	}
+	return &Authenticator{Mode: mode, DefaultAccount: "000000000000", Clock: &ids.FixedClock{T: now}, Keys: keys, Sessions: sessions}, keys
+}
+
+// signed is a request signed by aws-sdk-go-v2's signer, as SDK calls are.
+func signed(t *testing.T, service, key, secret, token string, at time.Time) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest("POST", "http://127.0.0.1:4566/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: token},
+		r, hex.EncodeToString(sum[:]), service, "eu-west-1", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestAuthenticateStrict(t *testing.T) {
+	const (
+		invalid = "The security token included in the request is invalid"
+		expired = "The security token included in the request is expired"
+	)
+	cases := []struct {
+		name                string
+		service, key        string
+		secret, token       string
+		signedAt, now       time.Time
+		wantARN, wantUserID string
+		wantAccount         string
+		temporary           bool
+		status              int
+		code, msg           string
+	}{
+		{name: "root keys", service: "sts", key: "test", secret: "test", wantARN: "arn:aws:iam::000000000000:root", wantUserID: "000000000000", wantAccount: "000000000000"},
+		{name: "root keys, wrong secret", service: "sts", key: "test", secret: "nope", status: 403, code: "SignatureDoesNotMatch",
+			msg: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
+		{name: "account id key", service: "iam", key: "222222222222", secret: "test", wantARN: "arn:aws:iam::222222222222:root", wantUserID: "222222222222", wantAccount: "222222222222"},
+		{name: "user key", service: "iam", key: "AKIAALICE0000000000A", secret: "alice-secret", wantARN: "arn:aws:iam::111111111111:user/alice", wantUserID: "AIDAALICE", wantAccount: "111111111111"},
+		{name: "user key, wrong secret", service: "iam", key: "AKIAALICE0000000000A", secret: "x", status: 403, code: "SignatureDoesNotMatch"},
+		{name: "user key with a session token", service: "iam", key: "AKIAALICE0000000000A", secret: "alice-secret", token: "stale", status: 403, code: "InvalidClientTokenId", msg: invalid},
+		{name: "inactive key", service: "iam", key: "AKIAOLD0000000000000", secret: "old-secret", status: 403, code: "InvalidClientTokenId", msg: invalid},
+		{name: "unknown key", service: "sts", key: "AKIANOBODY0000000000", secret: "x", status: 403, code: "InvalidClientTokenId", msg: invalid},
+		{name: "role session", service: "iam", key: "ASIAROLE000000000000", secret: "role-secret", token: "role-token",
+			wantARN: "arn:aws:sts::111111111111:assumed-role/app/s1", wantUserID: "AROAAPP:s1", wantAccount: "111111111111", temporary: true},
+		{name: "role session without token", service: "sts", key: "ASIAROLE000000000000", secret: "role-secret", status: 403, code: "InvalidClientTokenId", msg: invalid},
+		{name: "role session, wrong token", service: "sts", key: "ASIAROLE000000000000", secret: "role-secret", token: "other", status: 403, code: "InvalidClientTokenId", msg: invalid},
+		{name: "role session expired", service: "sts", key: "ASIAROLE000000000000", secret: "role-secret", token: "role-token",
+			signedAt: t0.Add(time.Hour), now: t0.Add(time.Hour), status: 403, code: "ExpiredToken", msg: expired},
+		{name: "session token credentials on STS", service: "sts", key: "ASIAUSER000000000000", secret: "user-secret", token: "user-token",
+			wantARN: "arn:aws:iam::111111111111:user/alice", wantUserID: "AIDAALICE", wantAccount: "111111111111", temporary: true},
+		{name: "session token credentials on IAM", service: "iam", key: "ASIAUSER000000000000", secret: "user-secret", token: "user-token",
+			status: 403, code: "InvalidClientTokenId", msg: invalid},
+		{name: "stale", service: "sts", key: "test", secret: "test", signedAt: t0, now: t0.Add(20 * time.Minute), status: 403, code: "SignatureDoesNotMatch",
+			msg: "Signature expired: 20260301T120000Z is now earlier than 20260301T120500Z (20260301T122000Z - 15 min.)"},
+		{name: "ecs allows 5 minutes", service: "ecs", key: "test", secret: "test", signedAt: t0, now: t0.Add(6 * time.Minute), status: 403, code: "SignatureDoesNotMatch",
+			msg: "Signature expired: 20260301T120000Z is now earlier than 20260301T120100Z (20260301T120600Z - 5 min.)"},
+		{name: "stale date checked before the key", service: "sts", key: "AKIANOBODY0000000000", secret: "x", signedAt: t0, now: t0.Add(-20 * time.Minute),
+			status: 403, code: "SignatureDoesNotMatch", msg: "Signature not yet current: 20260301T120000Z is still later than 20260301T115500Z (20260301T114000Z + 15 min.)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.signedAt.IsZero() {
+				c.signedAt = t0
+			}
+			if c.now.IsZero() {
+				c.now = c.signedAt.Add(time.Minute)
+			}
+			a, _ := newAuthenticator(Strict, c.now)
+			r := signed(t, c.service, c.key, c.secret, c.token, c.signedAt)
+			p, err := a.Authenticate(context.Background(), r, []byte(body), c.service)
+			if c.code != "" {
+				if err == nil || err.Code != c.code || err.Status != c.status || (c.msg != "" && err.Message != c.msg) {
+					t.Fatalf("got %v (%+v), want %d %s: %s", err, p, c.status, c.code, c.msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if p.ARN != c.wantARN || p.UserID != c.wantUserID || p.Account != c.wantAccount || p.Temporary != c.temporary || p.AccessKeyID != c.key {
+				t.Fatalf("principal %+v", p)
+			}
+		})
+	}
+}
+
+func TestAuthenticateUnsigned(t *testing.T) {
+	a, _ := newAuthenticator(Strict, t0)
+	r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	_, err := a.Authenticate(context.Background(), r, []byte(body), "sts")
+	if err == nil || err.Code != "MissingAuthenticationToken" || err.Status != 403 || err.Message != "Request is missing Authentication Token" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPresignedURL: a GetCallerIdentity URL presigned by the SDK (as EKS
+// and Vault use them) authenticates.
+func TestPresignedURL(t *testing.T) {
+	a, _ := newAuthenticator(Strict, t0.Add(time.Minute))
+	r := httptest.NewRequest("GET", "http://127.0.0.1:4566/?Action=GetCallerIdentity&Version=2011-06-15", nil)
+	sum := sha256.Sum256(nil)
+	url, _, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIAALICE0000000000A", SecretAccessKey: "alice-secret"},
+		r, hex.EncodeToString(sum[:]), "sts", "us-east-1", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, aerr := a.Authenticate(context.Background(), httptest.NewRequest("GET", url, nil), nil, "sts")
+	if aerr != nil || p.ARN != "arn:aws:iam::111111111111:user/alice" {
+		t.Fatalf("%v %+v", aerr, p)
+	}
+	tampered := strings.Replace(url, "GetCallerIdentity", "GetSessionToken", 1)
+	if _, aerr := a.Authenticate(context.Background(), httptest.NewRequest("GET", tampered, nil), nil, "sts"); aerr == nil || aerr.Code != "SignatureDoesNotMatch" {
+		t.Fatalf("tampered URL: %v", aerr)
+	}
+}
+
+func TestAuthenticateLenient(t *testing.T) {
+	cases := []struct {
+		name, key, secret, token string
+		unsigned                 bool
+		wantARN                  string
+	}{
+		{name: "unsigned", unsigned: true, wantARN: "arn:aws:iam::000000000000:root"},
+		{name: "unknown key", key: "AKIANOBODY0000000000", secret: "x", wantARN: "arn:aws:iam::000000000000:root"},
+		{name: "account id key, any secret", key: "333333333333", secret: "whatever", wantARN: "arn:aws:iam::333333333333:root"},
+		{name: "known user, wrong secret", key: "AKIAALICE0000000000A", secret: "wrong", wantARN: "arn:aws:iam::111111111111:user/alice"},
+		{name: "role session without token", key: "ASIAROLE000000000000", secret: "x", wantARN: "arn:aws:sts::111111111111:assumed-role/app/s1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// An hour late: lenient does not look at the time either.
+			a, _ := newAuthenticator(Lenient, t0.Add(time.Hour))
+			r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+			if !c.unsigned {
+				r = signed(t, "sts", c.key, c.secret, c.token, t0)
+			}
+			p, err := a.Authenticate(context.Background(), r, []byte(body), "sts")
+			if err != nil || p.ARN != c.wantARN {
+				t.Fatalf("got %+v, %v; want %s", p, err, c.wantARN)
+			}
+		})
+	}
+}
+
+// TestKeyUseRecorded: a user key's use is recorded for
+// GetAccessKeyLastUsed, once a minute per service and region at most.
+func TestKeyUseRecorded(t *testing.T) {
+	clock := &ids.FixedClock{T: t0}
+	a, keys := newAuthenticator(Strict, t0)
+	a.Clock = clock
+	call := func(service string) {
+		t.Helper()
+		r := signed(t, service, "AKIAALICE0000000000A", "alice-secret", "", clock.Now())
+		if _, err := a.Authenticate(context.Background(), r, []byte(body), service); err != nil {
+			t.Fatal(err)
+		}
+	}
+	call("iam")
+	call("iam")
+	call("sts")
+	clock.Advance(2 * time.Minute)
+	call("sts")
+	want := []string{
+		"AKIAALICE0000000000A iam eu-west-1 2026-03-01T12:00:00Z",
+		"AKIAALICE0000000000A sts eu-west-1 2026-03-01T12:00:00Z",
+		"AKIAALICE0000000000A sts eu-west-1 2026-03-01T12:02:00Z",
+	}
+	if strings.Join(keys.used, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("recorded:\n%s\nwant:\n%s", strings.Join(keys.used, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestJSONError(t *testing.T) {
+	cases := []struct {
+		in         *awserr.Error
+		code, msg  string
+		wantStatus int
+	}{
+		{errInvalidClientToken(), "UnrecognizedClientException", "The security token included in the request is invalid.", 400},
+		{errExpiredToken(), "ExpiredTokenException", "The security token included in the request is expired.", 400},
+		{awserr.New(403, "SignatureDoesNotMatch", "Signature expired: x"), "InvalidSignatureException", "Signature expired: x", 400},
+		{awserr.New(403, "MissingAuthenticationToken", "Request is missing Authentication Token"), "MissingAuthenticationTokenException", "Missing Authentication Token", 400},
+	}
+	for _, c := range cases {
+		got := JSONError(c.in)
+		if got.Code != c.code || got.Message != c.msg || got.Status != c.wantStatus {
+			t.Errorf("%s: got %d %s: %s", c.in.Code, got.Status, got.Code, got.Message)
+		}
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	for in, want := range map[string]Mode{"": Strict, "strict": Strict, "lenient": Lenient} {
+		if m, err := ParseMode(in); err != nil || m != want {
+			t.Errorf("ParseMode(%q) = %v, %v", in, m, err)
+		}
+	}
+	if _, err := ParseMode("off"); err == nil || err.Error() != `unknown auth mode "off": want strict or lenient` {
+		t.Errorf("ParseMode(off): %v", err)
+	}
+}
+
+func TestIsServiceLinkedRole(t *testing.T) {
+	for arn, want := range map[string]bool{
+		"arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS": true,
+		"arn:aws:iam::111111111111:role/app":                                                     false,
+		"arn:aws:iam::111111111111:role/service-role/app":                                        false,
+		"arn:aws:iam::111111111111:role/aws-service-role/":                                       false,
+	} {
+		if got := IsServiceLinkedRole(arn); got != want {
+			t.Errorf("%s: %v", arn, got)
+		}
+	}
+}
+
+// BenchmarkAuthenticate is the whole per-request cost for root keys: parse,
+// time check, key resolution, signature.
+func BenchmarkAuthenticate(b *testing.B) {
+	t := &testing.T{}
+	a, _ := newAuthenticator(Strict, t0)
+	r := signed(t, "sts", "test", "test", "", t0)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := a.Authenticate(ctx, r, []byte(body), "sts"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

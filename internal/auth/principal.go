@@ -1,0 +1,139 @@
+// Package auth answers "who is calling?": it verifies a request's SigV4
+// signature (internal/auth/sigv4), resolves its access key to a Principal
+// (an account's root user, an IAM user, a role session, or an AWS service
+// acting inside rolecall) and answers authentication failures with AWS's
+// codes and texts.
+//
+// Principal is what every later step sees: api.Call carries it to the
+// operation, the authorizer turns it into policy.Caller and condition keys,
+// the audit log records it.
+package auth
+
+import (
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/policy"
+)
+
+// Kind is what kind of principal makes a request.
+type Kind uint8
+
+const (
+	// Root is an account's root user.
+	Root Kind = iota + 1
+	// User is an IAM user.
+	User
+	// AssumedRole is a role session (AssumeRole, or a service assuming a
+	// role for a task or an instance).
+	AssumedRole
+	// Service is an AWS service principal acting inside rolecall
+	// ("ecs-tasks.amazonaws.com" assuming a task role).
+	Service
+)
+
+var kindNames = [...]string{"", "root", "user", "assumed-role", "service"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Tag is a session tag.
+type Tag struct {
+	Key, Value string
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Kind    Kind
+	Account string // 12-digit account; "" for services
+	// ARN as GetCallerIdentity answers it: arn:aws:iam::ACCOUNT:root,
+	// arn:aws:iam::ACCOUNT:user/PATH/NAME,
+	// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION; for a service, its
+	// principal name ("ecs-tasks.amazonaws.com").
+	ARN string
+	// UserID as GetCallerIdentity answers it: the account ID for root,
+	// AIDA... for a user, AROA...:SESSION for a role session.
+	UserID string
+	// Name is the user's name (users), the role's name (role sessions) or
+	// the service principal (services).
+	Name string
+
+	// AccessKeyID is the key the request was signed with; "" for services.
+	AccessKeyID string
+	// Temporary is set for requests signed with STS credentials: every role
+	// session, and root or users signing with GetSessionToken credentials
+	// (which AWS does not let call IAM, nor STS other than AssumeRole and
+	// GetCallerIdentity).
+	Temporary bool
+	// Expiration is when temporary credentials expire.
+	Expiration time.Time
+
+	// Role sessions.
+	RoleARN     string // arn:aws:iam::ACCOUNT:role/PATH/NAME
+	RoleID      string // AROA...
+	SessionName string
+	// SessionTags are the session's tags, transitive ones included (those
+	// inherited through role chaining first).
+	SessionTags []Tag `json:",omitempty"`
+	// TransitiveTagKeys name the session tags that pass on to sessions
+	// this one assumes (role chaining).
+	TransitiveTagKeys []string `json:",omitempty"`
+	// SessionPolicy is the inline session policy; SessionPolicyARNs the
+	// managed session policies.
+	SessionPolicy     string   `json:",omitempty"`
+	SessionPolicyARNs []string `json:",omitempty"`
+	SourceIdentity    string   `json:",omitempty"`
+	// Chained is set for a session assumed with another role session's
+	// credentials (role chaining: AWS caps its duration at one hour).
+	Chained bool `json:",omitempty"`
+	// AssumedBy is the ARN of the principal that assumed the role (a user,
+	// a role session, or a service principal).
+	AssumedBy string `json:",omitempty"`
+}
+
+// RootPrincipal is an account's root user, as its root access keys make it.
+func RootPrincipal(account string) *Principal {
+	return &Principal{Kind: Root, Account: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account}
+}
+
+// ServicePrincipal is an AWS service acting inside rolecall.
+func ServicePrincipal(name string) *Principal {
+	return &Principal{Kind: Service, ARN: name, Name: name}
+}
+
+// IsServiceLinkedRole reports whether a role ARN is a service-linked
+// role's: its path begins /aws-service-role/.
+func IsServiceLinkedRole(roleARN string) bool {
+	_, rest, ok := strings.Cut(roleARN, ":role/aws-service-role/")
+	return ok && rest != ""
+}
+
+// Caller is the principal as the policy engine sees it. Principal tags are
+// the session tags; an authorizer that knows the user's or role's own tags
+// adds them underneath (session tags win).
+func (p *Principal) Caller() policy.Caller {
+	c := policy.Caller{ARN: p.ARN, Account: p.Account, UserID: p.UserID, SourceIdentity: p.SourceIdentity}
+	switch p.Kind {
+	case Root:
+		c.Kind = policy.CallerRoot
+	case User:
+		c.Kind = policy.CallerUser
+		c.Name = p.Name
+	case AssumedRole:
+		c.Kind = policy.CallerRoleSession
+		c.Issuer = p.RoleARN
+	case Service:
+		c.Kind = policy.CallerService
+	}
+	if len(p.SessionTags) > 0 {
+		c.Tags = make(map[string]string, len(p.SessionTags))
+		for _, t := range p.SessionTags {
+			c.Tags[t.Key] = t.Value
+		}
+	}
+	return c
+}

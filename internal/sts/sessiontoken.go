@@ -1,0 +1,35 @@
+package sts
+
+import (
+	"context"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/auth"
+)
+
+// GetSessionToken durations (STS API reference, GetSessionToken): users
+// 900 to 129,600 seconds, 43,200 by default; the root user at most 3,600,
+// also by default ("If the duration is longer than one hour, the session
+// for AWS account owners defaults to one hour"). The model bounds the
+// request itself.
+const (
+	DefaultUserSessionTokenDuration = 12 * time.Hour
+	MaxRootSessionTokenDuration     = time.Hour
+)
+
+// GetSessionToken gives a user, or root, temporary credentials that act as
+// themselves. Session credentials cannot ask for more.
+func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, durationSeconds *int32) (*Credentials, error) {
+	if caller.Temporary || (caller.Kind != auth.User && caller.Kind != auth.Root) {
+		return nil, errSessionCredentials
+	}
+	d := DefaultUserSessionTokenDuration
+	if durationSeconds != nil {
+		d = time.Duration(*durationSeconds) * time.Second
+	}
+	if caller.Kind == auth.Root && d > MaxRootSessionTokenDuration {
+		d = MaxRootSessionTokenDuration
+	}
+	p := auth.Principal{Kind: caller.Kind, Account: caller.Account, ARN: caller.ARN, UserID: caller.UserID, Name: caller.Name}
+	return s.issue(ctx, p, d)
+}
