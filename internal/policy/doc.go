@@ -60,7 +60,7 @@
 //		Context:  ctx,
 //	})
 //	if !d.Allowed() {
-//		return awserr.AccessDenied("%s", policy.AccessDeniedMessage(&d, caller.ARN, "iam:PassRole", resource))
+//		return awserr.AccessDenied("%s", policy.AccessDeniedMessage(d, caller.ARN, "iam:PassRole", resource))
 //	}
 //
 // A Decision carries its Result (Allowed, ExplicitDeny, ImplicitDeny, whose

@@ -92,6 +92,8 @@ type Decision struct {
 	Statement *StatementRef
 	// Types holds each policy type's own answer, indexed by PolicyType
 	// (PermissionsBoundaryDecisionDetail, OrganizationsDecisionDetail...).
+	// Without Explain, evaluation stops at the first explicit Deny, and the
+	// types after it in evaluation order are left zero.
 	Types [numTypes]TypeResult
 	// Matched (Request.Explain only): every statement whose action,
 	// resource, principal and conditions matched, in evaluation order.
@@ -104,7 +106,7 @@ type Decision struct {
 }
 
 // Allowed reports whether the request is allowed.
-func (d *Decision) Allowed() bool { return d.Result == Allowed }
+func (d Decision) Allowed() bool { return d.Result == Allowed }
 
 // evalOrder is AWS's evaluation order (IAM User Guide, "Policy evaluation
 // logic", "How AWS enforcement code logic evaluates requests to allow or
@@ -145,9 +147,9 @@ type typeEval struct {
 //     no identity policies: the resource-based (trust) policy must allow.
 //  4. Same account (ResourceAccount is "" or the caller's):
 //     - a resource-based policy that names the caller itself (the IAM
-//     user, the role session's ARN, the federated user session, or "*")
-//     allows on its own: implicit denies in identity policies, boundary and
-//     session policies do not limit it;
+//     user, the role session's ARN, the federated user session, or "*";
+//     "*" is rolecall's reading) allows on its own: implicit denies in
+//     identity policies, boundary and session policies do not limit it;
 //     - one that names the role of a role session (or the IAM user behind a
 //     federated user session) allows without identity policies, but a
 //     permissions boundary and session policies, when present, must allow
@@ -165,8 +167,13 @@ type typeEval struct {
 // are implicitly denied with the exception of the AWS account root user,
 // which has full access".
 //
-// Evaluate allocates nothing unless r.Explain is set.
+// Evaluate allocates nothing unless r.Explain is set (or in rare paths:
+// a policy value with variables longer than 256 bytes, BinaryEquals, a
+// context value that fails to parse as a number or address).
 func Evaluate(ps *PolicySet, r *Request) Decision {
+	if ps == nil {
+		ps = &PolicySet{}
+	}
 	st := evalState{r: r, ctx: r.Context, explain: r.Explain, hasBoundary: ps.Boundary != nil, actHash: actionHash(r.Action)}
 	if i := strings.IndexByte(r.Action, ':'); i >= 0 {
 		st.svc = serviceID(r.Action[:i])

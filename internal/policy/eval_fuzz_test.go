@@ -70,7 +70,7 @@ func FuzzEvaluate(f *testing.F) {
 			if (e.Result == ExplicitDeny) != denied {
 				t.Fatalf("%v with matched %+v", e.Result, e.Matched)
 			}
-			_ = AccessDeniedMessage(&d1, c.ARN, action, resource)
+			_ = AccessDeniedMessage(d1, c.ARN, action, resource)
 		}
 	})
 }

@@ -105,3 +105,37 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+// The compiled fast paths (exact, prefix, literal-prefix rejection) agree
+// with the general matchers on random patterns and values.
+func TestFastPathsAgree(t *testing.T) {
+	const alphabet = "ab:/*?"
+	rnd := uint32(1)
+	next := func(n int) int {
+		rnd = rnd*1664525 + 1013904223
+		return int(rnd>>16) % n
+	}
+	word := func(max int, chars string) string {
+		b := make([]byte, next(max))
+		for i := range b {
+			b[i] = chars[next(len(chars))]
+		}
+		return string(b)
+	}
+	for i := 0; i < 20000; i++ {
+		pat, s := word(10, alphabet), word(10, "ab:/*")
+		p := compilePattern(pat, true, false, false)
+		if got, _ := p.match(s, nil, mARN); got != arnMatch(pat, nil, s) {
+			t.Fatalf("ARN %q ~ %q: compiled %v, general %v", s, pat, got, !got)
+		}
+		if got, _ := p.match(s, nil, mWhole); got != globMatch(pat, nil, s, false) {
+			t.Fatalf("glob %q ~ %q: compiled %v, general %v", s, pat, got, !got)
+		}
+		// With a variable in front, the same again through resolve.
+		v := compilePattern("${k}"+pat, true, false, true)
+		ctx := ctxOf("k", "a")
+		if got, _ := v.match("a"+s, ctx, mARN); got != arnMatch("a"+pat, nil, "a"+s) {
+			t.Fatalf("ARN with variable %q ~ %q: %v", s, pat, got)
+		}
+	}
+}

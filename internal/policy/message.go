@@ -47,7 +47,7 @@ var denyPhrases = [numTypes]struct{ explicit, implicit string }{
 // Reason is the "because ..." or "with an explicit deny ..." part of AWS's
 // AccessDenied message for a denied decision about action; "" when d
 // allows.
-func (d *Decision) Reason(action string) string {
+func (d Decision) Reason(action string) string {
 	if d.Result == Allowed || d.Type >= numTypes {
 		return ""
 	}
@@ -62,7 +62,7 @@ func (d *Decision) Reason(action string) string {
 // decision: "User: CALLER is not authorized to perform: ACTION on resource:
 // RESOURCE REASON". An empty resource leaves out the "on resource:" part, as
 // some of AWS's messages do. It returns "" when d allows.
-func AccessDeniedMessage(d *Decision, callerARN, action, resource string) string {
+func AccessDeniedMessage(d Decision, callerARN, action, resource string) string {
 	reason := d.Reason(action)
 	if reason == "" {
 		return ""

@@ -44,7 +44,7 @@ func TestAccessDeniedMessage(t *testing.T) {
 		{"allowed", Decision{Result: Allowed}, john, "s3:GetObject", "", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := AccessDeniedMessage(&tc.d, tc.caller, tc.action, tc.resource); got != tc.want {
+			if got := AccessDeniedMessage(tc.d, tc.caller, tc.action, tc.resource); got != tc.want {
 				t.Fatalf("got  %q\nwant %q", got, tc.want)
 			}
 		})
@@ -56,7 +56,7 @@ func TestAccessDeniedFromEvaluation(t *testing.T) {
 	role := "arn:aws:iam::123456789012:role/app-task"
 	d := Evaluate(&PolicySet{Identity: []*Policy{allowS3(t, "S3")}}, &Request{Caller: appSession, Action: "iam:PassRole", Resource: role})
 	want := "User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/app-task because no identity-based policy allows the iam:PassRole action"
-	if got := AccessDeniedMessage(&d, appSession.ARN, "iam:PassRole", role); got != want {
+	if got := AccessDeniedMessage(d, appSession.ARN, "iam:PassRole", role); got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 	if got := d.Reason("iam:PassRole"); got != "because no identity-based policy allows the iam:PassRole action" {
