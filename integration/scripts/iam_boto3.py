@@ -80,4 +80,21 @@ expect_error("NoSuchEntity", "Policy arn:aws:iam::000000000000:policy/nope does 
 iam.detach_role_policy(RoleName=name, PolicyArn=arn)
 check("attachment count after detach", iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"], 0)
 
+# Service-linked roles: created with the service's path and policy,
+# protected from DeleteRole, deleted by an asynchronous task.
+slr = iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]
+check("slr name", slr["RoleName"], "AWSServiceRoleForECS")
+check("slr path", slr["Path"], "/aws-service-role/ecs.amazonaws.com/")
+check("slr policy", [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName="AWSServiceRoleForECS")["AttachedPolicies"]],
+      ["AmazonECSServiceRolePolicy"])
+expect_error("InvalidInput", "Custom suffix is not allowed for ecs.amazonaws.com",
+             iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com", CustomSuffix="x")
+expect_error("UnmodifiableEntity",
+             "Cannot perform the operation on the protected role 'AWSServiceRoleForECS' - this role is only modifiable by AWS",
+             iam.delete_role, RoleName="AWSServiceRoleForECS")
+task = iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")["DeletionTaskId"]
+check("task id prefix", task.startswith("task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/"), True)
+status = iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"]
+check("task status", status in ("NOT_STARTED", "IN_PROGRESS", "SUCCEEDED"), True)
+
 print(f"iam_boto3.py: {passed} passed, 0 failed")

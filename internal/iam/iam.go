@@ -53,6 +53,8 @@ type Service struct {
 	clock ids.Clock
 	gen   ids.Generator
 	slr   slrState // service-linked roles: usage checkers, deletion tasks (slr.go)
+
+	advisor advisorState // Access Advisor report timing (advisor.go)
 }
 
 // New returns the IAM domain over st, taking time from clock and

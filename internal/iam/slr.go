@@ -601,19 +601,24 @@ func cleanUsage(in []Usage) []Usage {
 // calls it when it uses its role (ECS launching into a cluster). No role,
 // no record. Sessions of any role are recorded through RecordRoleUsed.
 //
-// Access Advisor (GenerateServiceLastAccessedDetails) hooks here and in
-// RecordRoleUsed: both are the points where a role is used, with the
-// account, role, Region and time it needs.
+// For Access Advisor it also records the service's own namespace as used
+// by the role (advisor_access.go); what a role's sessions do is recorded
+// per request through RecordServiceAccess, not here or in RecordRoleUsed
+// (assuming a role uses no service on the role's behalf).
 func (s *Service) RecordLinkedRoleUsed(ctx context.Context, account, principal, region string) error {
 	ls, ok := catalog.LinkedServiceFor(principal)
 	if !ok {
 		return errUnknownLinkedService(principal)
 	}
-	err := s.RecordRoleUsed(ctx, account, ls.RoleName, region, s.clock.Now())
+	now := s.clock.Now()
+	err := s.RecordRoleUsed(ctx, account, ls.RoleName, region, now)
 	if isNoSuchEntity(err) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.recordLinkedServiceAccess(ctx, account, ls, region, now) // Access Advisor (advisor_access.go)
 }
 
 func isNoSuchEntity(err error) bool { return errCode(err) == "NoSuchEntity" }

@@ -64,6 +64,11 @@ func (h *handler) bindings() []binding {
 		bind("DeleteServiceLinkedRole", h.deleteServiceLinkedRole),
 		bind("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus),
 
+		// Access Advisor (advisor.go).
+		bind("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails),
+		bind("GetServiceLastAccessedDetails", h.getServiceLastAccessedDetails),
+		bind("GetServiceLastAccessedDetailsWithEntities", h.getServiceLastAccessedDetailsWithEntities),
+
 		// Managed policies.
 		bind("CreatePolicy", h.createPolicy),
 		bind("GetPolicy", h.getPolicy),
@@ -134,6 +139,12 @@ func (h *handler) bindings() []binding {
 
 		// Account.
 		bind("GetAccountSummary", h.getAccountSummary),
+
+		// Policy simulator (simulate.go).
+		bind("SimulateCustomPolicy", h.simulateCustomPolicy),
+		bind("SimulatePrincipalPolicy", h.simulatePrincipalPolicy),
+		bind("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy),
+		bind("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy),
 	}
 }
 
