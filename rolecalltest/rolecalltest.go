@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/server"
 )
@@ -43,6 +44,14 @@ type Option func(*server.Options)
 // test can restart rolecall on the same state with RunT again.
 func WithDataDir(dir string) Option {
 	return func(o *server.Options) { o.DataDir, o.Ephemeral = dir, false }
+}
+
+// WithLenientAuth starts rolecall as --auth=lenient does: requests with
+// unknown or wrongly signed credentials, or none, act as a root user
+// instead of failing, and every response says X-Rolecall-Auth: lenient.
+// The default, as in AWS, is strict.
+func WithLenientAuth() Option {
+	return func(o *server.Options) { o.Auth = auth.Lenient }
 }
 
 // WithClock makes rolecall take time from c instead of the system clock,

@@ -3,6 +3,7 @@
 //
 //	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral] [--auth strict|lenient]
 //	rolecall roles [show NAME] [--endpoint URL]
+//	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall version
 package main
 
@@ -42,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "roles":
 		return roles(args[1:], stdout, stderr)
+	case "policy":
+		return policyCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rolecall", version)
 		return 0
@@ -61,6 +64,7 @@ func usage(w io.Writer) {
 Commands:
   serve     start the endpoint (default 127.0.0.1:4566)
   roles     list a running rolecall's roles; 'roles show NAME' explains one
+  policy    'policy eval': evaluate policy files against a request and explain the decision
   version   print the version
 
 Run 'rolecall serve -h' for the flags of serve.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -180,7 +181,8 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 		p.AccessKeyID = key
 		return p, RootSecret, nil
 	}
-	if a.Sessions != nil {
+	// STS's access keys begin ASIA, IAM users' AKIA: one lookup each.
+	if a.Sessions != nil && strings.HasPrefix(key, "ASIA") {
 		s, err := a.Sessions.Session(ctx, key)
 		if err != nil {
 			return nil, "", awserr.As(err)
@@ -199,7 +201,7 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 			return &p, s.SecretAccessKey, nil
 		}
 	}
-	if a.Keys != nil {
+	if a.Keys != nil && !strings.HasPrefix(key, "ASIA") {
 		k, err := a.Keys.LookupAccessKey(ctx, key)
 		var ae *awserr.Error
 		switch {

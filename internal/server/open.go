@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/api/ecsapi"
 	"github.com/rolecall/rolecall/internal/api/iamapi"
 	"github.com/rolecall/rolecall/internal/api/stsapi"
 	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/store"
@@ -40,6 +42,9 @@ type Options struct {
 	// SLRTaskRetention how long its record is kept after; defaults
 	// iam.DefaultDeletionDelay and iam.DefaultDeletionRetention.
 	SLRDeletionDelay, SLRTaskRetention time.Duration
+	// ECSTiming is how long ECS tasks take to start and stop; zero fields
+	// keep ecs.DefaultTiming.
+	ECSTiming ecs.Timing
 }
 
 // Server is a rolecall instance: its state and the HTTP handler over it.
@@ -49,6 +54,7 @@ type Server struct {
 	// (sts.Service.AssumeRoleAsService).
 	STS   *sts.Service
 	IAM   *iam.Service
+	ECS   *ecs.Service
 	store store.Store
 }
 
@@ -89,14 +95,20 @@ func Open(o Options) (*Server, error) {
 	}
 	iamSvc := iam.New(st, o.Clock, o.IDs)
 	iamSvc.SetDeletionTiming(o.SLRDeletionDelay, o.SLRTaskRetention)
+	// ECS answers for its service-linked roles; LinkedServices may stand
+	// in for it.
+	ecsSvc := ecs.New(st, o.Clock, o.IDs, ecsRoles{iam: iamSvc})
+	ecsSvc.SetTiming(o.ECSTiming)
+	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
+	iamSvc.RegisterLinkedService(ecs.PrincipalECSCompute, ecsRoleUsage(ecsSvc, ecs.PrincipalECSCompute))
 	for principal, u := range o.LinkedServices {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
 	policies := &auth.Policies{IAM: iamSvc}
 	stsSvc := sts.New(st, o.Clock, o.IDs, iamSvc, policies)
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: iamSvc, Sessions: stsSvc}
-	h := newHandler(o.Account, authn, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc), stsapi.New(stsSvc))
-	return &Server{Handler: h, IAM: iamSvc, STS: stsSvc, store: st}, nil
+	h := newHandler(o.Account, authn, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc), stsapi.New(stsSvc), ecsapi.New(ecsSvc))
+	return &Server{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, store: st}, nil
 }
 
 // Close releases the state; call it after the HTTP server has drained.

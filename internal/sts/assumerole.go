@@ -59,10 +59,10 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 		return nil, errInvalidARN(in.RoleArn)
 	}
 	if len(in.PolicyArns) > MaxSessionPolicyARNs {
-		return nil, errTooManyPolicyArns
+		return nil, errTooManyPolicyArns()
 	}
 	if caller.Kind == auth.Root {
-		return nil, errRootAssume
+		return nil, errRootAssume()
 	}
 	chained := caller.Kind == auth.AssumedRole
 	d := DefaultRoleSessionDuration
@@ -70,7 +70,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 		d = time.Duration(*in.DurationSeconds) * time.Second
 	}
 	if chained && d > MaxChainedSessionDuration {
-		return nil, errChainedDuration
+		return nil, errChainedDuration()
 	}
 	tags, transitive, err := sessionTags(caller, in.Tags, in.TransitiveTagKeys, chained)
 	if err != nil {
@@ -99,11 +99,11 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 		// names that service alone and cannot be changed.
 		return nil, errNotAuthorized(caller.ARN, "sts:AssumeRole", in.RoleArn)
 	}
-	if err := s.authorize(ctx, caller, role, region, in, tags); err != nil {
+	if err := s.authorize(ctx, caller, role, region, in); err != nil {
 		return nil, err
 	}
 	if role.MaxSessionDuration != nil && d > time.Duration(*role.MaxSessionDuration)*time.Second {
-		return nil, errMaxSessionDuration
+		return nil, errMaxSessionDuration()
 	}
 	var packed *int32
 	if in.Policy != "" || len(in.PolicyArns) > 0 || len(in.Tags) > 0 {
@@ -157,7 +157,7 @@ func (s *Service) AssumeRoleAsService(ctx context.Context, servicePrincipal, rol
 		return nil, err
 	}
 	in := AssumeRoleInput{RoleArn: roleARN, RoleSessionName: sessionName}
-	if err := s.authorize(ctx, caller, role, region, in, nil); err != nil {
+	if err := s.authorize(ctx, caller, role, region, in); err != nil {
 		return nil, err
 	}
 	account := roleAccount(role.Arn)
@@ -194,7 +194,7 @@ func sessionPrincipal(account string, role *iam.Role, session string) auth.Princ
 // authorize evaluates sts:AssumeRole on role for caller, and sts:TagSession
 // when session tags are passed, sts:SetSourceIdentity when a source
 // identity is.
-func (s *Service) authorize(ctx context.Context, caller *auth.Principal, role *iam.Role, region string, in AssumeRoleInput, tags []auth.Tag) error {
+func (s *Service) authorize(ctx context.Context, caller *auth.Principal, role *iam.Role, region string, in AssumeRoleInput) error {
 	trust, err := s.policies.Compile(policy.TypeResource, role.Arn, role.AssumeRolePolicyDocument, policy.Trust)
 	if err != nil {
 		return err
@@ -220,7 +220,12 @@ func (s *Service) authorize(ctx context.Context, caller *auth.Principal, role *i
 		d := policy.Evaluate(set, &policy.Request{
 			Caller: pc, Action: action, Resource: role.Arn, ResourceAccount: roleAccount(role.Arn), Context: c,
 		})
-		if !d.Allowed() {
+		// Unlike other resource-based policies, a trust policy must allow
+		// even in the role's own account: identity policies alone cannot
+		// assume a role that does not trust the caller (IAM User Guide,
+		// "Roles terms and concepts", trust policy; "Policy evaluation
+		// logic", role trust policies).
+		if !d.Allowed() || !d.Types[policy.TypeResource].Allowed {
 			return errNotAuthorized(caller.ARN, action, in.RoleArn)
 		}
 	}
@@ -266,13 +271,13 @@ func sessionTags(caller *auth.Principal, tags []auth.Tag, transitiveKeys []strin
 	for _, t := range tags {
 		k := strings.ToLower(t.Key)
 		if seen[k] {
-			return nil, nil, errDuplicateTagKeys
+			return nil, nil, errDuplicateTagKeys()
 		}
 		seen[k] = true
 	}
 	for _, k := range transitiveKeys {
 		if !seen[strings.ToLower(k)] {
-			return nil, nil, errTransitiveNotInTags
+			return nil, nil, errTransitiveNotInTags()
 		}
 	}
 	var outTags []auth.Tag
@@ -286,7 +291,7 @@ func sessionTags(caller *auth.Principal, tags []auth.Tag, transitiveKeys []strin
 		for _, t := range caller.SessionTags {
 			if inherited[strings.ToLower(t.Key)] {
 				if seen[strings.ToLower(t.Key)] {
-					return nil, nil, errTransitiveConflict
+					return nil, nil, errTransitiveConflict()
 				}
 				outTags = append(outTags, t)
 			}

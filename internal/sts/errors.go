@@ -23,17 +23,23 @@ func errNotAuthorized(caller, action, resource string) error {
 
 // errRootAssume: "Roles may not be assumed by root accounts." (kubeflow/
 // testing #961, AccessDenied on AssumeRole).
-var errRootAssume = awserr.AccessDenied("Roles may not be assumed by root accounts.")
+func errRootAssume() error { return awserr.AccessDenied("Roles may not be assumed by root accounts.") }
 
 // errSessionCredentials: "Cannot call GetSessionToken with session
 // credentials" (AccessDenied; aws/aws-sdk-php #1876, aws/aws-sdk-net #1704).
-var errSessionCredentials = awserr.AccessDenied("Cannot call GetSessionToken with session credentials")
+func errSessionCredentials() error {
+	return awserr.AccessDenied("Cannot call GetSessionToken with session credentials")
+}
 
 // errMaxSessionDuration: 400 ValidationError (kreuzwerker/awsu #27).
-var errMaxSessionDuration = awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+func errMaxSessionDuration() error {
+	return awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+}
 
 // errChainedDuration: ValidationError (99designs/aws-vault #263).
-var errChainedDuration = awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+func errChainedDuration() error {
+	return awserr.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+}
 
 // Session tag errors: 400 InvalidParameterValue (recorded,
 // test_assume_role_tag_validation, test_iam_role_chaining_override_transitive_tags).
@@ -41,16 +47,24 @@ func invalidParameter(msg string) error {
 	return awserr.New(http.StatusBadRequest, "InvalidParameterValue", "%s", msg)
 }
 
-var (
-	errDuplicateTagKeys    = invalidParameter("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-	errTransitiveNotInTags = invalidParameter("The specified transitive tag key must be included in the requested tags.")
-	errTransitiveConflict  = invalidParameter("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
-)
+func errDuplicateTagKeys() error {
+	return invalidParameter("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+}
+
+func errTransitiveNotInTags() error {
+	return invalidParameter("The specified transitive tag key must be included in the requested tags.")
+}
+
+func errTransitiveConflict() error {
+	return invalidParameter("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+}
 
 // errTooManyPolicyArns: the model leaves PolicyArns unbounded; AWS
 // documents at most 10. Worded as the model's length constraints are
 // (unverified).
-var errTooManyPolicyArns = awserr.ValidationError("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+func errTooManyPolicyArns() error {
+	return awserr.ValidationError("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+}
 
 // PackedPolicyTooLarge: 400, "Packed policy consumes n% of allotted space,
 // please use smaller policy." and "Packed size of session tags consumes n%

@@ -21,7 +21,7 @@ const (
 // themselves. Session credentials cannot ask for more.
 func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, durationSeconds *int32) (*Credentials, error) {
 	if caller.Temporary || (caller.Kind != auth.User && caller.Kind != auth.Root) {
-		return nil, errSessionCredentials
+		return nil, errSessionCredentials()
 	}
 	d := DefaultUserSessionTokenDuration
 	if durationSeconds != nil {

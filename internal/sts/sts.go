@@ -24,7 +24,7 @@ import (
 // Bucket names.
 const (
 	bucketSessions = "sts-sessions" // access key id -> sessionRecord
-	bucketExpiry   = "sts-expiry"   // "<expiration>/<access key id>" -> nothing: sessions by expiry, for purging
+	bucketExpiry   = "sts-expiry"   // "<expiration>/<access key id>" -> a placeholder byte: sessions by expiry, for purging
 )
 
 // keepExpired is how long an expired session is kept, so that its
@@ -97,7 +97,7 @@ func (s *Service) issue(ctx context.Context, p auth.Principal, d time.Duration) 
 		if err := tx.Put(bucketSessions, rec.AccessKeyId, b); err != nil {
 			return err
 		}
-		return tx.Put(bucketExpiry, rec.Expiration.Format(expiryFormat)+"/"+rec.AccessKeyId, []byte{})
+		return tx.Put(bucketExpiry, rec.Expiration.Format(expiryFormat)+"/"+rec.AccessKeyId, []byte{1})
 	})
 	if err != nil {
 		return nil, err

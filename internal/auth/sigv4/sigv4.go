@@ -82,16 +82,6 @@ func mismatch() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", MismatchMessage)
 }
 
-// Signed reports whether r carries a signature at all (header or query), so
-// that a caller can tell unsigned requests from malformed ones cheaply.
-func Signed(r *http.Request) bool {
-	if r.Header.Get("Authorization") != "" {
-		return true
-	}
-	q := r.URL.RawQuery
-	return strings.Contains(q, "X-Amz-Algorithm=") || strings.Contains(q, "X-Amz-Credential=")
-}
-
 // Parse reads the signature from r's Authorization header or, failing that,
 // its presigned query parameters.
 func Parse(r *http.Request) (*Signature, *awserr.Error) {
@@ -309,10 +299,14 @@ func parseAmzDate(v string) (time.Time, bool) {
 	h, ok4 := n(v[9:11])
 	mi, ok5 := n(v[11:13])
 	sec, ok6 := n(v[13:15])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // 30 February normalized into March
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // StringToSign is the string AWS signs for r.
@@ -490,8 +484,9 @@ func appendCanonicalURI(b []byte, u *url.URL) []byte {
 }
 
 // appendCanonicalQuery writes the query's parameters, each name and value
-// URI-encoded, sorted by name then value; a presigned request's own
-// X-Amz-Signature is left out.
+// URI-encoded, sorted by encoded name then value ("The sorting occurs
+// after encoding", AWS General Reference, "Create a canonical request");
+// a presigned request's own X-Amz-Signature is left out.
 func appendCanonicalQuery(b []byte, raw string, presigned bool) []byte {
 	if raw == "" {
 		return b
@@ -514,7 +509,7 @@ func appendCanonicalQuery(b []byte, raw string, presigned bool) []byte {
 		if presigned && k == "X-Amz-Signature" {
 			continue
 		}
-		pairs = append(pairs, kv{k, v})
+		pairs = append(pairs, kv{string(appendEscaped(nil, k)), string(appendEscaped(nil, v))})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].k != pairs[j].k {
@@ -526,9 +521,9 @@ func appendCanonicalQuery(b []byte, raw string, presigned bool) []byte {
 		if i > 0 {
 			b = append(b, '&')
 		}
-		b = appendEscaped(b, p.k)
+		b = append(b, p.k...)
 		b = append(b, '=')
-		b = appendEscaped(b, p.v)
+		b = append(b, p.v...)
 	}
 	return b
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Drives rolecall's STS and authentication through the real aws CLI and
+# checks AWS's answers: who am I, assume a role, use the returned
+# credentials, and the errors for a wrong secret, an unknown key and root.
+# Usage: AWS_ENDPOINT_URL=http://127.0.0.1:4566 integration/scripts/sts_cli.sh
+# (integration/scripts_test.go runs it against an in-process server.)
+set -euo pipefail
+
+if ! command -v aws >/dev/null 2>&1; then
+  echo "sts_cli.sh: the aws CLI is not installed (pip install awscli, or apt-get install awscli); it is needed for this test" >&2
+  exit 1
+fi
+: "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to a running rolecall}"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+export AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_SESSION_TOKEN
+aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
+
+pass=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_eq() { # expect_eq WHAT GOT WANT
+  [ "$2" == "$3" ] || fail "$1: got [$2], want [$3]"
+  pass=$((pass + 1))
+}
+expect_error() { # expect_error CODE MESSAGE aws-args...
+  local code=$1 msg=$2; shift 2
+  local out
+  if out=$(aws "$@" 2>&1); then fail "aws $*: succeeded, want $code"; fi
+  case "$out" in
+    *"($code)"*": $msg") pass=$((pass + 1)) ;;
+    *) fail "aws $*: got [$out], want ($code) $msg" ;;
+  esac
+}
+# as KEY SECRET [TOKEN] -- aws-args...: run aws with other credentials.
+as() {
+  local key=$1 secret=$2 token=${3:-}
+  shift 3
+  AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token aws "$@"
+}
+
+mismatch="The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+invalid="The security token included in the request is invalid"
+
+# The root user of the default account.
+expect_eq "root" "$(aws sts get-caller-identity --query '[Arn,UserId,Account]' --output text)" "arn:aws:iam::000000000000:root	000000000000	000000000000"
+
+# Wrong secret, unknown key.
+out=$(AWS_SECRET_ACCESS_KEY=wrong aws sts get-caller-identity 2>&1) && fail "wrong secret accepted"
+case "$out" in *"(SignatureDoesNotMatch)"*": $mismatch") pass=$((pass + 1)) ;; *) fail "wrong secret: [$out]" ;; esac
+out=$(AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE aws sts get-caller-identity 2>&1) && fail "unknown key accepted"
+case "$out" in *"(InvalidClientTokenId)"*": $invalid") pass=$((pass + 1)) ;; *) fail "unknown key: [$out]" ;; esac
+
+# A user with a key, allowed to assume roles; a role that trusts the account.
+user=cli-user-$RANDOM
+aws iam create-user --user-name "$user" >/dev/null
+aws iam put-user-policy --user-name "$user" --policy-name assume \
+  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}'
+read -r key secret < <(aws iam create-access-key --user-name "$user" --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text)
+expect_eq "user arn" "$(as "$key" "$secret" "" sts get-caller-identity --query Arn --output text)" "arn:aws:iam::000000000000:user/$user"
+
+role=cli-role-$RANDOM
+aws iam create-role --role-name "$role" --max-session-duration 7200 \
+  --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}' >/dev/null
+role_arn=arn:aws:iam::000000000000:role/$role
+
+expect_error AccessDenied "Roles may not be assumed by root accounts." sts assume-role --role-arn "$role_arn" --role-session-name cli
+read -r sk ss st assumed < <(as "$key" "$secret" "" sts assume-role --role-arn "$role_arn" --role-session-name cli --duration-seconds 7200 \
+  --query '[Credentials.AccessKeyId,Credentials.SecretAccessKey,Credentials.SessionToken,AssumedRoleUser.Arn]' --output text)
+expect_eq "assumed role arn" "$assumed" "arn:aws:sts::000000000000:assumed-role/$role/cli"
+case "$sk" in ASIA*) pass=$((pass + 1)) ;; *) fail "session access key $sk does not start with ASIA" ;; esac
+
+# The session's credentials work, for STS and IAM.
+expect_eq "session arn" "$(as "$sk" "$ss" "$st" sts get-caller-identity --query Arn --output text)" "arn:aws:sts::000000000000:assumed-role/$role/cli"
+expect_eq "session reads IAM; role last used" "$(as "$sk" "$ss" "$st" iam get-role --role-name "$role" --query '[Role.RoleName,Role.RoleLastUsed.Region]' --output text)" "$role	us-east-1"
+# ...but not without their token.
+out=$(as "$sk" "$ss" "" sts get-caller-identity 2>&1) && fail "session key without token accepted"
+case "$out" in *"(InvalidClientTokenId)"*": $invalid") pass=$((pass + 1)) ;; *) fail "no token: [$out]" ;; esac
+
+# Role chaining is capped at an hour.
+out=$(as "$sk" "$ss" "$st" sts assume-role --role-arn "$role_arn" --role-session-name again --duration-seconds 3601 2>&1) && fail "chained 3601 s accepted"
+case "$out" in *"(ValidationError)"*": The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.") pass=$((pass + 1)) ;; *) fail "chaining: [$out]" ;; esac
+
+# Denied (as the user: root may assume no role at all). The Go tests cover
+# the other texts; each aws CLI run costs a second.
+AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret expect_error AccessDenied "User: arn:aws:iam::000000000000:user/$user is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/nope" \
+  sts assume-role --role-arn arn:aws:iam::000000000000:role/nope --role-session-name cli
+
+echo "sts_cli.sh: $pass passed, 0 failed"
