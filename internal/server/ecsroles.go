@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/catalog"
 	"github.com/rolecall/rolecall/internal/ecs"
@@ -13,16 +14,34 @@ import (
 
 // ecsRoles answers ECS's role decisions (ecs.Roles) from IAM.
 //
-// Part B (authorization and STS): PassRole must evaluate iam:PassRole for
-// the caller on the role with iam:PassedToService, and AssumeAsService
-// must have the service principal assume the role through STS
-// (sts.Service.AssumeRoleAsService: the trust policy, then the role's
-// permissions), returning AWS's errors. Until then both only require that
-// the role exists, which is what ECS's "Role is not valid" and "ECS was
-// unable to assume the role" answers need.
-type ecsRoles struct{ iam *iam.Service }
+// PassRole evaluates iam:PassRole for the caller on the role with
+// iam:PassedToService (authz.PassRoleFor), and EnsureServiceLinkedRole
+// creates the role only if the caller may (iam:CreateServiceLinkedRole
+// through ECS). Still to do: AssumeAsService must have the service
+// principal assume the role through STS (sts.Service.AssumeRoleAsService:
+// the trust policy, then the role's permissions), returning AWS's errors;
+// until then it only requires that the role exists, which is what ECS's
+// "ECS was unable to assume the role" answer needs.
+type ecsRoles struct {
+	iam   *iam.Service
+	authz *authz.Authorizer
+}
 
 func (r ecsRoles) EnsureServiceLinkedRole(ctx context.Context, c ecs.Call, principal string) (bool, error) {
+	if r.authz.Mode() != authz.Off {
+		// ECS creates the role on the caller's behalf, so only if the
+		// caller may: iam:CreateServiceLinkedRole through ECS.
+		exists, err := r.ServiceLinkedRoleExists(ctx, c.Account, principal)
+		if err != nil {
+			return false, err
+		}
+		if exists {
+			return false, nil
+		}
+		if err := r.authz.CreateServiceLinkedRole(ctx, c.Caller(), c.Account, c.Region, principal, ecs.PrincipalECS); err != nil {
+			return false, err
+		}
+	}
 	_, created, err := r.iam.EnsureServiceLinkedRole(ctx, c.Account, c.Caller().ARN, principal)
 	return created, err
 }
@@ -50,8 +69,14 @@ func (r ecsRoles) LinkedRoleUsed(ctx context.Context, account, principal, region
 	return r.iam.RecordLinkedRoleUsed(ctx, account, principal, region)
 }
 
-func (r ecsRoles) PassRole(ctx context.Context, _ ecs.Call, roleArn, _ string) error {
-	_, err := r.iam.RoleByARN(ctx, roleArn) // part B: iam:PassRole
+// PassRole: the caller's iam:PassRole on the role (AWS authorizes the ARN
+// first), then the role's existence.
+func (r ecsRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, passedToService string) error {
+	err := r.authz.PassRoleFor(ctx, authz.PassRoleRequest{Principal: c.Caller(), Account: c.Account, Region: c.Region, RoleArn: roleArn, PassedToService: passedToService})
+	if err != nil {
+		return err
+	}
+	_, err = r.iam.RoleByARN(ctx, roleArn)
 	return err
 }
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Drives rolecall's ECS through the real aws CLI along the ECS developer
+# guide's clean-up before deleting AWSServiceRoleForECS: the first cluster
+# creates the role; deleting it fails while the cluster is in use; scale
+# the service to 0, delete it, force-deregister the container instance,
+# delete the cluster; the deletion then succeeds.
+# Usage: AWS_ENDPOINT_URL=http://127.0.0.1:4566 integration/scripts/ecs_cli.sh
+# (integration/scripts_test.go runs it against an in-process server.)
+set -euo pipefail
+
+if ! command -v aws >/dev/null 2>&1; then
+  echo "ecs_cli.sh: the aws CLI is not installed (pip install awscli, or apt-get install awscli); it is needed for this test" >&2
+  exit 1
+fi
+: "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to a running rolecall}"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=eu-west-1
+export AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_SESSION_TOKEN
+aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
+
+pass=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_eq() { # expect_eq WHAT GOT WANT
+  [ "$2" == "$3" ] || fail "$1: got [$2], want [$3]"
+  pass=$((pass + 1))
+}
+expect_error() { # expect_error CODE MESSAGE aws-args...
+  local code=$1 msg=$2; shift 2
+  local out
+  if out=$(aws "$@" 2>&1); then fail "aws $*: succeeded, want $code"; fi
+  case "$out" in
+    *"($code)"*": $msg"*) pass=$((pass + 1)) ;;
+    *) fail "aws $*: got [$out], want ($code) $msg" ;;
+  esac
+}
+# delete_slr submits the role's deletion and prints the task's outcome:
+# its status, then the Regions its failure names.
+delete_slr() {
+  local task status
+  task=$(aws iam delete-service-linked-role --role-name AWSServiceRoleForECS --query DeletionTaskId --output text)
+  for _ in $(seq 1 50); do
+    status=$(aws iam get-service-linked-role-deletion-status --deletion-task-id "$task" --output text \
+      --query '[Status, join(`,`, Reason.RoleUsageList[].Region || `[]`)]')
+    case "$status" in
+      SUCCEEDED* | FAILED*) echo "$status"; return ;;
+      *) sleep 0.2 ;;
+    esac
+  done
+  fail "deletion task $task did not complete: $status"
+}
+
+cluster=arn:aws:ecs:eu-west-1:000000000000:cluster/shop
+
+# A new account's first cluster: ECS creates its service-linked role.
+expect_eq "cluster" "$(aws ecs create-cluster --cluster-name shop --query cluster.clusterArn --output text)" "$cluster"
+aws ecs register-task-definition --family web --query taskDefinition.revision --output text \
+  --container-definitions '[{"name":"web","image":"nginx","memory":128}]' >/dev/null
+instance=$(aws ecs register-container-instance --cluster shop --query containerInstance.containerInstanceArn --output text \
+  --instance-identity-document '{"instanceId":"i-0abc1234567890def","region":"eu-west-1"}')
+expect_eq "service" "$(aws ecs create-service --cluster shop --service-name web --task-definition web --desired-count 1 \
+  --query 'service.[status, desiredCount]' --output text)" "$(printf 'ACTIVE\t1')"
+
+# The role cannot go while the cluster exists, in any Region.
+expect_eq "deletion while in use" "$(delete_slr)" "$(printf 'FAILED\teu-west-1')"
+
+# The clean-up: scale the service to 0, delete it, force-deregister the
+# container instance, delete the cluster.
+aws ecs update-service --cluster shop --service web --desired-count 0 --query service.desiredCount --output text >/dev/null
+expect_eq "delete service" "$(aws ecs delete-service --cluster shop --service web --query service.status --output text)" DRAINING
+expect_eq "deregister" "$(aws ecs deregister-container-instance --cluster shop --container-instance "$instance" --force \
+  --query containerInstance.status --output text)" INACTIVE
+status=
+for _ in $(seq 1 20); do
+  # Tasks the service stopped may still be STOPPING for a moment.
+  if status=$(aws ecs delete-cluster --cluster shop --query cluster.status --output text 2>&1); then break; fi
+  case "$status" in
+    *ClusterContainsTasksException*) sleep 0.3 ;;
+    *) fail "delete-cluster: $status" ;;
+  esac
+done
+expect_eq "delete cluster" "$status" INACTIVE
+
+# Submitted again, the deletion succeeds.
+expect_eq "deletion after clean-up" "$(delete_slr)" "$(printf 'SUCCEEDED\t')"
+
+echo "ecs_cli.sh: $pass passed, 0 failed"

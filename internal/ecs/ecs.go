@@ -1,0 +1,235 @@
+// Package ecs is rolecall's Amazon ECS control plane: clusters, capacity
+// providers, task definitions, services, tasks and container instances,
+// with AWS's shapes (internal/ecs/types), error codes and texts. No
+// container runs: a task's PROVISIONING -> PENDING -> RUNNING -> STOPPED
+// lifecycle follows from its timestamps and the injected clock, computed
+// when the task is read (as internal/iam/slr.go does for deletion tasks),
+// so there is no timer and no goroutine.
+//
+// What ECS does with roles is the point: it creates and uses its
+// service-linked roles (AWSServiceRoleForECS, AWSServiceRoleForECSCompute),
+// has the caller pass task, execution, service and infrastructure roles,
+// and has ecs-tasks.amazonaws.com assume a task's roles when it launches.
+// Those decisions go through Roles, which the server wires to IAM and STS;
+// this package imports neither. It knows no wire format.
+//
+// ECS is regional: every record is keyed by account and Region, both taken
+// from the Call.
+package ecs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Call is who acts, in which account and Region.
+type Call struct {
+	Account, Region string
+	// Principal is the caller; nil reads as the account's root user.
+	Principal *auth.Principal
+}
+
+// Caller is the calling principal, the account's root when none is set.
+func (c Call) Caller() *auth.Principal {
+	if c.Principal != nil {
+		return c.Principal
+	}
+	return auth.RootPrincipal(c.Account)
+}
+
+// Service principals ECS acts as.
+const (
+	// PrincipalECS is ECS itself: its service-linked role
+	// AWSServiceRoleForECS, and the legacy service role (ecsServiceRole)
+	// a service may be given.
+	PrincipalECS = "ecs.amazonaws.com"
+	// PrincipalECSCompute is ECS Managed Instances: its service-linked
+	// role AWSServiceRoleForECSCompute.
+	PrincipalECSCompute = "ecs-compute.amazonaws.com"
+	// PrincipalECSTasks assumes task roles and task execution roles.
+	PrincipalECSTasks = "ecs-tasks.amazonaws.com"
+)
+
+// Timing is how long the phases of a task take. Zero fields take the
+// defaults; a negative one makes the phase instant.
+type Timing struct {
+	// Provisioning is how long an awsvpc task is PROVISIONING (its network
+	// interface being attached); other tasks skip it.
+	Provisioning time.Duration
+	// Pending is how long a task is PENDING before it is RUNNING.
+	Pending time.Duration
+	// Stopping is how long a task takes from the stop request to STOPPED.
+	Stopping time.Duration
+}
+
+// DefaultTiming keeps tasks quick: a script's next aws CLI call (about a
+// second) sees them RUNNING or STOPPED, where AWS takes tens of seconds.
+var DefaultTiming = Timing{Provisioning: 300 * time.Millisecond, Pending: 300 * time.Millisecond, Stopping: 300 * time.Millisecond}
+
+func (t Timing) withDefaults() Timing {
+	fix := func(d, def time.Duration) time.Duration {
+		switch {
+		case d == 0:
+			return def
+		case d < 0:
+			return 0
+		}
+		return d
+	}
+	return Timing{
+		Provisioning: fix(t.Provisioning, DefaultTiming.Provisioning),
+		Pending:      fix(t.Pending, DefaultTiming.Pending),
+		Stopping:     fix(t.Stopping, DefaultTiming.Stopping),
+	}
+}
+
+// stoppedRetention is how long a STOPPED task stays visible; AWS keeps
+// stopped tasks "at least one hour" (DescribeTasks reference).
+const stoppedRetention = time.Hour
+
+// Service is the ECS domain over a store.
+type Service struct {
+	st    store.Store
+	clock ids.Clock
+	gen   ids.Generator
+	roles Roles
+
+	mu     sync.RWMutex
+	timing Timing
+}
+
+// New returns the ECS domain over st, acting on roles through roles.
+func New(st store.Store, clock ids.Clock, gen ids.Generator, roles Roles) *Service {
+	return &Service{st: st, clock: clock, gen: gen, roles: roles, timing: DefaultTiming}
+}
+
+// SetTiming sets how long task phases take (zero fields keep defaults).
+func (s *Service) SetTiming(t Timing) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timing = t.withDefaults()
+}
+
+func (s *Service) phases() Timing {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.timing
+}
+
+// now is the clock's time at the millisecond resolution ECS timestamps
+// have on the wire.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+// Buckets. Keys begin "<account>/<region>/" so that a Region's records
+// scan together.
+const (
+	bucketClusters  = "ecs-clusters"            // <acct>/<region>/<cluster>
+	bucketServices  = "ecs-services"            // <acct>/<region>/<cluster>/<service>
+	bucketTaskDefs  = "ecs-task-definitions"    // <acct>/<region>/<family>/<revision, 10 digits>
+	bucketFamilies  = "ecs-task-families"       // <acct>/<region>/<family>: the last revision given
+	bucketTasks     = "ecs-tasks"               // <acct>/<region>/<cluster>/<task id>
+	bucketInstances = "ecs-container-instances" // <acct>/<region>/<cluster>/<instance id>
+	bucketProviders = "ecs-capacity-providers"  // <acct>/<region>/<name>
+)
+
+func regionKey(c Call) string { return c.Account + "/" + c.Region + "/" }
+
+func (s *Service) update(ctx context.Context, c Call, fn func(tx store.Tx) error) error {
+	if err := check(ctx, c); err != nil {
+		return err
+	}
+	return s.st.Update(fn)
+}
+
+func (s *Service) view(ctx context.Context, c Call, fn func(tx store.Tx) error) error {
+	if err := check(ctx, c); err != nil {
+		return err
+	}
+	return s.st.View(fn)
+}
+
+func check(ctx context.Context, c Call) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.Account == "" || c.Region == "" {
+		return errors.New("ecs: account and region required")
+	}
+	return nil
+}
+
+func getJSON(tx store.Tx, bucket, key string, v any) (bool, error) {
+	b, ok := tx.Get(bucket, key)
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("ecs: corrupt record %s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+func putJSON(tx store.Tx, bucket, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(bucket, key, b)
+}
+
+// scanJSON decodes every record under prefix in key order; fn returns
+// false to stop.
+func scanJSON[T any](tx store.Tx, bucket, prefix string, fn func(key string, v *T) bool) error {
+	var bad error
+	err := tx.Scan(bucket, prefix, "", func(key string, b []byte) bool {
+		v := new(T)
+		if bad = json.Unmarshal(b, v); bad != nil {
+			bad = fmt.Errorf("ecs: corrupt record %s/%s: %w", bucket, key, bad)
+			return false
+		}
+		return fn(key, v)
+	})
+	if bad != nil {
+		return bad
+	}
+	return err
+}
+
+// ecsARN is arn:aws:ecs:<region>:<account>:<resource>.
+func ecsARN(c Call, resource string) string {
+	return "arn:aws:ecs:" + c.Region + ":" + c.Account + ":" + resource
+}
+
+// resourceOf returns what follows "<kind>/" in an ECS ARN of this Call's
+// account and Region, or ok false when id is not such an ARN.
+func resourceOf(c Call, id, kind string) (rest string, ok bool) {
+	prefix := "arn:aws:ecs:" + c.Region + ":" + c.Account + ":" + kind + "/"
+	if !strings.HasPrefix(id, prefix) {
+		return "", false
+	}
+	return id[len(prefix):], true
+}
+
+func isARN(id string) bool { return strings.HasPrefix(id, "arn:") }
+
+func ptr[T any](v T) *T { return &v }
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// hexID is a 32-digit lower-case hex identifier, the form of task and
+// container instance IDs.
+func (s *Service) hexID() string { return strings.ReplaceAll(s.gen.UUID(), "-", "") }

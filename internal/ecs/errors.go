@@ -1,0 +1,246 @@
+package ecs
+
+import (
+	"net/http"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+)
+
+// ECS's errors. The ECS model gives its exceptions no HTTP status, so they
+// are 400, as AWS answers every one of them (aws-facts.md, ECS), except
+// ServerException (500). Texts are AWS's, with the source beside each; the
+// few marked "rolecall's wording" are cases no public record shows.
+
+func clientException(format string, args ...any) error {
+	return awserr.New(http.StatusBadRequest, "ClientException", format, args...)
+}
+
+func invalidParameter(format string, args ...any) error {
+	return awserr.New(http.StatusBadRequest, "InvalidParameterException", format, args...)
+}
+
+// errClusterNotFound: k1LoW/awspec #473 and others (aws-facts.md).
+func errClusterNotFound() error {
+	return awserr.New(http.StatusBadRequest, "ClusterNotFoundException", "Cluster not found.")
+}
+
+// errClusterInactive: CreateService/UpdateService/RunTask on a deleted
+// (INACTIVE) cluster, "ClusterNotFoundException: The referenced cluster
+// was inactive." (public deployment notes quoting the CLI).
+func errClusterInactive() error {
+	return awserr.New(http.StatusBadRequest, "ClusterNotFoundException", "The referenced cluster was inactive.")
+}
+
+// errClusterNotFoundAgent: RegisterContainerInstance answers ClientException
+// rather than ClusterNotFoundException (aws/amazon-ecs-agent #750).
+func errClusterNotFoundAgent() error { return clientException("Cluster not found.") }
+
+// DeleteCluster conflicts (aws-facts.md).
+func errClusterContainsServices() error {
+	return awserr.New(http.StatusBadRequest, "ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.")
+}
+func errClusterContainsInstances() error {
+	return awserr.New(http.StatusBadRequest, "ClusterContainsContainerInstancesException", "The Cluster cannot be deleted while Container Instances are active or draining.")
+}
+func errClusterContainsTasks() error {
+	return awserr.New(http.StatusBadRequest, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+}
+
+// errClusterContainsProviders: a cluster with a Managed Instances
+// (cluster-scoped) capacity provider (ekristen/aws-nuke #990, 2026).
+func errClusterContainsProviders() error {
+	return clientException("The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.")
+}
+
+// errServiceNotFound: hashicorp/terraform PR #15073 (raw body).
+func errServiceNotFound() error {
+	return awserr.New(http.StatusBadRequest, "ServiceNotFoundException", "Service not found.")
+}
+
+// errServiceNotActive: alchemy-run/alchemy PR #1581.
+func errServiceNotActive() error {
+	return awserr.New(http.StatusBadRequest, "ServiceNotActiveException", "Service was not ACTIVE.")
+}
+
+// errNoSLR: CreateService, RunTask and CreateCluster (CloudFormation) when
+// AWSServiceRoleForECS does not exist (aws-facts.md).
+func errNoSLR() error {
+	return invalidParameter("Unable to assume the service linked role. Please verify that the ECS service linked role exists.")
+}
+
+// errServiceRole: CreateService with a `role` ECS cannot assume or whose
+// permissions are wrong (metaps/genova #9; Shippable/support #3027,
+// InvalidParameterException, status 400).
+func errServiceRole() error {
+	return invalidParameter("Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.")
+}
+
+// errRoleWithSLR: a `role` for a service that uses the service-linked role
+// (awsvpc, or no load balancer): hashicorp/terraform-provider-aws #4657;
+// aws/amazon-ecs-cli #426.
+func errRoleWithSLR() error {
+	return invalidParameter("You cannot specify an IAM role for services that require a service linked role.")
+}
+
+// errRoleNotValid: RegisterTaskDefinition with a task or execution role
+// that is not a valid role (fabfuel/ecs-deploy #231).
+func errRoleNotValid() error { return clientException("Role is not valid") }
+
+// errTaskDefinitionNotFound: CreateService with a task definition that
+// does not exist (Cloud-CV/EvalAI #2419); rolecall answers RunTask the same.
+func errTaskDefinitionNotFound() error { return clientException("TaskDefinition not found.") }
+
+// errTaskDefinitionInactive: aws/aws-cdk #33195.
+func errTaskDefinitionInactive() error { return clientException("TaskDefinition is inactive") }
+
+// errDescribeTaskDefinition: moto PR #5910 records AWS's answer; many
+// Terraform reports show it.
+func errDescribeTaskDefinition() error { return clientException("Unable to describe task definition.") }
+
+// errTaskDefinitionMissing: deregistering a revision that does not exist.
+// The text is DeleteTaskDefinitions' failure reason for the same case
+// (moto's tests); for DeregisterTaskDefinition it is rolecall's choice.
+func errTaskDefinitionMissing() error {
+	return clientException(reasonTaskDefinitionMissing)
+}
+
+// DeleteTaskDefinitions failure reasons (moto's tests of the API,
+// test_ecs_task_definitions).
+const (
+	reasonTaskDefinitionMissing = "The specified task definition does not exist. Specify a valid account, family, revision and try again."
+	reasonTaskDefinitionInvalid = "The specified task definition identifier is invalid. Specify a valid name or ARN and try again."
+	reasonTaskDefinitionActive  = "The specified task definition is still in ACTIVE status. Please deregister the target and try again."
+)
+
+// errNotIdempotent: CreateService for a name in use (ACTIVE or DRAINING)
+// with other parameters (hashicorp/terraform-provider-aws #2283, #23462).
+func errNotIdempotent() error { return invalidParameter("Creation of service was not idempotent.") }
+
+// errScaledAboveZero: DeleteService without force while desiredCount > 0
+// ("A client error (InvalidParameterException) occurred when calling the
+// DeleteService operation: The service cannot be stopped while the primary
+// deployment is scaled above 0.", quoted in public deploy scripts).
+func errScaledAboveZero() error {
+	return invalidParameter("The service cannot be stopped while the primary deployment is scaled above 0.")
+}
+
+// errLaunchTypeAndStrategy: InvalidParameterException (public Terraform
+// and CDK reports).
+func errLaunchTypeAndStrategy() error {
+	return invalidParameter("Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.")
+}
+
+// errLaunchTypeUnsupported: oranmoshai/ecsServiceRestart #2.
+func errLaunchTypeUnsupported(launchType string) error {
+	return invalidParameter("Task definition does not support launch_type %s.", launchType)
+}
+
+// errNetworkConfigRequired: metaps/genova #122; PasseiDireto/
+// gh-runner-task-action #8 (RunTask).
+func errNetworkConfigRequired() error {
+	return invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
+}
+
+// errNetworkConfigNotValid: muya/amazon-ecs-run-task #7.
+func errNetworkConfigNotValid() error {
+	return invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.")
+}
+
+// errNoContainerInstances: RunTask on the EC2 launch type in a cluster
+// without instances (aws/amazon-ecs-cli #1122, status 400).
+func errNoContainerInstances() error {
+	return invalidParameter("No Container Instances were found in your cluster.")
+}
+
+// errTaskNotFound: StopTask on an unknown task (griptape-ai/
+// griptape-nodes-engine #1454; wazuh/wazuh #25439).
+func errTaskNotFound() error { return invalidParameter("The referenced task was not found.") }
+
+// errTasksEmpty: DescribeTasks without tasks (sil-org/ecs-deploy #63).
+func errTasksEmpty() error { return invalidParameter("Tasks cannot be empty.") }
+
+// errRunningTasksOnInstance: DeregisterContainerInstance without force on
+// an instance with tasks (the text moto checks its answer against; the
+// agent's maintainers describe the refusal in aws/amazon-ecs-agent #125).
+func errRunningTasksOnInstance() error {
+	return invalidParameter("Found running tasks on the instance.")
+}
+
+// errContainerInstanceNotFound: rolecall's wording (no public record).
+func errContainerInstanceNotFound() error {
+	return invalidParameter("The referenced container instance was not found.")
+}
+
+// errExecWithoutTaskRole: UpdateService enabling ECS Exec with no task role
+// (aws/aws-toolkit-jetbrains #3649).
+func errExecWithoutTaskRole() error {
+	return invalidParameter("The service couldn't be updated because a valid taskRoleArn is not being used. Specify a valid task role in your task definition and try again.")
+}
+
+// errDaemonDesiredCount: cloud-nuke #219; base2Services/cfn-start-stop-stack
+// #45 (no final period in either).
+func errDaemonDesiredCount() error {
+	return invalidParameter("The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again")
+}
+
+// Capacity providers.
+
+// errProviderMissing: ClientException (hashicorp/terraform-provider-aws,
+// resource_capacity_provider.go, quoting the CLI).
+func errProviderMissing() error {
+	return clientException("The specified capacity provider does not exist. Specify a valid name or ARN and try again.")
+}
+
+// errProviderExists: ClientException (public Terraform reports).
+func errProviderExists() error {
+	return clientException("The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.")
+}
+
+// errASGInUse: aws/containers-roadmap #632.
+func errASGInUse() error {
+	return clientException("The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.")
+}
+
+// errProviderReservedName: rolecall's wording of a documented rule
+// (CreateCapacityProvider reference: the name can't be prefixed with
+// "aws", "ecs", or "fargate").
+func errProviderReservedName() error {
+	return clientException("The capacity provider name cannot begin with aws, ecs, or fargate. Specify a valid name and try again.")
+}
+
+// errManagedInstancesNeedsCluster: rolecall's wording of a documented
+// rule (a Managed Instances capacity provider belongs to one cluster).
+func errManagedInstancesNeedsCluster() error {
+	return invalidParameter("A cluster must be specified for a capacity provider that uses Amazon ECS Managed Instances.")
+}
+
+// errInfrastructureRole: the infrastructure role of a Managed Instances
+// capacity provider is not a role ECS can use (rolecall's wording).
+func errInfrastructureRole(arn string) error {
+	return invalidParameter("The infrastructure role %s is not valid. Specify a valid IAM role that Amazon ECS can assume and try again.", arn)
+}
+
+// Tags.
+
+// errInvalidARN: ListTagsForResource with an ARN that is not ECS's
+// (boto/boto3 #2774).
+func errInvalidARN() error { return invalidParameter("The ARN provided is invalid.") }
+
+// errLongARN: tagging through an old-format ARN (pulumi/pulumi-aws #930).
+func errLongARN() error {
+	return invalidParameter("Long arn format must be used for tagging operations")
+}
+
+// errTagClusterInactive: tagging a deleted or unknown cluster (the message
+// hashicorp/terraform-provider-aws treats as a gone parent).
+func errTagClusterInactive() error {
+	return invalidParameter("The specified cluster is inactive. Specify an active cluster and try again.")
+}
+
+// errResourceNotFound: rolecall's wording (no public record).
+func errResourceNotFound() error {
+	return awserr.New(http.StatusBadRequest, "ResourceNotFoundException", "The specified resource could not be found.")
+}
+
+// errBadToken: a nextToken ECS did not issue; rolecall's wording.
+func errBadToken() error { return invalidParameter("The nextToken is not valid.") }

@@ -1,0 +1,310 @@
+package ecs
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// instanceRecord is a container instance as the store keeps it. Its task
+// counts and remaining resources are computed when it is read.
+type instanceRecord struct {
+	Instance types.ContainerInstance
+}
+
+func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
+
+// instanceIDOf resolves a container instance given by ID or ARN
+// (arn:...:container-instance/CLUSTER/ID, or the old .../ID) in cluster.
+func instanceIDOf(c Call, cluster, id string) (string, bool) {
+	if rest, ok := resourceOf(c, id, "container-instance"); ok {
+		cl, iid, long := strings.Cut(rest, "/")
+		if !long {
+			return cl, true
+		}
+		return iid, cl == cluster
+	}
+	return id, id != "" && !strings.Contains(id, "/") && !isARN(id)
+}
+
+// instanceARNFor is the ARN a container instance reference names in
+// cluster, for failures and filters.
+func instanceARNFor(c Call, cluster, id string) string {
+	if isARN(id) {
+		return id
+	}
+	return ecsARN(c, "container-instance/"+cluster+"/"+id)
+}
+
+func loadInstance(tx store.Tx, c Call, cluster, id string) (*instanceRecord, error) {
+	iid, ok := instanceIDOf(c, cluster, id)
+	if !ok {
+		return nil, nil
+	}
+	var r instanceRecord
+	found, err := getJSON(tx, bucketInstances, instanceKey(c, cluster, iid), &r)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// defaultResources are what an instance registers when the agent reports
+// none: a small instance's CPU and memory, and the ports the agent and
+// Docker hold.
+func defaultResources() []types.Resource {
+	return []types.Resource{
+		{Name: "CPU", Type: "INTEGER", IntegerValue: 2048},
+		{Name: "MEMORY", Type: "INTEGER", IntegerValue: 3943},
+		{Name: "PORTS", Type: "STRINGSET", StringSetValue: []string{"22", "2375", "2376", "51678", "51679"}},
+		{Name: "PORTS_UDP", Type: "STRINGSET", StringSetValue: []string{}},
+	}
+}
+
+// RegisterContainerInstance registers an EC2 instance with a cluster, as
+// the ECS agent does when it starts. An unknown cluster is a
+// ClientException here (aws/amazon-ecs-agent #750). The instance keeps its
+// ID across registrations of the same EC2 instance.
+//
+// Part B: the agent calls with the credentials of the instance role of the
+// instance's profile; the instance role's policies must allow
+// ecs:RegisterContainerInstance.
+func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *types.RegisterContainerInstanceRequest) (*types.RegisterContainerInstanceResponse, error) {
+	var doc struct {
+		InstanceID       string `json:"instanceId"`
+		AvailabilityZone string `json:"availabilityZone"`
+	}
+	if in.InstanceIdentityDocument != "" {
+		if err := json.Unmarshal([]byte(in.InstanceIdentityDocument), &doc); err != nil {
+			// rolecall's wording.
+			return nil, clientException("The instance identity document is not valid JSON.")
+		}
+	}
+	now := s.now()
+	newID, ec2ID := s.hexID(), doc.InstanceID
+	if ec2ID == "" {
+		ec2ID = "i-" + s.hexID()[:17]
+	}
+	var out types.ContainerInstance
+	err := s.update(ctx, c, func(tx store.Tx) error {
+		cl, err := loadCluster(tx, c, in.Cluster)
+		if err != nil {
+			return err
+		}
+		if cl == nil || cl.Cluster.Status != statusActive {
+			return errClusterNotFoundAgent()
+		}
+		name := cl.Cluster.ClusterName
+		var cur *instanceRecord
+		if in.ContainerInstanceArn != "" {
+			if cur, err = loadInstance(tx, c, name, in.ContainerInstanceArn); err != nil {
+				return err
+			}
+		}
+		if cur == nil {
+			if err := scanJSON(tx, bucketInstances, clusterKey(c, name)+"/", func(_ string, ir *instanceRecord) bool {
+				if ir.Instance.Ec2InstanceId == ec2ID && ir.Instance.Status != statusInactive {
+					cur = ir
+				}
+				return cur == nil
+			}); err != nil {
+				return err
+			}
+		}
+		r := cur
+		if r == nil {
+			r = &instanceRecord{Instance: types.ContainerInstance{
+				ContainerInstanceArn: ecsARN(c, "container-instance/"+name+"/"+newID),
+				Ec2InstanceId:        ec2ID,
+				RegisteredAt:         &now,
+				Tags:                 in.Tags,
+			}}
+		}
+		ci := &r.Instance
+		ci.Status, ci.AgentConnected, ci.Version = statusActive, true, ci.Version+1
+		ci.RegisteredResources = in.TotalResources
+		if len(ci.RegisteredResources) == 0 {
+			ci.RegisteredResources = defaultResources()
+		}
+		ci.VersionInfo = in.VersionInfo
+		if ci.VersionInfo == nil {
+			ci.VersionInfo = &types.VersionInfo{AgentVersion: "1.89.0", AgentHash: "rolecall", DockerVersion: "DockerVersion: 25.0.8"}
+		}
+		ci.Attributes = nonNil(in.Attributes)
+		if !slices.ContainsFunc(ci.Attributes, func(a types.Attribute) bool { return a.Name == "ecs.os-type" }) {
+			ci.Attributes = append(ci.Attributes, types.Attribute{Name: "ecs.os-type", Value: "linux"})
+		}
+		if doc.AvailabilityZone != "" {
+			ci.Attributes = append(ci.Attributes, types.Attribute{Name: "ecs.availability-zone", Value: doc.AvailabilityZone})
+		}
+		id := ci.ContainerInstanceArn[strings.LastIndexByte(ci.ContainerInstanceArn, '/')+1:]
+		if err := putJSON(tx, bucketInstances, instanceKey(c, name, id), r); err != nil {
+			return err
+		}
+		out = s.instanceView(tx, c, name, r, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.RegisterContainerInstanceResponse{ContainerInstance: &out}, nil
+}
+
+// instanceView is the instance as ECS answers it now: its running and
+// pending tasks counted, their reservations taken from its resources.
+func (s *Service) instanceView(tx store.Tx, c Call, cluster string, r *instanceRecord, withTags bool) types.ContainerInstance {
+	out := r.Instance
+	if withTags {
+		out.Tags = nonNil(out.Tags)
+	} else {
+		out.Tags = nil
+	}
+	out.Attachments = nonNil(out.Attachments)
+	now, tm := s.now(), s.phases()
+	var cpu, mem int32
+	scanJSON(tx, bucketTasks, clusterKey(c, cluster)+"/", func(_ string, tr *taskRecord) bool {
+		if tr.Task.ContainerInstanceArn != out.ContainerInstanceArn || !tr.active(now, tm) {
+			return true
+		}
+		switch tr.view(now, tm).LastStatus {
+		case "RUNNING":
+			out.RunningTasksCount++
+		case "PROVISIONING", "PENDING", "ACTIVATING":
+			out.PendingTasksCount++
+		}
+		cpu += tr.ReservedCPU
+		mem += tr.ReservedMemory
+		return true
+	})
+	out.RemainingResources = make([]types.Resource, len(out.RegisteredResources))
+	for i, res := range out.RegisteredResources {
+		switch res.Name {
+		case "CPU":
+			res.IntegerValue -= cpu
+		case "MEMORY":
+			res.IntegerValue -= mem
+		}
+		res.StringSetValue = slices.Clone(res.StringSetValue)
+		out.RemainingResources[i] = res
+	}
+	return out
+}
+
+// DeregisterContainerInstance deregisters an instance (INACTIVE). With
+// tasks on it, force is needed; their records go, as ECS stops tracking
+// them ("they're orphaned (no longer monitored or accounted for by Amazon
+// ECS)", DeregisterContainerInstance reference).
+func (s *Service) DeregisterContainerInstance(ctx context.Context, c Call, in *types.DeregisterContainerInstanceRequest) (*types.DeregisterContainerInstanceResponse, error) {
+	now, tm := s.now(), s.phases()
+	force := in.Force != nil && *in.Force
+	var out types.ContainerInstance
+	err := s.update(ctx, c, func(tx store.Tx) error {
+		cl, err := activeCluster(tx, c, in.Cluster, false)
+		if err != nil {
+			return err
+		}
+		name := cl.Cluster.ClusterName
+		r, err := loadInstance(tx, c, name, in.ContainerInstance)
+		if err != nil {
+			return err
+		}
+		if r == nil || r.Instance.Status == statusInactive {
+			return errContainerInstanceNotFound()
+		}
+		var orphans []string
+		if err := scanJSON(tx, bucketTasks, clusterKey(c, name)+"/", func(key string, tr *taskRecord) bool {
+			if tr.Task.ContainerInstanceArn == r.Instance.ContainerInstanceArn && tr.active(now, tm) {
+				orphans = append(orphans, key)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		if len(orphans) > 0 && !force {
+			return errRunningTasksOnInstance()
+		}
+		for _, k := range orphans {
+			if err := tx.Delete(bucketTasks, k); err != nil {
+				return err
+			}
+		}
+		r.Instance.Status, r.Instance.AgentConnected = statusInactive, false
+		r.Instance.Version++
+		id := r.Instance.ContainerInstanceArn[strings.LastIndexByte(r.Instance.ContainerInstanceArn, '/')+1:]
+		if err := putJSON(tx, bucketInstances, instanceKey(c, name, id), r); err != nil {
+			return err
+		}
+		out = s.instanceView(tx, c, name, r, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.DeregisterContainerInstanceResponse{ContainerInstance: &out}, nil
+}
+
+// ListContainerInstances lists a cluster's container instances of a status
+// (all but INACTIVE by default).
+func (s *Service) ListContainerInstances(ctx context.Context, c Call, in *types.ListContainerInstancesRequest) (*types.ListContainerInstancesResponse, error) {
+	var arns []string
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		arns = nil
+		cl, err := activeCluster(tx, c, in.Cluster, false)
+		if err != nil {
+			return err
+		}
+		return scanJSON(tx, bucketInstances, clusterKey(c, cl.Cluster.ClusterName)+"/", func(_ string, ir *instanceRecord) bool {
+			st := ir.Instance.Status
+			if (in.Status == "" && st != statusInactive) || st == in.Status {
+				arns = append(arns, ir.Instance.ContainerInstanceArn)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	pg, next, err := page(arns, in.NextToken, in.MaxResults, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &types.ListContainerInstancesResponse{ContainerInstanceArns: pg, NextToken: next}, nil
+}
+
+// DescribeContainerInstances describes instances by ID or ARN; unknown ones
+// are failures with reason MISSING.
+func (s *Service) DescribeContainerInstances(ctx context.Context, c Call, in *types.DescribeContainerInstancesRequest) (*types.DescribeContainerInstancesResponse, error) {
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &types.DescribeContainerInstancesResponse{}
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		out.ContainerInstances, out.Failures = []types.ContainerInstance{}, []types.Failure{}
+		cl, err := loadCluster(tx, c, in.Cluster)
+		if err != nil {
+			return err
+		}
+		if cl == nil {
+			return errClusterNotFound()
+		}
+		name := cl.Cluster.ClusterName
+		for _, id := range in.ContainerInstances {
+			r, err := loadInstance(tx, c, name, id)
+			if err != nil {
+				return err
+			}
+			if r == nil {
+				out.Failures = append(out.Failures, types.Failure{Arn: instanceARNFor(c, name, id), Reason: "MISSING"})
+				continue
+			}
+			out.ContainerInstances = append(out.ContainerInstances, s.instanceView(tx, c, name, r, withTags))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

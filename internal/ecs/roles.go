@@ -1,0 +1,139 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+)
+
+// Roles is every decision ECS takes about IAM roles, answered by IAM and
+// STS (the server wires them; this package imports neither). Errors are
+// *awserr.Error values as IAM and STS word them (NoSuchEntity for a role
+// that does not exist, AccessDenied for a refused action); ECS turns them
+// into its own codes and texts where AWS's ECS does.
+type Roles interface {
+	// EnsureServiceLinkedRole creates the service-linked role of the
+	// service principal (ecs.amazonaws.com, ecs-compute.amazonaws.com) in
+	// the caller's account unless it exists, on the caller's behalf: the
+	// caller needs iam:CreateServiceLinkedRole for it to be created.
+	EnsureServiceLinkedRole(ctx context.Context, c Call, principal string) (created bool, err error)
+	// ServiceLinkedRoleExists says whether the account has the
+	// service-linked role of principal: ECS acts through it.
+	ServiceLinkedRoleExists(ctx context.Context, account, principal string) (bool, error)
+	// DeleteServiceLinkedRole deletes the service-linked role of principal
+	// at once, as ECS does with AWSServiceRoleForECSCompute when the last
+	// Managed Instances capacity provider goes.
+	DeleteServiceLinkedRole(ctx context.Context, account, principal string) (deleted bool, err error)
+	// LinkedRoleUsed records that ECS acted through the service-linked
+	// role of principal in region (the role's RoleLastUsed).
+	LinkedRoleUsed(ctx context.Context, account, principal, region string) error
+	// PassRole checks that the caller may pass roleArn to the service
+	// passedToService (iam:PassRole with iam:PassedToService), and that
+	// the role exists.
+	PassRole(ctx context.Context, c Call, roleArn, passedToService string) error
+	// AssumeAsService has servicePrincipal assume roleArn for session, as
+	// AWS does when ECS uses a role on the caller's behalf: the role's
+	// trust policy must allow the service.
+	AssumeAsService(ctx context.Context, c Call, servicePrincipal, roleArn, session string) error
+}
+
+func errCode(err error) string {
+	var e *awserr.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// isNoSuchRole: the role does not exist, or the ARN names none.
+func isNoSuchRole(err error) bool {
+	switch errCode(err) {
+	case "NoSuchEntity", "ValidationError", "InvalidInput":
+		return true
+	}
+	return false
+}
+
+// asAccessDenied turns IAM's or STS's AccessDenied (403) into the
+// AccessDeniedException ECS answers, with status 400 and the same text
+// (aws-facts.md: RunTask without iam:PassRole, "Service: AmazonECS; Status
+// Code: 400; Error Code: AccessDeniedException"). Other errors pass as
+// they are; ok says whether err was a denial.
+func asAccessDenied(err error) (out error, ok bool) {
+	var e *awserr.Error
+	if !errors.As(err, &e) {
+		return err, false
+	}
+	if e.Code == "AccessDenied" || e.Code == "AccessDeniedException" {
+		return awserr.New(http.StatusBadRequest, "AccessDeniedException", "%s", e.Message), true
+	}
+	return err, false
+}
+
+// isClientError: an AWS-visible failure of the request rather than of
+// rolecall.
+func isClientError(err error) bool {
+	var e *awserr.Error
+	return errors.As(err, &e) && e.Status < 500
+}
+
+// roleARN turns a role given by name ("name" or "/path/name") into its
+// ARN in the caller's account; ARNs pass as they are. ECS accepts both
+// for a service's role (CreateService reference: "If your specified role
+// has a path other than /, then you must either specify the full role ARN
+// ... or prefix the role name with the path").
+func roleARN(c Call, role string) string {
+	if role == "" || isARN(role) {
+		return role
+	}
+	return "arn:aws:iam::" + c.Account + ":role/" + strings.TrimPrefix(role, "/")
+}
+
+// passTaskRoles checks that the caller may pass a task's roles to
+// ecs-tasks.amazonaws.com. A role that does not exist is not refused here:
+// the task then fails to start, as AWS's does. A denial is the call's
+// AccessDeniedException.
+func (s *Service) passTaskRoles(ctx context.Context, c Call, roles ...string) error {
+	for _, r := range roles {
+		if r == "" {
+			continue
+		}
+		err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks)
+		if err == nil || isNoSuchRole(err) {
+			continue
+		}
+		err, _ = asAccessDenied(err)
+		return err
+	}
+	return nil
+}
+
+// assumeTaskRoles has ecs-tasks.amazonaws.com assume a task's execution
+// role, then its task role, as ECS does when the task launches. The error
+// names the role that failed: its text is the task's stoppedReason.
+func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskID, executionRole, taskRole string) (failed string, err error) {
+	for _, r := range []string{executionRole, taskRole} {
+		if r == "" {
+			continue
+		}
+		arn := roleARN(c, r)
+		if err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskID); err != nil {
+			if !isClientError(err) {
+				return "", err
+			}
+			return arn, nil
+		}
+	}
+	return "", nil
+}
+
+// unableToAssume is the reason a task whose role ecs-tasks.amazonaws.com
+// cannot assume stops with (aws-facts.md: aws-samples/
+// aws-modern-application-workshop #88, #149, #232; telia-oss/
+// terraform-aws-ecs-fargate #58).
+func unableToAssume(roleArn string) string {
+	return "ECS was unable to assume the role '" + roleArn + "' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role."
+}

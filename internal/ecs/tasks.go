@@ -1,0 +1,588 @@
+package ecs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+func taskKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
+
+// taskID resolves a task given by ID or ARN (arn:...:task/CLUSTER/ID, or
+// the old arn:...:task/ID) within cluster.
+func taskID(c Call, cluster, id string) (string, bool) {
+	if rest, ok := resourceOf(c, id, "task"); ok {
+		cl, tid, long := strings.Cut(rest, "/")
+		if !long {
+			return cl, true
+		}
+		return tid, cl == cluster
+	}
+	return id, id != "" && !strings.Contains(id, "/") && !isARN(id)
+}
+
+// launch is what a new task is made of: RunTask's, StartTask's or a
+// service's choices.
+type launch struct {
+	cluster          *clusterRecord
+	def              *taskDefRecord
+	launchType       string
+	capacityProvider string
+	platformVersion  string
+	network          *types.NetworkConfiguration
+	overrides        *types.TaskOverride
+	group, startedBy string
+	tags             []types.Tag
+	enableExec       bool
+	service          string
+	deployment       string
+}
+
+// roles are the execution role and task role the task runs with:
+// overrides first, then the task definition's.
+func (l *launch) roles() (execution, task string) {
+	execution, task = l.def.Def.ExecutionRoleArn, l.def.Def.TaskRoleArn
+	if o := l.overrides; o != nil {
+		if o.ExecutionRoleArn != "" {
+			execution = o.ExecutionRoleArn
+		}
+		if o.TaskRoleArn != "" {
+			task = o.TaskRoleArn
+		}
+	}
+	return execution, task
+}
+
+func (l *launch) awsvpc() bool { return l.def.Def.NetworkMode == "awsvpc" }
+
+// resolveLaunchType picks the launch type: the one asked for, else the
+// strategy's (or the cluster's default strategy's) first capacity
+// provider's, else EC2.
+func resolveLaunchType(tx store.Tx, c Call, cl *clusterRecord, launchType string, strat []types.CapacityProviderStrategyItem) (lt, provider string, err error) {
+	if launchType != "" {
+		return launchType, "", nil
+	}
+	if len(strat) == 0 {
+		strat = cl.Cluster.DefaultCapacityProviderStrategy
+	}
+	if len(strat) == 0 {
+		return launchEC2, "", nil
+	}
+	name := strat[0].CapacityProvider
+	switch name {
+	case "FARGATE", "FARGATE_SPOT":
+		return launchFargate, name, nil
+	}
+	p, err := loadProvider(tx, c, name)
+	if err != nil {
+		return "", "", err
+	}
+	if p == nil || p.Provider.Status != statusActive {
+		return "", "", errProviderMissing()
+	}
+	if p.Provider.Type == providerManaged {
+		return launchManaged, name, nil
+	}
+	return launchEC2, name, nil
+}
+
+// checkLaunch applies AWS's rules that tie a task definition to a launch:
+// the launch type must be one the definition is compatible with, and awsvpc
+// tasks need a network configuration that other tasks may not have.
+func checkLaunch(def *types.TaskDefinition, launchType string, network *types.NetworkConfiguration) error {
+	if launchType == launchFargate && !slices.Contains(def.Compatibilities, launchFargate) {
+		return errLaunchTypeUnsupported(launchType)
+	}
+	awsvpc := def.NetworkMode == "awsvpc"
+	if awsvpc && (network == nil || network.AwsvpcConfiguration == nil) {
+		return errNetworkConfigRequired()
+	}
+	if !awsvpc && network != nil {
+		return errNetworkConfigNotValid()
+	}
+	return nil
+}
+
+// needSLR: ECS acts through AWSServiceRoleForECS to manage a task's
+// network interface (awsvpc) and a service's load balancers; without it
+// the call fails as AWS's does.
+func (s *Service) needSLR(ctx context.Context, c Call) error {
+	ok, err := s.roles.ServiceLinkedRoleExists(ctx, c.Account, PrincipalECS)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errNoSLR()
+	}
+	return nil
+}
+
+// newTask builds the record of a task launched now. failed is the role
+// ecs-tasks.amazonaws.com could not assume, if any: the task then stops
+// without starting, with AWS's reason.
+func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceArn, failed string) *taskRecord {
+	cl := l.cluster.Cluster
+	def := l.def.Def
+	taskArn := ecsARN(c, "task/"+cl.ClusterName+"/"+id)
+	t := types.Task{
+		TaskArn:               taskArn,
+		ClusterArn:            cl.ClusterArn,
+		TaskDefinitionArn:     def.TaskDefinitionArn,
+		ContainerInstanceArn:  instanceArn,
+		LaunchType:            l.launchType,
+		CapacityProviderName:  l.capacityProvider,
+		Group:                 l.group,
+		StartedBy:             l.startedBy,
+		Cpu:                   def.Cpu,
+		Memory:                def.Memory,
+		Tags:                  l.tags,
+		EnableExecuteCommand:  l.enableExec,
+		AvailabilityZone:      c.Region + "a",
+		HealthStatus:          "UNKNOWN",
+		Attributes:            []types.Attribute{{Name: "ecs.cpu-architecture", Value: "x86_64"}},
+		InferenceAccelerators: nonNil(def.InferenceAccelerators),
+	}
+	if t.Group == "" {
+		t.Group = "family:" + def.Family
+	}
+	if l.launchType == launchFargate {
+		t.PlatformVersion, t.PlatformFamily = "1.4.0", "Linux"
+		t.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: 20}
+		t.FargateEphemeralStorage = &types.TaskEphemeralStorage{SizeInGiB: 20}
+	}
+	ov := types.TaskOverride{}
+	if l.overrides != nil {
+		ov = *l.overrides
+	}
+	if ov.Cpu != "" {
+		t.Cpu = ov.Cpu
+	}
+	if ov.Memory != "" {
+		t.Memory = ov.Memory
+	}
+	if ov.ContainerOverrides == nil {
+		for _, cd := range def.ContainerDefinitions {
+			ov.ContainerOverrides = append(ov.ContainerOverrides, types.ContainerOverride{Name: cd.Name})
+		}
+	}
+	ov.ContainerOverrides = nonNil(ov.ContainerOverrides)
+	ov.InferenceAcceleratorOverrides = nonNil(ov.InferenceAcceleratorOverrides)
+	t.Overrides = &ov
+
+	var eni types.Attachment
+	if l.awsvpc() {
+		h := id + strings.Repeat("0", 32)
+		ip := fmt.Sprintf("10.0.%d.%d", hexByte(h[0:2]), hexByte(h[2:4])%254+1)
+		subnet := ""
+		if n := l.network.AwsvpcConfiguration; n != nil && len(n.Subnets) > 0 {
+			subnet = n.Subnets[0]
+		}
+		eni = types.Attachment{
+			Id:   s.gen.UUID(),
+			Type: "ElasticNetworkInterface",
+			Details: []types.KeyValuePair{
+				{Name: "subnetId", Value: subnet},
+				{Name: "networkInterfaceId", Value: "eni-" + h[:17]},
+				{Name: "macAddress", Value: fmt.Sprintf("0a:%s:%s:%s:%s:%s", h[4:6], h[6:8], h[8:10], h[10:12], h[12:14])},
+				{Name: "privateDnsName", Value: "ip-" + strings.ReplaceAll(ip, ".", "-") + ".ec2.internal"},
+				{Name: "privateIPv4Address", Value: ip},
+			},
+		}
+		t.Attachments = []types.Attachment{eni}
+	} else {
+		t.Attachments = []types.Attachment{}
+	}
+	var cpu, mem int32
+	for _, cd := range def.ContainerDefinitions {
+		ct := types.Container{
+			ContainerArn: ecsARN(c, "container/"+cl.ClusterName+"/"+id+"/"+s.gen.UUID()),
+			TaskArn:      taskArn,
+			Name:         cd.Name,
+			Image:        cd.Image,
+			Cpu:          strconv.Itoa(int(cd.Cpu)),
+			HealthStatus: "UNKNOWN",
+		}
+		cpu += cd.Cpu
+		if cd.Memory != nil {
+			ct.Memory = strconv.Itoa(int(*cd.Memory))
+			mem += *cd.Memory
+		} else if cd.MemoryReservation != nil {
+			mem += *cd.MemoryReservation
+		}
+		if cd.MemoryReservation != nil {
+			ct.MemoryReservation = strconv.Itoa(int(*cd.MemoryReservation))
+		}
+		if l.awsvpc() {
+			ct.NetworkInterfaces = []types.NetworkInterface{{AttachmentId: eni.Id, PrivateIpv4Address: eni.Details[4].Value}}
+		}
+		t.Containers = append(t.Containers, ct)
+	}
+	if n, ok := taskCPU(t.Cpu); ok {
+		cpu = int32(n)
+	}
+	if n, ok := taskMemory(t.Memory); ok {
+		mem = int32(n)
+	}
+	r := &taskRecord{Task: t, AwsVpc: l.awsvpc(), Created: now, Service: l.service, Deployment: l.deployment,
+		ReservedCPU: cpu, ReservedMemory: mem}
+	if failed != "" {
+		r.FailedReason = unableToAssume(failed)
+	}
+	return r
+}
+
+func hexByte(s string) int {
+	n, _ := strconv.ParseUint(s, 16, 8)
+	return int(n)
+}
+
+// instancesFor lists a cluster's ACTIVE container instances, least busy
+// first, for placing EC2 tasks.
+func instancesFor(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) ([]*instanceRecord, map[string]int, error) {
+	var out []*instanceRecord
+	busy := map[string]int{}
+	prefix := clusterKey(c, cluster) + "/"
+	if err := scanJSON(tx, bucketInstances, prefix, func(_ string, ir *instanceRecord) bool {
+		if ir.Instance.Status == statusActive {
+			out = append(out, ir)
+		}
+		return true
+	}); err != nil {
+		return nil, nil, err
+	}
+	if err := scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
+		if tr.Task.ContainerInstanceArn != "" && tr.active(now, tm) {
+			busy[tr.Task.ContainerInstanceArn]++
+		}
+		return true
+	}); err != nil {
+		return nil, nil, err
+	}
+	slices.SortStableFunc(out, func(a, b *instanceRecord) int {
+		return busy[a.Instance.ContainerInstanceArn] - busy[b.Instance.ContainerInstanceArn]
+	})
+	return out, busy, nil
+}
+
+// RunTask starts count tasks of a task definition. ECS checks that the
+// caller may pass the task's roles, needs its service-linked role for
+// awsvpc tasks, and at launch has ecs-tasks.amazonaws.com assume the
+// execution role and the task role: a task whose role cannot be assumed
+// is created, then stops without starting, with AWS's stoppedReason.
+func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest) (*types.RunTaskResponse, error) {
+	if in.LaunchType != "" && len(in.CapacityProviderStrategy) > 0 {
+		return nil, errLaunchTypeAndStrategy()
+	}
+	count := 1
+	if in.Count != nil {
+		count = int(*in.Count)
+	}
+	now := s.now()
+	tm := s.phases()
+	l := &launch{network: in.NetworkConfiguration, overrides: in.Overrides, group: in.Group, startedBy: in.StartedBy,
+		tags: in.Tags, enableExec: in.EnableExecuteCommand}
+	var instances []*instanceRecord
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		var err error
+		if l.cluster, err = activeCluster(tx, c, in.Cluster, true); err != nil {
+			return err
+		}
+		if l.def, err = loadTaskDef(tx, c, in.TaskDefinition); err != nil {
+			return err
+		}
+		if l.def == nil {
+			return errTaskDefinitionNotFound()
+		}
+		if l.def.Def.Status != tdActive {
+			return errTaskDefinitionInactive()
+		}
+		if l.launchType, l.capacityProvider, err = resolveLaunchType(tx, c, l.cluster, in.LaunchType, in.CapacityProviderStrategy); err != nil {
+			return err
+		}
+		instances, _, err = instancesFor(tx, c, l.cluster.Cluster.ClusterName, now, tm)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLaunch(&l.def.Def, l.launchType, l.network); err != nil {
+		return nil, err
+	}
+	if l.launchType == launchEC2 && len(instances) == 0 {
+		return nil, errNoContainerInstances()
+	}
+	if l.awsvpc() {
+		if err := s.needSLR(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	execRole, taskRole := l.roles()
+	if err := s.passTaskRoles(ctx, c, execRole, taskRole); err != nil {
+		return nil, err
+	}
+	placements := make([]string, count)
+	if l.launchType == launchEC2 {
+		for i := range placements {
+			placements[i] = instances[i%len(instances)].Instance.ContainerInstanceArn
+		}
+	}
+	return s.startTasks(ctx, c, l, placements, now)
+}
+
+// startTasks launches one task per placement (a container instance ARN,
+// or "" for Fargate and Managed Instances): the roles are assumed, the
+// records written.
+func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []string, now time.Time) (*types.RunTaskResponse, error) {
+	execRole, taskRole := l.roles()
+	records := make([]*taskRecord, len(placements))
+	for i, inst := range placements {
+		id := s.hexID()
+		failed, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
+		if err != nil {
+			return nil, err
+		}
+		records[i] = s.newTask(c, l, id, now, inst, failed)
+	}
+	if l.awsvpc() {
+		if err := s.roles.LinkedRoleUsed(ctx, c.Account, PrincipalECS, c.Region); err != nil {
+			return nil, err
+		}
+	}
+	tm := s.phases()
+	out := &types.RunTaskResponse{Tasks: []types.Task{}, Failures: []types.Failure{}}
+	err := s.update(ctx, c, func(tx store.Tx) error {
+		if _, err := activeCluster(tx, c, l.cluster.Cluster.ClusterArn, true); err != nil {
+			return err
+		}
+		out.Tasks = out.Tasks[:0]
+		for _, r := range records {
+			id := r.Task.TaskArn[strings.LastIndexByte(r.Task.TaskArn, '/')+1:]
+			if err := putJSON(tx, bucketTasks, taskKey(c, l.cluster.Cluster.ClusterName, id), r); err != nil {
+				return err
+			}
+			out.Tasks = append(out.Tasks, r.view(now, tm))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// StartTask starts a task on each of the given container instances (the
+// EC2 launch type, placed by the caller).
+func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequest) (*types.StartTaskResponse, error) {
+	now := s.now()
+	l := &launch{launchType: launchEC2, network: in.NetworkConfiguration, overrides: in.Overrides, group: in.Group,
+		startedBy: in.StartedBy, tags: in.Tags, enableExec: in.EnableExecuteCommand}
+	var placements []string
+	failures := []types.Failure{}
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		placements, failures = nil, []types.Failure{}
+		var err error
+		if l.cluster, err = activeCluster(tx, c, in.Cluster, true); err != nil {
+			return err
+		}
+		if l.def, err = loadTaskDef(tx, c, in.TaskDefinition); err != nil {
+			return err
+		}
+		if l.def == nil {
+			return errTaskDefinitionNotFound()
+		}
+		if l.def.Def.Status != tdActive {
+			return errTaskDefinitionInactive()
+		}
+		for _, id := range in.ContainerInstances {
+			ir, err := loadInstance(tx, c, l.cluster.Cluster.ClusterName, id)
+			if err != nil {
+				return err
+			}
+			if ir == nil || ir.Instance.Status != statusActive {
+				failures = append(failures, types.Failure{Arn: instanceARNFor(c, l.cluster.Cluster.ClusterName, id), Reason: "MISSING"})
+				continue
+			}
+			placements = append(placements, ir.Instance.ContainerInstanceArn)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLaunch(&l.def.Def, launchEC2, l.network); err != nil {
+		return nil, err
+	}
+	if l.awsvpc() {
+		if err := s.needSLR(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	execRole, taskRole := l.roles()
+	if err := s.passTaskRoles(ctx, c, execRole, taskRole); err != nil {
+		return nil, err
+	}
+	out, err := s.startTasks(ctx, c, l, placements, now)
+	if err != nil {
+		return nil, err
+	}
+	return &types.StartTaskResponse{Tasks: out.Tasks, Failures: failures}, nil
+}
+
+// StopTask asks a task to stop; it goes through STOPPING (and
+// DEPROVISIONING for awsvpc) to STOPPED. The answer shows the task as it
+// was when asked, with desiredStatus STOPPED, as AWS's does.
+func (s *Service) StopTask(ctx context.Context, c Call, in *types.StopTaskRequest) (*types.StopTaskResponse, error) {
+	now := s.now()
+	tm := s.phases()
+	var out types.Task
+	err := s.update(ctx, c, func(tx store.Tx) error {
+		cl, err := activeCluster(tx, c, in.Cluster, false)
+		if err != nil {
+			return err
+		}
+		id, ok := taskID(c, cl.Cluster.ClusterName, in.Task)
+		if !ok {
+			return errTaskNotFound()
+		}
+		key := taskKey(c, cl.Cluster.ClusterName, id)
+		var r taskRecord
+		found, err := getJSON(tx, bucketTasks, key, &r)
+		if err != nil {
+			return err
+		}
+		if !found || !r.visible(now, tm) {
+			return errTaskNotFound()
+		}
+		before := r.view(now, tm)
+		if r.StopAt != nil || before.LastStatus == "STOPPED" {
+			out = before
+			return nil
+		}
+		r.StopAt, r.StopCode, r.StopReason = ptr(now), "UserInitiated", in.Reason
+		if r.StopReason == "" {
+			r.StopReason = "Task stopped by user"
+		}
+		out = r.view(now, tm)
+		out.LastStatus, out.Version = before.LastStatus, before.Version
+		return putJSON(tx, bucketTasks, key, &r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.StopTaskResponse{Task: &out}, nil
+}
+
+// DescribeTasks describes tasks by ID or ARN; unknown ones (and those
+// STOPPED long ago) are failures with reason MISSING.
+func (s *Service) DescribeTasks(ctx context.Context, c Call, in *types.DescribeTasksRequest) (*types.DescribeTasksResponse, error) {
+	if len(in.Tasks) == 0 {
+		return nil, errTasksEmpty()
+	}
+	now := s.now()
+	tm := s.phases()
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &types.DescribeTasksResponse{}
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		out.Tasks, out.Failures = []types.Task{}, []types.Failure{}
+		cl, err := loadCluster(tx, c, in.Cluster)
+		if err != nil {
+			return err
+		}
+		if cl == nil {
+			return errClusterNotFound()
+		}
+		name := cl.Cluster.ClusterName
+		for _, ref := range in.Tasks {
+			var r taskRecord
+			found := false
+			if id, ok := taskID(c, name, ref); ok {
+				if found, err = getJSON(tx, bucketTasks, taskKey(c, name, id), &r); err != nil {
+					return err
+				}
+			}
+			if !found || !r.visible(now, tm) {
+				arn := ref
+				if !isARN(ref) {
+					arn = ecsARN(c, "task/"+name+"/"+ref)
+				}
+				out.Failures = append(out.Failures, types.Failure{Arn: arn, Reason: "MISSING"})
+				continue
+			}
+			t := r.view(now, tm)
+			if withTags {
+				t.Tags = nonNil(t.Tags)
+			} else {
+				t.Tags = nil
+			}
+			out.Tasks = append(out.Tasks, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListTasks lists the ARNs of a cluster's tasks whose desiredStatus is the
+// one asked (RUNNING by default), filtered by container instance, family,
+// startedBy, service and launch type.
+func (s *Service) ListTasks(ctx context.Context, c Call, in *types.ListTasksRequest) (*types.ListTasksResponse, error) {
+	now := s.now()
+	tm := s.phases()
+	desired := in.DesiredStatus
+	if desired == "" || desired == "PENDING" {
+		desired = "RUNNING"
+	}
+	var arns []string
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		arns = nil
+		cl, err := loadCluster(tx, c, in.Cluster)
+		if err != nil {
+			return err
+		}
+		if cl == nil {
+			return errClusterNotFound()
+		}
+		name := cl.Cluster.ClusterName
+		instance := ""
+		if in.ContainerInstance != "" {
+			instance = instanceARNFor(c, name, in.ContainerInstance)
+		}
+		service := in.ServiceName
+		if rest, ok := resourceOf(c, service, "service"); ok {
+			service = rest[strings.LastIndexByte(rest, '/')+1:]
+		}
+		return scanJSON(tx, bucketTasks, clusterKey(c, name)+"/", func(_ string, r *taskRecord) bool {
+			if !r.visible(now, tm) {
+				return true
+			}
+			t := r.view(now, tm)
+			switch {
+			case t.DesiredStatus != desired,
+				instance != "" && t.ContainerInstanceArn != instance,
+				in.Family != "" && !strings.Contains(t.TaskDefinitionArn, ":task-definition/"+in.Family+":"),
+				in.StartedBy != "" && t.StartedBy != in.StartedBy,
+				service != "" && r.Service != service,
+				in.LaunchType != "" && t.LaunchType != in.LaunchType:
+				return true
+			}
+			arns = append(arns, t.TaskArn)
+			return true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	pg, next, err := page(arns, in.NextToken, in.MaxResults, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &types.ListTasksResponse{TaskArns: pg, NextToken: next}, nil
+}

@@ -1,0 +1,27 @@
+package types_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecs/types/internal/shapegen"
+	"github.com/rolecall/rolecall/internal/model"
+)
+
+// shapes.go must be what the generator makes of the embedded model: a model
+// update or a new operation needs `go generate ./internal/ecs/types`.
+func TestShapesUpToDate(t *testing.T) {
+	want, err := shapegen.Generate(model.MustLoad("ecs"), types.Operations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("shapes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("shapes.go is stale: run go generate ./internal/ecs/types")
+	}
+}
