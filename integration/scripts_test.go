@@ -16,6 +16,7 @@ import (
 // promises to work with.
 func runScript(t *testing.T, interpreter, script string) {
 	t.Helper()
+	t.Parallel() // each script has its own server; the aws CLI's start-up dominates
 	if _, err := exec.LookPath(interpreter); err != nil {
 		t.Fatalf("%s is not installed; %s needs it (see README, Testing)", interpreter, script)
 	}
