@@ -23,6 +23,20 @@ if ! python3 -c 'import boto3' 2>/dev/null; then
   exit 1
 fi
 
+# The policy engine's differential test (internal/policy/oracle) asks
+# @cloud-copilot/iam-simulate, pinned, for its decisions. It is AGPL: it is
+# installed here, at test time, outside the repository, and never vendored.
+oracle_version=0.1.173
+export ROLECALL_ORACLE_DIR="${ROLECALL_ORACLE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rolecall/oracle}"
+export ROLECALL_REQUIRE_ORACLE=1
+need node "the policy engine's differential test runs @cloud-copilot/iam-simulate" nodejs
+need npm "it installs @cloud-copilot/iam-simulate for the policy engine's differential test" npm
+if [ "$(node -p "require('$ROLECALL_ORACLE_DIR/node_modules/@cloud-copilot/iam-simulate/package.json').version" 2>/dev/null)" != "$oracle_version" ]; then
+  echo "test.sh: installing @cloud-copilot/iam-simulate@$oracle_version into $ROLECALL_ORACLE_DIR" >&2
+  npm install --prefix "$ROLECALL_ORACLE_DIR" --no-audit --no-fund --silent "@cloud-copilot/iam-simulate@$oracle_version" >/dev/null ||
+    { echo "test.sh: npm could not install @cloud-copilot/iam-simulate@$oracle_version into $ROLECALL_ORACLE_DIR (offline?); the policy engine's differential test needs it. Install it by hand and run again." >&2; exit 1; }
+fi
+
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
   echo "test.sh: gofmt would change:" >&2; echo "$unformatted" >&2; exit 1

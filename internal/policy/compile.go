@@ -56,7 +56,9 @@ type Source struct {
 
 // Position is a place in a policy document, as IAM's simulator reports
 // statement positions: Line counts from 1; Column is the 1-based column just
-// after the statement's '{' (StartPosition) or '}' (EndPosition). AWS CLI
+// after the statement's '{' (StartPosition) or '}' (EndPosition); in a
+// Statement list a statement starts just after the '[' or the previous
+// statement's '}' instead (positions_aws_test.go). AWS CLI
 // documentation, simulate-custom-policy example 1: the one-line policy
 // {"Version":"2012-10-17","Statement":{"Effect":...}} has its statement's
 // '{' at column 37 and '}' at column 166, and AWS answers StartPosition

@@ -158,7 +158,9 @@ type typeEval struct {
 //     policy"; the role-session ARN is not);
 //     - otherwise (no resource policy, or it names only the account)
 //     identity policies must allow, then the boundary, then session
-//     policies, when present.
+//     policies, when present; but a role's trust policy and a KMS key
+//     policy must at least name the account ("they must explicitly allow
+//     access for principals").
 //  5. Cross account: the resource-based policy must allow (naming the
 //     caller, its role or its account) and so must the caller's identity
 //     policies, boundary and session policies.
@@ -269,6 +271,13 @@ func Evaluate(ps *PolicySet, r *Request) Decision {
 			}
 			return allow(TypeResource, rp.allow)
 		}
+		// "Role trust policies and KMS key policies are exceptions to this
+		// logic, because they must explicitly allow access for principals"
+		// (IAM User Guide, "Policy evaluation logic"): in the same account
+		// too, they must name the caller or its account.
+		if rp.allow == nil && ps.Resource != nil && mustAllow(r.Action) {
+			return deny(TypeResource)
+		}
 	} else if rp.allow == nil {
 		return deny(TypeResource)
 	}
@@ -281,6 +290,13 @@ func Evaluate(ps *PolicySet, r *Request) Decision {
 		return deny(TypeSession)
 	}
 	return allow(TypeIdentity, res[TypeIdentity].allow)
+}
+
+// mustAllow reports actions whose resource policy must allow even in the
+// resource's own account: a role's trust policy (sts:AssumeRole and the
+// other trust actions) and a KMS key policy.
+func mustAllow(action string) bool {
+	return trustAction(action) || len(action) > 4 && strings.EqualFold(action[:4], "kms:")
 }
 
 // evalLevels evaluates SCPs or RCPs: every level must hold an Allow; any

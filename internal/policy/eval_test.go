@@ -265,7 +265,9 @@ func TestDecisionDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	refs := p.Statements()
-	if refs[0].Start != (Position{4, 6}) || refs[0].End != (Position{5, 110}) || refs[1].Start != (Position{6, 6}) || refs[1].End != (Position{6, 111}) {
+	// In a list a statement starts just after the '[' or the previous '}'
+	// (positions_aws_test.go).
+	if refs[0].Start != (Position{3, 17}) || refs[0].End != (Position{5, 110}) || refs[1].Start != (Position{5, 110}) || refs[1].End != (Position{6, 111}) {
 		t.Errorf("positions %+v %+v / %+v %+v", refs[0].Start, refs[0].End, refs[1].Start, refs[1].End)
 	}
 	if refs[1].Source.ID != "arn:aws:iam::123456789012:policy/p" || refs[1].Source.Detail != "user-managed" || refs[1].Index != 1 || refs[1].Sid != "B" || refs[1].Effect != "Allow" {

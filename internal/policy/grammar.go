@@ -70,10 +70,19 @@ func parseGrammar(root *jsonValue) (*parsed, error) {
 	}
 	p.doc.Statements = make([]Statement, 0, len(list))
 	p.stmts = make([]stmtInfo, 0, len(list))
-	for _, sv := range list {
+	for k, sv := range list {
 		s, info, err := parseStatement(sv)
 		if err != nil {
 			return nil, err
+		}
+		if stmtVal.kind == jsonArray {
+			// In a list, IAM's simulator starts a statement just after the
+			// token before it: the '[' or the previous statement's '}'
+			// (positions_aws_test.go has AWS's answers).
+			info.start = stmtVal.start
+			if k > 0 {
+				info.start = list[k-1].end
+			}
 		}
 		p.doc.Statements = append(p.doc.Statements, s)
 		p.stmts = append(p.stmts, info)

@@ -30,7 +30,7 @@ type jsonValue struct {
 	arr     []*jsonValue
 	members []jsonMember // in document order, duplicates included
 
-	start, end int // objects: byte offsets of '{' and '}' in the document
+	start, end int // objects: byte offsets of '{' and '}' in the document; arrays: start is the '['
 }
 
 type jsonMember struct {
@@ -131,8 +131,8 @@ func (sc *scanner) value() (*jsonValue, error) {
 			}
 		}
 	case '[':
+		v := &jsonValue{kind: jsonArray, start: sc.i}
 		sc.i++
-		v := &jsonValue{kind: jsonArray}
 		sc.space()
 		if sc.s[sc.i] == ']' {
 			sc.i++
