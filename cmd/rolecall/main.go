@@ -1,9 +1,12 @@
 // Command rolecall is a local AWS IAM, STS and ECS endpoint that behaves as
 // AWS does about roles.
 //
-//	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral] [--auth strict|lenient]
+//	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral] [--auth strict|lenient] [--enforce on|audit|off] [--audit-log FILE]
+//	rolecall explain-denied REQUEST_ID [--endpoint URL]
 //	rolecall roles [show NAME] [--endpoint URL]
+//	rolecall task env TASK_ARN [--endpoint URL]
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
+//	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall version
 package main
 
@@ -23,6 +26,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/server"
 )
 
@@ -45,6 +49,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return roles(args[1:], stdout, stderr)
 	case "policy":
 		return policyCmd(args[1:], stdout, stderr)
+	case "doctor":
+		return doctorCmd(args[1:], stdout, stderr)
+	case "explain-denied":
+		return explainDenied(args[1:], stdout, stderr)
+	case "task":
+		return taskCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rolecall", version)
 		return 0
@@ -64,7 +74,11 @@ func usage(w io.Writer) {
 Commands:
   serve     start the endpoint (default 127.0.0.1:4566)
   roles     list a running rolecall's roles; 'roles show NAME' explains one
+  task      'task env TASK_ARN': the exports that make a local program act as a task's role
   policy    'policy eval': evaluate policy files against a request and explain the decision
+  doctor    every role an ECS setup needs, checked, with the fix; 'doctor explain', 'doctor indirect'
+  explain-denied REQUEST_ID
+            why a running rolecall denied a request
   version   print the version
 
 Run 'rolecall serve -h' for the flags of serve.
@@ -90,8 +104,25 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ephemeral := fs.Bool("ephemeral", false, "keep state in memory only; nothing survives a restart")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	authFlag := fs.String("auth", "strict", "strict: every request signed with known credentials, as AWS; lenient: unknown or bad credentials act as an account's root (for code written against emulators that check nothing)")
+	enforceFlag := fs.String("enforce", "on", "on: every action is authorized as AWS authorizes it; audit: allowed, but what AWS would deny is logged and reported (X-Rolecall-Would-Deny); off: nothing is authorized")
+	auditLog := fs.String("audit-log", "", "append every authorization decision to `FILE` as a JSON line")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	enforce, err := authz.ParseMode(*enforceFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "rolecall: bad --enforce: %v\n", err)
+		return 2
+	}
+	var auditW io.Writer
+	if *auditLog != "" {
+		f, err := os.OpenFile(*auditLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "rolecall: cannot open --audit-log: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		auditW = f
 	}
 	authMode, err := auth.ParseMode(*authFlag)
 	if err != nil {
@@ -105,7 +136,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.Open(server.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log, Auth: authMode})
+	srv, err := server.Open(server.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW})
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 1
@@ -127,11 +158,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, `rolecall %s listening on %s
   account:  %s
   auth:     %s
+  enforce:  %s
   state:    %s
 
   export AWS_ENDPOINT_URL=%s
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-`, version, endpoint, server.DefaultAccount, authMode, state, endpoint)
+`, version, endpoint, server.DefaultAccount, authMode, enforce, state, endpoint)
 
 	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

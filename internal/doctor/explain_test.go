@@ -1,0 +1,135 @@
+package doctor
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// Every text explain recognizes, as AWS (or the ECS agent) writes it;
+// sources in aws-facts.md and the rules' Source.
+func TestExplainRecognizes(t *testing.T) {
+	cases := []struct {
+		text  string
+		id    string
+		facts map[string]string
+		cmd   string // a substring of one of the commands
+	}{
+		{text: "An error occurred (InvalidParameterException) when calling the CreateService operation: Unable to assume the service linked role. Please verify that the ECS service linked role exists.",
+			id: "ecs-slr-missing", cmd: "create-service-linked-role --aws-service-name ecs.amazonaws.com"},
+		{text: "InvalidParameterException: Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.",
+			id: "legacy-service-role-targetgroup", cmd: "AmazonEC2ContainerServiceRole"},
+		{text: "InvalidParameterException: Unable to assume role and validate the listeners configured on your load balancer. Please verify that the ECS service role being passed has the proper permissions.",
+			id: "legacy-service-role-targetgroup"},
+		{text: "service web failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::123456789012:role/app/web-task' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.)",
+			id: "task-role-assume", facts: map[string]string{"role": "arn:aws:iam::123456789012:role/app/web-task"}, cmd: "--role-name web-task"},
+		{text: "An error occurred (AccessDeniedException) when calling the RunTask operation: User: arn:aws:sts::123456789012:assumed-role/deployer/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole because no identity-based policy allows the iam:PassRole action",
+			id: "passrole-denied", facts: map[string]string{"caller": "arn:aws:sts::123456789012:assumed-role/deployer/ci", "action": "iam:PassRole", "resource": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole", "callerName": "deployer", "denied": "implicitly: no identity-based policy allows it"},
+			cmd: `put-role-policy --role-name deployer --policy-name rolecall-doctor-iam-PassRole --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ecsTaskExecutionRole","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}'`},
+		{text: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/task",
+			id: "passrole-denied", facts: map[string]string{"callerKind": "user", "callerName": "ci"}, cmd: "put-user-policy --user-name ci"},
+		{text: "InvalidParameterException: You cannot specify an IAM role for services that require a service linked role.", id: "role-with-slr-service"},
+		{text: "ClientException: Role is not valid", id: "role-not-valid"},
+		{text: "InvalidParameterException: The service couldn't be updated because a valid taskRoleArn is not being used. Specify a valid task role in your task definition and try again.",
+			id: "exec-needs-task-role", cmd: "ssmmessages:OpenDataChannel"},
+		{text: "ClientException: Fargate requires task definition to have execution role ARN to support log driver awslogs.", id: "fargate-awslogs-needs-exec-role", cmd: "AmazonECSTaskExecutionRolePolicy"},
+		{text: "ClientException: Fargate requires task definition to have execution role ARN to support ECR images.", id: "fargate-ecr-needs-exec-role", cmd: "create-role --role-name ecsTaskExecutionRole"},
+		{text: "ClientException: When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.", id: "secrets-need-exec-role"},
+		{text: "ClientException: Private repository authentication requires that the task definition specify a value for executionRoleArn.", id: "registry-auth-needs-exec-role"},
+		{text: "ClientException: EFS IAM authorization requires a task role.", id: "efs-iam-needs-task-role"},
+		{text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 1 time(s): operation error ECR: GetAuthorizationToken, https response error StatusCode: 400, RequestID: 24460c33-1d7d-4ee9-99cf-c259d53e7b44, api error AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/web-exec/a5209a25e0f04b7fa1f2c3d4e5f60718 is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action",
+			id: "ecr-auth-denied", facts: map[string]string{"action": "ecr:GetAuthorizationToken", "callerName": "web-exec", "resource": "*"}, cmd: "attach-role-policy --role-name web-exec"},
+		{text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC123 from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/17cbd22653424f62971b13fffcf6113e is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC123 because no identity-based policy allows the secretsmanager:GetSecretValue action",
+			id: "asm-denied", facts: map[string]string{"action": "secretsmanager:GetSecretValue", "resource": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC123"}, cmd: `"Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC123"`},
+		{text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::471112983866:assumed-role/ecsTaskExecutionRole/17cbd22653424f62971b13fffcf6113e is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:ap-northeast-2:471112983866:parameter/JobSyncHub/email/AWS_SES",
+			id: "ssm-denied", facts: map[string]string{"action": "ssm:GetParameters", "callerName": "ecsTaskExecutionRole"}, cmd: "--role-name ecsTaskExecutionRole"},
+		{text: "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef is not authorized to perform: logs:CreateLogStream on resource: arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web:log-stream:web/web/0123456789abcdef0123456789abcdef",
+			id: "logger-denied", facts: map[string]string{"action": "logs:CreateLogStream"}},
+		{text: "ResourceInitializationError: failed to validate logger args: failed to create CloudWatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+			id: "logger-no-group", cmd: "create-log-group"},
+		{text: "ResourceInitializationError: failed to validate logger args: unable to get awslogs driver arguments: awslogs-region is required", id: "logger-region"},
+		{text: "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. : signal: killed",
+			id: "task-network"},
+		{text: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 52.46.145.142:443: i/o timeout. Please check your task network configuration.",
+			id: "task-network"},
+		{text: "CannotPullContainerError: Error response from daemon: pull access denied for 123456789012.dkr.ecr.us-west-2.amazonaws.com/everything2/e2lib, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::123456789012:assumed-role/ecsInstanceRole/i-0123456789abcdef0 is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-west-2:123456789012:repository/everything2/e2lib because no identity-based policy allows the ecr:BatchGetImage action",
+			id: "pull-denied", facts: map[string]string{"action": "ecr:BatchGetImage", "callerName": "ecsInstanceRole", "resource": "arn:aws:ecr:us-west-2:123456789012:repository/everything2/e2lib"}, cmd: "--role-name ecsInstanceRole"},
+		{text: "CannotPullContainerError: Error response from daemon: pull access denied for 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app, repository does not exist or may require 'docker login'",
+			id: "pull-access"},
+		{text: "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::123456789012:assumed-role/ci/build is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210987654321:role/deploy",
+			id: "assume-role-denied", facts: map[string]string{"resource": "arn:aws:iam::210987654321:role/deploy"}},
+		{text: "An error occurred (UnmodifiableEntity) when calling the DeleteRole operation: Cannot perform the operation on the protected role 'AWSServiceRoleForECS' - this role is only modifiable by AWS",
+			id: "protected-role", facts: map[string]string{"role": "AWSServiceRoleForECS"}, cmd: "delete-service-linked-role --role-name AWSServiceRoleForECS"},
+		{text: "InvalidInput: Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.", id: "slr-name-taken", facts: map[string]string{"role": "AWSServiceRoleForECS"}},
+		{text: "InvalidInput: Custom suffix is not allowed for ecs.amazonaws.com", id: "slr-custom-suffix", facts: map[string]string{"service": "ecs.amazonaws.com"}},
+		{text: "AccessDeniedException: Caller does not have permissions to create a Service Linked Role", id: "cannot-create-slr"},
+		{text: "PolicyNotAttachable: Cannot attach a Service Role Policy to a Customer Role.", id: "service-role-policy-attach"},
+		{text: `MalformedPolicyDocument: Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/gone"`, id: "invalid-principal", facts: map[string]string{"principal": "arn:aws:iam::123456789012:role/gone"}},
+		{text: "An error occurred (AccessDeniedException) when calling the PutObject operation: User: arn:aws:sts::123456789012:assumed-role/web-task/0123456789abcdef0123456789abcdef is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::uploads/a.txt because no identity-based policy allows the s3:PutObject action",
+			id: "access-denied", facts: map[string]string{"action": "s3:PutObject", "callerName": "web-task"}, cmd: `--role-name web-task --policy-name rolecall-doctor-s3-PutObject`},
+		{text: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/web:3 with an explicit deny in an identity-based policy",
+			id: "access-denied", facts: map[string]string{"denied": "explicitly: a Deny in an identity-based policy"}},
+		// Questions.
+		{text: "my task has a task role and the instance has an instance role: who wins?", id: "who-wins-task-vs-instance"},
+		{text: "Do I need the execution role if I have a task role?", id: "who-wins-execution-vs-task"},
+	}
+	for _, c := range cases {
+		ex := Explain(c.text)
+		if len(ex.Matches) == 0 {
+			t.Errorf("not recognized: %s", c.text)
+			continue
+		}
+		m := ex.Matches[0]
+		if m.ID != c.id {
+			t.Errorf("%s\n  recognized as %s, want %s", c.text, m.ID, c.id)
+			continue
+		}
+		if m.Title == "" || len(m.Cause) == 0 {
+			t.Errorf("%s: no title or cause", c.id)
+		}
+		for k, v := range c.facts {
+			if m.Facts[k] != v {
+				t.Errorf("%s: fact %s = %q, want %q", c.id, k, m.Facts[k], v)
+			}
+		}
+		if c.cmd != "" && !strings.Contains(strings.Join(m.Commands, "\n"), c.cmd) {
+			t.Errorf("%s: commands\n%s\nlack %s", c.id, strings.Join(m.Commands, "\n"), c.cmd)
+		}
+		for _, w := range []func(*bytes.Buffer) error{func(b *bytes.Buffer) error { return ex.WriteText(b) }, func(b *bytes.Buffer) error { return ex.WriteMarkdown(b) }, func(b *bytes.Buffer) error { return ex.WriteJSON(b) }} {
+			var b bytes.Buffer
+			if err := w(&b); err != nil || !strings.Contains(b.String(), m.Title[:10]) {
+				t.Errorf("%s: rendering: %v\n%s", c.id, err, b.String())
+			}
+		}
+	}
+	// Every rule has a case above.
+	tested := map[string]bool{}
+	for _, c := range cases {
+		tested[c.id] = true
+	}
+	for _, r := range rules {
+		if !tested[r.id] {
+			t.Errorf("rule %s has no test", r.id)
+		}
+	}
+}
+
+func TestExplainUnknown(t *testing.T) {
+	ex := Explain("the build is slow")
+	if len(ex.Matches) != 0 {
+		t.Fatalf("matched %+v", ex.Matches)
+	}
+	var b bytes.Buffer
+	_ = ex.WriteText(&b)
+	if !strings.Contains(b.String(), "does not recognize") {
+		t.Error(b.String())
+	}
+}
+
+// An explicit deny gets no Allow command: adding one cannot help.
+func TestExplainExplicitDenyHasNoGrant(t *testing.T) {
+	ex := Explain("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/web:3 with an explicit deny in an identity-based policy")
+	if len(ex.Matches[0].Commands) != 0 {
+		t.Errorf("commands %v", ex.Matches[0].Commands)
+	}
+}

@@ -1,0 +1,433 @@
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// WriteJSON writes the report as indented JSON (for CI).
+func (r *Report) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// ANSI colours for a terminal.
+const (
+	cRed    = "\x1b[31m"
+	cGreen  = "\x1b[32m"
+	cYellow = "\x1b[33m"
+	cDim    = "\x1b[2m"
+	cBold   = "\x1b[1m"
+	cReset  = "\x1b[0m"
+)
+
+type painter bool
+
+func (p painter) paint(code, s string) string {
+	if !p || s == "" {
+		return s
+	}
+	return code + s + cReset
+}
+
+func (p painter) status(s Status, text string) string {
+	switch s {
+	case OK:
+		return p.paint(cGreen, text)
+	case Fail:
+		return p.paint(cRed, text)
+	case Warn:
+		return p.paint(cYellow, text)
+	case Skipped, NotNeeded:
+		return p.paint(cDim, text)
+	}
+	return text
+}
+
+func statusWord(s Status) string {
+	switch s {
+	case OK:
+		return "ok"
+	case Fail:
+		return "FAIL"
+	case Warn:
+		return "warn"
+	case Skipped:
+		return "skipped"
+	case NotNeeded:
+		return "not needed"
+	}
+	return "-"
+}
+
+func statusMark(s Status) string {
+	switch s {
+	case OK:
+		return "✓"
+	case Fail:
+		return "✗"
+	case Warn:
+		return "!"
+	case Skipped:
+		return "?"
+	}
+	return "-"
+}
+
+// areaCell summarises an area for the table: "ok", "FAIL 2/7".
+func areaCell(rc *RoleCase, a Area) (Status, string) {
+	st := rc.AreaStatus(a)
+	if st == "" {
+		return "", "-"
+	}
+	if a == AreaPermissions {
+		n, ok := 0, 0
+		for _, c := range rc.Checks {
+			if c.Area == a {
+				n++
+				if c.Status == OK {
+					ok++
+				}
+			}
+		}
+		return st, fmt.Sprintf("%s %d/%d", statusWord(st), ok, n)
+	}
+	return st, statusWord(st)
+}
+
+// WriteTable writes the report for a terminal: a summary table, then each
+// needed role with its reasons, failed checks and fixes; colour when color
+// is set (stdout is a TTY).
+func (r *Report) WriteTable(w io.Writer, color bool) error {
+	p := painter(color)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s account %s, region %s", p.paint(cBold, "rolecall doctor:"), r.Account, r.Region)
+	if r.Deployer != "" {
+		fmt.Fprintf(&b, ", deployer %s", r.Deployer)
+	}
+	b.WriteString("\n\n")
+	if len(r.Workloads) > 0 {
+		b.WriteString("Inspected:\n")
+		for _, wl := range r.Workloads {
+			b.WriteString("  " + workloadLine(wl) + "\n")
+		}
+		b.WriteString("\n")
+	}
+
+	header := []string{"ROLE", "NAME", "NEEDED", "EXISTS", "TRUST", "PERMISSIONS", "PASSROLE", "STATUS"}
+	rows := [][]string{header}
+	var stats [][]Status
+	for _, rc := range r.Roles {
+		name := rc.Name
+		if name == "" {
+			name = "(none named)"
+		}
+		needed := "no"
+		if rc.Needed {
+			needed = "yes"
+		}
+		row := []string{rc.Title, name, needed}
+		st := []Status{"", "", ""}
+		for _, a := range []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole} {
+			s, cell := areaCell(rc, a)
+			if a == AreaExists {
+				if cs := rc.AreaStatus(AreaConfig); cs != "" && rc.AreaStatus(AreaExists) == "" {
+					s, cell = cs, statusWord(cs)+" (config)"
+				}
+			}
+			row = append(row, cell)
+			st = append(st, s)
+		}
+		row = append(row, statusWord(rc.Status))
+		st = append(st, rc.Status)
+		rows = append(rows, row)
+		stats = append(stats, st)
+	}
+	widths := make([]int, len(header))
+	for _, row := range rows {
+		for i, c := range row {
+			if n := utf8.RuneCountInString(c); n > widths[i] {
+				widths[i] = n
+			}
+		}
+	}
+	for ri, row := range rows {
+		var line strings.Builder
+		for i, c := range row {
+			cell := c
+			if i < len(row)-1 {
+				cell += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2)
+			}
+			switch {
+			case ri == 0:
+				cell = p.paint(cBold, cell)
+			case stats[ri-1][i] != "":
+				cell = p.status(stats[ri-1][i], cell)
+			case r.Roles[ri-1].Status == NotNeeded:
+				cell = p.paint(cDim, cell)
+			}
+			line.WriteString(cell)
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+
+	var notNeeded []*RoleCase
+	for _, rc := range r.Roles {
+		if rc.Status == NotNeeded {
+			notNeeded = append(notNeeded, rc)
+			continue
+		}
+		b.WriteString("\n")
+		title := fmt.Sprintf("%s %s", statusWord(rc.Status), rc.Title)
+		if rc.Name != "" {
+			title += " " + rc.Name
+		}
+		b.WriteString(p.status(rc.Status, title) + "\n")
+		if rc.ARN != "" {
+			b.WriteString("  arn:       " + rc.ARN + "\n")
+		}
+		if rc.InstanceProfile != "" {
+			b.WriteString("  profile:   " + rc.InstanceProfile + "\n")
+		}
+		b.WriteString("  assumed by " + rc.Principal)
+		if rc.ManagedPolicy != "" {
+			b.WriteString("; AWS managed policy " + rc.ManagedPolicy)
+		}
+		b.WriteString("\n")
+		b.WriteString("  why:\n")
+		for _, why := range rc.Why {
+			b.WriteString("    - " + why + "\n")
+		}
+		passing := 0
+		for _, c := range rc.Checks {
+			if c.Status == OK {
+				passing++
+				continue
+			}
+			fmt.Fprintf(&b, "  %s %s: %s\n", p.status(c.Status, statusMark(c.Status)), c.Area, c.What)
+			if c.Detail != "" {
+				b.WriteString("      " + c.Detail + "\n")
+			}
+			if c.Why != "" {
+				b.WriteString("      needed for: " + c.Why + "\n")
+			}
+		}
+		if passing > 0 {
+			fmt.Fprintf(&b, "  %s %d %s\n", p.status(OK, statusMark(OK)), passing, plural(passing, "check passes", "checks pass"))
+		}
+		for _, n := range rc.Notes {
+			b.WriteString("  note: " + n + "\n")
+		}
+		for _, f := range rc.Fixes {
+			b.WriteString("  " + p.paint(cBold, "fix:") + " " + f.Summary + "\n")
+			for _, c := range f.Commands {
+				b.WriteString("    " + c + "\n")
+			}
+			if f.Policy != "" {
+				b.WriteString("    policy:\n")
+				for _, l := range strings.Split(f.Policy, "\n") {
+					b.WriteString("      " + l + "\n")
+				}
+			}
+		}
+	}
+	if len(notNeeded) > 0 {
+		b.WriteString("\n" + p.paint(cDim, "Not needed by this setup:") + "\n")
+		for _, rc := range notNeeded {
+			b.WriteString(p.paint(cDim, "  - "+rc.Title+": "+strings.TrimPrefix(rc.Why[0], "not needed: ")) + "\n")
+		}
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\nNotes:\n")
+		for _, n := range r.Notes {
+			b.WriteString("  - " + n + "\n")
+		}
+	}
+	b.WriteString("\n" + r.summaryLine() + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func workloadLine(wl Workload) string {
+	s := wl.Kind + " " + wl.Name
+	var parts []string
+	if wl.Cluster != "" {
+		parts = append(parts, "cluster "+wl.Cluster)
+	}
+	if wl.TaskDefinition != "" && wl.Kind == "service" {
+		parts = append(parts, "task definition "+wl.TaskDefinition)
+	}
+	if wl.Platform != "" {
+		parts = append(parts, string(wl.Platform))
+	}
+	if wl.NetworkMode != "" {
+		parts = append(parts, wl.NetworkMode)
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if wl.Source != "" {
+		s += " from " + wl.Source
+	}
+	return s
+}
+
+// summaryLine counts roles by status.
+func (r *Report) summaryLine() string {
+	counts := map[Status]int{}
+	needed := 0
+	for _, rc := range r.Roles {
+		counts[rc.Status]++
+		if rc.Needed {
+			needed++
+		}
+	}
+	s := fmt.Sprintf("%d %s needed: %d ok, %d failing, %d with warnings, %d not checked",
+		needed, plural(needed, "role", "roles"), counts[OK], counts[Fail], counts[Warn], counts[Skipped])
+	if r.Failed() {
+		s += ". Something this setup needs is missing."
+	}
+	return s
+}
+
+// WriteMarkdown writes the report for a pull request comment.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("## rolecall doctor\n\n")
+	fmt.Fprintf(&b, "Account `%s`, region `%s`", r.Account, r.Region)
+	if r.Deployer != "" {
+		fmt.Fprintf(&b, ", deployer `%s`", r.Deployer)
+	}
+	b.WriteString(".\n\n")
+	if len(r.Workloads) > 0 {
+		for _, wl := range r.Workloads {
+			b.WriteString("- " + mdEscape(workloadLine(wl)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("| | Role | Name | Needed | Exists | Trust | Permissions | PassRole |\n|---|---|---|---|---|---|---|---|\n")
+	for _, rc := range r.Roles {
+		name := "—"
+		if rc.Name != "" {
+			name = "`" + rc.Name + "`"
+		}
+		needed := "no"
+		if rc.Needed {
+			needed = "yes"
+		}
+		cells := []string{mdMark(rc.Status), rc.Title, name, needed}
+		for _, a := range []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole} {
+			_, cell := areaCell(rc, a)
+			if a == AreaExists && rc.AreaStatus(AreaExists) == "" {
+				if cs := rc.AreaStatus(AreaConfig); cs != "" {
+					cell = statusWord(cs) + " (config)"
+				}
+			}
+			cells = append(cells, cell)
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	for _, rc := range r.Roles {
+		if rc.Status == NotNeeded {
+			continue
+		}
+		title := rc.Title
+		if rc.Name != "" {
+			title += " `" + rc.Name + "`"
+		}
+		fmt.Fprintf(&b, "\n### %s %s\n\n", mdMark(rc.Status), title)
+		fmt.Fprintf(&b, "Assumed by `%s`", rc.Principal)
+		if rc.ManagedPolicy != "" {
+			fmt.Fprintf(&b, "; AWS managed policy `%s`", rc.ManagedPolicy)
+		}
+		b.WriteString(".\n\n")
+		for _, why := range rc.Why {
+			b.WriteString("- " + mdEscape(why) + "\n")
+		}
+		var bad []Check
+		passing := 0
+		for _, c := range rc.Checks {
+			if c.Status == OK {
+				passing++
+			} else {
+				bad = append(bad, c)
+			}
+		}
+		if len(bad) > 0 {
+			b.WriteString("\n")
+			for _, c := range bad {
+				fmt.Fprintf(&b, "- %s **%s**: %s", mdMark(c.Status), c.Area, mdEscape(c.What))
+				if c.Detail != "" {
+					b.WriteString(" — " + mdEscape(c.Detail))
+				}
+				b.WriteString("\n")
+			}
+		}
+		if passing > 0 {
+			fmt.Fprintf(&b, "\n%d %s.\n", passing, plural(passing, "check passes", "checks pass"))
+		}
+		for _, n := range rc.Notes {
+			b.WriteString("\n> " + mdEscape(n) + "\n")
+		}
+		for _, f := range rc.Fixes {
+			b.WriteString("\n**Fix:** " + mdEscape(f.Summary) + "\n")
+			if len(f.Commands) > 0 {
+				b.WriteString("\n```sh\n" + strings.Join(f.Commands, "\n") + "\n```\n")
+			}
+			if f.Policy != "" {
+				b.WriteString("\n```json\n" + f.Policy + "\n```\n")
+			}
+		}
+	}
+	var notNeeded []string
+	for _, rc := range r.Roles {
+		if rc.Status == NotNeeded {
+			notNeeded = append(notNeeded, "- "+rc.Title+": "+mdEscape(strings.TrimPrefix(rc.Why[0], "not needed: ")))
+		}
+	}
+	if len(notNeeded) > 0 {
+		b.WriteString("\n<details><summary>Not needed by this setup</summary>\n\n" + strings.Join(notNeeded, "\n") + "\n\n</details>\n")
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\n**Notes**\n\n")
+		for _, n := range r.Notes {
+			b.WriteString("- " + mdEscape(n) + "\n")
+		}
+	}
+	b.WriteString("\n" + r.summaryLine() + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdMark(s Status) string {
+	switch s {
+	case OK:
+		return "✅"
+	case Fail:
+		return "❌"
+	case Warn:
+		return "⚠️"
+	case Skipped:
+		return "❔"
+	}
+	return "➖"
+}
+
+// mdEscape keeps table pipes and stray markup out of Markdown text.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`).Replace(s)
+}

@@ -1,0 +1,551 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/rolecall/rolecall/internal/doctor"
+)
+
+// Live reads a setup from an account through the AWS API. Every call is a
+// read (ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity), so a
+// person can point it at their real account with their own credentials,
+// or at rolecall through AWS_ENDPOINT_URL.
+type Live struct {
+	ECS *ecs.Client
+	IAM *LiveIAM
+	STS *sts.Client
+}
+
+// NewLive makes the clients from an aws.Config (config.LoadDefaultConfig,
+// or rolecalltest's).
+func NewLive(cfg aws.Config) *Live {
+	return &Live{ECS: ecs.NewFromConfig(cfg), IAM: NewLiveIAM(iam.NewFromConfig(cfg)), STS: sts.NewFromConfig(cfg)}
+}
+
+// Caller is the ARN and account of the credentials in use.
+func (l *Live) Caller(ctx context.Context) (arn, account string, err error) {
+	out, err := l.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", "", err
+	}
+	return aws.ToString(out.Arn), aws.ToString(out.Account), nil
+}
+
+// ECSState is what the live source read of ECS.
+type ECSState struct {
+	TaskDefinitions   []*doctor.TaskDefinition
+	Services          []*doctor.Service
+	Clusters          []*doctor.Cluster
+	CapacityProviders []*doctor.CapacityProvider
+}
+
+// Apply puts the ECS state into a setup.
+func (st *ECSState) Apply(s *doctor.Setup) {
+	s.TaskDefinitions = append(s.TaskDefinitions, st.TaskDefinitions...)
+	s.Services = append(s.Services, st.Services...)
+	s.Clusters = append(s.Clusters, st.Clusters...)
+	s.CapacityProviders = append(s.CapacityProviders, st.CapacityProviders...)
+}
+
+// ReadECS reads the named clusters (all when none), their services (only
+// the named ones when some are), the task definitions those run, and the
+// capacity providers the clusters use; plus the named task definitions.
+func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []string) (*ECSState, error) {
+	st := &ECSState{}
+	if len(clusters) == 0 {
+		p := ecs.NewListClustersPaginator(l.ECS, &ecs.ListClustersInput{})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("ecs ListClusters: %w", err)
+			}
+			clusters = append(clusters, out.ClusterArns...)
+		}
+	}
+	seenTD := map[string]bool{}
+	providers := map[string]bool{}
+	for i := 0; i < len(clusters); i += 100 {
+		batch := clusters[i:min(i+100, len(clusters))]
+		out, err := l.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: batch})
+		if err != nil {
+			return nil, fmt.Errorf("ecs DescribeClusters: %w", err)
+		}
+		for _, f := range out.Failures {
+			return nil, fmt.Errorf("ecs DescribeClusters: %s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason))
+		}
+		for _, c := range out.Clusters {
+			dc := &doctor.Cluster{ClusterName: aws.ToString(c.ClusterName), ClusterArn: aws.ToString(c.ClusterArn), CapacityProviders: c.CapacityProviders, Source: "ecs"}
+			dc.DefaultCapacityProviderStrategy = strategy(c.DefaultCapacityProviderStrategy)
+			st.Clusters = append(st.Clusters, dc)
+			for _, p := range c.CapacityProviders {
+				providers[p] = true
+			}
+			svcs, err := l.readServices(ctx, dc.ClusterArn, services)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range svcs {
+				st.Services = append(st.Services, s)
+				for _, item := range s.CapacityProviderStrategy {
+					providers[item.CapacityProvider] = true
+				}
+				taskDefs = append(taskDefs, s.TaskDefinition)
+			}
+		}
+	}
+	for _, td := range taskDefs {
+		if td == "" || seenTD[td] {
+			continue
+		}
+		seenTD[td] = true
+		out, err := l.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(td)})
+		if err != nil {
+			return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", td, err)
+		}
+		st.TaskDefinitions = append(st.TaskDefinitions, taskDefinition(out.TaskDefinition))
+	}
+	var names []string
+	for p := range providers {
+		if p != "FARGATE" && p != "FARGATE_SPOT" {
+			names = append(names, p)
+		}
+	}
+	if len(names) > 0 {
+		out, err := l.ECS.DescribeCapacityProviders(ctx, &ecs.DescribeCapacityProvidersInput{CapacityProviders: names})
+		if err != nil {
+			return nil, fmt.Errorf("ecs DescribeCapacityProviders: %w", err)
+		}
+		for _, cp := range out.CapacityProviders {
+			st.CapacityProviders = append(st.CapacityProviders, capacityProvider(cp))
+		}
+	}
+	return st, nil
+}
+
+func (l *Live) readServices(ctx context.Context, cluster string, only []string) ([]*doctor.Service, error) {
+	arns := only
+	if len(arns) == 0 {
+		p := ecs.NewListServicesPaginator(l.ECS, &ecs.ListServicesInput{Cluster: aws.String(cluster)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("ecs ListServices: %w", err)
+			}
+			arns = append(arns, out.ServiceArns...)
+		}
+	}
+	var res []*doctor.Service
+	for i := 0; i < len(arns); i += 10 {
+		out, err := l.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: arns[i:min(i+10, len(arns))]})
+		if err != nil {
+			return nil, fmt.Errorf("ecs DescribeServices: %w", err)
+		}
+		for _, s := range out.Services {
+			res = append(res, service(s))
+		}
+	}
+	return res, nil
+}
+
+func strategy(in []ecstypes.CapacityProviderStrategyItem) []doctor.CapacityProviderStrategy {
+	var out []doctor.CapacityProviderStrategy
+	for _, s := range in {
+		out = append(out, doctor.CapacityProviderStrategy{CapacityProvider: aws.ToString(s.CapacityProvider), Weight: int(s.Weight), Base: int(s.Base)})
+	}
+	return out
+}
+
+func service(s ecstypes.Service) *doctor.Service {
+	d := &doctor.Service{
+		ServiceName: aws.ToString(s.ServiceName), ServiceArn: aws.ToString(s.ServiceArn), ClusterArn: aws.ToString(s.ClusterArn),
+		TaskDefinition: aws.ToString(s.TaskDefinition), LaunchType: string(s.LaunchType), RoleArn: aws.ToString(s.RoleArn),
+		CapacityProviderStrategy: strategy(s.CapacityProviderStrategy), EnableExecuteCommand: s.EnableExecuteCommand, Source: "ecs",
+	}
+	for _, lb := range s.LoadBalancers {
+		d.LoadBalancers = append(d.LoadBalancers, doctor.LoadBalancer{TargetGroupArn: aws.ToString(lb.TargetGroupArn), LoadBalancerName: aws.ToString(lb.LoadBalancerName), ContainerName: aws.ToString(lb.ContainerName), ContainerPort: int(aws.ToInt32(lb.ContainerPort))})
+	}
+	for _, r := range s.ServiceRegistries {
+		d.ServiceRegistries = append(d.ServiceRegistries, doctor.ServiceRegistry{RegistryArn: aws.ToString(r.RegistryArn)})
+	}
+	if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
+		d.NetworkConfiguration = &doctor.NetworkConfiguration{AwsvpcConfiguration: &doctor.AwsvpcConfiguration{
+			Subnets: nc.AwsvpcConfiguration.Subnets, SecurityGroups: nc.AwsvpcConfiguration.SecurityGroups, AssignPublicIp: string(nc.AwsvpcConfiguration.AssignPublicIp)}}
+	}
+	// DescribeServices reports the Service Connect and volume
+	// configuration of the service's deployments; the primary (first)
+	// one is what runs.
+	if len(s.Deployments) > 0 {
+		dep := s.Deployments[0]
+		if sc := dep.ServiceConnectConfiguration; sc != nil {
+			dsc := &doctor.ServiceConnectConfiguration{Enabled: sc.Enabled, Namespace: aws.ToString(sc.Namespace)}
+			for _, x := range sc.Services {
+				ds := doctor.ServiceConnectService{PortName: aws.ToString(x.PortName)}
+				if x.Tls != nil {
+					ds.Tls = &doctor.ServiceConnectTlsConfiguration{RoleArn: aws.ToString(x.Tls.RoleArn), KmsKey: aws.ToString(x.Tls.KmsKey)}
+					if x.Tls.IssuerCertificateAuthority != nil {
+						ds.Tls.IssuerCertificateAuthority.AwsPcaAuthorityArn = aws.ToString(x.Tls.IssuerCertificateAuthority.AwsPcaAuthorityArn)
+					}
+				}
+				dsc.Services = append(dsc.Services, ds)
+			}
+			d.ServiceConnectConfiguration = dsc
+		}
+		for _, v := range dep.VolumeConfigurations {
+			dv := doctor.ServiceVolumeConfiguration{Name: aws.ToString(v.Name)}
+			if v.ManagedEBSVolume != nil {
+				dv.ManagedEBSVolume = &doctor.ServiceManagedEBSVolumeConfig{RoleArn: aws.ToString(v.ManagedEBSVolume.RoleArn), KmsKeyId: aws.ToString(v.ManagedEBSVolume.KmsKeyId)}
+			}
+			d.VolumeConfigurations = append(d.VolumeConfigurations, dv)
+		}
+	}
+	return d
+}
+
+func taskDefinition(t *ecstypes.TaskDefinition) *doctor.TaskDefinition {
+	d := &doctor.TaskDefinition{
+		TaskDefinitionArn: aws.ToString(t.TaskDefinitionArn), Family: aws.ToString(t.Family), Revision: int(t.Revision),
+		TaskRoleArn: aws.ToString(t.TaskRoleArn), ExecutionRoleArn: aws.ToString(t.ExecutionRoleArn), NetworkMode: string(t.NetworkMode), Source: "ecs",
+	}
+	for _, c := range t.RequiresCompatibilities {
+		d.RequiresCompatibilities = append(d.RequiresCompatibilities, string(c))
+	}
+	for _, c := range t.ContainerDefinitions {
+		dc := doctor.Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image)}
+		if c.RepositoryCredentials != nil {
+			dc.RepositoryCredentials = &doctor.RepositoryCredentials{CredentialsParameter: aws.ToString(c.RepositoryCredentials.CredentialsParameter)}
+		}
+		if lc := c.LogConfiguration; lc != nil {
+			dc.LogConfiguration = &doctor.LogConfiguration{LogDriver: string(lc.LogDriver), Options: lc.Options, SecretOptions: secrets(lc.SecretOptions)}
+		}
+		dc.Secrets = secrets(c.Secrets)
+		for _, ef := range c.EnvironmentFiles {
+			dc.EnvironmentFiles = append(dc.EnvironmentFiles, doctor.EnvironmentFile{Value: aws.ToString(ef.Value), Type: string(ef.Type)})
+		}
+		d.ContainerDefinitions = append(d.ContainerDefinitions, dc)
+	}
+	for _, v := range t.Volumes {
+		dv := doctor.Volume{Name: aws.ToString(v.Name), ConfiguredAtLaunch: v.ConfiguredAtLaunch}
+		if e := v.EfsVolumeConfiguration; e != nil {
+			dv.EfsVolumeConfiguration = &doctor.EfsVolumeConfiguration{FileSystemId: aws.ToString(e.FileSystemId)}
+			if e.AuthorizationConfig != nil {
+				dv.EfsVolumeConfiguration.AuthorizationConfig = &doctor.EfsAuthorizationConfig{AccessPointId: aws.ToString(e.AuthorizationConfig.AccessPointId), Iam: string(e.AuthorizationConfig.Iam)}
+			}
+		}
+		d.Volumes = append(d.Volumes, dv)
+	}
+	return d
+}
+
+func secrets(in []ecstypes.Secret) []doctor.Secret {
+	var out []doctor.Secret
+	for _, s := range in {
+		out = append(out, doctor.Secret{Name: aws.ToString(s.Name), ValueFrom: aws.ToString(s.ValueFrom)})
+	}
+	return out
+}
+
+func capacityProvider(cp ecstypes.CapacityProvider) *doctor.CapacityProvider {
+	d := &doctor.CapacityProvider{Name: aws.ToString(cp.Name), CapacityProviderArn: aws.ToString(cp.CapacityProviderArn), Cluster: aws.ToString(cp.Cluster), Source: "ecs"}
+	if a := cp.AutoScalingGroupProvider; a != nil {
+		d.AutoScalingGroupProvider = &doctor.AutoScalingGroupProvider{AutoScalingGroupArn: aws.ToString(a.AutoScalingGroupArn), ManagedTerminationProtection: string(a.ManagedTerminationProtection)}
+		if a.ManagedScaling != nil {
+			d.AutoScalingGroupProvider.ManagedScaling = &struct {
+				Status string `json:"status,omitempty"`
+			}{Status: string(a.ManagedScaling.Status)}
+		}
+	}
+	if m := cp.ManagedInstancesProvider; m != nil {
+		d.ManagedInstancesProvider = &doctor.ManagedInstancesProvider{InfrastructureRoleArn: aws.ToString(m.InfrastructureRoleArn)}
+		if m.InstanceLaunchTemplate != nil {
+			d.ManagedInstancesProvider.InstanceLaunchTemplate = &struct {
+				Ec2InstanceProfileArn string `json:"ec2InstanceProfileArn"`
+			}{Ec2InstanceProfileArn: aws.ToString(m.InstanceLaunchTemplate.Ec2InstanceProfileArn)}
+		}
+	}
+	return d
+}
+
+// LiveIAM reads IAM through its Get and List calls: a doctor.RoleReader.
+// Managed policy documents (AWS managed ones too) are read once each.
+type LiveIAM struct {
+	c        *iam.Client
+	policies map[string]doctor.PolicyDoc
+}
+
+// NewLiveIAM wraps an IAM client.
+func NewLiveIAM(c *iam.Client) *LiveIAM {
+	return &LiveIAM{c: c, policies: map[string]doctor.PolicyDoc{}}
+}
+
+func notFound(err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchEntity" {
+		return doctor.ErrNotFound
+	}
+	return err
+}
+
+// decodeDoc undoes IAM's URL encoding of policy documents.
+func decodeDoc(s *string) (string, error) {
+	if s == nil {
+		return "", nil
+	}
+	return url.QueryUnescape(*s)
+}
+
+func (l *LiveIAM) managed(ctx context.Context, arn string) (doctor.PolicyDoc, error) {
+	if d, ok := l.policies[arn]; ok {
+		return d, nil
+	}
+	gp, err := l.c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return doctor.PolicyDoc{}, fmt.Errorf("iam GetPolicy %s: %w", arn, err)
+	}
+	gv, err := l.c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: gp.Policy.DefaultVersionId})
+	if err != nil {
+		return doctor.PolicyDoc{}, fmt.Errorf("iam GetPolicyVersion %s: %w", arn, err)
+	}
+	doc, err := decodeDoc(gv.PolicyVersion.Document)
+	if err != nil {
+		return doctor.PolicyDoc{}, err
+	}
+	d := doctor.PolicyDoc{ID: arn, Name: aws.ToString(gp.Policy.PolicyName), Document: doc}
+	l.policies[arn] = d
+	return d, nil
+}
+
+func (l *LiveIAM) attachedDocs(ctx context.Context, arns []string) ([]doctor.PolicyDoc, error) {
+	var out []doctor.PolicyDoc
+	for _, a := range arns {
+		d, err := l.managed(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func (l *LiveIAM) boundary(ctx context.Context, b *iamtypes.AttachedPermissionsBoundary) (*doctor.PolicyDoc, error) {
+	if b == nil || aws.ToString(b.PermissionsBoundaryArn) == "" {
+		return nil, nil
+	}
+	d, err := l.managed(ctx, aws.ToString(b.PermissionsBoundaryArn))
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Role implements doctor.RoleReader.
+func (l *LiveIAM) Role(ctx context.Context, name string) (*doctor.Principal, error) {
+	out, err := l.c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	r := out.Role
+	trust, err := decodeDoc(r.AssumeRolePolicyDocument)
+	if err != nil {
+		return nil, err
+	}
+	p := &doctor.Principal{Kind: doctor.KindRole, Name: aws.ToString(r.RoleName), ARN: aws.ToString(r.Arn), Path: aws.ToString(r.Path), Trust: trust}
+	ip := iam.NewListRolePoliciesPaginator(l.c, &iam.ListRolePoliciesInput{RoleName: r.RoleName})
+	for ip.HasMorePages() {
+		pg, err := ip.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListRolePolicies: %w", err)
+		}
+		for _, pn := range pg.PolicyNames {
+			g, err := l.c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: r.RoleName, PolicyName: aws.String(pn)})
+			if err != nil {
+				return nil, fmt.Errorf("iam GetRolePolicy: %w", err)
+			}
+			doc, err := decodeDoc(g.PolicyDocument)
+			if err != nil {
+				return nil, err
+			}
+			p.Policies = append(p.Policies, doctor.PolicyDoc{ID: p.Name + "/" + pn, Name: pn, Inline: true, Document: doc})
+		}
+	}
+	var arns []string
+	ap := iam.NewListAttachedRolePoliciesPaginator(l.c, &iam.ListAttachedRolePoliciesInput{RoleName: r.RoleName})
+	for ap.HasMorePages() {
+		pg, err := ap.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListAttachedRolePolicies: %w", err)
+		}
+		for _, a := range pg.AttachedPolicies {
+			arns = append(arns, aws.ToString(a.PolicyArn))
+		}
+	}
+	docs, err := l.attachedDocs(ctx, arns)
+	if err != nil {
+		return nil, err
+	}
+	p.Policies = append(p.Policies, docs...)
+	if p.Boundary, err = l.boundary(ctx, r.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// InstanceProfile implements doctor.RoleReader.
+func (l *LiveIAM) InstanceProfile(ctx context.Context, name string) (*doctor.InstanceProfile, error) {
+	out, err := l.c.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	ip := &doctor.InstanceProfile{Name: aws.ToString(out.InstanceProfile.InstanceProfileName), ARN: aws.ToString(out.InstanceProfile.Arn)}
+	for _, r := range out.InstanceProfile.Roles {
+		ip.Roles = append(ip.Roles, aws.ToString(r.RoleName))
+	}
+	return ip, nil
+}
+
+// Principal implements doctor.RoleReader.
+func (l *LiveIAM) Principal(ctx context.Context, arn string) (*doctor.Principal, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return nil, doctor.ErrNotFound
+	}
+	res := parts[5]
+	name := res[strings.LastIndexByte(res, '/')+1:]
+	switch {
+	case strings.HasPrefix(res, "role/"):
+		return l.Role(ctx, name)
+	case strings.HasPrefix(res, "user/"):
+		return l.user(ctx, name)
+	}
+	return nil, doctor.ErrNotFound
+}
+
+func (l *LiveIAM) user(ctx context.Context, name string) (*doctor.Principal, error) {
+	out, err := l.c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	u := out.User
+	p := &doctor.Principal{Kind: doctor.KindUser, Name: aws.ToString(u.UserName), ARN: aws.ToString(u.Arn), Path: aws.ToString(u.Path)}
+	ip := iam.NewListUserPoliciesPaginator(l.c, &iam.ListUserPoliciesInput{UserName: u.UserName})
+	for ip.HasMorePages() {
+		pg, err := ip.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListUserPolicies: %w", err)
+		}
+		for _, pn := range pg.PolicyNames {
+			g, err := l.c.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: u.UserName, PolicyName: aws.String(pn)})
+			if err != nil {
+				return nil, fmt.Errorf("iam GetUserPolicy: %w", err)
+			}
+			doc, err := decodeDoc(g.PolicyDocument)
+			if err != nil {
+				return nil, err
+			}
+			p.Policies = append(p.Policies, doctor.PolicyDoc{ID: p.Name + "/" + pn, Name: pn, Inline: true, Document: doc})
+		}
+	}
+	var arns []string
+	ap := iam.NewListAttachedUserPoliciesPaginator(l.c, &iam.ListAttachedUserPoliciesInput{UserName: u.UserName})
+	for ap.HasMorePages() {
+		pg, err := ap.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListAttachedUserPolicies: %w", err)
+		}
+		for _, a := range pg.AttachedPolicies {
+			arns = append(arns, aws.ToString(a.PolicyArn))
+		}
+	}
+	gp := iam.NewListGroupsForUserPaginator(l.c, &iam.ListGroupsForUserInput{UserName: u.UserName})
+	for gp.HasMorePages() {
+		pg, err := gp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListGroupsForUser: %w", err)
+		}
+		for _, g := range pg.Groups {
+			gn := aws.ToString(g.GroupName)
+			lp := iam.NewListGroupPoliciesPaginator(l.c, &iam.ListGroupPoliciesInput{GroupName: g.GroupName})
+			for lp.HasMorePages() {
+				pp, err := lp.NextPage(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("iam ListGroupPolicies: %w", err)
+				}
+				for _, pn := range pp.PolicyNames {
+					gpol, err := l.c.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: g.GroupName, PolicyName: aws.String(pn)})
+					if err != nil {
+						return nil, fmt.Errorf("iam GetGroupPolicy: %w", err)
+					}
+					doc, err := decodeDoc(gpol.PolicyDocument)
+					if err != nil {
+						return nil, err
+					}
+					p.Policies = append(p.Policies, doctor.PolicyDoc{ID: gn + "/" + pn, Name: pn, Inline: true, Document: doc})
+				}
+			}
+			la := iam.NewListAttachedGroupPoliciesPaginator(l.c, &iam.ListAttachedGroupPoliciesInput{GroupName: g.GroupName})
+			for la.HasMorePages() {
+				pp, err := la.NextPage(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("iam ListAttachedGroupPolicies: %w", err)
+				}
+				for _, a := range pp.AttachedPolicies {
+					arns = append(arns, aws.ToString(a.PolicyArn))
+				}
+			}
+		}
+	}
+	docs, err := l.attachedDocs(ctx, arns)
+	if err != nil {
+		return nil, err
+	}
+	p.Policies = append(p.Policies, docs...)
+	if p.Boundary, err = l.boundary(ctx, u.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Principals implements doctor.RoleReader.
+func (l *LiveIAM) Principals(ctx context.Context) ([]*doctor.Principal, error) {
+	var out []*doctor.Principal
+	up := iam.NewListUsersPaginator(l.c, &iam.ListUsersInput{})
+	for up.HasMorePages() {
+		pg, err := up.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListUsers: %w", err)
+		}
+		for _, u := range pg.Users {
+			p, err := l.user(ctx, aws.ToString(u.UserName))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+	rp := iam.NewListRolesPaginator(l.c, &iam.ListRolesInput{})
+	for rp.HasMorePages() {
+		pg, err := rp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("iam ListRoles: %w", err)
+		}
+		for _, r := range pg.Roles {
+			p, err := l.Role(ctx, aws.ToString(r.RoleName))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
