@@ -506,6 +506,9 @@ func TestECSServiceRole(t *testing.T) {
 	wantErr(t, err, 400, "InvalidParameterException", "Task definition does not support launch_type FARGATE.")
 
 	arn := e.role(t, "ecsServiceRole", ecsTrust)
+	// The role's policies must allow the load balancer calls (ecs_roles_test.go).
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("ecsServiceRole"),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceRole")}))(t)
 	svc := must(e.ecs.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("b"), TaskDefinition: aws.String("bridge"),
 		Role: aws.String("ecsServiceRole"), LoadBalancers: lb, DesiredCount: aws.Int32(1)}))(t).Service
 	if aws.ToString(svc.RoleArn) != arn || svc.LaunchType != ecstypes.LaunchTypeEc2 || svc.PendingCount != 1 {

@@ -167,7 +167,7 @@ func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn string)
 		}
 		return err
 	}
-	if err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, "ECSManagedInstances"); err != nil {
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, "ECSManagedInstances"); err != nil {
 		if isClientError(err) {
 			return errInfrastructureRole(arn)
 		}

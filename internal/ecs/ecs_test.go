@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/ids"
@@ -25,11 +27,17 @@ type fakeRoles struct {
 	slrs    map[string]bool // service principals whose SLR exists
 	deny    error           // answered by EnsureServiceLinkedRole and PassRole when set
 	untrust map[string]bool // role ARNs the service may not assume
-	calls   []string
+	// refuse holds actions ("role ARN action") the role's policies do not
+	// allow.
+	refuse map[string]bool
+	now    func() time.Time // the sessions' clock
+	calls  []string
+	// sessions counts the sessions issued, for distinct credentials.
+	sessions int
 }
 
 func newFakeRoles() *fakeRoles {
-	return &fakeRoles{roles: map[string]bool{}, slrs: map[string]bool{}, untrust: map[string]bool{}}
+	return &fakeRoles{roles: map[string]bool{}, slrs: map[string]bool{}, untrust: map[string]bool{}, refuse: map[string]bool{}}
 }
 
 func (f *fakeRoles) log(s string) {
@@ -77,8 +85,25 @@ func (f *fakeRoles) DeleteServiceLinkedRole(_ context.Context, _, principal stri
 	return had, nil
 }
 
-func (f *fakeRoles) LinkedRoleUsed(_ context.Context, _, principal, region string) error {
-	f.log("used " + principal + " " + region)
+func (f *fakeRoles) LinkedRoleUsed(_ context.Context, c Call, principal string, actions ...RoleAction) error {
+	f.log("used " + principal + " " + c.Region)
+	for _, a := range actions {
+		f.log("act " + principal + " " + a.Action + " " + a.Resource)
+	}
+	return nil
+}
+
+func (f *fakeRoles) RoleAllows(_ context.Context, _ Call, roleArn, session string, actions ...RoleAction) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, a := range actions {
+		if f.refuse[roleArn+" "+a.Action] {
+			return awserr.AccessDenied("User: %s/%s is not authorized to perform: %s on resource: %s", roleArn, session, a.Action, a.Resource)
+		}
+	}
+	for _, a := range actions {
+		f.calls = append(f.calls, "act "+roleArn+" "+a.Action+" "+a.Resource)
+	}
 	return nil
 }
 
@@ -95,14 +120,17 @@ func (f *fakeRoles) PassRole(_ context.Context, _ Call, roleArn, to string) erro
 	return nil
 }
 
-func (f *fakeRoles) AssumeAsService(_ context.Context, _ Call, svc, roleArn, session string) error {
+func (f *fakeRoles) AssumeAsService(_ context.Context, _ Call, svc, roleArn, session string) (*auth.Session, error) {
 	f.log("assume " + svc + " " + roleArn + " " + session)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.roles[roleArn] || f.untrust[roleArn] {
-		return awserr.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", svc, roleArn)
+		return nil, awserr.AccessDenied("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", svc, roleArn)
 	}
-	return nil
+	f.sessions++
+	n := strconv.Itoa(f.sessions)
+	return &auth.Session{AccessKeyID: "ASIA" + n, SecretAccessKey: "secret" + n, SessionToken: "token" + n,
+		Expiration: f.now().Add(time.Hour), Principal: auth.Principal{Kind: auth.AssumedRole, RoleARN: roleArn, SessionName: session}}, nil
 }
 
 type fixture struct {
@@ -118,6 +146,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	roles := newFakeRoles()
 	clock := &ids.FixedClock{T: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	roles.now = clock.Now
 	svc := New(st, clock, &ids.Sequence{}, roles)
 	svc.SetTiming(Timing{Provisioning: time.Second, Pending: 2 * time.Second, Stopping: 2 * time.Second})
 	return &fixture{svc: svc, roles: roles, clock: clock, c: Call{Account: acct, Region: "us-east-1"}}
@@ -365,8 +394,106 @@ func TestServiceRoles(t *testing.T) {
 	if out.Service.RoleArn != svcRole || out.Service.LaunchType != "EC2" || out.Service.PendingCount != 1 {
 		t.Errorf("service %+v", out.Service)
 	}
-	if got := f.roles.called("assume ecs.amazonaws.com"); len(got) != 1 || got[0] != "assume ecs.amazonaws.com "+svcRole+" ecs-service-scheduler" {
+	// Assumed to validate the load balancer, then to register the task.
+	if got := f.roles.called("assume ecs.amazonaws.com"); len(got) != 2 || got[0] != "assume ecs.amazonaws.com "+svcRole+" ecs-service-scheduler" || got[1] != got[0] {
 		t.Errorf("assumed %v", got)
+	}
+	tg := lb[0].TargetGroupArn
+	want := []string{
+		"act " + svcRole + " elasticloadbalancing:DescribeTargetGroups *",
+		"act " + svcRole + " elasticloadbalancing:RegisterTargets " + tg,
+		"act " + svcRole + " elasticloadbalancing:DeregisterTargets " + tg,
+		"act " + svcRole + " elasticloadbalancing:RegisterTargets " + tg,
+	}
+	if got := f.roles.called("act "); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("acted %q", got)
+	}
+	if ev := out.Service.Events; len(ev) < 2 || ev[0].Message != "(service web) registered 1 targets in (target-group "+tg+")" {
+		t.Errorf("events %+v", ev)
+	}
+}
+
+// The legacy service role must trust ecs.amazonaws.com and allow the load
+// balancer calls, else AWS's targetGroupArn text (the listeners text for a
+// Classic Load Balancer); AWSServiceRoleForECS validates them otherwise.
+func TestServiceRolePermissions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.cluster(t, f.c, "default")
+	if _, err := f.svc.RegisterContainerInstance(ctx, f.c, &types.RegisterContainerInstanceRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RegisterTaskDefinition(ctx, f.c, &types.RegisterTaskDefinitionRequest{Family: "bridge",
+		ContainerDefinitions: []types.ContainerDefinition{{Name: "web", Image: "nginx", Memory: ptr(int32(128))}}}); err != nil {
+		t.Fatal(err)
+	}
+	tg := []types.LoadBalancer{{TargetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:" + acct + ":targetgroup/web/1", ContainerName: "web", ContainerPort: ptr(int32(80))}}
+	elb := []types.LoadBalancer{{LoadBalancerName: "web", ContainerName: "web", ContainerPort: ptr(int32(80))}}
+	const tgText = "Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions."
+	const elbText = "Unable to assume role and validate the listeners configured on your load balancer. Please verify that the ECS service role being passed has the proper permissions."
+	untrusted, bare, good := f.role("untrusted"), f.role("bare"), f.role("good")
+	f.roles.untrust[untrusted] = true
+	f.roles.refuse[bare+" elasticloadbalancing:RegisterTargets"] = true
+	f.roles.refuse[bare+" elasticloadbalancing:RegisterInstancesWithLoadBalancer"] = true
+	for _, tc := range []struct {
+		name, role string
+		lbs        []types.LoadBalancer
+		msg        string
+	}{
+		{"wrong trust", "untrusted", tg, tgText},
+		{"no ELB permissions", "bare", tg, tgText},
+		{"classic, wrong trust", "untrusted", elb, elbText},
+		{"classic, no ELB permissions", "bare", elb, elbText},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.svc.CreateService(ctx, f.c, &types.CreateServiceRequest{ServiceName: "s", TaskDefinition: "bridge", Role: tc.role, LoadBalancers: tc.lbs})
+			wantErr(t, err, "InvalidParameterException", tc.msg)
+		})
+	}
+	out, err := f.svc.CreateService(ctx, f.c, &types.CreateServiceRequest{ServiceName: "classic", TaskDefinition: "bridge", Role: good, LoadBalancers: elb, DesiredCount: ptr(int32(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := out.Service.Events; len(ev) < 1 || ev[0].Message != "(service classic) registered 1 instances in (elb web)" {
+		t.Errorf("events %+v", ev)
+	}
+
+	// A role whose permissions were taken away after the service was
+	// created: the task starts, its registration fails with the role's
+	// AccessDenied, as a service event.
+	if _, err := f.svc.CreateService(ctx, f.c, &types.CreateServiceRequest{ServiceName: "later", TaskDefinition: "bridge", Role: good, LoadBalancers: tg}); err != nil {
+		t.Fatal(err)
+	}
+	f.roles.refuse[good+" elasticloadbalancing:RegisterTargets"] = true
+	up, err := f.svc.UpdateService(ctx, f.c, &types.UpdateServiceRequest{Service: "later", DesiredCount: ptr(int32(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEv := "(service later) failed to register targets in (target-group " + tg[0].TargetGroupArn + ") with (error User: " + good +
+		"/ecs-service-scheduler is not authorized to perform: elasticloadbalancing:RegisterTargets on resource: " + tg[0].TargetGroupArn + ")"
+	if ev := up.Service.Events; len(ev) < 2 || ev[0].Message != wantEv || !strings.HasPrefix(ev[1].Message, "(service later) has started 1 tasks") {
+		t.Errorf("events %+v", ev)
+	}
+
+	// Without a role: AWSServiceRoleForECS, checked for the validation,
+	// then for the registration.
+	f.roles.mu.Lock()
+	f.roles.calls = nil
+	f.roles.mu.Unlock()
+	if _, err := f.svc.CreateService(ctx, f.c, &types.CreateServiceRequest{ServiceName: "slr", TaskDefinition: "bridge", LoadBalancers: tg, DesiredCount: ptr(int32(1))}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"act ecs.amazonaws.com elasticloadbalancing:DescribeTargetGroups *",
+		"act ecs.amazonaws.com elasticloadbalancing:RegisterTargets " + tg[0].TargetGroupArn,
+		"act ecs.amazonaws.com elasticloadbalancing:DeregisterTargets " + tg[0].TargetGroupArn,
+		"act ecs.amazonaws.com elasticloadbalancing:RegisterTargets " + tg[0].TargetGroupArn,
+	}
+	if got := f.roles.called("act "); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("acted %q", got)
+	}
+	if got := f.roles.called("used "); len(got) != 2 {
+		t.Errorf("SLR used %q", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 )
 
@@ -27,17 +28,37 @@ type Roles interface {
 	// at once, as ECS does with AWSServiceRoleForECSCompute when the last
 	// Managed Instances capacity provider goes.
 	DeleteServiceLinkedRole(ctx context.Context, account, principal string) (deleted bool, err error)
-	// LinkedRoleUsed records that ECS acted through the service-linked
-	// role of principal in region (the role's RoleLastUsed).
-	LinkedRoleUsed(ctx context.Context, account, principal, region string) error
+	// LinkedRoleUsed has ECS act through the service-linked role of
+	// principal in the Call's Region: each action is evaluated against the
+	// role's own policies (AmazonECSServiceRolePolicy for
+	// AWSServiceRoleForECS), and once all are allowed the role's use is
+	// recorded: RoleLastUsed, and Access Advisor for each action's service.
+	// No role, no record and no error: callers check it exists first.
+	LinkedRoleUsed(ctx context.Context, c Call, principal string, actions ...RoleAction) error
 	// PassRole checks that the caller may pass roleArn to the service
 	// passedToService (iam:PassRole with iam:PassedToService), and that
 	// the role exists.
 	PassRole(ctx context.Context, c Call, roleArn, passedToService string) error
 	// AssumeAsService has servicePrincipal assume roleArn for session, as
 	// AWS does when ECS uses a role on the caller's behalf: the role's
-	// trust policy must allow the service.
-	AssumeAsService(ctx context.Context, c Call, servicePrincipal, roleArn, session string) error
+	// trust policy must allow the service. The answer is the session's
+	// temporary credentials (a task's role credentials).
+	AssumeAsService(ctx context.Context, c Call, servicePrincipal, roleArn, session string) (*auth.Session, error)
+	// RoleAllows evaluates each action against the permissions of a
+	// session (named session) of roleArn, the role's identity policies and
+	// boundary, as AWS does when ECS calls another service with a role
+	// it assumed (the legacy service role registering targets); once all
+	// are allowed it records the role's use of their services (Access
+	// Advisor). A refusal is AccessDenied with AWS's text, naming the
+	// session.
+	RoleAllows(ctx context.Context, c Call, roleArn, session string, actions ...RoleAction) error
+}
+
+// RoleAction is one call ECS makes with a role: an IAM action
+// ("elasticloadbalancing:RegisterTargets") on a resource ARN, or "*" for
+// actions without resource types.
+type RoleAction struct {
+	Action, Resource string
 }
 
 func errCode(err error) string {
@@ -111,23 +132,37 @@ func (s *Service) passTaskRoles(ctx context.Context, c Call, roles ...string) er
 	return nil
 }
 
+// taskSessions are the role sessions a task launched with: ECS keeps them
+// for the task (the task role's credentials are served to its containers,
+// credentials.go).
+type taskSessions struct {
+	execution, task *auth.Session
+}
+
 // assumeTaskRoles has ecs-tasks.amazonaws.com assume a task's execution
-// role, then its task role, as ECS does when the task launches. The error
-// names the role that failed: its text is the task's stoppedReason.
-func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskID, executionRole, taskRole string) (failed string, err error) {
-	for _, r := range []string{executionRole, taskRole} {
+// role, then its task role, as ECS does when the task launches, each in a
+// session named after the task ID. failed names the role that could not be
+// assumed: its text is the task's stoppedReason.
+func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskID, executionRole, taskRole string) (failed string, sess taskSessions, err error) {
+	for i, r := range []string{executionRole, taskRole} {
 		if r == "" {
 			continue
 		}
 		arn := roleARN(c, r)
-		if err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskID); err != nil {
+		got, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskID)
+		if err != nil {
 			if !isClientError(err) {
-				return "", err
+				return "", taskSessions{}, err
 			}
-			return arn, nil
+			return arn, taskSessions{}, nil
+		}
+		if i == 0 {
+			sess.execution = got
+		} else {
+			sess.task = got
 		}
 	}
-	return "", nil
+	return "", sess, nil
 }
 
 // unableToAssume is the reason a task whose role ecs-tasks.amazonaws.com

@@ -158,11 +158,17 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 			return nil, errRoleWithSLR()
 		}
 		roleArn = roleARN(c, in.Role)
-		if err := s.useServiceRole(ctx, c, roleArn); err != nil {
+		if err := s.useServiceRole(ctx, c, roleArn, in.LoadBalancers); err != nil {
 			return nil, err
 		}
 	} else if err := s.needSLR(ctx, c); err != nil {
 		return nil, err
+	} else if len(in.LoadBalancers) > 0 {
+		// ECS validates the load balancers through AWSServiceRoleForECS,
+		// whose policy allows it.
+		if err := s.roles.LinkedRoleUsed(ctx, c, PrincipalECS, lbValidation(c, in.LoadBalancers)...); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.passTaskRoles(ctx, c, def.Def.ExecutionRoleArn, def.Def.TaskRoleArn); err != nil {
 		return nil, err
@@ -250,21 +256,29 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 }
 
 // useServiceRole: the caller passes a service's role to ECS, which assumes
-// it to register tasks with the load balancer; either failing is AWS's
-// targetGroupArn message (a denied iam:PassRole is AccessDeniedException).
-func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn string) error {
+// it (ecs.amazonaws.com must be trusted) and validates the load balancers
+// with it (its policies must allow describing them and registering tasks);
+// either failing is AWS's targetGroupArn message (a denied iam:PassRole is
+// AccessDeniedException).
+func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn string, lbs []types.LoadBalancer) error {
 	if err := s.roles.PassRole(ctx, c, roleArn, PrincipalECS); err != nil {
 		if err, denied := asAccessDenied(err); denied {
 			return err
 		}
 		if isClientError(err) {
-			return errServiceRole()
+			return errServiceRoleFor(lbs)
 		}
 		return err
 	}
-	if err := s.roles.AssumeAsService(ctx, c, PrincipalECS, roleArn, "ecs-service-scheduler"); err != nil {
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, roleArn, serviceRoleSession); err != nil {
 		if isClientError(err) {
-			return errServiceRole()
+			return errServiceRoleFor(lbs)
+		}
+		return err
+	}
+	if err := s.roles.RoleAllows(ctx, c, roleArn, serviceRoleSession, lbValidation(c, lbs)...); err != nil {
+		if isClientError(err) {
+			return errServiceRoleFor(lbs)
 		}
 		return err
 	}
@@ -377,6 +391,7 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 	}
 	var events []string
 	var started []*taskRecord
+	var creds []*credentialsRecord
 	attempted, failedAttempt := false, false
 	if need := desired - running; need > 0 && (force || rec.LastAttempt.IsZero() || !now.Before(rec.LastAttempt.Add(launchRetry))) {
 		attempted = true
@@ -388,7 +403,7 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 			execRole, taskRole := l.roles()
 			for i := 0; i < need; i++ {
 				id := s.hexID()
-				failed, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
+				failed, sess, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
 				if err != nil {
 					return err
 				}
@@ -401,17 +416,16 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 				if l.launchType == launchEC2 {
 					inst = instances[i%len(instances)].Instance.ContainerInstanceArn
 				}
-				started = append(started, s.newTask(c, l, id, now, inst, ""))
+				t := s.newTask(c, l, id, now, inst, "")
+				started = append(started, t)
+				if cr := s.newCredentials(c, cluster, t.Task.TaskArn, execRole, taskRole, sess); cr != nil {
+					creds = append(creds, cr)
+				}
 			}
 		}
 	}
 	if len(started) == 0 && len(stop) == 0 && !attempted {
 		return nil
-	}
-	if len(started) > 0 && (l.awsvpc() || len(rec.Service.LoadBalancers) > 0) && rec.Service.RoleArn == "" {
-		if err := s.roles.LinkedRoleUsed(ctx, c.Account, PrincipalECS, c.Region); err != nil {
-			return err
-		}
 	}
 	if len(started) > 0 {
 		ids := make([]string, len(started))
@@ -419,6 +433,11 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 			ids[i] = "(task " + taskIDOf(t.Task.TaskArn) + ")"
 		}
 		events = append(events, fmt.Sprintf("(service %s) has started %d tasks: %s.", name, len(started), strings.Join(ids, " ")))
+		registered, err := s.registerTasks(ctx, c, &rec.Service, l.awsvpc(), started)
+		if err != nil {
+			return err
+		}
+		events = append(events, registered...)
 	}
 	if len(stop) > 0 {
 		ids := make([]string, len(stop))
@@ -438,6 +457,11 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		}
 		for _, t := range started {
 			if err := putJSON(tx, bucketTasks, taskKey(c, cluster, taskIDOf(t.Task.TaskArn)), t); err != nil {
+				return err
+			}
+		}
+		for _, cr := range creds {
+			if err := putJSON(tx, bucketCredentials, taskIDOf(cr.TaskArn), cr); err != nil {
 				return err
 			}
 		}

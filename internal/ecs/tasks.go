@@ -341,16 +341,24 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []string, now time.Time) (*types.RunTaskResponse, error) {
 	execRole, taskRole := l.roles()
 	records := make([]*taskRecord, len(placements))
+	var creds []*credentialsRecord
+	var enis []RoleAction
 	for i, inst := range placements {
 		id := s.hexID()
-		failed, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
+		failed, sess, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
 		if err != nil {
 			return nil, err
 		}
 		records[i] = s.newTask(c, l, id, now, inst, failed)
+		if cr := s.newCredentials(c, l.cluster.Cluster.ClusterName, records[i].Task.TaskArn, execRole, taskRole, sess); cr != nil {
+			creds = append(creds, cr)
+		}
+		enis = append(enis, eniCreation(c, records[i])...)
 	}
 	if l.awsvpc() {
-		if err := s.roles.LinkedRoleUsed(ctx, c.Account, PrincipalECS, c.Region); err != nil {
+		// ECS creates the tasks' network interfaces through
+		// AWSServiceRoleForECS.
+		if err := s.roles.LinkedRoleUsed(ctx, c, PrincipalECS, enis...); err != nil {
 			return nil, err
 		}
 	}
@@ -367,6 +375,11 @@ func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements 
 				return err
 			}
 			out.Tasks = append(out.Tasks, r.view(now, tm))
+		}
+		for _, cr := range creds {
+			if err := putJSON(tx, bucketCredentials, taskIDOf(cr.TaskArn), cr); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

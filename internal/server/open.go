@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/rolecall/rolecall/internal/api/iamapi"
 	"github.com/rolecall/rolecall/internal/api/stsapi"
 	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
@@ -45,6 +47,13 @@ type Options struct {
 	// ECSTiming is how long ECS tasks take to start and stop; zero fields
 	// keep ecs.DefaultTiming.
 	ECSTiming ecs.Timing
+	// Enforce is what authorization does with a denial: authz.On (the
+	// default, AWS's behaviour), authz.Audit (--enforce=audit: allow, and
+	// say what would be denied) or authz.Off.
+	Enforce authz.Mode
+	// AuditLog receives every authorization decision as a JSON line
+	// (--audit-log); nil keeps them only in memory, for explain-denied.
+	AuditLog io.Writer
 }
 
 // Server is a rolecall instance: its state and the HTTP handler over it.
@@ -52,9 +61,11 @@ type Server struct {
 	Handler *Handler
 	// STS lets services built into rolecall assume roles
 	// (sts.Service.AssumeRoleAsService).
-	STS   *sts.Service
-	IAM   *iam.Service
-	ECS   *ecs.Service
+	STS *sts.Service
+	IAM *iam.Service
+	ECS *ecs.Service
+	// Authz authorizes every operation and keeps its decisions.
+	Authz *authz.Authorizer
 	store store.Store
 }
 
@@ -93,22 +104,33 @@ func Open(o Options) (*Server, error) {
 		}
 		st, desc = b, path
 	}
-	iamSvc := iam.New(st, o.Clock, o.IDs)
+	// Every service writes through vst, whose write count keys the
+	// authorizer's cache.
+	vst := authz.NewVersioned(st)
+	iamSvc := iam.New(vst, o.Clock, o.IDs)
 	iamSvc.SetDeletionTiming(o.SLRDeletionDelay, o.SLRTaskRetention)
+	policies := &auth.Policies{IAM: iamSvc}
+	var audit *authz.AuditLog
+	if o.Enforce != authz.Off {
+		audit = authz.NewAuditLog(0, o.AuditLog)
+	}
+	az := authz.New(authz.Config{Mode: o.Enforce, Policies: policies, IAM: iamSvc, Store: vst, Clock: o.Clock, Audit: audit, Log: o.Log})
 	// ECS answers for its service-linked roles; LinkedServices may stand
 	// in for it.
-	ecsSvc := ecs.New(st, o.Clock, o.IDs, ecsRoles{iam: iamSvc})
+	stsSvc := sts.New(vst, o.Clock, o.IDs, iamSvc, policies)
+	ecsSvc := ecs.New(vst, o.Clock, o.IDs, ecsRoles{iam: iamSvc, authz: az, sts: stsSvc, policies: policies, clock: o.Clock})
 	ecsSvc.SetTiming(o.ECSTiming)
+	az.SetECS(ecsSvc)
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
 	iamSvc.RegisterLinkedService(ecs.PrincipalECSCompute, ecsRoleUsage(ecsSvc, ecs.PrincipalECSCompute))
 	for principal, u := range o.LinkedServices {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
-	policies := &auth.Policies{IAM: iamSvc}
-	stsSvc := sts.New(st, o.Clock, o.IDs, iamSvc, policies)
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: iamSvc, Sessions: stsSvc}
 	h := newHandler(o.Account, authn, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc), stsapi.New(stsSvc), ecsapi.New(ecsSvc))
-	return &Server{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, store: st}, nil
+	h.authz = az
+	h.ecs = ecsSvc
+	return &Server{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, store: st}, nil
 }
 
 // Close releases the state; call it after the HTTP server has drained.

@@ -17,7 +17,9 @@ import (
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/model"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
@@ -35,6 +37,8 @@ const maxBody = 2 << 20
 type Handler struct {
 	account   string
 	auth      *auth.Authenticator
+	authz     *authz.Authorizer // nil: nothing is authorized (handler tests)
+	ecs       *ecs.Service      // serves tasks' role credentials (taskcreds.go)
 	ids       ids.Generator
 	log       *slog.Logger
 	query     map[string]*queryService // by signing name
@@ -196,7 +200,22 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 	if call.Region == "" {
 		call.Region = "us-east-1"
 	}
-	out, err := bound.Invoke(r.Context(), call, in)
+	// Authorize between decode and invoke; decisions the operation makes
+	// inside (iam:PassRole) find the request through ctx.
+	meta := authz.MetaOf(r, requestID)
+	ctx := authz.WithMeta(r.Context(), meta)
+	if _, err := h.authz.Authorize(ctx, &authz.Request{Service: binding.Name, Operation: op.Name, Call: call, Input: in}); err != nil {
+		e := awserr.As(err)
+		if e.Status >= 500 {
+			h.log.Error("authorization failed", "request_id", requestID, "operation", op.Name, "error", err)
+		}
+		writeErr(e)
+		return
+	}
+	out, err := bound.Invoke(ctx, call, in)
+	for _, msg := range meta.WouldDeny() {
+		w.Header().Add("X-Rolecall-Would-Deny", msg)
+	}
 	if err != nil {
 		e := awserr.As(err)
 		if e.Status >= 500 {
@@ -274,8 +293,21 @@ func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
 			"services": h.services(),
 			"store":    h.storeDesc,
 			"auth":     h.auth.Mode.String(),
+			"enforce":  h.authz.Mode().String(),
 		})
 	default:
+		if strings.HasPrefix(r.URL.Path, "/_rolecall/decisions") {
+			h.serveDecisions(w, r)
+			return
+		}
+		if h.ecs != nil && strings.HasPrefix(r.URL.Path, credentialsPrefix) {
+			h.serveTaskCredentials(w, r)
+			return
+		}
+		if h.ecs != nil && r.URL.Path == taskEnvPath {
+			h.serveTaskEnv(w, r)
+			return
+		}
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "no such rolecall endpoint: " + r.URL.Path})
 	}
 }
