@@ -140,7 +140,7 @@ func TestAuthStaleSignature(t *testing.T) {
 func TestAuthUserKeys(t *testing.T) {
 	rc := rolecalltest.RunT(t)
 	root := clientsFor(rc.Config, nil)
-	alice, key := newUser(t, root, rc.Config, nil, "alice", "")
+	alice, key := newUser(t, root, rc.Config, nil, "alice", allowOwnUser)
 	id := must(alice.sts.GetCallerIdentity(ctx, nil))(t)
 	user := must(root.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")}))(t).User
 	if aws.ToString(id.Arn) != "arn:aws:iam::000000000000:user/alice" || aws.ToString(id.UserId) != aws.ToString(user.UserId) {

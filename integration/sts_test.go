@@ -31,6 +31,7 @@ func TestSTSGetCallerIdentity(t *testing.T) {
 	root := clientsFor(rc.Config, nil)
 	alice, _ := newUser(t, root, rc.Config, nil, "alice", allowAssumeRole)
 	createRole(t, root.iam, "app", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustAccount) })
+	putRolePolicy(t, root.iam, "app", allowIAMRead) // the session reads IAM below
 	role := must(root.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t).Role
 	user := must(root.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")}))(t).User
 	out := must(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("s1")}))(t)
@@ -173,6 +174,7 @@ func TestSTSCredentialsExpire(t *testing.T) {
 	root := clientsFor(rc.Config, clock)
 	alice, _ := newUser(t, root, rc.Config, clock, "alice", allowAssumeRole)
 	createRole(t, root.iam, "app", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustAccount) })
+	putRolePolicy(t, root.iam, "app", allowIAMRead) // the session lists roles below
 	role := must(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900)}))(t)
 	token := must(alice.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(1800)}))(t)
 	if !role.Credentials.Expiration.Equal(clock.Now().Add(15 * time.Minute)) {

@@ -11,6 +11,7 @@ package rolecalltest
 
 import (
 	"context"
+	"io"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/server"
 )
@@ -52,6 +54,38 @@ func WithDataDir(dir string) Option {
 // The default, as in AWS, is strict.
 func WithLenientAuth() Option {
 	return func(o *server.Options) { o.Auth = auth.Lenient }
+}
+
+// EnforceMode is what rolecall does with an authorization denial.
+type EnforceMode string
+
+const (
+	// EnforceOn refuses denied requests with AWS's AccessDenied (the
+	// default, as AWS does).
+	EnforceOn EnforceMode = "on"
+	// EnforceAudit lets denied requests through but says what AWS would
+	// have answered: the X-Rolecall-Would-Deny response header, and the
+	// decision at /_rolecall/decisions/REQUEST_ID.
+	EnforceAudit EnforceMode = "audit"
+	// EnforceOff authorizes nothing.
+	EnforceOff EnforceMode = "off"
+)
+
+// WithEnforce starts rolecall as --enforce=MODE does.
+func WithEnforce(mode EnforceMode) Option {
+	return func(o *server.Options) {
+		m, err := authz.ParseMode(string(mode))
+		if err != nil {
+			panic("rolecalltest: " + err.Error())
+		}
+		o.Enforce = m
+	}
+}
+
+// WithAuditLog writes every authorization decision to w as a JSON line, as
+// --audit-log does.
+func WithAuditLog(w io.Writer) Option {
+	return func(o *server.Options) { o.AuditLog = w }
 }
 
 // WithClock makes rolecall take time from c instead of the system clock,

@@ -62,6 +62,9 @@ role=cli-role-$RANDOM
 aws iam create-role --role-name "$role" --max-session-duration 7200 \
   --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}' >/dev/null
 role_arn=arn:aws:iam::000000000000:role/$role
+# The session reads IAM below: as in AWS, only with a policy that allows it.
+aws iam put-role-policy --role-name "$role" --policy-name read \
+  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}'
 
 expect_error AccessDenied "Roles may not be assumed by root accounts." sts assume-role --role-arn "$role_arn" --role-session-name cli
 read -r sk ss st assumed < <(as "$key" "$secret" "" sts assume-role --role-arn "$role_arn" --role-session-name cli --duration-seconds 7200 \

@@ -1,0 +1,107 @@
+package main
+
+// rolecall explain-denied REQUEST_ID: why a request was denied (or would
+// have been, under --enforce=audit), asked of the running rolecall, which
+// keeps its latest decisions in memory (GET /_rolecall/decisions/ID).
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/authz"
+)
+
+func explainUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  rolecall explain-denied REQUEST_ID [--endpoint URL]   why rolecall denied (or allowed) a request
+  rolecall explain-denied --recent N [--endpoint URL]   the latest N decisions, one line each
+
+REQUEST_ID is the request id of the AWS error (the SDKs print it as
+"RequestID"; the aws CLI with --debug as x-amzn-RequestId). rolecall keeps the
+latest decisions in memory; serve --audit-log FILE keeps every one.
+
+The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`)
+}
+
+func explainDenied(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain-denied", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { explainUsage(stderr) }
+	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	recent := fs.Int("recent", 0, "list the latest N decisions instead")
+	asJSON := fs.Bool("json", false, "print the decision as JSON")
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words, args = append(words, fs.Arg(0)), fs.Args()[1:]
+	}
+	if (len(words) != 1 && *recent == 0) || (len(words) != 0 && *recent > 0) {
+		explainUsage(stderr)
+		return 2
+	}
+	base := *endpoint
+	if base == "" {
+		base = os.Getenv("AWS_ENDPOINT_URL")
+	}
+	if base == "" {
+		base = defaultEndpoint
+	}
+	base = strings.TrimRight(base, "/")
+	client := &http.Client{Timeout: 30 * time.Second}
+	if *recent > 0 {
+		var out struct{ Decisions []*authz.Record }
+		if err := getJSON(client, base+"/_rolecall/decisions?limit="+fmt.Sprint(*recent), &out); err != nil {
+			fmt.Fprintf(stderr, "rolecall explain-denied: %v\n", err)
+			return 1
+		}
+		for _, r := range out.Decisions {
+			res := strings.Join(r.Resources, ",")
+			fmt.Fprintf(stdout, "%s  %s  %-12s  %s  %s  %s\n", r.Time.Format(time.RFC3339), r.RequestID, r.Decision, r.Principal, r.Action, res)
+		}
+		return 0
+	}
+	var rec authz.Record
+	if err := getJSON(client, base+"/_rolecall/decisions/"+url.PathEscape(words[0]), &rec); err != nil {
+		fmt.Fprintf(stderr, "rolecall explain-denied: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(&rec)
+		return 0
+	}
+	authz.Explain(stdout, &rec)
+	return 0
+}
+
+// getJSON GETs url into v; a non-200 answer's "error" is the error.
+func getJSON(c *http.Client, u string, v any) error {
+	resp, err := c.Get(u)
+	if err != nil {
+		return fmt.Errorf("cannot reach rolecall: %v (is it running? see --endpoint)", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		json.NewDecoder(resp.Body).Decode(&e)
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		return fmt.Errorf("%s", e.Error)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}

@@ -1,0 +1,154 @@
+package authz
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+)
+
+// Record is one authorization decision, as the audit log writes it (one
+// JSON object per line) and /_rolecall/decisions/REQUEST_ID answers it.
+type Record struct {
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
+	// Principal is the caller's ARN; PrincipalType its kind ("root",
+	// "user", "assumed-role").
+	Principal     string   `json:"principal"`
+	PrincipalType string   `json:"principalType"`
+	Action        string   `json:"action"` // "iam:CreateRole"
+	Region        string   `json:"region,omitempty"`
+	Resources     []string `json:"resources"` // the ARNs evaluated, "*" for none
+	// Decision is "allowed", "explicitDeny" or "implicitDeny" (IAM's
+	// EvalDecision).
+	Decision string `json:"decision"`
+	// Enforced is false when the mode let a denied request through
+	// (audit) or when no authorization applies.
+	Enforced bool   `json:"enforced"`
+	Mode     string `json:"mode"`
+	// Reason says why in a sentence: AWS's "because ..." / "with an
+	// explicit deny in ..." for denials, what allowed otherwise.
+	Reason string `json:"reason"`
+	// Message is the AccessDenied text AWS answers (or would have, in
+	// audit mode); empty when allowed.
+	Message string `json:"message,omitempty"`
+	// Denied is the resource the denial is about, when several were
+	// evaluated.
+	Denied string `json:"deniedResource,omitempty"`
+	// Statement is the deciding statement: the Deny, or the Allow that
+	// granted.
+	Statement *StatementInfo `json:"statement,omitempty"`
+	// Matched lists every statement that matched the denied request
+	// (denials only), and Missing the condition keys its conditions needed
+	// and the request lacked.
+	Matched []StatementInfo `json:"matched,omitempty"`
+	Missing []string        `json:"missingContextKeys,omitempty"`
+	// Policies names each policy type that took part and what it said
+	// (denials only).
+	Policies []TypeSummary `json:"policyTypes,omitempty"`
+	// Context is the request context the decision was made with (denials
+	// only; allowed requests keep the log short).
+	Context map[string][]string `json:"context,omitempty"`
+}
+
+// StatementInfo names a policy statement.
+type StatementInfo struct {
+	Source string `json:"source"`         // policy ARN, "ROLE-OR-USER-ARN#inline-name", "session-policy"
+	Type   string `json:"type"`           // identity, boundary, session, resource
+	Sid    string `json:"sid,omitempty"`  // the statement's Sid
+	Index  int    `json:"index"`          // its position in the Statement list, from 0
+	Effect string `json:"effect"`         // Allow or Deny
+	Line   int    `json:"line,omitempty"` // where it starts in the document
+}
+
+// TypeSummary is what one policy type said.
+type TypeSummary struct {
+	Type     string `json:"type"`
+	Count    int    `json:"policies"`
+	Allowed  bool   `json:"allowed"`
+	Denied   bool   `json:"denied"`
+	Deciding bool   `json:"deciding,omitempty"`
+}
+
+// DefaultRingSize is how many decisions the in-memory ring keeps.
+const DefaultRingSize = 4096
+
+// AuditLog keeps decisions: every one in a bounded ring, by request id,
+// for explain-denied; and, when it has a writer, every one as a JSON line.
+// It is safe for concurrent use.
+type AuditLog struct {
+	mu    sync.Mutex
+	ring  []*Record
+	next  int
+	byID  map[string]*Record
+	w     io.Writer
+	enc   *json.Encoder
+	wrErr error
+}
+
+// NewAuditLog keeps the last size decisions (DefaultRingSize when size <= 0)
+// and writes every decision to w when w is not nil.
+func NewAuditLog(size int, w io.Writer) *AuditLog {
+	if size <= 0 {
+		size = DefaultRingSize
+	}
+	l := &AuditLog{ring: make([]*Record, size), byID: make(map[string]*Record, size), w: w}
+	if w != nil {
+		l.enc = json.NewEncoder(w)
+	}
+	return l
+}
+
+// Add records r. A request that makes several decisions (an operation and
+// the iam:PassRole it needs) keeps, under its id, the one that decided:
+// the first denial, else the last decision.
+func (l *AuditLog) Add(r *Record) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.enc != nil && l.wrErr == nil {
+		// A failing log (disk full) must not fail requests; the error is
+		// kept for Err.
+		l.wrErr = l.enc.Encode(r)
+	}
+	if prev, ok := l.byID[r.RequestID]; ok && r.RequestID != "" && prev.Decision != "allowed" {
+		return
+	}
+	if old := l.ring[l.next]; old != nil && l.byID[old.RequestID] == old {
+		delete(l.byID, old.RequestID)
+	}
+	l.ring[l.next] = r
+	l.next = (l.next + 1) % len(l.ring)
+	if r.RequestID != "" {
+		l.byID[r.RequestID] = r
+	}
+}
+
+// Get returns the decision recorded for a request id.
+func (l *AuditLog) Get(requestID string) (*Record, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.byID[requestID]
+	return r, ok
+}
+
+// Recent returns up to n decisions, newest first.
+func (l *AuditLog) Recent(n int) []*Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []*Record
+	for i := 1; i <= len(l.ring) && len(out) < n; i++ {
+		r := l.ring[(l.next-i+len(l.ring))%len(l.ring)]
+		if r == nil {
+			break
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Err is the first error writing the log, if any.
+func (l *AuditLog) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.wrErr
+}

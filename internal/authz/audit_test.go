@@ -1,0 +1,82 @@
+package authz
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAuditLog(t *testing.T) {
+	var buf bytes.Buffer
+	l := NewAuditLog(3, &buf)
+	rec := func(id, decision string) *Record {
+		return &Record{Time: epoch, RequestID: id, Principal: "arn:aws:iam::000000000000:user/u", Action: "iam:GetRole", Decision: decision, Resources: []string{"*"}}
+	}
+	for _, id := range []string{"a", "b", "c", "d"} {
+		l.Add(rec(id, "allowed"))
+	}
+	if _, ok := l.Get("a"); ok {
+		t.Error("a survived the ring")
+	}
+	for _, id := range []string{"b", "c", "d"} {
+		if r, ok := l.Get(id); !ok || r.RequestID != id {
+			t.Errorf("Get(%s) = %v, %v", id, r, ok)
+		}
+	}
+	got := l.Recent(10)
+	if len(got) != 3 || got[0].RequestID != "d" || got[2].RequestID != "b" {
+		t.Errorf("Recent: %v", got)
+	}
+	// A request's denial stands over a later allowed decision (the
+	// operation, then the iam:PassRole it made, or the reverse).
+	l.Add(rec("e", "implicitDeny"))
+	l.Add(rec("e", "allowed"))
+	if r, _ := l.Get("e"); r.Decision != "implicitDeny" {
+		t.Errorf("e: %s", r.Decision)
+	}
+	l.Add(rec("f", "allowed"))
+	l.Add(rec("f", "explicitDeny"))
+	l.Add(rec("f", "implicitDeny"))
+	if r, _ := l.Get("f"); r.Decision != "explicitDeny" {
+		t.Errorf("f: %s", r.Decision)
+	}
+	// Every decision is a JSON line.
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 9 {
+		t.Fatalf("%d lines:\n%s", len(lines), buf.String())
+	}
+	var r Record
+	if err := json.Unmarshal([]byte(lines[0]), &r); err != nil || r.RequestID != "a" || !r.Time.Equal(epoch) || r.Action != "iam:GetRole" {
+		t.Errorf("line 1: %v %+v", err, r)
+	}
+	if !strings.HasPrefix(lines[0], `{"time":"2025-03-06T12:00:00Z","requestId":"a","principal":"arn:aws:iam::000000000000:user/u",`) {
+		t.Errorf("line 1: %s", lines[0])
+	}
+	if l.Err() != nil {
+		t.Error(l.Err())
+	}
+}
+
+// TestAuditLogConcurrent: decisions are recorded from many requests at
+// once (run with -race).
+func TestAuditLogConcurrent(t *testing.T) {
+	l := NewAuditLog(16, &bytes.Buffer{})
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := 0; i < 100; i++ {
+				l.Add(&Record{Time: time.Unix(int64(i), 0), RequestID: string(rune('a'+g)) + time.Duration(i).String(), Decision: "allowed"})
+				l.Recent(2)
+			}
+			done <- true
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	if n := len(l.Recent(100)); n != 16 {
+		t.Errorf("ring holds %d", n)
+	}
+}
