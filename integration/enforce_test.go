@@ -335,3 +335,32 @@ func TestEnforceECSTags(t *testing.T) {
 	_, err = c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("plain")})
 	wantErr(t, err, 400, "AccessDeniedException", denied(userArn+"dev", "ecs:CreateCluster", "arn:aws:ecs:us-east-1:000000000000:cluster/plain"))
 }
+
+// TestEnforceNoSLRPermissionThenCreateService is the failure the ECS
+// service-linked role page describes: a deployer allowed ECS but not
+// iam:CreateServiceLinkedRole creates a cluster (ECS creates it without the
+// role), and the first service then fails because ECS cannot act.
+func TestEnforceNoSLRPermissionThenCreateService(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	root := clientsFor(rc.Config, nil)
+	deployer, _ := newUser(t, root, rc.Config, nil, "deployer",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}`)
+	c := ecsOf(t, rc, deployer)
+
+	must(c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("web")}))(t)
+	_, err := root.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForECS")})
+	wantErr(t, err, 404, "NoSuchEntity", "The role with name AWSServiceRoleForECS cannot be found.")
+
+	fargateTaskDef(t, c, "web")
+	_, err = c.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("web"), ServiceName: aws.String("web"),
+		TaskDefinition: aws.String("web"), DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet})
+	wantErr(t, err, 400, "InvalidParameterException", noSLR)
+
+	// The fix the page gives: someone allowed to creates the role once.
+	must(root.iam.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}))(t)
+	svc := must(c.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("web"), ServiceName: aws.String("web"),
+		TaskDefinition: aws.String("web"), DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet}))(t).Service
+	if aws.ToString(svc.Status) != "ACTIVE" {
+		t.Errorf("service status %q, want ACTIVE", aws.ToString(svc.Status))
+	}
+}
