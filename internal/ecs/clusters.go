@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -32,7 +31,25 @@ func clusterKey(c Call, name string) string { return regionKey(c) + name }
 
 // clusterNamePattern: "Up to 255 letters (uppercase and lowercase),
 // numbers, underscores, and hyphens are allowed" (CreateCluster reference).
-var clusterNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
+var clusterNamePattern = ecsName{}
+
+// ecsName matches ECS's resource names: 1 to 255 letters, numbers,
+// underscores and hyphens. A loop, not a regexp: `{1,255}` compiles into
+// a 255-fold program, half a megabyte at every start.
+type ecsName struct{}
+
+func (ecsName) MatchString(s string) bool {
+	if len(s) == 0 || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // clusterName resolves a cluster given by name or ARN ("" is the default
 // cluster). An ARN of another account or Region names no cluster here.

@@ -905,3 +905,17 @@ func TestTaskSizeBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestECSNameRule(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"web", true}, {"Web_app-2", true}, {strings.Repeat("a", 255), true},
+		{"", false}, {strings.Repeat("a", 256), false}, {"web.app", false}, {"wéb", false}, {"a b", false},
+	} {
+		if got := (ecsName{}).MatchString(c.name); got != c.ok {
+			t.Errorf("%q: %v, want %v", c.name, got, c.ok)
+		}
+	}
+}

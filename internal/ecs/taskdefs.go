@@ -45,7 +45,7 @@ func taskDefKey(c Call, family string, rev int32) string {
 
 // familyPattern: "Up to 255 letters (uppercase and lowercase), numbers,
 // underscores, and hyphens are allowed" (RegisterTaskDefinition reference).
-var familyPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
+var familyPattern = ecsName{}
 
 // parseTaskDef splits a task definition identifier (family, family:revision
 // or ARN) into its family and revision (0 for "the latest ACTIVE").

@@ -86,9 +86,19 @@ type Shape struct {
 	Exception       bool            `json:"exception,omitempty"`
 	Error           *ErrorTrait     `json:"error,omitempty"`
 
-	// Regexp is Pattern compiled as a whole-string match, nil when Pattern is empty.
-	Regexp   *regexp.Regexp  `json:"-"`
 	required map[string]bool `json:"-"`
+	re       func() *regexp.Regexp
+}
+
+// Regexp is Pattern compiled as a whole-string match, nil when Pattern is
+// empty or is one Go cannot express (left unchecked rather than rejecting
+// valid input). Compiled on first use: the IAM model alone has hundreds of
+// patterns, and compiling them all would slow start-up.
+func (s *Shape) Regexp() *regexp.Regexp {
+	if s.re == nil {
+		return nil
+	}
+	return s.re()
 }
 
 // ErrorTrait carries an exception shape's wire code and status.
@@ -126,6 +136,30 @@ func Load(name string) (*Service, error) {
 	}
 	loaded[name] = s
 	return s, nil
+}
+
+// LoadMetadata returns a model's metadata without decoding the model: the
+// generator writes "metadata" first, so this reads a few hundred bytes.
+// A server uses it to pick each service's codec at start and leaves the
+// model's decoding (milliseconds each) to the service's first request.
+func LoadMetadata(name string) (Metadata, error) {
+	f, err := files.Open("data/" + name + ".json")
+	if err != nil {
+		return Metadata{}, fmt.Errorf("model: no model for service %q", name)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	var md Metadata
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return md, fmt.Errorf("model %s: not a JSON object", name)
+	}
+	if t, err := dec.Token(); err != nil || t != "metadata" {
+		return md, fmt.Errorf("model %s: metadata is not the first member", name)
+	}
+	if err := dec.Decode(&md); err != nil {
+		return md, fmt.Errorf("model %s: %w", name, err)
+	}
+	return md, nil
 }
 
 // MustLoad is Load for models embedded in the binary, which always load.
@@ -168,13 +202,14 @@ func (s *Service) link() error {
 			}
 		}
 		if sh.Pattern != "" {
-			re, err := regexp.Compile("^(?:" + JavaRegexp(sh.Pattern) + ")$")
-			if err != nil {
-				// A pattern Go cannot express is left unchecked rather than
-				// rejecting valid input.
-				continue
-			}
-			sh.Regexp = re
+			pattern := "^(?:" + JavaRegexp(sh.Pattern) + ")$"
+			sh.re = sync.OnceValue(func() *regexp.Regexp {
+				re, err := regexp.Compile(pattern)
+				if err != nil {
+					return nil
+				}
+				return re
+			})
 		}
 	}
 	for name, op := range s.Operations {

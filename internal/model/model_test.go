@@ -30,11 +30,11 @@ func TestIAMCreateRoleShape(t *testing.T) {
 		t.Errorf("required members wrong: %v", in.Required)
 	}
 	name := in.Members["RoleName"].Target
-	if *name.Max != 64 || name.Regexp == nil || !name.Regexp.MatchString("app+role=x,y.z@w-1_2") || name.Regexp.MatchString("a/b") {
+	if *name.Max != 64 || name.Regexp() == nil || !name.Regexp().MatchString("app+role=x,y.z@w-1_2") || name.Regexp().MatchString("a/b") {
 		t.Errorf("roleNameType constraints wrong: %+v", name)
 	}
 	doc := in.Members["AssumeRolePolicyDocument"].Target
-	if doc.Regexp == nil || !doc.Regexp.MatchString("{\"a\":\t\"é\"}\n") || doc.Regexp.MatchString("\x01") {
+	if doc.Regexp() == nil || !doc.Regexp().MatchString("{\"a\":\t\"é\"}\n") || doc.Regexp().MatchString("\x01") {
 		t.Errorf("policyDocumentType pattern not translated: %q", doc.Pattern)
 	}
 	if got := in.MemberOrder; len(got) < 2 || got[0] != "Path" || got[1] != "RoleName" {
@@ -61,5 +61,35 @@ func BenchmarkLoadIAM(b *testing.B) {
 		delete(loaded, "iam")
 		mu.Unlock()
 		MustLoad("iam")
+	}
+}
+
+// Patterns compile lazily; this keeps a pattern Go cannot express from
+// going unnoticed (it would be left unchecked at run time).
+func TestEveryPatternCompiles(t *testing.T) {
+	// RE2 has no lookahead; an account alias is then checked by length only.
+	unexpressible := map[string]bool{"iam/accountAliasType": true}
+	for _, name := range []string{"iam", "sts", "ecs"} {
+		m := MustLoad(name)
+		for _, sh := range m.Shapes {
+			if sh.Pattern != "" && sh.Regexp() == nil && !unexpressible[name+"/"+sh.Name] {
+				t.Errorf("%s: shape %s: pattern %q does not compile", name, sh.Name, sh.Pattern)
+			}
+		}
+	}
+}
+
+func TestLoadMetadataMatchesModel(t *testing.T) {
+	for _, name := range []string{"iam", "sts", "ecs"} {
+		md, err := LoadMetadata(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if md != MustLoad(name).Metadata {
+			t.Errorf("%s: LoadMetadata %+v, model %+v", name, md, MustLoad(name).Metadata)
+		}
+	}
+	if _, err := LoadMetadata("nope"); err == nil {
+		t.Error("LoadMetadata of an unknown service succeeded")
 	}
 }

@@ -64,7 +64,7 @@ func (v *Violations) String(path string, s string, sh *model.Shape) {
 	if sh.Max != nil && float64(n) > *sh.Max {
 		v.add(path, s, quote, fmt.Sprintf("Member must have length less than or equal to %d", int(*sh.Max)))
 	}
-	if sh.Regexp != nil && !sh.Regexp.MatchString(s) {
+	if re := sh.Regexp(); re != nil && !re.MatchString(s) {
 		v.add(path, s, quote, "Member must satisfy regular expression pattern: "+sh.Pattern)
 	}
 	if len(sh.Enum) > 0 && !contains(sh.Enum, s) {

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/auth"
@@ -47,13 +48,15 @@ type Handler struct {
 	storeDesc string
 }
 
+// The services' codecs are made on first use: decoding a model takes
+// milliseconds, and start-up should not wait for services not yet asked.
 type jsonService struct {
-	codec   *jsonrpc.Codec
+	codec   func() *jsonrpc.Codec
 	binding *api.Service
 }
 
 type queryService struct {
-	codec   *query.Codec
+	codec   func() *query.Codec
 	binding *api.Service
 }
 
@@ -66,21 +69,41 @@ func newHandler(account string, authn *auth.Authenticator, gen ids.Generator, lo
 	}
 	h := &Handler{account: account, auth: authn, ids: gen, log: log, query: map[string]*queryService{}, json: map[string]*jsonService{}, version: version, storeDesc: storeDesc}
 	for _, b := range bindings {
-		m := model.MustLoad(b.Name)
-		switch m.Metadata.Protocol {
+		md, err := model.LoadMetadata(b.Name)
+		if err != nil {
+			panic(err) // the models are embedded: a broken build
+		}
+		name := b.Name
+		switch md.Protocol {
 		case "query":
-			c := &query.Codec{Model: m, QuoteValues: b.Name != "iam"}
-			if b.Name == "iam" {
-				c.URLEncoded = iamURLEncoded
-			}
-			h.query[b.Name] = &queryService{codec: c, binding: b}
+			h.query[name] = &queryService{binding: b, codec: sync.OnceValue(func() *query.Codec {
+				c := &query.Codec{Model: model.MustLoad(name), QuoteValues: name != "iam"}
+				if name == "iam" {
+					c.URLEncoded = iamURLEncoded
+				}
+				return c
+			})}
 		case "json":
-			// ECS answers constraint violations as InvalidParameterException.
-			h.json[b.Name] = &jsonService{codec: &jsonrpc.Codec{Model: m, ValidationCode: "InvalidParameterException"}, binding: b}
+			h.json[name] = &jsonService{binding: b, codec: sync.OnceValue(func() *jsonrpc.Codec {
+				// ECS answers constraint violations as InvalidParameterException.
+				return &jsonrpc.Codec{Model: model.MustLoad(name), ValidationCode: "InvalidParameterException"}
+			})}
 		default:
-			panic("server: no codec for protocol " + m.Metadata.Protocol)
+			panic("server: no codec for protocol " + md.Protocol)
 		}
 	}
+	// Decode the models in the background, IAM first, so that the first
+	// requests rarely wait for them and start-up never does.
+	go func() {
+		for _, name := range []string{"iam", "sts"} {
+			if qs, ok := h.query[name]; ok {
+				qs.codec()
+			}
+		}
+		for _, js := range h.json {
+			js.codec()
+		}
+	}()
 	return h
 }
 
@@ -138,22 +161,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p, aerr := h.auth.Authenticate(r.Context(), r, body, svc)
 	if aerr != nil {
-		qs.codec.WriteError(w, aerr, requestID)
+		qs.codec().WriteError(w, aerr, requestID)
 		return
 	}
 	h.serveQuery(w, r, qs, t, p, form, requestID)
 }
 
 func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, p *auth.Principal, form url.Values, requestID string) {
-	op, aerr := qs.codec.Operation(form)
+	op, aerr := qs.codec().Operation(form)
 	if aerr != nil {
-		qs.codec.WriteError(w, aerr, requestID)
+		qs.codec().WriteError(w, aerr, requestID)
 		return
 	}
 	h.invoke(w, r, qs.binding, op, t, p, requestID,
-		func(in any) *awserr.Error { return qs.codec.Decode(op, form, in) },
-		func(out any) { qs.codec.WriteResponse(w, op, out, requestID) },
-		func(e *awserr.Error) { qs.codec.WriteError(w, e, requestID) })
+		func(in any) *awserr.Error { return qs.codec().Decode(op, form, in) },
+		func(out any) { qs.codec().WriteResponse(w, op, out, requestID) },
+		func(e *awserr.Error) { qs.codec().WriteError(w, e, requestID) })
 }
 
 func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, js *jsonService, t target, requestID string) {
@@ -171,14 +194,14 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, js *jsonServ
 		jsonrpc.WriteError(w, auth.JSONError(aerr), requestID)
 		return
 	}
-	op, aerr := js.codec.Operation(t.Operation)
+	op, aerr := js.codec().Operation(t.Operation)
 	if aerr != nil {
 		jsonrpc.WriteError(w, aerr, requestID)
 		return
 	}
 	h.invoke(w, r, js.binding, op, t, p, requestID,
-		func(in any) *awserr.Error { return js.codec.Decode(op, body, in) },
-		func(out any) { js.codec.WriteResponse(w, op, out, requestID) },
+		func(in any) *awserr.Error { return js.codec().Decode(op, body, in) },
+		func(out any) { js.codec().WriteResponse(w, op, out, requestID) },
 		func(e *awserr.Error) { jsonrpc.WriteError(w, e, requestID) })
 }
 
@@ -263,7 +286,7 @@ func (h *Handler) serviceForAction(action string) string {
 	}
 	for _, name := range h.services() {
 		if qs := h.query[name]; qs != nil {
-			if _, ok := qs.codec.Model.Operations[action]; ok {
+			if _, ok := qs.codec().Model.Operations[action]; ok {
 				return name
 			}
 		}
