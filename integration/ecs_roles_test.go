@@ -313,3 +313,42 @@ func TestECSTaskCredentialsForALocalProgram(t *testing.T) {
 		t.Errorf("after stop %d %v", code, m)
 	}
 }
+
+// The ECS agent registers its instance with the credentials of the
+// instance role in the instance's profile (the session EC2 names after the
+// instance): the role's policies must allow ecs:RegisterContainerInstance,
+// which AmazonEC2ContainerServiceforEC2Role does. EC2 is stood in for by a
+// user the role also trusts.
+func TestECSAgentRegistersWithTheInstanceRole(t *testing.T) {
+	e := newECSEnv(t)
+	must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{}))(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
+	e.role(t, "ecsInstanceRole", trust)
+	must(e.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ecsInstanceRole")}))(t)
+	must(e.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ecsInstanceRole"), RoleName: aws.String("ecsInstanceRole")}))(t)
+	ec2, _ := newUser(t, clientsFor(e.rc.Config, nil), e.rc.Config, nil, "ec2",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	const instanceID = "i-0abc1234567890def"
+	creds := must(ec2.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("ecsInstanceRole")), RoleSessionName: aws.String(instanceID)}))(t).Credentials
+	agent := ecs.NewFromConfig(withCreds(e.rc.Config, aws.ToString(creds.AccessKeyId), aws.ToString(creds.SecretAccessKey), aws.ToString(creds.SessionToken)))
+	register := func() (*ecs.RegisterContainerInstanceOutput, error) {
+		return agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{
+			InstanceIdentityDocument: aws.String(`{"instanceId":"` + instanceID + `","region":"us-east-1","availabilityZone":"us-east-1a"}`)})
+	}
+	_, err := register()
+	wantErr(t, err, 400, "AccessDeniedException", "User: arn:aws:sts::"+account+":assumed-role/ecsInstanceRole/"+instanceID+
+		" is not authorized to perform: ecs:RegisterContainerInstance on resource: "+clusterARN("us-east-1", "default")+
+		" because no identity-based policy allows the ecs:RegisterContainerInstance action")
+
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("ecsInstanceRole"),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")}))(t)
+	ci := must(register())(t).ContainerInstance
+	if aws.ToString(ci.Ec2InstanceId) != instanceID || aws.ToString(ci.Status) != "ACTIVE" || !ci.AgentConnected {
+		t.Errorf("container instance %+v", ci)
+	}
+	r := must(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ecsInstanceRole")}))(t).Role
+	if r.RoleLastUsed == nil || aws.ToString(r.RoleLastUsed.Region) != "us-east-1" {
+		t.Errorf("RoleLastUsed %+v", r.RoleLastUsed)
+	}
+}

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -98,8 +97,10 @@ func TestECSFirstClusterCreatesSLR(t *testing.T) {
 		t.Fatalf("cluster %+v", cl)
 	}
 	r := must(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(slrECS)}))(t).Role
+	// The description ECS gives the role it creates (internal/catalog:
+	// today's text; AWS never rewrites an older role's).
 	if aws.ToString(r.Path) != "/aws-service-role/ecs.amazonaws.com/" || decoded(t, r.AssumeRolePolicyDocument) != slrECSTrust ||
-		aws.ToString(r.Description) == "" {
+		aws.ToString(r.Description) != "Policy to enable Amazon ECS to manage your EC2 instances and related resources." {
 		t.Errorf("role %+v", r)
 	}
 	again := must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t).Cluster
@@ -247,6 +248,12 @@ func TestECSManagedInstancesComputeSLR(t *testing.T) {
 	_, err := e.ecs.CreateCapacityProvider(ctx, &ecs.CreateCapacityProviderInput{Name: aws.String("mi"), Cluster: aws.String("mi"),
 		ManagedInstancesProvider: mi("arn:aws:iam::" + account + ":role/missing")})
 	wantErr(t, err, 400, "InvalidParameterException", "The infrastructure role arn:aws:iam::"+account+":role/missing is not valid. Specify a valid IAM role that Amazon ECS can assume and try again.")
+	// An infrastructure role ECS cannot assume: it must trust
+	// ecs.amazonaws.com (ECS developer guide, "Amazon ECS infrastructure
+	// IAM role"), not EC2.
+	wrong := e.role(t, "wrongInfrastructureRole", ec2Trust)
+	_, err = e.ecs.CreateCapacityProvider(ctx, &ecs.CreateCapacityProviderInput{Name: aws.String("mi"), Cluster: aws.String("mi"), ManagedInstancesProvider: mi(wrong)})
+	wantErr(t, err, 400, "InvalidParameterException", "The infrastructure role "+wrong+" is not valid. Specify a valid IAM role that Amazon ECS can assume and try again.")
 	_, err = e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(slrECSCompute)})
 	wantErr(t, err, 404, "NoSuchEntity", "The role with name AWSServiceRoleForECSCompute cannot be found.")
 
@@ -264,10 +271,19 @@ func TestECSManagedInstancesComputeSLR(t *testing.T) {
 	_, err = e.ecs.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String("mi")})
 	wantErr(t, err, 400, "ClientException", "The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.")
 
+	// Deleting the role by hand fails while a provider uses it, in each
+	// Region.
 	st := e.deleteSLR(t, slrECSCompute)
-	if st.Status != iamtypes.DeletionTaskStatusTypeFailed || len(st.Reason.RoleUsageList) != 2 ||
-		aws.ToString(st.Reason.RoleUsageList[0].Region) != "eu-west-1" || aws.ToString(st.Reason.RoleUsageList[1].Region) != "us-east-1" {
+	providerARN := func(region string) string { return "arn:aws:ecs:" + region + ":" + account + ":capacity-provider/mi" }
+	if st.Status != iamtypes.DeletionTaskStatusTypeFailed || aws.ToString(st.Reason.Reason) != "SLR [AWSServiceRoleForECSCompute] is in use by other resources" ||
+		len(st.Reason.RoleUsageList) != 2 {
 		t.Fatalf("deletion %+v", st.Reason)
+	}
+	for i, region := range []string{"eu-west-1", "us-east-1"} {
+		u := st.Reason.RoleUsageList[i]
+		if aws.ToString(u.Region) != region || len(u.Resources) != 1 || u.Resources[0] != providerARN(region) {
+			t.Errorf("RoleUsageList[%d] %s %v", i, aws.ToString(u.Region), u.Resources)
+		}
 	}
 
 	del := must(e.ecs.DeleteCapacityProvider(ctx, &ecs.DeleteCapacityProviderInput{CapacityProvider: us.CapacityProviderArn}))(t).CapacityProvider
@@ -283,28 +299,30 @@ func TestECSManagedInstancesComputeSLR(t *testing.T) {
 	must(e.ecs.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String("mi")}))(t)
 }
 
-// Without AWSServiceRoleForECS, CreateService (and an awsvpc RunTask) fail
-// with AWS's message. The role is deleted while a cluster exists by
-// standing in for ECS's usage answer, as a cluster created by a caller
-// without iam:CreateServiceLinkedRole would leave it.
+// Without AWSServiceRoleForECS, CreateService and an awsvpc RunTask fail
+// with AWS's message. The cluster exists without the role because its
+// creator may use ECS but not iam:CreateServiceLinkedRole (the ECS API
+// reference: the cluster is created all the same); the next cluster, made
+// by a caller who may, creates the role and unblocks the first.
 func TestECSCreateServiceWithoutSLR(t *testing.T) {
-	e := newECSEnv(t, rolecalltest.WithLinkedService("ecs.amazonaws.com", func(context.Context, string, string) ([]rolecalltest.RoleUsage, error) {
-		return nil, nil
-	}))
-	must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{}))(t) // the default cluster
-	fargateTaskDef(t, e.ecs, "web")
-	if st := e.deleteSLR(t, slrECS); st.Status != iamtypes.DeletionTaskStatusTypeSucceeded {
-		t.Fatalf("deletion %+v", st)
-	}
-	_, err := e.ecs.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String("web"),
+	e := newECSEnv(t)
+	dep, _ := newUser(t, clientsFor(e.rc.Config, nil), e.rc.Config, nil, "deployer",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}`)
+	c := ecsOf(t, e.rc, dep)
+	must(c.CreateCluster(ctx, &ecs.CreateClusterInput{}))(t) // the default cluster
+	_, err := e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(slrECS)})
+	wantErr(t, err, 404, "NoSuchEntity", "The role with name AWSServiceRoleForECS cannot be found.")
+	fargateTaskDef(t, c, "web")
+	_, err = c.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String("web"),
 		DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet})
 	wantErr(t, err, 400, "InvalidParameterException", noSLR)
-	_, err = e.ecs.RunTask(ctx, &ecs.RunTaskInput{TaskDefinition: aws.String("web"), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet})
+	_, err = c.RunTask(ctx, &ecs.RunTaskInput{TaskDefinition: aws.String("web"), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet})
 	wantErr(t, err, 400, "InvalidParameterException", noSLR)
 
-	// A new cluster creates the role again; the service can then be created.
+	// The account's root creates another cluster: ECS creates the role,
+	// and the deployer's service can then be created in the first.
 	must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("second")}))(t)
-	svc := must(e.ecs.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String("web"),
+	svc := must(c.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String("web"),
 		DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet}))(t).Service
 	if aws.ToString(svc.ClusterArn) != clusterARN("us-east-1", "default") || svc.PendingCount != 1 {
 		t.Errorf("service %+v", svc)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Drives rolecall's ECS through the real aws CLI along the ECS developer
-# guide's clean-up before deleting AWSServiceRoleForECS: the first cluster
-# creates the role; deleting it fails while the cluster is in use; scale
-# the service to 0, delete it, force-deregister the container instance,
-# delete the cluster; the deletion then succeeds.
+# guide's clean-up before deleting AWSServiceRoleForECS ("Using
+# service-linked roles for Amazon ECS", "Cleaning up a service-linked
+# role"): the first cluster creates the role; deleting it fails while the
+# cluster is in use, the task's RoleUsageList naming the cluster by Region;
+# then, in the page's order, scale the service to 0, delete it,
+# force-deregister the container instance, delete the cluster; the deletion
+# submitted again succeeds.
 # Usage: AWS_ENDPOINT_URL=http://127.0.0.1:4566 integration/scripts/ecs_cli.sh
 # (integration/scripts_test.go runs it against an in-process server.)
 set -euo pipefail
@@ -33,14 +36,15 @@ expect_error() { # expect_error CODE MESSAGE aws-args...
     *) fail "aws $*: got [$out], want ($code) $msg" ;;
   esac
 }
-# delete_slr submits the role's deletion and prints the task's outcome:
-# its status, then the Regions its failure names.
+# delete_slr submits the role's deletion, polls its task until it is done
+# and prints the outcome: the status, the failure's reason, the Regions and
+# the resources of its RoleUsageList.
 delete_slr() {
   local task status
   task=$(aws iam delete-service-linked-role --role-name AWSServiceRoleForECS --query DeletionTaskId --output text)
   for _ in $(seq 1 50); do
     status=$(aws iam get-service-linked-role-deletion-status --deletion-task-id "$task" --output text \
-      --query '[Status, join(`,`, Reason.RoleUsageList[].Region || `[]`)]')
+      --query '[Status, Reason.Reason, join(`,`, Reason.RoleUsageList[].Region || `[]`), join(`,`, Reason.RoleUsageList[].Resources[] || `[]`)]')
     case "$status" in
       SUCCEEDED* | FAILED*) echo "$status"; return ;;
       *) sleep 0.2 ;;
@@ -61,7 +65,8 @@ expect_eq "service" "$(aws ecs create-service --cluster shop --service-name web 
   --query 'service.[status, desiredCount]' --output text)" "$(printf 'ACTIVE\t1')"
 
 # The role cannot go while the cluster exists, in any Region.
-expect_eq "deletion while in use" "$(delete_slr)" "$(printf 'FAILED\teu-west-1')"
+expect_eq "deletion while in use" "$(delete_slr)" \
+  "$(printf 'FAILED\tSLR [AWSServiceRoleForECS] is in use by other resources\teu-west-1\t%s' "$cluster")"
 
 # The clean-up: scale the service to 0, delete it, force-deregister the
 # container instance, delete the cluster.
@@ -81,6 +86,7 @@ done
 expect_eq "delete cluster" "$status" INACTIVE
 
 # Submitted again, the deletion succeeds.
-expect_eq "deletion after clean-up" "$(delete_slr)" "$(printf 'SUCCEEDED\t')"
+expect_eq "deletion after clean-up" "$(delete_slr)" "$(printf 'SUCCEEDED\tNone\t\t')"
+expect_error NoSuchEntity "The role with name AWSServiceRoleForECS cannot be found." iam get-role --role-name AWSServiceRoleForECS
 
 echo "ecs_cli.sh: $pass passed, 0 failed"

@@ -86,9 +86,13 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn); err != nil {
 			return nil, err
 		}
-		// Part B: the role of the instance profile
-		// (instanceLaunchTemplate.ec2InstanceProfileArn) is passed to EC2
-		// (iam:PassRole, iam:PassedToService ec2.amazonaws.com).
+		// The instance profile's role is not the caller's to pass: the
+		// infrastructure role passes it to EC2 when ECS launches an
+		// instance (AmazonECSInfrastructureRolePolicyForManagedInstances
+		// allows iam:PassRole on ecsInstanceRole*), and a refusal surfaces
+		// at task launch (ECS developer guide, "Amazon ECS Managed
+		// Instances instance profile"). rolecall launches no instance, so
+		// it is not checked.
 		p.Type = providerManaged
 		p.ManagedInstancesProvider = &types.ManagedInstancesProvider{
 			InfrastructureRoleArn:      mi.InfrastructureRoleArn,

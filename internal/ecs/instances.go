@@ -70,9 +70,10 @@ func defaultResources() []types.Resource {
 // ClientException here (aws/amazon-ecs-agent #750). The instance keeps its
 // ID across registrations of the same EC2 instance.
 //
-// Part B: the agent calls with the credentials of the instance role of the
-// instance's profile; the instance role's policies must allow
-// ecs:RegisterContainerInstance.
+// The agent calls with the credentials of the instance role of the
+// instance's profile; authorization of the call (internal/authz) is what
+// requires the instance role's policies to allow
+// ecs:RegisterContainerInstance (integration/ecs_roles_test.go).
 func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *types.RegisterContainerInstanceRequest) (*types.RegisterContainerInstanceResponse, error) {
 	var doc struct {
 		InstanceID       string `json:"instanceId"`
