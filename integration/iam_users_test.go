@@ -403,9 +403,7 @@ func TestUserTags(t *testing.T) {
 	}
 	t.Run("untag invalid key", func(t *testing.T) {
 		// AWS reports a bad element of a list of strings at the list,
-		// naming all of the element's constraints (recorded for UntagRole);
-		// the protocol codec names the element and the one constraint.
-		t.Skip("codec words list-element violations as 'tagKeys.1.member' (left to the protocol owner)")
+		// naming all of the element's constraints (recorded for UntagRole).
 		_, err := c.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("alice"), TagKeys: []string{"bad!key"}})
 		wantErr(t, err, 400, "ValidationError", `1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`)
 	})

@@ -54,8 +54,67 @@ func (v *Violations) add(path, value string, quote bool, constraint string) {
 	v.items = append(v.items, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path, constraint))
 }
 
+// Len is the number of violations recorded so far.
+func (v *Violations) Len() int { return len(v.items) }
+
+// Elements records that some element of the list of scalars at path broke
+// its member shape's constraints. AWS names the list, not the element, and
+// lists every constraint of the member shape whichever one failed, so
+// several bad elements are one violation (recorded for IAM UntagRole:
+// "Value at 'tagKeys' failed to satisfy constraint: Member must satisfy
+// constraint: [Member must have length less than or equal to 128, Member
+// must have length greater than or equal to 1, Member must satisfy regular
+// expression pattern: ..., Member must not be null]"; Lambda and ACM answer
+// the same form with the list echoed as "Value '[a, b]'"). Lists of
+// structures are not reported this way: their members are named
+// ('tags.1.member.key').
+func (v *Violations) Elements(path string, values []string, member *model.Shape) {
+	constraint := "Member must satisfy constraint: [" + strings.Join(v.memberConstraints(member), ", ") + "]"
+	v.add(path, "["+strings.Join(values, ", ")+"]", !member.Sensitive, constraint)
+}
+
+// memberConstraints lists a scalar shape's constraints in the order AWS
+// names them inside "Member must satisfy constraint: [...]": upper bound,
+// lower bound, pattern, enum, and always non-null last.
+func (v *Violations) memberConstraints(sh *model.Shape) []string {
+	var out []string
+	unit := "length"
+	if sh.Type == "integer" || sh.Type == "long" {
+		unit = "value"
+	}
+	if sh.Max != nil {
+		out = append(out, fmt.Sprintf("Member must have %s less than or equal to %d", unit, int64(*sh.Max)))
+	}
+	if sh.Min != nil {
+		out = append(out, fmt.Sprintf("Member must have %s greater than or equal to %d", unit, int64(*sh.Min)))
+	}
+	if sh.Pattern != "" {
+		out = append(out, "Member must satisfy regular expression pattern: "+sh.Pattern)
+	}
+	if len(sh.Enum) > 0 {
+		if v.QuoteValues {
+			out = append(out, "Member must satisfy enum value set: ["+strings.Join(sh.Enum, ", ")+"]")
+		} else {
+			out = append(out, "Member must satisfy enum value set")
+		}
+	}
+	return append(out, "Member must not be null")
+}
+
 // String checks a string value against its shape's length, pattern and enum.
 func (v *Violations) String(path string, s string, sh *model.Shape) {
+	v.str(path, s, sh, true)
+}
+
+// StringOwnPattern checks s as String does but for the pattern, which the
+// caller reports in its service's own words; it says whether s matches.
+func (v *Violations) StringOwnPattern(path string, s string, sh *model.Shape) bool {
+	v.str(path, s, sh, false)
+	re := sh.Regexp()
+	return re == nil || re.MatchString(s)
+}
+
+func (v *Violations) str(path string, s string, sh *model.Shape, pattern bool) {
 	quote := !sh.Sensitive
 	n := utf8.RuneCountInString(s)
 	if sh.Min != nil && float64(n) < *sh.Min {
@@ -64,7 +123,7 @@ func (v *Violations) String(path string, s string, sh *model.Shape) {
 	if sh.Max != nil && float64(n) > *sh.Max {
 		v.add(path, s, quote, fmt.Sprintf("Member must have length less than or equal to %d", int(*sh.Max)))
 	}
-	if re := sh.Regexp(); re != nil && !re.MatchString(s) {
+	if re := sh.Regexp(); pattern && re != nil && !re.MatchString(s) {
 		v.add(path, s, quote, "Member must satisfy regular expression pattern: "+sh.Pattern)
 	}
 	if len(sh.Enum) > 0 && !contains(sh.Enum, s) {

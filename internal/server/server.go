@@ -63,6 +63,18 @@ type queryService struct {
 // iamURLEncoded are the IAM shapes whose values IAM returns percent-encoded.
 var iamURLEncoded = map[string]bool{"policyDocumentType": true}
 
+// iamOwnPatterns are the members whose pattern IAM checks with its own
+// message instead of the generic constraint text. PathPrefix: ListPolicies
+// "/foo" (aws/aws-cli #5860), ListRoles (ansible-collections/amazon.aws
+// #2065); ListUsers, ListGroups, ListInstanceProfiles and the
+// ListAttached*Policies by third-party tests that say they match AWS
+// (versity/versitygw, mulgadc/spinifex). Pattern before length follows
+// spinifex; versitygw has a 513-character "/aaa..." get this text too
+// rather than the length message (unresolved).
+var iamOwnPatterns = map[string]string{
+	"pathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
+}
+
 func newHandler(account string, authn *auth.Authenticator, gen ids.Generator, log *slog.Logger, version, storeDesc string, bindings ...*api.Service) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -80,6 +92,7 @@ func newHandler(account string, authn *auth.Authenticator, gen ids.Generator, lo
 				c := &query.Codec{Model: model.MustLoad(name), QuoteValues: name != "iam"}
 				if name == "iam" {
 					c.URLEncoded = iamURLEncoded
+					c.OwnPatterns = iamOwnPatterns
 				}
 				return c
 			})}

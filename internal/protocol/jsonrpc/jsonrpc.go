@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"reflect"
@@ -124,12 +125,28 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 		if field.IsValid() {
 			out = reflect.MakeSlice(field.Type(), len(arr), len(arr))
 		}
+		// Elements that are scalars are checked apart: AWS reports their
+		// violations once, at the list (see protocol.Violations.Elements).
+		scalars := isScalar(sh.Member.Target)
+		outer := d.v
+		if scalars {
+			d.v = protocol.Violations{QuoteValues: outer.QuoteValues}
+		}
+		null := false // a null element breaks "Member must not be null"
 		for i, el := range arr {
 			var f reflect.Value
 			if out.IsValid() {
 				f = out.Index(i)
 			}
+			null = null || el == nil
 			d.value(sh.Member.Target, protocol.ElementPath(path, i+1), el, f)
+		}
+		if scalars {
+			bad := null || d.v.Len() > 0
+			d.v = outer
+			if bad {
+				d.v.Elements(path, elementStrings(arr), sh.Member.Target)
+			}
 		}
 		if out.IsValid() {
 			field.Set(out)
@@ -331,4 +348,26 @@ func encode(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 func writeString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s)
 	b.Write(enc)
+}
+
+func isScalar(sh *model.Shape) bool {
+	switch sh.Type {
+	case "structure", "list", "map":
+		return false
+	}
+	return true
+}
+
+// elementStrings renders a JSON array's scalar elements as AWS echoes them
+// inside "Value '[a, b]'": unquoted, null as null.
+func elementStrings(arr []any) []string {
+	out := make([]string, len(arr))
+	for i, el := range arr {
+		if el == nil {
+			out[i] = "null"
+		} else {
+			out[i] = fmt.Sprint(el)
+		}
+	}
+	return out
 }

@@ -56,6 +56,14 @@ func TestDecodeErrors(t *testing.T) {
 		{"CreateCluster", `{"clusterName": 5}`, "SerializationException", "Expected a string for 'clusterName'"},
 		{"CreateCluster", `{"clusterName": "x"`, "SerializationException", ""},
 		{"ListClusters", `{"maxResults": "ten"}`, "SerializationException", "Expected an integer for 'maxResults'"},
+		// A list of scalars is reported at the list, echoed, with all of the
+		// member's constraints (the form Lambda and ACM answer).
+		{"DescribeClusters", `{"include": ["TAGS", "COLOUR", null]}`, "InvalidParameterException",
+			"1 validation error detected: Value '[TAGS, COLOUR, null]' at 'include' failed to satisfy constraint: Member must satisfy constraint: " +
+				"[Member must satisfy enum value set: [ATTACHMENTS, CONFIGURATIONS, SETTINGS, STATISTICS, TAGS], Member must not be null]"},
+		{"DescribeClusters", `{"include": ["TAGS", null]}`, "InvalidParameterException",
+			"1 validation error detected: Value '[TAGS, null]' at 'include' failed to satisfy constraint: Member must satisfy constraint: " +
+				"[Member must satisfy enum value set: [ATTACHMENTS, CONFIGURATIONS, SETTINGS, STATISTICS, TAGS], Member must not be null]"},
 	}
 	for _, tc := range cases {
 		op, aerr := c.Operation(tc.op)

@@ -26,6 +26,12 @@ type Codec struct {
 	// URLEncoded names the string shapes IAM returns URL-encoded (policy
 	// documents), per the IAM API reference.
 	URLEncoded map[string]bool
+	// OwnPatterns maps a top-level member ('pathPrefix') to the message
+	// the service answers, as a ValidationError of its own, for a value
+	// outside the member's pattern, in place of the generic "failed to
+	// satisfy constraint" text. The service checks these before the
+	// model's other constraints, so this error alone is answered.
+	OwnPatterns map[string]string
 }
 
 // Operation resolves the form's Action against the model.
@@ -49,10 +55,13 @@ func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Er
 	if op.InputShape == nil {
 		return nil
 	}
-	d := decoder{form: form, prefixes: prefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}}
+	d := decoder{form: form, prefixes: prefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
 	d.structure(op.InputShape, "", "", reflect.ValueOf(dst).Elem())
 	if d.bad != nil {
 		return d.bad
+	}
+	if d.ownErr != nil {
+		return d.ownErr
 	}
 	return d.v.Err()
 }
@@ -62,6 +71,8 @@ type decoder struct {
 	prefixes map[string]struct{}
 	v        protocol.Violations
 	bad      *awserr.Error // a value that does not parse as its type
+	own      map[string]string
+	ownErr   *awserr.Error // the first OwnPatterns violation
 }
 
 // prefixes returns every key of form and every dotted prefix of one:
@@ -146,16 +157,43 @@ func (d *decoder) list(sh *model.Shape, ref *model.Ref, key, path string, field 
 	if field.IsValid() {
 		out = reflect.MakeSlice(field.Type(), n, n)
 	}
+	// Elements that are scalars are checked apart: AWS reports their
+	// violations once, at the list (see protocol.Violations.Elements).
+	scalars := isScalar(sh.Member.Target)
+	outer := d.v
+	if scalars {
+		d.v = protocol.Violations{QuoteValues: outer.QuoteValues}
+	}
+	var raw []string
 	for i := 0; i < n; i++ {
 		var elem reflect.Value
 		if out.IsValid() {
 			elem = out.Index(i)
 		}
-		d.value(sh.Member.Target, sh.Member, base+"."+strconv.Itoa(i+1), protocol.ElementPath(path, i+1), elem)
+		key := base + "." + strconv.Itoa(i+1)
+		if scalars {
+			raw = append(raw, d.form.Get(key))
+		}
+		d.value(sh.Member.Target, sh.Member, key, protocol.ElementPath(path, i+1), elem)
+	}
+	if scalars {
+		bad := d.v.Len() > 0
+		d.v = outer
+		if bad {
+			d.v.Elements(path, raw, sh.Member.Target)
+		}
 	}
 	if field.IsValid() {
 		field.Set(out)
 	}
+}
+
+func isScalar(sh *model.Shape) bool {
+	switch sh.Type {
+	case "structure", "list", "map":
+		return false
+	}
+	return true
 }
 
 func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value) {
@@ -186,7 +224,13 @@ func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.V
 	var val reflect.Value
 	switch sh.Type {
 	case "string":
-		d.v.String(path, raw, sh)
+		if msg, ok := d.own[path]; ok {
+			if !d.v.StringOwnPattern(path, raw, sh) && d.ownErr == nil {
+				d.ownErr = awserr.ValidationError("%s", msg)
+			}
+		} else {
+			d.v.String(path, raw, sh)
+		}
 		val = reflect.ValueOf(raw)
 	case "integer", "long":
 		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)

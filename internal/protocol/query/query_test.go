@@ -77,12 +77,31 @@ func TestDecodeValidation(t *testing.T) {
 			"1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"},
 		{"nested list member", false, form("Action", "TagRole", "RoleName", "r", "Tags.member.1.Key", strings.Repeat("k", 129), "Tags.member.1.Value", "v"),
 			"1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		// A list of strings is reported at the list with all of the member
+		// shape's constraints (recorded for UntagRole), once however many
+		// elements break them.
+		{"list element", false, form("Action", "UntagRole", "RoleName", "r", "TagKeys.member.1", "ok", "TagKeys.member.2", "bad!key", "TagKeys.member.3", ""),
+			"1 validation error detected: " + tagKeysViolation},
+		{"list element echoed", true, form("Action", "UntagRole", "RoleName", "r", "TagKeys.member.1", "ok", "TagKeys.member.2", "bad!key"),
+			"1 validation error detected: Value '[ok, bad!key]' at " + strings.TrimPrefix(tagKeysViolation, "Value at ")},
+		{"list too long and an element", false, untagForm(51, "bad!key"),
+			"2 validation errors detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50; " + tagKeysViolation},
+		{"enum list element echoed", true, form("Action", "GetAccountAuthorizationDetails", "Filter.member.1", "Role", "Filter.member.2", "Robot"),
+			"1 validation error detected: Value '[Role, Robot]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy], Member must not be null]"},
+		// IAM's own text for a PathPrefix outside its pattern, alone even
+		// beside other violations (aws/aws-cli #5860).
+		{"path prefix", false, form("Action", "ListPolicies", "PathPrefix", "/foo"), pathPrefixInvalid},
+		{"path prefix of roles", false, form("Action", "ListRoles", "PathPrefix", "foo", "MaxItems", "0"), pathPrefixInvalid},
+		{"path prefix over 512", false, form("Action", "ListRoles", "PathPrefix", "/"+strings.Repeat("a", 511)+"/"),
+			"1 validation error detected: Value at 'pathPrefix' failed to satisfy constraint: Member must have length less than or equal to 512"},
+		{"path prefix over 512 outside the pattern", false, form("Action", "ListPolicies", "PathPrefix", "/"+strings.Repeat("a", 512)), pathPrefixInvalid},
 		{"two errors", false, form("Action", "CreateRole"),
 			"2 validation errors detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null; Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := iamCodec()
+			c.OwnPatterns = map[string]string{"pathPrefix": pathPrefixInvalid}
 			c.QuoteValues = tc.quote
 			op, aerr := c.Operation(tc.form)
 			if aerr != nil {
@@ -94,6 +113,47 @@ func TestDecodeValidation(t *testing.T) {
 				t.Fatalf("got %v\nwant ValidationError: %s", aerr, tc.want)
 			}
 		})
+	}
+}
+
+const (
+	tagKeysViolation = `Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, ` +
+		`Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`
+	pathPrefixInvalid = "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters."
+)
+
+// untagForm is UntagRole with n keys, the last of them last.
+func untagForm(n int, last string) url.Values {
+	f := form("Action", "UntagRole", "RoleName", "r")
+	for i := 1; i < n; i++ {
+		f.Set("TagKeys.member."+strconv.Itoa(i), "k"+strconv.Itoa(i))
+	}
+	f.Set("TagKeys.member."+strconv.Itoa(n), last)
+	return f
+}
+
+func TestDecodeGoodListAndPathPrefix(t *testing.T) {
+	c := iamCodec()
+	c.OwnPatterns = map[string]string{"pathPrefix": pathPrefixInvalid}
+	for _, f := range []url.Values{
+		form("Action", "UntagRole", "RoleName", "r", "TagKeys.member.1", "team", "TagKeys.member.2", "é:/=+-@ x"),
+		form("Action", "ListRoles", "PathPrefix", "/my"),
+		form("Action", "ListPolicies", "PathPrefix", "/a/b/"),
+	} {
+		op, aerr := c.Operation(f)
+		if aerr != nil {
+			t.Fatal(aerr)
+		}
+		var in struct {
+			RoleName, PathPrefix string
+			TagKeys              []string
+		}
+		if aerr := c.Decode(op, f, &in); aerr != nil {
+			t.Errorf("%v: %v", f, aerr)
+		}
+		if f.Get("Action") == "UntagRole" && (len(in.TagKeys) != 2 || in.TagKeys[1] != "é:/=+-@ x") {
+			t.Errorf("tag keys %q", in.TagKeys)
+		}
 	}
 }
 
