@@ -285,8 +285,13 @@ func TestSLRDeletionLifecycle(t *testing.T) {
 		if st.Status != step.want || st.Reason != nil {
 			t.Fatalf("after %v: %+v, want %s", step.advance, st, step.want)
 		}
-		if step.want == types.DeletionTaskStatusTypeInProgress {
-			// A second request while the task runs answers the same task.
+		if step.want != types.DeletionTaskStatusTypeSucceeded {
+			// A second request while the task is not complete answers the
+			// earlier task's id (API reference, DeleteServiceLinkedRole:
+			// "If you call this operation more than once for the same
+			// service-linked role and an earlier deletion task is not
+			// complete, then the DeletionTaskId of the earlier request is
+			// returned").
 			again := aws.ToString(must(c.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(slrECS)}))(t).DeletionTaskId)
 			if again != id {
 				t.Errorf("second request %q, want %q", again, id)

@@ -519,7 +519,8 @@ func (ev *evaluation) reasons(d policy.Decision) []string {
 		if len(ps.Identity) == 0 {
 			return []string{fmt.Sprintf("No identity-based policy was given (--policy), and nothing else allows %s on its own.", act)}
 		}
-		out := []string{fmt.Sprintf("No statement of the identity-based policies (%s) allows %s on %s: for each Allow, the action, the resource or a condition did not match.", files(ps.Identity), act, r.Resource)}
+		out := []string{fmt.Sprintf("No statement of the identity-based policies (%s) allows %s on %s.", files(ps.Identity), act, r.Resource)}
+		out = append(out, ev.nearMisses(ps.Identity)...)
 		if ps.Resource != nil && !cross {
 			out = append(out, "The resource-based policy does not allow it by naming the principal either (naming only the account leaves the decision to identity-based policies).")
 		}
@@ -531,21 +532,24 @@ func (ev *evaluation) reasons(d policy.Decision) []string {
 		case ps.Resource == nil:
 			return []string{fmt.Sprintf("%s is an AWS service or federated principal: only a resource-based policy (a role's trust policy) can allow it, and none was given (--resource-policy).", r.Caller.ARN)}
 		case cross:
-			return []string{fmt.Sprintf("The resource is in account %s: across accounts its resource-based policy (%s) must allow the request too, and no statement of it allows %s for %s.", r.ResourceAccount, ps.Resource.Source.ID, act, r.Caller.ARN)}
+			return append([]string{fmt.Sprintf("The resource is in account %s: across accounts its resource-based policy (%s) must allow the request too, and no statement of it allows %s for %s.", r.ResourceAccount, ps.Resource.Source.ID, act, r.Caller.ARN)},
+				ev.nearMisses([]*policy.Policy{ps.Resource})...)
 		}
-		return []string{fmt.Sprintf("No statement of the resource-based policy %s allows %s for %s, and only it can allow this principal.", ps.Resource.Source.ID, act, r.Caller.ARN)}
+		return append([]string{fmt.Sprintf("No statement of the resource-based policy %s allows %s for %s, and only it can allow this principal.", ps.Resource.Source.ID, act, r.Caller.ARN)},
+			ev.nearMisses([]*policy.Policy{ps.Resource})...)
 	case policy.TypeBoundary:
-		return []string{
+		return append([]string{
 			fmt.Sprintf("The permissions boundary %s does not allow %s.", ps.Boundary.Source.ID, act),
 			"A boundary caps what identity-based policies can grant: an action must be allowed by both.",
-		}
+		}, ev.nearMisses([]*policy.Policy{ps.Boundary})...)
 	case policy.TypeSession:
-		return []string{
+		return append([]string{
 			fmt.Sprintf("No session policy (%s) allows %s.", files(ps.Session), act),
 			"A session can do only what both its role's policies and its session policies allow.",
-		}
+		}, ev.nearMisses(ps.Session)...)
 	case policy.TypeSCP:
-		return []string{fmt.Sprintf("No service control policy (%s) allows %s: SCPs cap what any principal of the account can do.", files(ps.SCPs[0]), act)}
+		return append([]string{fmt.Sprintf("No service control policy (%s) allows %s: SCPs cap what any principal of the account can do.", files(ps.SCPs[0]), act)},
+			ev.nearMisses(ps.SCPs[0])...)
 	}
 	return []string{"No policy allows it."}
 }

@@ -58,6 +58,7 @@ func TestPolicyEval(t *testing.T) {
 		"trust.json":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
 		"scp.json":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoLeaving","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`,
 		"session.json":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`,
+		"s3cond.json":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*","Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","172.16.0.0/12"]},"Bool":{"aws:SecureTransport":"true"}}}]}`,
 	})
 	const task = "arn:aws:iam::123456789012:role/app-task"
 	for _, tc := range []struct {
@@ -81,10 +82,37 @@ func TestPolicyEval(t *testing.T) {
 		code: 1,
 		want: []string{
 			"DENIED (implicit deny: nothing allowed it)\n",
-			"No statement of the identity-based policies (" + f["deployer.json"] + ") allows iam:PassRole on " + task,
+			"No statement of the identity-based policies (" + f["deployer.json"] + ") allows iam:PassRole on " + task + ".\n",
+			"  The Allow statements that cover iam:PassRole did not apply:\n" +
+				"    - statement 1 (Sid \"PassTaskRoles\") of " + f["deployer.json"] + ", lines 4-10: its condition \"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"} does not hold: the request has no iam:PassedToService; give it with --context iam:PassedToService=VALUE.\n",
 			"AWS would answer\n  AccessDenied: User: arn:aws:iam::123456789012:user/example is not authorized to perform: iam:PassRole on resource: " + task + " because no identity-based policy allows the iam:PassRole action\n",
 			"Missing context keys\n", "  iam:PassedToService\n",
 		},
+	}, {
+		name: "implicit deny: the condition's key has another value",
+		args: []string{"--policy", f["deployer.json"], "--action", "iam:PassRole", "--resource", task, "--context", "iam:PassedToService=ec2.amazonaws.com"},
+		code: 1,
+		want: []string{
+			"    - statement 1 (Sid \"PassTaskRoles\") of " + f["deployer.json"] + ", lines 4-10: its condition \"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"} does not hold: the request has iam:PassedToService=ec2.amazonaws.com.\n",
+		},
+	}, {
+		name: "implicit deny: the resource does not match",
+		args: []string{"--policy", f["deployer.json"], "--action", "iam:PassRole", "--resource", "arn:aws:iam::123456789012:role/db", "--context", "iam:PassedToService=ecs-tasks.amazonaws.com"},
+		code: 1,
+		want: []string{
+			"    - statement 1 (Sid \"PassTaskRoles\") of " + f["deployer.json"] + ", lines 4-10: its Resource [\"arn:aws:iam::123456789012:role/app-*\"] does not match arn:aws:iam::123456789012:role/db.\n",
+		},
+	}, {
+		name: "implicit deny: no statement covers the action",
+		args: []string{"--policy", f["deployer.json"], "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"},
+		code: 1,
+		want: []string{"allows s3:GetObject on arn:aws:s3:::b/k.\n  None of its Allow statements covers the action s3:GetObject.\n"},
+	}, {
+		name: "implicit deny: several conditions fail",
+		args: []string{"--policy", f["s3cond.json"], "--action", "s3:GetObject", "--resource", "arn:aws:s3:::reports/q1", "--context", "aws:SourceIp=192.168.1.1"},
+		code: 1,
+		want: []string{": 2 of its conditions do not hold: \"Bool\": {\"aws:SecureTransport\": \"true\"} (the request has no aws:SecureTransport; give it with --context aws:SecureTransport=VALUE); " +
+			"\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"172.16.0.0/12\"]} (the request has aws:SourceIp=192.168.1.1).\n"},
 	}, {
 		name: "explicit deny wins over the allow",
 		args: []string{"--policy", f["deployer.json"], "--action", "iam:PassRole", "--resource", "arn:aws:iam::123456789012:role/app-admin", "--context", "iam:PassedToService=ecs-tasks.amazonaws.com"},
@@ -103,6 +131,7 @@ func TestPolicyEval(t *testing.T) {
 		want: []string{
 			"  principal  arn:aws:sts::123456789012:assumed-role/deployer/policy-eval (a session of role arn:aws:iam::123456789012:role/deployer)\n",
 			"The permissions boundary " + f["boundary.json"] + " does not allow iam:PassRole.\n",
+			"  None of its Allow statements covers the action iam:PassRole.\n",
 			"AccessDenied: User: arn:aws:sts::123456789012:assumed-role/deployer/policy-eval is not authorized to perform: iam:PassRole on resource: " + task + " because no permissions boundary allows the iam:PassRole action\n",
 		},
 	}, {
@@ -128,6 +157,7 @@ func TestPolicyEval(t *testing.T) {
 		args: []string{"--resource-policy", f["trust.json"], "--principal", "lambda.amazonaws.com", "--action", "sts:AssumeRole", "--resource", task},
 		code: 1,
 		want: []string{"No statement of the resource-based policy " + f["trust.json"] + " allows sts:AssumeRole for lambda.amazonaws.com",
+			"    - statement 1 of " + f["trust.json"] + ", line 1: its Principal {\"Service\": \"ecs-tasks.amazonaws.com\"} does not name lambda.amazonaws.com.\n",
 			"because no resource-based policy allows the sts:AssumeRole action\n"},
 	}, {
 		name: "SCP deny",

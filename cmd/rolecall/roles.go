@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -128,7 +129,11 @@ func roleKind(r types.Role) (kind string, services []string) {
 }
 
 // trustedServices lists the Service principals a trust policy allows.
-func trustedServices(doc string) []string {
+func trustedServices(doc string) []string { return trustedPrincipals(doc, "Service") }
+
+// trustedPrincipals lists the principals of the given types (AWS, Service,
+// Federated) that a trust policy's Allow statements name.
+func trustedPrincipals(doc string, kinds ...string) []string {
 	var d struct {
 		Statement json.RawMessage
 	}
@@ -154,12 +159,21 @@ func trustedServices(doc string) []string {
 		if s.Effect != "Allow" {
 			continue
 		}
-		var p struct{ Service json.RawMessage }
-		if json.Unmarshal(s.Principal, &p) != nil || p.Service == nil {
+		var p map[string]json.RawMessage
+		if json.Unmarshal(s.Principal, &p) != nil {
+			// "Principal": "*" names everyone, AWS principals included.
+			var star string
+			if json.Unmarshal(s.Principal, &star) == nil && star == "*" && slices.Contains(kinds, "AWS") {
+				seen["*"] = true
+			}
 			continue
 		}
-		for _, v := range stringOrList(p.Service) {
-			seen[v] = true
+		for _, kind := range kinds {
+			if raw, ok := p[kind]; ok {
+				for _, v := range stringOrList(raw) {
+					seen[v] = true
+				}
+			}
 		}
 	}
 	out := make([]string, 0, len(seen))
@@ -219,7 +233,12 @@ func listRoles(ctx context.Context, c *iam.Client, w io.Writer) error {
 			_, services := roleKind(r)
 			col := strings.Join(services, ", ")
 			if g.kind == "other" {
-				col = aws.ToString(r.Path)
+				// Who may assume it: what a person asks of a role no
+				// service uses.
+				col = "nobody may assume it"
+				if who := trustedPrincipals(aws.ToString(r.AssumeRolePolicyDocument), "AWS", "Federated"); len(who) > 0 {
+					col = "assumed by " + strings.Join(who, ", ")
+				}
 			}
 			fmt.Fprintf(tw, "  %s\t%s\n", aws.ToString(r.RoleName), col)
 		}

@@ -47,7 +47,7 @@ func TestRolesCommand(t *testing.T) {
 	for _, want := range []string{
 		"Service-linked roles (owned by an AWS service; only it may change them): 1\n  AWSServiceRoleForECS  ecs.amazonaws.com\n",
 		"Service roles (an AWS service may assume them): 1\n  task  ecs-tasks.amazonaws.com, lambda.amazonaws.com\n",
-		"Other roles: 1\n  admin  /\n",
+		"Other roles: 1\n  admin  assumed by arn:aws:iam::000000000000:root\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("roles output lacks %q:\n%s", want, out)
@@ -109,4 +109,21 @@ func FuzzTrustedServices(f *testing.F) {
 			_ = s
 		}
 	})
+}
+
+func TestTrustedPrincipals(t *testing.T) {
+	for _, tc := range []struct {
+		doc  string
+		want []string
+	}{
+		{`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:root","arn:aws:iam::1:user/u"],"Service":"s.amazonaws.com"}},{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::1:user/x"}}]}`,
+			[]string{"arn:aws:iam::1:root", "arn:aws:iam::1:user/u"}},
+		{`{"Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"}}}`, []string{"cognito-identity.amazonaws.com"}},
+		{`{"Statement":{"Effect":"Allow","Principal":"*"}}`, []string{"*"}},
+		{`{"Statement":{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"}}}`, []string{}},
+	} {
+		if got := trustedPrincipals(tc.doc, "AWS", "Federated"); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("trustedPrincipals(%s) = %q, want %q", tc.doc, got, tc.want)
+		}
+	}
 }

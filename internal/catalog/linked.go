@@ -116,11 +116,16 @@ func pol(names ...string) []string {
 }
 
 // The role the ECS service creates itself (CreateCluster, CreateService)
-// carries this description in accounts exported in 2025; accounts from 2018
-// show "Allows ECS to create and manage AWS resources on your behalf." and
-// others "Role to enable Amazon ECS to manage your cluster.": AWS changed the
-// text over time and never rewrites an existing role, so the current one is
-// what a role created today gets.
+// carries this description in real accounts exported with Terraformer in
+// 2025 (beside AWSServiceRoleForECSCompute, which appeared that year). An
+// account from 2018 shows "Allows ECS to create and manage AWS resources on
+// your behalf." (aws-facts.md) and others "Role to enable Amazon ECS to
+// manage your cluster." (mostly passed by people to
+// aws_iam_service_linked_role): AWS changed the text over time and never
+// rewrites an existing role, so the current one is what a role created
+// today gets. It is not what CreateServiceLinkedRole without a Description
+// gives: that role has no Description at all (recorded against AWS, 2025,
+// test_service_role_lifecycle[ecs.amazonaws.com]).
 const ecsDescription = "Policy to enable Amazon ECS to manage your EC2 instances and related resources."
 
 // linked is the catalog. Unless a comment says otherwise an entry's role name,
@@ -464,9 +469,12 @@ var linked = []LinkedService{
 		Policies: pol("AmazonConnectServiceLinkedRolePolicy"), CustomSuffix: true},
 	{Principal: "lexv2.amazonaws.com", RoleName: "AWSServiceRoleForLexV2Bots",
 		Policies: pol("AmazonLexV2BotPolicy"), CustomSuffix: true},
-	// The shared facts name this policy AmazonLexBotPolicy; AWS's managed
-	// policy reference has no such policy: the Lex V1 bot role's policy is
-	// aws-service-role/LexBotPolicy (and the channels role's LexChannelPolicy).
+	// AWS attaches aws-service-role/AmazonLexBotPolicy (recorded against
+	// AWS in 2025, and seen in real accounts' exports), a policy missing from
+	// the public list of managed policies and so from internal/catalog/managed,
+	// which cannot attach what it does not hold. LexBotPolicy has the same
+	// document; it stands in until the managed catalog holds AmazonLexBotPolicy
+	// (integration/slr_recorded_test.go notes the deviation).
 	{Principal: "lex.amazonaws.com", RoleName: "AWSServiceRoleForLexBots",
 		Policies: pol("LexBotPolicy")},
 	{Principal: "channels.lex.amazonaws.com", RoleName: "AWSServiceRoleForLexChannels",

@@ -203,8 +203,8 @@ func sharedData(t *testing.T, file string) string {
 // tsvDeviations are rows of the shared facts where AWS's documentation says
 // otherwise; the catalog follows AWS. Keyed by principal and column.
 var tsvDeviations = map[string]string{
-	// The Lex V1 bot role's policy is aws-service-role/LexBotPolicy (AWS
-	// managed policy reference); no policy named AmazonLexBotPolicy exists.
+	// AWS attaches AmazonLexBotPolicy (recorded), which rolecall's managed
+	// catalog lacks; LexBotPolicy, the same document, stands in (linked.go).
 	"lex.amazonaws.com attached_policies": "arn:aws:iam::aws:policy/aws-service-role/AmazonLexBotPolicy",
 }
 

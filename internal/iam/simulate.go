@@ -38,6 +38,14 @@ package iam
 //     (API reference, ResourceArns): a ResourcePolicy is not evaluated for
 //     a role resource (aws/aws-cli #10314 shows a Deny trust policy
 //     ignored).
+//
+// Not reproduced: AWS refuses some mixes of actions in one call with
+// InvalidInput "Invalid Input Actions: [A,B] and [C] require different
+// authorization information." (seen in public scripts for iam:PassRole
+// with sts:AssumeRole, some S3 bucket-configuration actions with other S3
+// actions, redshift:CreateCluster with redshift:CreateDatabase). AWS
+// documents neither the rule nor the groups (the API reference says
+// nothing of it), so rolecall, which cannot know them, evaluates every mix.
 
 import (
 	"context"

@@ -73,6 +73,74 @@ func TestSimulateCustomPolicyCLIExamples(t *testing.T) {
 	}
 }
 
+// The AWS CLI's examples for simulate-principal-policy
+// (awscli/examples/iam/simulate-principal-policy.rst), for the user
+// alejandro:
+//  1. a policy allowing only codecommit:ListRepositories, pretty-printed:
+//     allowed, the statement reported from {3, 19} to {9, 10} of the policy
+//     named Grant-Access-To-CodeCommit-ListRepo;
+//  2. a policy allowing DynamoDB only after a date, simulated with an
+//     earlier aws:CurrentTime: implicitDeny, nothing matched, nothing
+//     missing.
+//
+// The examples' output predates SourcePolicyType; rolecall sends it, as
+// AWS does today (LocalStack's recording, TestSimulatePrincipalPolicyRecorded).
+func TestSimulatePrincipalPolicyCLIExamples(t *testing.T) {
+	const codecommit = "{\n" +
+		"    \"Version\": \"2012-10-17\",\n" +
+		"    \"Statement\": [\n" +
+		"        {\n" +
+		"            \"Sid\": \"ListRepositories\",\n" +
+		"            \"Effect\": \"Allow\",\n" +
+		"            \"Action\": \"codecommit:ListRepositories\",\n" +
+		"            \"Resource\": \"*\"\n" +
+		"        }\n" +
+		"    ]\n" +
+		"}"
+	f := newFixture(t)
+	f.user(t, "alejandro")
+	for name, doc := range map[string]string{"Grant-Access-To-CodeCommit-ListRepo": codecommit, "DynamoDBAfterDate": cliExamplePolicy} {
+		_, err := f.CreatePolicy(ctx, acct, CreatePolicyInput{PolicyName: name, PolicyDocument: doc})
+		must(t, err)
+		must(t, f.AttachUserPolicy(ctx, acct, "alejandro", policyArnOf(name)))
+	}
+	for _, tc := range []struct {
+		name    string
+		action  string
+		context []ContextEntry
+		want    EvaluationResult
+	}{{
+		name:   "example 1: allowed by the CodeCommit policy",
+		action: "codecommit:ListRepositories",
+		want: EvaluationResult{
+			EvalActionName: "codecommit:ListRepositories", EvalResourceName: "*", EvalDecision: "allowed",
+			MatchedStatements:    []MatchedStatement{{SourcePolicyId: "Grant-Access-To-CodeCommit-ListRepo", SourcePolicyType: "IAM Policy", StartPosition: at(3, 19), EndPosition: at(9, 10)}},
+			MissingContextValues: []string{},
+		},
+	}, {
+		name:    "example 2: denied before the date",
+		action:  "dynamodb:CreateBackup",
+		context: []ContextEntry{{ContextKeyName: "aws:CurrentTime", ContextKeyValues: []string{"2018-04-25T11:00:00Z"}, ContextKeyType: "date"}},
+		want: EvaluationResult{
+			EvalActionName: "dynamodb:CreateBackup", EvalResourceName: "*", EvalDecision: "implicitDeny",
+			MatchedStatements: []MatchedStatement{}, MissingContextValues: []string{},
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, next, err := f.SimulatePrincipalPolicy(ctx, acct, SimulateInput{
+				PolicySourceArn: "arn:aws:iam::" + acct + ":user/alejandro",
+				ActionNames:     []string{tc.action},
+				ContextEntries:  tc.context,
+			}, Page{})
+			must(t, err)
+			if next != "" {
+				t.Errorf("marker %q", next)
+			}
+			wantResults(t, got, []EvaluationResult{tc.want})
+		})
+	}
+}
+
 // LocalStack's recording of AWS (test_simulate_principle_policy, in
 // ../shared/data/aws-recorded): a managed policy attached to a role, a
 // group or a user; s3:PutObject allowed on the bucket with the statement's

@@ -259,12 +259,13 @@ func insertLinkedRole(tx store.Tx, account string, r *roleRecord, policies []str
 // which. A role of another kind holding the name is an error, as it is for
 // CreateServiceLinkedRole.
 //
-// caller is the principal (ARN) whose request made the service act. Once
-// authorization lands it must be allowed iam:CreateServiceLinkedRole on
+// caller is the principal (ARN) whose request made the service act. It must
+// be allowed iam:CreateServiceLinkedRole on
 // arn:aws:iam::*:role/aws-service-role/<principal>/<role name>* with
 // iam:AWSServiceName = principal for the role to be created (the service
-// then goes on without it, as ECS's CreateCluster does); until then every
-// caller may.
+// then goes on without it, as ECS's CreateCluster does). IAM does not
+// check it: the wiring asks the authorizer first (internal/server,
+// ecsRoles.EnsureServiceLinkedRole), as the service would.
 func (s *Service) EnsureServiceLinkedRole(ctx context.Context, account, caller, principal string) (role *Role, created bool, err error) {
 	ls, ok := catalog.LinkedServiceFor(principal)
 	if !ok {

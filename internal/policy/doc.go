@@ -78,6 +78,11 @@
 // condition operator (operators.go), AWS's resource ARN wildcard rule
 // (match.go) and policy variables (vars.go).
 //
+// Policy.Trace says, statement by statement, how a policy met a request:
+// whether its action, resource and principal elements matched and which
+// conditions held, with the request's values. It explains near misses to
+// people (rolecall policy eval); it is not for the hot path.
+//
 // # Messages
 //
 // AccessDeniedMessage and Decision.Reason render AWS's AccessDenied texts
