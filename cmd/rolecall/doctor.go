@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go"
 
 	"github.com/rolecall/rolecall/internal/doctor"
 	"github.com/rolecall/rolecall/internal/doctor/source"
@@ -51,12 +52,22 @@ Where the setup comes from:
 
 Output:
   --format table|json|markdown   (indirect also: dot)
+                          table: the roles this setup needs, then those it does not and
+                          why, then each needed role's failed checks and fix commands;
+                          colour only when stdout is a terminal and NO_COLOR is unset.
+                          json: {account, region, deployer, workloads[], roles[], notes[]};
+                          each role: kind, title, name, arn, needed, why[], principal,
+                          managedPolicy, status (ok|warn|fail|skipped|not-needed),
+                          checks[] {area (config|exists|trust|permissions|passrole),
+                          status, what, detail, why}, fixes[] {summary, commands[], policy}.
+                          markdown: the table and the fixes, for a pull request comment.
   --svg FILE              indirect: render the graph with Graphviz 'dot' when installed
 
 Credentials and Region come from the standard AWS environment and profile, so the
-same command checks rolecall (AWS_ENDPOINT_URL) and a real account.
-Exit status: 0 all needed roles are right, 1 something needed is missing or denied,
-2 usage or reading errors.
+same command checks rolecall (AWS_ENDPOINT_URL) and a real account. It only reads:
+ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity.
+Exit status: 0 every needed role is right (warnings allowed), 1 something needed is
+missing or denied, 2 usage or reading errors. explain: 0 recognized, 1 not recognized.
 `)
 }
 
@@ -214,13 +225,16 @@ func buildSetup(ctx context.Context, f *doctorFlags, stderr io.Writer) (*doctor.
 func doctorCheck(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) int {
 	s, err := buildSetup(ctx, f, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "rolecall doctor: %s\n", describeErr(err))
+		fmt.Fprintf(stderr, "rolecall doctor: %s%s\n", describeErr(err), readHint(err))
 		return 2
 	}
 	rep, err := doctor.Diagnose(ctx, s)
 	if err != nil {
-		fmt.Fprintf(stderr, "rolecall doctor: %s\n", describeErr(err))
+		fmt.Fprintf(stderr, "rolecall doctor: %s%s\n", describeErr(err), readHint(err))
 		return 2
+	}
+	if n := scalingNote(s); n != "" {
+		rep.Notes = append(rep.Notes, n)
 	}
 	switch f.format {
 	case "json":
@@ -241,6 +255,34 @@ func doctorCheck(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) 
 		return 1
 	}
 	return 0
+}
+
+// scalingNote: service auto scaling lives in Application Auto Scaling, not
+// in ECS, and the doctor reads only ECS, IAM and STS from an account; so
+// when services came from the account and no scalable target was given,
+// the report says how to add them rather than let "not needed" pass for
+// "not looked at".
+func scalingNote(s *doctor.Setup) string {
+	if len(s.ScalableTargets) > 0 {
+		return ""
+	}
+	for _, sv := range s.Services {
+		if sv.Source == "ecs" {
+			return "service auto scaling is not read from the account: if a service scales, add its scalable targets with " +
+				"--file targets.json, from 'aws application-autoscaling describe-scalable-targets --service-namespace ecs > targets.json'"
+		}
+	}
+	return ""
+}
+
+// readHint says what reading an account takes, after an AccessDenied.
+func readHint(err error) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || !strings.Contains(ae.ErrorCode(), "AccessDenied") {
+		return ""
+	}
+	return "\n(rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List* and sts:GetCallerIdentity only;" +
+		" allow those to the caller, or give IAM as a file: --iam FILE from 'aws iam get-account-authorization-details')"
 }
 
 // isTTY: colour only for a terminal, and never with NO_COLOR set

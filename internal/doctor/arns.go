@@ -39,7 +39,7 @@ func parseValueFrom(v, partition, region, account string) secretRef {
 			// IAM authorizes the full ARN, with the six characters Secrets
 			// Manager appends to the name; a partial ARN lacks them.
 			if !hasSecretSuffix(parts[6]) {
-				ref.arn = arn + "-XXXXXX"
+				ref.arn = arn + secretSuffixStandIn
 				ref.note = "the task definition names the secret without the 6-character suffix Secrets Manager adds to its ARN; evaluated as " + ref.arn
 			}
 			return ref

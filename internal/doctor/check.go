@@ -36,7 +36,11 @@ func (a *analysis) check(cb *caseBuilder) (*RoleCase, error) {
 	defer func() { rc.Status = caseStatus(rc) }()
 
 	if cb.missingFor != "" {
-		rc.Fixes = a.fixMissing(cb, needs)
+		fixes, err := a.fixMissing(cb, needs)
+		if err != nil {
+			return nil, err
+		}
+		rc.Fixes = fixes
 		return rc, nil
 	}
 	if a.iam == nil {

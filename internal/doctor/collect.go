@@ -555,7 +555,7 @@ func (a *analysis) taskTrust(cb *caseBuilder, w *workload) {
 // AmazonECSInstanceRolePolicyForManagedInstances).
 func (a *analysis) agentNeeds(cluster string, managed bool) []need {
 	cl := a.clusterARN(cluster)
-	ci := a.res("ecs:Poll", "container-instance", "ClusterName", cluster, "ContainerInstanceId", "INSTANCE_ID")
+	ci := a.res("ecs:Poll", "container-instance", "ClusterName", cluster, "ContainerInstanceId", instanceID)
 	why := "container agent in cluster " + cluster
 	ns := []need{
 		{Action: "ecs:DiscoverPollEndpoint", Resource: "*", Why: why},
@@ -739,7 +739,7 @@ func (a *analysis) tlsNeeds(cb *caseBuilder, w *workload, tls *ServiceConnectTls
 	label := w.label + ": Service Connect TLS"
 	cb.trustKeys["aws:SourceAccount"] = []string{a.account}
 	svcARN := a.serviceARN(w.cluster, w.svc.ServiceName)
-	secret := a.res("secretsmanager:CreateSecret", "Secret", "SecretId", "ecs-sc!"+w.svc.ServiceName+"-XXXXXX")
+	secret := a.res("secretsmanager:CreateSecret", "Secret", "SecretId", "ecs-sc!"+w.svc.ServiceName+secretSuffixStandIn)
 	created := map[string][]string{
 		"aws:RequestTag/AmazonECSManaged": {"true"}, "aws:RequestTag/AmazonECSCreated": {svcARN},
 		"aws:ResourceAccount": {a.account}, "aws:TagKeys": {"AmazonECSManaged", "AmazonECSCreated"},

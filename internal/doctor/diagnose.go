@@ -12,6 +12,14 @@ import (
 // it as any other ID.
 const taskID = "TASK_ID"
 
+// instanceID stands for a container instance's ID, and
+// secretSuffixStandIn for the six characters Secrets Manager appends to a
+// secret's name when the setup names the secret without them.
+const (
+	instanceID          = "INSTANCE_ID"
+	secretSuffixStandIn = "-XXXXXX"
+)
+
 // Diagnose examines a setup: for every role an ECS setup may need, whether
 // this one needs it and why, whether it exists, whether its trust policy
 // lets the right service assume it, whether its permissions allow what the
@@ -54,7 +62,58 @@ func Diagnose(ctx context.Context, s *Setup) (*Report, error) {
 			rep.Roles = append(rep.Roles, rc)
 		}
 	}
+	dedupeCommands(rep.Roles)
 	return rep, nil
+}
+
+// dedupeCommands drops from the report's fixes a command an earlier fix
+// already gives, and a second creation of the same role or instance
+// profile: one role can serve several purposes (ecsInfrastructureRole for
+// EBS volumes and for Service Connect TLS), and a person runs the commands
+// top to bottom, where a second create-role fails with EntityAlreadyExists.
+func dedupeCommands(roles []*RoleCase) {
+	seen := map[string]bool{}
+	for _, rc := range roles {
+		for i := range rc.Fixes {
+			f := &rc.Fixes[i]
+			if len(f.Commands) == 0 {
+				continue
+			}
+			var keep []string
+			created := false
+			for _, c := range f.Commands {
+				key := createKey(c)
+				if key == "" {
+					key = c
+				}
+				if !seen[key] {
+					seen[key] = true
+					keep = append(keep, c)
+				} else if key != c {
+					created = true
+				}
+			}
+			switch {
+			case len(keep) == 0:
+				f.Summary += " (the commands above do it)"
+			case created:
+				f.Summary += " (created by the commands above; these add the rest)"
+			}
+			f.Commands = keep
+		}
+	}
+}
+
+// createKey names what a create command creates; "" for other commands.
+func createKey(c string) string {
+	for _, p := range []string{"aws iam create-role --role-name ", "aws iam create-instance-profile --instance-profile-name "} {
+		if rest, ok := strings.CutPrefix(c, p); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				return p + f[0]
+			}
+		}
+	}
+	return ""
 }
 
 // analysis is one Diagnose run.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/catalog/managed"
 )
 
 // Explanation is what `rolecall doctor explain` answers for a text: the
@@ -339,6 +341,27 @@ var rules = []explainRule{
 				Fix:    []string{"create the service-linked role instead (aws iam create-service-linked-role --aws-service-name SERVICE), or attach the service-role/ policy meant for your own roles"},
 				Source: "PolicyNotAttachable (aws/aws-cdk #6131)"}
 		}},
+	{id: "policy-not-attachable", re: regexp.MustCompile(`Policy (arn:[^:\s]+:iam::[^:\s]*:policy/\S+?) does not exist or is not attachable`),
+		build: func(m []string, _ string) Match {
+			mm := Match{Title: "the managed policy ARN names no policy", Facts: map[string]string{"policy": m[1]},
+				Cause:  []string{"no policy has this ARN: a typo, a customer managed policy of another account, or an AWS managed policy without its path (AWS's ECS role policies live under service-role/ or aws-service-role/)"},
+				Fix:    []string{"use the policy's exact ARN, path included"},
+				Source: "AttachRolePolicy NoSuchEntity (aws/aws-cdk #3379)"}
+			if right := managedByName(m[1]); right != "" && right != m[1] {
+				mm.Cause = []string{"there is an AWS managed policy of that name, but its ARN is " + right}
+				mm.Fix = []string{"attach it by its full ARN, with the path"}
+				mm.Commands = []string{"aws iam attach-role-policy --role-name ROLE --policy-arn " + right}
+			}
+			return mm
+		}},
+	{id: "slr-path-prefix", re: regexp.MustCompile(`Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles`),
+		build: func(_ []string, _ string) Match {
+			return Match{Title: "a service-linked role cannot be made with create-role",
+				Cause:    []string{"the path /aws-service-role/ belongs to service-linked roles, which only the service (or create-service-linked-role) creates"},
+				Fix:      []string{"create it with create-service-linked-role and the service's principal; for ECS:"},
+				Commands: []string{"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com"},
+				Source:   "CreateRole InvalidInput (tilfin/aws-iam-policy-tool #9)"}
+		}},
 	{id: "invalid-principal", re: regexp.MustCompile(`Invalid principal in policy: "AWS":"([^"]+)"`),
 		build: func(m []string, _ string) Match {
 			return Match{Title: "the trust policy names a principal that does not exist", Facts: map[string]string{"principal": m[1]},
@@ -384,6 +407,37 @@ var rules = []explainRule{
 				},
 				Fix: []string{"keep them separate (AWS recommends separate roles): AmazonECSTaskExecutionRolePolicy plus secret access on the execution role, the application's permissions on the task role"}}
 		}},
+	{id: "which-roles", question: true,
+		re: regexp.MustCompile(`(?is)(do i (really )?need|which roles|what roles|roles? (do|does) .*need|did i miss|all (the|these) roles)`),
+		build: func(_ []string, _ string) Match {
+			return Match{Title: "which ECS roles a setup needs",
+				Cause: []string{
+					"AWSServiceRoleForECS (service-linked): for services, awsvpc tasks, load balancers, service discovery; ECS creates it on CreateCluster for a caller allowed iam:CreateServiceLinkedRole",
+					"task execution role (ecs-tasks.amazonaws.com, AmazonECSTaskExecutionRolePolicy): when the ECS agent works for the task: private ECR images and awslogs on Fargate and Managed Instances, secrets and parameters, private registry credentials, S3 environment files",
+					"task role (ecs-tasks.amazonaws.com): only when the application calls AWS, or for ECS Exec and EFS IAM authorization",
+					"container instance role (ec2.amazonaws.com, in an instance profile, AmazonEC2ContainerServiceforEC2Role): only for the EC2 launch type: the agent registers the instance; without an execution role it also pulls images and sends logs",
+					"legacy ecsServiceRole: only for a service that names \"role\" with a load balancer outside awsvpc; otherwise ECS refuses it",
+					"service auto scaling (AWSServiceRoleForApplicationAutoScaling_ECSService): when a service is a scalable target; created on RegisterScalableTarget",
+					"Managed Instances: AWSServiceRoleForECSCompute, an infrastructure role (ecs.amazonaws.com) and an instance profile; EBS volumes and Service Connect TLS: an infrastructure role each",
+				},
+				Fix: []string{"for your setup, exactly: rolecall doctor --file taskdef.json --file service.json (or against the account: rolecall doctor)"}}
+		}},
+}
+
+// managedByName is the ARN of the AWS managed policy named as arn's last
+// segment, "" when there is none.
+func managedByName(arn string) string {
+	i := strings.Index(arn, ":iam::aws:policy/")
+	if i < 0 {
+		return ""
+	}
+	name := arn[strings.LastIndexByte(arn, '/')+1:]
+	for _, h := range managed.Headers() {
+		if h.Name == name {
+			return arn[:i] + ":iam::aws:policy" + h.Path + h.Name
+		}
+	}
+	return ""
 }
 
 func prefixed(p, s string) string {

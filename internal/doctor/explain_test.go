@@ -64,6 +64,11 @@ func TestExplainRecognizes(t *testing.T) {
 		{text: "InvalidInput: Custom suffix is not allowed for ecs.amazonaws.com", id: "slr-custom-suffix", facts: map[string]string{"service": "ecs.amazonaws.com"}},
 		{text: "AccessDeniedException: Caller does not have permissions to create a Service Linked Role", id: "cannot-create-slr"},
 		{text: "PolicyNotAttachable: Cannot attach a Service Role Policy to a Customer Role.", id: "service-role-policy-attach"},
+		{text: "An error occurred (NoSuchEntity) when calling the AttachRolePolicy operation: Policy arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy does not exist or is not attachable.",
+			id: "policy-not-attachable", facts: map[string]string{"policy": "arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy"},
+			cmd: "--policy-arn arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"},
+		{text: "NoSuchEntity: Policy arn:aws:iam::123456789012:policy/gone does not exist or is not attachable.", id: "policy-not-attachable"},
+		{text: "InvalidInput: Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles", id: "slr-path-prefix", cmd: "create-service-linked-role"},
 		{text: `MalformedPolicyDocument: Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/gone"`, id: "invalid-principal", facts: map[string]string{"principal": "arn:aws:iam::123456789012:role/gone"}},
 		{text: "An error occurred (AccessDeniedException) when calling the PutObject operation: User: arn:aws:sts::123456789012:assumed-role/web-task/0123456789abcdef0123456789abcdef is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::uploads/a.txt because no identity-based policy allows the s3:PutObject action",
 			id: "access-denied", facts: map[string]string{"action": "s3:PutObject", "callerName": "web-task"}, cmd: `--role-name web-task --policy-name rolecall-doctor-s3-PutObject`},
@@ -72,6 +77,7 @@ func TestExplainRecognizes(t *testing.T) {
 		// Questions.
 		{text: "my task has a task role and the instance has an instance role: who wins?", id: "who-wins-task-vs-instance"},
 		{text: "Do I need the execution role if I have a task role?", id: "who-wins-execution-vs-task"},
+		{text: "Which roles does my Fargate service need?", id: "which-roles"},
 	}
 	for _, c := range cases {
 		ex := Explain(c.text)
@@ -114,6 +120,19 @@ func TestExplainRecognizes(t *testing.T) {
 	}
 }
 
+// The question behind rolecall: both the precedence answer and the list of
+// roles come back.
+func TestExplainTheQuestion(t *testing.T) {
+	ex := Explain("Do I need the container instance role and the task role? Did I miss anything?")
+	var ids []string
+	for _, m := range ex.Matches {
+		ids = append(ids, m.ID)
+	}
+	if strings.Join(ids, ",") != "who-wins-task-vs-instance,which-roles" {
+		t.Errorf("matches %v", ids)
+	}
+}
+
 func TestExplainUnknown(t *testing.T) {
 	ex := Explain("the build is slow")
 	if len(ex.Matches) != 0 {
@@ -131,5 +150,53 @@ func TestExplainExplicitDenyHasNoGrant(t *testing.T) {
 	ex := Explain("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/web:3 with an explicit deny in an identity-based policy")
 	if len(ex.Matches[0].Commands) != 0 {
 		t.Errorf("commands %v", ex.Matches[0].Commands)
+	}
+}
+
+// Every ECS role error text in the shared AWS facts (aws-facts.md, "ECS"
+// sections), verbatim with its placeholders filled, is recognized as the
+// error it is.
+func TestExplainAWSFactsECS(t *testing.T) {
+	cases := []struct{ source, text, id string }{
+		{"CreateService/RunTask/CreateCluster without the ECS SLR",
+			"Unable to assume the service linked role. Please verify that the ECS service linked role exists.", "ecs-slr-missing"},
+		{"service event: task or execution role not trusted or not passable",
+			"service web failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.)", "task-role-assume"},
+		{"CreateService with a legacy role and a target group",
+			"Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.", "legacy-service-role-targetgroup"},
+		{"RegisterTaskDefinition with a task role that is not a role",
+			"Role is not valid", "role-not-valid"},
+		{"UpdateService enabling ECS Exec without a task role",
+			"The service couldn't be updated because a valid taskRoleArn is not being used. Specify a valid task role in your task definition and try again.", "exec-needs-task-role"},
+		{"RegisterTaskDefinition, Fargate, awslogs, no execution role",
+			"Fargate requires task definition to have execution role ARN to support log driver awslogs.", "fargate-awslogs-needs-exec-role"},
+		{"RegisterTaskDefinition, Fargate, ECR image, no execution role",
+			"Fargate requires task definition to have execution role ARN to support ECR images.", "fargate-ecr-needs-exec-role"},
+		{"RegisterTaskDefinition, secrets, no execution role",
+			"When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.", "secrets-need-exec-role"},
+		{"RegisterTaskDefinition, repositoryCredentials, no execution role",
+			"Private repository authentication requires that the task definition specify a value for executionRoleArn.", "registry-auth-needs-exec-role"},
+		{"CreateService with role for a service that uses the SLR",
+			"You cannot specify an IAM role for services that require a service linked role.", "role-with-slr-service"},
+		{"RunTask without iam:PassRole",
+			"User: arn:aws:sts::123456789012:assumed-role/deployer/ci-session is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole because no identity-based policy allows the iam:PassRole action", "passrole-denied"},
+		{"RunTask without iam:PassRole, 2019 text",
+			"User: arn:aws:sts::123456789012:assumed-role/deployer/ci-session is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole", "passrole-denied"},
+		{"RegisterTaskDefinition without iam:PassRole on the task role",
+			"An error occurred (AccessDeniedException) when calling the RegisterTaskDefinition operation: User: arn:aws:sts::123456789012:assumed-role/github-actions/deploy is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/app-task because no identity-based policy allows the iam:PassRole action", "passrole-denied"},
+		{"ECS action denied (RunTask), 2020 text",
+			"User: arn:aws:sts::123456789012:assumed-role/deployer/ci-session is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", "access-denied"},
+		{"a service creating its SLR for a caller without iam:CreateServiceLinkedRole",
+			"Caller does not have permissions to create a Service Linked Role", "cannot-create-slr"},
+	}
+	for _, c := range cases {
+		ex := Explain(c.text)
+		if len(ex.Matches) == 0 {
+			t.Errorf("%s: not recognized: %s", c.source, c.text)
+			continue
+		}
+		if m := ex.Matches[0]; m.ID != c.id || len(m.Cause) == 0 || len(m.Fix) == 0 {
+			t.Errorf("%s: recognized as %s (want %s), %d causes, %d fixes", c.source, m.ID, c.id, len(m.Cause), len(m.Fix))
+		}
 	}
 }

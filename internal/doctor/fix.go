@@ -105,9 +105,25 @@ func docFromNeeds(ns []need) policyDoc {
 	}
 	d := policyDoc{Version: policy.Version2012}
 	for _, g := range groups {
-		d.Statement = append(d.Statement, statement{Effect: "Allow", Action: g.actions, Resource: uniqueSorted(g.resources), Condition: g.cond})
+		var res []string
+		for _, r := range g.resources {
+			res = append(res, policyResource(r))
+		}
+		d.Statement = append(d.Statement, statement{Effect: "Allow", Action: g.actions, Resource: uniqueSorted(res), Condition: g.cond})
 	}
 	return d
+}
+
+// policyResource is the Resource a fix grants for a need's resource: the
+// stand-ins for what is known only at run time become wildcards, so the
+// policy matches the real ARNs (a task's ID, an instance's ID, the six
+// characters Secrets Manager appends to a secret's name, which AWS's
+// Secrets Manager guide matches with "-??????").
+func policyResource(r string) string {
+	if strings.HasPrefix(r, "arn:") && strings.Contains(r, ":secretsmanager:") && strings.HasSuffix(r, secretSuffixStandIn) {
+		r = strings.TrimSuffix(r, secretSuffixStandIn) + "-??????"
+	}
+	return strings.NewReplacer(taskID, "*", instanceID, "*").Replace(r)
 }
 
 func fixCondition(n need) map[string]map[string]strList {
@@ -210,16 +226,80 @@ func hasPolicy(p *Principal, arn string) bool {
 }
 
 // roleCommands are the commands that give role name what the plan says.
-func (a *analysis) roleCommands(kind RoleKind, name string, p plan) (cmds []string, doc string) {
+// role is the existing role (nil for one to be created): when an earlier
+// fix already gave it the doctor's inline policy, the new statements are
+// added to that policy's, since PutRolePolicy replaces a policy of the same
+// name.
+func (a *analysis) roleCommands(kind RoleKind, name string, role *Principal, p plan) (cmds []string, doc string) {
 	if p.attach != "" {
 		cmds = append(cmds, "aws iam attach-role-policy --role-name "+name+" --policy-arn "+p.attach)
 	}
 	if len(p.inline) > 0 {
 		d := docFromNeeds(p.inline)
-		cmds = append(cmds, "aws iam put-role-policy --role-name "+name+" --policy-name "+inlineName(kind)+" --policy-document "+shellQuote(d.compact()))
-		doc = d.pretty()
+		compact, pretty := d.compact(), d.pretty()
+		for _, pd := range policiesOf(role) {
+			if pd.Inline && pd.Name == inlineName(kind) {
+				compact, pretty = addStatements(pd.Document, d)
+			}
+		}
+		cmds = append(cmds, "aws iam put-role-policy --role-name "+name+" --policy-name "+inlineName(kind)+" --policy-document "+shellQuote(compact))
+		doc = pretty
 	}
 	return cmds, doc
+}
+
+func policiesOf(p *Principal) []PolicyDoc {
+	if p == nil {
+		return nil
+	}
+	return p.Policies
+}
+
+func hasInline(p *Principal, name string) bool {
+	for _, pd := range policiesOf(p) {
+		if pd.Inline && pd.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// addStatements appends add's statements to an existing policy document,
+// keeping its statements as they are (a document that does not parse is
+// replaced by add).
+func addStatements(existing string, add policyDoc) (compact, pretty string) {
+	var m struct {
+		Version   string          `json:"Version"`
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(existing), &m) != nil {
+		return add.compact(), add.pretty()
+	}
+	var stmts []json.RawMessage
+	if json.Unmarshal(m.Statement, &stmts) != nil {
+		stmts = []json.RawMessage{m.Statement}
+	}
+	for _, st := range add.Statement {
+		b, _ := json.Marshal(st)
+		stmts = append(stmts, b)
+	}
+	out := struct {
+		Version   string            `json:"Version"`
+		Statement []json.RawMessage `json:"Statement"`
+	}{orDefault(m.Version, policy.Version2012), stmts}
+	c, err := json.Marshal(out)
+	if err != nil {
+		return add.compact(), add.pretty()
+	}
+	return string(c), prettyJSON(c)
+}
+
+func prettyJSON(b []byte) string {
+	var out bytes.Buffer
+	if json.Indent(&out, b, "", "  ") != nil {
+		return string(b)
+	}
+	return out.String()
 }
 
 // fixCreate creates a missing role with the trust and permissions the
@@ -240,7 +320,7 @@ func (a *analysis) fixCreate(cb *caseBuilder, needs []need, name string) []Fix {
 	cmd += " --assume-role-policy-document " + shellQuote(trustDoc(k.Principal).compact())
 	cmds := []string{cmd}
 	p := a.planFor(cb.kind, nil, needs)
-	more, doc := a.roleCommands(cb.kind, name, p)
+	more, doc := a.roleCommands(cb.kind, name, nil, p)
 	cmds = append(cmds, more...)
 	summary := "create role " + name + " trusted by " + k.Principal
 	if p.attach != "" {
@@ -262,8 +342,11 @@ var missingField = map[RoleKind]string{
 	KindServiceConnectTLSRole: `set "tls.roleArn" in the service's Service Connect configuration`,
 }
 
-// fixMissing: the setup needs a role it does not name.
-func (a *analysis) fixMissing(cb *caseBuilder, needs []need) []Fix {
+// fixMissing: the setup needs a role it does not name. The fix names the
+// role AWS's guides name (ecsTaskExecutionRole...): when IAM is read and
+// the account has it already, that role is used with only what it lacks;
+// otherwise it is created.
+func (a *analysis) fixMissing(cb *caseBuilder, needs []need) ([]Fix, error) {
 	k := kinds[cb.kind]
 	name := k.Conventional
 	if name == "" {
@@ -271,7 +354,22 @@ func (a *analysis) fixMissing(cb *caseBuilder, needs []need) []Fix {
 	}
 	tmp := *cb
 	tmp.ref = parseRoleRef(name, a.partition, a.account)
-	fixes := a.fixCreate(&tmp, needs, name)
+	var existing *Principal
+	if a.iam != nil && cb.kind != KindMIInstance {
+		var err error
+		if existing, err = a.getRole(name); err != nil {
+			return nil, err
+		}
+	}
+	var fixes []Fix
+	use := ""
+	if existing != nil {
+		tmp.ref = parseRoleRef(existing.ARN, a.partition, a.account)
+		use = "use the existing role " + existing.Name + ": "
+		fixes = a.fixExisting(&tmp, existing, needs)
+	} else {
+		fixes = a.fixCreate(&tmp, needs, name)
+	}
 	arn := tmp.ref.arn
 	if cb.kind == KindMIInstance {
 		fixes[0].Commands = append(fixes[0].Commands,
@@ -279,12 +377,36 @@ func (a *analysis) fixMissing(cb *caseBuilder, needs []need) []Fix {
 			"aws iam add-role-to-instance-profile --instance-profile-name "+name+" --role-name "+name)
 		arn = "arn:" + a.partition + ":iam::" + a.account + ":instance-profile/" + name
 	}
-	fixes = append(fixes, Fix{Summary: fmt.Sprintf("%s (%s): %s", missingField[cb.kind], cb.missingFor, arn)})
+	fixes = append(fixes, Fix{Summary: fmt.Sprintf("%s%s (%s): %s", use, missingField[cb.kind], cb.missingFor, arn)})
 	if k.PassedTo != "" && a.deployer != nil && cb.kind != KindMIInstance {
 		n := need{Action: "iam:PassRole", Resource: tmp.ref.arn, Context: map[string][]string{"iam:PassedToService": {k.PassedTo}}}
 		if d := a.ev.evalIdentity(a.deployer, a.deployerSession, n); !d.allowed {
-			fixes = append(fixes, a.fixPass(d, "let the deployer pass the new role to "+k.PassedTo))
+			what := "the new role"
+			if existing != nil {
+				what = "the role"
+			}
+			fixes = append(fixes, a.fixPass(d, "let the deployer pass "+what+" to "+k.PassedTo))
 		}
+	}
+	return fixes, nil
+}
+
+// fixExisting: what an existing role the setup could name lacks (its trust
+// and permissions), for fixMissing.
+func (a *analysis) fixExisting(cb *caseBuilder, role *Principal, needs []need) []Fix {
+	k := kinds[cb.kind]
+	var fixes []Fix
+	if td := a.ev.evalTrust(role, k.Principal, cb.trustKeys); !td.allowed {
+		fixes = append(fixes, a.fixTrust(role, k, td))
+	}
+	var failed []decision
+	for _, n := range needs {
+		if d := a.ev.evalIdentity(role, k.Session, n); !d.allowed {
+			failed = append(failed, d)
+		}
+	}
+	if len(failed) > 0 {
+		fixes = append(fixes, a.fixPermissions(cb, role, failed)...)
 	}
 	return fixes
 }
@@ -317,13 +439,17 @@ func (a *analysis) fixPermissions(cb *caseBuilder, role *Principal, failed []dec
 		return fixes
 	}
 	p := a.planFor(cb.kind, role, open)
-	cmds, doc := a.roleCommands(cb.kind, role.Name, p)
+	cmds, doc := a.roleCommands(cb.kind, role.Name, role, p)
 	var parts []string
 	if p.attach != "" {
 		parts = append(parts, "attach "+p.attach)
 	}
 	if len(p.inline) > 0 {
-		parts = append(parts, "add an inline policy allowing exactly what is missing")
+		if hasInline(role, inlineName(cb.kind)) {
+			parts = append(parts, "add exactly what is missing to its inline policy "+inlineName(cb.kind)+" (its statements are kept)")
+		} else {
+			parts = append(parts, "add an inline policy allowing exactly what is missing")
+		}
 	}
 	f := Fix{Summary: "give " + role.Name + " what it lacks: " + strings.Join(parts, ", then "), Commands: cmds, Policy: doc}
 	for _, b := range p.blocked {

@@ -121,69 +121,29 @@ func (r *Report) WriteTable(w io.Writer, color bool) error {
 		b.WriteString("\n")
 	}
 
-	header := []string{"ROLE", "NAME", "NEEDED", "EXISTS", "TRUST", "PERMISSIONS", "PASSROLE", "STATUS"}
-	rows := [][]string{header}
-	var stats [][]Status
-	for _, rc := range r.Roles {
-		name := rc.Name
-		if name == "" {
-			name = "(none named)"
-		}
-		needed := "no"
-		if rc.Needed {
-			needed = "yes"
-		}
-		row := []string{rc.Title, name, needed}
-		st := []Status{"", "", ""}
-		for _, a := range []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole} {
-			s, cell := areaCell(rc, a)
-			if a == AreaExists {
-				if cs := rc.AreaStatus(AreaConfig); cs != "" && rc.AreaStatus(AreaExists) == "" {
-					s, cell = cs, statusWord(cs)+" (config)"
-				}
-			}
-			row = append(row, cell)
-			st = append(st, s)
-		}
-		row = append(row, statusWord(rc.Status))
-		st = append(st, rc.Status)
-		rows = append(rows, row)
-		stats = append(stats, st)
-	}
-	widths := make([]int, len(header))
-	for _, row := range rows {
-		for i, c := range row {
-			if n := utf8.RuneCountInString(c); n > widths[i] {
-				widths[i] = n
-			}
-		}
-	}
-	for ri, row := range rows {
-		var line strings.Builder
-		for i, c := range row {
-			cell := c
-			if i < len(row)-1 {
-				cell += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2)
-			}
-			switch {
-			case ri == 0:
-				cell = p.paint(cBold, cell)
-			case stats[ri-1][i] != "":
-				cell = p.status(stats[ri-1][i], cell)
-			case r.Roles[ri-1].Status == NotNeeded:
-				cell = p.paint(cDim, cell)
-			}
-			line.WriteString(cell)
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
-
-	var notNeeded []*RoleCase
+	// The table lists the roles this setup needs; the others follow in one
+	// line each with the reason, which answers "do I need it?" as well.
+	var needed, notNeeded []*RoleCase
 	for _, rc := range r.Roles {
 		if rc.Status == NotNeeded {
 			notNeeded = append(notNeeded, rc)
-			continue
+		} else {
+			needed = append(needed, rc)
 		}
+	}
+	if len(needed) == 0 {
+		b.WriteString("No role is needed by this setup.\n")
+	} else {
+		writeRoleTable(&b, p, needed)
+	}
+	if len(notNeeded) > 0 {
+		b.WriteString("\n" + p.paint(cDim, "Not needed by this setup:") + "\n")
+		for _, rc := range notNeeded {
+			b.WriteString(p.paint(cDim, "  - "+rc.Title+": "+strings.TrimPrefix(rc.Why[0], "not needed: ")) + "\n")
+		}
+	}
+
+	for _, rc := range needed {
 		b.WriteString("\n")
 		title := fmt.Sprintf("%s %s", statusWord(rc.Status), rc.Title)
 		if rc.Name != "" {
@@ -212,8 +172,8 @@ func (r *Report) WriteTable(w io.Writer, color bool) error {
 				continue
 			}
 			fmt.Fprintf(&b, "  %s %s: %s\n", p.status(c.Status, statusMark(c.Status)), c.Area, c.What)
-			if c.Detail != "" {
-				b.WriteString("      " + c.Detail + "\n")
+			if d := shortDetail(c); d != "" {
+				b.WriteString("      " + d + "\n")
 			}
 			if c.Why != "" {
 				b.WriteString("      needed for: " + c.Why + "\n")
@@ -225,23 +185,13 @@ func (r *Report) WriteTable(w io.Writer, color bool) error {
 		for _, n := range rc.Notes {
 			b.WriteString("  note: " + n + "\n")
 		}
+		// The commands carry the policy documents inline; JSON and
+		// Markdown also give them indented.
 		for _, f := range rc.Fixes {
 			b.WriteString("  " + p.paint(cBold, "fix:") + " " + f.Summary + "\n")
 			for _, c := range f.Commands {
 				b.WriteString("    " + c + "\n")
 			}
-			if f.Policy != "" {
-				b.WriteString("    policy:\n")
-				for _, l := range strings.Split(f.Policy, "\n") {
-					b.WriteString("      " + l + "\n")
-				}
-			}
-		}
-	}
-	if len(notNeeded) > 0 {
-		b.WriteString("\n" + p.paint(cDim, "Not needed by this setup:") + "\n")
-		for _, rc := range notNeeded {
-			b.WriteString(p.paint(cDim, "  - "+rc.Title+": "+strings.TrimPrefix(rc.Why[0], "not needed: ")) + "\n")
 		}
 	}
 	if len(r.Notes) > 0 {
@@ -253,6 +203,76 @@ func (r *Report) WriteTable(w io.Writer, color bool) error {
 	b.WriteString("\n" + r.summaryLine() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRoleTable writes one row per role: its name and the status of each
+// area checked.
+func writeRoleTable(b *strings.Builder, p painter, roles []*RoleCase) {
+	header := []string{"ROLE", "NAME", "EXISTS", "TRUST", "PERMISSIONS", "PASSROLE", "STATUS"}
+	rows := [][]string{header}
+	var stats [][]Status
+	for _, rc := range roles {
+		name := rc.Name
+		if name == "" {
+			name = "(none named)"
+		}
+		row := []string{rc.Title, name}
+		st := []Status{"", ""}
+		for _, a := range []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole} {
+			s, cell := areaCell(rc, a)
+			if a == AreaExists {
+				if cs := rc.AreaStatus(AreaConfig); cs != "" && rc.AreaStatus(AreaExists) == "" {
+					s, cell = cs, statusWord(cs)+" (config)"
+				}
+			}
+			row = append(row, cell)
+			st = append(st, s)
+		}
+		row = append(row, statusWord(rc.Status))
+		st = append(st, rc.Status)
+		rows = append(rows, row)
+		stats = append(stats, st)
+	}
+	widths := make([]int, len(header))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for ri, row := range rows {
+		var line strings.Builder
+		for i, c := range row {
+			cell := c
+			if i < len(row)-1 {
+				cell += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2)
+			}
+			switch {
+			case ri == 0:
+				cell = p.paint(cBold, cell)
+			case stats[ri-1][i] != "":
+				cell = p.status(stats[ri-1][i], cell)
+			}
+			line.WriteString(cell)
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}
+
+// shortDetail is a failed check's detail for people: AWS's AccessDenied
+// message repeats the action and resource the check already names, so
+// only its reason is kept (JSON keeps the whole message).
+func shortDetail(c Check) string {
+	d := c.Detail
+	if !strings.HasPrefix(d, "User: ") || !strings.Contains(d, " is not authorized to perform: ") {
+		return d
+	}
+	if i := strings.Index(d, " because "); i >= 0 {
+		return "denied: " + d[i+len(" because "):]
+	}
+	if i := strings.Index(d, " with an explicit deny "); i >= 0 {
+		return "denied: an explicit deny " + d[i+len(" with an explicit deny "):]
+	}
+	return d
 }
 
 func plural(n int, one, many string) string {
@@ -319,17 +339,24 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("| | Role | Name | Needed | Exists | Trust | Permissions | PassRole |\n|---|---|---|---|---|---|---|---|\n")
+	anyNeeded := false
 	for _, rc := range r.Roles {
+		anyNeeded = anyNeeded || rc.Status != NotNeeded
+	}
+	if anyNeeded {
+		b.WriteString("| | Role | Name | Exists | Trust | Permissions | PassRole |\n|---|---|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("No role is needed by this setup.\n")
+	}
+	for _, rc := range r.Roles {
+		if rc.Status == NotNeeded {
+			continue
+		}
 		name := "—"
 		if rc.Name != "" {
 			name = "`" + rc.Name + "`"
 		}
-		needed := "no"
-		if rc.Needed {
-			needed = "yes"
-		}
-		cells := []string{mdMark(rc.Status), rc.Title, name, needed}
+		cells := []string{mdMark(rc.Status), rc.Title, name}
 		for _, a := range []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole} {
 			_, cell := areaCell(rc, a)
 			if a == AreaExists && rc.AreaStatus(AreaExists) == "" {
@@ -340,6 +367,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			cells = append(cells, cell)
 		}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	var notNeeded []string
+	for _, rc := range r.Roles {
+		if rc.Status == NotNeeded {
+			notNeeded = append(notNeeded, "- "+rc.Title+": "+mdEscape(strings.TrimPrefix(rc.Why[0], "not needed: ")))
+		}
+	}
+	if len(notNeeded) > 0 {
+		b.WriteString("\n<details><summary>Not needed by this setup</summary>\n\n" + strings.Join(notNeeded, "\n") + "\n\n</details>\n")
 	}
 	for _, rc := range r.Roles {
 		if rc.Status == NotNeeded {
@@ -371,8 +407,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			b.WriteString("\n")
 			for _, c := range bad {
 				fmt.Fprintf(&b, "- %s **%s**: %s", mdMark(c.Status), c.Area, mdEscape(c.What))
-				if c.Detail != "" {
-					b.WriteString(" — " + mdEscape(c.Detail))
+				if d := shortDetail(c); d != "" {
+					b.WriteString(" — " + mdEscape(d))
 				}
 				b.WriteString("\n")
 			}
@@ -389,18 +425,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				b.WriteString("\n```sh\n" + strings.Join(f.Commands, "\n") + "\n```\n")
 			}
 			if f.Policy != "" {
-				b.WriteString("\n```json\n" + f.Policy + "\n```\n")
+				b.WriteString("\n<details><summary>policy document</summary>\n\n```json\n" + f.Policy + "\n```\n\n</details>\n")
 			}
 		}
-	}
-	var notNeeded []string
-	for _, rc := range r.Roles {
-		if rc.Status == NotNeeded {
-			notNeeded = append(notNeeded, "- "+rc.Title+": "+mdEscape(strings.TrimPrefix(rc.Why[0], "not needed: ")))
-		}
-	}
-	if len(notNeeded) > 0 {
-		b.WriteString("\n<details><summary>Not needed by this setup</summary>\n\n" + strings.Join(notNeeded, "\n") + "\n\n</details>\n")
 	}
 	if len(r.Notes) > 0 {
 		b.WriteString("\n**Notes**\n\n")

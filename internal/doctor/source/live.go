@@ -76,6 +76,9 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 	}
 	seenTD := map[string]bool{}
 	providers := map[string]bool{}
+	// A service asked for by name that no cluster has is an error, not an
+	// empty (and so passing) report.
+	foundSvc := map[string]bool{}
 	for i := 0; i < len(clusters); i += 100 {
 		batch := clusters[i:min(i+100, len(clusters))]
 		out, err := l.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: batch})
@@ -97,6 +100,7 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 				return nil, err
 			}
 			for _, s := range svcs {
+				foundSvc[s.ServiceName], foundSvc[s.ServiceArn] = true, true
 				st.Services = append(st.Services, s)
 				for _, item := range s.CapacityProviderStrategy {
 					providers[item.CapacityProvider] = true
@@ -104,6 +108,23 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 				taskDefs = append(taskDefs, s.TaskDefinition)
 			}
 		}
+	}
+	var missing []string
+	for _, name := range services {
+		if !foundSvc[name] {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		var names []string
+		for _, c := range st.Clusters {
+			names = append(names, c.ClusterName)
+		}
+		where := "no cluster"
+		if len(names) > 0 {
+			where = "cluster " + strings.Join(names, ", ")
+		}
+		return nil, fmt.Errorf("ecs DescribeServices: service %s not found in %s (give the cluster with --cluster)", strings.Join(missing, ", "), where)
 	}
 	for _, td := range taskDefs {
 		if td == "" || seenTD[td] {
