@@ -159,10 +159,19 @@ func TestAuthUserKeys(t *testing.T) {
 	_, err := wrong.sts.GetCallerIdentity(ctx, nil)
 	wantErr(t, err, 403, "SignatureDoesNotMatch", msgSignatureMismatch)
 
-	must(root.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: key.AccessKeyId, Status: iamtypes.StatusTypeInactive}))(t)
+	// rolecall keeps a key between requests; every IAM write is seen by
+	// the next request: a renamed user, a key made inactive, active again,
+	// deleted.
+	must(root.iam.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("alice"), NewUserName: aws.String("alice2"), NewPath: aws.String("/eng/")}))(t)
+	if id := must(alice.sts.GetCallerIdentity(ctx, nil))(t); aws.ToString(id.Arn) != "arn:aws:iam::000000000000:user/eng/alice2" {
+		t.Errorf("renamed user: %s", aws.ToString(id.Arn))
+	}
+	must(root.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice2"), AccessKeyId: key.AccessKeyId, Status: iamtypes.StatusTypeInactive}))(t)
 	_, err = alice.sts.GetCallerIdentity(ctx, nil)
 	wantErr(t, err, 403, "InvalidClientTokenId", msgInvalidToken)
-	must(root.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: key.AccessKeyId}))(t)
+	must(root.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice2"), AccessKeyId: key.AccessKeyId, Status: iamtypes.StatusTypeActive}))(t)
+	must(alice.sts.GetCallerIdentity(ctx, nil))(t)
+	must(root.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice2"), AccessKeyId: key.AccessKeyId}))(t)
 	_, err = alice.sts.GetCallerIdentity(ctx, nil)
 	wantErr(t, err, 403, "InvalidClientTokenId", msgInvalidToken)
 }

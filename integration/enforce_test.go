@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/rolecall/rolecall/rolecalltest"
 )
@@ -130,8 +131,12 @@ func ecsOf(t *testing.T, rc *rolecalltest.Server, c clients) *ecs.Client {
 }
 
 // TestEnforcePassRole: a caller allowed iam:PassRole for one role, to ECS
-// tasks, runs tasks with it and not with another (aws-facts.md: RunTask
-// without iam:PassRole is AccessDeniedException, 400, with IAM's words).
+// tasks, registers task definitions, runs tasks and creates services with
+// it and not with another, and may not pass it to ECS itself as a
+// service's role (aws-facts.md: RunTask without iam:PassRole is
+// AccessDeniedException, 400, with IAM's words; RegisterTaskDefinition the
+// same, status 400, techservicesillinois/terraform-aws-ecs-service #4;
+// CreateService's answer is unverified and taken to be RunTask's).
 func TestEnforcePassRole(t *testing.T) {
 	rc := rolecalltest.RunT(t)
 	root := clientsFor(rc.Config, nil)
@@ -143,16 +148,56 @@ func TestEnforcePassRole(t *testing.T) {
 		fargateTaskDef(t, rootECS, r, func(in *ecs.RegisterTaskDefinitionInput) { in.TaskRoleArn = aws.String(roleArn(r)) })
 	}
 	dep, _ := newUser(t, root, rc.Config, nil, "deployer", `{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Action":["ecs:RunTask","ecs:DescribeTasks"],"Resource":"*"},
+		{"Effect":"Allow","Action":["ecs:RunTask","ecs:DescribeTasks","ecs:RegisterTaskDefinition","ecs:CreateService"],"Resource":"*"},
 		{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::000000000000:role/task-ok",
 		 "Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`)
 	depECS := ecsOf(t, rc, dep)
-	run := func(family string) error {
-		_, err := depECS.RunTask(ctx, &ecs.RunTaskInput{TaskDefinition: aws.String(family), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet})
+	deniedOther := denied(userArn+"deployer", "iam:PassRole", roleArn("task-other"))
+
+	// RegisterTaskDefinition: the task role and the execution role.
+	fargateTaskDef(t, depECS, "mine", func(in *ecs.RegisterTaskDefinitionInput) {
+		in.TaskRoleArn, in.ExecutionRoleArn = aws.String(roleArn("task-ok")), aws.String(roleArn("task-ok"))
+	})
+	for _, mod := range []func(*ecs.RegisterTaskDefinitionInput){
+		func(in *ecs.RegisterTaskDefinitionInput) { in.TaskRoleArn = aws.String(roleArn("task-other")) },
+		func(in *ecs.RegisterTaskDefinitionInput) { in.ExecutionRoleArn = aws.String(roleArn("task-other")) },
+	} {
+		in := &ecs.RegisterTaskDefinitionInput{Family: aws.String("mine"), RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+			NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("nginx")}}}
+		mod(in)
+		_, err := depECS.RegisterTaskDefinition(ctx, in)
+		wantErr(t, err, 400, "AccessDeniedException", deniedOther)
+	}
+
+	// RunTask: the task definition's roles, and an override's.
+	run := func(family string, overrides *ecstypes.TaskOverride) error {
+		_, err := depECS.RunTask(ctx, &ecs.RunTaskInput{TaskDefinition: aws.String(family), LaunchType: ecstypes.LaunchTypeFargate,
+			NetworkConfiguration: awsvpcNet, Overrides: overrides})
 		return err
 	}
-	must(0, run("task-ok"))(t)
-	wantErr(t, run("task-other"), 400, "AccessDeniedException", denied(userArn+"deployer", "iam:PassRole", roleArn("task-other")))
+	must(0, run("task-ok", nil))(t)
+	wantErr(t, run("task-other", nil), 400, "AccessDeniedException", deniedOther)
+	wantErr(t, run("task-ok", &ecstypes.TaskOverride{TaskRoleArn: aws.String(roleArn("task-other"))}), 400, "AccessDeniedException", deniedOther)
+
+	// CreateService: the task definition's roles.
+	create := func(name, family string) error {
+		_, err := depECS.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String(name), TaskDefinition: aws.String(family),
+			DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet})
+		return err
+	}
+	must(0, create("ok", "task-ok"))(t)
+	wantErr(t, create("other", "task-other"), 400, "AccessDeniedException", deniedOther)
+
+	// The same role passed to ecs.amazonaws.com, as a load-balanced
+	// service's role: iam:PassedToService does not match.
+	must(rootECS.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{}))(t)
+	must(rootECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("bridge"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("nginx"), Memory: aws.Int32(128),
+			PortMappings: []ecstypes.PortMapping{{ContainerPort: aws.Int32(80)}}}}}))(t)
+	_, err := depECS.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("lb"), TaskDefinition: aws.String("bridge"),
+		Role: aws.String("task-ok"), LoadBalancers: webTargetGroup, DesiredCount: aws.Int32(1)})
+	wantErr(t, err, 400, "AccessDeniedException", denied(userArn+"deployer", "iam:PassRole", roleArn("task-ok")))
 }
 
 // TestEnforceBoundaryAndSessionPolicy: a permissions boundary caps an
@@ -192,6 +237,29 @@ func TestEnforceExplicitDeny(t *testing.T) {
 	must(ops.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("keep")}))(t)
 	_, err := ops.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("keep")})
 	wantErr(t, err, 403, "AccessDenied", "User: "+userArn+"ops is not authorized to perform: iam:DeleteRole on resource: role keep with an explicit deny in an identity-based policy")
+
+	// A managed policy's Deny is named by its ARN (since 2026: AWS
+	// Security Blog, "Enhanced access denied error messages with policy
+	// ARNs"); the inline one above is anonymous, as in AWS.
+	guard := must(root.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("guard"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:UpdateRole","Resource":"*"}]}`)}))(t).Policy.Arn
+	must(root.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ops"), PolicyArn: guard}))(t)
+	_, err = ops.iam.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("keep"), Description: aws.String("x")})
+	wantErr(t, err, 403, "AccessDenied", "User: "+userArn+"ops is not authorized to perform: iam:UpdateRole on resource: role keep with an explicit deny in an identity-based policy: arn:aws:iam::000000000000:policy/guard")
+
+	// So is a permissions boundary's, and a managed session policy's.
+	fence := must(root.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("fence"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*"}]}`)}))(t).Policy.Arn
+	must(root.iam.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("ops"), PermissionsBoundary: fence}))(t)
+	_, err = ops.iam.ListRoles(ctx, nil)
+	wantErr(t, err, 403, "AccessDenied", "User: "+userArn+"ops is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::000000000000:role/ with an explicit deny in a permissions boundary: arn:aws:iam::000000000000:policy/fence")
+
+	createRole(t, root.iam, "admin", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustAccount) })
+	must(root.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("admin"), PolicyArn: aws.String(adminAccess)}))(t)
+	out := must(ops.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("admin")), RoleSessionName: aws.String("guarded"),
+		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String(adminAccess)}, {Arn: fence}}}))(t)
+	_, err = sessionClients(rc.Config, nil, out.Credentials).iam.ListRoles(ctx, nil)
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/admin/guarded is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::000000000000:role/ with an explicit deny in a session policy: arn:aws:iam::000000000000:policy/fence")
 }
 
 // headerRecorder keeps the last response's headers.

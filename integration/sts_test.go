@@ -127,8 +127,23 @@ func TestSTSCrossAccount(t *testing.T) {
 	}
 	_, err := dave.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("partner")), RoleSessionName: aws.String("dave"), ExternalId: aws.String("guess")})
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::222222222222:user/dave is not authorized to perform: sts:AssumeRole on resource: "+roleArn("partner"))
+	// The trust allows; erin's own policies do not.
 	_, err = erin.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("partner")), RoleSessionName: aws.String("erin"), ExternalId: aws.String("s3cret")})
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::222222222222:user/erin is not authorized to perform: sts:AssumeRole on resource: "+roleArn("partner"))
+	// The reverse: dave's policies allow, the trust names only its own
+	// account.
+	createRole(t, root.iam, "internal", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustAccount) })
+	_, err = dave.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("internal")), RoleSessionName: aws.String("dave")})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::222222222222:user/dave is not authorized to perform: sts:AssumeRole on resource: "+roleArn("internal"))
+	// And an explicit Deny in dave's own policies beats a trust that names
+	// him.
+	trustDave := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:user/dave"},"Action":"sts:AssumeRole"}]}`
+	createRole(t, root.iam, "for-dave", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustDave) })
+	must(dave.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("for-dave")), RoleSessionName: aws.String("dave")}))(t)
+	must(otherRoot.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dave"), PolicyName: aws.String("no"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"` + roleArn("for-dave") + `"}]}`)}))(t)
+	_, err = dave.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("for-dave")), RoleSessionName: aws.String("dave")})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::222222222222:user/dave is not authorized to perform: sts:AssumeRole on resource: "+roleArn("for-dave"))
 }
 
 func TestSTSDurations(t *testing.T) {
@@ -267,4 +282,36 @@ func TestSTSSessionTagsAndPolicies(t *testing.T) {
 	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("b", 2100) + `"}]}`
 	_, err = alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("s1"), Policy: aws.String(big)})
 	wantErr(t, err, 400, "PackedPolicyTooLarge", "Packed policy consumes 108% of allotted space, please use smaller policy.")
+}
+
+// TestSTSRevokeOlderSessions: the IAM console's "Revoke active sessions"
+// puts AWSRevokeOlderSessions on the role, denying every action, role
+// chaining included, to sessions whose aws:TokenIssueTime is before that
+// moment (IAM User Guide, "Revoke IAM role temporary security
+// credentials"); sessions issued later are unaffected.
+func TestSTSRevokeOlderSessions(t *testing.T) {
+	clock := newClock()
+	rc := rolecalltest.RunT(t, rolecalltest.WithClock(clock))
+	root := clientsFor(rc.Config, clock)
+	alice, _ := newUser(t, root, rc.Config, clock, "alice", allowAssumeRole)
+	createRole(t, root.iam, "app", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustAccount) })
+	putRolePolicy(t, root.iam, "app", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","sts:AssumeRole"],"Resource":"*"}]}`)
+	assume := func(name string) clients {
+		out := must(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String(name)}))(t)
+		return sessionClients(rc.Config, clock, out.Credentials)
+	}
+	old := assume("old")
+	must(old.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t)
+
+	clock.Advance(time.Minute)
+	must(root.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("AWSRevokeOlderSessions"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],
+			"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + clock.Now().Format(time.RFC3339) + `"}}}]}`)}))(t)
+	_, err := old.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/app/old is not authorized to perform: iam:GetRole on resource: role app with an explicit deny in an identity-based policy")
+	_, err = old.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("chained")})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/app/old is not authorized to perform: sts:AssumeRole on resource: "+roleArn("app"))
+
+	clock.Advance(time.Minute)
+	must(assume("new").iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t)
 }

@@ -3,12 +3,15 @@
 Usage: AWS_ENDPOINT_URL=http://127.0.0.1:4566 python3 integration/scripts/sts_boto3.py
 (integration/scripts_test.go runs it against an in-process server.)
 """
+import datetime
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.request
 import uuid
+from unittest import mock
 
 try:
     import boto3
@@ -55,6 +58,50 @@ check("root", sts.get_caller_identity()["Arn"], "arn:aws:iam::000000000000:root"
 expect_error(403, "SignatureDoesNotMatch", MISMATCH, client("sts", secret="wrong").get_caller_identity)
 expect_error(403, "InvalidClientTokenId", INVALID, client("iam", key="AKIAIOSFODNN7EXAMPLE").list_roles)
 
+
+
+def signing_at(skew):
+    """Signs with botocore's own signer, its clock moved by skew."""
+    import botocore.auth
+    at = botocore.auth.get_current_datetime() + skew
+    return at, mock.patch("botocore.auth.get_current_datetime", return_value=at)
+
+
+def expect_stale(fn, skew):
+    """AWS's answer to a signing time more than 15 minutes off, with the
+    server's clock in it: "Signature expired: SIGNED is now earlier than
+    NOW-15 (NOW - 15 min.)" or "Signature not yet current: SIGNED is still
+    later than NOW+15 (NOW + 15 min.)"."""
+    global passed
+    at, patched = signing_at(skew)
+    signed = at.strftime("%Y%m%dT%H%M%SZ")
+    try:
+        with patched:
+            fn()
+    except ClientError as e:
+        err, status = e.response["Error"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+        if skew < datetime.timedelta(0):
+            m = re.fullmatch(r"Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 15 min\.\)", err["Message"])
+            sign = -1
+        else:
+            m = re.fullmatch(r"Signature not yet current: (\S+) is still later than (\S+) \((\S+) \+ 15 min\.\)", err["Message"])
+            sign = 1
+        if status != 403 or err["Code"] != "SignatureDoesNotMatch" or not m or m.group(1) != signed:
+            sys.exit(f"FAIL: stale signature ({skew}): got {status} {err['Code']}: {err['Message']}")
+        parse = lambda v: datetime.datetime.strptime(v, "%Y%m%dT%H%M%SZ")
+        now = parse(m.group(3))
+        if parse(m.group(2)) != now + sign * datetime.timedelta(minutes=15) or abs(now - (at - skew)) > datetime.timedelta(minutes=2):
+            sys.exit(f"FAIL: stale signature ({skew}): window in {err['Message']!r}")
+        passed += 1
+        return
+    sys.exit(f"FAIL: a request signed {skew} off was accepted")
+
+
+expect_stale(sts.get_caller_identity, -datetime.timedelta(minutes=20))
+expect_stale(iam.list_roles, datetime.timedelta(minutes=20))
+with signing_at(-datetime.timedelta(minutes=10))[1]:  # within AWS's window
+    check("signed 10 minutes ago", sts.get_caller_identity()["Arn"], "arn:aws:iam::000000000000:root")
+
 name = "boto-" + uuid.uuid4().hex[:8]
 iam.create_user(UserName=name)
 iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=json.dumps(
@@ -74,6 +121,11 @@ check("assumed role id", out["AssumedRoleUser"]["AssumedRoleId"], role["RoleId"]
 c = out["Credentials"]
 session_sts = client("sts", c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
 check("session", session_sts.get_caller_identity()["UserId"], role["RoleId"] + ":boto")
+# Temporary credentials with a wrong secret, or without their token.
+expect_error(403, "SignatureDoesNotMatch", MISMATCH,
+             client("sts", c["AccessKeyId"], "wrong", c["SessionToken"]).get_caller_identity)
+expect_error(403, "InvalidClientTokenId", INVALID, client("sts", c["AccessKeyId"], c["SecretAccessKey"]).get_caller_identity)
+expect_stale(session_sts.get_caller_identity, -datetime.timedelta(minutes=20))
 expect_error(400, "ValidationError",
              "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
              session_sts.assume_role, RoleArn=role["Arn"], RoleSessionName="again", DurationSeconds=7200)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,14 +25,19 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 const body = "Action=GetCallerIdentity&Version=2011-06-15"
 
 type fakeKeys struct {
-	mu   sync.Mutex
-	keys map[string]*iam.AccessKeyIdentity
-	used []string
+	mu      sync.Mutex
+	keys    map[string]*iam.AccessKeyIdentity
+	used    []string
+	lookups int
 }
 
 func (f *fakeKeys) LookupAccessKey(_ context.Context, id string) (*iam.AccessKeyIdentity, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookups++
 	if k, ok := f.keys[id]; ok {
-		return k, nil
+		c := *k
+		return &c, nil
 	}
 	return nil, awserr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
 }
@@ -223,6 +229,11 @@ func TestKeyUseRecorded(t *testing.T) {
 	call("sts")
 	clock.Advance(2 * time.Minute)
 	call("sts")
+	// The user's GetSessionToken credentials are no access key of its.
+	r := signed(t, "sts", "ASIAUSER000000000000", "user-secret", "user-token", clock.Now())
+	if _, err := a.Authenticate(context.Background(), r, []byte(body), "sts"); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{
 		"AKIAALICE0000000000A iam eu-west-1 2026-03-01T12:00:00Z",
 		"AKIAALICE0000000000A sts eu-west-1 2026-03-01T12:00:00Z",
@@ -232,6 +243,98 @@ func TestKeyUseRecorded(t *testing.T) {
 		t.Fatalf("recorded:\n%s\nwant:\n%s", strings.Join(keys.used, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestKeyCache: with a write count, a key is looked up once and then
+// served from memory while nothing is written; any write (a key made
+// inactive or deleted, a user renamed) is seen by the very next request.
+func TestKeyCache(t *testing.T) {
+	var gen atomic.Uint64
+	a, keys := newAuthenticator(Strict, t0.Add(time.Minute))
+	a.Generation = gen.Load
+	write := func(fn func()) {
+		keys.mu.Lock()
+		fn()
+		keys.mu.Unlock()
+		gen.Add(1) // as authz.Versioned counts a commit
+	}
+	call := func() (*Principal, *awserr.Error) {
+		t.Helper()
+		r := signed(t, "sts", "AKIAALICE0000000000A", "alice-secret", "", t0)
+		return a.Authenticate(context.Background(), r, []byte(body), "sts")
+	}
+	lookups := func() int { keys.mu.Lock(); defer keys.mu.Unlock(); return keys.lookups }
+	const invalid = "The security token included in the request is invalid"
+
+	// One lookup, then none while nothing is written.
+	for range 5 {
+		if p, err := call(); err != nil || p.ARN != "arn:aws:iam::111111111111:user/alice" {
+			t.Fatalf("%+v %v", p, err)
+		}
+	}
+	if n := lookups(); n != 1 {
+		t.Fatalf("%d lookups for 5 calls, want 1", n)
+	}
+
+	write(func() { keys.keys["AKIAALICE0000000000A"].Arn = "arn:aws:iam::111111111111:user/eng/alice2" })
+	if p, err := call(); err != nil || p.ARN != "arn:aws:iam::111111111111:user/eng/alice2" {
+		t.Fatalf("after a rename: %+v %v", p, err)
+	}
+	write(func() { keys.keys["AKIAALICE0000000000A"].Status = "Inactive" })
+	if _, err := call(); err == nil || err.Code != "InvalidClientTokenId" || err.Message != invalid {
+		t.Fatalf("inactive key: %v", err)
+	}
+	write(func() { keys.keys["AKIAALICE0000000000A"].Status = "Active" })
+	if _, err := call(); err != nil {
+		t.Fatalf("active again: %v", err)
+	}
+	write(func() { delete(keys.keys, "AKIAALICE0000000000A") })
+	if _, err := call(); err == nil || err.Code != "InvalidClientTokenId" || err.Message != invalid {
+		t.Fatalf("deleted key: %v", err)
+	}
+
+	// Without a write count every request looks its key up.
+	b, keys2 := newAuthenticator(Strict, t0.Add(time.Minute))
+	for range 3 {
+		r := signed(t, "sts", "AKIAALICE0000000000A", "alice-secret", "", t0)
+		if _, err := b.Authenticate(context.Background(), r, []byte(body), "sts"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys2.lookups != 3 {
+		t.Fatalf("%d lookups without a write count, want 3", keys2.lookups)
+	}
+}
+
+// TestSessionCache: temporary credentials are cached the same way; expiry
+// is still checked on every request.
+func TestSessionCache(t *testing.T) {
+	var gen atomic.Uint64
+	clock := &ids.FixedClock{T: t0.Add(time.Minute)}
+	a, _ := newAuthenticator(Strict, t0)
+	a.Clock = clock
+	n := 0
+	inner := a.Sessions
+	a.Sessions = sessionsFunc(func(ctx context.Context, id string) (*Session, error) { n++; return inner.Session(ctx, id) })
+	a.Generation = gen.Load
+	for range 3 {
+		r := signed(t, "iam", "ASIAROLE000000000000", "role-secret", "role-token", clock.Now())
+		if _, err := a.Authenticate(context.Background(), r, []byte(body), "iam"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d session lookups, want 1", n)
+	}
+	clock.Advance(time.Hour)
+	r := signed(t, "iam", "ASIAROLE000000000000", "role-secret", "role-token", clock.Now())
+	if _, err := a.Authenticate(context.Background(), r, []byte(body), "iam"); err == nil || err.Code != "ExpiredToken" || err.Message != "The security token included in the request is expired" {
+		t.Fatalf("expired session: %v", err)
+	}
+}
+
+type sessionsFunc func(ctx context.Context, id string) (*Session, error)
+
+func (f sessionsFunc) Session(ctx context.Context, id string) (*Session, error) { return f(ctx, id) }
 
 func TestJSONError(t *testing.T) {
 	cases := []struct {

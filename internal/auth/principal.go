@@ -69,8 +69,11 @@ type Principal struct {
 	// (which AWS does not let call IAM, nor STS other than AssumeRole and
 	// GetCallerIdentity).
 	Temporary bool
-	// Expiration is when temporary credentials expire.
+	// Expiration is when temporary credentials expire; IssuedAt when
+	// they were issued (aws:TokenIssueTime, which the IAM console's
+	// "Revoke active sessions" policy compares).
 	Expiration time.Time
+	IssuedAt   time.Time `json:"-"`
 
 	// Role sessions.
 	RoleARN     string // arn:aws:iam::ACCOUNT:role/PATH/NAME

@@ -3,6 +3,7 @@ package authz
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/ecs/types"
@@ -362,5 +363,30 @@ func TestAccessAdvisor(t *testing.T) {
 	}
 	if len(used) != 1 || used["iam"] != "us-east-1 12:00" {
 		t.Errorf("used %v", used)
+	}
+}
+
+// TestRevokeOlderSessions: the IAM console's "Revoke active sessions" puts
+// AWSRevokeOlderSessions on the role, denying every action to sessions
+// whose aws:TokenIssueTime is before a moment (IAM User Guide, "Revoke IAM
+// role temporary security credentials"); later sessions are unaffected.
+func TestRevokeOlderSessions(t *testing.T) {
+	f := newFixture(t, On)
+	f.role(t, "app", "/")
+	must(t, f.iam.PutRolePolicy(ctx, acct, "app", "read", allow(`"iam:GetRole"`, "*")))
+	must(t, f.iam.PutRolePolicy(ctx, acct, "app", "AWSRevokeOlderSessions", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],
+		"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-03-06T12:00:00Z"}}}]}`))
+	session := func(name string, issued time.Time) *auth.Principal {
+		return &auth.Principal{Kind: auth.AssumedRole, Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/app/" + name, UserID: "AROAAPP:" + name,
+			Name: "app", RoleARN: "arn:aws:iam::" + acct + ":role/app", SessionName: name, AccessKeyID: "ASIA" + name,
+			Temporary: true, IssuedAt: issued, Expiration: issued.Add(time.Hour)}
+	}
+	_, err := f.authorize(session("old", epoch.Add(-time.Minute)), "iam", "GetRole", &roleName{"app"})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::000000000000:assumed-role/app/old is not authorized to perform: iam:GetRole on resource: role app with an explicit deny in an identity-based policy")
+	if got := f.last(t).Context["aws:TokenIssueTime"]; len(got) != 1 || got[0] != "2025-03-06T11:59:00Z" {
+		t.Errorf("aws:TokenIssueTime in the context: %v", got)
+	}
+	if _, err := f.authorize(session("new", epoch), "iam", "GetRole", &roleName{"app"}); err != nil {
+		t.Fatalf("a session issued after the revocation: %v", err)
 	}
 }

@@ -22,7 +22,8 @@ import (
 //     aws:SourceIp, aws:RequestedRegion, aws:ViaAWSService (false for a
 //     caller's own request), aws:PrincipalIsAWSService,
 //     aws:MultiFactorAuthPresent (false, for temporary credentials:
-//     rolecall has no MFA), aws:RequestTag/KEY and aws:TagKeys from the
+//     rolecall has no MFA), aws:TokenIssueTime (temporary credentials),
+//     aws:RequestTag/KEY and aws:TagKeys from the
 //     input's tags (or the tag keys an Untag call removes);
 //   - the resource: aws:ResourceTag/KEY (and iam:ResourceTag/KEY,
 //     ecs:ResourceTag/KEY) where its resource type supports them;
@@ -58,6 +59,12 @@ func (rq *reqInfo) context(t target, now time.Time, full bool) *policy.Context {
 	set("aws:principalisawsservice", "aws:PrincipalIsAWSService", "false")
 	if rq.p.Temporary {
 		set("aws:multifactorauthpresent", "aws:MultiFactorAuthPresent", "false")
+		// "This key is included in the request context only when the
+		// principal uses temporary credentials" (IAM User Guide, global
+		// condition keys): what "Revoke active sessions" compares.
+		if !rq.p.IssuedAt.IsZero() {
+			set("aws:tokenissuetime", "aws:TokenIssueTime", rq.p.IssuedAt.UTC().Format(time.RFC3339))
+		}
 	}
 	if n.all || n.requestTags {
 		if tags, ok := rq.in.tags(); ok {

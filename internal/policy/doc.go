@@ -88,5 +88,6 @@
 // AccessDeniedMessage and Decision.Reason render AWS's AccessDenied texts
 // ("User: ARN is not authorized to perform: ACTION on resource: RESOURCE
 // because no identity-based policy allows the ACTION action", "... with an
-// explicit deny in a service control policy", ...).
+// explicit deny in a service control policy", ...); an explicit deny by a
+// managed policy ends with that policy's ARN, as AWS's do since 2026.
 package policy

@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // AWS's AccessDenied texts (IAM User Guide, "Troubleshooting access denied
 // error messages"; awsdocs/iam-user-guide doc_source/troubleshoot_access-
 // denied.md): "Most access denied error messages appear in the format User
@@ -34,6 +36,28 @@ package policy
 //     role NAME", aws/aws-cdk #27067) and STS omits the reason for
 //     sts:AssumeRole; the caller chooses the resource text and may use
 //     Reason alone.
+//
+// The denying policy's ARN: since January 2026 an explicit deny names the
+// policy that denied after a colon (AWS Security Blog, "Enhanced access
+// denied error messages with policy ARNs": "... with an explicit deny in a
+// service control policy: arn:aws:organizations::987654321098:policy/
+// o-qv5af4abcd/service_control_policy/p-2kgnabcd"; the IAM User Guide's
+// troubleshooting page now says to check "the type and Amazon Resource
+// Name (ARN) of the policy responsible"). The blog covers SCPs, RCPs,
+// permissions boundaries, session policies and identity-based policies,
+// in same-account and same-organization requests. Reports show it for
+// customer managed and AWS managed identity policies and for boundaries
+// ("with an explicit deny in an identity-based policy:
+// arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"; "... in a
+// permissions boundary: arn:aws:iam::ACCOUNT:policy/NAME", IAM's own
+// GetRole and CreatePolicyVersion included). Policies without an ARN are
+// reported anonymously, as before: inline identity policies (LocalStack's
+// docs: "On AWS, inline policies are reported anonymously"), an inline
+// session policy, and resource-based policies, which the change does not
+// cover. Implicit denials name no policy: none denied. The ARN is the
+// deciding statement's Source.ID when that is a policy's ARN; the
+// policies rolecall evaluates are the caller's own (identity, boundary,
+// session), so the same-account rule always holds.
 
 var denyPhrases = [numTypes]struct{ explicit, implicit string }{
 	TypeIdentity: {"with an explicit deny in an identity-based policy", "because no identity-based policy allows the "},
@@ -53,6 +77,9 @@ func (d Decision) Reason(action string) string {
 	}
 	ph := denyPhrases[d.Type]
 	if d.Result == ExplicitDeny {
+		if arn := d.denyingPolicyARN(); arn != "" {
+			return ph.explicit + ": " + arn
+		}
 		return ph.explicit
 	}
 	return ph.implicit + action + " action"
@@ -72,4 +99,21 @@ func AccessDeniedMessage(d Decision, callerARN, action, resource string) string 
 		msg += " on resource: " + resource
 	}
 	return msg + " " + reason
+}
+
+// denyingPolicyARN is the ARN of the policy whose Deny decided, when AWS
+// names it: a managed policy (IAM's arn:PARTITION:iam::ACCOUNT:policy/...,
+// or an Organizations policy) of a type the 2026 messages cover. Inline
+// policies' IDs ("arn:...:user/NAME#POLICY", a name) are no policy ARNs.
+func (d Decision) denyingPolicyARN() string {
+	if d.Statement == nil || d.Statement.Source == nil || d.Type == TypeResource {
+		return ""
+	}
+	id := d.Statement.Source.ID
+	// arn:partition:service:region:account:resource
+	parts := strings.SplitN(id, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[5], "policy/") || strings.ContainsAny(parts[5], "# ") {
+		return ""
+	}
+	return id
 }

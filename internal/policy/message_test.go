@@ -42,6 +42,30 @@ func TestAccessDeniedMessage(t *testing.T) {
 		{"IAM GetRole (recorded)", Decision{Result: ImplicitDeny, Type: TypeIdentity}, "arn:aws:iam::123456789012:user/NAME", "iam:GetRole", "role ROLE",
 			"User: arn:aws:iam::123456789012:user/NAME is not authorized to perform: iam:GetRole on resource: role ROLE because no identity-based policy allows the iam:GetRole action", ""},
 		{"allowed", Decision{Result: Allowed}, john, "s3:GetObject", "", "", ""},
+		// Since 2026 an explicit deny names the denying policy's ARN (AWS
+		// Security Blog, "Enhanced access denied error messages with policy
+		// ARNs"; the SCP case is the blog's own example).
+		{"SCP explicit, policy ARN (blog)", deniedBy(TypeSCP, "arn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd"),
+			"arn:aws:iam::123456789012:user/Matt", "iam:ListRoles", "arn:aws:iam::123456789012:role/*",
+			"User: arn:aws:iam::123456789012:user/Matt is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::123456789012:role/* with an explicit deny in a service control policy: arn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd", ""},
+		{"identity explicit, customer managed policy", deniedBy(TypeIdentity, "arn:aws:iam::123456789012:policy/DenyBedrockAccess"), john, "iam:GetRole", "role voclabs",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: iam:GetRole on resource: role voclabs with an explicit deny in an identity-based policy: arn:aws:iam::123456789012:policy/DenyBedrockAccess", ""},
+		{"identity explicit, AWS managed policy", deniedBy(TypeIdentity, "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"), john, "ec2:RunInstances", "arn:aws:ec2:ap-south-1:123456789012:instance/*",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:ap-south-1:123456789012:instance/* with an explicit deny in an identity-based policy: arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3", ""},
+		{"identity explicit, inline policy: anonymous", deniedBy(TypeIdentity, "arn:aws:iam::123456789012:user/JohnDoe#deny-all"), john, "iam:DeleteRole", "role keep",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: iam:DeleteRole on resource: role keep with an explicit deny in an identity-based policy", ""},
+		{"identity explicit, named inline policy: anonymous", deniedBy(TypeIdentity, "deny-all"), john, "iam:DeleteRole", "role keep",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: iam:DeleteRole on resource: role keep with an explicit deny in an identity-based policy", ""},
+		{"boundary explicit, policy ARN", deniedBy(TypeBoundary, "arn:aws:iam::123456789012:policy/DeveloperBoundary"), john, "iam:CreatePolicyVersion", "policy arn:aws:iam::123456789012:policy/tools",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: iam:CreatePolicyVersion on resource: policy arn:aws:iam::123456789012:policy/tools with an explicit deny in a permissions boundary: arn:aws:iam::123456789012:policy/DeveloperBoundary", ""},
+		{"session explicit, managed session policy", deniedBy(TypeSession, "arn:aws:iam::aws:policy/ReadOnlyAccess"), appSession.ARN, "iam:CreateRole", "arn:aws:iam::123456789012:role/x",
+			"User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::123456789012:role/x with an explicit deny in a session policy: arn:aws:iam::aws:policy/ReadOnlyAccess", ""},
+		{"session explicit, inline session policy: anonymous", deniedBy(TypeSession, "session-policy"), appSession.ARN, "iam:CreateRole", "",
+			"User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:CreateRole with an explicit deny in a session policy", ""},
+		{"resource explicit: no ARN", deniedBy(TypeResource, "arn:aws:iam::123456789012:role/app"), john, "sts:AssumeRole", "arn:aws:iam::123456789012:role/app",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/app with an explicit deny in a resource-based policy", ""},
+		{"implicit: no ARN", Decision{Result: ImplicitDeny, Type: TypeBoundary, Statement: deniedBy(TypeBoundary, "arn:aws:iam::123456789012:policy/B").Statement}, john, "iam:ListRoles", "",
+			"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: iam:ListRoles because no permissions boundary allows the iam:ListRoles action", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := AccessDeniedMessage(tc.d, tc.caller, tc.action, tc.resource); got != tc.want {
@@ -61,6 +85,31 @@ func TestAccessDeniedFromEvaluation(t *testing.T) {
 	}
 	if got := d.Reason("iam:PassRole"); got != "because no identity-based policy allows the iam:PassRole action" {
 		t.Fatal(got)
+	}
+}
+
+// deniedBy is an explicit deny by a statement of the policy id.
+func deniedBy(typ PolicyType, id string) Decision {
+	return Decision{Result: ExplicitDeny, Type: typ, Statement: &StatementRef{Source: &Source{ID: id, Type: typ}, Effect: "Deny"}}
+}
+
+// An explicit deny from a real evaluation names the managed policy that
+// denied, and not an inline one.
+func TestAccessDeniedNamesManagedPolicy(t *testing.T) {
+	const deny = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:DeleteRole","Resource":"*"}]}`
+	const role = "arn:aws:iam::123456789012:role/keep"
+	for _, tc := range []struct{ id, want string }{
+		{"arn:aws:iam::123456789012:policy/guard", "User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:DeleteRole on resource: arn:aws:iam::123456789012:role/keep with an explicit deny in an identity-based policy: arn:aws:iam::123456789012:policy/guard"},
+		{"arn:aws:iam::123456789012:role/svc/app#guard", "User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:DeleteRole on resource: arn:aws:iam::123456789012:role/keep with an explicit deny in an identity-based policy"},
+	} {
+		p, err := CompileJSON(deny, Identity, Source{ID: tc.id, Type: TypeIdentity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := Evaluate(&PolicySet{Identity: []*Policy{p}}, &Request{Caller: appSession, Action: "iam:DeleteRole", Resource: role})
+		if got := AccessDeniedMessage(d, appSession.ARN, "iam:DeleteRole", role); got != tc.want {
+			t.Errorf("%s:\n got  %q\n want %q", tc.id, got, tc.want)
+		}
 	}
 }
 

@@ -126,7 +126,7 @@ func Open(o Options) (*Server, error) {
 	for principal, u := range o.LinkedServices {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
-	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: iamSvc, Sessions: stsSvc}
+	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: iamSvc, Sessions: stsSvc, Generation: vst.Generation}
 	h := newHandler(o.Account, authn, o.IDs, o.Log, o.Version, desc, iamapi.New(iamSvc), stsapi.New(stsSvc), ecsapi.New(ecsSvc))
 	h.authz = az
 	h.ecs = ecsSvc

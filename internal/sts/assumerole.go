@@ -171,9 +171,10 @@ func (s *Service) AssumeRoleAsService(ctx context.Context, servicePrincipal, rol
 	if err := s.iam.RecordRoleUsed(ctx, account, role.RoleName, region, s.now()); err != nil {
 		return nil, err
 	}
-	p.AccessKeyID, p.Temporary, p.Expiration = creds.AccessKeyId, true, creds.Expiration
+	issued := creds.Expiration.Add(-d)
+	p.AccessKeyID, p.Temporary, p.Expiration, p.IssuedAt = creds.AccessKeyId, true, creds.Expiration, issued
 	return &auth.Session{AccessKeyID: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-		Expiration: creds.Expiration, Principal: p}, nil
+		Expiration: creds.Expiration, IssuedAt: issued, Principal: p}, nil
 }
 
 // sessionPrincipal is a new session of role: arn:aws:sts::ACCOUNT:
@@ -209,6 +210,10 @@ func (s *Service) authorize(ctx context.Context, caller *auth.Principal, role *i
 		return err
 	}
 	c := s.requestContext(pc, region, in)
+	if caller.Temporary && !caller.IssuedAt.IsZero() {
+		// A revoked session may not chain into another role either.
+		c.Set("aws:TokenIssueTime", caller.IssuedAt.UTC().Format(time.RFC3339))
+	}
 	actions := []string{"sts:AssumeRole"}
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
 		actions = append(actions, "sts:TagSession")

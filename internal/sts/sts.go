@@ -150,7 +150,7 @@ func (s *Service) Session(ctx context.Context, accessKeyID string) (*auth.Sessio
 			return fmt.Errorf("sts: corrupt session %s: %w", accessKeyID, err)
 		}
 		out = &auth.Session{AccessKeyID: rec.AccessKeyId, SecretAccessKey: rec.SecretAccessKey, SessionToken: rec.SessionToken,
-			Expiration: rec.Expiration, Principal: rec.Principal}
+			Expiration: rec.Expiration, IssuedAt: rec.IssuedAt, Principal: rec.Principal}
 		return nil
 	})
 	return out, err

@@ -336,7 +336,7 @@ func (s *Signature) CanonicalRequest(r *http.Request, body []byte) string {
 func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byte) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
-	b = appendCanonicalURI(b, r.URL)
+	b = appendCanonicalURI(b, r)
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, r.URL.RawQuery, s.Presigned)
 	b = append(b, '\n')
@@ -467,20 +467,59 @@ func appendTrimmed(b []byte, v string) []byte {
 	return b
 }
 
-// appendCanonicalURI encodes each path segment once more, as SigV4 does for
-// every service but S3.
-func appendCanonicalURI(b []byte, u *url.URL) []byte {
-	p := u.EscapedPath()
+// appendCanonicalURI writes the path as the client put it on the wire,
+// normalized as RFC 3986 does (no "." or ".." segments, no empty ones:
+// AWS's test suite signs "GET //example//" as "/example/" and
+// "GET /example/.." as "/"), each segment encoded once more, as SigV4
+// does for every service but S3. The wire form matters: a raw "ሴ" is
+// signed as "%E1%88%B4" (the suite's get-utf8), the "%E1%88%B4" an SDK
+// sends as "%25E1%2588%25B4".
+func appendCanonicalURI(b []byte, r *http.Request) []byte {
+	p := wirePath(r)
 	if p == "" || p == "/" {
 		return append(b, '/')
 	}
-	for i, seg := range strings.Split(p, "/") {
-		if i > 0 {
-			b = append(b, '/')
+	var stack [8]string
+	segs := stack[:0]
+	trailing := false
+	for rest := p; ; {
+		seg, next, more := strings.Cut(rest, "/")
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, seg)
 		}
+		if !more {
+			// A path ending in "/", "/." or "/.." names a directory.
+			trailing = seg == "" || seg == "." || seg == ".."
+			break
+		}
+		rest = next
+	}
+	for _, seg := range segs {
+		b = append(b, '/')
 		b = appendEscaped(b, seg)
 	}
+	if len(segs) == 0 || trailing {
+		b = append(b, '/')
+	}
 	return b
+}
+
+// wirePath is the request target's path as received (RequestURI) when r
+// came from a server, else r.URL's escaped path.
+func wirePath(r *http.Request) string {
+	if u := r.RequestURI; strings.HasPrefix(u, "/") {
+		if i := strings.IndexByte(u, '?'); i >= 0 {
+			return u[:i]
+		}
+		return u
+	}
+	return r.URL.EscapedPath()
 }
 
 // appendCanonicalQuery writes the query's parameters, each name and value
