@@ -100,18 +100,11 @@ func doctorCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.endpoint, "endpoint", "", "")
 	fs.StringVar(&f.format, "format", "table", "")
 	fs.StringVar(&f.svg, "svg", "", "")
-	var words []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		words, args = append(words, fs.Arg(0)), fs.Args()[1:]
+	words, err := parseWords(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

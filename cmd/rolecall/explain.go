@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -38,28 +37,15 @@ func explainDenied(args []string, stdout, stderr io.Writer) int {
 	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
 	recent := fs.Int("recent", 0, "list the latest N decisions instead")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
-	var words []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		words, args = append(words, fs.Arg(0)), fs.Args()[1:]
+	words, err := parseWords(fs, args)
+	if err != nil {
+		return 2
 	}
 	if (len(words) != 1 && *recent == 0) || (len(words) != 0 && *recent > 0) {
 		explainUsage(stderr)
 		return 2
 	}
-	base := *endpoint
-	if base == "" {
-		base = os.Getenv("AWS_ENDPOINT_URL")
-	}
-	if base == "" {
-		base = defaultEndpoint
-	}
-	base = strings.TrimRight(base, "/")
+	base := endpointURL(*endpoint)
 	client := &http.Client{Timeout: 30 * time.Second}
 	if *recent > 0 {
 		var out struct{ Decisions []*authz.Record }

@@ -27,8 +27,6 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-const defaultEndpoint = "http://127.0.0.1:4566"
-
 const slrPathPrefix = "/aws-service-role/"
 
 func rolesUsage(w io.Writer) {
@@ -45,16 +43,9 @@ func roles(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { rolesUsage(stderr) }
 	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
-	// Flags may come before, between or after the words.
-	var words []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		words, args = append(words, fs.Arg(0)), fs.Args()[1:]
+	words, err := parseWords(fs, args)
+	if err != nil {
+		return 2
 	}
 	var name string
 	switch {
@@ -69,7 +60,6 @@ func roles(args []string, stdout, stderr io.Writer) int {
 	c := iamClient(*endpoint)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var err error
 	if show {
 		err = showRole(ctx, c, name, stdout)
 	} else {
@@ -85,12 +75,7 @@ func roles(args []string, stdout, stderr io.Writer) int {
 // iamClient talks to rolecall at endpoint with the default account's keys
 // (or the environment's, when it has them).
 func iamClient(endpoint string) *iam.Client {
-	if endpoint == "" {
-		endpoint = os.Getenv("AWS_ENDPOINT_URL")
-	}
-	if endpoint == "" {
-		endpoint = defaultEndpoint
-	}
+	endpoint = endpointURL(endpoint)
 	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 	if id == "" || secret == "" {
 		id, secret = "test", "test"

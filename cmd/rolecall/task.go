@@ -51,28 +51,15 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { taskUsage(stderr) }
 	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
-	var words []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		words, args = append(words, fs.Arg(0)), fs.Args()[1:]
+	words, err := parseWords(fs, args)
+	if err != nil {
+		return 2
 	}
 	if len(words) != 2 || words[0] != "env" {
 		taskUsage(stderr)
 		return 2
 	}
-	base := *endpoint
-	if base == "" {
-		base = os.Getenv("AWS_ENDPOINT_URL")
-	}
-	if base == "" {
-		base = defaultEndpoint
-	}
-	base = strings.TrimRight(base, "/")
+	base := endpointURL(*endpoint)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	env, err := fetchTaskEnv(ctx, base, words[1])
