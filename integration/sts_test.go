@@ -315,3 +315,28 @@ func TestSTSRevokeOlderSessions(t *testing.T) {
 	clock.Advance(time.Minute)
 	must(assume("new").iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t)
 }
+
+// A role deleted and created again under its name is a new role (a new
+// RoleId): a session of the old one carries none of the new one's
+// permissions, and is denied, as IAM's unique ids make it on AWS.
+func TestSTSSessionOfADeletedRole(t *testing.T) {
+	clock := newClock()
+	rc := rolecalltest.RunT(t, rolecalltest.WithClock(clock))
+	root := clientsFor(rc.Config, clock)
+	alice, _ := newUser(t, root, rc.Config, clock, "alice", allowAssumeRole)
+	getRole := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`
+	makeRole := func() {
+		createRole(t, root.iam, "app", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(trustAccount) })
+		putRolePolicy(t, root.iam, "app", getRole)
+	}
+	makeRole()
+	out := must(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("s1")}))(t)
+	old := sessionClients(rc.Config, clock, out.Credentials)
+	must(old.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t)
+
+	must(root.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("p")}))(t)
+	must(root.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")}))(t)
+	makeRole()
+	_, err := old.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/app/s1 is not authorized to perform: iam:GetRole on resource: role app because no identity-based policy allows the iam:GetRole action")
+}

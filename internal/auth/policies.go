@@ -76,6 +76,12 @@ func (ps *Policies) For(ctx context.Context, p *Principal) (*policy.PolicySet, e
 	if err != nil {
 		return nil, err
 	}
+	// A role or user deleted and created again under its name is a new
+	// entity (a new unique id): credentials issued to the old one carry
+	// none of the new one's permissions.
+	if id := entityID(p); id != "" && pp.ID != id {
+		return set, nil
+	}
 	for _, d := range pp.Identity {
 		id := d.PolicyArn
 		if d.Inline {
@@ -98,6 +104,17 @@ func (ps *Policies) For(ctx context.Context, p *Principal) (*policy.PolicySet, e
 		}
 	}
 	return set, nil
+}
+
+// entityID is the unique id of the IAM entity behind p, "" if unknown.
+func entityID(p *Principal) string {
+	switch p.Kind {
+	case User:
+		return p.UserID
+	case AssumedRole:
+		return p.RoleID
+	}
+	return ""
 }
 
 // sessionPolicies compiles a session's inline and managed session

@@ -23,6 +23,9 @@ type PolicyDocument struct {
 // PrincipalPolicies are the policies that apply to a principal. A user's
 // include those of its groups.
 type PrincipalPolicies struct {
+	// ID is the entity's unique id (AROA..., AIDA...): a role or user
+	// deleted and created again under its name has a new one.
+	ID                  string
 	Identity            []PolicyDocument
 	PermissionsBoundary *PolicyDocument
 }
@@ -36,6 +39,7 @@ func (s *Service) RolePolicies(ctx context.Context, account, roleName string) (*
 		if err != nil {
 			return err
 		}
+		out.ID = r.RoleId
 		owner := iamArn(account, "role", r.Path, r.RoleName)
 		if err := collect(tx, account, owner, rolePrincipal(account, r), out); err != nil {
 			return err
@@ -58,6 +62,7 @@ func (s *Service) UserPolicies(ctx context.Context, account, userName string) (*
 		if err != nil {
 			return err
 		}
+		out.ID = u.UserId
 		owner := iamArn(account, "user", u.Path, u.UserName)
 		if err := collect(tx, account, owner, userPrincipal(account, u), out); err != nil {
 			return err
