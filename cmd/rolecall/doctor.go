@@ -65,7 +65,8 @@ Output:
 
 Credentials and Region come from the standard AWS environment and profile, so the
 same command checks rolecall (AWS_ENDPOINT_URL) and a real account. It only reads:
-ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity.
+ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity, and
+application-autoscaling DescribeScalableTargets for the services' auto scaling.
 Exit status: 0 every needed role is right (warnings allowed), 1 something needed is
 missing or denied, 2 usage or reading errors. explain: 0 recognized, 1 not recognized.
 `)
@@ -143,14 +144,15 @@ func awsConfig(ctx context.Context, f *doctorFlags) (aws.Config, error) {
 	return cfg, nil
 }
 
-// buildSetup reads the setup from files and/or the account.
-func buildSetup(ctx context.Context, f *doctorFlags, stderr io.Writer) (*doctor.Setup, error) {
-	s := &doctor.Setup{Account: f.account, Region: f.region, Deployer: f.deployer, InstanceProfiles: f.profiles}
+// buildSetup reads the setup from files and/or the account, with service
+// auto scaling when scaling is set; notes are for the report (what could
+// not be read).
+func buildSetup(ctx context.Context, f *doctorFlags, scaling bool, stderr io.Writer) (s *doctor.Setup, notes []string, err error) {
+	s = &doctor.Setup{Account: f.account, Region: f.region, Deployer: f.deployer, InstanceProfiles: f.profiles}
 	var loaded *source.Loaded
 	if len(f.files) > 0 {
-		var err error
 		if loaded, err = source.LoadFiles(f.files...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		loaded.Apply(s)
 		for _, sk := range loaded.Skipped {
@@ -172,7 +174,7 @@ func buildSetup(ctx context.Context, f *doctorFlags, stderr io.Writer) (*doctor.
 	if needLive {
 		cfg, err := awsConfig(ctx, f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if s.Region == "" {
 			s.Region = cfg.Region
@@ -180,7 +182,7 @@ func buildSetup(ctx context.Context, f *doctorFlags, stderr io.Writer) (*doctor.
 		live = source.NewLive(cfg)
 		arn, acct, err := live.Caller(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("sts GetCallerIdentity: %w", err)
+			return nil, nil, fmt.Errorf("sts GetCallerIdentity: %w", err)
 		}
 		if s.Account == "" {
 			s.Account = acct
@@ -192,9 +194,18 @@ func buildSetup(ctx context.Context, f *doctorFlags, stderr io.Writer) (*doctor.
 	if liveECS {
 		st, err := live.ReadECS(ctx, f.clusters, f.services, f.taskDefs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		st.Apply(s)
+		if scaling {
+			n, err := readScaling(ctx, live, s)
+			if err != nil {
+				return nil, nil, err
+			}
+			if n != "" {
+				notes = append(notes, n)
+			}
+		}
 	}
 	switch iamSrc {
 	case "live":
@@ -205,18 +216,18 @@ func buildSetup(ctx context.Context, f *doctorFlags, stderr io.Writer) (*doctor.
 	default:
 		l, err := source.LoadFiles(iamSrc)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if l.IAM == nil {
-			return nil, fmt.Errorf("--iam %s: not an IAM export (aws iam get-account-authorization-details)", iamSrc)
+			return nil, nil, fmt.Errorf("--iam %s: not an IAM export (aws iam get-account-authorization-details)", iamSrc)
 		}
 		s.IAM = l.IAM
 	}
-	return s, nil
+	return s, notes, nil
 }
 
 func doctorCheck(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) int {
-	s, err := buildSetup(ctx, f, stderr)
+	s, notes, err := buildSetup(ctx, f, true, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall doctor: %s%s\n", describeErr(err), readHint(err))
 		return 2
@@ -226,9 +237,7 @@ func doctorCheck(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "rolecall doctor: %s%s\n", describeErr(err), readHint(err))
 		return 2
 	}
-	if n := scalingNote(s); n != "" {
-		rep.Notes = append(rep.Notes, n)
-	}
+	rep.Notes = append(rep.Notes, notes...)
 	switch f.format {
 	case "json":
 		err = rep.WriteJSON(stdout)
@@ -250,32 +259,65 @@ func doctorCheck(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) 
 	return 0
 }
 
-// scalingNote: service auto scaling lives in Application Auto Scaling, not
-// in ECS, and the doctor reads only ECS, IAM and STS from an account; so
-// when services came from the account and no scalable target was given,
-// the report says how to add them rather than let "not needed" pass for
-// "not looked at".
-func scalingNote(s *doctor.Setup) string {
-	if len(s.ScalableTargets) > 0 {
-		return ""
-	}
+// readScaling adds the scalable targets of the services read from the
+// account: service auto scaling lives in Application Auto Scaling, not in
+// ECS. Targets given as files win over the account's for the same service.
+// When the endpoint does not serve Application Auto Scaling (rolecall
+// itself) or the caller may not read it, the doctor goes on without, and
+// the note it returns says how to add them, rather than let "not needed"
+// pass for "not looked at".
+func readScaling(ctx context.Context, live *source.Live, s *doctor.Setup) (note string, err error) {
+	var svcs []*doctor.Service
 	for _, sv := range s.Services {
 		if sv.Source == "ecs" {
-			return "service auto scaling is not read from the account: if a service scales, add its scalable targets with " +
-				"--file targets.json, from 'aws application-autoscaling describe-scalable-targets --service-namespace ecs > targets.json'"
+			svcs = append(svcs, sv)
 		}
 	}
-	return ""
+	if len(svcs) == 0 {
+		return "", nil
+	}
+	targets, err := live.ReadScalableTargets(ctx, svcs)
+	if err != nil {
+		if len(s.ScalableTargets) > 0 {
+			return "", nil // files gave them
+		}
+		const add = "if a service scales, add its scalable targets with --file targets.json, " +
+			"from 'aws application-autoscaling describe-scalable-targets --service-namespace ecs > targets.json'"
+		if errors.Is(err, source.ErrNotServed) {
+			return "service auto scaling is not read from the account: " + add, nil
+		}
+		if accessDenied(err) {
+			return "service auto scaling is not read from the account: application-autoscaling:DescribeScalableTargets is denied to the caller; " + add, nil
+		}
+		return "", err
+	}
+	given := map[string]bool{}
+	for _, t := range s.ScalableTargets {
+		given[t.ResourceId] = true
+	}
+	for _, t := range targets {
+		if !given[t.ResourceId] {
+			s.ScalableTargets = append(s.ScalableTargets, t)
+		}
+	}
+	return "", nil
 }
 
 // readHint says what reading an account takes, after an AccessDenied.
 func readHint(err error) string {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) || !strings.Contains(ae.ErrorCode(), "AccessDenied") {
+	if !accessDenied(err) {
 		return ""
 	}
-	return "\n(rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List* and sts:GetCallerIdentity only;" +
+	return "\n(rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List*, sts:GetCallerIdentity and" +
+		" application-autoscaling:DescribeScalableTargets only;" +
 		" allow those to the caller, or give IAM as a file: --iam FILE from 'aws iam get-account-authorization-details')"
+}
+
+// accessDenied: IAM's AccessDenied, or AccessDeniedException from the JSON
+// services (ECS, Application Auto Scaling).
+func accessDenied(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && strings.Contains(ae.ErrorCode(), "AccessDenied")
 }
 
 // isTTY: colour only for a terminal, and never with NO_COLOR set
@@ -321,7 +363,8 @@ func doctorExplain(text, format string, stdout, stderr io.Writer) int {
 }
 
 func doctorIndirect(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) int {
-	s, err := buildSetup(ctx, f, stderr)
+	// What a principal reaches does not depend on which services scale.
+	s, _, err := buildSetup(ctx, f, false, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall doctor: %s\n", describeErr(err))
 		return 2

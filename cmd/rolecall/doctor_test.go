@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -361,5 +364,92 @@ func TestDoctorIndirectLive(t *testing.T) {
 		if _, err := os.Stat(strings.TrimSuffix(svg, ".svg") + ".dot"); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// Service auto scaling read from the account: Application Auto Scaling
+// (which rolecall does not serve) is a fake at its own endpoint
+// (AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING, as a person would point the
+// SDK at it), ECS, IAM and STS are rolecall.
+func TestDoctorLiveScaling(t *testing.T) {
+	const notRead = "service auto scaling is not read from the account"
+	// target is a DescribeScalableTargets answer (the AWS CLI's
+	// describe-scalable-targets example, for service/prod/api).
+	target := func(acct string) string {
+		return `{"ScalableTargets":[{"ServiceNamespace":"ecs","ScalableDimension":"ecs:service:DesiredCount","ResourceId":"service/prod/api",` +
+			`"MinCapacity":2,"MaxCapacity":10,"RoleARN":"arn:aws:iam::` + acct + `:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService",` +
+			`"CreationTime":1462558906.199,"SuspendedState":{"DynamicScalingOutSuspended":false,"ScheduledScalingSuspended":false,"DynamicScalingInSuspended":false},` +
+			`"ScalableTargetARN":"arn:aws:application-autoscaling:us-east-1:` + acct + `:scalable-target/0123abcd56ab78cd901ef1234567890ab123"}]}`
+	}
+	cases := []struct {
+		name   string
+		files  []string
+		extra  []string
+		status int    // the fake's HTTP status
+		body   string // the fake's body; ACCOUNT is rolecall's account
+		exit   int
+		golden string   // compared with testdata/doctor/GOLDEN
+		want   []string // in stdout, or stderr when exit is 2
+		lacks  []string // not in stdout
+	}{
+		{name: "read, role ok", files: []string{"autoscaling/iam-ok.json", "autoscaling/taskdef.json", "autoscaling/service.json"},
+			status: 200, body: "TARGET", golden: "live-autoscaling-read-ok.golden", lacks: []string{notRead}},
+		{name: "read, role missing", files: []string{"autoscaling/iam-broken.json", "autoscaling/taskdef.json", "autoscaling/service-exec.json"},
+			status: 200, body: "TARGET", exit: 1, golden: "live-autoscaling-read-broken.golden", lacks: []string{notRead}},
+		{name: "read, no service scales", files: []string{"fargate-alb/iam-ok.json", "fargate-alb/taskdef.json", "fargate-alb/service.json"},
+			status: 200, body: `{"ScalableTargets":[]}`, want: []string{"Service auto scaling service-linked role: no ECS service is a scalable target of Application Auto Scaling in this setup"}, lacks: []string{notRead}},
+		// A target given as a file wins over the account's for the service.
+		{name: "file and account", files: []string{"autoscaling/iam-ok.json", "autoscaling/taskdef.json", "autoscaling/service.json"},
+			extra: []string{"autoscaling/scalable-target.json"}, status: 200, body: "TARGET",
+			want: []string{"scalable-target service/prod/api (cluster prod) from autoscaling/scalable-target.json\n\n"}, lacks: []string{notRead, "from application-autoscaling"}},
+		{name: "denied", files: []string{"autoscaling/iam-ok.json", "autoscaling/taskdef.json", "autoscaling/service.json"},
+			status: 400, body: `{"__type":"AccessDeniedException","Message":"User: arn:aws:iam::ACCOUNT:root is not authorized to perform: application-autoscaling:DescribeScalableTargets"}`,
+			want: []string{notRead + ": application-autoscaling:DescribeScalableTargets is denied to the caller; if a service scales, add its scalable targets with --file targets.json"}},
+		{name: "other error", files: []string{"autoscaling/iam-ok.json", "autoscaling/taskdef.json", "autoscaling/service.json"},
+			status: 400, body: `{"__type":"ValidationException","Message":"1 validation error detected"}`, exit: 2,
+			want: []string{"rolecall doctor: ValidationException: 1 validation error detected"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := rolecalltest.RunT(t)
+			createSetup(t, rc, tc.files)
+			body := strings.ReplaceAll(strings.ReplaceAll(tc.body, "TARGET", target(rc.Account)), "ACCOUNT", rc.Account)
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if got := r.Header.Get("X-Amz-Target"); got != "AnyScaleFrontendService.DescribeScalableTargets" {
+					t.Errorf("X-Amz-Target %q", got)
+				}
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, body)
+			}))
+			defer fake.Close()
+			liveEnv(t, rc)
+			t.Setenv("AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING", fake.URL)
+			args := []string{"doctor", "--deployer", "arn:aws:iam::000000000000:user/deployer"}
+			for _, f := range tc.extra {
+				args = append(args, "--file", filepath.Join(setupsDir, f))
+			}
+			stdout, stderr, code := runCLI(args...)
+			if code != tc.exit {
+				t.Errorf("exit status %d, want %d; stderr: %s\n%s", code, tc.exit, stderr, stdout)
+			}
+			out := strings.ReplaceAll(stdout, setupsDir+"/", "")
+			if tc.exit == 2 {
+				out = stderr
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, l := range tc.lacks {
+				if strings.Contains(out, l) {
+					t.Errorf("output has %q:\n%s", l, out)
+				}
+			}
+			if tc.golden != "" {
+				doctorGolden(t, tc.golden, stdout)
+			}
+		})
 	}
 }

@@ -3,8 +3,8 @@
 // --cli-input-json` and the describe calls use, and an `aws iam
 // get-account-authorization-details` export), or from a live account
 // through the AWS API with read-only calls (ecs Describe/List, iam Get/List,
-// sts GetCallerIdentity), so that it reads rolecall and a real AWS account
-// alike.
+// sts GetCallerIdentity, application-autoscaling DescribeScalableTargets),
+// so that it reads rolecall and a real AWS account alike.
 package source
 
 import (

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,19 +20,23 @@ import (
 )
 
 // Live reads a setup from an account through the AWS API. Every call is a
-// read (ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity), so a
+// read (ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity,
+// application-autoscaling DescribeScalableTargets), so a
 // person can point it at their real account with their own credentials,
 // or at rolecall through AWS_ENDPOINT_URL.
 type Live struct {
 	ECS *ecs.Client
 	IAM *LiveIAM
 	STS *sts.Client
+	// Scaling reads service auto scaling (ReadScalableTargets).
+	Scaling *applicationautoscaling.Client
 }
 
 // NewLive makes the clients from an aws.Config (config.LoadDefaultConfig,
 // or rolecalltest's).
 func NewLive(cfg aws.Config) *Live {
-	return &Live{ECS: ecs.NewFromConfig(cfg), IAM: NewLiveIAM(iam.NewFromConfig(cfg)), STS: sts.NewFromConfig(cfg)}
+	return &Live{ECS: ecs.NewFromConfig(cfg), IAM: NewLiveIAM(iam.NewFromConfig(cfg)), STS: sts.NewFromConfig(cfg),
+		Scaling: applicationautoscaling.NewFromConfig(cfg)}
 }
 
 // Caller is the ARN and account of the credentials in use.
