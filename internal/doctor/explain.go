@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/rolecall/rolecall/internal/catalog/managed"
 )
@@ -118,311 +119,315 @@ func denyNote(f map[string]string) []string {
 	return nil
 }
 
-var rules = []explainRule{
-	{id: "ecs-slr-missing", re: regexp.MustCompile(`Unable to assume the service linked role\. Please verify that the ECS service linked role exists\.`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "ECS cannot use its service-linked role AWSServiceRoleForECS",
-				Cause: []string{
-					"AWSServiceRoleForECS does not exist in the account, or it was created moments ago and IAM has not propagated it yet (the first cluster in a new account).",
-					"ECS creates it on CreateCluster only for a caller allowed iam:CreateServiceLinkedRole; otherwise the cluster is created without it, and CreateService and RunTask then fail with this error.",
-				},
-				Fix: []string{"create the role (once per account), then retry; if it already exists, wait a few seconds and retry"},
-				Commands: []string{
-					"aws iam get-role --role-name AWSServiceRoleForECS",
-					"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com",
-				},
-				Source: "CreateService/RunTask/CreateCluster InvalidParameterException (aws-samples/aws-modern-application-workshop #69, #99; aws-samples/baseline-environment-on-aws #238)"}
-		}},
-	{id: "legacy-service-role-targetgroup", re: regexp.MustCompile(`Unable to assume role and validate the (specified targetGroupArn|listeners configured on your load balancer)`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "ECS cannot use the service's legacy role for its load balancer",
-				Cause: []string{
-					"the service names a role (the legacy ecsServiceRole), and ecs.amazonaws.com cannot assume it or it lacks Elastic Load Balancing permissions; or the target group ARN is wrong.",
-				},
-				Fix: []string{
-					"preferred: remove \"role\" from the service; ECS then registers targets with AWSServiceRoleForECS (required anyway for awsvpc tasks)",
-					"or: let ecs.amazonaws.com assume the role and attach AmazonEC2ContainerServiceRole",
-				},
-				Commands: []string{
-					"aws iam update-assume-role-policy --role-name ecsServiceRole --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact()),
-					"aws iam attach-role-policy --role-name ecsServiceRole --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceRole",
-				},
-				Source: "CreateService with role: the target group text (a widely shared Q&A on ECS roles), the Classic Load Balancer listeners text (hashicorp/terraform #4609)"}
-		}},
-	{id: "task-role-assume", re: regexp.MustCompile(`ECS was unable to assume the role '([^']+)' that was provided for this task`),
-		build: func(m []string, _ string) Match {
-			_, name := principalOf(m[1])
-			return Match{Title: "ECS cannot assume the task's role",
-				Facts: map[string]string{"role": m[1]},
-				Cause: []string{
-					"the role's trust policy does not let ecs-tasks.amazonaws.com assume it (the usual cause: it trusts ec2.amazonaws.com or ecs.amazonaws.com instead), or its conditions (aws:SourceAccount, aws:SourceArn) do not match the task",
-					"or the role does not exist (deleted, or named in another account), or the principal that started the task may not iam:PassRole it",
-				},
-				Fix:      []string{"let ecs-tasks.amazonaws.com assume " + name + " (the command replaces the trust policy; merge by hand if it trusts others too)", "check the deployer with: rolecall doctor --deployer ARN"},
-				Commands: []string{"aws iam update-assume-role-policy --role-name " + name + " --policy-document " + shellQuote(trustDoc("ecs-tasks.amazonaws.com").compact())},
-				Source:   "service event (aws-samples/aws-modern-application-workshop #88, #149; telia-oss/terraform-aws-ecs-fargate #58)"}
-		}},
-	{id: "passrole-denied", re: regexp.MustCompile(`not authorized to perform:? iam:PassRole`),
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			role := f["resource"]
-			_, rn := principalOf(role)
-			svc := "ecs-tasks.amazonaws.com"
-			if strings.Contains(strings.ToLower(rn), "infrastructure") || strings.Contains(strings.ToLower(rn), "servicerole") {
-				svc = "ecs.amazonaws.com"
-			}
-			mm := Match{Title: "the caller may not pass the role (iam:PassRole)", Facts: f,
-				Cause: []string{
-					"ECS checks iam:PassRole for the caller's identity when a request names a role: RegisterTaskDefinition and RunTask (task and execution roles), CreateService (a legacy service role, infrastructure roles), CreateCapacityProvider (the Managed Instances infrastructure role).",
-					"the caller's policies do not allow iam:PassRole on that role, or their iam:PassedToService condition names another service",
-				},
-				Fix:      []string{"allow the caller iam:PassRole on exactly that role, for the service it is passed to (" + svc + " for task and execution roles; ecs.amazonaws.com for service and infrastructure roles; ec2.amazonaws.com for instance roles)"},
-				Commands: grantCommand(f, map[string]map[string]strList{"StringEquals": {"iam:PassedToService": {svc}}}),
-				Source:   "ECS AccessDeniedException, HTTP 400 (aws/serverless-application-model #2247; ministryofjustice/modernisation-platform PR #8443)"}
-			mm.Fix = append(mm.Fix, denyNote(f)...)
-			return mm
-		}},
-	{id: "role-with-slr-service", re: regexp.MustCompile(`You cannot specify an IAM role for services that require a service linked role`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "the service may not name a role",
-				Cause:  []string{"the service's tasks use awsvpc networking (Fargate always does), or it has no load balancer: ECS uses AWSServiceRoleForECS and refuses the legacy \"role\" parameter"},
-				Fix:    []string{"remove \"role\" (or --role) from the service definition"},
-				Source: "CreateService InvalidParameterException (hashicorp/terraform-provider-aws #4657; aws/amazon-ecs-cli #426)"}
-		}},
-	{id: "role-not-valid", re: regexp.MustCompile(`(?:^|\W)Role is not valid`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "the task definition names a role that is not valid",
-				Cause:  []string{"taskRoleArn or executionRoleArn is not the ARN of an existing role of this account: a typo, a role name instead of its ARN, a role in another account, a deleted role, or one created moments ago that IAM has not propagated yet"},
-				Fix:    []string{"give the full role ARN (with its path) of an existing role; check it with aws iam get-role"},
-				Source: "RegisterTaskDefinition ClientException (fabfuel/ecs-deploy #231)"}
-		}},
-	{id: "exec-needs-task-role", re: regexp.MustCompile(`a valid taskRoleArn is not being used`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "ECS Exec needs a task role",
-				Cause: []string{"enableExecuteCommand is set, but the task definition names no task role: the SSM agent in the task opens its channels with the task role's credentials"},
-				Fix:   []string{"name a task role in the task definition, trusted by ecs-tasks.amazonaws.com, that allows ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel"},
-				Commands: []string{"aws iam put-role-policy --role-name TASK_ROLE --policy-name ecs-exec --policy-document " +
-					shellQuote(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateControlChannel","ssmmessages:CreateDataChannel","ssmmessages:OpenControlChannel","ssmmessages:OpenDataChannel"],"Resource":"*"}]}`)},
-				Source: "UpdateService InvalidParameterException (aws/aws-toolkit-jetbrains #3649)"}
-		}},
-	{id: "fargate-awslogs-needs-exec-role", re: regexp.MustCompile(`Fargate requires task definition to have execution role ARN to support log driver awslogs`),
-		build: func(_ []string, _ string) Match {
-			return needExecRole("awslogs on Fargate: the Fargate agent creates log streams and sends logs with the execution role", "virtual-kubelet/virtual-kubelet #193")
-		}},
-	{id: "fargate-ecr-needs-exec-role", re: regexp.MustCompile(`Fargate requires task definition to have execution role ARN to support ECR images`),
-		build: func(_ []string, _ string) Match {
-			return needExecRole("a private ECR image on Fargate: the Fargate agent pulls it with the execution role", "hashicorp/terraform-provider-aws #3051")
-		}},
-	{id: "secrets-need-exec-role", re: regexp.MustCompile(`When you are specifying container secrets, you must also specify a value for 'executionRoleArn'`),
-		build: func(_ []string, _ string) Match {
-			return needExecRole("container secrets: the agent reads Secrets Manager and Parameter Store with the execution role", "fabfuel/ecs-deploy #87")
-		}},
-	{id: "registry-auth-needs-exec-role", re: regexp.MustCompile(`Private repository authentication requires that the task definition specify a value for executionRoleArn`),
-		build: func(_ []string, _ string) Match {
-			return needExecRole("private registry credentials: the agent reads the credentials secret with the execution role", "sil-org/ecs-deploy #188")
-		}},
-	{id: "efs-iam-needs-task-role", re: regexp.MustCompile(`EFS IAM authorization requires a task role`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "EFS IAM authorization needs a task role",
-				Cause: []string{"a volume sets authorizationConfig.iam ENABLED: the task mounts the file system with the task role's credentials"},
-				Fix:   []string{"name a task role that allows elasticfilesystem:ClientMount (and ClientWrite for read-write mounts) on the file system"}}
-		}},
-	{id: "ecr-auth-denied", re: regexp.MustCompile(`unable to retrieve ecr registry auth`), also: reDenied,
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			return withDeny(Match{Title: "the execution role may not get an ECR authorization token", Facts: f,
-				Cause:    []string{"the task execution role lacks ecr:GetAuthorizationToken (which only Resource \"*\" grants)"},
-				Fix:      []string{"attach AmazonECSTaskExecutionRolePolicy to the execution role, or allow ecr:GetAuthorizationToken on \"*\" and ecr:BatchGetImage, ecr:GetDownloadUrlForLayer on the repository"},
-				Commands: attachExec(f),
-				Source:   "ResourceInitializationError (stopped task reason)"}, f)
-		}},
-	{id: "asm-denied", re: regexp.MustCompile(`unable to retrieve secrets? from asm`), also: reDenied,
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			return withDeny(Match{Title: "the execution role may not read a Secrets Manager secret", Facts: f,
-				Cause:    []string{"the task execution role lacks " + orDefault(f["action"], "secretsmanager:GetSecretValue") + " on the secret (or kms:Decrypt on its customer managed key); the secret's resource policy may also deny it"},
-				Fix:      []string{"allow the execution role secretsmanager:GetSecretValue on the secret's ARN (and kms:Decrypt on its key if it is a customer managed key)"},
-				Commands: grantCommand(f, nil),
-				Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
-		}},
-	{id: "ssm-denied", re: regexp.MustCompile(`unable to retrieve secrets from ssm`), also: reDenied,
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			return withDeny(Match{Title: "the execution role may not read a Parameter Store parameter", Facts: f,
-				Cause:    []string{"the task execution role lacks ssm:GetParameters on the parameter (or kms:Decrypt on the key of a SecureString under a customer managed key)"},
-				Fix:      []string{"allow the execution role ssm:GetParameters on the parameter's ARN"},
-				Commands: grantCommand(f, nil),
-				Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
-		}},
-	{id: "logger-denied", re: regexp.MustCompile(`failed to validate logger args`), also: reDenied,
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			return withDeny(Match{Title: "the role sending awslogs may not write the log group", Facts: f,
-				Cause:    []string{"the task execution role (on EC2 without one, the container instance role) lacks logs:CreateLogStream and logs:PutLogEvents on arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:log-stream:*, or logs:CreateLogGroup with awslogs-create-group"},
-				Fix:      []string{"attach AmazonECSTaskExecutionRolePolicy, or allow those actions on \"arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:*\" (a resource without the trailing :* does not cover the streams)"},
-				Commands: grantCommand(f, nil),
-				Source:   "ResourceInitializationError (stopped task reason)"}, f)
-		}},
-	{id: "logger-no-group", re: regexp.MustCompile(`(?i)failed to validate logger args.*(log group does not exist|ResourceNotFoundException)`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "the awslogs log group does not exist",
-				Cause:    []string{"awslogs-group names a log group that is not there (or is in another Region than awslogs-region)"},
-				Fix:      []string{"create the log group, or set awslogs-create-group to \"true\" and allow logs:CreateLogGroup to the execution role"},
-				Commands: []string{"aws logs create-log-group --log-group-name GROUP --region REGION"},
-				Source:   "ResourceInitializationError (stopped task reason)"}
-		}},
-	{id: "logger-region", re: regexp.MustCompile(`awslogs-region is required`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "awslogs needs a Region", Cause: []string{"the container's logConfiguration has no awslogs-region option"},
-				Fix: []string{"add \"awslogs-region\": \"REGION\" to the container's logConfiguration.options"}}
-		}},
-	{id: "task-network", re: regexp.MustCompile(`(?i)ResourceInitializationError|CannotPullContainerError`), also: reNetwork,
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "the task cannot reach an AWS endpoint: a network problem, not a role",
-				Cause: []string{"the task's subnet has no route to ECR, Secrets Manager, Parameter Store or CloudWatch Logs: a private subnet without NAT gateway or VPC endpoints, a public subnet without a public IP, or a security group without outbound HTTPS"},
-				Fix:   []string{"give the task a path out: a NAT gateway, assignPublicIp ENABLED in a public subnet, or interface VPC endpoints (ecr.api, ecr.dkr, logs, secretsmanager, ssm) plus the S3 gateway endpoint for image layers"}}
-		}},
-	{id: "pull-denied", re: regexp.MustCompile(`CannotPullContainerError`), also: reDenied,
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			return withDeny(Match{Title: "the role pulling the image may not read the ECR repository", Facts: f,
-				Cause:    []string{"on Fargate and Managed Instances the task execution role pulls the image; on EC2 the execution role when the task definition names one, otherwise the container instance role. That role lacks " + orDefault(f["action"], "ecr:BatchGetImage / ecr:GetDownloadUrlForLayer") + ", or a cross-account repository's policy does not allow it"},
-				Fix:      []string{"attach AmazonECSTaskExecutionRolePolicy (or AmazonEC2ContainerServiceforEC2Role to the instance role), or allow the missing action on the repository ARN; for another account's repository, also allow the role in the repository policy"},
-				Commands: grantCommand(f, nil),
-				Source:   "CannotPullContainerError (stopped task reason)"}, f)
-		}},
-	{id: "pull-access", re: regexp.MustCompile(`(?i)CannotPullContainerError.*(pull access denied|may require 'docker login'|403 Forbidden|no basic auth credentials)`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "the image could not be pulled: wrong name, or no credentials for the registry",
-				Cause: []string{"the image or tag does not exist, or the pull had no credentials: a private ECR image on Fargate without an execution role, a private registry without repositoryCredentials, or a repository policy that refuses the role"},
-				Fix:   []string{"check the image name and tag; name an execution role with AmazonECSTaskExecutionRolePolicy; for other registries, set repositoryCredentials"}}
-		}},
-	{id: "assume-role-denied", re: regexp.MustCompile(`not authorized to perform:? sts:AssumeRole`),
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			return Match{Title: "the caller may not assume the role", Facts: f,
-				Cause:  []string{"the role's trust policy does not name the caller (or its account, or its service principal), or the caller's own policies do not allow sts:AssumeRole on the role (needed across accounts)"},
-				Fix:    []string{"add the caller to the role's trust policy (aws iam update-assume-role-policy), and allow it sts:AssumeRole on the role when it is in another account"},
-				Source: "STS AccessDenied, HTTP 403 (Netflix/security_monkey #77)"}
-		}},
-	{id: "protected-role", re: regexp.MustCompile(`Cannot perform the operation on the protected role '([^']+)'`),
-		build: func(m []string, _ string) Match {
-			return Match{Title: "service-linked roles are changed only by AWS", Facts: map[string]string{"role": m[1]},
-				Cause:    []string{m[1] + " is a service-linked role: its trust policy and permissions are AWS's, and IAM refuses PutRolePolicy, DetachRolePolicy, DeleteRolePolicy, UpdateAssumeRolePolicy and DeleteRole on it"},
-				Fix:      []string{"leave it as it is; to remove it, delete the service's resources that use it, then delete it with delete-service-linked-role"},
-				Commands: []string{"aws iam delete-service-linked-role --role-name " + m[1]},
-				Source:   "UnmodifiableEntity (rebuy-de/aws-nuke #49, #331; gruntwork-io/cloud-nuke #880)"}
-		}},
-	{id: "slr-name-taken", re: regexp.MustCompile(`Service role name (\S+) has been taken in this account`),
-		build: func(m []string, _ string) Match {
-			return Match{Title: "the service-linked role already exists", Facts: map[string]string{"role": m[1]},
-				Cause:  []string{m[1] + " exists already: there is one per account (per suffix)"},
-				Fix:    []string{"nothing to create; tools that always create it should ignore this error"},
-				Source: "CreateServiceLinkedRole InvalidInput (recorded)"}
-		}},
-	{id: "slr-custom-suffix", re: regexp.MustCompile(`Custom suffix is not allowed for (\S+)`),
-		build: func(m []string, _ string) Match {
-			return Match{Title: "this service's service-linked role takes no suffix", Facts: map[string]string{"service": strings.TrimRight(m[1], ".")},
-				Cause:  []string{"only some services allow several service-linked roles with custom suffixes; ECS does not"},
-				Fix:    []string{"call create-service-linked-role without --custom-suffix"},
-				Source: "CreateServiceLinkedRole InvalidInput (recorded)"}
-		}},
-	{id: "cannot-create-slr", re: regexp.MustCompile(`Caller does not have permissions to create a Service Linked Role`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "the caller may not create the service-linked role",
-				Cause:  []string{"a service tried to create its service-linked role for the caller, who lacks iam:CreateServiceLinkedRole"},
-				Fix:    []string{"allow iam:CreateServiceLinkedRole with the condition iam:AWSServiceName set to the service's principal, or have an administrator create the role once"},
-				Source: "AccessDeniedException (amplify-education/serverless-domain-manager #112)"}
-		}},
-	{id: "service-role-policy-attach", re: regexp.MustCompile(`Cannot attach a Service Role Policy to a Customer Role`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "an aws-service-role/ policy cannot be attached to your own role",
-				Cause:  []string{"policies under arn:aws:iam::aws:policy/aws-service-role/ belong to service-linked roles only"},
-				Fix:    []string{"create the service-linked role instead (aws iam create-service-linked-role --aws-service-name SERVICE), or attach the service-role/ policy meant for your own roles"},
-				Source: "PolicyNotAttachable (aws/aws-cdk #6131)"}
-		}},
-	{id: "policy-not-attachable", re: regexp.MustCompile(`Policy (arn:[^:\s]+:iam::[^:\s]*:policy/\S+?) does not exist or is not attachable`),
-		build: func(m []string, _ string) Match {
-			mm := Match{Title: "the managed policy ARN names no policy", Facts: map[string]string{"policy": m[1]},
-				Cause:  []string{"no policy has this ARN: a typo, a customer managed policy of another account, or an AWS managed policy without its path (AWS's ECS role policies live under service-role/ or aws-service-role/)"},
-				Fix:    []string{"use the policy's exact ARN, path included"},
-				Source: "AttachRolePolicy NoSuchEntity (aws/aws-cdk #3379)"}
-			if right := managedByName(m[1]); right != "" && right != m[1] {
-				mm.Cause = []string{"there is an AWS managed policy of that name, but its ARN is " + right}
-				mm.Fix = []string{"attach it by its full ARN, with the path"}
-				mm.Commands = []string{"aws iam attach-role-policy --role-name ROLE --policy-arn " + right}
-			}
-			return mm
-		}},
-	{id: "slr-path-prefix", re: regexp.MustCompile(`Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "a service-linked role cannot be made with create-role",
-				Cause:    []string{"the path /aws-service-role/ belongs to service-linked roles, which only the service (or create-service-linked-role) creates"},
-				Fix:      []string{"create it with create-service-linked-role and the service's principal; for ECS:"},
-				Commands: []string{"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com"},
-				Source:   "CreateRole InvalidInput (tilfin/aws-iam-policy-tool #9)"}
-		}},
-	{id: "invalid-principal", re: regexp.MustCompile(`Invalid principal in policy: "AWS":"([^"]+)"`),
-		build: func(m []string, _ string) Match {
-			return Match{Title: "the trust policy names a principal that does not exist", Facts: map[string]string{"principal": m[1]},
-				Cause:  []string{m[1] + " is not an existing user or role (IAM checks named principals when the policy is written)"},
-				Fix:    []string{"create that principal first, or name its account (arn:aws:iam::ACCOUNT:root) instead"},
-				Source: "MalformedPolicyDocument (databrickslabs/ucx #2269)"}
-		}},
-	{id: "access-denied", re: reUserAction,
-		build: func(_ []string, text string) Match {
-			f := accessFacts(text)
-			var who []string
-			if reTaskSession.MatchString(f["caller"]) {
-				who = append(who, "the caller is an ECS task's role session (the session name is the task ID): the task role when the application made the call, the execution role when the agent did (pulling, logging, reading secrets)")
-			}
-			return withDeny(Match{Title: "the caller may not perform the action", Facts: f,
-				Cause:    append(who, "no policy of the caller allows "+f["action"]+orDefault(prefixed(" on ", f["resource"]), "")+" ("+orDefault(f["denied"], "the reason is not in the text")+")"),
-				Fix:      []string{"allow it to the caller, scoped to the resource (see the command), or remove the Deny when the denial is explicit"},
-				Commands: grantCommand(f, nil),
-				Source:   "AWS's AccessDenied format (IAM User Guide, Troubleshooting access denied error messages)"}, f)
-		}},
-	// Questions.
-	{id: "who-wins-task-vs-instance", question: true,
-		re: regexp.MustCompile(`(?is)(task[ -]role.*(instance[ -](role|profile)|ec2 role|container instance)|(instance[ -](role|profile)|ec2 role|container instance).*task[ -]role|who wins|which credentials|credential (chain|precedence))`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "task role versus instance role: which credentials a container gets",
-				Cause: []string{
-					"inside a container the AWS SDKs walk their default credential chain: environment variables (AWS_ACCESS_KEY_ID...) and shared config files first, then the container credentials provider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which the ECS agent sets only when the task definition names a task role), then the EC2 instance metadata service (the instance role)",
-					"so the task role wins whenever the task definition names one; static keys in the container's environment win over both",
-					"without a task role, a container on an EC2 instance falls through to the instance metadata service and gets the container instance role (\"If a task can't find the IAM task role due to configuration issues, then the Amazon EC2 instance role is used\", AWS re:Post) unless that is blocked: ECS_AWSVPC_BLOCK_IMDS=true in /etc/ecs/ecs.config for awsvpc tasks, iptables rules for bridge mode",
-					"on EC2, tasks in bridge or default network mode get their task role only with ECS_ENABLE_TASK_IAM_ROLE=true, and host mode tasks with ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true; awsvpc tasks always do",
-					"on Fargate and Managed Instances there is no instance role for the containers: the task role or nothing",
-				},
-				Fix: []string{"give every task that calls AWS its own task role, and block the instance metadata service from tasks on EC2 so none falls back to the instance role"}}
-		}},
-	{id: "who-wins-execution-vs-task", question: true,
-		re: regexp.MustCompile(`(?is)(execution[ -]role.*task[ -]role|task[ -]role.*execution[ -]role)`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "task execution role versus task role: two different jobs",
-				Cause: []string{
-					"the task execution role is used by the ECS agent (or Fargate's) before and around the containers: pulling private ECR images, creating log streams and sending awslogs, reading secrets and parameters; its credentials never reach the containers",
-					"the task role is what the application in the containers gets; nothing ECS itself does uses it, except ECS Exec's channels and EFS IAM mounts",
-					"on EC2, the agent uses the execution role when the task definition names one, and the container instance role otherwise",
-				},
-				Fix: []string{"keep them separate (AWS recommends separate roles): AmazonECSTaskExecutionRolePolicy plus secret access on the execution role, the application's permissions on the task role"}}
-		}},
-	{id: "which-roles", question: true,
-		re: regexp.MustCompile(`(?is)(do i (really )?need|which roles|what roles|roles? (do|does) .*need|did i miss|all (the|these) roles)`),
-		build: func(_ []string, _ string) Match {
-			return Match{Title: "which ECS roles a setup needs",
-				Cause: []string{
-					"AWSServiceRoleForECS (service-linked): for services, awsvpc tasks, load balancers, service discovery; ECS creates it on CreateCluster for a caller allowed iam:CreateServiceLinkedRole",
-					"task execution role (ecs-tasks.amazonaws.com, AmazonECSTaskExecutionRolePolicy): when the ECS agent works for the task: private ECR images and awslogs on Fargate and Managed Instances, secrets and parameters, private registry credentials, S3 environment files",
-					"task role (ecs-tasks.amazonaws.com): only when the application calls AWS, or for ECS Exec and EFS IAM authorization",
-					"container instance role (ec2.amazonaws.com, in an instance profile, AmazonEC2ContainerServiceforEC2Role): only for the EC2 launch type: the agent registers the instance; without an execution role it also pulls images and sends logs",
-					"legacy ecsServiceRole: only for a service that names \"role\" with a load balancer outside awsvpc; otherwise ECS refuses it",
-					"service auto scaling (AWSServiceRoleForApplicationAutoScaling_ECSService): when a service is a scalable target; created on RegisterScalableTarget",
-					"Managed Instances: AWSServiceRoleForECSCompute, an infrastructure role (ecs.amazonaws.com) and an instance profile; EBS volumes and Service Connect TLS: an infrastructure role each",
-				},
-				Fix: []string{"for your setup, exactly: rolecall doctor --file taskdef.json --file service.json (or against the account: rolecall doctor)"}}
-		}},
-}
+// rules are compiled on first use: `rolecall serve` links this package
+// and should not compile these patterns at every start.
+var rules = sync.OnceValue(func() []explainRule {
+	return []explainRule{
+		{id: "ecs-slr-missing", re: regexp.MustCompile(`Unable to assume the service linked role\. Please verify that the ECS service linked role exists\.`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "ECS cannot use its service-linked role AWSServiceRoleForECS",
+					Cause: []string{
+						"AWSServiceRoleForECS does not exist in the account, or it was created moments ago and IAM has not propagated it yet (the first cluster in a new account).",
+						"ECS creates it on CreateCluster only for a caller allowed iam:CreateServiceLinkedRole; otherwise the cluster is created without it, and CreateService and RunTask then fail with this error.",
+					},
+					Fix: []string{"create the role (once per account), then retry; if it already exists, wait a few seconds and retry"},
+					Commands: []string{
+						"aws iam get-role --role-name AWSServiceRoleForECS",
+						"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com",
+					},
+					Source: "CreateService/RunTask/CreateCluster InvalidParameterException (aws-samples/aws-modern-application-workshop #69, #99; aws-samples/baseline-environment-on-aws #238)"}
+			}},
+		{id: "legacy-service-role-targetgroup", re: regexp.MustCompile(`Unable to assume role and validate the (specified targetGroupArn|listeners configured on your load balancer)`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "ECS cannot use the service's legacy role for its load balancer",
+					Cause: []string{
+						"the service names a role (the legacy ecsServiceRole), and ecs.amazonaws.com cannot assume it or it lacks Elastic Load Balancing permissions; or the target group ARN is wrong.",
+					},
+					Fix: []string{
+						"preferred: remove \"role\" from the service; ECS then registers targets with AWSServiceRoleForECS (required anyway for awsvpc tasks)",
+						"or: let ecs.amazonaws.com assume the role and attach AmazonEC2ContainerServiceRole",
+					},
+					Commands: []string{
+						"aws iam update-assume-role-policy --role-name ecsServiceRole --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact()),
+						"aws iam attach-role-policy --role-name ecsServiceRole --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceRole",
+					},
+					Source: "CreateService with role: the target group text (a widely shared Q&A on ECS roles), the Classic Load Balancer listeners text (hashicorp/terraform #4609)"}
+			}},
+		{id: "task-role-assume", re: regexp.MustCompile(`ECS was unable to assume the role '([^']+)' that was provided for this task`),
+			build: func(m []string, _ string) Match {
+				_, name := principalOf(m[1])
+				return Match{Title: "ECS cannot assume the task's role",
+					Facts: map[string]string{"role": m[1]},
+					Cause: []string{
+						"the role's trust policy does not let ecs-tasks.amazonaws.com assume it (the usual cause: it trusts ec2.amazonaws.com or ecs.amazonaws.com instead), or its conditions (aws:SourceAccount, aws:SourceArn) do not match the task",
+						"or the role does not exist (deleted, or named in another account), or the principal that started the task may not iam:PassRole it",
+					},
+					Fix:      []string{"let ecs-tasks.amazonaws.com assume " + name + " (the command replaces the trust policy; merge by hand if it trusts others too)", "check the deployer with: rolecall doctor --deployer ARN"},
+					Commands: []string{"aws iam update-assume-role-policy --role-name " + name + " --policy-document " + shellQuote(trustDoc("ecs-tasks.amazonaws.com").compact())},
+					Source:   "service event (aws-samples/aws-modern-application-workshop #88, #149; telia-oss/terraform-aws-ecs-fargate #58)"}
+			}},
+		{id: "passrole-denied", re: regexp.MustCompile(`not authorized to perform:? iam:PassRole`),
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				role := f["resource"]
+				_, rn := principalOf(role)
+				svc := "ecs-tasks.amazonaws.com"
+				if strings.Contains(strings.ToLower(rn), "infrastructure") || strings.Contains(strings.ToLower(rn), "servicerole") {
+					svc = "ecs.amazonaws.com"
+				}
+				mm := Match{Title: "the caller may not pass the role (iam:PassRole)", Facts: f,
+					Cause: []string{
+						"ECS checks iam:PassRole for the caller's identity when a request names a role: RegisterTaskDefinition and RunTask (task and execution roles), CreateService (a legacy service role, infrastructure roles), CreateCapacityProvider (the Managed Instances infrastructure role).",
+						"the caller's policies do not allow iam:PassRole on that role, or their iam:PassedToService condition names another service",
+					},
+					Fix:      []string{"allow the caller iam:PassRole on exactly that role, for the service it is passed to (" + svc + " for task and execution roles; ecs.amazonaws.com for service and infrastructure roles; ec2.amazonaws.com for instance roles)"},
+					Commands: grantCommand(f, map[string]map[string]strList{"StringEquals": {"iam:PassedToService": {svc}}}),
+					Source:   "ECS AccessDeniedException, HTTP 400 (aws/serverless-application-model #2247; ministryofjustice/modernisation-platform PR #8443)"}
+				mm.Fix = append(mm.Fix, denyNote(f)...)
+				return mm
+			}},
+		{id: "role-with-slr-service", re: regexp.MustCompile(`You cannot specify an IAM role for services that require a service linked role`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the service may not name a role",
+					Cause:  []string{"the service's tasks use awsvpc networking (Fargate always does), or it has no load balancer: ECS uses AWSServiceRoleForECS and refuses the legacy \"role\" parameter"},
+					Fix:    []string{"remove \"role\" (or --role) from the service definition"},
+					Source: "CreateService InvalidParameterException (hashicorp/terraform-provider-aws #4657; aws/amazon-ecs-cli #426)"}
+			}},
+		{id: "role-not-valid", re: regexp.MustCompile(`(?:^|\W)Role is not valid`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the task definition names a role that is not valid",
+					Cause:  []string{"taskRoleArn or executionRoleArn is not the ARN of an existing role of this account: a typo, a role name instead of its ARN, a role in another account, a deleted role, or one created moments ago that IAM has not propagated yet"},
+					Fix:    []string{"give the full role ARN (with its path) of an existing role; check it with aws iam get-role"},
+					Source: "RegisterTaskDefinition ClientException (fabfuel/ecs-deploy #231)"}
+			}},
+		{id: "exec-needs-task-role", re: regexp.MustCompile(`a valid taskRoleArn is not being used`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "ECS Exec needs a task role",
+					Cause: []string{"enableExecuteCommand is set, but the task definition names no task role: the SSM agent in the task opens its channels with the task role's credentials"},
+					Fix:   []string{"name a task role in the task definition, trusted by ecs-tasks.amazonaws.com, that allows ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel"},
+					Commands: []string{"aws iam put-role-policy --role-name TASK_ROLE --policy-name ecs-exec --policy-document " +
+						shellQuote(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateControlChannel","ssmmessages:CreateDataChannel","ssmmessages:OpenControlChannel","ssmmessages:OpenDataChannel"],"Resource":"*"}]}`)},
+					Source: "UpdateService InvalidParameterException (aws/aws-toolkit-jetbrains #3649)"}
+			}},
+		{id: "fargate-awslogs-needs-exec-role", re: regexp.MustCompile(`Fargate requires task definition to have execution role ARN to support log driver awslogs`),
+			build: func(_ []string, _ string) Match {
+				return needExecRole("awslogs on Fargate: the Fargate agent creates log streams and sends logs with the execution role", "virtual-kubelet/virtual-kubelet #193")
+			}},
+		{id: "fargate-ecr-needs-exec-role", re: regexp.MustCompile(`Fargate requires task definition to have execution role ARN to support ECR images`),
+			build: func(_ []string, _ string) Match {
+				return needExecRole("a private ECR image on Fargate: the Fargate agent pulls it with the execution role", "hashicorp/terraform-provider-aws #3051")
+			}},
+		{id: "secrets-need-exec-role", re: regexp.MustCompile(`When you are specifying container secrets, you must also specify a value for 'executionRoleArn'`),
+			build: func(_ []string, _ string) Match {
+				return needExecRole("container secrets: the agent reads Secrets Manager and Parameter Store with the execution role", "fabfuel/ecs-deploy #87")
+			}},
+		{id: "registry-auth-needs-exec-role", re: regexp.MustCompile(`Private repository authentication requires that the task definition specify a value for executionRoleArn`),
+			build: func(_ []string, _ string) Match {
+				return needExecRole("private registry credentials: the agent reads the credentials secret with the execution role", "sil-org/ecs-deploy #188")
+			}},
+		{id: "efs-iam-needs-task-role", re: regexp.MustCompile(`EFS IAM authorization requires a task role`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "EFS IAM authorization needs a task role",
+					Cause: []string{"a volume sets authorizationConfig.iam ENABLED: the task mounts the file system with the task role's credentials"},
+					Fix:   []string{"name a task role that allows elasticfilesystem:ClientMount (and ClientWrite for read-write mounts) on the file system"}}
+			}},
+		{id: "ecr-auth-denied", re: regexp.MustCompile(`unable to retrieve ecr registry auth`), also: reDenied,
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return withDeny(Match{Title: "the execution role may not get an ECR authorization token", Facts: f,
+					Cause:    []string{"the task execution role lacks ecr:GetAuthorizationToken (which only Resource \"*\" grants)"},
+					Fix:      []string{"attach AmazonECSTaskExecutionRolePolicy to the execution role, or allow ecr:GetAuthorizationToken on \"*\" and ecr:BatchGetImage, ecr:GetDownloadUrlForLayer on the repository"},
+					Commands: attachExec(f),
+					Source:   "ResourceInitializationError (stopped task reason)"}, f)
+			}},
+		{id: "asm-denied", re: regexp.MustCompile(`unable to retrieve secrets? from asm`), also: reDenied,
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return withDeny(Match{Title: "the execution role may not read a Secrets Manager secret", Facts: f,
+					Cause:    []string{"the task execution role lacks " + orDefault(f["action"], "secretsmanager:GetSecretValue") + " on the secret (or kms:Decrypt on its customer managed key); the secret's resource policy may also deny it"},
+					Fix:      []string{"allow the execution role secretsmanager:GetSecretValue on the secret's ARN (and kms:Decrypt on its key if it is a customer managed key)"},
+					Commands: grantCommand(f, nil),
+					Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
+			}},
+		{id: "ssm-denied", re: regexp.MustCompile(`unable to retrieve secrets from ssm`), also: reDenied,
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return withDeny(Match{Title: "the execution role may not read a Parameter Store parameter", Facts: f,
+					Cause:    []string{"the task execution role lacks ssm:GetParameters on the parameter (or kms:Decrypt on the key of a SecureString under a customer managed key)"},
+					Fix:      []string{"allow the execution role ssm:GetParameters on the parameter's ARN"},
+					Commands: grantCommand(f, nil),
+					Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
+			}},
+		{id: "logger-denied", re: regexp.MustCompile(`failed to validate logger args`), also: reDenied,
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return withDeny(Match{Title: "the role sending awslogs may not write the log group", Facts: f,
+					Cause:    []string{"the task execution role (on EC2 without one, the container instance role) lacks logs:CreateLogStream and logs:PutLogEvents on arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:log-stream:*, or logs:CreateLogGroup with awslogs-create-group"},
+					Fix:      []string{"attach AmazonECSTaskExecutionRolePolicy, or allow those actions on \"arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:*\" (a resource without the trailing :* does not cover the streams)"},
+					Commands: grantCommand(f, nil),
+					Source:   "ResourceInitializationError (stopped task reason)"}, f)
+			}},
+		{id: "logger-no-group", re: regexp.MustCompile(`(?i)failed to validate logger args.*(log group does not exist|ResourceNotFoundException)`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the awslogs log group does not exist",
+					Cause:    []string{"awslogs-group names a log group that is not there (or is in another Region than awslogs-region)"},
+					Fix:      []string{"create the log group, or set awslogs-create-group to \"true\" and allow logs:CreateLogGroup to the execution role"},
+					Commands: []string{"aws logs create-log-group --log-group-name GROUP --region REGION"},
+					Source:   "ResourceInitializationError (stopped task reason)"}
+			}},
+		{id: "logger-region", re: regexp.MustCompile(`awslogs-region is required`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "awslogs needs a Region", Cause: []string{"the container's logConfiguration has no awslogs-region option"},
+					Fix: []string{"add \"awslogs-region\": \"REGION\" to the container's logConfiguration.options"}}
+			}},
+		{id: "task-network", re: regexp.MustCompile(`(?i)ResourceInitializationError|CannotPullContainerError`), also: reNetwork,
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the task cannot reach an AWS endpoint: a network problem, not a role",
+					Cause: []string{"the task's subnet has no route to ECR, Secrets Manager, Parameter Store or CloudWatch Logs: a private subnet without NAT gateway or VPC endpoints, a public subnet without a public IP, or a security group without outbound HTTPS"},
+					Fix:   []string{"give the task a path out: a NAT gateway, assignPublicIp ENABLED in a public subnet, or interface VPC endpoints (ecr.api, ecr.dkr, logs, secretsmanager, ssm) plus the S3 gateway endpoint for image layers"}}
+			}},
+		{id: "pull-denied", re: regexp.MustCompile(`CannotPullContainerError`), also: reDenied,
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return withDeny(Match{Title: "the role pulling the image may not read the ECR repository", Facts: f,
+					Cause:    []string{"on Fargate and Managed Instances the task execution role pulls the image; on EC2 the execution role when the task definition names one, otherwise the container instance role. That role lacks " + orDefault(f["action"], "ecr:BatchGetImage / ecr:GetDownloadUrlForLayer") + ", or a cross-account repository's policy does not allow it"},
+					Fix:      []string{"attach AmazonECSTaskExecutionRolePolicy (or AmazonEC2ContainerServiceforEC2Role to the instance role), or allow the missing action on the repository ARN; for another account's repository, also allow the role in the repository policy"},
+					Commands: grantCommand(f, nil),
+					Source:   "CannotPullContainerError (stopped task reason)"}, f)
+			}},
+		{id: "pull-access", re: regexp.MustCompile(`(?i)CannotPullContainerError.*(pull access denied|may require 'docker login'|403 Forbidden|no basic auth credentials)`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the image could not be pulled: wrong name, or no credentials for the registry",
+					Cause: []string{"the image or tag does not exist, or the pull had no credentials: a private ECR image on Fargate without an execution role, a private registry without repositoryCredentials, or a repository policy that refuses the role"},
+					Fix:   []string{"check the image name and tag; name an execution role with AmazonECSTaskExecutionRolePolicy; for other registries, set repositoryCredentials"}}
+			}},
+		{id: "assume-role-denied", re: regexp.MustCompile(`not authorized to perform:? sts:AssumeRole`),
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return Match{Title: "the caller may not assume the role", Facts: f,
+					Cause:  []string{"the role's trust policy does not name the caller (or its account, or its service principal), or the caller's own policies do not allow sts:AssumeRole on the role (needed across accounts)"},
+					Fix:    []string{"add the caller to the role's trust policy (aws iam update-assume-role-policy), and allow it sts:AssumeRole on the role when it is in another account"},
+					Source: "STS AccessDenied, HTTP 403 (Netflix/security_monkey #77)"}
+			}},
+		{id: "protected-role", re: regexp.MustCompile(`Cannot perform the operation on the protected role '([^']+)'`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "service-linked roles are changed only by AWS", Facts: map[string]string{"role": m[1]},
+					Cause:    []string{m[1] + " is a service-linked role: its trust policy and permissions are AWS's, and IAM refuses PutRolePolicy, DetachRolePolicy, DeleteRolePolicy, UpdateAssumeRolePolicy and DeleteRole on it"},
+					Fix:      []string{"leave it as it is; to remove it, delete the service's resources that use it, then delete it with delete-service-linked-role"},
+					Commands: []string{"aws iam delete-service-linked-role --role-name " + m[1]},
+					Source:   "UnmodifiableEntity (rebuy-de/aws-nuke #49, #331; gruntwork-io/cloud-nuke #880)"}
+			}},
+		{id: "slr-name-taken", re: regexp.MustCompile(`Service role name (\S+) has been taken in this account`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the service-linked role already exists", Facts: map[string]string{"role": m[1]},
+					Cause:  []string{m[1] + " exists already: there is one per account (per suffix)"},
+					Fix:    []string{"nothing to create; tools that always create it should ignore this error"},
+					Source: "CreateServiceLinkedRole InvalidInput (recorded)"}
+			}},
+		{id: "slr-custom-suffix", re: regexp.MustCompile(`Custom suffix is not allowed for (\S+)`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "this service's service-linked role takes no suffix", Facts: map[string]string{"service": strings.TrimRight(m[1], ".")},
+					Cause:  []string{"only some services allow several service-linked roles with custom suffixes; ECS does not"},
+					Fix:    []string{"call create-service-linked-role without --custom-suffix"},
+					Source: "CreateServiceLinkedRole InvalidInput (recorded)"}
+			}},
+		{id: "cannot-create-slr", re: regexp.MustCompile(`Caller does not have permissions to create a Service Linked Role`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the caller may not create the service-linked role",
+					Cause:  []string{"a service tried to create its service-linked role for the caller, who lacks iam:CreateServiceLinkedRole"},
+					Fix:    []string{"allow iam:CreateServiceLinkedRole with the condition iam:AWSServiceName set to the service's principal, or have an administrator create the role once"},
+					Source: "AccessDeniedException (amplify-education/serverless-domain-manager #112)"}
+			}},
+		{id: "service-role-policy-attach", re: regexp.MustCompile(`Cannot attach a Service Role Policy to a Customer Role`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "an aws-service-role/ policy cannot be attached to your own role",
+					Cause:  []string{"policies under arn:aws:iam::aws:policy/aws-service-role/ belong to service-linked roles only"},
+					Fix:    []string{"create the service-linked role instead (aws iam create-service-linked-role --aws-service-name SERVICE), or attach the service-role/ policy meant for your own roles"},
+					Source: "PolicyNotAttachable (aws/aws-cdk #6131)"}
+			}},
+		{id: "policy-not-attachable", re: regexp.MustCompile(`Policy (arn:[^:\s]+:iam::[^:\s]*:policy/\S+?) does not exist or is not attachable`),
+			build: func(m []string, _ string) Match {
+				mm := Match{Title: "the managed policy ARN names no policy", Facts: map[string]string{"policy": m[1]},
+					Cause:  []string{"no policy has this ARN: a typo, a customer managed policy of another account, or an AWS managed policy without its path (AWS's ECS role policies live under service-role/ or aws-service-role/)"},
+					Fix:    []string{"use the policy's exact ARN, path included"},
+					Source: "AttachRolePolicy NoSuchEntity (aws/aws-cdk #3379)"}
+				if right := managedByName(m[1]); right != "" && right != m[1] {
+					mm.Cause = []string{"there is an AWS managed policy of that name, but its ARN is " + right}
+					mm.Fix = []string{"attach it by its full ARN, with the path"}
+					mm.Commands = []string{"aws iam attach-role-policy --role-name ROLE --policy-arn " + right}
+				}
+				return mm
+			}},
+		{id: "slr-path-prefix", re: regexp.MustCompile(`Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "a service-linked role cannot be made with create-role",
+					Cause:    []string{"the path /aws-service-role/ belongs to service-linked roles, which only the service (or create-service-linked-role) creates"},
+					Fix:      []string{"create it with create-service-linked-role and the service's principal; for ECS:"},
+					Commands: []string{"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com"},
+					Source:   "CreateRole InvalidInput (tilfin/aws-iam-policy-tool #9)"}
+			}},
+		{id: "invalid-principal", re: regexp.MustCompile(`Invalid principal in policy: "AWS":"([^"]+)"`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the trust policy names a principal that does not exist", Facts: map[string]string{"principal": m[1]},
+					Cause:  []string{m[1] + " is not an existing user or role (IAM checks named principals when the policy is written)"},
+					Fix:    []string{"create that principal first, or name its account (arn:aws:iam::ACCOUNT:root) instead"},
+					Source: "MalformedPolicyDocument (databrickslabs/ucx #2269)"}
+			}},
+		{id: "access-denied", re: reUserAction,
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				var who []string
+				if reTaskSession.MatchString(f["caller"]) {
+					who = append(who, "the caller is an ECS task's role session (the session name is the task ID): the task role when the application made the call, the execution role when the agent did (pulling, logging, reading secrets)")
+				}
+				return withDeny(Match{Title: "the caller may not perform the action", Facts: f,
+					Cause:    append(who, "no policy of the caller allows "+f["action"]+orDefault(prefixed(" on ", f["resource"]), "")+" ("+orDefault(f["denied"], "the reason is not in the text")+")"),
+					Fix:      []string{"allow it to the caller, scoped to the resource (see the command), or remove the Deny when the denial is explicit"},
+					Commands: grantCommand(f, nil),
+					Source:   "AWS's AccessDenied format (IAM User Guide, Troubleshooting access denied error messages)"}, f)
+			}},
+		// Questions.
+		{id: "who-wins-task-vs-instance", question: true,
+			re: regexp.MustCompile(`(?is)(task[ -]role.*(instance[ -](role|profile)|ec2 role|container instance)|(instance[ -](role|profile)|ec2 role|container instance).*task[ -]role|who wins|which credentials|credential (chain|precedence))`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "task role versus instance role: which credentials a container gets",
+					Cause: []string{
+						"inside a container the AWS SDKs walk their default credential chain: environment variables (AWS_ACCESS_KEY_ID...) and shared config files first, then the container credentials provider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which the ECS agent sets only when the task definition names a task role), then the EC2 instance metadata service (the instance role)",
+						"so the task role wins whenever the task definition names one; static keys in the container's environment win over both",
+						"without a task role, a container on an EC2 instance falls through to the instance metadata service and gets the container instance role (\"If a task can't find the IAM task role due to configuration issues, then the Amazon EC2 instance role is used\", AWS re:Post) unless that is blocked: ECS_AWSVPC_BLOCK_IMDS=true in /etc/ecs/ecs.config for awsvpc tasks, iptables rules for bridge mode",
+						"on EC2, tasks in bridge or default network mode get their task role only with ECS_ENABLE_TASK_IAM_ROLE=true, and host mode tasks with ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true; awsvpc tasks always do",
+						"on Fargate and Managed Instances there is no instance role for the containers: the task role or nothing",
+					},
+					Fix: []string{"give every task that calls AWS its own task role, and block the instance metadata service from tasks on EC2 so none falls back to the instance role"}}
+			}},
+		{id: "who-wins-execution-vs-task", question: true,
+			re: regexp.MustCompile(`(?is)(execution[ -]role.*task[ -]role|task[ -]role.*execution[ -]role)`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "task execution role versus task role: two different jobs",
+					Cause: []string{
+						"the task execution role is used by the ECS agent (or Fargate's) before and around the containers: pulling private ECR images, creating log streams and sending awslogs, reading secrets and parameters; its credentials never reach the containers",
+						"the task role is what the application in the containers gets; nothing ECS itself does uses it, except ECS Exec's channels and EFS IAM mounts",
+						"on EC2, the agent uses the execution role when the task definition names one, and the container instance role otherwise",
+					},
+					Fix: []string{"keep them separate (AWS recommends separate roles): AmazonECSTaskExecutionRolePolicy plus secret access on the execution role, the application's permissions on the task role"}}
+			}},
+		{id: "which-roles", question: true,
+			re: regexp.MustCompile(`(?is)(do i (really )?need|which roles|what roles|roles? (do|does) .*need|did i miss|all (the|these) roles)`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "which ECS roles a setup needs",
+					Cause: []string{
+						"AWSServiceRoleForECS (service-linked): for services, awsvpc tasks, load balancers, service discovery; ECS creates it on CreateCluster for a caller allowed iam:CreateServiceLinkedRole",
+						"task execution role (ecs-tasks.amazonaws.com, AmazonECSTaskExecutionRolePolicy): when the ECS agent works for the task: private ECR images and awslogs on Fargate and Managed Instances, secrets and parameters, private registry credentials, S3 environment files",
+						"task role (ecs-tasks.amazonaws.com): only when the application calls AWS, or for ECS Exec and EFS IAM authorization",
+						"container instance role (ec2.amazonaws.com, in an instance profile, AmazonEC2ContainerServiceforEC2Role): only for the EC2 launch type: the agent registers the instance; without an execution role it also pulls images and sends logs",
+						"legacy ecsServiceRole: only for a service that names \"role\" with a load balancer outside awsvpc; otherwise ECS refuses it",
+						"service auto scaling (AWSServiceRoleForApplicationAutoScaling_ECSService): when a service is a scalable target; created on RegisterScalableTarget",
+						"Managed Instances: AWSServiceRoleForECSCompute, an infrastructure role (ecs.amazonaws.com) and an instance profile; EBS volumes and Service Connect TLS: an infrastructure role each",
+					},
+					Fix: []string{"for your setup, exactly: rolecall doctor --file taskdef.json --file service.json (or against the account: rolecall doctor)"}}
+			}},
+	}
+})
 
 // managedByName is the ARN of the AWS managed policy named as arn's last
 // segment, "" when there is none.
@@ -485,7 +490,7 @@ func needExecRole(what, source string) Match {
 func Explain(text string) *Explanation {
 	ex := &Explanation{Text: text}
 	found := false
-	for _, r := range rules {
+	for _, r := range rules() {
 		if r.question {
 			continue
 		}
@@ -499,7 +504,7 @@ func Explain(text string) *Explanation {
 		found = true
 		break
 	}
-	for _, r := range rules {
+	for _, r := range rules() {
 		if !r.question {
 			continue
 		}

@@ -113,7 +113,7 @@ func TestExplainRecognizes(t *testing.T) {
 	for _, c := range cases {
 		tested[c.id] = true
 	}
-	for _, r := range rules {
+	for _, r := range rules() {
 		if !tested[r.id] {
 			t.Errorf("rule %s has no test", r.id)
 		}
