@@ -46,8 +46,14 @@ func (c *Call) PrincipalARN() string {
 type Operation struct {
 	Name   string
 	input  reflect.Type // struct type the codec fills
+	output reflect.Type // struct type the handler answers
 	handle func(ctx context.Context, c *Call, in any) (any, error)
 }
+
+// InputType and OutputType are the operation's Go structs, which tests
+// check against the service model.
+func (o *Operation) InputType() reflect.Type  { return o.input }
+func (o *Operation) OutputType() reflect.Type { return o.output }
 
 // NewInput returns a pointer to a fresh input struct for the codec to fill.
 func (o *Operation) NewInput() any { return reflect.New(o.input).Interface() }
@@ -63,8 +69,9 @@ func (o *Operation) Invoke(ctx context.Context, c *Call, in any) (any, error) {
 // return no members.
 func Op[In, Out any](name string, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Operation {
 	return &Operation{
-		Name:  name,
-		input: reflect.TypeFor[In](),
+		Name:   name,
+		input:  reflect.TypeFor[In](),
+		output: reflect.TypeFor[Out](),
 		handle: func(ctx context.Context, c *Call, in any) (any, error) {
 			out, err := fn(ctx, c, in.(*In))
 			if err != nil {

@@ -8,7 +8,6 @@ package ecsapi
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/ecs"
@@ -16,33 +15,19 @@ import (
 
 // New returns the ECS operations rolecall implements.
 func New(svc *ecs.Service) *api.Service {
-	bs := bindings(svc)
-	ops := make([]*api.Operation, len(bs))
-	for i, b := range bs {
-		ops[i] = b.op
-	}
-	return api.NewService("ecs", ops...)
+	return api.NewService("ecs", bindings(svc)...)
 }
 
-// binding is an operation with its input and output types (tests check
-// them against the model).
-type binding struct {
-	op      *api.Operation
-	in, out reflect.Type
+// bind adapts an ECS domain method, which takes an ecs.Call, to an
+// operation.
+func bind[In, Out any](name string, fn func(context.Context, ecs.Call, *In) (*Out, error)) *api.Operation {
+	return api.Op(name, func(ctx context.Context, c *api.Call, in *In) (*Out, error) {
+		return fn(ctx, ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}, in)
+	})
 }
 
-func bind[In, Out any](name string, fn func(context.Context, ecs.Call, *In) (*Out, error)) binding {
-	return binding{
-		op: api.Op(name, func(ctx context.Context, c *api.Call, in *In) (*Out, error) {
-			return fn(ctx, ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}, in)
-		}),
-		in:  reflect.TypeFor[In](),
-		out: reflect.TypeFor[Out](),
-	}
-}
-
-func bindings(s *ecs.Service) []binding {
-	return []binding{
+func bindings(s *ecs.Service) []*api.Operation {
+	return []*api.Operation{
 		// Clusters.
 		bind("CreateCluster", s.CreateCluster),
 		bind("DescribeClusters", s.DescribeClusters),

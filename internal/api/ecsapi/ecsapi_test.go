@@ -16,21 +16,21 @@ func TestBindingsMatchModel(t *testing.T) {
 	m := model.MustLoad("ecs")
 	var names []string
 	for _, b := range bindings(nil) {
-		name := b.op.Name
+		name := b.Name
 		names = append(names, name)
 		op, ok := m.Operations[name]
 		if !ok {
 			t.Errorf("%s is not an ECS operation", name)
 			continue
 		}
-		if op.Input == nil || b.in.Name() != op.Input.Shape {
-			t.Errorf("%s: input %s, the model's is %v", name, b.in, op.Input)
+		if op.Input == nil || b.InputType().Name() != op.Input.Shape {
+			t.Errorf("%s: input %s, the model's is %v", name, b.InputType(), op.Input)
 		}
-		if op.Output == nil || b.out.Name() != op.Output.Shape {
-			t.Errorf("%s: output %s, the model's is %v", name, b.out, op.Output)
+		if op.Output == nil || b.OutputType().Name() != op.Output.Shape {
+			t.Errorf("%s: output %s, the model's is %v", name, b.OutputType(), op.Output)
 		}
-		if b.in.PkgPath() != reflect.TypeFor[types.Tag]().PkgPath() {
-			t.Errorf("%s: input %s is not a generated shape", name, b.in)
+		if b.InputType().PkgPath() != reflect.TypeFor[types.Tag]().PkgPath() {
+			t.Errorf("%s: input %s is not a generated shape", name, b.InputType())
 		}
 	}
 	want := slices.Clone(types.Operations)

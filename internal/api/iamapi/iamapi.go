@@ -6,9 +6,6 @@
 package iamapi
 
 import (
-	"context"
-	"reflect"
-
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/iam"
 )
@@ -17,134 +14,118 @@ type handler struct{ svc *iam.Service }
 
 // New returns the IAM operations rolecall implements.
 func New(svc *iam.Service) *api.Service {
-	bs := (&handler{svc: svc}).bindings()
-	ops := make([]*api.Operation, len(bs))
-	for i, b := range bs {
-		ops[i] = b.op
-	}
-	return api.NewService("iam", ops...)
+	return api.NewService("iam", (&handler{svc: svc}).bindings()...)
 }
 
-// binding is an operation with its output type, which the operation itself
-// does not expose (tests check it against the model).
-type binding struct {
-	op  *api.Operation
-	out reflect.Type
-}
-
-func bind[In, Out any](name string, fn func(ctx context.Context, c *api.Call, in *In) (*Out, error)) binding {
-	return binding{op: api.Op(name, fn), out: reflect.TypeFor[Out]()}
-}
-
-func (h *handler) bindings() []binding {
-	return []binding{
+func (h *handler) bindings() []*api.Operation {
+	return []*api.Operation{
 		// Roles.
-		bind("CreateRole", h.createRole),
-		bind("GetRole", h.getRole),
-		bind("ListRoles", h.listRoles),
-		bind("UpdateRole", h.updateRole),
-		bind("UpdateRoleDescription", h.updateRoleDescription),
-		bind("UpdateAssumeRolePolicy", h.updateAssumeRolePolicy),
-		bind("DeleteRole", h.deleteRole),
-		bind("TagRole", h.tagRole),
-		bind("UntagRole", h.untagRole),
-		bind("ListRoleTags", h.listRoleTags),
-		bind("PutRolePermissionsBoundary", h.putRolePermissionsBoundary),
-		bind("DeleteRolePermissionsBoundary", h.deleteRolePermissionsBoundary),
-		bind("PutRolePolicy", h.putRolePolicy),
-		bind("GetRolePolicy", h.getRolePolicy),
-		bind("ListRolePolicies", h.listRolePolicies),
-		bind("DeleteRolePolicy", h.deleteRolePolicy),
-		bind("AttachRolePolicy", h.attachRolePolicy),
-		bind("DetachRolePolicy", h.detachRolePolicy),
-		bind("ListAttachedRolePolicies", h.listAttachedRolePolicies),
+		api.Op("CreateRole", h.createRole),
+		api.Op("GetRole", h.getRole),
+		api.Op("ListRoles", h.listRoles),
+		api.Op("UpdateRole", h.updateRole),
+		api.Op("UpdateRoleDescription", h.updateRoleDescription),
+		api.Op("UpdateAssumeRolePolicy", h.updateAssumeRolePolicy),
+		api.Op("DeleteRole", h.deleteRole),
+		api.Op("TagRole", h.tagRole),
+		api.Op("UntagRole", h.untagRole),
+		api.Op("ListRoleTags", h.listRoleTags),
+		api.Op("PutRolePermissionsBoundary", h.putRolePermissionsBoundary),
+		api.Op("DeleteRolePermissionsBoundary", h.deleteRolePermissionsBoundary),
+		api.Op("PutRolePolicy", h.putRolePolicy),
+		api.Op("GetRolePolicy", h.getRolePolicy),
+		api.Op("ListRolePolicies", h.listRolePolicies),
+		api.Op("DeleteRolePolicy", h.deleteRolePolicy),
+		api.Op("AttachRolePolicy", h.attachRolePolicy),
+		api.Op("DetachRolePolicy", h.detachRolePolicy),
+		api.Op("ListAttachedRolePolicies", h.listAttachedRolePolicies),
 
 		// Service-linked roles (slr.go).
-		bind("CreateServiceLinkedRole", h.createServiceLinkedRole),
-		bind("DeleteServiceLinkedRole", h.deleteServiceLinkedRole),
-		bind("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus),
+		api.Op("CreateServiceLinkedRole", h.createServiceLinkedRole),
+		api.Op("DeleteServiceLinkedRole", h.deleteServiceLinkedRole),
+		api.Op("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus),
 
 		// Access Advisor (advisor.go).
-		bind("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails),
-		bind("GetServiceLastAccessedDetails", h.getServiceLastAccessedDetails),
-		bind("GetServiceLastAccessedDetailsWithEntities", h.getServiceLastAccessedDetailsWithEntities),
+		api.Op("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails),
+		api.Op("GetServiceLastAccessedDetails", h.getServiceLastAccessedDetails),
+		api.Op("GetServiceLastAccessedDetailsWithEntities", h.getServiceLastAccessedDetailsWithEntities),
 
 		// Managed policies.
-		bind("CreatePolicy", h.createPolicy),
-		bind("GetPolicy", h.getPolicy),
-		bind("ListPolicies", h.listPolicies),
-		bind("DeletePolicy", h.deletePolicy),
-		bind("CreatePolicyVersion", h.createPolicyVersion),
-		bind("GetPolicyVersion", h.getPolicyVersion),
-		bind("ListPolicyVersions", h.listPolicyVersions),
-		bind("DeletePolicyVersion", h.deletePolicyVersion),
-		bind("SetDefaultPolicyVersion", h.setDefaultPolicyVersion),
-		bind("ListEntitiesForPolicy", h.listEntitiesForPolicy),
-		bind("TagPolicy", h.tagPolicy),
-		bind("UntagPolicy", h.untagPolicy),
-		bind("ListPolicyTags", h.listPolicyTags),
+		api.Op("CreatePolicy", h.createPolicy),
+		api.Op("GetPolicy", h.getPolicy),
+		api.Op("ListPolicies", h.listPolicies),
+		api.Op("DeletePolicy", h.deletePolicy),
+		api.Op("CreatePolicyVersion", h.createPolicyVersion),
+		api.Op("GetPolicyVersion", h.getPolicyVersion),
+		api.Op("ListPolicyVersions", h.listPolicyVersions),
+		api.Op("DeletePolicyVersion", h.deletePolicyVersion),
+		api.Op("SetDefaultPolicyVersion", h.setDefaultPolicyVersion),
+		api.Op("ListEntitiesForPolicy", h.listEntitiesForPolicy),
+		api.Op("TagPolicy", h.tagPolicy),
+		api.Op("UntagPolicy", h.untagPolicy),
+		api.Op("ListPolicyTags", h.listPolicyTags),
 
 		// Users and access keys.
-		bind("CreateUser", h.createUser),
-		bind("GetUser", h.getUser),
-		bind("ListUsers", h.listUsers),
-		bind("UpdateUser", h.updateUser),
-		bind("DeleteUser", h.deleteUser),
-		bind("TagUser", h.tagUser),
-		bind("UntagUser", h.untagUser),
-		bind("ListUserTags", h.listUserTags),
-		bind("PutUserPermissionsBoundary", h.putUserPermissionsBoundary),
-		bind("DeleteUserPermissionsBoundary", h.deleteUserPermissionsBoundary),
-		bind("PutUserPolicy", h.putUserPolicy),
-		bind("GetUserPolicy", h.getUserPolicy),
-		bind("ListUserPolicies", h.listUserPolicies),
-		bind("DeleteUserPolicy", h.deleteUserPolicy),
-		bind("AttachUserPolicy", h.attachUserPolicy),
-		bind("DetachUserPolicy", h.detachUserPolicy),
-		bind("ListAttachedUserPolicies", h.listAttachedUserPolicies),
-		bind("CreateAccessKey", h.createAccessKey),
-		bind("ListAccessKeys", h.listAccessKeys),
-		bind("UpdateAccessKey", h.updateAccessKey),
-		bind("DeleteAccessKey", h.deleteAccessKey),
-		bind("GetAccessKeyLastUsed", h.getAccessKeyLastUsed),
+		api.Op("CreateUser", h.createUser),
+		api.Op("GetUser", h.getUser),
+		api.Op("ListUsers", h.listUsers),
+		api.Op("UpdateUser", h.updateUser),
+		api.Op("DeleteUser", h.deleteUser),
+		api.Op("TagUser", h.tagUser),
+		api.Op("UntagUser", h.untagUser),
+		api.Op("ListUserTags", h.listUserTags),
+		api.Op("PutUserPermissionsBoundary", h.putUserPermissionsBoundary),
+		api.Op("DeleteUserPermissionsBoundary", h.deleteUserPermissionsBoundary),
+		api.Op("PutUserPolicy", h.putUserPolicy),
+		api.Op("GetUserPolicy", h.getUserPolicy),
+		api.Op("ListUserPolicies", h.listUserPolicies),
+		api.Op("DeleteUserPolicy", h.deleteUserPolicy),
+		api.Op("AttachUserPolicy", h.attachUserPolicy),
+		api.Op("DetachUserPolicy", h.detachUserPolicy),
+		api.Op("ListAttachedUserPolicies", h.listAttachedUserPolicies),
+		api.Op("CreateAccessKey", h.createAccessKey),
+		api.Op("ListAccessKeys", h.listAccessKeys),
+		api.Op("UpdateAccessKey", h.updateAccessKey),
+		api.Op("DeleteAccessKey", h.deleteAccessKey),
+		api.Op("GetAccessKeyLastUsed", h.getAccessKeyLastUsed),
 
 		// Groups.
-		bind("CreateGroup", h.createGroup),
-		bind("GetGroup", h.getGroup),
-		bind("ListGroups", h.listGroups),
-		bind("UpdateGroup", h.updateGroup),
-		bind("DeleteGroup", h.deleteGroup),
-		bind("AddUserToGroup", h.addUserToGroup),
-		bind("RemoveUserFromGroup", h.removeUserFromGroup),
-		bind("ListGroupsForUser", h.listGroupsForUser),
-		bind("PutGroupPolicy", h.putGroupPolicy),
-		bind("GetGroupPolicy", h.getGroupPolicy),
-		bind("ListGroupPolicies", h.listGroupPolicies),
-		bind("DeleteGroupPolicy", h.deleteGroupPolicy),
-		bind("AttachGroupPolicy", h.attachGroupPolicy),
-		bind("DetachGroupPolicy", h.detachGroupPolicy),
-		bind("ListAttachedGroupPolicies", h.listAttachedGroupPolicies),
+		api.Op("CreateGroup", h.createGroup),
+		api.Op("GetGroup", h.getGroup),
+		api.Op("ListGroups", h.listGroups),
+		api.Op("UpdateGroup", h.updateGroup),
+		api.Op("DeleteGroup", h.deleteGroup),
+		api.Op("AddUserToGroup", h.addUserToGroup),
+		api.Op("RemoveUserFromGroup", h.removeUserFromGroup),
+		api.Op("ListGroupsForUser", h.listGroupsForUser),
+		api.Op("PutGroupPolicy", h.putGroupPolicy),
+		api.Op("GetGroupPolicy", h.getGroupPolicy),
+		api.Op("ListGroupPolicies", h.listGroupPolicies),
+		api.Op("DeleteGroupPolicy", h.deleteGroupPolicy),
+		api.Op("AttachGroupPolicy", h.attachGroupPolicy),
+		api.Op("DetachGroupPolicy", h.detachGroupPolicy),
+		api.Op("ListAttachedGroupPolicies", h.listAttachedGroupPolicies),
 
 		// Instance profiles.
-		bind("CreateInstanceProfile", h.createInstanceProfile),
-		bind("GetInstanceProfile", h.getInstanceProfile),
-		bind("ListInstanceProfiles", h.listInstanceProfiles),
-		bind("DeleteInstanceProfile", h.deleteInstanceProfile),
-		bind("AddRoleToInstanceProfile", h.addRoleToInstanceProfile),
-		bind("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile),
-		bind("ListInstanceProfilesForRole", h.listInstanceProfilesForRole),
-		bind("TagInstanceProfile", h.tagInstanceProfile),
-		bind("UntagInstanceProfile", h.untagInstanceProfile),
-		bind("ListInstanceProfileTags", h.listInstanceProfileTags),
+		api.Op("CreateInstanceProfile", h.createInstanceProfile),
+		api.Op("GetInstanceProfile", h.getInstanceProfile),
+		api.Op("ListInstanceProfiles", h.listInstanceProfiles),
+		api.Op("DeleteInstanceProfile", h.deleteInstanceProfile),
+		api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile),
+		api.Op("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile),
+		api.Op("ListInstanceProfilesForRole", h.listInstanceProfilesForRole),
+		api.Op("TagInstanceProfile", h.tagInstanceProfile),
+		api.Op("UntagInstanceProfile", h.untagInstanceProfile),
+		api.Op("ListInstanceProfileTags", h.listInstanceProfileTags),
 
 		// Account.
-		bind("GetAccountSummary", h.getAccountSummary),
+		api.Op("GetAccountSummary", h.getAccountSummary),
 
 		// Policy simulator (simulate.go).
-		bind("SimulateCustomPolicy", h.simulateCustomPolicy),
-		bind("SimulatePrincipalPolicy", h.simulatePrincipalPolicy),
-		bind("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy),
-		bind("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy),
+		api.Op("SimulateCustomPolicy", h.simulateCustomPolicy),
+		api.Op("SimulatePrincipalPolicy", h.simulatePrincipalPolicy),
+		api.Op("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy),
+		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy),
 	}
 }
 

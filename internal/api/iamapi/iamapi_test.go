@@ -70,7 +70,7 @@ func TestBindingsMatchModel(t *testing.T) {
 	m := loadModel(t)
 	seen := map[string]bool{}
 	for _, b := range (&handler{}).bindings() {
-		name := b.op.Name
+		name := b.Name
 		t.Run(name, func(t *testing.T) {
 			if seen[name] {
 				t.Fatalf("bound twice")
@@ -80,7 +80,7 @@ func TestBindingsMatchModel(t *testing.T) {
 			if !ok {
 				t.Fatalf("not an IAM operation")
 			}
-			in := reflect.TypeOf(b.op.NewInput()).Elem()
+			in := reflect.TypeOf(b.NewInput()).Elem()
 			if op.Input == nil {
 				if in.NumField() != 0 {
 					t.Errorf("input %s has fields but the operation takes none", in)
@@ -94,11 +94,11 @@ func TestBindingsMatchModel(t *testing.T) {
 				}
 			}
 			if op.Output == nil {
-				if b.out.NumField() != 0 {
-					t.Errorf("output %s has fields but the operation answers none", b.out)
+				if b.OutputType().NumField() != 0 {
+					t.Errorf("output %s has fields but the operation answers none", b.OutputType())
 				}
 			} else {
-				checkShape(t, m, "output", b.out, op.Output.Shape)
+				checkShape(t, m, "output", b.OutputType(), op.Output.Shape)
 			}
 		})
 	}

@@ -7,7 +7,6 @@ package stsapi
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/auth"
@@ -18,30 +17,14 @@ type handler struct{ svc *sts.Service }
 
 // New returns the STS operations rolecall implements.
 func New(svc *sts.Service) *api.Service {
-	bs := (&handler{svc: svc}).bindings()
-	ops := make([]*api.Operation, len(bs))
-	for i, b := range bs {
-		ops[i] = b.op
-	}
-	return api.NewService("sts", ops...)
+	return api.NewService("sts", (&handler{svc: svc}).bindings()...)
 }
 
-// binding is an operation with its input and output types (tests check
-// them against the model).
-type binding struct {
-	op      *api.Operation
-	in, out reflect.Type
-}
-
-func bind[In, Out any](name string, fn func(ctx context.Context, c *api.Call, in *In) (*Out, error)) binding {
-	return binding{op: api.Op(name, fn), in: reflect.TypeFor[In](), out: reflect.TypeFor[Out]()}
-}
-
-func (h *handler) bindings() []binding {
-	return []binding{
-		bind("GetCallerIdentity", h.getCallerIdentity),
-		bind("GetSessionToken", h.getSessionToken),
-		bind("AssumeRole", h.assumeRole),
+func (h *handler) bindings() []*api.Operation {
+	return []*api.Operation{
+		api.Op("GetCallerIdentity", h.getCallerIdentity),
+		api.Op("GetSessionToken", h.getSessionToken),
+		api.Op("AssumeRole", h.assumeRole),
 	}
 }
 

@@ -16,7 +16,7 @@ func TestBindingsMatchModel(t *testing.T) {
 	m := model.MustLoad("sts")
 	seen := map[string]bool{}
 	for _, b := range (&handler{}).bindings() {
-		name := b.op.Name
+		name := b.Name
 		t.Run(name, func(t *testing.T) {
 			if seen[name] {
 				t.Fatal("bound twice")
@@ -26,8 +26,8 @@ func TestBindingsMatchModel(t *testing.T) {
 			if !ok {
 				t.Fatalf("no operation %s in the STS model", name)
 			}
-			checkFields(t, name+" input", b.in, op.InputShape)
-			checkFields(t, name+" output", b.out, op.OutputShape)
+			checkFields(t, name+" input", b.InputType(), op.InputShape)
+			checkFields(t, name+" output", b.OutputType(), op.OutputShape)
 		})
 	}
 	for _, want := range []string{"GetCallerIdentity", "GetSessionToken", "AssumeRole"} {
