@@ -219,6 +219,21 @@ func resourceOf(c Call, id, kind string) (rest string, ok bool) {
 	return id[len(prefix):], true
 }
 
+// clusterMemberID resolves a task or container instance (kind "task" or
+// "container-instance") given by ID or ARN (arn:...:<kind>/CLUSTER/ID, or
+// the old arn:...:<kind>/ID) within cluster; ok is false for an ARN of
+// another cluster or an ID that cannot be one.
+func clusterMemberID(c Call, cluster, id, kind string) (string, bool) {
+	if rest, ok := resourceOf(c, id, kind); ok {
+		cl, mid, long := strings.Cut(rest, "/")
+		if !long {
+			return cl, true
+		}
+		return mid, cl == cluster
+	}
+	return id, id != "" && !strings.Contains(id, "/") && !isARN(id)
+}
+
 func isARN(id string) bool { return strings.HasPrefix(id, "arn:") }
 
 func ptr[T any](v T) *T { return &v }

@@ -18,19 +18,6 @@ type instanceRecord struct {
 
 func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
 
-// instanceIDOf resolves a container instance given by ID or ARN
-// (arn:...:container-instance/CLUSTER/ID, or the old .../ID) in cluster.
-func instanceIDOf(c Call, cluster, id string) (string, bool) {
-	if rest, ok := resourceOf(c, id, "container-instance"); ok {
-		cl, iid, long := strings.Cut(rest, "/")
-		if !long {
-			return cl, true
-		}
-		return iid, cl == cluster
-	}
-	return id, id != "" && !strings.Contains(id, "/") && !isARN(id)
-}
-
 // instanceARNFor is the ARN a container instance reference names in
 // cluster, for failures and filters.
 func instanceARNFor(c Call, cluster, id string) string {
@@ -41,7 +28,7 @@ func instanceARNFor(c Call, cluster, id string) string {
 }
 
 func loadInstance(tx store.Tx, c Call, cluster, id string) (*instanceRecord, error) {
-	iid, ok := instanceIDOf(c, cluster, id)
+	iid, ok := clusterMemberID(c, cluster, id, "container-instance")
 	if !ok {
 		return nil, nil
 	}

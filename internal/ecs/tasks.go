@@ -14,19 +14,6 @@ import (
 
 func taskKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
 
-// taskID resolves a task given by ID or ARN (arn:...:task/CLUSTER/ID, or
-// the old arn:...:task/ID) within cluster.
-func taskID(c Call, cluster, id string) (string, bool) {
-	if rest, ok := resourceOf(c, id, "task"); ok {
-		cl, tid, long := strings.Cut(rest, "/")
-		if !long {
-			return cl, true
-		}
-		return tid, cl == cluster
-	}
-	return id, id != "" && !strings.Contains(id, "/") && !isARN(id)
-}
-
 // launch is what a new task is made of: RunTask's, StartTask's or a
 // service's choices.
 type launch struct {
@@ -459,7 +446,7 @@ func (s *Service) StopTask(ctx context.Context, c Call, in *types.StopTaskReques
 		if err != nil {
 			return err
 		}
-		id, ok := taskID(c, cl.Cluster.ClusterName, in.Task)
+		id, ok := clusterMemberID(c, cl.Cluster.ClusterName, in.Task, "task")
 		if !ok {
 			return errTaskNotFound()
 		}
@@ -514,7 +501,7 @@ func (s *Service) DescribeTasks(ctx context.Context, c Call, in *types.DescribeT
 		for _, ref := range in.Tasks {
 			var r taskRecord
 			found := false
-			if id, ok := taskID(c, name, ref); ok {
+			if id, ok := clusterMemberID(c, name, ref, "task"); ok {
 				if found, err = getJSON(tx, bucketTasks, taskKey(c, name, id), &r); err != nil {
 					return err
 				}
