@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/rolecall/rolecall/internal/app"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/iam"
@@ -35,17 +36,17 @@ type Server struct {
 	// Account is the default account id.
 	Account string
 
-	srv *server.Server
+	srv *app.App
 	hs  *httptest.Server
 }
 
 // Option adjusts the instance RunT starts.
-type Option func(*server.Options)
+type Option func(*app.Options)
 
 // WithDataDir keeps state in a bbolt file in dir instead of memory, so a
 // test can restart rolecall on the same state with RunT again.
 func WithDataDir(dir string) Option {
-	return func(o *server.Options) { o.DataDir, o.Ephemeral = dir, false }
+	return func(o *app.Options) { o.DataDir, o.Ephemeral = dir, false }
 }
 
 // WithLenientAuth starts rolecall as --auth=lenient does: requests with
@@ -53,7 +54,7 @@ func WithDataDir(dir string) Option {
 // instead of failing, and every response says X-Rolecall-Auth: lenient.
 // The default, as in AWS, is strict.
 func WithLenientAuth() Option {
-	return func(o *server.Options) { o.Auth = auth.Lenient }
+	return func(o *app.Options) { o.Auth = auth.Lenient }
 }
 
 // EnforceMode is what rolecall does with an authorization denial.
@@ -73,7 +74,7 @@ const (
 
 // WithEnforce starts rolecall as --enforce=MODE does.
 func WithEnforce(mode EnforceMode) Option {
-	return func(o *server.Options) {
+	return func(o *app.Options) {
 		m, err := authz.ParseMode(string(mode))
 		if err != nil {
 			panic("rolecalltest: " + err.Error())
@@ -85,7 +86,7 @@ func WithEnforce(mode EnforceMode) Option {
 // WithAuditLog writes every authorization decision to w as a JSON line, as
 // --audit-log does.
 func WithAuditLog(w io.Writer) Option {
-	return func(o *server.Options) { o.AuditLog = w }
+	return func(o *app.Options) { o.AuditLog = w }
 }
 
 // WithClock makes rolecall take time from c instead of the system clock,
@@ -95,7 +96,7 @@ func WithAuditLog(w io.Writer) Option {
 // time and keep it within minutes of it: requests are signed with the real
 // time, and AWS refuses signatures more than 15 minutes off.
 func WithClock(c interface{ Now() time.Time }) Option {
-	return func(o *server.Options) { o.Clock = c }
+	return func(o *app.Options) { o.Clock = c }
 }
 
 // WithSLRDeletionTiming sets how long a DeleteServiceLinkedRole task takes
@@ -103,7 +104,7 @@ func WithClock(c interface{ Now() time.Time }) Option {
 // (default 15 minutes), after which GetServiceLinkedRoleDeletionStatus
 // answers NoSuchEntity; zero keeps a default.
 func WithSLRDeletionTiming(delay, retention time.Duration) Option {
-	return func(o *server.Options) { o.SLRDeletionDelay, o.SLRTaskRetention = delay, retention }
+	return func(o *app.Options) { o.SLRDeletionDelay, o.SLRTaskRetention = delay, retention }
 }
 
 // RoleUsage is one Region's resources that still use a service-linked role.
@@ -118,7 +119,7 @@ type RoleUsage struct {
 // (roleArn, in account). A non-empty answer makes the deletion task fail
 // with that RoleUsageList, as AWS's does; an empty one lets it succeed.
 func WithLinkedService(principal string, usage func(ctx context.Context, account, roleArn string) ([]RoleUsage, error)) Option {
-	return func(o *server.Options) {
+	return func(o *app.Options) {
 		if o.LinkedServices == nil {
 			o.LinkedServices = map[string]iam.RoleUsage{}
 		}
@@ -147,11 +148,11 @@ func RunT(t testing.TB, opts ...Option) *Server {
 
 // Start is RunT without a testing.TB; call Close when done.
 func Start(opts ...Option) (*Server, error) {
-	o := server.Options{Ephemeral: true, Version: "test"}
+	o := app.Options{Ephemeral: true, Version: "test"}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	srv, err := server.Open(o)
+	srv, err := app.Open(o)
 	if err != nil {
 		return nil, err
 	}

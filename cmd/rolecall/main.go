@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/app"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/server"
@@ -136,7 +137,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.Open(server.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW})
+	srv, err := app.Open(app.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW})
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 1
@@ -148,7 +149,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	endpoint := "http://" + ln.Addr().String()
-	state := filepath.Join(*dataDir, server.StateFile)
+	state := filepath.Join(*dataDir, app.StateFile)
 	if *ephemeral {
 		state = "in memory (--ephemeral): nothing survives a restart"
 	}

@@ -18,20 +18,22 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 
-	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // Call is what the server knows about the request an operation runs for.
 type Call struct {
 	Account   string // 12-digit account the request acts in: the principal's
-	Region    string // signing region
+	Region    string // the Region the service answers in (IAM: us-east-1)
 	RequestID string
 	// Principal is the authenticated caller (root, user or role session).
 	// The server always sets it; tests that build a Call by hand may leave
 	// it nil, which reads as the account's root user.
-	Principal *auth.Principal
+	Principal *principal.Principal
 }
 
 // PrincipalARN is the caller's ARN; "" when Principal is nil.
@@ -42,12 +44,44 @@ func (c *Call) PrincipalARN() string {
 	return c.Principal.ARN
 }
 
+// Caller is the calling principal, the account's root when none is set.
+func (c *Call) Caller() *principal.Principal {
+	if c.Principal != nil {
+		return c.Principal
+	}
+	return principal.RootUser(c.Account)
+}
+
+// Resolver declares what an operation acts on: the resources its input
+// names, resolved to what is stored (internal/resolve), and the request's
+// condition keys. It answers only rolecall's own failures: a resource that
+// does not exist is authorized on the ARN AWS would form, and the
+// operation then answers as AWS does.
+type Resolver[In any] func(ctx context.Context, c *Call, in *In) (authz.Access, error)
+
+// Authorization is how an operation is authorized.
+type Authorization uint8
+
+const (
+	// Resolved: the server asks the authorizer, on what the operation's
+	// Resolver declares (none: "*"), before the operation runs.
+	Resolved Authorization = iota
+	// NotRequired: AWS requires no permission for the operation.
+	NotRequired
+	// InOperation: the operation asks the authorizer itself, once it has
+	// found what it acts on (sts:AssumeRole: the role's trust policy).
+	InOperation
+)
+
 // Operation is one bound AWS operation.
 type Operation struct {
 	Name   string
 	input  reflect.Type // struct type the codec fills
 	output reflect.Type // struct type the handler answers
 	handle func(ctx context.Context, c *Call, in any) (any, error)
+	access func(ctx context.Context, c *Call, in any) (authz.Access, error) // nil: "*"
+	auth   Authorization
+	why    string // NotRequired, InOperation: AWS's reason
 }
 
 // InputType and OutputType are the operation's Go structs, which tests
@@ -65,10 +99,55 @@ func (o *Operation) Invoke(ctx context.Context, c *Call, in any) (any, error) {
 	return o.handle(ctx, c, in)
 }
 
-// Op binds fn as the operation name. Out may be struct{} for operations that
-// return no members.
-func Op[In, Out any](name string, fn func(ctx context.Context, c *Call, in *In) (*Out, error)) *Operation {
-	return &Operation{
+// Authorization says how the operation is authorized; Declared reports
+// whether it declares its resources.
+func (o *Operation) Authorization() Authorization { return o.auth }
+func (o *Operation) Declared() bool               { return o.access != nil }
+
+// Access is what the operation acts on for input in (a pointer from
+// NewInput): "*" when it declares nothing.
+func (o *Operation) Access(ctx context.Context, c *Call, in any) (authz.Access, error) {
+	if o.access == nil {
+		return authz.Acting(authz.Any()), nil
+	}
+	return o.access(ctx, c, in)
+}
+
+// Authorize asks d whether c's principal may run the operation of service
+// on in: the operation's declared Access, evaluated by the one authorizer.
+// Operations that need no permission, or that ask the authorizer
+// themselves, pass.
+func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service string, c *Call, in any) error {
+	if o.auth != Resolved {
+		return nil
+	}
+	acc, err := o.Access(ctx, c, in)
+	if err != nil {
+		return err
+	}
+	_, err = d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: service + ":" + o.Name, Region: c.Region, Access: acc})
+	return err
+}
+
+// NotRequired marks an operation AWS lets every authenticated caller make;
+// why cites AWS.
+func (o *Operation) NotRequired(why string) *Operation {
+	o.auth, o.why = NotRequired, why
+	return o
+}
+
+// InOperation marks an operation that asks the authorizer itself; why
+// says what it decides there.
+func (o *Operation) InOperation(why string) *Operation {
+	o.auth, o.why = InOperation, why
+	return o
+}
+
+// Op binds fn as the operation name, acting on what acts declares (nil:
+// "*", for actions that have no resource). Out may be struct{} for
+// operations that return no members.
+func Op[In, Out any](name string, fn func(ctx context.Context, c *Call, in *In) (*Out, error), acts Resolver[In]) *Operation {
+	o := &Operation{
 		Name:   name,
 		input:  reflect.TypeFor[In](),
 		output: reflect.TypeFor[Out](),
@@ -80,13 +159,26 @@ func Op[In, Out any](name string, fn func(ctx context.Context, c *Call, in *In) 
 			return out, nil
 		},
 	}
+	if acts != nil {
+		o.access = func(ctx context.Context, c *Call, in any) (authz.Access, error) {
+			i, ok := in.(*In)
+			if !ok {
+				return authz.Access{}, fmt.Errorf("api: %s resolves a %T, not a %T", name, new(In), in)
+			}
+			return acts(ctx, c, i)
+		}
+	}
+	return o
 }
 
 // Service is a bound AWS service: the operations rolecall implements. An
 // operation in the model but not here answers as not implemented.
 type Service struct {
 	Name string // the model's service name: "iam", "sts", "ecs"
-	Ops  map[string]*Operation
+	// Region, when set, is the Region every call is made in, whatever the
+	// client signed for: IAM is global, answered from us-east-1.
+	Region string
+	Ops    map[string]*Operation
 }
 
 // NewService builds a Service from its operations.

@@ -39,3 +39,10 @@ func IAM(account, kind, path, name string) string {
 	}
 	return "arn:aws:iam::" + account + ":" + kind + path + name
 }
+
+// IsServiceLinkedRole reports whether a role ARN is a service-linked
+// role's: its path begins /aws-service-role/.
+func IsServiceLinkedRole(roleARN string) bool {
+	_, rest, ok := strings.Cut(roleARN, ":role/aws-service-role/")
+	return ok && rest != ""
+}

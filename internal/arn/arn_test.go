@@ -47,3 +47,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestIsServiceLinkedRole(t *testing.T) {
+	for a, want := range map[string]bool{
+		"arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS": true,
+		"arn:aws:iam::111111111111:role/app":                                                     false,
+		"arn:aws:iam::111111111111:role/service-role/app":                                        false,
+		"arn:aws:iam::111111111111:role/aws-service-role/":                                       false,
+	} {
+		if got := IsServiceLinkedRole(a); got != want {
+			t.Errorf("%s: %v", a, got)
+		}
+	}
+}

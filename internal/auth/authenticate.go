@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,8 +10,8 @@ import (
 
 	"github.com/rolecall/rolecall/internal/auth/sigv4"
 	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // Mode is how strictly requests are authenticated.
@@ -57,23 +56,25 @@ const (
 	RootSecret    = "test"
 )
 
-// Session is a set of temporary credentials STS issued.
-type Session struct {
-	AccessKeyID, SecretAccessKey, SessionToken string
-	Expiration                                 time.Time
-	IssuedAt                                   time.Time // aws:TokenIssueTime
-	Principal                                  Principal
-}
-
 // Sessions finds temporary credentials by access key id (internal/sts).
 type Sessions interface {
 	// Session returns nil, nil for an access key it never issued.
-	Session(ctx context.Context, accessKeyID string) (*Session, error)
+	Session(ctx context.Context, accessKeyID string) (*principal.Session, error)
 }
 
-// AccessKeys finds IAM users' access keys (internal/iam).
+// AccessKey is what authentication needs to know about an IAM user's
+// access key: its secret, whether it is active, and whose it is.
+type AccessKey struct {
+	Account, AccessKeyID, SecretAccessKey string
+	Active                                bool
+	UserName, UserID, ARN                 string
+}
+
+// AccessKeys finds IAM users' access keys (internal/iam, wired by
+// internal/app).
 type AccessKeys interface {
-	LookupAccessKey(ctx context.Context, accessKeyID string) (*iam.AccessKeyIdentity, error)
+	// AccessKey returns nil, nil for a key that does not exist.
+	AccessKey(ctx context.Context, accessKeyID string) (*AccessKey, error)
 	RecordAccessKeyUsed(ctx context.Context, accessKeyID, service, region string, at time.Time) error
 }
 
@@ -126,8 +127,8 @@ type Authenticator struct {
 // an IAM user's key or an STS session (never both).
 type cachedKey struct {
 	gen     uint64
-	key     *iam.AccessKeyIdentity
-	session *Session
+	key     *AccessKey
+	session *principal.Session
 }
 
 // keyCacheMax bounds the cache; past it the cache starts again.
@@ -147,7 +148,7 @@ const keyUseInterval = time.Minute
 // service (the credential scope's, or the service routed to), and returns
 // its principal. Failures are AWS's query-protocol answers; JSON protocols
 // rename them (see JSONError).
-func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*Principal, *awserr.Error) {
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *awserr.Error) {
 	sig, perr := sigv4.Parse(r)
 	if perr != nil {
 		if a.Mode == Lenient {
@@ -179,11 +180,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		// GetSessionToken credentials cannot call IAM without MFA, and
 		// rolecall has no MFA: AWS answers InvalidClientTokenId
 		// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460).
-		if p.Temporary && p.Kind != AssumedRole && service == "iam" {
+		if p.Temporary && p.Kind != principal.AssumedRole && service == "iam" {
 			return nil, errInvalidClientToken()
 		}
 	}
-	if p.Kind == User && !p.Temporary {
+	if p.Kind == principal.User && !p.Temporary {
 		// GetSessionToken credentials (ASIA...) are no access key of the
 		// user's: GetAccessKeyLastUsed knows nothing of them.
 		a.recordKeyUse(ctx, p.AccessKeyID, service, sig.Region, now)
@@ -192,7 +193,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 }
 
 // resolve finds the principal and secret of the signature's access key.
-func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now time.Time) (*Principal, string, *awserr.Error) {
+func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now time.Time) (*principal.Principal, string, *awserr.Error) {
 	key := sig.AccessKey
 	if key == RootAccessKey || isAccountID(key) {
 		if sig.SecurityToken != "" {
@@ -202,7 +203,7 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 		if key != RootAccessKey {
 			account = key
 		}
-		p := RootPrincipal(account)
+		p := principal.RootUser(account)
 		p.AccessKeyID = key
 		return p, RootSecret, nil
 	}
@@ -228,12 +229,11 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 	}
 	if a.Keys != nil && !strings.HasPrefix(key, "ASIA") {
 		k, err := a.accessKey(ctx, key)
-		var ae *awserr.Error
 		switch {
-		case errors.As(err, &ae) && ae.Code == "NoSuchEntity":
 		case err != nil:
 			return nil, "", awserr.As(err)
-		case k.Status != iam.StatusActive:
+		case k == nil:
+		case !k.Active:
 			// An inactive key is refused as an unknown one.
 			return nil, "", errInvalidClientToken()
 		case sig.SecurityToken != "":
@@ -241,19 +241,19 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 			// AWS_SESSION_TOKEN): the token does not belong to it.
 			return nil, "", errInvalidClientToken()
 		default:
-			return &Principal{Kind: User, Account: k.Account, ARN: k.Arn, UserID: k.UserId, Name: k.UserName, AccessKeyID: key}, k.SecretAccessKey, nil
+			return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: key}, k.SecretAccessKey, nil
 		}
 	}
 	return nil, "", errInvalidClientToken()
 }
 
 // accessKey is Keys.LookupAccessKey, through the cache.
-func (a *Authenticator) accessKey(ctx context.Context, id string) (*iam.AccessKeyIdentity, error) {
+func (a *Authenticator) accessKey(ctx context.Context, id string) (*AccessKey, error) {
 	e, g, ok := a.cached(id)
 	if ok && e.key != nil {
 		return e.key, nil
 	}
-	k, err := a.Keys.LookupAccessKey(ctx, id)
+	k, err := a.Keys.AccessKey(ctx, id)
 	if err == nil {
 		a.remember(id, g, cachedKey{key: k})
 	}
@@ -262,7 +262,7 @@ func (a *Authenticator) accessKey(ctx context.Context, id string) (*iam.AccessKe
 
 // session is Sessions.Session, through the cache. Sessions never change
 // once issued; the write count still bounds how long one is kept.
-func (a *Authenticator) session(ctx context.Context, id string) (*Session, error) {
+func (a *Authenticator) session(ctx context.Context, id string) (*principal.Session, error) {
 	e, g, ok := a.cached(id)
 	if ok && e.session != nil {
 		return e.session, nil
@@ -303,12 +303,12 @@ func (a *Authenticator) remember(id string, g uint64, e cachedKey) {
 
 // lenientPrincipal is the principal of a request lenient mode cannot
 // authenticate: a known key's principal, else a root user.
-func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *Principal {
+func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *principal.Principal {
 	if sig == nil {
-		return RootPrincipal(a.DefaultAccount)
+		return principal.RootUser(a.DefaultAccount)
 	}
 	if isAccountID(sig.AccessKey) {
-		return RootPrincipal(sig.AccessKey)
+		return principal.RootUser(sig.AccessKey)
 	}
 	ctx := context.Background()
 	if a.Sessions != nil {
@@ -319,11 +319,11 @@ func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *Principal {
 		}
 	}
 	if a.Keys != nil {
-		if k, err := a.Keys.LookupAccessKey(ctx, sig.AccessKey); err == nil {
-			return &Principal{Kind: User, Account: k.Account, ARN: k.Arn, UserID: k.UserId, Name: k.UserName, AccessKeyID: sig.AccessKey}
+		if k, err := a.Keys.AccessKey(ctx, sig.AccessKey); err == nil && k != nil {
+			return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: sig.AccessKey}
 		}
 	}
-	return RootPrincipal(a.DefaultAccount)
+	return principal.RootUser(a.DefaultAccount)
 }
 
 // recordKeyUse notes an IAM user key's use for GetAccessKeyLastUsed, at

@@ -16,8 +16,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -26,12 +26,12 @@ const body = "Action=GetCallerIdentity&Version=2011-06-15"
 
 type fakeKeys struct {
 	mu      sync.Mutex
-	keys    map[string]*iam.AccessKeyIdentity
+	keys    map[string]*AccessKey
 	used    []string
 	lookups int
 }
 
-func (f *fakeKeys) LookupAccessKey(_ context.Context, id string) (*iam.AccessKeyIdentity, error) {
+func (f *fakeKeys) AccessKey(_ context.Context, id string) (*AccessKey, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lookups++
@@ -39,7 +39,7 @@ func (f *fakeKeys) LookupAccessKey(_ context.Context, id string) (*iam.AccessKey
 		c := *k
 		return &c, nil
 	}
-	return nil, awserr.NoSuchEntity("The Access Key with id %s cannot be found.", id)
+	return nil, nil
 }
 
 func (f *fakeKeys) RecordAccessKeyUsed(_ context.Context, id, service, region string, at time.Time) error {
@@ -49,23 +49,25 @@ func (f *fakeKeys) RecordAccessKeyUsed(_ context.Context, id, service, region st
 	return nil
 }
 
-type fakeSessions map[string]*Session
+type fakeSessions map[string]*principal.Session
 
-func (f fakeSessions) Session(_ context.Context, id string) (*Session, error) { return f[id], nil }
+func (f fakeSessions) Session(_ context.Context, id string) (*principal.Session, error) {
+	return f[id], nil
+}
 
 func newAuthenticator(mode Mode, now time.Time) (*Authenticator, *fakeKeys) {
-	keys := &fakeKeys{keys: map[string]*iam.AccessKeyIdentity{
-		"AKIAALICE0000000000A": {Account: "111111111111", AccessKeyId: "AKIAALICE0000000000A", SecretAccessKey: "alice-secret", Status: "Active",
-			UserName: "alice", UserId: "AIDAALICE", Arn: "arn:aws:iam::111111111111:user/alice"},
-		"AKIAOLD0000000000000": {Account: "111111111111", AccessKeyId: "AKIAOLD0000000000000", SecretAccessKey: "old-secret", Status: "Inactive",
-			UserName: "alice", UserId: "AIDAALICE", Arn: "arn:aws:iam::111111111111:user/alice"},
+	keys := &fakeKeys{keys: map[string]*AccessKey{
+		"AKIAALICE0000000000A": {Account: "111111111111", AccessKeyID: "AKIAALICE0000000000A", SecretAccessKey: "alice-secret", Active: true,
+			UserName: "alice", UserID: "AIDAALICE", ARN: "arn:aws:iam::111111111111:user/alice"},
+		"AKIAOLD0000000000000": {Account: "111111111111", AccessKeyID: "AKIAOLD0000000000000", SecretAccessKey: "old-secret",
+			UserName: "alice", UserID: "AIDAALICE", ARN: "arn:aws:iam::111111111111:user/alice"},
 	}}
 	sessions := fakeSessions{
 		"ASIAROLE000000000000": {AccessKeyID: "ASIAROLE000000000000", SecretAccessKey: "role-secret", SessionToken: "role-token", Expiration: t0.Add(time.Hour),
-			Principal: Principal{Kind: AssumedRole, Account: "111111111111", ARN: "arn:aws:sts::111111111111:assumed-role/app/s1", UserID: "AROAAPP:s1",
+			Principal: principal.Principal{Kind: principal.AssumedRole, Account: "111111111111", ARN: "arn:aws:sts::111111111111:assumed-role/app/s1", UserID: "AROAAPP:s1",
 				Name: "app", RoleARN: "arn:aws:iam::111111111111:role/app", SessionName: "s1"}},
 		"ASIAUSER000000000000": {AccessKeyID: "ASIAUSER000000000000", SecretAccessKey: "user-secret", SessionToken: "user-token", Expiration: t0.Add(time.Hour),
-			Principal: Principal{Kind: User, Account: "111111111111", ARN: "arn:aws:iam::111111111111:user/alice", UserID: "AIDAALICE", Name: "alice"}},
+			Principal: principal.Principal{Kind: principal.User, Account: "111111111111", ARN: "arn:aws:iam::111111111111:user/alice", UserID: "AIDAALICE", Name: "alice"}},
 	}
 	return &Authenticator{Mode: mode, DefaultAccount: "000000000000", Clock: &ids.FixedClock{T: now}, Keys: keys, Sessions: sessions}, keys
 }
@@ -257,7 +259,7 @@ func TestKeyCache(t *testing.T) {
 		keys.mu.Unlock()
 		gen.Add(1) // as authz.Versioned counts a commit
 	}
-	call := func() (*Principal, *awserr.Error) {
+	call := func() (*principal.Principal, *awserr.Error) {
 		t.Helper()
 		r := signed(t, "sts", "AKIAALICE0000000000A", "alice-secret", "", t0)
 		return a.Authenticate(context.Background(), r, []byte(body), "sts")
@@ -275,15 +277,15 @@ func TestKeyCache(t *testing.T) {
 		t.Fatalf("%d lookups for 5 calls, want 1", n)
 	}
 
-	write(func() { keys.keys["AKIAALICE0000000000A"].Arn = "arn:aws:iam::111111111111:user/eng/alice2" })
+	write(func() { keys.keys["AKIAALICE0000000000A"].ARN = "arn:aws:iam::111111111111:user/eng/alice2" })
 	if p, err := call(); err != nil || p.ARN != "arn:aws:iam::111111111111:user/eng/alice2" {
 		t.Fatalf("after a rename: %+v %v", p, err)
 	}
-	write(func() { keys.keys["AKIAALICE0000000000A"].Status = "Inactive" })
+	write(func() { keys.keys["AKIAALICE0000000000A"].Active = false })
 	if _, err := call(); err == nil || err.Code != "InvalidClientTokenId" || err.Message != invalid {
 		t.Fatalf("inactive key: %v", err)
 	}
-	write(func() { keys.keys["AKIAALICE0000000000A"].Status = "Active" })
+	write(func() { keys.keys["AKIAALICE0000000000A"].Active = true })
 	if _, err := call(); err != nil {
 		t.Fatalf("active again: %v", err)
 	}
@@ -314,7 +316,7 @@ func TestSessionCache(t *testing.T) {
 	a.Clock = clock
 	n := 0
 	inner := a.Sessions
-	a.Sessions = sessionsFunc(func(ctx context.Context, id string) (*Session, error) { n++; return inner.Session(ctx, id) })
+	a.Sessions = sessionsFunc(func(ctx context.Context, id string) (*principal.Session, error) { n++; return inner.Session(ctx, id) })
 	a.Generation = gen.Load
 	for range 3 {
 		r := signed(t, "iam", "ASIAROLE000000000000", "role-secret", "role-token", clock.Now())
@@ -332,9 +334,11 @@ func TestSessionCache(t *testing.T) {
 	}
 }
 
-type sessionsFunc func(ctx context.Context, id string) (*Session, error)
+type sessionsFunc func(ctx context.Context, id string) (*principal.Session, error)
 
-func (f sessionsFunc) Session(ctx context.Context, id string) (*Session, error) { return f(ctx, id) }
+func (f sessionsFunc) Session(ctx context.Context, id string) (*principal.Session, error) {
+	return f(ctx, id)
+}
 
 func TestJSONError(t *testing.T) {
 	cases := []struct {
@@ -363,19 +367,6 @@ func TestParseMode(t *testing.T) {
 	}
 	if _, err := ParseMode("off"); err == nil || err.Error() != `unknown auth mode "off": want strict or lenient` {
 		t.Errorf("ParseMode(off): %v", err)
-	}
-}
-
-func TestIsServiceLinkedRole(t *testing.T) {
-	for arn, want := range map[string]bool{
-		"arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS": true,
-		"arn:aws:iam::111111111111:role/app":                                                     false,
-		"arn:aws:iam::111111111111:role/service-role/app":                                        false,
-		"arn:aws:iam::111111111111:role/aws-service-role/":                                       false,
-	} {
-		if got := IsServiceLinkedRole(arn); got != want {
-			t.Errorf("%s: %v", arn, got)
-		}
 	}
 }
 

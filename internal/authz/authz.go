@@ -2,49 +2,42 @@ package authz
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/api"
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/catalog/actions"
-	"github.com/rolecall/rolecall/internal/ecs"
-	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/policy"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // Config is what an Authorizer is built from.
 type Config struct {
-	Mode     Mode
-	Policies *auth.Policies // the caller's policies, compiled
-	IAM      *iam.Service   // resource paths, tags and boundaries; Access Advisor
-	// ECS answers resource tags and task definition revisions; nil when
-	// ECS is not served. It may be set after New (ECS itself needs the
-	// authorizer for iam:PassRole): SetECS.
-	ECS *ecs.Service
-	// Store counts writes, under which reads are cached; nil disables
-	// the cache.
-	Store *Versioned
-	Clock ids.Clock
-	Audit *AuditLog // nil: decisions are not recorded
-	Log   *slog.Logger
+	Mode Mode
+	// Directory reads principals' policies and tags from IAM; nil: every
+	// principal but root has none.
+	Directory Directory
+	// Generation counts committed writes (store.Versioned.Generation):
+	// what the authorizer reads is kept while it has not moved. Nil keeps
+	// nothing.
+	Generation func() uint64
+	Clock      ids.Clock
+	Audit      *AuditLog // nil: decisions are not recorded
+	Log        *slog.Logger
 }
 
 // Authorizer decides whether principals may do what they ask.
 type Authorizer struct {
-	mode     Mode
-	policies *auth.Policies
-	iam      *iam.Service
-	ecs      *ecs.Service
-	clock    ids.Clock
-	audit    *AuditLog
-	log      *slog.Logger
-	cache    *cache
+	mode  Mode
+	dir   Directory
+	clock ids.Clock
+	audit *AuditLog
+	log   *slog.Logger
+	cache *cache
 }
 
 // New builds an Authorizer.
@@ -55,11 +48,8 @@ func New(c Config) *Authorizer {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Authorizer{mode: c.Mode, policies: c.Policies, iam: c.IAM, ecs: c.ECS, clock: c.Clock, audit: c.Audit, log: c.Log, cache: newCache(c.Store)}
+	return &Authorizer{mode: c.Mode, dir: c.Directory, clock: c.Clock, audit: c.Audit, log: c.Log, cache: newCache(c.Generation)}
 }
-
-// SetECS gives the authorizer ECS's resources once ECS exists.
-func (a *Authorizer) SetECS(s *ecs.Service) { a.ecs = s }
 
 // Mode is the authorizer's mode; Off for none.
 func (a *Authorizer) Mode() Mode {
@@ -77,134 +67,171 @@ func (a *Authorizer) Audit() *AuditLog {
 	return a.audit
 }
 
-// Request is one operation to authorize.
-type Request struct {
-	Service   string // signing name: "iam", "sts", "ecs"
-	Operation string // "CreateRole"
-	Call      *api.Call
-	Input     any // the decoded input (a pointer to the binding's struct)
-}
+// rootReason is why an account's root user is allowed: "all requests are
+// implicitly denied with the exception of the AWS account root user,
+// which has full access" (IAM User Guide, "Policy evaluation logic") -- in
+// its own account, on resources of its own account.
+const rootReason = "the account's root user may do everything in its own account"
 
-// Outcome is what the server does with a decision.
-type Outcome struct {
-	// WouldDeny is, in audit mode, the AccessDenied message AWS would
-	// have answered; the request goes on.
-	WouldDeny string
-}
-
-// unauthorized are the operations AWS lets every authenticated caller
-// make, or whose authorization is their own business.
-var unauthorized = map[string]bool{
-	// "No permissions are required to perform this operation" (STS API
-	// reference, GetCallerIdentity).
-	"sts:GetCallerIdentity": true,
-	// "No permissions are required for a user to get a session token"
-	// (IAM User Guide, "Permissions for GetSessionToken").
-	"sts:GetSessionToken": true,
-	// STS evaluates sts:AssumeRole itself: the role's trust policy must
-	// allow even in the role's own account, which the generic rule (a
-	// same-account identity Allow suffices) would not require.
-	"sts:AssumeRole":                true,
-	"sts:AssumeRoleWithWebIdentity": true,
-	"sts:AssumeRoleWithSAML":        true,
-}
-
-// Authorize decides r. A nil error lets the operation run; otherwise the
-// error is AWS's AccessDenied for the service (or an internal failure).
-func (a *Authorizer) Authorize(ctx context.Context, r *Request) (Outcome, error) {
+// Decide answers r. A nil error lets the request go on (in audit mode
+// the Outcome says what AWS would have denied); otherwise the error is
+// AWS's AccessDenied in the words of the action's service (or an internal
+// failure). The request's id, address and transport come from ctx
+// (WithMeta).
+func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	if a == nil || a.mode == Off {
 		return Outcome{}, nil
 	}
-	action := actionName(r.Service, r.Operation)
-	if unauthorized[action] {
-		return Outcome{}, nil
-	}
-	p := r.Call.Principal
+	p := r.Principal
 	if p == nil {
-		p = auth.RootPrincipal(r.Call.Account)
+		return Outcome{}, fmt.Errorf("authz: %s asked without a principal", r.Action)
+	}
+	targets := r.Targets
+	if len(targets) == 0 {
+		targets = []Target{Any()}
+	}
+	info, _ := actions.Action(splitAction(r.Action))
+	action := r.Action
+	if info.Name != "" {
+		action = info.FullName() // spelled as the reference spells it
 	}
 	meta := metaFrom(ctx)
-	if p.Kind == auth.Root && p.Account == r.Call.Account {
-		// "all requests are implicitly denied with the exception of the
-		// AWS account root user, which has full access" (IAM User Guide,
-		// "Policy evaluation logic").
-		a.record(&Record{Time: a.now(), RequestID: r.Call.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(),
-			Action: action, Region: r.Call.Region, Decision: "allowed", Enforced: a.mode == On, Mode: a.mode.String(),
-			Reason: "the account's root user may do everything in its own account"})
+	now := a.now()
+	rec := &Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(),
+		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: make([]string, len(targets))}
+	for i := range targets {
+		rec.Resources[i] = targets[i].ARN
+	}
+	if p.Kind == principal.Root && rootsOwn(p.Account, targets) {
+		rec.Decision, rec.Enforced, rec.Reason = "allowed", true, rootReason
+		a.record(rec)
 		return Outcome{}, nil
 	}
-	rq := &reqInfo{a: a, ctx: ctx, call: r.Call, p: p, service: r.Service, op: r.Operation, action: action, in: newInput(r.Input), meta: meta}
-	rq.info, rq.known = actions.Action(r.Service, r.Operation)
 	pe, err := a.principal(ctx, p)
 	if err != nil {
 		return Outcome{}, err
 	}
-	rq.pe = pe
-	targets, skip, err := rq.targets()
-	if err != nil {
-		return Outcome{}, err
-	}
-	if skip {
-		return Outcome{}, nil
-	}
-	return a.decide(rq, targets, nil, r.Call.RequestID)
-}
-
-// decide evaluates action on each target (all must be allowed), records
-// the decision and answers per the mode. extra adds request keys.
-func (a *Authorizer) decide(rq *reqInfo, targets []target, extra func(*policy.Context), requestID string) (Outcome, error) {
-	now := a.now()
-	rec := &Record{Time: now, RequestID: requestID, Principal: rq.p.ARN, PrincipalType: rq.p.Kind.String(),
-		Action: rq.action, Region: rq.call.Region, Mode: a.mode.String(), Resources: make([]string, len(targets))}
-	for i, t := range targets {
-		rec.Resources[i] = t.arn
-	}
+	q := &question{a: a, r: r, p: p, pe: pe, info: info, action: action, meta: meta, now: now}
 	var last policy.Decision
-	for _, t := range targets {
-		c := rq.context(t, now, false)
-		if extra != nil {
-			extra(c)
+	for i := range targets {
+		t := &targets[i]
+		set, err := q.policies(t)
+		if err != nil {
+			return Outcome{}, err
 		}
-		req := &policy.Request{Caller: rq.pe.caller, Action: rq.action, Resource: t.arn, ResourceAccount: t.account, Context: c}
-		d := policy.Evaluate(rq.pe.set, req)
-		if d.Allowed() {
+		req := &policy.Request{Caller: pe.caller, Action: action, Resource: t.ARN, ResourceAccount: t.Account, Context: q.context(t, set, false)}
+		d := policy.Evaluate(set, req)
+		if allowed(d, t) {
 			last = d
 			continue
 		}
 		// Denied: again with every key, for the record (the decision is
 		// the same: the keys left out are keys no policy reads).
-		req.Context = rq.context(t, now, true)
-		if extra != nil {
-			extra(req.Context)
-		}
-		d = policy.Evaluate(rq.pe.set, req)
-		msg := policy.AccessDeniedMessage(d, rq.p.ARN, rq.action, t.display)
-		a.explainDenial(rec, rq.pe.set, req, d, t, msg)
+		req.Context = q.context(t, set, true)
+		d = policy.Evaluate(set, req)
+		msg := q.message(d, t)
+		a.explainDenial(rec, set, req, d, t, msg)
 		rec.Enforced = a.mode == On
 		a.record(rec)
 		if a.mode == Audit {
-			a.log.Info("audit: would deny", "request_id", requestID, "principal", rq.p.ARN, "action", rq.action, "resource", t.arn, "reason", rec.Reason)
-			rq.meta.noteWouldDeny(msg)
-			a.noteAccess(rq, now)
+			a.log.Info("audit: would deny", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
+			meta.noteWouldDeny(msg)
+			a.noteAccess(ctx, q)
 			return Outcome{WouldDeny: msg}, nil
 		}
-		return Outcome{}, deniedError(rq.service, msg)
+		return Outcome{}, deniedError(service(action), msg)
 	}
 	rec.Decision, rec.Enforced = "allowed", true
 	rec.Statement = statementInfo(last.Statement)
 	rec.Reason = allowReason(last)
 	a.record(rec)
-	a.noteAccess(rq, now)
+	a.noteAccess(ctx, q)
 	return Outcome{}, nil
 }
 
-// deniedError is AccessDenied as the service answers it: IAM and STS
-// (query protocol) 403 AccessDenied; ECS (JSON) 400 AccessDeniedException
-// with the same text (aws-facts.md: "ECS action denied (RunTask)", pulumi/
-// docs #2860, statusCode 400; "api error AccessDeniedException: User: ...
-// is not authorized to perform: ecs:CreateCluster on resource:
-// arn:aws:ecs:...:cluster/NAME because no identity-based policy allows the
-// ecs:CreateCluster action", StatusCode: 400).
+// rootsOwn reports whether every target is in the root user's account and
+// none is a trust policy (root may not assume roles; STS says so before
+// it asks).
+func rootsOwn(account string, targets []Target) bool {
+	for i := range targets {
+		t := &targets[i]
+		if !t.inAccount(account) || (t.Policy != nil && t.Policy.Trust) {
+			return false
+		}
+	}
+	return true
+}
+
+// allowed applies the trust rule: a role's trust policy must allow, even
+// where an identity policy alone would do.
+func allowed(d policy.Decision, t *Target) bool {
+	if !d.Allowed() {
+		return false
+	}
+	return t.Policy == nil || !t.Policy.Trust || d.Types[policy.TypeResource].Allowed
+}
+
+// splitAction is "iam", "GetRole" of "iam:GetRole".
+func splitAction(action string) (string, string) {
+	for i := 0; i < len(action); i++ {
+		if action[i] == ':' {
+			return action[:i], action[i+1:]
+		}
+	}
+	return action, ""
+}
+
+// question is one Decide under way.
+type question struct {
+	a      *Authorizer
+	r      *Request
+	p      *principal.Principal
+	pe     *principalEntry
+	info   actions.ActionInfo
+	action string
+	meta   *Meta
+	now    time.Time
+}
+
+// policies is the principal's policies with t's resource-based policy.
+func (q *question) policies(t *Target) (*policy.PolicySet, error) {
+	if t.Policy == nil {
+		return q.pe.set, nil
+	}
+	set := *q.pe.set
+	set.Resource = nil
+	if t.Policy.Document != "" {
+		kind := policy.Resource
+		if t.Policy.Trust {
+			kind = policy.Trust
+		}
+		rp, err := q.a.compile(policy.TypeResource, t.Policy.Source, t.Policy.Document, kind)
+		if err != nil {
+			return nil, err
+		}
+		set.Resource = rp
+	}
+	return &set, nil
+}
+
+// message is AWS's AccessDenied text for a denial of t.
+func (q *question) message(d policy.Decision, t *Target) string {
+	if t.Policy != nil && t.Policy.Trust {
+		// STS names no reason: "User: arn:... is not authorized to perform:
+		// sts:AssumeRole on resource: arn:aws:iam::ACCOUNT:role/NAME"
+		// (Netflix/security_monkey #77 raw XML, reports to 2024).
+		return "User: " + q.p.ARN + " is not authorized to perform: " + q.action + " on resource: " + t.display()
+	}
+	return policy.AccessDeniedMessage(d, q.p.ARN, q.action, t.display())
+}
+
+// deniedError is AccessDenied as the action's service answers it: IAM and
+// STS (query protocol) 403 AccessDenied; ECS (JSON) 400
+// AccessDeniedException with the same text ("api error
+// AccessDeniedException: User: ... is not authorized to perform:
+// ecs:CreateCluster on resource: arn:aws:ecs:...:cluster/NAME because no
+// identity-based policy allows the ecs:CreateCluster action", StatusCode:
+// 400; pulumi/docs #2860).
 func deniedError(service, msg string) *awserr.Error {
 	if service == "ecs" {
 		return awserr.New(http.StatusBadRequest, "AccessDeniedException", "%s", msg)
@@ -213,18 +240,19 @@ func deniedError(service, msg string) *awserr.Error {
 }
 
 // noteAccess records allowed use for Access Advisor: users' and roles'
-// (through their sessions); the root user is no IAM entity.
-func (a *Authorizer) noteAccess(rq *reqInfo, now time.Time) {
-	if a.iam == nil || (rq.p.Kind != auth.User && rq.p.Kind != auth.AssumedRole) {
+// (through their sessions); the root user and services are no IAM entity.
+func (a *Authorizer) noteAccess(ctx context.Context, q *question) {
+	p := q.p
+	if a.dir == nil || (p.Kind != principal.User && p.Kind != principal.AssumedRole) {
 		return
 	}
-	if !a.cache.accessDue(rq.p.Account, rq.p.ARN, rq.action, now) {
+	if !a.cache.accessDue(p.Account, p.ARN, q.action, q.now) {
 		return
 	}
-	if err := a.iam.RecordServiceAccess(rq.ctx, rq.p.Account, rq.p.ARN, rq.service, rq.action, rq.call.Region, now); err != nil {
+	if err := a.dir.RecordAccess(ctx, p.Account, p.ARN, service(q.action), q.action, q.r.Region, q.now); err != nil {
 		// Access Advisor is a report; a failed note must not fail the
 		// request.
-		a.log.Warn("recording service access", "principal", rq.p.ARN, "action", rq.action, "error", err)
+		a.log.Warn("recording service access", "principal", p.ARN, "action", q.action, "error", err)
 	}
 }
 
@@ -236,17 +264,6 @@ func (a *Authorizer) record(r *Record) {
 
 func (a *Authorizer) now() time.Time { return a.clock.Now().UTC() }
 
-// actionName is the IAM action an operation is authorized as: for IAM, STS
-// and ECS the operation's own name under the service prefix (the Service
-// Authorization Reference lists each operation as an action of the same
-// name), spelled as the reference spells it.
-func actionName(service, op string) string {
-	if info, ok := actions.Action(service, op); ok {
-		return info.FullName()
-	}
-	return service + ":" + op
-}
-
 // allowReason says what allowed.
 func allowReason(d policy.Decision) string {
 	s := d.Statement
@@ -254,8 +271,7 @@ func allowReason(d policy.Decision) string {
 		return "allowed"
 	}
 	where := "an identity-based policy"
-	switch d.Type {
-	case policy.TypeResource:
+	if d.Type == policy.TypeResource {
 		where = "the resource-based policy"
 	}
 	sid := ""
@@ -280,11 +296,16 @@ func statementInfo(s *policy.StatementRef) *StatementInfo {
 // (evaluating again with Explain, off the allowed path) every statement
 // that matched, the context keys conditions lacked, what each policy type
 // said, and the request context.
-func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *policy.Request, d policy.Decision, t target, msg string) {
+func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *policy.Request, d policy.Decision, t *Target, msg string) {
 	rec.Decision = d.Result.String()
 	rec.Reason = d.Reason(req.Action)
+	if d.Allowed() {
+		// The trust rule denied what the engine alone would allow.
+		rec.Decision = policy.ImplicitDeny.String()
+		rec.Reason = "the role's trust policy does not allow the " + req.Action + " action (a trust policy must allow, even in the role's own account)"
+	}
 	rec.Message = msg
-	rec.Denied = t.arn
+	rec.Denied = t.ARN
 	rec.Statement = statementInfo(d.Statement)
 	xr := *req
 	xr.Explain = true
@@ -305,10 +326,11 @@ func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *poli
 	}
 	for _, pt := range []policy.PolicyType{policy.TypeResource, policy.TypeIdentity, policy.TypeBoundary, policy.TypeSession} {
 		tr := xd.Types[pt]
-		if !tr.Applicable && counts[pt] == 0 && d.Type != pt {
+		deciding := d.Type == pt || (d.Allowed() && pt == policy.TypeResource)
+		if !tr.Applicable && counts[pt] == 0 && !deciding {
 			continue
 		}
-		rec.Policies = append(rec.Policies, TypeSummary{Type: pt.String(), Count: counts[pt], Allowed: tr.Allowed, Denied: tr.Denied, Deciding: d.Type == pt})
+		rec.Policies = append(rec.Policies, TypeSummary{Type: pt.String(), Count: counts[pt], Allowed: tr.Allowed, Denied: tr.Denied, Deciding: deciding})
 	}
 	if req.Context != nil {
 		rec.Context = map[string][]string{}
@@ -318,6 +340,3 @@ func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *poli
 		}
 	}
 }
-
-// isARN reports whether s is an ARN rather than a name.
-func isARN(s string) bool { return strings.HasPrefix(s, "arn:") }

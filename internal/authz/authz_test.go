@@ -3,246 +3,151 @@ package authz
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
-	"github.com/rolecall/rolecall/internal/ecs/types"
-	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
-// Inputs are read by member name, so tests use small structs of their own
-// with the model's member names.
-type (
-	roleName   struct{ RoleName string }
-	userName   struct{ UserName string }
-	policyArn  struct{ PolicyArn string }
-	pathPrefix struct{ PathPrefix string }
-	noInput    struct{}
-	createRole struct {
-		Path, RoleName, PermissionsBoundary string
-		Tags                                []iam.Tag
-	}
-	attachRole struct{ RoleName, PolicyArn string }
-	slrInput   struct{ AWSServiceName, CustomSuffix string }
-	untagRole  struct {
-		RoleName string
-		TagKeys  []string
-	}
-)
+const who = "User: arn:aws:iam::000000000000:user/dev is not authorized to perform: "
 
-// TestTargets: each operation is authorized on the resource AWS names, and
-// denied with AWS's words for it.
-func TestTargets(t *testing.T) {
+// TestMessages: a denial is AWS's AccessDenied in the words of the
+// action's service, naming the target as AWS names it.
+func TestMessages(t *testing.T) {
 	f := newFixture(t, On)
-	f.role(t, "app", "/service-role/")
 	dev := f.user(t, "dev", "")
-	const who = "User: arn:aws:iam::000000000000:user/dev is not authorized to perform: "
-	ecsARN := "arn:aws:ecs:us-east-1:000000000000:"
+	ecsTask := "arn:aws:ecs:us-east-1:000000000000:task/c1/0123abcd"
 	cases := []struct {
-		service, op string
-		in          any
-		resources   []string
-		code        string
-		status      int
-		msg         string // after "User: ... perform: "
+		action       string
+		target       Target
+		code         string
+		status       int
+		msg          string
+		resourceSeen string
 	}{
-		{"iam", "GetRole", &roleName{"app"}, []string{"arn:aws:iam::000000000000:role/service-role/app"}, "AccessDenied", 403,
-			"iam:GetRole on resource: role app because no identity-based policy allows the iam:GetRole action"},
-		{"iam", "GetRole", &roleName{"missing"}, []string{"arn:aws:iam::000000000000:role/missing"}, "AccessDenied", 403,
-			"iam:GetRole on resource: role missing because no identity-based policy allows the iam:GetRole action"},
-		{"iam", "CreateRole", &createRole{Path: "/x/", RoleName: "new"}, []string{"arn:aws:iam::000000000000:role/x/new"}, "AccessDenied", 403,
-			"iam:CreateRole on resource: arn:aws:iam::000000000000:role/x/new because no identity-based policy allows the iam:CreateRole action"},
-		{"iam", "CreateServiceLinkedRole", &slrInput{AWSServiceName: "ecs.amazonaws.com"},
-			[]string{"arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"}, "AccessDenied", 403,
-			"iam:CreateServiceLinkedRole on resource: arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS because no identity-based policy allows the iam:CreateServiceLinkedRole action"},
-		{"iam", "ListRoles", &pathPrefix{"/team/"}, []string{"arn:aws:iam::000000000000:role/team/"}, "AccessDenied", 403,
-			"iam:ListRoles on resource: arn:aws:iam::000000000000:role/team/ because no identity-based policy allows the iam:ListRoles action"},
-		{"iam", "ListPolicies", &pathPrefix{}, []string{"arn:aws:iam::000000000000:policy/"}, "AccessDenied", 403,
-			"iam:ListPolicies on resource: policy path / because no identity-based policy allows the iam:ListPolicies action"},
-		{"iam", "GetPolicy", &policyArn{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, "AccessDenied", 403,
-			"iam:GetPolicy on resource: policy arn:aws:iam::aws:policy/ReadOnlyAccess because no identity-based policy allows the iam:GetPolicy action"},
-		{"iam", "GetUser", &userName{}, []string{"arn:aws:iam::000000000000:user/dev"}, "AccessDenied", 403,
-			"iam:GetUser on resource: user dev because no identity-based policy allows the iam:GetUser action"},
-		{"iam", "GetAccountSummary", &noInput{}, []string{"*"}, "AccessDenied", 403,
-			"iam:GetAccountSummary on resource: * because no identity-based policy allows the iam:GetAccountSummary action"},
-		{"iam", "GetServiceLinkedRoleDeletionStatus", &struct{ DeletionTaskId string }{"task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/6d0e6d5a"},
-			[]string{"arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"}, "AccessDenied", 403,
-			"iam:GetServiceLinkedRoleDeletionStatus on resource: arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS because no identity-based policy allows the iam:GetServiceLinkedRoleDeletionStatus action"},
-		{"iam", "GenerateServiceLastAccessedDetails", &struct{ Arn string }{"arn:aws:iam::000000000000:role/service-role/app"},
-			[]string{"arn:aws:iam::000000000000:role/service-role/app"}, "AccessDenied", 403,
-			"iam:GenerateServiceLastAccessedDetails on resource: arn:aws:iam::000000000000:role/service-role/app because no identity-based policy allows the iam:GenerateServiceLastAccessedDetails action"},
-		{"ecs", "CreateCluster", &types.CreateClusterRequest{ClusterName: "c1"}, []string{ecsARN + "cluster/c1"}, "AccessDeniedException", 400,
-			"ecs:CreateCluster on resource: " + ecsARN + "cluster/c1 because no identity-based policy allows the ecs:CreateCluster action"},
-		{"ecs", "DescribeClusters", &types.DescribeClustersRequest{}, []string{ecsARN + "cluster/default"}, "AccessDeniedException", 400,
-			"ecs:DescribeClusters on resource: " + ecsARN + "cluster/default because no identity-based policy allows the ecs:DescribeClusters action"},
-		{"ecs", "ListClusters", &types.ListClustersRequest{}, []string{"*"}, "AccessDeniedException", 400,
-			"ecs:ListClusters on resource: * because no identity-based policy allows the ecs:ListClusters action"},
-		{"ecs", "StopTask", &types.StopTaskRequest{Cluster: "c1", Task: "0123abcd"}, []string{ecsARN + "task/c1/0123abcd"}, "AccessDeniedException", 400,
-			"ecs:StopTask on resource: " + ecsARN + "task/c1/0123abcd because no identity-based policy allows the ecs:StopTask action"},
-		{"ecs", "DescribeServices", &types.DescribeServicesRequest{Cluster: ecsARN + "cluster/c1", Services: []string{"web", "api"}},
-			[]string{ecsARN + "service/c1/web", ecsARN + "service/c1/api"}, "AccessDeniedException", 400,
-			"ecs:DescribeServices on resource: " + ecsARN + "service/c1/web because no identity-based policy allows the ecs:DescribeServices action"},
-		{"ecs", "RunTask", &types.RunTaskRequest{TaskDefinition: "web:3"}, []string{ecsARN + "task-definition/web:3"}, "AccessDeniedException", 400,
-			"ecs:RunTask on resource: " + ecsARN + "task-definition/web:3 because no identity-based policy allows the ecs:RunTask action"},
-		{"ecs", "RegisterTaskDefinition", &types.RegisterTaskDefinitionRequest{Family: "web"}, []string{ecsARN + "task-definition/web:1"}, "AccessDeniedException", 400,
-			"ecs:RegisterTaskDefinition on resource: " + ecsARN + "task-definition/web:1 because no identity-based policy allows the ecs:RegisterTaskDefinition action"},
-		{"ecs", "TagResource", &types.TagResourceRequest{ResourceArn: ecsARN + "cluster/c1"}, []string{ecsARN + "cluster/c1"}, "AccessDeniedException", 400,
-			"ecs:TagResource on resource: " + ecsARN + "cluster/c1 because no identity-based policy allows the ecs:TagResource action"},
+		{"iam:GetRole", role("app", nil), "AccessDenied", 403,
+			"iam:GetRole on resource: role app because no identity-based policy allows the iam:GetRole action", "arn:aws:iam::000000000000:role/app"},
+		{"iam:GetAccountSummary", Any(), "AccessDenied", 403,
+			"iam:GetAccountSummary on resource: * because no identity-based policy allows the iam:GetAccountSummary action", "*"},
+		{"ecs:StopTask", Target{ARN: ecsTask, Type: "task"}, "AccessDeniedException", 400,
+			"ecs:StopTask on resource: " + ecsTask + " because no identity-based policy allows the ecs:StopTask action", ecsTask},
+		{"ec2:DescribeSubnets", Target{ARN: "*", Unnamed: true}, "AccessDenied", 403,
+			"ec2:DescribeSubnets because no identity-based policy allows the ec2:DescribeSubnets action", "*"},
 	}
 	for _, c := range cases {
-		t.Run(c.service+":"+c.op, func(t *testing.T) {
-			_, err := f.authorize(dev, c.service, c.op, c.in)
+		t.Run(c.action, func(t *testing.T) {
+			_, err := f.decide(dev, c.action, c.target)
 			wantErr(t, err, c.code, c.status, who+c.msg)
 			r := f.last(t)
-			if strings.Join(r.Resources, " ") != strings.Join(c.resources, " ") || r.Decision != "implicitDeny" || !r.Enforced {
-				t.Errorf("record: resources %q, decision %s, enforced %v", r.Resources, r.Decision, r.Enforced)
+			if strings.Join(r.Resources, " ") != c.resourceSeen || r.Decision != "implicitDeny" || !r.Enforced || r.Region != "us-east-1" {
+				t.Errorf("record: resources %q, decision %s, enforced %v, region %s", r.Resources, r.Decision, r.Enforced, r.Region)
 			}
 		})
 	}
-}
-
-// TestUnauthorizedOperations: what AWS lets every caller do, or leaves to
-// the operation.
-func TestUnauthorizedOperations(t *testing.T) {
-	f := newFixture(t, On)
-	dev := f.user(t, "dev", "")
-	for _, op := range []string{"GetCallerIdentity", "GetSessionToken", "AssumeRole"} {
-		if _, err := f.authorize(dev, "sts", op, &noInput{}); err != nil {
-			t.Errorf("sts:%s: %v", op, err)
-		}
-	}
-	// GetAccessKeyLastUsed of a key nobody has: the operation's own answer.
-	if _, err := f.authorize(dev, "iam", "GetAccessKeyLastUsed", &struct{ AccessKeyId string }{"AKIAIOSFODNN7EXAMPLE"}); err != nil {
-		t.Errorf("GetAccessKeyLastUsed: %v", err)
-	}
-	// Root may do everything in its own account.
-	if _, err := f.authorize(auth.RootPrincipal(acct), "iam", "DeleteRole", &roleName{"x"}); err != nil {
-		t.Errorf("root: %v", err)
-	}
-	if r := f.last(t); r.Decision != "allowed" || r.Principal != "arn:aws:iam::000000000000:root" {
-		t.Errorf("root's record %+v", r)
-	}
-}
-
-// TestConditionKeys: the request context carries the keys AWS fills.
-func TestConditionKeys(t *testing.T) {
-	f := newFixture(t, On)
-	f.role(t, "blue", "/", iam.Tag{Key: "team", Value: "blue"})
-	f.role(t, "red", "/", iam.Tag{Key: "team", Value: "red"})
-	_, err := f.iam.CreatePolicy(ctx, acct, iam.CreatePolicyInput{PolicyName: "bound", PolicyDocument: allow(`"*"`, "*")})
-	must(t, err)
-	bound := "arn:aws:iam::000000000000:policy/bound"
-	cond := func(action, cond string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"*","Condition":` + cond + `}]}`
-	}
-	cases := []struct {
-		name, doc string
-		op        string
-		in        any
-		allowed   bool
-	}{
-		{"iam:PolicyARN matches", cond("iam:AttachRolePolicy", `{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}`),
-			"AttachRolePolicy", &attachRole{"blue", "arn:aws:iam::aws:policy/ReadOnlyAccess"}, true},
-		{"iam:PolicyARN differs", cond("iam:AttachRolePolicy", `{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}`),
-			"AttachRolePolicy", &attachRole{"blue", "arn:aws:iam::aws:policy/AdministratorAccess"}, false},
-		{"iam:PermissionsBoundary on create", cond("iam:CreateRole", `{"StringEquals":{"iam:PermissionsBoundary":"`+bound+`"}}`),
-			"CreateRole", &createRole{RoleName: "n", PermissionsBoundary: bound}, true},
-		{"iam:PermissionsBoundary missing", cond("iam:CreateRole", `{"StringEquals":{"iam:PermissionsBoundary":"`+bound+`"}}`),
-			"CreateRole", &createRole{RoleName: "n"}, false},
-		{"aws:RequestTag", cond("iam:CreateRole", `{"StringEquals":{"aws:RequestTag/team":"blue"}}`),
-			"CreateRole", &createRole{RoleName: "n", Tags: []iam.Tag{{Key: "team", Value: "blue"}}}, true},
-		{"aws:RequestTag other value", cond("iam:CreateRole", `{"StringEquals":{"aws:RequestTag/team":"blue"}}`),
-			"CreateRole", &createRole{RoleName: "n", Tags: []iam.Tag{{Key: "team", Value: "red"}}}, false},
-		{"aws:TagKeys of an untag", cond("iam:UntagRole", `{"ForAllValues:StringEquals":{"aws:TagKeys":["scratch"]}}`),
-			"UntagRole", &untagRole{"blue", []string{"scratch"}}, true},
-		{"aws:TagKeys of an untag, other key", cond("iam:UntagRole", `{"ForAllValues:StringEquals":{"aws:TagKeys":["scratch"]}}`),
-			"UntagRole", &untagRole{"blue", []string{"team"}}, false},
-		{"aws:ResourceTag", cond("iam:GetRole", `{"StringEquals":{"aws:ResourceTag/team":"blue"}}`), "GetRole", &roleName{"blue"}, true},
-		{"aws:ResourceTag other", cond("iam:GetRole", `{"StringEquals":{"aws:ResourceTag/team":"blue"}}`), "GetRole", &roleName{"red"}, false},
-		{"iam:ResourceTag", cond("iam:GetRole", `{"StringEquals":{"iam:ResourceTag/team":"blue"}}`), "GetRole", &roleName{"blue"}, true},
-		{"aws:PrincipalTag", cond("iam:GetRole", `{"StringEquals":{"aws:PrincipalTag/team":"ops"}}`), "GetRole", &roleName{"red"}, true},
-		{"aws:PrincipalTag matches the resource's", cond("iam:GetRole", `{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}`), "GetRole", &roleName{"red"}, false},
-		{"aws:username", cond("iam:GetUser", `{"StringEquals":{"aws:username":"u"}}`), "GetUser", &userName{}, true},
-		{"aws:PrincipalType", cond("iam:GetRole", `{"StringEquals":{"aws:PrincipalType":"User"}}`), "GetRole", &roleName{"red"}, true},
-		{"aws:RequestedRegion", cond("iam:GetRole", `{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}`), "GetRole", &roleName{"red"}, false},
-		{"aws:SourceIp", cond("iam:GetRole", `{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}`), "GetRole", &roleName{"red"}, true},
-		{"aws:SecureTransport", cond("iam:GetRole", `{"Bool":{"aws:SecureTransport":"true"}}`), "GetRole", &roleName{"red"}, false},
-		{"aws:CurrentTime", cond("iam:GetRole", `{"DateLessThan":{"aws:CurrentTime":"2025-03-07T00:00:00Z"}}`), "GetRole", &roleName{"red"}, true},
-		{"aws:ViaAWSService", cond("iam:GetRole", `{"Bool":{"aws:ViaAWSService":"false"}}`), "GetRole", &roleName{"red"}, true},
-		{"iam:AWSServiceName", cond("iam:CreateServiceLinkedRole", `{"StringLike":{"iam:AWSServiceName":"ecs*.amazonaws.com"}}`),
-			"CreateServiceLinkedRole", &slrInput{AWSServiceName: "ecs.amazonaws.com"}, true},
-		{"ecs:cluster", cond("ecs:RunTask", `{"ArnEquals":{"ecs:cluster":"arn:aws:ecs:us-east-1:000000000000:cluster/prod"}}`),
-			"RunTask", &types.RunTaskRequest{Cluster: "prod", TaskDefinition: "web:1"}, true},
-		{"ecs:cluster other", cond("ecs:RunTask", `{"ArnEquals":{"ecs:cluster":"arn:aws:ecs:us-east-1:000000000000:cluster/prod"}}`),
-			"RunTask", &types.RunTaskRequest{TaskDefinition: "web:1"}, false},
-		{"ecs:capacity-provider", cond("ecs:CreateCluster", `{"ForAllValues:ArnLike":{"ecs:capacity-provider":"arn:aws:ecs:*:*:capacity-provider/FARGATE*"}}`),
-			"CreateCluster", &types.CreateClusterRequest{ClusterName: "c", CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"}}, true},
-	}
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			name := "u"
-			if c.name != "aws:username" {
-				name = "u" + string(rune('a'+i%26)) + string(rune('a'+i/26))
-			}
-			p := f.user(t, name, c.doc, iam.Tag{Key: "team", Value: "ops"})
-			service := "iam"
-			if strings.HasPrefix(c.name, "ecs:") {
-				service = "ecs"
-			}
-			_, err := f.authorize(p, service, c.op, c.in)
-			if (err == nil) != c.allowed {
-				t.Errorf("allowed = %v, want %v (%v)\ncontext: %v", err == nil, c.allowed, err, f.last(t).Context)
-			}
-		})
-	}
-}
-
-// TestPassRole: iam:PassRole on the role, with iam:PassedToService.
-func TestPassRole(t *testing.T) {
-	f := newFixture(t, On)
-	f.role(t, "task-ok", "/")
-	f.role(t, "task-other", "/app/")
-	dep := f.user(t, "deployer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::000000000000:role/task-ok",
-		"Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`)
-	ok := "arn:aws:iam::000000000000:role/task-ok"
-	other := "arn:aws:iam::000000000000:role/app/task-other"
-	must(t, f.PassRole(ctx, dep, ok, "ecs-tasks.amazonaws.com"))
-	err := f.PassRole(ctx, dep, ok, "ec2.amazonaws.com")
-	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/deployer is not authorized to perform: iam:PassRole on resource: "+ok+" because no identity-based policy allows the iam:PassRole action")
-	err = f.PassRole(ctx, dep, other, "ecs-tasks.amazonaws.com")
-	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/deployer is not authorized to perform: iam:PassRole on resource: "+other+" because no identity-based policy allows the iam:PassRole action")
-	if r := f.last(t); r.Action != "iam:PassRole" || r.Context["iam:PassedToService"][0] != "ecs-tasks.amazonaws.com" {
+	// Every target must be allowed; the first denied one is named.
+	p := f.user(t, "one", allow(`"ecs:DescribeServices"`, "arn:aws:ecs:*:*:service/c1/web"))
+	web := Target{ARN: "arn:aws:ecs:us-east-1:000000000000:service/c1/web", Type: "service"}
+	api := Target{ARN: "arn:aws:ecs:us-east-1:000000000000:service/c1/api", Type: "service"}
+	_, err := f.decide(p, "ecs:DescribeServices", web, api)
+	wantErr(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/one is not authorized to perform: ecs:DescribeServices on resource: "+api.ARN+" because no identity-based policy allows the ecs:DescribeServices action")
+	if r := f.last(t); r.Denied != api.ARN || len(r.Resources) != 2 {
 		t.Errorf("record %+v", r)
 	}
-	// Another account's role: no identity policy alone passes it.
+}
+
+// TestRootInItsOwnAccountOnly: the root user may do everything in its own
+// account, and nothing in another's that the other's policies do not
+// allow.
+func TestRootInItsOwnAccountOnly(t *testing.T) {
+	f := newFixture(t, On)
+	root := principal.RootUser(acct)
+	if _, err := f.decide(root, "iam:DeleteRole", role("x", nil)); err != nil {
+		t.Fatalf("root in its own account: %v", err)
+	}
+	if r := f.last(t); r.Decision != "allowed" || r.Reason != rootReason {
+		t.Errorf("root's record %+v", r)
+	}
+	// Account B's root passing account A's role: a role of another account
+	// is that account's, and nothing there lets B in.
+	other := principal.RootUser("111122223333")
+	_, err := f.decideKeys(other, "iam:PassRole", Keys{"iam:PassedToService": {"ecs-tasks.amazonaws.com"}}, Target{ARN: "arn:aws:iam::000000000000:role/admin", Account: acct, Type: "role"})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::111122223333:root is not authorized to perform: iam:PassRole on resource: arn:aws:iam::000000000000:role/admin because no resource-based policy allows the iam:PassRole action")
+	// An IAM user with iam:PassRole on "*" no more.
 	star := f.user(t, "star", allow(`"iam:PassRole"`, "*"))
-	must(t, f.PassRole(ctx, star, other, "ecs-tasks.amazonaws.com"))
-	err = f.PassRole(ctx, star, "arn:aws:iam::111122223333:role/x", "ecs-tasks.amazonaws.com")
+	_, err = f.decide(star, "iam:PassRole", Target{ARN: "arn:aws:iam::111122223333:role/x", Account: "111122223333", Type: "role"})
 	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/star is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111122223333:role/x because no resource-based policy allows the iam:PassRole action")
-	// Root passes any role of its account.
-	must(t, f.PassRole(ctx, auth.RootPrincipal(acct), other, "ecs-tasks.amazonaws.com"))
-	// The service-linked role check made for a caller through ECS.
-	err = f.CreateServiceLinkedRole(ctx, dep, acct, "us-east-1", "ecs.amazonaws.com", "ecs.amazonaws.com")
-	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/deployer is not authorized to perform: iam:CreateServiceLinkedRole on resource: arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS because no identity-based policy allows the iam:CreateServiceLinkedRole action")
-	via := f.user(t, "via", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*",
-		"Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":"ecs.amazonaws.com"}}}]}`)
-	must(t, f.CreateServiceLinkedRole(ctx, via, acct, "us-east-1", "ecs.amazonaws.com", "ecs.amazonaws.com"))
+}
+
+// TestTrust: a role's trust policy must allow sts:AssumeRole even in the
+// role's own account; it names users and roles by unique ID; STS words a
+// denial without a reason; a service principal is matched with the keys it
+// sends.
+func TestTrust(t *testing.T) {
+	f := newFixture(t, On)
+	dev := f.user(t, "dev", allow(`"sts:AssumeRole"`, "*"))
+	arn := "arn:aws:iam::000000000000:role/app"
+	trust := func(principal, cond string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"` + cond + `}]}`
+	}
+	denied := "User: arn:aws:iam::000000000000:user/dev is not authorized to perform: sts:AssumeRole on resource: " + arn
+
+	// The identity policy alone does not do.
+	_, err := f.decide(dev, "sts:AssumeRole", Trust(arn, "", trust(`{"Service":"ec2.amazonaws.com"}`, ""), nil))
+	wantErr(t, err, "AccessDenied", 403, denied)
+	if r := f.last(t); r.Decision != "implicitDeny" || r.Reason != "because no resource-based policy allows the sts:AssumeRole action" {
+		t.Errorf("record: %s %q", r.Decision, r.Reason)
+	}
+	// Nor does a role that does not exist (no trust policy).
+	_, err = f.decide(dev, "sts:AssumeRole", Trust(arn, "", "", nil))
+	wantErr(t, err, "AccessDenied", 403, denied)
+	// Trusted by unique ID: dev, and not a new user of the same name.
+	if _, err := f.decide(dev, "sts:AssumeRole", Trust(arn, "", trust(`{"AWS":"`+dev.UserID+`"}`, ""), nil)); err != nil {
+		t.Fatalf("trusted by id: %v", err)
+	}
+	again := *dev
+	again.UserID = "AIDADEV1111111111111111"
+	f.iam.write(func() { f.iam.entities[acct+"/user/dev"].ID = again.UserID })
+	_, err = f.decide(&again, "sts:AssumeRole", Trust(arn, "", trust(`{"AWS":"`+dev.UserID+`"}`, ""), nil))
+	wantErr(t, err, "AccessDenied", 403, denied)
+	// A role's sessions by the role's unique ID.
+	s := f.session(t, "chain", allow(`"sts:AssumeRole"`, "*"))
+	if _, err := f.decide(s, "sts:AssumeRole", Trust(arn, "", trust(`{"AWS":"`+s.RoleID+`"}`, ""), nil)); err != nil {
+		t.Fatalf("role session trusted by the role's id: %v", err)
+	}
+
+	// ECS assuming a task role: the condition the ECS developer guide
+	// recommends holds for the task's account and ARN.
+	ecsTasks := principal.AWSService("ecs-tasks.amazonaws.com")
+	guarded := trust(`{"Service":"ecs-tasks.amazonaws.com"}`, `,"Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"},"ArnLike":{"aws:SourceArn":"arn:aws:ecs:us-east-1:000000000000:*"}}`)
+	keys := Keys{"aws:SourceAccount": {acct}, "aws:SourceArn": {"arn:aws:ecs:us-east-1:000000000000:task/web/0123"}}
+	if _, err := f.decideKeys(ecsTasks, "sts:AssumeRole", keys, Trust(arn, "", guarded, nil)); err != nil {
+		t.Fatalf("ECS with its source keys: %v", err)
+	}
+	other := Keys{"aws:SourceAccount": {"111122223333"}, "aws:SourceArn": {"arn:aws:ecs:us-east-1:111122223333:task/web/0123"}}
+	_, err = f.decideKeys(ecsTasks, "sts:AssumeRole", other, Trust(arn, "", guarded, nil))
+	wantErr(t, err, "AccessDenied", 403, "User: ecs-tasks.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: "+arn)
+	if r := f.last(t); r.PrincipalType != "service" || r.Context["aws:PrincipalIsAWSService"][0] != "true" || r.Context["aws:SourceAccount"][0] != "111122223333" {
+		t.Errorf("service record %+v", r)
+	}
+	// Root may not use the root shortcut on a trust policy.
+	_, err = f.decide(principal.RootUser(acct), "sts:AssumeRole", Trust(arn, "", trust(`{"Service":"ec2.amazonaws.com"}`, ""), nil))
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: "+arn)
 }
 
 // TestModes: audit lets denials through and reports them; off decides
-// nothing.
+// nothing and records nothing, whoever asks.
 func TestModes(t *testing.T) {
 	f := newFixture(t, Audit)
 	dev := f.user(t, "dev", "")
 	meta := &Meta{RequestID: "r1"}
 	c := WithMeta(ctx, meta)
-	out, err := f.Authorize(c, &Request{Service: "iam", Operation: "DeleteRole", Call: callOf(dev, "r1"), Input: &roleName{"x"}})
-	want := "User: arn:aws:iam::000000000000:user/dev is not authorized to perform: iam:DeleteRole on resource: role x because no identity-based policy allows the iam:DeleteRole action"
+	out, err := f.Decide(c, &Request{Principal: dev, Action: "iam:DeleteRole", Access: Acting(role("x", nil))})
+	want := who + "iam:DeleteRole on resource: role x because no identity-based policy allows the iam:DeleteRole action"
 	if err != nil || out.WouldDeny != want {
 		t.Errorf("audit: %v %q", err, out.WouldDeny)
 	}
-	must(t, f.PassRole(c, dev, "arn:aws:iam::000000000000:role/x", "ecs-tasks.amazonaws.com"))
-	if wd := meta.WouldDeny(); len(wd) != 2 || wd[0] != want || !strings.Contains(wd[1], "iam:PassRole") {
+	if _, err := f.Decide(c, &Request{Principal: dev, Action: "sts:AssumeRole", Access: Acting(Trust("arn:aws:iam::000000000000:role/x", "", "", nil))}); err != nil {
+		t.Errorf("audit, AssumeRole: %v", err)
+	}
+	if wd := meta.WouldDeny(); len(wd) != 2 || wd[0] != want || !strings.Contains(wd[1], "sts:AssumeRole") {
 		t.Errorf("would deny %q", wd)
 	}
 	r, ok := f.audit.Get("r1")
@@ -252,10 +157,11 @@ func TestModes(t *testing.T) {
 
 	off := newFixture(t, Off)
 	dev = off.user(t, "dev", "")
-	if _, err := off.authorize(dev, "iam", "DeleteRole", &roleName{"x"}); err != nil {
-		t.Errorf("off: %v", err)
+	for _, action := range []string{"iam:DeleteRole", "sts:AssumeRole", "iam:PassRole"} {
+		if _, err := off.decide(dev, action, Trust("arn:aws:iam::000000000000:role/x", "", "", nil)); err != nil {
+			t.Errorf("off, %s: %v", action, err)
+		}
 	}
-	must(t, off.PassRole(ctx, dev, "arn:aws:iam::000000000000:role/x", "ecs-tasks.amazonaws.com"))
 	if len(off.audit.Recent(10)) != 0 {
 		t.Errorf("off recorded decisions")
 	}
@@ -269,42 +175,135 @@ func TestModes(t *testing.T) {
 	}
 }
 
-// TestCacheFollowsWrites: a cached decision input never outlives a write.
+// TestConditionKeys: the one request context carries the keys AWS fills,
+// the request's and the resource's, and leaves out service keys the action
+// does not support.
+func TestConditionKeys(t *testing.T) {
+	cond := func(action, cond string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"*","Condition":` + cond + `}]}`
+	}
+	blue, red := role("blue", map[string]string{"team": "blue"}), role("red", map[string]string{"team": "red"})
+	bounded := role("bounded", nil)
+	bounded.Keys = Keys{"iam:PermissionsBoundary": {"arn:aws:iam::000000000000:policy/bound"}}
+	cases := []struct {
+		name, doc string
+		action    string
+		keys      Keys
+		target    Target
+		via       string
+		allowed   bool
+	}{
+		{"iam:PolicyARN", cond("iam:AttachRolePolicy", `{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}`),
+			"iam:AttachRolePolicy", Keys{"iam:PolicyARN": {"arn:aws:iam::aws:policy/ReadOnlyAccess"}}, blue, "", true},
+		{"iam:PolicyARN differs", cond("iam:AttachRolePolicy", `{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}`),
+			"iam:AttachRolePolicy", Keys{"iam:PolicyARN": {"arn:aws:iam::aws:policy/AdministratorAccess"}}, blue, "", false},
+		{"a key the action does not support is left out", cond("iam:GetRole", `{"Null":{"iam:PolicyARN":"true"}}`),
+			"iam:GetRole", Keys{"iam:PolicyARN": {"arn:aws:iam::aws:policy/ReadOnlyAccess"}}, blue, "", true},
+		{"the entity's boundary", cond("iam:DeleteRolePolicy", `{"StringEquals":{"iam:PermissionsBoundary":"arn:aws:iam::000000000000:policy/bound"}}`),
+			"iam:DeleteRolePolicy", nil, bounded, "", true},
+		{"the request's boundary wins", cond("iam:PutRolePermissionsBoundary", `{"StringEquals":{"iam:PermissionsBoundary":"arn:aws:iam::000000000000:policy/bound"}}`),
+			"iam:PutRolePermissionsBoundary", Keys{"iam:PermissionsBoundary": {"arn:aws:iam::000000000000:policy/other"}}, bounded, "", false},
+		{"aws:RequestTag", cond("iam:TagRole", `{"StringEquals":{"aws:RequestTag/team":"blue"}}`),
+			"iam:TagRole", Keys{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}, blue, "", true},
+		{"aws:ResourceTag", cond("iam:GetRole", `{"StringEquals":{"aws:ResourceTag/team":"blue"}}`), "iam:GetRole", nil, blue, "", true},
+		{"aws:ResourceTag other", cond("iam:GetRole", `{"StringEquals":{"aws:ResourceTag/team":"blue"}}`), "iam:GetRole", nil, red, "", false},
+		{"iam:ResourceTag", cond("iam:GetRole", `{"StringEquals":{"iam:ResourceTag/team":"blue"}}`), "iam:GetRole", nil, blue, "", true},
+		{"aws:PrincipalTag", cond("iam:GetRole", `{"StringEquals":{"aws:PrincipalTag/team":"ops"}}`), "iam:GetRole", nil, red, "", true},
+		{"aws:PrincipalTag against the resource's", cond("iam:GetRole", `{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}`), "iam:GetRole", nil, red, "", false},
+		{"aws:PrincipalType", cond("iam:GetRole", `{"StringEquals":{"aws:PrincipalType":"User"}}`), "iam:GetRole", nil, red, "", true},
+		{"aws:RequestedRegion", cond("iam:GetRole", `{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}`), "iam:GetRole", nil, red, "", true},
+		{"aws:SourceIp", cond("iam:GetRole", `{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}`), "iam:GetRole", nil, red, "", true},
+		{"aws:SecureTransport", cond("iam:GetRole", `{"Bool":{"aws:SecureTransport":"true"}}`), "iam:GetRole", nil, red, "", false},
+		{"aws:CurrentTime", cond("iam:GetRole", `{"DateLessThan":{"aws:CurrentTime":"2025-03-07T00:00:00Z"}}`), "iam:GetRole", nil, red, "", true},
+		{"aws:ViaAWSService false", cond("iam:GetRole", `{"Bool":{"aws:ViaAWSService":"false"}}`), "iam:GetRole", nil, red, "", true},
+		{"aws:CalledVia", cond("iam:CreateServiceLinkedRole", `{"ForAnyValue:StringEquals":{"aws:CalledVia":"ecs.amazonaws.com"}}`),
+			"iam:CreateServiceLinkedRole", Keys{"iam:AWSServiceName": {"ecs.amazonaws.com"}}, role("aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS", nil), "ecs.amazonaws.com", true},
+		{"aws:CalledVia absent", cond("iam:CreateServiceLinkedRole", `{"ForAnyValue:StringEquals":{"aws:CalledVia":"ecs.amazonaws.com"}}`),
+			"iam:CreateServiceLinkedRole", Keys{"iam:AWSServiceName": {"ecs.amazonaws.com"}}, role("aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS", nil), "", false},
+		{"ecs:cluster", cond("ecs:RunTask", `{"ArnEquals":{"ecs:cluster":"arn:aws:ecs:us-east-1:000000000000:cluster/prod"}}`),
+			"ecs:RunTask", Keys{"ecs:cluster": {"arn:aws:ecs:us-east-1:000000000000:cluster/prod"}}, Target{ARN: "arn:aws:ecs:us-east-1:000000000000:task-definition/web:1", Type: "task-definition"}, "", true},
+	}
+	f := newFixture(t, On)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := f.user(t, "u"+string(rune('a'+i)), c.doc, principal.Tag{Key: "team", Value: "ops"})
+			c1 := WithMeta(ctx, &Meta{RequestID: c.name, SourceIP: "192.0.2.10"})
+			_, err := f.Decide(c1, &Request{Principal: p, Action: c.action, Region: "us-east-1", Via: c.via, Access: Access{Targets: []Target{c.target}, Keys: c.keys}})
+			if (err == nil) != c.allowed {
+				t.Errorf("allowed = %v, want %v (%v)\ncontext: %v", err == nil, c.allowed, err, f.last(t).Context)
+			}
+		})
+	}
+}
+
+// TestSessionPolicies: a session is limited by its session policies; a
+// managed session policy deleted since grants nothing, and the session
+// keeps its limit.
+func TestSessionPolicies(t *testing.T) {
+	f := newFixture(t, On)
+	s := f.session(t, "app", allow(`"iam:*"`, "*"))
+	narrow := "arn:aws:iam::000000000000:policy/read"
+	f.iam.write(func() { f.iam.managed[narrow] = allow(`"iam:GetRole"`, "*") })
+	s.SessionPolicyARNs = []string{narrow}
+	if _, err := f.decide(s, "iam:GetRole", role("x", nil)); err != nil {
+		t.Fatalf("allowed by the session policy: %v", err)
+	}
+	_, err := f.decide(s, "iam:DeleteRole", role("x", nil))
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::000000000000:assumed-role/app/s is not authorized to perform: iam:DeleteRole on resource: role x because no session policy allows the iam:DeleteRole action")
+	f.iam.write(func() { delete(f.iam.managed, narrow) })
+	_, err = f.decide(s, "iam:DeleteRole", role("x", nil))
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::000000000000:assumed-role/app/s is not authorized to perform: iam:DeleteRole on resource: role x because no session policy allows the iam:DeleteRole action")
+	_, err = f.decide(s, "iam:GetRole", role("x", nil))
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::000000000000:assumed-role/app/s is not authorized to perform: iam:GetRole on resource: role x because no session policy allows the iam:GetRole action")
+}
+
+// TestDeletedEntity: a user or role deleted (or deleted and created again,
+// a new unique id) has no permissions left.
+func TestDeletedEntity(t *testing.T) {
+	f := newFixture(t, On)
+	dev := f.user(t, "dev", allow(`"iam:*"`, "*"))
+	f.mustAllow(t, dev, "iam:GetRole", role("x", nil))
+	f.iam.write(func() { f.iam.entities[acct+"/user/dev"].ID = "AIDANEW00000000000000000" })
+	_, err := f.decide(dev, "iam:GetRole", role("x", nil))
+	wantErr(t, err, "AccessDenied", 403, who+"iam:GetRole on resource: role x because no identity-based policy allows the iam:GetRole action")
+}
+
+func (f *fixture) mustAllow(t testing.TB, p *principal.Principal, action string, targets ...Target) {
+	t.Helper()
+	_, err := f.decide(p, action, targets...)
+	must(t, err)
+}
+
+// TestCacheFollowsWrites: what the authorizer keeps never outlives a write.
 func TestCacheFollowsWrites(t *testing.T) {
 	f := newFixture(t, On)
-	f.role(t, "app", "/")
 	dev := f.user(t, "dev", "")
-	if _, err := f.authorize(dev, "iam", "GetRole", &roleName{"app"}); err == nil {
+	if _, err := f.decide(dev, "iam:GetRole", role("app", nil)); err == nil {
 		t.Fatal("allowed without a policy")
 	}
-	must(t, f.iam.PutUserPolicy(ctx, acct, "dev", "p", allow(`"iam:GetRole"`, "arn:aws:iam::*:role/app")))
-	if _, err := f.authorize(dev, "iam", "GetRole", &roleName{"app"}); err != nil {
-		t.Fatalf("after the policy: %v", err)
+	reads := f.iam.reads.Load()
+	if _, err := f.decide(dev, "iam:GetRole", role("app", nil)); err == nil {
+		t.Fatal("allowed without a policy")
 	}
-	// The role moves to another path: the resource ARN follows.
-	must(t, f.iam.DeleteRole(ctx, acct, "app"))
-	f.role(t, "app", "/moved/")
-	if _, err := f.authorize(dev, "iam", "GetRole", &roleName{"app"}); err == nil {
-		t.Fatal("allowed on the old path")
+	if n := f.iam.reads.Load() - reads; n != 0 {
+		t.Errorf("%d reads with nothing written", n)
 	}
-	if r := f.last(t); r.Resources[0] != "arn:aws:iam::000000000000:role/moved/app" {
-		t.Errorf("resource %s", r.Resources[0])
-	}
+	f.iam.write(func() {
+		f.iam.entities[acct+"/user/dev"].Identity = []Document{{Source: "p", Text: allow(`"iam:GetRole"`, "arn:aws:iam::*:role/app")}}
+	})
+	f.mustAllow(t, dev, "iam:GetRole", role("app", nil))
 }
 
 // TestDenialRecord: a denial's record explains itself.
 func TestDenialRecord(t *testing.T) {
 	f := newFixture(t, On)
-	f.role(t, "app", "/")
-	_, err := f.iam.CreatePolicy(ctx, acct, iam.CreatePolicyInput{PolicyName: "bound", PolicyDocument: allow(`"iam:List*"`, "*")})
-	must(t, err)
-	_, err = f.iam.CreateUser(ctx, acct, iam.CreateUserInput{UserName: "capped", PermissionsBoundary: "arn:aws:iam::000000000000:policy/bound"})
-	must(t, err)
-	must(t, f.iam.PutUserPolicy(ctx, acct, "capped", "admin", `{"Version":"2012-10-17","Statement":[
-  {"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"}]}`))
-	u, _ := f.iam.GetUser(ctx, acct, "capped")
-	p := &auth.Principal{Kind: auth.User, Account: acct, ARN: u.Arn, UserID: u.UserId, Name: "capped", AccessKeyID: "AKIACAPPED"}
-	_, err = f.authorize(p, "iam", "GetRole", &roleName{"app"})
+	p := f.user(t, "capped", `{"Version":"2012-10-17","Statement":[
+  {"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	f.iam.write(func() {
+		f.iam.entities[acct+"/user/capped"].Boundary = &Document{Source: "arn:aws:iam::000000000000:policy/bound", Text: allow(`"iam:List*"`, "*")}
+		f.iam.entities[acct+"/user/capped"].Identity[0].Source = "arn:aws:iam::000000000000:user/capped#admin"
+	})
+	_, err := f.decide(p, "iam:GetRole", role("app", nil))
 	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/capped is not authorized to perform: iam:GetRole on resource: role app because no permissions boundary allows the iam:GetRole action")
 	r := f.last(t)
 	if r.Decision != "implicitDeny" || r.Reason != "because no permissions boundary allows the iam:GetRole action" {
@@ -331,38 +330,24 @@ func TestDenialRecord(t *testing.T) {
 			t.Errorf("explanation lacks %q:\n%s", line, b.String())
 		}
 	}
-	// The allowed decision names its statement.
-	must(t, f.iam.PutUserPolicy(ctx, acct, "capped", "admin", allow(`"iam:ListRoles"`, "*")))
-	_, err = f.authorize(p, "iam", "ListRoles", &pathPrefix{})
-	must(t, err)
+	f.mustAllow(t, p, "iam:ListRoles", Target{ARN: "arn:aws:iam::000000000000:role/"})
 	if r := f.last(t); r.Decision != "allowed" || r.Statement == nil || r.Statement.Source != "arn:aws:iam::000000000000:user/capped#admin" {
 		t.Errorf("allowed record %+v", r)
 	}
 }
 
 // TestAccessAdvisor: an allowed request is the entity's use of the
-// service, as Access Advisor reports it; a denied one is not.
+// service, noted once a minute; a denied one is not.
 func TestAccessAdvisor(t *testing.T) {
 	f := newFixture(t, On)
-	f.role(t, "app", "/")
 	dev := f.user(t, "dev", allow(`["iam:GetRole","ecs:ListClusters"]`, "*"))
-	_, err := f.authorize(dev, "iam", "GetRole", &roleName{"app"})
-	must(t, err)
-	if _, err := f.authorize(dev, "ecs", "ListServices", &types.ListServicesRequest{}); err == nil {
+	f.mustAllow(t, dev, "iam:GetRole", role("app", nil))
+	f.mustAllow(t, dev, "iam:GetRole", role("app", nil))
+	if _, err := f.decide(dev, "ecs:ListServices", Any()); err == nil {
 		t.Fatal("ListServices allowed")
 	}
-	job, err := f.iam.GenerateServiceLastAccessedDetails(ctx, acct, "arn:aws:iam::000000000000:root", dev.ARN, "SERVICE_LEVEL")
-	must(t, err)
-	rep, _, err := f.iam.GetServiceLastAccessedDetails(ctx, acct, "arn:aws:iam::000000000000:root", job, iam.Page{})
-	must(t, err)
-	used := map[string]string{}
-	for _, s := range rep.ServicesLastAccessed {
-		if s.LastAuthenticated != nil {
-			used[s.ServiceNamespace] = s.LastAuthenticatedRegion + " " + s.LastAuthenticated.Format("15:04")
-		}
-	}
-	if len(used) != 1 || used["iam"] != "us-east-1 12:00" {
-		t.Errorf("used %v", used)
+	if len(f.iam.accesses) != 1 || f.iam.accesses[0] != dev.ARN+" iam:GetRole us-east-1" {
+		t.Errorf("accesses %q", f.iam.accesses)
 	}
 }
 
@@ -372,21 +357,20 @@ func TestAccessAdvisor(t *testing.T) {
 // role temporary security credentials"); later sessions are unaffected.
 func TestRevokeOlderSessions(t *testing.T) {
 	f := newFixture(t, On)
-	f.role(t, "app", "/")
-	must(t, f.iam.PutRolePolicy(ctx, acct, "app", "read", allow(`"iam:GetRole"`, "*")))
-	must(t, f.iam.PutRolePolicy(ctx, acct, "app", "AWSRevokeOlderSessions", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],
-		"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-03-06T12:00:00Z"}}}]}`))
-	session := func(name string, issued time.Time) *auth.Principal {
-		return &auth.Principal{Kind: auth.AssumedRole, Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/app/" + name, UserID: "AROAAPP:" + name,
-			Name: "app", RoleARN: "arn:aws:iam::" + acct + ":role/app", SessionName: name, AccessKeyID: "ASIA" + name,
-			Temporary: true, IssuedAt: issued, Expiration: issued.Add(time.Hour)}
-	}
-	_, err := f.authorize(session("old", epoch.Add(-time.Minute)), "iam", "GetRole", &roleName{"app"})
-	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::000000000000:assumed-role/app/old is not authorized to perform: iam:GetRole on resource: role app with an explicit deny in an identity-based policy")
+	old := f.session(t, "app", allow(`"iam:GetRole"`, "*"))
+	f.iam.write(func() {
+		e := f.iam.entities[acct+"/role/app"]
+		e.Identity = append(e.Identity, Document{Source: "arn:aws:iam::000000000000:role/app#AWSRevokeOlderSessions", Text: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],
+		"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-03-06T12:00:00Z"}}}]}`})
+	})
+	_, err := f.decide(old, "iam:GetRole", role("app", nil))
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::000000000000:assumed-role/app/s is not authorized to perform: iam:GetRole on resource: role app with an explicit deny in an identity-based policy")
 	if got := f.last(t).Context["aws:TokenIssueTime"]; len(got) != 1 || got[0] != "2025-03-06T11:59:00Z" {
 		t.Errorf("aws:TokenIssueTime in the context: %v", got)
 	}
-	if _, err := f.authorize(session("new", epoch), "iam", "GetRole", &roleName{"app"}); err != nil {
+	fresh := *old
+	fresh.IssuedAt, fresh.AccessKeyID = epoch, "ASIANEW"
+	if _, err := f.decide(&fresh, "iam:GetRole", role("app", nil)); err != nil {
 		t.Fatalf("a session issued after the revocation: %v", err)
 	}
 }

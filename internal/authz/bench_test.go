@@ -5,21 +5,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/api"
-	"github.com/rolecall/rolecall/internal/auth"
-	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
-// The cost authorization adds to a request, warm (the principal's policies
-// and the resource's path and tags cached): what the server pays between
-// decode and invoke. Each benchmark reports the median (p50-ns) besides
-// the mean.
+// The cost the authorizer adds to a request, warm (the principal's
+// policies compiled and cached): what the server pays between decode and
+// invoke, resolution aside. Each benchmark reports the median (p50-ns)
+// besides the mean.
 
-func benchAuthorize(b *testing.B, f *fixture, p *auth.Principal, service, op string, in any, wantAllowed bool) {
-	call := &api.Call{Account: acct, Region: "us-east-1", RequestID: "r", Principal: p}
+func benchDecide(b *testing.B, f *fixture, r *Request, wantAllowed bool) {
 	c := WithMeta(ctx, &Meta{RequestID: "r", SourceIP: "127.0.0.1"})
-	req := &Request{Service: service, Operation: op, Call: call, Input: in}
-	if _, err := f.Authorize(c, req); (err == nil) != wantAllowed {
+	if _, err := f.Decide(c, r); (err == nil) != wantAllowed {
 		b.Fatalf("allowed = %v: %v", err == nil, err)
 	}
 	times := make([]time.Duration, 0, b.N)
@@ -27,7 +23,7 @@ func benchAuthorize(b *testing.B, f *fixture, p *auth.Principal, service, op str
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		f.Authorize(c, req)
+		f.Decide(c, r)
 		times = append(times, time.Since(t0))
 	}
 	b.StopTimer()
@@ -35,61 +31,58 @@ func benchAuthorize(b *testing.B, f *fixture, p *auth.Principal, service, op str
 	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns")
 }
 
-// BenchmarkAuthorizeRoot: the root user (the test/test keys most clients
+// BenchmarkDecideRoot: the root user (the test/test keys most clients
 // use): allowed without evaluation, recorded.
-func BenchmarkAuthorizeRoot(b *testing.B) {
+func BenchmarkDecideRoot(b *testing.B) {
 	f := newFixture(b, On)
-	f.role(b, "app", "/")
-	benchAuthorize(b, f, auth.RootPrincipal(acct), "iam", "GetRole", &roleName{"app"}, true)
+	benchDecide(b, f, &Request{Principal: principal.RootUser(acct), Action: "iam:GetRole", Access: Acting(role("app", nil))}, true)
 }
 
-// BenchmarkAuthorizeUser: an IAM user with two policies, allowed GetRole
-// on a tagged role.
-func BenchmarkAuthorizeUser(b *testing.B) {
+// BenchmarkDecideUser: an IAM user with two policies, allowed GetRole on a
+// tagged role.
+func BenchmarkDecideUser(b *testing.B) {
 	f := newFixture(b, On)
-	f.role(b, "app", "/service-role/")
 	p := f.user(b, "dev", `{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"arn:aws:iam::*:role/service-role/*"},
+		{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"arn:aws:iam::*:role/*"},
 		{"Effect":"Deny","Action":"iam:Delete*","Resource":"*"}]}`)
-	must(b, f.iam.PutUserPolicy(ctx, acct, "dev", "ecs", allow(`"ecs:*"`, "*")))
-	benchAuthorize(b, f, p, "iam", "GetRole", &roleName{"app"}, true)
+	benchDecide(b, f, &Request{Principal: p, Action: "iam:GetRole", Region: IAMRegion, Access: Acting(role("app", map[string]string{"team": "blue"}))}, true)
 }
 
-// BenchmarkAuthorizeUserDenied: the same user denied, with the denial's
+// BenchmarkDecideUserDenied: the same user denied, with the denial's
 // explanation recorded.
-func BenchmarkAuthorizeUserDenied(b *testing.B) {
+func BenchmarkDecideUserDenied(b *testing.B) {
 	f := newFixture(b, On)
-	f.role(b, "app", "/")
 	p := f.user(b, "dev", allow(`"iam:List*"`, "*"))
-	benchAuthorize(b, f, p, "iam", "DeleteRole", &roleName{"app"}, false)
+	benchDecide(b, f, &Request{Principal: p, Action: "iam:DeleteRole", Region: IAMRegion, Access: Acting(role("app", nil))}, false)
 }
 
-// BenchmarkAuthorizeECS: an ECS call with a cluster condition.
-func BenchmarkAuthorizeECS(b *testing.B) {
+// BenchmarkDecideECS: an ECS call with a cluster condition.
+func BenchmarkDecideECS(b *testing.B) {
 	f := newFixture(b, On)
 	p := f.user(b, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*",
 		"Condition":{"ArnEquals":{"ecs:cluster":"arn:aws:ecs:us-east-1:000000000000:cluster/prod"}}}]}`)
-	benchAuthorize(b, f, p, "ecs", "RunTask", &types.RunTaskRequest{Cluster: "prod", TaskDefinition: "web:1"}, true)
+	r := &Request{Principal: p, Action: "ecs:RunTask", Region: "us-east-1", Access: Access{
+		Targets: []Target{{ARN: "arn:aws:ecs:us-east-1:000000000000:task-definition/web:1", Type: "task-definition"}},
+		Keys:    Keys{"ecs:cluster": {"arn:aws:ecs:us-east-1:000000000000:cluster/prod"}}}}
+	benchDecide(b, f, r, true)
 }
 
-// BenchmarkAuthorizeUncached: the same as BenchmarkAuthorizeUser with no
-// cache: every request reads its policies, its tags and the role.
-func BenchmarkAuthorizeUncached(b *testing.B) {
+// BenchmarkDecideTrust: ecs-tasks.amazonaws.com assuming a task role whose
+// trust policy checks the source keys, as each task launch does.
+func BenchmarkDecideTrust(b *testing.B) {
 	f := newFixture(b, On)
-	f.role(b, "app", "/service-role/")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"}}}]}`
+	r := &Request{Principal: principal.AWSService("ecs-tasks.amazonaws.com"), Action: "sts:AssumeRole", Region: "us-east-1", Access: Access{
+		Targets: []Target{Trust("arn:aws:iam::000000000000:role/task", "", trust, nil)}, Keys: Keys{"aws:SourceAccount": {acct}}}}
+	benchDecide(b, f, r, true)
+}
+
+// BenchmarkDecideUncached: BenchmarkDecideUser with no write count: every
+// request reads the user's policies.
+func BenchmarkDecideUncached(b *testing.B) {
+	f := newFixture(b, On)
 	p := f.user(b, "dev", allow(`["iam:Get*","iam:List*"]`, "*"))
 	f.cache = newCache(nil)
-	benchAuthorize(b, f, p, "iam", "GetRole", &roleName{"app"}, true)
-}
-
-func BenchmarkPassRole(b *testing.B) {
-	f := newFixture(b, On)
-	f.role(b, "task", "/")
-	p := f.user(b, "dev", allow(`"iam:PassRole"`, "arn:aws:iam::*:role/task"))
-	roleArn := "arn:aws:iam::000000000000:role/task"
-	must(b, f.PassRole(ctx, p, roleArn, "ecs-tasks.amazonaws.com"))
-	b.ReportAllocs()
-	for b.Loop() {
-		f.PassRole(ctx, p, roleArn, "ecs-tasks.amazonaws.com")
-	}
+	benchDecide(b, f, &Request{Principal: p, Action: "iam:GetRole", Region: IAMRegion, Access: Acting(role("app", nil))}, true)
 }

@@ -1,26 +1,24 @@
 package authz
 
 import (
-	"context"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
-	"github.com/rolecall/rolecall/internal/policy"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
-// cache keeps what authorization reads from the store between requests,
-// valid while no write has been committed since it was read (Versioned):
-// a warm request reads nothing. Without a Versioned store nothing is kept.
+// cache keeps what authorization reads from IAM between requests, valid
+// while no write has been committed since it was read (the store's write
+// count): a warm request reads nothing. Without a count nothing is kept
+// but compiled documents, which depend on their text alone.
 type cache struct {
-	st *Versioned
+	generation func() uint64
 
 	mu         sync.Mutex
 	gen        uint64
 	principals map[principalKey]*principalEntry
-	entities   map[entityKey]*entity
-	strs       map[string]string // ECS lookups: task definition ARNs
+
+	compiled compiled
 
 	// access coalesces Access Advisor notes: AWS keeps them to the minute,
 	// so a second note in the same minute changes nothing.
@@ -32,189 +30,56 @@ type cache struct {
 const cacheMax = 4096
 
 type principalKey struct {
-	kind                auth.Kind
+	kind                principal.Kind
 	account, name, akid string
-}
-
-// principalEntry is a principal's compiled policies and its policy.Caller
-// (with its tags).
-type principalEntry struct {
-	set    *policy.PolicySet
-	caller policy.Caller
-	// resourceTags: some policy reads aws:ResourceTag/..., so targets'
-	// tags must be looked up.
-	resourceTags bool
-	need         need
-}
-
-type entityKey struct {
-	account, kind, name string // kind: role, user, group, instance-profile, policy, or "ecs" (name: ARN)
-}
-
-// entity is what the request context needs of an IAM entity or ECS
-// resource.
-type entity struct {
-	exists   bool
-	path     string
-	tags     map[string]string
-	boundary string // a role's or user's permissions boundary ARN
 }
 
 type accessKey struct{ account, principal, action string }
 
-func newCache(st *Versioned) *cache { return &cache{st: st} }
+func newCache(generation func() uint64) *cache { return &cache{generation: generation} }
 
-// generation reads the write count before a read; ok is false when there
-// is no cache.
-func (c *cache) generation() (uint64, bool) {
-	if c == nil || c.st == nil {
-		return 0, false
+// cached returns m[k], or what load reads, kept under the write count read
+// before loading (a reader that saw an older count uses what newer
+// readers stored, which is fresher still, but stores nothing).
+func cached[K comparable, V any](c *cache, m *map[K]V, k K, load func() (V, error)) (V, error) {
+	if c.generation == nil {
+		return load()
 	}
-	return c.st.Generation(), true
-}
-
-// lockAt locks the cache and clears it if writes happened since it was
-// filled (a reader that saw an older count uses what newer readers stored,
-// which is fresher still, but stores nothing). Callers unlock.
-func (c *cache) lockAt(g uint64) {
-	c.mu.Lock()
-	if g > c.gen || c.principals == nil {
-		c.gen = g
-		c.principals = map[principalKey]*principalEntry{}
-		c.entities = map[entityKey]*entity{}
-		c.strs = map[string]string{}
-	}
-}
-
-// principal returns p's policies and caller, from the cache when it can.
-func (a *Authorizer) principal(ctx context.Context, p *auth.Principal) (*principalEntry, error) {
-	c := a.cache
-	g, ok := c.generation()
-	// A principal is keyed by its access key too: a session's session
-	// policies and tags are fixed when it is issued.
-	k := principalKey{p.Kind, p.Account, p.Name, p.AccessKeyID}
-	ok = ok && p.AccessKeyID != ""
+	g := c.generation()
+	c.lockAt(g)
+	v, ok := (*m)[k]
+	c.mu.Unlock()
 	if ok {
-		c.lockAt(g)
-		e := c.principals[k]
-		c.mu.Unlock()
-		if e != nil {
-			return e, nil
-		}
-	}
-	set, err := a.policies.For(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	caller, err := a.policies.Caller(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	e := &principalEntry{set: set, caller: caller, resourceTags: readsResourceTags(set), need: needOf(set)}
-	if ok {
-		c.lockAt(g)
-		if c.gen == g {
-			if len(c.principals) >= cacheMax {
-				c.principals = map[principalKey]*principalEntry{}
-			}
-			c.principals[k] = e
-		}
-		c.mu.Unlock()
-	}
-	return e, nil
-}
-
-func readsResourceTags(set *policy.PolicySet) bool {
-	check := func(p *policy.Policy) bool {
-		if p == nil {
-			return false
-		}
-		for _, k := range p.ContextKeys() {
-			lk := strings.ToLower(k)
-			if strings.HasPrefix(lk, "aws:resourcetag/") || strings.HasSuffix(strings.SplitN(lk, "/", 2)[0], ":resourcetag") {
-				return true
-			}
-		}
-		return false
-	}
-	for _, p := range set.Identity {
-		if check(p) {
-			return true
-		}
-	}
-	for _, p := range set.Session {
-		if check(p) {
-			return true
-		}
-	}
-	return check(set.Boundary) || check(set.Resource)
-}
-
-// entity returns what load reads about an entity, from the cache when it
-// can.
-func (a *Authorizer) entity(k entityKey, load func() (*entity, error)) (*entity, error) {
-	c := a.cache
-	g, ok := c.generation()
-	if ok {
-		c.lockAt(g)
-		e := c.entities[k]
-		c.mu.Unlock()
-		if e != nil {
-			return e, nil
-		}
-	}
-	e, err := load()
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		c.lockAt(g)
-		if c.gen == g {
-			if len(c.entities) >= cacheMax {
-				c.entities = map[entityKey]*entity{}
-			}
-			c.entities[k] = e
-		}
-		c.mu.Unlock()
-	}
-	return e, nil
-}
-
-// lookupString caches a string answer (ECS task definition ARNs).
-func (a *Authorizer) lookupString(key string, load func() (string, error)) (string, error) {
-	c := a.cache
-	g, ok := c.generation()
-	if ok {
-		c.lockAt(g)
-		v, hit := c.strs[key]
-		c.mu.Unlock()
-		if hit {
-			return v, nil
-		}
+		return v, nil
 	}
 	v, err := load()
 	if err != nil {
-		return "", err
+		return v, err
 	}
-	if ok {
-		c.lockAt(g)
-		if c.gen == g {
-			if len(c.strs) >= cacheMax {
-				c.strs = map[string]string{}
-			}
-			c.strs[key] = v
+	c.lockAt(g)
+	if c.gen == g {
+		if *m == nil || len(*m) >= cacheMax {
+			*m = map[K]V{}
 		}
-		c.mu.Unlock()
+		(*m)[k] = v
 	}
+	c.mu.Unlock()
 	return v, nil
+}
+
+// lockAt locks the cache and clears it if writes happened since it was
+// filled. Callers unlock.
+func (c *cache) lockAt(g uint64) {
+	c.mu.Lock()
+	if g > c.gen {
+		c.gen = g
+		c.principals = nil
+	}
 }
 
 // accessDue reports whether an Access Advisor note for principal and
 // action at now is not yet made this minute, and counts it as made.
 func (c *cache) accessDue(account, principal, action string, now time.Time) bool {
-	if c == nil {
-		return true
-	}
 	minute := now.Unix() / 60
 	k := accessKey{account, principal, action}
 	c.accessMu.Lock()

@@ -1,22 +1,25 @@
-// Package authz is rolecall's authorizer: for every IAM, STS and ECS
-// operation it builds the request context AWS builds (the action, the
-// resource ARNs of the operation's resource types in the Service
-// Authorization Reference, the global and service condition keys), asks the
-// policy engine (internal/policy) with the caller's identity, boundary and
-// session policies, and answers AccessDenied in AWS's words when the engine
-// denies. It also records every decision (the audit log, and a bounded
-// in-memory ring that `rolecall explain-denied` reads through
-// /_rolecall/decisions/REQUEST_ID), notes allowed use for Access Advisor,
-// and evaluates iam:PassRole for services that receive a role (PassRole).
+// Package authz is rolecall's one authorizer. Every decision goes through
+// Decide, whoever asks: the server for an API call, STS for sts:AssumeRole
+// (the role's trust policy is the resource policy, and must allow), ECS for
+// iam:PassRole, for ecs-tasks.amazonaws.com assuming a task's roles, and
+// for the calls it makes with a role it holds.
 //
-// The server calls Authorize between decoding a request and running its
-// operation. Domain packages know nothing of it; STS decides sts:AssumeRole
-// itself (the trust policy must allow even in the role's own account), so
-// the authorizer leaves AssumeRole to it, and GetCallerIdentity and
-// GetSessionToken need no permission at all in AWS.
+// A decision is asked as a Request: who (a principal.Principal), which
+// action, on which Targets, with which request keys. A Target is the
+// stored resource (its canonical ARN, owning account, tags, resource
+// policy), never the request's spelling of a name: operations declare
+// beside their bindings how their input resolves to targets (internal/api,
+// internal/resolve), and Decide only evaluates. It builds the request
+// context AWS builds (IAM User Guide, "AWS global condition context
+// keys"; the Service Authorization Reference for the service's keys),
+// gathers the caller's identity, boundary and session policies from IAM
+// (Directory), asks the policy engine (internal/policy), records the
+// decision (AuditLog: the audit log, and the ring that `rolecall
+// explain-denied` reads), notes allowed use for Access Advisor, and applies
+// the mode (--enforce on, audit or off) to every decision alike.
 //
-// What it needs of the store it reads through a Versioned store: a counter
-// of committed writes, under which the principal's compiled policies and
-// the resources' paths and tags are cached, so that an authorized request
-// costs a few microseconds once warm.
+// It knows no wire format, no store and no service's domain: it imports
+// the policy engine, the principal, and the Service Authorization
+// Reference, and reads IAM through the small Directory interface that
+// internal/app wires.
 package authz

@@ -5,40 +5,37 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
-// FuzzAuthorize: whatever names, ids and ARNs a request carries, the
-// authorizer answers allowed or AWS's AccessDenied, never a panic or an
-// internal error.
-func FuzzAuthorize(f *testing.F) {
-	for _, s := range []string{"app", "", "arn:aws:iam::000000000000:role/x/y", "task/aws-service-role/ecs.amazonaws.com/R/1",
+// FuzzDecide: whatever ARNs, accounts, keys and resource policies a
+// request carries, the authorizer answers allowed or AWS's AccessDenied,
+// never a panic or an internal error.
+func FuzzDecide(f *testing.F) {
+	for _, s := range []string{"app", "", "arn:aws:iam::000000000000:role/x/y", "111122223333", "*",
 		"arn:aws:ecs:us-east-1:111122223333:cluster/c", "web:3", "arn:", ":", "/", "a/b/c:d"} {
-		f.Add(s, s)
+		f.Add(s, s, "")
 	}
+	f.Add("arn:aws:iam::000000000000:role/r", "000000000000", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`)
 	fx := newFixture(f, On)
 	dev := fx.user(f, "dev", allow(`"*"`, "arn:aws:iam::*:role/a*"))
-	f.Fuzz(func(t *testing.T, a, b string) {
-		inputs := []struct {
-			service, op string
-			in          any
-		}{
-			{"iam", "GetRole", &roleName{a}},
-			{"iam", "CreateRole", &createRole{Path: a, RoleName: b}},
-			{"iam", "GetServiceLinkedRoleDeletionStatus", &struct{ DeletionTaskId string }{a}},
-			{"iam", "GenerateServiceLastAccessedDetails", &struct{ Arn string }{a}},
-			{"iam", "CreateServiceLinkedRole", &slrInput{a, b}},
-			{"iam", "ListRoles", &pathPrefix{a}},
-			{"ecs", "StopTask", &types.StopTaskRequest{Cluster: a, Task: b}},
-			{"ecs", "RunTask", &types.RunTaskRequest{Cluster: a, TaskDefinition: b}},
-			{"ecs", "TagResource", &types.TagResourceRequest{ResourceArn: a, Tags: []types.Tag{{Key: b, Value: a}}}},
-			{"ecs", "DescribeServices", &types.DescribeServicesRequest{Cluster: a, Services: []string{b, a}}},
+	f.Fuzz(func(t *testing.T, a, account, doc string) {
+		targets := []Target{
+			{ARN: a, Account: account, Type: "role", Tags: map[string]string{account: a}, Keys: Keys{a: {account}}},
+			Trust(a, account, doc, nil),
 		}
-		for _, in := range inputs {
-			_, err := fx.authorize(dev, in.service, in.op, in.in)
-			var e *awserr.Error
-			if err != nil && (!errors.As(err, &e) || (e.Code != "AccessDenied" && e.Code != "AccessDeniedException")) {
-				t.Fatalf("%s:%s(%q, %q): %v", in.service, in.op, a, b, err)
+		for _, p := range []*principal.Principal{dev, principal.RootUser(acct), principal.AWSService("ecs-tasks.amazonaws.com")} {
+			for _, action := range []string{"iam:GetRole", "sts:AssumeRole", "ecs:RunTask", a} {
+				for _, tg := range targets {
+					_, err := fx.decideKeys(p, action, Keys{"aws:SourceArn": {a}, account: {doc}}, tg)
+					var e *awserr.Error
+					if err != nil && (!errors.As(err, &e) || (e.Code != "AccessDenied" && e.Code != "AccessDeniedException")) {
+						if tg.Policy != nil && tg.Policy.Document != "" {
+							continue // a document IAM would not have stored: it does not compile
+						}
+						t.Fatalf("%s %s on %+v: %v", p.ARN, action, tg, err)
+					}
+				}
 			}
 		}
 	})

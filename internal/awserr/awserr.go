@@ -23,6 +23,30 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Is matches errors by AWS code, so that errors.Is(err, awserr.Code...)
+// style checks need no helper: errors.Is(err, &awserr.Error{Code:
+// "NoSuchEntity"}) holds for any NoSuchEntity, whatever its text.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Code is err's AWS error code; "" when err is not an *Error.
+func Code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// IsClient reports an AWS-visible failure the request caused (a 4xx), as
+// opposed to a failure of rolecall itself.
+func IsClient(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status >= 400 && e.Status < 500
+}
+
 // New builds an error with an explicit code and status.
 func New(status int, code, format string, args ...any) *Error {
 	msg := format

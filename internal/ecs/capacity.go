@@ -83,7 +83,7 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 			return nil, errManagedInstancesNeedsCluster()
 		}
 		clusterID = in.Cluster
-		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn); err != nil {
+		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn, p.CapacityProviderArn); err != nil {
 			return nil, err
 		}
 		// The instance profile's role is not the caller's to pass: the
@@ -161,8 +161,8 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 // infrastructure role to ECS, which must be able to assume it (the role
 // trusts ecs.amazonaws.com; ECS developer guide, "Amazon ECS
 // infrastructure IAM role").
-func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn string) error {
-	if err := s.roles.PassRole(ctx, c, arn, PrincipalECS); err != nil {
+func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn, provider string) error {
+	if err := s.roles.PassRole(ctx, c, arn, PrincipalECS, ""); err != nil {
 		if err, denied := asAccessDenied(err); denied {
 			return err
 		}
@@ -171,7 +171,7 @@ func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn string)
 		}
 		return err
 	}
-	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, "ECSManagedInstances"); err != nil {
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, "ECSManagedInstances", provider); err != nil {
 		if isClientError(err) {
 			return errInfrastructureRole(arn)
 		}
@@ -214,7 +214,7 @@ func asgDefaults(a types.AutoScalingGroupProvider) *types.AutoScalingGroupProvid
 // Managed Instances a new infrastructure role is passed again.
 func (s *Service) UpdateCapacityProvider(ctx context.Context, c Call, in *types.UpdateCapacityProviderRequest) (*types.UpdateCapacityProviderResponse, error) {
 	if mi := in.ManagedInstancesProvider; mi != nil && mi.InfrastructureRoleArn != "" {
-		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn); err != nil {
+		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn, ecsARN(c, "capacity-provider/"+in.Name)); err != nil {
 			return nil, err
 		}
 	}

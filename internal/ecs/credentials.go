@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -39,10 +39,10 @@ type credentialsRecord struct {
 	Token string
 	// TaskRoleArn's session is served; the execution role's is kept for
 	// what the agent itself does (pulling images, writing logs).
-	TaskRoleArn      string        `json:",omitempty"`
-	Task             *auth.Session `json:",omitempty"`
-	ExecutionRoleArn string        `json:",omitempty"`
-	Execution        *auth.Session `json:",omitempty"`
+	TaskRoleArn      string             `json:",omitempty"`
+	Task             *principal.Session `json:",omitempty"`
+	ExecutionRoleArn string             `json:",omitempty"`
+	Execution        *principal.Session `json:",omitempty"`
 }
 
 // newCredentials is the record of a task launched with sessions; nil when
@@ -113,7 +113,7 @@ func (s *Service) TaskRoleCredentials(ctx context.Context, id, token string) (*T
 	sess := rec.Task
 	if !now.Before(sess.Expiration.Add(-CredentialsRefresh)) {
 		c := Call{Account: rec.Account, Region: rec.Region}
-		fresh, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, rec.TaskRoleArn, taskIDOf(rec.TaskArn))
+		fresh, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, rec.TaskRoleArn, taskIDOf(rec.TaskArn), rec.TaskArn)
 		switch {
 		case err == nil:
 			if sess, err = s.renewCredentials(id, sess.AccessKeyID, fresh); err != nil {
@@ -155,8 +155,8 @@ func (s *Service) loadCredentials(id string) (rec *credentialsRecord, active boo
 // renewCredentials stores fresh as the task's session unless another fetch
 // renewed it first (the stored key is no longer old), and returns the
 // session now stored.
-func (s *Service) renewCredentials(id, old string, fresh *auth.Session) (*auth.Session, error) {
-	var out *auth.Session
+func (s *Service) renewCredentials(id, old string, fresh *principal.Session) (*principal.Session, error) {
+	var out *principal.Session
 	err := s.st.Update(func(tx store.Tx) error {
 		var r credentialsRecord
 		found, err := getJSON(tx, bucketCredentials, id, &r)
@@ -188,8 +188,8 @@ type TaskEndpoint struct {
 // its ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID) in the Call's
 // account and Region, get their task role's credentials. The task must be
 // active and have a task role (both rolecall's wording: no ECS API says
-// this). The caller decides who may ask (the token gives the role's
-// credentials).
+// this), and the caller must be able to pass the task role to
+// ecs-tasks.amazonaws.com (the token gives the role's credentials).
 func (s *Service) TaskCredentialsEndpoint(ctx context.Context, c Call, taskArn string) (*TaskEndpoint, error) {
 	rest, ok := resourceOf(c, taskArn, "task")
 	cluster, id, long := strings.Cut(rest, "/")
@@ -223,6 +223,13 @@ func (s *Service) TaskCredentialsEndpoint(ctx context.Context, c Call, taskArn s
 	}
 	if rec == nil || rec.Task == nil {
 		return nil, invalidParameter("The task %s has no task role (taskRoleArn), so it has no role credentials.", taskArn)
+	}
+	// Whoever may launch a task with the role may run code with its
+	// credentials anyway: the caller must be able to pass it, as for
+	// RunTask.
+	if err := s.roles.PassRole(ctx, c, rec.TaskRoleArn, PrincipalECSTasks, rec.TaskArn); err != nil {
+		err, _ = asAccessDenied(err)
+		return nil, err
 	}
 	return &TaskEndpoint{TaskArn: rec.TaskArn, RoleArn: rec.TaskRoleArn, Region: rec.Region, ID: id, Token: rec.Token}, nil
 }

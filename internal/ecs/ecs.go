@@ -23,11 +23,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -35,15 +34,15 @@ import (
 type Call struct {
 	Account, Region string
 	// Principal is the caller; nil reads as the account's root user.
-	Principal *auth.Principal
+	Principal *principal.Principal
 }
 
 // Caller is the calling principal, the account's root when none is set.
-func (c Call) Caller() *auth.Principal {
+func (c Call) Caller() *principal.Principal {
 	if c.Principal != nil {
 		return c.Principal
 	}
-	return auth.RootPrincipal(c.Account)
+	return principal.RootUser(c.Account)
 }
 
 // Service principals ECS acts as.
@@ -96,34 +95,34 @@ func (t Timing) withDefaults() Timing {
 // stopped tasks "at least one hour" (DescribeTasks reference).
 const stoppedRetention = time.Hour
 
+// Config is what the ECS domain is built from.
+type Config struct {
+	Store store.Store
+	Clock ids.Clock
+	IDs   ids.Generator
+	// Roles takes ECS's role decisions (internal/app wires IAM, STS and
+	// the authorizer behind it).
+	Roles Roles
+	// Timing is how long task phases take; zero fields keep DefaultTiming.
+	Timing Timing
+}
+
 // Service is the ECS domain over a store.
 type Service struct {
-	st    store.Store
-	clock ids.Clock
-	gen   ids.Generator
-	roles Roles
-
-	mu     sync.RWMutex
+	st     store.Store
+	clock  ids.Clock
+	gen    ids.Generator
+	roles  Roles
 	timing Timing
 }
 
-// New returns the ECS domain over st, acting on roles through roles.
-func New(st store.Store, clock ids.Clock, gen ids.Generator, roles Roles) *Service {
-	return &Service{st: st, clock: clock, gen: gen, roles: roles, timing: DefaultTiming}
+// New returns the ECS domain.
+func New(c Config) *Service {
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, timing: c.Timing.withDefaults()}
 }
 
-// SetTiming sets how long task phases take (zero fields keep defaults).
-func (s *Service) SetTiming(t Timing) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.timing = t.withDefaults()
-}
-
-func (s *Service) phases() Timing {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.timing
-}
+// phases is how long task phases take.
+func (s *Service) phases() Timing { return s.timing }
 
 // now is the clock's time at the millisecond resolution ECS timestamps
 // have on the wire.

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -107,7 +107,7 @@ func (f *fakeRoles) RoleAllows(_ context.Context, _ Call, roleArn, session strin
 	return nil
 }
 
-func (f *fakeRoles) PassRole(_ context.Context, _ Call, roleArn, to string) error {
+func (f *fakeRoles) PassRole(_ context.Context, _ Call, roleArn, to, _ string) error {
 	f.log("pass " + roleArn + " " + to)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -120,8 +120,9 @@ func (f *fakeRoles) PassRole(_ context.Context, _ Call, roleArn, to string) erro
 	return nil
 }
 
-func (f *fakeRoles) AssumeAsService(_ context.Context, _ Call, svc, roleArn, session string) (*auth.Session, error) {
+func (f *fakeRoles) AssumeAsService(_ context.Context, _ Call, svc, roleArn, session, sourceArn string) (*principal.Session, error) {
 	f.log("assume " + svc + " " + roleArn + " " + session)
+	f.log("source " + roleArn + " " + sourceArn)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.roles[roleArn] || f.untrust[roleArn] {
@@ -129,8 +130,8 @@ func (f *fakeRoles) AssumeAsService(_ context.Context, _ Call, svc, roleArn, ses
 	}
 	f.sessions++
 	n := strconv.Itoa(f.sessions)
-	return &auth.Session{AccessKeyID: "ASIA" + n, SecretAccessKey: "secret" + n, SessionToken: "token" + n,
-		Expiration: f.now().Add(time.Hour), Principal: auth.Principal{Kind: auth.AssumedRole, RoleARN: roleArn, SessionName: session}}, nil
+	return &principal.Session{AccessKeyID: "ASIA" + n, SecretAccessKey: "secret" + n, SessionToken: "token" + n,
+		Expiration: f.now().Add(time.Hour), Principal: principal.Principal{Kind: principal.AssumedRole, RoleARN: roleArn, SessionName: session}}, nil
 }
 
 type fixture struct {
@@ -147,8 +148,8 @@ func newFixture(t *testing.T) *fixture {
 	roles := newFakeRoles()
 	clock := &ids.FixedClock{T: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
 	roles.now = clock.Now
-	svc := New(st, clock, &ids.Sequence{}, roles)
-	svc.SetTiming(Timing{Provisioning: time.Second, Pending: 2 * time.Second, Stopping: 2 * time.Second})
+	svc := New(Config{Store: st, Clock: clock, IDs: &ids.Sequence{}, Roles: roles,
+		Timing: Timing{Provisioning: time.Second, Pending: 2 * time.Second, Stopping: 2 * time.Second}})
 	return &fixture{svc: svc, roles: roles, clock: clock, c: Call{Account: acct, Region: "us-east-1"}}
 }
 

@@ -121,7 +121,7 @@ func (s *Service) registerTasks(ctx context.Context, c Call, svc *types.Service,
 		}
 		return registeredEvents(name, n, svc.LoadBalancers), nil
 	}
-	_, assumeErr := s.roles.AssumeAsService(ctx, c, PrincipalECS, svc.RoleArn, serviceRoleSession)
+	_, assumeErr := s.roles.AssumeAsService(ctx, c, PrincipalECS, svc.RoleArn, serviceRoleSession, svc.ServiceArn)
 	var events []string
 	for _, lb := range svc.LoadBalancers {
 		err := assumeErr

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // Roles is every decision ECS takes about IAM roles, answered by IAM and
@@ -36,14 +36,17 @@ type Roles interface {
 	// No role, no record and no error: callers check it exists first.
 	LinkedRoleUsed(ctx context.Context, c Call, principal string, actions ...RoleAction) error
 	// PassRole checks that the caller may pass roleArn to the service
-	// passedToService (iam:PassRole with iam:PassedToService), and that
-	// the role exists.
-	PassRole(ctx context.Context, c Call, roleArn, passedToService string) error
+	// passedToService (iam:PassRole with iam:PassedToService, and
+	// iam:AssociatedResourceArn when associated names the resource the
+	// role is for), and that the role exists.
+	PassRole(ctx context.Context, c Call, roleArn, passedToService, associated string) error
 	// AssumeAsService has servicePrincipal assume roleArn for session, as
 	// AWS does when ECS uses a role on the caller's behalf: the role's
-	// trust policy must allow the service. The answer is the session's
-	// temporary credentials (a task's role credentials).
-	AssumeAsService(ctx context.Context, c Call, servicePrincipal, roleArn, session string) (*auth.Session, error)
+	// trust policy must allow the service, which sends the Call's account
+	// as aws:SourceAccount and sourceArn (the task, service or capacity
+	// provider the role is used for) as aws:SourceArn. The answer is the
+	// session's temporary credentials (a task's role credentials).
+	AssumeAsService(ctx context.Context, c Call, servicePrincipal, roleArn, session, sourceArn string) (*principal.Session, error)
 	// RoleAllows evaluates each action against the permissions of a
 	// session (named session) of roleArn, the role's identity policies and
 	// boundary, as AWS does when ECS calls another service with a role
@@ -61,17 +64,9 @@ type RoleAction struct {
 	Action, Resource string
 }
 
-func errCode(err error) string {
-	var e *awserr.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
 // isNoSuchRole: the role does not exist, or the ARN names none.
 func isNoSuchRole(err error) bool {
-	switch errCode(err) {
+	switch awserr.Code(err) {
 	case "NoSuchEntity", "ValidationError", "InvalidInput":
 		return true
 	}
@@ -96,10 +91,7 @@ func asAccessDenied(err error) (out error, ok bool) {
 
 // isClientError: an AWS-visible failure of the request rather than of
 // rolecall.
-func isClientError(err error) bool {
-	var e *awserr.Error
-	return errors.As(err, &e) && e.Status < 500
-}
+func isClientError(err error) bool { return awserr.IsClient(err) }
 
 // roleARN turns a role given by name ("name" or "/path/name") into its
 // ARN in the caller's account; ARNs pass as they are. ECS accepts both
@@ -122,7 +114,7 @@ func (s *Service) passTaskRoles(ctx context.Context, c Call, roles ...string) er
 		if r == "" {
 			continue
 		}
-		err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks)
+		err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks, "")
 		if err == nil || isNoSuchRole(err) {
 			continue
 		}
@@ -136,20 +128,21 @@ func (s *Service) passTaskRoles(ctx context.Context, c Call, roles ...string) er
 // for the task (the task role's credentials are served to its containers,
 // credentials.go).
 type taskSessions struct {
-	execution, task *auth.Session
+	execution, task *principal.Session
 }
 
 // assumeTaskRoles has ecs-tasks.amazonaws.com assume a task's execution
 // role, then its task role, as ECS does when the task launches, each in a
-// session named after the task ID. failed names the role that could not be
-// assumed: its text is the task's stoppedReason.
-func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskID, executionRole, taskRole string) (failed string, sess taskSessions, err error) {
+// session named after the task ID, for the task (aws:SourceArn). failed
+// names the role that could not be assumed: its text is the task's
+// stoppedReason.
+func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskArn, executionRole, taskRole string) (failed string, sess taskSessions, err error) {
 	for i, r := range []string{executionRole, taskRole} {
 		if r == "" {
 			continue
 		}
 		arn := roleARN(c, r)
-		got, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskID)
+		got, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskIDOf(taskArn), taskArn)
 		if err != nil {
 			if !isClientError(err) {
 				return "", taskSessions{}, err

@@ -158,7 +158,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 			return nil, errRoleWithSLR()
 		}
 		roleArn = roleARN(c, in.Role)
-		if err := s.useServiceRole(ctx, c, roleArn, in.LoadBalancers); err != nil {
+		if err := s.useServiceRole(ctx, c, roleArn, ecsARN(c, "service/"+cl.Cluster.ClusterName+"/"+in.ServiceName), in.LoadBalancers); err != nil {
 			return nil, err
 		}
 	} else if err := s.needSLR(ctx, c); err != nil {
@@ -260,8 +260,8 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 // with it (its policies must allow describing them and registering tasks);
 // either failing is AWS's targetGroupArn message (a denied iam:PassRole is
 // AccessDeniedException).
-func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn string, lbs []types.LoadBalancer) error {
-	if err := s.roles.PassRole(ctx, c, roleArn, PrincipalECS); err != nil {
+func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn, serviceArn string, lbs []types.LoadBalancer) error {
+	if err := s.roles.PassRole(ctx, c, roleArn, PrincipalECS, ""); err != nil {
 		if err, denied := asAccessDenied(err); denied {
 			return err
 		}
@@ -270,7 +270,7 @@ func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn string, lb
 		}
 		return err
 	}
-	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, roleArn, serviceRoleSession); err != nil {
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, roleArn, serviceRoleSession, serviceArn); err != nil {
 		if isClientError(err) {
 			return errServiceRoleFor(lbs)
 		}
@@ -403,7 +403,7 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 			execRole, taskRole := l.roles()
 			for i := 0; i < need; i++ {
 				id := s.hexID()
-				failed, sess, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
+				failed, sess, err := s.assumeTaskRoles(ctx, c, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), execRole, taskRole)
 				if err != nil {
 					return err
 				}

@@ -179,3 +179,27 @@ func (s *Service) ListTagsForResource(ctx context.Context, c Call, in *types.Lis
 	}
 	return &types.ListTagsForResourceResponse{Tags: tags}, nil
 }
+
+// ResourceTags are the tags of the resource an ECS ARN names in the Call's
+// account and Region, for the authorizer (aws:ResourceTag/KEY); nil when
+// there is no such resource.
+func (s *Service) ResourceTags(ctx context.Context, c Call, arn string) (map[string]string, error) {
+	var out map[string]string
+	err := s.view(ctx, c, func(tx store.Tx) error {
+		t, err := findTaggable(tx, c, arn)
+		if err != nil {
+			return err
+		}
+		if len(*t.tags) > 0 {
+			out = make(map[string]string, len(*t.tags))
+			for _, tg := range *t.tags {
+				out[tg.Key] = tg.Value
+			}
+		}
+		return nil
+	})
+	if isClientError(err) {
+		return nil, nil
+	}
+	return out, err
+}

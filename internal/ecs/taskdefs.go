@@ -131,7 +131,7 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 		if r == "" {
 			continue
 		}
-		if err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks); err != nil {
+		if err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks, ""); err != nil {
 			if err, denied := asAccessDenied(err); denied {
 				return nil, err
 			}

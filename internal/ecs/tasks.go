@@ -332,7 +332,7 @@ func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements 
 	var enis []RoleAction
 	for i, inst := range placements {
 		id := s.hexID()
-		failed, sess, err := s.assumeTaskRoles(ctx, c, id, execRole, taskRole)
+		failed, sess, err := s.assumeTaskRoles(ctx, c, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), execRole, taskRole)
 		if err != nil {
 			return nil, err
 		}

@@ -32,7 +32,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/arn"
@@ -62,28 +61,10 @@ const (
 
 // advisorState is Access Advisor's part of Service: report timing. Its zero
 // value is ready: defaults apply until set.
-type advisorState struct {
-	mu        sync.RWMutex
-	delay     time.Duration
-	retention time.Duration
-}
-
-// SetAdvisorJobTiming sets how long a report job stays IN_PROGRESS (zero:
-// it completes at once) and how long a report is kept (zero: the default).
-func (s *Service) SetAdvisorJobTiming(delay, retention time.Duration) {
-	s.advisor.mu.Lock()
-	defer s.advisor.mu.Unlock()
-	s.advisor.delay, s.advisor.retention = delay, retention
-}
-
-func (s *Service) advisorTiming() (delay, retention time.Duration) {
-	s.advisor.mu.RLock()
-	defer s.advisor.mu.RUnlock()
-	delay, retention = max(s.advisor.delay, 0), s.advisor.retention
-	if retention <= 0 {
-		retention = DefaultAdvisorJobRetention
-	}
-	return delay, retention
+// advisorTiming is how long a report job stays IN_PROGRESS and how long
+// a report is kept (Config).
+type advisorTiming struct {
+	delay, retention time.Duration
 }
 
 // AdvisorJobStatus is the job part of both report answers. JobType is not
@@ -232,7 +213,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, accoun
 	if err != nil {
 		return "", err
 	}
-	delay, retention := s.advisorTiming()
+	delay, retention := s.advisor.delay, s.advisor.retention
 	now := s.now()
 	j := &advisorJob{Id: s.gen.UUID(), Type: granularity, Arn: entityArn, Caller: caller, Created: now, Done: now.Add(delay)}
 	err = s.view(ctx, account, func(tx store.Tx) error {
@@ -486,7 +467,7 @@ func (s *Service) loadJob(ctx context.Context, account, caller, jobId string) (*
 	if err != nil {
 		return nil, AdvisorJobStatus{}, err
 	}
-	_, retention := s.advisorTiming()
+	retention := s.advisor.retention
 	now := s.clock.Now()
 	if (j.Caller != "" && caller != "" && j.Caller != caller) || !now.Before(j.Created.Add(retention)) {
 		return nil, AdvisorJobStatus{}, errNoSuchJob(jobId)

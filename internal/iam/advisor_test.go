@@ -390,8 +390,7 @@ func TestReportPaging(t *testing.T) {
 }
 
 func TestReportInProgress(t *testing.T) {
-	f := newFixture(t)
-	f.SetAdvisorJobTiming(2*time.Second, 0)
+	f := newFixture(t, func(c *Config) { c.AdvisorDelay = 2 * time.Second })
 	r := f.role(t, "app")
 	must(t, f.PutRolePolicy(ctx, acct, "app", "p", docS3))
 	id, err := f.GenerateServiceLastAccessedDetails(ctx, acct, "", r.Arn, "")
@@ -503,7 +502,7 @@ func (c *countingStore) Update(fn func(store.Tx) error) error {
 func TestRecordServiceAccessCoalesces(t *testing.T) {
 	f := newFixture(t)
 	cs := &countingStore{Store: f.st}
-	svc := New(cs, f.clock, f.gen)
+	svc := New(Config{Store: cs, Clock: f.clock, IDs: f.gen})
 	role := "arn:aws:iam::" + acct + ":role/svc/app"
 	at := epoch.Add(10 * time.Second)
 	read := func() accessRecords {

@@ -26,6 +26,7 @@ type PrincipalPolicies struct {
 	// ID is the entity's unique id (AROA..., AIDA...): a role or user
 	// deleted and created again under its name has a new one.
 	ID                  string
+	Tags                []Tag // the role's or user's (aws:PrincipalTag/KEY)
 	Identity            []PolicyDocument
 	PermissionsBoundary *PolicyDocument
 }
@@ -39,7 +40,7 @@ func (s *Service) RolePolicies(ctx context.Context, account, roleName string) (*
 		if err != nil {
 			return err
 		}
-		out.ID = r.RoleId
+		out.ID, out.Tags = r.RoleId, r.Tags
 		owner := iamArn(account, "role", r.Path, r.RoleName)
 		if err := collect(tx, account, owner, rolePrincipal(account, r), out); err != nil {
 			return err
@@ -62,7 +63,7 @@ func (s *Service) UserPolicies(ctx context.Context, account, userName string) (*
 		if err != nil {
 			return err
 		}
-		out.ID = u.UserId
+		out.ID, out.Tags = u.UserId, u.Tags
 		owner := iamArn(account, "user", u.Path, u.UserName)
 		if err := collect(tx, account, owner, userPrincipal(account, u), out); err != nil {
 			return err

@@ -35,12 +35,16 @@ type fixture struct {
 	clock *ids.FixedClock
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, opts ...func(*Config)) *fixture {
 	t.Helper()
 	st := store.NewMemory()
 	t.Cleanup(func() { st.Close() })
 	clock := &ids.FixedClock{T: epoch}
-	return &fixture{Service: New(st, clock, &ids.Sequence{}), st: st, clock: clock}
+	c := Config{Store: st, Clock: clock, IDs: &ids.Sequence{}}
+	for _, o := range opts {
+		o(&c)
+	}
+	return &fixture{Service: New(c), st: st, clock: clock}
 }
 
 // wantErr asserts AWS's code, HTTP status and exact message.

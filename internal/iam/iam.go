@@ -54,13 +54,39 @@ type Service struct {
 	gen   ids.Generator
 	slr   slrState // service-linked roles: usage checkers, deletion tasks (slr.go)
 
-	advisor advisorState // Access Advisor report timing (advisor.go)
+	advisor advisorTiming // Access Advisor report timing (advisor.go)
 }
 
-// New returns the IAM domain over st, taking time from clock and
-// identifiers from gen.
-func New(st store.Store, clock ids.Clock, gen ids.Generator) *Service {
-	return &Service{st: st, clock: clock, gen: gen}
+// Config is what the IAM domain is built from.
+type Config struct {
+	Store store.Store
+	Clock ids.Clock
+	IDs   ids.Generator
+	// DeletionDelay is how long a DeleteServiceLinkedRole task takes,
+	// DeletionRetention how long its record is kept after; zero takes
+	// DefaultDeletionDelay and DefaultDeletionRetention.
+	DeletionDelay, DeletionRetention time.Duration
+	// AdvisorDelay is how long an Access Advisor report job stays
+	// IN_PROGRESS (zero: it completes at once); AdvisorRetention how long
+	// a report is kept (zero: DefaultAdvisorJobRetention).
+	AdvisorDelay, AdvisorRetention time.Duration
+}
+
+// New returns the IAM domain.
+func New(c Config) *Service {
+	s := &Service{st: c.Store, clock: c.Clock, gen: c.IDs}
+	s.slr.delay, s.slr.retention = c.DeletionDelay, c.DeletionRetention
+	s.advisor = advisorTiming{delay: max(c.AdvisorDelay, 0), retention: c.AdvisorRetention}
+	if s.advisor.retention <= 0 {
+		s.advisor.retention = DefaultAdvisorJobRetention
+	}
+	if s.slr.delay <= 0 {
+		s.slr.delay = DefaultDeletionDelay
+	}
+	if s.slr.retention <= 0 {
+		s.slr.retention = DefaultDeletionRetention
+	}
+	return s
 }
 
 // now is the clock's time at the resolution AWS keeps (whole seconds are

@@ -38,7 +38,7 @@ func (p *instanceProfileRecord) profile(tx store.Tx, account string, withTags bo
 		if err != nil {
 			return nil, err
 		}
-		out.Roles = append(out.Roles, *r.role(account, viewInProfile))
+		out.Roles = append(out.Roles, *r.role(tx, account, viewInProfile))
 	}
 	if withTags {
 		out.Tags = append([]Tag{}, p.Tags...)

@@ -3,6 +3,8 @@ package iam
 import (
 	"strings"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/store"
 )
 
 // The exported types are what IAM returns. Field names are the AWS model's
@@ -149,7 +151,8 @@ type lastUsed struct {
 type roleRecord struct {
 	Path, RoleName, RoleId   string
 	CreateDate               time.Time
-	AssumeRolePolicyDocument string
+	AssumeRolePolicyDocument string         // as written
+	TrustIDs                 []trustBinding `json:",omitempty"` // its users and roles, by unique ID (trust.go)
 	Description              string         `json:",omitempty"`
 	MaxSessionDuration       int32          `json:",omitempty"`
 	PermissionsBoundary      string         `json:",omitempty"` // policy ARN
@@ -266,14 +269,16 @@ const (
 	viewInProfile
 )
 
-func (r *roleRecord) role(account string, v roleView) *Role {
+// role is the role as IAM shows it; tx reads the principals of its trust
+// policy (nil shows the policy as written, as CreateRole does).
+func (r *roleRecord) role(tx store.Tx, account string, v roleView) *Role {
 	out := &Role{
 		Path:                     r.Path,
 		RoleName:                 r.RoleName,
 		RoleId:                   r.RoleId,
 		Arn:                      iamArn(account, "role", r.Path, r.RoleName),
 		CreateDate:               r.CreateDate,
-		AssumeRolePolicyDocument: r.AssumeRolePolicyDocument,
+		AssumeRolePolicyDocument: r.displayTrust(tx),
 	}
 	if v == viewInProfile {
 		return out

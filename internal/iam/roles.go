@@ -52,56 +52,14 @@ func roleWritable(r *roleRecord, action string) error {
 	return nil
 }
 
-// checkTrustPolicy validates a role's trust policy: the document itself,
-// its size, and that the roles and users of this account it names as AWS
-// principals exist.
-func checkTrustPolicy(tx store.Tx, account, doc string, parsed *policy.Document) error {
+// checkTrustPolicy validates a role's trust policy (its size; that the
+// users and roles it names exist) and binds its user and role principals
+// to their unique IDs (trust.go).
+func checkTrustPolicy(tx store.Tx, doc string, parsed *policy.Document) ([]trustBinding, error) {
 	if policySize(doc) > QuotaTrustPolicySize {
-		return errTrustPolicySize
+		return nil, errTrustPolicySize
 	}
-	return checkTrustPrincipals(tx, account, parsed)
-}
-
-// checkTrustPrincipals rejects "AWS" principals naming a role or user of
-// this account that does not exist, as IAM does.
-func checkTrustPrincipals(tx store.Tx, account string, d *policy.Document) error {
-	if d == nil {
-		return nil
-	}
-	for _, v := range d.AWSPrincipals() {
-		ok, err := principalExists(tx, account, v)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return policy.InvalidPrincipal(policy.InvalidPrincipalAWS, v)
-		}
-	}
-	return nil
-}
-
-// principalExists says whether an AWS principal value is acceptable: ARNs
-// of this account's roles and users must name existing ones; anything else
-// (account ids, root ARNs, unique ids, other accounts) is accepted.
-func principalExists(tx store.Tx, account, v string) (bool, error) {
-	a, err := arn.Parse(v)
-	if err != nil || a.Service != "iam" || a.Account != account {
-		return true, nil
-	}
-	kind, rest, _ := strings.Cut(a.Resource, "/")
-	if kind != "role" && kind != "user" || rest == "" {
-		return true, nil
-	}
-	i := strings.LastIndexByte(rest, '/') // -1 for a role or user at "/"
-	path, name := "/"+rest[:i+1], rest[i+1:]
-	if kind == "role" {
-		var r roleRecord
-		ok, err := getJSON(tx, bucketRoles, entityKey(account, name), &r)
-		return ok && r.Path == path, err
-	}
-	var u userRecord
-	ok, err := getJSON(tx, bucketUsers, entityKey(account, name), &u)
-	return ok && u.Path == path, err
+	return bindTrust(tx, parsed)
 }
 
 // CreateRole creates a role. The path /aws-service-role/ is kept for
@@ -142,7 +100,8 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 		Tags:                     in.Tags,
 	}
 	err = s.update(ctx, account, func(tx store.Tx) error {
-		if err := checkTrustPolicy(tx, account, in.AssumeRolePolicyDocument, trust); err != nil {
+		bound, err := checkTrustPolicy(tx, in.AssumeRolePolicyDocument, trust)
+		if err != nil {
 			return err
 		}
 		if in.PermissionsBoundary != "" {
@@ -151,13 +110,14 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 			}
 		}
 		rec := *r // fn may run again: start from the same record each time
+		rec.TrustIDs = bound
 		return insertRole(tx, account, &rec, in.PermissionsBoundary)
 	})
 	if err != nil {
 		return nil, err
 	}
 	r.PermissionsBoundary = in.PermissionsBoundary
-	return r.role(account, viewCreate), nil
+	return r.role(nil, account, viewCreate), nil
 }
 
 // insertRole stores a new role after the checks every role creation shares:
@@ -180,6 +140,9 @@ func insertRole(tx store.Tx, account string, r *roleRecord, boundary string) err
 	if err := countEntity(tx, account, bucketRoles, 1); err != nil {
 		return err
 	}
+	if err := putID(tx, r.RoleId, account, kindRole, r.RoleName); err != nil {
+		return err
+	}
 	return putJSON(tx, bucketRoles, key, r)
 }
 
@@ -191,25 +154,32 @@ func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role,
 		if err != nil {
 			return err
 		}
-		out = r.role(account, viewGet)
+		out = r.role(tx, account, viewGet)
 		return nil
 	})
 	return out, err
 }
 
 // RoleByARN returns the role an ARN names, in whichever account the ARN
-// says (STS assumes roles across accounts). The ARN's path must be the
-// role's.
+// says (STS assumes roles across accounts). The ARN's path and name must
+// be the role's, as created.
 func (s *Service) RoleByARN(ctx context.Context, roleArn string) (*Role, error) {
+	var out *Role
+	err := s.roleByARN(ctx, roleArn, func(tx store.Tx, account string, r *roleRecord) {
+		out = r.role(tx, account, viewGet)
+	})
+	return out, err
+}
+
+func (s *Service) roleByARN(ctx context.Context, roleArn string, fn func(tx store.Tx, account string, r *roleRecord)) error {
 	a, err := arn.Parse(roleArn)
 	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || a.Account == "" {
-		return nil, awserr.ValidationError("%s is invalid", roleArn)
+		return awserr.ValidationError("%s is invalid", roleArn)
 	}
 	rest := a.Resource[len("role"):]
 	i := strings.LastIndexByte(rest, '/')
 	path, name := rest[:i+1], rest[i+1:]
-	var out *Role
-	err = s.view(ctx, a.Account, func(tx store.Tx) error {
+	return s.view(ctx, a.Account, func(tx store.Tx) error {
 		r, err := loadRole(tx, a.Account, name)
 		if err != nil {
 			return err
@@ -217,10 +187,9 @@ func (s *Service) RoleByARN(ctx context.Context, roleArn string) (*Role, error) 
 		if r.Path != path || r.RoleName != name {
 			return errNoSuchRole(name)
 		}
-		out = r.role(a.Account, viewGet)
+		fn(tx, a.Account, r)
 		return nil
 	})
-	return out, err
 }
 
 // ListRoles lists the account's roles by name, those under pathPrefix only
@@ -238,7 +207,7 @@ func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, pg 
 			if !strings.HasPrefix(r.Path, pathPrefix) {
 				return Role{}, false, nil
 			}
-			return *r.role(account, viewList), true, nil
+			return *r.role(tx, account, viewList), true, nil
 		})
 		return err
 	})
@@ -294,9 +263,9 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, account, roleName, 
 		return nil, err
 	}
 	var out *Role
-	err := s.modifyRole(ctx, account, roleName, "UpdateRoleDescription", func(_ store.Tx, r *roleRecord) error {
+	err := s.modifyRole(ctx, account, roleName, "UpdateRoleDescription", func(tx store.Tx, r *roleRecord) error {
 		r.Description = description
-		out = r.role(account, viewDescribed)
+		out = r.role(tx, account, viewDescribed)
 		return nil
 	})
 	return out, err
@@ -309,10 +278,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, account, roleName,
 		return err
 	}
 	return s.modifyRole(ctx, account, roleName, "UpdateAssumeRolePolicy", func(tx store.Tx, r *roleRecord) error {
-		if err := checkTrustPolicy(tx, account, document, trust); err != nil {
+		bound, err := checkTrustPolicy(tx, document, trust)
+		if err != nil {
 			return err
 		}
-		r.AssumeRolePolicyDocument = document
+		r.AssumeRolePolicyDocument, r.TrustIDs = document, bound
 		return nil
 	})
 }
@@ -347,6 +317,9 @@ func deleteRole(tx store.Tx, account string, r *roleRecord) error {
 		return err
 	}
 	if err := countEntity(tx, account, bucketRoles, -1); err != nil {
+		return err
+	}
+	if err := deleteID(tx, r.RoleId); err != nil {
 		return err
 	}
 	return tx.Delete(bucketRoles, entityKey(account, r.RoleName))

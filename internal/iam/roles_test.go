@@ -138,6 +138,8 @@ func TestTrustPrincipalsMustExist(t *testing.T) {
 	f := newFixture(t)
 	f.role(t, "target")
 	f.user(t, "alice")
+	_, err := f.CreateRole(ctx, "111111111111", CreateRoleInput{RoleName: "elsewhere", AssumeRolePolicyDocument: trustEC2})
+	must(t, err)
 	doc := func(values ...string) *policy.Document {
 		return &policy.Document{Statements: []policy.Statement{{
 			Effect: "Allow", Action: []string{"sts:AssumeRole"},
@@ -153,21 +155,74 @@ func TestTrustPrincipalsMustExist(t *testing.T) {
 		{"arn:aws:iam::000000000000:user/alice", false},
 		{"arn:aws:iam::000000000000:root", false},
 		{"000000000000", false},
-		{"arn:aws:iam::111111111111:role/elsewhere", false}, // another account's roles are not checked
+		{"arn:aws:iam::111111111111:role/elsewhere", false}, // another account's role, which exists
 		{"AROAEXAMPLEUNIQUEID1", false},
 		{"arn:aws:iam::000000000000:role/missing", true},
 		{"arn:aws:iam::000000000000:role/other/target", true}, // wrong path
 		{"arn:aws:iam::000000000000:user/bob", true},
+		{"arn:aws:iam::222222222222:role/nowhere", true}, // IAM checks every account
 	}
 	for _, tt := range tests {
 		t.Run(tt.principal, func(t *testing.T) {
-			err := f.st.View(func(tx store.Tx) error { return checkTrustPrincipals(tx, acct, doc(tt.principal)) })
+			err := f.st.View(func(tx store.Tx) error { _, err := bindTrust(tx, doc(tt.principal)); return err })
 			if !tt.bad {
 				must(t, err)
 				return
 			}
 			wantErr(t, err, "MalformedPolicyDocument", 400, `Invalid principal in policy: "AWS":"`+tt.principal+`"`)
 		})
+	}
+}
+
+// TestTrustBindsUniqueIDs: a trust policy names users and roles by their
+// unique IDs once saved; GetRole shows the ARN while the entity exists and
+// the ID after, and a user created again under the name is not trusted.
+func TestTrustBindsUniqueIDs(t *testing.T) {
+	f := newFixture(t)
+	alice := f.user(t, "alice")
+	written := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::000000000000:user/alice","arn:aws:iam::000000000000:root"]},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::000000000000:user/alice"}}}]}`
+	_, err := f.CreateRole(ctx, acct, CreateRoleInput{RoleName: "app", AssumeRolePolicyDocument: written})
+	must(t, err)
+	r, err := f.GetRole(ctx, acct, "app")
+	must(t, err)
+	if r.AssumeRolePolicyDocument != written {
+		t.Fatalf("while alice exists GetRole shows\n%s\nwant it as written", r.AssumeRolePolicyDocument)
+	}
+	_, trust, err := f.RoleTrust(ctx, r.Arn)
+	must(t, err)
+	// Only the Principal element changes; the condition keeps the ARN.
+	wantTrust := strings.Replace(written, `"arn:aws:iam::000000000000:user/alice","arn`, `"`+alice.UserId+`","arn`, 1)
+	if trust != wantTrust {
+		t.Fatalf("evaluated trust\n%s\nwant\n%s", trust, wantTrust)
+	}
+
+	// Renamed: the ARN follows the user.
+	must(t, f.UpdateUser(ctx, acct, "alice", "/eng/", "alice2"))
+	r, _ = f.GetRole(ctx, acct, "app")
+	if want := strings.Replace(written, "user/alice\",", "user/eng/alice2\",", 1); r.AssumeRolePolicyDocument != want {
+		t.Fatalf("after a rename GetRole shows\n%s\nwant\n%s", r.AssumeRolePolicyDocument, want)
+	}
+
+	// Deleted and created again: the ID shows, and stays.
+	must(t, f.DeleteUser(ctx, acct, "alice2"))
+	again, err := f.CreateUser(ctx, acct, CreateUserInput{UserName: "alice"})
+	must(t, err)
+	if again.UserId == alice.UserId {
+		t.Fatal("a new user got the old id")
+	}
+	r, _ = f.GetRole(ctx, acct, "app")
+	if r.AssumeRolePolicyDocument != wantTrust {
+		t.Fatalf("after the user is deleted GetRole shows\n%s\nwant\n%s", r.AssumeRolePolicyDocument, wantTrust)
+	}
+	_, trust, _ = f.RoleTrust(ctx, r.Arn)
+	if trust != wantTrust {
+		t.Fatalf("evaluated trust after delete\n%s\nwant\n%s", trust, wantTrust)
+	}
+	// Saved again as shown (with the ID), as the console saves it.
+	must(t, f.UpdateAssumeRolePolicy(ctx, acct, "app", r.AssumeRolePolicyDocument))
+	r, _ = f.GetRole(ctx, acct, "app")
+	if r.AssumeRolePolicyDocument != wantTrust {
+		t.Fatalf("saved with the ID, GetRole shows\n%s", r.AssumeRolePolicyDocument)
 	}
 }
 
@@ -543,7 +598,7 @@ func (t failingTx) Put(bucket, key string, v []byte) error {
 func TestFailedCallWritesNothing(t *testing.T) {
 	f := newFixture(t)
 	f.policy(t, "b")
-	broken := New(failingStore{f.st, bucketRoles}, f.clock, &ids.Sequence{})
+	broken := New(Config{Store: failingStore{f.st, bucketRoles}, Clock: f.clock, IDs: &ids.Sequence{}})
 	// CreateRole writes the boundary's usage before the role itself.
 	_, err := broken.CreateRole(ctx, acct, CreateRoleInput{RoleName: "r", AssumeRolePolicyDocument: trustEC2, PermissionsBoundary: policyArnOf("b")})
 	if !errors.Is(err, errInjected) {

@@ -14,7 +14,6 @@ package iam
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -95,12 +94,11 @@ type deletionTask struct {
 }
 
 // slrState is the service-linked role machinery's part of Service: the
-// linked services' usage checkers and the deletion clock. Its zero value is
-// ready: defaults apply until set.
+// linked services' usage checkers and the deletion clock.
 type slrState struct {
 	mu        sync.RWMutex
 	usage     map[string]RoleUsage // by service principal
-	delay     time.Duration
+	delay     time.Duration        // fixed by Config
 	retention time.Duration
 
 	// settling is held while due tasks are completed; TryLock keeps a usage
@@ -134,27 +132,6 @@ func (s *Service) RegisterLinkedService(principal string, u RoleUsage) {
 		s.slr.usage = map[string]RoleUsage{}
 	}
 	s.slr.usage[principal] = u
-}
-
-// SetDeletionTiming sets how long a deletion task takes and how long its
-// record outlives it; zero keeps the default.
-func (s *Service) SetDeletionTiming(delay, retention time.Duration) {
-	s.slr.mu.Lock()
-	defer s.slr.mu.Unlock()
-	s.slr.delay, s.slr.retention = delay, retention
-}
-
-func (s *Service) deletionTiming() (delay, retention time.Duration) {
-	s.slr.mu.RLock()
-	defer s.slr.mu.RUnlock()
-	delay, retention = s.slr.delay, s.slr.retention
-	if delay <= 0 {
-		delay = DefaultDeletionDelay
-	}
-	if retention <= 0 {
-		retention = DefaultDeletionRetention
-	}
-	return delay, retention
 }
 
 func (s *Service) usageChecker(principal string) RoleUsage {
@@ -223,7 +200,7 @@ func (s *Service) createLinkedRole(ctx context.Context, account string, ls *cata
 	if err != nil {
 		return nil, err
 	}
-	out := r.role(account, viewCreate)
+	out := r.role(nil, account, viewCreate)
 	out.Description = r.Description
 	msd := r.MaxSessionDuration
 	out.MaxSessionDuration = &msd
@@ -238,6 +215,9 @@ func insertLinkedRole(tx store.Tx, account string, r *roleRecord, policies []str
 		return errServiceRoleNameTaken(r.RoleName)
 	}
 	if err := countEntity(tx, account, bucketRoles, 1); err != nil {
+		return err
+	}
+	if err := putID(tx, r.RoleId, account, kindRole, r.RoleName); err != nil {
 		return err
 	}
 	p := rolePrincipal(account, r)
@@ -375,7 +355,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, account, roleName
 	if err != nil {
 		return "", err
 	}
-	delay, _ := s.deletionTiming()
+	delay := s.slr.delay
 	s.expectAt(now.Add(delay))
 	return id, nil
 }
@@ -397,7 +377,7 @@ func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, accoun
 	if err != nil {
 		return nil, err
 	}
-	delay, retention := s.deletionTiming()
+	delay, retention := s.slr.delay, s.slr.retention
 	now := s.clock.Now()
 	if t.Status != "" {
 		if !now.Before(t.Completed.Add(retention)) {
@@ -480,7 +460,7 @@ type accountTask struct {
 // settleOnce completes due tasks and drops expired ones as of now, and
 // returns when the next one falls due or expires (Unix ns, 0 for never).
 func (s *Service) settleOnce(ctx context.Context, now time.Time) (int64, error) {
-	delay, retention := s.deletionTiming()
+	delay, retention := s.slr.delay, s.slr.retention
 	var due, expired []accountTask
 	var next int64
 	later := func(t time.Time) {
@@ -622,16 +602,8 @@ func (s *Service) RecordLinkedRoleUsed(ctx context.Context, account, principal, 
 	return s.recordLinkedServiceAccess(ctx, account, ls, region, now) // Access Advisor (advisor_access.go)
 }
 
-func isNoSuchEntity(err error) bool { return errCode(err) == "NoSuchEntity" }
+func isNoSuchEntity(err error) bool { return awserr.Code(err) == "NoSuchEntity" }
 
 // isNameTaken: the only InvalidInput creating a linked role can meet once
 // its input has been checked.
-func isNameTaken(err error) bool { return errCode(err) == "InvalidInput" }
-
-func errCode(err error) string {
-	var e *awserr.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func isNameTaken(err error) bool { return awserr.Code(err) == "InvalidInput" }

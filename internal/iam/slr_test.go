@@ -234,10 +234,9 @@ func TestServiceRolePolicyAttachesToNoOtherEntity(t *testing.T) {
 
 // deletion sets up an ECS SLR with a fake ECS and a short delay.
 func deletionFixture(t *testing.T) (*fixture, *fakeService) {
-	f := newFixture(t)
+	f := newFixture(t, func(c *Config) { c.DeletionDelay, c.DeletionRetention = 4*time.Second, time.Hour })
 	ecs := &fakeService{}
 	f.RegisterLinkedService(ecsPrincipal, ecs)
-	f.SetDeletionTiming(4*time.Second, time.Hour)
 	f.slr(t, ecsPrincipal)
 	return f, ecs
 }
@@ -409,7 +408,7 @@ func TestDeletionTaskSurvivesRestart(t *testing.T) {
 	id, err := f.DeleteServiceLinkedRole(ctx, acct, ecsRole)
 	must(t, err)
 	clock := &ids.FixedClock{T: f.clock.Now().Add(time.Minute)}
-	restarted := New(f.st, clock, &ids.Sequence{})
+	restarted := New(Config{Store: f.st, Clock: clock, IDs: &ids.Sequence{}})
 	st, err := restarted.GetServiceLinkedRoleDeletionStatus(ctx, acct, id)
 	must(t, err)
 	if st.Status != DeletionSucceeded {

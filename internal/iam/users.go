@@ -66,6 +66,9 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 		if err := countEntity(tx, account, bucketUsers, 1); err != nil {
 			return err
 		}
+		if err := putID(tx, rec.UserId, account, kindUser, rec.UserName); err != nil {
+			return err
+		}
 		return putJSON(tx, bucketUsers, key, &rec)
 	})
 	if err != nil {
@@ -165,6 +168,9 @@ func (s *Service) UpdateUser(ctx context.Context, account, userName, newPath, ne
 			if err := tx.Delete(bucketUsers, entityKey(account, oldName)); err != nil {
 				return err
 			}
+			if err := putID(tx, u.UserId, account, kindUser, u.UserName); err != nil {
+				return err
+			}
 		}
 		for _, id := range u.AccessKeys {
 			var k accessKeyRecord
@@ -206,6 +212,9 @@ func (s *Service) DeleteUser(ctx context.Context, account, userName string) erro
 			return err
 		}
 		if err := countEntity(tx, account, bucketUsers, -1); err != nil {
+			return err
+		}
+		if err := deleteID(tx, u.UserId); err != nil {
 			return err
 		}
 		return tx.Delete(bucketUsers, entityKey(account, u.UserName))

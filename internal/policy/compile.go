@@ -456,6 +456,7 @@ type princSet struct {
 	any       bool
 	accounts  []string // account IDs, from "123456789012" and ":root" ARNs
 	arns      []string // user, role, assumed-role and federated-user ARNs
+	ids       []string // users' and roles' unique IDs (AIDA..., AROA...)
 	services  []string
 	federated []string
 	canonical []string
@@ -473,6 +474,8 @@ func compilePrincipal(p *Principal) princSet {
 			ps.any = true
 		case isAccountID(v):
 			ps.accounts = append(ps.accounts, v)
+		case IsUniqueID(v):
+			ps.ids = append(ps.ids, v)
 		default:
 			if acct, ok := rootAccount(v); ok {
 				ps.accounts = append(ps.accounts, acct)
@@ -549,13 +552,35 @@ func (ps *princSet) match(c *Caller) strength {
 	if c.Account != "" && contains(ps.accounts, c.Account) {
 		s = sAccount
 	}
-	if c.Issuer != "" && containsFold(ps.arns, c.Issuer) {
+	if ps.namesIssuer(c) {
 		s = sIssuer
 	}
-	if c.Kind != CallerRoot && containsFold(ps.arns, c.ARN) {
+	if ps.namesSelf(c) {
 		s = sDirect
 	}
 	return s
+}
+
+// namesIssuer: the element names the role of a role session (or the user
+// of a federated user), by ARN or by the role's unique ID.
+func (ps *princSet) namesIssuer(c *Caller) bool {
+	if c.Issuer == "" {
+		return false
+	}
+	if containsFold(ps.arns, c.Issuer) {
+		return true
+	}
+	roleID, _, ok := strings.Cut(c.UserID, ":")
+	return ok && c.Kind == CallerRoleSession && contains(ps.ids, roleID)
+}
+
+// namesSelf: the element names the caller itself, by ARN or (an IAM user)
+// by its unique ID.
+func (ps *princSet) namesSelf(c *Caller) bool {
+	if c.Kind == CallerRoot {
+		return false
+	}
+	return containsFold(ps.arns, c.ARN) || (c.Kind == CallerUser && contains(ps.ids, c.UserID))
 }
 
 // namesAll reports whether a NotPrincipal element names every identity AWS
@@ -579,10 +604,10 @@ func (ps *princSet) namesAll(c *Caller) bool {
 	if c.Account != "" && !contains(ps.accounts, c.Account) {
 		return false
 	}
-	if c.Issuer != "" && !containsFold(ps.arns, c.Issuer) {
+	if c.Issuer != "" && !ps.namesIssuer(c) {
 		return false
 	}
-	if c.Kind != CallerRoot && !containsFold(ps.arns, c.ARN) {
+	if c.Kind != CallerRoot && !ps.namesSelf(c) {
 		return false
 	}
 	return true

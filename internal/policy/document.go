@@ -1,5 +1,10 @@
 package policy
 
+import (
+	"encoding/json"
+	"strings"
+)
+
 // Kind says where a document is used; IAM validates each kind differently.
 type Kind int
 
@@ -108,4 +113,70 @@ func (d *Document) principals(typ string) []string {
 		}
 	}
 	return out
+}
+
+// RewriteAWSPrincipals returns doc with each "AWS" principal value v of
+// its Principal and NotPrincipal elements replaced by f(v), and everything
+// else as written: IAM keeps a trust policy's user and role principals as
+// unique IDs and shows them as ARNs (IsUniqueID). doc is a stored
+// document; one that does not parse is returned as it is.
+func RewriteAWSPrincipals(doc string, f func(string) string) string {
+	root, err := decodeJSON(doc)
+	if err != nil || root.kind != jsonObject {
+		return doc
+	}
+	type edit struct {
+		start, end int
+		with       string
+	}
+	var edits []edit
+	visit := func(v *jsonValue) {
+		if v.kind != jsonString {
+			return
+		}
+		if w := f(v.str); w != v.str {
+			q, _ := json.Marshal(w)
+			edits = append(edits, edit{v.start, v.end, string(q)})
+		}
+	}
+	stmts, _ := root.get("Statement")
+	var list []*jsonValue
+	switch {
+	case stmts == nil:
+	case stmts.kind == jsonArray:
+		list = stmts.arr
+	case stmts.kind == jsonObject:
+		list = []*jsonValue{stmts}
+	}
+	for _, st := range list {
+		if st.kind != jsonObject {
+			continue
+		}
+		for _, m := range st.members {
+			if (m.key != "Principal" && m.key != "NotPrincipal") || m.val.kind != jsonObject {
+				continue
+			}
+			for _, pm := range m.val.members {
+				if pm.key != PrincipalAWS {
+					continue
+				}
+				visit(pm.val)
+				for _, e := range pm.val.arr {
+					visit(e)
+				}
+			}
+		}
+	}
+	if len(edits) == 0 {
+		return doc
+	}
+	var b strings.Builder
+	last := 0
+	for _, e := range edits {
+		b.WriteString(doc[last:e.start])
+		b.WriteString(e.with)
+		last = e.end
+	}
+	b.WriteString(doc[last:])
+	return b.String()
 }

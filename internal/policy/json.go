@@ -30,7 +30,10 @@ type jsonValue struct {
 	arr     []*jsonValue
 	members []jsonMember // in document order, duplicates included
 
-	start, end int // objects: byte offsets of '{' and '}' in the document; arrays: start is the '['
+	// start, end: objects: byte offsets of '{' and '}' in the document;
+	// arrays: start is the '['; strings: the opening quote and just past
+	// the closing one.
+	start, end int
 }
 
 type jsonMember struct {
@@ -152,11 +155,12 @@ func (sc *scanner) value() (*jsonValue, error) {
 			}
 		}
 	case '"':
+		start := sc.i
 		str, err := sc.string()
 		if err != nil {
 			return nil, err
 		}
-		return &jsonValue{kind: jsonString, str: str}, nil
+		return &jsonValue{kind: jsonString, str: str, start: start, end: sc.i}, nil
 	case 't':
 		sc.i += len("true")
 		return &jsonValue{kind: jsonBool, b: true}, nil

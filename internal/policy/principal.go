@@ -71,7 +71,7 @@ func (p *Principal) empty() bool {
 // reported publicly. So is any other string (`"AWS":"Calling [toJSON] on an
 // [Output<T>] is not supported..."`, a Pulumi report).
 func validAWSPrincipal(v string) bool {
-	if v == "*" || isAccountID(v) {
+	if v == "*" || isAccountID(v) || IsUniqueID(v) {
 		return true
 	}
 	if strings.ContainsAny(v, "*?") {
@@ -134,6 +134,26 @@ func validName(s string) bool {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		case strings.IndexByte("_+=,.@-", c) >= 0:
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// IsUniqueID reports whether v is the unique ID of an IAM user (AIDA...)
+// or role (AROA...). IAM keeps a trust policy's user and role principals
+// as these IDs: an ARN naming one "transforms to the role's unique
+// principal ID when you save the policy", and after the role is deleted
+// "the principal ID appears" in the policy, matching no new role of the
+// same name (IAM User Guide, "AWS JSON policy elements: Principal"). IAM
+// accepts them written in a policy too (it shows them as the ARN while
+// the entity exists).
+func IsUniqueID(v string) bool {
+	if len(v) < 20 || len(v) > 128 || !(strings.HasPrefix(v, "AIDA") || strings.HasPrefix(v, "AROA")) {
+		return false
+	}
+	for i := 4; i < len(v); i++ {
+		if c := v[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			return false
 		}
 	}

@@ -34,9 +34,9 @@ func authHandler(mode auth.Mode) *Handler {
 		return &clustersOut{ClusterArns: []string{c.Principal.ARN}}, nil
 	}
 	a := &auth.Authenticator{Mode: mode, DefaultAccount: DefaultAccount, Clock: &ids.FixedClock{T: signTime.Add(time.Minute)}}
-	return newHandler(DefaultAccount, a, &ids.Sequence{}, nil, "test", "memory",
-		api.NewService("sts", api.Op("GetCallerIdentity", who)),
-		api.NewService("ecs", api.Op("ListClusters", clusters)))
+	return New(Config{Auth: a, IDs: &ids.Sequence{}, Version: "test", Store: "memory", Services: []*api.Service{
+		api.NewService("sts", api.Op("GetCallerIdentity", who, nil)),
+		api.NewService("ecs", api.Op("ListClusters", clusters, nil))}})
 }
 
 func send(t *testing.T, h http.Handler, r *http.Request) (int, http.Header, string) {

@@ -20,9 +20,9 @@ import (
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
 	"github.com/rolecall/rolecall/internal/protocol/query"
 )
@@ -34,16 +34,34 @@ const DefaultAccount = "000000000000"
 // policy document, percent-encoded) fits with room to spare.
 const maxBody = 2 << 20
 
+// Config is what a Handler is built from.
+type Config struct {
+	Account string // the default account, shown by /_rolecall/health
+	Auth    *auth.Authenticator
+	// Authorizer authorizes every operation; nil authorizes nothing
+	// (handler tests).
+	Authorizer *authz.Authorizer
+	IDs        ids.Generator
+	Log        *slog.Logger // default discards
+	Version    string
+	Store      string // where the state is, for /_rolecall/health
+	// Services are the bound AWS services.
+	Services []*api.Service
+	// Internal are further endpoints under /_rolecall/, by path prefix
+	// (the ECS agent's task credentials).
+	Internal map[string]http.Handler
+}
+
 // Handler serves the AWS APIs over HTTP.
 type Handler struct {
 	account   string
 	auth      *auth.Authenticator
-	authz     *authz.Authorizer // nil: nothing is authorized (handler tests)
-	ecs       *ecs.Service      // serves tasks' role credentials (taskcreds.go)
+	authz     *authz.Authorizer
 	ids       ids.Generator
 	log       *slog.Logger
 	query     map[string]*queryService // by signing name
 	json      map[string]*jsonService  // by signing name
+	internal  map[string]http.Handler
 	version   string
 	storeDesc string
 }
@@ -75,12 +93,17 @@ var iamOwnPatterns = map[string]string{
 	"pathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
 }
 
-func newHandler(account string, authn *auth.Authenticator, gen ids.Generator, log *slog.Logger, version, storeDesc string, bindings ...*api.Service) *Handler {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// New builds the HTTP handler.
+func New(c Config) *Handler {
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{account: account, auth: authn, ids: gen, log: log, query: map[string]*queryService{}, json: map[string]*jsonService{}, version: version, storeDesc: storeDesc}
-	for _, b := range bindings {
+	if c.Account == "" {
+		c.Account = DefaultAccount
+	}
+	h := &Handler{account: c.Account, auth: c.Auth, authz: c.Authorizer, ids: c.IDs, log: c.Log, query: map[string]*queryService{}, json: map[string]*jsonService{},
+		internal: c.Internal, version: c.Version, storeDesc: c.Store}
+	for _, b := range c.Services {
 		md, err := model.LoadMetadata(b.Name)
 		if err != nil {
 			panic(err) // the models are embedded: a broken build
@@ -180,7 +203,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.serveQuery(w, r, qs, t, p, form, requestID)
 }
 
-func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, p *auth.Principal, form url.Values, requestID string) {
+func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, p *principal.Principal, form url.Values, requestID string) {
 	op, aerr := qs.codec().Operation(form)
 	if aerr != nil {
 		qs.codec().WriteError(w, aerr, requestID)
@@ -220,7 +243,7 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, js *jsonServ
 
 // invoke runs a bound operation for principal p between a codec's decode
 // and its encoders.
-func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Service, op *model.Operation, t target, p *auth.Principal, requestID string,
+func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Service, op *model.Operation, t target, p *principal.Principal, requestID string,
 	decode func(in any) *awserr.Error, writeOut func(out any), writeErr func(*awserr.Error)) {
 	bound, ok := binding.Ops[op.Name]
 	if !ok {
@@ -233,14 +256,17 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 		return
 	}
 	call := &api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
+	if binding.Region != "" {
+		call.Region = binding.Region // IAM: global, in us-east-1
+	}
 	if call.Region == "" {
 		call.Region = "us-east-1"
 	}
 	// Authorize between decode and invoke; decisions the operation makes
-	// inside (iam:PassRole) find the request through ctx.
+	// inside (sts:AssumeRole, iam:PassRole) find the request through ctx.
 	meta := authz.MetaOf(r, requestID)
 	ctx := authz.WithMeta(r.Context(), meta)
-	if _, err := h.authz.Authorize(ctx, &authz.Request{Service: binding.Name, Operation: op.Name, Call: call, Input: in}); err != nil {
+	if err := bound.Authorize(ctx, h.authz, binding.Name, call, in); err != nil {
 		e := awserr.As(err)
 		if e.Status >= 500 {
 			h.log.Error("authorization failed", "request_id", requestID, "operation", op.Name, "error", err)
@@ -336,13 +362,11 @@ func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
 			h.serveDecisions(w, r)
 			return
 		}
-		if h.ecs != nil && strings.HasPrefix(r.URL.Path, credentialsPrefix) {
-			h.serveTaskCredentials(w, r)
-			return
-		}
-		if h.ecs != nil && r.URL.Path == taskEnvPath {
-			h.serveTaskEnv(w, r)
-			return
+		for prefix, ih := range h.internal {
+			if strings.HasPrefix(r.URL.Path, prefix) {
+				ih.ServeHTTP(w, r)
+				return
+			}
 		}
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "no such rolecall endpoint: " + r.URL.Path})
 	}

@@ -32,9 +32,9 @@ func testHandler() *Handler {
 				panic("handler bug")
 			}
 			return &getRoleOut{Role: &struct{ RoleName, Path string }{in.RoleName + "@" + c.Account + "@" + c.Region, "/"}}, nil
-		}),
+		}, nil),
 	)
-	return newHandler(DefaultAccount, lenient, &ids.Sequence{}, nil, "test", "memory", b)
+	return New(Config{Auth: lenient, IDs: &ids.Sequence{}, Version: "test", Store: "memory", Services: []*api.Service{b}})
 }
 
 // lenient lets these routing and codec tests send made-up signatures;

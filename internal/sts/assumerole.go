@@ -2,16 +2,13 @@ package sts
 
 import (
 	"context"
-	"errors"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/arn"
-	"github.com/rolecall/rolecall/internal/auth"
-	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/policy"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // Session durations AWS applies (STS API reference, AssumeRole and
@@ -30,7 +27,7 @@ type AssumeRoleInput struct {
 	PolicyArns               []string
 	Policy                   string
 	DurationSeconds          *int32
-	Tags                     []auth.Tag
+	Tags                     []principal.Tag
 	TransitiveTagKeys        []string
 	ExternalId               string
 	SerialNumber, TokenCode  string
@@ -50,21 +47,23 @@ type AssumeRoleOutput struct {
 	SourceIdentity   string
 }
 
-// AssumeRole gives caller a session of the role in.RoleArn, if the role's
-// trust policy and the caller's own policies allow it as AWS decides
-// (policy.Evaluate, with the trust policy as the role's resource-based
-// policy), acting in region.
-func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region string, in AssumeRoleInput) (*AssumeRoleOutput, error) {
+// AssumeRole gives caller a session of the role in.RoleArn, acting in
+// region, if the authorizer allows sts:AssumeRole on it: the role's trust
+// policy, as the resource policy, must allow, and so must the caller's own
+// policies (IAM User Guide, "Policy evaluation logic"); sts:TagSession too
+// when session tags are passed, sts:SetSourceIdentity when a source
+// identity is.
+func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, region string, in AssumeRoleInput) (*AssumeRoleOutput, error) {
 	if _, err := arn.Parse(in.RoleArn); err != nil {
 		return nil, errInvalidARN(in.RoleArn)
 	}
 	if len(in.PolicyArns) > MaxSessionPolicyARNs {
 		return nil, errTooManyPolicyArns()
 	}
-	if caller.Kind == auth.Root {
+	if caller.Kind == principal.Root {
 		return nil, errRootAssume()
 	}
-	chained := caller.Kind == auth.AssumedRole
+	chained := caller.Kind == principal.AssumedRole
 	d := DefaultRoleSessionDuration
 	if in.DurationSeconds != nil {
 		d = time.Duration(*in.DurationSeconds) * time.Second
@@ -87,23 +86,37 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 		sourceIdentity = caller.SourceIdentity
 	}
 
-	role, err := s.iam.RoleByARN(ctx, in.RoleArn)
+	target, role, err := s.roles.Trust(ctx, caller.Account, in.RoleArn)
 	if err != nil {
-		if isClientError(err) {
-			return nil, errNotAuthorized(caller.ARN, "sts:AssumeRole", in.RoleArn)
-		}
 		return nil, err
 	}
-	if auth.IsServiceLinkedRole(role.Arn) && caller.Kind != auth.Service {
-		// Only the linked service may assume its role; its trust policy
-		// names that service alone and cannot be changed.
+	actions := []string{"sts:AssumeRole"}
+	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	if err := s.decide(ctx, caller, region, target, assumeKeys(in), actions...); err != nil {
+		return nil, err
+	}
+	if role == nil {
+		// Allowed only because authorization is off or in audit: still no
+		// role to assume, and AWS names none.
 		return nil, errNotAuthorized(caller.ARN, "sts:AssumeRole", in.RoleArn)
 	}
-	if err := s.authorize(ctx, caller, role, region, in); err != nil {
-		return nil, err
-	}
-	if role.MaxSessionDuration != nil && d > time.Duration(*role.MaxSessionDuration)*time.Second {
+	if role.MaxSessionDuration > 0 && d > role.MaxSessionDuration {
 		return nil, errMaxSessionDuration()
+	}
+	account := roleAccount(role.Arn)
+	for _, pa := range in.PolicyArns {
+		ok, err := s.roles.PolicyExists(ctx, account, pa)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNoSuchSessionPolicy(pa)
+		}
 	}
 	var packed *int32
 	if in.Policy != "" || len(in.PolicyArns) > 0 || len(in.Tags) > 0 {
@@ -118,7 +131,6 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 		packed = &v
 	}
 
-	account := roleAccount(role.Arn)
 	p := sessionPrincipal(account, role, in.RoleSessionName)
 	p.SessionTags, p.TransitiveTagKeys = tags, transitive
 	p.SessionPolicy, p.SessionPolicyARNs = in.Policy, in.PolicyArns
@@ -127,7 +139,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 	if err != nil {
 		return nil, err
 	}
-	if err := s.iam.RecordRoleUsed(ctx, account, role.RoleName, region, s.now()); err != nil {
+	if err := s.roles.RecordRoleUsed(ctx, account, role.RoleName, region, s.now()); err != nil {
 		return nil, err
 	}
 	return &AssumeRoleOutput{
@@ -138,29 +150,62 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, region
 	}, nil
 }
 
+// assumeKeys are the condition keys of an AssumeRole request (IAM User
+// Guide, "Available keys for AWS STS").
+func assumeKeys(in AssumeRoleInput) authz.Keys {
+	var k authz.Keys
+	k.Set("sts:RoleSessionName", in.RoleSessionName)
+	if in.ExternalId != "" {
+		k.Set("sts:ExternalId", in.ExternalId)
+	}
+	if in.SourceIdentity != "" {
+		k.Set("sts:SourceIdentity", in.SourceIdentity)
+	}
+	for _, t := range in.Tags {
+		k.Tag(t.Key, t.Value)
+	}
+	k.Set("sts:TransitiveTagKeys", in.TransitiveTagKeys...)
+	return k
+}
+
+// decide asks the authorizer for each action on target.
+func (s *Service) decide(ctx context.Context, p *principal.Principal, region string, target authz.Target, keys authz.Keys, actions ...string) error {
+	if s.authz == nil {
+		return nil
+	}
+	for _, action := range actions {
+		r := &authz.Request{Principal: p, Action: action, Region: region, Access: authz.Access{Targets: []authz.Target{target}, Keys: keys}}
+		if _, err := s.authz.Decide(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // AssumeRoleAsService is an AWS service principal ("ecs-tasks.amazonaws.com")
-// assuming a role inside rolecall, for a task or an instance, in region
-// (recorded as the role's RoleLastUsed region): the role's trust policy
-// alone decides. A refusal is AccessDenied naming the service; the calling
-// service words its own error (ECS: "ECS was unable to assume the role
-// ..."). The session lasts DefaultRoleSessionDuration; ask again to renew.
-func (s *Service) AssumeRoleAsService(ctx context.Context, servicePrincipal, roleARN, sessionName, region string) (*auth.Session, error) {
-	caller := auth.ServicePrincipal(servicePrincipal)
+// assuming a role inside rolecall for account, in region (recorded as the
+// role's RoleLastUsed region), with the keys the service sends
+// (aws:SourceAccount, aws:SourceArn): the authorizer decides, and the role's
+// trust policy must allow the service. A refusal is AccessDenied naming
+// the service; the calling service words its own error (ECS: "ECS was
+// unable to assume the role ..."). The session lasts
+// DefaultRoleSessionDuration; ask again to renew.
+func (s *Service) AssumeRoleAsService(ctx context.Context, servicePrincipal, account, roleARN, sessionName, region string, keys authz.Keys) (*principal.Session, error) {
+	caller := principal.AWSService(servicePrincipal)
 	if _, err := arn.Parse(roleARN); err != nil {
 		return nil, errInvalidARN(roleARN)
 	}
-	role, err := s.iam.RoleByARN(ctx, roleARN)
+	target, role, err := s.roles.Trust(ctx, account, roleARN)
 	if err != nil {
-		if isClientError(err) {
-			return nil, errNotAuthorized(caller.ARN, "sts:AssumeRole", roleARN)
-		}
 		return nil, err
 	}
-	in := AssumeRoleInput{RoleArn: roleARN, RoleSessionName: sessionName}
-	if err := s.authorize(ctx, caller, role, region, in); err != nil {
+	if err := s.decide(ctx, caller, region, target, keys, "sts:AssumeRole"); err != nil {
 		return nil, err
 	}
-	account := roleAccount(role.Arn)
+	if role == nil {
+		return nil, errNotAuthorized(caller.ARN, "sts:AssumeRole", roleARN)
+	}
+	account = roleAccount(role.Arn)
 	p := sessionPrincipal(account, role, sessionName)
 	p.AssumedBy = servicePrincipal
 	d := DefaultRoleSessionDuration
@@ -168,20 +213,20 @@ func (s *Service) AssumeRoleAsService(ctx context.Context, servicePrincipal, rol
 	if err != nil {
 		return nil, err
 	}
-	if err := s.iam.RecordRoleUsed(ctx, account, role.RoleName, region, s.now()); err != nil {
+	if err := s.roles.RecordRoleUsed(ctx, account, role.RoleName, region, s.now()); err != nil {
 		return nil, err
 	}
 	issued := creds.Expiration.Add(-d)
 	p.AccessKeyID, p.Temporary, p.Expiration, p.IssuedAt = creds.AccessKeyId, true, creds.Expiration, issued
-	return &auth.Session{AccessKeyID: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
+	return &principal.Session{AccessKeyID: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
 		Expiration: creds.Expiration, IssuedAt: issued, Principal: p}, nil
 }
 
 // sessionPrincipal is a new session of role: arn:aws:sts::ACCOUNT:
 // assumed-role/NAME/SESSION (no path), user ID ROLEID:SESSION.
-func sessionPrincipal(account string, role *iam.Role, session string) auth.Principal {
-	return auth.Principal{
-		Kind:        auth.AssumedRole,
+func sessionPrincipal(account string, role *Role, session string) principal.Principal {
+	return principal.Principal{
+		Kind:        principal.AssumedRole,
 		Account:     account,
 		ARN:         "arn:aws:sts::" + account + ":assumed-role/" + role.RoleName + "/" + session,
 		UserID:      role.RoleId + ":" + session,
@@ -192,86 +237,10 @@ func sessionPrincipal(account string, role *iam.Role, session string) auth.Princ
 	}
 }
 
-// authorize evaluates sts:AssumeRole on role for caller, and sts:TagSession
-// when session tags are passed, sts:SetSourceIdentity when a source
-// identity is.
-func (s *Service) authorize(ctx context.Context, caller *auth.Principal, role *iam.Role, region string, in AssumeRoleInput) error {
-	trust, err := s.policies.Compile(policy.TypeResource, role.Arn, role.AssumeRolePolicyDocument, policy.Trust)
-	if err != nil {
-		return err
-	}
-	set, err := s.policies.For(ctx, caller)
-	if err != nil {
-		return err
-	}
-	set.Resource = trust
-	pc, err := s.policies.Caller(ctx, caller)
-	if err != nil {
-		return err
-	}
-	c := s.requestContext(pc, region, in)
-	if caller.Temporary && !caller.IssuedAt.IsZero() {
-		// A revoked session may not chain into another role either.
-		c.Set("aws:TokenIssueTime", caller.IssuedAt.UTC().Format(time.RFC3339))
-	}
-	actions := []string{"sts:AssumeRole"}
-	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
-		actions = append(actions, "sts:TagSession")
-	}
-	if in.SourceIdentity != "" {
-		actions = append(actions, "sts:SetSourceIdentity")
-	}
-	for _, action := range actions {
-		d := policy.Evaluate(set, &policy.Request{
-			Caller: pc, Action: action, Resource: role.Arn, ResourceAccount: roleAccount(role.Arn), Context: c,
-		})
-		// Unlike other resource-based policies, a trust policy must allow
-		// even in the role's own account: identity policies alone cannot
-		// assume a role that does not trust the caller (IAM User Guide,
-		// "Roles terms and concepts", trust policy; "Policy evaluation
-		// logic", role trust policies).
-		if !d.Allowed() || !d.Types[policy.TypeResource].Allowed {
-			return errNotAuthorized(caller.ARN, action, in.RoleArn)
-		}
-	}
-	return nil
-}
-
-// requestContext is what AWS puts in an AssumeRole request's context (IAM
-// User Guide, "Available keys for AWS STS").
-func (s *Service) requestContext(pc policy.Caller, region string, in AssumeRoleInput) *policy.Context {
-	now := s.clock.Now().UTC()
-	c := policy.NewContext().AddCaller(pc)
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	if region != "" {
-		c.Set("aws:RequestedRegion", region)
-	}
-	c.Set("sts:RoleSessionName", in.RoleSessionName)
-	if in.ExternalId != "" {
-		c.Set("sts:ExternalId", in.ExternalId)
-	}
-	if in.SourceIdentity != "" {
-		c.Set("sts:SourceIdentity", in.SourceIdentity)
-	}
-	if len(in.Tags) > 0 {
-		keys := make([]string, len(in.Tags))
-		for i, t := range in.Tags {
-			keys[i] = t.Key
-			c.Set("aws:RequestTag/"+t.Key, t.Value)
-		}
-		c.Set("aws:TagKeys", keys...)
-	}
-	if len(in.TransitiveTagKeys) > 0 {
-		c.Set("sts:TransitiveTagKeys", in.TransitiveTagKeys...)
-	}
-	return c
-}
-
 // sessionTags validates the request's session tags and returns the new
 // session's tags and transitive keys: those the calling session passes on
 // (role chaining), then the request's.
-func sessionTags(caller *auth.Principal, tags []auth.Tag, transitiveKeys []string, chained bool) ([]auth.Tag, []string, error) {
+func sessionTags(caller *principal.Principal, tags []principal.Tag, transitiveKeys []string, chained bool) ([]principal.Tag, []string, error) {
 	seen := map[string]bool{}
 	for _, t := range tags {
 		k := strings.ToLower(t.Key)
@@ -285,7 +254,7 @@ func sessionTags(caller *auth.Principal, tags []auth.Tag, transitiveKeys []strin
 			return nil, nil, errTransitiveNotInTags()
 		}
 	}
-	var outTags []auth.Tag
+	var outTags []principal.Tag
 	var outKeys []string
 	if chained {
 		inherited := map[string]bool{}
@@ -310,11 +279,4 @@ func sessionTags(caller *auth.Principal, tags []auth.Tag, transitiveKeys []strin
 func roleAccount(roleArn string) string {
 	a, _ := arn.Parse(roleArn)
 	return a.Account
-}
-
-// isClientError reports an error the caller caused (no such role, not a
-// role ARN), which AssumeRole answers as AccessDenied.
-func isClientError(err error) bool {
-	var ae *awserr.Error
-	return errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500
 }

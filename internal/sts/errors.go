@@ -21,6 +21,15 @@ func errNotAuthorized(caller, action, resource string) error {
 	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s", caller, action, resource)
 }
 
+// errNoSuchSessionPolicy: a managed session policy that does not exist.
+// AWS's text is unverified; rolecall words it as IAM words a policy it
+// cannot attach ("Policy ARN does not exist or is not attachable.", 404
+// NoSuchEntity), rather than ignoring the ARN, which would hand the session
+// the role's full permissions.
+func errNoSuchSessionPolicy(a string) error {
+	return awserr.NoSuchEntity("Policy %s does not exist or is not attachable.", a)
+}
+
 // errRootAssume: "Roles may not be assumed by root accounts." (kubeflow/
 // testing #961, AccessDenied on AssumeRole).
 func errRootAssume() error { return awserr.AccessDenied("Roles may not be assumed by root accounts.") }

@@ -3,8 +3,8 @@ package sts
 import (
 	"unicode/utf8"
 
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/policy"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // AWS packs a session's inline policy, policy ARNs and session tags into a
@@ -25,7 +25,7 @@ const (
 
 // packedPercents returns the estimated use of the policy and the tag
 // budget, in whole percent rounded up.
-func packedPercents(inline string, arns []string, tags []auth.Tag) (policyPct, tagPct int) {
+func packedPercents(inline string, arns []string, tags []principal.Tag) (policyPct, tagPct int) {
 	n := policy.NonWhitespaceLen(inline)
 	for _, a := range arns {
 		n += utf8.RuneCountInString(a)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 // GetSessionToken durations (STS API reference, GetSessionToken): users
@@ -19,17 +19,17 @@ const (
 
 // GetSessionToken gives a user, or root, temporary credentials that act as
 // themselves. Session credentials cannot ask for more.
-func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, durationSeconds *int32) (*Credentials, error) {
-	if caller.Temporary || (caller.Kind != auth.User && caller.Kind != auth.Root) {
+func (s *Service) GetSessionToken(ctx context.Context, caller *principal.Principal, durationSeconds *int32) (*Credentials, error) {
+	if caller.Temporary || (caller.Kind != principal.User && caller.Kind != principal.Root) {
 		return nil, errSessionCredentials()
 	}
 	d := DefaultUserSessionTokenDuration
 	if durationSeconds != nil {
 		d = time.Duration(*durationSeconds) * time.Second
 	}
-	if caller.Kind == auth.Root && d > MaxRootSessionTokenDuration {
+	if caller.Kind == principal.Root && d > MaxRootSessionTokenDuration {
 		d = MaxRootSessionTokenDuration
 	}
-	p := auth.Principal{Kind: caller.Kind, Account: caller.Account, ARN: caller.ARN, UserID: caller.UserID, Name: caller.Name}
+	p := principal.Principal{Kind: caller.Kind, Account: caller.Account, ARN: caller.ARN, UserID: caller.UserID, Name: caller.Name}
 	return s.issue(ctx, p, d)
 }

@@ -1,12 +1,14 @@
 // Package sts is rolecall's AWS Security Token Service domain: who the
 // caller is (GetCallerIdentity), temporary credentials for users
 // (GetSessionToken), and role sessions (AssumeRole, and AWS services
-// assuming roles inside rolecall), with the role's trust policy evaluated
-// by the policy engine as AWS evaluates it.
+// assuming roles inside rolecall). Whether a principal may assume a role
+// is the one authorizer's to decide (internal/authz), with the role's
+// trust policy as the resource policy.
 //
-// It knows no wire format. Issued credentials are kept in the store, so
-// they survive a restart, and expire by the injected clock; the
-// authenticator finds them through Session.
+// It knows no wire format and no IAM internals: it reads roles through
+// Roles, which internal/app wires to IAM. Issued credentials are kept in
+// the store, so they survive a restart, and expire by the injected clock;
+// the authenticator finds them through Session.
 package sts
 
 import (
@@ -15,9 +17,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
-	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -34,22 +36,49 @@ const keepExpired = 30 * 24 * time.Hour
 // purgeBatch bounds the expired sessions one issuance deletes.
 const purgeBatch = 64
 
-// Service is the STS domain.
-type Service struct {
-	st       store.Store
-	clock    ids.Clock
-	gen      ids.Generator
-	iam      *iam.Service
-	policies *auth.Policies
+// Roles is what STS needs of IAM.
+type Roles interface {
+	// Trust resolves a role ARN for sts:AssumeRole: the authorizer's
+	// target (the role's trust policy, as IAM keeps it), and the role;
+	// role is nil when there is none. callerAccount is the account the
+	// request acts in.
+	Trust(ctx context.Context, callerAccount, roleArn string) (t authz.Target, role *Role, err error)
+	// PolicyExists reports whether a managed policy exists for account
+	// (its own, or AWS's).
+	PolicyExists(ctx context.Context, account, policyArn string) (bool, error)
+	// RecordRoleUsed notes a role's use (RoleLastUsed).
+	RecordRoleUsed(ctx context.Context, account, roleName, region string, at time.Time) error
 }
 
-// New returns the STS domain over st, reading roles, users and policies
-// from iamSvc through policies (which may be shared with the authorizer).
-func New(st store.Store, clock ids.Clock, gen ids.Generator, iamSvc *iam.Service, policies *auth.Policies) *Service {
-	if policies == nil {
-		policies = &auth.Policies{IAM: iamSvc}
-	}
-	return &Service{st: st, clock: clock, gen: gen, iam: iamSvc, policies: policies}
+// Role is what STS needs of a role.
+type Role struct {
+	Arn, RoleName, RoleId string
+	MaxSessionDuration    time.Duration // 0: the default, an hour
+}
+
+// Config is what the STS domain is built from.
+type Config struct {
+	Store store.Store
+	Clock ids.Clock
+	IDs   ids.Generator
+	Roles Roles
+	// Authorizer decides sts:AssumeRole (and sts:TagSession,
+	// sts:SetSourceIdentity); nil allows them all.
+	Authorizer authz.Decider
+}
+
+// Service is the STS domain.
+type Service struct {
+	st    store.Store
+	clock ids.Clock
+	gen   ids.Generator
+	roles Roles
+	authz authz.Decider
+}
+
+// New returns the STS domain.
+func New(c Config) *Service {
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
@@ -65,13 +94,13 @@ type Credentials struct {
 type sessionRecord struct {
 	AccessKeyId, SecretAccessKey, SessionToken string
 	Expiration, IssuedAt                       time.Time
-	Principal                                  auth.Principal
+	Principal                                  principal.Principal
 }
 
 const expiryFormat = "20060102T150405Z"
 
 // issue makes credentials for principal, valid for d, and stores them.
-func (s *Service) issue(ctx context.Context, p auth.Principal, d time.Duration) (*Credentials, error) {
+func (s *Service) issue(ctx context.Context, p principal.Principal, d time.Duration) (*Credentials, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -135,11 +164,11 @@ func purgeExpired(tx store.Tx, cut time.Time) error {
 // Session finds the credentials STS issued with this access key id, for
 // the authenticator; nil, nil if STS never issued it (or purged it long
 // after it expired).
-func (s *Service) Session(ctx context.Context, accessKeyID string) (*auth.Session, error) {
+func (s *Service) Session(ctx context.Context, accessKeyID string) (*principal.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out *auth.Session
+	var out *principal.Session
 	err := s.st.View(func(tx store.Tx) error {
 		b, ok := tx.Get(bucketSessions, accessKeyID)
 		if !ok {
@@ -149,7 +178,7 @@ func (s *Service) Session(ctx context.Context, accessKeyID string) (*auth.Sessio
 		if err := json.Unmarshal(b, &rec); err != nil {
 			return fmt.Errorf("sts: corrupt session %s: %w", accessKeyID, err)
 		}
-		out = &auth.Session{AccessKeyID: rec.AccessKeyId, SecretAccessKey: rec.SecretAccessKey, SessionToken: rec.SessionToken,
+		out = &principal.Session{AccessKeyID: rec.AccessKeyId, SecretAccessKey: rec.SecretAccessKey, SessionToken: rec.SessionToken,
 			Expiration: rec.Expiration, IssuedAt: rec.IssuedAt, Principal: rec.Principal}
 		return nil
 	})
@@ -166,7 +195,7 @@ type CallerIdentity struct {
 // assumed-role ARN for a role session. Credentials from GetSessionToken
 // answer as the user (or root) that asked for them. No permission is
 // needed, and none can deny it.
-func (s *Service) GetCallerIdentity(ctx context.Context, caller *auth.Principal) (*CallerIdentity, error) {
+func (s *Service) GetCallerIdentity(ctx context.Context, caller *principal.Principal) (*CallerIdentity, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

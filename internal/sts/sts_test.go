@@ -1,18 +1,19 @@
-package sts
+package sts_test
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/app"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
-	"github.com/rolecall/rolecall/internal/store"
+	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/sts"
 )
 
 const (
@@ -41,24 +42,27 @@ func trustPrincipal(arn string) string {
 
 const trustECSTasks = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
+// fixture is STS as rolecall wires it: IAM's roles, the one authorizer.
 type fixture struct {
-	*Service
+	*sts.Service
 	iam   *iam.Service
 	clock *ids.FixedClock
-	gen   *ids.Sequence
-	st    store.Store
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	return newFixtureOn(t, store.NewMemory())
+	clock := &ids.FixedClock{T: epoch}
+	a, err := app.Open(app.Options{Ephemeral: true, Clock: clock, IDs: &ids.Sequence{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return &fixture{Service: a.STS, iam: a.IAM, clock: clock}
 }
 
-func newFixtureOn(t *testing.T, st store.Store) *fixture {
-	clock := &ids.FixedClock{T: epoch}
-	gen := &ids.Sequence{}
-	i := iam.New(st, clock, gen)
-	return &fixture{Service: New(st, clock, gen, i, nil), iam: i, clock: clock, gen: gen, st: st}
+// asService is the keys ECS sends when it assumes a role for a task.
+func asService(account string) authz.Keys {
+	return authz.Keys{"aws:SourceAccount": {account}, "aws:SourceArn": {"arn:aws:ecs:eu-west-1:" + account + ":task/c/1"}}
 }
 
 func (f *fixture) role(t *testing.T, account, name, trust string, maxSession int32) *iam.Role {
@@ -72,7 +76,7 @@ func (f *fixture) role(t *testing.T, account, name, trust string, maxSession int
 
 // user creates an IAM user with an inline policy (none if doc is empty)
 // and returns it as the authenticator would.
-func (f *fixture) user(t *testing.T, account, name, doc string) *auth.Principal {
+func (f *fixture) user(t *testing.T, account, name, doc string) *principal.Principal {
 	t.Helper()
 	u, err := f.iam.CreateUser(ctx, account, iam.CreateUserInput{UserName: name})
 	if err != nil {
@@ -83,11 +87,11 @@ func (f *fixture) user(t *testing.T, account, name, doc string) *auth.Principal 
 			t.Fatal(err)
 		}
 	}
-	return &auth.Principal{Kind: auth.User, Account: account, ARN: u.Arn, UserID: u.UserId, Name: name, AccessKeyID: "AKIA" + name}
+	return &principal.Principal{Kind: principal.User, Account: account, ARN: u.Arn, UserID: u.UserId, Name: name, AccessKeyID: "AKIA" + name}
 }
 
 // session returns the principal the authenticator makes of credentials.
-func (f *fixture) session(t *testing.T, c *Credentials) *auth.Principal {
+func (f *fixture) session(t *testing.T, c *sts.Credentials) *principal.Principal {
 	t.Helper()
 	s, err := f.Session(ctx, c.AccessKeyId)
 	if err != nil || s == nil {
@@ -115,19 +119,19 @@ func TestGetCallerIdentity(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user(t, acct, "alice", allowAssume)
 	f.role(t, acct, "app", trustAccount(acct), 0)
-	out, err := f.AssumeRole(ctx, alice, "eu-west-1", AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/app", RoleSessionName: "s1"})
+	out, err := f.AssumeRole(ctx, alice, "eu-west-1", sts.AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/app", RoleSessionName: "s1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	role, _ := f.iam.GetRole(ctx, acct, "app")
 	cases := []struct {
 		name   string
-		caller *auth.Principal
-		want   CallerIdentity
+		caller *principal.Principal
+		want   sts.CallerIdentity
 	}{
-		{"root", auth.RootPrincipal(acct), CallerIdentity{UserId: acct, Account: acct, Arn: "arn:aws:iam::" + acct + ":root"}},
-		{"user", alice, CallerIdentity{UserId: alice.UserID, Account: acct, Arn: "arn:aws:iam::" + acct + ":user/alice"}},
-		{"assumed role", f.session(t, out.Credentials), CallerIdentity{UserId: role.RoleId + ":s1", Account: acct, Arn: "arn:aws:sts::" + acct + ":assumed-role/app/s1"}},
+		{"root", principal.RootUser(acct), sts.CallerIdentity{UserId: acct, Account: acct, Arn: "arn:aws:iam::" + acct + ":root"}},
+		{"user", alice, sts.CallerIdentity{UserId: alice.UserID, Account: acct, Arn: "arn:aws:iam::" + acct + ":user/alice"}},
+		{"assumed role", f.session(t, out.Credentials), sts.CallerIdentity{UserId: role.RoleId + ":s1", Account: acct, Arn: "arn:aws:sts::" + acct + ":assumed-role/app/s1"}},
 	}
 	for _, c := range cases {
 		got, err := f.GetCallerIdentity(ctx, c.caller)
@@ -140,10 +144,10 @@ func TestGetCallerIdentity(t *testing.T) {
 func TestGetSessionToken(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user(t, acct, "alice", "")
-	root := auth.RootPrincipal(acct)
+	root := principal.RootUser(acct)
 	cases := []struct {
 		name     string
-		caller   *auth.Principal
+		caller   *principal.Principal
 		duration *int32
 		want     time.Duration
 	}{
@@ -183,39 +187,39 @@ func TestAssumeRoleValidation(t *testing.T) {
 	appArn := f.role(t, acct, "app", trustAccount(acct), 0).Arn
 	cases := []struct {
 		name      string
-		caller    *auth.Principal
-		in        AssumeRoleInput
+		caller    *principal.Principal
+		in        sts.AssumeRoleInput
 		status    int
 		code, msg string
 	}{
 		// Recorded (test_sts_invalid_parameters).
-		{"not an ARN", alice, AssumeRoleInput{RoleArn: "nothing-valid-in-here", RoleSessionName: "s"}, 400, "ValidationError", "nothing-valid-in-here is invalid"},
-		{"no partition", alice, AssumeRoleInput{RoleArn: "arn::b:::something/test-role", RoleSessionName: "s"}, 400, "ValidationError", "arn::b:::something/test-role is invalid"},
-		{"no service", alice, AssumeRoleInput{RoleArn: "arn:a::::something/test-role", RoleSessionName: "s"}, 400, "ValidationError", "arn:a::::something/test-role is invalid"},
-		{"not enough colons", alice, AssumeRoleInput{RoleArn: "arn:a:::something/test-role", RoleSessionName: "s"}, 400, "ValidationError", "arn:a:::something/test-role is invalid"},
-		{"no resource", alice, AssumeRoleInput{RoleArn: "arn:a:a::aaaaaaaaaa:", RoleSessionName: "s"}, 400, "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid"},
-		{"root", auth.RootPrincipal(acct), AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s"}, 403, "AccessDenied", "Roles may not be assumed by root accounts."},
-		{"no such role", alice, AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/nope", RoleSessionName: "s"}, 403, "AccessDenied",
+		{"not an ARN", alice, sts.AssumeRoleInput{RoleArn: "nothing-valid-in-here", RoleSessionName: "s"}, 400, "ValidationError", "nothing-valid-in-here is invalid"},
+		{"no partition", alice, sts.AssumeRoleInput{RoleArn: "arn::b:::something/test-role", RoleSessionName: "s"}, 400, "ValidationError", "arn::b:::something/test-role is invalid"},
+		{"no service", alice, sts.AssumeRoleInput{RoleArn: "arn:a::::something/test-role", RoleSessionName: "s"}, 400, "ValidationError", "arn:a::::something/test-role is invalid"},
+		{"not enough colons", alice, sts.AssumeRoleInput{RoleArn: "arn:a:::something/test-role", RoleSessionName: "s"}, 400, "ValidationError", "arn:a:::something/test-role is invalid"},
+		{"no resource", alice, sts.AssumeRoleInput{RoleArn: "arn:a:a::aaaaaaaaaa:", RoleSessionName: "s"}, 400, "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid"},
+		{"root", principal.RootUser(acct), sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s"}, 403, "AccessDenied", "Roles may not be assumed by root accounts."},
+		{"no such role", alice, sts.AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/nope", RoleSessionName: "s"}, 403, "AccessDenied",
 			"User: arn:aws:iam::" + acct + ":user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + acct + ":role/nope"},
-		{"a user's ARN", alice, AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":user/alice", RoleSessionName: "s"}, 403, "AccessDenied",
+		{"a user's ARN", alice, sts.AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":user/alice", RoleSessionName: "s"}, 403, "AccessDenied",
 			"User: arn:aws:iam::" + acct + ":user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + acct + ":user/alice"},
-		{"wrong path", alice, AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/team/app", RoleSessionName: "s"}, 403, "AccessDenied",
+		{"wrong path", alice, sts.AssumeRoleInput{RoleArn: "arn:aws:iam::" + acct + ":role/team/app", RoleSessionName: "s"}, 403, "AccessDenied",
 			"User: arn:aws:iam::" + acct + ":user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + acct + ":role/team/app"},
-		{"longer than the role allows", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", DurationSeconds: i32(3601)}, 400, "ValidationError",
+		{"longer than the role allows", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", DurationSeconds: i32(3601)}, 400, "ValidationError",
 			"The requested DurationSeconds exceeds the MaxSessionDuration set for this role."},
-		{"duplicate tag keys", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s",
-			Tags: []auth.Tag{{Key: "SessionTag1", Value: "a"}, {Key: "sessiontag1", Value: "b"}}, TransitiveTagKeys: []string{"sessiontag1"}},
+		{"duplicate tag keys", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s",
+			Tags: []principal.Tag{{Key: "SessionTag1", Value: "a"}, {Key: "sessiontag1", Value: "b"}}, TransitiveTagKeys: []string{"sessiontag1"}},
 			400, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive."},
-		{"transitive key not among tags", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s",
-			Tags: []auth.Tag{{Key: "SessionTag1", Value: "a"}}, TransitiveTagKeys: []string{"InvalidKey"}},
+		{"transitive key not among tags", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s",
+			Tags: []principal.Tag{{Key: "SessionTag1", Value: "a"}}, TransitiveTagKeys: []string{"InvalidKey"}},
 			400, "InvalidParameterValue", "The specified transitive tag key must be included in the requested tags."},
-		{"eleven policy ARNs", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", PolicyArns: make([]string, 11)},
+		{"eleven policy ARNs", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", PolicyArns: make([]string, 11)},
 			400, "ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10"},
-		{"session policy too large", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", Policy: bigPolicy(2100)},
+		{"session policy too large", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", Policy: sts.BigPolicy(2100)},
 			400, "PackedPolicyTooLarge", "Packed policy consumes 103% of allotted space, please use smaller policy."},
-		{"session tags too large", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", Tags: bigTags(30, 80)},
+		{"session tags too large", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", Tags: bigTags(30, 80)},
 			400, "PackedPolicyTooLarge", "Packed size of session tags consumes 118% of allotted space."},
-		{"malformed session policy", alice, AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}`},
+		{"malformed session policy", alice, sts.AssumeRoleInput{RoleArn: appArn, RoleSessionName: "s", Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}`},
 			400, "MalformedPolicyDocument", "Policy statement must contain actions."},
 	}
 	for _, c := range cases {
@@ -226,17 +230,10 @@ func TestAssumeRoleValidation(t *testing.T) {
 	}
 }
 
-// bigPolicy is a policy of n non-white-space characters.
-func bigPolicy(n int) string {
-	head := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::`
-	tail := `"}]}`
-	return head + strings.Repeat("b", n-len(head)-len(tail)) + tail
-}
-
-func bigTags(n, size int) []auth.Tag {
-	var out []auth.Tag
+func bigTags(n, size int) []principal.Tag {
+	var out []principal.Tag
 	for i := range n {
-		out = append(out, auth.Tag{Key: string(rune('A'+i%26)) + strings.Repeat("k", size/2-1) + string(rune('a'+i/26)), Value: strings.Repeat("v", size/2-1)})
+		out = append(out, principal.Tag{Key: string(rune('A'+i%26)) + strings.Repeat("k", size/2-1) + string(rune('a'+i/26)), Value: strings.Repeat("v", size/2-1)})
 	}
 	return out
 }
@@ -268,7 +265,7 @@ func TestTrust(t *testing.T) {
 	arn := func(name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
 	cases := []struct {
 		name     string
-		caller   *auth.Principal
+		caller   *principal.Principal
 		role     string
 		external string
 		ok       bool
@@ -290,7 +287,7 @@ func TestTrust(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, err := f.AssumeRole(ctx, c.caller, "us-east-1", AssumeRoleInput{RoleArn: arn(c.role), RoleSessionName: "s", ExternalId: c.external})
+			out, err := f.AssumeRole(ctx, c.caller, "us-east-1", sts.AssumeRoleInput{RoleArn: arn(c.role), RoleSessionName: "s", ExternalId: c.external})
 			if c.ok {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -309,11 +306,11 @@ func TestAssumeRoleSession(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user(t, acct, "alice", allowTagAssume)
 	role := f.role(t, acct, "app", trustAccount(acct), 7200)
-	in := AssumeRoleInput{
+	in := sts.AssumeRoleInput{
 		RoleArn: role.Arn, RoleSessionName: "s1", DurationSeconds: i32(7200),
 		Policy:            `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
 		PolicyArns:        []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
-		Tags:              []auth.Tag{{Key: "team", Value: "blue"}, {Key: "env", Value: "dev"}},
+		Tags:              []principal.Tag{{Key: "team", Value: "blue"}, {Key: "env", Value: "dev"}},
 		TransitiveTagKeys: []string{"TEAM"},
 		SourceIdentity:    "alice-laptop",
 	}
@@ -338,10 +335,10 @@ func TestAssumeRoleSession(t *testing.T) {
 		t.Errorf("PackedPolicySize %v, SourceIdentity %q", out.PackedPolicySize, out.SourceIdentity)
 	}
 	if out.AssumedRoleUser.Arn != "arn:aws:sts::"+acct+":assumed-role/app/s1" || out.AssumedRoleUser.AssumedRoleId != role.RoleId+":s1" {
-		t.Errorf("AssumedRoleUser %+v", out.AssumedRoleUser)
+		t.Errorf("sts.AssumedRoleUser %+v", out.AssumedRoleUser)
 	}
 	p := f.session(t, out.Credentials)
-	if p.Kind != auth.AssumedRole || p.RoleARN != role.Arn || p.SessionName != "s1" || p.SessionPolicy != in.Policy ||
+	if p.Kind != principal.AssumedRole || p.RoleARN != role.Arn || p.SessionName != "s1" || p.SessionPolicy != in.Policy ||
 		strings.Join(p.SessionPolicyARNs, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess" || len(p.SessionTags) != 2 ||
 		strings.Join(p.TransitiveTagKeys, ",") != "TEAM" || p.SourceIdentity != "alice-laptop" || p.AssumedBy != alice.ARN || p.Chained {
 		t.Errorf("session %+v", p)
@@ -363,24 +360,24 @@ func TestRoleChaining(t *testing.T) {
 	if err := f.iam.PutRolePolicy(ctx, acct, "role-1", "chain", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"`+r2.Arn+`"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.AssumeRole(ctx, alice, "us-east-1", AssumeRoleInput{RoleArn: r1.Arn, RoleSessionName: "Session1", DurationSeconds: i32(43200),
-		Tags: []auth.Tag{{Key: "SessionTag1", Value: "SessionValue1"}, {Key: "Other", Value: "x"}}, TransitiveTagKeys: []string{"SessionTag1"}})
+	out, err := f.AssumeRole(ctx, alice, "us-east-1", sts.AssumeRoleInput{RoleArn: r1.Arn, RoleSessionName: "Session1", DurationSeconds: i32(43200),
+		Tags: []principal.Tag{{Key: "SessionTag1", Value: "SessionValue1"}, {Key: "Other", Value: "x"}}, TransitiveTagKeys: []string{"SessionTag1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s1 := f.session(t, out.Credentials)
 
-	_, err = f.AssumeRole(ctx, s1, "us-east-1", AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "s2", DurationSeconds: i32(3601)})
+	_, err = f.AssumeRole(ctx, s1, "us-east-1", sts.AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "s2", DurationSeconds: i32(3601)})
 	wantErr(t, err, 400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	for _, key := range []string{"SessionTag1", "sessiontag1"} {
-		_, err = f.AssumeRole(ctx, s1, "us-east-1", AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "Session2SessionTagOverride", Tags: []auth.Tag{{Key: key, Value: "SessionValue2"}}})
+		_, err = f.AssumeRole(ctx, s1, "us-east-1", sts.AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "Session2SessionTagOverride", Tags: []principal.Tag{{Key: key, Value: "SessionValue2"}}})
 		wantErr(t, err, 400, "InvalidParameterValue", "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
 	}
 	// Not allowed by role-1's policy: role-1 itself.
-	_, err = f.AssumeRole(ctx, s1, "us-east-1", AssumeRoleInput{RoleArn: r1.Arn, RoleSessionName: "again"})
+	_, err = f.AssumeRole(ctx, s1, "us-east-1", sts.AssumeRoleInput{RoleArn: r1.Arn, RoleSessionName: "again"})
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::"+acct+":assumed-role/role-1/Session1 is not authorized to perform: sts:AssumeRole on resource: "+r1.Arn)
 
-	out2, err := f.AssumeRole(ctx, s1, "us-east-1", AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "s2", Tags: []auth.Tag{{Key: "New", Value: "n"}}})
+	out2, err := f.AssumeRole(ctx, s1, "us-east-1", sts.AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "s2", Tags: []principal.Tag{{Key: "New", Value: "n"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,8 +385,8 @@ func TestRoleChaining(t *testing.T) {
 		t.Errorf("chained session lasts %v", got)
 	}
 	s2 := f.session(t, out2.Credentials)
-	if !s2.Chained || s2.AssumedBy != s1.ARN || len(s2.SessionTags) != 2 || s2.SessionTags[0] != (auth.Tag{Key: "SessionTag1", Value: "SessionValue1"}) ||
-		s2.SessionTags[1] != (auth.Tag{Key: "New", Value: "n"}) || strings.Join(s2.TransitiveTagKeys, ",") != "SessionTag1" {
+	if !s2.Chained || s2.AssumedBy != s1.ARN || len(s2.SessionTags) != 2 || s2.SessionTags[0] != (principal.Tag{Key: "SessionTag1", Value: "SessionValue1"}) ||
+		s2.SessionTags[1] != (principal.Tag{Key: "New", Value: "n"}) || strings.Join(s2.TransitiveTagKeys, ",") != "SessionTag1" {
 		t.Errorf("chained session %+v", s2)
 	}
 }
@@ -404,12 +401,12 @@ func TestSessionPolicyNarrows(t *testing.T) {
 	if err := f.iam.PutRolePolicy(ctx, acct, "role-1", "chain", allowAssume); err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.AssumeRole(ctx, alice, "us-east-1", AssumeRoleInput{RoleArn: r1.Arn, RoleSessionName: "narrow",
+	out, err := f.AssumeRole(ctx, alice, "us-east-1", sts.AssumeRoleInput{RoleArn: r1.Arn, RoleSessionName: "narrow",
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.AssumeRole(ctx, f.session(t, out.Credentials), "us-east-1", AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "s2"})
+	_, err = f.AssumeRole(ctx, f.session(t, out.Credentials), "us-east-1", sts.AssumeRoleInput{RoleArn: r2.Arn, RoleSessionName: "s2"})
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::"+acct+":assumed-role/role-1/narrow is not authorized to perform: sts:AssumeRole on resource: "+r2.Arn)
 }
 
@@ -419,9 +416,9 @@ func TestTagSessionNeedsPermission(t *testing.T) {
 	f := newFixture(t)
 	alice := f.user(t, acct, "alice", allowTagAssume)
 	role := f.role(t, acct, "app", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+acct+`"},"Action":"sts:AssumeRole"}]}`, 0)
-	_, err := f.AssumeRole(ctx, alice, "us-east-1", AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: "s", Tags: []auth.Tag{{Key: "k", Value: "v"}}})
+	_, err := f.AssumeRole(ctx, alice, "us-east-1", sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: "s", Tags: []principal.Tag{{Key: "k", Value: "v"}}})
 	wantErr(t, err, 403, "AccessDenied", "User: "+alice.ARN+" is not authorized to perform: sts:TagSession on resource: "+role.Arn)
-	if _, err := f.AssumeRole(ctx, alice, "us-east-1", AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: "s"}); err != nil {
+	if _, err := f.AssumeRole(ctx, alice, "us-east-1", sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: "s"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -429,7 +426,7 @@ func TestTagSessionNeedsPermission(t *testing.T) {
 func TestAssumeRoleAsService(t *testing.T) {
 	f := newFixture(t)
 	task := f.role(t, acct, "task", trustECSTasks, 0)
-	s, err := f.AssumeRoleAsService(ctx, "ecs-tasks.amazonaws.com", task.Arn, "task-1", "eu-west-1")
+	s, err := f.AssumeRoleAsService(ctx, "ecs-tasks.amazonaws.com", acct, task.Arn, "task-1", "eu-west-1", asService(acct))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,77 +438,18 @@ func TestAssumeRoleAsService(t *testing.T) {
 	if got, _ := f.Session(ctx, s.AccessKeyID); got == nil || got.SessionToken != s.SessionToken {
 		t.Errorf("issued session not found: %+v", got)
 	}
-	_, err = f.AssumeRoleAsService(ctx, "ecs.amazonaws.com", task.Arn, "x", "eu-west-1")
+	_, err = f.AssumeRoleAsService(ctx, "ecs.amazonaws.com", acct, task.Arn, "x", "eu-west-1", asService(acct))
 	wantErr(t, err, 403, "AccessDenied", "User: ecs.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: "+task.Arn)
 
 	slr, err := f.iam.CreateServiceLinkedRole(ctx, acct, iam.CreateServiceLinkedRoleInput{AWSServiceName: "ecs.amazonaws.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.AssumeRoleAsService(ctx, "ecs.amazonaws.com", slr.Arn, "ecs", "eu-west-1"); err != nil {
+	if _, err := f.AssumeRoleAsService(ctx, "ecs.amazonaws.com", acct, slr.Arn, "ecs", "eu-west-1", asService(acct)); err != nil {
 		t.Fatalf("ECS refused its own service-linked role: %v", err)
 	}
-	_, err = f.AssumeRoleAsService(ctx, "ecs-tasks.amazonaws.com", slr.Arn, "x", "eu-west-1")
+	_, err = f.AssumeRoleAsService(ctx, "ecs-tasks.amazonaws.com", acct, slr.Arn, "x", "eu-west-1", asService(acct))
 	wantErr(t, err, 403, "AccessDenied", "User: ecs-tasks.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: "+slr.Arn)
-	_, err = f.AssumeRoleAsService(ctx, "ecs-tasks.amazonaws.com", "arn:aws:iam::"+acct+":role/missing", "x", "eu-west-1")
+	_, err = f.AssumeRoleAsService(ctx, "ecs-tasks.amazonaws.com", acct, "arn:aws:iam::"+acct+":role/missing", "x", "eu-west-1", asService(acct))
 	wantErr(t, err, 403, "AccessDenied", "User: ecs-tasks.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::"+acct+":role/missing")
-}
-
-// TestSessionsSurviveRestart: credentials are in the store, with their
-// expiry; expired ones are kept (so they answer ExpiredToken) until long
-// after, then purged.
-func TestSessionsSurviveRestart(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	open := func() *fixture {
-		b, err := store.OpenBolt(path, store.BoltOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return newFixtureOn(t, b)
-	}
-	f := open()
-	cr, err := f.GetSessionToken(ctx, auth.RootPrincipal(acct), i32(900))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.st.Close()
-
-	f = open()
-	defer f.st.Close()
-	for range 10 {
-		f.gen.ID("") // a new process's sequence must not hand out the old ids again
-	}
-	s, err := f.Session(ctx, cr.AccessKeyId)
-	if err != nil || s == nil || s.SecretAccessKey != cr.SecretAccessKey || !s.Expiration.Equal(epoch.Add(15*time.Minute)) {
-		t.Fatalf("after restart: %+v, %v", s, err)
-	}
-	// A month after expiry, the next issuance purges it.
-	f.clock.Advance(keepExpired + time.Hour)
-	if _, err := f.GetSessionToken(ctx, auth.RootPrincipal(acct), nil); err != nil {
-		t.Fatal(err)
-	}
-	if s, _ := f.Session(ctx, cr.AccessKeyId); s != nil {
-		t.Errorf("expired session not purged")
-	}
-}
-
-func TestPackedPercents(t *testing.T) {
-	cases := []struct {
-		policy     string
-		arns       []string
-		tags       []auth.Tag
-		pPct, tPct int
-	}{
-		{"", nil, nil, 0, 0},
-		{bigPolicy(2048), nil, nil, 100, 0},
-		{bigPolicy(2049), nil, nil, 101, 0},
-		{"{ \"a\" : 1 }", []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, nil, 3, 0},
-		{"", nil, []auth.Tag{{Key: "team", Value: "blue"}}, 0, 1},
-	}
-	for _, c := range cases {
-		p, tg := packedPercents(c.policy, c.arns, c.tags)
-		if p != c.pPct || tg != c.tPct {
-			t.Errorf("packedPercents(%.20q...) = %d, %d; want %d, %d", c.policy, p, tg, c.pPct, c.tPct)
-		}
-	}
 }

@@ -10,70 +10,80 @@ import (
 	"context"
 
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/resolve"
 )
 
-// New returns the ECS operations rolecall implements.
-func New(svc *ecs.Service) *api.Service {
-	return api.NewService("ecs", bindings(svc)...)
+// New returns the ECS operations rolecall implements, each declaring
+// what it acts on through res (access.go).
+func New(res resolve.ECS) *api.Service {
+	return api.NewService("ecs", bindings(res.Svc, declarations{res})...)
 }
 
 // bind adapts an ECS domain method, which takes an ecs.Call, to an
-// operation.
-func bind[In, Out any](name string, fn func(context.Context, ecs.Call, *In) (*Out, error)) *api.Operation {
-	return api.Op(name, func(ctx context.Context, c *api.Call, in *In) (*Out, error) {
-		return fn(ctx, ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}, in)
-	})
+// operation acting on what acts declares (nil: "*").
+func bind[In, Out any](name string, fn func(context.Context, ecs.Call, *In) (*Out, error), acts acts[In]) *api.Operation {
+	var r api.Resolver[In]
+	if acts != nil {
+		r = func(ctx context.Context, c *api.Call, in *In) (authz.Access, error) { return acts(ctx, call(c), in) }
+	}
+	return api.Op(name, func(ctx context.Context, c *api.Call, in *In) (*Out, error) { return fn(ctx, call(c), in) }, r)
 }
 
-func bindings(s *ecs.Service) []*api.Operation {
+func call(c *api.Call) ecs.Call {
+	return ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}
+}
+
+func bindings(s *ecs.Service, d declarations) []*api.Operation {
 	return []*api.Operation{
 		// Clusters.
-		bind("CreateCluster", s.CreateCluster),
-		bind("DescribeClusters", s.DescribeClusters),
-		bind("ListClusters", s.ListClusters),
-		bind("UpdateCluster", s.UpdateCluster),
-		bind("UpdateClusterSettings", s.UpdateClusterSettings),
-		bind("PutClusterCapacityProviders", s.PutClusterCapacityProviders),
-		bind("DeleteCluster", s.DeleteCluster),
+		bind("CreateCluster", s.CreateCluster, d.createCluster),
+		bind("DescribeClusters", s.DescribeClusters, d.describeClusters),
+		bind("ListClusters", s.ListClusters, nil),
+		bind("UpdateCluster", s.UpdateCluster, d.updateCluster),
+		bind("UpdateClusterSettings", s.UpdateClusterSettings, d.updateClusterSettings),
+		bind("PutClusterCapacityProviders", s.PutClusterCapacityProviders, d.putClusterCapacityProviders),
+		bind("DeleteCluster", s.DeleteCluster, d.deleteCluster),
 
 		// Tags.
-		bind("TagResource", s.TagResource),
-		bind("UntagResource", s.UntagResource),
-		bind("ListTagsForResource", s.ListTagsForResource),
+		bind("TagResource", s.TagResource, d.tagResource),
+		bind("UntagResource", s.UntagResource, d.untagResource),
+		bind("ListTagsForResource", s.ListTagsForResource, d.listTagsForResource),
 
 		// Capacity providers.
-		bind("CreateCapacityProvider", s.CreateCapacityProvider),
-		bind("DeleteCapacityProvider", s.DeleteCapacityProvider),
-		bind("DescribeCapacityProviders", s.DescribeCapacityProviders),
-		bind("UpdateCapacityProvider", s.UpdateCapacityProvider),
+		bind("CreateCapacityProvider", s.CreateCapacityProvider, d.createCapacityProvider),
+		bind("DeleteCapacityProvider", s.DeleteCapacityProvider, d.deleteCapacityProvider),
+		bind("DescribeCapacityProviders", s.DescribeCapacityProviders, d.describeCapacityProviders),
+		bind("UpdateCapacityProvider", s.UpdateCapacityProvider, d.updateCapacityProvider),
 
-		// Task definitions.
-		bind("RegisterTaskDefinition", s.RegisterTaskDefinition),
-		bind("DescribeTaskDefinition", s.DescribeTaskDefinition),
-		bind("ListTaskDefinitions", s.ListTaskDefinitions),
-		bind("ListTaskDefinitionFamilies", s.ListTaskDefinitionFamilies),
-		bind("DeregisterTaskDefinition", s.DeregisterTaskDefinition),
-		bind("DeleteTaskDefinitions", s.DeleteTaskDefinitions),
+		// Task definitions. Describing, listing and deregistering name no
+		// resource type in the reference.
+		bind("RegisterTaskDefinition", s.RegisterTaskDefinition, d.registerTaskDefinition),
+		bind("DescribeTaskDefinition", s.DescribeTaskDefinition, nil),
+		bind("ListTaskDefinitions", s.ListTaskDefinitions, nil),
+		bind("ListTaskDefinitionFamilies", s.ListTaskDefinitionFamilies, nil),
+		bind("DeregisterTaskDefinition", s.DeregisterTaskDefinition, nil),
+		bind("DeleteTaskDefinitions", s.DeleteTaskDefinitions, d.deleteTaskDefinitions),
 
 		// Services.
-		bind("CreateService", s.CreateService),
-		bind("UpdateService", s.UpdateService),
-		bind("DeleteService", s.DeleteService),
-		bind("DescribeServices", s.DescribeServices),
-		bind("ListServices", s.ListServices),
+		bind("CreateService", s.CreateService, d.createService),
+		bind("UpdateService", s.UpdateService, d.updateService),
+		bind("DeleteService", s.DeleteService, d.deleteService),
+		bind("DescribeServices", s.DescribeServices, d.describeServices),
+		bind("ListServices", s.ListServices, d.listServices),
 
 		// Tasks.
-		bind("RunTask", s.RunTask),
-		bind("StartTask", s.StartTask),
-		bind("StopTask", s.StopTask),
-		bind("DescribeTasks", s.DescribeTasks),
-		bind("ListTasks", s.ListTasks),
+		bind("RunTask", s.RunTask, d.runTask),
+		bind("StartTask", s.StartTask, d.startTask),
+		bind("StopTask", s.StopTask, d.stopTask),
+		bind("DescribeTasks", s.DescribeTasks, d.describeTasks),
+		bind("ListTasks", s.ListTasks, d.listTasks),
 
 		// Container instances.
-		bind("RegisterContainerInstance", s.RegisterContainerInstance),
-		bind("DeregisterContainerInstance", s.DeregisterContainerInstance),
-		bind("ListContainerInstances", s.ListContainerInstances),
-		bind("DescribeContainerInstances", s.DescribeContainerInstances),
+		bind("RegisterContainerInstance", s.RegisterContainerInstance, d.registerContainerInstance),
+		bind("DeregisterContainerInstance", s.DeregisterContainerInstance, d.deregisterContainerInstance),
+		bind("ListContainerInstances", s.ListContainerInstances, d.listContainerInstances),
+		bind("DescribeContainerInstances", s.DescribeContainerInstances, d.describeContainerInstances),
 	}
 }

@@ -15,7 +15,7 @@ import (
 func TestBindingsMatchModel(t *testing.T) {
 	m := model.MustLoad("ecs")
 	var names []string
-	for _, b := range bindings(nil) {
+	for _, b := range bindings(nil, declarations{}) {
 		name := b.Name
 		names = append(names, name)
 		op, ok := m.Operations[name]

@@ -6,126 +6,155 @@
 package iamapi
 
 import (
+	"context"
+
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/resolve"
 )
 
-type handler struct{ svc *iam.Service }
+type handler struct {
+	svc *iam.Service
+	res resolve.IAM
+}
 
-// New returns the IAM operations rolecall implements.
-func New(svc *iam.Service) *api.Service {
-	return api.NewService("iam", (&handler{svc: svc}).bindings()...)
+// New returns the IAM operations rolecall implements, each declaring what
+// it acts on through res. IAM is global: every call is in us-east-1.
+func New(res resolve.IAM) *api.Service {
+	s := api.NewService("iam", (&handler{svc: res.Svc, res: res}).bindings()...)
+	s.Region = authz.IAMRegion
+	return s
 }
 
 func (h *handler) bindings() []*api.Operation {
+	type (
+		rn   = roleNameInput
+		un   = userNameInput
+		gn   = groupNameInput
+		ipn  = instanceProfileNameInput
+		pa   = policyArnInput
+		pv   = policyVersionInput
+		lrti = listRoleTagsInput
+	)
 	return []*api.Operation{
 		// Roles.
-		api.Op("CreateRole", h.createRole),
-		api.Op("GetRole", h.getRole),
-		api.Op("ListRoles", h.listRoles),
-		api.Op("UpdateRole", h.updateRole),
-		api.Op("UpdateRoleDescription", h.updateRoleDescription),
-		api.Op("UpdateAssumeRolePolicy", h.updateAssumeRolePolicy),
-		api.Op("DeleteRole", h.deleteRole),
-		api.Op("TagRole", h.tagRole),
-		api.Op("UntagRole", h.untagRole),
-		api.Op("ListRoleTags", h.listRoleTags),
-		api.Op("PutRolePermissionsBoundary", h.putRolePermissionsBoundary),
-		api.Op("DeleteRolePermissionsBoundary", h.deleteRolePermissionsBoundary),
-		api.Op("PutRolePolicy", h.putRolePolicy),
-		api.Op("GetRolePolicy", h.getRolePolicy),
-		api.Op("ListRolePolicies", h.listRolePolicies),
-		api.Op("DeleteRolePolicy", h.deleteRolePolicy),
-		api.Op("AttachRolePolicy", h.attachRolePolicy),
-		api.Op("DetachRolePolicy", h.detachRolePolicy),
-		api.Op("ListAttachedRolePolicies", h.listAttachedRolePolicies),
+		api.Op("CreateRole", h.createRole, created("role", func(in *createRoleInput) string { return in.Path }, func(in *createRoleInput) string { return in.RoleName })),
+		api.Op("GetRole", h.getRole, role(h, func(in *rn) string { return in.RoleName })),
+		api.Op("ListRoles", h.listRoles, listed("role", func(in *listRolesInput) string { return in.PathPrefix })),
+		api.Op("UpdateRole", h.updateRole, role(h, func(in *updateRoleInput) string { return in.RoleName })),
+		api.Op("UpdateRoleDescription", h.updateRoleDescription, role(h, func(in *updateRoleDescriptionInput) string { return in.RoleName })),
+		api.Op("UpdateAssumeRolePolicy", h.updateAssumeRolePolicy, role(h, func(in *updateAssumeRolePolicyInput) string { return in.RoleName })),
+		api.Op("DeleteRole", h.deleteRole, role(h, func(in *rn) string { return in.RoleName })),
+		api.Op("TagRole", h.tagRole, role(h, func(in *tagRoleInput) string { return in.RoleName })),
+		api.Op("UntagRole", h.untagRole, role(h, func(in *untagRoleInput) string { return in.RoleName })),
+		api.Op("ListRoleTags", h.listRoleTags, role(h, func(in *lrti) string { return in.RoleName })),
+		api.Op("PutRolePermissionsBoundary", h.putRolePermissionsBoundary, role(h, func(in *rolePermissionsBoundaryInput) string { return in.RoleName })),
+		api.Op("DeleteRolePermissionsBoundary", h.deleteRolePermissionsBoundary, role(h, func(in *rn) string { return in.RoleName })),
+		api.Op("PutRolePolicy", h.putRolePolicy, role(h, func(in *putRolePolicyInput) string { return in.RoleName })),
+		api.Op("GetRolePolicy", h.getRolePolicy, role(h, func(in *rolePolicyInput) string { return in.RoleName })),
+		api.Op("ListRolePolicies", h.listRolePolicies, role(h, func(in *listRolePoliciesInput) string { return in.RoleName })),
+		api.Op("DeleteRolePolicy", h.deleteRolePolicy, role(h, func(in *rolePolicyInput) string { return in.RoleName })),
+		api.Op("AttachRolePolicy", h.attachRolePolicy, role(h, func(in *rolePolicyArnInput) string { return in.RoleName })),
+		api.Op("DetachRolePolicy", h.detachRolePolicy, role(h, func(in *rolePolicyArnInput) string { return in.RoleName })),
+		api.Op("ListAttachedRolePolicies", h.listAttachedRolePolicies, role(h, func(in *listAttachedRolePoliciesInput) string { return in.RoleName })),
 
 		// Service-linked roles (slr.go).
-		api.Op("CreateServiceLinkedRole", h.createServiceLinkedRole),
-		api.Op("DeleteServiceLinkedRole", h.deleteServiceLinkedRole),
-		api.Op("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus),
+		api.Op("CreateServiceLinkedRole", h.createServiceLinkedRole, acts(serviceLinkedRole)),
+		api.Op("DeleteServiceLinkedRole", h.deleteServiceLinkedRole, role(h, func(in *rn) string { return in.RoleName })),
+		api.Op("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus, acts(h.deletionTaskRole)),
 
-		// Access Advisor (advisor.go).
-		api.Op("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails),
-		api.Op("GetServiceLastAccessedDetails", h.getServiceLastAccessedDetails),
-		api.Op("GetServiceLastAccessedDetailsWithEntities", h.getServiceLastAccessedDetailsWithEntities),
+		// Access Advisor (advisor.go). Reading a report names no resource.
+		api.Op("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails, entityARN(h, func(in *generateServiceLastAccessedDetailsInput) string { return in.Arn })),
+		api.Op("GetServiceLastAccessedDetails", h.getServiceLastAccessedDetails, nil),
+		api.Op("GetServiceLastAccessedDetailsWithEntities", h.getServiceLastAccessedDetailsWithEntities, nil),
 
 		// Managed policies.
-		api.Op("CreatePolicy", h.createPolicy),
-		api.Op("GetPolicy", h.getPolicy),
-		api.Op("ListPolicies", h.listPolicies),
-		api.Op("DeletePolicy", h.deletePolicy),
-		api.Op("CreatePolicyVersion", h.createPolicyVersion),
-		api.Op("GetPolicyVersion", h.getPolicyVersion),
-		api.Op("ListPolicyVersions", h.listPolicyVersions),
-		api.Op("DeletePolicyVersion", h.deletePolicyVersion),
-		api.Op("SetDefaultPolicyVersion", h.setDefaultPolicyVersion),
-		api.Op("ListEntitiesForPolicy", h.listEntitiesForPolicy),
-		api.Op("TagPolicy", h.tagPolicy),
-		api.Op("UntagPolicy", h.untagPolicy),
-		api.Op("ListPolicyTags", h.listPolicyTags),
+		api.Op("CreatePolicy", h.createPolicy, acts(func(_ context.Context, c *api.Call, in *createPolicyInput) (authz.Target, error) {
+			return resolve.NewPolicy(c.Account, in.Path, in.PolicyName), nil
+		})),
+		api.Op("GetPolicy", h.getPolicy, managedPolicy(h, func(in *pa) string { return in.PolicyArn })),
+		// "iam:ListPolicies on resource: policy path /" (public reports).
+		api.Op("ListPolicies", h.listPolicies, acts(func(_ context.Context, c *api.Call, in *listPoliciesInput) (authz.Target, error) {
+			p := pathOr(in.PathPrefix)
+			return authz.Target{ARN: "arn:aws:iam::" + c.Account + ":policy" + p, Display: "policy path " + p}, nil
+		})),
+		api.Op("DeletePolicy", h.deletePolicy, managedPolicy(h, func(in *pa) string { return in.PolicyArn })),
+		api.Op("CreatePolicyVersion", h.createPolicyVersion, managedPolicy(h, func(in *createPolicyVersionInput) string { return in.PolicyArn })),
+		api.Op("GetPolicyVersion", h.getPolicyVersion, managedPolicy(h, func(in *pv) string { return in.PolicyArn })),
+		api.Op("ListPolicyVersions", h.listPolicyVersions, managedPolicy(h, func(in *listPolicyVersionsInput) string { return in.PolicyArn })),
+		api.Op("DeletePolicyVersion", h.deletePolicyVersion, managedPolicy(h, func(in *pv) string { return in.PolicyArn })),
+		api.Op("SetDefaultPolicyVersion", h.setDefaultPolicyVersion, managedPolicy(h, func(in *pv) string { return in.PolicyArn })),
+		api.Op("ListEntitiesForPolicy", h.listEntitiesForPolicy, managedPolicy(h, func(in *listEntitiesForPolicyInput) string { return in.PolicyArn })),
+		api.Op("TagPolicy", h.tagPolicy, managedPolicy(h, func(in *tagPolicyInput) string { return in.PolicyArn })),
+		api.Op("UntagPolicy", h.untagPolicy, managedPolicy(h, func(in *untagPolicyInput) string { return in.PolicyArn })),
+		api.Op("ListPolicyTags", h.listPolicyTags, managedPolicy(h, func(in *listPolicyTagsInput) string { return in.PolicyArn })),
 
 		// Users and access keys.
-		api.Op("CreateUser", h.createUser),
-		api.Op("GetUser", h.getUser),
-		api.Op("ListUsers", h.listUsers),
-		api.Op("UpdateUser", h.updateUser),
-		api.Op("DeleteUser", h.deleteUser),
-		api.Op("TagUser", h.tagUser),
-		api.Op("UntagUser", h.untagUser),
-		api.Op("ListUserTags", h.listUserTags),
-		api.Op("PutUserPermissionsBoundary", h.putUserPermissionsBoundary),
-		api.Op("DeleteUserPermissionsBoundary", h.deleteUserPermissionsBoundary),
-		api.Op("PutUserPolicy", h.putUserPolicy),
-		api.Op("GetUserPolicy", h.getUserPolicy),
-		api.Op("ListUserPolicies", h.listUserPolicies),
-		api.Op("DeleteUserPolicy", h.deleteUserPolicy),
-		api.Op("AttachUserPolicy", h.attachUserPolicy),
-		api.Op("DetachUserPolicy", h.detachUserPolicy),
-		api.Op("ListAttachedUserPolicies", h.listAttachedUserPolicies),
-		api.Op("CreateAccessKey", h.createAccessKey),
-		api.Op("ListAccessKeys", h.listAccessKeys),
-		api.Op("UpdateAccessKey", h.updateAccessKey),
-		api.Op("DeleteAccessKey", h.deleteAccessKey),
-		api.Op("GetAccessKeyLastUsed", h.getAccessKeyLastUsed),
+		api.Op("CreateUser", h.createUser, created("user", func(in *createUserInput) string { return in.Path }, func(in *createUserInput) string { return in.UserName })),
+		api.Op("GetUser", h.getUser, user(h, func(in *un) string { return in.UserName })),
+		api.Op("ListUsers", h.listUsers, listed("user", func(in *listUsersInput) string { return in.PathPrefix })),
+		api.Op("UpdateUser", h.updateUser, renamed(h.res.User, "user", func(in *updateUserInput) string { return in.UserName },
+			func(in *updateUserInput) string { return in.NewPath }, func(in *updateUserInput) string { return in.NewUserName })),
+		api.Op("DeleteUser", h.deleteUser, user(h, func(in *un) string { return in.UserName })),
+		api.Op("TagUser", h.tagUser, user(h, func(in *tagUserInput) string { return in.UserName })),
+		api.Op("UntagUser", h.untagUser, user(h, func(in *untagUserInput) string { return in.UserName })),
+		api.Op("ListUserTags", h.listUserTags, user(h, func(in *listUserTagsInput) string { return in.UserName })),
+		api.Op("PutUserPermissionsBoundary", h.putUserPermissionsBoundary, user(h, func(in *userPermissionsBoundaryInput) string { return in.UserName })),
+		api.Op("DeleteUserPermissionsBoundary", h.deleteUserPermissionsBoundary, user(h, func(in *un) string { return in.UserName })),
+		api.Op("PutUserPolicy", h.putUserPolicy, user(h, func(in *putUserPolicyInput) string { return in.UserName })),
+		api.Op("GetUserPolicy", h.getUserPolicy, user(h, func(in *userPolicyInput) string { return in.UserName })),
+		api.Op("ListUserPolicies", h.listUserPolicies, user(h, func(in *listUserPoliciesInput) string { return in.UserName })),
+		api.Op("DeleteUserPolicy", h.deleteUserPolicy, user(h, func(in *userPolicyInput) string { return in.UserName })),
+		api.Op("AttachUserPolicy", h.attachUserPolicy, user(h, func(in *userPolicyArnInput) string { return in.UserName })),
+		api.Op("DetachUserPolicy", h.detachUserPolicy, user(h, func(in *userPolicyArnInput) string { return in.UserName })),
+		api.Op("ListAttachedUserPolicies", h.listAttachedUserPolicies, user(h, func(in *listAttachedUserPoliciesInput) string { return in.UserName })),
+		api.Op("CreateAccessKey", h.createAccessKey, user(h, func(in *accessKeyUserInput) string { return in.UserName })),
+		api.Op("ListAccessKeys", h.listAccessKeys, user(h, func(in *listAccessKeysInput) string { return in.UserName })),
+		api.Op("UpdateAccessKey", h.updateAccessKey, user(h, func(in *updateAccessKeyInput) string { return in.UserName })),
+		api.Op("DeleteAccessKey", h.deleteAccessKey, user(h, func(in *deleteAccessKeyInput) string { return in.UserName })),
+		api.Op("GetAccessKeyLastUsed", h.getAccessKeyLastUsed, acts(h.accessKeyOwner)),
 
 		// Groups.
-		api.Op("CreateGroup", h.createGroup),
-		api.Op("GetGroup", h.getGroup),
-		api.Op("ListGroups", h.listGroups),
-		api.Op("UpdateGroup", h.updateGroup),
-		api.Op("DeleteGroup", h.deleteGroup),
-		api.Op("AddUserToGroup", h.addUserToGroup),
-		api.Op("RemoveUserFromGroup", h.removeUserFromGroup),
-		api.Op("ListGroupsForUser", h.listGroupsForUser),
-		api.Op("PutGroupPolicy", h.putGroupPolicy),
-		api.Op("GetGroupPolicy", h.getGroupPolicy),
-		api.Op("ListGroupPolicies", h.listGroupPolicies),
-		api.Op("DeleteGroupPolicy", h.deleteGroupPolicy),
-		api.Op("AttachGroupPolicy", h.attachGroupPolicy),
-		api.Op("DetachGroupPolicy", h.detachGroupPolicy),
-		api.Op("ListAttachedGroupPolicies", h.listAttachedGroupPolicies),
+		api.Op("CreateGroup", h.createGroup, created("group", func(in *createGroupInput) string { return in.Path }, func(in *createGroupInput) string { return in.GroupName })),
+		api.Op("GetGroup", h.getGroup, group(h, func(in *getGroupInput) string { return in.GroupName })),
+		api.Op("ListGroups", h.listGroups, listed("group", func(in *listGroupsInput) string { return in.PathPrefix })),
+		api.Op("UpdateGroup", h.updateGroup, renamed(h.res.Group, "group", func(in *updateGroupInput) string { return in.GroupName },
+			func(in *updateGroupInput) string { return in.NewPath }, func(in *updateGroupInput) string { return in.NewGroupName })),
+		api.Op("DeleteGroup", h.deleteGroup, group(h, func(in *gn) string { return in.GroupName })),
+		api.Op("AddUserToGroup", h.addUserToGroup, group(h, func(in *groupUserInput) string { return in.GroupName })),
+		api.Op("RemoveUserFromGroup", h.removeUserFromGroup, group(h, func(in *groupUserInput) string { return in.GroupName })),
+		api.Op("ListGroupsForUser", h.listGroupsForUser, user(h, func(in *listGroupsForUserInput) string { return in.UserName })),
+		api.Op("PutGroupPolicy", h.putGroupPolicy, group(h, func(in *putGroupPolicyInput) string { return in.GroupName })),
+		api.Op("GetGroupPolicy", h.getGroupPolicy, group(h, func(in *groupPolicyInput) string { return in.GroupName })),
+		api.Op("ListGroupPolicies", h.listGroupPolicies, group(h, func(in *listGroupPoliciesInput) string { return in.GroupName })),
+		api.Op("DeleteGroupPolicy", h.deleteGroupPolicy, group(h, func(in *groupPolicyInput) string { return in.GroupName })),
+		api.Op("AttachGroupPolicy", h.attachGroupPolicy, group(h, func(in *groupPolicyArnInput) string { return in.GroupName })),
+		api.Op("DetachGroupPolicy", h.detachGroupPolicy, group(h, func(in *groupPolicyArnInput) string { return in.GroupName })),
+		api.Op("ListAttachedGroupPolicies", h.listAttachedGroupPolicies, group(h, func(in *listAttachedGroupPoliciesInput) string { return in.GroupName })),
 
 		// Instance profiles.
-		api.Op("CreateInstanceProfile", h.createInstanceProfile),
-		api.Op("GetInstanceProfile", h.getInstanceProfile),
-		api.Op("ListInstanceProfiles", h.listInstanceProfiles),
-		api.Op("DeleteInstanceProfile", h.deleteInstanceProfile),
-		api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile),
-		api.Op("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile),
-		api.Op("ListInstanceProfilesForRole", h.listInstanceProfilesForRole),
-		api.Op("TagInstanceProfile", h.tagInstanceProfile),
-		api.Op("UntagInstanceProfile", h.untagInstanceProfile),
-		api.Op("ListInstanceProfileTags", h.listInstanceProfileTags),
+		api.Op("CreateInstanceProfile", h.createInstanceProfile, created("instance-profile", func(in *createInstanceProfileInput) string { return in.Path },
+			func(in *createInstanceProfileInput) string { return in.InstanceProfileName })),
+		api.Op("GetInstanceProfile", h.getInstanceProfile, profile(h, func(in *ipn) string { return in.InstanceProfileName })),
+		api.Op("ListInstanceProfiles", h.listInstanceProfiles, listed("instance-profile", func(in *listInstanceProfilesInput) string { return in.PathPrefix })),
+		api.Op("DeleteInstanceProfile", h.deleteInstanceProfile, profile(h, func(in *ipn) string { return in.InstanceProfileName })),
+		api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile, profile(h, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
+		api.Op("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile, profile(h, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
+		api.Op("ListInstanceProfilesForRole", h.listInstanceProfilesForRole, role(h, func(in *listInstanceProfilesForRoleInput) string { return in.RoleName })),
+		api.Op("TagInstanceProfile", h.tagInstanceProfile, profile(h, func(in *tagInstanceProfileInput) string { return in.InstanceProfileName })),
+		api.Op("UntagInstanceProfile", h.untagInstanceProfile, profile(h, func(in *untagInstanceProfileInput) string { return in.InstanceProfileName })),
+		api.Op("ListInstanceProfileTags", h.listInstanceProfileTags, profile(h, func(in *listInstanceProfileTagsInput) string { return in.InstanceProfileName })),
 
 		// Account.
-		api.Op("GetAccountSummary", h.getAccountSummary),
+		api.Op("GetAccountSummary", h.getAccountSummary, nil),
 
-		// Policy simulator (simulate.go).
-		api.Op("SimulateCustomPolicy", h.simulateCustomPolicy),
-		api.Op("SimulatePrincipalPolicy", h.simulatePrincipalPolicy),
-		api.Op("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy),
-		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy),
+		// Policy simulator (simulate.go): the custom policy calls name no
+		// resource; the principal calls the entity whose policies they read.
+		api.Op("SimulateCustomPolicy", h.simulateCustomPolicy, nil),
+		api.Op("SimulatePrincipalPolicy", h.simulatePrincipalPolicy, entityARN(h, func(in *simulatePrincipalPolicyInput) string { return in.PolicySourceArn })),
+		api.Op("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy, nil),
+		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy, entityARN(h, func(in *contextKeysPrincipalInput) string { return in.PolicySourceArn })),
 	}
 }
 

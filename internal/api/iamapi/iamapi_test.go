@@ -16,6 +16,7 @@ import (
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/protocol"
+	"github.com/rolecall/rolecall/internal/resolve"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -160,7 +161,7 @@ func TestEmbeddedFieldsSettable(t *testing.T) {
 func TestHandlersRoundTrip(t *testing.T) {
 	st := store.NewMemory()
 	defer st.Close()
-	svc := New(iam.New(st, &ids.FixedClock{T: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, &ids.Sequence{}))
+	svc := New(resolve.IAM{Svc: iam.New(iam.Config{Store: st, Clock: &ids.FixedClock{T: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, IDs: &ids.Sequence{}})})
 	call := &api.Call{Account: "000000000000", Region: "us-east-1"}
 	invoke := func(op string, fill func(in any)) (any, error) {
 		t.Helper()

@@ -9,7 +9,7 @@ import (
 	"context"
 
 	"github.com/rolecall/rolecall/internal/api"
-	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/sts"
 )
 
@@ -22,23 +22,17 @@ func New(svc *sts.Service) *api.Service {
 
 func (h *handler) bindings() []*api.Operation {
 	return []*api.Operation{
-		api.Op("GetCallerIdentity", h.getCallerIdentity),
-		api.Op("GetSessionToken", h.getSessionToken),
-		api.Op("AssumeRole", h.assumeRole),
+		api.Op("GetCallerIdentity", h.getCallerIdentity, nil).
+			NotRequired("No permissions are required to perform this operation (STS API reference, GetCallerIdentity)"),
+		api.Op("GetSessionToken", h.getSessionToken, nil).
+			NotRequired("No permissions are required for a user to get a session token (IAM User Guide, Permissions for GetSessionToken)"),
+		api.Op("AssumeRole", h.assumeRole, nil).
+			InOperation("sts:AssumeRole is decided on the role's trust policy, which only the operation finds (sts.Service.AssumeRole)"),
 	}
-}
-
-// caller is the request's principal; a Call built without one (tests)
-// acts as the account's root, as the server's unauthenticated paths do.
-func caller(c *api.Call) *auth.Principal {
-	if c.Principal != nil {
-		return c.Principal
-	}
-	return auth.RootPrincipal(c.Account)
 }
 
 func (h *handler) getCallerIdentity(ctx context.Context, c *api.Call, _ *struct{}) (*sts.CallerIdentity, error) {
-	return h.svc.GetCallerIdentity(ctx, caller(c))
+	return h.svc.GetCallerIdentity(ctx, c.Caller())
 }
 
 type getSessionTokenInput struct {
@@ -49,7 +43,7 @@ type getSessionTokenInput struct {
 type credentialsOutput struct{ Credentials *sts.Credentials }
 
 func (h *handler) getSessionToken(ctx context.Context, c *api.Call, in *getSessionTokenInput) (*credentialsOutput, error) {
-	cr, err := h.svc.GetSessionToken(ctx, caller(c), in.DurationSeconds)
+	cr, err := h.svc.GetSessionToken(ctx, c.Caller(), in.DurationSeconds)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +57,7 @@ type assumeRoleInput struct {
 	PolicyArns               []policyDescriptor
 	Policy                   string
 	DurationSeconds          *int32
-	Tags                     []auth.Tag
+	Tags                     []principal.Tag
 	TransitiveTagKeys        []string
 	ExternalId               string
 	SerialNumber, TokenCode  string
@@ -75,7 +69,7 @@ func (h *handler) assumeRole(ctx context.Context, c *api.Call, in *assumeRoleInp
 	for _, p := range in.PolicyArns {
 		arns = append(arns, p.Arn)
 	}
-	return h.svc.AssumeRole(ctx, caller(c), c.Region, sts.AssumeRoleInput{
+	return h.svc.AssumeRole(ctx, c.Caller(), c.Region, sts.AssumeRoleInput{
 		RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, PolicyArns: arns, Policy: in.Policy,
 		DurationSeconds: in.DurationSeconds, Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys,
 		ExternalId: in.ExternalId, SerialNumber: in.SerialNumber, TokenCode: in.TokenCode, SourceIdentity: in.SourceIdentity,

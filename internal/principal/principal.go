@@ -1,16 +1,11 @@
-// Package auth answers "who is calling?": it verifies a request's SigV4
-// signature (internal/auth/sigv4), resolves its access key to a Principal
-// (an account's root user, an IAM user, a role session, or an AWS service
-// acting inside rolecall) and answers authentication failures with AWS's
-// codes and texts.
-//
-// Principal is what every later step sees: api.Call carries it to the
-// operation, the authorizer turns it into policy.Caller and condition keys,
-// the audit log records it.
-package auth
+// Package principal is who makes a request: an account's root user, an IAM
+// user, a role session, or an AWS service acting inside rolecall. It is a
+// leaf: authentication (internal/auth) makes principals, the authorizer
+// (internal/authz) decides for them, STS issues sessions of them, and ECS
+// keeps a task's sessions, without any of them linking the others.
+package principal
 
 import (
-	"strings"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/policy"
@@ -46,7 +41,8 @@ type Tag struct {
 	Key, Value string
 }
 
-// Principal is an authenticated caller.
+// Principal is an authenticated caller. Its JSON form is what STS keeps of
+// a session: field names are part of the state file.
 type Principal struct {
 	Kind    Kind
 	Account string // 12-digit account; "" for services
@@ -98,21 +94,27 @@ type Principal struct {
 	AssumedBy string `json:",omitempty"`
 }
 
-// RootPrincipal is an account's root user, as its root access keys make it.
-func RootPrincipal(account string) *Principal {
+// RootUser is an account's root user, as its root access keys make it.
+func RootUser(account string) *Principal {
 	return &Principal{Kind: Root, Account: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account}
 }
 
-// ServicePrincipal is an AWS service acting inside rolecall.
-func ServicePrincipal(name string) *Principal {
+// AWSService is an AWS service principal ("ecs-tasks.amazonaws.com")
+// acting inside rolecall.
+func AWSService(name string) *Principal {
 	return &Principal{Kind: Service, ARN: name, Name: name}
 }
 
-// IsServiceLinkedRole reports whether a role ARN is a service-linked
-// role's: its path begins /aws-service-role/.
-func IsServiceLinkedRole(roleARN string) bool {
-	_, rest, ok := strings.Cut(roleARN, ":role/aws-service-role/")
-	return ok && rest != ""
+// EntityID is the unique id of the IAM user or role behind p (AIDA...,
+// AROA...); "" for root and services.
+func (p *Principal) EntityID() string {
+	switch p.Kind {
+	case User:
+		return p.UserID
+	case AssumedRole:
+		return p.RoleID
+	}
+	return ""
 }
 
 // Caller is the principal as the policy engine sees it. Principal tags are
@@ -139,4 +141,12 @@ func (p *Principal) Caller() policy.Caller {
 		}
 	}
 	return c
+}
+
+// Session is a set of temporary credentials STS issued, and whose they are.
+type Session struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expiration                                 time.Time
+	IssuedAt                                   time.Time // aws:TokenIssueTime
+	Principal                                  Principal
 }

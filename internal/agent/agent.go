@@ -1,6 +1,12 @@
-package server
+// Package agent serves what the ECS container agent serves a task: its
+// role credentials, at the endpoint the SDKs' container credentials
+// provider reads, so that a local program acts as a running task's role.
+// It is mounted on rolecall's port under /_rolecall/ecs/ (internal/app).
+package agent
 
 import (
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -10,6 +16,7 @@ import (
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
 )
 
@@ -24,9 +31,36 @@ import (
 // hosts). `rolecall task env TASK_ARN` prints those exports, read from
 // GET /_rolecall/ecs/task-env.
 const (
-	credentialsPrefix = "/_rolecall/ecs/credentials/"
-	taskEnvPath       = "/_rolecall/ecs/task-env"
+	// Prefix is where the agent's endpoints are mounted.
+	Prefix            = "/_rolecall/ecs/"
+	credentialsPrefix = Prefix + "credentials/"
+	taskEnvPath       = Prefix + "task-env"
 )
+
+// Handler serves the agent's endpoints.
+type Handler struct {
+	ECS  *ecs.Service
+	Auth *auth.Authenticator
+	IDs  ids.Generator
+	Log  *slog.Logger
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, credentialsPrefix):
+		h.serveTaskCredentials(w, r)
+	case r.URL.Path == taskEnvPath:
+		h.serveTaskEnv(w, r)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "no such rolecall endpoint: " + r.URL.Path})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
 
 // containerCredentials is the agent's answer, the shape the SDKs' container
 // credentials providers parse (the ECS developer guide's task IAM role
@@ -62,11 +96,11 @@ func (h *Handler) serveTaskCredentials(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := strings.TrimPrefix(r.URL.Path, credentialsPrefix)
-	creds, err := h.ecs.TaskRoleCredentials(r.Context(), id, token)
+	creds, err := h.ECS.TaskRoleCredentials(r.Context(), id, token)
 	if err != nil {
 		e := awserr.As(err)
 		if e.Status >= 500 && e.Status != http.StatusServiceUnavailable {
-			h.log.Error("serving task credentials", "task", id, "error", err)
+			h.Log.Error("serving task credentials", "task", id, "error", err)
 		}
 		writeJSON(w, e.Status, agentError{e.Code, e.Message})
 		return
@@ -94,16 +128,15 @@ type TaskEnv struct {
 // serveTaskEnv answers GET /_rolecall/ecs/task-env?task=TASK_ARN for a
 // caller that signs the request (SigV4, service ecs, the task's Region) as
 // a principal of the task's account who may pass the task role to
-// ecs-tasks.amazonaws.com (iam:PassRole, authorized as for RunTask; the
-// account's root may): whoever could launch a task with the role could
-// run code with its credentials anyway. Errors are ECS's JSON errors.
+// ecs-tasks.amazonaws.com (ecs.Service.TaskCredentialsEndpoint). Errors
+// are ECS's JSON errors.
 func (h *Handler) serveTaskEnv(w http.ResponseWriter, r *http.Request) {
-	requestID := h.ids.UUID()
+	requestID := h.IDs.UUID()
 	if r.Method != http.MethodGet {
 		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET %s?task=TASK_ARN", taskEnvPath), requestID)
 		return
 	}
-	p, aerr := h.auth.Authenticate(r.Context(), r, nil, "ecs")
+	p, aerr := h.Auth.Authenticate(r.Context(), r, nil, "ecs")
 	if aerr != nil {
 		jsonrpc.WriteError(w, auth.JSONError(aerr), requestID)
 		return
@@ -116,19 +149,11 @@ func (h *Handler) serveTaskEnv(w http.ResponseWriter, r *http.Request) {
 	}
 	c := ecs.Call{Account: p.Account, Region: a.Region, Principal: p}
 	ctx := authz.WithMeta(r.Context(), authz.MetaOf(r, requestID))
-	ep, err := h.ecs.TaskCredentialsEndpoint(ctx, c, taskArn)
-	if err == nil {
-		err = h.authz.PassRoleFor(ctx, authz.PassRoleRequest{Principal: p, Account: c.Account, Region: c.Region,
-			RoleArn: ep.RoleArn, PassedToService: ecs.PrincipalECSTasks, AssociatedResourceArn: ep.TaskArn})
-	}
+	ep, err := h.ECS.TaskCredentialsEndpoint(ctx, c, taskArn)
 	if err != nil {
 		e := awserr.As(err)
-		if e.Code == "AccessDenied" {
-			// ECS's shape of a denial (400 AccessDeniedException).
-			e = awserr.New(http.StatusBadRequest, "AccessDeniedException", "%s", e.Message)
-		}
 		if e.Status >= 500 {
-			h.log.Error("task env", "request_id", requestID, "error", err)
+			h.Log.Error("task env", "request_id", requestID, "error", err)
 		}
 		jsonrpc.WriteError(w, e, requestID)
 		return

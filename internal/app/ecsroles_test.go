@@ -1,17 +1,19 @@
-package server
+package app
 
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/resolve"
+	"github.com/rolecall/rolecall/internal/server"
 )
 
 const (
@@ -20,7 +22,7 @@ const (
 )
 
 // rolesFixture is a rolecall instance and the adapter ECS is given.
-func rolesFixture(t *testing.T) (*Server, ecsRoles, *ids.FixedClock) {
+func rolesFixture(t *testing.T) (*App, ecsRoles, *ids.FixedClock) {
 	t.Helper()
 	clock := &ids.FixedClock{T: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	s, err := Open(Options{Ephemeral: true, Clock: clock, IDs: &ids.Sequence{}})
@@ -28,10 +30,12 @@ func rolesFixture(t *testing.T) (*Server, ecsRoles, *ids.FixedClock) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, ecsRoles{iam: s.IAM, authz: s.Authz, sts: s.STS, policies: &auth.Policies{IAM: s.IAM}, clock: clock}, clock
+	return s, ecsRoles{iam: s.IAM, res: resolve.IAM{Svc: s.IAM}, authz: s.Authz, sts: s.STS}, clock
 }
 
-func mustRole(t *testing.T, s *Server, name, trust string, policies ...string) string {
+const DefaultAccount = server.DefaultAccount
+
+func mustRole(t *testing.T, s *App, name, trust string, policies ...string) string {
 	t.Helper()
 	r, err := s.IAM.CreateRole(context.Background(), DefaultAccount, iam.CreateRoleInput{Path: "/", RoleName: name, AssumeRolePolicyDocument: trust})
 	if err != nil {
@@ -62,7 +66,7 @@ func TestECSRolesAssumeAsService(t *testing.T) {
 	task := mustRole(t, s, "task", tasksTrust)
 	wrong := mustRole(t, s, "wrong", ecsTrust)
 
-	sess, err := r.AssumeAsService(ctx, c, ecs.PrincipalECSTasks, task, "0123abcd")
+	sess, err := r.AssumeAsService(ctx, c, ecs.PrincipalECSTasks, task, "0123abcd", "arn:aws:ecs:eu-west-1:"+DefaultAccount+":task/default/0123abcd")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func TestECSRolesAssumeAsService(t *testing.T) {
 		{"no such role", ecs.PrincipalECSTasks, "arn:aws:iam::" + DefaultAccount + ":role/nope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := r.AssumeAsService(ctx, c, tc.principal, tc.role, "s")
+			_, err := r.AssumeAsService(ctx, c, tc.principal, tc.role, "s", "")
 			wantAWSErr(t, err, http.StatusForbidden, "AccessDenied", "User: "+tc.principal+" is not authorized to perform: sts:AssumeRole on resource: "+tc.role)
 		})
 	}
@@ -184,10 +188,21 @@ func TestTaskCredentialsEndpoints(t *testing.T) {
 			if tc.token != "" {
 				headers = []string{"Authorization", tc.token}
 			}
-			status, body := do(t, s.Handler, tc.method, tc.target, "", headers...)
+			status, body := do(t, s.Handler, tc.method, tc.target, headers...)
 			if status != tc.status || strings.TrimSpace(body) != tc.body {
 				t.Errorf("%d %s", status, body)
 			}
 		})
 	}
+}
+
+func do(t *testing.T, h http.Handler, method, target string, headers ...string) (int, string) {
+	t.Helper()
+	r := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code, w.Body.String()
 }

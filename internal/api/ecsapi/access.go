@@ -1,0 +1,317 @@
+package ecsapi
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/resolve"
+)
+
+// What ECS's operations act on, declared beside their bindings (ecsapi.go),
+// with the request's ECS condition keys (Service Authorization Reference,
+// Amazon ECS; keys an action does not support are left out by the
+// authorizer).
+
+// acts is an ECS operation's declaration: its resources and keys.
+type acts[In any] func(ctx context.Context, c ecs.Call, in *In) (authz.Access, error)
+
+type declarations struct{ r resolve.ECS }
+
+func (d declarations) clusters(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
+	var acc authz.Access
+	for _, ref := range refs {
+		t, err := d.r.Cluster(ctx, c, ref)
+		if err != nil {
+			return acc, err
+		}
+		acc.Targets = append(acc.Targets, t)
+	}
+	return acc, nil
+}
+
+func (d declarations) inCluster(ctx context.Context, c ecs.Call, kind, cluster string, refs ...string) (authz.Access, error) {
+	var acc authz.Access
+	for _, ref := range refs {
+		t, err := d.r.InCluster(ctx, c, kind, cluster, ref)
+		if err != nil {
+			return acc, err
+		}
+		acc.Targets = append(acc.Targets, t)
+	}
+	acc.Keys.Set("ecs:cluster", resolve.ClusterARN(c, cluster))
+	return acc, nil
+}
+
+func (d declarations) providers(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
+	var acc authz.Access
+	for _, ref := range refs {
+		t, err := d.r.CapacityProvider(ctx, c, ref)
+		if err != nil {
+			return acc, err
+		}
+		acc.Targets = append(acc.Targets, t)
+	}
+	return acc, nil
+}
+
+func (d declarations) taskDefinitions(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
+	var acc authz.Access
+	for _, ref := range refs {
+		t, err := d.r.TaskDefinition(ctx, c, ref)
+		if err != nil {
+			return acc, err
+		}
+		acc.Targets = append(acc.Targets, t)
+	}
+	return acc, nil
+}
+
+// orDefault is refs, or the default cluster when there are none.
+func orDefault(refs []string) []string {
+	if len(refs) == 0 {
+		return []string{""}
+	}
+	return refs
+}
+
+// anyResource: ListClusters, DescribeTaskDefinition and the others the
+// reference gives no resource type; or one that names none of what it
+// may (ListTasks without a container instance).
+func anyResource(keys authz.Keys) authz.Access {
+	return authz.Access{Targets: []authz.Target{authz.Any()}, Keys: keys}
+}
+
+func tagKeys(k *authz.Keys, tags []types.Tag) {
+	for _, t := range tags {
+		k.Tag(t.Key, t.Value)
+	}
+}
+
+func clusterKey(c ecs.Call, ref string) authz.Keys {
+	var k authz.Keys
+	k.Set("ecs:cluster", resolve.ClusterARN(c, ref))
+	return k
+}
+
+// capacityProviderKeys: ecs:capacity-provider, from the providers named
+// and those of a strategy.
+func capacityProviderKeys(k *authz.Keys, c ecs.Call, names []string, strategy []types.CapacityProviderStrategyItem) {
+	var arns []string
+	for _, n := range names {
+		arns = append(arns, resolve.CapacityProviderARN(c, n))
+	}
+	for _, s := range strategy {
+		if s.CapacityProvider != "" {
+			arns = append(arns, resolve.CapacityProviderARN(c, s.CapacityProvider))
+		}
+	}
+	k.Set("ecs:capacity-provider", arns...)
+}
+
+// taskDefinitionKey: ecs:task-definition, the revision the request runs.
+func (d declarations) taskDefinitionKey(ctx context.Context, k *authz.Keys, c ecs.Call, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	a, err := d.r.TaskDefinitionARN(ctx, c, ref)
+	if err == nil {
+		k.Set("ecs:task-definition", a)
+	}
+	return err
+}
+
+func boolKey(k *authz.Keys, key string, v bool) { k.Set(key, strconv.FormatBool(v)) }
+
+// The operations, in the order of ecsapi.go.
+
+func (d declarations) createCluster(ctx context.Context, c ecs.Call, in *types.CreateClusterRequest) (authz.Access, error) {
+	acc, err := d.clusters(ctx, c, in.ClusterName)
+	tagKeys(&acc.Keys, in.Tags)
+	capacityProviderKeys(&acc.Keys, c, in.CapacityProviders, in.DefaultCapacityProviderStrategy)
+	return acc, err
+}
+
+func (d declarations) describeClusters(ctx context.Context, c ecs.Call, in *types.DescribeClustersRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, orDefault(in.Clusters)...)
+}
+
+func (d declarations) updateCluster(ctx context.Context, c ecs.Call, in *types.UpdateClusterRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) updateClusterSettings(ctx context.Context, c ecs.Call, in *types.UpdateClusterSettingsRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) putClusterCapacityProviders(ctx context.Context, c ecs.Call, in *types.PutClusterCapacityProvidersRequest) (authz.Access, error) {
+	acc, err := d.clusters(ctx, c, in.Cluster)
+	capacityProviderKeys(&acc.Keys, c, in.CapacityProviders, in.DefaultCapacityProviderStrategy)
+	return acc, err
+}
+
+func (d declarations) deleteCluster(ctx context.Context, c ecs.Call, in *types.DeleteClusterRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) byARN(ctx context.Context, c ecs.Call, action, a string) (authz.Access, error) {
+	t, err := d.r.ByARN(ctx, c, action, a)
+	return authz.Acting(t), err
+}
+
+func (d declarations) tagResource(ctx context.Context, c ecs.Call, in *types.TagResourceRequest) (authz.Access, error) {
+	acc, err := d.byARN(ctx, c, "TagResource", in.ResourceArn)
+	tagKeys(&acc.Keys, in.Tags)
+	return acc, err
+}
+
+func (d declarations) untagResource(ctx context.Context, c ecs.Call, in *types.UntagResourceRequest) (authz.Access, error) {
+	acc, err := d.byARN(ctx, c, "UntagResource", in.ResourceArn)
+	acc.Keys.Set("aws:TagKeys", in.TagKeys...)
+	return acc, err
+}
+
+func (d declarations) listTagsForResource(ctx context.Context, c ecs.Call, in *types.ListTagsForResourceRequest) (authz.Access, error) {
+	return d.byARN(ctx, c, "ListTagsForResource", in.ResourceArn)
+}
+
+func (d declarations) createCapacityProvider(ctx context.Context, c ecs.Call, in *types.CreateCapacityProviderRequest) (authz.Access, error) {
+	acc, err := d.providers(ctx, c, in.Name)
+	tagKeys(&acc.Keys, in.Tags)
+	return acc, err
+}
+
+func (d declarations) deleteCapacityProvider(ctx context.Context, c ecs.Call, in *types.DeleteCapacityProviderRequest) (authz.Access, error) {
+	return d.providers(ctx, c, in.CapacityProvider)
+}
+
+func (d declarations) describeCapacityProviders(ctx context.Context, c ecs.Call, in *types.DescribeCapacityProvidersRequest) (authz.Access, error) {
+	if len(in.CapacityProviders) == 0 {
+		return anyResource(nil), nil // every provider the account has
+	}
+	return d.providers(ctx, c, in.CapacityProviders...)
+}
+
+func (d declarations) updateCapacityProvider(ctx context.Context, c ecs.Call, in *types.UpdateCapacityProviderRequest) (authz.Access, error) {
+	return d.providers(ctx, c, in.Name)
+}
+
+func (d declarations) registerTaskDefinition(ctx context.Context, c ecs.Call, in *types.RegisterTaskDefinitionRequest) (authz.Access, error) {
+	t, err := d.r.NextTaskDefinition(ctx, c, in.Family)
+	acc := authz.Acting(t)
+	tagKeys(&acc.Keys, in.Tags)
+	acc.Keys.Set("ecs:compute-compatibility", in.RequiresCompatibilities...)
+	for _, k := range [...]struct{ key, v string }{{"ecs:task-cpu", in.Cpu}, {"ecs:task-memory", in.Memory}} {
+		if _, err := strconv.Atoi(k.v); err == nil {
+			acc.Keys.Set(k.key, k.v)
+		}
+	}
+	return acc, err
+}
+
+func (d declarations) deleteTaskDefinitions(ctx context.Context, c ecs.Call, in *types.DeleteTaskDefinitionsRequest) (authz.Access, error) {
+	return d.taskDefinitions(ctx, c, in.TaskDefinitions...)
+}
+
+func (d declarations) createService(ctx context.Context, c ecs.Call, in *types.CreateServiceRequest) (authz.Access, error) {
+	acc, err := d.inCluster(ctx, c, "service", in.Cluster, in.ServiceName)
+	if err != nil {
+		return acc, err
+	}
+	tagKeys(&acc.Keys, in.Tags)
+	capacityProviderKeys(&acc.Keys, c, nil, in.CapacityProviderStrategy)
+	boolKey(&acc.Keys, "ecs:enable-execute-command", in.EnableExecuteCommand)
+	return acc, d.taskDefinitionKey(ctx, &acc.Keys, c, in.TaskDefinition)
+}
+
+func (d declarations) updateService(ctx context.Context, c ecs.Call, in *types.UpdateServiceRequest) (authz.Access, error) {
+	acc, err := d.inCluster(ctx, c, "service", in.Cluster, in.Service)
+	if err != nil {
+		return acc, err
+	}
+	capacityProviderKeys(&acc.Keys, c, nil, in.CapacityProviderStrategy)
+	if in.EnableExecuteCommand != nil {
+		boolKey(&acc.Keys, "ecs:enable-execute-command", *in.EnableExecuteCommand)
+	}
+	return acc, d.taskDefinitionKey(ctx, &acc.Keys, c, in.TaskDefinition)
+}
+
+func (d declarations) deleteService(ctx context.Context, c ecs.Call, in *types.DeleteServiceRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "service", in.Cluster, in.Service)
+}
+
+func (d declarations) describeServices(ctx context.Context, c ecs.Call, in *types.DescribeServicesRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "service", in.Cluster, in.Services...)
+}
+
+func (d declarations) listServices(_ context.Context, c ecs.Call, in *types.ListServicesRequest) (authz.Access, error) {
+	return anyResource(clusterKey(c, in.Cluster)), nil
+}
+
+// runs: RunTask and StartTask act on the task definition they run, in a
+// cluster (ecs:cluster).
+func (d declarations) runs(ctx context.Context, c ecs.Call, taskDef, cluster string, tags []types.Tag, exec bool) (authz.Access, error) {
+	acc, err := d.taskDefinitions(ctx, c, taskDef)
+	if err != nil {
+		return acc, err
+	}
+	acc.Keys = clusterKey(c, cluster)
+	tagKeys(&acc.Keys, tags)
+	boolKey(&acc.Keys, "ecs:enable-execute-command", exec)
+	return acc, d.taskDefinitionKey(ctx, &acc.Keys, c, taskDef)
+}
+
+func (d declarations) runTask(ctx context.Context, c ecs.Call, in *types.RunTaskRequest) (authz.Access, error) {
+	acc, err := d.runs(ctx, c, in.TaskDefinition, in.Cluster, in.Tags, in.EnableExecuteCommand)
+	capacityProviderKeys(&acc.Keys, c, nil, in.CapacityProviderStrategy)
+	return acc, err
+}
+
+func (d declarations) startTask(ctx context.Context, c ecs.Call, in *types.StartTaskRequest) (authz.Access, error) {
+	acc, err := d.runs(ctx, c, in.TaskDefinition, in.Cluster, in.Tags, in.EnableExecuteCommand)
+	var arns []string
+	for _, id := range in.ContainerInstances {
+		t, err := d.r.InCluster(ctx, c, "container-instance", in.Cluster, id)
+		if err != nil {
+			return acc, err
+		}
+		arns = append(arns, t.ARN)
+	}
+	acc.Keys.Set("ecs:container-instances", arns...)
+	return acc, err
+}
+
+func (d declarations) stopTask(ctx context.Context, c ecs.Call, in *types.StopTaskRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "task", in.Cluster, in.Task)
+}
+
+func (d declarations) describeTasks(ctx context.Context, c ecs.Call, in *types.DescribeTasksRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "task", in.Cluster, in.Tasks...)
+}
+
+func (d declarations) listTasks(ctx context.Context, c ecs.Call, in *types.ListTasksRequest) (authz.Access, error) {
+	if in.ContainerInstance == "" {
+		return anyResource(clusterKey(c, in.Cluster)), nil
+	}
+	return d.inCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstance)
+}
+
+func (d declarations) registerContainerInstance(ctx context.Context, c ecs.Call, in *types.RegisterContainerInstanceRequest) (authz.Access, error) {
+	acc, err := d.clusters(ctx, c, in.Cluster)
+	tagKeys(&acc.Keys, in.Tags)
+	return acc, err
+}
+
+func (d declarations) deregisterContainerInstance(ctx context.Context, c ecs.Call, in *types.DeregisterContainerInstanceRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) listContainerInstances(ctx context.Context, c ecs.Call, in *types.ListContainerInstancesRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) describeContainerInstances(ctx context.Context, c ecs.Call, in *types.DescribeContainerInstancesRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstances...)
+}

@@ -1,0 +1,159 @@
+// Package app wires rolecall together from one set of Options: the store,
+// the IAM, STS and ECS domains, the one authorizer, the authenticator, the
+// API bindings and the HTTP server. It holds the adapters through which
+// the domains reach each other without importing each other: the
+// authorizer reads IAM through a Directory (directory.go), STS reads roles
+// through sts.Roles, ECS takes its role decisions through ecs.Roles
+// (ecsroles.go), and IAM asks ECS which resources still use a
+// service-linked role (iam.RoleUsage).
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/agent"
+	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/api/ecsapi"
+	"github.com/rolecall/rolecall/internal/api/iamapi"
+	"github.com/rolecall/rolecall/internal/api/stsapi"
+	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/resolve"
+	"github.com/rolecall/rolecall/internal/server"
+	"github.com/rolecall/rolecall/internal/store"
+	"github.com/rolecall/rolecall/internal/sts"
+)
+
+// Options configure a rolecall instance.
+type Options struct {
+	// DataDir holds the state file; ignored when Ephemeral.
+	DataDir   string
+	Ephemeral bool
+	Account   string // default server.DefaultAccount
+	Version   string
+	Clock     ids.Clock     // default the system clock
+	IDs       ids.Generator // default random
+	Log       *slog.Logger  // default discards
+	// Auth is how requests are authenticated: auth.Strict (the default)
+	// or auth.Lenient (--auth=lenient).
+	Auth auth.Mode
+
+	// LinkedServices answer, per service principal, which of their
+	// resources still use their service-linked role when IAM deletes it
+	// (iam.RoleUsage). Services built in register themselves; tests add
+	// doubles here.
+	LinkedServices map[string]iam.RoleUsage
+	// SLRDeletionDelay is how long a DeleteServiceLinkedRole task takes,
+	// SLRTaskRetention how long its record is kept after; defaults
+	// iam.DefaultDeletionDelay and iam.DefaultDeletionRetention.
+	SLRDeletionDelay, SLRTaskRetention time.Duration
+	// ECSTiming is how long ECS tasks take to start and stop; zero fields
+	// keep ecs.DefaultTiming.
+	ECSTiming ecs.Timing
+	// Enforce is what authorization does with a denial: authz.On (the
+	// default, AWS's behaviour), authz.Audit (--enforce=audit: allow, and
+	// say what would be denied) or authz.Off.
+	Enforce authz.Mode
+	// AuditLog receives every authorization decision as a JSON line
+	// (--audit-log); nil keeps them only in memory, for explain-denied.
+	AuditLog io.Writer
+}
+
+// App is a rolecall instance: its state, its services and the HTTP
+// handler over them.
+type App struct {
+	Handler *server.Handler
+	IAM     *iam.Service
+	// STS lets services built into rolecall assume roles
+	// (sts.Service.AssumeRoleAsService).
+	STS *sts.Service
+	ECS *ecs.Service
+	// Authz authorizes every decision and keeps its records.
+	Authz *authz.Authorizer
+	authn *auth.Authenticator
+	store store.Store
+}
+
+// StateFile is the name of the state file inside the data directory.
+const StateFile = "rolecall.db"
+
+// Open opens (or creates) the state and wires every service.
+func Open(o Options) (*App, error) {
+	if o.Account == "" {
+		o.Account = server.DefaultAccount
+	}
+	if o.Clock == nil {
+		o.Clock = ids.SystemClock{}
+	}
+	if o.IDs == nil {
+		o.IDs = ids.Random{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	st, desc, err := openStore(o)
+	if err != nil {
+		return nil, err
+	}
+	// Every service writes through vst, whose write count keys what the
+	// authorizer, the resolvers and the authenticator keep.
+	vst := store.NewVersioned(st)
+	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention})
+	var audit *authz.AuditLog
+	if o.Enforce != authz.Off {
+		audit = authz.NewAuditLog(0, o.AuditLog)
+	}
+	az := authz.New(authz.Config{Mode: o.Enforce, Directory: directory{iamSvc}, Generation: vst.Generation, Clock: o.Clock, Audit: audit, Log: o.Log})
+	cache := &resolve.Cache{Generation: vst.Generation}
+	iamRes := resolve.IAM{Svc: iamSvc, Cache: cache}
+	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az})
+	ecsSvc := ecs.New(ecs.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Timing: o.ECSTiming,
+		Roles: ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}})
+	// ECS answers for its service-linked roles; LinkedServices may stand
+	// in for it.
+	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
+	iamSvc.RegisterLinkedService(ecs.PrincipalECSCompute, ecsRoleUsage(ecsSvc, ecs.PrincipalECSCompute))
+	for principal, u := range o.LinkedServices {
+		iamSvc.RegisterLinkedService(principal, u)
+	}
+	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
+	h := server.New(server.Config{
+		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc,
+		Services: []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(resolve.ECS{Svc: ecsSvc, Cache: cache})},
+		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Auth: authn, IDs: o.IDs, Log: o.Log}},
+	})
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, store: st}, nil
+}
+
+// openStore opens the state: in memory, or the bbolt file in the data
+// directory.
+func openStore(o Options) (store.Store, string, error) {
+	if o.Ephemeral {
+		return store.NewMemory(), "memory (ephemeral)", nil
+	}
+	if o.DataDir == "" {
+		return nil, "", errors.New("no data directory: pass --data-dir, or --ephemeral to keep state in memory")
+	}
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("cannot create data directory: %w", err)
+	}
+	path := filepath.Join(o.DataDir, StateFile)
+	b, err := store.OpenBolt(path, store.BoltOptions{})
+	if err != nil {
+		return nil, "", err
+	}
+	return b, path, nil
+}
+
+// Close releases the state; call it after the HTTP server has drained.
+func (a *App) Close() error { return a.store.Close() }

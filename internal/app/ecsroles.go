@@ -1,0 +1,188 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/arn"
+	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/catalog"
+	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/resolve"
+	"github.com/rolecall/rolecall/internal/sts"
+)
+
+// ecsRoles answers ECS's role decisions (ecs.Roles) from IAM and STS, each
+// one through the one authorizer: the caller's iam:PassRole and
+// iam:CreateServiceLinkedRole (through ECS), a service principal assuming
+// a role (STS, the trust policy deciding), and a role's session calling
+// other services (the role's own policies).
+type ecsRoles struct {
+	iam   *iam.Service
+	res   resolve.IAM
+	authz *authz.Authorizer
+	sts   *sts.Service
+}
+
+// EnsureServiceLinkedRole: ECS creates the role on the caller's behalf, so
+// only if the caller may: iam:CreateServiceLinkedRole through ECS
+// (aws:ViaAWSService, aws:CalledVia); "the cluster is created; the SLR is
+// not" otherwise (ECS developer guide, "Using service-linked roles").
+func (r ecsRoles) EnsureServiceLinkedRole(ctx context.Context, c ecs.Call, servicePrincipal string) (bool, error) {
+	exists, err := r.ServiceLinkedRoleExists(ctx, c.Account, servicePrincipal)
+	if err != nil || exists {
+		return false, err
+	}
+	name := ""
+	if ls, ok := catalog.LinkedServiceFor(servicePrincipal); ok {
+		name = ls.RoleName
+	}
+	req := &authz.Request{Principal: c.Caller(), Action: "iam:CreateServiceLinkedRole", Region: authz.IAMRegion, Via: ecs.PrincipalECS,
+		Access: authz.Acting(resolve.New(c.Account, "role", "/aws-service-role/"+servicePrincipal+"/", name))}
+	req.Keys.Set("iam:AWSServiceName", servicePrincipal)
+	if _, err := r.authz.Decide(ctx, req); err != nil {
+		return false, err
+	}
+	_, created, err := r.iam.EnsureServiceLinkedRole(ctx, c.Account, c.Caller().ARN, servicePrincipal)
+	return created, err
+}
+
+func (r ecsRoles) ServiceLinkedRoleExists(ctx context.Context, account, servicePrincipal string) (bool, error) {
+	ls, ok := catalog.LinkedServiceFor(servicePrincipal)
+	if !ok {
+		return false, fmt.Errorf("app: %s has no service-linked role", servicePrincipal)
+	}
+	role, err := r.iam.GetRole(ctx, account, ls.RoleName)
+	if awserr.Code(err) == "NoSuchEntity" {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return role.Path == ls.Path(), nil
+}
+
+func (r ecsRoles) DeleteServiceLinkedRole(ctx context.Context, account, servicePrincipal string) (bool, error) {
+	return r.iam.DeleteServiceLinkedRoleByService(ctx, account, servicePrincipal)
+}
+
+// LinkedRoleUsed: ECS acts through its service-linked role. The actions
+// are decided for a session of the role (AmazonECSServiceRolePolicy), then
+// the use is recorded: RoleLastUsed and the service's own namespace
+// (RecordLinkedRoleUsed).
+func (r ecsRoles) LinkedRoleUsed(ctx context.Context, c ecs.Call, servicePrincipal string, actions ...ecs.RoleAction) error {
+	ls, ok := catalog.LinkedServiceFor(servicePrincipal)
+	if !ok {
+		return fmt.Errorf("app: %s has no service-linked role", servicePrincipal)
+	}
+	role, err := r.iam.GetRole(ctx, c.Account, ls.RoleName)
+	if awserr.Code(err) == "NoSuchEntity" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := r.roleAllows(ctx, c, role, linkedRoleSession, actions); err != nil {
+		return err
+	}
+	return r.iam.RecordLinkedRoleUsed(ctx, c.Account, servicePrincipal, c.Region)
+}
+
+// linkedRoleSession names ECS's sessions of its service-linked role in
+// AccessDenied texts; AWS shows none (the role's policy cannot be changed,
+// so they never appear). rolecall's choice.
+const linkedRoleSession = "ecs-service-scheduler"
+
+// PassRole: the caller's iam:PassRole on the role as stored (AWS
+// authorizes the ARN first: a role of another account is that account's,
+// and no policy of the caller's can pass it), then the role's existence.
+func (r ecsRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, passedToService, associated string) error {
+	t, err := r.res.RoleARN(ctx, c.Account, roleArn)
+	if err != nil {
+		return err
+	}
+	req := &authz.Request{Principal: c.Caller(), Action: "iam:PassRole", Region: c.Region, Access: authz.Acting(t)}
+	req.Keys.Set("iam:PassedToService", passedToService)
+	if associated != "" {
+		req.Keys.Set("iam:AssociatedResourceArn", associated)
+	}
+	if _, err := r.authz.Decide(ctx, req); err != nil {
+		return err
+	}
+	_, err = r.iam.RoleByARN(ctx, roleArn)
+	return err
+}
+
+// AssumeAsService: the service principal assumes the role through STS,
+// sending what AWS's services send (aws:SourceAccount, the account the
+// role is used for; aws:SourceArn, the resource: "aws:SourceArn ...
+// arn:aws:ecs:REGION:ACCOUNT:*" is what the ECS developer guide's task
+// role trust policy compares, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+func (r ecsRoles) AssumeAsService(ctx context.Context, c ecs.Call, servicePrincipal, roleArn, session, sourceArn string) (*principal.Session, error) {
+	var keys authz.Keys
+	keys.Set("aws:SourceAccount", c.Account)
+	if sourceArn != "" {
+		keys.Set("aws:SourceArn", sourceArn)
+	}
+	return r.sts.AssumeRoleAsService(ctx, servicePrincipal, c.Account, roleArn, session, c.Region, keys)
+}
+
+// RoleAllows: ECS calls another service with a session of roleArn it
+// assumed (AssumeAsService).
+func (r ecsRoles) RoleAllows(ctx context.Context, c ecs.Call, roleArn, session string, actions ...ecs.RoleAction) error {
+	role, err := r.iam.RoleByARN(ctx, roleArn)
+	if err != nil {
+		return err
+	}
+	return r.roleAllows(ctx, c, role, session, actions)
+}
+
+// roleAllows decides each action for a session of role, as AWS decides a
+// request signed with the session's credentials: the role's identity
+// policies and permissions boundary (a service's session of a role carries
+// no session policy). A refusal is AccessDenied in AWS's words, naming the
+// session; an action on "*" names no resource.
+func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, session string, actions []ecs.RoleAction) error {
+	account := c.Account
+	if a, err := arn.Parse(role.Arn); err == nil {
+		account = a.Account
+	}
+	p := &principal.Principal{Kind: principal.AssumedRole, Account: account,
+		ARN:    "arn:aws:sts::" + account + ":assumed-role/" + role.RoleName + "/" + session,
+		UserID: role.RoleId + ":" + session, Name: role.RoleName, RoleARN: role.Arn, RoleID: role.RoleId, SessionName: session}
+	for _, act := range actions {
+		t := authz.Target{ARN: act.Resource, Unnamed: act.Resource == "*"}
+		if a, err := arn.Parse(act.Resource); err == nil && a.Account != "" && a.Account != account {
+			t.Account = a.Account
+		}
+		region := c.Region
+		if strings.HasPrefix(act.Action, "iam:") {
+			region = authz.IAMRegion
+		}
+		if _, err := r.authz.Decide(ctx, &authz.Request{Principal: p, Action: act.Action, Region: region, Access: authz.Acting(t)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ecsRoleUsage is ECS's answer to IAM deleting the service-linked role of
+// principal: which clusters (or Managed Instances capacity providers), in
+// which Regions, still use it.
+func ecsRoleUsage(svc *ecs.Service, servicePrincipal string) iam.RoleUsage {
+	return iam.RoleUsageFunc(func(ctx context.Context, account, _ string) ([]iam.Usage, error) {
+		rs, err := svc.RoleUsage(ctx, account, servicePrincipal)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]iam.Usage, len(rs))
+		for i, u := range rs {
+			out[i] = iam.Usage{Region: u.Region, Resources: u.Resources}
+		}
+		return out, nil
+	})
+}

@@ -1,0 +1,202 @@
+package authz
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/catalog/actions"
+	"github.com/rolecall/rolecall/internal/policy"
+	"github.com/rolecall/rolecall/internal/principal"
+)
+
+// context is the request context AWS evaluates the question on target t
+// with, built here and nowhere else (IAM User Guide, "AWS global condition
+// context keys"; the Service Authorization Reference for the service
+// keys):
+//
+//   - the caller: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+//     aws:userid, aws:username, aws:PrincipalTag/KEY, aws:SourceIdentity
+//     (policy.AddCaller); for a service principal aws:PrincipalServiceName
+//     and aws:PrincipalIsAWSService;
+//   - the request: aws:CurrentTime, aws:EpochTime, aws:SecureTransport,
+//     aws:SourceIp, aws:RequestedRegion, aws:ViaAWSService and
+//     aws:CalledVia (a service acting for the caller),
+//     aws:MultiFactorAuthPresent (false, for temporary credentials:
+//     rolecall has no MFA), aws:TokenIssueTime (temporary credentials),
+//     and the request's Keys;
+//   - the resource: aws:ResourceTag/KEY (and the service's ResourceTag
+//     keys) where its resource type supports them, and the target's Keys.
+//
+// Service keys (iam:..., ecs:..., sts:...) are set only where the
+// reference says the action supports them on t's resource type. full
+// sets every key; otherwise only those the policies read are set, which
+// decides the same and costs a fraction.
+func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.Context {
+	c := policy.NewContext()
+	n := &q.pe.need
+	if full {
+		n = &needAll
+	} else if set.Resource != nil {
+		n = n.with(set.Resource)
+	}
+	want := func(k string) bool { return n.all || n.keys[strings.ToLower(k)] }
+	set1 := func(k string, v ...string) {
+		if want(k) {
+			c.Set(k, v...)
+		}
+	}
+	p, meta := q.p, q.meta
+	if n.all || n.caller {
+		c.AddCaller(q.pe.caller)
+	}
+	set1("aws:CurrentTime", q.now.Format(time.RFC3339))
+	set1("aws:EpochTime", strconv.FormatInt(q.now.Unix(), 10))
+	set1("aws:SecureTransport", strconv.FormatBool(meta.Secure))
+	if meta.SourceIP != "" && p.Kind != principal.Service {
+		// A service's own requests come from AWS, not from the caller's
+		// address.
+		set1("aws:SourceIp", meta.SourceIP)
+	}
+	if q.r.Region != "" {
+		set1("aws:RequestedRegion", q.r.Region)
+	}
+	isService := p.Kind == principal.Service
+	set1("aws:PrincipalIsAWSService", strconv.FormatBool(isService))
+	if q.r.Via != "" {
+		set1("aws:ViaAWSService", "true")
+		for _, k := range [...]string{"aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast"} {
+			set1(k, q.r.Via)
+		}
+	} else {
+		set1("aws:ViaAWSService", "false")
+	}
+	if p.Temporary {
+		set1("aws:MultiFactorAuthPresent", "false")
+		// "This key is included in the request context only when the
+		// principal uses temporary credentials" (IAM User Guide, global
+		// condition keys): what "Revoke active sessions" compares.
+		if !p.IssuedAt.IsZero() {
+			set1("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
+		}
+	}
+	ks := keysFor(q.info, t.Type)
+	if len(t.Tags) > 0 && (n.all || n.resourceTags) {
+		var prefixes []string
+		if ks.has("aws:ResourceTag/${TagKey}") {
+			prefixes = append(prefixes, "aws:ResourceTag/")
+		}
+		svc := service(q.action)
+		if ks.has(svc + ":ResourceTag/${TagKey}") {
+			prefixes = append(prefixes, svc+":ResourceTag/")
+		}
+		for _, pre := range prefixes {
+			for k, v := range t.Tags {
+				c.Set(pre+k, v)
+			}
+		}
+	}
+	for _, keys := range [...]Keys{t.Keys, q.r.Keys} {
+		for k, v := range keys {
+			if !want(k) && !(n.requestTags && isRequestTagKey(k)) {
+				continue
+			}
+			if strings.HasPrefix(strings.ToLower(k), "aws:") || ks.has(k) {
+				c.Set(k, v...)
+			}
+		}
+	}
+	return c
+}
+
+func isRequestTagKey(k string) bool {
+	lk := strings.ToLower(k)
+	return strings.HasPrefix(lk, "aws:requesttag/") || lk == "aws:tagkeys"
+}
+
+// need is which keys a principal's policies read (Policy.ContextKeys:
+// condition keys and policy variables).
+type need struct {
+	all          bool
+	keys         map[string]bool // lower-cased
+	caller       bool            // aws:Principal*, aws:userid, aws:username, aws:SourceIdentity
+	requestTags  bool            // aws:RequestTag/..., aws:TagKeys
+	resourceTags bool            // aws:ResourceTag/..., SERVICE:ResourceTag/...
+}
+
+var needAll = need{all: true}
+
+func needOf(ps ...*policy.Policy) need {
+	n := need{keys: map[string]bool{}}
+	for _, p := range ps {
+		n.add(p)
+	}
+	return n
+}
+
+// with is n plus what p reads (a resource-based policy, which differs per
+// target).
+func (n *need) with(p *policy.Policy) *need {
+	m := need{keys: make(map[string]bool, len(n.keys)), caller: n.caller, requestTags: n.requestTags, resourceTags: n.resourceTags}
+	for k := range n.keys {
+		m.keys[k] = true
+	}
+	m.add(p)
+	return &m
+}
+
+func (n *need) add(p *policy.Policy) {
+	if p == nil {
+		return
+	}
+	for _, k := range p.ContextKeys() {
+		lk := strings.ToLower(k)
+		n.keys[lk] = true
+		switch {
+		case strings.HasPrefix(lk, "aws:principal"), lk == "aws:userid", lk == "aws:username", lk == "aws:sourceidentity":
+			n.caller = true
+		case isRequestTagKey(lk):
+			n.requestTags = true
+		case strings.HasPrefix(lk, "aws:resourcetag/"), strings.HasSuffix(strings.SplitN(lk, "/", 2)[0], ":resourcetag"):
+			n.resourceTags = true
+		}
+	}
+}
+
+// keySet is the condition keys an action supports on a resource type,
+// lower-cased: the action's own, the resource type's in the action's
+// table, and the resource type's in the service's resource table.
+type keySet map[string]bool
+
+func (k keySet) has(key string) bool { return k[strings.ToLower(key)] }
+
+var keySets sync.Map // action + "\x00" + type -> keySet
+
+func keysFor(info actions.ActionInfo, typ string) keySet {
+	id := info.Service + ":" + info.Name + "\x00" + typ
+	if v, ok := keySets.Load(id); ok {
+		return v.(keySet)
+	}
+	ks := keySet{}
+	for _, k := range info.ConditionKeys {
+		ks[strings.ToLower(k)] = true
+	}
+	for _, rt := range info.ResourceTypes {
+		if rt.Name != typ {
+			continue
+		}
+		for _, k := range rt.ConditionKeys {
+			ks[strings.ToLower(k)] = true
+		}
+	}
+	if typ != "" {
+		if rt, ok := actions.ResourceType(info.Service, typ); ok {
+			for _, k := range rt.ConditionKeys {
+				ks[strings.ToLower(k)] = true
+			}
+		}
+	}
+	keySets.Store(id, ks)
+	return ks
+}

@@ -1,0 +1,264 @@
+package resolve
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/arn"
+	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/iam"
+)
+
+// IAM resolves IAM entities. IAM's AccessDenied messages name an existing
+// entity by kind and name ("iam:GetRole on resource: role NAME",
+// aws/aws-cdk #27067; "group NAME", "instance profile NAME", "user NAME")
+// and a managed policy by ARN ("policy arn:aws:iam::aws:policy/NAME").
+type IAM struct {
+	Svc   *iam.Service
+	Cache *Cache
+}
+
+// entity is what a target needs of a stored IAM entity.
+type entity struct {
+	exists         bool
+	name, path     string
+	tags           map[string]string
+	boundary       string
+	trust, roleARN string // roles
+}
+
+// Role is the role account calls name.
+func (r IAM) Role(ctx context.Context, account, name string) (authz.Target, error) {
+	return r.named(ctx, account, "role", name, "role ")
+}
+
+// User is the user account calls name.
+func (r IAM) User(ctx context.Context, account, name string) (authz.Target, error) {
+	return r.named(ctx, account, "user", name, "user ")
+}
+
+// Group is the group account calls name.
+func (r IAM) Group(ctx context.Context, account, name string) (authz.Target, error) {
+	return r.named(ctx, account, "group", name, "group ")
+}
+
+// InstanceProfile is the instance profile account calls name.
+func (r IAM) InstanceProfile(ctx context.Context, account, name string) (authz.Target, error) {
+	return r.named(ctx, account, "instance-profile", name, "instance profile ")
+}
+
+// named resolves an entity named in account: its ARN from the stored name
+// and path; one that does not exist is authorized on the name as given,
+// at the root path.
+func (r IAM) named(ctx context.Context, account, kind, name, label string) (authz.Target, error) {
+	e, err := r.entity(ctx, account, kind, name)
+	if err != nil {
+		return authz.Target{}, err
+	}
+	t := authz.Target{ARN: arn.IAM(account, kind, "/", name), Display: label + name, Type: kind}
+	if e.exists {
+		t.ARN, t.Display, t.Tags = arn.IAM(account, kind, e.path, e.name), label+e.name, e.tags
+		if e.boundary != "" {
+			t.Keys.Set("iam:PermissionsBoundary", e.boundary)
+		}
+	}
+	return t, nil
+}
+
+// New is an entity a create call makes: the ARN it will have, path
+// included ("iam:CreateRole on resource: arn:aws:iam::ACCOUNT:role/NAME";
+// AWS's DAX guide shows ".../role/service-role/roleName").
+func New(account, kind, path, name string) authz.Target {
+	if path == "" {
+		path = "/"
+	}
+	a := arn.IAM(account, kind, path, name)
+	return authz.Target{ARN: a, Type: kind}
+}
+
+// NewPolicy is a managed policy CreatePolicy makes: named by its name in
+// AWS's message ("iam:CreatePolicy on resource: policy NAME", public
+// reports 2023-2025).
+func NewPolicy(account, path, name string) authz.Target {
+	t := New(account, "policy", path, name)
+	t.Display = "policy " + name
+	return t
+}
+
+// Policy is the managed policy policyArn names: the account's own, or an
+// AWS managed policy, which every account may read.
+func (r IAM) Policy(ctx context.Context, account, policyArn string) (authz.Target, error) {
+	t := authz.Target{ARN: policyArn, Display: "policy " + policyArn, Type: "policy"}
+	a, err := arn.Parse(policyArn)
+	if err != nil {
+		return t, nil // the operation answers its own validation error
+	}
+	if a.Account != "aws" && a.Account != account {
+		t.Account = a.Account
+		return t, nil
+	}
+	p, err := get(r.Cache, "policy\x00"+account+"\x00"+policyArn, func() (*iam.Policy, error) {
+		p, err := r.Svc.GetPolicy(ctx, account, policyArn)
+		if awserr.IsClient(err) {
+			return nil, nil
+		}
+		return p, err
+	})
+	if err != nil || p == nil {
+		return t, err
+	}
+	t.Tags = tagMap(p.Tags)
+	return t, nil
+}
+
+// RoleARN is the role an ARN names, in whichever account the ARN says: a
+// role handed to a service (iam:PassRole). A role of another account is
+// that account's: no policy of the caller's account can pass it.
+func (r IAM) RoleARN(ctx context.Context, callerAccount, roleArn string) (authz.Target, error) {
+	t := authz.Target{ARN: roleArn, Type: "role"}
+	role, account, err := r.roleByARN(ctx, roleArn)
+	if err != nil {
+		return t, err
+	}
+	if account != callerAccount {
+		t.Account = account
+	}
+	if role != nil {
+		t.ARN, t.Tags = role.Arn, tagMap(role.Tags)
+		if b := role.PermissionsBoundary; b != nil {
+			t.Keys.Set("iam:PermissionsBoundary", b.PermissionsBoundaryArn)
+		}
+	}
+	return t, nil
+}
+
+// Trust is the role an ARN names as the target of sts:AssumeRole: its
+// trust policy, as IAM keeps it (principals by unique ID), is the
+// resource policy. A role that does not exist has none, and nothing may
+// assume it; AWS names the ARN as given either way (uswitch/kiam #33).
+func (r IAM) Trust(ctx context.Context, callerAccount, roleArn string) (authz.Target, *iam.Role, error) {
+	a, err := arn.Parse(roleArn)
+	if err != nil {
+		return authz.Trust(roleArn, "", "", nil), nil, nil
+	}
+	account := a.Account
+	if account == callerAccount {
+		account = ""
+	}
+	type trusted struct {
+		role  *iam.Role
+		trust string
+	}
+	got, err := get(r.Cache, "trust\x00"+roleArn, func() (trusted, error) {
+		role, trust, err := r.Svc.RoleTrust(ctx, roleArn)
+		if awserr.IsClient(err) {
+			return trusted{}, nil
+		}
+		return trusted{role, trust}, err
+	})
+	if err != nil || got.role == nil {
+		return authz.Trust(roleArn, account, "", nil), nil, err
+	}
+	t := authz.Trust(got.role.Arn, account, got.trust, tagMap(got.role.Tags))
+	return t, got.role, nil
+}
+
+func (r IAM) roleByARN(ctx context.Context, roleArn string) (*iam.Role, string, error) {
+	a, err := arn.Parse(roleArn)
+	if err != nil {
+		return nil, "", nil
+	}
+	role, err := get(r.Cache, "rolearn\x00"+roleArn, func() (*iam.Role, error) {
+		role, err := r.Svc.RoleByARN(ctx, roleArn)
+		if awserr.IsClient(err) {
+			return nil, nil
+		}
+		return role, err
+	})
+	return role, a.Account, err
+}
+
+// EntityARN is a user, role, group or managed policy an operation names by
+// ARN (SimulatePrincipalPolicy, GenerateServiceLastAccessedDetails,
+// GetContextKeysForPrincipalPolicy): the stored entity when it is the
+// caller's account's, the ARN's account's otherwise.
+func (r IAM) EntityARN(ctx context.Context, account, s string) (authz.Target, error) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" {
+		// Not an IAM ARN: the operation answers its own validation error.
+		return authz.Target{ARN: s}, nil
+	}
+	kind, rest, _ := strings.Cut(a.Resource, "/")
+	if kind == "policy" {
+		return r.Policy(ctx, account, s)
+	}
+	if a.Account != account {
+		return authz.Target{ARN: s, Account: a.Account, Type: kind}, nil
+	}
+	name := rest[strings.LastIndexByte(rest, '/')+1:]
+	switch kind {
+	case "user", "role", "group":
+		t, err := r.named(ctx, account, kind, name, "")
+		t.Display = ""
+		if t.ARN != s {
+			// The ARN's path is not the entity's: no such entity.
+			t = authz.Target{ARN: s, Type: kind}
+		}
+		return t, err
+	}
+	return authz.Target{ARN: s, Type: kind}, nil
+}
+
+// entity reads what a target needs of an IAM entity; exists is false when
+// there is none.
+func (r IAM) entity(ctx context.Context, account, kind, name string) (entity, error) {
+	return get(r.Cache, kind+"\x00"+account+"\x00"+strings.ToLower(name), func() (entity, error) {
+		var e entity
+		var err error
+		switch kind {
+		case "role":
+			var ro *iam.Role
+			if ro, err = r.Svc.GetRole(ctx, account, name); err == nil {
+				e = entity{exists: true, name: ro.RoleName, path: ro.Path, tags: tagMap(ro.Tags), boundary: boundaryARN(ro.PermissionsBoundary)}
+			}
+		case "user":
+			var u *iam.User
+			if u, err = r.Svc.GetUser(ctx, account, name); err == nil {
+				e = entity{exists: true, name: u.UserName, path: u.Path, tags: tagMap(u.Tags), boundary: boundaryARN(u.PermissionsBoundary)}
+			}
+		case "group":
+			var g *iam.Group
+			if g, _, _, err = r.Svc.GetGroup(ctx, account, name, iam.Page{MaxItems: 1}); err == nil {
+				e = entity{exists: true, name: g.GroupName, path: g.Path}
+			}
+		case "instance-profile":
+			var ip *iam.InstanceProfile
+			if ip, err = r.Svc.GetInstanceProfile(ctx, account, name); err == nil {
+				e = entity{exists: true, name: ip.InstanceProfileName, path: ip.Path, tags: tagMap(ip.Tags)}
+			}
+		}
+		if awserr.IsClient(err) {
+			return entity{}, nil // no such entity: authorized on its name
+		}
+		return e, err
+	})
+}
+
+func tagMap(ts []iam.Tag) map[string]string {
+	if len(ts) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+func boundaryARN(b *iam.AttachedPermissionsBoundary) string {
+	if b == nil {
+		return ""
+	}
+	return b.PermissionsBoundaryArn
+}
