@@ -81,6 +81,7 @@ type App struct {
 	// Authz authorizes every decision and keeps its records.
 	Authz *authz.Authorizer
 	authn *auth.Authenticator
+	apis  []*api.Service
 	store store.Store
 }
 
@@ -127,12 +128,12 @@ func Open(o Options) (*App, error) {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
+	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(resolve.ECS{Svc: ecsSvc, Cache: cache})}
 	h := server.New(server.Config{
-		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc,
-		Services: []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(resolve.ECS{Svc: ecsSvc, Cache: cache})},
+		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Auth: authn, IDs: o.IDs, Log: o.Log}},
 	})
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, store: st}, nil
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, apis: apis, store: st}, nil
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data

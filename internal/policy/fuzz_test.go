@@ -192,3 +192,28 @@ func BenchmarkParseTrust(b *testing.B) {
 		}
 	}
 }
+
+// FuzzRewriteAWSPrincipals: whatever the document, rewriting its AWS
+// principals never panics, leaves a document that is not valid JSON as it
+// is, and keeps a valid one valid, with every AWS principal rewritten.
+func FuzzRewriteAWSPrincipals(f *testing.F) {
+	f.Add(`{"Statement":[{"Principal":{"AWS":["a","b"]}}]}`)
+	f.Add(`{"Statement":{"NotPrincipal":{"AWS":"a\u00e9\\"}}}`)
+	f.Add(`{"Statement":[{"Principal":"*"},{"Principal":{"AWS":3}}]}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		got := RewriteAWSPrincipals(doc, func(v string) string { return "<" + v + ">" })
+		if !json.Valid([]byte(doc)) {
+			if got != doc {
+				t.Fatalf("invalid input changed: %q -> %q", doc, got)
+			}
+			return
+		}
+		if !json.Valid([]byte(got)) {
+			t.Fatalf("valid %q became invalid %q", doc, got)
+		}
+		back := RewriteAWSPrincipals(got, func(v string) string { return v })
+		if back != got {
+			t.Fatalf("identity rewrite changed %q", got)
+		}
+	})
+}

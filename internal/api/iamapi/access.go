@@ -220,14 +220,15 @@ func (h *handler) deletionTaskRole(ctx context.Context, c *api.Call, in *deletio
 // accessKeyOwner: GetAccessKeyLastUsed is authorized on the key's user. A
 // key the account does not have is the operation's to refuse, in its own
 // words ("... is not authorized to perform iam:GetAccessKeyLastUsed on
-// resource: access key AKIA...", recorded).
+// resource: access key AKIA...", recorded): it is authorized on every user
+// of the account, and named as AWS names it.
 func (h *handler) accessKeyOwner(ctx context.Context, c *api.Call, in *accessKeyIdInput) (authz.Target, error) {
 	k, err := h.svc.LookupAccessKey(ctx, in.AccessKeyId)
 	if err != nil && !awserr.IsClient(err) {
 		return authz.Target{}, err
 	}
 	if k == nil || k.Account != c.Account {
-		return authz.Target{ARN: "*", Display: "access key " + in.AccessKeyId}, nil
+		return authz.Target{ARN: "arn:aws:iam::" + c.Account + ":user/*", Display: "access key " + in.AccessKeyId, Type: "user"}, nil
 	}
 	return h.res.User(ctx, c.Account, k.UserName)
 }
