@@ -196,7 +196,7 @@ func (in *evalInput) prepare() (*evaluation, error) {
 	}
 
 	resAccount := ""
-	if a, err := arn.Parse(in.resource); err == nil && isAccountID(a.Account) {
+	if a, err := arn.Parse(in.resource); err == nil && arn.IsAccountID(a.Account) {
 		resAccount = a.Account
 	}
 	caller, note, err := callerOf(in.principal, resAccount)
@@ -243,18 +243,6 @@ func (ev *evaluation) load(file, flagName string, kind policy.Kind, typ policy.P
 	return p, nil
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // callerOf reads --principal. A role ARN stands for a session of the role.
 func callerOf(principal, resAccount string) (policy.Caller, string, error) {
 	if principal == "" {
@@ -266,7 +254,7 @@ func callerOf(principal, resAccount string) (policy.Caller, string, error) {
 		return policy.Caller{Kind: policy.CallerUser, ARN: a, Account: acct, Name: "example"},
 			"(no --principal given: an IAM user of the resource's account)", nil
 	}
-	if isAccountID(principal) {
+	if arn.IsAccountID(principal) {
 		return policy.Caller{Kind: policy.CallerRoot, ARN: "arn:aws:iam::" + principal + ":root", Account: principal}, "", nil
 	}
 	a, err := arn.Parse(principal)
@@ -277,7 +265,7 @@ func callerOf(principal, resAccount string) (policy.Caller, string, error) {
 		return policy.Caller{}, "", usagef("--principal %q is neither an ARN, an account ID nor a service principal (e.g. ecs-tasks.amazonaws.com)", principal)
 	}
 	bad := usagef("--principal %q is not a principal: give a user, role, assumed-role or federated-user ARN, or arn:aws:iam::ACCOUNT:root", principal)
-	if !isAccountID(a.Account) {
+	if !arn.IsAccountID(a.Account) {
 		return policy.Caller{}, "", bad
 	}
 	kind, rest, _ := strings.Cut(a.Resource, "/")

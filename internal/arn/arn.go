@@ -46,3 +46,16 @@ func IsServiceLinkedRole(roleARN string) bool {
 	_, rest, ok := strings.Cut(roleARN, ":role/aws-service-role/")
 	return ok && rest != ""
 }
+
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/auth/sigv4"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
@@ -195,7 +196,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // resolve finds the principal and secret of the signature's access key.
 func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now time.Time) (*principal.Principal, string, *awserr.Error) {
 	key := sig.AccessKey
-	if key == RootAccessKey || isAccountID(key) {
+	if key == RootAccessKey || arn.IsAccountID(key) {
 		if sig.SecurityToken != "" {
 			return nil, "", errInvalidClientToken()
 		}
@@ -307,7 +308,7 @@ func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *principal.Princi
 	if sig == nil {
 		return principal.RootUser(a.DefaultAccount)
 	}
-	if isAccountID(sig.AccessKey) {
+	if arn.IsAccountID(sig.AccessKey) {
 		return principal.RootUser(sig.AccessKey)
 	}
 	ctx := context.Background()
@@ -345,18 +346,6 @@ func (a *Authenticator) recordKeyUse(ctx context.Context, key, service, region s
 	a.used[key] = keyUse{at: now, service: service, region: region}
 	a.mu.Unlock()
 	_ = a.Keys.RecordAccessKeyUsed(ctx, key, service, region, now)
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // JSONError renames an authentication failure for a JSON-protocol service

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -172,7 +173,7 @@ func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn, provid
 		return err
 	}
 	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, "ECSManagedInstances", provider); err != nil {
-		if isClientError(err) {
+		if awserr.IsClient(err) {
 			return errInfrastructureRole(arn)
 		}
 		return err

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -116,7 +117,7 @@ func (s *Service) CreateCluster(ctx context.Context, c Call, in *types.CreateClu
 		return nil, err
 	}
 	if _, err := s.roles.EnsureServiceLinkedRole(ctx, c, PrincipalECS); err != nil {
-		if _, denied := asAccessDenied(err); !denied && !isClientError(err) {
+		if _, denied := asAccessDenied(err); !denied && !awserr.IsClient(err) {
 			return nil, err
 		}
 		// Not allowed (or not possible): the cluster is created without

@@ -119,7 +119,7 @@ func (s *Service) TaskRoleCredentials(ctx context.Context, id, token string) (*T
 			if sess, err = s.renewCredentials(id, sess.AccessKeyID, fresh); err != nil {
 				return nil, err
 			}
-		case !isClientError(err):
+		case !awserr.IsClient(err):
 			return nil, err
 		case !now.Before(sess.Expiration):
 			return nil, errCredentialsUnavailable(awserr.As(err).Message)

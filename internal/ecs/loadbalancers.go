@@ -129,7 +129,7 @@ func (s *Service) registerTasks(ctx context.Context, c Call, svc *types.Service,
 			err = s.roles.RoleAllows(ctx, c, svc.RoleArn, serviceRoleSession, lbRegistration(c, lb))
 		}
 		if err != nil {
-			if !isClientError(err) {
+			if !awserr.IsClient(err) {
 				return nil, err
 			}
 			msg := awserr.As(err).Message

@@ -89,10 +89,6 @@ func asAccessDenied(err error) (out error, ok bool) {
 	return err, false
 }
 
-// isClientError: an AWS-visible failure of the request rather than of
-// rolecall.
-func isClientError(err error) bool { return awserr.IsClient(err) }
-
 // roleARN turns a role given by name ("name" or "/path/name") into its
 // ARN in the caller's account; ARNs pass as they are. ECS accepts both
 // for a service's role (CreateService reference: "If your specified role
@@ -144,7 +140,7 @@ func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskArn, executio
 		arn := roleARN(c, r)
 		got, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskIDOf(taskArn), taskArn)
 		if err != nil {
-			if !isClientError(err) {
+			if !awserr.IsClient(err) {
 				return "", taskSessions{}, err
 			}
 			return arn, taskSessions{}, nil

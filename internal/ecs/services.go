@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -265,19 +266,19 @@ func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn, serviceAr
 		if err, denied := asAccessDenied(err); denied {
 			return err
 		}
-		if isClientError(err) {
+		if awserr.IsClient(err) {
 			return errServiceRoleFor(lbs)
 		}
 		return err
 	}
 	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, roleArn, serviceRoleSession, serviceArn); err != nil {
-		if isClientError(err) {
+		if awserr.IsClient(err) {
 			return errServiceRoleFor(lbs)
 		}
 		return err
 	}
 	if err := s.roles.RoleAllows(ctx, c, roleArn, serviceRoleSession, lbValidation(c, lbs)...); err != nil {
-		if isClientError(err) {
+		if awserr.IsClient(err) {
 			return errServiceRoleFor(lbs)
 		}
 		return err

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -198,7 +199,7 @@ func (s *Service) ResourceTags(ctx context.Context, c Call, arn string) (map[str
 		}
 		return nil
 	})
-	if isClientError(err) {
+	if awserr.IsClient(err) {
 		return nil, nil
 	}
 	return out, err

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/rolecall/rolecall/internal/arn"
 )
 
 // PolicyType is the role a policy plays in an evaluation (IAM User Guide,
@@ -472,7 +474,7 @@ func compilePrincipal(p *Principal) princSet {
 		switch {
 		case v == "*":
 			ps.any = true
-		case isAccountID(v):
+		case arn.IsAccountID(v):
 			ps.accounts = append(ps.accounts, v)
 		case IsUniqueID(v):
 			ps.ids = append(ps.ids, v)
@@ -507,7 +509,7 @@ func rootAccount(v string) (string, bool) {
 		return "", false
 	}
 	acct, res, ok := strings.Cut(rest, ":")
-	if !ok || res != "root" || !isAccountID(acct) {
+	if !ok || res != "root" || !arn.IsAccountID(acct) {
 		return "", false
 	}
 	return acct, true

@@ -71,7 +71,7 @@ func (p *Principal) empty() bool {
 // reported publicly. So is any other string (`"AWS":"Calling [toJSON] on an
 // [Output<T>] is not supported..."`, a Pulumi report).
 func validAWSPrincipal(v string) bool {
-	if v == "*" || isAccountID(v) || IsUniqueID(v) {
+	if v == "*" || arn.IsAccountID(v) || IsUniqueID(v) {
 		return true
 	}
 	if strings.ContainsAny(v, "*?") {
@@ -86,7 +86,7 @@ func validAWSPrincipal(v string) bool {
 		if a.Account == "cloudfront" { // S3 origin access identities
 			return strings.HasPrefix(a.Resource, "user/CloudFront Origin Access Identity ")
 		}
-		if !isAccountID(a.Account) {
+		if !arn.IsAccountID(a.Account) {
 			return false
 		}
 		if a.Resource == "root" {
@@ -95,7 +95,7 @@ func validAWSPrincipal(v string) bool {
 		kind, rest, _ := strings.Cut(a.Resource, "/")
 		return (kind == "user" || kind == "role") && validPathName(rest)
 	case "sts":
-		if !isAccountID(a.Account) {
+		if !arn.IsAccountID(a.Account) {
 			return false
 		}
 		kind, rest, _ := strings.Cut(a.Resource, "/")
@@ -160,18 +160,6 @@ func IsUniqueID(v string) bool {
 	return true
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // serviceSuffixes are the domains of AWS service principals.
 var serviceSuffixes = []string{".amazonaws.com", ".amazonaws.com.cn", ".amazon.com", ".c2s.ic.gov", ".sc2s.sgov.gov"}
 
@@ -194,7 +182,7 @@ func validServicePrincipal(v string) bool {
 func validFederatedPrincipal(v string) bool {
 	if strings.HasPrefix(v, "arn:") {
 		a, err := arn.Parse(v)
-		if err != nil || !partitions[a.Partition] || a.Service != "iam" || a.Region != "" || !isAccountID(a.Account) {
+		if err != nil || !partitions[a.Partition] || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) {
 			return false
 		}
 		kind, rest, _ := strings.Cut(a.Resource, "/")

@@ -20,10 +20,11 @@ type acts[In any] func(ctx context.Context, c ecs.Call, in *In) (authz.Access, e
 
 type declarations struct{ r resolve.ECS }
 
-func (d declarations) clusters(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
+// each resolves every ref with find.
+func each(ctx context.Context, c ecs.Call, find func(context.Context, ecs.Call, string) (authz.Target, error), refs []string) (authz.Access, error) {
 	var acc authz.Access
 	for _, ref := range refs {
-		t, err := d.r.Cluster(ctx, c, ref)
+		t, err := find(ctx, c, ref)
 		if err != nil {
 			return acc, err
 		}
@@ -32,41 +33,26 @@ func (d declarations) clusters(ctx context.Context, c ecs.Call, refs ...string) 
 	return acc, nil
 }
 
-func (d declarations) inCluster(ctx context.Context, c ecs.Call, kind, cluster string, refs ...string) (authz.Access, error) {
-	var acc authz.Access
-	for _, ref := range refs {
-		t, err := d.r.InCluster(ctx, c, kind, cluster, ref)
-		if err != nil {
-			return acc, err
-		}
-		acc.Targets = append(acc.Targets, t)
-	}
-	acc.Keys.Set("ecs:cluster", resolve.ClusterARN(c, cluster))
-	return acc, nil
+func (d declarations) clusters(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
+	return each(ctx, c, d.r.Cluster, refs)
 }
 
 func (d declarations) providers(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
-	var acc authz.Access
-	for _, ref := range refs {
-		t, err := d.r.CapacityProvider(ctx, c, ref)
-		if err != nil {
-			return acc, err
-		}
-		acc.Targets = append(acc.Targets, t)
-	}
-	return acc, nil
+	return each(ctx, c, d.r.CapacityProvider, refs)
 }
 
 func (d declarations) taskDefinitions(ctx context.Context, c ecs.Call, refs ...string) (authz.Access, error) {
-	var acc authz.Access
-	for _, ref := range refs {
-		t, err := d.r.TaskDefinition(ctx, c, ref)
-		if err != nil {
-			return acc, err
-		}
-		acc.Targets = append(acc.Targets, t)
-	}
-	return acc, nil
+	return each(ctx, c, d.r.TaskDefinition, refs)
+}
+
+// inCluster: services, tasks or container instances (kind) of cluster,
+// with ecs:cluster.
+func (d declarations) inCluster(ctx context.Context, c ecs.Call, kind, cluster string, refs ...string) (authz.Access, error) {
+	acc, err := each(ctx, c, func(ctx context.Context, c ecs.Call, ref string) (authz.Target, error) {
+		return d.r.InCluster(ctx, c, kind, cluster, ref)
+	}, refs)
+	acc.Keys.Set("ecs:cluster", resolve.ClusterARN(c, cluster))
+	return acc, err
 }
 
 // orDefault is refs, or the default cluster when there are none.

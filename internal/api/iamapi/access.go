@@ -39,27 +39,11 @@ func acts[In any](find func(ctx context.Context, c *api.Call, in *In) (authz.Tar
 	}
 }
 
-func role[In any](h *handler, name func(*In) string) api.Resolver[In] {
-	return acts(func(ctx context.Context, c *api.Call, in *In) (authz.Target, error) {
-		return h.res.Role(ctx, c.Account, name(in))
-	})
-}
-
-func group[In any](h *handler, name func(*In) string) api.Resolver[In] {
-	return acts(func(ctx context.Context, c *api.Call, in *In) (authz.Target, error) {
-		return h.res.Group(ctx, c.Account, name(in))
-	})
-}
-
-func profile[In any](h *handler, name func(*In) string) api.Resolver[In] {
-	return acts(func(ctx context.Context, c *api.Call, in *In) (authz.Target, error) {
-		return h.res.InstanceProfile(ctx, c.Account, name(in))
-	})
-}
-
-func managedPolicy[In any](h *handler, policyArn func(*In) string) api.Resolver[In] {
-	return acts(func(ctx context.Context, c *api.Call, in *In) (authz.Target, error) {
-		return h.res.Policy(ctx, c.Account, policyArn(in))
+// on: the entity find resolves by the name (or, for EntityARN and Policy,
+// the ARN) the input gives, in the caller's account.
+func on[In any](find func(ctx context.Context, account, name string) (authz.Target, error), name func(*In) string) api.Resolver[In] {
+	return acts(func(ctx context.Context, c *api.Call, i *In) (authz.Target, error) {
+		return find(ctx, c.Account, name(i))
 	})
 }
 
@@ -78,14 +62,6 @@ func user[In any](h *handler, name func(*In) string) api.Resolver[In] {
 			n = p.Name
 		}
 		return h.res.User(ctx, c.Account, n)
-	})
-}
-
-// entityARN: an operation that names a user, role, group or policy by ARN
-// (SimulatePrincipalPolicy, GenerateServiceLastAccessedDetails...).
-func entityARN[In any](h *handler, s func(*In) string) api.Resolver[In] {
-	return acts(func(ctx context.Context, c *api.Call, in *In) (authz.Target, error) {
-		return h.res.EntityARN(ctx, c.Account, s(in))
 	})
 }
 

@@ -40,32 +40,32 @@ func (h *handler) bindings() []*api.Operation {
 	return []*api.Operation{
 		// Roles.
 		api.Op("CreateRole", h.createRole, created("role", func(in *createRoleInput) string { return in.Path }, func(in *createRoleInput) string { return in.RoleName })),
-		api.Op("GetRole", h.getRole, role(h, func(in *rn) string { return in.RoleName })),
+		api.Op("GetRole", h.getRole, on(h.res.Role, func(in *rn) string { return in.RoleName })),
 		api.Op("ListRoles", h.listRoles, listed("role", func(in *listRolesInput) string { return in.PathPrefix })),
-		api.Op("UpdateRole", h.updateRole, role(h, func(in *updateRoleInput) string { return in.RoleName })),
-		api.Op("UpdateRoleDescription", h.updateRoleDescription, role(h, func(in *updateRoleDescriptionInput) string { return in.RoleName })),
-		api.Op("UpdateAssumeRolePolicy", h.updateAssumeRolePolicy, role(h, func(in *updateAssumeRolePolicyInput) string { return in.RoleName })),
-		api.Op("DeleteRole", h.deleteRole, role(h, func(in *rn) string { return in.RoleName })),
-		api.Op("TagRole", h.tagRole, role(h, func(in *tagRoleInput) string { return in.RoleName })),
-		api.Op("UntagRole", h.untagRole, role(h, func(in *untagRoleInput) string { return in.RoleName })),
-		api.Op("ListRoleTags", h.listRoleTags, role(h, func(in *lrti) string { return in.RoleName })),
-		api.Op("PutRolePermissionsBoundary", h.putRolePermissionsBoundary, role(h, func(in *rolePermissionsBoundaryInput) string { return in.RoleName })),
-		api.Op("DeleteRolePermissionsBoundary", h.deleteRolePermissionsBoundary, role(h, func(in *rn) string { return in.RoleName })),
-		api.Op("PutRolePolicy", h.putRolePolicy, role(h, func(in *putRolePolicyInput) string { return in.RoleName })),
-		api.Op("GetRolePolicy", h.getRolePolicy, role(h, func(in *rolePolicyInput) string { return in.RoleName })),
-		api.Op("ListRolePolicies", h.listRolePolicies, role(h, func(in *listRolePoliciesInput) string { return in.RoleName })),
-		api.Op("DeleteRolePolicy", h.deleteRolePolicy, role(h, func(in *rolePolicyInput) string { return in.RoleName })),
-		api.Op("AttachRolePolicy", h.attachRolePolicy, role(h, func(in *rolePolicyArnInput) string { return in.RoleName })),
-		api.Op("DetachRolePolicy", h.detachRolePolicy, role(h, func(in *rolePolicyArnInput) string { return in.RoleName })),
-		api.Op("ListAttachedRolePolicies", h.listAttachedRolePolicies, role(h, func(in *listAttachedRolePoliciesInput) string { return in.RoleName })),
+		api.Op("UpdateRole", h.updateRole, on(h.res.Role, func(in *updateRoleInput) string { return in.RoleName })),
+		api.Op("UpdateRoleDescription", h.updateRoleDescription, on(h.res.Role, func(in *updateRoleDescriptionInput) string { return in.RoleName })),
+		api.Op("UpdateAssumeRolePolicy", h.updateAssumeRolePolicy, on(h.res.Role, func(in *updateAssumeRolePolicyInput) string { return in.RoleName })),
+		api.Op("DeleteRole", h.deleteRole, on(h.res.Role, func(in *rn) string { return in.RoleName })),
+		api.Op("TagRole", h.tagRole, on(h.res.Role, func(in *tagRoleInput) string { return in.RoleName })),
+		api.Op("UntagRole", h.untagRole, on(h.res.Role, func(in *untagRoleInput) string { return in.RoleName })),
+		api.Op("ListRoleTags", h.listRoleTags, on(h.res.Role, func(in *lrti) string { return in.RoleName })),
+		api.Op("PutRolePermissionsBoundary", h.putRolePermissionsBoundary, on(h.res.Role, func(in *rolePermissionsBoundaryInput) string { return in.RoleName })),
+		api.Op("DeleteRolePermissionsBoundary", h.deleteRolePermissionsBoundary, on(h.res.Role, func(in *rn) string { return in.RoleName })),
+		api.Op("PutRolePolicy", h.putRolePolicy, on(h.res.Role, func(in *putRolePolicyInput) string { return in.RoleName })),
+		api.Op("GetRolePolicy", h.getRolePolicy, on(h.res.Role, func(in *rolePolicyInput) string { return in.RoleName })),
+		api.Op("ListRolePolicies", h.listRolePolicies, on(h.res.Role, func(in *listRolePoliciesInput) string { return in.RoleName })),
+		api.Op("DeleteRolePolicy", h.deleteRolePolicy, on(h.res.Role, func(in *rolePolicyInput) string { return in.RoleName })),
+		api.Op("AttachRolePolicy", h.attachRolePolicy, on(h.res.Role, func(in *rolePolicyArnInput) string { return in.RoleName })),
+		api.Op("DetachRolePolicy", h.detachRolePolicy, on(h.res.Role, func(in *rolePolicyArnInput) string { return in.RoleName })),
+		api.Op("ListAttachedRolePolicies", h.listAttachedRolePolicies, on(h.res.Role, func(in *listAttachedRolePoliciesInput) string { return in.RoleName })),
 
 		// Service-linked roles (slr.go).
 		api.Op("CreateServiceLinkedRole", h.createServiceLinkedRole, acts(serviceLinkedRole)),
-		api.Op("DeleteServiceLinkedRole", h.deleteServiceLinkedRole, role(h, func(in *rn) string { return in.RoleName })),
+		api.Op("DeleteServiceLinkedRole", h.deleteServiceLinkedRole, on(h.res.Role, func(in *rn) string { return in.RoleName })),
 		api.Op("GetServiceLinkedRoleDeletionStatus", h.getServiceLinkedRoleDeletionStatus, acts(h.deletionTaskRole)),
 
 		// Access Advisor (advisor.go). Reading a report names no resource.
-		api.Op("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails, entityARN(h, func(in *generateServiceLastAccessedDetailsInput) string { return in.Arn })),
+		api.Op("GenerateServiceLastAccessedDetails", h.generateServiceLastAccessedDetails, on(h.res.EntityARN, func(in *generateServiceLastAccessedDetailsInput) string { return in.Arn })),
 		api.Op("GetServiceLastAccessedDetails", h.getServiceLastAccessedDetails, nil),
 		api.Op("GetServiceLastAccessedDetailsWithEntities", h.getServiceLastAccessedDetailsWithEntities, nil),
 
@@ -73,22 +73,22 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("CreatePolicy", h.createPolicy, acts(func(_ context.Context, c *api.Call, in *createPolicyInput) (authz.Target, error) {
 			return resolve.NewPolicy(c.Account, in.Path, in.PolicyName), nil
 		})),
-		api.Op("GetPolicy", h.getPolicy, managedPolicy(h, func(in *pa) string { return in.PolicyArn })),
+		api.Op("GetPolicy", h.getPolicy, on(h.res.Policy, func(in *pa) string { return in.PolicyArn })),
 		// "iam:ListPolicies on resource: policy path /" (public reports).
 		api.Op("ListPolicies", h.listPolicies, acts(func(_ context.Context, c *api.Call, in *listPoliciesInput) (authz.Target, error) {
 			p := pathOr(in.PathPrefix)
 			return authz.Target{ARN: "arn:aws:iam::" + c.Account + ":policy" + p, Display: "policy path " + p}, nil
 		})),
-		api.Op("DeletePolicy", h.deletePolicy, managedPolicy(h, func(in *pa) string { return in.PolicyArn })),
-		api.Op("CreatePolicyVersion", h.createPolicyVersion, managedPolicy(h, func(in *createPolicyVersionInput) string { return in.PolicyArn })),
-		api.Op("GetPolicyVersion", h.getPolicyVersion, managedPolicy(h, func(in *pv) string { return in.PolicyArn })),
-		api.Op("ListPolicyVersions", h.listPolicyVersions, managedPolicy(h, func(in *listPolicyVersionsInput) string { return in.PolicyArn })),
-		api.Op("DeletePolicyVersion", h.deletePolicyVersion, managedPolicy(h, func(in *pv) string { return in.PolicyArn })),
-		api.Op("SetDefaultPolicyVersion", h.setDefaultPolicyVersion, managedPolicy(h, func(in *pv) string { return in.PolicyArn })),
-		api.Op("ListEntitiesForPolicy", h.listEntitiesForPolicy, managedPolicy(h, func(in *listEntitiesForPolicyInput) string { return in.PolicyArn })),
-		api.Op("TagPolicy", h.tagPolicy, managedPolicy(h, func(in *tagPolicyInput) string { return in.PolicyArn })),
-		api.Op("UntagPolicy", h.untagPolicy, managedPolicy(h, func(in *untagPolicyInput) string { return in.PolicyArn })),
-		api.Op("ListPolicyTags", h.listPolicyTags, managedPolicy(h, func(in *listPolicyTagsInput) string { return in.PolicyArn })),
+		api.Op("DeletePolicy", h.deletePolicy, on(h.res.Policy, func(in *pa) string { return in.PolicyArn })),
+		api.Op("CreatePolicyVersion", h.createPolicyVersion, on(h.res.Policy, func(in *createPolicyVersionInput) string { return in.PolicyArn })),
+		api.Op("GetPolicyVersion", h.getPolicyVersion, on(h.res.Policy, func(in *pv) string { return in.PolicyArn })),
+		api.Op("ListPolicyVersions", h.listPolicyVersions, on(h.res.Policy, func(in *listPolicyVersionsInput) string { return in.PolicyArn })),
+		api.Op("DeletePolicyVersion", h.deletePolicyVersion, on(h.res.Policy, func(in *pv) string { return in.PolicyArn })),
+		api.Op("SetDefaultPolicyVersion", h.setDefaultPolicyVersion, on(h.res.Policy, func(in *pv) string { return in.PolicyArn })),
+		api.Op("ListEntitiesForPolicy", h.listEntitiesForPolicy, on(h.res.Policy, func(in *listEntitiesForPolicyInput) string { return in.PolicyArn })),
+		api.Op("TagPolicy", h.tagPolicy, on(h.res.Policy, func(in *tagPolicyInput) string { return in.PolicyArn })),
+		api.Op("UntagPolicy", h.untagPolicy, on(h.res.Policy, func(in *untagPolicyInput) string { return in.PolicyArn })),
+		api.Op("ListPolicyTags", h.listPolicyTags, on(h.res.Policy, func(in *listPolicyTagsInput) string { return in.PolicyArn })),
 
 		// Users and access keys.
 		api.Op("CreateUser", h.createUser, created("user", func(in *createUserInput) string { return in.Path }, func(in *createUserInput) string { return in.UserName })),
@@ -117,34 +117,34 @@ func (h *handler) bindings() []*api.Operation {
 
 		// Groups.
 		api.Op("CreateGroup", h.createGroup, created("group", func(in *createGroupInput) string { return in.Path }, func(in *createGroupInput) string { return in.GroupName })),
-		api.Op("GetGroup", h.getGroup, group(h, func(in *getGroupInput) string { return in.GroupName })),
+		api.Op("GetGroup", h.getGroup, on(h.res.Group, func(in *getGroupInput) string { return in.GroupName })),
 		api.Op("ListGroups", h.listGroups, listed("group", func(in *listGroupsInput) string { return in.PathPrefix })),
 		api.Op("UpdateGroup", h.updateGroup, renamed(h.res.Group, "group", func(in *updateGroupInput) string { return in.GroupName },
 			func(in *updateGroupInput) string { return in.NewPath }, func(in *updateGroupInput) string { return in.NewGroupName })),
-		api.Op("DeleteGroup", h.deleteGroup, group(h, func(in *gn) string { return in.GroupName })),
-		api.Op("AddUserToGroup", h.addUserToGroup, group(h, func(in *groupUserInput) string { return in.GroupName })),
-		api.Op("RemoveUserFromGroup", h.removeUserFromGroup, group(h, func(in *groupUserInput) string { return in.GroupName })),
+		api.Op("DeleteGroup", h.deleteGroup, on(h.res.Group, func(in *gn) string { return in.GroupName })),
+		api.Op("AddUserToGroup", h.addUserToGroup, on(h.res.Group, func(in *groupUserInput) string { return in.GroupName })),
+		api.Op("RemoveUserFromGroup", h.removeUserFromGroup, on(h.res.Group, func(in *groupUserInput) string { return in.GroupName })),
 		api.Op("ListGroupsForUser", h.listGroupsForUser, user(h, func(in *listGroupsForUserInput) string { return in.UserName })),
-		api.Op("PutGroupPolicy", h.putGroupPolicy, group(h, func(in *putGroupPolicyInput) string { return in.GroupName })),
-		api.Op("GetGroupPolicy", h.getGroupPolicy, group(h, func(in *groupPolicyInput) string { return in.GroupName })),
-		api.Op("ListGroupPolicies", h.listGroupPolicies, group(h, func(in *listGroupPoliciesInput) string { return in.GroupName })),
-		api.Op("DeleteGroupPolicy", h.deleteGroupPolicy, group(h, func(in *groupPolicyInput) string { return in.GroupName })),
-		api.Op("AttachGroupPolicy", h.attachGroupPolicy, group(h, func(in *groupPolicyArnInput) string { return in.GroupName })),
-		api.Op("DetachGroupPolicy", h.detachGroupPolicy, group(h, func(in *groupPolicyArnInput) string { return in.GroupName })),
-		api.Op("ListAttachedGroupPolicies", h.listAttachedGroupPolicies, group(h, func(in *listAttachedGroupPoliciesInput) string { return in.GroupName })),
+		api.Op("PutGroupPolicy", h.putGroupPolicy, on(h.res.Group, func(in *putGroupPolicyInput) string { return in.GroupName })),
+		api.Op("GetGroupPolicy", h.getGroupPolicy, on(h.res.Group, func(in *groupPolicyInput) string { return in.GroupName })),
+		api.Op("ListGroupPolicies", h.listGroupPolicies, on(h.res.Group, func(in *listGroupPoliciesInput) string { return in.GroupName })),
+		api.Op("DeleteGroupPolicy", h.deleteGroupPolicy, on(h.res.Group, func(in *groupPolicyInput) string { return in.GroupName })),
+		api.Op("AttachGroupPolicy", h.attachGroupPolicy, on(h.res.Group, func(in *groupPolicyArnInput) string { return in.GroupName })),
+		api.Op("DetachGroupPolicy", h.detachGroupPolicy, on(h.res.Group, func(in *groupPolicyArnInput) string { return in.GroupName })),
+		api.Op("ListAttachedGroupPolicies", h.listAttachedGroupPolicies, on(h.res.Group, func(in *listAttachedGroupPoliciesInput) string { return in.GroupName })),
 
 		// Instance profiles.
 		api.Op("CreateInstanceProfile", h.createInstanceProfile, created("instance-profile", func(in *createInstanceProfileInput) string { return in.Path },
 			func(in *createInstanceProfileInput) string { return in.InstanceProfileName })),
-		api.Op("GetInstanceProfile", h.getInstanceProfile, profile(h, func(in *ipn) string { return in.InstanceProfileName })),
+		api.Op("GetInstanceProfile", h.getInstanceProfile, on(h.res.InstanceProfile, func(in *ipn) string { return in.InstanceProfileName })),
 		api.Op("ListInstanceProfiles", h.listInstanceProfiles, listed("instance-profile", func(in *listInstanceProfilesInput) string { return in.PathPrefix })),
-		api.Op("DeleteInstanceProfile", h.deleteInstanceProfile, profile(h, func(in *ipn) string { return in.InstanceProfileName })),
-		api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile, profile(h, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
-		api.Op("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile, profile(h, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
-		api.Op("ListInstanceProfilesForRole", h.listInstanceProfilesForRole, role(h, func(in *listInstanceProfilesForRoleInput) string { return in.RoleName })),
-		api.Op("TagInstanceProfile", h.tagInstanceProfile, profile(h, func(in *tagInstanceProfileInput) string { return in.InstanceProfileName })),
-		api.Op("UntagInstanceProfile", h.untagInstanceProfile, profile(h, func(in *untagInstanceProfileInput) string { return in.InstanceProfileName })),
-		api.Op("ListInstanceProfileTags", h.listInstanceProfileTags, profile(h, func(in *listInstanceProfileTagsInput) string { return in.InstanceProfileName })),
+		api.Op("DeleteInstanceProfile", h.deleteInstanceProfile, on(h.res.InstanceProfile, func(in *ipn) string { return in.InstanceProfileName })),
+		api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile, on(h.res.InstanceProfile, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
+		api.Op("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile, on(h.res.InstanceProfile, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
+		api.Op("ListInstanceProfilesForRole", h.listInstanceProfilesForRole, on(h.res.Role, func(in *listInstanceProfilesForRoleInput) string { return in.RoleName })),
+		api.Op("TagInstanceProfile", h.tagInstanceProfile, on(h.res.InstanceProfile, func(in *tagInstanceProfileInput) string { return in.InstanceProfileName })),
+		api.Op("UntagInstanceProfile", h.untagInstanceProfile, on(h.res.InstanceProfile, func(in *untagInstanceProfileInput) string { return in.InstanceProfileName })),
+		api.Op("ListInstanceProfileTags", h.listInstanceProfileTags, on(h.res.InstanceProfile, func(in *listInstanceProfileTagsInput) string { return in.InstanceProfileName })),
 
 		// Account.
 		api.Op("GetAccountSummary", h.getAccountSummary, nil),
@@ -152,9 +152,9 @@ func (h *handler) bindings() []*api.Operation {
 		// Policy simulator (simulate.go): the custom policy calls name no
 		// resource; the principal calls the entity whose policies they read.
 		api.Op("SimulateCustomPolicy", h.simulateCustomPolicy, nil),
-		api.Op("SimulatePrincipalPolicy", h.simulatePrincipalPolicy, entityARN(h, func(in *simulatePrincipalPolicyInput) string { return in.PolicySourceArn })),
+		api.Op("SimulatePrincipalPolicy", h.simulatePrincipalPolicy, on(h.res.EntityARN, func(in *simulatePrincipalPolicyInput) string { return in.PolicySourceArn })),
 		api.Op("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy, nil),
-		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy, entityARN(h, func(in *contextKeysPrincipalInput) string { return in.PolicySourceArn })),
+		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy, on(h.res.EntityARN, func(in *contextKeysPrincipalInput) string { return in.PolicySourceArn })),
 	}
 }
 
