@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -346,10 +348,7 @@ func TestEnforceDecisionEndpoint(t *testing.T) {
 	must(root.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("red"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))(t)
 	must(dev.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("red")}))(t)
 
-	resp, err := http.Get(rc.Endpoint + "/_rolecall/decisions/no-such-request")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := getDecisions(t, rc, "/no-such-request", rootCreds)
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Errorf("unknown request: %d", resp.StatusCode)
@@ -363,12 +362,11 @@ type decisionJSON struct {
 	Missing                              []string `json:"missingContextKeys"`
 }
 
+// decision reads a request's decision as `rolecall explain-denied` does:
+// signed by the account's root.
 func decision(t *testing.T, rc *rolecalltest.Server, id string) decisionJSON {
 	t.Helper()
-	resp, err := http.Get(rc.Endpoint + "/_rolecall/decisions/" + id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := getDecisions(t, rc, "/"+id, rootCreds)
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("decision %s: HTTP %d", id, resp.StatusCode)
@@ -431,4 +429,14 @@ func TestEnforceNoSLRPermissionThenCreateService(t *testing.T) {
 	if aws.ToString(svc.Status) != "ACTIVE" {
 		t.Errorf("service status %q, want ACTIVE", aws.ToString(svc.Status))
 	}
+}
+
+// getDecisions GETs /_rolecall/decisions+path signed with creds.
+func getDecisions(t *testing.T, rc *rolecalltest.Server, path string, creds aws.Credentials) *http.Response {
+	t.Helper()
+	req := must(http.NewRequestWithContext(ctx, http.MethodGet, rc.Endpoint+"/_rolecall/decisions"+path, nil))(t)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha(""), "rolecall", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return must(http.DefaultClient.Do(req))(t)
 }

@@ -156,7 +156,11 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	hs := httptest.NewServer(srv.Handler)
+	// The server's limits, as `rolecall serve` has them.
+	hs := httptest.NewUnstartedServer(srv.Handler)
+	hs.Config = server.DefaultLimits.HTTPServer(srv.Handler)
+	hs.Listener = server.DefaultLimits.Listener(hs.Listener, nil)
+	hs.Start()
 	// Built by hand rather than with config.LoadDefaultConfig so that the
 	// developer's environment and ~/.aws files cannot redirect a test.
 	cfg := aws.Config{

@@ -5,6 +5,7 @@ package main
 // keeps its latest decisions in memory (GET /_rolecall/decisions/ID).
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/server"
 )
 
 func explainUsage(w io.Writer) {
@@ -25,6 +27,11 @@ func explainUsage(w io.Writer) {
 REQUEST_ID is the request id of the AWS error (the SDKs print it as
 "RequestID"; the aws CLI with --debug as x-amzn-RequestId). rolecall keeps the
 latest decisions in memory; serve --audit-log FILE keeps every one.
+
+The request is signed with the AWS credentials of the environment
+(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), else as the
+default account's root ("test"/"test"): a principal sees its own account's
+decisions, and needs rolecall:GetDecisions unless it is the account's root.
 
 The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
 `)
@@ -46,10 +53,11 @@ func explainDenied(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	base := endpointURL(*endpoint)
-	client := &http.Client{Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	if *recent > 0 {
 		var out struct{ Decisions []*authz.Record }
-		if err := getJSON(client, base+"/_rolecall/decisions?limit="+fmt.Sprint(*recent), &out); err != nil {
+		if err := getJSON(ctx, base+"/_rolecall/decisions?limit="+fmt.Sprint(*recent), &out); err != nil {
 			fmt.Fprintf(stderr, "rolecall explain-denied: %v\n", err)
 			return 1
 		}
@@ -60,7 +68,7 @@ func explainDenied(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	var rec authz.Record
-	if err := getJSON(client, base+"/_rolecall/decisions/"+url.PathEscape(words[0]), &rec); err != nil {
+	if err := getJSON(ctx, base+"/_rolecall/decisions/"+url.PathEscape(words[0]), &rec); err != nil {
 		fmt.Fprintf(stderr, "rolecall explain-denied: %v\n", err)
 		return 1
 	}
@@ -74,18 +82,27 @@ func explainDenied(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// getJSON GETs url into v; a non-200 answer's "error" is the error.
-func getJSON(c *http.Client, u string, v any) error {
-	resp, err := c.Get(u)
+// getJSON GETs u, signed for rolecall's decisions (with the
+// environment's AWS credentials, as the account's root by default), into
+// v; a non-200 answer's "error", or its AWS error, is the error.
+func getJSON(ctx context.Context, u string, v any) error {
+	resp, err := signedGet(ctx, u, server.DecisionsService, "us-east-1")
 	if err != nil {
 		return fmt.Errorf("cannot reach rolecall: %v (is it running? see --endpoint)", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
+		var e struct {
+			Error   string
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}
 		json.NewDecoder(resp.Body).Decode(&e)
-		if e.Error == "" {
-			e.Error = resp.Status
+		switch {
+		case e.Type != "":
+			return fmt.Errorf("%s: %s", e.Type, e.Message)
+		case e.Error == "":
+			return fmt.Errorf("%s", resp.Status)
 		}
 		return fmt.Errorf("%s", e.Error)
 	}

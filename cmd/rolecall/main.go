@@ -104,9 +104,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", defaultDataDir(), "directory for the state file")
 	ephemeral := fs.Bool("ephemeral", false, "keep state in memory only; nothing survives a restart")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	quiet := fs.Bool("quiet", false, "do not log each denied request (the same as --log-level warn)")
 	authFlag := fs.String("auth", "strict", "strict: every request signed with known credentials, as AWS; lenient: unknown or bad credentials act as an account's root (for code written against emulators that check nothing)")
 	enforceFlag := fs.String("enforce", "on", "on: every action is authorized as AWS authorizes it; audit: allowed, but what AWS would deny is logged and reported (X-Rolecall-Would-Deny); off: nothing is authorized")
 	auditLog := fs.String("audit-log", "", "append every authorization decision to `FILE` as a JSON line")
+	maxConns := fs.Int("max-connections", server.DefaultLimits.MaxConnections, "connections served at once; more wait (0: no cap)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -134,6 +136,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(stderr, "rolecall: bad --log-level %q: %v\n", *logLevel, err)
 		return 2
+	}
+	if *quiet {
+		level = max(level, slog.LevelWarn)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
@@ -166,9 +171,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 `, version, endpoint, server.DefaultAccount, authMode, enforce, state, endpoint)
 
-	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second}
+	limits := server.DefaultLimits
+	limits.MaxConnections = *maxConns
+	hs := limits.HTTPServer(srv.Handler)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(limits.Listener(ln, log)) }()
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

@@ -96,28 +96,8 @@ func fetchTaskEnv(ctx context.Context, base, taskArn string) (*taskEnv, error) {
 	if err != nil || a.Service != "ecs" || !strings.HasPrefix(a.Resource, "task/") {
 		return nil, fmt.Errorf("%q is not a task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID)", taskArn)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_rolecall/ecs/task-env?task="+url.QueryEscape(taskArn), nil)
+	resp, err := signedGet(ctx, base+"/_rolecall/ecs/task-env?task="+url.QueryEscape(taskArn), "ecs", a.Region)
 	if err != nil {
-		return nil, err
-	}
-	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	token := os.Getenv("AWS_SESSION_TOKEN")
-	if id == "" || secret == "" {
-		id, secret, token = "test", "test", ""
-	}
-	creds, err := credentials.NewStaticCredentialsProvider(id, secret, token).Retrieve(ctx)
-	if err != nil {
-		return nil, err
-	}
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "ecs", a.Region, time.Now()); err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		if strings.Contains(err.Error(), "connection refused") {
-			return nil, fmt.Errorf("%v\n(is rolecall running? start it with 'rolecall serve', or pass --endpoint)", err)
-		}
 		return nil, err
 	}
 	defer resp.Body.Close()
@@ -154,3 +134,32 @@ func loopback(host string) bool {
 
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// signedGet GETs u signed as the AWS SDKs sign (SigV4, for service and
+// region) with the standard environment's credentials, else the root
+// keys "test"/"test": rolecall's own endpoints answer only to a principal
+// that may read them.
+func signedGet(ctx context.Context, u, service, region string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	token := os.Getenv("AWS_SESSION_TOKEN")
+	if id == "" || secret == "" {
+		id, secret, token = "test", "test", ""
+	}
+	creds, err := credentials.NewStaticCredentialsProvider(id, secret, token).Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	empty := sha256.Sum256(nil)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), service, region, time.Now()); err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil && strings.Contains(err.Error(), "connection refused") {
+		return nil, fmt.Errorf("%v\n(is rolecall running? start it with 'rolecall serve', or pass --endpoint)", err)
+	}
+	return resp, err
+}

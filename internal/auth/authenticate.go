@@ -159,6 +159,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	now := a.Clock.Now()
 	if a.Mode == Strict {
+		if err := sig.CheckSignedHeaders(r, "X-Amz-Target"); err != nil {
+			return nil, err
+		}
+		if err := sig.CheckScope(service, ValidRegion); err != nil {
+			return nil, err
+		}
 		skew, ok := skews[service]
 		if !ok {
 			skew = sigv4.MaxSkew
@@ -347,6 +353,37 @@ func (a *Authenticator) recordKeyUse(ctx context.Context, key, service, region s
 	a.mu.Unlock()
 	_ = a.Keys.RecordAccessKeyUsed(ctx, key, service, region, now)
 }
+
+// ValidRegion reports whether r has the shape of an AWS Region's name:
+// us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1.
+// IAM's Region is us-east-1 on AWS, but an SDK pointed at a custom
+// endpoint (AWS_ENDPOINT_URL) signs IAM requests with the Region it is
+// configured for, so rolecall takes any Region there.
+func ValidRegion(r string) bool {
+	parts := strings.Split(r, "-")
+	if len(parts) < 3 || len(parts) > 4 || len(parts[0]) != 2 {
+		return false
+	}
+	for _, c := range parts[0] {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	if len(parts) == 4 && !partitionInfix[parts[1]] {
+		return false
+	}
+	if !directions[parts[len(parts)-2]] {
+		return false
+	}
+	n := parts[len(parts)-1]
+	return len(n) >= 1 && len(n) <= 2 && strings.Trim(n, "0123456789") == "" && n[0] != '0'
+}
+
+var (
+	partitionInfix = map[string]bool{"gov": true, "iso": true, "isob": true, "isoe": true, "isof": true}
+	directions     = map[string]bool{"north": true, "south": true, "east": true, "west": true, "central": true,
+		"northeast": true, "northwest": true, "southeast": true, "southwest": true}
+)
 
 // JSONError renames an authentication failure for a JSON-protocol service
 // (ECS), which answers with its own codes, 400 and texts ending in a

@@ -16,6 +16,9 @@ type Record struct {
 	// "user", "assumed-role").
 	Principal     string   `json:"principal"`
 	PrincipalType string   `json:"principalType"`
+	// Account is the account the decision is for: the principal's, or,
+	// for a service acting for an account, that account's.
+	Account string `json:"account,omitempty"`
 	Action        string   `json:"action"` // "iam:CreateRole"
 	Region        string   `json:"region,omitempty"`
 	Resources     []string `json:"resources"` // the ARNs evaluated, "*" for none
@@ -131,8 +134,9 @@ func (l *AuditLog) Get(requestID string) (*Record, bool) {
 	return r, ok
 }
 
-// Recent returns up to n decisions, newest first.
-func (l *AuditLog) Recent(n int) []*Record {
+// Recent returns up to n decisions, newest first; those of account only,
+// when account is not "".
+func (l *AuditLog) Recent(n int, account string) []*Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []*Record
@@ -141,7 +145,9 @@ func (l *AuditLog) Recent(n int) []*Record {
 		if r == nil {
 			break
 		}
-		out = append(out, r)
+		if account == "" || r.Account == account {
+			out = append(out, r)
+		}
 	}
 	return out
 }

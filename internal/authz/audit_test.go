@@ -25,7 +25,7 @@ func TestAuditLog(t *testing.T) {
 			t.Errorf("Get(%s) = %v, %v", id, r, ok)
 		}
 	}
-	got := l.Recent(10)
+	got := l.Recent(10, "")
 	if len(got) != 3 || got[0].RequestID != "d" || got[2].RequestID != "b" {
 		t.Errorf("Recent: %v", got)
 	}
@@ -68,7 +68,7 @@ func TestAuditLogConcurrent(t *testing.T) {
 		go func(g int) {
 			for i := 0; i < 100; i++ {
 				l.Add(&Record{Time: time.Unix(int64(i), 0), RequestID: string(rune('a'+g)) + time.Duration(i).String(), Decision: "allowed"})
-				l.Recent(2)
+				l.Recent(2, "")
 			}
 			done <- true
 		}(g)
@@ -76,7 +76,7 @@ func TestAuditLogConcurrent(t *testing.T) {
 	for g := 0; g < 4; g++ {
 		<-done
 	}
-	if n := len(l.Recent(100)); n != 16 {
+	if n := len(l.Recent(100, "")); n != 16 {
 		t.Errorf("ring holds %d", n)
 	}
 }

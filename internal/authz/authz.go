@@ -97,8 +97,14 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	}
 	meta := metaFrom(ctx)
 	now := a.now()
-	rec := &Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(),
+	rec := &Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
 		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: make([]string, len(targets))}
+	if rec.Account == "" {
+		// A service acting for an account (ECS assuming a task role).
+		if v := r.Keys["aws:SourceAccount"]; len(v) == 1 {
+			rec.Account = v[0]
+		}
+	}
 	for i := range targets {
 		rec.Resources[i] = targets[i].ARN
 	}
@@ -139,6 +145,9 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 			a.noteAccess(ctx, q)
 			return Outcome{WouldDeny: msg}, nil
 		}
+		// One line per denial, so that whoever runs rolecall sees it and
+		// its request id without turning on the client's debug output.
+		a.log.Info("denied", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
 		return Outcome{}, deniedError(service(action), msg)
 	}
 	rec.Decision, rec.Enforced = "allowed", true

@@ -1,9 +1,11 @@
 package authz
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
+	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -162,7 +164,7 @@ func TestModes(t *testing.T) {
 			t.Errorf("off, %s: %v", action, err)
 		}
 	}
-	if len(off.audit.Recent(10)) != 0 {
+	if len(off.audit.Recent(10, "")) != 0 {
 		t.Errorf("off recorded decisions")
 	}
 	for _, s := range []string{"on", "audit", "off", ""} {
@@ -372,5 +374,28 @@ func TestRevokeOlderSessions(t *testing.T) {
 	fresh.IssuedAt, fresh.AccessKeyID = epoch, "ASIANEW"
 	if _, err := f.decide(&fresh, "iam:GetRole", role("app", nil)); err != nil {
 		t.Fatalf("a session issued after the revocation: %v", err)
+	}
+}
+
+// TestDenialLogLine: each denied request is one info line, with what a
+// person needs to look it up.
+func TestDenialLogLine(t *testing.T) {
+	var buf strings.Builder
+	clock := &ids.FixedClock{T: epoch}
+	fi := newFakeIAM()
+	a := New(Config{Mode: On, Directory: fi, Clock: clock, Log: slog.New(slog.NewTextHandler(&buf, nil))})
+	f := &fixture{Authorizer: a, iam: fi, clock: clock}
+	dev := f.user(t, "dev", "")
+	f.mustAllow(t, principal.RootUser(acct), "iam:GetRole", role("app", nil))
+	f.decide(dev, "iam:GetRole", role("app", nil))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("log:\n%s", buf.String())
+	}
+	for _, want := range []string{"level=INFO", "msg=denied", "request_id=req-", "principal=arn:aws:iam::000000000000:user/dev", "action=iam:GetRole",
+		"resource=arn:aws:iam::000000000000:role/app", `reason="because no identity-based policy allows the iam:GetRole action"`} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("log line lacks %s: %s", want, lines[0])
+		}
 	}
 }

@@ -131,7 +131,7 @@ func (f *fixture) decideKeys(p *principal.Principal, action string, keys Keys, t
 // last is the latest recorded decision.
 func (f *fixture) last(t testing.TB) *Record {
 	t.Helper()
-	rs := f.audit.Recent(1)
+	rs := f.audit.Recent(1, "")
 	if len(rs) == 0 {
 		t.Fatal("no decision recorded")
 	}

@@ -6,6 +6,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -220,9 +221,9 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request, js *jsonServ
 		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "JSON protocol requests must be POST, not %s", r.Method), requestID)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
-	if err != nil {
-		jsonrpc.WriteError(w, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody), requestID)
+	body, aerr := readBody(r)
+	if aerr != nil {
+		jsonrpc.WriteError(w, aerr, requestID)
 		return
 	}
 	p, aerr := h.auth.Authenticate(r.Context(), r, body, t.Service)
@@ -292,6 +293,21 @@ func (h *Handler) fail(writeErr func(*awserr.Error), requestID, op, what string,
 	writeErr(e)
 }
 
+// readBody reads a request's body, up to maxBody. A body cut off (the
+// client stopped sending, and the read timeout fired) is answered as such
+// (rolecall's wording), not as one too large.
+func readBody(r *http.Request) ([]byte, *awserr.Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return body, nil
+	case errors.As(err, &tooLarge):
+		return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody)
+	}
+	return nil, awserr.New(http.StatusBadRequest, "RequestTimeout", "The request body was not received in full before the read timeout: %v", err)
+}
+
 // readForm reads a query-protocol request's parameters: the URL query, and
 // for POST the form body, which it also returns for the signature check.
 func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
@@ -307,9 +323,9 @@ func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
 	}
 	var body []byte
 	if r.Method == http.MethodPost {
-		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
-		if err != nil {
-			return nil, nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody)
+		var aerr *awserr.Error
+		if body, aerr = readBody(r); aerr != nil {
+			return nil, nil, aerr
 		}
 		bodyForm, err := url.ParseQuery(string(body))
 		if err != nil {

@@ -309,6 +309,54 @@ func parseAmzDate(v string) (time.Time, bool) {
 	return t, true
 }
 
+// CheckSignedHeaders refuses a signature that leaves out a header that
+// must be signed: host always ("'Host' or ':authority' must be a
+// 'SignedHeader' in the AWS Authorization.", AWS's answer to such a
+// request, reported by aws/aws-sdk-php #2469 and opensearch-project/
+// opensearch-php #248), and each of also the request carries (X-Amz-Target,
+// which selects a JSON protocol's operation: unsigned, a captured request
+// could be replayed as another operation; rolecall's wording, by analogy).
+func (s *Signature) CheckSignedHeaders(r *http.Request, also ...string) *awserr.Error {
+	if !s.signs("host") {
+		return incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	for _, h := range also {
+		if r.Header.Get(h) != "" && !s.signs(strings.ToLower(h)) {
+			return incomplete("'%s' must be a 'SignedHeader' in the AWS Authorization.", h)
+		}
+	}
+	return nil
+}
+
+// signs reports whether name (lower case) is among the signed headers.
+func (s *Signature) signs(name string) bool {
+	for rest := s.SignedHeaders; rest != ""; {
+		var h string
+		h, rest, _ = strings.Cut(rest, ";")
+		if h == name {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckScope refuses a credential scope for another service than the one
+// addressed, or for a Region that does not exist: "Credential should be
+// scoped to correct service: 'ecs'. " (InvalidSignatureException on JSON
+// services: aws/aws-sdk-go-v2 #163, JuliaCloud/AWS.jl #334; SignatureDoesNotMatch
+// on query services: timkay/aws #111) and "Credential should be scoped to a
+// valid region, not 'us-west-2'. " (IAM: aws/aws-sdk-go #156; ES:
+// joona/aws-es-curl #15).
+func (s *Signature) CheckScope(service string, validRegion func(string) bool) *awserr.Error {
+	if s.Service != service {
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'. ", service)
+	}
+	if !validRegion(s.Region) {
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Credential should be scoped to a valid region, not '%s'. ", s.Region)
+	}
+	return nil
+}
+
 // StringToSign is the string AWS signs for r.
 func (s *Signature) StringToSign(r *http.Request, body []byte) string {
 	sum := sha256.Sum256(s.appendCanonicalRequest(nil, r, body))
@@ -355,54 +403,19 @@ func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byt
 	b = append(b, '\n')
 	b = append(b, s.SignedHeaders...)
 	b = append(b, '\n')
-	return appendPayloadHash(b, r, body, s.Presigned)
+	return appendPayloadHash(b, body)
 }
 
-// appendPayloadHash writes the payload hash the signer used. A declared
-// X-Amz-Content-Sha256 of UNSIGNED-PAYLOAD (or a streaming variant) is
-// taken as written; a declared digest is not trusted: the body's own hash
-// goes in, so a body that does not match its declared digest fails the
-// signature.
-func appendPayloadHash(b []byte, r *http.Request, body []byte, presigned bool) []byte {
-	declared := r.Header.Get("X-Amz-Content-Sha256")
-	if declared == "" && presigned {
-		declared = queryValue(r.URL.RawQuery, "X-Amz-Content-Sha256")
-	}
-	if declared != "" && !isHexDigest(declared) {
-		return append(b, declared...)
-	}
+// appendPayloadHash writes the body's own hash, whatever the request
+// declares. IAM, STS and ECS carry the operation and its input in the
+// body, so the body is always part of the signature: a declared
+// X-Amz-Content-Sha256 of UNSIGNED-PAYLOAD or a streaming variant (which
+// only Amazon S3 honours) is not trusted, and a request that declares one
+// fails the signature unless its signer hashed the body anyway; a
+// declared digest that is not the body's fails it too.
+func appendPayloadHash(b []byte, body []byte) []byte {
 	sum := sha256.Sum256(body)
 	return hex.AppendEncode(b, sum[:])
-}
-
-func isHexDigest(v string) bool {
-	if len(v) != 2*sha256.Size {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-// queryValue returns the first value of key in a raw query, unescaped.
-func queryValue(raw, key string) string {
-	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		if k == key {
-			u, err := url.QueryUnescape(v)
-			if err != nil {
-				return v
-			}
-			return u
-		}
-	}
-	return ""
 }
 
 // canonicalKeys spares the common signed headers a CanonicalMIMEHeaderKey

@@ -128,8 +128,10 @@ func TestPresigned(t *testing.T) {
 	}
 }
 
-// TestPayloadHash covers X-Amz-Content-Sha256: UNSIGNED-PAYLOAD is signed
-// as written; a declared digest must be the body's.
+// TestPayloadHash covers X-Amz-Content-Sha256: the body is always signed.
+// A request declaring UNSIGNED-PAYLOAD or a streaming payload, signed
+// that way, is refused (a captured GetUser must not replay as CreateUser
+// with another body); a declared digest must be the body's.
 func TestPayloadHash(t *testing.T) {
 	sign := func(declared string) *http.Request {
 		r := httptest.NewRequest("POST", "http://127.0.0.1:4566/", strings.NewReader(body))
@@ -144,8 +146,10 @@ func TestPayloadHash(t *testing.T) {
 		name, declared, body string
 		ok                   bool
 	}{
-		{"unsigned payload", UnsignedPayload, body, true},
-		{"unsigned payload, any body", UnsignedPayload, "Action=Other", true},
+		{"unsigned payload", UnsignedPayload, body, false},
+		{"unsigned payload, another body", UnsignedPayload, "Action=CreateUser&UserName=x", false},
+		{"streaming payload", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", body, false},
+		{"not a digest", "x", body, false},
 		{"declared digest", hashOf(body), body, true},
 		{"declared digest, other body", hashOf(body), body + "&x=1", false},
 		{"declared digest of another body", hashOf("x"), body, false},
@@ -363,4 +367,36 @@ func FuzzAmzDate(f *testing.F) {
 			t.Fatalf("parseAmzDate(%q) = %v, %v; time.Parse: %v, %v", v, got, ok, want, err)
 		}
 	})
+}
+
+// TestSignedHeadersAndScope: host must be signed, and the operation's
+// X-Amz-Target when there is one; the scope must name the service
+// addressed and a Region.
+func TestSignedHeadersAndScope(t *testing.T) {
+	r := httptest.NewRequest("POST", "http://127.0.0.1:4566/", strings.NewReader("{}"))
+	r.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.ListClusters")
+	for _, c := range []struct{ signed, msg string }{
+		{"host;x-amz-date;x-amz-target", ""},
+		{"x-amz-date;x-amz-target", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
+		{"host;x-amz-date", "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
+		{"hostx;x-amz-date;x-amz-target", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
+	} {
+		s := &Signature{SignedHeaders: c.signed}
+		err := s.CheckSignedHeaders(r, "X-Amz-Target")
+		if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "IncompleteSignature" || err.Status != 400 || err.Message != c.msg) {
+			t.Errorf("%s: %v", c.signed, err)
+		}
+	}
+	valid := func(r string) bool { return r == "us-east-1" }
+	for _, c := range []struct{ service, region, msg string }{
+		{"ecs", "us-east-1", ""},
+		{"iam", "us-east-1", "Credential should be scoped to correct service: 'ecs'. "},
+		{"ecs", "mars-1", "Credential should be scoped to a valid region, not 'mars-1'. "},
+	} {
+		s := &Signature{Service: c.service, Region: c.region}
+		err := s.CheckScope("ecs", valid)
+		if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "SignatureDoesNotMatch" || err.Status != 403 || err.Message != c.msg) {
+			t.Errorf("%s %s: %v", c.service, c.region, err)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -45,10 +46,12 @@ func (c *Codec) Decode(op *model.Operation, body []byte, dst any) *awserr.Error 
 		return nil
 	}
 	var raw any = map[string]any{}
-	if len(bytes.TrimSpace(body)) > 0 {
+	if len(bytes.Trim(body, jsonSpace)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
-		if err := dec.Decode(&raw); err != nil {
+		err := dec.Decode(&raw)
+		// A second document or garbage after the first is not JSON either.
+		if err != nil || len(bytes.TrimLeft(body[dec.InputOffset():], jsonSpace)) > 0 {
 			return awserr.New(http.StatusBadRequest, "SerializationException", "Start of structure or map found where not expected: the request body is not valid JSON")
 		}
 	}
@@ -67,6 +70,9 @@ func (c *Codec) Decode(op *model.Operation, body []byte, dst any) *awserr.Error 
 	}
 	return nil
 }
+
+// jsonSpace is the whitespace JSON allows around a document (RFC 8259).
+const jsonSpace = " \t\r\n"
 
 type decoder struct {
 	v   protocol.Violations
@@ -184,8 +190,17 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 		d.v.String(path, s, sh)
 		protocol.Assign(field, reflect.ValueOf(s))
 	case "integer", "long":
+		// Out of range is refused, never truncated into the field (4294967424
+		// is not 128); so are fractions and exponents (1.5, 1e3). The range
+		// wording is rolecall's; unverified against AWS.
 		n, ok := raw.(json.Number)
-		i, err := n.Int64()
+		bits := width(sh, field)
+		i, err := strconv.ParseInt(n.String(), 10, bits)
+		if ok && errors.Is(err, strconv.ErrRange) {
+			hi := int64(math.MaxInt64 >> (64 - bits))
+			d.mismatch(path, fmt.Sprintf("an integer between %d and %d", -hi-1, hi))
+			return
+		}
 		if !ok || err != nil {
 			d.mismatch(path, "an integer")
 			return
@@ -194,7 +209,16 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 		protocol.Assign(field, reflect.ValueOf(i))
 	case "double", "float":
 		n, ok := raw.(json.Number)
-		f, err := n.Float64()
+		bits := width(sh, field)
+		f, err := strconv.ParseFloat(n.String(), bits)
+		if ok && errors.Is(err, strconv.ErrRange) { // would be ±Inf; wording unverified
+			hi := strconv.FormatFloat(math.MaxFloat64, 'g', -1, 64)
+			if bits == 32 {
+				hi = strconv.FormatFloat(math.MaxFloat32, 'g', -1, 32)
+			}
+			d.mismatch(path, fmt.Sprintf("a number between -%s and %s", hi, hi))
+			return
+		}
 		if !ok || err != nil {
 			d.mismatch(path, "a number")
 			return
@@ -212,7 +236,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 		switch v := raw.(type) {
 		case json.Number:
 			f, err := v.Float64()
-			if err != nil {
+			if err != nil || f < math.MinInt64 || f >= math.MaxInt64 { // int64(sec) would wrap
 				d.mismatch(path, "a timestamp")
 				return
 			}
@@ -348,6 +372,27 @@ func encode(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 func writeString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s)
 	b.Write(enc)
+}
+
+// width is the bits a number member must fit: 32 for the model's integer and
+// float, 64 for long and double, or the Go field's if that is narrower.
+func width(sh *model.Shape, field reflect.Value) int {
+	bits := 64
+	if sh.Type == "integer" || sh.Type == "float" {
+		bits = 32
+	}
+	if !field.IsValid() {
+		return bits
+	}
+	t := field.Type()
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
+		bits = min(bits, t.Bits())
+	}
+	return bits
 }
 
 func isScalar(sh *model.Shape) bool {

@@ -3,6 +3,7 @@ package jsonrpc
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/model"
 )
 
@@ -122,19 +124,151 @@ func TestWriteError(t *testing.T) {
 	}
 }
 
-func FuzzDecode(f *testing.F) {
-	f.Add("CreateService", `{"serviceName":"web","desiredCount":2,"loadBalancers":[{"targetGroupArn":"arn:x","containerPort":80}]}`)
-	f.Add("RegisterTaskDefinition", `{"family":"f","containerDefinitions":[{"name":"c","image":"i","environment":[{"name":"a"}]}]}`)
-	f.Add("CreateCluster", `{"tags":{}}`)
+// Numbers must fit the member (the model's integer is 32-bit, long 64-bit,
+// and a narrower Go field narrows it): never truncated into the field.
+func TestDecodeNumbers(t *testing.T) {
 	c := ecsCodec()
-	f.Fuzz(func(t *testing.T, opName, body string) {
-		op, aerr := c.Operation(opName)
-		if aerr != nil {
-			return
+	const (
+		int32Range = "an integer between -2147483648 and 2147483647"
+		int64Range = "an integer between -9223372036854775808 and 9223372036854775807"
+	)
+	td := func() any { return new(types.RegisterTaskDefinitionRequest) }
+	lt := func() any { return new(types.ListTasksRequest) }
+	ci := func() any { return new(types.RegisterContainerInstanceRequest) }
+	cases := []struct {
+		name, op, body string
+		in             func() any
+		want           any    // the decoded value, when accepted
+		msg            string // "Expected <msg>", when refused
+	}{
+		{"max int32", "ListTasks", `{"maxResults": 2147483647}`, lt, int32(math.MaxInt32), ""},
+		{"max int32+1", "ListTasks", `{"maxResults": 2147483648}`, lt, nil, int32Range + " for 'maxResults'"},
+		{"2^32+1 wraps to 1", "ListTasks", `{"maxResults": 4294967297}`, lt, nil, int32Range + " for 'maxResults'"},
+		{"min int32", "ListTasks", `{"maxResults": -2147483648}`, lt, int32(math.MinInt32), ""},
+		{"min int32-1", "ListTasks", `{"maxResults": -2147483649}`, lt, nil, int32Range + " for 'maxResults'"},
+		{"beyond int64", "ListTasks", `{"maxResults": 99999999999999999999}`, lt, nil, int32Range + " for 'maxResults'"},
+		{"2^32+128 wraps to 128", "RegisterTaskDefinition", `{"family":"f","containerDefinitions":[{"name":"c","memory":4294967424}]}`, td, nil,
+			int32Range + " for 'containerDefinitions.1.member.memory'"},
+		{"fraction", "ListTasks", `{"maxResults": 1.5}`, lt, nil, "an integer for 'maxResults'"},
+		{"exponent", "ListTasks", `{"maxResults": 1e3}`, lt, nil, "an integer for 'maxResults'"},
+		{"decimal point", "ListTasks", `{"maxResults": 10.0}`, lt, nil, "an integer for 'maxResults'"},
+		{"string", "ListTasks", `{"maxResults": "10"}`, lt, nil, "an integer for 'maxResults'"},
+		{"max int64", "RegisterContainerInstance", `{"totalResources":[{"longValue": 9223372036854775807}]}`, ci, types.Resource{LongValue: math.MaxInt64}, ""},
+		{"min int64", "RegisterContainerInstance", `{"totalResources":[{"longValue": -9223372036854775808}]}`, ci, types.Resource{LongValue: math.MinInt64}, ""},
+		{"max int64+1", "RegisterContainerInstance", `{"totalResources":[{"longValue": 9223372036854775808}]}`, ci, nil,
+			int64Range + " for 'totalResources.1.member.longValue'"},
+		{"min int64-1", "RegisterContainerInstance", `{"totalResources":[{"longValue": -9223372036854775809}]}`, ci, nil,
+			int64Range + " for 'totalResources.1.member.longValue'"},
+		{"long fraction", "RegisterContainerInstance", `{"totalResources":[{"longValue": 0.5}]}`, ci, nil,
+			"an integer for 'totalResources.1.member.longValue'"},
+		{"integer beside long", "RegisterContainerInstance", `{"totalResources":[{"integerValue": 4294967296}]}`, ci, nil,
+			int32Range + " for 'totalResources.1.member.integerValue'"},
+		{"double", "RegisterContainerInstance", `{"totalResources":[{"doubleValue": 1.7976931348623157e308}]}`, ci, types.Resource{DoubleValue: math.MaxFloat64}, ""},
+		{"double overflow", "RegisterContainerInstance", `{"totalResources":[{"doubleValue": 1e309}]}`, ci, nil,
+			"a number between -1.7976931348623157e+308 and 1.7976931348623157e+308 for 'totalResources.1.member.doubleValue'"},
+		{"double overflow negative", "RegisterContainerInstance", `{"totalResources":[{"doubleValue": -2e308}]}`, ci, nil,
+			"a number between -1.7976931348623157e+308 and 1.7976931348623157e+308 for 'totalResources.1.member.doubleValue'"},
+		{"narrower Go field", "ListTasks", `{"maxResults": 32768}`, func() any { return new(struct{ MaxResults *int16 }) }, nil,
+			"an integer between -32768 and 32767 for 'maxResults'"},
+		{"timestamp beyond int64 seconds", "SubmitTaskStateChange", `{"pullStartedAt": 1e19}`, func() any { return new(struct{ PullStartedAt time.Time }) }, nil,
+			"a timestamp for 'pullStartedAt'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in()
+			e := c.Decode(c.Model.Operations[tc.op], []byte(tc.body), in)
+			if tc.msg != "" {
+				if e == nil || e.Status != 400 || e.Code != "SerializationException" || e.Message != "Expected "+tc.msg {
+					t.Errorf("got %v, want 400 SerializationException: Expected %s", e, tc.msg)
+				}
+				return
+			}
+			if e != nil {
+				t.Fatal(e)
+			}
+			var got any
+			switch v := in.(type) {
+			case *types.ListTasksRequest:
+				got = *v.MaxResults
+			case *types.RegisterContainerInstanceRequest:
+				got = v.TotalResources[0]
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("decoded %v (%T), want %v (%T)", got, got, tc.want, tc.want)
+			}
+		})
+	}
+}
+
+// One JSON document: anything but whitespace after it is not JSON.
+func TestDecodeTrailing(t *testing.T) {
+	c := ecsCodec()
+	op := c.Model.Operations["ListClusters"]
+	const invalid = "Start of structure or map found where not expected: the request body is not valid JSON"
+	cases := []struct {
+		body string
+		ok   bool
+	}{
+		{`{}`, true},
+		{" \t\r\n{\"maxResults\": 5} \t\r\n", true},
+		{"", true},
+		{" \n", true},
+		{`{} xyz`, false},
+		{`{}{}`, false},
+		{`{"maxResults": 5} 6`, false},
+		{`{} ,`, false},
+		{`{}]`, false},
+		{"{}\u00a0", false}, // not JSON whitespace
+		{"{}\x00", false},
+	}
+	for _, tc := range cases {
+		var in struct{ MaxResults *int32 }
+		e := c.Decode(op, []byte(tc.body), &in)
+		if tc.ok && e != nil {
+			t.Errorf("%q: %v", tc.body, e)
 		}
-		var in createClusterIn
-		if e := c.Decode(op, []byte(body), &in); e != nil && (e.Code == "" || e.Status == 0) {
-			t.Fatalf("error without code: %+v", e)
+		if !tc.ok && (e == nil || e.Status != 400 || e.Code != "SerializationException" || e.Message != invalid) {
+			t.Errorf("%q: got %v, want 400 SerializationException: %s", tc.body, e, invalid)
+		}
+	}
+}
+
+// FuzzDecode decodes arbitrary bodies into the real input types of a few ECS
+// operations: Decode must not panic, and must refuse with a client (4xx)
+// *awserr.Error.
+func FuzzDecode(f *testing.F) {
+	c := ecsCodec()
+	ops := []struct {
+		name string
+		in   func() any
+	}{
+		{"RegisterTaskDefinition", func() any { return new(types.RegisterTaskDefinitionRequest) }},
+		{"ListTasks", func() any { return new(types.ListTasksRequest) }},
+		{"CreateService", func() any { return new(types.CreateServiceRequest) }},
+		{"RunTask", func() any { return new(types.RunTaskRequest) }},
+		{"RegisterContainerInstance", func() any { return new(types.RegisterContainerInstanceRequest) }},
+		{"CreateCluster", func() any { return new(types.CreateClusterRequest) }},
+	}
+	for i, body := range []string{
+		`{"family":"f","containerDefinitions":[{"name":"c","image":"i","memory":512,"environment":[{"name":"a"}],"portMappings":[{"containerPort":80}]}]}`,
+		`{"cluster":"default","maxResults":100,"desiredStatus":"RUNNING"}`,
+		`{"serviceName":"web","desiredCount":2,"loadBalancers":[{"targetGroupArn":"arn:x","containerPort":80}],"deploymentConfiguration":{"linearConfiguration":{"stepPercent":10.5}}}`,
+		`{"taskDefinition":"f:1","count":1,"overrides":{"containerOverrides":[{"name":"c","memory":256}]},"tags":[{"key":"k","value":"v"}]}`,
+		`{"totalResources":[{"name":"CPU","type":"INTEGER","integerValue":2048,"longValue":1,"doubleValue":0.5,"stringSetValue":["22"]}]}`,
+		`{"clusterName":"prod","tags":[{"key":"team","value":"core"}],"settings":[{"name":"containerInsights","value":"enabled"}]}`,
+	} {
+		f.Add(uint8(i), body)
+	}
+	f.Add(uint8(1), `{"maxResults": 4294967297} `)
+	f.Add(uint8(0), `{}{}`)
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		o := ops[int(which)%len(ops)]
+		op, aerr := c.Operation(o.name)
+		if aerr != nil {
+			t.Fatal(aerr)
+		}
+		if e := c.Decode(op, []byte(body), o.in()); e != nil && (e.Code == "" || e.Status < 400 || e.Status >= 500) {
+			t.Fatalf("%s %q: not a client error: %+v", o.name, body, e)
 		}
 	})
 }
