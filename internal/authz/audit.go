@@ -14,14 +14,14 @@ type Record struct {
 	RequestID string    `json:"requestId"`
 	// Principal is the caller's ARN; PrincipalType its kind ("root",
 	// "user", "assumed-role").
-	Principal     string   `json:"principal"`
-	PrincipalType string   `json:"principalType"`
+	Principal     string `json:"principal"`
+	PrincipalType string `json:"principalType"`
 	// Account is the account the decision is for: the principal's, or,
 	// for a service acting for an account, that account's.
-	Account string `json:"account,omitempty"`
-	Action        string   `json:"action"` // "iam:CreateRole"
-	Region        string   `json:"region,omitempty"`
-	Resources     []string `json:"resources"` // the ARNs evaluated, "*" for none
+	Account   string   `json:"account,omitempty"`
+	Action    string   `json:"action"` // "iam:CreateRole"
+	Region    string   `json:"region,omitempty"`
+	Resources []string `json:"resources"` // the ARNs evaluated, "*" for none
 	// Decision is "allowed", "explicitDeny" or "implicitDeny" (IAM's
 	// EvalDecision).
 	Decision string `json:"decision"`
