@@ -18,6 +18,7 @@ import (
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
+	"github.com/rolecall/rolecall/internal/resolve"
 )
 
 // A running task's role credentials, served as the ECS agent serves them,
@@ -39,11 +40,19 @@ const (
 
 // Handler serves the agent's endpoints.
 type Handler struct {
-	ECS  *ecs.Service
-	Auth *auth.Authenticator
-	IDs  ids.Generator
-	Log  *slog.Logger
+	ECS *ecs.Service
+	// Tasks resolves the task asked about, for Authorizer.
+	Tasks      resolve.ECS
+	Authorizer authz.Decider
+	Auth       *auth.Authenticator
+	IDs        ids.Generator
+	Log        *slog.Logger
 }
+
+// ExecAction is what a principal needs on a task to be given its role's
+// credentials, besides iam:PassRole on the role: on AWS, running code in a
+// running task with its credentials is ECS Exec's, ecs:ExecuteCommand.
+const ExecAction = "ecs:ExecuteCommand"
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
@@ -127,7 +136,8 @@ type TaskEnv struct {
 
 // serveTaskEnv answers GET /_rolecall/ecs/task-env?task=TASK_ARN for a
 // caller that signs the request (SigV4, service ecs, the task's Region) as
-// a principal of the task's account who may pass the task role to
+// a principal of the task's account who may perform ecs:ExecuteCommand
+// on the task (ExecAction) and pass its task role to
 // ecs-tasks.amazonaws.com (ecs.Service.TaskCredentialsEndpoint). Errors
 // are ECS's JSON errors.
 func (h *Handler) serveTaskEnv(w http.ResponseWriter, r *http.Request) {
@@ -149,7 +159,17 @@ func (h *Handler) serveTaskEnv(w http.ResponseWriter, r *http.Request) {
 	}
 	c := ecs.Call{Account: p.Account, Region: a.Region, Principal: p}
 	ctx := authz.WithMeta(r.Context(), authz.MetaOf(r, requestID))
-	ep, err := h.ECS.TaskCredentialsEndpoint(ctx, c, taskArn)
+	cluster, _, _ := strings.Cut(strings.TrimPrefix(a.Resource, "task/"), "/")
+	t, err := h.Tasks.InCluster(ctx, c, "task", cluster, taskArn)
+	if err == nil {
+		req := &authz.Request{Principal: p, Action: ExecAction, Region: c.Region, Access: authz.Acting(t)}
+		req.Keys.Set("ecs:cluster", resolve.ClusterARN(c, cluster))
+		_, err = h.Authorizer.Decide(ctx, req)
+	}
+	var ep *ecs.TaskEndpoint
+	if err == nil {
+		ep, err = h.ECS.TaskCredentialsEndpoint(ctx, c, taskArn)
+	}
 	if err != nil {
 		e := awserr.As(err)
 		if e.Status >= 500 {

@@ -80,6 +80,7 @@ type Operation struct {
 	output reflect.Type // struct type the handler answers
 	handle func(ctx context.Context, c *Call, in any) (any, error)
 	access func(ctx context.Context, c *Call, in any) (authz.Access, error) // nil: "*"
+	also   []also                                                           // further actions the caller needs
 	auth   Authorization
 	why    string // NotRequired, InOperation: AWS's reason
 }
@@ -113,10 +114,16 @@ func (o *Operation) Access(ctx context.Context, c *Call, in any) (authz.Access, 
 	return o.access(ctx, c, in)
 }
 
+// also is a further action an operation needs, on what access declares.
+type also struct {
+	action string
+	access func(ctx context.Context, c *Call, in any) (authz.Access, error)
+}
+
 // Authorize asks d whether c's principal may run the operation of service
-// on in: the operation's declared Access, evaluated by the one authorizer.
-// Operations that need no permission, or that ask the authorizer
-// themselves, pass.
+// on in: the operation's declared Access, evaluated by the one authorizer,
+// then each further action it needs (Also). Operations that need no
+// permission, or that ask the authorizer themselves, pass.
 func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service string, c *Call, in any) error {
 	if o.auth != Resolved {
 		return nil
@@ -125,8 +132,33 @@ func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service stri
 	if err != nil {
 		return err
 	}
-	_, err = d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: service + ":" + o.Name, Region: c.Region, Access: acc})
-	return err
+	if _, err := d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: service + ":" + o.Name, Region: c.Region, Access: acc}); err != nil {
+		return err
+	}
+	for _, a := range o.also {
+		acc, err := a.access(ctx, c, in)
+		if err != nil {
+			return err
+		}
+		if _, err := d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: a.action, Region: c.Region, Access: acc}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Also declares a further action op needs on what acts declares
+// (AddRoleToInstanceProfile needs iam:PassRole on the role); its In must
+// be op's.
+func Also[In any](op *Operation, action string, acts Resolver[In]) *Operation {
+	op.also = append(op.also, also{action: action, access: func(ctx context.Context, c *Call, in any) (authz.Access, error) {
+		i, ok := in.(*In)
+		if !ok {
+			return authz.Access{}, fmt.Errorf("api: %s resolves a %T, not a %T", op.Name, new(In), in)
+		}
+		return acts(ctx, c, i)
+	}})
+	return op
 }
 
 // NotRequired marks an operation AWS lets every authenticated caller make;

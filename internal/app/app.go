@@ -109,6 +109,10 @@ func Open(o Options) (*App, error) {
 	// Every service writes through vst, whose write count keys what the
 	// authorizer, the resolvers and the authenticator keep.
 	vst := store.NewVersioned(st)
+	if err := prepareState(vst, o.Version, o.Log, o.Clock.Now()); err != nil {
+		st.Close()
+		return nil, err
+	}
 	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention})
 	var audit *authz.AuditLog
 	if o.Enforce != authz.Off {
@@ -128,10 +132,12 @@ func Open(o Options) (*App, error) {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
-	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(resolve.ECS{Svc: ecsSvc, Cache: cache})}
+	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
+	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes)}
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
-		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Auth: authn, IDs: o.IDs, Log: o.Log}},
+		OnPanic: verifier(st, o.Log),
+		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log}},
 	})
 	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, apis: apis, store: st}, nil
 }
@@ -154,6 +160,21 @@ func openStore(o Options) (store.Store, string, error) {
 		return nil, "", err
 	}
 	return b, path, nil
+}
+
+// verifier is what the server does after it recovered from a panic: the
+// panic may have come from a damaged page of the state file, so the file
+// is checked, and sealed against writes if it is damaged.
+func verifier(st store.Store, log *slog.Logger) func() {
+	b, ok := st.(*store.Bolt)
+	if !ok {
+		return nil
+	}
+	return func() {
+		if err := b.Verify(5 * time.Second); err != nil {
+			log.Error("the state file is damaged: no more writes are taken; restart rolecall to recover", "error", err)
+		}
+	}
 }
 
 // Close releases the state; call it after the HTTP server has drained.

@@ -247,3 +247,27 @@ func nonNil[T any](s []T) []T {
 // hexID is a 32-digit lower-case hex identifier, the form of task and
 // container instance IDs.
 func (s *Service) hexID() string { return strings.ReplaceAll(s.gen.UUID(), "-", "") }
+
+// MemberARN is the ARN, in the long format (KIND/CLUSTER/ID), of the
+// service, task or container instance (kind) that ref names in cluster as
+// the operations find it: a name or ID, or an ARN of the Call's account
+// and Region in the long or the old short format. The authorizer
+// evaluates this ARN, so that a spelling the operations accept cannot
+// dodge a policy written for the long one. ok is false for a reference no
+// operation of this Call would find.
+func MemberARN(c Call, kind, cluster, ref string) (string, bool) {
+	cl, ok := clusterName(c, cluster)
+	if !ok {
+		return "", false
+	}
+	var id string
+	if kind == "service" {
+		id, ok = serviceName(c, cl, ref)
+	} else {
+		id, ok = clusterMemberID(c, cl, ref, kind)
+	}
+	if !ok {
+		return "", false
+	}
+	return ecsARN(c, kind+"/"+cl+"/"+id), true
+}

@@ -26,7 +26,8 @@ type PrincipalPolicies struct {
 	// ID is the entity's unique id (AROA..., AIDA...): a role or user
 	// deleted and created again under its name has a new one.
 	ID                  string
-	Tags                []Tag // the role's or user's (aws:PrincipalTag/KEY)
+	ARN                 string // the entity's, with its path and name as stored
+	Tags                []Tag  // the role's or user's (aws:PrincipalTag/KEY)
 	Identity            []PolicyDocument
 	PermissionsBoundary *PolicyDocument
 }
@@ -42,6 +43,7 @@ func (s *Service) RolePolicies(ctx context.Context, account, roleName string) (*
 		}
 		out.ID, out.Tags = r.RoleId, r.Tags
 		owner := iamArn(account, "role", r.Path, r.RoleName)
+		out.ARN = owner
 		if err := collect(tx, account, owner, rolePrincipal(account, r), out); err != nil {
 			return err
 		}
@@ -65,6 +67,7 @@ func (s *Service) UserPolicies(ctx context.Context, account, userName string) (*
 		}
 		out.ID, out.Tags = u.UserId, u.Tags
 		owner := iamArn(account, "user", u.Path, u.UserName)
+		out.ARN = owner
 		if err := collect(tx, account, owner, userPrincipal(account, u), out); err != nil {
 			return err
 		}
@@ -94,7 +97,8 @@ func (s *Service) GroupPolicies(ctx context.Context, account, groupName string) 
 		if err != nil {
 			return err
 		}
-		return collect(tx, account, iamArn(account, "group", g.Path, g.GroupName), groupPrincipal(account, g), out)
+		out.ARN = iamArn(account, "group", g.Path, g.GroupName)
+		return collect(tx, account, out.ARN, groupPrincipal(account, g), out)
 	})
 	if err != nil {
 		return nil, err

@@ -299,6 +299,11 @@ func (s *Service) principalSource(ctx context.Context, account, sourceArn string
 	if err != nil {
 		return nil, err
 	}
+	if pp.ARN != sourceArn {
+		// Another path, or the name in another case: IAM names entities
+		// by their ARN as stored, and this one names none.
+		return nil, notFound(kind, name)
+	}
 	return &principalSource{kind: kind, arn: sourceArn, pp: pp}, nil
 }
 

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/arn"
@@ -192,4 +193,39 @@ func (s *Service) RoleTrust(ctx context.Context, roleArn string) (*Role, string,
 		out, trust = r.role(tx, account, viewGet), r.evalTrust()
 	})
 	return out, trust, err
+}
+
+// IndexUniqueIDs indexes every user and role by its unique ID, as IAM
+// does when it creates them: state written before the index existed
+// (format 0) gets it so that trust policies show renamed users by their
+// ARN.
+func IndexUniqueIDs(st store.Store) error {
+	return st.Update(func(tx store.Tx) error {
+		var ids []idRecord
+		var keys []string
+		for _, b := range []string{bucketRoles, bucketUsers} {
+			err := tx.Scan(b, "", "", func(k string, v []byte) bool {
+				var rec struct{ RoleName, RoleId, UserName, UserId string }
+				if json.Unmarshal(v, &rec) != nil {
+					return true
+				}
+				account, _, _ := strings.Cut(k, "/")
+				if rec.RoleId != "" {
+					ids, keys = append(ids, idRecord{Account: account, Kind: kindRole, Name: rec.RoleName}), append(keys, rec.RoleId)
+				} else if rec.UserId != "" {
+					ids, keys = append(ids, idRecord{Account: account, Kind: kindUser, Name: rec.UserName}), append(keys, rec.UserId)
+				}
+				return true
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for i, id := range ids {
+			if err := putID(tx, keys[i], id.Account, id.Kind, id.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

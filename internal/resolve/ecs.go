@@ -56,10 +56,16 @@ func (r ECS) Cluster(ctx context.Context, c ecs.Call, ref string) (authz.Target,
 }
 
 // InCluster is a service, task or container instance (kind) of cluster,
-// named by name, ID or ARN.
+// named by name, ID or ARN: the long ARN of what the operation finds
+// (ecs.MemberARN), or, for a reference it finds nothing by, the ARN as
+// given or formed.
 func (r ECS) InCluster(ctx context.Context, c ecs.Call, kind, cluster, ref string) (authz.Target, error) {
-	a := ref
-	if !isARN(ref) {
+	a, ok := ecs.MemberARN(c, kind, cluster, ref)
+	switch {
+	case ok:
+	case isARN(ref):
+		a = ref
+	default:
 		a = ARN(c, kind+"/"+ClusterName(cluster)+"/"+ref)
 	}
 	return r.target(ctx, c, kind, a)
@@ -91,18 +97,18 @@ func (r ECS) TaskDefinition(ctx context.Context, c ecs.Call, ref string) (authz.
 }
 
 // TaskDefinitionARN is the ARN of the task definition ref names
-// (ecs:task-definition); a family with no ACTIVE revision is named by the
-// family alone, and the operation answers.
+// (ecs:task-definition), as the operations find it: the revision stored
+// for "family:revision" or an ARN ("web:01" is web:1), the latest ACTIVE
+// revision for a family alone or an ARN without a revision. A reference to
+// nothing stored is named as given (or formed from the family), and the
+// operation answers.
 func (r ECS) TaskDefinitionARN(ctx context.Context, c ecs.Call, ref string) (string, error) {
-	switch {
-	case isARN(ref):
-		return ref, nil
-	case strings.Contains(ref, ":"):
-		return ARN(c, "task-definition/"+ref), nil
+	stored, err := r.storedTaskDefinition(ctx, c, ref)
+	if err != nil || stored != "" {
+		return stored, err
 	}
-	latest, err := r.latestRevision(ctx, c, ref)
-	if err != nil || latest != "" {
-		return latest, err
+	if isARN(ref) {
+		return ref, nil
 	}
 	return ARN(c, "task-definition/"+ref), nil
 }
@@ -112,7 +118,7 @@ func (r ECS) TaskDefinitionARN(ctx context.Context, c ecs.Call, ref string) (str
 // AWS does not say which revision it authorizes; deregistered later
 // revisions, which also count, are not seen here).
 func (r ECS) NextTaskDefinition(ctx context.Context, c ecs.Call, family string) (authz.Target, error) {
-	latest, err := r.latestRevision(ctx, c, family)
+	latest, err := r.storedTaskDefinition(ctx, c, family)
 	if err != nil {
 		return authz.Target{}, err
 	}
@@ -154,11 +160,11 @@ func (r ECS) target(ctx context.Context, c ecs.Call, typ, a string) (authz.Targe
 	return t, err
 }
 
-// latestRevision is the ARN of a family's latest ACTIVE revision; "" when
-// it has none.
-func (r ECS) latestRevision(ctx context.Context, c ecs.Call, family string) (string, error) {
-	return get(r.Cache, "ecs-td\x00"+c.Account+"\x00"+c.Region+"\x00"+family, func() (string, error) {
-		out, err := r.Svc.DescribeTaskDefinition(ctx, c, &types.DescribeTaskDefinitionRequest{TaskDefinition: family})
+// storedTaskDefinition is the ARN of the revision ref finds (for a family
+// alone, its latest ACTIVE revision); "" when it finds none.
+func (r ECS) storedTaskDefinition(ctx context.Context, c ecs.Call, ref string) (string, error) {
+	return get(r.Cache, "ecs-td\x00"+c.Account+"\x00"+c.Region+"\x00"+ref, func() (string, error) {
+		out, err := r.Svc.DescribeTaskDefinition(ctx, c, &types.DescribeTaskDefinitionRequest{TaskDefinition: ref})
 		if awserr.IsClient(err) || (err == nil && out.TaskDefinition == nil) {
 			return "", nil
 		}

@@ -51,6 +51,9 @@ type Config struct {
 	// Internal are further endpoints under /_rolecall/, by path prefix
 	// (the ECS agent's task credentials).
 	Internal map[string]http.Handler
+	// OnPanic, if set, runs after a request's panic was recovered (the
+	// state may be damaged: it checks it).
+	OnPanic func()
 }
 
 // Handler serves the AWS APIs over HTTP.
@@ -63,6 +66,7 @@ type Handler struct {
 	query     map[string]*queryService // by signing name
 	json      map[string]*jsonService  // by signing name
 	internal  map[string]http.Handler
+	onPanic   func()
 	version   string
 	storeDesc string
 }
@@ -103,7 +107,7 @@ func New(c Config) *Handler {
 		c.Account = DefaultAccount
 	}
 	h := &Handler{account: c.Account, auth: c.Auth, authz: c.Authorizer, ids: c.IDs, log: c.Log, query: map[string]*queryService{}, json: map[string]*jsonService{},
-		internal: c.Internal, version: c.Version, storeDesc: c.Store}
+		internal: c.Internal, onPanic: c.OnPanic, version: c.Version, storeDesc: c.Store}
 	for _, b := range c.Services {
 		md, err := model.LoadMetadata(b.Name)
 		if err != nil {
@@ -150,6 +154,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p := recover(); p != nil {
 			h.log.Error("panic serving request", "request_id", requestID, "panic", p, "stack", string(debug.Stack()))
 			query.WriteError(w, "", awserr.As(fmt.Errorf("panic")), requestID)
+			if h.onPanic != nil {
+				h.onPanic()
+			}
 		}
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {

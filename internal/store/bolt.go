@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,10 @@ type BoltOptions struct {
 	// MaxBatch caps how many concurrent Updates share one commit. Zero
 	// means 256.
 	MaxBatch int
+	// CheckTimeout bounds the consistency check OpenBolt runs before it
+	// hands the store out (a large file is checked as far as it allows,
+	// see Checked). Zero means 5 seconds; negative skips the check.
+	CheckTimeout time.Duration
 }
 
 const (
@@ -51,6 +56,10 @@ type Bolt struct {
 	stopped chan struct{} // closed when the committer has returned
 
 	commits atomic.Int64 // commits written, for benchmarks
+
+	// sealed, once set, fails every Update: the file was found damaged.
+	sealed  atomic.Pointer[DamagedError]
+	checked bool // OpenBolt's check covered the whole file
 }
 
 var _ Store = (*Bolt)(nil)
@@ -58,7 +67,10 @@ var _ Store = (*Bolt)(nil)
 // OpenBolt opens the bbolt file at path, creating it if needed. If another
 // process (or another OpenBolt in this process) has it open, OpenBolt gives
 // up after opts.LockTimeout with an error that names the data directory and
-// satisfies errors.Is(err, ErrLocked).
+// satisfies errors.Is(err, ErrLocked). A file that is damaged (bbolt's
+// consistency check finds problems, or reading it fails), empty, or no
+// bbolt file at all is refused with a DamagedError (errors.Is(err,
+// ErrDamaged)) that says how to recover.
 func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
@@ -68,18 +80,34 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	if maxBatch <= 0 {
 		maxBatch = defaultMaxBatch
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	db, err := openChecked(path, &bolt.Options{Timeout: timeout})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, &lockedError{path: path, waited: timeout}
 	}
+	if errors.Is(err, ErrDamaged) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	checked := true
+	if opts.CheckTimeout >= 0 {
+		ct := opts.CheckTimeout
+		if ct == 0 {
+			ct = defaultCheckTimeout
+		}
+		var problems []string
+		if problems, checked = check(db, ct); len(problems) > 0 {
+			db.Close()
+			return nil, &DamagedError{Path: path, Problem: strings.Join(problems, "; ")}
+		}
 	}
 	s := &Bolt{
 		db:       db,
 		maxBatch: maxBatch,
 		calls:    make(chan *call),
 		stopped:  make(chan struct{}),
+		checked:  checked,
 	}
 	go s.commitLoop()
 	return s, nil
@@ -106,6 +134,9 @@ func (s *Bolt) View(fn func(Tx) error) error {
 	if s.closed {
 		return ErrClosed
 	}
+	// A fault reading a damaged page is a panic the server recovers from,
+	// not the end of the process.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	return s.db.View(func(btx *bolt.Tx) error {
 		tx := &boltTx{tx: btx}
 		defer func() { tx.done = true }()
@@ -121,6 +152,9 @@ func (s *Bolt) Update(fn func(Tx) error) error {
 	defer s.mu.RUnlock()
 	if s.closed {
 		return ErrClosed
+	}
+	if d := s.sealed.Load(); d != nil {
+		return d
 	}
 	c := &call{fn: fn, done: make(chan struct{})}
 	s.calls <- c
@@ -179,6 +213,7 @@ func (p *fnPanic) Unwrap() error {
 // already waiting (up to maxBatch), and commits them together.
 func (s *Bolt) commitLoop() {
 	defer close(s.stopped)
+	debug.SetPanicOnFault(true)
 	batch := make([]*call, 0, s.maxBatch)
 	for c := range s.calls {
 		batch = append(batch[:0], c)

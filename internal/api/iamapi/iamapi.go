@@ -139,7 +139,11 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("GetInstanceProfile", h.getInstanceProfile, on(h.res.InstanceProfile, func(in *ipn) string { return in.InstanceProfileName })),
 		api.Op("ListInstanceProfiles", h.listInstanceProfiles, listed("instance-profile", func(in *listInstanceProfilesInput) string { return in.PathPrefix })),
 		api.Op("DeleteInstanceProfile", h.deleteInstanceProfile, on(h.res.InstanceProfile, func(in *ipn) string { return in.InstanceProfileName })),
-		api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile, on(h.res.InstanceProfile, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
+		// "The caller of this operation must be granted the PassRole
+		// permission on the IAM role by a permissions policy"
+		// (AddRoleToInstanceProfile API reference).
+		api.Also(api.Op("AddRoleToInstanceProfile", h.addRoleToInstanceProfile, on(h.res.InstanceProfile, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
+			"iam:PassRole", on(h.res.Role, func(in *instanceProfileRoleInput) string { return in.RoleName })),
 		api.Op("RemoveRoleFromInstanceProfile", h.removeRoleFromInstanceProfile, on(h.res.InstanceProfile, func(in *instanceProfileRoleInput) string { return in.InstanceProfileName })),
 		api.Op("ListInstanceProfilesForRole", h.listInstanceProfilesForRole, on(h.res.Role, func(in *listInstanceProfilesForRoleInput) string { return in.RoleName })),
 		api.Op("TagInstanceProfile", h.tagInstanceProfile, on(h.res.InstanceProfile, func(in *tagInstanceProfileInput) string { return in.InstanceProfileName })),

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrDamaged is what a damaged state file answers (wrapped: test with
+// errors.Is): rolecall refuses to serve it rather than crash on it later
+// or write more into it.
+var ErrDamaged = errors.New("store: state file damaged")
+
+// DamagedError says what is wrong with a state file, and how to recover.
+type DamagedError struct {
+	Path    string
+	Problem string
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("the state file %s cannot be used: %s\n"+
+		"rolecall will not serve it. To recover, with --data-dir %s:\n"+
+		"  rolecall state check    says what is wrong\n"+
+		"  rolecall state export   writes what can still be read, as JSON lines\n"+
+		"  rolecall state repair   rebuilds the file from what can be read, keeping the damaged one beside it\n"+
+		"or start with --ephemeral, or with another --data-dir.", e.Path, e.Problem, dirOf(e.Path))
+}
+
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, os.PathSeparator); i > 0 {
+		return path[:i]
+	}
+	return "."
+}
+
+// defaultCheckTimeout bounds the check OpenBolt runs: a large file is
+// checked as far as this allows, so that start-up stays quick.
+const defaultCheckTimeout = 5 * time.Second
+
+// maxProblems bounds the problems a check reports.
+const maxProblems = 10
+
+// openChecked opens path with bbolt, turning what bbolt does with a file
+// it cannot read (an error, or a panic: "invalid freelist page" for a
+// truncated file) into a DamagedError. A file that exists but is empty is
+// refused too: bbolt would silently make it a new, empty state.
+func openChecked(path string, o *bolt.Options) (db *bolt.DB, err error) {
+	if fi, serr := os.Stat(path); serr == nil && fi.Size() == 0 {
+		return nil, &DamagedError{Path: path, Problem: "it is empty (0 bytes), so it is no state rolecall wrote (with no file at all, rolecall starts a new state)."}
+	} else if serr == nil && !fi.Mode().IsRegular() {
+		return nil, &DamagedError{Path: path, Problem: "it is not a regular file."}
+	}
+	if problem := truncated(path); problem != "" {
+		return nil, &DamagedError{Path: path, Problem: problem}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, &DamagedError{Path: path, Problem: fmt.Sprintf("reading it failed (%v).", p)}
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	db, err = bolt.Open(path, 0o600, o)
+	switch {
+	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrVersionMismatch), errors.Is(err, bolt.ErrChecksum):
+		return nil, &DamagedError{Path: path, Problem: fmt.Sprintf("it is not a state file rolecall can read (%v).", err)}
+	}
+	return db, err
+}
+
+// truncated reads the file's two meta pages as bbolt lays them out (a
+// 16-byte page header, then magic, version, page size, flags, the root
+// bucket, the freelist page, the high-water page id, ...) and says why
+// the file is shorter than its meta pages say, if it is: bbolt itself
+// panics on such a file ("invalid freelist page") and keeps its lock.
+// "" when the file is long enough, or is no bbolt file (bbolt answers
+// that itself).
+func truncated(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	const magic = 0xED0CDAED
+	var best struct {
+		txid, pgid uint64
+		pageSize   uint32
+		ok         bool
+	}
+	for _, off := range []int64{0, -1} {
+		buf := make([]byte, 80)
+		if off < 0 {
+			if !best.ok {
+				off = 4096
+			} else {
+				off = int64(best.pageSize)
+			}
+		}
+		if _, err := f.ReadAt(buf, off); err != nil {
+			continue
+		}
+		if binary.LittleEndian.Uint32(buf[16:]) != magic {
+			continue
+		}
+		pageSize := binary.LittleEndian.Uint32(buf[24:])
+		pgid := binary.LittleEndian.Uint64(buf[56:])
+		txid := binary.LittleEndian.Uint64(buf[64:])
+		if !best.ok || txid > best.txid {
+			best.txid, best.pgid, best.pageSize, best.ok = txid, pgid, pageSize, true
+		}
+	}
+	if !best.ok || best.pageSize == 0 {
+		return ""
+	}
+	if want := int64(best.pgid) * int64(best.pageSize); fi.Size() < want || fi.Size() < 2*int64(best.pageSize) {
+		return fmt.Sprintf("it is %d bytes long, shorter than the %d its pages need: it was cut short.", fi.Size(), max(want, 2*int64(best.pageSize)))
+	}
+	return ""
+}
+
+// check runs bbolt's consistency check on db, for at most timeout (0: no
+// bound). complete is false when the time ran out first. A panic or a
+// memory fault while reading damaged pages is a problem found, not a
+// crash.
+func check(db *bolt.DB, timeout time.Duration) (problems []string, complete bool) {
+	type result struct {
+		problems []string
+	}
+	done := make(chan result, 1)
+	stop := make(chan struct{})
+	go func() {
+		var out []string
+		defer func() {
+			if p := recover(); p != nil {
+				out = append(out, fmt.Sprintf("reading a page failed (%v)", p))
+			}
+			done <- result{out}
+		}()
+		debug.SetPanicOnFault(true)
+		db.View(func(tx *bolt.Tx) error {
+			for err := range tx.Check() {
+				if len(out) < maxProblems {
+					out = append(out, err.Error())
+				}
+				select {
+				case <-stop:
+					return nil
+				default:
+				}
+			}
+			return nil
+		})
+	}()
+	var after <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		after = t.C
+	}
+	select {
+	case r := <-done:
+		return r.problems, true
+	case <-after:
+		close(stop)
+		return nil, false
+	}
+}
+
+// Verify checks the file now, within timeout (0: no bound), and, if it is
+// damaged, seals the store: every later Update fails with the
+// DamagedError instead of writing into a file that cannot be trusted.
+// Views go on (they read what can be read). The server calls it after it
+// recovered from a panic, which may have come from a damaged page.
+func (s *Bolt) Verify(timeout time.Duration) error {
+	problems, _ := check(s.db, timeout)
+	if len(problems) == 0 {
+		return nil
+	}
+	err := &DamagedError{Path: s.db.Path(), Problem: strings.Join(problems, "; ")}
+	s.sealed.Store(err)
+	return err
+}
+
+// Checked reports whether OpenBolt's check covered the whole file (it
+// stops at BoltOptions.CheckTimeout).
+func (s *Bolt) Checked() bool { return s.checked }
+
+// Report is what a full check of a state file found.
+type Report struct {
+	Path     string
+	Problems []string
+}
+
+// CheckFile opens the state file at path read-only and checks all of it.
+// It answers the problems found (none for a sound file), and an error only
+// when the file cannot be opened at all.
+func CheckFile(path string) (*Report, error) {
+	db, err := openChecked(path, &bolt.Options{ReadOnly: true, Timeout: defaultLockTimeout})
+	if err != nil {
+		var d *DamagedError
+		if errors.As(err, &d) {
+			return &Report{Path: path, Problems: []string{d.Problem}}, nil
+		}
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, &lockedError{path: path, waited: defaultLockTimeout}
+		}
+		return nil, err
+	}
+	defer db.Close()
+	problems, _ := check(db, 0)
+	return &Report{Path: path, Problems: problems}, nil
+}

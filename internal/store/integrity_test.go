@@ -1,0 +1,156 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// seeded writes a state file with enough records to span many pages and
+// answers its path.
+func seeded(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "rolecall.db")
+	b, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		err := b.Update(func(tx Tx) error {
+			for j := range 100 {
+				if err := tx.Put("bucket"+fmt.Sprint(i%3), fmt.Sprintf("key-%03d-%03d", i, j), []byte(strings.Repeat("v", 200))); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// damage rewrites the file at path.
+func damage(t *testing.T, path string, fn func([]byte) []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, fn(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDamagedFilesAreRefused: a truncated file, zeroed or random pages, an
+// empty file and a file that is no state at all are each refused with a
+// DamagedError that says how to recover; none panics, none starts as an
+// empty state.
+func TestDamagedFilesAreRefused(t *testing.T) {
+	const page = 4096
+	cases := []struct {
+		name string
+		hurt func([]byte) []byte
+	}{
+		{"truncated to half", func(d []byte) []byte { return d[:len(d)/2] }},
+		{"truncated into the meta pages", func(d []byte) []byte { return d[:page+100] }},
+		{"zeroed pages", func(d []byte) []byte {
+			for i := 4 * page; i < 8*page && i < len(d); i++ {
+				d[i] = 0
+			}
+			return d
+		}},
+		{"random pages", func(d []byte) []byte {
+			r := rand.New(rand.NewPCG(1, 2))
+			for i := 3 * page; i < 12*page && i < len(d); i++ {
+				d[i] = byte(r.IntN(256))
+			}
+			return d
+		}},
+		{"empty", func([]byte) []byte { return nil }},
+		{"not a state file", func([]byte) []byte { return []byte(strings.Repeat("{\"not\":\"bbolt\"}\n", 1000)) }},
+		{"meta pages zeroed", func(d []byte) []byte {
+			for i := 0; i < 2*page; i++ {
+				d[i] = 0
+			}
+			return d
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := seeded(t)
+			damage(t, path, c.hurt)
+			b, err := OpenBolt(path, BoltOptions{})
+			if err == nil {
+				b.Close()
+				t.Fatal("a damaged file was opened")
+			}
+			var d *DamagedError
+			if !errors.As(err, &d) || !errors.Is(err, ErrDamaged) || d.Path != path {
+				t.Fatalf("err = %v", err)
+			}
+			msg := err.Error()
+			for _, want := range []string{path, "rolecall state check", "rolecall state repair", "--ephemeral"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message lacks %q:\n%s", want, msg)
+				}
+			}
+			rep, err := CheckFile(path)
+			if err != nil || len(rep.Problems) == 0 {
+				t.Errorf("CheckFile: %+v %v", rep, err)
+			}
+		})
+	}
+	// A sound file checks clean, and no file at all is a new state.
+	path := seeded(t)
+	if rep, err := CheckFile(path); err != nil || len(rep.Problems) != 0 {
+		t.Errorf("a sound file: %+v %v", rep, err)
+	}
+	b, err := OpenBolt(filepath.Join(t.TempDir(), "new.db"), BoltOptions{})
+	if err != nil || !b.Checked() {
+		t.Fatalf("a new file: %v", err)
+	}
+	b.Close()
+}
+
+// TestSealedStoreRefusesWrites: once Verify finds the file damaged, no
+// Update writes into it; reads go on.
+func TestSealedStoreRefusesWrites(t *testing.T) {
+	path := seeded(t)
+	b, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Verify(time.Second); err != nil {
+		t.Fatalf("a sound file: %v", err)
+	}
+	if err := b.Update(func(tx Tx) error { return tx.Put("b", "k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	// Damage the open file's pages underneath it, as a disk fault would.
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(make([]byte, 4*4096), 4*4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := b.Verify(time.Second); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Verify after damage: %v", err)
+	}
+	err = b.Update(func(tx Tx) error { return tx.Put("b", "k2", []byte("v")) })
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Update on a sealed store: %v", err)
+	}
+}
