@@ -136,7 +136,7 @@ func Open(o Options) (*App, error) {
 	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes)}
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
-		OnPanic: verifier(st, o.Log),
+		OnPanic:  verifier(st, o.Log),
 		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log}},
 	})
 	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, apis: apis, store: st}, nil

@@ -43,7 +43,9 @@ func prepareState(st store.Store, version string, log *slog.Logger, now time.Tim
 			return err
 		}
 		if empty {
-			return st.Update(func(tx store.Tx) error { return store.WriteFormat(tx, store.Format{Version: StateFormat, Writer: version}) })
+			return st.Update(func(tx store.Tx) error {
+				return store.WriteFormat(tx, store.Format{Version: StateFormat, Writer: version})
+			})
 		}
 		f = store.Format{Version: 0}
 	}
@@ -66,7 +68,9 @@ func prepareState(st store.Store, version string, log *slog.Logger, now time.Tim
 			return fmt.Errorf("migrating the state from format %d to %d: %w", v, v+1, err)
 		}
 	}
-	return st.Update(func(tx store.Tx) error { return store.WriteFormat(tx, store.Format{Version: StateFormat, Writer: version}) })
+	return st.Update(func(tx store.Tx) error {
+		return store.WriteFormat(tx, store.Format{Version: StateFormat, Writer: version})
+	})
 }
 
 func unwrap(st store.Store) store.Store {

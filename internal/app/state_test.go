@@ -99,7 +99,9 @@ func TestNewerFormatIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Update(func(tx store.Tx) error { return store.WriteFormat(tx, store.Format{Version: StateFormat + 1, Writer: "9.9.9"}) })
+	b.Update(func(tx store.Tx) error {
+		return store.WriteFormat(tx, store.Format{Version: StateFormat + 1, Writer: "9.9.9"})
+	})
 	b.Close()
 	_, err = Open(Options{DataDir: dir, Version: "1.0.0"})
 	if !errors.Is(err, ErrNewerFormat) || !strings.Contains(err.Error(), "written by rolecall 9.9.9 in state format 2, and this rolecall (1.0.0) reads formats up to 1") {
