@@ -7,6 +7,7 @@
 //	rolecall task env TASK_ARN [--endpoint URL]
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
+//	rolecall state check|export|repair [--data-dir DIR]
 //	rolecall version
 package main
 
@@ -56,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return explainDenied(args[1:], stdout, stderr)
 	case "task":
 		return taskCmd(args[1:], stdout, stderr)
+	case "state":
+		return stateCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rolecall", version)
 		return 0
@@ -80,6 +83,7 @@ Commands:
   doctor    every role an ECS setup needs, checked, with the fix; 'doctor explain', 'doctor indirect'
   explain-denied REQUEST_ID
             why a running rolecall denied a request
+  state     'state check|export|repair': a damaged state file checked, read out, rebuilt
   version   print the version
 
 Run 'rolecall serve -h' for the flags of serve.

@@ -1,9 +1,9 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -92,39 +92,16 @@ func truncated(path string) string {
 	if err != nil {
 		return ""
 	}
-	const magic = 0xED0CDAED
-	var best struct {
-		txid, pgid uint64
-		pageSize   uint32
-		ok         bool
-	}
-	for _, off := range []int64{0, -1} {
-		buf := make([]byte, 80)
-		if off < 0 {
-			if !best.ok {
-				off = 4096
-			} else {
-				off = int64(best.pageSize)
-			}
-		}
-		if _, err := f.ReadAt(buf, off); err != nil {
-			continue
-		}
-		if binary.LittleEndian.Uint32(buf[16:]) != magic {
-			continue
-		}
-		pageSize := binary.LittleEndian.Uint32(buf[24:])
-		pgid := binary.LittleEndian.Uint64(buf[56:])
-		txid := binary.LittleEndian.Uint64(buf[64:])
-		if !best.ok || txid > best.txid {
-			best.txid, best.pgid, best.pageSize, best.ok = txid, pgid, pageSize, true
-		}
-	}
-	if !best.ok || best.pageSize == 0 {
+	head := make([]byte, min(fi.Size(), 65536+pageHeaderSize+64))
+	if _, err := io.ReadFull(f, head); err != nil {
 		return ""
 	}
-	if want := int64(best.pgid) * int64(best.pageSize); fi.Size() < want || fi.Size() < 2*int64(best.pageSize) {
-		return fmt.Sprintf("it is %d bytes long, shorter than the %d its pages need: it was cut short.", fi.Size(), max(want, 2*int64(best.pageSize)))
+	m, ok := latestMeta(head)
+	if !ok {
+		return ""
+	}
+	if want := int64(m.pgid) * int64(m.pageSize); fi.Size() < want || fi.Size() < 2*int64(m.pageSize) {
+		return fmt.Sprintf("it is %d bytes long, shorter than the %d its pages need: it was cut short.", fi.Size(), max(want, 2*int64(m.pageSize)))
 	}
 	return ""
 }

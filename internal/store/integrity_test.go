@@ -174,14 +174,18 @@ func TestRepairKeepsWhatCanBeRead(t *testing.T) {
 			path := seeded(t)
 			damage(t, path, c.hurt)
 			now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-			kept, skipped, err := Repair(path, now)
+			r, err := Repair(path, now)
 			if err != nil {
 				t.Fatal(err)
 			}
+			kept := r.Kept
 			if kept == 0 || kept > 2000 {
-				t.Errorf("kept %d records, skipped %v", kept, skipped)
+				t.Errorf("kept %d records, skipped %v", kept, r.Skipped)
 			}
-			if _, err := os.Stat(path + ".damaged-20261207T100000Z"); err != nil {
+			if r.Damaged != path+".damaged-20261207T100000Z" {
+				t.Errorf("damaged file at %s", r.Damaged)
+			}
+			if _, err := os.Stat(r.Damaged); err != nil {
 				t.Errorf("the damaged file is not kept: %v", err)
 			}
 			b, err := OpenBolt(path, BoltOptions{})
