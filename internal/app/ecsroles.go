@@ -156,19 +156,32 @@ func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, se
 		UserID: role.RoleId + ":" + session, Name: role.RoleName, RoleARN: role.Arn, RoleID: role.RoleId, SessionName: session}
 	for _, act := range actions {
 		t := authz.Target{ARN: act.Resource, Unnamed: act.Resource == "*"}
-		if a, err := arn.Parse(act.Resource); err == nil && a.Account != "" && a.Account != account {
+		// A resource of another account is evaluated cross-account only
+		// where rolecall keeps that resource and its policy. The
+		// resource policies of other services (a repository's, a secret's,
+		// a key's) are not known here and are taken to allow: only the
+		// role's own side is decided.
+		if a, err := arn.Parse(act.Resource); err == nil && a.Account != "" && a.Account != account && keptService[a.Service] {
 			t.Account = a.Account
 		}
 		region := c.Region
 		if strings.HasPrefix(act.Action, "iam:") {
 			region = authz.IAMRegion
 		}
-		if _, err := r.authz.Decide(ctx, &authz.Request{Principal: p, Action: act.Action, Region: region, Access: authz.Acting(t)}); err != nil {
+		req := &authz.Request{Principal: p, Action: act.Action, Region: region, Access: authz.Acting(t)}
+		for k, v := range act.Context {
+			req.Keys.Set(k, v...)
+		}
+		if _, err := r.authz.Decide(ctx, req); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// keptService: the services whose resources, and their policies, rolecall
+// keeps.
+var keptService = map[string]bool{"iam": true, "sts": true, "ecs": true}
 
 // ecsRoleUsage is ECS's answer to IAM deleting the service-linked role of
 // principal: which clusters (or Managed Instances capacity providers), in

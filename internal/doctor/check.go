@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/policy"
 )
 
@@ -21,9 +22,9 @@ var createdBy = map[RoleKind]string{
 func (a *analysis) check(cb *caseBuilder) (*RoleCase, error) {
 	k := kinds[cb.kind]
 	rc := &RoleCase{Kind: cb.kind, Title: k.Title, Name: cb.ref.name, ARN: cb.ref.arn, InstanceProfile: cb.profile,
-		Needed: cb.needed, Why: cb.why, Principal: k.Principal, ManagedPolicy: k.managedARN(a.partition), Notes: cb.notes}
+		Needed: cb.needed, Why: cb.why, Principal: k.Principal, ManagedPolicy: k.ManagedARN(a.partition), Notes: cb.notes}
 	if k.Linked {
-		rc.ManagedPolicy = strings.Join(k.linkedRole().Policies, ", ")
+		rc.ManagedPolicy = strings.Join(k.LinkedRole().Policies, ", ")
 	}
 	seen := map[string]bool{}
 	for _, c := range cb.config {
@@ -108,7 +109,7 @@ func (a *analysis) check(cb *caseBuilder) (*RoleCase, error) {
 	}
 	if k.Linked {
 		exists.What = "service-linked role " + role.Name + " exists"
-		ls := k.linkedRole()
+		ls := k.LinkedRole()
 		if role.Path != ls.Path() {
 			exists.Status = Fail
 			exists.Detail = fmt.Sprintf("a role named %s exists with path %s, but the service-linked role's path is %s: it is an ordinary role, and %s cannot use it", role.Name, role.Path, ls.Path(), k.Principal)
@@ -168,7 +169,7 @@ func trustReason(d decision) string {
 }
 
 // checkPass evaluates iam:PassRole for the deployer.
-func (a *analysis) checkPass(rc *RoleCase, role *Principal, k kindInfo) []Check {
+func (a *analysis) checkPass(rc *RoleCase, role *Principal, k ecsroles.Info) []Check {
 	what := "the deployer may pass it (iam:PassRole, iam:PassedToService " + k.PassedTo + ")"
 	if a.deployer == nil {
 		detail := "no deployer given (--deployer ARN, or the caller's identity when reading a live account)"
@@ -194,11 +195,11 @@ func (a *analysis) checkPass(rc *RoleCase, role *Principal, k kindInfo) []Check 
 
 // deployerMayCreateSLR evaluates iam:CreateServiceLinkedRole for the
 // deployer; ok is false when no deployer is known.
-func (a *analysis) deployerMayCreateSLR(k kindInfo) (decision, bool) {
+func (a *analysis) deployerMayCreateSLR(k ecsroles.Info) (decision, bool) {
 	if a.deployer == nil {
 		return decision{}, false
 	}
-	ls := k.linkedRole()
+	ls := k.LinkedRole()
 	n := need{Action: "iam:CreateServiceLinkedRole", Resource: roleARN(a.partition, a.account, ls.Path(), ls.RoleName),
 		Context: map[string][]string{"iam:AWSServiceName": {k.Principal}}}
 	return a.ev.evalIdentity(a.deployer, a.deployerSession, n), true

@@ -6,18 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-)
 
-// The task ID in requests made for a task not yet running; policies match
-// it as any other ID.
-const taskID = "TASK_ID"
-
-// instanceID stands for a container instance's ID, and
-// secretSuffixStandIn for the six characters Secrets Manager appends to a
-// secret's name when the setup names the secret without them.
-const (
-	instanceID          = "INSTANCE_ID"
-	secretSuffixStandIn = "-XXXXXX"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 )
 
 // Diagnose examines a setup: for every role an ECS setup may need, whether
@@ -46,10 +36,10 @@ func Diagnose(ctx context.Context, s *Setup) (*Report, error) {
 		sort.Slice(cases, func(i, j int) bool { return cases[i].sortKey() < cases[j].sortKey() })
 		if len(cases) == 0 {
 			ki := kinds[k]
-			rc := &RoleCase{Kind: k, Title: ki.Title, Principal: ki.Principal, ManagedPolicy: ki.managedARN(a.partition), Status: NotNeeded, Why: []string{"not needed: " + ki.NotNeeded}}
+			rc := &RoleCase{Kind: k, Title: ki.Title, Principal: ki.Principal, ManagedPolicy: ki.ManagedARN(a.partition), Status: NotNeeded, Why: []string{"not needed: " + ki.NotNeeded}}
 			if ki.Linked {
-				rc.Name = ki.linkedRole().RoleName
-				rc.ManagedPolicy = strings.Join(ki.linkedRole().Policies, ", ")
+				rc.Name = ki.LinkedRole().RoleName
+				rc.ManagedPolicy = strings.Join(ki.LinkedRole().Policies, ", ")
 			}
 			rep.Roles = append(rep.Roles, rc)
 			continue
@@ -121,6 +111,7 @@ type analysis struct {
 	ctx                        context.Context
 	s                          *Setup
 	partition, account, region string
+	env                        ecsroles.Env
 	ev                         *evaluator
 	iam                        RoleReader
 
@@ -154,6 +145,7 @@ func newAnalysis(ctx context.Context, s *Setup) *analysis {
 	if a.region == "" {
 		a.region = guessRegion(s)
 	}
+	a.env = ecsroles.Env{Partition: a.partition, Account: a.account, Region: a.region}
 	a.ev = newEvaluator(a.partition, a.account, a.region)
 	return a
 }
@@ -276,7 +268,7 @@ func (a *analysis) role(kind RoleKind, ref string) *caseBuilder {
 
 // linked returns the case of a service-linked role.
 func (a *analysis) linked(kind RoleKind) *caseBuilder {
-	ls := kinds[kind].linkedRole()
+	ls := kinds[kind].LinkedRole()
 	return a.role(kind, roleARN(a.partition, a.account, ls.Path(), ls.RoleName))
 }
 
@@ -294,11 +286,7 @@ func (a *analysis) missing(kind RoleKind, what string) *caseBuilder {
 
 // res fills an action's resource ARN (Service Authorization Reference).
 func (a *analysis) res(action, typ string, kv ...string) string {
-	vals := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		vals[kv[i]] = kv[i+1]
-	}
-	return a.ev.resourceARN(action, typ, vals)
+	return a.env.Res(action, typ, kv...)
 }
 
 func (a *analysis) clusterARN(c string) string {
@@ -306,7 +294,7 @@ func (a *analysis) clusterARN(c string) string {
 }
 
 func (a *analysis) taskARN(cluster string) string {
-	return "arn:" + a.partition + ":ecs:" + a.region + ":" + a.account + ":task/" + cluster + "/" + taskID
+	return a.env.TaskARN(cluster, ecsroles.TaskID)
 }
 
 func (a *analysis) serviceARN(cluster, name string) string {

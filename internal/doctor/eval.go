@@ -5,21 +5,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/rolecall/rolecall/internal/catalog/actions"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/policy"
 )
 
-// need is one request a role (or the deployer) must be allowed: the
-// action, the resource ECS or the agent names, and the condition keys the
-// request carries.
-type need struct {
-	Action   string
-	Resource string
-	Context  map[string][]string
-	Why      string
-}
-
-func (n need) key() string { return n.Action + " " + n.Resource }
+// need is one request a role (or the deployer) must be allowed, as the
+// one model of ECS's role use says it.
+type need = ecsroles.Need
 
 // evaluator compiles policies once and evaluates requests against them
 // with the policy engine, as AWS's authorization would.
@@ -181,69 +173,6 @@ func (e *evaluator) evalTrust(role *Principal, service string, keys map[string][
 	return out
 }
 
-// resourceARN fills the Service Authorization Reference's ARN format of the
-// action's resource type typ ("log-stream", "repository"...) with vals and
-// the evaluator's partition, account and region. Actions that take no
-// resource type answer "*". It panics on a type the action does not name:
-// the doctor's own tables are wrong, and tests catch it.
-func (e *evaluator) resourceARN(action, typ string, vals map[string]string) string {
-	ai, ok := actions.Lookup(action)
-	if !ok {
-		panic("doctor: unknown action " + action)
-	}
-	if len(ai.ResourceTypes) == 0 {
-		return "*"
-	}
-	for _, rt := range ai.ResourceTypes {
-		if rt.Name != typ {
-			continue
-		}
-		format := rt.ARN
-		if i := strings.Index(format, ", "); i >= 0 {
-			format = format[:i]
-		}
-		return fillARN(format, e.partition, e.region, e.account, vals)
-	}
-	panic("doctor: " + action + " has no resource type " + typ)
-}
-
-// fillARN substitutes ${Partition}, ${Region}, ${Account} and the names in
-// vals; vals may override Region and Account (a repository in another
-// account).
-func fillARN(format, partition, region, account string, vals map[string]string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(format, "${")
-		if i < 0 {
-			b.WriteString(format)
-			break
-		}
-		j := strings.IndexByte(format[i:], '}')
-		if j < 0 {
-			b.WriteString(format)
-			break
-		}
-		b.WriteString(format[:i])
-		name := format[i+2 : i+j]
-		v, ok := vals[name]
-		if !ok {
-			switch name {
-			case "Partition":
-				v = partition
-			case "Region":
-				v = region
-			case "Account":
-				v = account
-			default:
-				panic("doctor: no value for ${" + name + "} in " + format)
-			}
-		}
-		b.WriteString(v)
-		format = format[i+j+1:]
-	}
-	return b.String()
-}
-
 func accountOf(arn, def string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) == 6 && parts[4] != "" {
@@ -257,13 +186,13 @@ func dedupeNeeds(ns []need) []need {
 	seen := map[string]int{}
 	var out []need
 	for _, n := range ns {
-		if i, ok := seen[n.key()]; ok {
+		if i, ok := seen[n.Key()]; ok {
 			if n.Why != "" && !strings.Contains(out[i].Why, n.Why) {
 				out[i].Why += "; " + n.Why
 			}
 			continue
 		}
-		seen[n.key()] = len(out)
+		seen[n.Key()] = len(out)
 		out = append(out, n)
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/catalog/managed"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/policy"
 )
 
@@ -120,10 +121,10 @@ func docFromNeeds(ns []need) policyDoc {
 // characters Secrets Manager appends to a secret's name, which AWS's
 // Secrets Manager guide matches with "-??????").
 func policyResource(r string) string {
-	if strings.HasPrefix(r, "arn:") && strings.Contains(r, ":secretsmanager:") && strings.HasSuffix(r, secretSuffixStandIn) {
-		r = strings.TrimSuffix(r, secretSuffixStandIn) + "-??????"
+	if strings.HasPrefix(r, "arn:") && strings.Contains(r, ":secretsmanager:") && strings.HasSuffix(r, ecsroles.SecretSuffix) {
+		r = strings.TrimSuffix(r, ecsroles.SecretSuffix) + "-??????"
 	}
-	return strings.NewReplacer(taskID, "*", instanceID, "*").Replace(r)
+	return strings.NewReplacer(ecsroles.TaskID, "*", ecsroles.InstanceID, "*").Replace(r)
 }
 
 func fixCondition(n need) map[string]map[string]strList {
@@ -180,7 +181,7 @@ func (a *analysis) planFor(kind RoleKind, role *Principal, failing []need) plan 
 	}
 	session := k.Session
 	remaining := failing
-	if marn := k.managedARN(a.partition); marn != "" && !hasPolicy(base, marn) {
+	if marn := k.ManagedARN(a.partition); marn != "" && !hasPolicy(base, marn) {
 		if md, ok := managedDoc(marn, a.partition); ok {
 			with := *base
 			with.Policies = append(append([]PolicyDoc(nil), base.Policies...), md)
@@ -415,7 +416,7 @@ func (a *analysis) fixExisting(cb *caseBuilder, role *Principal, needs []need) [
 func (a *analysis) fixPermissions(cb *caseBuilder, role *Principal, failed []decision) []Fix {
 	k := kinds[cb.kind]
 	if k.Linked {
-		return []Fix{{Summary: "AWS maintains this role's permissions (" + strings.Join(k.linkedRole().Policies, ", ") + "); they do not allow what the setup needs, so the role is not what AWS made: delete it and let the service create it again"}}
+		return []Fix{{Summary: "AWS maintains this role's permissions (" + strings.Join(k.LinkedRole().Policies, ", ") + "); they do not allow what the setup needs, so the role is not what AWS made: delete it and let the service create it again"}}
 	}
 	var fixes []Fix
 	var open []need
@@ -460,7 +461,7 @@ func (a *analysis) fixPermissions(cb *caseBuilder, role *Principal, failed []dec
 
 // fixTrust adds a statement trusting the service to the role's trust
 // policy, keeping what it has.
-func (a *analysis) fixTrust(role *Principal, k kindInfo, d decision) Fix {
+func (a *analysis) fixTrust(role *Principal, k ecsroles.Info, d decision) Fix {
 	if d.err == nil && d.d.Result == policy.ExplicitDeny {
 		return Fix{Summary: fmt.Sprintf("%s denies %s: remove that statement from the trust policy", statementName(d.d.Statement), k.Principal)}
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/ecsroles"
 )
 
 // The indirect permissions the IAM User Guide warns about ("Service-linked
@@ -141,7 +143,7 @@ func Indirect(ctx context.Context, s *Setup) (*IndirectReport, error) {
 			if len(with) == 0 {
 				continue
 			}
-			ls := kindInfo{Principal: d.service}.linkedRole()
+			ls := ecsroles.Info{Principal: d.service}.LinkedRole()
 			path := IndirectPath{Via: "service-linked role", Role: ls.RoleName, RoleARN: roleARN(a.partition, a.account, ls.Path(), ls.RoleName), Service: d.service, With: with}
 			role, err := a.getRoleSafe(ls.RoleName)
 			if err != nil {

@@ -1,9 +1,12 @@
 package doctor
 
 import (
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rolecall/rolecall/internal/ecs/types"
 )
 
 // Setup is the ECS setup the doctor examines: what a person deploys (task
@@ -49,18 +52,16 @@ type Setup struct {
 	IAM RoleReader
 }
 
+// The setup's ECS resources are the shapes generated from AWS's ECS model
+// (package ecs/types), as the server keeps them, with where each was read.
+// Members whose timestamps the AWS CLI prints in more than one format
+// (ISO 8601 or epoch seconds), and which no role depends on, are kept raw.
+
 // TaskDefinition is a task definition as RegisterTaskDefinition takes it or
 // DescribeTaskDefinition answers it.
 type TaskDefinition struct {
-	TaskDefinitionArn       string      `json:"taskDefinitionArn,omitempty"`
-	Family                  string      `json:"family"`
-	Revision                int         `json:"revision,omitempty"`
-	TaskRoleArn             string      `json:"taskRoleArn,omitempty"`
-	ExecutionRoleArn        string      `json:"executionRoleArn,omitempty"`
-	NetworkMode             string      `json:"networkMode,omitempty"`
-	RequiresCompatibilities []string    `json:"requiresCompatibilities,omitempty"`
-	ContainerDefinitions    []Container `json:"containerDefinitions"`
-	Volumes                 []Volume    `json:"volumes,omitempty"`
+	types.TaskDefinition
+	RegisteredAt, DeregisteredAt, DeleteRequestedAt json.RawMessage `json:",omitempty"`
 
 	// Source says where it was read (a file, or "ecs" for the live API).
 	Source string `json:"-"`
@@ -70,90 +71,21 @@ type TaskDefinition struct {
 // known (a file that registers a new revision).
 func (t *TaskDefinition) Name() string {
 	if t.Revision > 0 {
-		return t.Family + ":" + strconv.Itoa(t.Revision)
+		return t.Family + ":" + strconv.Itoa(int(t.Revision))
 	}
 	return t.Family
 }
 
-// Container is one container definition, with the members that decide
-// which roles the task needs.
-type Container struct {
-	Name                  string                 `json:"name"`
-	Image                 string                 `json:"image"`
-	RepositoryCredentials *RepositoryCredentials `json:"repositoryCredentials,omitempty"`
-	LogConfiguration      *LogConfiguration      `json:"logConfiguration,omitempty"`
-	Secrets               []Secret               `json:"secrets,omitempty"`
-	EnvironmentFiles      []EnvironmentFile      `json:"environmentFiles,omitempty"`
-}
-
-// RepositoryCredentials is private registry authentication: a Secrets
-// Manager secret with the registry's user name and password.
-type RepositoryCredentials struct {
-	CredentialsParameter string `json:"credentialsParameter"`
-}
-
-// LogConfiguration is a container's log driver.
-type LogConfiguration struct {
-	LogDriver     string            `json:"logDriver"`
-	Options       map[string]string `json:"options,omitempty"`
-	SecretOptions []Secret          `json:"secretOptions,omitempty"`
-}
-
-// Secret is a secret exposed to a container: ValueFrom is a Secrets Manager
-// secret ARN (optionally with :json-key:version-stage:version-id) or a
-// Parameter Store parameter ARN or name.
-type Secret struct {
-	Name      string `json:"name"`
-	ValueFrom string `json:"valueFrom"`
-}
-
-// EnvironmentFile is an S3 object whose lines become environment
-// variables (Type "s3", Value the object ARN).
-type EnvironmentFile struct {
-	Value string `json:"value"`
-	Type  string `json:"type"`
-}
-
-// Volume is a task volume; the members that need roles.
-type Volume struct {
-	Name                   string                  `json:"name"`
-	EfsVolumeConfiguration *EfsVolumeConfiguration `json:"efsVolumeConfiguration,omitempty"`
-	// ConfiguredAtLaunch marks a volume the service or RunTask configures,
-	// e.g. an Amazon EBS volume.
-	ConfiguredAtLaunch *bool `json:"configuredAtLaunch,omitempty"`
-}
-
-// EfsVolumeConfiguration is an Amazon EFS volume.
-type EfsVolumeConfiguration struct {
-	FileSystemId        string                  `json:"fileSystemId"`
-	AuthorizationConfig *EfsAuthorizationConfig `json:"authorizationConfig,omitempty"`
-}
-
-// EfsAuthorizationConfig: Iam "ENABLED" mounts with the task role.
-type EfsAuthorizationConfig struct {
-	AccessPointId string `json:"accessPointId,omitempty"`
-	Iam           string `json:"iam,omitempty"`
-}
-
-// Service is a service as CreateService takes it or DescribeServices
-// answers it (which says clusterArn and roleArn where CreateService says
-// cluster and role).
+// Service is a service as CreateService takes it (cluster, role) or
+// DescribeServices answers it (clusterArn, roleArn; its Service Connect
+// and volume configurations are its primary deployment's).
 type Service struct {
-	ServiceName                 string                       `json:"serviceName"`
-	ServiceArn                  string                       `json:"serviceArn,omitempty"`
-	Cluster                     string                       `json:"cluster,omitempty"`
-	ClusterArn                  string                       `json:"clusterArn,omitempty"`
-	TaskDefinition              string                       `json:"taskDefinition"`
-	LaunchType                  string                       `json:"launchType,omitempty"`
-	CapacityProviderStrategy    []CapacityProviderStrategy   `json:"capacityProviderStrategy,omitempty"`
-	LoadBalancers               []LoadBalancer               `json:"loadBalancers,omitempty"`
-	ServiceRegistries           []ServiceRegistry            `json:"serviceRegistries,omitempty"`
-	Role                        string                       `json:"role,omitempty"`
-	RoleArn                     string                       `json:"roleArn,omitempty"`
-	NetworkConfiguration        *NetworkConfiguration        `json:"networkConfiguration,omitempty"`
-	EnableExecuteCommand        bool                         `json:"enableExecuteCommand,omitempty"`
-	ServiceConnectConfiguration *ServiceConnectConfiguration `json:"serviceConnectConfiguration,omitempty"`
-	VolumeConfigurations        []ServiceVolumeConfiguration `json:"volumeConfigurations,omitempty"`
+	types.CreateServiceRequest
+	ServiceArn                    string          `json:"serviceArn,omitempty"`
+	ClusterArn                    string          `json:"clusterArn,omitempty"`
+	RoleArn                       string          `json:"roleArn,omitempty"`
+	CreatedAt                     json.RawMessage `json:"createdAt,omitempty"`
+	Deployments, Events, TaskSets json.RawMessage `json:",omitempty"`
 
 	Source string `json:"-"`
 }
@@ -175,82 +107,10 @@ func (s *Service) ServiceRole() string {
 	return s.RoleArn
 }
 
-// CapacityProviderStrategy is one item of a capacity provider strategy.
-type CapacityProviderStrategy struct {
-	CapacityProvider string `json:"capacityProvider"`
-	Weight           int    `json:"weight,omitempty"`
-	Base             int    `json:"base,omitempty"`
-}
-
-// LoadBalancer attaches a service to an Elastic Load Balancing target group
-// (ALB, NLB) or a Classic Load Balancer (LoadBalancerName).
-type LoadBalancer struct {
-	TargetGroupArn   string `json:"targetGroupArn,omitempty"`
-	LoadBalancerName string `json:"loadBalancerName,omitempty"`
-	ContainerName    string `json:"containerName,omitempty"`
-	ContainerPort    int    `json:"containerPort,omitempty"`
-}
-
-// ServiceRegistry is an AWS Cloud Map service the tasks register in.
-type ServiceRegistry struct {
-	RegistryArn string `json:"registryArn"`
-}
-
-// NetworkConfiguration is awsvpc networking.
-type NetworkConfiguration struct {
-	AwsvpcConfiguration *AwsvpcConfiguration `json:"awsvpcConfiguration,omitempty"`
-}
-
-// AwsvpcConfiguration is a task ENI's placement.
-type AwsvpcConfiguration struct {
-	Subnets        []string `json:"subnets,omitempty"`
-	SecurityGroups []string `json:"securityGroups,omitempty"`
-	AssignPublicIp string   `json:"assignPublicIp,omitempty"`
-}
-
-// ServiceConnectConfiguration is Service Connect.
-type ServiceConnectConfiguration struct {
-	Enabled   bool                    `json:"enabled"`
-	Namespace string                  `json:"namespace,omitempty"`
-	Services  []ServiceConnectService `json:"services,omitempty"`
-}
-
-// ServiceConnectService is one Service Connect endpoint; Tls names the
-// infrastructure role that issues its certificates.
-type ServiceConnectService struct {
-	PortName string                          `json:"portName"`
-	Tls      *ServiceConnectTlsConfiguration `json:"tls,omitempty"`
-}
-
-// ServiceConnectTlsConfiguration is Service Connect TLS.
-type ServiceConnectTlsConfiguration struct {
-	IssuerCertificateAuthority struct {
-		AwsPcaAuthorityArn string `json:"awsPcaAuthorityArn,omitempty"`
-	} `json:"issuerCertificateAuthority"`
-	KmsKey  string `json:"kmsKey,omitempty"`
-	RoleArn string `json:"roleArn,omitempty"`
-}
-
-// ServiceVolumeConfiguration configures a volume at launch.
-type ServiceVolumeConfiguration struct {
-	Name             string                         `json:"name"`
-	ManagedEBSVolume *ServiceManagedEBSVolumeConfig `json:"managedEBSVolume,omitempty"`
-}
-
-// ServiceManagedEBSVolumeConfig is an Amazon EBS volume ECS creates for
-// each task with the infrastructure role RoleArn.
-type ServiceManagedEBSVolumeConfig struct {
-	RoleArn  string `json:"roleArn"`
-	KmsKeyId string `json:"kmsKeyId,omitempty"`
-}
-
 // Cluster is a cluster as CreateCluster takes it or DescribeClusters
 // answers it.
 type Cluster struct {
-	ClusterName                     string                     `json:"clusterName"`
-	ClusterArn                      string                     `json:"clusterArn,omitempty"`
-	CapacityProviders               []string                   `json:"capacityProviders,omitempty"`
-	DefaultCapacityProviderStrategy []CapacityProviderStrategy `json:"defaultCapacityProviderStrategy,omitempty"`
+	types.Cluster
 
 	Source string `json:"-"`
 }
@@ -258,30 +118,9 @@ type Cluster struct {
 // CapacityProvider is a capacity provider as CreateCapacityProvider takes it
 // or DescribeCapacityProviders answers it.
 type CapacityProvider struct {
-	Name                     string                    `json:"name"`
-	CapacityProviderArn      string                    `json:"capacityProviderArn,omitempty"`
-	Cluster                  string                    `json:"cluster,omitempty"`
-	AutoScalingGroupProvider *AutoScalingGroupProvider `json:"autoScalingGroupProvider,omitempty"`
-	ManagedInstancesProvider *ManagedInstancesProvider `json:"managedInstancesProvider,omitempty"`
+	types.CapacityProvider
 
 	Source string `json:"-"`
-}
-
-// AutoScalingGroupProvider is EC2 capacity from an Auto Scaling group.
-type AutoScalingGroupProvider struct {
-	AutoScalingGroupArn string `json:"autoScalingGroupArn"`
-	ManagedScaling      *struct {
-		Status string `json:"status,omitempty"`
-	} `json:"managedScaling,omitempty"`
-	ManagedTerminationProtection string `json:"managedTerminationProtection,omitempty"`
-}
-
-// ManagedInstancesProvider is Amazon ECS Managed Instances capacity.
-type ManagedInstancesProvider struct {
-	InfrastructureRoleArn  string `json:"infrastructureRoleArn"`
-	InstanceLaunchTemplate *struct {
-		Ec2InstanceProfileArn string `json:"ec2InstanceProfileArn"`
-	} `json:"instanceLaunchTemplate,omitempty"`
 }
 
 // ScalableTarget is an Application Auto Scaling scalable target, as
@@ -295,17 +134,6 @@ type ScalableTarget struct {
 
 	Source string `json:"-"`
 }
-
-// Platform is where a task runs.
-type Platform string
-
-// The platforms. External (ECS Anywhere) is treated as EC2 for roles.
-const (
-	Fargate          Platform = "FARGATE"
-	EC2              Platform = "EC2"
-	ManagedInstances Platform = "MANAGED_INSTANCES"
-	External         Platform = "EXTERNAL"
-)
 
 // clusterName turns a cluster name or ARN into the name.
 func clusterName(c string) string {

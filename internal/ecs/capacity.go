@@ -7,6 +7,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -172,7 +173,7 @@ func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn, provid
 		}
 		return err
 	}
-	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, "ECSManagedInstances", provider); err != nil {
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, ecsroles.About[ecsroles.MIInfrastructure].Session, provider); err != nil {
 		if awserr.IsClient(err) {
 			return errInfrastructureRole(arn)
 		}

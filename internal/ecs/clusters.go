@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -116,12 +115,8 @@ func (s *Service) CreateCluster(ctx context.Context, c Call, in *types.CreateClu
 	if err := checkProviderStrategy(in.CapacityProviders, in.DefaultCapacityProviderStrategy); err != nil {
 		return nil, err
 	}
-	if _, err := s.roles.EnsureServiceLinkedRole(ctx, c, PrincipalECS); err != nil {
-		if _, denied := asAccessDenied(err); !denied && !awserr.IsClient(err) {
-			return nil, err
-		}
-		// Not allowed (or not possible): the cluster is created without
-		// the role; services and awsvpc tasks then fail on its absence.
+	if err := s.createSLR(ctx, c); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	var out types.Cluster

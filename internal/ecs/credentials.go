@@ -16,7 +16,7 @@ import (
 // containers: the SDKs' container credentials provider reads
 // AWS_CONTAINER_CREDENTIALS_FULL_URI with the AWS_CONTAINER_AUTHORIZATION_TOKEN
 // header and gets the task role session's temporary credentials. ECS keeps
-// the sessions its launch assumed (assumeTaskRoles) and renews them before
+// the sessions its launch assumed (launchRoles) and renews them before
 // they expire, as the agent's credentials are rotated while the task runs.
 
 // bucketCredentials holds, per task ID, the role sessions a task launched

@@ -27,6 +27,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -50,13 +51,19 @@ const (
 	// PrincipalECS is ECS itself: its service-linked role
 	// AWSServiceRoleForECS, and the legacy service role (ecsServiceRole)
 	// a service may be given.
-	PrincipalECS = "ecs.amazonaws.com"
+	PrincipalECS = ecsroles.PrincipalECS
 	// PrincipalECSCompute is ECS Managed Instances: its service-linked
 	// role AWSServiceRoleForECSCompute.
-	PrincipalECSCompute = "ecs-compute.amazonaws.com"
+	PrincipalECSCompute = ecsroles.PrincipalECSCompute
 	// PrincipalECSTasks assumes task roles and task execution roles.
-	PrincipalECSTasks = "ecs-tasks.amazonaws.com"
+	PrincipalECSTasks = ecsroles.PrincipalECSTasks
 )
+
+// envOf is where a call's requests are formed, for the one model of ECS's
+// role use.
+func envOf(c Call) ecsroles.Env {
+	return ecsroles.Env{Partition: "aws", Account: c.Account, Region: c.Region}
+}
 
 // Timing is how long the phases of a task take. Zero fields take the
 // defaults; a negative one makes the phase instant.

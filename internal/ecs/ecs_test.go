@@ -378,13 +378,27 @@ func TestServiceRoles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "no SLR" {
+				// Missing, and the caller may not create it.
 				f.roles.slrs = map[string]bool{}
+				f.roles.deny = awserr.AccessDenied("not authorized to perform: iam:CreateServiceLinkedRole")
+				defer func() { f.roles.deny = nil }()
 			}
 			in := tc.in
 			in.ServiceName = "s"
 			_, err := f.svc.CreateService(ctx, f.c, &in)
 			wantErr(t, err, tc.code, tc.msg)
 		})
+	}
+	// Missing, and the caller may create it: CreateService creates it, as
+	// ECS does.
+	if _, err := f.svc.CreateService(ctx, f.c, &types.CreateServiceRequest{ServiceName: "s", TaskDefinition: "vpc", LaunchType: "FARGATE", NetworkConfiguration: vpc}); err != nil {
+		t.Fatalf("CreateService without the role: %v", err)
+	}
+	if !f.roles.slrs[PrincipalECS] {
+		t.Fatal("CreateService did not create AWSServiceRoleForECS")
+	}
+	if _, err := f.svc.DeleteService(ctx, f.c, &types.DeleteServiceRequest{Service: "s", Force: ptr(true)}); err != nil {
+		t.Fatal(err)
 	}
 	f.role("ecsServiceRole")
 	f.roles.slrs[PrincipalECS] = true
@@ -401,9 +415,9 @@ func TestServiceRoles(t *testing.T) {
 	}
 	tg := lb[0].TargetGroupArn
 	want := []string{
-		"act " + svcRole + " elasticloadbalancing:DescribeTargetGroups *",
 		"act " + svcRole + " elasticloadbalancing:RegisterTargets " + tg,
 		"act " + svcRole + " elasticloadbalancing:DeregisterTargets " + tg,
+		"act " + svcRole + " elasticloadbalancing:DescribeTargetGroups *",
 		"act " + svcRole + " elasticloadbalancing:RegisterTargets " + tg,
 	}
 	if got := f.roles.called("act "); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -485,9 +499,9 @@ func TestServiceRolePermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"act ecs.amazonaws.com elasticloadbalancing:DescribeTargetGroups *",
 		"act ecs.amazonaws.com elasticloadbalancing:RegisterTargets " + tg[0].TargetGroupArn,
 		"act ecs.amazonaws.com elasticloadbalancing:DeregisterTargets " + tg[0].TargetGroupArn,
+		"act ecs.amazonaws.com elasticloadbalancing:DescribeTargetGroups *",
 		"act ecs.amazonaws.com elasticloadbalancing:RegisterTargets " + tg[0].TargetGroupArn,
 	}
 	if got := f.roles.called("act "); strings.Join(got, "\n") != strings.Join(want, "\n") {

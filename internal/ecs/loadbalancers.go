@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 )
 
@@ -19,57 +20,41 @@ import (
 
 // serviceRoleSession is the session name of ECS's load balancer calls with
 // a service's role.
-const serviceRoleSession = "ecs-service-scheduler"
+const serviceRoleSession = ecsroles.SessionServiceScheduler
 
 // classic: the load balancer is a Classic Load Balancer (named, no target
 // group).
 func classic(lb types.LoadBalancer) bool { return lb.TargetGroupArn == "" && lb.LoadBalancerName != "" }
 
-// classicARN is a Classic Load Balancer's ARN, the resource of its actions
-// (Service Authorization Reference, Elastic Load Balancing: loadbalancer).
-func classicARN(c Call, name string) string {
-	return "arn:aws:elasticloadbalancing:" + c.Region + ":" + c.Account + ":loadbalancer/" + name
-}
-
 // lbValidation is what ECS checks its role may do with a service's load
-// balancers when the service is created: describe them (no resource
-// types: "*"), and register and deregister tasks.
-func lbValidation(c Call, lbs []types.LoadBalancer) []RoleAction {
+// balancers when the service is created: describe them, and register and
+// deregister tasks.
+func lbValidation(c Call, service string, lbs []types.LoadBalancer) []RoleAction {
 	var out []RoleAction
 	for _, lb := range lbs {
-		if classic(lb) {
-			arn := classicARN(c, lb.LoadBalancerName)
-			out = append(out,
-				RoleAction{"elasticloadbalancing:DescribeLoadBalancers", "*"},
-				RoleAction{"elasticloadbalancing:RegisterInstancesWithLoadBalancer", arn},
-				RoleAction{"elasticloadbalancing:DeregisterInstancesFromLoadBalancer", arn})
-			continue
-		}
-		if lb.TargetGroupArn == "" {
-			continue
-		}
-		out = append(out,
-			RoleAction{"elasticloadbalancing:DescribeTargetGroups", "*"},
-			RoleAction{"elasticloadbalancing:RegisterTargets", lb.TargetGroupArn},
-			RoleAction{"elasticloadbalancing:DeregisterTargets", lb.TargetGroupArn})
+		out = append(out, ecsroles.LoadBalancerNeeds(envOf(c), lb, service)...)
 	}
 	return out
 }
 
 // lbRegistration is the call that registers a load balancer's new tasks.
-func lbRegistration(c Call, lb types.LoadBalancer) RoleAction {
-	if classic(lb) {
-		return RoleAction{"elasticloadbalancing:RegisterInstancesWithLoadBalancer", classicARN(c, lb.LoadBalancerName)}
+func lbRegistration(c Call, service string, lb types.LoadBalancer) []RoleAction {
+	var out []RoleAction
+	for _, n := range ecsroles.LoadBalancerNeeds(envOf(c), lb, service) {
+		if n.Step == ecsroles.StepLoadBalancerRegister {
+			out = append(out, n)
+		}
 	}
-	return RoleAction{"elasticloadbalancing:RegisterTargets", lb.TargetGroupArn}
+	return out
 }
 
-// eniCreation is the call that creates an awsvpc task's network interface.
+// eniCreation is what ECS does with AWSServiceRoleForECS for an awsvpc
+// task's network interface.
 func eniCreation(c Call, t *taskRecord) []RoleAction {
 	for _, a := range t.Task.Attachments {
 		for _, d := range a.Details {
 			if d.Name == "networkInterfaceId" {
-				return []RoleAction{{"ec2:CreateNetworkInterface", "arn:aws:ec2:" + c.Region + ":" + c.Account + ":network-interface/" + d.Value}}
+				return ecsroles.NetworkInterfaceNeeds(envOf(c), d.Value, "task "+taskIDOf(t.Task.TaskArn))
 			}
 		}
 	}
@@ -114,7 +99,7 @@ func (s *Service) registerTasks(ctx context.Context, c Call, svc *types.Service,
 			}
 		}
 		for _, lb := range svc.LoadBalancers {
-			acts = append(acts, lbRegistration(c, lb))
+			acts = append(acts, lbRegistration(c, name, lb)...)
 		}
 		if err := s.roles.LinkedRoleUsed(ctx, c, PrincipalECS, acts...); err != nil {
 			return nil, err // AmazonECSServiceRolePolicy allows them all
@@ -126,7 +111,7 @@ func (s *Service) registerTasks(ctx context.Context, c Call, svc *types.Service,
 	for _, lb := range svc.LoadBalancers {
 		err := assumeErr
 		if err == nil {
-			err = s.roles.RoleAllows(ctx, c, svc.RoleArn, serviceRoleSession, lbRegistration(c, lb))
+			err = s.roles.RoleAllows(ctx, c, svc.RoleArn, serviceRoleSession, lbRegistration(c, name, lb)...)
 		}
 		if err != nil {
 			if !awserr.IsClient(err) {

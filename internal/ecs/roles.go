@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -57,12 +58,11 @@ type Roles interface {
 	RoleAllows(ctx context.Context, c Call, roleArn, session string, actions ...RoleAction) error
 }
 
-// RoleAction is one call ECS makes with a role: an IAM action
-// ("elasticloadbalancing:RegisterTargets") on a resource ARN, or "*" for
-// actions without resource types.
-type RoleAction struct {
-	Action, Resource string
-}
+// RoleAction is one request ECS makes with a role, as the one model of
+// ECS's role use says it: an IAM action ("elasticloadbalancing:RegisterTargets")
+// on a resource ARN ("*" for actions without resource types), with the
+// condition keys the request carries.
+type RoleAction = ecsroles.Need
 
 // isNoSuchRole: the role does not exist, or the ARN names none.
 func isNoSuchRole(err error) bool {
@@ -127,12 +127,34 @@ type taskSessions struct {
 	execution, task *principal.Session
 }
 
-// assumeTaskRoles has ecs-tasks.amazonaws.com assume a task's execution
-// role, then its task role, as ECS does when the task launches, each in a
-// session named after the task ID, for the task (aws:SourceArn). failed
-// names the role that could not be assumed: its text is the task's
-// stoppedReason.
-func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskArn, executionRole, taskRole string) (failed string, sess taskSessions, err error) {
+// started is how a task's launch went as far as its roles go.
+type started struct {
+	sess taskSessions
+	// unassumable names the role ecs-tasks.amazonaws.com could not
+	// assume; refused is the stoppedReason of a request the execution
+	// role was refused. Either stops the task before it runs.
+	unassumable string
+	refused     string
+}
+
+// failedReason is the task's stoppedReason, "" when it starts.
+func (st started) failedReason() string {
+	if st.unassumable != "" {
+		return unableToAssume(st.unassumable)
+	}
+	return st.refused
+}
+
+// launchRoles does with a task's roles what ECS and its agent do when the
+// task starts: ecs-tasks.amazonaws.com assumes the execution role, then the
+// task role, each in a session named after the task ID, for the task
+// (aws:SourceArn); then the agent makes the execution role's requests
+// (registry authentication, secrets, environment files, the image pull,
+// the log streams), in that order, as the one model of ECS's role use
+// lists them. The first refusal is the task's stoppedReason.
+func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn string) (started, error) {
+	executionRole, taskRole := l.roles()
+	var st started
 	for i, r := range []string{executionRole, taskRole} {
 		if r == "" {
 			continue
@@ -141,17 +163,33 @@ func (s *Service) assumeTaskRoles(ctx context.Context, c Call, taskArn, executio
 		got, err := s.roles.AssumeAsService(ctx, c, PrincipalECSTasks, arn, taskIDOf(taskArn), taskArn)
 		if err != nil {
 			if !awserr.IsClient(err) {
-				return "", taskSessions{}, err
+				return started{}, err
 			}
-			return arn, taskSessions{}, nil
+			return started{unassumable: arn}, nil
 		}
 		if i == 0 {
-			sess.execution = got
+			st.sess.execution = got
 		} else {
-			sess.task = got
+			st.sess.task = got
 		}
 	}
-	return "", sess, nil
+	if executionRole == "" {
+		return st, nil
+	}
+	def := l.def.Def
+	def.ExecutionRoleArn, def.TaskRoleArn = executionRole, taskRole
+	uses := ecsroles.ForTask(envOf(c), &def, ecsroles.Platform(l.launchType), ecsroles.TaskOptions{Cluster: l.cluster.Cluster.ClusterName, TaskID: taskIDOf(taskArn)})
+	for _, n := range ecsroles.AtLaunch(uses.Execution.Needs) {
+		err := s.roles.RoleAllows(ctx, c, roleARN(c, executionRole), taskIDOf(taskArn), n)
+		if err == nil {
+			continue
+		}
+		if !awserr.IsClient(err) {
+			return started{}, err
+		}
+		return started{refused: ecsroles.Refusal(n, awserr.As(err).Message)}, nil
+	}
+	return st, nil
 }
 
 // unableToAssume is the reason a task whose role ecs-tasks.amazonaws.com

@@ -159,15 +159,17 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 			return nil, errRoleWithSLR()
 		}
 		roleArn = roleARN(c, in.Role)
-		if err := s.useServiceRole(ctx, c, roleArn, ecsARN(c, "service/"+cl.Cluster.ClusterName+"/"+in.ServiceName), in.LoadBalancers); err != nil {
+		if err := s.useServiceRole(ctx, c, roleArn, in.ServiceName, ecsARN(c, "service/"+cl.Cluster.ClusterName+"/"+in.ServiceName), in.LoadBalancers); err != nil {
 			return nil, err
 		}
+	} else if err := s.createSLR(ctx, c); err != nil {
+		return nil, err
 	} else if err := s.needSLR(ctx, c); err != nil {
 		return nil, err
 	} else if len(in.LoadBalancers) > 0 {
 		// ECS validates the load balancers through AWSServiceRoleForECS,
 		// whose policy allows it.
-		if err := s.roles.LinkedRoleUsed(ctx, c, PrincipalECS, lbValidation(c, in.LoadBalancers)...); err != nil {
+		if err := s.roles.LinkedRoleUsed(ctx, c, PrincipalECS, lbValidation(c, in.ServiceName, in.LoadBalancers)...); err != nil {
 			return nil, err
 		}
 	}
@@ -261,7 +263,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 // with it (its policies must allow describing them and registering tasks);
 // either failing is AWS's targetGroupArn message (a denied iam:PassRole is
 // AccessDeniedException).
-func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn, serviceArn string, lbs []types.LoadBalancer) error {
+func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn, service, serviceArn string, lbs []types.LoadBalancer) error {
 	if err := s.roles.PassRole(ctx, c, roleArn, PrincipalECS, ""); err != nil {
 		if err, denied := asAccessDenied(err); denied {
 			return err
@@ -277,7 +279,7 @@ func (s *Service) useServiceRole(ctx context.Context, c Call, roleArn, serviceAr
 		}
 		return err
 	}
-	if err := s.roles.RoleAllows(ctx, c, roleArn, serviceRoleSession, lbValidation(c, lbs)...); err != nil {
+	if err := s.roles.RoleAllows(ctx, c, roleArn, serviceRoleSession, lbValidation(c, service, lbs)...); err != nil {
 		if awserr.IsClient(err) {
 			return errServiceRoleFor(lbs)
 		}
@@ -404,22 +406,28 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 			execRole, taskRole := l.roles()
 			for i := 0; i < need; i++ {
 				id := s.hexID()
-				failed, sess, err := s.assumeTaskRoles(ctx, c, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), execRole, taskRole)
+				st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id))
 				if err != nil {
 					return err
 				}
-				if failed != "" {
+				if st.unassumable != "" {
 					failedAttempt = true
-					events = append(events, fmt.Sprintf("(service %s) failed to launch a task with (error %s)", name, unableToAssume(failed)))
+					events = append(events, fmt.Sprintf("(service %s) failed to launch a task with (error %s)", name, st.failedReason()))
 					break
 				}
 				inst := ""
 				if l.launchType == launchEC2 {
 					inst = instances[i%len(instances)].Instance.ContainerInstanceArn
 				}
-				t := s.newTask(c, l, id, now, inst, "")
+				// A task whose execution role is refused starts, and
+				// stops before it runs; the service tries again later.
+				t := s.newTask(c, l, id, now, inst, st.refused)
 				started = append(started, t)
-				if cr := s.newCredentials(c, cluster, t.Task.TaskArn, execRole, taskRole, sess); cr != nil {
+				if st.refused != "" {
+					failedAttempt = true
+					continue
+				}
+				if cr := s.newCredentials(c, cluster, t.Task.TaskArn, execRole, taskRole, st.sess); cr != nil {
 					creds = append(creds, cr)
 				}
 			}
@@ -647,6 +655,9 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.createSLR(ctx, c); err != nil {
 		return nil, err
 	}
 	effective := curDef

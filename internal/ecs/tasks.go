@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -96,6 +97,21 @@ func checkLaunch(def *types.TaskDefinition, launchType string, network *types.Ne
 	return nil
 }
 
+// createSLR: "Amazon ECS creates the service-linked role for you when you
+// create a cluster, or create or update a service"
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html):
+// on the caller's behalf, so only if the caller may create it. A caller
+// who may not is not refused here; what needs the role then fails on its
+// absence.
+func (s *Service) createSLR(ctx context.Context, c Call) error {
+	if _, err := s.roles.EnsureServiceLinkedRole(ctx, c, PrincipalECS); err != nil {
+		if _, denied := asAccessDenied(err); !denied && !awserr.IsClient(err) {
+			return err
+		}
+	}
+	return nil
+}
+
 // needSLR: ECS acts through AWSServiceRoleForECS to manage a task's
 // network interface (awsvpc) and a service's load balancers; without it
 // the call fails as AWS's does.
@@ -113,7 +129,7 @@ func (s *Service) needSLR(ctx context.Context, c Call) error {
 // newTask builds the record of a task launched now. failed is the role
 // ecs-tasks.amazonaws.com could not assume, if any: the task then stops
 // without starting, with AWS's reason.
-func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceArn, failed string) *taskRecord {
+func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceArn, failedReason string) *taskRecord {
 	cl := l.cluster.Cluster
 	def := l.def.Def
 	taskArn := ecsARN(c, "task/"+cl.ClusterName+"/"+id)
@@ -218,9 +234,7 @@ func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceA
 	}
 	r := &taskRecord{Task: t, AwsVpc: l.awsvpc(), Created: now, Service: l.service, Deployment: l.deployment,
 		ReservedCPU: cpu, ReservedMemory: mem}
-	if failed != "" {
-		r.FailedReason = unableToAssume(failed)
-	}
+	r.FailedReason = failedReason
 	return r
 }
 
@@ -332,12 +346,12 @@ func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements 
 	var enis []RoleAction
 	for i, inst := range placements {
 		id := s.hexID()
-		failed, sess, err := s.assumeTaskRoles(ctx, c, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), execRole, taskRole)
+		st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id))
 		if err != nil {
 			return nil, err
 		}
-		records[i] = s.newTask(c, l, id, now, inst, failed)
-		if cr := s.newCredentials(c, l.cluster.Cluster.ClusterName, records[i].Task.TaskArn, execRole, taskRole, sess); cr != nil {
+		records[i] = s.newTask(c, l, id, now, inst, st.failedReason())
+		if cr := s.newCredentials(c, l.cluster.Cluster.ClusterName, records[i].Task.TaskArn, execRole, taskRole, st.sess); cr != nil {
 			creds = append(creds, cr)
 		}
 		enis = append(enis, eniCreation(c, records[i])...)

@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -94,8 +95,10 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 			return nil, fmt.Errorf("ecs DescribeClusters: %s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason))
 		}
 		for _, c := range out.Clusters {
-			dc := &doctor.Cluster{ClusterName: aws.ToString(c.ClusterName), ClusterArn: aws.ToString(c.ClusterArn), CapacityProviders: c.CapacityProviders, Source: "ecs"}
-			dc.DefaultCapacityProviderStrategy = strategy(c.DefaultCapacityProviderStrategy)
+			dc := &doctor.Cluster{Source: "ecs"}
+			if err := convert(c, &dc.Cluster); err != nil {
+				return nil, err
+			}
 			st.Clusters = append(st.Clusters, dc)
 			for _, p := range c.CapacityProviders {
 				providers[p] = true
@@ -140,7 +143,11 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 		if err != nil {
 			return nil, fmt.Errorf("ecs DescribeTaskDefinition %s: %w", td, err)
 		}
-		st.TaskDefinitions = append(st.TaskDefinitions, taskDefinition(out.TaskDefinition))
+		d := &doctor.TaskDefinition{Source: "ecs"}
+		if err := convert(out.TaskDefinition, &d.TaskDefinition); err != nil {
+			return nil, err
+		}
+		st.TaskDefinitions = append(st.TaskDefinitions, d)
 	}
 	var names []string
 	for p := range providers {
@@ -154,7 +161,11 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 			return nil, fmt.Errorf("ecs DescribeCapacityProviders: %w", err)
 		}
 		for _, cp := range out.CapacityProviders {
-			st.CapacityProviders = append(st.CapacityProviders, capacityProvider(cp))
+			d := &doctor.CapacityProvider{Source: "ecs"}
+			if err := convert(cp, &d.CapacityProvider); err != nil {
+				return nil, err
+			}
+			st.CapacityProviders = append(st.CapacityProviders, d)
 		}
 	}
 	return st, nil
@@ -179,128 +190,51 @@ func (l *Live) readServices(ctx context.Context, cluster string, only []string) 
 			return nil, fmt.Errorf("ecs DescribeServices: %w", err)
 		}
 		for _, s := range out.Services {
-			res = append(res, service(s))
+			d, err := service(s)
+			if err != nil {
+				return nil, err
+			}
+			res = append(res, d)
 		}
 	}
 	return res, nil
 }
 
-func strategy(in []ecstypes.CapacityProviderStrategyItem) []doctor.CapacityProviderStrategy {
-	var out []doctor.CapacityProviderStrategy
-	for _, s := range in {
-		out = append(out, doctor.CapacityProviderStrategy{CapacityProvider: aws.ToString(s.CapacityProvider), Weight: int(s.Weight), Base: int(s.Base)})
+// convert copies what the SDK answered into the shapes generated from the
+// same model, member by member: both follow the model's member names, so
+// their JSON (the SDK's field names, decoded without regard to case)
+// matches.
+func convert(from, to any) error {
+	b, err := json.Marshal(from)
+	if err != nil {
+		return err
 	}
-	return out
+	if err := json.Unmarshal(b, to); err != nil {
+		return fmt.Errorf("reading %T: %w", from, err)
+	}
+	return nil
 }
 
-func service(s ecstypes.Service) *doctor.Service {
-	d := &doctor.Service{
-		ServiceName: aws.ToString(s.ServiceName), ServiceArn: aws.ToString(s.ServiceArn), ClusterArn: aws.ToString(s.ClusterArn),
-		TaskDefinition: aws.ToString(s.TaskDefinition), LaunchType: string(s.LaunchType), RoleArn: aws.ToString(s.RoleArn),
-		CapacityProviderStrategy: strategy(s.CapacityProviderStrategy), EnableExecuteCommand: s.EnableExecuteCommand, Source: "ecs",
+// service reads a service as DescribeServices answers it; its Service
+// Connect and volume configurations are those of its primary (first)
+// deployment, which is what runs.
+func service(s ecstypes.Service) (*doctor.Service, error) {
+	d := &doctor.Service{ServiceArn: aws.ToString(s.ServiceArn), ClusterArn: aws.ToString(s.ClusterArn), RoleArn: aws.ToString(s.RoleArn), Source: "ecs"}
+	deployments := s.Deployments
+	s.Deployments, s.Events, s.TaskSets = nil, nil, nil
+	if err := convert(s, &d.CreateServiceRequest); err != nil {
+		return nil, err
 	}
-	for _, lb := range s.LoadBalancers {
-		d.LoadBalancers = append(d.LoadBalancers, doctor.LoadBalancer{TargetGroupArn: aws.ToString(lb.TargetGroupArn), LoadBalancerName: aws.ToString(lb.LoadBalancerName), ContainerName: aws.ToString(lb.ContainerName), ContainerPort: int(aws.ToInt32(lb.ContainerPort))})
-	}
-	for _, r := range s.ServiceRegistries {
-		d.ServiceRegistries = append(d.ServiceRegistries, doctor.ServiceRegistry{RegistryArn: aws.ToString(r.RegistryArn)})
-	}
-	if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
-		d.NetworkConfiguration = &doctor.NetworkConfiguration{AwsvpcConfiguration: &doctor.AwsvpcConfiguration{
-			Subnets: nc.AwsvpcConfiguration.Subnets, SecurityGroups: nc.AwsvpcConfiguration.SecurityGroups, AssignPublicIp: string(nc.AwsvpcConfiguration.AssignPublicIp)}}
-	}
-	// DescribeServices reports the Service Connect and volume
-	// configuration of the service's deployments; the primary (first)
-	// one is what runs.
-	if len(s.Deployments) > 0 {
-		dep := s.Deployments[0]
-		if sc := dep.ServiceConnectConfiguration; sc != nil {
-			dsc := &doctor.ServiceConnectConfiguration{Enabled: sc.Enabled, Namespace: aws.ToString(sc.Namespace)}
-			for _, x := range sc.Services {
-				ds := doctor.ServiceConnectService{PortName: aws.ToString(x.PortName)}
-				if x.Tls != nil {
-					ds.Tls = &doctor.ServiceConnectTlsConfiguration{RoleArn: aws.ToString(x.Tls.RoleArn), KmsKey: aws.ToString(x.Tls.KmsKey)}
-					if x.Tls.IssuerCertificateAuthority != nil {
-						ds.Tls.IssuerCertificateAuthority.AwsPcaAuthorityArn = aws.ToString(x.Tls.IssuerCertificateAuthority.AwsPcaAuthorityArn)
-					}
-				}
-				dsc.Services = append(dsc.Services, ds)
-			}
-			d.ServiceConnectConfiguration = dsc
+	if len(deployments) > 0 {
+		dep := deployments[0]
+		if err := convert(dep.ServiceConnectConfiguration, &d.ServiceConnectConfiguration); err != nil {
+			return nil, err
 		}
-		for _, v := range dep.VolumeConfigurations {
-			dv := doctor.ServiceVolumeConfiguration{Name: aws.ToString(v.Name)}
-			if v.ManagedEBSVolume != nil {
-				dv.ManagedEBSVolume = &doctor.ServiceManagedEBSVolumeConfig{RoleArn: aws.ToString(v.ManagedEBSVolume.RoleArn), KmsKeyId: aws.ToString(v.ManagedEBSVolume.KmsKeyId)}
-			}
-			d.VolumeConfigurations = append(d.VolumeConfigurations, dv)
+		if err := convert(dep.VolumeConfigurations, &d.VolumeConfigurations); err != nil {
+			return nil, err
 		}
 	}
-	return d
-}
-
-func taskDefinition(t *ecstypes.TaskDefinition) *doctor.TaskDefinition {
-	d := &doctor.TaskDefinition{
-		TaskDefinitionArn: aws.ToString(t.TaskDefinitionArn), Family: aws.ToString(t.Family), Revision: int(t.Revision),
-		TaskRoleArn: aws.ToString(t.TaskRoleArn), ExecutionRoleArn: aws.ToString(t.ExecutionRoleArn), NetworkMode: string(t.NetworkMode), Source: "ecs",
-	}
-	for _, c := range t.RequiresCompatibilities {
-		d.RequiresCompatibilities = append(d.RequiresCompatibilities, string(c))
-	}
-	for _, c := range t.ContainerDefinitions {
-		dc := doctor.Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image)}
-		if c.RepositoryCredentials != nil {
-			dc.RepositoryCredentials = &doctor.RepositoryCredentials{CredentialsParameter: aws.ToString(c.RepositoryCredentials.CredentialsParameter)}
-		}
-		if lc := c.LogConfiguration; lc != nil {
-			dc.LogConfiguration = &doctor.LogConfiguration{LogDriver: string(lc.LogDriver), Options: lc.Options, SecretOptions: secrets(lc.SecretOptions)}
-		}
-		dc.Secrets = secrets(c.Secrets)
-		for _, ef := range c.EnvironmentFiles {
-			dc.EnvironmentFiles = append(dc.EnvironmentFiles, doctor.EnvironmentFile{Value: aws.ToString(ef.Value), Type: string(ef.Type)})
-		}
-		d.ContainerDefinitions = append(d.ContainerDefinitions, dc)
-	}
-	for _, v := range t.Volumes {
-		dv := doctor.Volume{Name: aws.ToString(v.Name), ConfiguredAtLaunch: v.ConfiguredAtLaunch}
-		if e := v.EfsVolumeConfiguration; e != nil {
-			dv.EfsVolumeConfiguration = &doctor.EfsVolumeConfiguration{FileSystemId: aws.ToString(e.FileSystemId)}
-			if e.AuthorizationConfig != nil {
-				dv.EfsVolumeConfiguration.AuthorizationConfig = &doctor.EfsAuthorizationConfig{AccessPointId: aws.ToString(e.AuthorizationConfig.AccessPointId), Iam: string(e.AuthorizationConfig.Iam)}
-			}
-		}
-		d.Volumes = append(d.Volumes, dv)
-	}
-	return d
-}
-
-func secrets(in []ecstypes.Secret) []doctor.Secret {
-	var out []doctor.Secret
-	for _, s := range in {
-		out = append(out, doctor.Secret{Name: aws.ToString(s.Name), ValueFrom: aws.ToString(s.ValueFrom)})
-	}
-	return out
-}
-
-func capacityProvider(cp ecstypes.CapacityProvider) *doctor.CapacityProvider {
-	d := &doctor.CapacityProvider{Name: aws.ToString(cp.Name), CapacityProviderArn: aws.ToString(cp.CapacityProviderArn), Cluster: aws.ToString(cp.Cluster), Source: "ecs"}
-	if a := cp.AutoScalingGroupProvider; a != nil {
-		d.AutoScalingGroupProvider = &doctor.AutoScalingGroupProvider{AutoScalingGroupArn: aws.ToString(a.AutoScalingGroupArn), ManagedTerminationProtection: string(a.ManagedTerminationProtection)}
-		if a.ManagedScaling != nil {
-			d.AutoScalingGroupProvider.ManagedScaling = &struct {
-				Status string `json:"status,omitempty"`
-			}{Status: string(a.ManagedScaling.Status)}
-		}
-	}
-	if m := cp.ManagedInstancesProvider; m != nil {
-		d.ManagedInstancesProvider = &doctor.ManagedInstancesProvider{InfrastructureRoleArn: aws.ToString(m.InfrastructureRoleArn)}
-		if m.InstanceLaunchTemplate != nil {
-			d.ManagedInstancesProvider.InstanceLaunchTemplate = &struct {
-				Ec2InstanceProfileArn string `json:"ec2InstanceProfileArn"`
-			}{Ec2InstanceProfileArn: aws.ToString(m.InstanceLaunchTemplate.Ec2InstanceProfileArn)}
-		}
-	}
-	return d
+	return d, nil
 }
 
 // LiveIAM reads IAM through its Get and List calls: a doctor.RoleReader.

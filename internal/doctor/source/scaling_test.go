@@ -94,7 +94,9 @@ func liveScaling(t *testing.T, h http.Handler) *Live {
 func liveServices(names ...string) []*doctor.Service {
 	var out []*doctor.Service
 	for _, n := range names {
-		out = append(out, &doctor.Service{ServiceName: n, ClusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/prod", Source: "ecs"})
+		s := &doctor.Service{ClusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/prod", Source: "ecs"}
+		s.ServiceName = n
+		out = append(out, s)
 	}
 	return out
 }

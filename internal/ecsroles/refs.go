@@ -1,4 +1,4 @@
-package doctor
+package ecsroles
 
 import (
 	"regexp"
@@ -9,9 +9,9 @@ import (
 // (Amazon ECR User Guide, "Private registry concepts").
 var ecrImage = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
 
-// ecrRepo reads a private ECR image reference: the registry's account and
+// ECRRepo reads a private ECR image reference: the registry's account and
 // Region and the repository name.
-func ecrRepo(image string) (account, region, repo string, ok bool) {
+func ECRRepo(image string) (account, region, repo string, ok bool) {
 	m := ecrImage.FindStringSubmatch(image)
 	if m == nil {
 		return "", "", "", false
@@ -19,40 +19,40 @@ func ecrRepo(image string) (account, region, repo string, ok bool) {
 	return m[1], m[2], m[3], true
 }
 
-// secretRef is a container secret's source, as the agent resolves it.
-type secretRef struct {
-	service string // "secretsmanager" or "ssm"
-	arn     string // the resource IAM authorizes
-	note    string // how the ARN was completed, when it was
+// SecretRef is a container secret's source, as the agent resolves it.
+type SecretRef struct {
+	Service string // "secretsmanager" or "ssm"
+	ARN     string // the resource IAM authorizes
+	Note    string // how the ARN was completed, when it was
 }
 
-// parseValueFrom resolves a secret's valueFrom (ECS Developer Guide, "Pass
+// ParseValueFrom resolves a secret's valueFrom (ECS Developer Guide, "Pass
 // sensitive data to an Amazon ECS container"): a Secrets Manager secret ARN,
 // optionally followed by :json-key:version-stage:version-id; a Parameter
 // Store parameter ARN; or a parameter name in the task's Region and account.
-func parseValueFrom(v, partition, region, account string) secretRef {
+func ParseValueFrom(v, partition, region, account string) SecretRef {
 	if strings.HasPrefix(v, "arn:") {
 		parts := strings.Split(v, ":")
 		if len(parts) >= 7 && parts[2] == "secretsmanager" && parts[5] == "secret" {
 			arn := strings.Join(parts[:7], ":")
-			ref := secretRef{service: "secretsmanager", arn: arn}
+			ref := SecretRef{Service: "secretsmanager", ARN: arn}
 			// IAM authorizes the full ARN, with the six characters Secrets
 			// Manager appends to the name; a partial ARN lacks them.
 			if !hasSecretSuffix(parts[6]) {
-				ref.arn = arn + secretSuffixStandIn
-				ref.note = "the task definition names the secret without the 6-character suffix Secrets Manager adds to its ARN; evaluated as " + ref.arn
+				ref.ARN = arn + SecretSuffix
+				ref.Note = "the task definition names the secret without the 6-character suffix Secrets Manager adds to its ARN; evaluated as " + ref.ARN
 			}
 			return ref
 		}
 		if len(parts) >= 6 && parts[2] == "ssm" {
-			return secretRef{service: "ssm", arn: v}
+			return SecretRef{Service: "ssm", ARN: v}
 		}
 		if len(parts) >= 3 {
-			return secretRef{service: parts[2], arn: v}
+			return SecretRef{Service: parts[2], ARN: v}
 		}
-		return secretRef{service: "ssm", arn: v}
+		return SecretRef{Service: "ssm", ARN: v}
 	}
-	return secretRef{service: "ssm", arn: "arn:" + partition + ":ssm:" + region + ":" + account + ":parameter/" + strings.TrimPrefix(v, "/")}
+	return SecretRef{Service: "ssm", ARN: "arn:" + partition + ":ssm:" + region + ":" + account + ":parameter/" + strings.TrimPrefix(v, "/")}
 }
 
 func hasSecretSuffix(name string) bool {
@@ -68,10 +68,10 @@ func hasSecretSuffix(name string) bool {
 	return true
 }
 
-// kmsKeyARN turns a key ID or ARN into the key ARN kms:Decrypt is
+// KMSKeyARN turns a key ID or ARN into the key ARN kms:Decrypt is
 // authorized on; "" for AWS managed keys (alias/aws/...), which need no
 // grant, and for aliases, which IAM does not authorize on.
-func kmsKeyARN(key, partition, region, account string) string {
+func KMSKeyARN(key, partition, region, account string) string {
 	switch {
 	case key == "", strings.Contains(key, "alias/aws/"):
 		return ""
@@ -83,8 +83,8 @@ func kmsKeyARN(key, partition, region, account string) string {
 	return "arn:" + partition + ":kms:" + region + ":" + account + ":key/" + key
 }
 
-// s3Object splits arn:aws:s3:::bucket/key into the bucket's ARN.
-func s3Bucket(objectARN string) string {
+// S3Bucket turns arn:aws:s3:::bucket/key into the bucket's ARN.
+func S3Bucket(objectARN string) string {
 	const p = ":s3:::"
 	i := strings.Index(objectARN, p)
 	if i < 0 {

@@ -1,0 +1,121 @@
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/catalog/actions"
+)
+
+// Every request the doctor evaluates names a resource the Service
+// Authorization Reference says the action takes ("*" only for actions
+// without resource types), and every action exists.
+func TestNeedsAgreeWithServiceAuthorizationReference(t *testing.T) {
+	s := richSetup()
+	a := newAnalysis(context.Background(), s)
+	a.collect()
+	n := 0
+	for _, cb := range a.cases {
+		for _, nd := range cb.needs {
+			n++
+			ai, ok := actions.Lookup(nd.Action)
+			if !ok {
+				t.Errorf("unknown action %s", nd.Action)
+				continue
+			}
+			if len(ai.ResourceTypes) == 0 {
+				if nd.Resource != "*" {
+					t.Errorf("%s takes no resource type but is evaluated on %s", nd.Action, nd.Resource)
+				}
+				continue
+			}
+			if _, ok := ai.MatchResourceType(nd.Resource); !ok {
+				t.Errorf("%s is evaluated on %s, which is none of its resource types", nd.Action, nd.Resource)
+			}
+		}
+	}
+	if n < 40 {
+		t.Errorf("only %d requests", n)
+	}
+}
+
+// richSetup uses every feature the doctor knows. Its log group has no '/'
+// because the catalog's ARN matcher stops a placeholder other than the last
+// at '/' (log group names may hold one; the formats do not say so).
+func richSetup() *Setup {
+	var td, ec2td TaskDefinition
+	var svc, legacy, asgSvc Service
+	var asg, mi CapacityProvider
+	for _, d := range []struct {
+		into any
+		doc  string
+	}{
+		{&td, `{"family": "all", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+			"executionRoleArn": "arn:aws:iam::123456789012:role/exec", "taskRoleArn": "arn:aws:iam::123456789012:role/task",
+			"containerDefinitions": [{"name": "c", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:1",
+				"repositoryCredentials": {"credentialsParameter": "arn:aws:secretsmanager:us-east-1:123456789012:secret:reg-AbC123"},
+				"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "app-logs", "awslogs-region": "us-east-1", "awslogs-create-group": "true"}},
+				"secrets": [{"name": "A", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbC123"}, {"name": "B", "valueFrom": "b"}],
+				"environmentFiles": [{"type": "s3", "value": "arn:aws:s3:::bucket/env"}]}],
+			"volumes": [{"name": "efs", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "authorizationConfig": {"iam": "ENABLED"}}},
+				{"name": "ebs", "configuredAtLaunch": true}]}`},
+		{&ec2td, `{"family": "onec2", "containerDefinitions": [{"name": "c", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:1",
+			"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "app-logs", "awslogs-region": "us-east-1"}}}]}`},
+		{&svc, `{"serviceName": "s", "cluster": "c", "taskDefinition": "all", "launchType": "FARGATE", "enableExecuteCommand": true,
+			"loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/0123456789abcdef"}],
+			"serviceRegistries": [{"registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-0123456789"}],
+			"volumeConfigurations": [{"name": "ebs", "managedEBSVolume": {"roleArn": "arn:aws:iam::123456789012:role/infra"}}],
+			"serviceConnectConfiguration": {"enabled": true, "services": [{"portName": "http", "tls": {"roleArn": "arn:aws:iam::123456789012:role/infra",
+				"issuerCertificateAuthority": {"awsPcaAuthorityArn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/0123"}}}]}}`},
+		{&legacy, `{"serviceName": "old", "cluster": "c", "taskDefinition": "onec2", "launchType": "EC2", "role": "ecsServiceRole",
+			"loadBalancers": [{"loadBalancerName": "elb"}]}`},
+		{&asgSvc, `{"serviceName": "asg", "cluster": "c", "taskDefinition": "onec2", "capacityProviderStrategy": [{"capacityProvider": "asg"}]}`},
+		{&asg, `{"name": "asg", "autoScalingGroupProvider": {"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0123-4567:autoScalingGroupName/asg",
+			"managedScaling": {"status": "ENABLED"}}}`},
+		{&mi, `{"name": "mi", "cluster": "c", "managedInstancesProvider": {"infrastructureRoleArn": "arn:aws:iam::123456789012:role/mi-infra",
+			"instanceLaunchTemplate": {"ec2InstanceProfileArn": "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"}}}`},
+	} {
+		if err := json.Unmarshal([]byte(d.doc), d.into); err != nil {
+			panic(err)
+		}
+	}
+	cps := []*CapacityProvider{&asg, &mi}
+	return &Setup{Account: "123456789012", Region: "us-east-1",
+		TaskDefinitions: []*TaskDefinition{&td, &ec2td}, Services: []*Service{&svc, &legacy, &asgSvc}, CapacityProviders: cps,
+		ScalableTargets: []*ScalableTarget{{ServiceNamespace: "ecs", ResourceId: "service/c/s", ScalableDimension: "ecs:service:DesiredCount"}},
+		Keys:            map[string]string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbC123": "1234abcd-12ab-34cd-56ef-1234567890ab"}}
+}
+
+// Without IAM, every role the setup needs is listed and skipped; the needs
+// themselves do not depend on IAM.
+func TestDiagnoseWithoutIAM(t *testing.T) {
+	rep, err := Diagnose(context.Background(), richSetup())
+	if err != nil {
+		t.Fatal(err)
+	}
+	needed := map[RoleKind]bool{}
+	for _, rc := range rep.Roles {
+		if rc.Needed {
+			needed[rc.Kind] = true
+		}
+	}
+	for _, k := range kindOrder {
+		if !needed[k] {
+			t.Errorf("%s: not needed by a setup that uses every feature", k)
+		}
+	}
+	for _, rc := range rep.Roles {
+		if rc.Kind == KindServiceRole {
+			if rc.Status != Skipped {
+				t.Errorf("legacy role status %s", rc.Status)
+			}
+		}
+	}
+	if rep.Failed() {
+		var b strings.Builder
+		_ = rep.WriteTable(&b, false)
+		t.Errorf("a setup without IAM fails:\n%s", b.String())
+	}
+}
