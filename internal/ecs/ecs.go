@@ -25,9 +25,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/principal"
-	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/store"
 )
 

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 )
 
 // What ECS does with a role for a service's load balancers: it validates

@@ -54,7 +54,6 @@ func TestKMSKeyARN(t *testing.T) {
 	}
 }
 
-
 // The task definition value parsers take whatever a file holds.
 func FuzzValueParsers(f *testing.F) {
 	for _, s := range []string{"arn:aws:secretsmanager:us-east-1:1:secret:a-AbC123:k::", "/p", "1.dkr.ecr.r.amazonaws.com/x:y", "arn:", "arn:aws:s3:::b/k", ""} {
