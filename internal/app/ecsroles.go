@@ -155,7 +155,7 @@ func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, se
 		ARN:    "arn:aws:sts::" + account + ":assumed-role/" + role.RoleName + "/" + session,
 		UserID: role.RoleId + ":" + session, Name: role.RoleName, RoleARN: role.Arn, RoleID: role.RoleId, SessionName: session}
 	for _, act := range actions {
-		t := authz.Target{ARN: act.Resource, Unnamed: act.Resource == "*"}
+		t := authz.Target{ARN: act.Resource, Unnamed: act.Resource == "*" && !namesStar[strings.SplitN(act.Action, ":", 2)[0]]}
 		// A resource of another account is evaluated cross-account only
 		// where rolecall keeps that resource and its policy. The
 		// resource policies of other services (a repository's, a secret's,
@@ -178,6 +178,12 @@ func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, se
 	}
 	return nil
 }
+
+// namesStar: services whose AccessDenied names "*" as the resource of an
+// action without resource types ("... ecr:GetAuthorizationToken on
+// resource: * because ...", seekatekode/aws-bootcamp-cruddur-2024, 2023);
+// the others name none.
+var namesStar = map[string]bool{"ecr": true}
 
 // keptService: the services whose resources, and their policies, rolecall
 // keeps.

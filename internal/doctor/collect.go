@@ -51,6 +51,7 @@ func (a *analysis) collect() {
 			a.task(td, cluster, plat, label, svc.EnableExecuteCommand, "service "+svc.ServiceName)
 		}
 	}
+	a.tasks(used)
 	for _, td := range a.s.TaskDefinitions {
 		if used[td] {
 			continue
@@ -76,6 +77,63 @@ func (a *analysis) collect() {
 	}
 	if len(a.workloads) == 0 {
 		a.notes = append(a.notes, "the setup has no task definition, service, capacity provider or scalable target: nothing needs a role")
+	}
+}
+
+// tasks checks the tasks no service of the setup started, each as it ran:
+// its task definition revision, its launch type or capacity provider, its
+// role overrides. Tasks alike are checked once.
+func (a *analysis) tasks(used map[*TaskDefinition]bool) {
+	services := map[string]bool{}
+	for _, svc := range a.s.Services {
+		services[svc.ClusterName()+"/"+svc.ServiceName] = true
+	}
+	seen := map[string]bool{}
+	for _, t := range a.s.Tasks {
+		cluster := clusterName(t.ClusterArn)
+		if name, ok := strings.CutPrefix(t.Group, "service:"); ok && services[cluster+"/"+name] {
+			continue
+		}
+		td := a.findTaskDef(t.TaskDefinitionArn)
+		if td == nil {
+			a.notes = append(a.notes, fmt.Sprintf("task %s runs task definition %s, which the setup does not include: its roles are not checked", lastSegment(t.TaskArn), t.TaskDefinitionArn))
+			continue
+		}
+		used[td] = true
+		plat := Platform(t.LaunchType)
+		if t.CapacityProviderName != "" {
+			plat = a.providerPlatform(t.CapacityProviderName)
+		}
+		if plat == "" {
+			plat = EC2
+		}
+		def := td.TaskDefinition
+		if o := t.Overrides; o != nil {
+			if o.ExecutionRoleArn != "" {
+				def.ExecutionRoleArn = o.ExecutionRoleArn
+			}
+			if o.TaskRoleArn != "" {
+				def.TaskRoleArn = o.TaskRoleArn
+			}
+		}
+		key := strings.Join([]string{cluster, td.Name(), string(plat), def.ExecutionRoleArn, def.TaskRoleArn, fmt.Sprint(t.EnableExecuteCommand)}, "|")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		how := "started by " + orDefault(t.Group, "RunTask")
+		if t.StopCode != "" {
+			how = fmt.Sprintf("%s, %s: %s", how, strings.ToLower(t.LastStatus), t.StoppedReason)
+		}
+		a.workloads = append(a.workloads, Workload{Kind: "task", Name: lastSegment(t.TaskArn), Cluster: cluster, TaskDefinition: td.Name(), Platform: plat, NetworkMode: networkMode(td, plat), Source: t.Source})
+		label := fmt.Sprintf("task %s (cluster %s, task definition %s, %s, %s)", lastSegment(t.TaskArn), cluster, td.Name(), plat, how)
+		if networkMode(td, plat) == "awsvpc" {
+			a.apply(ecsroles.Use{Kind: KindECSLinked, Needed: true,
+				Why:   []string{label + ": awsvpc networking: ECS creates and attaches each task's network interface"},
+				Needs: ecsroles.NetworkInterfaceNeeds(a.env, "eni-"+ecsroles.TaskID, label)})
+		}
+		wrapped := &TaskDefinition{TaskDefinition: def, Source: td.Source}
+		a.task(wrapped, cluster, plat, label, t.EnableExecuteCommand, "task "+lastSegment(t.TaskArn))
 	}
 }
 

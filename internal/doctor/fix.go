@@ -119,10 +119,15 @@ func docFromNeeds(ns []need) policyDoc {
 // stand-ins for what is known only at run time become wildcards, so the
 // policy matches the real ARNs (a task's ID, an instance's ID, the six
 // characters Secrets Manager appends to a secret's name, which AWS's
-// Secrets Manager guide matches with "-??????").
+// Secrets Manager guide matches with "-??????"; a log group's empty
+// stream, on which IAM decides logs:CreateLogGroup, becomes the group's
+// streams, ":*").
 func policyResource(r string) string {
 	if strings.HasPrefix(r, "arn:") && strings.Contains(r, ":secretsmanager:") && strings.HasSuffix(r, ecsroles.SecretSuffix) {
 		r = strings.TrimSuffix(r, ecsroles.SecretSuffix) + "-??????"
+	}
+	if strings.Contains(r, ":logs:") && strings.HasSuffix(r, ":log-stream:") {
+		r = strings.TrimSuffix(r, "log-stream:") + "*"
 	}
 	return strings.NewReplacer(ecsroles.TaskID, "*", ecsroles.InstanceID, "*").Replace(r)
 }

@@ -21,8 +21,12 @@ type Setup struct {
 	Account   string // 12 digits; taken from role ARNs when empty
 	Region    string // "us-east-1" when empty
 
-	TaskDefinitions   []*TaskDefinition
-	Services          []*Service
+	TaskDefinitions []*TaskDefinition
+	Services        []*Service
+	// Tasks are running, pending or stopped tasks, as DescribeTasks
+	// answers them: a task that no service of the setup started is
+	// checked as it ran (its launch type, its role overrides).
+	Tasks             []*Task
 	Clusters          []*Cluster
 	CapacityProviders []*CapacityProvider
 	ScalableTargets   []*ScalableTarget
@@ -105,6 +109,15 @@ func (s *Service) ServiceRole() string {
 		return s.Role
 	}
 	return s.RoleArn
+}
+
+// Task is a task as DescribeTasks answers it.
+type Task struct {
+	types.Task
+	ConnectivityAt, CreatedAt, ExecutionStoppedAt, PullStartedAt, PullStoppedAt,
+	StartedAt, StoppedAt, StoppingAt json.RawMessage `json:",omitempty"`
+
+	Source string `json:"-"`
 }
 
 // Cluster is a cluster as CreateCluster takes it or DescribeClusters

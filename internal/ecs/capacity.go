@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
@@ -336,13 +337,20 @@ func (s *Service) DeleteCapacityProvider(ctx context.Context, c Call, in *types.
 			return err
 		}
 		if inUse != "" {
-			// rolecall's wording: AWS's reason text is not on record.
 			p.UpdateStatus = "DELETE_FAILED"
-			p.UpdateStatusReason = "The capacity provider is associated with the cluster " + inUse + ". Remove it from the cluster's capacity providers and try again."
+			p.UpdateStatusReason = providerAssociatedReason(inUse)
 			out = *p
 			return putJSON(tx, bucketProviders, providerKey(c, p.Name), r)
 		}
 		if p.Cluster != "" {
+			// A Managed Instances provider belongs to its cluster, and goes
+			// with it; not while a service of the cluster uses it or tasks
+			// run on it.
+			if used, err := providerUsed(tx, c, p.Cluster, p.Name, s.now(), s.phases()); err != nil {
+				return err
+			} else if used {
+				return errProviderInUse()
+			}
 			if cl, err := loadCluster(tx, c, p.Cluster); err != nil {
 				return err
 			} else if cl != nil {
@@ -379,6 +387,27 @@ func (s *Service) DeleteCapacityProvider(ctx context.Context, c Call, in *types.
 	}
 	out.Tags = nonNil(out.Tags)
 	return &types.DeleteCapacityProviderResponse{CapacityProvider: &out}, nil
+}
+
+// providerUsed: an ACTIVE service of cluster names provider in its
+// strategy, or a task that has not stopped runs on it.
+func providerUsed(tx store.Tx, c Call, cluster, provider string, now time.Time, tm Timing) (bool, error) {
+	used := false
+	prefix := clusterKey(c, cluster) + "/"
+	err := scanJSON(tx, bucketServices, prefix, func(_ string, sr *serviceRecord) bool {
+		used = sr.Service.Status == statusActive && slices.ContainsFunc(sr.Service.CapacityProviderStrategy, func(it types.CapacityProviderStrategyItem) bool {
+			return it.CapacityProvider == provider
+		})
+		return !used
+	})
+	if err != nil || used {
+		return used, err
+	}
+	err = scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
+		used = tr.Task.CapacityProviderName == provider && tr.view(now, tm).LastStatus != "STOPPED"
+		return !used
+	})
+	return used, err
 }
 
 // DescribeCapacityProviders describes capacity providers by name or ARN,

@@ -433,8 +433,18 @@ func (s *Service) PutClusterCapacityProviders(ctx context.Context, c Call, in *t
 		}
 		list := nonNil(slices.Clone(in.CapacityProviders))
 		for _, p := range r.Cluster.CapacityProviders {
-			if pr, err := loadProvider(tx, c, p); err == nil && pr != nil && pr.Provider.Cluster != "" && !slices.Contains(list, p) {
-				list = append(list, p)
+			if slices.Contains(list, p) {
+				continue
+			}
+			if pr, err := loadProvider(tx, c, p); err == nil && pr != nil && pr.Provider.Cluster != "" {
+				list = append(list, p) // cluster-scoped: it stays
+				continue
+			}
+			// Removed: not while a service uses it or tasks run on it.
+			if used, err := providerUsed(tx, c, r.Cluster.ClusterName, p, s.now(), s.phases()); err != nil {
+				return err
+			} else if used {
+				return errProviderInUse()
 			}
 		}
 		r.Cluster.CapacityProviders = list

@@ -201,6 +201,21 @@ func errASGInUse() error {
 	return clientException("The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.")
 }
 
+// errProviderInUse: a capacity provider a service uses, or tasks run on,
+// cannot be removed: ResourceInUseException (pahud/cdk-fargate-patterns
+// #71, aws/aws-cdk #15366, aws/containers-roadmap #631, 2021).
+func errProviderInUse() error {
+	return awserr.New(http.StatusBadRequest, "ResourceInUseException", "The specified capacity provider is in use and cannot be removed.")
+}
+
+// providerAssociatedReason is DeleteCapacityProvider's updateStatusReason
+// for a provider still associated with a cluster: the call succeeds, with
+// updateStatus DELETE_FAILED (re:Post knowledge-center
+// ecs-capacity-provider-error; ekristen/aws-nuke #540, 2025).
+func providerAssociatedReason(cluster string) string {
+	return "The capacity provider cannot be deleted because it is associated with cluster: " + cluster + ". Remove the capacity provider from the cluster and try again."
+}
+
 // errProviderReservedName: rolecall's wording of a documented rule
 // (CreateCapacityProvider reference: the name can't be prefixed with
 // "aws", "ecs", or "fargate").

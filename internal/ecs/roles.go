@@ -187,7 +187,7 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 		if !awserr.IsClient(err) {
 			return started{}, err
 		}
-		return started{refused: ecsroles.Refusal(n, awserr.As(err).Message)}, nil
+		return started{refused: ecsroles.Refusal(n, awserr.As(err).Message, s.gen.UUID())}, nil
 	}
 	return st, nil
 }

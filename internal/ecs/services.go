@@ -442,7 +442,17 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 			ids[i] = "(task " + taskIDOf(t.Task.TaskArn) + ")"
 		}
 		events = append(events, fmt.Sprintf("(service %s) has started %d tasks: %s.", name, len(started), strings.Join(ids, " ")))
-		registered, err := s.registerTasks(ctx, c, &rec.Service, l.awsvpc(), started)
+		var healthy []*taskRecord
+		for _, t := range started {
+			if t.FailedReason == "" {
+				healthy = append(healthy, t)
+				continue
+			}
+			// A task refused at start: AWS's event since 2025 (public
+			// service event dumps, 2025-2026).
+			events = append(events, fmt.Sprintf("(service %s) was unable to place a task. Reason: %s.", name, strings.TrimSuffix(t.FailedReason, ".")))
+		}
+		registered, err := s.registerTasks(ctx, c, &rec.Service, l.awsvpc(), healthy)
 		if err != nil {
 			return err
 		}

@@ -18,29 +18,81 @@ func AtLaunch(needs []Need) []Need {
 	return out
 }
 
-// Refusal is the stoppedReason of a task whose execution role (or, on EC2
-// without one, instance role) is refused n; denial is AWS's AccessDenied
-// message for the request.
-func Refusal(n Need, denial string) string {
-	denial = strings.TrimSpace(denial)
+// Refusal is the stoppedReason (stopCode TaskFailedToStart) of a task
+// whose execution role is refused n as the task starts on Fargate; denial
+// is AWS's AccessDenied message for the request and requestID the refused
+// call's request ID. The texts are the agent's as real tasks stopped with
+// them, in today's form (the agent's AWS SDK for Go v2 errors: "operation
+// error SERVICE: OPERATION, https response error StatusCode: 400,
+// RequestID: ..., api error AccessDeniedException: ..."), where one is on
+// record, else in the form of the older ones:
+//
+//   - Secrets Manager: aws-samples n8n-on-ECS notes (2026), GiamPy5/terraform-aws-directus #10
+//     (2024; "Access to KMS is not allowed" for the key);
+//   - Parameter Store: aws/copilot-cli #4504 (2023), the SDK v2 form in 2025 runbooks;
+//   - ECR: seekatekode/aws-bootcamp-cruddur-2024 (2023), yayfalafels/mcfpipe notes (2025);
+//     the image pull's 403: aws/aws-cdk #29876 (2024);
+//   - awslogs: seekatekode/aws-bootcamp-cruddur-2024 (2023, the stream),
+//     terraform-aws-modules/terraform-aws-ecs PR #313 (2025, the group);
+//   - environment files: public notes (2025-12, the HeadObject form).
+//
+// Private registry credentials, an SSM parameter's key and a layer
+// download are rolecall's composition of the agent's step texts (none is
+// on record for an IAM refusal).
+func Refusal(n Need, denial, requestID string) string {
+	denial = strings.TrimSuffix(strings.TrimSpace(denial), ".")
+	const pull = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+	sdk := func(service, op string) string {
+		return "operation error " + service + ": " + op + ", https response error StatusCode: 400, RequestID: " + requestID + ", api error AccessDeniedException: "
+	}
+	kms := n.Action == "kms:Decrypt"
 	switch n.Step {
 	case StepRegistryAuth:
-		return "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): AccessDeniedException: " + denial
-	case StepRegistryCredentials, StepSecret:
-		if n.Action == "kms:Decrypt" {
-			return "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret " + n.Subject + " from secrets manager: AccessDeniedException: Access to KMS is not allowed"
+		return pull + "unable to retrieve ecr registry auth: service call has been retried 1 time(s): " + sdk("ECR", "GetAuthorizationToken") + denial
+	case StepSecret:
+		if kms {
+			return pull + "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret " + n.Subject + " from secrets manager: " + sdk("Secrets Manager", "GetSecretValue") + "Access to KMS is not allowed"
 		}
-		return "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret " + n.Subject + " from secrets manager: AccessDeniedException: " + denial
+		return pull + "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret " + n.Resource + " from secrets manager: " + sdk("Secrets Manager", "GetSecretValue") + denial
+	case StepRegistryCredentials:
+		if kms {
+			denial = "Access to KMS is not allowed"
+		}
+		return pull + "unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for " + n.Subject + ": " + sdk("Secrets Manager", "GetSecretValue") + denial
 	case StepParameter:
-		return "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: " + denial
+		if kms {
+			denial = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: " + requestID + ")"
+		}
+		return pull + "unable to retrieve secrets from ssm: service call has been retried 1 time(s): " + sdk("SSM", "GetParameters") + denial
 	case StepEnvironmentFile:
-		return "ResourceInitializationError: failed to download env files: file download command: non empty error stream: service call has been retried 5 time(s): AccessDenied: Access Denied"
+		return "ResourceInitializationError: failed to download env files: service call has been retried 1 time(s): operation error S3: HeadObject, https response error StatusCode: 403, RequestID: " + requestID + ", api error Forbidden: Forbidden"
 	case StepImagePull:
-		return "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref " + n.Subject + ": unexpected status from HEAD request: 403 Forbidden"
+		host, repo, ref := imageParts(n.Subject)
+		if n.Action == "ecr:GetDownloadUrlForLayer" {
+			return "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code https://" + host + "/v2/" + repo + "/blobs/: 403 Forbidden"
+		}
+		return "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref " + n.Subject + ": pulling from host " + host + " failed with status code [manifests " + ref + "]: 403 Forbidden"
 	case StepLogGroup:
-		return "ResourceInitializationError: failed to validate logger args: create log group has been retried 1 times: failed to create Cloudwatch log group: AccessDeniedException: " + denial
+		return "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log group: AccessDeniedException: " + denial + " : exit status 1"
 	case StepLogStream:
-		return "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: " + denial
+		return "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: " + denial + " status code: 400, request id: " + requestID + " : exit status 1"
 	}
 	return denial
+}
+
+// imageParts splits HOST/REPO[:TAG|@DIGEST] into the registry host, the
+// repository and the reference the manifest is fetched by (latest when
+// none is given).
+func imageParts(image string) (host, repo, ref string) {
+	host, rest, ok := strings.Cut(image, "/")
+	if !ok {
+		return "", image, "latest"
+	}
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		return host, rest[:i], rest[i+1:]
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		return host, rest[:i], rest[i+1:]
+	}
+	return host, rest, "latest"
 }

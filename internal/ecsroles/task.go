@@ -133,10 +133,10 @@ func ForTask(env Env, td *types.TaskDefinition, p Platform, o TaskOptions) TaskU
 				why += "; " + ref.Note
 			}
 			if ref.Service == "secretsmanager" {
-				exec = append(exec, Need{Action: "secretsmanager:GetSecretValue", Resource: ref.ARN, Why: why, Step: StepSecret, Subject: sec.ValueFrom})
+				exec = append(exec, Need{Action: "secretsmanager:GetSecretValue", Resource: ref.ARN, Why: why, Step: StepSecret, Subject: ref.ARN})
 				execWhy = append(execWhy, "reads Secrets Manager secrets")
 			} else {
-				exec = append(exec, Need{Action: "ssm:GetParameters", Resource: ref.ARN, Why: why, Step: StepParameter, Subject: sec.ValueFrom})
+				exec = append(exec, Need{Action: "ssm:GetParameters", Resource: ref.ARN, Why: why, Step: StepParameter, Subject: ref.ARN})
 				execWhy = append(execWhy, "reads Parameter Store parameters")
 			}
 			exec = append(exec, kmsNeeds(env, o.Keys, sec.ValueFrom, ref, why)...)
@@ -145,8 +145,11 @@ func ForTask(env Env, td *types.TaskDefinition, p Platform, o TaskOptions) TaskU
 		if rc := c.RepositoryCredentials; rc != nil && rc.CredentialsParameter != "" {
 			ref := ParseValueFrom(rc.CredentialsParameter, env.partition(), env.Region, env.Account)
 			why := fmt.Sprintf("private registry credentials %s (container %s)", rc.CredentialsParameter, c.Name)
-			exec = append(exec, Need{Action: "secretsmanager:GetSecretValue", Resource: ref.ARN, Why: why, Step: StepRegistryCredentials, Subject: rc.CredentialsParameter})
-			exec = append(exec, kmsNeeds(env, o.Keys, rc.CredentialsParameter, ref, why)...)
+			exec = append(exec, Need{Action: "secretsmanager:GetSecretValue", Resource: ref.ARN, Why: why, Step: StepRegistryCredentials, Subject: ref.ARN})
+			for _, k := range kmsNeeds(env, o.Keys, rc.CredentialsParameter, ref, why) {
+				k.Step = StepRegistryCredentials
+				exec = append(exec, k)
+			}
 			execWhy = append(execWhy, "authenticates to a private registry")
 			execRequired = append(execRequired, "Private repository authentication requires that the task definition specify a value for executionRoleArn.")
 		}
@@ -264,7 +267,10 @@ func awslogs(env Env, container string, opts map[string]string, taskID string) (
 		{Action: "logs:PutLogEvents", Resource: streamARN, Why: why, Step: StepLogStream, Subject: group},
 	}
 	if strings.EqualFold(opts["awslogs-create-group"], "true") {
-		ns = append(ns, Need{Action: "logs:CreateLogGroup", Resource: env.Resource("logs:CreateLogGroup", "log-group", vals), Why: why + ", awslogs-create-group", Step: StepLogGroup, Subject: group})
+		// IAM decides CreateLogGroup on the group's ARN with an empty
+		// stream (":log-stream:"), as AWS's refusals name it
+		// (terraform-aws-modules/terraform-aws-ecs PR #313).
+		ns = append(ns, Need{Action: "logs:CreateLogGroup", Resource: env.Resource("logs:CreateLogGroup", "log-group", vals) + ":log-stream:", Why: why + ", awslogs-create-group", Step: StepLogGroup, Subject: group})
 	}
 	return ns, cfg
 }
@@ -285,7 +291,7 @@ func kmsNeeds(env Env, keys map[string]string, valueFrom string, ref SecretRef, 
 		step = StepParameter
 	}
 	via := ref.Service + "." + env.Region + ".amazonaws.com"
-	return []Need{{Action: "kms:Decrypt", Resource: karn, Context: map[string][]string{"kms:ViaService": {via}}, Why: why + ", encrypted with " + key, Step: step, Subject: valueFrom}}
+	return []Need{{Action: "kms:Decrypt", Resource: karn, Context: map[string][]string{"kms:ViaService": {via}}, Why: why + ", encrypted with " + key, Step: step, Subject: ref.ARN}}
 }
 
 // AgentNeeds are the container agent's calls with the instance role

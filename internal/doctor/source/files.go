@@ -24,6 +24,7 @@ import (
 type Loaded struct {
 	TaskDefinitions   []*doctor.TaskDefinition
 	Services          []*doctor.Service
+	Tasks             []*doctor.Task
 	Clusters          []*doctor.Cluster
 	CapacityProviders []*doctor.CapacityProvider
 	ScalableTargets   []*doctor.ScalableTarget
@@ -40,6 +41,7 @@ type Loaded struct {
 func (l *Loaded) Apply(s *doctor.Setup) {
 	s.TaskDefinitions = append(s.TaskDefinitions, l.TaskDefinitions...)
 	s.Services = append(s.Services, l.Services...)
+	s.Tasks = append(s.Tasks, l.Tasks...)
 	s.Clusters = append(s.Clusters, l.Clusters...)
 	s.CapacityProviders = append(s.CapacityProviders, l.CapacityProviders...)
 	s.ScalableTargets = append(s.ScalableTargets, l.ScalableTargets...)
@@ -163,9 +165,16 @@ func (l *Loaded) load(b []byte, src string) (bool, error) {
 		}
 		s.Source = src
 		l.Services = append(l.Services, &s)
-	case isObjects("services"), isObjects("clusters"), isObjects("capacityProviders"), isObjects("ScalableTargets"), isObjects("taskDefinitions"):
+	case has("taskArn") && has("taskDefinitionArn"): // describe-tasks output
+		var t doctor.Task
+		if err := json.Unmarshal(b, &t); err != nil {
+			return false, err
+		}
+		t.Source = src
+		l.Tasks = append(l.Tasks, &t)
+	case isObjects("services"), isObjects("clusters"), isObjects("capacityProviders"), isObjects("ScalableTargets"), isObjects("taskDefinitions"), isObjects("tasks"):
 		any := false
-		for _, k := range []string{"services", "clusters", "capacityProviders", "ScalableTargets", "taskDefinitions"} {
+		for _, k := range []string{"services", "clusters", "capacityProviders", "ScalableTargets", "taskDefinitions", "tasks"} {
 			if isObjects(k) {
 				ok, err := l.load(m[k], src)
 				if err != nil {

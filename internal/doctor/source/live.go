@@ -53,6 +53,7 @@ func (l *Live) Caller(ctx context.Context) (arn, account string, err error) {
 type ECSState struct {
 	TaskDefinitions   []*doctor.TaskDefinition
 	Services          []*doctor.Service
+	Tasks             []*doctor.Task
 	Clusters          []*doctor.Cluster
 	CapacityProviders []*doctor.CapacityProvider
 }
@@ -61,6 +62,7 @@ type ECSState struct {
 func (st *ECSState) Apply(s *doctor.Setup) {
 	s.TaskDefinitions = append(s.TaskDefinitions, st.TaskDefinitions...)
 	s.Services = append(s.Services, st.Services...)
+	s.Tasks = append(s.Tasks, st.Tasks...)
 	s.Clusters = append(s.Clusters, st.Clusters...)
 	s.CapacityProviders = append(s.CapacityProviders, st.CapacityProviders...)
 }
@@ -114,6 +116,19 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 					providers[item.CapacityProvider] = true
 				}
 				taskDefs = append(taskDefs, s.TaskDefinition)
+			}
+			if len(services) == 0 {
+				tasks, err := l.readTasks(ctx, dc.ClusterArn)
+				if err != nil {
+					return nil, err
+				}
+				for _, t := range tasks {
+					st.Tasks = append(st.Tasks, t)
+					if t.CapacityProviderName != "" {
+						providers[t.CapacityProviderName] = true
+					}
+					taskDefs = append(taskDefs, t.TaskDefinitionArn)
+				}
 			}
 		}
 	}
@@ -192,6 +207,38 @@ func (l *Live) readServices(ctx context.Context, cluster string, only []string) 
 		for _, s := range out.Services {
 			d, err := service(s)
 			if err != nil {
+				return nil, err
+			}
+			res = append(res, d)
+		}
+	}
+	return res, nil
+}
+
+// readTasks reads a cluster's tasks that run, are about to, or stopped
+// lately (ECS keeps stopped tasks for about an hour): a task that stopped
+// because of a role is what a person asks the doctor about.
+func (l *Live) readTasks(ctx context.Context, cluster string) ([]*doctor.Task, error) {
+	var arns []string
+	for _, status := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
+		p := ecs.NewListTasksPaginator(l.ECS, &ecs.ListTasksInput{Cluster: aws.String(cluster), DesiredStatus: status})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("ecs ListTasks: %w", err)
+			}
+			arns = append(arns, out.TaskArns...)
+		}
+	}
+	var res []*doctor.Task
+	for i := 0; i < len(arns); i += 100 {
+		out, err := l.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: arns[i:min(i+100, len(arns))]})
+		if err != nil {
+			return nil, fmt.Errorf("ecs DescribeTasks: %w", err)
+		}
+		for _, t := range out.Tasks {
+			d := &doctor.Task{Source: "ecs"}
+			if err := convert(t, &d.Task); err != nil {
 				return nil, err
 			}
 			res = append(res, d)
