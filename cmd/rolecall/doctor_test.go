@@ -306,6 +306,12 @@ func TestDoctorFilesCLI(t *testing.T) {
 	if code != 2 || !strings.Contains(errb, "nonexistent.json") {
 		t.Errorf("missing file: exit %d, %q", code, errb)
 	}
+	// A service without the task definition it runs cannot pass: its task
+	// and execution roles would go unchecked.
+	out, errb, code = runCLI("doctor", "--iam", "none", "--file", dir+"/service.json")
+	if code != 2 || out != "" || !strings.Contains(errb, "rolecall doctor: service web runs task definition web, which the setup does not include: give its JSON too (aws ecs describe-task-definition --task-definition web)") {
+		t.Errorf("service alone: exit %d, %q\n%s", code, errb, out)
+	}
 }
 
 func TestDoctorExplainCLI(t *testing.T) {

@@ -26,7 +26,10 @@ func (a *analysis) collect() {
 			wl.TaskDefinition = td.Name()
 			wl.NetworkMode = networkMode(td, plat)
 		} else {
-			a.notes = append(a.notes, fmt.Sprintf("service %s runs task definition %s, which the setup does not include: its task and execution roles are not checked", svc.ServiceName, svc.TaskDefinition))
+			// Its task and execution roles cannot be checked: a report
+			// that passed would say nothing of them.
+			a.err = fmt.Errorf("service %s runs task definition %s, which the setup does not include: give its JSON too (aws ecs describe-task-definition --task-definition %s), or run the doctor against the account", svc.ServiceName, svc.TaskDefinition, svc.TaskDefinition)
+			return
 		}
 		if how != "" {
 			a.notes = append(a.notes, fmt.Sprintf("service %s: %s", svc.ServiceName, how))

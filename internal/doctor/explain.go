@@ -123,12 +123,12 @@ func denyNote(f map[string]string) []string {
 // and should not compile these patterns at every start.
 var rules = sync.OnceValue(func() []explainRule {
 	return []explainRule{
-		{id: "ecs-slr-missing", re: regexp.MustCompile(`Unable to assume the service linked role\. Please verify that the ECS service linked role exists\.`),
+		{id: "ecs-slr-missing", re: regexp.MustCompile(`(?i)Unable to assume the service linked role|ECS Service Linked Role does not exist`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "ECS cannot use its service-linked role AWSServiceRoleForECS",
 					Cause: []string{
 						"AWSServiceRoleForECS does not exist in the account, or it was created moments ago and IAM has not propagated it yet (the first cluster in a new account).",
-						"ECS creates it on CreateCluster only for a caller allowed iam:CreateServiceLinkedRole; otherwise the cluster is created without it, and CreateService and RunTask then fail with this error.",
+						"ECS creates it when a cluster is created, or a service created or updated, by a caller allowed iam:CreateServiceLinkedRole; for any other caller the cluster is created without it, and CreateService and RunTask then fail with this error.",
 					},
 					Fix: []string{"create the role (once per account), then retry; if it already exists, wait a few seconds and retry"},
 					Commands: []string{
@@ -240,7 +240,15 @@ var rules = sync.OnceValue(func() []explainRule {
 					Commands: attachExec(f),
 					Source:   "ResourceInitializationError (stopped task reason)"}, f)
 			}},
-		{id: "asm-denied", re: regexp.MustCompile(`unable to retrieve secrets? from asm`), also: reDenied,
+		{id: "secret-key-denied", re: regexp.MustCompile(`Access to KMS is not allowed|The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access`),
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return Match{Title: "the execution role may not decrypt the secret's key", Facts: f,
+					Cause:  []string{"the secret or SecureString parameter is encrypted with a customer managed KMS key, and the task execution role lacks kms:Decrypt on that key (or the key's policy does not let the account's IAM policies grant it)"},
+					Fix:    []string{"allow the execution role kms:Decrypt on the key's ARN, with the condition kms:ViaService secretsmanager.REGION.amazonaws.com (or ssm.REGION.amazonaws.com); check the key policy too"},
+					Source: "ResourceInitializationError (GiamPy5/terraform-aws-directus #10; aws/aws-cdk #4498)"}
+			}},
+		{id: "asm-denied", re: regexp.MustCompile(`unable to retrieve secrets? from asm|unable to get registry auth from asm|(?i)asm fetching secret`), also: reDenied,
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)
 				return withDeny(Match{Title: "the execution role may not read a Secrets Manager secret", Facts: f,
@@ -257,6 +265,13 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:      []string{"allow the execution role ssm:GetParameters on the parameter's ARN"},
 					Commands: grantCommand(f, nil),
 					Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
+			}},
+		{id: "env-files-denied", re: regexp.MustCompile(`failed to download env files`), also: regexp.MustCompile(`(?i)AccessDenied|Forbidden|403`),
+			build: func(_ []string, text string) Match {
+				return Match{Title: "the execution role may not read the task's environment files",
+					Cause:  []string{"a container names environmentFiles in Amazon S3, and the task execution role lacks s3:GetObject on the object (and s3:GetBucketLocation on the bucket), or the bucket policy refuses it; a missing object also answers 403 when the role may not list the bucket"},
+					Fix:    []string{"allow the execution role s3:GetObject on arn:aws:s3:::BUCKET/KEY and s3:GetBucketLocation on arn:aws:s3:::BUCKET; check the object exists"},
+					Source: "ResourceInitializationError (aws/aws-cdk #12720; public notes, 2025)"}
 			}},
 		{id: "logger-denied", re: regexp.MustCompile(`failed to validate logger args`), also: reDenied,
 			build: func(_ []string, text string) Match {
@@ -300,6 +315,140 @@ var rules = sync.OnceValue(func() []explainRule {
 				return Match{Title: "the image could not be pulled: wrong name, or no credentials for the registry",
 					Cause: []string{"the image or tag does not exist, or the pull had no credentials: a private ECR image on Fargate without an execution role, a private registry without repositoryCredentials, or a repository policy that refuses the role"},
 					Fix:   []string{"check the image name and tag; name an execution role with AmazonECSTaskExecutionRolePolicy; for other registries, set repositoryCredentials"}}
+			}},
+		{id: "root-assume", re: regexp.MustCompile(`Roles may not be assumed by root accounts`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the account's root user cannot assume roles",
+					Cause:  []string{"AssumeRole was called with the root user's credentials; IAM refuses role assumption by root, whatever the trust policy says"},
+					Fix:    []string{"call it as an IAM user or role (create a user with sts:AssumeRole on the role, and trust that user or the account in the role's trust policy)"},
+					Source: "STS AccessDenied (aws/aws-cli #3875)"}
+			}},
+		{id: "session-credentials", re: regexp.MustCompile(`Cannot call GetSessionToken with session credentials`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "GetSessionToken needs long-term credentials",
+					Cause: []string{"the caller already uses temporary credentials (a role session, or an earlier session token)"},
+					Fix:   []string{"call GetSessionToken with an IAM user's access key, or use the session you have"}}
+			}},
+		{id: "packed-size", re: regexp.MustCompile(`Packed (policy|size of session tags) consumes`),
+			build: func(m []string, _ string) Match {
+				what := "the session policies"
+				if m[1] != "policy" {
+					what = "the session tags"
+				}
+				return Match{Title: "the session's policies or tags are too large",
+					Cause: []string{what + " passed to AssumeRole or GetFederationToken, packed, exceed the space STS allows a session"},
+					Fix:   []string{"pass fewer or shorter session policies and tags (managed policy ARNs count too; each inline policy at most 2,048 characters)"}}
+			}},
+		{id: "transitive-tags", re: regexp.MustCompile(`transitive tag key`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the session's transitive tags conflict",
+					Cause: []string{"TransitiveTagKeys must name tags passed in the same call, and cannot change a tag key that the calling session already passes on transitively"},
+					Fix:   []string{"list in TransitiveTagKeys only keys of the Tags you pass, and do not repeat a transitive key of the calling session with another value"}}
+			}},
+		{id: "infrastructure-role-invalid", re: regexp.MustCompile(`The infrastructure role (\S+) is not valid`),
+			build: func(m []string, _ string) Match {
+				_, name := principalOf(m[1])
+				return Match{Title: "ECS cannot use the Managed Instances infrastructure role", Facts: map[string]string{"role": m[1]},
+					Cause:    []string{"the role does not exist, or its trust policy does not let ecs.amazonaws.com assume it"},
+					Fix:      []string{"let ecs.amazonaws.com assume it and attach AmazonECSInfrastructureRolePolicyForManagedInstances"},
+					Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())}}
+			}},
+		{id: "slr-in-use", re: regexp.MustCompile(`SLR \[([^\]]+)\] is in use by other resources`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the service-linked role is still used", Facts: map[string]string{"role": m[1]},
+					Cause:  []string{"a service-linked role is deleted only once the service no longer uses it: the deletion task failed, and its RoleUsageList names the resources, Region by Region (for AWSServiceRoleForECS: clusters, and for AWSServiceRoleForECSCompute Managed Instances capacity providers)"},
+					Fix:    []string{"delete the resources it lists in every Region, then delete the role again"},
+					Source: "GetServiceLinkedRoleDeletionStatus FAILED (awslabs/landing-zone-accelerator-on-aws #221)"}
+			}},
+		{id: "task-credentials", re: regexp.MustCompile(`TaskCredentialsRequest:|has no task role \(taskRoleArn\)|is not running: its role credentials|use GET \S+\?task=TASK_ARN`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "no role credentials for this task",
+					Cause: []string{"the task's credentials are served from its launch until it stops, and only when its task definition names a task role; the request named no task, a task that is not running, or one without a task role"},
+					Fix:   []string{"name a task role in the task definition; get the exports of a running task with rolecall task env TASK_ARN"}}
+			}},
+		{id: "ecs-not-found", re: regexp.MustCompile(`\b(Cluster|Service|TaskDefinition) not found\.|The referenced (task|container instance|cluster) was (not found|inactive)|The specified (capacity provider|resource) (does not exist|could not be found)|The specified cluster is inactive|TaskDefinition is inactive|Service was not ACTIVE`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the ECS resource named is not there",
+					Cause: []string{"ECS resources are regional and per account: the name or ARN is wrong, the request went to another Region (check --region and AWS_REGION), the resource was deleted (INACTIVE), or it is in another account"},
+					Fix:   []string{"list what exists where you call: aws ecs list-clusters, list-services --cluster C, list-task-definitions"}}
+			}},
+		{id: "iam-not-found", re: regexp.MustCompile(`(?i)(role|user|group|instance profile|policy|access key|deletion task)\b.* cannot be found|Policy \S+ was not found|Policy \S+ version \S+ does not exist`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the IAM entity named is not there",
+					Cause: []string{"IAM names are unique in the account whatever their case, and roles, users and policies are global: the name is wrong, it was deleted, it belongs to another account, or an ARN lacks the entity's path"},
+					Fix:   []string{"check it with aws iam get-role --role-name NAME (or get-user, get-instance-profile, get-policy --policy-arn ARN)"}}
+			}},
+		{id: "session-duration", re: regexp.MustCompile(`The requested DurationSeconds exceeds the (MaxSessionDuration set for this role|1 hour session limit for roles assumed by role chaining)`),
+			build: func(m []string, _ string) Match {
+				mm := Match{Title: "the session asked for is longer than the role allows",
+					Cause:    []string{"DurationSeconds is above the role's MaxSessionDuration (one hour unless the role raises it, up to 12 hours)"},
+					Fix:      []string{"ask for less, or raise the role's limit"},
+					Commands: []string{"aws iam update-role --role-name ROLE --max-session-duration 43200"},
+					Source:   "STS ValidationError (hashicorp/terraform-provider-aws #13016)"}
+				if strings.Contains(m[1], "chaining") {
+					mm.Cause = []string{"the caller is itself a role session: a role assumed with another role's credentials (role chaining) gets at most one hour, whatever the role's MaxSessionDuration"}
+					mm.Fix = []string{"ask for 3600 seconds or less, or assume the role with an IAM user's (or the source identity's) credentials"}
+					mm.Commands = nil
+				}
+				return mm
+			}},
+		{id: "slr-unknown-service", re: regexp.MustCompile(`Service name (\S+) is not known or not supported for service-linked roles`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "that service has no service-linked role", Facts: map[string]string{"service": m[1]},
+					Cause: []string{"create-service-linked-role takes a service principal (ecs.amazonaws.com, ecs.application-autoscaling.amazonaws.com...) of a service that has a service-linked role; the name given is none of them (a typo, or the service's short name)"},
+					Fix:   []string{"give the service's principal; for ECS: aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com"}}
+			}},
+		{id: "boundary-not-found", re: regexp.MustCompile(`Scope ARN: (\S+) does not exist or is not attachable`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the permissions boundary names no managed policy", Facts: map[string]string{"policy": m[1]},
+					Cause: []string{"a permissions boundary is a managed policy given by ARN; there is none with this ARN (a typo, another account's, or an AWS managed policy without its path)"},
+					Fix:   []string{"give an existing managed policy's exact ARN: aws iam get-policy --policy-arn ARN"}}
+			}},
+		{id: "policy-size", re: regexp.MustCompile(`Maximum policy size of (\d+|X) bytes exceeded for (\S+) (\S+)`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the inline policies are too large", Facts: map[string]string{"entity": m[2] + " " + m[3]},
+					Cause: []string{"IAM counts all inline policies of a role, user or group together, without whitespace: 10,240 characters for a role, 2,048 for a user, 5,120 for a group"},
+					Fix:   []string{"move statements into customer managed policies (6,144 characters each, up to 10 attached by default), and use wildcards and fewer Resource entries"}}
+			}},
+		{id: "iam-quota", re: regexp.MustCompile(`Cannot exceed quota for (\w+)`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "an IAM quota is reached", Facts: map[string]string{"quota": m[1]},
+					Cause: []string{"the account or entity is at IAM's limit for " + m[1] + " (for example 10 managed policies attached to a role, 1,000 roles per account, 50 tags)"},
+					Fix:   []string{"detach or delete what is not needed; some quotas can be raised through Service Quotas (aws service-quotas list-service-quotas --service-code iam)"}}
+			}},
+		{id: "arn-invalid", re: regexp.MustCompile(`^(?:\w+: )?(ARN (\S+) is not valid|(\S+) is invalid)`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the ARN is not well formed",
+					Cause: []string{"the value is not an ARN of the kind expected (arn:aws:iam::ACCOUNT:role/PATH/NAME for a role, arn:aws:iam::ACCOUNT:policy/... for a policy): a name where an ARN belongs, a missing account, or a typo"},
+					Fix:   []string{"give the full ARN, as get-role or get-policy prints it"}}
+			}},
+		{id: "model-validation", re: regexp.MustCompile(`\d+ validation errors? detected: Value`),
+			build: func(_ []string, text string) Match {
+				return Match{Title: "a parameter breaks AWS's constraints on it",
+					Cause: []string{"AWS checks every parameter against its service model before anything else: its length, its pattern (role names: letters, digits and +=,.@_- only, at most 64 characters; a path is not part of the name), its allowed values, whether it may be empty"},
+					Fix:   []string{"give the value the text names in the form the constraint asks for; for a role given with its path, pass the name alone (and the path in --path)"}}
+			}},
+		{id: "delete-conflict", re: regexp.MustCompile(`Cannot delete entity, must (detach all policies|delete policies|remove roles from instance profile|delete access keys|remove users from group) first|Cannot delete a policy attached to entities`),
+			build: func(m []string, _ string) Match {
+				mm := Match{Title: "IAM deletes nothing that is still in use",
+					Cause: []string{"DeleteRole (DeleteUser, DeleteGroup, DeletePolicy) refuses while the entity still has something: attached managed policies, inline policies, instance profiles holding the role, access keys, members, attachments"},
+					Fix:   []string{"remove those first, then delete"},
+					Commands: []string{
+						"aws iam list-attached-role-policies --role-name ROLE   # then detach-role-policy each",
+						"aws iam list-role-policies --role-name ROLE            # then delete-role-policy each",
+						"aws iam list-instance-profiles-for-role --role-name ROLE   # then remove-role-from-instance-profile each",
+					},
+					Source: "DeleteConflict, HTTP 409 (IAM API reference, DeleteRole)"}
+				if m[1] == "" {
+					mm.Commands = []string{"aws iam list-entities-for-policy --policy-arn ARN   # then detach it from each"}
+				}
+				return mm
+			}},
+		{id: "iam-exists", re: regexp.MustCompile(`(?i)\b(role|user|group) with name \S+ already exists|Instance Profile \S+ already exists|A policy called \S+ already exists`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "an IAM entity of that name exists already",
+					Cause: []string{"IAM names are unique in the account whatever their case (Admin and ADMIN are one name)"},
+					Fix:   []string{"use the existing entity, or another name"}}
 			}},
 		{id: "assume-role-denied", re: regexp.MustCompile(`not authorized to perform:? sts:AssumeRole`),
 			build: func(_ []string, text string) Match {
@@ -345,7 +494,7 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:    []string{"create the service-linked role instead (aws iam create-service-linked-role --aws-service-name SERVICE), or attach the service-role/ policy meant for your own roles"},
 					Source: "PolicyNotAttachable (aws/aws-cdk #6131)"}
 			}},
-		{id: "policy-not-attachable", re: regexp.MustCompile(`Policy (arn:[^:\s]+:iam::[^:\s]*:policy/\S+?) does not exist or is not attachable`),
+		{id: "policy-not-attachable", re: regexp.MustCompile(`Policy (\S+?) does not exist or is not attachable`),
 			build: func(m []string, _ string) Match {
 				mm := Match{Title: "the managed policy ARN names no policy", Facts: map[string]string{"policy": m[1]},
 					Cause:  []string{"no policy has this ARN: a typo, a customer managed policy of another account, or an AWS managed policy without its path (AWS's ECS role policies live under service-role/ or aws-service-role/)"},
@@ -416,7 +565,7 @@ var rules = sync.OnceValue(func() []explainRule {
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "which ECS roles a setup needs",
 					Cause: []string{
-						"AWSServiceRoleForECS (service-linked): for services, awsvpc tasks, load balancers, service discovery; ECS creates it on CreateCluster for a caller allowed iam:CreateServiceLinkedRole",
+						"AWSServiceRoleForECS (service-linked): for services (but those registering targets through a legacy ecsServiceRole), awsvpc tasks, service discovery, Service Connect, managed scaling; ECS creates it on CreateCluster, CreateService and UpdateService for a caller allowed iam:CreateServiceLinkedRole",
 						"task execution role (ecs-tasks.amazonaws.com, AmazonECSTaskExecutionRolePolicy): when the ECS agent works for the task: private ECR images and awslogs on Fargate and Managed Instances, secrets and parameters, private registry credentials, S3 environment files",
 						"task role (ecs-tasks.amazonaws.com): only when the application calls AWS, or for ECS Exec and EFS IAM authorization",
 						"container instance role (ec2.amazonaws.com, in an instance profile, AmazonEC2ContainerServiceforEC2Role): only for the EC2 launch type: the agent registers the instance; without an execution role it also pulls images and sends logs",

@@ -1,0 +1,229 @@
+package doctor
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/ecsroles"
+)
+
+// emittedTexts reads, from the source of the packages that answer
+// requests, every error text they can give: the literal messages handed to
+// awserr and to the packages' error helpers, and the reasons they build
+// (a stopped task's, a deletion task's), with each verb and each value
+// joined in written X.
+func emittedTexts(t *testing.T, dirs ...string) map[string]string {
+	t.Helper()
+	helpers := map[string]bool{"clientException": true, "invalidParameter": true, "invalidParameterValue": true}
+	reasons := regexp.MustCompile(`Reason$|^unableToAssume$`)
+	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	out := map[string]string{}
+	add := func(fset *token.FileSet, e ast.Expr) {
+		s, ok := textOf(e)
+		if !ok || len(s) < 12 || !strings.Contains(s, " ") {
+			return
+		}
+		s = verb.ReplaceAllString(s, "X")
+		p := fset.Position(e.Pos())
+		out[s] = filepath.Base(filepath.Dir(p.Filename)) + "/" + filepath.Base(p.Filename) + ":" + strconv.Itoa(p.Line)
+	}
+	for _, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join("..", dir, "*.go"))
+		fset := token.NewFileSet()
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range file.Decls {
+				var body ast.Node = d
+				name := ""
+				if fd, ok := d.(*ast.FuncDecl); ok {
+					if fd.Body == nil {
+						continue
+					}
+					body, name = fd.Body, fd.Name.Name
+				}
+				ast.Inspect(body, func(n ast.Node) bool {
+					switch n := n.(type) {
+					case *ast.CallExpr:
+						callee := ""
+						switch fn := n.Fun.(type) {
+						case *ast.SelectorExpr:
+							if x, ok := fn.X.(*ast.Ident); ok && x.Name == "awserr" {
+								callee = fn.Sel.Name
+							}
+						case *ast.Ident:
+							if helpers[fn.Name] {
+								callee = fn.Name
+							}
+						}
+						if callee != "" {
+							for _, a := range n.Args {
+								add(fset, a)
+							}
+						}
+					case *ast.ReturnStmt:
+						if reasons.MatchString(name) {
+							for _, r := range n.Results {
+								add(fset, r)
+							}
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	return out
+}
+
+// textOf is the text of a string literal, or of a concatenation with
+// literals in it (the other parts written X).
+func textOf(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		l, lok := textOf(e.X)
+		r, rok := textOf(e.Y)
+		if !lok && !rok {
+			return "", false
+		}
+		if !lok {
+			l = "X"
+		}
+		if !rok {
+			r = "X"
+		}
+		return l + r, true
+	}
+	return "", false
+}
+
+// notAboutRoles are the texts rolecall gives that are about no role: input
+// checks, names, sizes and states of ECS resources, IAM's quotas and
+// policy versions. doctor explain is for role errors; each of these is
+// listed here on purpose, so that a new text is either explained or put
+// here.
+var notAboutRoles = map[string]bool{
+	"A cluster must be specified for a capacity provider that uses Amazon ECS Managed Instances.":                                          true,
+	"An Auto Scaling group provider or a Managed Instances provider must be specified.":                                                    true,
+	"Cluster name can only contain letters (uppercase and lowercase), numbers, underscores, and hyphens, and be 1 to 255 characters long.": true,
+	"Container.image should not be null or empty.":                                                                                         true,
+	"Container.name should not be null or empty.":                                                                                          true,
+	"Creation of service was not idempotent.":                                                                                              true,
+	"Duplicate tag keys found. Please note that Tag keys are case insensitive.":                                                            true,
+	"Family contains invalid characters.":                                                                                                  true,
+	"Fargate only supports network mode ‘awsvpc’.":                                                                                         true,
+	"Fargate requires that 'cpu' be defined at the task level.":                                                                            true,
+	"Fargate requires that 'memory' be defined at the task level.":                                                                         true,
+	"Found running tasks on the instance.":                                                                                                 true,
+	"Invalid 'cpu' setting for task.":                                                                                                      true,
+	"Invalid 'memory' setting for task.":                                                                                                   true,
+	"Invalid setting for container 'X'. At least one of 'memory' or 'memoryReservation' must be specified.":                                true,
+	"Long arn format must be used for tagging operations":                                                                                  true,
+	"Network Configuration is not valid for the given networkMode of this task definition.":                                                true,
+	"Network Configuration must be provided when networkMode 'awsvpc' is specified.":                                                       true,
+	"No Container Instances were found in your cluster.":                                                                                   true,
+	"No Fargate configuration exists for given values: X CPU, X memory. See the Amazon ECS documentation for the valid values.":            true,
+	"Service name can only contain letters (uppercase and lowercase), numbers, underscores, and hyphens, and be 1 to 255 characters long.": true,
+	"Specify either an Auto Scaling group provider or a Managed Instances provider, not both.":                                             true,
+	"Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.":                             true,
+	"Task definition does not support launch_type X.":                                                                                      true,
+	"Tasks cannot be empty.": true,
+	"The 'memory' setting for container 'X' is greater than for the task.":                                                                            true,
+	"The ARN provided is invalid.":                                                                                                                    true,
+	"The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.":                                              true,
+	"The Cluster cannot be deleted while Container Instances are active or draining.":                                                                 true,
+	"The Cluster cannot be deleted while Services are active.":                                                                                        true,
+	"The Cluster cannot be deleted while Tasks are active.":                                                                                           true,
+	"The capacity provider cannot be deleted because it is associated with cluster: X. Remove the capacity provider from the cluster and try again.":  true,
+	"The capacity provider name cannot begin with aws, ecs, or fargate. Specify a valid name and try again.":                                          true,
+	"The capacity provider name is not valid.":                                                                                                        true,
+	"The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again":                      true,
+	"The instance identity document is not valid JSON.":                                                                                               true,
+	"The nextToken is not valid.":                                                                                                                     true,
+	"The resource cannot have more than 50 tags.":                                                                                                     true,
+	"The service cannot be stopped while the primary deployment is scaled above 0.":                                                                   true,
+	"The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.": true,
+	"The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.":     true,
+	"The specified capacity provider does not use Amazon ECS Managed Instances.":                                                                      true,
+	"The specified capacity provider does not use an Auto Scaling group.":                                                                             true,
+	"The specified capacity provider is in use and cannot be removed.":                                                                                true,
+	"The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.": true,
+	"Unable to describe task definition.": true,
+	// IAM's managed policy versions, tags, markers, access keys.
+	"This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.": true,
+	"Cannot delete the default version of a policy.":                                                                    true,
+	"A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.": true,
+	"Duplicate tag keys found.":                                    true,
+	"Must specify userName when calling with non-User credentials": true,
+	"Invalid Marker.":                                              true,
+	// IAM's Access Advisor and policy simulator inputs.
+	"Invalid caller - Caller must be an IAM user in this context.":        true,
+	"The list of Permissions Boundary policies cannot exceed 1 items.":    true,
+	"The job with ID X cannot be found.":                                  true,
+	"Invalid Entity Arn: X does not clearly define entity type and name.": true,
+	"'X' is not a valid as a Resource Owner.":                             true,
+	"Invalid value X for context key X of type X.":                        true,
+	"Invalid ResourceHandlingOption: X.":                                  true,
+	"Resource handling option X requires resources of type: X.":           true,
+}
+
+// Every role error text rolecall gives, ECS's stoppedReasons included, is
+// one doctor explain recognizes; the others are listed in notAboutRoles.
+func TestExplainKnowsEveryTextRolecallGives(t *testing.T) {
+	texts := emittedTexts(t, "ecs", "sts", "iam", "agent")
+	// A stopped task's reasons are built by the one model of ECS's role
+	// use, for each request its execution role makes at launch.
+	denial := "User: arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef is not authorized to perform: X on resource: X because no identity-based policy allows the X action"
+	for _, n := range []ecsroles.Need{
+		{Step: ecsroles.StepRegistryAuth}, {Step: ecsroles.StepSecret}, {Step: ecsroles.StepSecret, Action: "kms:Decrypt"},
+		{Step: ecsroles.StepRegistryCredentials}, {Step: ecsroles.StepParameter}, {Step: ecsroles.StepParameter, Action: "kms:Decrypt"},
+		{Step: ecsroles.StepEnvironmentFile}, {Step: ecsroles.StepImagePull, Subject: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"},
+		{Step: ecsroles.StepImagePull, Action: "ecr:GetDownloadUrlForLayer", Subject: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"},
+		{Step: ecsroles.StepLogGroup}, {Step: ecsroles.StepLogStream},
+	} {
+		texts[ecsroles.Refusal(n, denial, "0f0f0f0f-0000-4000-8000-000000000000")] = "ecsroles.Refusal"
+	}
+	if len(texts) < 100 {
+		t.Fatalf("only %d texts read from the source", len(texts))
+	}
+	var unknown []string
+	for s, where := range texts {
+		known := len(Explain(s).Matches) > 0
+		switch {
+		case known && notAboutRoles[s]:
+			t.Errorf("%s: explain knows %q: take it out of notAboutRoles", where, s)
+		case !known && !notAboutRoles[s]:
+			unknown = append(unknown, where+": "+s)
+		}
+	}
+	sort.Strings(unknown)
+	for _, u := range unknown {
+		t.Errorf("doctor explain does not recognize %s", u)
+	}
+	for s := range notAboutRoles {
+		if _, ok := texts[s]; !ok {
+			t.Errorf("notAboutRoles lists %q, which rolecall no longer gives", s)
+		}
+	}
+}
