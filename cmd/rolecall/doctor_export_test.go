@@ -198,3 +198,60 @@ func diffLines(want, got string) string {
 	}
 	return "(same text)"
 }
+
+// A caller denied the reads is told what each denied part takes, and the
+// way round it that the hint names works: IAM from an export another
+// principal makes, ECS from the set-up's files.
+func TestDoctorReadHint(t *testing.T) {
+	var setup liveSetup
+	for _, s := range liveSetups {
+		if s.name == "fargate-alb-broken" {
+			setup = s
+		}
+	}
+	rc, args := setup.deploy(t)
+	live, _, code := runCLI(args...)
+	if code != setup.status {
+		t.Fatalf("live: exit %d", code)
+	}
+	c := iam.NewFromConfig(rc.Config)
+	as := func(name, doc string) {
+		t.Helper()
+		ctx := context.Background()
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("reads"), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("AWS_ACCESS_KEY_ID", aws.ToString(k.AccessKey.AccessKeyId))
+		t.Setenv("AWS_SECRET_ACCESS_KEY", aws.ToString(k.AccessKey.SecretAccessKey))
+	}
+	file := export(t, rc, t.TempDir(), "iam.json") // as the account's root
+
+	as("ecs-reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*"],"Resource":"*"}]}`)
+	_, stderr, code := runCLI(args...)
+	if code != 2 || !strings.Contains(stderr, "is not authorized to perform: iam:") ||
+		!strings.Contains(stderr, "or read IAM from an export instead: 'aws iam get-account-authorization-details > iam.json', run by a principal allowed iam:GetAccountAuthorizationDetails, then --iam iam.json)") {
+		t.Errorf("IAM denied: exit %d\n%s", code, stderr)
+	}
+	got, stderr, code := runCLI(append(args, "--iam", file)...)
+	if code != setup.status || got != live {
+		t.Errorf("IAM denied, --iam export: exit %d; %s\n%s", code, stderr, diffLines(live, got))
+	}
+
+	as("iam-reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}`)
+	_, stderr, code = runCLI(args...)
+	if code != 2 || !strings.Contains(stderr, "is not authorized to perform: ecs:") ||
+		!strings.Contains(stderr, "or give the ECS set-up as files instead: --file with its task definitions and services") {
+		t.Errorf("ECS denied: exit %d\n%s", code, stderr)
+	}
+	files := []string{"--file", filepath.Join(setupsDir, "fargate-alb/taskdef.json"), "--file", filepath.Join(setupsDir, "fargate-alb/service.json")}
+	if _, stderr, code = runCLI(append(args, files...)...); code != setup.status {
+		t.Errorf("ECS denied, --file: exit %d; %s", code, stderr)
+	}
+}
