@@ -183,20 +183,11 @@ func TestDoctorIAMExportPaged(t *testing.T) {
 
 // diffLines shows the first line where got differs from want.
 func diffLines(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(wl), len(gl)) {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + strconv.Itoa(i+1) + ":\n  live: " + w + "\n  file: " + g
-		}
+	line, w, g, differ := firstDiff(want, got)
+	if !differ {
+		return "(same text)"
 	}
-	return "(same text)"
+	return "line " + strconv.Itoa(line) + ":\n  live: " + w + "\n  file: " + g
 }
 
 // A caller denied the reads is told what each denied part takes, and the

@@ -257,21 +257,27 @@ func doctorGolden(t *testing.T, name, got string) {
 	if err != nil {
 		t.Fatalf("%v (go test -run %s -update writes it)", err, t.Name())
 	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d (go test -update rewrites it):\n  want: %s\n  got:  %s", path, i+1, w, g)
-			}
+	if line, w, g, differ := firstDiff(string(want), got); differ {
+		t.Fatalf("%s differs at line %d (go test -update rewrites it):\n  want: %s\n  got:  %s", path, line, w, g)
+	}
+}
+
+// firstDiff finds the first line (from 1) where got differs from want.
+func firstDiff(want, got string) (line int, w, g string, differ bool) {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(wl), len(gl)) {
+		w, g = "", ""
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return i + 1, w, g, true
 		}
 	}
+	return 0, "", "", false
 }
 
 // The file source through the CLI: flags, formats and exit statuses.
