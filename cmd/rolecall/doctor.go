@@ -40,7 +40,9 @@ Where the setup comes from:
                           Without ECS definitions in the files, ECS is read from the account
                           (read-only calls).
   --iam live|none|FILE    where roles are read: the account (default, unless a --file holds
-                          an IAM export), nowhere, or an export file
+                          an IAM export), nowhere, or an export: the output of
+                          'aws iam get-account-authorization-details' against AWS or rolecall,
+                          a file or a directory of pieces (one per page or per --filter)
   --cluster NAME          live: only this cluster (repeatable)
   --service NAME          live: only this service (repeatable)
   --task-definition TD    live: also this task definition (repeatable)
@@ -303,14 +305,41 @@ func readScaling(ctx context.Context, live *source.Live, s *doctor.Setup) (note 
 	return "", nil
 }
 
-// readHint says what reading an account takes, after an AccessDenied.
+// readHint says what reading an account takes, after an AccessDenied, and
+// what reads the denied service's part from files instead. ECS is read from
+// the account unless --file gives its definitions, IAM unless --iam (or a
+// --file) gives an export; the export needs iam:GetAccountAuthorizationDetails
+// (an iam:Get* action: whoever runs it needs that one permission), and the
+// CLI writes it to stdout. sts:GetCallerIdentity needs no permission.
 func readHint(err error) string {
 	if !accessDenied(err) {
 		return ""
 	}
-	return "\n(rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List*, sts:GetCallerIdentity and" +
-		" application-autoscaling:DescribeScalableTargets only;" +
-		" allow those to the caller, or give IAM as a file: --iam FILE from 'aws iam get-account-authorization-details')"
+	const reads = "rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List* and application-autoscaling:DescribeScalableTargets only"
+	switch deniedService(err) {
+	case "iam":
+		return "\n(" + reads + "; allow those to the caller, or read IAM from an export instead: " +
+			"'aws iam get-account-authorization-details > iam.json', run by a principal allowed iam:GetAccountAuthorizationDetails, then --iam iam.json)"
+	case "ecs":
+		return "\n(" + reads + "; allow those to the caller, or give the ECS set-up as files instead: " +
+			"--file with its task definitions and services (register-task-definition and create-service input, or describe-task-definition and describe-services output))"
+	}
+	return "\n(" + reads + "; allow those to the caller)"
+}
+
+// deniedService is the service of the action an AccessDenied message names
+// ("... is not authorized to perform: iam:GetRole on resource: ...").
+func deniedService(err error) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	_, rest, ok := strings.Cut(ae.ErrorMessage(), "to perform: ")
+	if !ok {
+		return ""
+	}
+	svc, _, _ := strings.Cut(rest, ":")
+	return svc
 }
 
 // accessDenied: IAM's AccessDenied, or AccessDeniedException from the JSON

@@ -154,68 +154,80 @@ func createSetup(t *testing.T, rc *rolecalltest.Server, files []string) {
 	}
 }
 
+// liveSetup is a realistic setup made real in a rolecall account.
+type liveSetup struct {
+	name   string
+	files  []string
+	extra  []string // files the CLI reads beside the account
+	args   []string
+	status int
+	// after changes the account once the setup is deployed: a role
+	// broken after ECS accepted it (ECS refuses to create the service
+	// with it broken, as AWS does).
+	after func(t *testing.T, c *iam.Client)
+}
+
+var liveSetups = []liveSetup{
+	{name: "fargate-alb-ok", files: []string{"fargate-alb/iam-ok.json", "fargate-alb/taskdef.json", "fargate-alb/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
+	{name: "fargate-alb-broken", files: []string{"fargate-alb/iam-broken.json", "fargate-alb/taskdef.json", "fargate-alb/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
+	{name: "ec2-ok", files: []string{"ec2/iam-ok.json", "ec2/taskdef.json", "ec2/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
+	{name: "ec2-broken", files: []string{"ec2/iam-broken.json", "ec2/taskdef.json", "ec2/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer", "--instance-profile", "ecsInstanceProfile"}, status: 1},
+	{name: "autoscaling-ok", files: []string{"autoscaling/iam-ok.json", "autoscaling/taskdef.json", "autoscaling/service.json"},
+		extra: []string{"autoscaling/scalable-target.json"}, args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
+	{name: "autoscaling-broken", files: []string{"autoscaling/iam-broken.json", "autoscaling/taskdef.json", "autoscaling/service-exec.json"},
+		extra: []string{"autoscaling/scalable-target.json"}, args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
+	{name: "managed-instances-ok", files: []string{"managed-instances/iam-ok.json", "managed-instances/capacity-provider-ok.json", "managed-instances/taskdef.json", "managed-instances/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
+	{name: "legacy-elb-ok", files: []string{"legacy-elb/iam-ok.json", "legacy-elb/taskdef.json", "legacy-elb/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
+	{name: "legacy-elb-broken", files: []string{"legacy-elb/iam-ok.json", "legacy-elb/taskdef.json", "legacy-elb/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1,
+		after: func(t *testing.T, c *iam.Client) {
+			ctx := context.Background()
+			if _, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ecsServiceRole"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("ecsServiceRole"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceRole")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("deployer"), PolicyName: aws.String("no-service-roles"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::000000000000:role/ecsServiceRole"}]}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	{name: "managed-instances-broken", files: []string{"managed-instances/iam-broken.json", "managed-instances/capacity-provider-broken.json", "managed-instances/taskdef.json", "managed-instances/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
+}
+
+// deploy makes the setup real in a new rolecall, points the standard AWS
+// environment at it, and returns it with the doctor's arguments.
+func (s liveSetup) deploy(t *testing.T) (*rolecalltest.Server, []string) {
+	t.Helper()
+	rc := rolecalltest.RunT(t)
+	createSetup(t, rc, s.files)
+	if s.after != nil {
+		s.after(t, iam.NewFromConfig(rc.Config))
+	}
+	liveEnv(t, rc)
+	args := append([]string{"doctor"}, s.args...)
+	for _, f := range s.extra {
+		args = append(args, "--file", filepath.Join(setupsDir, f))
+	}
+	return rc, args
+}
+
 // The realistic setups, correct and broken, created in rolecall and read
 // by `rolecall doctor` through the AWS API exactly as it reads a real
 // account: ECS Describe/List, IAM Get/List, STS GetCallerIdentity.
 func TestDoctorLiveGolden(t *testing.T) {
-	cases := []struct {
-		name   string
-		files  []string
-		extra  []string // files the CLI reads beside the account
-		args   []string
-		status int
-		// after changes the account once the setup is deployed: a role
-		// broken after ECS accepted it (ECS refuses to create the service
-		// with it broken, as AWS does).
-		after func(t *testing.T, c *iam.Client)
-	}{
-		{name: "fargate-alb-ok", files: []string{"fargate-alb/iam-ok.json", "fargate-alb/taskdef.json", "fargate-alb/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
-		{name: "fargate-alb-broken", files: []string{"fargate-alb/iam-broken.json", "fargate-alb/taskdef.json", "fargate-alb/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
-		{name: "ec2-ok", files: []string{"ec2/iam-ok.json", "ec2/taskdef.json", "ec2/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
-		{name: "ec2-broken", files: []string{"ec2/iam-broken.json", "ec2/taskdef.json", "ec2/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer", "--instance-profile", "ecsInstanceProfile"}, status: 1},
-		{name: "autoscaling-ok", files: []string{"autoscaling/iam-ok.json", "autoscaling/taskdef.json", "autoscaling/service.json"},
-			extra: []string{"autoscaling/scalable-target.json"}, args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
-		{name: "autoscaling-broken", files: []string{"autoscaling/iam-broken.json", "autoscaling/taskdef.json", "autoscaling/service-exec.json"},
-			extra: []string{"autoscaling/scalable-target.json"}, args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
-		{name: "managed-instances-ok", files: []string{"managed-instances/iam-ok.json", "managed-instances/capacity-provider-ok.json", "managed-instances/taskdef.json", "managed-instances/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
-		{name: "legacy-elb-ok", files: []string{"legacy-elb/iam-ok.json", "legacy-elb/taskdef.json", "legacy-elb/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
-		{name: "legacy-elb-broken", files: []string{"legacy-elb/iam-ok.json", "legacy-elb/taskdef.json", "legacy-elb/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1,
-			after: func(t *testing.T, c *iam.Client) {
-				ctx := context.Background()
-				if _, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ecsServiceRole"),
-					PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("ecsServiceRole"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceRole")}); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("deployer"), PolicyName: aws.String("no-service-roles"),
-					PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::000000000000:role/ecsServiceRole"}]}`)}); err != nil {
-					t.Fatal(err)
-				}
-			}},
-		{name: "managed-instances-broken", files: []string{"managed-instances/iam-broken.json", "managed-instances/capacity-provider-broken.json", "managed-instances/taskdef.json", "managed-instances/service.json"},
-			args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
-	}
-	for _, tc := range cases {
+	for _, tc := range liveSetups {
 		t.Run(tc.name, func(t *testing.T) {
-			rc := rolecalltest.RunT(t)
-			createSetup(t, rc, tc.files)
-			if tc.after != nil {
-				tc.after(t, iam.NewFromConfig(rc.Config))
-			}
-			liveEnv(t, rc)
-			args := append([]string{"doctor"}, tc.args...)
-			for _, f := range tc.extra {
-				args = append(args, "--file", filepath.Join(setupsDir, f))
-			}
+			_, args := tc.deploy(t)
 			stdout, stderr, code := runCLI(args...)
 			if code != tc.status {
 				t.Errorf("exit status %d, want %d; stderr: %s\n%s", code, tc.status, stderr, stdout)
@@ -245,21 +257,27 @@ func doctorGolden(t *testing.T, name, got string) {
 	if err != nil {
 		t.Fatalf("%v (go test -run %s -update writes it)", err, t.Name())
 	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d (go test -update rewrites it):\n  want: %s\n  got:  %s", path, i+1, w, g)
-			}
+	if line, w, g, differ := firstDiff(string(want), got); differ {
+		t.Fatalf("%s differs at line %d (go test -update rewrites it):\n  want: %s\n  got:  %s", path, line, w, g)
+	}
+}
+
+// firstDiff finds the first line (from 1) where got differs from want.
+func firstDiff(want, got string) (line int, w, g string, differ bool) {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(wl), len(gl)) {
+		w, g = "", ""
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return i + 1, w, g, true
 		}
 	}
+	return 0, "", "", false
 }
 
 // The file source through the CLI: flags, formats and exit statuses.

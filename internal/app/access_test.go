@@ -175,6 +175,7 @@ func TestTargets(t *testing.T) {
 		{"iam", "UpdateUser", map[string]any{"UserName": "dev", "NewUserName": "dev2"},
 			[]string{"arn:aws:iam::000000000000:user/dev|user dev", "arn:aws:iam::000000000000:user/dev2"}, nil},
 		{"iam", "GetAccountSummary", nil, []string{"*"}, nil},
+		{"iam", "GetAccountAuthorizationDetails", map[string]any{"Filter": []string{"Role"}}, []string{"*"}, nil},
 		{"iam", "GetServiceLinkedRoleDeletionStatus", map[string]any{"DeletionTaskId": "task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/6d0e6d5a"},
 			[]string{"arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"}, nil},
 		{"iam", "TagRole", map[string]any{"RoleName": "app", "Tags": []iam.Tag{{Key: "team", Value: "blue"}}},

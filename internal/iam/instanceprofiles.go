@@ -221,21 +221,28 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, account, role
 			return err
 		}
 		next = n
-		out = make([]InstanceProfile, 0, len(names))
-		for _, name := range names {
-			p, err := loadProfile(tx, account, name)
-			if err != nil {
-				return err
-			}
-			ip, err := p.profile(tx, account, false)
-			if err != nil {
-				return err
-			}
-			out = append(out, *ip)
-		}
-		return nil
+		out, err = profilesNamed(tx, account, names)
+		return err
 	})
 	return out, next, err
+}
+
+// profilesNamed renders the instance profiles of a role (lower-case names),
+// as the listings show them.
+func profilesNamed(tx store.Tx, account string, names []string) ([]InstanceProfile, error) {
+	out := make([]InstanceProfile, 0, len(names))
+	for _, name := range names {
+		p, err := loadProfile(tx, account, name)
+		if err != nil {
+			return nil, err
+		}
+		ip, err := p.profile(tx, account, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *ip)
+	}
+	return out, nil
 }
 
 // TagInstanceProfile adds or replaces tags on an instance profile.

@@ -306,39 +306,10 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 			}
 			return true
 		}
-		type entry struct {
-			sortKey string
-			p       Policy
+		all, err := managedPolicies(tx, account, scope == "All" || scope == "AWS", scope == "All" || scope == "Local", keep)
+		if err != nil {
+			return err
 		}
-		var all []entry
-		if scope == "All" || scope == "AWS" {
-			for _, mp := range managed.Headers() {
-				if keep(mp.Path, mp.Arn) {
-					all = append(all, entry{mp.Name + "\x00a", *managedView(&mp, use[mp.Arn], policyList)})
-				}
-			}
-		}
-		if scope == "All" || scope == "Local" {
-			var derr error
-			err := tx.Scan(bucketPolicies, account+"/", "", func(_ string, v []byte) bool {
-				var r policyRecord
-				if derr = unmarshal(v, &r); derr != nil {
-					return false
-				}
-				arn := r.arn(account)
-				if keep(r.Path, arn) {
-					all = append(all, entry{r.PolicyName + "\x00l", *r.view(account, use[arn], policyList)})
-				}
-				return true
-			})
-			if err == nil {
-				err = derr
-			}
-			if err != nil {
-				return err
-			}
-		}
-		sort.Slice(all, func(i, j int) bool { return all[i].sortKey < all[j].sortKey })
 		from, err := decodeMarker(pg.Marker, 'p') // its own kind: no other listing's marker fits
 		if err != nil {
 			return err
@@ -347,7 +318,7 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 		limit := pg.limit()
 		out = make([]Policy, 0, min(limit, len(all)-i))
 		for ; i < len(all) && len(out) < limit; i++ {
-			out = append(out, all[i].p)
+			out = append(out, *all[i].view(account, use, policyList))
 		}
 		if i < len(all) {
 			next = encodeMarker('p', all[i].sortKey)
@@ -355,6 +326,70 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 		return nil
 	})
 	return out, next, err
+}
+
+// policyEntry is a managed policy in the order IAM lists them: by name, an
+// AWS managed policy before a customer managed one of the same name.
+type policyEntry struct {
+	sortKey string
+	local   *policyRecord   // a customer managed policy, or
+	aws     *managed.Policy // an AWS managed one (its header: no versions)
+}
+
+func (e *policyEntry) arn(account string) string {
+	if e.local != nil {
+		return e.local.arn(account)
+	}
+	return e.aws.Arn
+}
+
+func (e *policyEntry) view(account string, use map[string]usage, v policyView) *Policy {
+	if e.local != nil {
+		return e.local.view(account, use[e.local.arn(account)], v)
+	}
+	return managedView(e.aws, use[e.aws.Arn], v)
+}
+
+// managedPolicies lists the AWS managed policies (aws) and the account's
+// customer managed policies (local) that keep accepts, in IAM's order.
+func managedPolicies(tx store.Tx, account string, aws, local bool, keep func(path, arn string) bool) ([]policyEntry, error) {
+	var all []policyEntry
+	if aws {
+		for _, mp := range managed.Headers() {
+			if keep(mp.Path, mp.Arn) {
+				all = append(all, awsEntry(&mp))
+			}
+		}
+	}
+	if local {
+		var derr error
+		err := tx.Scan(bucketPolicies, account+"/", "", func(_ string, v []byte) bool {
+			r := new(policyRecord)
+			if derr = unmarshal(v, r); derr != nil {
+				return false
+			}
+			if keep(r.Path, r.arn(account)) {
+				all = append(all, policyEntry{sortKey: r.PolicyName + "\x00l", local: r})
+			}
+			return true
+		})
+		if err == nil {
+			err = derr
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	sortEntries(all)
+	return all, nil
+}
+
+func awsEntry(mp *managed.Policy) policyEntry {
+	return policyEntry{sortKey: mp.Name + "\x00a", aws: mp}
+}
+
+func sortEntries(all []policyEntry) {
+	sort.Slice(all, func(i, j int) bool { return all[i].sortKey < all[j].sortKey })
 }
 
 // DeletePolicy deletes a customer managed policy that nothing uses and that

@@ -152,6 +152,9 @@ func (h *handler) bindings() []*api.Operation {
 
 		// Account.
 		api.Op("GetAccountSummary", h.getAccountSummary, nil),
+		// The Service Authorization Reference gives it no resource type:
+		// "iam:GetAccountAuthorizationDetails on resource: *".
+		api.Op("GetAccountAuthorizationDetails", h.getAccountAuthorizationDetails, nil),
 
 		// Policy simulator (simulate.go): the custom policy calls name no
 		// resource; the principal calls the entity whose policies they read.

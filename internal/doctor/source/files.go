@@ -141,14 +141,12 @@ func (l *Loaded) load(b []byte, src string) (bool, error) {
 	}
 	switch {
 	case has("RoleDetailList") || has("UserDetailList") || has("GroupDetailList"):
-		var x IAMExport
-		if err := json.Unmarshal(b, &x); err != nil {
-			return false, err
-		}
 		if l.IAM == nil {
 			l.IAM = &IAMExport{}
 		}
-		l.IAM.merge(&x)
+		if err := l.IAM.add(b); err != nil {
+			return false, err
+		}
 	case has("containerDefinitions"):
 		var td doctor.TaskDefinition
 		if err := json.Unmarshal(b, &td); err != nil {

@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/url"
 	"os"
@@ -120,9 +121,55 @@ func TestIAMExport(t *testing.T) {
 	}
 }
 
+// An export in pieces reads as one, each entity once; documents as the
+// API encodes them (RFC 3986: '+' is itself, a leading newline "%0A").
+func TestIAMExportPieces(t *testing.T) {
+	dir := t.TempDir()
+	trust := "\n" + `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	inline := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/a b+c"}]}`
+	role := func(name string) string {
+		return `{"RoleName": "` + name + `", "Path": "/", "Arn": "arn:aws:iam::123456789012:role/` + name + `",
+      "AssumeRolePolicyDocument": "` + strings.ReplaceAll(url.PathEscape(trust), "+", "%2B") + `",
+      "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": "` + strings.ReplaceAll(url.PathEscape(inline), "+", "%2B") + `"}]}`
+	}
+	write(t, dir, "pages/1.json", `{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [`+role("a")+`], "Policies": [], "IsTruncated": true, "Marker": "m"}`)
+	write(t, dir, "pages/2.json", `{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [`+role("b")+`], "Policies": [], "IsTruncated": false}`)
+	write(t, dir, "pages/whole.json", `{"RoleDetailList": [`+role("a")+`, `+role("b")+`]}`)
+	// A --max-items piece that ended inside a page says how much of it.
+	within := base64.StdEncoding.EncodeToString([]byte(`{"Marker": null, "boto_truncate_amount": 2}`))
+	write(t, dir, "pages/3.json", `{"UserDetailList": [], "RoleDetailList": [], "NextToken": "`+within+`"}`)
+	l, err := LoadFiles(filepath.Join(dir, "pages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := l.IAM.Principals(context.Background())
+	if err != nil || len(all) != 2 {
+		t.Fatalf("principals %d %v", len(all), err)
+	}
+	if all[0].Trust != trust || all[0].Policies[0].Document != inline {
+		t.Errorf("documents %q %q", all[0].Trust, all[0].Policies[0].Document)
+	}
+
+	// One that ended at a page's end: the CLI dropped the next page's
+	// groups, roles and policies.
+	boundary := base64.StdEncoding.EncodeToString([]byte(`{"Marker": "ZHJhcHA"}`))
+	p := write(t, dir, "piece.json", `{"UserDetailList": [], "RoleDetailList": [], "NextToken": "`+boundary+`"}`)
+	if _, err := LoadFiles(p); err == nil || !strings.Contains(err.Error(), "may lack groups, roles and policies") {
+		t.Errorf("err = %v", err)
+	}
+	bad, err := LoadFiles(write(t, dir, "bad.json", `{"RoleDetailList": [{"RoleName": "r", "AssumeRolePolicyDocument": "%zz"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.IAM.Role(context.Background(), "r"); err == nil || !strings.Contains(err.Error(), "trust policy of r: policy document is neither JSON nor URL-encoded JSON") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func FuzzLoad(f *testing.F) {
 	for _, s := range []string{`{"family":"a","containerDefinitions":[{"name":"c","image":"i"}]}`, `[{"serviceName":"s"}]`,
-		`{"services":[{}]}`, `{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":"%7B"}]}`, `{"Parameters":[{"Name":"p","KeyId":"k"}]}`} {
+		`{"services":[{}]}`, `{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":"%7B"}]}`, `{"Parameters":[{"Name":"p","KeyId":"k"}]}`,
+		`{"RoleDetailList":[],"NextToken":"eyJNYXJrZXIiOiAiWkhKaGNIQSJ9"}`, `{"UserDetailList":[{"Arn":"a"},{"Arn":"a"}],"NextToken":"e30="}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

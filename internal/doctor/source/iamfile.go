@@ -3,7 +3,9 @@ package source
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -13,8 +15,9 @@ import (
 )
 
 // IAMExport is `aws iam get-account-authorization-details` output: every
-// user, group, role and managed policy of an account with its documents.
-// Policy documents may be JSON objects (as the AWS CLI prints them) or
+// user, group, role and managed policy of an account with its documents,
+// made against AWS or rolecall alike, whole or in pieces (see add). Policy
+// documents may be JSON objects (as the AWS CLI prints them) or
 // URL-encoded strings (as the API sends them).
 type IAMExport struct {
 	UserDetailList  []userDetail    `json:"UserDetailList"`
@@ -79,30 +82,96 @@ type managedDetail struct {
 	} `json:"PolicyVersionList"`
 }
 
-func (x *IAMExport) merge(y *IAMExport) {
-	x.UserDetailList = append(x.UserDetailList, y.UserDetailList...)
-	x.GroupDetailList = append(x.GroupDetailList, y.GroupDetailList...)
-	x.RoleDetailList = append(x.RoleDetailList, y.RoleDetailList...)
-	x.Policies = append(x.Policies, y.Policies...)
+// add merges one export document into x: a whole export, one of several
+// pieces (the API's pages, one file per --filter, the AWS CLI's
+// --max-items pieces), or the same entities again (each is kept once, by
+// ARN).
+func (x *IAMExport) add(b []byte) error {
+	var y struct {
+		IAMExport
+		// NextToken is the AWS CLI's token for the next --max-items piece.
+		NextToken string `json:"NextToken"`
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		return err
+	}
+	if err := cliPiece(y.NextToken); err != nil {
+		return err
+	}
+	x.UserDetailList = appendNew(x.UserDetailList, y.UserDetailList, func(u userDetail) string { return u.Arn })
+	x.GroupDetailList = appendNew(x.GroupDetailList, y.GroupDetailList, func(g groupDetail) string { return g.Arn })
+	x.RoleDetailList = appendNew(x.RoleDetailList, y.RoleDetailList, func(r roleDetail) string { return r.Arn })
+	x.Policies = appendNew(x.Policies, y.Policies, func(p managedDetail) string { return p.Arn })
+	return nil
 }
 
-// documentText turns a policy document as exported into its JSON text.
+// appendNew appends the items of more whose key list does not hold yet.
+func appendNew[T any](list, more []T, key func(T) string) []T {
+	seen := make(map[string]bool, len(list))
+	for _, it := range list {
+		seen[key(it)] = true
+	}
+	for _, it := range more {
+		if k := key(it); k == "" || !seen[k] {
+			seen[k] = true
+			list = append(list, it)
+		}
+	}
+	return list
+}
+
+// cliPiece refuses a piece of an export that the AWS CLI's paging has
+// left incomplete. With --max-items the CLI counts users only (the first of
+// the operation's four result lists) and ends a piece either inside a page
+// (its NextToken says how much of the page it gave: boto_truncate_amount)
+// or at a page's end. On --starting-token, botocore's paginator empties the
+// other three lists of the first page it reads ("We also need to truncate
+// any secondary result keys", botocore paginate.py, _handle_first_request):
+// after a piece that ended at a page's end, the groups, roles and policies
+// of the next page are in no piece, whether AWS or rolecall answered.
+func cliPiece(token string) error {
+	if token == "" {
+		return nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(token)
+	var t map[string]any
+	if err != nil || json.Unmarshal(raw, &t) != nil {
+		return nil // not the AWS CLI's token: nothing to say of it
+	}
+	if _, within := t["boto_truncate_amount"]; within {
+		return nil
+	}
+	return errors.New("an IAM export made with --max-items and --starting-token may lack groups, roles and policies: " +
+		"the AWS CLI drops those of the first page each --starting-token resumes at; " +
+		"export it whole (aws iam get-account-authorization-details > iam.json, --page-size to make smaller requests)")
+}
+
+// documentText turns a policy document as exported into its JSON text: a
+// JSON object (the AWS CLI decodes documents), or a string holding the
+// JSON text or IAM's RFC 3986 percent-encoding of it (the API's answer).
 func documentText(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", err
-		}
-		if t := strings.TrimSpace(s); strings.HasPrefix(t, "%7B") || strings.HasPrefix(t, "%7b") {
-			return url.QueryUnescape(s)
-		}
+	if raw[0] != '"' {
+		return string(raw), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(strings.TrimSpace(s), "{") {
 		return s, nil
 	}
-	return string(raw), nil
+	// RFC 3986: '+' is itself, not a space (as botocore decodes, with
+	// urllib's unquote); a document written with leading white space
+	// begins "%0A" or "%20", not "%7B".
+	d, err := url.PathUnescape(s)
+	if err != nil {
+		return "", fmt.Errorf("policy document is neither JSON nor URL-encoded JSON: %v", err)
+	}
+	return d, nil
 }
 
 // managedPolicy resolves a managed policy: from the export, or (an AWS
