@@ -214,11 +214,16 @@ func (s liveSetup) deploy(t *testing.T) (*rolecalltest.Server, []string) {
 		s.after(t, iam.NewFromConfig(rc.Config))
 	}
 	liveEnv(t, rc)
+	return rc, s.doctorArgs()
+}
+
+// doctorArgs is how the doctor is run on the setup.
+func (s liveSetup) doctorArgs() []string {
 	args := append([]string{"doctor"}, s.args...)
 	for _, f := range s.extra {
 		args = append(args, "--file", filepath.Join(setupsDir, f))
 	}
-	return rc, args
+	return args
 }
 
 // The realistic setups, correct and broken, created in rolecall and read
