@@ -200,15 +200,10 @@ func TestECSCreateServiceCreatesTheServiceLinkedRole(t *testing.T) {
 func TestECSCapacityProviderInUse(t *testing.T) {
 	e := newECSEnv(t)
 	must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t)
-	infra := e.role(t, "ecsInfrastructureRole", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
-	instance := e.role(t, "ecsInstanceRole", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
-	_ = instance
-	must(e.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ecsInstanceRole")}))(t)
-	must(e.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ecsInstanceRole"), RoleName: aws.String("ecsInstanceRole")}))(t)
+	infra := e.role(t, "ecsInfrastructureRole", ecsTrust)
+	e.managedInstances(t, infra, "ecsInstanceRole")
 	must(e.ecs.CreateCapacityProvider(ctx, &ecs.CreateCapacityProviderInput{Name: aws.String("mi"), Cluster: aws.String("prod"),
-		ManagedInstancesProvider: &ecstypes.CreateManagedInstancesProviderConfiguration{InfrastructureRoleArn: aws.String(infra),
-			InstanceLaunchTemplate: &ecstypes.InstanceLaunchTemplate{Ec2InstanceProfileArn: aws.String("arn:aws:iam::" + account + ":instance-profile/ecsInstanceRole"),
-				NetworkConfiguration: &ecstypes.ManagedInstancesNetworkConfiguration{Subnets: []string{"subnet-0123456789abcdef0"}}}}}))(t)
+		ManagedInstancesProvider: miProvider(infra, "ecsInstanceRole")}))(t)
 	must(e.ecs.PutClusterCapacityProviders(ctx, &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("prod"), CapacityProviders: []string{"mi"},
 		DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("mi"), Weight: 1}}}))(t)
 	fargateTaskDef(t, e.ecs, "app", func(in *ecs.RegisterTaskDefinitionInput) {
@@ -254,6 +249,67 @@ func TestECSCapacityProviderInUse(t *testing.T) {
 	if got.UpdateStatus != ecstypes.CapacityProviderUpdateStatusDeleteFailed ||
 		aws.ToString(got.UpdateStatusReason) != "The capacity provider cannot be deleted because it is associated with cluster: prod. Remove the capacity provider from the cluster and try again." {
 		t.Errorf("deletion %s %q", got.UpdateStatus, aws.ToString(got.UpdateStatusReason))
+	}
+}
+
+const (
+	infraPolicy = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances"
+
+	privateSubnet = "subnet-0123456789abcdef0"
+)
+
+// managedInstances gives the infrastructure role its AWS managed policy,
+// and makes an instance role of that name in an instance profile of the
+// same name.
+func (e *ecsEnv) managedInstances(t *testing.T, infra, instanceRole string) {
+	t.Helper()
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(infra[strings.LastIndexByte(infra, '/')+1:]), PolicyArn: aws.String(infraPolicy)}))(t)
+	e.role(t, instanceRole, ec2Trust)
+	must(e.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(instanceRole)}))(t)
+	must(e.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(instanceRole), RoleName: aws.String(instanceRole)}))(t)
+}
+
+func miProvider(infra, profile string) *ecstypes.CreateManagedInstancesProviderConfiguration {
+	return &ecstypes.CreateManagedInstancesProviderConfiguration{InfrastructureRoleArn: aws.String(infra),
+		InstanceLaunchTemplate: &ecstypes.InstanceLaunchTemplate{Ec2InstanceProfileArn: aws.String("arn:aws:iam::" + account + ":instance-profile/" + profile),
+			NetworkConfiguration: &ecstypes.ManagedInstancesNetworkConfiguration{Subnets: []string{privateSubnet}}}}
+}
+
+// Managed Instances: ECS launches each task's instance with the capacity
+// provider's infrastructure role, which passes the instance profile's role
+// to EC2. AmazonECSInfrastructureRolePolicyForManagedInstances allows that
+// only for roles named ecsInstanceRole*: "a mismatched name causes an
+// authorization error at task launch". A profile that does not exist is
+// refused when the provider is created.
+func TestECSManagedInstancesInfrastructureRole(t *testing.T) {
+	e := newECSEnv(t)
+	must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t)
+	infra := e.role(t, "ecsInfrastructureRole", ecsTrust)
+	e.managedInstances(t, infra, "MyStack-InstanceRole-ABC123")
+
+	_, err := e.ecs.CreateCapacityProvider(ctx, &ecs.CreateCapacityProviderInput{Name: aws.String("gone"), Cluster: aws.String("prod"),
+		ManagedInstancesProvider: miProvider(infra, "nope")})
+	wantErr(t, err, 400, "InvalidParameterException", "The instance profile arn:aws:iam::"+account+":instance-profile/nope is not valid. Specify an existing instance profile and try again.")
+
+	must(e.ecs.CreateCapacityProvider(ctx, &ecs.CreateCapacityProviderInput{Name: aws.String("mi"), Cluster: aws.String("prod"),
+		ManagedInstancesProvider: miProvider(infra, "MyStack-InstanceRole-ABC123")}))(t)
+	fargateTaskDef(t, e.ecs, "app", func(in *ecs.RegisterTaskDefinitionInput) {
+		in.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityManagedInstances}
+	})
+	run := func() ecstypes.Task {
+		task := must(e.ecs.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("prod"), TaskDefinition: aws.String("app"), NetworkConfiguration: awsvpcNet,
+			CapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("mi")}}}))(t).Tasks[0]
+		e.clock.Advance(time.Second)
+		return must(e.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("prod"), Tasks: []string{aws.ToString(task.TaskArn)}}))(t).Tasks[0]
+	}
+	wantStopped(t, run(), "ResourceInitializationError: Amazon ECS could not launch a Managed Instances instance for capacity provider mi: "+
+		"User: arn:aws:sts::"+account+":assumed-role/ecsInfrastructureRole/ECSManagedInstancesForCompute is not authorized to perform: iam:PassRole on resource: arn:aws:iam::"+account+":role/MyStack-InstanceRole-ABC123 because no identity-based policy allows the iam:PassRole action")
+
+	// Allowed to pass it to EC2: the task runs.
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ecsInfrastructureRole"), PolicyName: aws.String("pass"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::` + account + `:role/MyStack-InstanceRole-ABC123","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}`)}))(t)
+	if got := run(); aws.ToString(got.LastStatus) != "RUNNING" {
+		t.Errorf("task %s %q", aws.ToString(got.LastStatus), aws.ToString(got.StoppedReason))
 	}
 }
 

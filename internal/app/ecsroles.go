@@ -185,6 +185,23 @@ func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, se
 // the others name none.
 var namesStar = map[string]bool{"ecr": true}
 
+// InstanceProfileRole: the role of an instance profile of the Call's
+// account, as IAM keeps it.
+func (r ecsRoles) InstanceProfileRole(ctx context.Context, c ecs.Call, profileArn string) (string, error) {
+	name := profileArn[strings.LastIndexByte(profileArn, '/')+1:]
+	if a, err := arn.Parse(profileArn); err == nil && a.Account != "" && a.Account != c.Account {
+		return "", awserr.NoSuchEntity("Instance Profile %s cannot be found.", name)
+	}
+	p, err := r.iam.GetInstanceProfile(ctx, c.Account, name)
+	if err != nil {
+		return "", err
+	}
+	if len(p.Roles) == 0 {
+		return "", nil
+	}
+	return p.Roles[0].Arn, nil
+}
+
 // keptService: the services whose resources, and their policies, rolecall
 // keeps.
 var keptService = map[string]bool{"iam": true, "sts": true, "ecs": true}

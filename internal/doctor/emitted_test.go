@@ -191,7 +191,7 @@ var notAboutRoles = map[string]bool{
 // Every role error text rolecall gives, ECS's stoppedReasons included, is
 // one doctor explain recognizes; the others are listed in notAboutRoles.
 func TestExplainKnowsEveryTextRolecallGives(t *testing.T) {
-	texts := emittedTexts(t, "ecs", "sts", "iam", "agent")
+	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles")
 	// A stopped task's reasons are built by the one model of ECS's role
 	// use, for each request its execution role makes at launch.
 	denial := "User: arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef is not authorized to perform: X on resource: X because no identity-based policy allows the X action"

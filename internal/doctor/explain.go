@@ -137,6 +137,19 @@ var rules = sync.OnceValue(func() []explainRule {
 					},
 					Source: "CreateService/RunTask/CreateCluster InvalidParameterException (aws-samples/aws-modern-application-workshop #69, #99; aws-samples/baseline-environment-on-aws #238)"}
 			}},
+		{id: "managed-instance-launch", re: regexp.MustCompile(`could not launch a Managed Instances instance for capacity provider (\S+?):`),
+			build: func(m []string, text string) Match {
+				f := accessFacts(text)
+				mm := withDeny(Match{Title: "ECS could not launch an instance with the capacity provider's infrastructure role", Facts: f,
+					Cause: []string{"ECS launches the instances of capacity provider " + m[1] + " with its infrastructure role: the role could not be assumed (it must trust ecs.amazonaws.com), lacks an EC2 permission, may not pass the instance profile's role to ec2.amazonaws.com (AmazonECSInfrastructureRolePolicyForManagedInstances allows iam:PassRole only on roles named ecsInstanceRole*), or the instance profile does not exist"},
+					Fix:   []string{"attach AmazonECSInfrastructureRolePolicyForManagedInstances to the infrastructure role and name the instance role ecsInstanceRole..., or allow the infrastructure role iam:PassRole on the instance role with iam:PassedToService ec2.amazonaws.com"},
+					Commands: grantCommand(f, map[string]map[string]strList{"StringEquals": {"iam:PassedToService": {"ec2.amazonaws.com"}}}),
+					Source:   "rolecall's wording of a documented failure (ECS Developer Guide, Amazon ECS Managed Instances instance profile)"}, f)
+				if f["action"] != "iam:PassRole" {
+					mm.Commands = grantCommand(f, nil)
+				}
+				return mm
+			}},
 		{id: "legacy-service-role-targetgroup", re: regexp.MustCompile(`Unable to assume role and validate the (specified targetGroupArn|listeners configured on your load balancer)`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "ECS cannot use the service's legacy role for its load balancer",
@@ -345,10 +358,16 @@ var rules = sync.OnceValue(func() []explainRule {
 					Cause: []string{"TransitiveTagKeys must name tags passed in the same call, and cannot change a tag key that the calling session already passes on transitively"},
 					Fix:   []string{"list in TransitiveTagKeys only keys of the Tags you pass, and do not repeat a transitive key of the calling session with another value"}}
 			}},
-		{id: "infrastructure-role-invalid", re: regexp.MustCompile(`The infrastructure role (\S+) is not valid`),
+		{id: "infrastructure-role-invalid", re: regexp.MustCompile(`The (infrastructure role|instance profile) (\S+) is not valid`),
 			build: func(m []string, _ string) Match {
-				_, name := principalOf(m[1])
-				return Match{Title: "ECS cannot use the Managed Instances infrastructure role", Facts: map[string]string{"role": m[1]},
+				if m[1] == "instance profile" {
+					return Match{Title: "the Managed Instances capacity provider names no instance profile of the account", Facts: map[string]string{"profile": m[2]},
+						Cause:    []string{"instanceLaunchTemplate.ec2InstanceProfileArn names an instance profile that does not exist (a role's ARN given instead of the profile's, a typo, another account's)"},
+						Fix:      []string{"create the profile with the instance role in it, and give the profile's ARN"},
+						Commands: []string{"aws iam create-instance-profile --instance-profile-name ecsInstanceRole", "aws iam add-role-to-instance-profile --instance-profile-name ecsInstanceRole --role-name ecsInstanceRole"}}
+				}
+				_, name := principalOf(m[2])
+				return Match{Title: "ECS cannot use the Managed Instances infrastructure role", Facts: map[string]string{"role": m[2]},
 					Cause:    []string{"the role does not exist, or its trust policy does not let ecs.amazonaws.com assume it"},
 					Fix:      []string{"let ecs.amazonaws.com assume it and attach AmazonECSInfrastructureRolePolicyForManagedInstances"},
 					Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())}}

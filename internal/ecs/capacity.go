@@ -89,13 +89,21 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn, p.CapacityProviderArn); err != nil {
 			return nil, err
 		}
+		// The instance profile must be there; its role is passed to EC2,
+		// by the infrastructure role, only when an instance is launched.
+		if lt := mi.InstanceLaunchTemplate; lt != nil && lt.Ec2InstanceProfileArn != "" {
+			if _, err := s.roles.InstanceProfileRole(ctx, c, lt.Ec2InstanceProfileArn); err != nil {
+				if awserr.IsClient(err) {
+					return nil, errInstanceProfile(lt.Ec2InstanceProfileArn)
+				}
+				return nil, err
+			}
+		}
 		// The instance profile's role is not the caller's to pass: the
 		// infrastructure role passes it to EC2 when ECS launches an
 		// instance (AmazonECSInfrastructureRolePolicyForManagedInstances
 		// allows iam:PassRole on ecsInstanceRole*), and a refusal surfaces
-		// at task launch (ECS developer guide, "Amazon ECS Managed
-		// Instances instance profile"). rolecall launches no instance, so
-		// it is not checked.
+		// at task launch (launchInstance).
 		p.Type = providerManaged
 		p.ManagedInstancesProvider = &types.ManagedInstancesProvider{
 			InfrastructureRoleArn:      mi.InfrastructureRoleArn,

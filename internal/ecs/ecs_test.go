@@ -58,6 +58,16 @@ func (f *fakeRoles) called(prefix string) []string {
 	return out
 }
 
+func (f *fakeRoles) InstanceProfileRole(_ context.Context, c Call, profileArn string) (string, error) {
+	f.log("profile " + profileArn)
+	name := profileArn[strings.LastIndexByte(profileArn, '/')+1:]
+	role := "arn:aws:iam::" + c.Account + ":role/" + name
+	if !f.roles[role] {
+		return "", awserr.NoSuchEntity("Instance Profile %s cannot be found.", name)
+	}
+	return role, nil
+}
+
 func (f *fakeRoles) EnsureServiceLinkedRole(_ context.Context, c Call, principal string) (bool, error) {
 	f.log("ensure " + principal)
 	f.mu.Lock()
@@ -674,6 +684,7 @@ func TestRoleUsage(t *testing.T) {
 	}
 
 	infra := f.role("infra")
+	f.role("p") // the instance profile p's role (the fake's profiles hold the role of their name)
 	mi := func(c Call) {
 		t.Helper()
 		_, err := f.svc.CreateCapacityProvider(ctx, c, &types.CreateCapacityProviderRequest{Name: "mi", Cluster: map[string]string{"us-east-1": "a", "eu-west-1": "c"}[c.Region],

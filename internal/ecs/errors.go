@@ -235,6 +235,13 @@ func errInfrastructureRole(arn string) error {
 	return invalidParameter("The infrastructure role %s is not valid. Specify a valid IAM role that Amazon ECS can assume and try again.", arn)
 }
 
+// errInstanceProfile: the instance profile of a Managed Instances capacity
+// provider does not exist in the account (rolecall's wording, worded as
+// the infrastructure role's).
+func errInstanceProfile(arn string) error {
+	return invalidParameter("The instance profile %s is not valid. Specify an existing instance profile and try again.", arn)
+}
+
 // Tags.
 
 // errInvalidARN: ListTagsForResource with an ARN that is not ECS's

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/principal"
 )
@@ -56,6 +57,10 @@ type Roles interface {
 	// Advisor). A refusal is AccessDenied with AWS's text, naming the
 	// session.
 	RoleAllows(ctx context.Context, c Call, roleArn, session string, actions ...RoleAction) error
+	// InstanceProfileRole is the ARN of the role an instance profile (given
+	// by ARN) holds in the Call's account, "" when it holds none; IAM's
+	// NoSuchEntity when there is no such profile.
+	InstanceProfileRole(ctx context.Context, c Call, profileArn string) (string, error)
 }
 
 // RoleAction is one request ECS makes with a role, as the one model of
@@ -155,6 +160,12 @@ func (st started) failedReason() string {
 func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn string) (started, error) {
 	executionRole, taskRole := l.roles()
 	var st started
+	if l.managed != nil {
+		refused, err := s.launchInstance(ctx, c, l.managed)
+		if err != nil || refused != "" {
+			return started{refused: refused}, err
+		}
+	}
 	for i, r := range []string{executionRole, taskRole} {
 		if r == "" {
 			continue
@@ -190,6 +201,52 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 		return started{refused: ecsroles.Refusal(n, awserr.As(err).Message, s.gen.UUID())}, nil
 	}
 	return st, nil
+}
+
+// launchInstance is what ECS does with a Managed Instances capacity
+// provider's infrastructure role to launch an instance for a task: it
+// assumes the role, then creates the launch template and fleet, runs and
+// tags the instance, and passes the instance profile's role to EC2, each
+// decided on the role's own policies (AmazonECSInfrastructureRolePolicyForManagedInstances
+// allows them, the PassRole only for roles named ecsInstanceRole*: "a
+// mismatched name causes an authorization error at task launch",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html).
+// refused is the task's stoppedReason when one is refused. rolecall keeps
+// no instances: each launch is decided as if it needed a new one.
+func (s *Service) launchInstance(ctx context.Context, c Call, p *types.CapacityProvider) (refused string, err error) {
+	mi := p.ManagedInstancesProvider
+	in := ecsroles.ProviderInput{Provider: p, Clusters: []string{p.Cluster}}
+	if lt := mi.InstanceLaunchTemplate; lt != nil && lt.Ec2InstanceProfileArn != "" {
+		role, err := s.roles.InstanceProfileRole(ctx, c, lt.Ec2InstanceProfileArn)
+		if err != nil {
+			if !awserr.IsClient(err) {
+				return "", err
+			}
+			return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
+		}
+		in.InstanceRoleARN = role
+	}
+	session := ecsroles.About[ecsroles.MIInfrastructure].Session
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, mi.InfrastructureRoleArn, session, p.CapacityProviderArn); err != nil {
+		if !awserr.IsClient(err) {
+			return "", err
+		}
+		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(errInfrastructureRole(mi.InfrastructureRoleArn)).Message), nil
+	}
+	for _, u := range ecsroles.ForProvider(envOf(c), in) {
+		if u.Kind != ecsroles.MIInfrastructure {
+			continue
+		}
+		for _, n := range u.Needs {
+			if err := s.roles.RoleAllows(ctx, c, mi.InfrastructureRoleArn, session, n); err != nil {
+				if !awserr.IsClient(err) {
+					return "", err
+				}
+				return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // unableToAssume is the reason a task whose role ecs-tasks.amazonaws.com

@@ -359,6 +359,9 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		if l.launchType, l.capacityProvider, err = resolveLaunchType(tx, c, cl, rec.Service.LaunchType, rec.Service.CapacityProviderStrategy); err != nil {
 			return err
 		}
+		if l.managed, err = managedProvider(tx, c, cl, l.launchType, l.capacityProvider); err != nil {
+			return err
+		}
 		if tasks, err = serviceTasks(tx, c, cluster, name); err != nil {
 			return err
 		}

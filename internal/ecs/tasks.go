@@ -22,6 +22,9 @@ type launch struct {
 	def              *taskDefRecord
 	launchType       string
 	capacityProvider string
+	// managed is the Managed Instances capacity provider the task is
+	// placed on, nil for other launches.
+	managed *types.CapacityProvider
 	platformVersion  string
 	network          *types.NetworkConfiguration
 	overrides        *types.TaskOverride
@@ -78,6 +81,29 @@ func resolveLaunchType(tx store.Tx, c Call, cl *clusterRecord, launchType string
 		return launchManaged, name, nil
 	}
 	return launchEC2, name, nil
+}
+
+// managedProvider is the Managed Instances capacity provider a launch on
+// Managed Instances is placed on: the one its strategy names, else the
+// cluster's first.
+func managedProvider(tx store.Tx, c Call, cl *clusterRecord, launchType, name string) (*types.CapacityProvider, error) {
+	if launchType != launchManaged {
+		return nil, nil
+	}
+	names := cl.Cluster.CapacityProviders
+	if name != "" {
+		names = []string{name}
+	}
+	for _, n := range names {
+		p, err := loadProvider(tx, c, n)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil && p.Provider.Status == statusActive && p.Provider.Type == providerManaged {
+			return &p.Provider, nil
+		}
+	}
+	return nil, nil
 }
 
 // checkLaunch applies AWS's rules that tie a task definition to a launch:
@@ -304,6 +330,9 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 			return errTaskDefinitionInactive()
 		}
 		if l.launchType, l.capacityProvider, err = resolveLaunchType(tx, c, l.cluster, in.LaunchType, in.CapacityProviderStrategy); err != nil {
+			return err
+		}
+		if l.managed, err = managedProvider(tx, c, l.cluster, l.launchType, l.capacityProvider); err != nil {
 			return err
 		}
 		instances, _, err = instancesFor(tx, c, l.cluster.Cluster.ClusterName, now, tm)

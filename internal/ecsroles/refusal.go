@@ -96,3 +96,12 @@ func imageParts(image string) (host, repo, ref string) {
 	}
 	return host, rest, "latest"
 }
+
+// InstanceLaunchReason is the stoppedReason of a task that ECS could not
+// launch a Managed Instances instance for, with the provider's
+// infrastructure role: rolecall's wording (AWS documents that "a
+// mismatched name causes an authorization error at task launch", not the
+// text), with the refusal it met.
+func InstanceLaunchReason(provider, refusal string) string {
+	return "ResourceInitializationError: Amazon ECS could not launch a Managed Instances instance for capacity provider " + provider + ": " + strings.TrimSpace(refusal)
+}
