@@ -141,8 +141,8 @@ var rules = sync.OnceValue(func() []explainRule {
 			build: func(m []string, text string) Match {
 				f := accessFacts(text)
 				mm := withDeny(Match{Title: "ECS could not launch an instance with the capacity provider's infrastructure role", Facts: f,
-					Cause: []string{"ECS launches the instances of capacity provider " + m[1] + " with its infrastructure role: the role could not be assumed (it must trust ecs.amazonaws.com), lacks an EC2 permission, may not pass the instance profile's role to ec2.amazonaws.com (AmazonECSInfrastructureRolePolicyForManagedInstances allows iam:PassRole only on roles named ecsInstanceRole*), or the instance profile does not exist"},
-					Fix:   []string{"attach AmazonECSInfrastructureRolePolicyForManagedInstances to the infrastructure role and name the instance role ecsInstanceRole..., or allow the infrastructure role iam:PassRole on the instance role with iam:PassedToService ec2.amazonaws.com"},
+					Cause:    []string{"ECS launches the instances of capacity provider " + m[1] + " with its infrastructure role: the role could not be assumed (it must trust ecs.amazonaws.com), lacks an EC2 permission, may not pass the instance profile's role to ec2.amazonaws.com (AmazonECSInfrastructureRolePolicyForManagedInstances allows iam:PassRole only on roles named ecsInstanceRole*), or the instance profile does not exist"},
+					Fix:      []string{"attach AmazonECSInfrastructureRolePolicyForManagedInstances to the infrastructure role and name the instance role ecsInstanceRole..., or allow the infrastructure role iam:PassRole on the instance role with iam:PassedToService ec2.amazonaws.com"},
 					Commands: grantCommand(f, map[string]map[string]strList{"StringEquals": {"iam:PassedToService": {"ec2.amazonaws.com"}}}),
 					Source:   "rolecall's wording of a documented failure (ECS Developer Guide, Amazon ECS Managed Instances instance profile)"}, f)
 				if f["action"] != "iam:PassRole" {

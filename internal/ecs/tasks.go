@@ -24,7 +24,7 @@ type launch struct {
 	capacityProvider string
 	// managed is the Managed Instances capacity provider the task is
 	// placed on, nil for other launches.
-	managed *types.CapacityProvider
+	managed          *types.CapacityProvider
 	platformVersion  string
 	network          *types.NetworkConfiguration
 	overrides        *types.TaskOverride
