@@ -212,11 +212,11 @@ func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance
 	if c.Principal != nil {
 		caller = c.Principal.ARN
 	}
-	hex := strings.ReplaceAll(s.gen.UUID(), "-", "")
+	hex := s.hex()
 	r := &record{Instance: Instance{
 		InstanceId: id, Account: c.Account, Region: c.Region, AvailabilityZone: c.Region + "a",
-		InstanceType: DefaultInstanceType, ImageId: "ami-" + hex[:17], Architecture: DefaultArchitecture,
-		PrivateIp:          fmt.Sprintf("10.0.%d.%d", hexByte(hex[17:19]), 1+hexByte(hex[19:21])%254),
+		InstanceType: DefaultInstanceType, ImageId: "ami-" + hex[len(hex)-17:], Architecture: DefaultArchitecture,
+		PrivateIp:          fmt.Sprintf("10.0.%d.%d", hexByte(hex[:2]), 1+hexByte(hex[2:4])%254),
 		InstanceProfileArn: p.Arn, InstanceProfileName: p.Name, InstanceProfileId: p.ID,
 		State: StateRunning, LaunchTime: s.now(), LaunchedBy: caller, MetadataPort: in.MetadataPort,
 	}}
@@ -235,8 +235,13 @@ func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance
 
 // instanceID is "i-" and 17 lower-case hex digits, as EC2's are.
 func (s *Service) instanceID() string {
-	return "i-" + strings.ReplaceAll(s.gen.UUID(), "-", "")[:17]
+	h := s.hex()
+	return "i-" + h[len(h)-17:]
 }
+
+// hex is 32 hex digits from the ID generator (its last ones vary the
+// most).
+func (s *Service) hex() string { return strings.ReplaceAll(s.gen.UUID(), "-", "") }
 
 func hexByte(h string) int {
 	var v int
