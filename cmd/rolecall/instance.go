@@ -128,8 +128,9 @@ func printInstanceEnv(w io.Writer, base string, v *imds.InstanceView) {
 	if v.RoleArn != "" {
 		role = "role " + v.RoleArn
 	}
-	fmt.Fprintf(w, `# Instance %s (%s) in %s: programs run with these exports read its
-# instance role's credentials from its metadata service, as on the instance.
+	fmt.Fprintf(w, `# Instance %s (%s) in %s:
+# programs run with these exports read its instance role's credentials from
+# its metadata service, as on the instance.
 # The SDKs use static keys, profiles, web identity and container credentials
 # before instance metadata: they are unset. (Credentials in ~/.aws/credentials
 # or ~/.aws/config come first too: set AWS_SHARED_CREDENTIALS_FILE=/dev/null
@@ -141,7 +142,7 @@ export AWS_EC2_METADATA_SERVICE_ENDPOINT=%s
 export AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv4
 export AWS_ENDPOINT_URL=%s
 export AWS_REGION=%s AWS_DEFAULT_REGION=%s
-`, v.InstanceId, role, v.Region, shellQuote(v.MetadataEndpoint), shellQuote(base), v.Region, v.Region)
+`, v.InstanceId, role, v.Region, v.MetadataEndpoint, shellQuote(base), v.Region, v.Region)
 }
 
 // callInstances calls rolecall's instances endpoint, signed (service

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/rolecall/rolecall/rolecalltest"
 )
@@ -40,6 +43,9 @@ func TestInstanceCommands(t *testing.T) {
 	rc := rolecalltest.RunT(t)
 	ctx := context.Background()
 	ic := iam.NewFromConfig(rc.Config)
+	if _, err := ecs.NewFromConfig(rc.Config, func(o *ecs.Options) { o.Region = "eu-west-1" }).CreateCluster(ctx, &ecs.CreateClusterInput{}); err != nil {
+		t.Fatal(err)
+	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ecsInstanceRole"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatal(err)
@@ -58,7 +64,8 @@ func TestInstanceCommands(t *testing.T) {
 	ex := exportsOf(out)
 	id := ex["ROLECALL_INSTANCE_ID"]
 	if !regexp.MustCompile(`^i-[0-9a-f]{17}$`).MatchString(id) || !strings.HasPrefix(out, "# Instance "+id+" launched in eu-west-1") ||
-		!regexp.MustCompile(`^http://127\.0\.0\.1:\d+/$`).MatchString(ex["AWS_EC2_METADATA_SERVICE_ENDPOINT"]) ||
+		!regexp.MustCompile(`(?m)^export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127\.0\.0\.1:\d+/$`).MatchString(out) ||
+		!strings.Contains(out, "\nexport AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv4\n") ||
 		ex["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] != "IPv4" || ex["AWS_ENDPOINT_URL"] != rc.Endpoint || ex["AWS_REGION"] != "eu-west-1" || ex["AWS_DEFAULT_REGION"] != "eu-west-1" ||
 		!strings.Contains(out, "\nunset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE ") ||
 		!strings.Contains(out, "\nunset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN ") ||
@@ -94,6 +101,22 @@ func TestInstanceCommands(t *testing.T) {
 	}
 	if got, want := aws.ToString(who.Arn), "arn:aws:sts::"+rc.Account+":assumed-role/ecsInstanceRole/"+id; got != want {
 		t.Errorf("caller %s, want %s", got, want)
+	}
+	// The ECS agent on the instance registers it, once the role may.
+	agent := ecs.NewFromConfig(cfg)
+	_, err = agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" || ae.ErrorMessage() != "User: arn:aws:sts::"+rc.Account+":assumed-role/ecsInstanceRole/"+id+
+		" is not authorized to perform: ecs:RegisterContainerInstance on resource: arn:aws:ecs:eu-west-1:"+rc.Account+":cluster/default because no identity-based policy allows the ecs:RegisterContainerInstance action" {
+		t.Fatalf("register without AmazonEC2ContainerServiceforEC2Role: %v", err)
+	}
+	if _, err := ic.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("ecsInstanceRole"),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{})
+	if err != nil || aws.ToString(reg.ContainerInstance.Ec2InstanceId) != id {
+		t.Fatalf("register: %+v %v", reg, err)
 	}
 	t.Setenv("AWS_REGION", "")
 	t.Setenv("AWS_DEFAULT_REGION", "")
