@@ -346,6 +346,7 @@ func TestInstanceMetadataAfterRestart(t *testing.T) {
 // metadata only, the caller is the instance role's session, and the ECS
 // agent's registration is the instance's.
 func TestInstanceCLI(t *testing.T) {
+	t.Parallel() // the aws CLI's start-up dominates
 	rc := rolecalltest.RunT(t)
 	c := iam.NewFromConfig(rc.Config)
 	instanceProfile(t, c, "ecsInstanceRole", ec2Trust)
