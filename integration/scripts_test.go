@@ -17,12 +17,18 @@ import (
 func runScript(t *testing.T, interpreter, script string) {
 	t.Helper()
 	t.Parallel() // each script has its own server; the aws CLI's start-up dominates
+	runScriptOn(t, rolecalltest.RunT(t), interpreter, script)
+}
+
+// runScriptOn runs a script against rc, with env added to the
+// environment.
+func runScriptOn(t *testing.T, rc *rolecalltest.Server, interpreter, script string, env ...string) {
+	t.Helper()
 	if _, err := exec.LookPath(interpreter); err != nil {
 		t.Fatalf("%s is not installed; %s needs it (see README, Testing)", interpreter, script)
 	}
-	rc := rolecalltest.RunT(t)
 	cmd := exec.Command(interpreter, filepath.Join("scripts", script))
-	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+rc.Endpoint)
+	cmd.Env = append(append(os.Environ(), "AWS_ENDPOINT_URL="+rc.Endpoint), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s failed: %v\n%s", script, err, out)

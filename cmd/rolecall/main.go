@@ -5,6 +5,7 @@
 //	rolecall explain-denied REQUEST_ID [--endpoint URL]
 //	rolecall roles [show NAME] [--endpoint URL]
 //	rolecall task env TASK_ARN [--endpoint URL]
+//	rolecall instance launch|env|list|terminate [...] [--endpoint URL]
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state check|export|repair [--data-dir DIR]
@@ -57,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return explainDenied(args[1:], stdout, stderr)
 	case "task":
 		return taskCmd(args[1:], stdout, stderr)
+	case "instance":
+		return instanceCmd(args[1:], stdout, stderr)
 	case "state":
 		return stateCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
@@ -79,6 +82,8 @@ Commands:
   serve     start the endpoint (default 127.0.0.1:4566)
   roles     list a running rolecall's roles; 'roles show NAME' explains one
   task      'task env TASK_ARN': the exports that make a local program act as a task's role
+  instance  'instance launch|env|list|terminate': EC2 instances with an instance profile, and
+            the exports that make a local program act as an instance's role (IMDSv2)
   policy    'policy eval': evaluate policy files against a request and explain the decision
   doctor    every role an ECS setup needs, checked, with the fix; 'doctor explain', 'doctor indirect'
   explain-denied REQUEST_ID

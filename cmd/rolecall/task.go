@@ -140,7 +140,12 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // keys "test"/"test": rolecall's own endpoints answer only to a principal
 // that may read them.
 func signedGet(ctx context.Context, u, service, region string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	return signedRequest(ctx, http.MethodGet, u, service, region)
+}
+
+// signedRequest is signedGet for any method, with no body.
+func signedRequest(ctx context.Context, method, u, service, region string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, err
 	}

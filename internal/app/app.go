@@ -9,6 +9,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,8 @@ import (
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/imds"
+	"github.com/rolecall/rolecall/internal/instances"
 	"github.com/rolecall/rolecall/internal/resolve"
 	"github.com/rolecall/rolecall/internal/server"
 	"github.com/rolecall/rolecall/internal/store"
@@ -78,6 +81,10 @@ type App struct {
 	// (sts.Service.AssumeRoleAsService).
 	STS *sts.Service
 	ECS *ecs.Service
+	// Instances are the simulated EC2 instances; Metadata serves their
+	// instance metadata, each on its own loopback port.
+	Instances *instances.Service
+	Metadata  *imds.Server
 	// Authz authorizes every decision and keeps its records.
 	Authz *authz.Authorizer
 	authn *auth.Authenticator
@@ -122,8 +129,10 @@ func Open(o Options) (*App, error) {
 	cache := &resolve.Cache{Generation: vst.Generation}
 	iamRes := resolve.IAM{Svc: iamSvc, Cache: cache}
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az})
+	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
+	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	ecsSvc := ecs.New(ecs.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Timing: o.ECSTiming,
-		Roles: ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}})
+		Roles: ecsInstanceRoles{ecsRoles: roles, ec2: instSvc}})
 	// ECS answers for its service-linked roles; LinkedServices may stand
 	// in for it.
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
@@ -134,12 +143,22 @@ func Open(o Options) (*App, error) {
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
 	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
 	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes)}
+	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
-		OnPanic:  verifier(st, o.Log),
-		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log}},
+		OnPanic: verifier(st, o.Log),
+		Internal: map[string]http.Handler{
+			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
+			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
+		},
 	})
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, apis: apis, store: st}, nil
+	// The running instances' metadata services listen from the start.
+	if err := md.Start(context.Background()); err != nil {
+		md.Shutdown(context.Background())
+		st.Close()
+		return nil, err
+	}
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st}, nil
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data
@@ -177,5 +196,12 @@ func verifier(st store.Store, log *slog.Logger) func() {
 	}
 }
 
-// Close releases the state; call it after the HTTP server has drained.
-func (a *App) Close() error { return a.store.Close() }
+// Close stops the instances' metadata services (letting requests under
+// way end, for up to 5 s) and releases the state; call it after the HTTP
+// server has drained.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a.Metadata.Shutdown(ctx)
+	return a.store.Close()
+}

@@ -177,6 +177,14 @@ var notAboutRoles = map[string]bool{
 	"Duplicate tag keys found.":                                    true,
 	"Must specify userName when calling with non-User credentials": true,
 	"Invalid Marker.":                                              true,
+	// rolecall's EC2 instances: their endpoint's inputs and states.
+	"use POST or GET X, or GET or DELETE X/INSTANCE_ID": true,
+	"The request must contain the parameter instanceProfile: rolecall's instances exist for the role their instance profile gives them": true,
+	"Invalid region X: name an AWS Region, such as us-east-1":                                                                           true,
+	"The instance 'X' is not in a valid state for this operation. It is X: only a running instance has instance metadata.":              true,
+	"The request body is larger than 64 KiB":                                                                                            true,
+	"The instance ID 'X' does not exist":                                                                                                true,
+	"Invalid id: X (expecting \"i-...\")":                                                                                               true,
 	// IAM's Access Advisor and policy simulator inputs.
 	"Invalid caller - Caller must be an IAM user in this context.":        true,
 	"The list of Permissions Boundary policies cannot exceed 1 items.":    true,
@@ -191,7 +199,7 @@ var notAboutRoles = map[string]bool{
 // Every role error text rolecall gives, ECS's stoppedReasons included, is
 // one doctor explain recognizes; the others are listed in notAboutRoles.
 func TestExplainKnowsEveryTextRolecallGives(t *testing.T) {
-	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles")
+	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles", "instances", "imds")
 	// A stopped task's reasons are built by the one model of ECS's role
 	// use, for each request its execution role makes at launch.
 	denial := "User: arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef is not authorized to perform: X on resource: X because no identity-based policy allows the X action"

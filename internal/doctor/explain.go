@@ -372,6 +372,34 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:      []string{"let ecs.amazonaws.com assume it and attach AmazonECSInfrastructureRolePolicyForManagedInstances"},
 					Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())}}
 			}},
+		{id: "identity-document-instance", re: regexp.MustCompile(`The instance identity document names instance (\S+), but the request is signed with the instance role credentials of instance (\S+?)\.`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the container instance registers as another EC2 instance than the one whose role signs", Facts: map[string]string{"document": m[1], "signer": m[2]},
+					Cause: []string{"RegisterContainerInstance was called with the instance role credentials of one instance and the identity document of another: the agent runs with credentials it did not get from its own instance's metadata service"},
+					Fix:   []string{"run the agent with the credentials of the instance it registers (the exports of rolecall instance env INSTANCE_ID)"}}
+			}},
+		{id: "ec2-instance-profile", re: regexp.MustCompile(`Value \((\S+)\) for parameter iamInstanceProfile\.(name|arn) is invalid|The instance profile (\S+) contains no role`),
+			build: func(m []string, _ string) Match {
+				mm := Match{Title: "EC2 cannot launch the instance with that instance profile", Facts: map[string]string{"profile": m[1] + m[3]},
+					Cause:    []string{"the instance profile does not exist in the account (an instance profile is not a role: a role created in the IAM console gets a profile of the same name, one created with the CLI or an SDK does not)"},
+					Fix:      []string{"create the profile and put the role in it"},
+					Commands: []string{"aws iam create-instance-profile --instance-profile-name PROFILE", "aws iam add-role-to-instance-profile --instance-profile-name PROFILE --role-name ROLE"},
+					Source:   "RunInstances InvalidParameterValue (EC2 API reference)"}
+				if m[3] != "" {
+					mm.Cause = []string{"the instance profile holds no role, so an instance launched with it would get no credentials"}
+					mm.Commands = mm.Commands[1:]
+				}
+				return mm
+			}},
+		{id: "ec2-unauthorized", re: regexp.MustCompile(`You are not authorized to perform this operation\.`),
+			build: func(_ []string, text string) Match {
+				f := accessFacts(text)
+				return withDeny(Match{Title: "EC2 refused the request", Facts: f,
+					Cause:    []string{"EC2 answers UnauthorizedOperation when the caller lacks the action, or, launching with an instance profile, iam:PassRole on the profile's role (with iam:PassedToService ec2.amazonaws.com)"},
+					Fix:      []string{"allow the caller the action it names, and iam:PassRole on the instance profile's role for ec2.amazonaws.com"},
+					Commands: grantCommand(f, nil),
+					Source:   "UnauthorizedOperation, HTTP 403 (aws/karpenter-provider-aws reports, 2024)"}, f)
+			}},
 		{id: "slr-in-use", re: regexp.MustCompile(`SLR \[([^\]]+)\] is in use by other resources`),
 			build: func(m []string, _ string) Match {
 				return Match{Title: "the service-linked role is still used", Facts: map[string]string{"role": m[1]},

@@ -14,6 +14,9 @@ import (
 // counts and remaining resources are computed when it is read.
 type instanceRecord struct {
 	Instance types.ContainerInstance
+	// RoleArn is the role of the credentials it last registered with: the
+	// container instance role (InstanceRole).
+	RoleArn string `json:",omitempty"`
 }
 
 func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
@@ -60,7 +63,9 @@ func defaultResources() []types.Resource {
 // The agent calls with the credentials of the instance role of the
 // instance's profile; authorization of the call (internal/authz) is what
 // requires the instance role's policies to allow
-// ecs:RegisterContainerInstance (integration/ecs_roles_test.go).
+// ecs:RegisterContainerInstance (integration/ecs_roles_test.go). Signed
+// with a rolecall EC2 instance's role credentials, the registration is
+// that instance's (ec2instance.go); the role is remembered either way.
 func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *types.RegisterContainerInstanceRequest) (*types.RegisterContainerInstanceResponse, error) {
 	var doc struct {
 		InstanceID       string `json:"instanceId"`
@@ -72,13 +77,23 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 			return nil, clientException("The instance identity document is not valid JSON.")
 		}
 	}
+	caller, err := s.callerInstance(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if caller != "" && doc.InstanceID != "" && doc.InstanceID != caller {
+		return nil, errIdentityMismatch(doc.InstanceID, caller)
+	}
 	now := s.now()
 	newID, ec2ID := s.hexID(), doc.InstanceID
+	if caller != "" {
+		ec2ID = caller
+	}
 	if ec2ID == "" {
 		ec2ID = "i-" + s.hexID()[:17]
 	}
 	var out types.ContainerInstance
-	err := s.update(ctx, c, func(tx store.Tx) error {
+	err = s.update(ctx, c, func(tx store.Tx) error {
 		cl, err := loadCluster(tx, c, in.Cluster)
 		if err != nil {
 			return err
@@ -112,6 +127,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 				Tags:                 in.Tags,
 			}}
 		}
+		r.RoleArn = c.Caller().RoleARN
 		ci := &r.Instance
 		ci.Status, ci.AgentConnected, ci.Version = statusActive, true, ci.Version+1
 		ci.RegisteredResources = in.TotalResources

@@ -1,0 +1,503 @@
+// Package instances is rolecall's simulated EC2 instances, as far as
+// roles go: an instance is launched with an instance profile (what EC2's
+// RunInstances does with IamInstanceProfile), and EC2 then delivers the
+// credentials of the profile's role to it, renewed before they expire,
+// through its instance metadata service (internal/imds serves them). No
+// machine runs.
+//
+// It knows no wire format and no IAM or STS internals: what it needs of
+// them (the instance profile, the caller's iam:PassRole, ec2.amazonaws.com
+// assuming the role) goes through Roles, which internal/app wires to IAM,
+// STS and the one authorizer.
+//
+// "IAM roles for Amazon EC2":
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html
+package instances
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// PrincipalEC2 is the service principal that assumes an instance's role.
+const PrincipalEC2 = "ec2.amazonaws.com"
+
+// States of an instance (EC2's InstanceState names). rolecall's instances
+// run as soon as they are launched and are terminated at once.
+const (
+	StateRunning    = "running"
+	StateTerminated = "terminated"
+)
+
+// What an instance is, as far as the instance identity document goes:
+// "Instance identity documents",
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-identity-documents.html.
+const (
+	DefaultInstanceType = "t3.medium"
+	DefaultArchitecture = "x86_64"
+)
+
+// terminatedRetention is how long a terminated instance stays listed: EC2
+// keeps it visible "for a short while (up to an hour)"
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html).
+const terminatedRetention = time.Hour
+
+// CredentialsRefresh is how long before they expire an instance's role
+// credentials are renewed: EC2 makes new credentials available "at least
+// five minutes before the expiration of the old credentials"
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html,
+// iam/security-credentials/role-name). rolecall renews 15 minutes before,
+// so that SDKs that refresh 10 minutes ahead (botocore) always get new ones.
+const CredentialsRefresh = 15 * time.Minute
+
+// bucket holds the instances: "<account>/<instance id>" -> record.
+const bucket = "ec2-instances"
+
+// Roles is what EC2 needs of IAM, STS and the authorizer.
+type Roles interface {
+	// InstanceProfile is the instance profile account names by name or
+	// ARN, as IAM keeps it; nil when there is none (or the ARN is another
+	// account's: EC2 launches with the caller's own profiles only).
+	InstanceProfile(ctx context.Context, account, ref string) (*Profile, error)
+	// PassRole decides the caller's iam:PassRole of roleArn to
+	// ec2.amazonaws.com for the instance instanceArn.
+	PassRole(ctx context.Context, c Call, roleArn, instanceArn string) error
+	// AssumeRole has ec2.amazonaws.com assume roleArn for the instance
+	// (session = the instance ID), through STS and its trust policy.
+	AssumeRole(ctx context.Context, account, region, roleArn, session string) (*principal.Session, error)
+}
+
+// Profile is an instance profile as IAM keeps it now.
+type Profile struct {
+	Arn, Name, ID string
+	// RoleArn and RoleName are the role in it; "" when it has none.
+	RoleArn, RoleName string
+}
+
+// Call is who acts, in which account and Region.
+type Call struct {
+	Account, Region string
+	Principal       *principal.Principal
+}
+
+// Config is what the service is built from.
+type Config struct {
+	Store store.Store
+	Clock ids.Clock
+	IDs   ids.Generator
+	Roles Roles
+}
+
+// Service is the simulated EC2 instances.
+type Service struct {
+	st    store.Store
+	clock ids.Clock
+	gen   ids.Generator
+	roles Roles
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles}
+}
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+
+// Instance is an instance as rolecall answers it.
+type Instance struct {
+	InstanceId, Account, Region, AvailabilityZone  string
+	InstanceType, ImageId, PrivateIp, Architecture string
+	// The instance profile it was launched with, as it was then: EC2 keeps
+	// the profile's unique ID, so that a profile deleted and created
+	// again with the same name is not the instance's.
+	InstanceProfileArn, InstanceProfileName, InstanceProfileId string
+	State                                                      string
+	LaunchTime                                                 time.Time
+	TerminatedAt                                               *time.Time `json:",omitempty"`
+	// LaunchedBy is the ARN of the principal that launched it.
+	LaunchedBy string
+	// MetadataPort is the loopback port its instance metadata service
+	// listens on (internal/imds).
+	MetadataPort int
+	// RoleArn is the role whose credentials it was last given; "" before
+	// the first delivery.
+	RoleArn string `json:",omitempty"`
+}
+
+// ARN is the instance's ARN.
+func (i *Instance) ARN() string { return InstanceARN(i.Region, i.Account, i.InstanceId) }
+
+// InstanceARN is arn:aws:ec2:REGION:ACCOUNT:instance/ID.
+func InstanceARN(region, account, id string) string {
+	return "arn:aws:ec2:" + region + ":" + account + ":instance/" + id
+}
+
+// record is what the store keeps: rolecall's own shape (internal/app,
+// state.go), the instance and the role session EC2 delivers to it.
+type record struct {
+	Instance
+	// Session is the role session the instance is given, of RoleArn;
+	// LastUpdated is when it was issued.
+	Session     *principal.Session `json:",omitempty"`
+	LastUpdated time.Time          `json:",omitempty"`
+}
+
+func key(account, id string) string { return account + "/" + id }
+
+func get(tx store.Tx, account, id string) (*record, error) {
+	b, ok := tx.Get(bucket, key(account, id))
+	if !ok {
+		return nil, nil
+	}
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("instances: corrupt record %s: %w", key(account, id), err)
+	}
+	return &r, nil
+}
+
+func put(tx store.Tx, r *record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.Put(bucket, key(r.Account, r.InstanceId), b)
+}
+
+// LaunchInput is what a launch names.
+type LaunchInput struct {
+	// InstanceProfile is the instance profile's name or ARN
+	// (IamInstanceProfile.Name or .Arn).
+	InstanceProfile string
+	// MetadataPort is the loopback port its metadata service listens on.
+	MetadataPort int
+}
+
+// Launch launches an instance with an instance profile in the Call's
+// account and Region, as RunInstances does: the profile must exist and
+// hold a role, and the caller must be allowed to pass the role to
+// ec2.amazonaws.com (iam:PassRole, "Grant permissions to attach an IAM
+// role to an instance",
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/permission-to-pass-iam-roles.html).
+// Deciding ec2:RunInstances itself is the caller's (internal/imds).
+func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance, error) {
+	if err := check(ctx, c); err != nil {
+		return nil, err
+	}
+	p, err := s.roles.InstanceProfile(ctx, c.Account, in.InstanceProfile)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, errInvalidProfile(in.InstanceProfile)
+	}
+	if p.RoleArn == "" {
+		return nil, errEmptyProfile(p.Name)
+	}
+	id := s.instanceID()
+	if err := s.roles.PassRole(ctx, c, p.RoleArn, InstanceARN(c.Region, c.Account, id)); err != nil {
+		return nil, asUnauthorized(err)
+	}
+	caller := principal.RootUser(c.Account).ARN
+	if c.Principal != nil {
+		caller = c.Principal.ARN
+	}
+	hex := s.hex()
+	r := &record{Instance: Instance{
+		InstanceId: id, Account: c.Account, Region: c.Region, AvailabilityZone: c.Region + "a",
+		InstanceType: DefaultInstanceType, ImageId: "ami-" + hex[len(hex)-17:], Architecture: DefaultArchitecture,
+		PrivateIp:          fmt.Sprintf("10.0.%d.%d", hexByte(hex[:2]), 1+hexByte(hex[2:4])%254),
+		InstanceProfileArn: p.Arn, InstanceProfileName: p.Name, InstanceProfileId: p.ID,
+		State: StateRunning, LaunchTime: s.now(), LaunchedBy: caller, MetadataPort: in.MetadataPort,
+	}}
+	err = s.st.Update(func(tx store.Tx) error {
+		if err := purgeTerminated(tx, c.Account, r.LaunchTime.Add(-terminatedRetention)); err != nil {
+			return err
+		}
+		return put(tx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := r.Instance
+	return &out, nil
+}
+
+// instanceID is "i-" and 17 lower-case hex digits, as EC2's are.
+func (s *Service) instanceID() string {
+	h := s.hex()
+	return "i-" + h[len(h)-17:]
+}
+
+// hex is 32 hex digits from the ID generator (its last ones vary the
+// most).
+func (s *Service) hex() string { return strings.ReplaceAll(s.gen.UUID(), "-", "") }
+
+func hexByte(h string) int {
+	var v int
+	fmt.Sscanf(h, "%02x", &v)
+	return v
+}
+
+// purgeTerminated deletes the account's instances terminated before cut.
+func purgeTerminated(tx store.Tx, account string, cut time.Time) error {
+	var old []string
+	err := tx.Scan(bucket, account+"/", "", func(k string, b []byte) bool {
+		var r record
+		if json.Unmarshal(b, &r) == nil && r.TerminatedAt != nil && r.TerminatedAt.Before(cut) {
+			old = append(old, k)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		if err := tx.Delete(bucket, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get is an instance of account, running or terminated a short while ago;
+// EC2's InvalidInstanceID.NotFound when there is none (another account's
+// instances included).
+func (s *Service) Get(ctx context.Context, account, id string) (*Instance, error) {
+	if err := ValidID(id); err != nil {
+		return nil, err
+	}
+	r, err := s.load(ctx, account, id)
+	if err != nil {
+		return nil, err
+	}
+	out := r.Instance
+	return &out, nil
+}
+
+func (s *Service) load(ctx context.Context, account, id string) (*record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var r *record
+	err := s.st.View(func(tx store.Tx) error {
+		var err error
+		r, err = get(tx, account, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || (r.TerminatedAt != nil && !s.now().Before(r.TerminatedAt.Add(terminatedRetention))) {
+		return nil, errNotFound(id)
+	}
+	return r, nil
+}
+
+// List is account's instances, in ID order.
+func (s *Service) List(ctx context.Context, account string) ([]Instance, error) {
+	return s.scan(ctx, account+"/", true)
+}
+
+// Running is every account's running instances: their metadata services
+// listen while rolecall runs.
+func (s *Service) Running(ctx context.Context) ([]Instance, error) {
+	return s.scan(ctx, "", false)
+}
+
+func (s *Service) scan(ctx context.Context, prefix string, terminated bool) ([]Instance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cut := s.now().Add(-terminatedRetention)
+	var out []Instance
+	err := s.st.View(func(tx store.Tx) error {
+		out = nil
+		var bad error
+		err := tx.Scan(bucket, prefix, "", func(k string, b []byte) bool {
+			var r record
+			if err := json.Unmarshal(b, &r); err != nil {
+				bad = fmt.Errorf("instances: corrupt record %s: %w", k, err)
+				return false
+			}
+			switch {
+			case r.State == StateRunning:
+			case !terminated, r.TerminatedAt == nil || !r.TerminatedAt.After(cut):
+				return true
+			}
+			out = append(out, r.Instance)
+			return true
+		})
+		if bad != nil {
+			return bad
+		}
+		return err
+	})
+	return out, err
+}
+
+// SetMetadataPort records the port an instance's metadata service now
+// listens on (another, when its own was taken at start-up).
+func (s *Service) SetMetadataPort(ctx context.Context, account, id string, port int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.st.Update(func(tx store.Tx) error {
+		r, err := get(tx, account, id)
+		if err != nil || r == nil {
+			return err
+		}
+		r.MetadataPort = port
+		return put(tx, r)
+	})
+}
+
+// Terminate terminates an instance of the Call's account (deciding
+// ec2:TerminateInstances is the caller's); terminating a terminated one
+// answers it again, as EC2 does. previous is the state it was in.
+func (s *Service) Terminate(ctx context.Context, c Call, id string) (inst *Instance, previous string, err error) {
+	if err := ValidID(id); err != nil {
+		return nil, "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	err = s.st.Update(func(tx store.Tx) error {
+		r, err := get(tx, c.Account, id)
+		if err != nil {
+			return err
+		}
+		if r == nil || (r.TerminatedAt != nil && !now.Before(r.TerminatedAt.Add(terminatedRetention))) {
+			return errNotFound(id)
+		}
+		previous = r.State
+		if r.State != StateTerminated {
+			r.State, r.TerminatedAt, r.Session = StateTerminated, &now, nil
+			if err := put(tx, r); err != nil {
+				return err
+			}
+		}
+		out := r.Instance
+		inst = &out
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return inst, previous, nil
+}
+
+// InstanceRole is the role of the sessions EC2 delivered to a running
+// instance of account (RoleArn), "" when the instance is not running or
+// has been given none.
+func (s *Service) InstanceRole(ctx context.Context, account, id string) (string, error) {
+	if ValidID(id) != nil {
+		return "", nil
+	}
+	r, err := s.load(ctx, account, id)
+	if awserr.IsClient(err) {
+		return "", nil
+	}
+	if err != nil || r.State != StateRunning {
+		return "", err
+	}
+	return r.RoleArn, nil
+}
+
+func check(ctx context.Context, c Call) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.Account == "" || c.Region == "" {
+		return errors.New("instances: account and region required")
+	}
+	return nil
+}
+
+// ValidID checks an instance ID's form: "i-" and 8 or 17 lower-case hex
+// digits. Another is EC2's InvalidInstanceID.Malformed.
+func ValidID(id string) error {
+	rest, ok := strings.CutPrefix(id, "i-")
+	if !ok || (len(rest) != 8 && len(rest) != 17) {
+		return errMalformed(id)
+	}
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return errMalformed(id)
+		}
+	}
+	return nil
+}
+
+// EC2's answers. EC2 answers over its own query protocol; rolecall's
+// endpoint carries the same codes and texts.
+
+// errInvalidProfile: RunInstances with an instance profile that does not
+// exist: "InvalidParameterValue: Value (NAME) for parameter
+// iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+// status 400 (hashicorp/terraform-provider-aws #27516, CiscoDevNet/cloud-cml
+// #4, nextflow-io/nextflow #617). For an ARN, the same with
+// iamInstanceProfile.arn and "ARN": by analogy, unverified.
+func errInvalidProfile(ref string) error {
+	if strings.HasPrefix(ref, "arn:") {
+		return awserr.New(http.StatusBadRequest, "InvalidParameterValue",
+			"Value (%s) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN", ref)
+	}
+	return awserr.New(http.StatusBadRequest, "InvalidParameterValue",
+		"Value (%s) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", ref)
+}
+
+// errEmptyProfile: "Empty instance profiles will fail with an AccessDenied
+// error" (IAM User Guide, "Troubleshoot IAM and Amazon EC2",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_iam-ec2.html);
+// EC2's AccessDenied is UnauthorizedOperation, 403. The text after EC2's
+// first sentence is rolecall's wording.
+func errEmptyProfile(name string) error {
+	return awserr.New(http.StatusForbidden, "UnauthorizedOperation",
+		"You are not authorized to perform this operation. The instance profile %s contains no role: add one (aws iam add-role-to-instance-profile) before launching with it.", name)
+}
+
+// asUnauthorized is an AccessDenied of the authorizer as EC2 answers it:
+// "UnauthorizedOperation: You are not authorized to perform this
+// operation. User: arn:... is not authorized to perform: ec2:RunInstances
+// on resource: arn:aws:ec2:us-east-2:...:instance/* with an explicit deny
+// in a service control policy. Encoded authorization failure message:
+// ..." (aws/karpenter-provider-aws #7370, 2024), status 403. rolecall
+// leaves out the encoded message (it has no sts:DecodeAuthorizationMessage;
+// `rolecall explain-denied` explains the request instead).
+func asUnauthorized(err error) error {
+	var e *awserr.Error
+	if !errors.As(err, &e) || e.Code != "AccessDenied" && e.Code != "AccessDeniedException" {
+		return err
+	}
+	return awserr.New(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", e.Message)
+}
+
+// AsUnauthorized is asUnauthorized for the endpoint's own decisions
+// (ec2:RunInstances, ec2:TerminateInstances).
+func AsUnauthorized(err error) error { return asUnauthorized(err) }
+
+// errNotFound: "InvalidInstanceID.NotFound: The instance ID
+// 'i-1234567890abcdef0' does not exist" (EC2 API reference, "Error codes"),
+// status 400.
+func errNotFound(id string) error {
+	return awserr.New(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)
+}
+
+// errMalformed: "InvalidInstanceID.Malformed: Invalid id: \"i-foo\"
+// (expecting \"i-...\")" (EC2 API reference, "Error codes"; the text as
+// the CLI prints it), status 400.
+func errMalformed(id string) error {
+	return awserr.New(http.StatusBadRequest, "InvalidInstanceID.Malformed", "Invalid id: %q (expecting \"i-...\")", id)
+}
