@@ -1,5 +1,5 @@
 // Package model holds the AWS service models rolecall speaks (IAM, STS,
-// ECS), trimmed from the models the AWS SDKs are generated from to their
+// ECS, Application Auto Scaling), trimmed from the models the AWS SDKs are generated from to their
 // machine-readable parts: operations, shapes and constraints. The protocol
 // codecs walk these models; nothing else should need them.
 //
@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
 )
 
 //go:embed data/*.json
@@ -116,7 +118,8 @@ var (
 	loaded = map[string]*Service{}
 )
 
-// Load returns the named model ("iam", "sts", "ecs"), decoding it on first use.
+// Load returns the named model ("iam", "sts", "ecs",
+// "application-autoscaling": the signing name), decoding it on first use.
 func Load(name string) (*Service, error) {
 	mu.Lock()
 	defer mu.Unlock()
@@ -230,23 +233,59 @@ func (s *Service) link() error {
 }
 
 // JavaRegexp rewrites the Java regular-expression syntax AWS models use into
-// Go's RE2 syntax: \uXXXX escapes become \x{XXXX}.
+// Go's RE2 syntax: \uXXXX escapes become \x{XXXX}, a UTF-16 surrogate pair
+// written as two escapes (\uD800\uDC00) the code point it encodes
+// (\x{10000}), and the POSIX class \p{Print} (ASCII in Java) [[:print:]].
 func JavaRegexp(p string) string {
-	if !strings.Contains(p, `\u`) {
+	if !strings.Contains(p, `\u`) && !strings.Contains(p, `\p{Print}`) {
 		return p
 	}
 	var b strings.Builder
+	inClass := false
 	for i := 0; i < len(p); i++ {
 		switch {
 		case p[i] == '\\' && i+5 < len(p) && p[i+1] == 'u':
+			r, ok := hex4(p[i+2 : i+6])
+			if lo, ok2 := hex4At(p, i+6); ok && ok2 && utf16.IsSurrogate(rune(r)) && r < 0xDC00 && lo >= 0xDC00 && lo <= 0xDFFF {
+				fmt.Fprintf(&b, `\x{%X}`, utf16.DecodeRune(rune(r), rune(lo)))
+				i += 11
+				continue
+			}
 			b.WriteString(`\x{` + p[i+2:i+6] + `}`)
 			i += 5
+		case strings.HasPrefix(p[i:], `\p{Print}`):
+			if inClass {
+				b.WriteString(`[:print:]`)
+			} else {
+				b.WriteString(`[[:print:]]`)
+			}
+			i += len(`\p{Print}`) - 1
 		case p[i] == '\\' && i+1 < len(p):
 			b.WriteString(p[i : i+2]) // keep other escapes, including an escaped backslash, whole
 			i++
 		default:
+			switch p[i] {
+			case '[':
+				inClass = true
+			case ']':
+				inClass = false
+			}
 			b.WriteByte(p[i])
 		}
 	}
 	return b.String()
+}
+
+// hex4 reads four hex digits.
+func hex4(s string) (int, bool) {
+	n, err := strconv.ParseUint(s, 16, 16)
+	return int(n), err == nil && len(s) == 4
+}
+
+// hex4At reads a \uXXXX escape at p[i:].
+func hex4At(p string, i int) (int, bool) {
+	if i+6 > len(p) || p[i] != '\\' || p[i+1] != 'u' {
+		return 0, false
+	}
+	return hex4(p[i+2 : i+6])
 }
