@@ -1,11 +1,14 @@
 // Package app wires rolecall together from one set of Options: the store,
-// the IAM, STS and ECS domains, the one authorizer, the authenticator, the
-// API bindings and the HTTP server. It holds the adapters through which
-// the domains reach each other without importing each other: the
-// authorizer reads IAM through a Directory (directory.go), STS reads roles
-// through sts.Roles, ECS takes its role decisions through ecs.Roles
-// (ecsroles.go), and IAM asks ECS which resources still use a
-// service-linked role (iam.RoleUsage).
+// the IAM, STS, ECS and Application Auto Scaling domains, the one
+// authorizer, the authenticator, the API bindings and the HTTP server. It
+// holds the adapters through which the domains reach each other without
+// importing each other: the authorizer reads IAM through a Directory
+// (iam.go), STS reads roles through sts.Roles, ECS takes its role
+// decisions through ecs.Roles (ecsroles.go), Application Auto Scaling its
+// own through appautoscaling.Roles and finds ECS services through
+// appautoscaling.Services (appautoscaling.go), and IAM asks ECS and
+// Application Auto Scaling which resources still use a service-linked
+// role (iam.RoleUsage).
 package app
 
 import (
@@ -20,9 +23,11 @@ import (
 
 	"github.com/rolecall/rolecall/internal/agent"
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/api/appautoscalingapi"
 	"github.com/rolecall/rolecall/internal/api/ecsapi"
 	"github.com/rolecall/rolecall/internal/api/iamapi"
 	"github.com/rolecall/rolecall/internal/api/stsapi"
+	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecs"
@@ -78,6 +83,8 @@ type App struct {
 	// (sts.Service.AssumeRoleAsService).
 	STS *sts.Service
 	ECS *ecs.Service
+	// AppAutoScaling is Application Auto Scaling for ECS services.
+	AppAutoScaling *appautoscaling.Service
 	// Authz authorizes every decision and keeps its records.
 	Authz *authz.Authorizer
 	authn *auth.Authenticator
@@ -124,22 +131,26 @@ func Open(o Options) (*App, error) {
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az})
 	ecsSvc := ecs.New(ecs.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Timing: o.ECSTiming,
 		Roles: ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}})
-	// ECS answers for its service-linked roles; LinkedServices may stand
-	// in for it.
+	// ECS and Application Auto Scaling answer for their service-linked
+	// roles; LinkedServices may stand in for them.
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
 	iamSvc.RegisterLinkedService(ecs.PrincipalECSCompute, ecsRoleUsage(ecsSvc, ecs.PrincipalECSCompute))
+	aasSvc := appautoscaling.New(appautoscaling.Config{Store: vst, Clock: o.Clock, IDs: o.IDs,
+		Roles: scalingRoles{roleBroker{iam: iamSvc, res: iamRes, authz: az}}, Services: ecsServices{ecsSvc}})
+	iamSvc.RegisterLinkedService(appautoscaling.PrincipalECSService, scalingRoleUsage(aasSvc))
 	for principal, u := range o.LinkedServices {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
 	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
-	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes)}
+	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
+		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache})}
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic:  verifier(st, o.Log),
 		Internal: map[string]http.Handler{agent.Prefix: &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log}},
 	})
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Authz: az, authn: authn, apis: apis, store: st}, nil
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Authz: az, authn: authn, apis: apis, store: st}, nil
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data
