@@ -168,3 +168,38 @@ func TestAASAttackerConfinedToOneCluster(t *testing.T) {
 		t.Errorf("red target %+v, tags %v, policies %+v", red, tags, pols)
 	}
 }
+
+// TestAASConditionKeys: requests carry application-autoscaling:
+// service-namespace and scalable-dimension, and the tags they set
+// (aws:RequestTag, aws:TagKeys), as the Service Authorization Reference
+// lists them.
+func TestAASConditionKeys(t *testing.T) {
+	e := newAASEnv(t)
+	root := clientsFor(e.rc.Config, nil)
+	must(e.aas.RegisterScalableTarget(ctx, registerIn("service/prod/api", 1, 4)))(t)
+	arn := aws.ToString(describeTargets(t, e.aas, "service/prod/api")[0].ScalableTargetARN)
+	scoped := func(name, namespace string) clients {
+		c, _ := newUser(t, root, e.rc.Config, nil, name, `{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["application-autoscaling:PutScalingPolicy","application-autoscaling:RegisterScalableTarget"],"Resource":"*",
+			 "Condition":{"StringEquals":{"application-autoscaling:service-namespace":"`+namespace+`","application-autoscaling:scalable-dimension":"`+namespace+`:service:DesiredCount"},
+			              "StringEqualsIfExists":{"aws:RequestTag/team":"blue"}}}]}`)
+		return c
+	}
+	policy := &aas.PutScalingPolicyInput{PolicyName: aws.String("p"), ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/prod/api"), ScalableDimension: ecsDesired,
+		StepScalingPolicyConfiguration: &aastypes.StepScalingPolicyConfiguration{AdjustmentType: aastypes.AdjustmentTypeChangeInCapacity}}
+	ecsOnly := aasOf(t, e.rc, scoped("ecsonly", "ecs"))
+	must(ecsOnly.PutScalingPolicy(ctx, policy))(t)
+	_, err := aasOf(t, e.rc, scoped("dynonly", "dynamodb")).PutScalingPolicy(ctx, policy)
+	wantErr(t, err, 400, "AccessDeniedException", denied(userArn+"dynonly", "application-autoscaling:PutScalingPolicy", arn))
+
+	tagged := func(team string) *aas.RegisterScalableTargetInput {
+		in := registerIn("service/dev/web", 1, 2)
+		in.Tags = map[string]string{"team": team}
+		return in
+	}
+	_, err = ecsOnly.RegisterScalableTarget(ctx, tagged("red"))
+	newArn := aws.ToString(must(e.aas.RegisterScalableTarget(ctx, tagged("blue")))(t).ScalableTargetARN)
+	wantErr(t, err, 400, "AccessDeniedException", denied(userArn+"ecsonly", "application-autoscaling:RegisterScalableTarget", newArn))
+	must(e.aas.DeregisterScalableTarget(ctx, &aas.DeregisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/dev/web"), ScalableDimension: ecsDesired}))(t)
+	must(ecsOnly.RegisterScalableTarget(ctx, tagged("blue")))(t)
+}
