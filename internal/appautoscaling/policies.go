@@ -2,8 +2,6 @@ package appautoscaling
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/rolecall/rolecall/internal/appautoscaling/records"
 	"github.com/rolecall/rolecall/internal/appautoscaling/types"
@@ -50,7 +48,7 @@ func (s *Service) PutScalingPolicy(ctx context.Context, c Call, in *types.PutSca
 			return errNotRegistered(r)
 		}
 		var rec policyRecord
-		exists, err := store.GetJSON(tx, bucketPolicies, r.storeKey(c)+"\x00"+in.PolicyName, &rec)
+		exists, err := store.GetJSON(tx, bucketPolicies, memberKey(c, r, in.PolicyName), &rec)
 		if err != nil {
 			return err
 		}
@@ -97,7 +95,7 @@ func (s *Service) PutScalingPolicy(ctx context.Context, c Call, in *types.PutSca
 		}
 		rec.Policy = shapecopy.Convert[records.ScalingPolicy](p)
 		out = p
-		return store.PutJSON(tx, bucketPolicies, r.storeKey(c)+"\x00"+in.PolicyName, &rec)
+		return store.PutJSON(tx, bucketPolicies, memberKey(c, r, in.PolicyName), &rec)
 	})
 	if err != nil {
 		return nil, err
@@ -130,17 +128,7 @@ func alarm(c Call, resourceID, kind, id string) types.Alarm {
 // it created).
 func (s *Service) DeleteScalingPolicy(ctx context.Context, c Call, in *types.DeleteScalingPolicyRequest) (*types.DeleteScalingPolicyResponse, error) {
 	r := refOf(c, in.ServiceNamespace, in.ResourceId, in.ScalableDimension)
-	if !r.consistent() {
-		return nil, errUnsupported()
-	}
-	err := s.update(ctx, c, func(tx store.Tx) error {
-		k := r.storeKey(c) + "\x00" + in.PolicyName
-		if _, ok := tx.Get(bucketPolicies, k); !ok {
-			return errPolicyNotFound(r, in.PolicyName)
-		}
-		return tx.Delete(bucketPolicies, k)
-	})
-	if err != nil {
+	if err := s.deleteMember(ctx, c, bucketPolicies, r, in.PolicyName, errPolicyNotFound(r, in.PolicyName)); err != nil {
 		return nil, err
 	}
 	return &types.DeleteScalingPolicyResponse{}, nil
@@ -149,36 +137,10 @@ func (s *Service) DeleteScalingPolicy(ctx context.Context, c Call, in *types.Del
 // DescribeScalingPolicies lists the Region's policies of a namespace, by
 // target and name.
 func (s *Service) DescribeScalingPolicies(ctx context.Context, c Call, in *types.DescribeScalingPoliciesRequest) (*types.DescribeScalingPoliciesResponse, error) {
-	var ids []string
-	if in.ResourceId != "" {
-		ids = []string{in.ResourceId}
-	}
-	match, err := filter(c, in.ServiceNamespace, in.ScalableDimension, ids)
-	if err != nil {
-		return nil, err
-	}
-	var found []keyed[types.ScalingPolicy]
-	err = s.view(ctx, c, func(tx store.Tx) error {
-		found = nil
-		return store.ScanJSON(tx, bucketPolicies, regionKey(c)+in.ServiceNamespace+"/", func(k string, r *policyRecord) bool {
-			target, _, _ := strings.Cut(strings.TrimPrefix(k, regionKey(c)), "\x00")
-			if match(target, r.Policy.ScalableDimension) && named(in.PolicyNames, r.Policy.PolicyName) {
-				found = append(found, keyed[types.ScalingPolicy]{k, r.wire()})
-			}
-			return true
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	policies, next, err := page(found, in.NextToken, in.MaxResults, pagePolicies)
+	policies, next, err := describeMembers[types.ScalingPolicy, policyRecord](ctx, s, c, bucketPolicies, in.ServiceNamespace, in.ScalableDimension, in.ResourceId, in.PolicyNames,
+		in.NextToken, in.MaxResults, pagePolicies)
 	if err != nil {
 		return nil, err
 	}
 	return &types.DescribeScalingPoliciesResponse{ScalingPolicies: policies, NextToken: next}, nil
-}
-
-// named: no names asked for, or name is one of them.
-func named(names []string, name string) bool {
-	return len(names) == 0 || slices.Contains(names, name)
 }

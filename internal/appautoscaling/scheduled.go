@@ -2,7 +2,6 @@ package appautoscaling
 
 import (
 	"context"
-	"strings"
 
 	"github.com/rolecall/rolecall/internal/appautoscaling/records"
 	"github.com/rolecall/rolecall/internal/appautoscaling/types"
@@ -39,7 +38,7 @@ func (s *Service) PutScheduledAction(ctx context.Context, c Call, in *types.PutS
 		if !found {
 			return errNotRegistered(r)
 		}
-		k := r.storeKey(c) + "\x00" + in.ScheduledActionName
+		k := memberKey(c, r, in.ScheduledActionName)
 		var rec scheduledRecord
 		exists, err := store.GetJSON(tx, bucketScheduled, k, &rec)
 		if err != nil {
@@ -86,17 +85,7 @@ func (s *Service) PutScheduledAction(ctx context.Context, c Call, in *types.PutS
 // DeleteScheduledAction deletes a scheduled action.
 func (s *Service) DeleteScheduledAction(ctx context.Context, c Call, in *types.DeleteScheduledActionRequest) (*types.DeleteScheduledActionResponse, error) {
 	r := refOf(c, in.ServiceNamespace, in.ResourceId, in.ScalableDimension)
-	if !r.consistent() {
-		return nil, errUnsupported()
-	}
-	err := s.update(ctx, c, func(tx store.Tx) error {
-		k := r.storeKey(c) + "\x00" + in.ScheduledActionName
-		if _, ok := tx.Get(bucketScheduled, k); !ok {
-			return errScheduledActionNotFound(r, in.ScheduledActionName)
-		}
-		return tx.Delete(bucketScheduled, k)
-	})
-	if err != nil {
+	if err := s.deleteMember(ctx, c, bucketScheduled, r, in.ScheduledActionName, errScheduledActionNotFound(r, in.ScheduledActionName)); err != nil {
 		return nil, err
 	}
 	return &types.DeleteScheduledActionResponse{}, nil
@@ -105,29 +94,8 @@ func (s *Service) DeleteScheduledAction(ctx context.Context, c Call, in *types.D
 // DescribeScheduledActions lists the Region's scheduled actions of a
 // namespace, by target and name.
 func (s *Service) DescribeScheduledActions(ctx context.Context, c Call, in *types.DescribeScheduledActionsRequest) (*types.DescribeScheduledActionsResponse, error) {
-	var ids []string
-	if in.ResourceId != "" {
-		ids = []string{in.ResourceId}
-	}
-	match, err := filter(c, in.ServiceNamespace, in.ScalableDimension, ids)
-	if err != nil {
-		return nil, err
-	}
-	var found []keyed[types.ScheduledAction]
-	err = s.view(ctx, c, func(tx store.Tx) error {
-		found = nil
-		return store.ScanJSON(tx, bucketScheduled, regionKey(c)+in.ServiceNamespace+"/", func(k string, r *scheduledRecord) bool {
-			target, _, _ := strings.Cut(strings.TrimPrefix(k, regionKey(c)), "\x00")
-			if match(target, r.Action.ScalableDimension) && named(in.ScheduledActionNames, r.Action.ScheduledActionName) {
-				found = append(found, keyed[types.ScheduledAction]{k, r.wire()})
-			}
-			return true
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	actions, next, err := page(found, in.NextToken, in.MaxResults, pageTargets)
+	actions, next, err := describeMembers[types.ScheduledAction, scheduledRecord](ctx, s, c, bucketScheduled, in.ServiceNamespace, in.ScalableDimension, in.ResourceId, in.ScheduledActionNames,
+		in.NextToken, in.MaxResults, pageTargets)
 	if err != nil {
 		return nil, err
 	}
