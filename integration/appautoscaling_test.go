@@ -293,6 +293,12 @@ func TestAASPoliciesAndScheduledActions(t *testing.T) {
 	_, err = e.aas.PutScheduledAction(ctx, sched)
 	wantErr(t, err, 400, "ValidationException", "At least one of minimum capacity and maximum capacity should be provided")
 	sched.ScalableTargetAction = &aastypes.ScalableTargetAction{MinCapacity: aws.Int32(0), MaxCapacity: aws.Int32(0)}
+	// The model's pattern for a name: no colon, slash or bar.
+	bad := *sched
+	bad.ScheduledActionName = aws.String("scale-in:22h")
+	_, err = e.aas.PutScheduledAction(ctx, &bad)
+	wantErr(t, err, 400, "ValidationException", `1 validation error detected: Value 'scale-in:22h' at 'scheduledActionName' failed to satisfy constraint: `+
+		`Member must satisfy regular expression pattern: (?!((^[ ]+.*)|(.*([\u0000-\u001f]|[\u007f-\u009f]|[:/|])+.*)|(.*[ ]+$))).+`)
 	must(e.aas.PutScheduledAction(ctx, sched))(t)
 	must(e.aas.PutScheduledAction(ctx, &aas.PutScheduledActionInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ScheduledActionName: aws.String("night"),
 		ResourceId: aws.String(id), ScalableDimension: ecsDesired, Timezone: aws.String("Europe/London")}))(t)

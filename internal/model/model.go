@@ -89,18 +89,82 @@ type Shape struct {
 	Error           *ErrorTrait     `json:"error,omitempty"`
 
 	required map[string]bool `json:"-"`
-	re       func() *regexp.Regexp
+	pattern  func() matcher
 }
 
+// matcher is a compiled Pattern: re, a whole-string match, and, for a
+// pattern that opens with a negative lookahead, not, which a value must
+// not start with a match of. Both nil: Go cannot express the pattern.
+type matcher struct{ re, not *regexp.Regexp }
+
 // Regexp is Pattern compiled as a whole-string match, nil when Pattern is
-// empty or is one Go cannot express (left unchecked rather than rejecting
-// valid input). Compiled on first use: the IAM model alone has hundreds of
-// patterns, and compiling them all would slow start-up.
+// empty or is one Go cannot express as a single expression (Match may
+// still check it). Compiled on first use: the IAM model alone has
+// hundreds of patterns, and compiling them all would slow start-up.
 func (s *Shape) Regexp() *regexp.Regexp {
-	if s.re == nil {
+	if s.pattern == nil {
 		return nil
 	}
-	return s.re()
+	if m := s.pattern(); m.not == nil {
+		return m.re
+	}
+	return nil
+}
+
+// Match reports whether v satisfies Pattern: true when there is none, or
+// when it is one Go cannot express (left unchecked rather than rejecting
+// valid input). RE2 has no lookahead; a pattern "(?!A)B", as Application
+// Auto Scaling writes a scheduled action's name, is checked as a value
+// that does not start with a match of A and matches B.
+func (s *Shape) Match(v string) bool {
+	if s.pattern == nil {
+		return true
+	}
+	m := s.pattern()
+	if m.re == nil {
+		return true
+	}
+	return (m.not == nil || !m.not.MatchString(v)) && m.re.MatchString(v)
+}
+
+// Checked reports whether Match checks Pattern (a pattern Go cannot
+// express is not).
+func (s *Shape) Checked() bool { return s.pattern != nil && s.pattern().re != nil }
+
+// compilePattern compiles a model's pattern (Java syntax).
+func compilePattern(p string) matcher {
+	if re, err := regexp.Compile("^(?:" + JavaRegexp(p) + ")$"); err == nil {
+		return matcher{re: re}
+	}
+	if a, b, ok := negativeLookahead(p); ok {
+		not, err1 := regexp.Compile("^(?:" + JavaRegexp(a) + ")")
+		re, err2 := regexp.Compile("^(?:" + JavaRegexp(b) + ")$")
+		if err1 == nil && err2 == nil {
+			return matcher{re: re, not: not}
+		}
+	}
+	return matcher{}
+}
+
+// negativeLookahead splits a pattern "(?!A)B" into A and B.
+func negativeLookahead(p string) (a, b string, ok bool) {
+	if !strings.HasPrefix(p, "(?!") {
+		return "", "", false
+	}
+	depth := 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return p[3:i], p[i+1:], true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // ErrorTrait carries an exception shape's wire code and status.
@@ -205,14 +269,8 @@ func (s *Service) link() error {
 			}
 		}
 		if sh.Pattern != "" {
-			pattern := "^(?:" + JavaRegexp(sh.Pattern) + ")$"
-			sh.re = sync.OnceValue(func() *regexp.Regexp {
-				re, err := regexp.Compile(pattern)
-				if err != nil {
-					return nil
-				}
-				return re
-			})
+			pattern := sh.Pattern
+			sh.pattern = sync.OnceValue(func() matcher { return compilePattern(pattern) })
 		}
 	}
 	for name, op := range s.Operations {

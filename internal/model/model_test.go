@@ -76,13 +76,11 @@ func BenchmarkLoadIAM(b *testing.B) {
 // going unnoticed (it would be left unchecked at run time).
 func TestEveryPatternCompiles(t *testing.T) {
 	// RE2 has no lookahead; an account alias is then checked by length only.
-	// Nor a negative lookahead: a scheduled action's name is checked by
-	// length only.
-	unexpressible := map[string]bool{"iam/accountAliasType": true, "application-autoscaling/ScheduledActionName": true}
+	unexpressible := map[string]bool{"iam/accountAliasType": true}
 	for _, name := range services {
 		m := MustLoad(name)
 		for _, sh := range m.Shapes {
-			if sh.Pattern != "" && sh.Regexp() == nil && !unexpressible[name+"/"+sh.Name] {
+			if sh.Pattern != "" && !sh.Checked() && !unexpressible[name+"/"+sh.Name] {
 				t.Errorf("%s: shape %s: pattern %q does not compile", name, sh.Name, sh.Pattern)
 			}
 		}
@@ -115,5 +113,14 @@ func TestApplicationAutoScalingPatterns(t *testing.T) {
 	name := m.Shapes["PolicyName"].Regexp()
 	if name == nil || !name.MatchString("cpu75 target-tracking") || name.MatchString("caf\u00e9") {
 		t.Errorf("PolicyName pattern: %q", m.Shapes["PolicyName"].Pattern)
+	}
+	// A negative lookahead: no leading or trailing space, no control
+	// character, none of : / |.
+	action := m.Shapes["ScheduledActionName"]
+	for v, want := range map[string]bool{"night": true, "scale in at 22:00": false, "a/b": false, "a|b": false, " night": false, "night ": false,
+		"ni ght": true, "tab\there": false, "": false, "caf\u00e9": true} {
+		if got := action.Match(v); got != want {
+			t.Errorf("ScheduledActionName %q: %v, want %v", v, got, want)
+		}
 	}
 }
