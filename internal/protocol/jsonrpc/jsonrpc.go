@@ -1,7 +1,8 @@
-// Package jsonrpc is the AWS JSON 1.1 protocol (ECS): POST with
-// X-Amz-Target "<prefix>.<Operation>" and a JSON body; JSON responses;
-// errors as {"__type": code, "message": text}. The service model drives
-// decoding, constraint checks and encoding, as in the query codec.
+// Package jsonrpc is the AWS JSON 1.1 protocol (ECS, Application Auto
+// Scaling): POST with X-Amz-Target "<prefix>.<Operation>" and a JSON body;
+// JSON responses; errors as {"__type": code, "message": text}. The service
+// model drives decoding, constraint checks and encoding, as in the query
+// codec.
 package jsonrpc
 
 import (
