@@ -1,6 +1,6 @@
 // Package rolecalltest runs rolecall inside a Go test, so code that talks to
-// IAM, STS or ECS through aws-sdk-go-v2 can be tested against AWS's role
-// behaviour without an AWS account:
+// IAM, STS, ECS or Application Auto Scaling through aws-sdk-go-v2 can be
+// tested against AWS's role behaviour without an AWS account:
 //
 //	func TestBootstrap(t *testing.T) {
 //		rc := rolecalltest.RunT(t)

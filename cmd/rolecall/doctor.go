@@ -264,10 +264,10 @@ func doctorCheck(ctx context.Context, f *doctorFlags, stdout, stderr io.Writer) 
 // readScaling adds the scalable targets of the services read from the
 // account: service auto scaling lives in Application Auto Scaling, not in
 // ECS. Targets given as files win over the account's for the same service.
-// When the endpoint does not serve Application Auto Scaling (rolecall
-// itself) or the caller may not read it, the doctor goes on without, and
-// the note it returns says how to add them, rather than let "not needed"
-// pass for "not looked at".
+// When the endpoint does not serve Application Auto Scaling (an older
+// rolecall, another emulator) or the caller may not read it, the doctor
+// goes on without, and the note it returns says how to add them, rather
+// than let "not needed" pass for "not looked at".
 func readScaling(ctx context.Context, live *source.Live, s *doctor.Setup) (note string, err error) {
 	var svcs []*doctor.Service
 	for _, sv := range s.Services {

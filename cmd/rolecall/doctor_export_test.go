@@ -224,7 +224,7 @@ func TestDoctorReadHint(t *testing.T) {
 	}
 	file := export(t, rc, t.TempDir(), "iam.json") // as the account's root
 
-	as("ecs-reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*"],"Resource":"*"}]}`)
+	as("ecs-reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*","application-autoscaling:Describe*"],"Resource":"*"}]}`)
 	_, stderr, code := runCLI(args...)
 	if code != 2 || !strings.Contains(stderr, "is not authorized to perform: iam:") ||
 		!strings.Contains(stderr, "or read IAM from an export instead: 'aws iam get-account-authorization-details > iam.json', run by a principal allowed iam:GetAccountAuthorizationDetails, then --iam iam.json)") {

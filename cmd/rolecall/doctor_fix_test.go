@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rolecall/rolecall/rolecalltest"
@@ -144,10 +146,19 @@ func TestDoctorUnknownService(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "service web (cluster prod") {
 		t.Errorf("exit %d, %q\n%s", code, errb, out)
 	}
-	// Services read from the account: service auto scaling is not, and
-	// the report says how to add it.
-	if !strings.Contains(out, "describe-scalable-targets --service-namespace ecs") {
-		t.Errorf("no scaling note:\n%s", out)
+	// Services read from the account, and their auto scaling with them:
+	// rolecall serves Application Auto Scaling.
+	if strings.Contains(out, "describe-scalable-targets --service-namespace ecs") {
+		t.Errorf("a note says service auto scaling is not read:\n%s", out)
+	}
+	if _, err := applicationautoscaling.NewFromConfig(rc.Config).RegisterScalableTarget(context.Background(), &applicationautoscaling.RegisterScalableTargetInput{
+		ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/prod/web"), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(4)}); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code = runCLI("doctor", "--service", "web")
+	if code != 0 || !strings.Contains(out, "scalable-target service/prod/web (cluster prod) from application-autoscaling") {
+		t.Errorf("exit %d, %q\n%s", code, errb, out)
 	}
 }
 
@@ -262,7 +273,8 @@ func shellWords(line string) ([]string, error) {
 }
 
 // The doctor only reads: run as a user allowed nothing but ecs Describe and
-// List, iam Get and List (and sts:GetCallerIdentity, which needs no
+// List, iam Get and List, application-autoscaling
+// DescribeScalableTargets (and sts:GetCallerIdentity, which needs no
 // permission), it gives the same report as the root user does. rolecall
 // authorizes every call as AWS does, so a write would be denied here.
 func TestDoctorReadOnly(t *testing.T) {
@@ -274,7 +286,7 @@ func TestDoctorReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("auditor"), PolicyName: aws.String("read"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*","iam:Get*","iam:List*"],"Resource":"*"}]}`)}); err != nil {
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*","iam:Get*","iam:List*","application-autoscaling:DescribeScalableTargets"],"Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
 	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("auditor")})

@@ -206,11 +206,16 @@ func Op[In, Out any](name string, fn func(ctx context.Context, c *Call, in *In) 
 // Service is a bound AWS service: the operations rolecall implements. An
 // operation in the model but not here answers as not implemented.
 type Service struct {
-	Name string // the model's service name: "iam", "sts", "ecs"
+	Name string // the model's service name: "iam", "sts", "ecs", "application-autoscaling"
 	// Region, when set, is the Region every call is made in, whatever the
 	// client signed for: IAM is global, answered from us-east-1.
 	Region string
-	Ops    map[string]*Operation
+	// ValidationCode is the code of the service's answer to a request that
+	// breaks the model's constraints (JSON protocols): "" is
+	// ValidationException, as Application Auto Scaling answers; ECS
+	// answers InvalidParameterException.
+	ValidationCode string
+	Ops            map[string]*Operation
 }
 
 // NewService builds a Service from its operations.

@@ -1,11 +1,14 @@
 // Package app wires rolecall together from one set of Options: the store,
-// the IAM, STS and ECS domains, the one authorizer, the authenticator, the
-// API bindings and the HTTP server. It holds the adapters through which
-// the domains reach each other without importing each other: the
-// authorizer reads IAM through a Directory (directory.go), STS reads roles
-// through sts.Roles, ECS takes its role decisions through ecs.Roles
-// (ecsroles.go), and IAM asks ECS which resources still use a
-// service-linked role (iam.RoleUsage).
+// the IAM, STS, ECS and Application Auto Scaling domains, the one
+// authorizer, the authenticator, the API bindings and the HTTP server. It
+// holds the adapters through which the domains reach each other without
+// importing each other: the authorizer reads IAM through a Directory
+// (iam.go), STS reads roles through sts.Roles, ECS takes its role
+// decisions through ecs.Roles (ecsroles.go), Application Auto Scaling its
+// own through appautoscaling.Roles and finds ECS services through
+// appautoscaling.Services (appautoscaling.go), and IAM asks ECS and
+// Application Auto Scaling which resources still use a service-linked
+// role (iam.RoleUsage).
 package app
 
 import (
@@ -21,9 +24,11 @@ import (
 
 	"github.com/rolecall/rolecall/internal/agent"
 	"github.com/rolecall/rolecall/internal/api"
+	"github.com/rolecall/rolecall/internal/api/appautoscalingapi"
 	"github.com/rolecall/rolecall/internal/api/ecsapi"
 	"github.com/rolecall/rolecall/internal/api/iamapi"
 	"github.com/rolecall/rolecall/internal/api/stsapi"
+	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecs"
@@ -85,6 +90,8 @@ type App struct {
 	// instance metadata, each on its own loopback port.
 	Instances *instances.Service
 	Metadata  *imds.Server
+	// AppAutoScaling is Application Auto Scaling for ECS services.
+	AppAutoScaling *appautoscaling.Service
 	// Authz authorizes every decision and keeps its records.
 	Authz *authz.Authorizer
 	authn *auth.Authenticator
@@ -133,16 +140,20 @@ func Open(o Options) (*App, error) {
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	ecsSvc := ecs.New(ecs.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Timing: o.ECSTiming,
 		Roles: ecsInstanceRoles{ecsRoles: roles, ec2: instSvc}})
-	// ECS answers for its service-linked roles; LinkedServices may stand
-	// in for it.
+	// ECS and Application Auto Scaling answer for their service-linked
+	// roles; LinkedServices may stand in for them.
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
 	iamSvc.RegisterLinkedService(ecs.PrincipalECSCompute, ecsRoleUsage(ecsSvc, ecs.PrincipalECSCompute))
+	aasSvc := appautoscaling.New(appautoscaling.Config{Store: vst, Clock: o.Clock, IDs: o.IDs,
+		Roles: scalingRoles{roleBroker{iam: iamSvc, res: iamRes, authz: az}}, Services: ecsServices{ecsSvc}})
+	iamSvc.RegisterLinkedService(appautoscaling.PrincipalECSService, scalingRoleUsage(aasSvc))
 	for principal, u := range o.LinkedServices {
 		iamSvc.RegisterLinkedService(principal, u)
 	}
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
 	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
-	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes)}
+	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
+		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache})}
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
@@ -158,7 +169,7 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st}, nil
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st}, nil
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data

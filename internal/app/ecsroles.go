@@ -28,42 +28,18 @@ type ecsRoles struct {
 	sts   *sts.Service
 }
 
+func (r ecsRoles) broker() roleBroker { return roleBroker{iam: r.iam, res: r.res, authz: r.authz} }
+
 // EnsureServiceLinkedRole: ECS creates the role on the caller's behalf, so
-// only if the caller may: iam:CreateServiceLinkedRole through ECS
-// (aws:ViaAWSService, aws:CalledVia); "the cluster is created; the SLR is
-// not" otherwise (ECS developer guide, "Using service-linked roles").
+// only if the caller may; "the cluster is created; the SLR is not"
+// otherwise (ECS developer guide, "Using service-linked roles").
 func (r ecsRoles) EnsureServiceLinkedRole(ctx context.Context, c ecs.Call, servicePrincipal string) (bool, error) {
-	exists, err := r.ServiceLinkedRoleExists(ctx, c.Account, servicePrincipal)
-	if err != nil || exists {
-		return false, err
-	}
-	name := ""
-	if ls, ok := catalog.LinkedServiceFor(servicePrincipal); ok {
-		name = ls.RoleName
-	}
-	req := &authz.Request{Principal: c.Caller(), Action: "iam:CreateServiceLinkedRole", Region: authz.IAMRegion, Via: ecs.PrincipalECS,
-		Access: authz.Acting(resolve.New(c.Account, "role", "/aws-service-role/"+servicePrincipal+"/", name))}
-	req.Keys.Set("iam:AWSServiceName", servicePrincipal)
-	if _, err := r.authz.Decide(ctx, req); err != nil {
-		return false, err
-	}
-	_, created, err := r.iam.EnsureServiceLinkedRole(ctx, c.Account, c.Caller().ARN, servicePrincipal)
+	_, created, err := r.broker().ensureLinkedRole(ctx, c.Caller(), c.Account, servicePrincipal, ecs.PrincipalECS)
 	return created, err
 }
 
 func (r ecsRoles) ServiceLinkedRoleExists(ctx context.Context, account, servicePrincipal string) (bool, error) {
-	ls, ok := catalog.LinkedServiceFor(servicePrincipal)
-	if !ok {
-		return false, fmt.Errorf("app: %s has no service-linked role", servicePrincipal)
-	}
-	role, err := r.iam.GetRole(ctx, account, ls.RoleName)
-	if awserr.Code(err) == "NoSuchEntity" {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return role.Path == ls.Path(), nil
+	return r.broker().linkedRoleExists(ctx, account, servicePrincipal)
 }
 
 func (r ecsRoles) DeleteServiceLinkedRole(ctx context.Context, account, servicePrincipal string) (bool, error) {
@@ -97,24 +73,10 @@ func (r ecsRoles) LinkedRoleUsed(ctx context.Context, c ecs.Call, servicePrincip
 // so they never appear). rolecall's choice.
 const linkedRoleSession = "ecs-service-scheduler"
 
-// PassRole: the caller's iam:PassRole on the role as stored (AWS
-// authorizes the ARN first: a role of another account is that account's,
-// and no policy of the caller's can pass it), then the role's existence.
+// PassRole: the caller's iam:PassRole on the role as stored, then the
+// role's existence.
 func (r ecsRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, passedToService, associated string) error {
-	t, err := r.res.RoleARN(ctx, c.Account, roleArn)
-	if err != nil {
-		return err
-	}
-	req := &authz.Request{Principal: c.Caller(), Action: "iam:PassRole", Region: c.Region, Access: authz.Acting(t)}
-	req.Keys.Set("iam:PassedToService", passedToService)
-	if associated != "" {
-		req.Keys.Set("iam:AssociatedResourceArn", associated)
-	}
-	if _, err := r.authz.Decide(ctx, req); err != nil {
-		return err
-	}
-	_, err = r.iam.RoleByARN(ctx, roleArn)
-	return err
+	return r.broker().passRole(ctx, c.Caller(), c.Account, c.Region, roleArn, passedToService, associated)
 }
 
 // AssumeAsService: the service principal assumes the role through STS,

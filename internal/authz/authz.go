@@ -235,18 +235,27 @@ func (q *question) message(d policy.Decision, t *Target) string {
 }
 
 // deniedError is AccessDenied as the action's service answers it: IAM and
-// STS (query protocol) 403 AccessDenied; ECS (JSON) 400
-// AccessDeniedException with the same text ("api error
+// STS (query protocol) 403 AccessDenied; ECS and Application Auto Scaling
+// (JSON) 400 AccessDeniedException with the same text ("api error
 // AccessDeniedException: User: ... is not authorized to perform:
 // ecs:CreateCluster on resource: arn:aws:ecs:...:cluster/NAME because no
 // identity-based policy allows the ecs:CreateCluster action", StatusCode:
-// 400; pulumi/docs #2860).
+// 400; pulumi/docs #2860. "AccessDeniedException ... is not authorized to
+// perform: application-autoscaling:RegisterScalableTarget on resource:
+// arn:aws:application-autoscaling:...:scalable-target/... because no
+// identity-based policy allows ...", cloud-custodian #9409; "Status Code:
+// 400; Error Code: AccessDeniedException", aws-samples/
+// aws-application-auto-scaling-kinesis #1).
 func deniedError(service, msg string) *awserr.Error {
-	if service == "ecs" {
+	if jsonServices[service] {
 		return awserr.New(http.StatusBadRequest, "AccessDeniedException", "%s", msg)
 	}
 	return awserr.AccessDenied("%s", msg)
 }
+
+// jsonServices are the services, by action prefix, that answer a denial
+// as AccessDeniedException.
+var jsonServices = map[string]bool{"ecs": true, "application-autoscaling": true}
 
 // noteAccess records allowed use for Access Advisor: users' and roles'
 // (through their sessions); the root user and services are no IAM entity.

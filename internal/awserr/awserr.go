@@ -104,3 +104,23 @@ func AccessDenied(format string, args ...any) *Error {
 func InvalidAction(action, version string) *Error {
 	return New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
 }
+
+// AsJSONDenied turns IAM's or STS's AccessDenied (403), met by a
+// JSON-protocol service asking on its caller's behalf (ECS passing a task
+// role, Application Auto Scaling creating its service-linked role), into
+// the AccessDeniedException that service answers: status 400, the same
+// text ("Service: AmazonECS; Status Code: 400; Error Code:
+// AccessDeniedException", aws-facts.md; "Service:
+// AWSApplicationAutoScaling; Status Code: 400; Error Code:
+// AccessDeniedException", aws-samples/aws-application-auto-scaling-kinesis
+// #1). Other errors pass as they are; ok says whether err was a denial.
+func AsJSONDenied(err error) (out error, ok bool) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err, false
+	}
+	if e.Code == "AccessDenied" || e.Code == "AccessDeniedException" {
+		return New(http.StatusBadRequest, "AccessDeniedException", "%s", e.Message), true
+	}
+	return err, false
+}

@@ -21,7 +21,7 @@ import (
 // joined in written X.
 func emittedTexts(t *testing.T, dirs ...string) map[string]string {
 	t.Helper()
-	helpers := map[string]bool{"clientException": true, "invalidParameter": true, "invalidParameterValue": true}
+	helpers := map[string]bool{"clientException": true, "invalidParameter": true, "invalidParameterValue": true, "validation": true, "objectNotFound": true}
 	reasons := regexp.MustCompile(`Reason$|^unableToAssume$`)
 	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 	out := map[string]string{}
@@ -185,6 +185,20 @@ var notAboutRoles = map[string]bool{
 	"The request body is larger than 64 KiB":                                                                                            true,
 	"The instance ID 'X' does not exist":                                                                                                true,
 	"Invalid id: X (expecting \"i-...\")":                                                                                               true,
+	// Application Auto Scaling's targets, policies, schedules, tags.
+	"Unsupported service namespace, resource type or scalable dimension":                                                                true,
+	"No scalable target registered for service namespace: X, resource ID: X, scalable dimension: X":                                     true,
+	"No scalable target found for service namespace: X, resource ID: X, scalable dimension: X":                                          true,
+	"No scaling policy found for service namespace: X, resource ID: X, scalable dimension: X, policy name: X":                           true,
+	"No scheduled action found for service namespace: X, resource ID: X, scalable dimension: X, scheduled action name: X":               true,
+	"The scalable target that you tried to tag already exists. To update tags on an existing scalable target, use the TagResource API.": true,
+	"MinCapacity and MaxCapacity are required to register a new scalable target":                                                        true,
+	"MinCapacity (X) cannot be greater than MaxCapacity (X)":                                                                            true,
+	"At least one of minimum capacity and maximum capacity should be provided":                                                          true,
+	"Schedule is required to create a scheduled action":                                                                                 true,
+	"X is required for a policy of type X":                                                                                              true,
+	"The request contains too many tags. Try the request again with fewer tags.":                                                        true,
+	"The NextToken is not valid.": true,
 	// IAM's Access Advisor and policy simulator inputs.
 	"Invalid caller - Caller must be an IAM user in this context.":        true,
 	"The list of Permissions Boundary policies cannot exceed 1 items.":    true,
@@ -199,7 +213,7 @@ var notAboutRoles = map[string]bool{
 // Every role error text rolecall gives, ECS's stoppedReasons included, is
 // one doctor explain recognizes; the others are listed in notAboutRoles.
 func TestExplainKnowsEveryTextRolecallGives(t *testing.T) {
-	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles", "instances", "imds")
+	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles", "instances", "imds", "appautoscaling")
 	// A stopped task's reasons are built by the one model of ECS's role
 	// use, for each request its execution role makes at launch.
 	denial := "User: arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef is not authorized to perform: X on resource: X because no identity-based policy allows the X action"

@@ -400,6 +400,14 @@ var rules = sync.OnceValue(func() []explainRule {
 					Commands: grantCommand(f, nil),
 					Source:   "UnauthorizedOperation, HTTP 403 (aws/karpenter-provider-aws reports, 2024)"}, f)
 			}},
+		{id: "scaling-role", re: regexp.MustCompile(`Unable to assume IAM role: (\S+)`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "Application Auto Scaling cannot use the role", Facts: map[string]string{"role": m[1]},
+					Cause:    []string{"for ECS services Application Auto Scaling acts through its service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService: the role named does not exist (it is created by RegisterScalableTarget for a caller allowed iam:CreateServiceLinkedRole), or, newly created, IAM has not propagated it yet"},
+					Fix:      []string{"create the service-linked role, then register the target again without RoleARN"},
+					Commands: []string{"aws iam create-service-linked-role --aws-service-name ecs.application-autoscaling.amazonaws.com"},
+					Source:   "RegisterScalableTarget ValidationException (aws/aws-cdk #4108; aws-samples/amazon-bedrock-samples PR #285)"}
+			}},
 		{id: "slr-in-use", re: regexp.MustCompile(`SLR \[([^\]]+)\] is in use by other resources`),
 			build: func(m []string, _ string) Match {
 				return Match{Title: "the service-linked role is still used", Facts: map[string]string{"role": m[1]},
@@ -413,7 +421,7 @@ var rules = sync.OnceValue(func() []explainRule {
 					Cause: []string{"the task's credentials are served from its launch until it stops, and only when its task definition names a task role; the request named no task, a task that is not running, or one without a task role"},
 					Fix:   []string{"name a task role in the task definition; get the exports of a running task with rolecall task env TASK_ARN"}}
 			}},
-		{id: "ecs-not-found", re: regexp.MustCompile(`\b(Cluster|Service|TaskDefinition) not found\.|The referenced (task|container instance|cluster) was (not found|inactive)|The specified (capacity provider|resource) (does not exist|could not be found)|The specified cluster is inactive|TaskDefinition is inactive|Service was not ACTIVE`),
+		{id: "ecs-not-found", re: regexp.MustCompile(`\b(Cluster|Service|TaskDefinition) not found\.|The referenced (task|container instance|cluster) was (not found|inactive)|The specified (capacity provider|resource) (does not exist|could not be found)|The specified cluster is inactive|TaskDefinition is inactive|Service was not ACTIVE|ECS service doesn't exist`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "the ECS resource named is not there",
 					Cause: []string{"ECS resources are regional and per account: the name or ARN is wrong, the request went to another Region (check --region and AWS_REGION), the resource was deleted (INACTIVE), or it is in another account"},

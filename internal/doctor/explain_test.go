@@ -91,6 +91,7 @@ func TestExplainRecognizes(t *testing.T) {
 		{text: "InvalidParameterValue: Value (ecsInstanceRole) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", id: "ec2-instance-profile", facts: map[string]string{"profile": "ecsInstanceRole"}, cmd: "create-instance-profile"},
 		{text: "UnauthorizedOperation: You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:123456789012:instance/* because no identity-based policy allows the ec2:RunInstances action",
 			id: "ec2-unauthorized", facts: map[string]string{"action": "ec2:RunInstances", "callerName": "dev"}, cmd: "put-user-policy --user-name dev"},
+		{text: "ValidationException: Unable to assume IAM role: arn:aws:iam::123456789012:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService", id: "scaling-role", cmd: "ecs.application-autoscaling.amazonaws.com"},
 		{text: "SLR [AWSServiceRoleForECS] is in use by other resources: [[RoleUsageType(Region=us-east-1, Resources=[arn:aws:ecs:us-east-1:123456789012:cluster/default])]]", id: "slr-in-use", facts: map[string]string{"role": "AWSServiceRoleForECS"}},
 		{text: "TaskCredentialsRequest: Credentials not found", id: "task-credentials"},
 		{text: "ClusterNotFoundException: Cluster not found.", id: "ecs-not-found"},

@@ -2,8 +2,6 @@ package ecs
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -80,19 +78,8 @@ func isNoSuchRole(err error) bool {
 
 // asAccessDenied turns IAM's or STS's AccessDenied (403) into the
 // AccessDeniedException ECS answers, with status 400 and the same text
-// (aws-facts.md: RunTask without iam:PassRole, "Service: AmazonECS; Status
-// Code: 400; Error Code: AccessDeniedException"). Other errors pass as
-// they are; ok says whether err was a denial.
-func asAccessDenied(err error) (out error, ok bool) {
-	var e *awserr.Error
-	if !errors.As(err, &e) {
-		return err, false
-	}
-	if e.Code == "AccessDenied" || e.Code == "AccessDeniedException" {
-		return awserr.New(http.StatusBadRequest, "AccessDeniedException", "%s", e.Message), true
-	}
-	return err, false
-}
+// (awserr.AsJSONDenied).
+func asAccessDenied(err error) (out error, ok bool) { return awserr.AsJSONDenied(err) }
 
 // roleARN turns a role given by name ("name" or "/path/name") into its
 // ARN in the caller's account; ARNs pass as they are. ECS accepts both

@@ -1,5 +1,5 @@
 // Package model holds the AWS service models rolecall speaks (IAM, STS,
-// ECS), trimmed from the models the AWS SDKs are generated from to their
+// ECS, Application Auto Scaling), trimmed from the models the AWS SDKs are generated from to their
 // machine-readable parts: operations, shapes and constraints. The protocol
 // codecs walk these models; nothing else should need them.
 //
@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
 )
 
 //go:embed data/*.json
@@ -87,18 +89,82 @@ type Shape struct {
 	Error           *ErrorTrait     `json:"error,omitempty"`
 
 	required map[string]bool `json:"-"`
-	re       func() *regexp.Regexp
+	pattern  func() matcher
 }
 
+// matcher is a compiled Pattern: re, a whole-string match, and, for a
+// pattern that opens with a negative lookahead, not, which a value must
+// not start with a match of. Both nil: Go cannot express the pattern.
+type matcher struct{ re, not *regexp.Regexp }
+
 // Regexp is Pattern compiled as a whole-string match, nil when Pattern is
-// empty or is one Go cannot express (left unchecked rather than rejecting
-// valid input). Compiled on first use: the IAM model alone has hundreds of
-// patterns, and compiling them all would slow start-up.
+// empty or is one Go cannot express as a single expression (Match may
+// still check it). Compiled on first use: the IAM model alone has
+// hundreds of patterns, and compiling them all would slow start-up.
 func (s *Shape) Regexp() *regexp.Regexp {
-	if s.re == nil {
+	if s.pattern == nil {
 		return nil
 	}
-	return s.re()
+	if m := s.pattern(); m.not == nil {
+		return m.re
+	}
+	return nil
+}
+
+// Match reports whether v satisfies Pattern: true when there is none, or
+// when it is one Go cannot express (left unchecked rather than rejecting
+// valid input). RE2 has no lookahead; a pattern "(?!A)B", as Application
+// Auto Scaling writes a scheduled action's name, is checked as a value
+// that does not start with a match of A and matches B.
+func (s *Shape) Match(v string) bool {
+	if s.pattern == nil {
+		return true
+	}
+	m := s.pattern()
+	if m.re == nil {
+		return true
+	}
+	return (m.not == nil || !m.not.MatchString(v)) && m.re.MatchString(v)
+}
+
+// Checked reports whether Match checks Pattern (a pattern Go cannot
+// express is not).
+func (s *Shape) Checked() bool { return s.pattern != nil && s.pattern().re != nil }
+
+// compilePattern compiles a model's pattern (Java syntax).
+func compilePattern(p string) matcher {
+	if re, err := regexp.Compile("^(?:" + JavaRegexp(p) + ")$"); err == nil {
+		return matcher{re: re}
+	}
+	if a, b, ok := negativeLookahead(p); ok {
+		not, err1 := regexp.Compile("^(?:" + JavaRegexp(a) + ")")
+		re, err2 := regexp.Compile("^(?:" + JavaRegexp(b) + ")$")
+		if err1 == nil && err2 == nil {
+			return matcher{re: re, not: not}
+		}
+	}
+	return matcher{}
+}
+
+// negativeLookahead splits a pattern "(?!A)B" into A and B.
+func negativeLookahead(p string) (a, b string, ok bool) {
+	if !strings.HasPrefix(p, "(?!") {
+		return "", "", false
+	}
+	depth := 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return p[3:i], p[i+1:], true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // ErrorTrait carries an exception shape's wire code and status.
@@ -116,7 +182,8 @@ var (
 	loaded = map[string]*Service{}
 )
 
-// Load returns the named model ("iam", "sts", "ecs"), decoding it on first use.
+// Load returns the named model ("iam", "sts", "ecs",
+// "application-autoscaling": the signing name), decoding it on first use.
 func Load(name string) (*Service, error) {
 	mu.Lock()
 	defer mu.Unlock()
@@ -202,14 +269,8 @@ func (s *Service) link() error {
 			}
 		}
 		if sh.Pattern != "" {
-			pattern := "^(?:" + JavaRegexp(sh.Pattern) + ")$"
-			sh.re = sync.OnceValue(func() *regexp.Regexp {
-				re, err := regexp.Compile(pattern)
-				if err != nil {
-					return nil
-				}
-				return re
-			})
+			pattern := sh.Pattern
+			sh.pattern = sync.OnceValue(func() matcher { return compilePattern(pattern) })
 		}
 	}
 	for name, op := range s.Operations {
@@ -230,23 +291,59 @@ func (s *Service) link() error {
 }
 
 // JavaRegexp rewrites the Java regular-expression syntax AWS models use into
-// Go's RE2 syntax: \uXXXX escapes become \x{XXXX}.
+// Go's RE2 syntax: \uXXXX escapes become \x{XXXX}, a UTF-16 surrogate pair
+// written as two escapes (\uD800\uDC00) the code point it encodes
+// (\x{10000}), and the POSIX class \p{Print} (ASCII in Java) [[:print:]].
 func JavaRegexp(p string) string {
-	if !strings.Contains(p, `\u`) {
+	if !strings.Contains(p, `\u`) && !strings.Contains(p, `\p{Print}`) {
 		return p
 	}
 	var b strings.Builder
+	inClass := false
 	for i := 0; i < len(p); i++ {
 		switch {
 		case p[i] == '\\' && i+5 < len(p) && p[i+1] == 'u':
+			r, ok := hex4(p[i+2 : i+6])
+			if lo, ok2 := hex4At(p, i+6); ok && ok2 && utf16.IsSurrogate(rune(r)) && r < 0xDC00 && lo >= 0xDC00 && lo <= 0xDFFF {
+				fmt.Fprintf(&b, `\x{%X}`, utf16.DecodeRune(rune(r), rune(lo)))
+				i += 11
+				continue
+			}
 			b.WriteString(`\x{` + p[i+2:i+6] + `}`)
 			i += 5
+		case strings.HasPrefix(p[i:], `\p{Print}`):
+			if inClass {
+				b.WriteString(`[:print:]`)
+			} else {
+				b.WriteString(`[[:print:]]`)
+			}
+			i += len(`\p{Print}`) - 1
 		case p[i] == '\\' && i+1 < len(p):
 			b.WriteString(p[i : i+2]) // keep other escapes, including an escaped backslash, whole
 			i++
 		default:
+			switch p[i] {
+			case '[':
+				inClass = true
+			case ']':
+				inClass = false
+			}
 			b.WriteByte(p[i])
 		}
 	}
 	return b.String()
+}
+
+// hex4 reads four hex digits.
+func hex4(s string) (int, bool) {
+	n, err := strconv.ParseUint(s, 16, 16)
+	return int(n), err == nil && len(s) == 4
+}
+
+// hex4At reads a \uXXXX escape at p[i:].
+func hex4At(p string, i int) (int, bool) {
+	if i+6 > len(p) || p[i] != '\\' || p[i+1] != 'u' {
+		return 0, false
+	}
+	return hex4(p[i+2 : i+6])
 }

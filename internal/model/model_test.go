@@ -2,8 +2,11 @@ package model
 
 import "testing"
 
+// services are the models rolecall embeds.
+var services = []string{"iam", "sts", "ecs", "application-autoscaling"}
+
 func TestLoadLinksEveryService(t *testing.T) {
-	for _, name := range []string{"iam", "sts", "ecs"} {
+	for _, name := range services {
 		s, err := Load(name)
 		if err != nil {
 			t.Fatalf("Load(%q): %v", name, err)
@@ -48,6 +51,11 @@ func TestJavaRegexp(t *testing.T) {
 		{`[\u0009\u000A]+`, `[\x{0009}\x{000A}]+`},
 		{`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, `(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F})`},
 		{`\\u0041`, `\\u0041`},
+		// Application Auto Scaling's XML character range: a surrogate pair
+		// is one code point; \p{Print} is ASCII's printable class.
+		{`[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*`, `[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\r\n\t]*`},
+		{`\p{Print}+`, `[[:print:]]+`},
+		{`[\p{Print}\t]`, `[[:print:]\t]`},
 	} {
 		if got := JavaRegexp(c.in); got != c.want {
 			t.Errorf("JavaRegexp(%q) = %q, want %q", c.in, got, c.want)
@@ -69,10 +77,10 @@ func BenchmarkLoadIAM(b *testing.B) {
 func TestEveryPatternCompiles(t *testing.T) {
 	// RE2 has no lookahead; an account alias is then checked by length only.
 	unexpressible := map[string]bool{"iam/accountAliasType": true}
-	for _, name := range []string{"iam", "sts", "ecs"} {
+	for _, name := range services {
 		m := MustLoad(name)
 		for _, sh := range m.Shapes {
-			if sh.Pattern != "" && sh.Regexp() == nil && !unexpressible[name+"/"+sh.Name] {
+			if sh.Pattern != "" && !sh.Checked() && !unexpressible[name+"/"+sh.Name] {
 				t.Errorf("%s: shape %s: pattern %q does not compile", name, sh.Name, sh.Pattern)
 			}
 		}
@@ -80,7 +88,7 @@ func TestEveryPatternCompiles(t *testing.T) {
 }
 
 func TestLoadMetadataMatchesModel(t *testing.T) {
-	for _, name := range []string{"iam", "sts", "ecs"} {
+	for _, name := range services {
 		md, err := LoadMetadata(name)
 		if err != nil {
 			t.Fatal(err)
@@ -91,5 +99,28 @@ func TestLoadMetadataMatchesModel(t *testing.T) {
 	}
 	if _, err := LoadMetadata("nope"); err == nil {
 		t.Error("LoadMetadata of an unknown service succeeded")
+	}
+}
+
+// Application Auto Scaling's string patterns take any XML character,
+// supplementary planes included, and refuse control characters.
+func TestApplicationAutoScalingPatterns(t *testing.T) {
+	m := MustLoad("application-autoscaling")
+	id := m.Shapes["ResourceIdMaxLen1600"].Regexp()
+	if id == nil || !id.MatchString("service/default/web \U0001F600\t") || id.MatchString("service/\x01") {
+		t.Errorf("ResourceIdMaxLen1600 pattern: %q", m.Shapes["ResourceIdMaxLen1600"].Pattern)
+	}
+	name := m.Shapes["PolicyName"].Regexp()
+	if name == nil || !name.MatchString("cpu75 target-tracking") || name.MatchString("caf\u00e9") {
+		t.Errorf("PolicyName pattern: %q", m.Shapes["PolicyName"].Pattern)
+	}
+	// A negative lookahead: no leading or trailing space, no control
+	// character, none of : / |.
+	action := m.Shapes["ScheduledActionName"]
+	for v, want := range map[string]bool{"night": true, "scale in at 22:00": false, "a/b": false, "a|b": false, " night": false, "night ": false,
+		"ni ght": true, "tab\there": false, "": false, "caf\u00e9": true} {
+		if got := action.Match(v); got != want {
+			t.Errorf("ScheduledActionName %q: %v, want %v", v, got, want)
+		}
 	}
 }

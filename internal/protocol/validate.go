@@ -110,8 +110,7 @@ func (v *Violations) String(path string, s string, sh *model.Shape) {
 // caller reports in its service's own words; it says whether s matches.
 func (v *Violations) StringOwnPattern(path string, s string, sh *model.Shape) bool {
 	v.str(path, s, sh, false)
-	re := sh.Regexp()
-	return re == nil || re.MatchString(s)
+	return sh.Match(s)
 }
 
 func (v *Violations) str(path string, s string, sh *model.Shape, pattern bool) {
@@ -123,7 +122,7 @@ func (v *Violations) str(path string, s string, sh *model.Shape, pattern bool) {
 	if sh.Max != nil && float64(n) > *sh.Max {
 		v.add(path, s, quote, fmt.Sprintf("Member must have length less than or equal to %d", int(*sh.Max)))
 	}
-	if re := sh.Regexp(); pattern && re != nil && !re.MatchString(s) {
+	if pattern && !sh.Match(s) {
 		v.add(path, s, quote, "Member must satisfy regular expression pattern: "+sh.Pattern)
 	}
 	if len(sh.Enum) > 0 && !contains(sh.Enum, s) {

@@ -9,7 +9,7 @@ import (
 // the SigV4 credential scope (service and region) and, for JSON protocols,
 // X-Amz-Target.
 type target struct {
-	Service   string // signing name: "iam", "sts", "ecs"
+	Service   string // signing name: "iam", "sts", "ecs", "application-autoscaling"
 	Region    string
 	AccessKey string
 	Operation string // from X-Amz-Target, for JSON protocols
@@ -38,6 +38,7 @@ func route(r *http.Request) target {
 // jsonTargets maps X-Amz-Target prefixes to services.
 var jsonTargets = map[string]string{
 	"AmazonEC2ContainerServiceV20141113": "ecs",
+	"AnyScaleFrontendService":            "application-autoscaling",
 }
 
 // credentialScope extracts "AKID/20240101/us-east-1/iam/aws4_request" from an

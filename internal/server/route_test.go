@@ -16,6 +16,7 @@ func TestRoute(t *testing.T) {
 		{"iam header", "Authorization", "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc", "/", "iam", "us-east-1", "test", ""},
 		{"sts presigned", "", "", "/?Action=GetCallerIdentity&X-Amz-Credential=AKID%2F20240101%2Feu-west-1%2Fsts%2Faws4_request", "sts", "eu-west-1", "AKID", ""},
 		{"ecs target", "X-Amz-Target", "AmazonEC2ContainerServiceV20141113.CreateCluster", "/", "ecs", "", "", "CreateCluster"},
+		{"application auto scaling target", "X-Amz-Target", "AnyScaleFrontendService.RegisterScalableTarget", "/", "application-autoscaling", "", "", "RegisterScalableTarget"},
 		{"malformed scope", "Authorization", "AWS4-HMAC-SHA256 Credential=test/iam", "/", "", "", "", ""},
 		{"nothing", "", "", "/", "", "", "", ""},
 	}

@@ -125,9 +125,9 @@ func New(c Config) *Handler {
 				return c
 			})}
 		case "json":
+			code := b.ValidationCode
 			h.json[name] = &jsonService{binding: b, codec: sync.OnceValue(func() *jsonrpc.Codec {
-				// ECS answers constraint violations as InvalidParameterException.
-				return &jsonrpc.Codec{Model: model.MustLoad(name), ValidationCode: "InvalidParameterException"}
+				return &jsonrpc.Codec{Model: model.MustLoad(name), ValidationCode: code}
 			})}
 		default:
 			panic("server: no codec for protocol " + md.Protocol)

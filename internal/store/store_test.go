@@ -508,3 +508,37 @@ func TestMemoryPoisonsLentValues(t *testing.T) {
 		t.Errorf("poisoning reached the stored value: %q", v)
 	}
 }
+
+func TestJSONRecords(t *testing.T) {
+	st := NewMemory()
+	type rec struct{ N int }
+	err := st.Update(func(tx Tx) error {
+		for i, k := range []string{"a/1", "a/2", "b/1"} {
+			if err := PutJSON(tx, "b", k, rec{i}); err != nil {
+				return err
+			}
+		}
+		return tx.Put("b", "a/3", []byte("{"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.View(func(tx Tx) error {
+		var r rec
+		if ok, err := GetJSON(tx, "b", "a/2", &r); !ok || err != nil || r.N != 1 {
+			t.Errorf("GetJSON a/2: %v %v %+v", ok, err, r)
+		}
+		if ok, err := GetJSON(tx, "b", "none", &r); ok || err != nil {
+			t.Errorf("GetJSON of nothing: %v %v", ok, err)
+		}
+		if _, err := GetJSON(tx, "b", "a/3", &r); err == nil || !strings.Contains(err.Error(), "corrupt record b/a/3") {
+			t.Errorf("GetJSON of a corrupt record: %v", err)
+		}
+		var seen []int
+		err := ScanJSON(tx, "b", "a/", func(_ string, r *rec) bool { seen = append(seen, r.N); return true })
+		if len(seen) != 2 || err == nil {
+			t.Errorf("ScanJSON: %v, %v", seen, err)
+		}
+		return nil
+	})
+}

@@ -18,7 +18,9 @@ import (
 // New returns the ECS operations rolecall implements, each declaring
 // what it acts on through res (access.go).
 func New(res resolve.ECS) *api.Service {
-	return api.NewService("ecs", bindings(res.Svc, declarations{res})...)
+	s := api.NewService("ecs", bindings(res.Svc, declarations{res})...)
+	s.ValidationCode = "InvalidParameterException" // ECS answers constraint violations so
+	return s
 }
 
 // bind adapts an ECS domain method, which takes an ecs.Call, to an

@@ -1,69 +1,11 @@
 package records
 
 import (
-	"reflect"
 	"testing"
-	"time"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/model/shapecopy/shapecopytest"
 )
-
-// fill sets every member of v, at every depth, to a value that is not
-// its zero.
-func fill(v reflect.Value, depth int) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if depth > 12 {
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), depth+1)
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[time.Time]() {
-			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
-			return
-		}
-		for i := range v.NumField() {
-			fill(v.Field(i), depth+1)
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			v.SetBytes([]byte("blob"))
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), 2, 2)
-		for i := range 2 {
-			fill(s.Index(i), depth+1)
-		}
-		v.Set(s)
-	case reflect.Map:
-		v.Set(reflect.ValueOf(map[string]string{"k": "v"}))
-	case reflect.String:
-		v.SetString("s")
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int32, reflect.Int64:
-		v.SetInt(7)
-	case reflect.Float64:
-		v.SetFloat(1.5)
-	}
-}
-
-// roundTrip fills a W, converts it to R and back, and wants it whole; then
-// the same from R.
-func roundTrip[W, R any](t *testing.T) {
-	t.Helper()
-	var w W
-	fill(reflect.ValueOf(&w).Elem(), 0)
-	if back := Convert[W](Convert[R](w)); !reflect.DeepEqual(back, w) {
-		t.Errorf("%T -> %T -> back loses members", w, *new(R))
-	}
-	var r R
-	fill(reflect.ValueOf(&r).Elem(), 0)
-	if back := Convert[R](Convert[W](r)); !reflect.DeepEqual(back, r) {
-		t.Errorf("%T -> %T -> back loses members", r, *new(W))
-	}
-}
 
 // TestRecordsMatchTheWire: every stored shape has every member of its
 // wire shape and no other. When a newer model adds a member to a stored
@@ -71,14 +13,14 @@ func roundTrip[W, R any](t *testing.T) {
 // regenerate the records, internal/ecs/types/gen -records), or it would
 // be lost on the way to disk.
 func TestRecordsMatchTheWire(t *testing.T) {
-	roundTrip[types.CapacityProvider, CapacityProvider](t)
-	roundTrip[types.Cluster, Cluster](t)
-	roundTrip[types.ContainerInstance, ContainerInstance](t)
-	roundTrip[types.Service, Service](t)
-	roundTrip[types.ServiceEvent, ServiceEvent](t)
-	roundTrip[types.Tag, Tag](t)
-	roundTrip[types.Task, Task](t)
-	roundTrip[types.TaskDefinition, TaskDefinition](t)
+	shapecopytest.RoundTrip[types.CapacityProvider, CapacityProvider](t)
+	shapecopytest.RoundTrip[types.Cluster, Cluster](t)
+	shapecopytest.RoundTrip[types.ContainerInstance, ContainerInstance](t)
+	shapecopytest.RoundTrip[types.Service, Service](t)
+	shapecopytest.RoundTrip[types.ServiceEvent, ServiceEvent](t)
+	shapecopytest.RoundTrip[types.Tag, Tag](t)
+	shapecopytest.RoundTrip[types.Task, Task](t)
+	shapecopytest.RoundTrip[types.TaskDefinition, TaskDefinition](t)
 	if got := len(Roots); got != 8 {
 		t.Errorf("%d roots: add the new one here", got)
 	}

@@ -6,14 +6,14 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
-	"github.com/rolecall/rolecall/internal/ecs/types/internal/shapegen"
 	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/model/shapegen"
 )
 
 // shapes.go must be what the generator makes of the embedded model: a model
 // update or a new operation needs `go generate ./internal/ecs/types`.
 func TestShapesUpToDate(t *testing.T) {
-	want, err := shapegen.Generate(model.MustLoad("ecs"), types.Operations)
+	want, err := shapegen.Generate(model.MustLoad("ecs"), types.Operations, "types", types.Header)
 	if err != nil {
 		t.Fatal(err)
 	}

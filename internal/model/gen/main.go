@@ -25,6 +25,7 @@ var services = []struct{ name, dir, version string }{
 	{"iam", "iam", "2010-05-08"},
 	{"sts", "sts", "2011-06-15"},
 	{"ecs", "ecs", "2014-11-13"},
+	{"application-autoscaling", "application-autoscaling", "2016-02-06"},
 }
 
 // Keys kept from each level of the model; everything else (documentation,

@@ -1,7 +1,8 @@
-// Package jsonrpc is the AWS JSON 1.1 protocol (ECS): POST with
-// X-Amz-Target "<prefix>.<Operation>" and a JSON body; JSON responses;
-// errors as {"__type": code, "message": text}. The service model drives
-// decoding, constraint checks and encoding, as in the query codec.
+// Package jsonrpc is the AWS JSON 1.1 protocol (ECS, Application Auto
+// Scaling): POST with X-Amz-Target "<prefix>.<Operation>" and a JSON body;
+// JSON responses; errors as {"__type": code, "message": text}. The service
+// model drives decoding, constraint checks and encoding, as in the query
+// codec.
 package jsonrpc
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -360,12 +362,25 @@ func encode(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 			b.WriteString(strconv.FormatInt(v.Int(), 10))
 		case reflect.Float32, reflect.Float64:
-			b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
+			writeFloat(b, v.Float())
 		case reflect.Slice:
 			writeString(b, base64.StdEncoding.EncodeToString(v.Bytes()))
 		default:
 			b.WriteString("null")
 		}
+	}
+}
+
+// writeFloat writes a double as AWS's JSON services do, a whole number
+// with its ".0" (the aws CLI prints "MetricIntervalLowerBound": 0.0 from
+// DescribeScalingPolicies' answer in its examples, where a JSON 0 would
+// print 0), so that clients that keep JSON's integers apart (the aws CLI,
+// boto3) read a float.
+func writeFloat(b *bytes.Buffer, f float64) {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	b.WriteString(s)
+	if !strings.ContainsAny(s, ".eIN") {
+		b.WriteString(".0")
 	}
 }
 

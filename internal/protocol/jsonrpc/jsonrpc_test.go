@@ -272,3 +272,13 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestWriteFloat(t *testing.T) {
+	for f, want := range map[float64]string{75: "75.0", 0: "0.0", -2: "-2.0", 1.5: "1.5", 1e21: "1e+21", 0.000001: "1e-06"} {
+		var b bytes.Buffer
+		writeFloat(&b, f)
+		if b.String() != want {
+			t.Errorf("writeFloat(%v) = %s, want %s", f, b.String(), want)
+		}
+	}
+}
