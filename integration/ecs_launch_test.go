@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -329,4 +330,41 @@ func userClient(t *testing.T, e *ecsEnv, name, policy string) *ecs.Client {
 	cfg := e.rc.Config.Copy()
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKeyId), aws.ToString(key.SecretAccessKey), "")
 	return ecs.NewFromConfig(cfg)
+}
+
+// On a container instance, a task without an execution role has the ECS
+// agent pull and log with the instance role: the credentials the agent
+// got from the instance's metadata service, in the instance's session. An
+// instance role that may register the instance but not read ECR stops the
+// task as the agent does; AmazonEC2ContainerServiceforEC2Role lets it run.
+func TestECSInstanceRoleAtLaunch(t *testing.T) {
+	e := newECSEnv(t)
+	must(e.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t)
+	instanceProfile(t, e.iam, "agentOnly", ec2Trust)
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("agentOnly"), PolicyName: aws.String("agent"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecs:RegisterContainerInstance","ecs:DiscoverPollEndpoint","ecs:Poll","ecs:SubmitTaskStateChange"],"Resource":"*"}]}`)}))(t)
+	status, inst := launchInstance(t, e.rc, "agentOnly", rootCreds)
+	if status != 200 {
+		t.Fatalf("launch: %d %v", status, inst)
+	}
+	id := inst["InstanceId"].(string)
+	instanceEnv(t, e.rc, inst["MetadataEndpoint"].(string))
+	agent := ecs.NewFromConfig(must(config.LoadDefaultConfig(ctx))(t))
+	ci := must(agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String("prod")}))(t).ContainerInstance
+
+	must(e.ecs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String(ecrImage), Memory: aws.Int32(128),
+			LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{"awslogs-group": "/ecs/web", "awslogs-region": "us-east-1"}}}}}))(t)
+	run := func() ecstypes.Task {
+		task := must(e.ecs.StartTask(ctx, &ecs.StartTaskInput{Cluster: aws.String("prod"), TaskDefinition: aws.String("web"), ContainerInstances: []string{aws.ToString(ci.ContainerInstanceArn)}}))(t).Tasks[0]
+		e.clock.Advance(time.Second)
+		return must(e.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String("prod"), Tasks: []string{aws.ToString(task.TaskArn)}}))(t).Tasks[0]
+	}
+	wantStopped(t, run(), "CannotPullECRContainerError: AccessDeniedException: User: arn:aws:sts::"+account+":assumed-role/agentOnly/"+id+
+		" is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action status code: 400, request id: ID")
+
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("agentOnly"), PolicyArn: aws.String(ec2ContainerServiceForEC2Role)}))(t)
+	if got := run(); aws.ToString(got.LastStatus) != "RUNNING" {
+		t.Errorf("task %s %q", aws.ToString(got.LastStatus), aws.ToString(got.StoppedReason))
+	}
 }

@@ -220,11 +220,17 @@ func TestExplainKnowsEveryTextRolecallGives(t *testing.T) {
 	for _, n := range []ecsroles.Need{
 		{Step: ecsroles.StepRegistryAuth}, {Step: ecsroles.StepSecret}, {Step: ecsroles.StepSecret, Action: "kms:Decrypt"},
 		{Step: ecsroles.StepRegistryCredentials}, {Step: ecsroles.StepParameter}, {Step: ecsroles.StepParameter, Action: "kms:Decrypt"},
-		{Step: ecsroles.StepEnvironmentFile}, {Step: ecsroles.StepImagePull, Subject: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"},
-		{Step: ecsroles.StepImagePull, Action: "ecr:GetDownloadUrlForLayer", Subject: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"},
+		{Step: ecsroles.StepEnvironmentFile}, {Step: ecsroles.StepImagePull},
+		{Step: ecsroles.StepImagePull, Action: "ecr:GetDownloadUrlForLayer"},
 		{Step: ecsroles.StepLogGroup}, {Step: ecsroles.StepLogStream},
 	} {
-		texts[ecsroles.Refusal(n, denial, "0f0f0f0f-0000-4000-8000-000000000000")] = "ecsroles.Refusal"
+		for _, p := range []ecsroles.Platform{ecsroles.Fargate, ecsroles.EC2} {
+			n.Subject = map[ecsroles.Step]string{
+				ecsroles.StepImagePull: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1", ecsroles.StepEnvironmentFile: "arn:aws:s3:::bucket/web.env",
+				ecsroles.StepSecret: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC123", ecsroles.StepParameter: "arn:aws:ssm:us-east-1:123456789012:parameter/key",
+			}[n.Step]
+			texts[ecsroles.Refusal(n, p, denial, "0f0f0f0f-0000-4000-8000-000000000000")] = "ecsroles.Refusal " + string(p)
+		}
 	}
 	if len(texts) < 100 {
 		t.Fatalf("only %d texts read from the source", len(texts))

@@ -244,7 +244,7 @@ var rules = sync.OnceValue(func() []explainRule {
 					Cause: []string{"a volume sets authorizationConfig.iam ENABLED: the task mounts the file system with the task role's credentials"},
 					Fix:   []string{"name a task role that allows elasticfilesystem:ClientMount (and ClientWrite for read-write mounts) on the file system"}}
 			}},
-		{id: "ecr-auth-denied", re: regexp.MustCompile(`unable to retrieve ecr registry auth`), also: reDenied,
+		{id: "ecr-auth-denied", re: regexp.MustCompile(`unable to retrieve ecr registry auth|CannotPullECRContainerError`), also: reDenied,
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)
 				return withDeny(Match{Title: "the execution role may not get an ECR authorization token", Facts: f,
@@ -261,7 +261,7 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:    []string{"allow the execution role kms:Decrypt on the key's ARN, with the condition kms:ViaService secretsmanager.REGION.amazonaws.com (or ssm.REGION.amazonaws.com); check the key policy too"},
 					Source: "ResourceInitializationError (GiamPy5/terraform-aws-directus #10; aws/aws-cdk #4498)"}
 			}},
-		{id: "asm-denied", re: regexp.MustCompile(`unable to retrieve secrets? from asm|unable to get registry auth from asm|(?i)asm fetching secret`), also: reDenied,
+		{id: "asm-denied", re: regexp.MustCompile(`unable to retrieve secrets? from asm|unable to get registry auth from asm|(?i)asm fetching secret|Fetching secret data from AWS Secrets Manager`), also: reDenied,
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)
 				return withDeny(Match{Title: "the execution role may not read a Secrets Manager secret", Facts: f,
@@ -270,7 +270,7 @@ var rules = sync.OnceValue(func() []explainRule {
 					Commands: grantCommand(f, nil),
 					Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
 			}},
-		{id: "ssm-denied", re: regexp.MustCompile(`unable to retrieve secrets from ssm`), also: reDenied,
+		{id: "ssm-denied", re: regexp.MustCompile(`unable to retrieve secrets from ssm|Fetching secret data from SSM Parameter Store`), also: reDenied,
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)
 				return withDeny(Match{Title: "the execution role may not read a Parameter Store parameter", Facts: f,
@@ -279,14 +279,14 @@ var rules = sync.OnceValue(func() []explainRule {
 					Commands: grantCommand(f, nil),
 					Source:   "ResourceInitializationError: unable to pull secrets or registry auth (stopped task reason)"}, f)
 			}},
-		{id: "env-files-denied", re: regexp.MustCompile(`failed to download env files`), also: regexp.MustCompile(`(?i)AccessDenied|Forbidden|403`),
+		{id: "env-files-denied", re: regexp.MustCompile(`failed to download env files|(?i)unable to download env file`), also: regexp.MustCompile(`(?i)AccessDenied|Forbidden|403`),
 			build: func(_ []string, text string) Match {
 				return Match{Title: "the execution role may not read the task's environment files",
 					Cause:  []string{"a container names environmentFiles in Amazon S3, and the task execution role lacks s3:GetObject on the object (and s3:GetBucketLocation on the bucket), or the bucket policy refuses it; a missing object also answers 403 when the role may not list the bucket"},
 					Fix:    []string{"allow the execution role s3:GetObject on arn:aws:s3:::BUCKET/KEY and s3:GetBucketLocation on arn:aws:s3:::BUCKET; check the object exists"},
 					Source: "ResourceInitializationError (aws/aws-cdk #12720; public notes, 2025)"}
 			}},
-		{id: "logger-denied", re: regexp.MustCompile(`failed to validate logger args`), also: reDenied,
+		{id: "logger-denied", re: regexp.MustCompile(`failed to validate logger args|failed to initialize logging driver`), also: reDenied,
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)
 				return withDeny(Match{Title: "the role sending awslogs may not write the log group", Facts: f,

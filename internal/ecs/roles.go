@@ -144,7 +144,7 @@ func (st started) failedReason() string {
 // (registry authentication, secrets, environment files, the image pull,
 // the log streams), in that order, as the one model of ECS's role use
 // lists them. The first refusal is the task's stoppedReason.
-func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn string) (started, error) {
+func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn string, on *instanceRecord) (started, error) {
 	executionRole, taskRole := l.roles()
 	var st started
 	if l.managed != nil {
@@ -171,21 +171,30 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 			st.sess.task = got
 		}
 	}
-	if executionRole == "" {
-		return st, nil
-	}
+	// Who makes the agent's requests: the execution role, in the task's
+	// session; on a container instance without one, the instance role, in
+	// the instance's session (the credentials the agent has from the
+	// instance metadata service).
+	platform := ecsroles.Platform(l.launchType)
 	def := l.def.Def
 	def.ExecutionRoleArn, def.TaskRoleArn = executionRole, taskRole
-	uses := ecsroles.ForTask(envOf(c), &def, ecsroles.Platform(l.launchType), ecsroles.TaskOptions{Cluster: l.cluster.Cluster.ClusterName, TaskID: taskIDOf(taskArn)})
-	for _, n := range ecsroles.AtLaunch(uses.Execution.Needs) {
-		err := s.roles.RoleAllows(ctx, c, roleARN(c, executionRole), taskIDOf(taskArn), n)
+	uses := ecsroles.ForTask(envOf(c), &def, platform, ecsroles.TaskOptions{Cluster: l.cluster.Cluster.ClusterName, TaskID: taskIDOf(taskArn)})
+	role, session, needs := roleARN(c, executionRole), taskIDOf(taskArn), uses.Execution.Needs
+	if executionRole == "" {
+		if on == nil || on.RoleArn == "" {
+			return st, nil // no role known to make them
+		}
+		role, session, needs = on.RoleArn, on.Instance.Ec2InstanceId, uses.Instance.Needs
+	}
+	for _, n := range ecsroles.AtLaunch(needs) {
+		err := s.roles.RoleAllows(ctx, c, role, session, n)
 		if err == nil {
 			continue
 		}
 		if !awserr.IsClient(err) {
 			return started{}, err
 		}
-		return started{refused: ecsroles.Refusal(n, awserr.As(err).Message, s.gen.UUID())}, nil
+		return started{refused: ecsroles.Refusal(n, platform, awserr.As(err).Message, s.gen.UUID())}, nil
 	}
 	return st, nil
 }

@@ -409,7 +409,11 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 			execRole, taskRole := l.roles()
 			for i := 0; i < need; i++ {
 				id := s.hexID()
-				st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id))
+				var on *instanceRecord
+				if l.launchType == launchEC2 {
+					on = instances[i%len(instances)]
+				}
+				st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), on)
 				if err != nil {
 					return err
 				}
@@ -419,8 +423,8 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 					break
 				}
 				inst := ""
-				if l.launchType == launchEC2 {
-					inst = instances[i%len(instances)].Instance.ContainerInstanceArn
+				if on != nil {
+					inst = on.Instance.ContainerInstanceArn
 				}
 				// A task whose execution role is refused starts, and
 				// stops before it runs; the service tries again later.

@@ -356,10 +356,10 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	if err := s.passTaskRoles(ctx, c, execRole, taskRole); err != nil {
 		return nil, err
 	}
-	placements := make([]string, count)
+	placements := make([]*instanceRecord, count)
 	if l.launchType == launchEC2 {
 		for i := range placements {
-			placements[i] = instances[i%len(instances)].Instance.ContainerInstanceArn
+			placements[i] = instances[i%len(instances)]
 		}
 	}
 	return s.startTasks(ctx, c, l, placements, now)
@@ -368,16 +368,20 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 // startTasks launches one task per placement (a container instance ARN,
 // or "" for Fargate and Managed Instances): the roles are assumed, the
 // records written.
-func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []string, now time.Time) (*types.RunTaskResponse, error) {
+func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []*instanceRecord, now time.Time) (*types.RunTaskResponse, error) {
 	execRole, taskRole := l.roles()
 	records := make([]*taskRecord, len(placements))
 	var creds []*credentialsRecord
 	var enis []RoleAction
-	for i, inst := range placements {
+	for i, on := range placements {
 		id := s.hexID()
-		st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id))
+		st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), on)
 		if err != nil {
 			return nil, err
+		}
+		inst := ""
+		if on != nil {
+			inst = on.Instance.ContainerInstanceArn
 		}
 		records[i] = s.newTask(c, l, id, now, inst, st.failedReason())
 		if cr := s.newCredentials(c, l.cluster.Cluster.ClusterName, records[i].Task.TaskArn, execRole, taskRole, st.sess); cr != nil {
@@ -425,7 +429,7 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 	now := s.now()
 	l := &launch{launchType: launchEC2, network: in.NetworkConfiguration, overrides: in.Overrides, group: in.Group,
 		startedBy: in.StartedBy, tags: in.Tags, enableExec: in.EnableExecuteCommand}
-	var placements []string
+	var placements []*instanceRecord
 	failures := []types.Failure{}
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		placements, failures = nil, []types.Failure{}
@@ -451,7 +455,7 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 				failures = append(failures, types.Failure{Arn: instanceARNFor(c, l.cluster.Cluster.ClusterName, id), Reason: "MISSING"})
 				continue
 			}
-			placements = append(placements, ir.Instance.ContainerInstanceArn)
+			placements = append(placements, ir)
 		}
 		return nil
 	})
