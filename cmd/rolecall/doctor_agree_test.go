@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
@@ -67,13 +70,15 @@ func TestDoctorAgreesWithTheServer(t *testing.T) {
 			if s.after != nil {
 				s.after(t, iam.NewFromConfig(rc.Config))
 			}
-			// What the server does with the roles now: each service
-			// launches its tasks again (a new deployment).
+			// What the server does with the roles now: an EC2 instance with
+			// the setup's instance profile registers in each cluster with
+			// its role's credentials, and each service launches its tasks
+			// again (a new deployment).
+			liveEnv(t, rc)
 			audit.take()
-			relaunch(t, rc)
+			relaunch(t, rc, s.instanceProfile())
 			decisions := audit.take()
 
-			liveEnv(t, rc)
 			out, errs, code := runCLI(append(s.doctorArgs(), "--format", "json")...)
 			if code > 1 {
 				t.Fatalf("doctor: exit %d: %s", code, errs)
@@ -87,25 +92,61 @@ func TestDoctorAgreesWithTheServer(t *testing.T) {
 			compared += n
 		})
 	}
-	if compared < 30 {
+	if compared < 100 {
 		t.Errorf("only %d of the server's decisions were compared", compared)
 	}
 }
 
-// relaunch forces a new deployment of every service, so that the server
-// launches tasks with the setup's roles as they are.
-func relaunch(t *testing.T, rc *rolecalltest.Server) {
+// instanceProfile is the instance profile the setup's container instances
+// have, "" when it names none.
+func (s liveSetup) instanceProfile() string {
+	for i, a := range s.args {
+		if a == "--instance-profile" && i+1 < len(s.args) {
+			return s.args[i+1]
+		}
+	}
+	for _, f := range s.files {
+		if strings.HasPrefix(f, "ec2/") || strings.HasPrefix(f, "legacy-elb/") {
+			return ecsroles.About[ecsroles.ContainerInstance].Conventional
+		}
+	}
+	return ""
+}
+
+// relaunch has the server use the setup's roles as they are: in each
+// cluster, a container instance registers (with the role of an instance
+// launched with profile, as the ECS agent does, when there is one; else,
+// or when that role may not, as the account's root), and every service is
+// deployed again, launching its tasks.
+func relaunch(t *testing.T, rc *rolecalltest.Server, profile string) {
 	t.Helper()
 	ctx := context.Background()
 	ec := ecs.NewFromConfig(rc.Config)
+	agent := ec
+	if profile != "" {
+		out, errs, code := runCLI("instance", "launch", "--instance-profile", profile)
+		if code != 0 {
+			t.Fatalf("instance launch: exit %d: %s", code, errs)
+		}
+		endpoint := regexp.MustCompile(`AWS_EC2_METADATA_SERVICE_ENDPOINT=(\S+)`).FindStringSubmatch(out)
+		if endpoint == nil {
+			t.Fatalf("instance launch printed no metadata endpoint:\n%s", out)
+		}
+		creds := ec2rolecreds.New(func(o *ec2rolecreds.Options) { o.Client = imds.New(imds.Options{Endpoint: endpoint[1]}) })
+		cfg := rc.Config.Copy()
+		cfg.Credentials = aws.NewCredentialsCache(creds)
+		agent = ecs.NewFromConfig(cfg)
+	}
 	clusters, err := ec.ListClusters(ctx, &ecs.ListClustersInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range clusters.ClusterArns {
 		// A container instance, so that EC2 tasks have a place to run.
-		if _, err := ec.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)}); err != nil {
-			t.Fatal(err)
+		if _, err := agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)}); err != nil {
+			if _, err := ec.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		svcs, err := ec.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String(c)})
 		if err != nil {
