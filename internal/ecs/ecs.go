@@ -19,9 +19,7 @@ package ecs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -173,41 +171,14 @@ func check(ctx context.Context, c Call) error {
 	return nil
 }
 
-func getJSON(tx store.Tx, bucket, key string, v any) (bool, error) {
-	b, ok := tx.Get(bucket, key)
-	if !ok {
-		return false, nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("ecs: corrupt record %s/%s: %w", bucket, key, err)
-	}
-	return true, nil
-}
+// The records' JSON in the store (store.GetJSON, PutJSON, ScanJSON).
+var (
+	getJSON = store.GetJSON
+	putJSON = store.PutJSON
+)
 
-func putJSON(tx store.Tx, bucket, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(bucket, key, b)
-}
-
-// scanJSON decodes every record under prefix in key order; fn returns
-// false to stop.
 func scanJSON[T any](tx store.Tx, bucket, prefix string, fn func(key string, v *T) bool) error {
-	var bad error
-	err := tx.Scan(bucket, prefix, "", func(key string, b []byte) bool {
-		v := new(T)
-		if bad = json.Unmarshal(b, v); bad != nil {
-			bad = fmt.Errorf("ecs: corrupt record %s/%s: %w", bucket, key, bad)
-			return false
-		}
-		return fn(key, v)
-	})
-	if bad != nil {
-		return bad
-	}
-	return err
+	return store.ScanJSON(tx, bucket, prefix, fn)
 }
 
 // ecsARN is arn:aws:ecs:<region>:<account>:<resource>.
