@@ -85,6 +85,11 @@ func TestAASRegisterCreatesServiceLinkedRole(t *testing.T) {
 		!strings.Contains(decoded(t, r.AssumeRolePolicyDocument), `"Service":"ecs.application-autoscaling.amazonaws.com"`) {
 		t.Errorf("role %+v, trust %s", r, decoded(t, r.AssumeRolePolicyDocument))
 	}
+	// Application Auto Scaling read the service through the role: its
+	// use is recorded.
+	if r.RoleLastUsed == nil || aws.ToString(r.RoleLastUsed.Region) != "us-east-1" || r.RoleLastUsed.LastUsedDate == nil {
+		t.Errorf("RoleLastUsed %+v", r.RoleLastUsed)
+	}
 	att := must(e.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(slrAAS)}))(t).AttachedPolicies
 	if len(att) != 1 || aws.ToString(att[0].PolicyArn) != "arn:aws:iam::aws:policy/aws-service-role/AWSApplicationAutoscalingECSServicePolicy" {
 		t.Errorf("attached %+v", att)

@@ -145,7 +145,7 @@ func Open(o Options) (*App, error) {
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
 	iamSvc.RegisterLinkedService(ecs.PrincipalECSCompute, ecsRoleUsage(ecsSvc, ecs.PrincipalECSCompute))
 	aasSvc := appautoscaling.New(appautoscaling.Config{Store: vst, Clock: o.Clock, IDs: o.IDs,
-		Roles: scalingRoles{roleBroker{iam: iamSvc, res: iamRes, authz: az}}, Services: ecsServices{ecsSvc}})
+		Roles: scalingRoles{roleBroker{iam: iamSvc, res: iamRes, authz: az}}, Services: ecsServices{ecs: ecsSvc, roles: roles}})
 	iamSvc.RegisterLinkedService(appautoscaling.PrincipalECSService, scalingRoleUsage(aasSvc))
 	for principal, u := range o.LinkedServices {
 		iamSvc.RegisterLinkedService(principal, u)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/iam"
 )
 
@@ -31,13 +32,30 @@ func (r scalingRoles) PassRole(ctx context.Context, c appautoscaling.Call, roleA
 }
 
 // ecsServices is ECS as Application Auto Scaling reads it
-// (appautoscaling.Services).
-type ecsServices struct{ ecs *ecs.Service }
+// (appautoscaling.Services): through its service-linked role.
+type ecsServices struct {
+	ecs   *ecs.Service
+	roles ecsRoles
+}
 
 // ServiceExists: the service is ACTIVE or DRAINING; a deleted service
-// (INACTIVE) is no longer one.
+// (INACTIVE) is no longer one. Application Auto Scaling reads it with
+// ecs:DescribeServices through AWSServiceRoleForApplicationAutoScaling_ECSService,
+// as the one model of ECS's role use says, which records the role's use.
 func (e ecsServices) ServiceExists(ctx context.Context, c appautoscaling.Call, cluster, service string) (bool, error) {
-	status, err := e.ecs.ServiceStatus(ctx, ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}, cluster, service)
+	call := ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}
+	env := ecsroles.Env{Partition: "aws", Account: c.Account, Region: c.Region}
+	if use, ok := ecsroles.ForScalableTarget(env, ecsroles.ScalableTargetInput{Namespace: "ecs", ResourceID: "service/" + cluster + "/" + service}); ok {
+		for _, n := range use.Needs {
+			if n.Action != "ecs:DescribeServices" {
+				continue
+			}
+			if err := e.roles.LinkedRoleUsed(ctx, call, ecsroles.PrincipalAutoScaling, n); err != nil {
+				return false, err
+			}
+		}
+	}
+	status, err := e.ecs.ServiceStatus(ctx, call, cluster, service)
 	return status != "" && status != "INACTIVE", err
 }
 
