@@ -17,11 +17,11 @@ import (
 //	0  files from before formats were numbered (no header)
 //	1  a header; users and roles indexed by unique ID (trust policies bind
 //	   their principals by it); the ECS resources as rolecall's own record
-//	   types (internal/ecs/records), not the generated wire shapes; later
-//	   within the format, Application Auto Scaling's targets, policies and
-//	   scheduled actions, in buckets of their own and rolecall's own record
-//	   types (internal/appautoscaling/records): an older rolecall of
-//	   format 1 leaves them alone
+//	   types (internal/ecs/records), not the generated wire shapes, a
+//	   container instance with the role it registered with; Application
+//	   Auto Scaling's targets, policies and scheduled actions
+//	   (internal/appautoscaling/records); EC2 instances with their
+//	   instance profiles (internal/instances)
 const StateFormat = 1
 
 // migrations[v] brings a store from format v to v+1.
