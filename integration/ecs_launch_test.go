@@ -254,18 +254,20 @@ func TestECSCapacityProviderInUse(t *testing.T) {
 }
 
 const (
-	infraPolicy = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances"
+	infraPolicy    = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances"
+	instancePolicy = "arn:aws:iam::aws:policy/AmazonECSInstanceRolePolicyForManagedInstances"
 
 	privateSubnet = "subnet-0123456789abcdef0"
 )
 
 // managedInstances gives the infrastructure role its AWS managed policy,
-// and makes an instance role of that name in an instance profile of the
-// same name.
+// and makes an instance role of that name, with its own, in an instance
+// profile of the same name.
 func (e *ecsEnv) managedInstances(t *testing.T, infra, instanceRole string) {
 	t.Helper()
 	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(infra[strings.LastIndexByte(infra, '/')+1:]), PolicyArn: aws.String(infraPolicy)}))(t)
 	e.role(t, instanceRole, ec2Trust)
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(instanceRole), PolicyArn: aws.String(instancePolicy)}))(t)
 	must(e.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(instanceRole)}))(t)
 	must(e.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(instanceRole), RoleName: aws.String(instanceRole)}))(t)
 }
@@ -306,9 +308,18 @@ func TestECSManagedInstancesInfrastructureRole(t *testing.T) {
 	wantStopped(t, run(), "ResourceInitializationError: Amazon ECS could not launch a Managed Instances instance for capacity provider mi: "+
 		"User: arn:aws:sts::"+account+":assumed-role/ecsInfrastructureRole/ECSManagedInstancesForCompute is not authorized to perform: iam:PassRole on resource: arn:aws:iam::"+account+":role/MyStack-InstanceRole-ABC123 because no identity-based policy allows the iam:PassRole action")
 
-	// Allowed to pass it to EC2: the task runs.
+	// Allowed to pass it to EC2: the instance runs, and its agent
+	// registers it with the instance role, which must allow it.
 	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ecsInfrastructureRole"), PolicyName: aws.String("pass"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::` + account + `:role/MyStack-InstanceRole-ABC123","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}`)}))(t)
+	must(e.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("MyStack-InstanceRole-ABC123"), PolicyArn: aws.String(instancePolicy)}))(t)
+	got := run()
+	reason := regexp.MustCompile(`/i-[0-9a-f]{17} `).ReplaceAllString(aws.ToString(got.StoppedReason), "/i-ID ")
+	if want := "ResourceInitializationError: Amazon ECS could not launch a Managed Instances instance for capacity provider mi: User: arn:aws:sts::" + account +
+		":assumed-role/MyStack-InstanceRole-ABC123/i-ID is not authorized to perform: ecs:DiscoverPollEndpoint because no identity-based policy allows the ecs:DiscoverPollEndpoint action"; reason != want {
+		t.Errorf("task %s\n got: %s\nwant: %s", aws.ToString(got.LastStatus), reason, want)
+	}
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("MyStack-InstanceRole-ABC123"), PolicyArn: aws.String(instancePolicy)}))(t)
 	if got := run(); aws.ToString(got.LastStatus) != "RUNNING" {
 		t.Errorf("task %s %q", aws.ToString(got.LastStatus), aws.ToString(got.StoppedReason))
 	}

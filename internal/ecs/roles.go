@@ -200,10 +200,11 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 }
 
 // launchInstance is what ECS does with a Managed Instances capacity
-// provider's infrastructure role to launch an instance for a task: it
-// assumes the role, then creates the launch template and fleet, runs and
-// tags the instance, and passes the instance profile's role to EC2, each
-// decided on the role's own policies (AmazonECSInfrastructureRolePolicyForManagedInstances
+// provider's roles to launch an instance for a task: it assumes the
+// infrastructure role, then creates the launch template and fleet, runs
+// and tags the instance, and passes the instance profile's role to EC2,
+// each decided on the role's own policies; then the instance's agent
+// registers it with the instance role (AmazonECSInfrastructureRolePolicyForManagedInstances
 // allows them, the PassRole only for roles named ecsInstanceRole*: "a
 // mismatched name causes an authorization error at task launch",
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html).
@@ -229,12 +230,40 @@ func (s *Service) launchInstance(ctx context.Context, c Call, p *types.CapacityP
 		}
 		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(errInfrastructureRole(mi.InfrastructureRoleArn)).Message), nil
 	}
-	for _, u := range ecsroles.ForProvider(envOf(c), in) {
+	uses := ecsroles.ForProvider(envOf(c), in)
+	for _, u := range uses {
 		if u.Kind != ecsroles.MIInfrastructure {
 			continue
 		}
 		for _, n := range u.Needs {
 			if err := s.roles.RoleAllows(ctx, c, mi.InfrastructureRoleArn, session, n); err != nil {
+				if !awserr.IsClient(err) {
+					return "", err
+				}
+				return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
+			}
+		}
+	}
+	// The instance runs, and its agent registers it with the instance
+	// role: EC2 has ec2.amazonaws.com assume the role for the instance
+	// (its session named after the instance), and the agent's calls are
+	// the role's own (AmazonECSInstanceRolePolicyForManagedInstances).
+	if in.InstanceRoleARN == "" {
+		return "", nil
+	}
+	instance := "i-" + s.hexID()[:17]
+	if _, err := s.roles.AssumeAsService(ctx, c, ecsroles.PrincipalEC2, in.InstanceRoleARN, instance, ""); err != nil {
+		if !awserr.IsClient(err) {
+			return "", err
+		}
+		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
+	}
+	for _, u := range uses {
+		if u.Kind != ecsroles.MIInstance {
+			continue
+		}
+		for _, n := range u.Needs {
+			if err := s.roles.RoleAllows(ctx, c, in.InstanceRoleARN, instance, n); err != nil {
 				if !awserr.IsClient(err) {
 					return "", err
 				}
