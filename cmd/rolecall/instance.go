@@ -81,6 +81,10 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 			return instanceFail(stderr, "launch", err)
 		}
 		fmt.Fprintf(stdout, "# Instance %s launched in %s with instance profile %s.\nexport ROLECALL_INSTANCE_ID=%s\n", v.InstanceId, v.Region, v.InstanceProfileArn, v.InstanceId)
+		if v.MetadataEndpoint == "" {
+			fmt.Fprintf(stdout, "# Its metadata service (its role's credentials) is for who may start a session on it (ssm:StartSession): rolecall instance env %s\n", v.InstanceId)
+			break
+		}
 		printInstanceEnv(stdout, base, &v)
 	case cmd == "env" && len(words) == 2:
 		var v imds.InstanceView
@@ -94,10 +98,10 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 			return instanceFail(stderr, "list", err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "INSTANCE ID\tSTATE\tREGION\tINSTANCE PROFILE\tROLE\tMETADATA ENDPOINT\tLAUNCHED")
+		fmt.Fprintln(tw, "INSTANCE ID\tSTATE\tREGION\tINSTANCE PROFILE\tROLE\tLAUNCHED")
 		for _, v := range l.Instances {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.InstanceId, v.State, v.Region, lastPart(v.InstanceProfileArn),
-				orDash(lastPart(v.RoleArn)), orDash(v.MetadataEndpoint), v.LaunchTime.UTC().Format(time.RFC3339))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.InstanceId, v.State, v.Region, lastPart(v.InstanceProfileArn),
+				orDash(lastPart(v.RoleArn)), v.LaunchTime.UTC().Format(time.RFC3339))
 		}
 		tw.Flush()
 	case cmd == "terminate" && len(words) == 2:

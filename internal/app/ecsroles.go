@@ -148,15 +148,15 @@ func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, se
 var namesStar = map[string]bool{"ecr": true}
 
 // InstanceProfileRole: the role of an instance profile of the Call's
-// account, as IAM keeps it.
+// account, as IAM keeps it; the ARN must be the profile's own (its path
+// and account included), as IAM resolves it.
 func (r ecsRoles) InstanceProfileRole(ctx context.Context, c ecs.Call, profileArn string) (string, error) {
-	name := profileArn[strings.LastIndexByte(profileArn, '/')+1:]
-	if a, err := arn.Parse(profileArn); err == nil && a.Account != "" && a.Account != c.Account {
-		return "", awserr.NoSuchEntity("Instance Profile %s cannot be found.", name)
-	}
-	p, err := r.iam.GetInstanceProfile(ctx, c.Account, name)
+	_, p, err := r.res.InstanceProfileRef(ctx, c.Account, profileArn)
 	if err != nil {
 		return "", err
+	}
+	if p == nil || !strings.HasPrefix(profileArn, "arn:") {
+		return "", awserr.NoSuchEntity("Instance Profile %s cannot be found.", profileArn[strings.LastIndexByte(profileArn, '/')+1:])
 	}
 	if len(p.Roles) == 0 {
 		return "", nil

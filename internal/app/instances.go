@@ -28,7 +28,7 @@ func (r ec2Roles) InstanceProfile(ctx context.Context, account, ref string) (*in
 	}
 	out := &instances.Profile{Arn: p.Arn, Name: p.InstanceProfileName, ID: p.InstanceProfileId}
 	if len(p.Roles) > 0 {
-		out.RoleArn, out.RoleName = p.Roles[0].Arn, p.Roles[0].RoleName
+		out.RoleArn, out.RoleName, out.RoleID = p.Roles[0].Arn, p.Roles[0].RoleName, p.Roles[0].RoleId
 	}
 	return out, nil
 }
@@ -59,6 +59,7 @@ type ecsInstanceRoles struct {
 	ec2 *instances.Service
 }
 
-func (r ecsInstanceRoles) EC2InstanceRole(ctx context.Context, account, instanceID string) (string, error) {
-	return r.ec2.InstanceRole(ctx, account, instanceID)
+func (r ecsInstanceRoles) EC2InstanceRole(ctx context.Context, account, instanceID string) (bool, string, string, error) {
+	a, err := r.ec2.AgentRole(ctx, account, instanceID)
+	return a.Running, a.RoleArn, a.RoleID, err
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -299,6 +300,10 @@ func allowReason(d policy.Decision) string {
 	return "allowed by statement " + strconv.Itoa(s.Index) + sid + " of " + where + " " + s.Source.ID
 }
 
+func fromResourcePolicy(s *policy.StatementRef) bool {
+	return s != nil && s.Source != nil && s.Source.Type == policy.TypeResource
+}
+
 func statementInfo(s *policy.StatementRef) *StatementInfo {
 	if s == nil {
 		return nil
@@ -324,11 +329,20 @@ func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *poli
 	}
 	rec.Message = msg
 	rec.Denied = t.ARN
-	rec.Statement = statementInfo(d.Statement)
+	// Of another account's resource the record shows nothing but what
+	// AWS's answer says: not its tags or keys, not its policy's
+	// statements.
+	foreign := t.Account != "" && t.Account != rec.Account
+	if !foreign || !fromResourcePolicy(d.Statement) {
+		rec.Statement = statementInfo(d.Statement)
+	}
 	xr := *req
 	xr.Explain = true
 	xd := policy.Evaluate(set, &xr)
 	for _, s := range xd.Matched {
+		if foreign && fromResourcePolicy(s) {
+			continue
+		}
 		rec.Matched = append(rec.Matched, *statementInfo(s))
 	}
 	rec.Missing = xd.Missing
@@ -353,8 +367,22 @@ func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *poli
 	if req.Context != nil {
 		rec.Context = map[string][]string{}
 		for _, k := range req.Context.Keys() {
+			if foreign && fromResource(k, t) {
+				continue
+			}
 			v, _ := req.Context.Values(k)
 			rec.Context[k] = v
 		}
 	}
+}
+
+// fromResource: key is one the resource brought to the request (its tags,
+// its own keys), which a record kept for the caller's account must not
+// show when the resource is another account's.
+func fromResource(key string, t *Target) bool {
+	if strings.Contains(key, ":ResourceTag/") {
+		return true
+	}
+	_, ok := t.Keys[key]
+	return ok
 }

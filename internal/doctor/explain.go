@@ -408,6 +408,23 @@ var rules = sync.OnceValue(func() []explainRule {
 					Commands: []string{"aws iam create-service-linked-role --aws-service-name ecs.application-autoscaling.amazonaws.com"},
 					Source:   "RegisterScalableTarget ValidationException (aws/aws-cdk #4108; aws-samples/amazon-bedrock-samples PR #285)"}
 			}},
+		{id: "instance-credentials", re: regexp.MustCompile(`NoCredentialProviders|Host EC2 \(instance (\S+)\) terminated|can be registered only with that instance's role credentials`),
+			build: func(m []string, text string) Match {
+				if strings.Contains(text, "terminated") {
+					return Match{Title: "the task's container instance is gone", Facts: map[string]string{"instance": m[1]},
+						Cause: []string{"the EC2 instance the task was placed on was terminated (or stopped); its container instance no longer runs tasks"},
+						Fix:   []string{"deregister the container instance and run the task elsewhere; with an Auto Scaling group, let managed termination protection drain instances first"}}
+				}
+				if strings.Contains(text, "registered only") {
+					return Match{Title: "a container instance registers with its own instance's credentials only",
+						Cause: []string{"RegisterContainerInstance named an EC2 instance (in its identity document, or through the container instance it registered) that the caller is not: only the ECS agent on that instance, with the instance role credentials its metadata service gives, registers it"},
+						Fix:   []string{"run the agent with the instance's own credentials (rolecall instance env INSTANCE_ID)"}}
+				}
+				return Match{Title: "the ECS agent has no credentials",
+					Cause:    []string{"the instance's instance profile holds no role (or the instance has none), so its metadata service gives the agent no credentials to pull images, send logs or call ECS with"},
+					Fix:      []string{"put the container instance role in the instance profile"},
+					Commands: []string{"aws iam add-role-to-instance-profile --instance-profile-name PROFILE --role-name ecsInstanceRole"}}
+			}},
 		{id: "slr-in-use", re: regexp.MustCompile(`SLR \[([^\]]+)\] is in use by other resources`),
 			build: func(m []string, _ string) Match {
 				return Match{Title: "the service-linked role is still used", Facts: map[string]string{"role": m[1]},

@@ -98,6 +98,8 @@ func TestExplainRecognizes(t *testing.T) {
 			id: "ecr-auth-denied", facts: map[string]string{"callerName": "ecsInstanceRole"}},
 		{text: "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsInstanceRole/i-0123456789abcdef0 is not authorized to perform: logs:CreateLogStream on resource: arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web:log-stream:web/web/0123 because no identity-based policy allows the logs:CreateLogStream action",
 			id: "logger-denied"},
+		{text: "CannotPullECRContainerError: NoCredentialProviders: no valid providers in chain. Deprecated.", id: "instance-credentials", cmd: "add-role-to-instance-profile"},
+		{text: "Host EC2 (instance i-0123456789abcdef0) terminated.", id: "instance-credentials", facts: map[string]string{"instance": "i-0123456789abcdef0"}},
 		{text: "SLR [AWSServiceRoleForECS] is in use by other resources: [[RoleUsageType(Region=us-east-1, Resources=[arn:aws:ecs:us-east-1:123456789012:cluster/default])]]", id: "slr-in-use", facts: map[string]string{"role": "AWSServiceRoleForECS"}},
 		{text: "TaskCredentialsRequest: Credentials not found", id: "task-credentials"},
 		{text: "ClusterNotFoundException: Cluster not found.", id: "ecs-not-found"},

@@ -91,11 +91,8 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 		}
 		// The instance profile must be there; its role is passed to EC2,
 		// by the infrastructure role, only when an instance is launched.
-		if lt := mi.InstanceLaunchTemplate; lt != nil && lt.Ec2InstanceProfileArn != "" {
-			if _, err := s.roles.InstanceProfileRole(ctx, c, lt.Ec2InstanceProfileArn); err != nil {
-				if awserr.IsClient(err) {
-					return nil, errInstanceProfile(lt.Ec2InstanceProfileArn)
-				}
+		if lt := mi.InstanceLaunchTemplate; lt != nil {
+			if err := s.instanceProfileExists(ctx, c, lt.Ec2InstanceProfileArn); err != nil {
 				return nil, err
 			}
 		}
@@ -168,6 +165,21 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 	return &types.CreateCapacityProviderResponse{CapacityProvider: &p}, nil
 }
 
+// instanceProfileExists: a Managed Instances provider's instance profile
+// must be one of the account's, named by its own ARN ("" names none).
+func (s *Service) instanceProfileExists(ctx context.Context, c Call, profileArn string) error {
+	if profileArn == "" {
+		return nil
+	}
+	if _, err := s.roles.InstanceProfileRole(ctx, c, profileArn); err != nil {
+		if awserr.IsClient(err) {
+			return errInstanceProfile(profileArn)
+		}
+		return err
+	}
+	return nil
+}
+
 // useInfrastructureRole: the caller passes a Managed Instances provider's
 // infrastructure role to ECS, which must be able to assume it (the role
 // trusts ecs.amazonaws.com; ECS developer guide, "Amazon ECS
@@ -226,6 +238,11 @@ func asgDefaults(a types.AutoScalingGroupProvider) *types.AutoScalingGroupProvid
 func (s *Service) UpdateCapacityProvider(ctx context.Context, c Call, in *types.UpdateCapacityProviderRequest) (*types.UpdateCapacityProviderResponse, error) {
 	if mi := in.ManagedInstancesProvider; mi != nil && mi.InfrastructureRoleArn != "" {
 		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn, ecsARN(c, "capacity-provider/"+in.Name)); err != nil {
+			return nil, err
+		}
+	}
+	if mi := in.ManagedInstancesProvider; mi != nil && mi.InstanceLaunchTemplate != nil {
+		if err := s.instanceProfileExists(ctx, c, mi.InstanceLaunchTemplate.Ec2InstanceProfileArn); err != nil {
 			return nil, err
 		}
 	}

@@ -21,10 +21,11 @@ import (
 // implementations may provide it (internal/app does, from
 // internal/instances). Without it, no caller is taken for an instance.
 type EC2Instances interface {
-	// EC2InstanceRole is the role of the credentials EC2 delivers to the
-	// running instance instanceID of account; "" when there is no such
-	// running instance.
-	EC2InstanceRole(ctx context.Context, account, instanceID string) (roleArn string, err error)
+	// EC2InstanceRole is the role (ARN and unique ID) of the credentials
+	// EC2 delivers now to instance instanceID of account: its instance
+	// profile's current role. running is false when there is no such
+	// running instance; the role is "" when the profile holds none.
+	EC2InstanceRole(ctx context.Context, account, instanceID string) (running bool, roleArn, roleID string, err error)
 }
 
 // principalEC2 is the service principal that assumes instance roles.
@@ -44,11 +45,49 @@ func (s *Service) callerInstance(ctx context.Context, c Call) (string, error) {
 	if !ok {
 		return "", nil
 	}
-	role, err := ec2.EC2InstanceRole(ctx, c.Account, p.SessionName)
-	if err != nil || role == "" || role != p.RoleARN {
+	// The session must be of the role the instance is given now: a
+	// session of a role since replaced in the profile, or deleted and
+	// created again, is no longer the instance's.
+	_, role, id, err := ec2.EC2InstanceRole(ctx, c.Account, p.SessionName)
+	if err != nil || role == "" || role != p.RoleARN || id != p.RoleID {
 		return "", err
 	}
 	return p.SessionName, nil
+}
+
+// isEC2Instance: instanceID is a running instance of EC2's (a rolecall
+// instance), whose registrations only its own role credentials may make.
+func (s *Service) isEC2Instance(ctx context.Context, account, instanceID string) (bool, error) {
+	ec2, ok := s.roles.(EC2Instances)
+	if !ok || instanceID == "" {
+		return false, nil
+	}
+	running, _, _, err := ec2.EC2InstanceRole(ctx, account, instanceID)
+	return running, err
+}
+
+// errNotTheInstance: a registration of a rolecall EC2 instance (named by
+// the identity document, or the container instance it registered) that
+// its own role credentials do not sign. AWS verifies the document's
+// signature, which only the instance can produce; rolecall's wording.
+func errNotTheInstance(instanceID string) error {
+	return clientException("The container instance of EC2 instance %s can be registered only with that instance's role credentials (its instance identity document is signed by EC2).", instanceID)
+}
+
+// agentRole is the role the ECS agent of container instance r acts with
+// now, and the session it is in: for an instance that registered with its
+// role credentials, EC2's current role for it (terminated: ok is false);
+// otherwise the role it registered with.
+func (s *Service) agentRole(ctx context.Context, c Call, r *instanceRecord) (role, session string, ok bool, err error) {
+	if !r.EC2 {
+		return r.RoleArn, r.Instance.Ec2InstanceId, true, nil
+	}
+	ec2, isEC2 := s.roles.(EC2Instances)
+	if !isEC2 {
+		return r.RoleArn, r.Instance.Ec2InstanceId, true, nil
+	}
+	running, role, _, err := ec2.EC2InstanceRole(ctx, c.Account, r.Instance.Ec2InstanceId)
+	return role, r.Instance.Ec2InstanceId, running, err
 }
 
 // errIdentityMismatch: a registration whose instance identity document

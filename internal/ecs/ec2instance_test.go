@@ -19,11 +19,12 @@ type ec2Roles struct {
 	running map[string]string
 }
 
-func (r ec2Roles) EC2InstanceRole(_ context.Context, account, id string) (string, error) {
+func (r ec2Roles) EC2InstanceRole(_ context.Context, account, id string) (bool, string, string, error) {
 	if account != acct {
-		return "", nil
+		return false, "", "", nil
 	}
-	return r.running[id], nil
+	role, ok := r.running[id]
+	return ok, role, "", nil
 }
 
 func instanceSession(role, session, assumedBy string) *principal.Principal {

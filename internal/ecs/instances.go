@@ -17,6 +17,9 @@ type instanceRecord struct {
 	// RoleArn is the role of the credentials it last registered with: the
 	// container instance role (InstanceRole).
 	RoleArn string `json:",omitempty"`
+	// EC2: it registered with a rolecall EC2 instance's role credentials;
+	// only that instance's may register it again.
+	EC2 bool `json:",omitempty"`
 }
 
 func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
@@ -84,6 +87,13 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 	if caller != "" && doc.InstanceID != "" && doc.InstanceID != caller {
 		return nil, errIdentityMismatch(doc.InstanceID, caller)
 	}
+	if caller == "" {
+		if theirs, err := s.isEC2Instance(ctx, c.Account, doc.InstanceID); err != nil {
+			return nil, err
+		} else if theirs {
+			return nil, errNotTheInstance(doc.InstanceID)
+		}
+	}
 	now := s.now()
 	newID, ec2ID := s.hexID(), doc.InstanceID
 	if caller != "" {
@@ -118,6 +128,9 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 				return err
 			}
 		}
+		if cur != nil && cur.EC2 && cur.Instance.Ec2InstanceId != caller {
+			return errNotTheInstance(cur.Instance.Ec2InstanceId)
+		}
 		r := cur
 		if r == nil {
 			r = &instanceRecord{Instance: types.ContainerInstance{
@@ -127,7 +140,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 				Tags:                 in.Tags,
 			}}
 		}
-		r.RoleArn = c.Caller().RoleARN
+		r.RoleArn, r.EC2 = c.Caller().RoleARN, caller != ""
 		ci := &r.Instance
 		ci.Status, ci.AgentConnected, ci.Version = statusActive, true, ci.Version+1
 		ci.RegisteredResources = in.TotalResources

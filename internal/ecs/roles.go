@@ -181,10 +181,23 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 	uses := ecsroles.ForTask(envOf(c), &def, platform, ecsroles.TaskOptions{Cluster: l.cluster.Cluster.ClusterName, TaskID: taskIDOf(taskArn)})
 	role, session, needs := roleARN(c, executionRole), taskIDOf(taskArn), uses.Execution.Needs
 	if executionRole == "" {
-		if on == nil || on.RoleArn == "" {
-			return st, nil // no role known to make them
+		if on == nil {
+			return st, nil
 		}
-		role, session, needs = on.RoleArn, on.Instance.Ec2InstanceId, uses.Instance.Needs
+		agent, sess, running, err := s.agentRole(ctx, c, on)
+		if err != nil {
+			return started{}, err
+		}
+		if !running {
+			return started{refused: hostTerminatedReason(on.Instance.Ec2InstanceId)}, nil
+		}
+		if agent == "" {
+			if on.EC2 && len(ecsroles.AtLaunch(uses.Instance.Needs)) > 0 {
+				return started{refused: noCredentialsReason()}, nil
+			}
+			return st, nil // registered without a role: nothing known to decide with
+		}
+		role, session, needs = agent, sess, uses.Instance.Needs
 	}
 	for _, n := range ecsroles.AtLaunch(needs) {
 		err := s.roles.RoleAllows(ctx, c, role, session, n)
@@ -272,6 +285,19 @@ func (s *Service) launchInstance(ctx context.Context, c Call, p *types.CapacityP
 		}
 	}
 	return "", nil
+}
+
+// hostTerminatedReason: AWS's reason for the tasks of an instance that
+// was terminated ("Host EC2 (instance i-...) terminated.").
+func hostTerminatedReason(instanceID string) string {
+	return "Host EC2 (instance " + instanceID + ") terminated."
+}
+
+// noCredentialsReason: the instance's profile gives no role, and the agent
+// has no credentials to pull with (the AWS SDK for Go's error, as the
+// agent reports it).
+func noCredentialsReason() string {
+	return "CannotPullECRContainerError: NoCredentialProviders: no valid providers in chain. Deprecated."
 }
 
 // unableToAssume is the reason a task whose role ecs-tasks.amazonaws.com

@@ -25,7 +25,7 @@ import (
 // launch|env|list|terminate` call it):
 //
 //	POST   /_rolecall/ec2/instances?instanceProfile=NAME|ARN&region=R   launch (ec2:RunInstances, iam:PassRole)
-//	GET    /_rolecall/ec2/instances                                     list (ec2:DescribeInstances)
+//	GET    /_rolecall/ec2/instances?region=R                            list a Region's (ec2:DescribeInstances)
 //	GET    /_rolecall/ec2/instances/ID                                  one, with its metadata endpoint (ssm:StartSession)
 //	DELETE /_rolecall/ec2/instances/ID                                  terminate (ec2:TerminateInstances)
 //
@@ -181,11 +181,19 @@ func (h *Control) launch(ctx context.Context, p *principal.Principal, profile, r
 		return nil, err
 	}
 	h.Metadata.Serve(*inst, ln)
-	return h.view(ctx, inst), nil
+	v := h.view(ctx, inst)
+	// Its metadata endpoint (its role's credentials) only for a launcher
+	// who may also start a session on it, as get answers.
+	if t, _, err := h.EC2.Instance(ctx, p.Account, inst.InstanceId); err == nil && h.decide(ctx, p, SessionAction, inst.Region, t) == nil {
+		v.MetadataEndpoint = Endpoint(inst.MetadataPort)
+	}
+	return v, nil
 }
 
-// list is the caller's account's instances (ec2:DescribeInstances, which
-// has no resource).
+// list is the caller's account's instances in a Region
+// (ec2:DescribeInstances, which has no resource, decided in that Region),
+// without their metadata endpoints: describing an instance gives no way to
+// its role's credentials.
 func (h *Control) list(ctx context.Context, p *principal.Principal, region string) (*InstanceList, error) {
 	if region == "" {
 		region = authz.IAMRegion
@@ -199,7 +207,9 @@ func (h *Control) list(ctx context.Context, p *principal.Principal, region strin
 	}
 	out := &InstanceList{Instances: []InstanceView{}}
 	for i := range list {
-		out.Instances = append(out.Instances, *h.view(ctx, &list[i]))
+		if list[i].Region == region {
+			out.Instances = append(out.Instances, *h.view(ctx, &list[i]))
+		}
 	}
 	return out, nil
 }
@@ -221,7 +231,9 @@ func (h *Control) get(ctx context.Context, p *principal.Principal, id string) (*
 		return nil, awserr.New(http.StatusBadRequest, "IncorrectInstanceState",
 			"The instance '%s' is not in a valid state for this operation. It is %s: only a running instance has instance metadata.", id, inst.State)
 	}
-	return h.view(ctx, inst), nil
+	v := h.view(ctx, inst)
+	v.MetadataEndpoint = Endpoint(inst.MetadataPort)
+	return v, nil
 }
 
 // terminate is TerminateInstances (ec2:TerminateInstances on the
@@ -244,13 +256,11 @@ func (h *Control) terminate(ctx context.Context, p *principal.Principal, id stri
 	return v, nil
 }
 
-// view is inst as answered, with its profile's role now.
+// view is inst as answered, with its profile's role now, without its
+// metadata endpoint (given only to who may start a session on it).
 func (h *Control) view(ctx context.Context, inst *instances.Instance) *InstanceView {
 	v := &InstanceView{InstanceId: inst.InstanceId, State: inst.State, Region: inst.Region, AvailabilityZone: inst.AvailabilityZone,
 		InstanceProfileArn: inst.InstanceProfileArn, InstanceProfileId: inst.InstanceProfileId, LaunchTime: inst.LaunchTime, LaunchedBy: inst.LaunchedBy}
-	if inst.State == instances.StateRunning {
-		v.MetadataEndpoint = Endpoint(inst.MetadataPort)
-	}
 	if _, prof, err := h.IAM.InstanceProfileRef(ctx, inst.Account, inst.InstanceProfileArn); err == nil && prof != nil &&
 		prof.InstanceProfileId == inst.InstanceProfileId && len(prof.Roles) > 0 {
 		v.RoleArn = prof.Roles[0].Arn

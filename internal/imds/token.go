@@ -86,7 +86,7 @@ func (k tokens) valid(tok string, f tokenFor, now time.Time) bool {
 	if len(tok) != base64.StdEncoding.EncodedLen(8+tokenMACLength) {
 		return false
 	}
-	b, err := base64.StdEncoding.DecodeString(tok)
+	b, err := base64.StdEncoding.Strict().DecodeString(tok)
 	if err != nil || len(b) != 8+tokenMACLength {
 		return false
 	}

@@ -81,8 +81,11 @@ func (s *Service) RoleCredentials(ctx context.Context, account, id string) (*Rol
 		return out, nil
 	}
 	out.RoleName = p.RoleName
+	// The session is of the profile's role as it is now: not of another
+	// role, nor of a role of that name deleted since (its sessions are
+	// dead).
 	sess := r.Session
-	if r.RoleArn != p.RoleArn {
+	if sess != nil && (r.RoleArn != p.RoleArn || sess.Principal.RoleID != p.RoleID) {
 		sess = nil
 	}
 	if sess == nil || !now.Before(sess.Expiration.Add(-CredentialsRefresh)) {

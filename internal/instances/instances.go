@@ -80,8 +80,10 @@ type Roles interface {
 // Profile is an instance profile as IAM keeps it now.
 type Profile struct {
 	Arn, Name, ID string
-	// RoleArn and RoleName are the role in it; "" when it has none.
-	RoleArn, RoleName string
+	// RoleArn, RoleName and RoleID are the role in it; "" when it has
+	// none. A role deleted and created again under its name has another
+	// RoleID.
+	RoleArn, RoleName, RoleID string
 }
 
 // Call is who acts, in which account and Region.
@@ -413,6 +415,39 @@ func (s *Service) InstanceRole(ctx context.Context, account, id string) (string,
 		return "", err
 	}
 	return r.RoleArn, nil
+}
+
+// Agent is what an instance's ECS agent has to act with: whether the
+// instance runs, and the role of the credentials its metadata service
+// gives now, the profile's current role (ARN and unique ID), "" when the
+// profile holds none or is gone.
+type Agent struct {
+	Running        bool
+	RoleArn, RoleID string
+}
+
+// AgentRole is Agent for instance id of account; a wrong or unknown ID is
+// an instance that does not run.
+func (s *Service) AgentRole(ctx context.Context, account, id string) (Agent, error) {
+	if ValidID(id) != nil {
+		return Agent{}, nil
+	}
+	r, err := s.load(ctx, account, id)
+	if awserr.IsClient(err) {
+		return Agent{}, nil
+	}
+	if err != nil || r.State != StateRunning {
+		return Agent{}, err
+	}
+	p, err := s.roles.InstanceProfile(ctx, account, r.InstanceProfileArn)
+	if err != nil {
+		return Agent{}, err
+	}
+	a := Agent{Running: true}
+	if p != nil && p.ID == r.InstanceProfileId {
+		a.RoleArn, a.RoleID = p.RoleArn, p.RoleID
+	}
+	return a, nil
 }
 
 func check(ctx context.Context, c Call) error {

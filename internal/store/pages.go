@@ -78,10 +78,12 @@ type pageWalker struct {
 	pageSize uint64
 	seen     map[uint64]bool
 	problems []string
-	// budget is how many more elements may be read: a sound file has no
-	// more than one per 16 bytes; a damaged one whose elements overlap
-	// could otherwise claim billions.
-	budget int
+	// budget is how many more elements may be read, and bytes how many
+	// more key and value bytes: a sound file holds no more than one
+	// element per 16 bytes, and no more record bytes than it has; a
+	// damaged one whose elements overlap could otherwise claim billions
+	// of either.
+	budget, bytes int
 }
 
 // page answers page id's bytes, overflow pages included.
@@ -145,6 +147,10 @@ func (w *pageWalker) node(bucket string, p []byte, depth int, fn func(key, value
 				w.problem(bucket, p, fmt.Sprintf("element %d runs past its end", i))
 				return nil
 			}
+			if w.bytes -= int(ks + vs); w.bytes < 0 {
+				w.problem(bucket, p, "its records claim more bytes than the file holds")
+				return nil
+			}
 			if err := fn(p[start:start+ks], p[start+ks:start+ks+vs], ef); err != nil {
 				return err
 			}
@@ -190,7 +196,7 @@ func salvageBytes(data []byte, fn func(bucket, key string, value []byte) error) 
 	if !ok {
 		return nil, errNoMeta
 	}
-	w := &pageWalker{data: data, pageSize: uint64(m.pageSize), seen: map[uint64]bool{}, budget: len(data) / elementSize}
+	w := &pageWalker{data: data, pageSize: uint64(m.pageSize), seen: map[uint64]bool{}, budget: len(data) / elementSize, bytes: len(data)}
 	root := make([]byte, bucketHeader)
 	le.PutUint64(root, m.root)
 	err = w.bucket("(root)", root, func(name, v []byte, flags uint32) error {

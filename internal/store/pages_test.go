@@ -1,8 +1,11 @@
 package store
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"os"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -79,4 +82,75 @@ func FuzzSalvage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		salvageBytes(data, func(string, string, []byte) error { return nil })
 	})
+}
+
+// craftAmplified is a bbolt file of `pages` 4 KiB pages whose one bucket's
+// root leaf spans every page after 3 (overflow) and holds `count` elements,
+// all pointing their values at (nearly) the whole page.
+func craftAmplified(pages, count int) []byte {
+	const ps = 4096
+	d := make([]byte, pages*ps)
+	meta := func(id int, txn uint64) {
+		p := d[id*ps:]
+		binary.LittleEndian.PutUint64(p, uint64(id))
+		binary.LittleEndian.PutUint16(p[8:], 0x04) // meta
+		m := p[16:]
+		binary.LittleEndian.PutUint32(m, 0xED0CDAED)
+		binary.LittleEndian.PutUint32(m[4:], 2)
+		binary.LittleEndian.PutUint32(m[8:], ps)
+		binary.LittleEndian.PutUint64(m[16:], 2) // root bucket's page
+		binary.LittleEndian.PutUint64(m[32:], 0xffffffffffffffff)
+		binary.LittleEndian.PutUint64(m[40:], uint64(pages))
+		binary.LittleEndian.PutUint64(m[48:], txn)
+		h := fnv.New64a()
+		h.Write(m[:56])
+		binary.LittleEndian.PutUint64(m[56:], h.Sum64())
+	}
+	meta(0, 1)
+	meta(1, 2)
+	// page 2: root leaf with one bucket "b" -> root page 3
+	p := d[2*ps:]
+	binary.LittleEndian.PutUint64(p, 2)
+	binary.LittleEndian.PutUint16(p[8:], 0x02)
+	binary.LittleEndian.PutUint16(p[10:], 1)
+	e := p[16:]
+	binary.LittleEndian.PutUint32(e, 0x01)   // bucket leaf
+	binary.LittleEndian.PutUint32(e[4:], 16) // pos from element
+	binary.LittleEndian.PutUint32(e[8:], 1)
+	binary.LittleEndian.PutUint32(e[12:], 16)
+	kv := p[32:]
+	kv[0] = 'b'
+	binary.LittleEndian.PutUint64(kv[1:], 3)
+	// page 3: leaf with overflow to the end of the file
+	p = d[3*ps:]
+	binary.LittleEndian.PutUint64(p, 3)
+	binary.LittleEndian.PutUint16(p[8:], 0x02)
+	binary.LittleEndian.PutUint16(p[10:], uint16(count))
+	binary.LittleEndian.PutUint32(p[12:], uint32(pages-4))
+	span := (pages - 3) * ps
+	data := 16 + count*16
+	for i := 0; i < count; i++ {
+		off := 16 + i*16
+		kpos := data + i // distinct one-byte keys at distinct places
+		p[kpos] = byte(i)
+		binary.LittleEndian.PutUint32(p[off+4:], uint32(kpos-off))
+		binary.LittleEndian.PutUint32(p[off+8:], 2)
+		binary.LittleEndian.PutUint32(p[off+12:], uint32(span-kpos-2))
+	}
+	return d
+}
+
+// TestSalvageIsBoundedByTheFile: a crafted file whose elements overlap,
+// each claiming nearly the whole of a page, yields no more record bytes
+// than the file holds (it would otherwise hand out the file's size squared).
+func TestSalvageIsBoundedByTheFile(t *testing.T) {
+	d := craftAmplified(64, 2000)
+	n, total := 0, 0
+	problems, err := salvageBytes(d, func(_, k string, v []byte) error { n++; total += len(k) + len(v); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total > len(d) || len(problems) != 1 || !strings.Contains(problems[0], "its records claim more bytes than the file holds") {
+		t.Errorf("%d records, %d bytes from a %d-byte file; problems %q", n, total, len(d), problems)
+	}
 }
