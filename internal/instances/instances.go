@@ -422,7 +422,7 @@ func (s *Service) InstanceRole(ctx context.Context, account, id string) (string,
 // gives now, the profile's current role (ARN and unique ID), "" when the
 // profile holds none or is gone.
 type Agent struct {
-	Running        bool
+	Running         bool
 	RoleArn, RoleID string
 }
 
