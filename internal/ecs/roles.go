@@ -199,17 +199,28 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 		}
 		role, session, needs = agent, sess, uses.Instance.Needs
 	}
-	for _, n := range ecsroles.AtLaunch(needs) {
+	n, denial, err := s.firstRefused(ctx, c, role, session, ecsroles.AtLaunch(needs))
+	if err != nil || denial == "" {
+		return st, err
+	}
+	return started{refused: ecsroles.Refusal(n, platform, denial, s.gen.UUID())}, nil
+}
+
+// firstRefused decides needs, in order, for a session of role: the first
+// refused and AWS's AccessDenied message for it ("" when all are
+// allowed). Errors are other than a refusal.
+func (s *Service) firstRefused(ctx context.Context, c Call, role, session string, needs []RoleAction) (RoleAction, string, error) {
+	for _, n := range needs {
 		err := s.roles.RoleAllows(ctx, c, role, session, n)
 		if err == nil {
 			continue
 		}
 		if !awserr.IsClient(err) {
-			return started{}, err
+			return RoleAction{}, "", err
 		}
-		return started{refused: ecsroles.Refusal(n, platform, awserr.As(err).Message, s.gen.UUID())}, nil
+		return n, awserr.As(err).Message, nil
 	}
-	return st, nil
+	return RoleAction{}, "", nil
 }
 
 // launchInstance is what ECS does with a Managed Instances capacity
@@ -243,19 +254,14 @@ func (s *Service) launchInstance(ctx context.Context, c Call, p *types.CapacityP
 		}
 		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(errInfrastructureRole(mi.InfrastructureRoleArn)).Message), nil
 	}
-	uses := ecsroles.ForProvider(envOf(c), in)
-	for _, u := range uses {
-		if u.Kind != ecsroles.MIInfrastructure {
-			continue
-		}
-		for _, n := range u.Needs {
-			if err := s.roles.RoleAllows(ctx, c, mi.InfrastructureRoleArn, session, n); err != nil {
-				if !awserr.IsClient(err) {
-					return "", err
-				}
-				return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
-			}
-		}
+	needs := map[ecsroles.Kind][]RoleAction{}
+	for _, u := range ecsroles.ForProvider(envOf(c), in) {
+		needs[u.Kind] = append(needs[u.Kind], u.Needs...)
+	}
+	if _, denial, err := s.firstRefused(ctx, c, mi.InfrastructureRoleArn, session, needs[ecsroles.MIInfrastructure]); err != nil {
+		return "", err
+	} else if denial != "" {
+		return ecsroles.InstanceLaunchReason(p.Name, denial), nil
 	}
 	// The instance runs, and its agent registers it with the instance
 	// role: EC2 has ec2.amazonaws.com assume the role for the instance
@@ -271,18 +277,10 @@ func (s *Service) launchInstance(ctx context.Context, c Call, p *types.CapacityP
 		}
 		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
 	}
-	for _, u := range uses {
-		if u.Kind != ecsroles.MIInstance {
-			continue
-		}
-		for _, n := range u.Needs {
-			if err := s.roles.RoleAllows(ctx, c, in.InstanceRoleARN, instance, n); err != nil {
-				if !awserr.IsClient(err) {
-					return "", err
-				}
-				return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
-			}
-		}
+	if _, denial, err := s.firstRefused(ctx, c, in.InstanceRoleARN, instance, needs[ecsroles.MIInstance]); err != nil {
+		return "", err
+	} else if denial != "" {
+		return ecsroles.InstanceLaunchReason(p.Name, denial), nil
 	}
 	return "", nil
 }

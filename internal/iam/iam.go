@@ -174,29 +174,15 @@ func countEntity(tx store.Tx, account, bucket string, delta int) error {
 	return putJSON(tx, bucketAccounts, account, &a)
 }
 
-// getJSON decodes the record at bucket/key into v.
-func getJSON(tx store.Tx, bucket, key string, v any) (bool, error) {
-	b, ok := tx.Get(bucket, key)
-	if !ok {
-		return false, nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("iam: corrupt record %s/%s: %w", bucket, key, err)
-	}
-	return true, nil
-}
+// The records' JSON in the store (store.GetJSON, PutJSON).
+var (
+	getJSON = store.GetJSON
+	putJSON = store.PutJSON
+)
 
 func unmarshal(b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("iam: corrupt record: %w", err)
 	}
 	return nil
-}
-
-func putJSON(tx store.Tx, bucket, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(bucket, key, b)
 }

@@ -320,7 +320,7 @@ func notFound(kind, name string) error {
 // entityOf reads arn:PARTITION:iam::ACCOUNT:(user|group|role)/[PATH/]NAME.
 func entityOf(s string) (kind, name string, ok bool) {
 	a, err := arn.Parse(s)
-	if err != nil || a.Service != "iam" || a.Region != "" || !isAccount(a.Account) {
+	if err != nil || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) {
 		return "", "", false
 	}
 	kind, rest, found := strings.Cut(a.Resource, "/")
@@ -329,18 +329,6 @@ func entityOf(s string) (kind, name string, ok bool) {
 	}
 	name = rest[strings.LastIndexByte(rest, '/')+1:]
 	return kind, name, name != ""
-}
-
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // sourceOf names a principal's policy as the simulator does: a managed
@@ -475,11 +463,11 @@ func (sim *simulation) caller(callerArn string, needUser bool) (policy.Caller, e
 // SimulateCustomPolicy reference writes it, or the account ID the
 // SimulatePrincipalPolicy reference names.
 func ownerAccount(v string) string {
-	if isAccount(v) {
+	if arn.IsAccountID(v) {
 		return v
 	}
 	a, err := arn.Parse(v)
-	if err != nil || a.Service != "iam" || a.Resource != "root" || !isAccount(a.Account) {
+	if err != nil || a.Service != "iam" || a.Resource != "root" || !arn.IsAccountID(a.Account) {
 		return ""
 	}
 	return a.Account
@@ -488,7 +476,7 @@ func ownerAccount(v string) string {
 // resourceAccount is the account that owns a simulated resource: the one
 // its ARN names, else ResourceOwner, else the caller's ("" below).
 func resourceAccount(res, owner string) string {
-	if a, err := arn.Parse(res); err == nil && isAccount(a.Account) {
+	if a, err := arn.Parse(res); err == nil && arn.IsAccountID(a.Account) {
 		return a.Account
 	}
 	return owner

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rolecall/rolecall/internal/arn"
 )
 
 // The AWS CLI's examples for simulate-custom-policy (awscli/examples/iam):
@@ -550,7 +552,7 @@ func FuzzSimulationInputs(f *testing.F) {
 		if k1 != k2 || n1 != n2 || ok1 != ok2 || ok1 && (n1 == "" || strings.Contains(n1, "/")) {
 			t.Fatalf("entityOf(%q) = %q %q %v", entity, k1, n1, ok1)
 		}
-		if a := ownerAccount(owner); a != "" && !isAccount(a) {
+		if a := ownerAccount(owner); a != "" && !arn.IsAccountID(a) {
 			t.Fatalf("ownerAccount(%q) = %q", owner, a)
 		}
 	})
