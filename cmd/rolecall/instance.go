@@ -100,7 +100,7 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "INSTANCE ID\tSTATE\tREGION\tINSTANCE PROFILE\tROLE\tLAUNCHED")
 		for _, v := range l.Instances {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.InstanceId, v.State, v.Region, lastPart(v.InstanceProfileArn),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.InstanceId, v.State, v.Region, orDash(lastPart(v.InstanceProfileArn)),
 				orDash(lastPart(v.RoleArn)), v.LaunchTime.UTC().Format(time.RFC3339))
 		}
 		tw.Flush()

@@ -18,6 +18,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -137,6 +138,9 @@ func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service stri
 	}
 	for _, a := range o.also {
 		acc, err := a.access(ctx, c, in)
+		if errors.Is(err, ErrNotNeeded) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -146,6 +150,11 @@ func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service stri
 	}
 	return nil
 }
+
+// ErrNotNeeded, answered by an Also resolver, says that this request does
+// not need the further action (RunInstances needs ec2:CreateTags only
+// when it tags what it creates).
+var ErrNotNeeded = errors.New("api: the further action is not needed")
 
 // Also declares a further action op needs on what acts declares
 // (AddRoleToInstanceProfile needs iam:PassRole on the role); its In must
@@ -215,7 +224,11 @@ type Service struct {
 	// ValidationException, as Application Auto Scaling answers; ECS
 	// answers InvalidParameterException.
 	ValidationCode string
-	Ops            map[string]*Operation
+	// Denied, when set, words the authorizer's AccessDenied for the
+	// service's own operations as the service answers it: EC2's is
+	// UnauthorizedOperation (awserr.UnauthorizedOperation).
+	Denied func(error) error
+	Ops    map[string]*Operation
 }
 
 // NewService builds a Service from its operations.

@@ -25,6 +25,7 @@ import (
 	"github.com/rolecall/rolecall/internal/agent"
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/api/appautoscalingapi"
+	"github.com/rolecall/rolecall/internal/api/ec2api"
 	"github.com/rolecall/rolecall/internal/api/ecsapi"
 	"github.com/rolecall/rolecall/internal/api/iamapi"
 	"github.com/rolecall/rolecall/internal/api/stsapi"
@@ -152,9 +153,10 @@ func Open(o Options) (*App, error) {
 	}
 	authn := &auth.Authenticator{Mode: o.Auth, DefaultAccount: o.Account, Clock: o.Clock, Keys: accessKeys{iamSvc}, Sessions: stsSvc, Generation: vst.Generation}
 	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
-	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
-		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache})}
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
+	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
+		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache}),
+		ec2api.New(resolve.EC2{Svc: instSvc}, iamRes, md)}
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),

@@ -105,6 +105,26 @@ func InvalidAction(action, version string) *Error {
 	return New(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
 }
 
+// MissingParameter is EC2's answer to a request without a parameter it
+// needs: "MissingParameter: The request must contain the parameter
+// ImageId" (cognitect-labs/aws-api #68, EC2's raw XML), status 400.
+func MissingParameter(name string) *Error {
+	return New(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter %s", name)
+}
+
+// UnauthorizedOperation is an AccessDenied as EC2 answers it:
+// "UnauthorizedOperation: You are not authorized to perform this
+// operation. User: arn:... is not authorized to perform: ec2:RunInstances
+// on resource: arn:aws:ec2:us-east-2:...:instance/* with an explicit deny
+// in a service control policy. Encoded authorization failure message:
+// ..." (aws/karpenter-provider-aws #7370, 2024), status 403. denial is
+// the AccessDenied text; rolecall leaves out the encoded message (it has
+// no sts:DecodeAuthorizationMessage; `rolecall explain-denied` explains
+// the request instead).
+func UnauthorizedOperation(denial string) *Error {
+	return New(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", denial)
+}
+
 // AsJSONDenied turns IAM's or STS's AccessDenied (403), met by a
 // JSON-protocol service asking on its caller's behalf (ECS passing a task
 // role, Application Auto Scaling creating its service-linked role), into

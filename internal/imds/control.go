@@ -147,9 +147,8 @@ func (h *Control) decide(ctx context.Context, p *principal.Principal, action, re
 
 // launch is RunInstances with an instance profile: ec2:RunInstances on
 // instance/* (with the profile as ec2:InstanceProfile), then the
-// profile's checks and iam:PassRole (instances.Service.Launch). The
-// metadata service listens before the instance is kept, so that the
-// instance never is without its port.
+// profile's checks and iam:PassRole, as EC2's RunInstances
+// (internal/api/ec2api) does them (Server.Launch).
 func (h *Control) launch(ctx context.Context, p *principal.Principal, profile, region string) (*InstanceView, error) {
 	if profile == "" {
 		// rolecall's wording, after EC2's MissingParameter.
@@ -170,17 +169,12 @@ func (h *Control) launch(ctx context.Context, p *principal.Principal, profile, r
 	if err := h.decide(ctx, p, "ec2:RunInstances", region, resolve.NewInstance(p.Account, region, profileArn)); err != nil {
 		return nil, instances.AsUnauthorized(err)
 	}
-	ln, err := Listen(0)
+	res, err := h.Metadata.Launch(ctx, instances.Call{Account: p.Account, Region: region, Principal: p},
+		instances.RunInput{InstanceProfile: profile, MinCount: 1, MaxCount: 1})
 	if err != nil {
 		return nil, err
 	}
-	inst, err := h.Instances.Launch(ctx, instances.Call{Account: p.Account, Region: region, Principal: p},
-		instances.LaunchInput{InstanceProfile: profile, MetadataPort: Port(ln)})
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	h.Metadata.Serve(*inst, ln)
+	inst := &res.Instances[0]
 	v := h.view(ctx, inst)
 	// Its metadata endpoint (its role's credentials) only for a launcher
 	// who may also start a session on it, as get answers.
@@ -198,7 +192,7 @@ func (h *Control) list(ctx context.Context, p *principal.Principal, region strin
 	if region == "" {
 		region = authz.IAMRegion
 	}
-	if err := h.decide(ctx, p, "ec2:DescribeInstances", region, authz.Any()); err != nil {
+	if err := h.decide(ctx, p, "ec2:DescribeInstances", region, resolve.Unnamed()); err != nil {
 		return nil, instances.AsUnauthorized(err)
 	}
 	list, err := h.Instances.List(ctx, p.Account)
@@ -246,13 +240,12 @@ func (h *Control) terminate(ctx context.Context, p *principal.Principal, id stri
 	if err := h.decide(ctx, p, "ec2:TerminateInstances", inst.Region, t); err != nil {
 		return nil, instances.AsUnauthorized(err)
 	}
-	inst, previous, err := h.Instances.Terminate(ctx, instances.Call{Account: p.Account, Region: inst.Region, Principal: p}, id)
+	changes, err := h.Metadata.Terminate(ctx, instances.Call{Account: p.Account, Region: inst.Region, Principal: p}, []string{id}, false)
 	if err != nil {
 		return nil, err
 	}
-	h.Metadata.Close(id)
-	v := h.view(ctx, inst)
-	v.PreviousState = previous
+	v := h.view(ctx, &changes[0].Instance)
+	v.PreviousState = changes[0].Previous
 	return v, nil
 }
 
@@ -261,6 +254,9 @@ func (h *Control) terminate(ctx context.Context, p *principal.Principal, id stri
 func (h *Control) view(ctx context.Context, inst *instances.Instance) *InstanceView {
 	v := &InstanceView{InstanceId: inst.InstanceId, State: inst.State, Region: inst.Region, AvailabilityZone: inst.AvailabilityZone,
 		InstanceProfileArn: inst.InstanceProfileArn, InstanceProfileId: inst.InstanceProfileId, LaunchTime: inst.LaunchTime, LaunchedBy: inst.LaunchedBy}
+	if inst.InstanceProfileArn == "" {
+		return v // launched without one (EC2's RunInstances), or taken away
+	}
 	if _, prof, err := h.IAM.InstanceProfileRef(ctx, inst.Account, inst.InstanceProfileArn); err == nil && prof != nil &&
 		prof.InstanceProfileId == inst.InstanceProfileId && len(prof.Roles) > 0 {
 		v.RoleArn = prof.Roles[0].Arn

@@ -219,7 +219,7 @@ func (m *metadata) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case nodeAMIID:
 		writeText(w, inst.ImageId)
 	case nodeHostname, nodeLocalHostname:
-		writeText(w, hostname(inst))
+		writeText(w, inst.Hostname())
 	case nodeInstanceID:
 		writeText(w, inst.InstanceId)
 	case nodeInstanceType:
@@ -305,6 +305,11 @@ func (m *metadata) serveRole(w http.ResponseWriter, r *http.Request, n node, rol
 	}
 	updated := stamp(rc.LastUpdated)
 	switch {
+	case rc.InstanceProfileArn == "":
+		// No instance profile: no iam category (the User Guide's
+		// "Instance metadata categories" gives iam/ to instances with a
+		// role).
+		writeStatus(w, http.StatusNotFound)
 	case n == nodeIAMInfo && rc.Code == instances.CodeSuccess && rc.Message == "":
 		writeDoc(w, []field{{"Code", rc.Code}, {"LastUpdated", updated},
 			{"InstanceProfileArn", rc.InstanceProfileArn}, {"InstanceProfileId", rc.InstanceProfileId}})
@@ -343,17 +348,6 @@ func identityDocument(inst *instances.Instance) []field {
 		{"kernelId", nil}, {"pendingTime", stamp(inst.LaunchTime)}, {"privateIp", inst.PrivateIp},
 		{"ramdiskId", nil}, {"region", inst.Region}, {"version", "2017-09-30"},
 	}
-}
-
-// hostname is the instance's private DNS name: ip-10-0-1-2.ec2.internal in
-// us-east-1, ip-10-0-1-2.REGION.compute.internal elsewhere (EC2 User
-// Guide, "Amazon EC2 instance hostname types").
-func hostname(inst *instances.Instance) string {
-	h := "ip-" + strings.ReplaceAll(inst.PrivateIp, ".", "-")
-	if inst.Region == "us-east-1" {
-		return h + ".ec2.internal"
-	}
-	return h + "." + inst.Region + ".compute.internal"
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }

@@ -139,7 +139,7 @@ func TestMetadata(t *testing.T) {
 		"/latest/meta-data/iam/security-credentials/":                  "ecsInstanceRole",
 		"/latest/meta-data/iam/security-credentials":                   "ecsInstanceRole",
 		"/latest/meta-data/iam/":                                       "info\nsecurity-credentials/",
-		"/latest/meta-data/local-hostname":                             hostname(f.inst),
+		"/latest/meta-data/local-hostname":                             f.inst.Hostname(),
 		"/latest/dynamic/instance-identity/":                           "document",
 		"/":                                                            "latest",
 		"/latest/meta-data/instance-type":                              instances.DefaultInstanceType,
@@ -161,8 +161,8 @@ func TestMetadata(t *testing.T) {
 			t.Errorf("%s: %d %q, want %q", path, code, body, want)
 		}
 	}
-	if !strings.HasPrefix(hostname(f.inst), "ip-10-0-") || !strings.HasSuffix(hostname(f.inst), ".eu-west-1.compute.internal") {
-		t.Errorf("hostname %s", hostname(f.inst))
+	if !strings.HasPrefix(f.inst.Hostname(), "ip-10-0-") || !strings.HasSuffix(f.inst.Hostname(), ".eu-west-1.compute.internal") {
+		t.Errorf("hostname %s", f.inst.Hostname())
 	}
 
 	code, body := get("/latest/meta-data/iam/security-credentials/ecsInstanceRole")

@@ -33,7 +33,9 @@ const msgNoRole = "Instance Profile does not contain a role..."
 // RoleCredentials is what the instance's metadata says of its role.
 type RoleCredentials struct {
 	// Code is CodeSuccess or why there are no credentials; Message says
-	// more when it is not (or when the profile holds no role).
+	// more when it is not (or when the profile holds no role). Both are ""
+	// (and InstanceProfileArn too) for an instance without an instance
+	// profile.
 	Code, Message string
 	LastUpdated   time.Time
 	// The instance profile, as the instance was launched with it.
@@ -66,6 +68,11 @@ func (s *Service) RoleCredentials(ctx context.Context, account, id string) (*Rol
 	}
 	now := s.clock.Now()
 	out := &RoleCredentials{InstanceProfileArn: r.InstanceProfileArn, InstanceProfileId: r.InstanceProfileId, LastUpdated: now.UTC().Truncate(time.Second)}
+	if r.InstanceProfileArn == "" {
+		// No instance profile (launched without, or disassociated): no
+		// Code, and no iam category in its metadata.
+		return out, nil
+	}
 	p, err := s.roles.InstanceProfile(ctx, account, r.InstanceProfileArn)
 	if err != nil {
 		return nil, err

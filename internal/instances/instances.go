@@ -134,10 +134,46 @@ type Instance struct {
 	// RoleArn is the role whose credentials it was last given; "" before
 	// the first delivery.
 	RoleArn string `json:",omitempty"`
+	// ReservationId is the launch it was one of (r-...).
+	ReservationId string `json:",omitempty"`
+	// AssociationId is its instance profile association (iip-assoc-...),
+	// made at launch or by AssociateIamInstanceProfile, at AssociatedAt;
+	// "" when it has no instance profile.
+	AssociationId string     `json:",omitempty"`
+	AssociatedAt  *time.Time `json:",omitempty"`
+	// Tags are its tags, in the order given.
+	Tags []Tag `json:",omitempty"`
+}
+
+// Tag is a tag of an instance.
+type Tag struct{ Key, Value string }
+
+// fill gives an instance kept by a rolecall from before reservations and
+// associations the IDs it lacks, derived from its own so that they do
+// not change from one answer to the next.
+func (i *Instance) fill() {
+	hex := strings.TrimPrefix(i.InstanceId, "i-")
+	if i.ReservationId == "" {
+		i.ReservationId = "r-" + hex
+	}
+	if i.AssociationId == "" && i.InstanceProfileArn != "" {
+		i.AssociationId, i.AssociatedAt = "iip-assoc-"+hex, &i.LaunchTime
+	}
 }
 
 // ARN is the instance's ARN.
 func (i *Instance) ARN() string { return InstanceARN(i.Region, i.Account, i.InstanceId) }
+
+// Hostname is the instance's private DNS name: ip-10-0-1-2.ec2.internal
+// in us-east-1, ip-10-0-1-2.REGION.compute.internal elsewhere (EC2 User
+// Guide, "Amazon EC2 instance hostname types").
+func (i *Instance) Hostname() string {
+	h := "ip-" + strings.ReplaceAll(i.PrivateIp, ".", "-")
+	if i.Region == "us-east-1" {
+		return h + ".ec2.internal"
+	}
+	return h + "." + i.Region + ".compute.internal"
+}
 
 // InstanceARN is arn:aws:ec2:REGION:ACCOUNT:instance/ID.
 func InstanceARN(region, account, id string) string {
@@ -161,10 +197,16 @@ func get(tx store.Tx, account, id string) (*record, error) {
 	if !ok {
 		return nil, nil
 	}
+	return decode(key(account, id), b)
+}
+
+// decode reads the record kept at k.
+func decode(k string, b []byte) (*record, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("instances: corrupt record %s: %w", key(account, id), err)
+		return nil, fmt.Errorf("instances: corrupt record %s: %w", k, err)
 	}
+	r.fill()
 	return &r, nil
 }
 
@@ -185,54 +227,16 @@ type LaunchInput struct {
 	MetadataPort int
 }
 
-// Launch launches an instance with an instance profile in the Call's
-// account and Region, as RunInstances does: the profile must exist and
-// hold a role, and the caller must be allowed to pass the role to
-// ec2.amazonaws.com (iam:PassRole, "Grant permissions to attach an IAM
-// role to an instance",
-// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/permission-to-pass-iam-roles.html).
-// Deciding ec2:RunInstances itself is the caller's (internal/imds).
+// Launch launches one instance with an instance profile (Run).
 func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance, error) {
-	if err := check(ctx, c); err != nil {
-		return nil, err
-	}
-	p, err := s.roles.InstanceProfile(ctx, c.Account, in.InstanceProfile)
-	if err != nil {
-		return nil, err
-	}
-	if p == nil {
+	if in.InstanceProfile == "" {
 		return nil, errInvalidProfile(in.InstanceProfile)
 	}
-	if p.RoleArn == "" {
-		return nil, errEmptyProfile(p.Name)
-	}
-	id := s.instanceID()
-	if err := s.roles.PassRole(ctx, c, p.RoleArn, InstanceARN(c.Region, c.Account, id)); err != nil {
-		return nil, asUnauthorized(err)
-	}
-	caller := principal.RootUser(c.Account).ARN
-	if c.Principal != nil {
-		caller = c.Principal.ARN
-	}
-	hex := s.hex()
-	r := &record{Instance: Instance{
-		InstanceId: id, Account: c.Account, Region: c.Region, AvailabilityZone: c.Region + "a",
-		InstanceType: DefaultInstanceType, ImageId: "ami-" + hex[len(hex)-17:], Architecture: DefaultArchitecture,
-		PrivateIp:          fmt.Sprintf("10.0.%d.%d", hexByte(hex[:2]), 1+hexByte(hex[2:4])%254),
-		InstanceProfileArn: p.Arn, InstanceProfileName: p.Name, InstanceProfileId: p.ID,
-		State: StateRunning, LaunchTime: s.now(), LaunchedBy: caller, MetadataPort: in.MetadataPort,
-	}}
-	err = s.st.Update(func(tx store.Tx) error {
-		if err := purgeTerminated(tx, c.Account, r.LaunchTime.Add(-terminatedRetention)); err != nil {
-			return err
-		}
-		return put(tx, r)
-	})
+	res, err := s.Run(ctx, c, RunInput{InstanceProfile: in.InstanceProfile, MinCount: 1, MaxCount: 1, MetadataPorts: []int{in.MetadataPort}})
 	if err != nil {
 		return nil, err
 	}
-	out := r.Instance
-	return &out, nil
+	return &res.Instances[0], nil
 }
 
 // instanceID is "i-" and 17 lower-case hex digits, as EC2's are.
@@ -300,7 +304,7 @@ func (s *Service) load(ctx context.Context, account, id string) (*record, error)
 	if err != nil {
 		return nil, err
 	}
-	if r == nil || (r.TerminatedAt != nil && !s.now().Before(r.TerminatedAt.Add(terminatedRetention))) {
+	if !visible(r, "", s.now()) {
 		return nil, errNotFound(id)
 	}
 	return r, nil
@@ -327,9 +331,9 @@ func (s *Service) scan(ctx context.Context, prefix string, terminated bool) ([]I
 		out = nil
 		var bad error
 		err := tx.Scan(bucket, prefix, "", func(k string, b []byte) bool {
-			var r record
-			if err := json.Unmarshal(b, &r); err != nil {
-				bad = fmt.Errorf("instances: corrupt record %s: %w", k, err)
+			r, err := decode(k, b)
+			if err != nil {
+				bad = err
 				return false
 			}
 			switch {
@@ -364,40 +368,84 @@ func (s *Service) SetMetadataPort(ctx context.Context, account, id string, port 
 	})
 }
 
-// Terminate terminates an instance of the Call's account (deciding
-// ec2:TerminateInstances is the caller's); terminating a terminated one
-// answers it again, as EC2 does. previous is the state it was in.
+// Terminate terminates an instance of the Call's account, in the
+// instance's Region (the Call's is not looked at); Terminate.
 func (s *Service) Terminate(ctx context.Context, c Call, id string) (inst *Instance, previous string, err error) {
-	if err := ValidID(id); err != nil {
-		return nil, "", err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, "", err
-	}
-	now := s.now()
-	err = s.st.Update(func(tx store.Tx) error {
-		r, err := get(tx, c.Account, id)
-		if err != nil {
-			return err
-		}
-		if r == nil || (r.TerminatedAt != nil && !now.Before(r.TerminatedAt.Add(terminatedRetention))) {
-			return errNotFound(id)
-		}
-		previous = r.State
-		if r.State != StateTerminated {
-			r.State, r.TerminatedAt, r.Session = StateTerminated, &now, nil
-			if err := put(tx, r); err != nil {
-				return err
-			}
-		}
-		out := r.Instance
-		inst = &out
-		return nil
-	})
+	i, err := s.Get(ctx, c.Account, id)
 	if err != nil {
 		return nil, "", err
 	}
-	return inst, previous, nil
+	c.Region = i.Region
+	changes, err := s.TerminateInstances(ctx, c, []string{id}, false)
+	if err != nil {
+		return nil, "", err
+	}
+	return &changes[0].Instance, changes[0].Previous, nil
+}
+
+// StateChange is an instance terminated, and the state it was in.
+type StateChange struct {
+	Instance
+	Previous string
+}
+
+// TerminateInstances terminates instances of the Call's account and
+// Region (deciding ec2:TerminateInstances is the caller's); terminating a
+// terminated one answers it again, as EC2 does. Every ID must be well
+// formed and name an instance there, or none is terminated. dryRun checks
+// and terminates nothing: DryRunOperation.
+func (s *Service) TerminateInstances(ctx context.Context, c Call, ids []string, dryRun bool) ([]StateChange, error) {
+	for _, id := range ids {
+		if err := ValidID(id); err != nil {
+			return nil, err
+		}
+	}
+	if err := check(ctx, c); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []StateChange
+	err := s.st.Update(func(tx store.Tx) error {
+		out = nil
+		var recs []*record
+		var missing []string
+		for _, id := range ids {
+			r, err := get(tx, c.Account, id)
+			if err != nil {
+				return err
+			}
+			if !visible(r, c.Region, now) {
+				missing = append(missing, id)
+				continue
+			}
+			recs = append(recs, r)
+		}
+		if len(missing) > 0 {
+			return errNotFound(missing...)
+		}
+		if dryRun {
+			return ErrDryRun()
+		}
+		for _, r := range recs {
+			previous := r.State
+			if r.State != StateTerminated {
+				r.State, r.TerminatedAt, r.Session = StateTerminated, &now, nil
+				if err := put(tx, r); err != nil {
+					return err
+				}
+			}
+			out = append(out, StateChange{Instance: r.Instance, Previous: previous})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// visible: r is an instance of region ("" any) EC2 still answers for at
+// now, running or terminated a short while ago.
+func visible(r *record, region string, now time.Time) bool {
+	return r != nil && (region == "" || r.Region == region) &&
+		(r.TerminatedAt == nil || now.Before(r.TerminatedAt.Add(terminatedRetention)))
 }
 
 // InstanceRole is the role of the sessions EC2 delivered to a running
@@ -439,6 +487,9 @@ func (s *Service) AgentRole(ctx context.Context, account, id string) (Agent, err
 	if err != nil || r.State != StateRunning {
 		return Agent{}, err
 	}
+	if r.InstanceProfileArn == "" {
+		return Agent{Running: true}, nil
+	}
 	p, err := s.roles.InstanceProfile(ctx, account, r.InstanceProfileArn)
 	if err != nil {
 		return Agent{}, err
@@ -464,13 +515,8 @@ func check(ctx context.Context, c Call) error {
 // digits. Another is EC2's InvalidInstanceID.Malformed.
 func ValidID(id string) error {
 	rest, ok := strings.CutPrefix(id, "i-")
-	if !ok || (len(rest) != 8 && len(rest) != 17) {
+	if !ok || (len(rest) != 8 && len(rest) != 17) || !isHex(rest) {
 		return errMalformed(id)
-	}
-	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return errMalformed(id)
-		}
 	}
 	return nil
 }
@@ -482,8 +528,9 @@ func ValidID(id string) error {
 // exist: "InvalidParameterValue: Value (NAME) for parameter
 // iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
 // status 400 (hashicorp/terraform-provider-aws #27516, CiscoDevNet/cloud-cml
-// #4, nextflow-io/nextflow #617). For an ARN, the same with
-// iamInstanceProfile.arn and "ARN": by analogy, unverified.
+// #4, nextflow-io/nextflow #617); for an ARN, "Value (arn:...) for
+// parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance
+// Profile ARN" (AssociateIamInstanceProfile, lacework/go-sdk #1045).
 func errInvalidProfile(ref string) error {
 	if strings.HasPrefix(ref, "arn:") {
 		return awserr.New(http.StatusBadRequest, "InvalidParameterValue",
@@ -503,20 +550,14 @@ func errEmptyProfile(name string) error {
 		"You are not authorized to perform this operation. The instance profile %s contains no role: add one (aws iam add-role-to-instance-profile) before launching with it.", name)
 }
 
-// asUnauthorized is an AccessDenied of the authorizer as EC2 answers it:
-// "UnauthorizedOperation: You are not authorized to perform this
-// operation. User: arn:... is not authorized to perform: ec2:RunInstances
-// on resource: arn:aws:ec2:us-east-2:...:instance/* with an explicit deny
-// in a service control policy. Encoded authorization failure message:
-// ..." (aws/karpenter-provider-aws #7370, 2024), status 403. rolecall
-// leaves out the encoded message (it has no sts:DecodeAuthorizationMessage;
-// `rolecall explain-denied` explains the request instead).
+// asUnauthorized is an AccessDenied of the authorizer (iam:PassRole, which
+// IAM words) as EC2 answers it: UnauthorizedOperation, the same text.
 func asUnauthorized(err error) error {
 	var e *awserr.Error
 	if !errors.As(err, &e) || e.Code != "AccessDenied" && e.Code != "AccessDeniedException" {
 		return err
 	}
-	return awserr.New(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", e.Message)
+	return awserr.UnauthorizedOperation(e.Message)
 }
 
 // AsUnauthorized is asUnauthorized for the endpoint's own decisions
@@ -524,10 +565,15 @@ func asUnauthorized(err error) error {
 func AsUnauthorized(err error) error { return asUnauthorized(err) }
 
 // errNotFound: "InvalidInstanceID.NotFound: The instance ID
-// 'i-1234567890abcdef0' does not exist" (EC2 API reference, "Error codes"),
+// 'i-1234567890abcdef0' does not exist" (EC2 API reference, "Error
+// codes"); for several, "The instance IDs 'i-0f5d8ccc56c69fae4,
+// i-0eecca434287a1a33' do not exist" (getmoto/moto #4903, from AWS);
 // status 400.
-func errNotFound(id string) error {
-	return awserr.New(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)
+func errNotFound(ids ...string) error {
+	if len(ids) > 1 {
+		return awserr.New(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(ids, ", "))
+	}
+	return awserr.New(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", ids[0])
 }
 
 // errMalformed: "InvalidInstanceID.Malformed: Invalid id: \"i-foo\"

@@ -1,5 +1,5 @@
 // Package model holds the AWS service models rolecall speaks (IAM, STS,
-// ECS, Application Auto Scaling), trimmed from the models the AWS SDKs are generated from to their
+// ECS, Application Auto Scaling, EC2), trimmed from the models the AWS SDKs are generated from to their
 // machine-readable parts: operations, shapes and constraints. The protocol
 // codecs walk these models; nothing else should need them.
 //
@@ -52,8 +52,11 @@ type Operation struct {
 
 // Ref points at a shape, with the serialisation details a reference adds.
 type Ref struct {
-	Shape           string `json:"shape"`
-	LocationName    string `json:"locationName,omitempty"`
+	Shape        string `json:"shape"`
+	LocationName string `json:"locationName,omitempty"`
+	// QueryName is the EC2 protocol's request parameter name, where it
+	// is not the capitalized LocationName.
+	QueryName       string `json:"queryName,omitempty"`
 	ResultWrapper   string `json:"resultWrapper,omitempty"`
 	Flattened       bool   `json:"flattened,omitempty"`
 	XMLNamespace    *XMLNS `json:"xmlNamespace,omitempty"`
@@ -183,7 +186,7 @@ var (
 )
 
 // Load returns the named model ("iam", "sts", "ecs",
-// "application-autoscaling": the signing name), decoding it on first use.
+// "application-autoscaling", "ec2": the signing name), decoding it on first use.
 func Load(name string) (*Service, error) {
 	mu.Lock()
 	defer mu.Unlock()

@@ -3,7 +3,7 @@ package model
 import "testing"
 
 // services are the models rolecall embeds.
-var services = []string{"iam", "sts", "ecs", "application-autoscaling"}
+var services = []string{"iam", "sts", "ecs", "application-autoscaling", "ec2"}
 
 func TestLoadLinksEveryService(t *testing.T) {
 	for _, name := range services {
@@ -42,6 +42,26 @@ func TestIAMCreateRoleShape(t *testing.T) {
 	}
 	if got := in.MemberOrder; len(got) < 2 || got[0] != "Path" || got[1] != "RoleName" {
 		t.Errorf("member order not kept: %v", got)
+	}
+}
+
+// EC2's model is trimmed to the operations rolecall serves, and keeps the
+// EC2 protocol's parameter names (queryName) and element names.
+func TestEC2Trimmed(t *testing.T) {
+	s := MustLoad("ec2")
+	if len(s.Operations) != 7 || s.Operations["DescribeInstances"] == nil || s.Metadata.Protocol != "ec2" {
+		t.Fatalf("operations: %d, protocol %q", len(s.Operations), s.Metadata.Protocol)
+	}
+	ids := s.Operations["DescribeInstances"].InputShape.Members["InstanceIds"]
+	if ids.LocationName != "InstanceId" || ids.Target.Member.LocationName != "InstanceId" {
+		t.Errorf("InstanceIds: %+v", ids)
+	}
+	out := s.Operations["DescribeInstances"].OutputShape.Members["Reservations"]
+	if out.LocationName != "reservationSet" || out.Target.Member.LocationName != "item" {
+		t.Errorf("Reservations: %+v %+v", out, out.Target.Member)
+	}
+	if s.Shapes["CreateVpcRequest"] != nil {
+		t.Error("a shape no kept operation reaches was kept")
 	}
 }
 

@@ -61,6 +61,10 @@ func trustAction(a string) bool {
 	return false
 }
 
+// MatchWildcard is matchWildcard, for the services whose own filters
+// have IAM's wildcards (EC2's Describe filters: * and ?).
+func MatchWildcard(pattern, s string) bool { return matchWildcard(pattern, s) }
+
 // matchWildcard reports whether s matches pattern, where '*' matches any
 // run of characters and '?' any one character, as IAM matches actions and
 // resources. Comparison is exact; callers fold case where IAM does.

@@ -41,13 +41,67 @@ func (r EC2) Instance(ctx context.Context, account, id string) (authz.Target, *i
 	if err != nil {
 		return authz.Target{}, nil, err
 	}
-	t := authz.Target{ARN: inst.ARN(), Type: "instance"}
+	t := authz.Target{ARN: inst.ARN(), Type: "instance", Tags: map[string]string{}}
+	for _, tag := range inst.Tags {
+		t.Tags[tag.Key] = tag.Value
+	}
 	t.Keys.Set("ec2:InstanceID", inst.InstanceId)
-	t.Keys.Set("ec2:InstanceProfile", inst.InstanceProfileArn)
+	if inst.InstanceProfileArn != "" {
+		t.Keys.Set("ec2:InstanceProfile", inst.InstanceProfileArn)
+	}
 	t.Keys.Set("ec2:InstanceType", inst.InstanceType)
 	t.Keys.Set("ec2:AvailabilityZone", inst.AvailabilityZone)
 	t.Keys.Set("ec2:Region", inst.Region)
 	return t, inst, nil
+}
+
+// InstanceIn is the instance id of account in region as Instance
+// targets it; for an ID that names none there (another account's,
+// another Region's, malformed), the ARN AWS would form, and a nil
+// instance: the operation answers as EC2 does once the decision is
+// taken.
+func (r EC2) InstanceIn(ctx context.Context, account, region, id string) (authz.Target, *instances.Instance, error) {
+	t, inst, err := r.Instance(ctx, account, id)
+	switch {
+	case awserr.IsClient(err) || err == nil && inst.Region != region:
+		return authz.Target{ARN: instances.InstanceARN(region, account, id), Type: "instance"}, nil, nil
+	case err != nil:
+		return authz.Target{}, nil, err
+	}
+	return t, inst, nil
+}
+
+// AssociationInstance is the instance whose instance profile association
+// is associationID, in account and region, as Instance targets it; any
+// instance of theirs (instance/*) when there is none.
+func (r EC2) AssociationInstance(ctx context.Context, account, region, associationID string) (authz.Target, error) {
+	inst, err := r.Svc.AssociationInstance(ctx, instances.Call{Account: account, Region: region}, associationID)
+	switch {
+	case awserr.IsClient(err):
+		return authz.Target{ARN: instances.InstanceARN(region, account, "*"), Type: "instance"}, nil
+	case err != nil:
+		return authz.Target{}, err
+	}
+	t, _, err := r.InstanceIn(ctx, account, region, inst.InstanceId)
+	return t, err
+}
+
+// Unnamed is the target of an EC2 action that has no resource
+// (ec2:DescribeInstances): EC2's denial names none ("... is not
+// authorized to perform: ec2:DescribeInstances because no identity-based
+// policy allows ...", the form AWS's messages take without a resource;
+// unverified for EC2, whose older answers to Describe* said only "You
+// are not authorized to perform this operation.").
+func Unnamed() authz.Target { return authz.Target{ARN: "*", Unnamed: true} }
+
+// Image is an AMI as RunInstances launches from it
+// (arn:aws:ec2:REGION::image/ID, no account), with ec2:ImageID. rolecall
+// keeps no images: their owners, types and tags are not known.
+func Image(region, id string) authz.Target {
+	t := authz.Target{ARN: "arn:aws:ec2:" + region + "::image/" + id, Type: "image"}
+	t.Keys.Set("ec2:ImageID", id)
+	t.Keys.Set("ec2:Region", region)
+	return t
 }
 
 // InstanceProfileRef is the instance profile account names by name or by

@@ -9,7 +9,7 @@ import (
 // the SigV4 credential scope (service and region) and, for JSON protocols,
 // X-Amz-Target.
 type target struct {
-	Service   string // signing name: "iam", "sts", "ecs", "application-autoscaling"
+	Service   string // signing name: "iam", "sts", "ecs", "application-autoscaling", "ec2"
 	Region    string
 	AccessKey string
 	Operation string // from X-Amz-Target, for JSON protocols

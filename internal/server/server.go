@@ -24,6 +24,7 @@ import (
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/model"
 	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/protocol/ec2query"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
 	"github.com/rolecall/rolecall/internal/protocol/query"
 )
@@ -79,8 +80,18 @@ type jsonService struct {
 }
 
 type queryService struct {
-	codec   func() *query.Codec
+	codec   func() formCodec
+	model   func() *model.Service
 	binding *api.Service
+}
+
+// formCodec is a protocol whose requests are forms naming an Action: the
+// query protocol (IAM, STS) and its EC2 variant.
+type formCodec interface {
+	Operation(form url.Values) (*model.Operation, *awserr.Error)
+	Decode(op *model.Operation, form url.Values, dst any) *awserr.Error
+	WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string)
+	WriteError(w http.ResponseWriter, err *awserr.Error, requestID string)
 }
 
 // iamURLEncoded are the IAM shapes whose values IAM returns percent-encoded.
@@ -114,15 +125,20 @@ func New(c Config) *Handler {
 			panic(err) // the models are embedded: a broken build
 		}
 		name := b.Name
+		load := func() *model.Service { return model.MustLoad(name) }
 		switch md.Protocol {
 		case "query":
-			h.query[name] = &queryService{binding: b, codec: sync.OnceValue(func() *query.Codec {
+			h.query[name] = &queryService{binding: b, model: load, codec: sync.OnceValue(func() formCodec {
 				c := &query.Codec{Model: model.MustLoad(name), QuoteValues: name != "iam"}
 				if name == "iam" {
 					c.URLEncoded = iamURLEncoded
 					c.OwnPatterns = iamOwnPatterns
 				}
 				return c
+			})}
+		case "ec2":
+			h.query[name] = &queryService{binding: b, model: load, codec: sync.OnceValue(func() formCodec {
+				return &ec2query.Codec{Model: model.MustLoad(name)}
 			})}
 		case "json":
 			code := b.ValidationCode
@@ -276,6 +292,9 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 	ctx := authz.WithMeta(r.Context(), meta)
 	if h.authz.Mode() != authz.Off { // off: nothing to resolve, nothing decided
 		if err := bound.Authorize(ctx, h.authz, binding.Name, call, in); err != nil {
+			if binding.Denied != nil {
+				err = binding.Denied(err)
+			}
 			h.fail(writeErr, requestID, op.Name, "authorization failed", err)
 			return
 		}
@@ -351,7 +370,7 @@ func (h *Handler) serviceForAction(action string) string {
 	}
 	for _, name := range h.services() {
 		if qs := h.query[name]; qs != nil {
-			if _, ok := qs.codec().Model.Operations[action]; ok {
+			if _, ok := qs.model().Operations[action]; ok {
 				return name
 			}
 		}

@@ -20,12 +20,24 @@ import (
 	"strings"
 )
 
-// services maps rolecall's model name to botocore's directory and version.
-var services = []struct{ name, dir, version string }{
-	{"iam", "iam", "2010-05-08"},
-	{"sts", "sts", "2011-06-15"},
-	{"ecs", "ecs", "2014-11-13"},
-	{"application-autoscaling", "application-autoscaling", "2016-02-06"},
+// services maps rolecall's model name to botocore's directory and version,
+// and, for a service whose model is far larger than what rolecall serves,
+// the operations kept: only they and the shapes they reach are written.
+// EC2's model has over 700 operations and 4,000 shapes; rolecall serves a
+// handful, about instances and their instance profiles.
+var services = []struct {
+	name, dir, version string
+	ops                []string // nil: every operation
+}{
+	{"iam", "iam", "2010-05-08", nil},
+	{"sts", "sts", "2011-06-15", nil},
+	{"ecs", "ecs", "2014-11-13", nil},
+	{"application-autoscaling", "application-autoscaling", "2016-02-06", nil},
+	{"ec2", "ec2", "2016-11-15", []string{
+		"RunInstances", "DescribeInstances", "TerminateInstances",
+		"AssociateIamInstanceProfile", "DescribeIamInstanceProfileAssociations",
+		"ReplaceIamInstanceProfileAssociation", "DisassociateIamInstanceProfile",
+	}},
 }
 
 // Keys kept from each level of the model; everything else (documentation,
@@ -34,7 +46,7 @@ var (
 	metaKeys  = []string{"apiVersion", "protocol", "targetPrefix", "jsonVersion", "xmlNamespace", "signingName", "endpointPrefix", "serviceId"}
 	opKeys    = []string{"input", "output", "errors"}
 	shapeKeys = []string{"type", "required", "members", "member", "key", "value", "flattened", "min", "max", "pattern", "enum", "timestampFormat", "sensitive", "exception", "error"}
-	refKeys   = []string{"shape", "locationName", "resultWrapper", "flattened", "xmlNamespace", "timestampFormat"}
+	refKeys   = []string{"shape", "locationName", "queryName", "resultWrapper", "flattened", "xmlNamespace", "timestampFormat"}
 )
 
 func main() {
@@ -53,7 +65,7 @@ func main() {
 		if err != nil {
 			fail("%s: %v", s.name, err)
 		}
-		trimmed, err := trim(raw)
+		trimmed, err := trim(raw, s.ops)
 		if err != nil {
 			fail("%s: %v", s.name, err)
 		}
@@ -80,7 +92,9 @@ func readModel(path string) ([]byte, error) {
 	return io.ReadAll(z)
 }
 
-func trim(raw []byte) ([]byte, error) {
+// trim keeps the machine-readable parts of a model; with ops, only those
+// operations and the shapes they reach.
+func trim(raw []byte, only []string) ([]byte, error) {
 	var m struct {
 		Metadata   map[string]json.RawMessage            `json:"metadata"`
 		Operations map[string]map[string]json.RawMessage `json:"operations"`
@@ -91,6 +105,11 @@ func trim(raw []byte) ([]byte, error) {
 	}
 	out := map[string]any{
 		"metadata": pick(m.Metadata, metaKeys),
+	}
+	if only != nil {
+		if err := keepOnly(&m.Operations, &m.Shapes, only); err != nil {
+			return nil, err
+		}
 	}
 	ops := map[string]any{}
 	for name, op := range m.Operations {
@@ -164,6 +183,83 @@ func trim(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return lineBreaks(buf.Bytes()), nil
+}
+
+// keepOnly drops every operation but those named, and every shape they do
+// not reach through their input, output and errors.
+func keepOnly(ops *map[string]map[string]json.RawMessage, shapes *map[string]json.RawMessage, only []string) error {
+	type ref struct {
+		Shape string `json:"shape"`
+	}
+	keep := map[string]bool{}
+	var walk func(name string) error
+	walk = func(name string) error {
+		if keep[name] {
+			return nil
+		}
+		raw, ok := (*shapes)[name]
+		if !ok {
+			return fmt.Errorf("no shape %s", name)
+		}
+		keep[name] = true
+		var sh struct {
+			Members            map[string]ref
+			Member, Key, Value *ref
+		}
+		if err := json.Unmarshal(raw, &sh); err != nil {
+			return err
+		}
+		for _, r := range []*ref{sh.Member, sh.Key, sh.Value} {
+			if r != nil {
+				if err := walk(r.Shape); err != nil {
+					return err
+				}
+			}
+		}
+		for _, r := range sh.Members {
+			if err := walk(r.Shape); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	kept := map[string]map[string]json.RawMessage{}
+	for _, name := range only {
+		op, ok := (*ops)[name]
+		if !ok {
+			return fmt.Errorf("no operation %s", name)
+		}
+		kept[name] = op
+		var refs []ref
+		for _, k := range []string{"input", "output"} {
+			if v, ok := op[k]; ok {
+				var r ref
+				if err := json.Unmarshal(v, &r); err != nil {
+					return err
+				}
+				refs = append(refs, r)
+			}
+		}
+		if v, ok := op["errors"]; ok {
+			var errs []ref
+			if err := json.Unmarshal(v, &errs); err != nil {
+				return err
+			}
+			refs = append(refs, errs...)
+		}
+		for _, r := range refs {
+			if err := walk(r.Shape); err != nil {
+				return err
+			}
+		}
+	}
+	*ops = kept
+	for name := range *shapes {
+		if !keep[name] {
+			delete(*shapes, name)
+		}
+	}
+	return nil
 }
 
 func pick(m map[string]json.RawMessage, keys []string) map[string]any {

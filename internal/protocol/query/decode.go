@@ -5,12 +5,10 @@
 package query
 
 import (
-	"fmt"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
@@ -36,13 +34,19 @@ type Codec struct {
 
 // Operation resolves the form's Action against the model.
 func (c *Codec) Operation(form url.Values) (*model.Operation, *awserr.Error) {
+	return Action(c.Model, form)
+}
+
+// Action resolves a form's Action against model m: the query protocol's
+// and its EC2 variant's.
+func Action(m *model.Service, form url.Values) (*model.Operation, *awserr.Error) {
 	action := form.Get("Action")
 	if action == "" {
 		return nil, awserr.New(400, "MissingAction", "Missing Action")
 	}
-	op, ok := c.Model.Operations[action]
+	op, ok := m.Operations[action]
 	if !ok {
-		return nil, awserr.InvalidAction(action, c.Model.Metadata.APIVersion)
+		return nil, awserr.InvalidAction(action, m.Metadata.APIVersion)
 	}
 	return op, nil
 }
@@ -55,7 +59,7 @@ func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Er
 	if op.InputShape == nil {
 		return nil
 	}
-	d := decoder{form: form, prefixes: prefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
+	d := decoder{form: form, prefixes: protocol.FormPrefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
 	d.structure(op.InputShape, "", "", reflect.ValueOf(dst).Elem())
 	if d.bad != nil {
 		return d.bad
@@ -73,24 +77,6 @@ type decoder struct {
 	bad      *awserr.Error // a value that does not parse as its type
 	own      map[string]string
 	ownErr   *awserr.Error // the first OwnPatterns violation
-}
-
-// prefixes returns every key of form and every dotted prefix of one:
-// "Tags.member.1.Key" yields "Tags", "Tags.member", "Tags.member.1" and itself.
-func prefixes(form url.Values) map[string]struct{} {
-	out := make(map[string]struct{}, len(form)*2)
-	for k := range form {
-		out[k] = struct{}{}
-		for i := strings.IndexByte(k, '.'); i >= 0; {
-			out[k[:i]] = struct{}{}
-			j := strings.IndexByte(k[i+1:], '.')
-			if j < 0 {
-				break
-			}
-			i += 1 + j
-		}
-	}
-	return out
 }
 
 // has reports whether the form holds the parameter key or anything nested
@@ -255,7 +241,7 @@ func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.V
 		}
 		val = reflect.ValueOf(f)
 	case "timestamp":
-		t, err := parseTime(raw)
+		t, err := protocol.ParseTime(raw)
 		if err != nil {
 			d.malformed(key, raw)
 			return
@@ -288,15 +274,3 @@ func settable(field reflect.Value) reflect.Value {
 	return field
 }
 
-func parseTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("bad timestamp %q", s)
-}

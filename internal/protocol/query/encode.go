@@ -27,20 +27,29 @@ func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out an
 	b.WriteString("<" + op.Name + `Response xmlns="` + c.Model.Metadata.XMLNamespace + `">` + "\n")
 	if op.Output != nil && op.Output.ResultWrapper != "" {
 		b.WriteString("  <" + op.Output.ResultWrapper + ">\n")
-		if out != nil {
-			v := reflect.ValueOf(out)
-			for v.Kind() == reflect.Pointer && !v.IsNil() {
-				v = v.Elem()
-			}
-			if v.Kind() == reflect.Struct {
-				c.members(b, op.OutputShape, v, 2)
-			}
-		}
+		c.WriteMembers(b, op.OutputShape, out, 2)
 		b.WriteString("  </" + op.Output.ResultWrapper + ">\n")
 	}
 	b.WriteString("  <ResponseMetadata>\n    <RequestId>" + requestID + "</RequestId>\n  </ResponseMetadata>\n")
 	b.WriteString("</" + op.Name + "Response>\n")
-	writeXML(w, http.StatusOK, requestID, b.Bytes())
+	WriteXML(w, http.StatusOK, requestID, b.Bytes())
+}
+
+// WriteMembers writes out's members (out is a pointer to a struct whose
+// fields are shape sh's members, or nil) as XML elements indented depth
+// levels, named and nested as the model says: the query protocol's
+// result, and the EC2 protocol's response, whose envelope differs.
+func (c *Codec) WriteMembers(b *bytes.Buffer, sh *model.Shape, out any, depth int) {
+	if out == nil {
+		return
+	}
+	v := reflect.ValueOf(out)
+	for v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Struct {
+		c.members(b, sh, v, depth)
+	}
 }
 
 // WriteError renders err as the query protocol's ErrorResponse.
@@ -68,10 +77,11 @@ func WriteError(w http.ResponseWriter, ns string, err *awserr.Error, requestID s
 	b.WriteString("</Code>\n    <Message>")
 	xml.EscapeText(b, []byte(err.Message))
 	b.WriteString("</Message>\n  </Error>\n  <RequestId>" + requestID + "</RequestId>\n</ErrorResponse>\n")
-	writeXML(w, err.Status, requestID, b.Bytes())
+	WriteXML(w, err.Status, requestID, b.Bytes())
 }
 
-func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) {
+// WriteXML writes an XML answer with its status and request ID.
+func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/xml")
 	h.Set("x-amzn-RequestId", requestID)
