@@ -273,4 +273,3 @@ func settable(field reflect.Value) reflect.Value {
 	}
 	return field
 }
-
