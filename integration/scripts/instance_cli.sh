@@ -12,6 +12,17 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${AWS_EC2_METADATA_SERVICE_ENDPOINT:?set AWS_EC2_METADATA_SERVICE_ENDPOINT to the metadata service of the instance}"
 : "${INSTANCE_ID:?set INSTANCE_ID to the instance}"
+# EC2's own API, as the account's root (lib.sh's keys): the instance as
+# EC2 describes it, and another launched with the profile and terminated.
+expect_eq "described" "$(aws ec2 describe-instances --instance-ids "$INSTANCE_ID" \
+  --query 'Reservations[0].Instances[0].[State.Name,IamInstanceProfile.Arn]' --output text)" \
+  "$(printf 'running\tarn:aws:iam::000000000000:instance-profile/ecsInstanceRole')"
+second=$(aws ec2 run-instances --image-id ami-0123456789abcdef0 --count 1 --iam-instance-profile Name=ecsInstanceRole \
+  --query 'Instances[0].InstanceId' --output text)
+expect_eq "terminated" "$(aws ec2 terminate-instances --instance-ids "$second" \
+  --query 'TerminatingInstances[0].[PreviousState.Name,CurrentState.Name]' --output text)" "$(printf 'running\tterminated')"
+expect_error InvalidInstanceID.Malformed 'Invalid id: "i-nope" (expecting "i-...")' ec2 describe-instances --instance-ids i-nope
+
 # What `rolecall instance env` prints (lib.sh set root's keys: gone).
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_ROLE_SESSION_NAME
 unset AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
@@ -24,4 +35,7 @@ expect_eq "registered instance" "$(aws ecs register-container-instance --cluster
   --query 'containerInstance.[ec2InstanceId,status]' --output text)" "$(printf '%s\tACTIVE' "$INSTANCE_ID")"
 expect_error ClientException "The instance identity document names instance i-0fedcba9876543210, but the request is signed with the instance role credentials of instance $INSTANCE_ID." \
   ecs register-container-instance --cluster default --instance-identity-document '{"instanceId":"i-0fedcba9876543210"}'
+# AmazonEC2ContainerServiceforEC2Role does not allow describing instances.
+expect_error UnauthorizedOperation "You are not authorized to perform this operation. User: arn:aws:sts::000000000000:assumed-role/ecsInstanceRole/$INSTANCE_ID is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action" \
+  ec2 describe-instances
 echo "instance_cli.sh: $pass passed, 0 failed"

@@ -185,6 +185,23 @@ var notAboutRoles = map[string]bool{
 	"The request body is larger than 64 KiB":                                                                                            true,
 	"The instance ID 'X' does not exist":                                                                                                true,
 	"Invalid id: X (expecting \"i-...\")":                                                                                               true,
+	// EC2's API: its inputs, limits and states.
+	"rolecall does not keep launch templates: name the ImageId, InstanceType and IamInstanceProfile in the request": true,
+	"Value (X) for parameter NextToken is invalid. The token is invalid.":                                           true,
+	"Value ( X ) for parameter maxResults is invalid. Expecting a value greater than 5.":                            true,
+	"Value ( X ) for parameter maxResults is invalid. Expecting a value less than 1000.":                            true,
+	"The parameter instancesSet cannot be used with the parameter maxResults":                                       true,
+	"The parameter X is not recognized":                                                                             true,
+	"Value (X) for parameter X is invalid. Expecting X.":                                                            true,
+	"The instance 'X' is not in a valid state for this operation.":                                                  true,
+	"The filter 'X' is invalid":                                                   true,
+	"The instance IDs 'X' do not exist":                                           true,
+	"Request would have succeeded, but DryRun flag is set.":                       true,
+	"Invalid id: X (expecting \"ami-...\")":                                       true,
+	"Maximum instance count must be greater than zero":                            true,
+	"Minimum instance count must be greater than zero":                            true,
+	"Minimum instance count must be less than or equal to maximum instance count": true,
+	"You have requested more instances (X) than your current instance limit of X allows for the specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.": true,
 	// Application Auto Scaling's targets, policies, schedules, tags.
 	"Unsupported service namespace, resource type or scalable dimension":                                                                true,
 	"No scalable target registered for service namespace: X, resource ID: X, scalable dimension: X":                                     true,
@@ -213,7 +230,7 @@ var notAboutRoles = map[string]bool{
 // Every role error text rolecall gives, ECS's stoppedReasons included, is
 // one doctor explain recognizes; the others are listed in notAboutRoles.
 func TestExplainKnowsEveryTextRolecallGives(t *testing.T) {
-	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles", "instances", "imds", "appautoscaling")
+	texts := emittedTexts(t, "ecs", "sts", "iam", "agent", "ecsroles", "instances", "imds", "appautoscaling", "api/ec2api", "protocol/ec2query")
 	// A stopped task's reasons are built by the one model of ECS's role
 	// use, for each request its execution role makes at launch.
 	denial := "User: arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef is not authorized to perform: X on resource: X because no identity-based policy allows the X action"

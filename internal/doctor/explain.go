@@ -391,6 +391,27 @@ var rules = sync.OnceValue(func() []explainRule {
 				}
 				return mm
 			}},
+		{id: "ec2-profile-association", re: regexp.MustCompile(`There is an existing association for instance (\S+)|The association ID '(\S+)' does not exist|Invalid value for associationId\.`),
+			build: func(m []string, _ string) Match {
+				mm := Match{Title: "the instance already has an instance profile", Facts: map[string]string{"instance": m[1]},
+					Cause:    []string{"AssociateIamInstanceProfile gives a profile to an instance that has none; an instance has at most one association"},
+					Fix:      []string{"replace the instance's association with one of the new profile (its role's credentials are delivered from then on)"},
+					Commands: []string{"aws ec2 describe-iam-instance-profile-associations --filters Name=instance-id,Values=" + orDefault(m[1], "INSTANCE_ID"), "aws ec2 replace-iam-instance-profile-association --association-id ASSOCIATION_ID --iam-instance-profile Name=PROFILE"},
+					Source:   "AssociateIamInstanceProfile IncorrectState (EC2 API reference; aws-samples/one-observability-demo #201)"}
+				switch {
+				case m[2] != "":
+					mm.Title, mm.Facts = "no such instance profile association", map[string]string{"association": m[2]}
+					mm.Cause = []string{"the association was replaced (a replacement gets a new ID) or taken away, or its instance was terminated, or it is in another account or Region"}
+					mm.Fix = []string{"find the instance's current association"}
+					mm.Commands = mm.Commands[:1]
+				case m[1] == "":
+					mm.Title, mm.Facts = "that is not an association ID", nil
+					mm.Cause = []string{"ReplaceIamInstanceProfileAssociation and DisassociateIamInstanceProfile take the association's ID (iip-assoc-...), not the instance's"}
+					mm.Fix = []string{"find the association of the instance"}
+					mm.Commands = mm.Commands[:1]
+				}
+				return mm
+			}},
 		{id: "ec2-unauthorized", re: regexp.MustCompile(`You are not authorized to perform this operation\.`),
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)
