@@ -1,5 +1,5 @@
 // Package rolecalltest runs rolecall inside a Go test, so code that talks to
-// IAM, STS, ECS or Application Auto Scaling through aws-sdk-go-v2 can be
+// IAM, STS, ECS, Application Auto Scaling or EC2 through aws-sdk-go-v2 can be
 // tested against AWS's role behaviour without an AWS account:
 //
 //	func TestBootstrap(t *testing.T) {

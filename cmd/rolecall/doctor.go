@@ -48,7 +48,9 @@ Where the setup comes from:
   --task-definition TD    live: also this task definition (repeatable)
   --deployer ARN          the principal that deploys (iam:PassRole is checked for it);
                           live: default the caller's identity
-  --instance-profile NAME the EC2 container instances' instance profile (repeatable)
+  --instance-profile NAME the EC2 container instances' instance profile (repeatable); live,
+                          without it: the profiles EC2 gives the clusters' registered
+                          container instances
   --account ID, --region R
   --endpoint URL          an endpoint for every AWS call (default $AWS_ENDPOINT_URL)
 
@@ -67,8 +69,10 @@ Output:
 
 Credentials and Region come from the standard AWS environment and profile, so the
 same command checks rolecall (AWS_ENDPOINT_URL) and a real account. It only reads:
-ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity, and
-application-autoscaling DescribeScalableTargets for the services' auto scaling.
+ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity,
+application-autoscaling DescribeScalableTargets for the services' auto scaling, and
+ec2 DescribeInstances for the instance profiles of the clusters' container instances
+(their role is the container instance role; without --instance-profile).
 Exit status: 0 every needed role is right (warnings allowed), 1 something needed is
 missing or denied, 2 usage or reading errors. explain: 0 recognized, 1 not recognized.
 `)
@@ -199,6 +203,15 @@ func buildSetup(ctx context.Context, f *doctorFlags, scaling bool, stderr io.Wri
 			return nil, nil, err
 		}
 		st.Apply(s)
+		if len(s.InstanceProfiles) == 0 && len(s.ContainerInstances) > 0 {
+			n, err := readInstanceProfiles(ctx, live, s)
+			if err != nil {
+				return nil, nil, err
+			}
+			if n != "" {
+				notes = append(notes, n)
+			}
+		}
 		if scaling {
 			n, err := readScaling(ctx, live, s)
 			if err != nil {
@@ -305,6 +318,34 @@ func readScaling(ctx context.Context, live *source.Live, s *doctor.Setup) (note 
 	return "", nil
 }
 
+// readInstanceProfiles asks EC2 which instance profile each registered
+// container instance's instance has: the role in it is the container
+// instance role, which the ECS agent acts with. When EC2 cannot be read
+// (the caller may not describe instances; an endpoint without EC2), the
+// doctor says which permission it lacked and goes on, looking for the
+// role by its conventional name.
+func readInstanceProfiles(ctx context.Context, live *source.Live, s *doctor.Setup) (note string, err error) {
+	err = live.ReadInstanceProfiles(ctx, s.ContainerInstances)
+	var why string
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, source.ErrEC2NotServed):
+		why = "the endpoint does not serve EC2"
+	case accessDenied(err):
+		why = "ec2:DescribeInstances is denied to the caller"
+	default:
+		return "", err
+	}
+	for _, ci := range s.ContainerInstances {
+		if ci.Unknown == "" && ci.InstanceProfileArn == "" {
+			ci.Unknown = why
+		}
+	}
+	return "the container instances' instance profiles are not read from EC2: " + why +
+		"; the container instance role is looked for by its conventional name: allow ec2:DescribeInstances, or give --instance-profile", nil
+}
+
 // readHint says what reading an account takes, after an AccessDenied, and
 // what reads the denied service's part from files instead. ECS is read from
 // the account unless --file gives its definitions, IAM unless --iam (or a
@@ -315,7 +356,7 @@ func readHint(err error) string {
 	if !accessDenied(err) {
 		return ""
 	}
-	const reads = "rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List* and application-autoscaling:DescribeScalableTargets only"
+	const reads = "rolecall doctor reads the account with ecs:Describe*, ecs:List*, iam:Get*, iam:List*, application-autoscaling:DescribeScalableTargets and ec2:DescribeInstances only"
 	switch deniedService(err) {
 	case "iam":
 		return "\n(" + reads + "; allow those to the caller, or read IAM from an export instead: " +
@@ -342,11 +383,11 @@ func deniedService(err error) string {
 	return svc
 }
 
-// accessDenied: IAM's AccessDenied, or AccessDeniedException from the JSON
-// services (ECS, Application Auto Scaling).
+// accessDenied: IAM's AccessDenied, AccessDeniedException from the JSON
+// services (ECS, Application Auto Scaling), or EC2's UnauthorizedOperation.
 func accessDenied(err error) bool {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && strings.Contains(ae.ErrorCode(), "AccessDenied")
+	return errors.As(err, &ae) && (strings.Contains(ae.ErrorCode(), "AccessDenied") || ae.ErrorCode() == "UnauthorizedOperation")
 }
 
 // isTTY: colour only for a terminal, and never with NO_COLOR set

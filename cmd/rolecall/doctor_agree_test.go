@@ -100,6 +100,9 @@ func TestDoctorAgreesWithTheServer(t *testing.T) {
 // instanceProfile is the instance profile the setup's container instances
 // have, "" when it names none.
 func (s liveSetup) instanceProfile() string {
+	if s.profile != "" {
+		return s.profile
+	}
 	for i, a := range s.args {
 		if a == "--instance-profile" && i+1 < len(s.args) {
 			return s.args[i+1]

@@ -165,6 +165,10 @@ type liveSetup struct {
 	// broken after ECS accepted it (ECS refuses to create the service
 	// with it broken, as AWS does).
 	after func(t *testing.T, c *iam.Client)
+	// profile is the instance profile the setup's container instances
+	// are launched with, when the doctor is not told (it reads the
+	// clusters' registrations).
+	profile string
 }
 
 var liveSetups = []liveSetup{
@@ -200,9 +204,32 @@ var liveSetups = []liveSetup{
 				t.Fatal(err)
 			}
 		}},
+	// The container instances run with a profile of another name, whose
+	// role may register them and do nothing more: the doctor finds it
+	// from the registrations (doctor_agree_test.go registers them).
+	{name: "ec2-registered", files: []string{"ec2/iam-ok.json", "ec2/taskdef.json", "ec2/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, profile: "web-hosts",
+		after: func(t *testing.T, c *iam.Client) {
+			ctx := context.Background()
+			for _, err := range []error{
+				second(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("webhost"),
+					AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})),
+				second(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("webhost"), PolicyName: aws.String("register"),
+					PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:RegisterContainerInstance","Resource":"*"}]}`)})),
+				second(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web-hosts")})),
+				second(c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web-hosts"), RoleName: aws.String("webhost")})),
+			} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
 	{name: "managed-instances-broken", files: []string{"managed-instances/iam-broken.json", "managed-instances/capacity-provider-broken.json", "managed-instances/taskdef.json", "managed-instances/service.json"},
 		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
 }
+
+// second is a call's error.
+func second[T any](_ T, err error) error { return err }
 
 // deploy makes the setup real in a new rolecall, points the standard AWS
 // environment at it, and returns it with the doctor's arguments.

@@ -206,13 +206,12 @@ func (a *analysis) task(td *TaskDefinition, cluster string, p Platform, label st
 		return
 	}
 	// Which instance profile the container instances have is EC2's to
-	// know, not ECS's: the setup says, or the conventional one is looked
-	// at.
-	profiles := a.s.InstanceProfiles
-	guessed := false
-	if len(profiles) == 0 {
+	// know, not ECS's: the setup says, or the cluster's registered
+	// instances tell, or the conventional one is looked at.
+	profiles, whose, gap := a.instanceProfiles(cluster)
+	guessed := len(profiles) == 0
+	if guessed {
 		profiles = []string{kinds[KindContainerInstance].Conventional}
-		guessed = true
 	}
 	for _, p := range profiles {
 		name := lastSegment(p)
@@ -224,10 +223,88 @@ func (a *analysis) task(td *TaskDefinition, cluster string, p Platform, label st
 		cb.profile = name
 		cb.guessed = guessed
 		a.merge(cb, tu.Instance)
-		if guessed {
+		switch {
+		case whose[p] != "":
+			cb.addNote(whose[p])
+		case gap != "":
+			cb.addNote(gap + ": looked at " + name + ", the name AWS's guides use; give --instance-profile")
+		case guessed:
 			cb.addNote("the setup does not say which instance profile the container instances have (EC2 knows, not ECS): looked at " + name + ", the name AWS's guides use; give --instance-profile")
 		}
 	}
+}
+
+// registered: the cluster's container instances were read.
+func (a *analysis) registered(cluster string) bool {
+	for _, c := range a.s.Registrations {
+		if c == cluster {
+			return true
+		}
+	}
+	return false
+}
+
+// instanceProfiles are the instance profiles of the container instances
+// tasks of cluster run on: those the setup gives, else those EC2 gives
+// the instances registered in the cluster, each with a note naming them
+// (whose). None when neither is known: the cluster's registrations were
+// not read, or gap says why they tell none (in the notes too).
+func (a *analysis) instanceProfiles(cluster string) (profiles []string, whose map[string]string, gap string) {
+	if len(a.s.InstanceProfiles) > 0 {
+		return a.s.InstanceProfiles, nil, ""
+	}
+	if !a.registered(cluster) {
+		return nil, nil, ""
+	}
+	byProfile := map[string][]string{}
+	var none, unknown []string
+	n := 0
+	for _, ci := range a.s.ContainerInstances {
+		if ci.Cluster != cluster {
+			continue
+		}
+		n++
+		switch {
+		case ci.Unknown != "":
+			unknown = append(unknown, ci.Ec2InstanceId+" ("+ci.Unknown+")")
+		case ci.InstanceProfileArn == "":
+			none = append(none, ci.Ec2InstanceId)
+		default:
+			byProfile[ci.InstanceProfileArn] = append(byProfile[ci.InstanceProfileArn], ci.Ec2InstanceId)
+		}
+	}
+	note := func(n string) {
+		for _, x := range a.notes {
+			if x == n {
+				return
+			}
+		}
+		a.notes = append(a.notes, n)
+	}
+	if n == 0 {
+		note("cluster " + cluster + " runs tasks on EC2 container instances, but no container instance is registered in it: the tasks cannot be placed until one registers (its ECS agent does, with the container instance role)")
+	}
+	if len(none) > 0 {
+		note("cluster " + cluster + ": EC2 instance " + strings.Join(none, ", ") + " has no instance profile: its ECS agent has no credentials (attach a profile with aws ec2 associate-iam-instance-profile)")
+	}
+	if len(unknown) > 0 {
+		note("cluster " + cluster + ": the instance profile of EC2 instance " + strings.Join(unknown, ", ") + " is not known")
+	}
+	whose = map[string]string{}
+	for _, p := range sortedKeys(byProfile) {
+		profiles = append(profiles, p)
+		whose[p] = "the instance profile of EC2 instance " + strings.Join(byProfile[p], ", ") + ", registered in cluster " + cluster + " (ec2:DescribeInstances)"
+	}
+	switch {
+	case len(profiles) > 0:
+	case n == 0:
+		gap = "no container instance is registered in cluster " + cluster
+	case len(unknown) > 0:
+		gap = "the instance profile of cluster " + cluster + "'s container instances is not known"
+	default:
+		gap = "cluster " + cluster + "'s container instances have no instance profile"
+	}
+	return profiles, whose, gap
 }
 
 // findTaskDef finds the task definition a service names: family,

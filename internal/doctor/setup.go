@@ -32,11 +32,22 @@ type Setup struct {
 	ScalableTargets   []*ScalableTarget
 
 	// InstanceProfiles names the instance profiles (names or ARNs) of the
-	// EC2 container instances. Neither ECS nor IAM tells which profile an
-	// instance has (EC2 does), so it is given; when it is empty and EC2
-	// capacity is used, the doctor looks at ecsInstanceRole, the name the
-	// ECS console and documentation use.
+	// EC2 container instances, given. Neither ECS nor IAM tells which
+	// profile an instance has (EC2 does): without them, the doctor reads
+	// the clusters' registered container instances (ContainerInstances);
+	// for a cluster whose registrations were not read, or that has none,
+	// it looks at ecsInstanceRole, the name the ECS console and
+	// documentation use.
 	InstanceProfiles []string
+
+	// ContainerInstances are the EC2 container instances registered in
+	// the clusters of Registrations, with the instance profile EC2 gives
+	// each one's instance: the role of those profiles is what the ECS
+	// agent on them acts with, the container instance role.
+	ContainerInstances []*ContainerInstance
+	// Registrations names the clusters whose container instances were
+	// read (those with none registered included).
+	Registrations []string
 
 	// Keys maps a secret or parameter ARN (as the task definition names
 	// it, without a JSON-key suffix) to the customer managed KMS key that
@@ -132,6 +143,21 @@ type Cluster struct {
 // or DescribeCapacityProviders answers it.
 type CapacityProvider struct {
 	types.CapacityProvider
+
+	Source string `json:"-"`
+}
+
+// ContainerInstance is a container instance registered in a cluster, as
+// DescribeContainerInstances answers it, with what EC2's
+// DescribeInstances says of its instance.
+type ContainerInstance struct {
+	Cluster                             string // the cluster's name
+	ContainerInstanceArn, Ec2InstanceId string
+	// InstanceProfileArn is the instance profile of the EC2 instance, ""
+	// when it has none (or EC2 does not know the instance, or was not
+	// read: Unknown says why).
+	InstanceProfileArn string
+	Unknown            string
 
 	Source string `json:"-"`
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -22,7 +24,8 @@ import (
 
 // Live reads a setup from an account through the AWS API. Every call is a
 // read (ecs Describe*/List*, iam Get*/List*, sts GetCallerIdentity,
-// application-autoscaling DescribeScalableTargets), so a
+// application-autoscaling DescribeScalableTargets, ec2 DescribeInstances),
+// so a
 // person can point it at their real account with their own credentials,
 // or at rolecall through AWS_ENDPOINT_URL.
 type Live struct {
@@ -31,13 +34,16 @@ type Live struct {
 	STS *sts.Client
 	// Scaling reads service auto scaling (ReadScalableTargets).
 	Scaling *applicationautoscaling.Client
+	// EC2 reads the container instances' instance profiles
+	// (ReadInstanceProfiles).
+	EC2 *ec2.Client
 }
 
 // NewLive makes the clients from an aws.Config (config.LoadDefaultConfig,
 // or rolecalltest's).
 func NewLive(cfg aws.Config) *Live {
 	return &Live{ECS: ecs.NewFromConfig(cfg), IAM: NewLiveIAM(iam.NewFromConfig(cfg)), STS: sts.NewFromConfig(cfg),
-		Scaling: applicationautoscaling.NewFromConfig(cfg)}
+		Scaling: applicationautoscaling.NewFromConfig(cfg), EC2: ec2.NewFromConfig(cfg)}
 }
 
 // Caller is the ARN and account of the credentials in use.
@@ -56,6 +62,11 @@ type ECSState struct {
 	Tasks             []*doctor.Task
 	Clusters          []*doctor.Cluster
 	CapacityProviders []*doctor.CapacityProvider
+	// ContainerInstances are the clusters' registered container
+	// instances (all the clusters read: Registrations), without their
+	// instance profiles until ReadInstanceProfiles.
+	ContainerInstances []*doctor.ContainerInstance
+	Registrations      []string
 }
 
 // Apply puts the ECS state into a setup.
@@ -65,6 +76,8 @@ func (st *ECSState) Apply(s *doctor.Setup) {
 	s.Tasks = append(s.Tasks, st.Tasks...)
 	s.Clusters = append(s.Clusters, st.Clusters...)
 	s.CapacityProviders = append(s.CapacityProviders, st.CapacityProviders...)
+	s.ContainerInstances = append(s.ContainerInstances, st.ContainerInstances...)
+	s.Registrations = append(s.Registrations, st.Registrations...)
 }
 
 // ReadECS reads the named clusters (all when none), their services (only
@@ -102,6 +115,12 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 				return nil, err
 			}
 			st.Clusters = append(st.Clusters, dc)
+			cis, err := l.readContainerInstances(ctx, dc.ClusterArn, dc.ClusterName)
+			if err != nil {
+				return nil, err
+			}
+			st.ContainerInstances = append(st.ContainerInstances, cis...)
+			st.Registrations = append(st.Registrations, dc.ClusterName)
 			for _, p := range c.CapacityProviders {
 				providers[p] = true
 			}
@@ -245,6 +264,92 @@ func (l *Live) readTasks(ctx context.Context, cluster string) ([]*doctor.Task, e
 		}
 	}
 	return res, nil
+}
+
+// readContainerInstances reads the container instances registered in a
+// cluster (ListContainerInstances, DescribeContainerInstances 100 at a
+// time): which EC2 instance each is.
+func (l *Live) readContainerInstances(ctx context.Context, clusterArn, name string) ([]*doctor.ContainerInstance, error) {
+	var arns []string
+	p := ecs.NewListContainerInstancesPaginator(l.ECS, &ecs.ListContainerInstancesInput{Cluster: aws.String(clusterArn)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ecs ListContainerInstances: %w", err)
+		}
+		arns = append(arns, out.ContainerInstanceArns...)
+	}
+	var res []*doctor.ContainerInstance
+	for i := 0; i < len(arns); i += 100 {
+		out, err := l.ECS.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{Cluster: aws.String(clusterArn), ContainerInstances: arns[i:min(i+100, len(arns))]})
+		if err != nil {
+			return nil, fmt.Errorf("ecs DescribeContainerInstances: %w", err)
+		}
+		for _, ci := range out.ContainerInstances {
+			res = append(res, &doctor.ContainerInstance{Cluster: name, ContainerInstanceArn: aws.ToString(ci.ContainerInstanceArn),
+				Ec2InstanceId: aws.ToString(ci.Ec2InstanceId), Source: "ecs"})
+		}
+	}
+	return res, nil
+}
+
+// ErrEC2NotServed: the endpoint does not serve EC2 (a rolecall from
+// before it did).
+var ErrEC2NotServed = errors.New("the endpoint does not serve EC2")
+
+// ReadInstanceProfiles asks EC2 (DescribeInstances, filtered by instance
+// ID, 100 at a time) which instance profile each container instance's
+// EC2 instance has. An instance EC2 does not know (terminated long ago,
+// another Region's) is marked so. The errors are EC2's: the caller
+// decides what an UnauthorizedOperation means.
+func (l *Live) ReadInstanceProfiles(ctx context.Context, cis []*doctor.ContainerInstance) error {
+	var ids []string
+	byID := map[string][]*doctor.ContainerInstance{}
+	for _, ci := range cis {
+		if ci.Ec2InstanceId == "" {
+			ci.Unknown = "ECS names no EC2 instance"
+			continue
+		}
+		if byID[ci.Ec2InstanceId] == nil {
+			ids = append(ids, ci.Ec2InstanceId)
+		}
+		byID[ci.Ec2InstanceId] = append(byID[ci.Ec2InstanceId], ci)
+	}
+	found := map[string]bool{}
+	for i := 0; i < len(ids); i += 100 {
+		// A filter, not InstanceIds: an ID EC2 does not know would fail
+		// the whole call (InvalidInstanceID.NotFound).
+		p := ec2.NewDescribeInstancesPaginator(l.EC2, &ec2.DescribeInstancesInput{
+			Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: ids[i:min(i+100, len(ids))]}}})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if notServed(err) {
+				return fmt.Errorf("ec2 DescribeInstances: %w: %w", ErrEC2NotServed, err)
+			}
+			if err != nil {
+				return fmt.Errorf("ec2 DescribeInstances: %w", err)
+			}
+			for _, r := range out.Reservations {
+				for _, inst := range r.Instances {
+					id := aws.ToString(inst.InstanceId)
+					found[id] = true
+					for _, ci := range byID[id] {
+						if inst.IamInstanceProfile != nil {
+							ci.InstanceProfileArn = aws.ToString(inst.IamInstanceProfile.Arn)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, id := range ids {
+		if !found[id] {
+			for _, ci := range byID[id] {
+				ci.Unknown = "EC2 does not know the instance in this Region"
+			}
+		}
+	}
+	return nil
 }
 
 // convert copies what the SDK answered into the shapes generated from the

@@ -69,7 +69,8 @@ func (l *Live) ReadScalableTargets(ctx context.Context, services []*doctor.Servi
 }
 
 // notServed: the answers of an endpoint that has no Application Auto
-// Scaling. Real AWS never gives these for DescribeScalableTargets.
+// Scaling (or EC2). Real AWS never gives these for DescribeScalableTargets
+// or DescribeInstances.
 func notServed(err error) bool {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
