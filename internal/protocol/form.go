@@ -3,9 +3,12 @@ package protocol
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/model"
 )
 
 // FormPrefixes returns every key of a query-protocol form and every dotted
@@ -41,4 +44,30 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("bad timestamp %q", s)
+}
+
+// ParseScalar reads a form parameter's value as the scalar shape sh
+// says: a string, an int64 (integer, long), a bool, a float64 (double,
+// float), a time.Time (timestamp) or bytes (blob); an invalid Value for a
+// shape that is no scalar. An error is a value that does not parse.
+func ParseScalar(sh *model.Shape, raw string) (reflect.Value, error) {
+	switch sh.Type {
+	case "string":
+		return reflect.ValueOf(raw), nil
+	case "integer", "long":
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		return reflect.ValueOf(n), err
+	case "boolean":
+		b, err := strconv.ParseBool(raw)
+		return reflect.ValueOf(b), err
+	case "double", "float":
+		f, err := strconv.ParseFloat(raw, 64)
+		return reflect.ValueOf(f), err
+	case "timestamp":
+		t, err := ParseTime(raw)
+		return reflect.ValueOf(t), err
+	case "blob":
+		return reflect.ValueOf([]byte(raw)), nil
+	}
+	return reflect.Value{}, nil
 }

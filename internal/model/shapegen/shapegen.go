@@ -23,6 +23,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/rolecall/rolecall/internal/model"
 )
@@ -152,6 +153,25 @@ func goType(sh *model.Shape, inList bool) (string, error) {
 		return base, nil
 	}
 	return "*" + base, nil
+}
+
+// UpToDate fails t unless file holds what Generate makes of the embedded
+// model modelName for ops (in package types, opening with header): a
+// model update or a new operation needs `go generate` in the file's
+// package, which pkg names.
+func UpToDate(t testing.TB, modelName string, ops []string, header, file, pkg string) {
+	t.Helper()
+	want, err := Generate(model.MustLoad(modelName), ops, "types", header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is stale: run go generate %s", file, pkg)
+	}
 }
 
 // Command is what a service's generator command (internal/ecs/types/gen,

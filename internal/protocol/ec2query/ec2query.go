@@ -203,46 +203,23 @@ func (d *decoder) scalar(sh *model.Shape, key string, field reflect.Value) {
 	}
 	d.used[key] = true
 	raw := vals[0]
-	var val reflect.Value
-	switch sh.Type {
-	case "string":
-		val = reflect.ValueOf(raw)
-	case "integer", "long":
-		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-		if err != nil || sh.Type == "integer" && int64(int32(n)) != n {
-			d.fail(invalidValue(key, raw, "an integer"))
-			return
-		}
-		val = reflect.ValueOf(n)
-	case "boolean":
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			d.fail(invalidValue(key, raw, "true or false"))
-			return
-		}
-		val = reflect.ValueOf(b)
-	case "double", "float":
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			d.fail(invalidValue(key, raw, "a number"))
-			return
-		}
-		val = reflect.ValueOf(f)
-	case "timestamp":
-		t, err := protocol.ParseTime(raw)
-		if err != nil {
-			d.fail(invalidValue(key, raw, "a date and time in ISO 8601 format"))
-			return
-		}
-		val = reflect.ValueOf(t)
-	case "blob":
-		val = reflect.ValueOf([]byte(raw))
-	default:
+	val, err := protocol.ParseScalar(sh, raw)
+	if err == nil && sh.Type == "integer" && int64(int32(val.Int())) != val.Int() {
+		err = strconv.ErrRange
+	}
+	if err != nil {
+		d.fail(invalidValue(key, raw, expecting[sh.Type]))
 		return
 	}
-	if field.IsValid() {
+	if val.IsValid() && field.IsValid() {
 		protocol.Assign(field, val)
 	}
+}
+
+// expecting is what invalidValue says a parameter of a type must be.
+var expecting = map[string]string{
+	"integer": "an integer", "long": "an integer", "boolean": "true or false",
+	"double": "a number", "float": "a number", "timestamp": "a date and time in ISO 8601 format",
 }
 
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}

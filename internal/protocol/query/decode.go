@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
@@ -207,7 +206,14 @@ func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value
 }
 
 func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.Value) {
-	var val reflect.Value
+	val, err := protocol.ParseScalar(sh, raw)
+	if err != nil {
+		d.malformed(key, raw)
+		return
+	}
+	if !val.IsValid() {
+		return
+	}
 	switch sh.Type {
 	case "string":
 		if msg, ok := d.own[path]; ok {
@@ -217,40 +223,8 @@ func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.V
 		} else {
 			d.v.String(path, raw, sh)
 		}
-		val = reflect.ValueOf(raw)
 	case "integer", "long":
-		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-		if err != nil {
-			d.malformed(key, raw)
-			return
-		}
-		d.v.Number(path, n, sh)
-		val = reflect.ValueOf(n)
-	case "boolean":
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			d.malformed(key, raw)
-			return
-		}
-		val = reflect.ValueOf(b)
-	case "double", "float":
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			d.malformed(key, raw)
-			return
-		}
-		val = reflect.ValueOf(f)
-	case "timestamp":
-		t, err := protocol.ParseTime(raw)
-		if err != nil {
-			d.malformed(key, raw)
-			return
-		}
-		val = reflect.ValueOf(t)
-	case "blob":
-		val = reflect.ValueOf([]byte(raw))
-	default:
-		return
+		d.v.Number(path, val.Int(), sh)
 	}
 	if field.IsValid() {
 		protocol.Assign(field, val)
