@@ -191,6 +191,10 @@ func TestTargets(t *testing.T) {
 		{"ecs", "RegisterTaskDefinition", map[string]any{"Family": "web", "Cpu": "256"}, []string{ecsARN + "task-definition/web:1"}, map[string]string{"ecs:task-cpu": "256"}},
 		{"ecs", "TagResource", map[string]any{"ResourceArn": ecsARN + "cluster/c1"}, []string{ecsARN + "cluster/c1"}, nil},
 		{"ecs", "ListTasks", map[string]any{"Cluster": "c1"}, []string{"*"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ec2", "RunInstances", map[string]any{"ImageId": "ami-12345678", "InstanceType": "t3.small"},
+			[]string{"arn:aws:ec2:us-east-1:000000000000:instance/*", "arn:aws:ec2:us-east-1::image/ami-12345678"}, nil},
+		{"ec2", "DescribeInstances", nil, []string{"*"}, nil},
+		{"ec2", "TerminateInstances", map[string]any{"InstanceIds": []string{"i-12345678"}}, []string{"arn:aws:ec2:us-east-1:000000000000:instance/i-12345678"}, nil},
 	}
 	ops := map[string]*api.Service{}
 	for _, s := range a.apis {
