@@ -81,6 +81,7 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		bind("StopTask", s.StopTask, d.stopTask),
 		bind("DescribeTasks", s.DescribeTasks, d.describeTasks),
 		bind("ListTasks", s.ListTasks, d.listTasks),
+		bind("ExecuteCommand", s.ExecuteCommand, d.executeCommand),
 
 		// Container instances.
 		bind("RegisterContainerInstance", s.RegisterContainerInstance, d.registerContainerInstance),
