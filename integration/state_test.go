@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
@@ -17,7 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
+	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/rolecalltest"
 )
 
@@ -32,7 +35,6 @@ func stateRequest(t *testing.T, rc *rolecalltest.Server, method string, body []b
 	defer resp.Body.Close()
 	return resp.StatusCode, must(io.ReadAll(resp.Body))(t)
 }
-
 
 func exportState(t *testing.T, rc *rolecalltest.Server) []byte {
 	t.Helper()
@@ -142,12 +144,15 @@ func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
 // deleted user still shows its unique ID and trusts no one), and the
 // service-linked role stays protected.
 func TestStateRoundTrip(t *testing.T) {
-	a := rolecalltest.RunT(t)
+	// Two clocks four minutes apart (ECS allows signatures 5 minutes off): the dates kept
+	// are the first server's.
+	now := time.Now().UTC().Truncate(time.Second)
+	a := rolecalltest.RunT(t, rolecalltest.WithClock(&ids.FixedClock{T: now.Add(-2 * time.Minute)}))
 	keyID, secret := seedState(t, a)
 	file := exportState(t, a)
 	want := answers(t, a)
 
-	b := rolecalltest.RunT(t)
+	b := rolecalltest.RunT(t, rolecalltest.WithClock(&ids.FixedClock{T: now.Add(2 * time.Minute)}))
 	status, body := stateRequest(t, b, http.MethodPost, file, rootCreds)
 	if status != 200 {
 		t.Fatalf("import: %d %s", status, body)
@@ -185,4 +190,133 @@ func stripExportedAt(b []byte) []byte {
 	delete(m, "exportedAt")
 	out, _ := json.Marshal(m)
 	return out
+}
+
+// TestStateImportRefusals: a file that cannot be imported changes
+// nothing, and says why: another account than the signer's, a principal
+// not allowed rolecall:ImportState, a version this rolecall does not read,
+// a policy IAM would refuse (with IAM's text), an ID another account's
+// user has, an account that has state already.
+func TestStateImportRefusals(t *testing.T) {
+	a := rolecalltest.RunT(t)
+	seedState(t, a)
+	file := exportState(t, a)
+	devID := jsonPath(t, file, "accounts", "000000000000", "iam", "UserDetailList", 0, "UserId").(string)
+
+	b := rolecalltest.RunT(t)
+	c := iam.NewFromConfig(b.Config)
+	nothing := func(what string) {
+		t.Helper()
+		if r := must(c.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 0 {
+			t.Fatalf("%s: roles were imported: %d", what, len(r))
+		}
+		other := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
+		if r := must(other.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 0 && what != "another account's ID" {
+			t.Fatalf("%s: roles were imported into 111122223333: %d", what, len(r))
+		}
+	}
+	refused := func(what string, body []byte, creds aws.Credentials, status int, code, message string) {
+		t.Helper()
+		got, ans := stateRequest(t, b, http.MethodPost, body, creds)
+		if got != status || jsonField(string(ans), "__type") != code || !strings.Contains(jsonField(string(ans), "message"), message) {
+			t.Errorf("%s: %d %s\nwant %d %s: ...%s...", what, got, ans, status, code, message)
+		}
+		nothing(what)
+	}
+
+	// The root of another account cannot write this account's file, nor
+	// this account's entities under its own account's name.
+	other := aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"}
+	refused("another account", file, other, 403, "AccessDenied",
+		"The file holds account 000000000000, and arn:aws:iam::111122223333:root may import into its own account (111122223333) only: nothing was imported.")
+	moved := bytes.ReplaceAll(file, []byte(`"000000000000": {`), []byte(`"111122223333": {`))
+	refused("ARNs of another account", moved, other, 400, "InvalidStateFile",
+		`user "dev" of account 111122223333 has the ARN arn:aws:iam::000000000000:user/dev; in account 111122223333 at path / it is arn:aws:iam::111122223333:user/dev: the file cannot name one account and write into another`)
+
+	// A user of the account without rolecall:ImportState.
+	root := clientsFor(b.Config, nil)
+	_, k := newUser(t, root, b.Config, nil, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	got, ans := stateRequest(t, b, http.MethodPost, file, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
+	if got != 403 || jsonField(string(ans), "message") != "User: arn:aws:iam::000000000000:user/ops is not authorized to perform: rolecall:ImportState on resource: * because no identity-based policy allows the rolecall:ImportState action" {
+		t.Errorf("ops: %d %s", got, ans)
+	}
+	must(c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("ops"), AccessKeyId: k.AccessKeyId}))(t)
+	must(c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("p")}))(t)
+	must(c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("ops")}))(t)
+
+	refused("version 2", bytes.Replace(file, []byte(`"version": 1`), []byte(`"version": 2`), 1), rootCreds, 400, "InvalidStateFile",
+		"unknown state file version: the file is in version 2 of the state format, and this rolecall reads version 1: upgrade rolecall to read it")
+	refused("unknown member", bytes.Replace(file, []byte(`"UserName": "dev",`), []byte(`"UserName": "dev", "Admin": true,`), 1), rootCreds, 400, "InvalidStateFile",
+		`json: unknown field "Admin"`)
+	refused("cut short", file[:len(file)/2], rootCreds, 400, "InvalidStateFile", "not JSON")
+	// The last role's inline policy is one IAM refuses: nothing of the
+	// roles before it stays.
+	bad := bytes.Replace(file, []byte(`"PolicyName": "inline",
+                "PolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"`),
+		[]byte(`"PolicyName": "inline", "PolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}"`), 1)
+	if bytes.Equal(bad, file) {
+		t.Fatal("the file has no inline policy to spoil")
+	}
+	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("nobody"), PolicyName: aws.String("x"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`)})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("PutRolePolicy: %v", err)
+	}
+	iamText := ae.ErrorCode() + ": " + ae.ErrorMessage()
+	refused("bad policy", bad, rootCreds, 400, "InvalidStateFile", `account 000000000000: role "task": inline policy "inline": `+iamText)
+
+	// A user of another account has the ID the file gives one.
+	o := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
+	taken := must(o.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("victim")}))(t).User.UserId
+	refused("another account's ID", bytes.ReplaceAll(file, []byte(devID), []byte(*taken)), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: user "dev": the unique ID `+*taken+` is taken`)
+
+	// An account that has state: refused, as it is.
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("mine"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust)}))(t)
+	got, ans = stateRequest(t, b, http.MethodPost, file, rootCreds)
+	if got != 409 || jsonField(string(ans), "__type") != "AccountHasState" {
+		t.Errorf("into an account with state: %d %s", got, ans)
+	}
+	if r := must(c.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 1 {
+		t.Errorf("into an account with state: %d roles", len(r))
+	}
+}
+
+// TestStateExportSecrets: the endpoint exports the signer's account
+// only, and the secrets of its access keys to the root alone.
+func TestStateExportSecrets(t *testing.T) {
+	a := rolecalltest.RunT(t)
+	seedState(t, a)
+	root := clientsFor(a.Config, nil)
+	_, k := newUser(t, root, a.Config, nil, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"rolecall:ExportState","Resource":"*"}]}`)
+	status, body := stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
+	if status != 200 || bytes.Contains(body, []byte("SecretAccessKey")) || !bytes.Contains(body, []byte(`"UserName": "dev"`)) {
+		t.Errorf("reader: %d, secrets or no users:\n%s", status, body)
+	}
+	if full := exportState(t, a); !bytes.Contains(full, []byte(*k.SecretAccessKey)) {
+		t.Errorf("root: no secrets")
+	}
+	status, body = stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"})
+	if status != 200 || bytes.Contains(body, []byte("000000000000")) {
+		t.Errorf("another account: %d\n%s", status, body)
+	}
+}
+
+// jsonPath reads a member of a JSON document by keys and indexes.
+func jsonPath(t *testing.T, b []byte, path ...any) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			v = v.(map[string]any)[p]
+		case int:
+			v = v.([]any)[p]
+		}
+	}
+	return v
 }

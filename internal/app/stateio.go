@@ -107,15 +107,15 @@ const (
 )
 
 type stateEndpoint struct {
-	iam        *iam.Service
-	ecs        *ecs.Service
-	st         store.Store
-	authn      *auth.Authenticator
-	authz      authz.Decider
-	clock      ids.Clock
-	gen        ids.Generator
-	version    string
-	log        *slog.Logger
+	iam     *iam.Service
+	ecs     *ecs.Service
+	st      store.Store
+	authn   *auth.Authenticator
+	authz   authz.Decider
+	clock   ids.Clock
+	gen     ids.Generator
+	version string
+	log     *slog.Logger
 }
 
 // stateError is the endpoint's error for a file it cannot import.

@@ -228,14 +228,20 @@ func (d *Document) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Text is the document's JSON text; "" for none.
+// Text is the document's JSON text; "" for none. A document given as a
+// JSON object has lost its text (the AWS CLI decodes documents and prints
+// them indented): it is compacted, as policies are mostly written.
 func (d Document) Text() (string, error) {
 	raw := bytes.TrimSpace(d)
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
 	if raw[0] != '"' {
-		return string(raw), nil
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return "", err
+		}
+		return b.String(), nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
