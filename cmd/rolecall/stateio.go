@@ -90,11 +90,12 @@ func exportEndpoint(ctx context.Context, base, account string) ([]byte, error) {
 	return b, nil
 }
 
-// stateAnswer reads the state endpoint's answer; an error answer is its
-// code and message.
-func stateAnswer(resp *http.Response) ([]byte, error) {
+// endpointAnswer reads the answer of one of rolecall's own endpoints, up
+// to limit bytes; an error answer is its code and message. what names the
+// endpoint, for an answer that is not rolecall's.
+func endpointAnswer(resp *http.Response, limit int64, what string) ([]byte, error) {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, statefile.MaxSize+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +110,16 @@ func stateAnswer(resp *http.Response) ([]byte, error) {
 		case e.Type != "":
 			return nil, fmt.Errorf("%s: %s", e.Type, e.Message)
 		case e.Error != "":
-			return nil, fmt.Errorf("%s (is the endpoint a rolecall with the state endpoint?)", e.Error)
+			return nil, fmt.Errorf("%s (is the endpoint a rolecall with %s?)", e.Error, what)
 		}
 		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
 	}
 	return b, nil
+}
+
+// stateAnswer reads the state endpoint's answer.
+func stateAnswer(resp *http.Response) ([]byte, error) {
+	return endpointAnswer(resp, statefile.MaxSize+1, "the state endpoint")
 }
 
 // writePrivate writes b to path, readable by its owner only, whole or

@@ -281,8 +281,12 @@ func sameID(want, got string) error {
 	return nil
 }
 
-func (im *importer) inline(kind, name string, list []statefile.InlinePolicy, put func(ctx context.Context, account, entity, policyName, doc string) error, account string) error {
-	for _, p := range list {
+// permissions gives a user, group or role its inline policies (put) and
+// attached managed policies (attach).
+func (im *importer) permissions(account, kind, name string, inline []statefile.InlinePolicy, attached []statefile.AttachedPolicy,
+	put func(ctx context.Context, account, entity, policyName, doc string) error,
+	attach func(ctx context.Context, account, entity, policyArn string) error) error {
+	for _, p := range inline {
 		doc, err := p.PolicyDocument.Text()
 		if err == nil {
 			err = put(im.ctx, account, name, p.PolicyName, doc)
@@ -291,11 +295,7 @@ func (im *importer) inline(kind, name string, list []statefile.InlinePolicy, put
 			return failed(kind, name, fmt.Errorf("inline policy %q: %w", p.PolicyName, err))
 		}
 	}
-	return nil
-}
-
-func (im *importer) attach(kind, name string, list []statefile.AttachedPolicy, attach func(ctx context.Context, account, entity, policyArn string) error, account string) error {
-	for _, p := range list {
+	for _, p := range attached {
 		if err := attach(im.ctx, account, name, p.PolicyArn); err != nil {
 			return failed(kind, name, err)
 		}
@@ -303,10 +303,15 @@ func (im *importer) attach(kind, name string, list []statefile.AttachedPolicy, a
 	return nil
 }
 
-// versionNumber reads a policy version ID, "v" and a number from 1.
+// maxVersion bounds the version numbers an import makes: each version
+// the file lacks below its highest is made and deleted again.
+const maxVersion = 10000
+
+// versionNumber reads a policy version ID, "v" and a number from 1 to
+// maxVersion.
 func versionNumber(id string) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimPrefix(id, "v"))
-	return n, err == nil && n > 0 && strings.HasPrefix(id, "v") && strconv.Itoa(n) == id[1:]
+	return n, err == nil && n > 0 && n <= maxVersion && strings.HasPrefix(id, "v") && strconv.Itoa(n) == id[1:]
 }
 
 // policies makes the account's customer managed policies with their
@@ -343,7 +348,7 @@ func (im *importer) policy(account string, p statefile.ManagedPolicyDetail) erro
 	for _, v := range p.PolicyVersionList {
 		n, ok := versionNumber(v.VersionId)
 		if !ok {
-			return fmt.Errorf("version %q is not a policy version ID (v1, v2, ...)", v.VersionId)
+			return fmt.Errorf("version %q is not a policy version ID (v1, v2, ... v%d)", v.VersionId, maxVersion)
 		}
 		doc, err := v.Document.Text()
 		if err != nil {
@@ -420,10 +425,7 @@ func (im *importer) users(account string, a *statefile.Account) error {
 		if err != nil {
 			return failed("user", u.UserName, err)
 		}
-		if err := im.inline("user", u.UserName, u.UserPolicyList, im.iam.PutUserPolicy, account); err != nil {
-			return err
-		}
-		if err := im.attach("user", u.UserName, u.AttachedManagedPolicies, im.iam.AttachUserPolicy, account); err != nil {
+		if err := im.permissions(account, "user", u.UserName, u.UserPolicyList, u.AttachedManagedPolicies, im.iam.PutUserPolicy, im.iam.AttachUserPolicy); err != nil {
 			return err
 		}
 	}
@@ -444,10 +446,7 @@ func (im *importer) groups(account string, a *statefile.Account) error {
 		if err != nil {
 			return failed("group", g.GroupName, err)
 		}
-		if err := im.inline("group", g.GroupName, g.GroupPolicyList, im.iam.PutGroupPolicy, account); err != nil {
-			return err
-		}
-		if err := im.attach("group", g.GroupName, g.AttachedManagedPolicies, im.iam.AttachGroupPolicy, account); err != nil {
+		if err := im.permissions(account, "group", g.GroupName, g.GroupPolicyList, g.AttachedManagedPolicies, im.iam.PutGroupPolicy, im.iam.AttachGroupPolicy); err != nil {
 			return err
 		}
 	}
@@ -496,10 +495,7 @@ func (im *importer) roles(account string, a *statefile.Account) error {
 		if err != nil {
 			return failed("role", r.RoleName, err)
 		}
-		if err := im.inline("role", r.RoleName, r.RolePolicyList, im.iam.PutRolePolicy, account); err != nil {
-			return err
-		}
-		if err := im.attach("role", r.RoleName, r.AttachedManagedPolicies, im.iam.AttachRolePolicy, account); err != nil {
+		if err := im.permissions(account, "role", r.RoleName, r.RolePolicyList, r.AttachedManagedPolicies, im.iam.PutRolePolicy, im.iam.AttachRolePolicy); err != nil {
 			return err
 		}
 	}

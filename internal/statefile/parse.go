@@ -85,9 +85,6 @@ func parseState(b []byte, head map[string]json.RawMessage) (*File, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("the state file cannot be read: %v", err)
 	}
-	if dec.More() {
-		return nil, errors.New("the state file has more after its JSON document")
-	}
 	if len(f.Accounts) == 0 {
 		return nil, errors.New(`the state file holds no account ("accounts" is empty)`)
 	}
