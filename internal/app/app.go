@@ -97,6 +97,11 @@ type App struct {
 	authn *auth.Authenticator
 	apis  []*api.Service
 	store store.Store
+	// state is the store as every service writes it; clock and gen are
+	// Options' (state in and out, stateio.go).
+	state *store.Versioned
+	clock ids.Clock
+	gen   ids.Generator
 }
 
 // StateFile is the name of the state file inside the data directory.
@@ -161,6 +166,7 @@ func Open(o Options) (*App, error) {
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
+			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
 		},
 	})
 	// The running instances' metadata services listen from the start.
@@ -169,7 +175,8 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st}, nil
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
+		state: vst, clock: o.Clock, gen: o.IDs}, nil
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data

@@ -19,9 +19,12 @@ import (
 // what it acts on through res (access.go).
 func New(res resolve.ECS) *api.Service {
 	s := api.NewService("ecs", bindings(res.Svc, declarations{res})...)
-	s.ValidationCode = "InvalidParameterException" // ECS answers constraint violations so
+	s.ValidationCode = ValidationCode
 	return s
 }
+
+// ValidationCode is the code ECS answers constraint violations with.
+const ValidationCode = "InvalidParameterException"
 
 // bind adapts an ECS domain method, which takes an ecs.Call, to an
 // operation acting on what acts declares (nil: "*").
