@@ -107,6 +107,18 @@ func WithSLRDeletionTiming(delay, retention time.Duration) Option {
 	return func(o *app.Options) { o.SLRDeletionDelay, o.SLRTaskRetention = delay, retention }
 }
 
+// TestPasswordIterations is the PBKDF2 iteration count RunT derives
+// console password keys with (CreateLoginProfile, ChangePassword...): far
+// too few for a real password, enough to keep a test's sign-ins fast.
+// `rolecall serve` uses iam.DefaultPasswordIterations.
+const TestPasswordIterations = 1000
+
+// WithPasswordIterations derives console password keys with n PBKDF2
+// iterations instead of TestPasswordIterations.
+func WithPasswordIterations(n int) Option {
+	return func(o *app.Options) { o.PasswordIterations = n }
+}
+
 // RoleUsage is one Region's resources that still use a service-linked role.
 type RoleUsage struct {
 	Region    string
@@ -148,7 +160,7 @@ func RunT(t testing.TB, opts ...Option) *Server {
 
 // Start is RunT without a testing.TB; call Close when done.
 func Start(opts ...Option) (*Server, error) {
-	o := app.Options{Ephemeral: true, Version: "test"}
+	o := app.Options{Ephemeral: true, Version: "test", PasswordIterations: TestPasswordIterations}
 	for _, opt := range opts {
 		opt(&o)
 	}

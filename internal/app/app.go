@@ -75,6 +75,9 @@ type Options struct {
 	// AuditLog receives every authorization decision as a JSON line
 	// (--audit-log); nil keeps them only in memory, for explain-denied.
 	AuditLog io.Writer
+	// PasswordIterations is the PBKDF2 iteration count for new console
+	// passwords; zero takes iam.DefaultPasswordIterations.
+	PasswordIterations int
 }
 
 // App is a rolecall instance: its state, its services and the HTTP
@@ -132,7 +135,8 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention})
+	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention,
+		PasswordIterations: o.PasswordIterations})
 	var audit *authz.AuditLog
 	if o.Enforce != authz.Off {
 		audit = authz.NewAuditLog(0, o.AuditLog)

@@ -22,6 +22,9 @@ import (
 //	   Auto Scaling's targets, policies and scheduled actions
 //	   (internal/appautoscaling/records); EC2 instances with their
 //	   instance profiles (internal/instances)
+//	   and IAM login profiles (password keys, never passwords), the account
+//	   password policy and alias: absent reads as none, so a file
+//	   without them needs no migration
 const StateFormat = 1
 
 // migrations[v] brings a store from format v to v+1.
