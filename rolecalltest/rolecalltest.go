@@ -92,7 +92,8 @@ func WithAuditLog(w io.Writer) Option {
 // WithClock makes rolecall take time from c instead of the system clock,
 // so that a test can move time on (a fixed clock that it advances) and see
 // what AWS does after a while (service-linked role deletion tasks that
-// complete, records that expire) without sleeping. Start it at the real
+// complete, records that expire, Application Auto Scaling's scheduled
+// actions that run: the next request finds them run) without sleeping. Start it at the real
 // time and keep it within minutes of it: requests are signed with the real
 // time, and AWS refuses signatures more than 15 minutes off.
 func WithClock(c interface{ Now() time.Time }) Option {

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/agent"
@@ -105,6 +106,8 @@ type App struct {
 	state *store.Versioned
 	clock ids.Clock
 	gen   ids.Generator
+	// stopSchedule stops the scheduled actions' ticker, if one runs.
+	stopSchedule func()
 }
 
 // StateFile is the name of the state file inside the data directory.
@@ -115,7 +118,8 @@ func Open(o Options) (*App, error) {
 	if o.Account == "" {
 		o.Account = server.DefaultAccount
 	}
-	if o.Clock == nil {
+	systemClock := o.Clock == nil
+	if systemClock {
 		o.Clock = ids.SystemClock{}
 	}
 	if o.IDs == nil {
@@ -167,6 +171,7 @@ func Open(o Options) (*App, error) {
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),
+		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
@@ -179,8 +184,47 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
-		state: vst, clock: o.Clock, gen: o.IDs}, nil
+	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
+		state: vst, clock: o.Clock, gen: o.IDs}
+	if systemClock {
+		a.stopSchedule = every(time.Second, func() { runDue(context.Background(), aasSvc, o.Log) })
+	}
+	return a, nil
+}
+
+// runDue runs Application Auto Scaling's scheduled actions that are due.
+// It runs before each request (the request sees what the clock has
+// done), and every second on the system clock (an action runs at its
+// time, and ECS starts its tasks then). An injected clock moves only when
+// its test moves it, and the next request catches up: nothing in a test
+// waits on a timer.
+func runDue(ctx context.Context, svc *appautoscaling.Service, log *slog.Logger) {
+	if err := svc.RunDue(ctx); err != nil {
+		log.Error("scheduled actions", "error", err)
+	}
+}
+
+// every calls fn every d until the answered stop is called; stop waits
+// for a call under way.
+func every(d time.Duration, fn func()) (stop func()) {
+	t := time.NewTicker(d)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-t.C:
+				fn()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return sync.OnceFunc(func() {
+		t.Stop()
+		close(quit)
+		<-done
+	})
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data
@@ -218,10 +262,14 @@ func verifier(st store.Store, log *slog.Logger) func() {
 	}
 }
 
-// Close stops the instances' metadata services (letting requests under
-// way end, for up to 5 s) and releases the state; call it after the HTTP
+// Close stops the scheduled actions' ticker and the instances' metadata
+// services (letting requests under way end, for up to 5 s) and releases
+// the state; call it after the HTTP
 // server has drained.
 func (a *App) Close() error {
+	if a.stopSchedule != nil {
+		a.stopSchedule()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	a.Metadata.Shutdown(ctx)

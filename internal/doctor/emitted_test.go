@@ -202,6 +202,9 @@ var notAboutRoles = map[string]bool{
 	"X is required for a policy of type X":                                                                                              true,
 	"The request contains too many tags. Try the request again with fewer tags.":                                                        true,
 	"The NextToken is not valid.": true,
+	// Application Auto Scaling's schedule expressions and time zones.
+	"Invalid schedule expression: X": true,
+	"Invalid time zone: X":           true,
 	// IAM's Access Advisor and policy simulator inputs.
 	"Invalid caller - Caller must be an IAM user in this context.":        true,
 	"The list of Permissions Boundary policies cannot exceed 1 items.":    true,
