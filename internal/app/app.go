@@ -151,8 +151,9 @@ func Open(o Options) (*App, error) {
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
+	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
 	ecsSvc := ecs.New(ecs.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Timing: o.ECSTiming,
-		Roles: ecsInstanceRoles{ecsRoles: roles, ec2: instSvc}})
+		Roles: ecsInstanceRoles{ecsRoles: roles, ec2: instSvc, metadata: md}})
 	// ECS and Application Auto Scaling answer for their service-linked
 	// roles; LinkedServices may stand in for them.
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
@@ -167,7 +168,6 @@ func Open(o Options) (*App, error) {
 	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
 	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
 		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache})}
-	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
 	h := server.New(server.Config{
 		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),

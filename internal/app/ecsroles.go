@@ -9,6 +9,7 @@ import (
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/catalog"
+	sar "github.com/rolecall/rolecall/internal/catalog/actions"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -132,6 +133,13 @@ func sessionOf(role *iam.Role, account, session string) *principal.Principal {
 func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, p *principal.Principal, actions []ecs.RoleAction) error {
 	for _, act := range actions {
 		t := authz.Target{ARN: act.Resource, Unnamed: act.Resource == "*" && !namesStar[strings.SplitN(act.Action, ":", 2)[0]]}
+		// The resource's type decides which of the request's service keys
+		// apply to it (ec2:ManagedResourceOperator on an instance).
+		if info, ok := sar.Lookup(act.Action); ok && act.Resource != "*" {
+			if rt, ok := info.MatchResourceType(act.Resource); ok {
+				t.Type = rt.Name
+			}
+		}
 		// A resource of another account is evaluated cross-account only
 		// where rolecall keeps that resource and its policy. The
 		// resource policies of other services (a repository's, a secret's,
