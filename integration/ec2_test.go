@@ -40,10 +40,10 @@ func runOne(c *ec2.Client, profile string, tags ...ec2types.Tag) (*ec2.RunInstan
 	return c.RunInstances(ctx, in)
 }
 
-// callerOf is who a program on the instance is: the SDK's instance
+// instanceCaller is who a program on the instance is: the SDK's instance
 // credentials provider reading the instance's metadata service, which
 // rolecall's launch endpoint gives the root.
-func callerOf(t *testing.T, rc *rolecalltest.Server, id string) (string, error) {
+func instanceCaller(t *testing.T, rc *rolecalltest.Server, id string) (string, error) {
 	t.Helper()
 	status, env := ec2Endpoint(t, rc, http.MethodGet, "instances/"+id, rootCreds)
 	if status != 200 {
@@ -79,7 +79,7 @@ func TestEC2RunDescribeTerminate(t *testing.T) {
 		t.Fatalf("instance %+v", inst)
 	}
 	// The instance's metadata service serves its role's credentials.
-	if who := must(callerOf(t, rc, id))(t); who != "arn:aws:sts::"+account+":assumed-role/ecsInstanceRole/"+id {
+	if who := must(instanceCaller(t, rc, id))(t); who != "arn:aws:sts::"+account+":assumed-role/ecsInstanceRole/"+id {
 		t.Errorf("the instance acts as %s", who)
 	}
 
@@ -285,7 +285,7 @@ func TestEC2InstanceProfileAssociations(t *testing.T) {
 	apiArn := instanceProfile(t, root.iam, "api", ec2Trust)
 	c := ec2.NewFromConfig(rc.Config)
 	id := aws.ToString(must(runOne(c, ""))(t).Instances[0].InstanceId)
-	if _, err := callerOf(t, rc, id); err == nil {
+	if _, err := instanceCaller(t, rc, id); err == nil {
 		t.Fatal("an instance without a profile has credentials")
 	}
 
@@ -297,7 +297,7 @@ func TestEC2InstanceProfileAssociations(t *testing.T) {
 		aws.ToString(a.IamInstanceProfile.Arn) != webArn || aws.ToString(a.InstanceId) != id {
 		t.Fatalf("associate: %+v", a)
 	}
-	if who := must(callerOf(t, rc, id))(t); !strings.Contains(who, ":assumed-role/web/"+id) {
+	if who := must(instanceCaller(t, rc, id))(t); !strings.Contains(who, ":assumed-role/web/"+id) {
 		t.Errorf("after associating: %s", who)
 	}
 	_, err := c.AssociateIamInstanceProfile(ctx, &ec2.AssociateIamInstanceProfileInput{InstanceId: aws.String(id), IamInstanceProfile: spec("api")})
@@ -312,7 +312,7 @@ func TestEC2InstanceProfileAssociations(t *testing.T) {
 	if aws.ToString(r.AssociationId) == aws.ToString(a.AssociationId) || aws.ToString(r.IamInstanceProfile.Arn) != apiArn {
 		t.Errorf("replace: %+v", r)
 	}
-	if who := must(callerOf(t, rc, id))(t); !strings.Contains(who, ":assumed-role/api/"+id) {
+	if who := must(instanceCaller(t, rc, id))(t); !strings.Contains(who, ":assumed-role/api/"+id) {
 		t.Errorf("after replacing: %s", who)
 	}
 	_, err = c.DisassociateIamInstanceProfile(ctx, &ec2.DisassociateIamInstanceProfileInput{AssociationId: a.AssociationId})
@@ -329,7 +329,7 @@ func TestEC2InstanceProfileAssociations(t *testing.T) {
 	if d.State != ec2types.IamInstanceProfileAssociationStateDisassociating {
 		t.Errorf("disassociate: %+v", d)
 	}
-	if _, err := callerOf(t, rc, id); err == nil {
+	if _, err := instanceCaller(t, rc, id); err == nil {
 		t.Error("a disassociated instance still has credentials")
 	}
 	if got := must(c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}))(t).Reservations[0].Instances[0]; got.IamInstanceProfile != nil {

@@ -260,7 +260,7 @@ func (a *analysis) instanceProfiles(cluster string) (profiles []string, whose ma
 	var none, unknown []string
 	n := 0
 	for _, ci := range a.s.ContainerInstances {
-		if ci.Cluster != cluster {
+		if ci.Cluster != cluster || ci.Operator != "" {
 			continue
 		}
 		n++

@@ -158,6 +158,10 @@ type ContainerInstance struct {
 	// read: Unknown says why).
 	InstanceProfileArn string
 	Unknown            string
+	// Operator is the service that operates the instance (ECS Managed
+	// Instances' are ecs.amazonaws.com's): its role is not the EC2 launch
+	// type's container instance role.
+	Operator string
 
 	Source string `json:"-"`
 }

@@ -153,6 +153,10 @@ func (r *taskRecord) view(now time.Time, tm Timing) types.Task {
 		default:
 			ct.LastStatus = "PENDING"
 		}
+		if t.EnableExecuteCommand {
+			// The SSM agent ECS Exec runs beside each container (exec.go).
+			ct.ManagedAgents = []types.ManagedAgent{{Name: ExecAgent, LastStatus: ct.LastStatus, LastStartedAt: started}}
+		}
 		t.Containers[i] = ct
 	}
 	for i := range t.Attachments {
@@ -184,6 +188,16 @@ func (r *taskRecord) visible(now time.Time, tm Timing) bool {
 	evs, _, _ := r.timeline(tm)
 	last := evs[len(evs)-1]
 	return last.status != "STOPPED" || now.Before(last.at.Add(stoppedRetention))
+}
+
+// stoppedAt is when the task STOPPED (or will), zero when nothing stops
+// it.
+func (r *taskRecord) stoppedAt(tm Timing) time.Time {
+	evs, _, _ := r.timeline(tm)
+	if last := evs[len(evs)-1]; last.status == "STOPPED" {
+		return last.at
+	}
+	return time.Time{}
 }
 
 // wantsToRun: nobody asked the task to stop and it did not fail to start.

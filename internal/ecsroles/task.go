@@ -192,9 +192,7 @@ func ForTask(env Env, td *types.TaskDefinition, p Platform, o TaskOptions) TaskU
 	var taskNeeds []Need
 	var taskWhy, taskRequired []string
 	if o.Exec {
-		for _, act := range []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
-			taskNeeds = append(taskNeeds, Need{Action: act, Resource: "*", Why: "ECS Exec (enableExecuteCommand) on " + o.ExecFor, Step: StepExec})
-		}
+		taskNeeds = append(taskNeeds, ExecNeeds(o.ExecFor)...)
 		taskWhy = append(taskWhy, "ECS Exec: the SSM agent in the task opens its channels with the task role")
 		taskRequired = append(taskRequired, "The service couldn't be updated because a valid taskRoleArn is not being used. Specify a valid task role in your task definition and try again.")
 	}
@@ -299,12 +297,20 @@ func kmsNeeds(env Env, keys map[string]string, valueFrom string, ref SecretRef, 
 // AmazonECSInstanceRolePolicyForManagedInstances, which has no
 // deregistration or container state calls).
 func AgentNeeds(env Env, cluster string, managed bool) []Need {
+	return AgentNeedsOn(env, cluster, InstanceID, managed)
+}
+
+// AgentNeedsOn is AgentNeeds for the agent of container instance
+// containerInstanceID (its ID in the cluster). Those of StepAgentRegistration
+// it makes when it starts and registers the instance; the others for the
+// tasks it runs (AgentForTask).
+func AgentNeedsOn(env Env, cluster, containerInstanceID string, managed bool) []Need {
 	cl := env.ClusterARN(cluster)
-	ci := env.Res("ecs:Poll", "container-instance", "ClusterName", cluster, "ContainerInstanceId", InstanceID)
+	ci := env.Res("ecs:Poll", "container-instance", "ClusterName", cluster, "ContainerInstanceId", containerInstanceID)
 	why := "container agent in cluster " + cluster
 	ns := []Need{
-		{Action: "ecs:DiscoverPollEndpoint", Resource: "*", Why: why, Step: StepAgent},
-		{Action: "ecs:RegisterContainerInstance", Resource: cl, Why: why, Step: StepAgent},
+		{Action: "ecs:DiscoverPollEndpoint", Resource: "*", Why: why, Step: StepAgentRegistration},
+		{Action: "ecs:RegisterContainerInstance", Resource: cl, Why: why, Step: StepAgentRegistration},
 		{Action: "ecs:Poll", Resource: ci, Why: why, Step: StepAgent},
 		{Action: "ecs:StartTelemetrySession", Resource: ci, Why: why, Step: StepAgent},
 		{Action: "ecs:SubmitTaskStateChange", Resource: cl, Why: why, Step: StepAgent},
@@ -315,6 +321,24 @@ func AgentNeeds(env Env, cluster string, managed bool) []Need {
 			Need{Action: "ecs:SubmitContainerStateChange", Resource: cl, Why: why, Step: StepAgent})
 	}
 	return ns
+}
+
+// AgentRegistration are the needs of ns the agent makes when it starts on
+// an instance and registers it with its cluster.
+func AgentRegistration(ns []Need) []Need { return withStep(ns, StepAgentRegistration) }
+
+// AgentForTask are the needs of ns the agent makes for a task placed on
+// its instance: it polls ECS for the task and reports its state.
+func AgentForTask(ns []Need) []Need { return withStep(ns, StepAgent) }
+
+func withStep(ns []Need, step Step) []Need {
+	var out []Need
+	for _, n := range ns {
+		if n.Step == step {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func taskDefName(td *types.TaskDefinition) string {
@@ -329,4 +353,18 @@ func uniqueSorted(in []string) []string {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// ExecNeeds is what the SSM agent in a task with ECS Exec turned on (by
+// forWhat) asks with the task role's credentials to open its channels; an
+// ExecuteCommand then fails with TargetNotConnectedException when the role
+// is refused
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html,
+// "ECS Exec permissions").
+func ExecNeeds(forWhat string) []Need {
+	var out []Need
+	for _, act := range []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
+		out = append(out, Need{Action: act, Resource: "*", Why: "ECS Exec (enableExecuteCommand) on " + forWhat, Step: StepExec})
+	}
+	return out
 }

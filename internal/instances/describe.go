@@ -2,7 +2,9 @@ package instances
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,20 +56,8 @@ var instanceFilters = map[string]func(*Instance) []string{
 	"iam-instance-profile.arn":  func(i *Instance) []string { return profileOf(i, i.InstanceProfileArn) },
 	"iam-instance-profile.id":   func(i *Instance) []string { return profileOf(i, i.InstanceProfileId) },
 	"iam-instance-profile.name": func(i *Instance) []string { return profileOf(i, i.InstanceProfileName) },
-	"tag-key": func(i *Instance) []string {
-		var out []string
-		for _, t := range i.Tags {
-			out = append(out, t.Key)
-		}
-		return out
-	},
-	"tag-value": func(i *Instance) []string {
-		var out []string
-		for _, t := range i.Tags {
-			out = append(out, t.Value)
-		}
-		return out
-	},
+	"tag-key":                   func(i *Instance) []string { return slices.Collect(maps.Keys(i.Tags)) },
+	"tag-value":                 func(i *Instance) []string { return slices.Collect(maps.Values(i.Tags)) },
 }
 
 // profileOf is v when the running instance i has an instance profile.
@@ -95,10 +85,8 @@ func matches(i *Instance, filters []Filter, known map[string]func(*Instance) []s
 	for _, f := range filters {
 		var have []string
 		if key, ok := strings.CutPrefix(f.Name, "tag:"); ok {
-			for _, t := range i.Tags {
-				if t.Key == key {
-					have = append(have, t.Value)
-				}
+			if v, ok := i.Tags[key]; ok {
+				have = []string{v}
 			}
 		} else {
 			have = known[f.Name](i)

@@ -141,12 +141,15 @@ type Instance struct {
 	// "" when it has no instance profile.
 	AssociationId string     `json:",omitempty"`
 	AssociatedAt  *time.Time `json:",omitempty"`
-	// Tags are its tags, in the order given.
-	Tags []Tag `json:",omitempty"`
+	// Tags are its tags: those it is launched with (by the account, or
+	// by a service launching it), and the system tags EC2 adds.
+	Tags map[string]string `json:",omitempty"`
+	// Operator is the service principal that manages it, "" for an
+	// instance of the account's own: an EC2 managed instance
+	// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/amazon-ec2-managed-instances.html),
+	// such as ECS Managed Instances launches.
+	Operator string `json:",omitempty"`
 }
-
-// Tag is a tag of an instance.
-type Tag struct{ Key, Value string }
 
 // fill gives an instance kept by a rolecall from before reservations and
 // associations the IDs it lacks, derived from its own so that they do
@@ -237,6 +240,57 @@ func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance
 		return nil, err
 	}
 	return &res.Instances[0], nil
+}
+
+// ManagedLaunchInput is what a service launching an instance on the
+// account's behalf names.
+type ManagedLaunchInput struct {
+	LaunchInput
+	// Operator is the service principal that manages the instance
+	// (ecs.amazonaws.com); LaunchedBy the ARN of the principal it launches
+	// it as (the role session of ECS's infrastructure role).
+	Operator, LaunchedBy string
+	// Tags are the instance's tags.
+	Tags map[string]string
+}
+
+// LaunchManaged launches an EC2 managed instance in the Call's account and
+// Region with an instance profile, as a service does on the account's
+// behalf (ECS Managed Instances with a capacity provider's infrastructure
+// role). The service decides its own permissions first, iam:PassRole of
+// the profile's role to ec2.amazonaws.com included, with the role it acts
+// with: none is decided here. The profile must exist and hold a role, as
+// for Launch; EC2 adds its system tag aws:ec2:managed-launch
+// ("Tags for Amazon ECS Managed Instances",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance-details-tags-managed-instances.html).
+func (s *Service) LaunchManaged(ctx context.Context, c Call, in ManagedLaunchInput) (*Instance, error) {
+	if in.Operator == "" || in.LaunchedBy == "" {
+		return nil, errors.New("instances: a managed launch names its operator and who launches it")
+	}
+	if in.InstanceProfile == "" {
+		return nil, errInvalidProfile(in.InstanceProfile)
+	}
+	tags := map[string]string{}
+	for k, v := range in.Tags {
+		tags[k] = v
+	}
+	tags["aws:ec2:managed-launch"] = managedLaunchTag(in.Operator)
+	res, err := s.run(ctx, c, RunInput{InstanceProfile: in.InstanceProfile, MinCount: 1, MaxCount: 1, MetadataPorts: []int{in.MetadataPort}, Tags: tags},
+		&managed{operator: in.Operator, launchedBy: in.LaunchedBy})
+	if err != nil {
+		return nil, err
+	}
+	return &res.Instances[0], nil
+}
+
+// managedLaunchTag is the value of EC2's aws:ec2:managed-launch tag for an
+// operator: "ecs-managed-instances" for ECS (the page above); another
+// operator's is unverified.
+func managedLaunchTag(operator string) string {
+	if operator == "ecs.amazonaws.com" {
+		return "ecs-managed-instances"
+	}
+	return strings.TrimSuffix(operator, ".amazonaws.com") + "-managed-instances"
 }
 
 // instanceID is "i-" and 17 lower-case hex digits, as EC2's are.

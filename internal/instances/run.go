@@ -3,6 +3,7 @@ package instances
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -28,7 +29,7 @@ type RunInput struct {
 	ImageId, InstanceType string
 	// Tags are the instances' tags (TagSpecifications of resource type
 	// instance).
-	Tags []Tag
+	Tags map[string]string
 	// MinCount and MaxCount are how many instances to launch: as many as
 	// MaxCount while the account's instance limit allows, at least
 	// MinCount.
@@ -55,6 +56,18 @@ type Reservation struct {
 // Deciding ec2:RunInstances itself is the caller's (internal/api/ec2api,
 // internal/imds). Nothing is kept unless every instance may be launched.
 func (s *Service) Run(ctx context.Context, c Call, in RunInput) (*Reservation, error) {
+	return s.run(ctx, c, in, nil)
+}
+
+// managed is a launch a service makes on the account's behalf: it decided
+// its permissions (iam:PassRole included) with the role it acts with
+// (launchedBy, a session of it), and operates the instance.
+type managed struct{ operator, launchedBy string }
+
+// run is Run, or, with m, a managed launch: no iam:PassRole decided here,
+// and not held to the account's instance limit (the service launches what
+// its tasks need).
+func (s *Service) run(ctx context.Context, c Call, in RunInput, m *managed) (*Reservation, error) {
 	if err := check(ctx, c); err != nil {
 		return nil, err
 	}
@@ -87,12 +100,16 @@ func (s *Service) Run(ctx context.Context, c Call, in RunInput) (*Reservation, e
 	if c.Principal != nil {
 		caller = c.Principal.ARN
 	}
+	operator := ""
+	if m != nil {
+		caller, operator = m.launchedBy, m.operator
+	}
 	now := s.now()
 	var recs []*record
 	// No more than the limit can run: no more are prepared.
 	for i := 0; i < min(in.MaxCount, InstanceLimit); i++ {
 		id := s.instanceID()
-		if p != nil {
+		if p != nil && m == nil {
 			if err := s.roles.PassRole(ctx, c, p.RoleArn, InstanceARN(c.Region, c.Account, id)); err != nil {
 				return nil, asUnauthorized(err)
 			}
@@ -103,7 +120,7 @@ func (s *Service) Run(ctx context.Context, c Call, in RunInput) (*Reservation, e
 			InstanceType: typ, ImageId: image, Architecture: DefaultArchitecture,
 			PrivateIp: fmt.Sprintf("10.0.%d.%d", hexByte(h[:2]), 1+hexByte(h[2:4])%254),
 			State:     StateRunning, LaunchTime: now, LaunchedBy: caller, ReservationId: res.ReservationId,
-			Tags: append([]Tag(nil), in.Tags...),
+			Tags: maps.Clone(in.Tags), Operator: operator,
 		}}
 		if i < len(in.MetadataPorts) {
 			r.MetadataPort = in.MetadataPorts[i]
@@ -129,6 +146,9 @@ func (s *Service) Run(ctx context.Context, c Call, in RunInput) (*Reservation, e
 			return true
 		}); err != nil {
 			return err
+		}
+		if m != nil {
+			running = 0
 		}
 		if running+in.MinCount > InstanceLimit {
 			return errInstanceLimit(running + in.MinCount)

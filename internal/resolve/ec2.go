@@ -41,10 +41,7 @@ func (r EC2) Instance(ctx context.Context, account, id string) (authz.Target, *i
 	if err != nil {
 		return authz.Target{}, nil, err
 	}
-	t := authz.Target{ARN: inst.ARN(), Type: "instance", Tags: map[string]string{}}
-	for _, tag := range inst.Tags {
-		t.Tags[tag.Key] = tag.Value
-	}
+	t := authz.Target{ARN: inst.ARN(), Type: "instance", Tags: inst.Tags}
 	t.Keys.Set("ec2:InstanceID", inst.InstanceId)
 	if inst.InstanceProfileArn != "" {
 		t.Keys.Set("ec2:InstanceProfile", inst.InstanceProfileArn)

@@ -2,6 +2,8 @@ package ec2api
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/api/ec2api/types"
@@ -60,8 +62,9 @@ func (h *handler) newInstance(ctx context.Context, c *api.Call, in *types.RunIns
 	}
 	t.Keys.Set("ec2:InstanceType", typ)
 	t.Keys.Set("ec2:AvailabilityZone", c.Region+"a")
-	for _, tag := range instanceTags(in) {
-		t.Keys.Tag(tag.Key, tag.Value)
+	tags := instanceTags(in)
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		t.Keys.Tag(k, tags[k])
 	}
 	return t, nil
 }

@@ -68,12 +68,15 @@ func profileRef(p *types.IamInstanceProfileSpecification) string {
 // instanceTags are the tags a RunInstances gives its instances
 // (TagSpecifications of resource type instance; rolecall keeps no
 // volumes or network interfaces to tag).
-func instanceTags(in *types.RunInstancesRequest) []instances.Tag {
-	var out []instances.Tag
+func instanceTags(in *types.RunInstancesRequest) map[string]string {
+	var out map[string]string
 	for _, ts := range in.TagSpecifications {
 		if ts.ResourceType == "instance" {
 			for _, t := range ts.Tags {
-				out = append(out, instances.Tag{Key: t.Key, Value: t.Value})
+				if out == nil {
+					out = map[string]string{}
+				}
+				out[t.Key] = t.Value
 			}
 		}
 	}

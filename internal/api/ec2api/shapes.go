@@ -2,7 +2,9 @@ package ec2api
 
 import (
 	"encoding/base64"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/rolecall/rolecall/internal/api/ec2api/types"
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -48,8 +50,13 @@ func instance(i *instances.Instance, index int) types.Instance {
 		out.StateTransitionReason = "User initiated (" + i.TerminatedAt.UTC().Format("2006-01-02 15:04:05") + " GMT)"
 		out.StateReason = &types.StateReason{Code: "Client.UserInitiatedShutdown", Message: "Client.UserInitiatedShutdown: User initiated shutdown"}
 	}
-	for _, t := range i.Tags {
-		out.Tags = append(out.Tags, types.Tag{Key: t.Key, Value: t.Value})
+	for _, k := range slices.Sorted(maps.Keys(i.Tags)) {
+		out.Tags = append(out.Tags, types.Tag{Key: k, Value: i.Tags[k]})
+	}
+	if i.Operator != "" {
+		// An EC2 managed instance: the service that operates it
+		// (OperatorResponse, EC2 API reference).
+		out.Operator = &types.OperatorResponse{Managed: true, Principal: i.Operator}
 	}
 	return out
 }

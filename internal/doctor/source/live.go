@@ -337,6 +337,9 @@ func (l *Live) ReadInstanceProfiles(ctx context.Context, cis []*doctor.Container
 						if inst.IamInstanceProfile != nil {
 							ci.InstanceProfileArn = aws.ToString(inst.IamInstanceProfile.Arn)
 						}
+						if o := inst.Operator; o != nil && aws.ToBool(o.Managed) {
+							ci.Operator = aws.ToString(o.Principal)
+						}
 					}
 				}
 			}
