@@ -74,8 +74,8 @@ func TestServeProcess(t *testing.T) {
 	os.Exit(run(strings.Fields(args), os.Stdout, os.Stderr))
 }
 
-// served is a `rolecall serve` process: its endpoint, banner and log.
-type served struct {
+// serveProc is a `rolecall serve` process: its endpoint, banner and log.
+type serveProc struct {
 	endpoint string
 	banner   []string
 	cmd      *exec.Cmd
@@ -84,13 +84,13 @@ type served struct {
 	done     chan struct{}
 }
 
-func (s *served) Write(p []byte) (int, error) {
+func (s *serveProc) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stderr.Write(p)
 }
 
-func (s *served) log() string {
+func (s *serveProc) log() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stderr.String()
@@ -98,9 +98,9 @@ func (s *served) log() string {
 
 // startServe runs rolecall serve with args on a free port until the test
 // ends, and reads its banner.
-func startServe(t *testing.T, args ...string) *served {
+func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
-	s := &served{done: make(chan struct{})}
+	s := &serveProc{done: make(chan struct{})}
 	s.cmd = exec.Command(os.Args[0], "-test.run=^TestServeProcess$")
 	s.cmd.Env = append(os.Environ(), "ROLECALL_SERVE_ARGS="+strings.Join(append([]string{"serve", "--ephemeral", "--addr", "127.0.0.1:0"}, args...), " "))
 	s.cmd.Stderr = s
@@ -137,13 +137,13 @@ func startServe(t *testing.T, args ...string) *served {
 	return s
 }
 
-func (s *served) config(key string) aws.Config {
+func (s *serveProc) config(key string) aws.Config {
 	return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.endpoint),
 		Credentials: credentials.NewStaticCredentialsProvider(key, "test", "")}
 }
 
 // stop ends the process as SIGTERM does, and answers its exit status.
-func (s *served) stop(t *testing.T) int {
+func (s *serveProc) stop(t *testing.T) int {
 	t.Helper()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	<-s.done

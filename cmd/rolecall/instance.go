@@ -163,25 +163,9 @@ func callInstances(ctx context.Context, method, u, region string, out any) error
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	body, err := endpointAnswer(resp, 4<<20, "instances")
 	if err != nil {
 		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-			Error   string `json:"error"`
-		}
-		json.Unmarshal(body, &e)
-		switch {
-		case e.Type != "":
-			return fmt.Errorf("%s: %s", e.Type, e.Message)
-		case e.Error != "":
-			return fmt.Errorf("%s (is the endpoint a rolecall with instances?)", e.Error)
-		}
-		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("unexpected answer: %v", err)

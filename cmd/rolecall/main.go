@@ -9,7 +9,7 @@
 //	rolecall instance launch|env|list|terminate [...] [--endpoint URL]
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
-//	rolecall state check|export|repair [--data-dir DIR]
+//	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
 //	rolecall version
 //
 // For test set-ups written against moto or LocalStack: --auth lenient
@@ -93,7 +93,8 @@ Commands:
   doctor    every role an ECS setup needs, checked, with the fix; 'doctor explain', 'doctor indirect'
   explain-denied REQUEST_ID
             why a running rolecall denied a request
-  state     'state check|export|repair': a damaged state file checked, read out, rebuilt
+  state     'state export|import': the state as a file, out and in;
+            'state check|salvage|repair': a damaged state file checked, read out, rebuilt
   version   print the version, the VCS revision and commit time it was built from
 
 Run 'rolecall serve -h' for the flags of serve.
@@ -123,6 +124,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	enforceFlag := fs.String("enforce", "on", "on: every action is authorized as AWS authorizes it; audit: allowed, but what AWS would deny is logged and reported (X-Rolecall-Would-Deny); off: nothing is authorized")
 	auditLog := fs.String("audit-log", "", "append every authorization decision to `FILE` as a JSON line")
 	maxConns := fs.Int("max-connections", server.DefaultLimits.MaxConnections, "connections served at once; more wait (0: no cap)")
+	initFile := fs.String("init", "", "seed the state from `FILE` before listening: a rolecall state file or an aws iam get-account-authorization-details export (accounts that already have state are left as they are)")
 	dropin := addDropinFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -167,6 +169,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 1
+	}
+	if *initFile != "" {
+		if code := seed(srv, *initFile, stdout, stderr); code != 0 {
+			srv.Close()
+			return code
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

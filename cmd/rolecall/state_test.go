@@ -145,20 +145,20 @@ func TestStateRepair(t *testing.T) {
 	dir := dataDir(t, state)
 	path := filepath.Join(dir, app.StateFile)
 
-	out, errs, code := cli("state", "export", "--data-dir", dir)
+	out, errs, code := cli("state", "salvage", "--data-dir", dir)
 	if code > 1 {
-		t.Fatalf("state export: exit %d: %s", code, errs)
+		t.Fatalf("state salvage: exit %d: %s", code, errs)
 	}
 	var header bool
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	for _, line := range lines {
-		var r exported
+		var r salvaged
 		if err := json.Unmarshal([]byte(line), &r); err != nil || r.Bucket == "" {
 			t.Fatalf("export line %q: %v", line, err)
 		}
 		header = header || r.Bucket == "rolecall" && r.Key == "format" && strings.Contains(string(r.Value), `"Version":1`)
 	}
-	if !header || !strings.Contains(errs, fmt.Sprintf("rolecall: exported %d records from %s\n", len(lines), path)) {
+	if !header || !strings.Contains(errs, fmt.Sprintf("rolecall: salvaged %d records from %s\n", len(lines), path)) {
 		t.Fatalf("export: header %v, stderr %s", header, errs)
 	}
 

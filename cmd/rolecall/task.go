@@ -5,6 +5,7 @@ package main
 // as the ECS agent serves them to a task's containers.
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -145,7 +146,12 @@ func signedGet(ctx context.Context, u, service, region string) (*http.Response, 
 
 // signedRequest is signedGet for any method, with no body.
 func signedRequest(ctx context.Context, method, u, service, region string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	return signedRequestBody(ctx, method, u, service, region, nil)
+}
+
+// signedRequestBody is signedRequest with a body.
+func signedRequestBody(ctx context.Context, method, u, service, region string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +164,8 @@ func signedRequest(ctx context.Context, method, u, service, region string) (*htt
 	if err != nil {
 		return nil, err
 	}
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), service, region, time.Now()); err != nil {
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
 		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)

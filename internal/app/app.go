@@ -105,6 +105,11 @@ type App struct {
 	apis  []*api.Service
 	store store.Store
 	reset *resetter
+	// state is the store as every service writes it; clock and gen are
+	// Options' (state in and out, stateio.go).
+	state *store.Versioned
+	clock ids.Clock
+	gen   ids.Generator
 }
 
 // StateFile is the name of the state file inside the data directory.
@@ -180,6 +185,7 @@ func Open(o Options) (*App, error) {
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
+			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
 		},
@@ -190,7 +196,8 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st, reset: reset}, nil
+	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
+		state: vst, clock: o.Clock, gen: o.IDs, reset: reset}, nil
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data

@@ -222,6 +222,23 @@ var rules = sync.OnceValue(func() []explainRule {
 						shellQuote(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateControlChannel","ssmmessages:CreateDataChannel","ssmmessages:OpenControlChannel","ssmmessages:OpenDataChannel"],"Resource":"*"}]}`)},
 					Source: "UpdateService InvalidParameterException (aws/aws-toolkit-jetbrains #3649)"}
 			}},
+		{id: "exec-not-connected", re: regexp.MustCompile(`TargetNotConnectedException|The execute command failed due to an internal error`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "ECS Exec: the SSM agent in the task could not connect",
+					Cause: []string{"the task role does not allow the SSM agent's ssmmessages actions (the usual cause), or the task names no task role; also: the task cannot reach ssmmessages (no NAT or VPC endpoint), or the container's SSM agent failed to start"},
+					Fix:   []string{"allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel to the task role, then start a new task (the agent connects when the task starts); aws-containers/amazon-ecs-exec-checker checks the rest"},
+					Commands: []string{"aws iam put-role-policy --role-name TASK_ROLE --policy-name ecs-exec --policy-document " +
+						shellQuote(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateControlChannel","ssmmessages:CreateDataChannel","ssmmessages:OpenControlChannel","ssmmessages:OpenDataChannel"],"Resource":"*"}]}`)},
+					Source: "ExecuteCommand TargetNotConnectedException (aws/aws-cli #9070; aws/amazon-ssm-agent #565)"}
+			}},
+		{id: "exec-not-enabled", re: regexp.MustCompile(`execute command was not enabled when the task was run`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "ECS Exec is not on for this task",
+					Cause:    []string{"the task was started without enableExecuteCommand (turning it on for a service changes only tasks started afterwards), or it is not RUNNING"},
+					Fix:      []string{"turn it on and start new tasks: aws ecs update-service --enable-execute-command --force-new-deployment, or run-task --enable-execute-command"},
+					Commands: []string{"aws ecs update-service --cluster CLUSTER --service SERVICE --enable-execute-command --force-new-deployment"},
+					Source:   "ExecuteCommand InvalidParameterException (fabfuel/ecs-deploy #193; keidarcy/e1s #206)"}
+			}},
 		{id: "fargate-awslogs-needs-exec-role", re: regexp.MustCompile(`Fargate requires task definition to have execution role ARN to support log driver awslogs`),
 			build: func(_ []string, _ string) Match {
 				return needExecRole("awslogs on Fargate: the Fargate agent creates log streams and sends logs with the execution role", "virtual-kubelet/virtual-kubelet #193")

@@ -153,6 +153,10 @@ func (r *taskRecord) view(now time.Time, tm Timing) types.Task {
 		default:
 			ct.LastStatus = "PENDING"
 		}
+		if t.EnableExecuteCommand {
+			// The SSM agent ECS Exec runs beside each container (exec.go).
+			ct.ManagedAgents = []types.ManagedAgent{{Name: ExecAgent, LastStatus: ct.LastStatus, LastStartedAt: started}}
+		}
 		t.Containers[i] = ct
 	}
 	for i := range t.Attachments {

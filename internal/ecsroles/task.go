@@ -192,9 +192,7 @@ func ForTask(env Env, td *types.TaskDefinition, p Platform, o TaskOptions) TaskU
 	var taskNeeds []Need
 	var taskWhy, taskRequired []string
 	if o.Exec {
-		for _, act := range []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
-			taskNeeds = append(taskNeeds, Need{Action: act, Resource: "*", Why: "ECS Exec (enableExecuteCommand) on " + o.ExecFor, Step: StepExec})
-		}
+		taskNeeds = append(taskNeeds, ExecNeeds(o.ExecFor)...)
 		taskWhy = append(taskWhy, "ECS Exec: the SSM agent in the task opens its channels with the task role")
 		taskRequired = append(taskRequired, "The service couldn't be updated because a valid taskRoleArn is not being used. Specify a valid task role in your task definition and try again.")
 	}
@@ -329,4 +327,18 @@ func uniqueSorted(in []string) []string {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// ExecNeeds is what the SSM agent in a task with ECS Exec turned on (by
+// forWhat) asks with the task role's credentials to open its channels; an
+// ExecuteCommand then fails with TargetNotConnectedException when the role
+// is refused
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html,
+// "ECS Exec permissions").
+func ExecNeeds(forWhat string) []Need {
+	var out []Need
+	for _, act := range []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
+		out = append(out, Need{Action: act, Resource: "*", Why: "ECS Exec (enableExecuteCommand) on " + forWhat, Step: StepExec})
+	}
+	return out
 }

@@ -27,7 +27,7 @@ func (e *DamagedError) Error() string {
 	return fmt.Sprintf("the state file %s cannot be used: %s\n"+
 		"rolecall will not serve it. To recover, with --data-dir %s:\n"+
 		"  rolecall state check    says what is wrong\n"+
-		"  rolecall state export   writes what can still be read, as JSON lines\n"+
+		"  rolecall state salvage  writes what can still be read, as JSON lines\n"+
 		"  rolecall state repair   rebuilds the file from what can be read, keeping the damaged one beside it\n"+
 		"or start with --ephemeral, or with another --data-dir.", e.Path, e.Problem, dirOf(e.Path))
 }

@@ -284,6 +284,26 @@ func (d declarations) listTasks(ctx context.Context, c ecs.Call, in *types.ListT
 	return d.inCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstance)
 }
 
+// executeCommand: the cluster and the task, with ecs:container-name
+// ("ecs:ExecuteCommand": both resource types, keys ecs:cluster, ecs:task and
+// ecs:container-name; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html,
+// "Limiting access to the Execute Command action").
+func (d declarations) executeCommand(ctx context.Context, c ecs.Call, in *types.ExecuteCommandRequest) (authz.Access, error) {
+	cl, err := d.r.Cluster(ctx, c, in.Cluster)
+	if err != nil {
+		return authz.Access{}, err
+	}
+	acc, err := d.inCluster(ctx, c, "task", in.Cluster, in.Task)
+	acc.Targets = append([]authz.Target{cl}, acc.Targets...)
+	for _, t := range acc.Targets[1:] {
+		acc.Keys.Set("ecs:task", t.ARN)
+	}
+	if in.Container != "" {
+		acc.Keys.Set("ecs:container-name", in.Container)
+	}
+	return acc, err
+}
+
 func (d declarations) registerContainerInstance(ctx context.Context, c ecs.Call, in *types.RegisterContainerInstanceRequest) (authz.Access, error) {
 	acc, err := d.clusters(ctx, c, in.Cluster)
 	tagKeys(&acc.Keys, in.Tags)

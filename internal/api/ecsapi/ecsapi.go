@@ -19,9 +19,12 @@ import (
 // what it acts on through res (access.go).
 func New(res resolve.ECS) *api.Service {
 	s := api.NewService("ecs", bindings(res.Svc, declarations{res})...)
-	s.ValidationCode = "InvalidParameterException" // ECS answers constraint violations so
+	s.ValidationCode = ValidationCode
 	return s
 }
+
+// ValidationCode is the code ECS answers constraint violations with.
+const ValidationCode = "InvalidParameterException"
 
 // bind adapts an ECS domain method, which takes an ecs.Call, to an
 // operation acting on what acts declares (nil: "*").
@@ -81,6 +84,7 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		bind("StopTask", s.StopTask, d.stopTask),
 		bind("DescribeTasks", s.DescribeTasks, d.describeTasks),
 		bind("ListTasks", s.ListTasks, d.listTasks),
+		bind("ExecuteCommand", s.ExecuteCommand, d.executeCommand),
 
 		// Container instances.
 		bind("RegisterContainerInstance", s.RegisterContainerInstance, d.registerContainerInstance),

@@ -1,86 +1,34 @@
 package source
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/catalog/managed"
 	"github.com/rolecall/rolecall/internal/doctor"
+	"github.com/rolecall/rolecall/internal/statefile"
 )
 
 // IAMExport is `aws iam get-account-authorization-details` output: every
 // user, group, role and managed policy of an account with its documents,
-// made against AWS or rolecall alike, whole or in pieces (see add). Policy
-// documents may be JSON objects (as the AWS CLI prints them) or
-// URL-encoded strings (as the API sends them).
+// made against AWS or rolecall alike, whole or in pieces (see add). Its
+// shape is internal/statefile's, which reads the same exports for `rolecall
+// serve --init`.
 type IAMExport struct {
-	UserDetailList  []userDetail    `json:"UserDetailList"`
-	GroupDetailList []groupDetail   `json:"GroupDetailList"`
-	RoleDetailList  []roleDetail    `json:"RoleDetailList"`
-	Policies        []managedDetail `json:"Policies"`
+	statefile.AuthorizationDetails
 }
 
-type inlinePolicy struct {
-	PolicyName     string          `json:"PolicyName"`
-	PolicyDocument json.RawMessage `json:"PolicyDocument"`
-}
-
-type attached struct {
-	PolicyName string `json:"PolicyName"`
-	PolicyArn  string `json:"PolicyArn"`
-}
-
-type boundary struct {
-	PermissionsBoundaryArn string `json:"PermissionsBoundaryArn"`
-}
-
-type userDetail struct {
-	Path                    string         `json:"Path"`
-	UserName                string         `json:"UserName"`
-	Arn                     string         `json:"Arn"`
-	UserPolicyList          []inlinePolicy `json:"UserPolicyList"`
-	GroupList               []string       `json:"GroupList"`
-	AttachedManagedPolicies []attached     `json:"AttachedManagedPolicies"`
-	PermissionsBoundary     *boundary      `json:"PermissionsBoundary"`
-}
-
-type groupDetail struct {
-	GroupName               string         `json:"GroupName"`
-	Arn                     string         `json:"Arn"`
-	GroupPolicyList         []inlinePolicy `json:"GroupPolicyList"`
-	AttachedManagedPolicies []attached     `json:"AttachedManagedPolicies"`
-}
-
-type roleDetail struct {
-	Path                     string          `json:"Path"`
-	RoleName                 string          `json:"RoleName"`
-	Arn                      string          `json:"Arn"`
-	AssumeRolePolicyDocument json.RawMessage `json:"AssumeRolePolicyDocument"`
-	InstanceProfileList      []struct {
-		InstanceProfileName string `json:"InstanceProfileName"`
-		Arn                 string `json:"Arn"`
-	} `json:"InstanceProfileList"`
-	RolePolicyList          []inlinePolicy `json:"RolePolicyList"`
-	AttachedManagedPolicies []attached     `json:"AttachedManagedPolicies"`
-	PermissionsBoundary     *boundary      `json:"PermissionsBoundary"`
-}
-
-type managedDetail struct {
-	PolicyName        string `json:"PolicyName"`
-	Arn               string `json:"Arn"`
-	DefaultVersionId  string `json:"DefaultVersionId"`
-	PolicyVersionList []struct {
-		Document         json.RawMessage `json:"Document"`
-		VersionId        string          `json:"VersionId"`
-		IsDefaultVersion bool            `json:"IsDefaultVersion"`
-	} `json:"PolicyVersionList"`
-}
+type (
+	userDetail    = statefile.UserDetail
+	roleDetail    = statefile.RoleDetail
+	inlinePolicy  = statefile.InlinePolicy
+	attached      = statefile.AttachedPolicy
+	boundary      = statefile.Boundary
+	groupDetail   = statefile.GroupDetail
+	managedDetail = statefile.ManagedPolicyDetail
+)
 
 // add merges one export document into x: a whole export, one of several
 // pieces (the API's pages, one file per --filter, the AWS CLI's
@@ -95,7 +43,7 @@ func (x *IAMExport) add(b []byte) error {
 	if err := json.Unmarshal(b, &y); err != nil {
 		return err
 	}
-	if err := cliPiece(y.NextToken); err != nil {
+	if err := statefile.CheckCLIPiece(y.NextToken); err != nil {
 		return err
 	}
 	x.UserDetailList = appendNew(x.UserDetailList, y.UserDetailList, func(u userDetail) string { return u.Arn })
@@ -120,60 +68,6 @@ func appendNew[T any](list, more []T, key func(T) string) []T {
 	return list
 }
 
-// cliPiece refuses a piece of an export that the AWS CLI's paging has
-// left incomplete. With --max-items the CLI counts users only (the first of
-// the operation's four result lists) and ends a piece either inside a page
-// (its NextToken says how much of the page it gave: boto_truncate_amount)
-// or at a page's end. On --starting-token, botocore's paginator empties the
-// other three lists of the first page it reads ("We also need to truncate
-// any secondary result keys", botocore paginate.py, _handle_first_request):
-// after a piece that ended at a page's end, the groups, roles and policies
-// of the next page are in no piece, whether AWS or rolecall answered.
-func cliPiece(token string) error {
-	if token == "" {
-		return nil
-	}
-	raw, err := base64.StdEncoding.DecodeString(token)
-	var t map[string]any
-	if err != nil || json.Unmarshal(raw, &t) != nil {
-		return nil // not the AWS CLI's token: nothing to say of it
-	}
-	if _, within := t["boto_truncate_amount"]; within {
-		return nil
-	}
-	return errors.New("an IAM export made with --max-items and --starting-token may lack groups, roles and policies: " +
-		"the AWS CLI drops those of the first page each --starting-token resumes at; " +
-		"export it whole (aws iam get-account-authorization-details > iam.json, --page-size to make smaller requests)")
-}
-
-// documentText turns a policy document as exported into its JSON text: a
-// JSON object (the AWS CLI decodes documents), or a string holding the
-// JSON text or IAM's RFC 3986 percent-encoding of it (the API's answer).
-func documentText(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
-	}
-	if raw[0] != '"' {
-		return string(raw), nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", err
-	}
-	if strings.HasPrefix(strings.TrimSpace(s), "{") {
-		return s, nil
-	}
-	// RFC 3986: '+' is itself, not a space (as botocore decodes, with
-	// urllib's unquote); a document written with leading white space
-	// begins "%0A" or "%20", not "%7B".
-	d, err := url.PathUnescape(s)
-	if err != nil {
-		return "", fmt.Errorf("policy document is neither JSON nor URL-encoded JSON: %v", err)
-	}
-	return d, nil
-}
-
 // managedPolicy resolves a managed policy: from the export, or (an AWS
 // managed policy the export leaves out) from rolecall's catalog of AWS
 // managed policies.
@@ -184,7 +78,7 @@ func (x *IAMExport) managedPolicy(arn string) (doctor.PolicyDoc, error) {
 		}
 		for _, v := range p.PolicyVersionList {
 			if v.IsDefaultVersion || v.VersionId == p.DefaultVersionId {
-				doc, err := documentText(v.Document)
+				doc, err := v.Document.Text()
 				if err != nil {
 					return doctor.PolicyDoc{}, fmt.Errorf("policy %s: %v", arn, err)
 				}
@@ -207,7 +101,7 @@ func (x *IAMExport) managedPolicy(arn string) (doctor.PolicyDoc, error) {
 func (x *IAMExport) policies(owner string, inline []inlinePolicy, att []attached) ([]doctor.PolicyDoc, error) {
 	var out []doctor.PolicyDoc
 	for _, p := range inline {
-		doc, err := documentText(p.PolicyDocument)
+		doc, err := p.PolicyDocument.Text()
 		if err != nil {
 			return nil, fmt.Errorf("inline policy %s of %s: %v", p.PolicyName, owner, err)
 		}
@@ -235,7 +129,7 @@ func (x *IAMExport) boundary(b *boundary) (*doctor.PolicyDoc, error) {
 }
 
 func (x *IAMExport) rolePrincipal(r *roleDetail) (*doctor.Principal, error) {
-	trust, err := documentText(r.AssumeRolePolicyDocument)
+	trust, err := r.AssumeRolePolicyDocument.Text()
 	if err != nil {
 		return nil, fmt.Errorf("trust policy of %s: %v", r.RoleName, err)
 	}

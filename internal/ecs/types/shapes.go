@@ -557,6 +557,23 @@ type ExecuteCommandLogConfiguration struct {
 	S3KeyPrefix                 string
 }
 
+type ExecuteCommandRequest struct {
+	Cluster     string
+	Container   string
+	Command     string
+	Interactive bool
+	Task        string
+}
+
+type ExecuteCommandResponse struct {
+	ClusterArn    string
+	ContainerArn  string
+	ContainerName string
+	Interactive   bool
+	Session       *Session
+	TaskArn       string
+}
+
 type FSxWindowsFileServerAuthorizationConfig struct {
 	CredentialsParameter string
 	Domain               string
@@ -1165,6 +1182,12 @@ type ServiceRegistry struct {
 type ServiceVolumeConfiguration struct {
 	Name             string
 	ManagedEBSVolume *ServiceManagedEBSVolumeConfiguration
+}
+
+type Session struct {
+	SessionId  string
+	StreamUrl  string
+	TokenValue string
 }
 
 type StartTaskRequest struct {

@@ -25,7 +25,7 @@ var Operations = []string{
 	// Services.
 	"CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServices",
 	// Tasks.
-	"RunTask", "StartTask", "StopTask", "DescribeTasks", "ListTasks",
+	"RunTask", "StartTask", "StopTask", "DescribeTasks", "ListTasks", "ExecuteCommand",
 	// Container instances.
 	"RegisterContainerInstance", "DeregisterContainerInstance", "ListContainerInstances", "DescribeContainerInstances",
 }

@@ -431,3 +431,11 @@ func elementStrings(arr []any) []string {
 	}
 	return out
 }
+
+// Marshal renders v, a value of shape sh's Go type, as AWS's JSON for sh:
+// what the API answers for it (a state file keeps ECS resources so).
+func Marshal(sh *model.Shape, v any) []byte {
+	var b bytes.Buffer
+	encode(&b, sh, reflect.ValueOf(v))
+	return b.Bytes()
+}

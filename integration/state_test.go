@@ -1,0 +1,322 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/rolecalltest"
+)
+
+// stateRequest calls rolecall's state endpoint, signed with creds.
+func stateRequest(t *testing.T, rc *rolecalltest.Server, method string, body []byte, creds aws.Credentials) (int, []byte) {
+	t.Helper()
+	req := must(http.NewRequestWithContext(ctx, method, rc.Endpoint+"/_rolecall/state", bytes.NewReader(body)))(t)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha(string(body)), "rolecall", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp := must(http.DefaultClient.Do(req))(t)
+	defer resp.Body.Close()
+	return resp.StatusCode, must(io.ReadAll(resp.Body))(t)
+}
+
+func exportState(t *testing.T, rc *rolecalltest.Server) []byte {
+	t.Helper()
+	status, body := stateRequest(t, rc, http.MethodGet, nil, rootCreds)
+	if status != 200 {
+		t.Fatalf("export: %d %s", status, body)
+	}
+	return body
+}
+
+const userTrustTemplate = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/USER"},"Action":"sts:AssumeRole"}]}`
+
+// seedState makes a bit of everything a state file carries, the way
+// clients make it.
+func seedState(t *testing.T, rc *rolecalltest.Server) (keyID, secret string) {
+	t.Helper()
+	c := iam.NewFromConfig(rc.Config)
+	// A customer managed policy with versions v1, v3 (default) and v4:
+	// v2 was deleted.
+	pol := must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"), Path: aws.String("/app/"),
+		Description: aws.String("reads"), PolicyDocument: aws.String(s3ReadPolicy),
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}))(t).Policy
+	for i, doc := range []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`,
+		`{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": "sqs:*", "Resource": "*" } ] }`,
+	} {
+		must(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: pol.Arn, PolicyDocument: aws.String(doc), SetAsDefault: i == 1}))(t)
+	}
+	must(c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: pol.Arn, VersionId: aws.String("v2")}))(t)
+
+	// A user with a key, in a group; a user deleted after a role's trust
+	// policy named it.
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))(t)
+	k := must(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")}))(t).AccessKey
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dev"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))(t)
+	must(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")}))(t)
+	must(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: pol.Arn}))(t)
+	must(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("dev")}))(t)
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gone")}))(t)
+
+	// Roles: one the user may assume, one that trusted the deleted user,
+	// one for ECS tasks with every kind of policy.
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(userTrustTemplate, "USER", "dev")),
+		MaxSessionDuration: aws.Int32(7200), Description: aws.String("deploys")}))(t)
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("old"), AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(userTrustTemplate, "USER", "gone"))}))(t)
+	must(c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("gone")}))(t)
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("task"), Path: aws.String("/ecs/"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust),
+		PermissionsBoundary: pol.Arn, Tags: []iamtypes.Tag{{Key: aws.String("app"), Value: aws.String("web")}}}))(t)
+	must(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("task"), PolicyName: aws.String("inline"), PolicyDocument: aws.String(s3ReadPolicy)}))(t)
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("task"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")}))(t)
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("task"), PolicyArn: pol.Arn}))(t)
+	must(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")}))(t)
+	must(c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("task")}))(t)
+	must(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("empty"), Path: aws.String("/p/")}))(t)
+	must(c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}))(t)
+
+	// ECS: a cluster, a task definition family of two revisions, the
+	// first deregistered.
+	e := ecs.NewFromConfig(rc.Config)
+	must(e.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("web"), Tags: []ecstypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}},
+		Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}}}))(t)
+	for _, image := range []string{"nginx:1", "nginx:2"} {
+		must(e.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
+			TaskRoleArn: aws.String("arn:aws:iam::000000000000:role/ecs/task"), NetworkMode: ecstypes.NetworkModeAwsvpc,
+			RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate}, Cpu: aws.String("256"), Memory: aws.String("512"),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String(image),
+				PortMappings: []ecstypes.PortMapping{{ContainerPort: aws.Int32(80)}}}},
+			Tags: []ecstypes.Tag{{Key: aws.String("rev"), Value: aws.String(image)}}}))(t)
+	}
+	must(e.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String("web:1")}))(t)
+	return *k.AccessKeyId, *k.SecretAccessKey
+}
+
+// answers are what a set of reads answers, to compare two servers by.
+func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
+	t.Helper()
+	c := iam.NewFromConfig(rc.Config)
+	e := ecs.NewFromConfig(rc.Config)
+	out := map[string]any{}
+	gaad := must(c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{}))(t)
+	out["gaad"] = []any{gaad.UserDetailList, gaad.GroupDetailList, gaad.RoleDetailList, gaad.Policies}
+	for _, r := range []string{"deploy", "old", "task", "AWSServiceRoleForECS"} {
+		out["role "+r] = must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r)}))(t).Role
+	}
+	arn := "arn:aws:iam::000000000000:policy/app/read"
+	out["policy"] = must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn}))(t).Policy
+	out["versions"] = must(c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}))(t).Versions
+	out["policy tags"] = must(c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: &arn}))(t).Tags
+	out["profiles"] = must(c.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{}))(t).InstanceProfiles
+	out["keys"] = must(c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("dev")}))(t).AccessKeyMetadata
+	out["user"] = must(c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("dev")}))(t).User
+	out["summary"] = must(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))(t).SummaryMap
+	out["clusters"] = must(e.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"web"},
+		Include: []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags, ecstypes.ClusterFieldConfigurations}}))(t).Clusters
+	for _, td := range []string{"web:1", "web:2"} {
+		d := must(e.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(td), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}}))(t)
+		out["taskdef "+td] = []any{d.TaskDefinition, d.Tags}
+	}
+	return out
+}
+
+// TestStateRoundTrip: a state exported from one rolecall and imported
+// into a fresh one answers the same reads, keeps its IDs, dates and trust
+// (the imported user's key assumes the role; the role that trusted a
+// deleted user still shows its unique ID and trusts no one), and the
+// service-linked role stays protected.
+func TestStateRoundTrip(t *testing.T) {
+	// Two clocks four minutes apart (ECS allows signatures 5 minutes off): the dates kept
+	// are the first server's.
+	now := time.Now().UTC().Truncate(time.Second)
+	a := rolecalltest.RunT(t, rolecalltest.WithClock(&ids.FixedClock{T: now.Add(-2 * time.Minute)}))
+	keyID, secret := seedState(t, a)
+	file := exportState(t, a)
+	want := answers(t, a)
+
+	b := rolecalltest.RunT(t, rolecalltest.WithClock(&ids.FixedClock{T: now.Add(2 * time.Minute)}))
+	status, body := stateRequest(t, b, http.MethodPost, file, rootCreds)
+	if status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	got := answers(t, b)
+	for k := range want {
+		if !reflect.DeepEqual(got[k], want[k]) {
+			g, _ := json.Marshal(got[k])
+			w, _ := json.Marshal(want[k])
+			t.Errorf("%s differs after the round trip:\n got %s\nwant %s", k, g, w)
+		}
+	}
+	if again := exportState(t, b); !bytes.Equal(stripExportedAt(again), stripExportedAt(file)) {
+		t.Errorf("export of the import differs:\n%s\n%s", again, file)
+	}
+
+	// The user's key, secret and all, assumes the role its trust names.
+	dev := sts.NewFromConfig(withCreds(b.Config, keyID, secret, ""))
+	must(dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/deploy"), RoleSessionName: aws.String("session")}))(t)
+	_, err := dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/old"), RoleSessionName: aws.String("session")})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::000000000000:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/old")
+	// A user made again under the deleted one's name is not trusted.
+	c := iam.NewFromConfig(b.Config)
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gone")}))(t)
+	if doc := decoded(t, must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("old")}))(t).Role.AssumeRolePolicyDocument); !strings.Contains(doc, `"AWS":"AIDA`) {
+		t.Errorf("old's trust policy after import: %s", doc)
+	}
+	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("AWSServiceRoleForECS")})
+	wantErr(t, err, 400, "UnmodifiableEntity", "Cannot perform the operation on the protected role 'AWSServiceRoleForECS' - this role is only modifiable by AWS")
+}
+
+func stripExportedAt(b []byte) []byte {
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	delete(m, "exportedAt")
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// TestStateImportRefusals: a file that cannot be imported changes
+// nothing, and says why: another account than the signer's, a principal
+// not allowed rolecall:ImportState, a version this rolecall does not read,
+// a policy IAM would refuse (with IAM's text), an ID another account's
+// user has, an account that has state already.
+func TestStateImportRefusals(t *testing.T) {
+	a := rolecalltest.RunT(t)
+	seedState(t, a)
+	file := exportState(t, a)
+	devID := jsonPath(t, file, "accounts", "000000000000", "iam", "UserDetailList", 0, "UserId").(string)
+
+	b := rolecalltest.RunT(t)
+	c := iam.NewFromConfig(b.Config)
+	nothing := func(what string) {
+		t.Helper()
+		if r := must(c.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 0 {
+			t.Fatalf("%s: roles were imported: %d", what, len(r))
+		}
+		other := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
+		if r := must(other.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 0 && what != "another account's ID" {
+			t.Fatalf("%s: roles were imported into 111122223333: %d", what, len(r))
+		}
+	}
+	refused := func(what string, body []byte, creds aws.Credentials, status int, code, message string) {
+		t.Helper()
+		got, ans := stateRequest(t, b, http.MethodPost, body, creds)
+		if got != status || jsonField(string(ans), "__type") != code || !strings.Contains(jsonField(string(ans), "message"), message) {
+			t.Errorf("%s: %d %s\nwant %d %s: ...%s...", what, got, ans, status, code, message)
+		}
+		nothing(what)
+	}
+
+	// The root of another account cannot write this account's file, nor
+	// this account's entities under its own account's name.
+	other := aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"}
+	refused("another account", file, other, 403, "AccessDenied",
+		"The file holds account 000000000000, and arn:aws:iam::111122223333:root may import into its own account (111122223333) only: nothing was imported.")
+	moved := bytes.ReplaceAll(file, []byte(`"000000000000": {`), []byte(`"111122223333": {`))
+	refused("ARNs of another account", moved, other, 400, "InvalidStateFile",
+		`user "dev" of account 111122223333 has the ARN arn:aws:iam::000000000000:user/dev; in account 111122223333 at path / it is arn:aws:iam::111122223333:user/dev: the file cannot name one account and write into another`)
+
+	// A user of the account without rolecall:ImportState.
+	root := clientsFor(b.Config, nil)
+	_, k := newUser(t, root, b.Config, nil, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	got, ans := stateRequest(t, b, http.MethodPost, file, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
+	if got != 403 || jsonField(string(ans), "message") != "User: arn:aws:iam::000000000000:user/ops is not authorized to perform: rolecall:ImportState on resource: * because no identity-based policy allows the rolecall:ImportState action" {
+		t.Errorf("ops: %d %s", got, ans)
+	}
+	must(c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("ops"), AccessKeyId: k.AccessKeyId}))(t)
+	must(c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("p")}))(t)
+	must(c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("ops")}))(t)
+
+	refused("version 2", bytes.Replace(file, []byte(`"version": 1`), []byte(`"version": 2`), 1), rootCreds, 400, "InvalidStateFile",
+		"unknown state file version: the file is in version 2 of the state format, and this rolecall reads version 1: upgrade rolecall to read it")
+	refused("unknown member", bytes.Replace(file, []byte(`"UserName": "dev",`), []byte(`"UserName": "dev", "Admin": true,`), 1), rootCreds, 400, "InvalidStateFile",
+		`json: unknown field "Admin"`)
+	refused("cut short", file[:len(file)/2], rootCreds, 400, "InvalidStateFile", "not JSON")
+	// The last role's inline policy is one IAM refuses: nothing of the
+	// roles before it stays.
+	bad := bytes.Replace(file, []byte(`"PolicyName": "inline",
+                "PolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"`),
+		[]byte(`"PolicyName": "inline", "PolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}"`), 1)
+	if bytes.Equal(bad, file) {
+		t.Fatal("the file has no inline policy to spoil")
+	}
+	_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("nobody"), PolicyName: aws.String("x"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`)})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("PutRolePolicy: %v", err)
+	}
+	iamText := ae.ErrorCode() + ": " + ae.ErrorMessage()
+	refused("bad policy", bad, rootCreds, 400, "InvalidStateFile", `account 000000000000: role "task": inline policy "inline": `+iamText)
+
+	// A user of another account has the ID the file gives one.
+	o := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
+	taken := must(o.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("victim")}))(t).User.UserId
+	refused("another account's ID", bytes.ReplaceAll(file, []byte(devID), []byte(*taken)), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: user "dev": the unique ID `+*taken+` is taken`)
+
+	// An account that has state: refused, as it is.
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("mine"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust)}))(t)
+	got, ans = stateRequest(t, b, http.MethodPost, file, rootCreds)
+	if got != 409 || jsonField(string(ans), "__type") != "AccountHasState" {
+		t.Errorf("into an account with state: %d %s", got, ans)
+	}
+	if r := must(c.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 1 {
+		t.Errorf("into an account with state: %d roles", len(r))
+	}
+}
+
+// TestStateExportSecrets: the endpoint exports the signer's account
+// only, and the secrets of its access keys to the root alone.
+func TestStateExportSecrets(t *testing.T) {
+	a := rolecalltest.RunT(t)
+	seedState(t, a)
+	root := clientsFor(a.Config, nil)
+	_, k := newUser(t, root, a.Config, nil, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"rolecall:ExportState","Resource":"*"}]}`)
+	status, body := stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
+	if status != 200 || bytes.Contains(body, []byte("SecretAccessKey")) || !bytes.Contains(body, []byte(`"UserName": "dev"`)) {
+		t.Errorf("reader: %d, secrets or no users:\n%s", status, body)
+	}
+	if full := exportState(t, a); !bytes.Contains(full, []byte(*k.SecretAccessKey)) {
+		t.Errorf("root: no secrets")
+	}
+	status, body = stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"})
+	if status != 200 || bytes.Contains(body, []byte("000000000000")) {
+		t.Errorf("another account: %d\n%s", status, body)
+	}
+}
+
+// jsonPath reads a member of a JSON document by keys and indexes.
+func jsonPath(t *testing.T, b []byte, path ...any) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			v = v.(map[string]any)[p]
+		case int:
+			v = v.([]any)[p]
+		}
+	}
+	return v
+}

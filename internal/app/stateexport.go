@@ -1,0 +1,245 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
+	"github.com/rolecall/rolecall/internal/statefile"
+)
+
+// Exporting reads the state through the services' own reads
+// (GetAccountAuthorizationDetails and the like, ECS's State), as the API
+// shows it: a trust policy names the users and roles it binds by their ARN,
+// or by unique ID once they are gone. STS sessions and every temporary
+// credential (task and instance role credentials) are left out; what a
+// role or key was last used for is too.
+
+// ExportOptions choose what an export holds.
+type ExportOptions struct {
+	// Accounts to export; none: every account that has state.
+	Accounts []string
+	// Secrets includes the access keys with their secrets; without, the
+	// users' access keys are left out.
+	Secrets bool
+	// Version is the rolecall that writes the file.
+	Version string
+	Now     time.Time
+}
+
+// exportState reads the state of the accounts o names through the IAM and
+// ECS services.
+func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, o ExportOptions) (*statefile.File, error) {
+	accounts := o.Accounts
+	if len(accounts) == 0 {
+		a, err := iamSvc.Accounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := ecsSvc.Accounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		accounts = slices.Compact(slices.Sorted(slices.Values(append(a, b...))))
+	}
+	now := o.Now.UTC().Truncate(time.Second)
+	f := &statefile.File{Format: statefile.Format, Version: statefile.Version, Rolecall: o.Version, ExportedAt: &now, Accounts: map[string]*statefile.Account{}}
+	codec := ecsCodec()
+	for _, account := range accounts {
+		x, err := exportIAM(ctx, iamSvc, account, o.Secrets)
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", account, err)
+		}
+		regions, err := ecsSvc.State(ctx, account)
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", account, err)
+		}
+		a := &statefile.Account{}
+		if !emptyIAM(x) {
+			a.IAM = x
+		}
+		for region, rs := range regions {
+			r := &statefile.ECSRegion{}
+			for _, c := range rs.Clusters {
+				r.Clusters = append(r.Clusters, jsonrpc.Marshal(codec.Model.Shapes["Cluster"], c))
+			}
+			op, _ := codec.Operation("DescribeTaskDefinition")
+			for _, td := range rs.TaskDefinitions {
+				r.TaskDefinitions = append(r.TaskDefinitions, jsonrpc.Marshal(op.OutputShape, td))
+			}
+			if a.ECS == nil {
+				a.ECS = map[string]*statefile.ECSRegion{}
+			}
+			a.ECS[region] = r
+		}
+		if a.IAM != nil || a.ECS != nil || len(o.Accounts) > 0 {
+			f.Accounts[account] = a
+		}
+	}
+	return f, nil
+}
+
+// all reads every page of a listing.
+func all[T any](list func(iam.Page) ([]T, string, error)) ([]T, error) {
+	var out []T
+	marker := ""
+	for {
+		page, next, err := list(iam.Page{Marker: marker, MaxItems: 1000})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		marker = next
+	}
+}
+
+func emptyIAM(x *statefile.IAM) bool {
+	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles) == 0
+}
+
+func fileTags(in []iam.Tag) []statefile.Tag {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]statefile.Tag, len(in))
+	for i, t := range in {
+		out[i] = statefile.Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}
+
+func fileInline(in []iam.PolicyDetail) []statefile.InlinePolicy {
+	var out []statefile.InlinePolicy
+	for _, p := range in {
+		out = append(out, statefile.InlinePolicy{PolicyName: p.PolicyName, PolicyDocument: statefile.DocumentOf(p.PolicyDocument)})
+	}
+	return out
+}
+
+func fileAttached(in []iam.AttachedPolicy) []statefile.AttachedPolicy {
+	var out []statefile.AttachedPolicy
+	for _, p := range in {
+		out = append(out, statefile.AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: p.PolicyArn})
+	}
+	return out
+}
+
+func fileBoundary(b *iam.AttachedPermissionsBoundary) *statefile.Boundary {
+	if b == nil {
+		return nil
+	}
+	return &statefile.Boundary{PermissionsBoundaryType: b.PermissionsBoundaryType, PermissionsBoundaryArn: b.PermissionsBoundaryArn}
+}
+
+func fileProfile(p iam.InstanceProfile, tags []iam.Tag) statefile.InstanceProfile {
+	return statefile.InstanceProfile{Path: p.Path, InstanceProfileName: p.InstanceProfileName, InstanceProfileId: p.InstanceProfileId,
+		Arn: p.Arn, CreateDate: p.CreateDate, Tags: fileTags(tags)}
+}
+
+// exportIAM is an account's IAM entities: GetAccountAuthorizationDetails
+// (its customer managed policies; AWS managed ones are rolecall's own),
+// with what it leaves out read beside it.
+func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bool) (*statefile.IAM, error) {
+	x := &statefile.IAM{}
+	var details []*iam.AuthorizationDetails
+	marker := ""
+	for {
+		d, next, err := svc.GetAccountAuthorizationDetails(ctx, account, nil, iam.Page{Marker: marker, MaxItems: 1000})
+		if err != nil {
+			return nil, err
+		}
+		details = append(details, d)
+		if next == "" {
+			break
+		}
+		marker = next
+	}
+	for _, d := range details {
+		for _, u := range d.UserDetailList {
+			x.UserDetailList = append(x.UserDetailList, statefile.UserDetail{
+				Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate,
+				UserPolicyList: fileInline(u.UserPolicyList), GroupList: u.GroupList, AttachedManagedPolicies: fileAttached(u.AttachedManagedPolicies),
+				PermissionsBoundary: fileBoundary(u.PermissionsBoundary), Tags: fileTags(u.Tags)})
+			if !secrets {
+				continue
+			}
+			keys, err := all(func(pg iam.Page) ([]iam.AccessKeyMetadata, string, error) {
+				return svc.ListAccessKeys(ctx, account, u.UserName, pg)
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range keys {
+				id, err := svc.LookupAccessKey(ctx, k.AccessKeyId)
+				if err != nil {
+					return nil, err
+				}
+				x.AccessKeys = append(x.AccessKeys, statefile.AccessKey{UserName: u.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status,
+					SecretAccessKey: id.SecretAccessKey, CreateDate: k.CreateDate})
+			}
+		}
+		for _, g := range d.GroupDetailList {
+			x.GroupDetailList = append(x.GroupDetailList, statefile.GroupDetail{
+				Path: g.Path, GroupName: g.GroupName, GroupId: g.GroupId, Arn: g.Arn, CreateDate: g.CreateDate,
+				GroupPolicyList: fileInline(g.GroupPolicyList), AttachedManagedPolicies: fileAttached(g.AttachedManagedPolicies)})
+		}
+		for _, r := range d.RoleDetailList {
+			role, err := svc.GetRole(ctx, account, r.RoleName)
+			if err != nil {
+				return nil, err
+			}
+			fr := statefile.RoleDetail{
+				Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleId, Arn: r.Arn, CreateDate: r.CreateDate,
+				AssumeRolePolicyDocument: statefile.DocumentOf(r.AssumeRolePolicyDocument), Description: role.Description,
+				RolePolicyList: fileInline(r.RolePolicyList), AttachedManagedPolicies: fileAttached(r.AttachedManagedPolicies),
+				PermissionsBoundary: fileBoundary(r.PermissionsBoundary), Tags: fileTags(r.Tags)}
+			if m := role.MaxSessionDuration; m != nil && *m != iam.DefaultMaxSessionDuration {
+				fr.MaxSessionDuration = *m
+			}
+			for _, p := range r.InstanceProfileList {
+				fr.InstanceProfileList = append(fr.InstanceProfileList, fileProfile(p, nil))
+			}
+			x.RoleDetailList = append(x.RoleDetailList, fr)
+		}
+		for _, p := range d.Policies {
+			if statefile.IsAWSManaged(p.Arn) {
+				continue
+			}
+			pol, err := svc.GetPolicy(ctx, account, p.Arn)
+			if err != nil {
+				return nil, err
+			}
+			fp := statefile.ManagedPolicyDetail{PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path,
+				DefaultVersionId: p.DefaultVersionId, AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount,
+				IsAttachable: p.IsAttachable, Description: pol.Description, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate, Tags: fileTags(pol.Tags)}
+			for _, v := range p.PolicyVersionList {
+				fp.PolicyVersionList = append(fp.PolicyVersionList, statefile.PolicyVersion{Document: statefile.DocumentOf(v.Document),
+					VersionId: v.VersionId, IsDefaultVersion: v.IsDefaultVersion, CreateDate: v.CreateDate})
+			}
+			x.Policies = append(x.Policies, fp)
+		}
+	}
+	profiles, err := all(func(pg iam.Page) ([]iam.InstanceProfile, string, error) {
+		return svc.ListInstanceProfiles(ctx, account, "", pg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range profiles {
+		tags, err := all(func(pg iam.Page) ([]iam.Tag, string, error) {
+			return svc.ListInstanceProfileTags(ctx, account, p.InstanceProfileName, pg)
+		})
+		if err != nil {
+			return nil, err
+		}
+		x.InstanceProfiles = append(x.InstanceProfiles, fileProfile(p, tags))
+	}
+	return x, nil
+}

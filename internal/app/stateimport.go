@@ -1,0 +1,928 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/api/ecsapi"
+	"github.com/rolecall/rolecall/internal/arn"
+	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/catalog"
+	"github.com/rolecall/rolecall/internal/ecs"
+	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/policy"
+	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
+	"github.com/rolecall/rolecall/internal/statefile"
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// Importing a state file (docs/state-format.md) replays it through the
+// IAM and ECS services, as calls of their API, so that every entity is
+// checked as the API checks it (a policy IAM would refuse is refused with
+// IAM's text; a service-linked role is made by CreateServiceLinkedRole
+// and so keeps its protection), with the file's unique IDs and dates. The
+// services write into one transaction of the store (txStore): the import
+// commits whole, or a bad file changes nothing.
+
+// ImportMode is what an import does with an account of the file that
+// already has state.
+type ImportMode int
+
+const (
+	// RefuseExisting fails the import (rolecall state import).
+	RefuseExisting ImportMode = iota
+	// SkipExisting leaves the account as it is and imports the others
+	// (serve --init, so that a restart on the same data keeps it).
+	SkipExisting
+)
+
+// ImportResult says which accounts an import wrote, and which it left
+// because they had state (SkipExisting).
+type ImportResult struct {
+	Imported, Skipped []string
+}
+
+// ErrAccountHasState is what an import into an account that has state
+// answers (wrapped) under RefuseExisting.
+var ErrAccountHasState = errors.New("the account already has state")
+
+// importState imports f into st in one transaction.
+func importState(ctx context.Context, st store.Store, f *statefile.File, mode ImportMode, clock ids.Clock, gen ids.Generator) (*ImportResult, error) {
+	var res *ImportResult
+	err := st.Update(func(tx store.Tx) error {
+		// fn may run more than once: everything starts afresh here.
+		im := newImporter(ctx, tx, clock, gen)
+		res = &ImportResult{}
+		for _, account := range slices.Sorted(maps.Keys(f.Accounts)) {
+			has, err := im.hasState(account)
+			if err != nil {
+				return err
+			}
+			switch {
+			case !has:
+				res.Imported = append(res.Imported, account)
+			case mode == SkipExisting:
+				res.Skipped = append(res.Skipped, account)
+			default:
+				return fmt.Errorf("account %s: %w: an import adds accounts, it does not merge into one (import into an empty --data-dir, or serve --ephemeral --init FILE)", account, ErrAccountHasState)
+			}
+		}
+		if err := im.run(f, res.Imported); err != nil {
+			return err
+		}
+		return im.st.err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// txStore is a store.Store whose transactions are all tx.
+type txStore struct {
+	tx store.Tx
+	// err is the first Update that failed: the import fails with it even
+	// if the service that ran it carried on.
+	err error
+}
+
+func (s *txStore) View(fn func(store.Tx) error) error { return fn(s.tx) }
+
+func (s *txStore) Update(fn func(store.Tx) error) error {
+	err := fn(s.tx)
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	return err
+}
+
+func (s *txStore) Close() error { return nil }
+
+// script is the clock and ID generator the services are replayed with:
+// each call is given the date and the ID the file says, else the real
+// clock's and a new one.
+type script struct {
+	now        time.Time
+	id, secret string
+	clock      ids.Clock
+	gen        ids.Generator
+}
+
+func (s *script) Now() time.Time {
+	if !s.now.IsZero() {
+		return s.now
+	}
+	return s.clock.Now()
+}
+
+func (s *script) ID(prefix string) string {
+	id := s.id
+	s.id = ""
+	switch {
+	case id == "":
+		return s.gen.ID(prefix)
+	case prefix == "AKIA":
+		// IAM makes a key ID from a 17-character ID by dropping the first
+		// character after the prefix (iam.Service.accessKeyID); the
+		// importer checks the ID it gets.
+		return "AKIA" + "A" + id[4:]
+	}
+	return id
+}
+
+func (s *script) UUID() string { return s.gen.UUID() }
+
+func (s *script) Secret(n int) string {
+	v := s.secret
+	s.secret = ""
+	if v == "" {
+		return s.gen.Secret(n)
+	}
+	return v
+}
+
+// at sets the ID and date of the next entity made.
+func (s *script) at(id string, t time.Time) { s.id, s.now = id, t }
+
+type importer struct {
+	ctx  context.Context
+	st   *txStore
+	sc   *script
+	iam  *iam.Service
+	ecs  *ecs.Service
+	used map[string]bool // unique IDs that exist or trust policies name
+}
+
+func newImporter(ctx context.Context, tx store.Tx, clock ids.Clock, gen ids.Generator) *importer {
+	st := &txStore{tx: tx}
+	sc := &script{clock: clock, gen: gen}
+	im := &importer{ctx: ctx, st: st, sc: sc}
+	im.iam = iam.New(iam.Config{Store: st, Clock: sc, IDs: sc})
+	im.ecs = ecs.New(ecs.Config{Store: st, Clock: sc, IDs: sc, Roles: importRoles{im.iam}})
+	return im
+}
+
+// hasState says whether an account has IAM entities or ECS resources.
+func (im *importer) hasState(account string) (bool, error) {
+	sum, err := im.iam.GetAccountSummary(im.ctx, account)
+	if err != nil {
+		return false, err
+	}
+	for _, k := range []string{"Users", "Groups", "Roles", "InstanceProfiles", "Policies"} {
+		if sum[k] > 0 {
+			return true, nil
+		}
+	}
+	regions, err := im.ecs.State(im.ctx, account)
+	return len(regions) > 0, err
+}
+
+// run replays the accounts of f, in an order in which each entity finds
+// what it names: policies, users, groups, roles (with a placeholder trust
+// policy), then every trust policy (a role may trust a role made after
+// it, in any account of the file), instance profiles, access keys, ECS.
+func (im *importer) run(f *statefile.File, accounts []string) error {
+	var err error
+	if im.used, err = im.iam.UniqueIDsInUse(im.ctx); err != nil {
+		return err
+	}
+	phases := []func(account string, a *statefile.Account) error{
+		im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.ecsState,
+	}
+	for _, phase := range phases {
+		for _, account := range accounts {
+			if err := phase(account, f.Accounts[account]); err != nil {
+				return fmt.Errorf("account %s: %w", account, err)
+			}
+		}
+	}
+	return nil
+}
+
+func iamOf(a *statefile.Account) *statefile.IAM {
+	if a == nil || a.IAM == nil {
+		return &statefile.IAM{}
+	}
+	return a.IAM
+}
+
+// failed names the entity an error is about.
+func failed(kind, name string, err error) error { return fmt.Errorf("%s %q: %w", kind, name, err) }
+
+func tags(in []statefile.Tag) []iam.Tag {
+	if in == nil {
+		return nil
+	}
+	out := make([]iam.Tag, len(in))
+	for i, t := range in {
+		out[i] = iam.Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}
+
+func boundaryArn(b *statefile.Boundary) string {
+	if b == nil {
+		return ""
+	}
+	return b.PermissionsBoundaryArn
+}
+
+// idPattern is the form of the unique IDs IAM gives: a four-letter prefix
+// naming the kind, then upper-case letters and digits.
+var idPattern = regexp.MustCompile(`^A[A-Z]{3}[A-Z0-9]{16,124}$`)
+
+// uniqueID checks a user's or role's ID (prefix AIDA or AROA) from the
+// file: of its kind's form, and never given before.
+func (im *importer) uniqueID(id, prefix string) error {
+	if id == "" {
+		return nil
+	}
+	if err := otherID(id, prefix); err != nil {
+		return err
+	}
+	if !policy.IsUniqueID(id) {
+		return fmt.Errorf("the ID %s is not of the form IAM gives", id)
+	}
+	if im.used[id] {
+		return fmt.Errorf("the unique ID %s is taken: another user or role has it, or a trust policy still names it, and IAM never gives an ID twice", id)
+	}
+	im.used[id] = true
+	return nil
+}
+
+// otherID checks the form of an ID of a group, policy or instance profile.
+func otherID(id, prefix string) error {
+	if id != "" && (!strings.HasPrefix(id, prefix) || !idPattern.MatchString(id)) {
+		return fmt.Errorf("the ID %s is not of the form IAM gives (%s followed by upper-case letters and digits)", id, prefix)
+	}
+	return nil
+}
+
+// sameID checks that a service gave the ID the file asked for.
+func sameID(want, got string) error {
+	if want != "" && want != got {
+		return fmt.Errorf("rolecall made it with the ID %s, not %s", got, want)
+	}
+	return nil
+}
+
+// permissions gives a user, group or role its inline policies (put) and
+// attached managed policies (attach).
+func (im *importer) permissions(account, kind, name string, inline []statefile.InlinePolicy, attached []statefile.AttachedPolicy,
+	put func(ctx context.Context, account, entity, policyName, doc string) error,
+	attach func(ctx context.Context, account, entity, policyArn string) error) error {
+	for _, p := range inline {
+		doc, err := p.PolicyDocument.Text()
+		if err == nil {
+			err = put(im.ctx, account, name, p.PolicyName, doc)
+		}
+		if err != nil {
+			return failed(kind, name, fmt.Errorf("inline policy %q: %w", p.PolicyName, err))
+		}
+	}
+	for _, p := range attached {
+		if err := attach(im.ctx, account, name, p.PolicyArn); err != nil {
+			return failed(kind, name, err)
+		}
+	}
+	return nil
+}
+
+// maxVersion bounds the version numbers an import makes: each version
+// the file lacks below its highest is made and deleted again.
+const maxVersion = 10000
+
+// versionNumber reads a policy version ID, "v" and a number from 1 to
+// maxVersion.
+func versionNumber(id string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "v"))
+	return n, err == nil && n > 0 && n <= maxVersion && strings.HasPrefix(id, "v") && strconv.Itoa(n) == id[1:]
+}
+
+// policies makes the account's customer managed policies with their
+// versions, as numbered in the file: CreatePolicy makes v1, and a version
+// the file lacks (deleted before the export) is made and deleted again,
+// so that the next one gets its number, as it did.
+func (im *importer) policies(account string, a *statefile.Account) error {
+	for _, p := range iamOf(a).Policies {
+		if statefile.IsAWSManaged(p.Arn) {
+			continue // rolecall's own copy of it is used
+		}
+		if err := im.policy(account, p); err != nil {
+			return failed("policy", p.PolicyName, err)
+		}
+	}
+	return nil
+}
+
+type fileVersion struct {
+	n    int
+	doc  string
+	date time.Time
+}
+
+func (im *importer) policy(account string, p statefile.ManagedPolicyDetail) error {
+	if p.Arn == "" {
+		return errors.New("no Arn: a managed policy is named by its ARN")
+	}
+	if err := otherID(p.PolicyId, "ANPA"); err != nil {
+		return err
+	}
+	var versions []fileVersion
+	def := p.DefaultVersionId
+	for _, v := range p.PolicyVersionList {
+		n, ok := versionNumber(v.VersionId)
+		if !ok {
+			return fmt.Errorf("version %q is not a policy version ID (v1, v2, ... v%d)", v.VersionId, maxVersion)
+		}
+		doc, err := v.Document.Text()
+		if err != nil {
+			return fmt.Errorf("version %s: %w", v.VersionId, err)
+		}
+		if v.IsDefaultVersion && def == "" {
+			def = v.VersionId
+		}
+		versions = append(versions, fileVersion{n, doc, v.CreateDate})
+	}
+	sort.Slice(versions, func(i, j int) bool { return versions[i].n < versions[j].n })
+	for i := 1; i < len(versions); i++ {
+		if versions[i].n == versions[i-1].n {
+			return fmt.Errorf("version v%d is given twice", versions[i].n)
+		}
+	}
+	if len(versions) == 0 {
+		return errors.New("no versions: a managed policy has its default version at least")
+	}
+	if _, ok := versionNumber(def); !ok || !slices.ContainsFunc(versions, func(v fileVersion) bool { return "v"+strconv.Itoa(v.n) == def }) {
+		return fmt.Errorf("the default version %q is not among its versions", def)
+	}
+	created := p.CreateDate
+	if created.IsZero() {
+		created = versions[0].date
+	}
+	im.sc.at(p.PolicyId, created)
+	out, err := im.iam.CreatePolicy(im.ctx, account, iam.CreatePolicyInput{
+		PolicyName: p.PolicyName, Path: p.Path, PolicyDocument: versions[0].doc, Description: p.Description, Tags: tags(p.Tags)})
+	if err != nil {
+		return err
+	}
+	if err := sameID(p.PolicyId, out.PolicyId); err != nil {
+		return err
+	}
+	if out.Arn != p.Arn {
+		return fmt.Errorf("its ARN is %s, not %s: a policy's ARN is its account, path and name", out.Arn, p.Arn)
+	}
+	cur := 1
+	for _, v := range versions {
+		for cur < v.n {
+			cur++
+			im.sc.at("", v.date)
+			if _, err := im.iam.CreatePolicyVersion(im.ctx, account, out.Arn, v.doc, cur == v.n); err != nil {
+				return fmt.Errorf("version v%d: %w", cur, err)
+			}
+			if cur < v.n {
+				if err := im.iam.DeletePolicyVersion(im.ctx, account, out.Arn, "v"+strconv.Itoa(cur)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if versions[0].n > 1 {
+		// v1 held the first document until the first version of the file
+		// was made (and made the default).
+		if err := im.iam.DeletePolicyVersion(im.ctx, account, out.Arn, "v1"); err != nil {
+			return err
+		}
+	}
+	return im.iam.SetDefaultPolicyVersion(im.ctx, account, out.Arn, def)
+}
+
+func (im *importer) users(account string, a *statefile.Account) error {
+	for _, u := range iamOf(a).UserDetailList {
+		if err := im.uniqueID(u.UserId, "AIDA"); err != nil {
+			return failed("user", u.UserName, err)
+		}
+		im.sc.at(u.UserId, u.CreateDate)
+		out, err := im.iam.CreateUser(im.ctx, account, iam.CreateUserInput{Path: u.Path, UserName: u.UserName, PermissionsBoundary: boundaryArn(u.PermissionsBoundary), Tags: tags(u.Tags)})
+		if err == nil {
+			err = sameID(u.UserId, out.UserId)
+		}
+		if err != nil {
+			return failed("user", u.UserName, err)
+		}
+		if err := im.permissions(account, "user", u.UserName, u.UserPolicyList, u.AttachedManagedPolicies, im.iam.PutUserPolicy, im.iam.AttachUserPolicy); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *importer) groups(account string, a *statefile.Account) error {
+	x := iamOf(a)
+	for _, g := range x.GroupDetailList {
+		if err := otherID(g.GroupId, "AGPA"); err != nil {
+			return failed("group", g.GroupName, err)
+		}
+		im.sc.at(g.GroupId, g.CreateDate)
+		out, err := im.iam.CreateGroup(im.ctx, account, g.Path, g.GroupName)
+		if err == nil {
+			err = sameID(g.GroupId, out.GroupId)
+		}
+		if err != nil {
+			return failed("group", g.GroupName, err)
+		}
+		if err := im.permissions(account, "group", g.GroupName, g.GroupPolicyList, g.AttachedManagedPolicies, im.iam.PutGroupPolicy, im.iam.AttachGroupPolicy); err != nil {
+			return err
+		}
+	}
+	for _, u := range x.UserDetailList {
+		for _, g := range u.GroupList {
+			if err := im.iam.AddUserToGroup(im.ctx, account, g, u.UserName); err != nil {
+				return failed("user", u.UserName, fmt.Errorf("group %q: %w", g, err))
+			}
+		}
+	}
+	return nil
+}
+
+// placeholderTrust is a role's trust policy until every role and user of
+// the file exists and its own can be bound (trusts): it trusts no one.
+const placeholderTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// serviceRolePath is the path of service-linked roles:
+// /aws-service-role/SERVICE-PRINCIPAL/.
+const serviceRolePath = "/aws-service-role/"
+
+func (im *importer) roles(account string, a *statefile.Account) error {
+	for _, r := range iamOf(a).RoleDetailList {
+		if err := im.uniqueID(r.RoleId, "AROA"); err != nil {
+			return failed("role", r.RoleName, err)
+		}
+		im.sc.at(r.RoleId, r.CreateDate)
+		var out *iam.Role
+		var err error
+		if strings.HasPrefix(r.Path, serviceRolePath) {
+			out, err = im.linkedRole(account, r)
+			if err == nil {
+				err = sameID(r.RoleId, out.RoleId)
+			}
+			if err != nil {
+				return failed("role", r.RoleName, err)
+			}
+			continue // its policies are its service's, as it made them
+		}
+		out, err = im.iam.CreateRole(im.ctx, account, iam.CreateRoleInput{
+			Path: r.Path, RoleName: r.RoleName, AssumeRolePolicyDocument: placeholderTrust, Description: r.Description,
+			PermissionsBoundary: boundaryArn(r.PermissionsBoundary), MaxSessionDuration: r.MaxSessionDuration, Tags: tags(r.Tags)})
+		if err == nil {
+			err = sameID(r.RoleId, out.RoleId)
+		}
+		if err != nil {
+			return failed("role", r.RoleName, err)
+		}
+		if err := im.permissions(account, "role", r.RoleName, r.RolePolicyList, r.AttachedManagedPolicies, im.iam.PutRolePolicy, im.iam.AttachRolePolicy); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkedRole makes a service-linked role as its service does
+// (CreateServiceLinkedRole): its trust policy and permissions are the
+// service's, whatever the file says, and IAM protects it.
+func (im *importer) linkedRole(account string, r statefile.RoleDetail) (*iam.Role, error) {
+	service := strings.TrimSuffix(strings.TrimPrefix(r.Path, serviceRolePath), "/")
+	suffix := ""
+	if ls, ok := catalog.LinkedServiceFor(service); ok {
+		base := ls.RoleNameWithSuffix("")
+		switch {
+		case r.RoleName == base:
+		case strings.HasPrefix(r.RoleName, base+"_"):
+			suffix = strings.TrimPrefix(r.RoleName, base+"_")
+		default:
+			return nil, fmt.Errorf("the service-linked role of %s is %s (or %s_SUFFIX), and CreateServiceLinkedRole makes no other", service, base, base)
+		}
+	}
+	out, err := im.iam.CreateServiceLinkedRole(im.ctx, account, iam.CreateServiceLinkedRoleInput{AWSServiceName: service, Description: r.Description, CustomSuffix: suffix})
+	if err != nil {
+		return nil, err
+	}
+	if out.Path != r.Path || out.RoleName != r.RoleName {
+		return nil, fmt.Errorf("CreateServiceLinkedRole makes %s%s for %s, not %s%s", out.Path, out.RoleName, service, r.Path, r.RoleName)
+	}
+	return out, nil
+}
+
+func (im *importer) trusts(account string, a *statefile.Account) error {
+	for _, r := range iamOf(a).RoleDetailList {
+		if strings.HasPrefix(r.Path, serviceRolePath) {
+			continue
+		}
+		doc, err := r.AssumeRolePolicyDocument.Text()
+		if err == nil {
+			err = im.iam.UpdateAssumeRolePolicy(im.ctx, account, r.RoleName, doc)
+		}
+		if err != nil {
+			return failed("role", r.RoleName, fmt.Errorf("trust policy: %w", err))
+		}
+	}
+	return nil
+}
+
+// profiles makes the instance profiles: those InstanceProfiles lists (an
+// export of rolecall's) and those the roles list (AWS's export, which
+// shows a profile only under its role), and puts each role in its own.
+func (im *importer) profiles(account string, a *statefile.Account) error {
+	x := iamOf(a)
+	all := map[string]statefile.InstanceProfile{}
+	var order []string
+	add := func(p statefile.InstanceProfile) error {
+		k := strings.ToLower(p.InstanceProfileName)
+		if prev, ok := all[k]; ok {
+			if p.InstanceProfileId != "" && prev.InstanceProfileId != "" && p.InstanceProfileId != prev.InstanceProfileId {
+				return failed("instance profile", p.InstanceProfileName, fmt.Errorf("listed with two IDs, %s and %s", prev.InstanceProfileId, p.InstanceProfileId))
+			}
+			return nil
+		}
+		all[k] = p
+		order = append(order, k)
+		return nil
+	}
+	for _, p := range x.InstanceProfiles {
+		if err := add(p); err != nil {
+			return err
+		}
+	}
+	for _, r := range x.RoleDetailList {
+		for _, p := range r.InstanceProfileList {
+			if err := add(p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range order {
+		p := all[k]
+		if err := otherID(p.InstanceProfileId, "AIPA"); err != nil {
+			return failed("instance profile", p.InstanceProfileName, err)
+		}
+		im.sc.at(p.InstanceProfileId, p.CreateDate)
+		out, err := im.iam.CreateInstanceProfile(im.ctx, account, p.InstanceProfileName, p.Path, tags(p.Tags))
+		if err == nil {
+			err = sameID(p.InstanceProfileId, out.InstanceProfileId)
+		}
+		if err == nil && p.Arn != "" && p.Arn != out.Arn {
+			err = fmt.Errorf("its ARN is %s, not %s", out.Arn, p.Arn)
+		}
+		if err != nil {
+			return failed("instance profile", p.InstanceProfileName, err)
+		}
+	}
+	for _, r := range x.RoleDetailList {
+		for _, p := range r.InstanceProfileList {
+			if err := im.iam.AddRoleToInstanceProfile(im.ctx, account, p.InstanceProfileName, r.RoleName); err != nil {
+				return failed("instance profile", p.InstanceProfileName, err)
+			}
+		}
+	}
+	return nil
+}
+
+var (
+	keyIDPattern  = regexp.MustCompile(`^AKIA[A-Z0-9]{16}$`)
+	secretPattern = regexp.MustCompile(`^[A-Za-z0-9+/]{40}$`)
+)
+
+func (im *importer) accessKeys(account string, a *statefile.Account) error {
+	for _, k := range iamOf(a).AccessKeys {
+		if err := im.accessKey(account, k); err != nil {
+			return failed("access key", k.AccessKeyId, err)
+		}
+	}
+	return nil
+}
+
+func (im *importer) accessKey(account string, k statefile.AccessKey) error {
+	if !keyIDPattern.MatchString(k.AccessKeyId) {
+		return errors.New("not an access key ID of an IAM user (AKIA and 16 upper-case letters and digits)")
+	}
+	if !secretPattern.MatchString(k.SecretAccessKey) {
+		return errors.New("its SecretAccessKey is not a secret access key (40 letters, digits, + and /)")
+	}
+	if k.Status != "" && k.Status != iam.StatusActive && k.Status != iam.StatusInactive {
+		return fmt.Errorf("status %q is neither Active nor Inactive", k.Status)
+	}
+	if _, err := im.iam.LookupAccessKey(im.ctx, k.AccessKeyId); err == nil {
+		return errors.New("the access key ID is taken: IAM never gives one twice")
+	}
+	im.sc.at(k.AccessKeyId, k.CreateDate)
+	im.sc.secret = k.SecretAccessKey
+	out, err := im.iam.CreateAccessKey(im.ctx, account, k.UserName)
+	if err != nil {
+		return err
+	}
+	if out.AccessKeyId != k.AccessKeyId || out.SecretAccessKey != k.SecretAccessKey {
+		return fmt.Errorf("rolecall made it as %s", out.AccessKeyId)
+	}
+	if k.Status == iam.StatusInactive {
+		return im.iam.UpdateAccessKey(im.ctx, account, k.UserName, k.AccessKeyId, iam.StatusInactive)
+	}
+	return nil
+}
+
+// importRoles is what ECS asks of IAM while a file is imported: the task
+// definitions' roles must exist in the account (ECS's "Role is not
+// valid" otherwise), and nothing is created or assumed. The importer acts
+// for the account's root, who may pass any role of it.
+type importRoles struct{ iam *iam.Service }
+
+var errNotDuringImport = errors.New("not done during an import")
+
+func (r importRoles) EnsureServiceLinkedRole(context.Context, ecs.Call, string) (bool, error) {
+	return false, nil // the file says which roles exist
+}
+
+func (r importRoles) ServiceLinkedRoleExists(context.Context, string, string) (bool, error) {
+	return false, errNotDuringImport
+}
+
+func (r importRoles) DeleteServiceLinkedRole(context.Context, string, string) (bool, error) {
+	return false, errNotDuringImport
+}
+
+func (r importRoles) LinkedRoleUsed(context.Context, ecs.Call, string, ...ecs.RoleAction) error {
+	return errNotDuringImport
+}
+
+func (r importRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, _, _ string) error {
+	a, err := arn.Parse(roleArn)
+	if err != nil || a.Account != c.Account {
+		return awserr.New(404, "NoSuchEntity", "The role with name %s cannot be found.", roleArn)
+	}
+	_, err = r.iam.RoleByARN(ctx, roleArn)
+	return err
+}
+
+func (r importRoles) AssumeAsService(context.Context, ecs.Call, string, string, string, string) (*principal.Session, error) {
+	return nil, errNotDuringImport
+}
+
+func (r importRoles) RoleAllows(context.Context, ecs.Call, string, string, ...ecs.RoleAction) error {
+	return errNotDuringImport
+}
+
+func (r importRoles) InstanceProfileRole(context.Context, ecs.Call, string) (string, error) {
+	return "", errNotDuringImport
+}
+
+// ecsCodec reads ECS resources in AWS's JSON, with the checks ECS's API
+// makes of a request.
+func ecsCodec() *jsonrpc.Codec {
+	return &jsonrpc.Codec{Model: model.MustLoad("ecs"), ValidationCode: ecsapi.ValidationCode}
+}
+
+// request turns a resource as ECS describes it (obj, of shape out) into
+// the request of op that makes it: the members op takes, read as op's
+// request is read. A member the resource cannot have (nor extra names) is
+// refused.
+func request(c *jsonrpc.Codec, obj map[string]json.RawMessage, out, op string, dst any, extra ...string) error {
+	sh := c.Model.Shapes[out]
+	o, aerr := c.Operation(op)
+	if aerr != nil {
+		return aerr
+	}
+	in := map[string]json.RawMessage{}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if _, ok := sh.Members[k]; !ok && !slices.Contains(extra, k) {
+			return fmt.Errorf("%s has no member %q", out, k)
+		}
+		if _, ok := o.InputShape.Members[k]; ok {
+			in[k] = obj[k]
+		}
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	if aerr := c.Decode(o, body, dst); aerr != nil {
+		return aerr
+	}
+	return nil
+}
+
+func str(raw json.RawMessage) string {
+	var s string
+	json.Unmarshal(raw, &s)
+	return s
+}
+
+// ecsTime reads an ECS timestamp: seconds since the epoch (the API's) or
+// RFC 3339 (the AWS CLI's); zero for none.
+func ecsTime(raw json.RawMessage) (time.Time, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, nil
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err == nil {
+		if math.IsNaN(f) || math.Abs(f) > 1e12 {
+			return time.Time{}, fmt.Errorf("%s is no time", raw)
+		}
+		return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, str(raw))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s is no time (seconds since 1970, or RFC 3339)", raw)
+	}
+	return t.UTC(), nil
+}
+
+func (im *importer) ecsState(account string, a *statefile.Account) error {
+	if a == nil || len(a.ECS) == 0 {
+		return nil
+	}
+	codec := ecsCodec()
+	for _, region := range slices.Sorted(maps.Keys(a.ECS)) {
+		if !auth.ValidRegion(region) {
+			return fmt.Errorf("ECS: %q is not a Region", region)
+		}
+		r := a.ECS[region]
+		if r == nil {
+			continue
+		}
+		c := ecs.Call{Account: account, Region: region}
+		for _, raw := range r.Clusters {
+			if err := im.cluster(codec, c, raw); err != nil {
+				return fmt.Errorf("ECS %s: %w", region, err)
+			}
+		}
+		if err := im.taskDefinitions(codec, c, r.TaskDefinitions); err != nil {
+			return fmt.Errorf("ECS %s: %w", region, err)
+		}
+	}
+	return nil
+}
+
+func (im *importer) cluster(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return fmt.Errorf("a cluster is not a JSON object: %v", err)
+	}
+	name := str(obj["clusterName"])
+	if name == "" {
+		return errors.New("a cluster without a clusterName")
+	}
+	want := "arn:aws:ecs:" + c.Region + ":" + c.Account + ":cluster/" + name
+	if got := str(obj["clusterArn"]); got != "" && got != want {
+		return failed("cluster", name, fmt.Errorf("its ARN is %s, and in account %s and %s it is %s", got, c.Account, c.Region, want))
+	}
+	if s := str(obj["status"]); s != "" && s != "ACTIVE" {
+		return failed("cluster", name, fmt.Errorf("status %s: only ACTIVE clusters are imported", s))
+	}
+	var req types.CreateClusterRequest
+	if err := request(codec, obj, "Cluster", "CreateCluster", &req); err != nil {
+		return failed("cluster", name, err)
+	}
+	im.sc.at("", time.Time{})
+	if _, err := im.ecs.CreateCluster(im.ctx, c, &req); err != nil {
+		return failed("cluster", name, err)
+	}
+	return nil
+}
+
+// taskDef is a task definition revision of a file.
+type taskDef struct {
+	family                             string
+	revision                           int32
+	arn, status, registeredBy          string
+	registered, deregistered, deleting time.Time
+	req                                types.RegisterTaskDefinitionRequest
+}
+
+func (im *importer) taskDefinitions(codec *jsonrpc.Codec, c ecs.Call, list []json.RawMessage) error {
+	var defs []*taskDef
+	for _, raw := range list {
+		d, err := readTaskDef(codec, c, raw)
+		if err != nil {
+			return err
+		}
+		defs = append(defs, d)
+	}
+	sort.SliceStable(defs, func(i, j int) bool {
+		if defs[i].family != defs[j].family {
+			return defs[i].family < defs[j].family
+		}
+		return defs[i].revision < defs[j].revision
+	})
+	for i, d := range defs {
+		// ECS numbers a family's revisions from 1 and never removes one
+		// rolecall keeps (DELETE_IN_PROGRESS stays listed).
+		prev := int32(0)
+		if i > 0 && defs[i-1].family == d.family {
+			prev = defs[i-1].revision
+		}
+		if d.revision != prev+1 {
+			return failed("task definition", d.arn, fmt.Errorf("revision %d follows revision %d of %s: ECS numbers a family's revisions 1, 2, 3, ...", d.revision, prev, d.family))
+		}
+		if err := im.taskDef(c, d); err != nil {
+			return failed("task definition", d.arn, err)
+		}
+	}
+	return nil
+}
+
+func readTaskDef(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) (*taskDef, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, fmt.Errorf(`a task definition is not a JSON object {"taskDefinition": ..., "tags": [...]}: %v`, err)
+	}
+	for k := range top {
+		if k != "taskDefinition" && k != "tags" {
+			return nil, fmt.Errorf(`a task definition has the member %q: it is {"taskDefinition": ..., "tags": [...]}, as DescribeTaskDefinition answers`, k)
+		}
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(top["taskDefinition"], &obj); err != nil || obj == nil {
+		return nil, errors.New(`a task definition without its "taskDefinition" object`)
+	}
+	d := &taskDef{family: str(obj["family"]), arn: str(obj["taskDefinitionArn"]), status: str(obj["status"]), registeredBy: str(obj["registeredBy"])}
+	if err := json.Unmarshal(obj["revision"], &d.revision); err != nil {
+		return nil, fmt.Errorf("task definition %s of family %q: no revision", d.arn, d.family)
+	}
+	want := fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", c.Region, c.Account, d.family, d.revision)
+	if d.arn != want {
+		return nil, failed("task definition", d.arn, fmt.Errorf("in account %s and %s, revision %d of %s is %s", c.Account, c.Region, d.revision, d.family, want))
+	}
+	switch d.status {
+	case "ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS":
+	default:
+		return nil, failed("task definition", d.arn, fmt.Errorf("status %q is not ACTIVE, INACTIVE or DELETE_IN_PROGRESS", d.status))
+	}
+	var err error
+	for _, t := range []struct {
+		key string
+		to  *time.Time
+	}{{"registeredAt", &d.registered}, {"deregisteredAt", &d.deregistered}, {"deleteRequestedAt", &d.deleting}} {
+		if *t.to, err = ecsTime(obj[t.key]); err != nil {
+			return nil, failed("task definition", d.arn, fmt.Errorf("%s: %w", t.key, err))
+		}
+	}
+	if tags, ok := top["tags"]; ok {
+		obj["tags"] = tags // RegisterTaskDefinition takes them; the definition does not have them
+	}
+	if err := request(codec, obj, "TaskDefinition", "RegisterTaskDefinition", &d.req, "tags"); err != nil {
+		return nil, failed("task definition", d.arn, err)
+	}
+	return d, nil
+}
+
+func (im *importer) taskDef(c ecs.Call, d *taskDef) error {
+	c.Principal = registeredBy(c.Account, d.registeredBy)
+	im.sc.at("", d.registered)
+	out, err := im.ecs.RegisterTaskDefinition(im.ctx, c, &d.req)
+	if err != nil {
+		return err
+	}
+	if got := out.TaskDefinition.TaskDefinitionArn; got != d.arn {
+		return fmt.Errorf("ECS registered it as %s", got)
+	}
+	if d.status == "ACTIVE" {
+		return nil
+	}
+	im.sc.at("", d.deregistered)
+	if _, err := im.ecs.DeregisterTaskDefinition(im.ctx, c, &types.DeregisterTaskDefinitionRequest{TaskDefinition: d.arn}); err != nil {
+		return err
+	}
+	if d.status == "INACTIVE" {
+		return nil
+	}
+	im.sc.at("", d.deleting)
+	res, err := im.ecs.DeleteTaskDefinitions(im.ctx, c, &types.DeleteTaskDefinitionsRequest{TaskDefinitions: []string{d.arn}})
+	if err == nil && len(res.Failures) > 0 {
+		err = fmt.Errorf("ECS could not delete it: %s", res.Failures[0].Reason)
+	}
+	return err
+}
+
+// registeredBy is the principal a revision says registered it, when it is
+// one of the account's; else the account's root.
+func registeredBy(account, who string) *principal.Principal {
+	a, err := arn.Parse(who)
+	if err != nil || a.Account != account {
+		return principal.RootUser(account)
+	}
+	return &principal.Principal{Kind: principal.User, Account: account, ARN: who}
+}

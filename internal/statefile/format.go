@@ -1,0 +1,261 @@
+// Package statefile is rolecall's state file format: a documented,
+// versioned JSON document of the IAM entities and ECS resources of one or
+// more accounts, which `rolecall state export` writes and `rolecall state
+// import` and `rolecall serve --init` read (docs/state-format.md). It also
+// reads what `aws iam get-account-authorization-details` prints, against
+// AWS or rolecall alike, which is the IAM part of the format.
+//
+// The package is the format alone: parsing, the checks that need no
+// state, and nothing of the store or the services (internal/app replays a
+// file through the services, so that each entity is checked as the API
+// checks it).
+package statefile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Format and Version name the format in every file.
+const (
+	Format  = "rolecall-state"
+	Version = 1
+)
+
+// File is a state file.
+type File struct {
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	// Rolecall is the version of rolecall that wrote the file, and
+	// ExportedAt when; neither is read back.
+	Rolecall   string     `json:"rolecall,omitempty"`
+	ExportedAt *time.Time `json:"exportedAt,omitempty"`
+	// Accounts are keyed by the 12-digit account ID.
+	Accounts map[string]*Account `json:"accounts"`
+}
+
+// Account is what the file holds of one account.
+type Account struct {
+	IAM *IAM `json:"iam,omitempty"`
+	// ECS is keyed by Region: ECS is regional, IAM is global.
+	ECS map[string]*ECSRegion `json:"ecs,omitempty"`
+}
+
+// IAM is an account's IAM entities: what GetAccountAuthorizationDetails
+// answers, in its member names, and what it leaves out (every instance
+// profile, a role's description and maximum session duration, a managed
+// policy's description and tags, access keys).
+type IAM struct {
+	AuthorizationDetails
+	// InstanceProfiles lists every instance profile, those without a role
+	// too; which role each holds is in the roles' InstanceProfileList.
+	InstanceProfiles []InstanceProfile `json:"InstanceProfiles,omitempty"`
+	// AccessKeys are the users' access keys, with their secrets.
+	AccessKeys []AccessKey `json:"AccessKeys,omitempty"`
+}
+
+// AuthorizationDetails is `aws iam get-account-authorization-details`
+// output: every user, group, role and managed policy of an account with
+// its documents.
+type AuthorizationDetails struct {
+	UserDetailList  []UserDetail          `json:"UserDetailList"`
+	GroupDetailList []GroupDetail         `json:"GroupDetailList"`
+	RoleDetailList  []RoleDetail          `json:"RoleDetailList"`
+	Policies        []ManagedPolicyDetail `json:"Policies"`
+}
+
+// Tag is a key and value on a user, role, policy or instance profile.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// InlinePolicy is an inline policy of a user, group or role.
+type InlinePolicy struct {
+	PolicyName     string   `json:"PolicyName"`
+	PolicyDocument Document `json:"PolicyDocument"`
+}
+
+// AttachedPolicy is a managed policy attached to a user, group or role.
+type AttachedPolicy struct {
+	PolicyName string `json:"PolicyName"`
+	PolicyArn  string `json:"PolicyArn"`
+}
+
+// Boundary is a user's or role's permissions boundary.
+type Boundary struct {
+	PermissionsBoundaryType string `json:"PermissionsBoundaryType,omitempty"`
+	PermissionsBoundaryArn  string `json:"PermissionsBoundaryArn"`
+}
+
+// UserDetail is a user with its policies and groups.
+type UserDetail struct {
+	Path                    string           `json:"Path"`
+	UserName                string           `json:"UserName"`
+	UserId                  string           `json:"UserId,omitempty"`
+	Arn                     string           `json:"Arn,omitempty"`
+	CreateDate              time.Time        `json:"CreateDate,omitzero"`
+	UserPolicyList          []InlinePolicy   `json:"UserPolicyList,omitempty"`
+	GroupList               []string         `json:"GroupList,omitempty"`
+	AttachedManagedPolicies []AttachedPolicy `json:"AttachedManagedPolicies,omitempty"`
+	PermissionsBoundary     *Boundary        `json:"PermissionsBoundary,omitempty"`
+	Tags                    []Tag            `json:"Tags,omitempty"`
+}
+
+// GroupDetail is a group with its policies.
+type GroupDetail struct {
+	Path                    string           `json:"Path"`
+	GroupName               string           `json:"GroupName"`
+	GroupId                 string           `json:"GroupId,omitempty"`
+	Arn                     string           `json:"Arn,omitempty"`
+	CreateDate              time.Time        `json:"CreateDate,omitzero"`
+	GroupPolicyList         []InlinePolicy   `json:"GroupPolicyList,omitempty"`
+	AttachedManagedPolicies []AttachedPolicy `json:"AttachedManagedPolicies,omitempty"`
+}
+
+// RoleDetail is a role with its trust policy, instance profiles and
+// policies. Description and MaxSessionDuration are rolecall's additions
+// (GetRole's members); an export from AWS has neither, and the role gets
+// no description and the default of 3600 seconds.
+type RoleDetail struct {
+	Path                     string            `json:"Path"`
+	RoleName                 string            `json:"RoleName"`
+	RoleId                   string            `json:"RoleId,omitempty"`
+	Arn                      string            `json:"Arn,omitempty"`
+	CreateDate               time.Time         `json:"CreateDate,omitzero"`
+	AssumeRolePolicyDocument Document          `json:"AssumeRolePolicyDocument"`
+	Description              string            `json:"Description,omitempty"`
+	MaxSessionDuration       int32             `json:"MaxSessionDuration,omitempty"`
+	InstanceProfileList      []InstanceProfile `json:"InstanceProfileList,omitempty"`
+	RolePolicyList           []InlinePolicy    `json:"RolePolicyList,omitempty"`
+	AttachedManagedPolicies  []AttachedPolicy  `json:"AttachedManagedPolicies,omitempty"`
+	PermissionsBoundary      *Boundary         `json:"PermissionsBoundary,omitempty"`
+	Tags                     []Tag             `json:"Tags,omitempty"`
+	// RoleLastUsed is read and ignored: a role imported has not been used.
+	RoleLastUsed json.RawMessage `json:"RoleLastUsed,omitempty"`
+}
+
+// InstanceProfile is an instance profile. Roles, as AWS lists them inside
+// a role's InstanceProfileList, is read for the role names only.
+type InstanceProfile struct {
+	Path                string       `json:"Path"`
+	InstanceProfileName string       `json:"InstanceProfileName"`
+	InstanceProfileId   string       `json:"InstanceProfileId,omitempty"`
+	Arn                 string       `json:"Arn,omitempty"`
+	CreateDate          time.Time    `json:"CreateDate,omitzero"`
+	Tags                []Tag        `json:"Tags,omitempty"`
+	Roles               []RoleInList `json:"Roles,omitempty"`
+}
+
+// RoleInList is a role as an instance profile lists it; only its name
+// is read.
+type RoleInList struct {
+	RoleName string `json:"RoleName"`
+}
+
+// ManagedPolicyDetail is a managed policy with every version. An AWS
+// managed policy (arn:aws:iam::aws:policy/...) is rolecall's own copy
+// whatever the file says; only customer managed ones are imported.
+// Description and Tags are rolecall's additions.
+type ManagedPolicyDetail struct {
+	PolicyName                    string          `json:"PolicyName"`
+	PolicyId                      string          `json:"PolicyId,omitempty"`
+	Arn                           string          `json:"Arn"`
+	Path                          string          `json:"Path"`
+	DefaultVersionId              string          `json:"DefaultVersionId"`
+	AttachmentCount               int32           `json:"AttachmentCount,omitempty"`
+	PermissionsBoundaryUsageCount int32           `json:"PermissionsBoundaryUsageCount,omitempty"`
+	IsAttachable                  bool            `json:"IsAttachable,omitempty"`
+	Description                   string          `json:"Description,omitempty"`
+	CreateDate                    time.Time       `json:"CreateDate,omitzero"`
+	UpdateDate                    time.Time       `json:"UpdateDate,omitzero"`
+	PolicyVersionList             []PolicyVersion `json:"PolicyVersionList"`
+	Tags                          []Tag           `json:"Tags,omitempty"`
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	Document         Document  `json:"Document"`
+	VersionId        string    `json:"VersionId"`
+	IsDefaultVersion bool      `json:"IsDefaultVersion"`
+	CreateDate       time.Time `json:"CreateDate,omitzero"`
+}
+
+// AccessKey is a user's access key with its secret.
+type AccessKey struct {
+	UserName        string    `json:"UserName"`
+	AccessKeyId     string    `json:"AccessKeyId"`
+	Status          string    `json:"Status"`
+	SecretAccessKey string    `json:"SecretAccessKey"`
+	CreateDate      time.Time `json:"CreateDate,omitzero"`
+}
+
+// ECSRegion is an account's ECS resources in one Region, each in AWS's
+// JSON as the ECS API answers it: a cluster as DescribeClusters lists it
+// (with SETTINGS, CONFIGURATIONS and TAGS), a task definition revision as
+// DescribeTaskDefinition answers it with TAGS ({"taskDefinition": ...,
+// "tags": [...]}). internal/app reads them with ECS's service model.
+type ECSRegion struct {
+	Clusters        []json.RawMessage `json:"clusters,omitempty"`
+	TaskDefinitions []json.RawMessage `json:"taskDefinitions,omitempty"`
+}
+
+// Document is a policy document as a file holds it: a JSON string of the
+// document's text (as rolecall writes it, keeping the text as written), a
+// JSON object (as the AWS CLI prints documents), or a string of IAM's
+// URL-encoding of the text (as the API sends it).
+type Document json.RawMessage
+
+// DocumentOf is the Document holding text, as rolecall writes it.
+func DocumentOf(text string) Document {
+	b, _ := json.Marshal(text)
+	return b
+}
+
+func (d Document) MarshalJSON() ([]byte, error) {
+	if len(d) == 0 {
+		return []byte("null"), nil
+	}
+	return json.RawMessage(d).MarshalJSON()
+}
+
+func (d *Document) UnmarshalJSON(b []byte) error {
+	*d = append((*d)[:0], b...)
+	return nil
+}
+
+// Text is the document's JSON text; "" for none. A document given as a
+// JSON object has lost its text (the AWS CLI decodes documents and prints
+// them indented): it is compacted, as policies are mostly written.
+func (d Document) Text() (string, error) {
+	raw := bytes.TrimSpace(d)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	if raw[0] != '"' {
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return "", err
+		}
+		return b.String(), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(strings.TrimSpace(s), "{") {
+		return s, nil
+	}
+	// RFC 3986: '+' is itself, not a space (as botocore decodes, with
+	// urllib's unquote); a document written with leading white space
+	// begins "%0A" or "%20", not "%7B".
+	t, err := url.PathUnescape(s)
+	if err != nil {
+		return "", fmt.Errorf("policy document is neither JSON nor URL-encoded JSON: %v", err)
+	}
+	return t, nil
+}
