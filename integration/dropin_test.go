@@ -18,6 +18,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -252,6 +253,13 @@ func TestResetOneAccount(t *testing.T) {
 	ecsB := ecs.NewFromConfig(withCreds(rc.Config, otherAccount, "test", ""))
 	must(ecsB.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t)
 	rootB := aws.Credentials{AccessKeyID: otherAccount, SecretAccessKey: "test"}
+	// An account alias is unique across accounts: A's is B's to take once
+	// A is reset.
+	must(iamA.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("team")}))(t)
+	var ae smithy.APIError
+	if _, err := iamB.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("team")}); !errors.As(err, &ae) || ae.ErrorCode() != "EntityAlreadyExists" {
+		t.Fatalf("B taking A's alias: %v", err)
+	}
 
 	// Account B's root may reset neither A nor every account.
 	for _, path := range []string{"/_rolecall/reset?account=" + account, "/_rolecall/reset", "/moto-api/reset"} {
@@ -303,6 +311,7 @@ func TestResetOneAccount(t *testing.T) {
 	if cl := must(ecsB.ListClusters(ctx, &ecs.ListClustersInput{}))(t).ClusterArns; len(cl) != 1 {
 		t.Errorf("B's clusters after A's reset: %v", cl)
 	}
+	must(iamB.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("team")}))(t)
 	// A's user went with A: its key no longer signs.
 	status, _, body = resetReq(t, rc, http.MethodPost, "/_rolecall/reset?account="+account, "", ops)
 	if status != 400 || body["__type"] != "UnrecognizedClientException" {

@@ -113,7 +113,8 @@ func WithAuditLog(w io.Writer) Option {
 // WithClock makes rolecall take time from c instead of the system clock,
 // so that a test can move time on (a fixed clock that it advances) and see
 // what AWS does after a while (service-linked role deletion tasks that
-// complete, records that expire) without sleeping. Start it at the real
+// complete, records that expire, Application Auto Scaling's scheduled
+// actions that run: the next request finds them run) without sleeping. Start it at the real
 // time and keep it within minutes of it: requests are signed with the real
 // time, and AWS refuses signatures more than 15 minutes off.
 func WithClock(c interface{ Now() time.Time }) Option {
@@ -126,6 +127,18 @@ func WithClock(c interface{ Now() time.Time }) Option {
 // answers NoSuchEntity; zero keeps a default.
 func WithSLRDeletionTiming(delay, retention time.Duration) Option {
 	return func(o *app.Options) { o.SLRDeletionDelay, o.SLRTaskRetention = delay, retention }
+}
+
+// TestPasswordIterations is the PBKDF2 iteration count RunT derives
+// console password keys with (CreateLoginProfile, ChangePassword...): far
+// too few for a real password, enough to keep a test's sign-ins fast.
+// `rolecall serve` uses iam.DefaultPasswordIterations.
+const TestPasswordIterations = 1000
+
+// WithPasswordIterations derives console password keys with n PBKDF2
+// iterations instead of TestPasswordIterations.
+func WithPasswordIterations(n int) Option {
+	return func(o *app.Options) { o.PasswordIterations = n }
 }
 
 // RoleUsage is one Region's resources that still use a service-linked role.
@@ -169,7 +182,7 @@ func RunT(t testing.TB, opts ...Option) *Server {
 
 // Start is RunT without a testing.TB; call Close when done.
 func Start(opts ...Option) (*Server, error) {
-	o := app.Options{Ephemeral: true, Version: "test", Account: server.DefaultAccount, Region: server.DefaultRegion}
+	o := app.Options{Ephemeral: true, Version: "test", Account: server.DefaultAccount, Region: server.DefaultRegion, PasswordIterations: TestPasswordIterations}
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -71,4 +71,12 @@ expect_error DeleteConflict "Cannot delete entity, must delete access keys first
 
 expect_eq "account summary" "$(aws iam get-account-summary --query 'SummaryMap.RolesQuota' --output text)" 1000
 
+# Console passwords: the account policy and a login profile.
+expect_error NoSuchEntity "The Password Policy with domain name 000000000000 cannot be found." iam get-account-password-policy
+aws iam update-account-password-policy --minimum-password-length 12 --require-numbers --allow-users-to-change-password
+expect_error PasswordPolicyViolation "Password does not conform to the account password policy." \
+  iam create-login-profile --user-name "u-$role" --password 'no-digits-here'
+expect_eq "login profile" "$(aws iam create-login-profile --user-name "u-$role" --password 'Long-enough-1' --password-reset-required --query LoginProfile.PasswordResetRequired --output text)" True
+expect_error InvalidUserType "Only IAM Users can change their own password." iam change-password --old-password 'Long-enough-1' --new-password 'Long-enough-2'
+
 echo "iam_cli.sh: $pass passed, 0 failed"

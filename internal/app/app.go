@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/agent"
@@ -82,6 +83,9 @@ type Options struct {
 	// AllowReset lets ResetPath and MotoResetPath forget state in strict
 	// mode (--allow-reset); lenient mode allows them without it.
 	AllowReset bool
+	// PasswordIterations is the PBKDF2 iteration count for new console
+	// passwords; zero takes iam.DefaultPasswordIterations.
+	PasswordIterations int
 }
 
 // App is a rolecall instance: its state, its services and the HTTP
@@ -110,6 +114,8 @@ type App struct {
 	state *store.Versioned
 	clock ids.Clock
 	gen   ids.Generator
+	// stopSchedule stops the scheduled actions' ticker, if one runs.
+	stopSchedule func()
 }
 
 // StateFile is the name of the state file inside the data directory.
@@ -129,7 +135,8 @@ func Open(o Options) (*App, error) {
 	if !auth.ValidRegion(o.Region) {
 		return nil, fmt.Errorf("invalid Region %q: name an AWS Region, such as us-east-1", o.Region)
 	}
-	if o.Clock == nil {
+	systemClock := o.Clock == nil
+	if systemClock {
 		o.Clock = ids.SystemClock{}
 	}
 	if o.IDs == nil {
@@ -149,7 +156,8 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention})
+	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention,
+		PasswordIterations: o.PasswordIterations})
 	var audit *authz.AuditLog
 	if o.Enforce != authz.Off {
 		audit = authz.NewAuditLog(0, o.AuditLog)
@@ -160,8 +168,9 @@ func Open(o Options) (*App, error) {
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
+	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
 	ecsSvc := ecs.New(ecs.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Timing: o.ECSTiming,
-		Roles: ecsInstanceRoles{ecsRoles: roles, ec2: instSvc}})
+		Roles: ecsInstanceRoles{ecsRoles: roles, ec2: instSvc, metadata: md}})
 	// ECS and Application Auto Scaling answer for their service-linked
 	// roles; LinkedServices may stand in for them.
 	iamSvc.RegisterLinkedService(ecs.PrincipalECS, ecsRoleUsage(ecsSvc, ecs.PrincipalECS))
@@ -176,12 +185,12 @@ func Open(o Options) (*App, error) {
 	ecsRes := resolve.ECS{Svc: ecsSvc, Cache: cache}
 	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
 		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache})}
-	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
 	reset := &resetter{store: vst, metadata: md, authn: authn, authz: az, ids: o.IDs, log: o.Log, account: o.Account,
 		allowReset: o.AllowReset, lenient: o.Auth == auth.Lenient}
 	h := server.New(server.Config{
 		Account: o.Account, Region: o.Region, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),
+		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
@@ -196,8 +205,47 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
-		state: vst, clock: o.Clock, gen: o.IDs, reset: reset}, nil
+	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
+		state: vst, clock: o.Clock, gen: o.IDs, reset: reset}
+	if systemClock {
+		a.stopSchedule = every(time.Second, func() { runDue(context.Background(), aasSvc, o.Log) })
+	}
+	return a, nil
+}
+
+// runDue runs Application Auto Scaling's scheduled actions that are due.
+// It runs before each request (the request sees what the clock has
+// done), and every second on the system clock (an action runs at its
+// time, and ECS starts its tasks then). An injected clock moves only when
+// its test moves it, and the next request catches up: nothing in a test
+// waits on a timer.
+func runDue(ctx context.Context, svc *appautoscaling.Service, log *slog.Logger) {
+	if err := svc.RunDue(ctx); err != nil {
+		log.Error("scheduled actions", "error", err)
+	}
+}
+
+// every calls fn every d until the answered stop is called; stop waits
+// for a call under way.
+func every(d time.Duration, fn func()) (stop func()) {
+	t := time.NewTicker(d)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-t.C:
+				fn()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return sync.OnceFunc(func() {
+		t.Stop()
+		close(quit)
+		<-done
+	})
 }
 
 // openStore opens the state: in memory, or the bbolt file in the data
@@ -235,10 +283,14 @@ func verifier(st store.Store, log *slog.Logger) func() {
 	}
 }
 
-// Close stops the instances' metadata services (letting requests under
-// way end, for up to 5 s) and releases the state; call it after the HTTP
+// Close stops the scheduled actions' ticker and the instances' metadata
+// services (letting requests under way end, for up to 5 s) and releases
+// the state; call it after the HTTP
 // server has drained.
 func (a *App) Close() error {
+	if a.stopSchedule != nil {
+		a.stopSchedule()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	a.Metadata.Shutdown(ctx)

@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/rolecall/rolecall/internal/appautoscaling"
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs"
+	ecstypes "github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/iam"
 )
@@ -31,32 +34,84 @@ func (r scalingRoles) PassRole(ctx context.Context, c appautoscaling.Call, roleA
 	return r.passRole(ctx, c.Caller(), c.Account, c.Region, roleArn, appautoscaling.PrincipalService, "")
 }
 
-// ecsServices is ECS as Application Auto Scaling reads it
-// (appautoscaling.Services): through its service-linked role.
+// ecsServices is ECS as Application Auto Scaling meets it
+// (appautoscaling.Services): through its service-linked role,
+// AWSServiceRoleForApplicationAutoScaling_ECSService, whose every request
+// is decided by the one authorizer for a session of the role
+// (AWSApplicationAutoscalingECSServicePolicy), as the one model of ECS's
+// role use says (ecsroles.ForScalableTarget), and recorded as the role's
+// use (RoleLastUsed).
 type ecsServices struct {
 	ecs   *ecs.Service
 	roles ecsRoles
 }
 
-// ServiceExists: the service is ACTIVE or DRAINING; a deleted service
-// (INACTIVE) is no longer one. Application Auto Scaling reads it with
-// ecs:DescribeServices through AWSServiceRoleForApplicationAutoScaling_ECSService,
-// as the one model of ECS's role use says, which records the role's use.
-func (e ecsServices) ServiceExists(ctx context.Context, c appautoscaling.Call, cluster, service string) (bool, error) {
+// actAs decides action on the service for the service-linked role, and
+// answers the call ECS then serves: the role's session is its caller. A
+// cluster named by the ARN of another account's names no cluster of the
+// account: nothing is decided, and ECS answers that it has none.
+func (e ecsServices) actAs(ctx context.Context, c appautoscaling.Call, cluster, service, action string) (ecs.Call, error) {
 	call := ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}
 	env := ecsroles.Env{Partition: "aws", Account: c.Account, Region: c.Region}
-	if use, ok := ecsroles.ForScalableTarget(env, ecsroles.ScalableTargetInput{Namespace: "ecs", ResourceID: "service/" + cluster + "/" + service}); ok {
-		for _, n := range use.Needs {
-			if n.Action != "ecs:DescribeServices" {
-				continue
-			}
-			if err := e.roles.LinkedRoleUsed(ctx, call, ecsroles.PrincipalAutoScaling, n); err != nil {
-				return false, err
-			}
+	use, ok := ecsroles.ForScalableTarget(env, ecsroles.ScalableTargetInput{Namespace: appautoscaling.NamespaceECS, ResourceID: "service/" + cluster + "/" + service})
+	if !ok {
+		return call, nil
+	}
+	var needs []ecs.RoleAction
+	for _, n := range use.Needs {
+		if n.Action == action {
+			needs = append(needs, n)
 		}
+	}
+	if len(needs) == 0 {
+		return call, fmt.Errorf("app: the model has no %s for a scalable target", action)
+	}
+	p, err := e.roles.actAsLinkedRole(ctx, call, ecsroles.PrincipalAutoScaling, needs...)
+	call.Principal = p
+	return call, err
+}
+
+// ServiceExists: the service is ACTIVE or DRAINING; a deleted service
+// (INACTIVE) is no longer one. Read with ecs:DescribeServices.
+func (e ecsServices) ServiceExists(ctx context.Context, c appautoscaling.Call, cluster, service string) (bool, error) {
+	call, err := e.actAs(ctx, c, cluster, service, "ecs:DescribeServices")
+	if err != nil {
+		return false, err
 	}
 	status, err := e.ecs.ServiceStatus(ctx, call, cluster, service)
 	return status != "" && status != "INACTIVE", err
+}
+
+// DesiredCount: the service's desired count as ecs:DescribeServices
+// answers it, a deleted service's included; a cluster or service ECS does
+// not know is none.
+func (e ecsServices) DesiredCount(ctx context.Context, c appautoscaling.Call, cluster, service string) (int32, bool, error) {
+	call, err := e.actAs(ctx, c, cluster, service, "ecs:DescribeServices")
+	if err != nil {
+		return 0, false, err
+	}
+	out, err := e.ecs.DescribeServices(ctx, call, &ecstypes.DescribeServicesRequest{Cluster: cluster, Services: []string{service}})
+	switch {
+	case awserr.Code(err) == "ClusterNotFoundException":
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	case len(out.Services) == 0:
+		return 0, false, nil
+	}
+	return out.Services[0].DesiredCount, true, nil
+}
+
+// SetDesiredCount: ecs:UpdateService with the desired count, made by the
+// role's session; ECS answers as it answers anyone (a service no longer
+// ACTIVE, a cluster or service not found).
+func (e ecsServices) SetDesiredCount(ctx context.Context, c appautoscaling.Call, cluster, service string, n int32) error {
+	call, err := e.actAs(ctx, c, cluster, service, "ecs:UpdateService")
+	if err != nil {
+		return err
+	}
+	_, err = e.ecs.UpdateService(ctx, call, &ecstypes.UpdateServiceRequest{Cluster: cluster, Service: service, DesiredCount: &n})
+	return err
 }
 
 // scalingRoleUsage is Application Auto Scaling's answer to IAM deleting

@@ -9,6 +9,7 @@ import (
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/catalog"
+	sar "github.com/rolecall/rolecall/internal/catalog/actions"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -51,21 +52,30 @@ func (r ecsRoles) DeleteServiceLinkedRole(ctx context.Context, account, serviceP
 // the use is recorded: RoleLastUsed and the service's own namespace
 // (RecordLinkedRoleUsed).
 func (r ecsRoles) LinkedRoleUsed(ctx context.Context, c ecs.Call, servicePrincipal string, actions ...ecs.RoleAction) error {
-	ls, ok := catalog.LinkedServiceFor(servicePrincipal)
-	if !ok {
-		return fmt.Errorf("app: %s has no service-linked role", servicePrincipal)
-	}
-	role, err := r.iam.GetRole(ctx, c.Account, ls.RoleName)
+	_, err := r.actAsLinkedRole(ctx, c, servicePrincipal, actions...)
 	if awserr.Code(err) == "NoSuchEntity" {
 		return nil
 	}
+	return err
+}
+
+// actAsLinkedRole is LinkedRoleUsed for a service that needs the role to
+// act: it answers the session that acted, and IAM's NoSuchEntity when the
+// account has no such role.
+func (r ecsRoles) actAsLinkedRole(ctx context.Context, c ecs.Call, servicePrincipal string, actions ...ecs.RoleAction) (*principal.Principal, error) {
+	ls, ok := catalog.LinkedServiceFor(servicePrincipal)
+	if !ok {
+		return nil, fmt.Errorf("app: %s has no service-linked role", servicePrincipal)
+	}
+	role, err := r.iam.GetRole(ctx, c.Account, ls.RoleName)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := r.roleAllows(ctx, c, role, linkedRoleSession, actions); err != nil {
-		return err
+	p := sessionOf(role, c.Account, linkedRoleSession)
+	if err := r.roleAllows(ctx, c, p, actions); err != nil {
+		return nil, err
 	}
-	return r.iam.RecordLinkedRoleUsed(ctx, c.Account, servicePrincipal, c.Region)
+	return p, r.iam.RecordLinkedRoleUsed(ctx, c.Account, servicePrincipal, c.Region)
 }
 
 // linkedRoleSession names ECS's sessions of its service-linked role in
@@ -100,30 +110,42 @@ func (r ecsRoles) RoleAllows(ctx context.Context, c ecs.Call, roleArn, session s
 	if err != nil {
 		return err
 	}
-	return r.roleAllows(ctx, c, role, session, actions)
+	return r.roleAllows(ctx, c, sessionOf(role, c.Account, session), actions)
 }
 
-// roleAllows decides each action for a session of role, as AWS decides a
-// request signed with the session's credentials: the role's identity
-// policies and permissions boundary (a service's session of a role carries
-// no session policy). A refusal is AccessDenied in AWS's words, naming the
-// session; an action on "*" names no resource.
-func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, role *iam.Role, session string, actions []ecs.RoleAction) error {
-	account := c.Account
+// sessionOf is a session of role named session, as a request signed with
+// its credentials presents it; account stands in for a role ARN that does
+// not read.
+func sessionOf(role *iam.Role, account, session string) *principal.Principal {
 	if a, err := arn.Parse(role.Arn); err == nil {
 		account = a.Account
 	}
-	p := &principal.Principal{Kind: principal.AssumedRole, Account: account,
+	return &principal.Principal{Kind: principal.AssumedRole, Account: account,
 		ARN:    "arn:aws:sts::" + account + ":assumed-role/" + role.RoleName + "/" + session,
 		UserID: role.RoleId + ":" + session, Name: role.RoleName, RoleARN: role.Arn, RoleID: role.RoleId, SessionName: session}
+}
+
+// roleAllows decides each action for p, a session of a role, as AWS
+// decides a request signed with the session's credentials: the role's identity
+// policies and permissions boundary (a service's session of a role carries
+// no session policy). A refusal is AccessDenied in AWS's words, naming the
+// session; an action on "*" names no resource.
+func (r ecsRoles) roleAllows(ctx context.Context, c ecs.Call, p *principal.Principal, actions []ecs.RoleAction) error {
 	for _, act := range actions {
 		t := authz.Target{ARN: act.Resource, Unnamed: act.Resource == "*" && !namesStar[strings.SplitN(act.Action, ":", 2)[0]]}
+		// The resource's type decides which of the request's service keys
+		// apply to it (ec2:ManagedResourceOperator on an instance).
+		if info, ok := sar.Lookup(act.Action); ok && act.Resource != "*" {
+			if rt, ok := info.MatchResourceType(act.Resource); ok {
+				t.Type = rt.Name
+			}
+		}
 		// A resource of another account is evaluated cross-account only
 		// where rolecall keeps that resource and its policy. The
 		// resource policies of other services (a repository's, a secret's,
 		// a key's) are not known here and are taken to allow: only the
 		// role's own side is decided.
-		if a, err := arn.Parse(act.Resource); err == nil && a.Account != "" && a.Account != account && keptService[a.Service] {
+		if a, err := arn.Parse(act.Resource); err == nil && a.Account != "" && a.Account != p.Account && keptService[a.Service] {
 			t.Account = a.Account
 		}
 		region := c.Region

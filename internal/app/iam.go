@@ -50,6 +50,9 @@ func (d directory) Entity(ctx context.Context, account, kind, name string) (*aut
 		}
 		e.Identity = append(e.Identity, authz.Document{Source: source, Text: doc.Document})
 	}
+	for _, g := range pp.AccountGrants {
+		e.Identity = append(e.Identity, authz.Document{Source: g.PolicyName, Text: g.Document})
+	}
 	if b := pp.PermissionsBoundary; b != nil {
 		e.Boundary = &authz.Document{Source: b.PolicyArn, Text: b.Document}
 	}

@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/imds"
+
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/instances"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -53,10 +56,59 @@ func (r ec2Roles) AssumeRole(ctx context.Context, account, region, roleArn, sess
 
 // ecsInstanceRoles are ECS's role decisions with what EC2 knows of its
 // instances: ECS asks which role a rolecall instance's credentials are of
-// when the ECS agent registers it (ecs.EC2Instances).
+// when the ECS agent registers it (ecs.EC2Instances), and ECS Managed
+// Instances launches and terminates instances (ecs.ManagedEC2), whose
+// metadata services listen as any instance's.
 type ecsInstanceRoles struct {
 	ecsRoles
-	ec2 *instances.Service
+	ec2      *instances.Service
+	metadata *imds.Server
+}
+
+// RunManagedInstance launches the instance as ECS does, acting with the
+// infrastructure role (whose session in.LaunchedBy names): an EC2 managed
+// instance that ecs.amazonaws.com operates. ECS decided the launch's
+// permissions, iam:PassRole included, on that role before.
+func (r ecsInstanceRoles) RunManagedInstance(ctx context.Context, c ecs.Call, in ecs.ManagedInstance) (string, error) {
+	ln, err := imds.Listen(0)
+	if err != nil {
+		return "", err
+	}
+	inst, err := r.ec2.LaunchManaged(ctx, instances.Call{Account: c.Account, Region: c.Region}, instances.ManagedLaunchInput{
+		LaunchInput: instances.LaunchInput{InstanceProfile: in.ProfileArn, MetadataPort: imds.Port(ln)},
+		Operator:    ecs.PrincipalECS, LaunchedBy: in.LaunchedBy, Tags: in.Tags})
+	if err != nil {
+		ln.Close()
+		return "", err
+	}
+	r.metadata.Serve(*inst, ln)
+	return inst.InstanceId, nil
+}
+
+// InstanceCredentials: what the instance's metadata service gives now
+// (instances.Service.RoleCredentials, as the agent reads it), and the role
+// of those credentials.
+func (r ecsInstanceRoles) InstanceCredentials(ctx context.Context, account, id string) (string, string, error) {
+	rc, err := r.ec2.RoleCredentials(ctx, account, id)
+	if err != nil {
+		return "", "", err
+	}
+	if rc.Code != instances.CodeSuccess || rc.AccessKeyId == "" {
+		return "", rc.Message, nil
+	}
+	return rc.RoleArn, "", nil
+}
+
+// TerminateManagedInstance terminates the instance for ECS (its decision,
+// with AWSServiceRoleForECSCompute, taken), and stops its metadata
+// service. One terminated, or gone, already is no error.
+func (r ecsInstanceRoles) TerminateManagedInstance(ctx context.Context, c ecs.Call, id string) error {
+	_, _, err := r.ec2.Terminate(ctx, instances.Call{Account: c.Account, Region: c.Region}, id)
+	r.metadata.Close(id)
+	if awserr.Code(err) == "InvalidInstanceID.NotFound" {
+		return nil
+	}
+	return err
 }
 
 func (r ecsInstanceRoles) EC2InstanceRole(ctx context.Context, account, instanceID string) (bool, string, string, error) {

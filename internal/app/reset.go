@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
@@ -17,7 +16,6 @@ import (
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/imds"
-	"github.com/rolecall/rolecall/internal/instances"
 	"github.com/rolecall/rolecall/internal/leniency"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
 	"github.com/rolecall/rolecall/internal/server"
@@ -75,10 +73,13 @@ type resetter struct {
 	allowReset, lenient bool
 }
 
-// forgetters are the domains' ForgetAccount, each deleting one account's
-// state inside the reset's transaction.
+// forgetters delete, inside the reset's transaction, one account's state:
+// the records keyed by the account, in every bucket, then those the
+// domains key otherwise. A domain that adds a bucket keyed otherwise adds
+// its ForgetAccount here (TestResetAccountForgetsEveryRecordOfItsOwn finds
+// what is left).
 var forgetters = []func(store.Tx, string) error{
-	iam.ForgetAccount, sts.ForgetAccount, ecs.ForgetAccount, appautoscaling.ForgetAccount, instances.ForgetAccount,
+	store.DeleteAccountKeys, iam.ForgetAccount, sts.ForgetAccount, ecs.ForgetAccount,
 }
 
 // maxResetBody bounds what is read of a reset's body, which must be empty.

@@ -115,6 +115,9 @@ func (e *resetEnv) populate(t *testing.T, account string) string {
 	check[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(ic.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("dev"), PolicyArn: pol.Arn}))
 	check[*iam.CreateGroupOutput](t, "CreateGroup")(ic.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")}))
 	check[*iam.AddUserToGroupOutput](t, "AddUserToGroup")(ic.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("dev")}))
+	check[*iam.CreateLoginProfileOutput](t, "CreateLoginProfile")(ic.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Correct-Horse-9")}))
+	check[*iam.UpdateAccountPasswordPolicyOutput](t, "UpdateAccountPasswordPolicy")(ic.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(12)}))
+	check[*iam.CreateAccountAliasOutput](t, "CreateAccountAlias")(ic.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("alias-" + account)}))
 	key := check[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})).AccessKey
 	user := e.cfg(aws.ToString(key.AccessKeyId), aws.ToString(key.SecretAccessKey))
 	check[*iam.GetUserOutput](t, "GetUser as dev")(iam.NewFromConfig(user).GetUser(ctx, &iam.GetUserInput{}))
@@ -143,6 +146,10 @@ func (e *resetEnv) populate(t *testing.T, account string) string {
 	check[*aas.RegisterScalableTargetOutput](t, "RegisterScalableTarget")(ac.RegisterScalableTarget(ctx, &aas.RegisterScalableTargetInput{
 		ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/prod/api"), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
 		MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(2)}))
+	// Raising the minimum above the desired count is a scaling activity.
+	check[*aas.RegisterScalableTargetOutput](t, "RegisterScalableTarget")(ac.RegisterScalableTarget(ctx, &aas.RegisterScalableTargetInput{
+		ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/prod/api"), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		MinCapacity: aws.Int32(2), MaxCapacity: aws.Int32(3)}))
 	check[*aas.PutScalingPolicyOutput](t, "PutScalingPolicy")(ac.PutScalingPolicy(ctx, &aas.PutScalingPolicyInput{PolicyName: aws.String("cpu"),
 		ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/prod/api"), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
 		PolicyType: aastypes.PolicyTypeTargetTrackingScaling, TargetTrackingScalingPolicyConfiguration: &aastypes.TargetTrackingScalingPolicyConfiguration{
@@ -232,7 +239,8 @@ func TestResetAccountForgetsEveryRecordOfItsOwn(t *testing.T) {
 		t.Fatalf("%d of %d records are not account A's: the test populates too little", kept, len(before))
 	}
 	for _, bucket := range []string{"iam-roles", "iam-access-keys", "iam-unique-ids", "iam-slr-deletion-tasks", "iam-advisor-jobs", "iam-last-accessed",
-		"sts-sessions", "sts-expiry", "ecs-tasks", "ecs-task-credentials", "aas-policies", "aas-scheduled", "ec2-instances"} {
+		"iam-login-profiles", "iam-account-aliases", "sts-sessions", "sts-expiry", "ecs-tasks", "ecs-task-credentials", "aas-policies", "aas-scheduled",
+		"aas-activities", "ec2-instances"} {
 		found := false
 		for k := range before {
 			found = found || strings.HasPrefix(k, bucket+"\x00")

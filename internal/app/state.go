@@ -19,9 +19,12 @@ import (
 //	   their principals by it); the ECS resources as rolecall's own record
 //	   types (internal/ecs/records), not the generated wire shapes, a
 //	   container instance with the role it registered with; Application
-//	   Auto Scaling's targets, policies and scheduled actions
-//	   (internal/appautoscaling/records); EC2 instances with their
-//	   instance profiles (internal/instances)
+//	   Auto Scaling's targets, policies, scheduled actions (with when each
+//	   last ran) and scaling activities (internal/appautoscaling/records);
+//	   EC2 instances with their instance profiles (internal/instances);
+//	   and IAM login profiles (password keys, never passwords), the account
+//	   password policy and alias: absent reads as none, so a file
+//	   without them needs no migration
 const StateFormat = 1
 
 // migrations[v] brings a store from format v to v+1.

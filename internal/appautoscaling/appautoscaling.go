@@ -2,9 +2,13 @@
 // services: the scalable dimension ecs:service:DesiredCount
 // (ServiceNamespace "ecs", ResourceId "service/CLUSTER/SERVICE"), its
 // scaling policies and scheduled actions, with AWS's shapes
-// (internal/appautoscaling/types), error codes and texts. Nothing scales:
-// policies and scheduled actions are kept and described as AWS keeps
-// them, and DescribeScalingActivities has nothing to tell.
+// (internal/appautoscaling/types), error codes and texts. Scheduled actions
+// run at their times (scheduler.go), and a change of a target's minimum
+// or maximum brings the service's desired count within them, each a
+// scaling activity DescribeScalingActivities tells of. Scaling policies
+// are kept and described as AWS keeps them, and never run: target
+// tracking and step scaling act on CloudWatch alarms, and rolecall has no
+// CloudWatch metrics or alarms to trigger them.
 //
 // What it does with roles is the point, as AWS does it ("Service-linked
 // roles for Application Auto Scaling", Application Auto Scaling User
@@ -85,6 +89,7 @@ type Service struct {
 	gen      ids.Generator
 	roles    Roles
 	services Services
+	sched    scheduler
 }
 
 // New returns the domain.
@@ -99,6 +104,8 @@ const (
 	bucketTargets   = "aas-targets"   // <acct>/<region>/<namespace>/<dimension>/<resource id>
 	bucketPolicies  = "aas-policies"  // <target key>\x00<policy name>
 	bucketScheduled = "aas-scheduled" // <target key>\x00<scheduled action name>
+	// <target key>\x00<activityOrder>: a target's activities, newest first
+	bucketActivities = "aas-activities"
 )
 
 func regionKey(c Call) string { return c.Account + "/" + c.Region + "/" }

@@ -2,6 +2,7 @@ package appautoscaling
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,20 +49,52 @@ func (f *fakeRoles) PassRole(_ context.Context, _ Call, roleArn string) error {
 	return nil
 }
 
-// fakeServices are the ECS services that exist, as "cluster/service".
-type fakeServices map[string]bool
+// fakeServices stands in for ECS as the service-linked role meets it:
+// the services that exist, as "account/cluster/service", with their
+// desired counts; a refusal to answer; the counts set.
+type fakeServices struct {
+	desired map[string]int32
+	deny    error // answered by SetDesiredCount when set
+	set     []string
+}
 
-func (f fakeServices) ServiceExists(_ context.Context, _ Call, cluster, service string) (bool, error) {
-	return f[cluster+"/"+service], nil
+func (f *fakeServices) ServiceExists(_ context.Context, c Call, cluster, service string) (bool, error) {
+	_, ok := f.desired[c.Account+"/"+cluster+"/"+service]
+	return ok, nil
+}
+
+func (f *fakeServices) DesiredCount(_ context.Context, c Call, cluster, service string) (int32, bool, error) {
+	n, ok := f.desired[c.Account+"/"+cluster+"/"+service]
+	return n, ok, nil
+}
+
+func (f *fakeServices) SetDesiredCount(_ context.Context, c Call, cluster, service string, n int32) error {
+	k := c.Account + "/" + cluster + "/" + service
+	f.set = append(f.set, fmt.Sprintf("%s=%d", k, n))
+	if f.deny != nil {
+		return f.deny
+	}
+	if _, ok := f.desired[k]; !ok {
+		return awserr.New(http.StatusBadRequest, "ServiceNotFoundException", "Service not found.")
+	}
+	f.desired[k] = n
+	return nil
 }
 
 func newService(t *testing.T) (*Service, *fakeRoles) {
+	s, roles, _, _ := newFixture(t)
+	return s, roles
+}
+
+// newFixture is a Service over the services default/web and prod/api of
+// the account, each with one task wanted, and its clock.
+func newFixture(t *testing.T) (*Service, *fakeRoles, *fakeServices, *ids.FixedClock) {
 	t.Helper()
 	roles := &fakeRoles{roles: map[string]bool{}}
+	services := &fakeServices{desired: map[string]int32{acct + "/default/web": 1, acct + "/prod/api": 1}}
 	clock := &ids.FixedClock{T: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(Config{Store: store.NewMemory(), Clock: clock, IDs: &ids.Sequence{}, Roles: roles,
-		Services: fakeServices{"default/web": true, "prod/api": true}})
-	return s, roles
+	s := New(Config{Store: store.NewMemory(), Clock: clock, IDs: &ids.Sequence{}, Roles: roles, Services: services})
+	return s, roles, services, clock
 }
 
 func wantErr(t *testing.T, err error, code, msg string) {

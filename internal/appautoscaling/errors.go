@@ -130,3 +130,20 @@ func errTooManyTags() error {
 func errBadToken() error {
 	return awserr.New(http.StatusBadRequest, "InvalidNextTokenException", "The NextToken is not valid.")
 }
+
+// errInvalidSchedule: PutScheduledAction with a Schedule that is no
+// at(...), rate(...) or cron(...) expression Application Auto Scaling
+// reads. "Invalid schedule expression" is how AWS answers one (aws/
+// aws-cdk #6053); what follows the colon, saying why, is rolecall's
+// (unverified).
+func errInvalidSchedule(detail string) error {
+	return validation("Invalid schedule expression: %s", detail)
+}
+
+// errInvalidTimezone: a Timezone that is no IANA time zone name ("The
+// supported time zone values are the canonical names of the IANA time
+// zones supported by Joda-Time", user guide); rolecall's wording
+// (unverified).
+func errInvalidTimezone(detail string) error {
+	return validation("Invalid time zone: %s", detail)
+}

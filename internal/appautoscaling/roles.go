@@ -23,11 +23,19 @@ type Roles interface {
 	PassRole(ctx context.Context, c Call, roleArn string) error
 }
 
-// Services is what Application Auto Scaling reads of ECS: whether the
-// service a target names exists (and is not deleted) in the Call's
-// account and Region. internal/app wires ECS behind it.
+// Services is what Application Auto Scaling does with ECS, acting as its
+// service-linked role (internal/app wires ECS, IAM and the authorizer
+// behind it): whether the service a target names exists (and is not
+// deleted) in the Call's account and Region; the service's desired count
+// (ecs:DescribeServices); and a new one (ecs:UpdateService). The role's
+// refusal is an *awserr.Error AccessDenied, ECS's own errors (a service
+// or cluster not found, a service no longer ACTIVE) are ECS's.
 type Services interface {
 	ServiceExists(ctx context.Context, c Call, cluster, service string) (bool, error)
+	// DesiredCount answers found false, and no error, when there is no
+	// such service or cluster.
+	DesiredCount(ctx context.Context, c Call, cluster, service string) (n int32, found bool, err error)
+	SetDesiredCount(ctx context.Context, c Call, cluster, service string, n int32) error
 }
 
 // roleARN checks the role a RoleARN names. AWS's user guide says that for

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/rolecall/rolecall/internal/appautoscaling/records"
+	"github.com/rolecall/rolecall/internal/appautoscaling/schedule"
 	"github.com/rolecall/rolecall/internal/appautoscaling/types"
 	"github.com/rolecall/rolecall/internal/model/shapecopy"
 	"github.com/rolecall/rolecall/internal/store"
@@ -12,7 +13,9 @@ import (
 // PutScheduledAction creates or updates a scheduled action of a
 // registered target ("If you leave a parameter unspecified when updating
 // a scheduled action, the corresponding value remains unchanged",
-// PutScheduledAction reference). Nothing runs it. Its ARN is
+// PutScheduledAction reference). Its schedule and time zone are read
+// first (a bad one is refused), and it runs from then on (scheduler.go):
+// a change counts from the time it is put. Its ARN is
 // arn:aws:autoscaling:REGION:ACCOUNT:scheduledAction:UUID:resource/ecs/
 // service/CLUSTER/SERVICE:scheduledActionName/NAME (AWS's answers quoted
 // in public reports; moto's AWS-verified test of the form).
@@ -26,6 +29,16 @@ func (s *Service) PutScheduledAction(ctx context.Context, c Call, in *types.PutS
 	}
 	if a := in.ScalableTargetAction; a != nil && a.MinCapacity != nil && a.MaxCapacity != nil && *a.MinCapacity > *a.MaxCapacity {
 		return nil, errMinAboveMax(*a.MinCapacity, *a.MaxCapacity)
+	}
+	if in.Schedule != "" {
+		if _, err := schedule.Parse(in.Schedule); err != nil {
+			return nil, errInvalidSchedule(err.Error())
+		}
+	}
+	if in.Timezone != "" {
+		if _, err := schedule.LoadZone(in.Timezone); err != nil {
+			return nil, errInvalidTimezone(err.Error())
+		}
 	}
 	id := s.gen.UUID() // before the transaction, which may run more than once
 	now := s.now()
@@ -74,11 +87,13 @@ func (s *Service) PutScheduledAction(ctx context.Context, c Call, in *types.PutS
 			a.ScalableTargetAction = in.ScalableTargetAction
 		}
 		rec.Action = shapecopy.Convert[records.ScheduledAction](a)
+		rec.Since = now
 		return store.PutJSON(tx, bucketScheduled, k, &rec)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.touch()
 	return &types.PutScheduledActionResponse{}, nil
 }
 
@@ -88,6 +103,7 @@ func (s *Service) DeleteScheduledAction(ctx context.Context, c Call, in *types.D
 	if err := s.deleteMember(ctx, c, bucketScheduled, r, in.ScheduledActionName, errScheduledActionNotFound(r, in.ScheduledActionName)); err != nil {
 		return nil, err
 	}
+	s.touch()
 	return &types.DeleteScheduledActionResponse{}, nil
 }
 
@@ -100,19 +116,4 @@ func (s *Service) DescribeScheduledActions(ctx context.Context, c Call, in *type
 		return nil, err
 	}
 	return &types.DescribeScheduledActionsResponse{ScheduledActions: actions, NextToken: next}, nil
-}
-
-// DescribeScalingActivities: nothing scales in rolecall, so there is no
-// activity to describe; the request is checked as the others are.
-func (s *Service) DescribeScalingActivities(ctx context.Context, c Call, in *types.DescribeScalingActivitiesRequest) (*types.DescribeScalingActivitiesResponse, error) {
-	if err := check(ctx, c); err != nil {
-		return nil, err
-	}
-	if _, err := filter(c, in.ServiceNamespace, in.ScalableDimension, nil); err != nil {
-		return nil, err
-	}
-	if _, _, err := page[types.ScalingActivity](nil, in.NextToken, in.MaxResults, pageTargets); err != nil {
-		return nil, err
-	}
-	return &types.DescribeScalingActivitiesResponse{ScalingActivities: []types.ScalingActivity{}}, nil
 }

@@ -18,7 +18,13 @@ import (
 // In AWS's order as far as it shows: the request is checked, a RoleARN is
 // passed, the service-linked role is ensured (Application Auto Scaling
 // describes the service with it), then the service is looked up; a
-// failure leaves the target as it was.
+// failure leaves the target as it was. A minimum or maximum given then
+// brings the service's desired count within them, as the service-linked
+// role: Application Auto Scaling "initiates scaling activities when you
+// modify the maximum or minimum size of the scalable target, either
+// manually or following a schedule" (user guide, "Scaling activities for
+// Application Auto Scaling"); a refusal there is a failed activity, and
+// the registration stands.
 func (s *Service) RegisterScalableTarget(ctx context.Context, c Call, in *types.RegisterScalableTargetRequest) (*types.RegisterScalableTargetResponse, error) {
 	r := refOf(c, in.ServiceNamespace, in.ResourceId, in.ScalableDimension)
 	if !r.ecs {
@@ -49,6 +55,7 @@ func (s *Service) RegisterScalableTarget(ctx context.Context, c Call, in *types.
 	}
 	now := s.now()
 	var out types.ScalableTarget
+	var stored records.ScalableTarget
 	err = s.update(ctx, c, func(tx store.Tx) error {
 		var rec targetRecord
 		found, err := store.GetJSON(tx, bucketTargets, r.storeKey(c), &rec)
@@ -88,11 +95,17 @@ func (s *Service) RegisterScalableTarget(ctx context.Context, c Call, in *types.
 			}
 		}
 		rec.Target = shapecopy.Convert[records.ScalableTarget](t)
-		out = t
+		out, stored = t, rec.Target
 		return store.PutJSON(tx, bucketTargets, r.storeKey(c), &rec)
 	})
 	if err != nil {
 		return nil, err
+	}
+	s.touch()
+	if in.MinCapacity != nil || in.MaxCapacity != nil {
+		if err := s.scaleWithin(ctx, c, r.storeKey(c), &stored, in.MinCapacity != nil); err != nil {
+			return nil, err
+		}
 	}
 	return &types.RegisterScalableTargetResponse{ScalableTargetARN: out.ScalableTargetARN}, nil
 }
@@ -148,6 +161,7 @@ func (s *Service) DeregisterScalableTarget(ctx context.Context, c Call, in *type
 	if err != nil {
 		return nil, err
 	}
+	s.touch()
 	return &types.DeregisterScalableTargetResponse{}, nil
 }
 

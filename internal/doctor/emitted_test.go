@@ -202,6 +202,9 @@ var notAboutRoles = map[string]bool{
 	"X is required for a policy of type X":                                                                                              true,
 	"The request contains too many tags. Try the request again with fewer tags.":                                                        true,
 	"The NextToken is not valid.": true,
+	// Application Auto Scaling's schedule expressions and time zones.
+	"Invalid schedule expression: X": true,
+	"Invalid time zone: X":           true,
 	// IAM's Access Advisor and policy simulator inputs.
 	"Invalid caller - Caller must be an IAM user in this context.":        true,
 	"The list of Permissions Boundary policies cannot exceed 1 items.":    true,
@@ -211,6 +214,15 @@ var notAboutRoles = map[string]bool{
 	"Invalid value X for context key X of type X.":                        true,
 	"Invalid ResourceHandlingOption: X.":                                  true,
 	"Resource handling option X requires resources of type: X.":           true,
+	// IAM's console sign-in: login profiles, passwords, account aliases.
+	"Login Profile for user X already exists.":                                 true,
+	"Login Profile for User X is being changed by another request. Try again.": true,
+	"Password does not conform to the account password policy.":                true,
+	"Cannot delete entity, must delete login profile first.":                   true,
+	"Only IAM Users can change their own password.":                            true,
+	"The old password is incorrect.":                                           true,
+	"The account alias X already exists.":                                      true,
+	"The account alias X cannot be found.":                                     true,
 }
 
 // Every role error text rolecall gives, ECS's stoppedReasons included, is

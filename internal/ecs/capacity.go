@@ -335,14 +335,17 @@ func (s *Service) UpdateCapacityProvider(ctx context.Context, c Call, in *types.
 
 // DeleteCapacityProvider deletes a capacity provider. One still associated
 // with an ACTIVE cluster is not deleted: the answer says DELETE_FAILED, as
-// AWS's does (ekristen/aws-nuke PR #542). When the last Managed Instances
-// provider of the account, in any Region, goes, ECS deletes
-// AWSServiceRoleForECSCompute itself.
+// AWS's does (ekristen/aws-nuke PR #542). A Managed Instances provider's
+// instances are deregistered and terminated with it (through
+// AWSServiceRoleForECSCompute); when the last Managed Instances provider
+// of the account, in any Region, goes, ECS deletes
+// AWSServiceRoleForECSCompute itself, after.
 func (s *Service) DeleteCapacityProvider(ctx context.Context, c Call, in *types.DeleteCapacityProviderRequest) (*types.DeleteCapacityProviderResponse, error) {
 	var out types.CapacityProvider
 	deleted := false
+	var retired []*instanceRecord
 	err := s.update(ctx, c, func(tx store.Tx) error {
-		deleted = false
+		deleted, retired = false, nil
 		r, err := loadProvider(tx, c, in.CapacityProvider)
 		if err != nil {
 			return err
@@ -376,6 +379,11 @@ func (s *Service) DeleteCapacityProvider(ctx context.Context, c Call, in *types.
 			} else if used {
 				return errProviderInUse()
 			}
+			// Its instances go with it: deregistered here, terminated
+			// once the deletion is written.
+			if retired, err = retireProvider(tx, c, p.Cluster, p.Name); err != nil {
+				return err
+			}
 			if cl, err := loadCluster(tx, c, p.Cluster); err != nil {
 				return err
 			} else if cl != nil {
@@ -398,6 +406,11 @@ func (s *Service) DeleteCapacityProvider(ctx context.Context, c Call, in *types.
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(retired) > 0 {
+		if err := s.retire(ctx, c, out.Cluster, retired); err != nil {
+			return nil, err
+		}
 	}
 	if deleted && out.Type == providerManaged {
 		left, err := s.managedInstancesProviders(ctx, c.Account)

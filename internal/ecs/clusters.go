@@ -462,6 +462,11 @@ func (s *Service) PutClusterCapacityProviders(ctx context.Context, c Call, in *t
 // Managed Instances capacity providers of its own; it stays describable as
 // INACTIVE.
 func (s *Service) DeleteCluster(ctx context.Context, c Call, in *types.DeleteClusterRequest) (*types.DeleteClusterResponse, error) {
+	// Idle Managed Instances instances are gone first (scaleIn): only
+	// those that run tasks keep the cluster.
+	if err := s.scaleIn(ctx, c, in.Cluster); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	tm := s.phases()
 	var out types.Cluster

@@ -20,6 +20,14 @@ type instanceRecord struct {
 	// EC2: it registered with a rolecall EC2 instance's role credentials;
 	// only that instance's may register it again.
 	EC2 bool `json:",omitempty"`
+	// Managed: ECS launched its EC2 instance for the Managed Instances
+	// capacity provider Instance.CapacityProviderName, registered it, and
+	// terminates it when it is idle (managed.go). OneTask: it was sized
+	// for one task (the provider names no instance requirements).
+	// HostTerminated: ECS terminated its EC2 instance.
+	Managed        bool `json:",omitempty"`
+	OneTask        bool `json:",omitempty"`
+	HostTerminated bool `json:",omitempty"`
 }
 
 func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
@@ -56,6 +64,11 @@ func defaultResources() []types.Resource {
 		{Name: "PORTS", Type: "STRINGSET", StringSetValue: []string{"22", "2375", "2376", "51678", "51679"}},
 		{Name: "PORTS_UDP", Type: "STRINGSET", StringSetValue: []string{}},
 	}
+}
+
+// defaultVersionInfo is the agent's version when it reports none.
+func defaultVersionInfo() *types.VersionInfo {
+	return &types.VersionInfo{AgentVersion: "1.89.0", AgentHash: "rolecall", DockerVersion: "DockerVersion: 25.0.8"}
 }
 
 // RegisterContainerInstance registers an EC2 instance with a cluster, as
@@ -149,7 +162,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 		}
 		ci.VersionInfo = in.VersionInfo
 		if ci.VersionInfo == nil {
-			ci.VersionInfo = &types.VersionInfo{AgentVersion: "1.89.0", AgentHash: "rolecall", DockerVersion: "DockerVersion: 25.0.8"}
+			ci.VersionInfo = defaultVersionInfo()
 		}
 		ci.Attributes = nonNil(in.Attributes)
 		if !slices.ContainsFunc(ci.Attributes, func(a types.Attribute) bool { return a.Name == "ecs.os-type" }) {
@@ -219,12 +232,16 @@ func (s *Service) DeregisterContainerInstance(ctx context.Context, c Call, in *t
 	now, tm := s.now(), s.phases()
 	force := in.Force != nil && *in.Force
 	var out types.ContainerInstance
+	var retired *instanceRecord
+	var cluster string
 	err := s.update(ctx, c, func(tx store.Tx) error {
+		retired = nil
 		cl, err := activeCluster(tx, c, in.Cluster, false)
 		if err != nil {
 			return err
 		}
 		name := cl.Cluster.ClusterName
+		cluster = name
 		r, err := loadInstance(tx, c, name, in.ContainerInstance)
 		if err != nil {
 			return err
@@ -249,11 +266,13 @@ func (s *Service) DeregisterContainerInstance(ctx context.Context, c Call, in *t
 				return err
 			}
 		}
-		r.Instance.Status, r.Instance.AgentConnected = statusInactive, false
-		r.Instance.Version++
+		deregister(r)
 		id := r.Instance.ContainerInstanceArn[strings.LastIndexByte(r.Instance.ContainerInstanceArn, '/')+1:]
 		if err := putJSON(tx, bucketInstances, instanceKey(c, name, id), r); err != nil {
 			return err
+		}
+		if r.Managed && !r.HostTerminated {
+			retired = r
 		}
 		out = s.instanceView(tx, c, name, r, true)
 		return nil
@@ -261,12 +280,24 @@ func (s *Service) DeregisterContainerInstance(ctx context.Context, c Call, in *t
 	if err != nil {
 		return nil, err
 	}
+	// ECS terminates the EC2 instance of a Managed Instances container
+	// instance that leaves the cluster: it manages the instance for the
+	// cluster only (rolecall's reading; unverified).
+	if retired != nil {
+		if err := s.retire(ctx, c, cluster, []*instanceRecord{retired}); err != nil {
+			return nil, err
+		}
+	}
 	return &types.DeregisterContainerInstanceResponse{ContainerInstance: &out}, nil
 }
 
 // ListContainerInstances lists a cluster's container instances of a status
-// (all but INACTIVE by default).
+// (all but INACTIVE by default), once the idle Managed Instances ones are
+// gone (scaleIn).
 func (s *Service) ListContainerInstances(ctx context.Context, c Call, in *types.ListContainerInstancesRequest) (*types.ListContainerInstancesResponse, error) {
+	if err := s.scaleIn(ctx, c, in.Cluster); err != nil {
+		return nil, err
+	}
 	var arns []string
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		arns = nil
@@ -293,8 +324,12 @@ func (s *Service) ListContainerInstances(ctx context.Context, c Call, in *types.
 }
 
 // DescribeContainerInstances describes instances by ID or ARN; unknown ones
-// are failures with reason MISSING.
+// are failures with reason MISSING. Idle Managed Instances ones are
+// deregistered first (scaleIn).
 func (s *Service) DescribeContainerInstances(ctx context.Context, c Call, in *types.DescribeContainerInstancesRequest) (*types.DescribeContainerInstancesResponse, error) {
+	if err := s.scaleIn(ctx, c, in.Cluster); err != nil {
+		return nil, err
+	}
 	withTags := slices.Contains(in.Include, "TAGS")
 	out := &types.DescribeContainerInstancesResponse{}
 	err := s.view(ctx, c, func(tx store.Tx) error {

@@ -190,5 +190,15 @@ func (r *taskRecord) visible(now time.Time, tm Timing) bool {
 	return last.status != "STOPPED" || now.Before(last.at.Add(stoppedRetention))
 }
 
+// stoppedAt is when the task STOPPED (or will), zero when nothing stops
+// it.
+func (r *taskRecord) stoppedAt(tm Timing) time.Time {
+	evs, _, _ := r.timeline(tm)
+	if last := evs[len(evs)-1]; last.status == "STOPPED" {
+		return last.at
+	}
+	return time.Time{}
+}
+
 // wantsToRun: nobody asked the task to stop and it did not fail to start.
 func (r *taskRecord) wantsToRun() bool { return r.StopAt == nil && r.FailedReason == "" }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
-	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/principal"
 )
@@ -122,9 +121,13 @@ type taskSessions struct {
 // started is how a task's launch went as far as its roles go.
 type started struct {
 	sess taskSessions
+	// on is the container instance the task is placed on (EC2, and
+	// Managed Instances once ECS has an instance for it), nil for none.
+	on *instanceRecord
 	// unassumable names the role ecs-tasks.amazonaws.com could not
 	// assume; refused is the stoppedReason of a request the execution
-	// role was refused. Either stops the task before it runs.
+	// role (or the agent, with the instance role) was refused, or of an
+	// instance ECS could not launch. Either stops the task before it runs.
 	unassumable string
 	refused     string
 }
@@ -137,22 +140,36 @@ func (st started) failedReason() string {
 	return st.refused
 }
 
+// instanceArn is the ARN of the container instance the task is placed on.
+func (st started) instanceArn() string {
+	if st.on == nil {
+		return ""
+	}
+	return st.on.Instance.ContainerInstanceArn
+}
+
 // launchRoles does with a task's roles what ECS and its agent do when the
-// task starts: ecs-tasks.amazonaws.com assumes the execution role, then the
-// task role, each in a session named after the task ID, for the task
-// (aws:SourceArn); then the agent makes the execution role's requests
-// (registry authentication, secrets, environment files, the image pull,
-// the log streams), in that order, as the one model of ECS's role use
-// lists them. The first refusal is the task's stoppedReason.
+// task starts: on Managed Instances, ECS places it on an instance of the
+// provider, launching one if none has room (placeManaged); then
+// ecs-tasks.amazonaws.com assumes the execution role, then the task role,
+// each in a session named after the task ID, for the task
+// (aws:SourceArn); then the agent on the instance, with the instance's
+// current role, takes the task (Managed Instances); then the execution
+// role (on a container instance without one, the instance role) makes the
+// agent's requests (registry authentication, secrets, environment files,
+// the image pull, the log streams), in that order, as the one model of
+// ECS's role use lists them. The first refusal is the task's
+// stoppedReason.
 func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn string, on *instanceRecord) (started, error) {
 	executionRole, taskRole := l.roles()
-	var st started
 	if l.managed != nil {
-		refused, err := s.launchInstance(ctx, c, l.managed)
+		placed, refused, err := s.placeManaged(ctx, c, l)
 		if err != nil || refused != "" {
 			return started{refused: refused}, err
 		}
+		on = placed
 	}
+	st := started{on: on}
 	for i, r := range []string{executionRole, taskRole} {
 		if r == "" {
 			continue
@@ -163,7 +180,7 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 			if !awserr.IsClient(err) {
 				return started{}, err
 			}
-			return started{unassumable: arn}, nil
+			return started{on: on, unassumable: arn}, nil
 		}
 		if i == 0 {
 			st.sess.execution = got
@@ -171,39 +188,67 @@ func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn st
 			st.sess.task = got
 		}
 	}
-	// Who makes the agent's requests: the execution role, in the task's
-	// session; on a container instance without one, the instance role, in
-	// the instance's session (the credentials the agent has from the
-	// instance metadata service).
 	platform := ecsroles.Platform(l.launchType)
 	def := l.def.Def
 	def.ExecutionRoleArn, def.TaskRoleArn = executionRole, taskRole
-	uses := ecsroles.ForTask(envOf(c), &def, platform, ecsroles.TaskOptions{Cluster: l.cluster.Cluster.ClusterName, TaskID: taskIDOf(taskArn)})
-	role, session, needs := roleARN(c, executionRole), taskIDOf(taskArn), uses.Execution.Needs
-	if executionRole == "" {
-		if on == nil {
-			return st, nil
+	cluster := l.cluster.Cluster.ClusterName
+	uses := ecsroles.ForTask(envOf(c), &def, platform, ecsroles.TaskOptions{Cluster: cluster, TaskID: taskIDOf(taskArn)})
+	// The agent on the instance acts with the credentials it has from the
+	// instance metadata service: the instance's session of the role its
+	// instance profile gives it now. On Managed Instances it polls for
+	// each task and reports its state (the agent's own calls); on a
+	// container instance, a task without an execution role has it pull
+	// and log as well.
+	if on != nil && (l.managed != nil || executionRole == "") {
+		var needs []RoleAction
+		if l.managed != nil {
+			needs = ecsroles.AgentForTask(ecsroles.AgentNeedsOn(envOf(c), cluster, taskIDOf(on.Instance.ContainerInstanceArn), true))
 		}
-		agent, sess, running, err := s.agentRole(ctx, c, on)
-		if err != nil {
-			return started{}, err
+		if executionRole == "" {
+			needs = append(needs, ecsroles.AtLaunch(uses.Instance.Needs)...)
 		}
-		if !running {
-			return started{refused: hostTerminatedReason(on.Instance.Ec2InstanceId)}, nil
+		refused, err := s.agentRefused(ctx, c, on, platform, needs)
+		if err != nil || refused != "" {
+			st.refused = refused
+			return st, err
 		}
-		if agent == "" {
-			if on.EC2 && len(ecsroles.AtLaunch(uses.Instance.Needs)) > 0 {
-				return started{refused: noCredentialsReason()}, nil
-			}
-			return st, nil // registered without a role: nothing known to decide with
-		}
-		role, session, needs = agent, sess, uses.Instance.Needs
 	}
-	n, denial, err := s.firstRefused(ctx, c, role, session, ecsroles.AtLaunch(needs))
+	if executionRole == "" {
+		return st, nil
+	}
+	n, denial, err := s.firstRefused(ctx, c, roleARN(c, executionRole), taskIDOf(taskArn), ecsroles.AtLaunch(uses.Execution.Needs))
 	if err != nil || denial == "" {
 		return st, err
 	}
-	return started{refused: ecsroles.Refusal(n, platform, denial, s.gen.UUID())}, nil
+	st.refused = ecsroles.Refusal(n, platform, denial, s.gen.UUID())
+	return st, nil
+}
+
+// agentRefused decides needs for the agent of container instance on, with
+// the role it acts with now (agentRole): the stoppedReason of the first
+// refused, "" when all are allowed. Its instance terminated, the task
+// stops as AWS stops it; an instance that registered without a role has
+// nothing known to decide with, but an EC2 instance whose profile gives it
+// none has no credentials to make the requests.
+func (s *Service) agentRefused(ctx context.Context, c Call, on *instanceRecord, platform ecsroles.Platform, needs []RoleAction) (string, error) {
+	agent, session, running, err := s.agentRole(ctx, c, on)
+	if err != nil {
+		return "", err
+	}
+	if !running {
+		return hostTerminatedReason(on.Instance.Ec2InstanceId), nil
+	}
+	if agent == "" {
+		if on.EC2 && len(needs) > 0 {
+			return noCredentialsReason(), nil
+		}
+		return "", nil
+	}
+	n, denial, err := s.firstRefused(ctx, c, agent, session, needs)
+	if err != nil || denial == "" {
+		return "", err
+	}
+	return ecsroles.Refusal(n, platform, denial, s.gen.UUID()), nil
 }
 
 // firstRefused decides needs, in order, for a session of role: the first
@@ -221,68 +266,6 @@ func (s *Service) firstRefused(ctx context.Context, c Call, role, session string
 		return n, awserr.As(err).Message, nil
 	}
 	return RoleAction{}, "", nil
-}
-
-// launchInstance is what ECS does with a Managed Instances capacity
-// provider's roles to launch an instance for a task: it assumes the
-// infrastructure role, then creates the launch template and fleet, runs
-// and tags the instance, and passes the instance profile's role to EC2,
-// each decided on the role's own policies; then the instance's agent
-// registers it with the instance role (AmazonECSInfrastructureRolePolicyForManagedInstances
-// allows them, the PassRole only for roles named ecsInstanceRole*: "a
-// mismatched name causes an authorization error at task launch",
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html).
-// refused is the task's stoppedReason when one is refused. rolecall keeps
-// no instances: each launch is decided as if it needed a new one.
-func (s *Service) launchInstance(ctx context.Context, c Call, p *types.CapacityProvider) (refused string, err error) {
-	mi := p.ManagedInstancesProvider
-	in := ecsroles.ProviderInput{Provider: p, Clusters: []string{p.Cluster}}
-	if lt := mi.InstanceLaunchTemplate; lt != nil && lt.Ec2InstanceProfileArn != "" {
-		role, err := s.roles.InstanceProfileRole(ctx, c, lt.Ec2InstanceProfileArn)
-		if err != nil {
-			if !awserr.IsClient(err) {
-				return "", err
-			}
-			return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
-		}
-		in.InstanceRoleARN = role
-	}
-	session := ecsroles.About[ecsroles.MIInfrastructure].Session
-	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, mi.InfrastructureRoleArn, session, p.CapacityProviderArn); err != nil {
-		if !awserr.IsClient(err) {
-			return "", err
-		}
-		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(errInfrastructureRole(mi.InfrastructureRoleArn)).Message), nil
-	}
-	needs := map[ecsroles.Kind][]RoleAction{}
-	for _, u := range ecsroles.ForProvider(envOf(c), in) {
-		needs[u.Kind] = append(needs[u.Kind], u.Needs...)
-	}
-	if _, denial, err := s.firstRefused(ctx, c, mi.InfrastructureRoleArn, session, needs[ecsroles.MIInfrastructure]); err != nil {
-		return "", err
-	} else if denial != "" {
-		return ecsroles.InstanceLaunchReason(p.Name, denial), nil
-	}
-	// The instance runs, and its agent registers it with the instance
-	// role: EC2 has ec2.amazonaws.com assume the role for the instance
-	// (its session named after the instance), and the agent's calls are
-	// the role's own (AmazonECSInstanceRolePolicyForManagedInstances).
-	if in.InstanceRoleARN == "" {
-		return "", nil
-	}
-	instance := "i-" + s.hexID()[:17]
-	if _, err := s.roles.AssumeAsService(ctx, c, ecsroles.PrincipalEC2, in.InstanceRoleARN, instance, ""); err != nil {
-		if !awserr.IsClient(err) {
-			return "", err
-		}
-		return ecsroles.InstanceLaunchReason(p.Name, awserr.As(err).Message), nil
-	}
-	if _, denial, err := s.firstRefused(ctx, c, in.InstanceRoleARN, instance, needs[ecsroles.MIInstance]); err != nil {
-		return "", err
-	} else if denial != "" {
-		return ecsroles.InstanceLaunchReason(p.Name, denial), nil
-	}
-	return "", nil
 }
 
 // hostTerminatedReason: AWS's reason for the tasks of an instance that

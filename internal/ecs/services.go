@@ -422,13 +422,9 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 					events = append(events, fmt.Sprintf("(service %s) failed to launch a task with (error %s)", name, st.failedReason()))
 					break
 				}
-				inst := ""
-				if on != nil {
-					inst = on.Instance.ContainerInstanceArn
-				}
 				// A task whose execution role is refused starts, and
 				// stops before it runs; the service tries again later.
-				t := s.newTask(c, l, id, now, inst, st.refused)
+				t := s.newTask(c, l, id, now, st.instanceArn(), st.refused)
 				started = append(started, t)
 				if st.refused != "" {
 					failedAttempt = true

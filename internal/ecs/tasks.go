@@ -24,7 +24,10 @@ type launch struct {
 	capacityProvider string
 	// managed is the Managed Instances capacity provider the task is
 	// placed on, nil for other launches.
-	managed          *types.CapacityProvider
+	managed *types.CapacityProvider
+	// pool is what the launch knows of the provider's instances, as it
+	// places its tasks on them (placeManaged).
+	pool             *managedPool
 	platformVersion  string
 	network          *types.NetworkConfiguration
 	overrides        *types.TaskOverride
@@ -48,6 +51,36 @@ func (l *launch) roles() (execution, task string) {
 		}
 	}
 	return execution, task
+}
+
+// reservation is what a task of the launch reserves on its instance: the
+// task's CPU and memory (overrides first), else the sum of its
+// containers'.
+func (l *launch) reservation() (cpu, mem int32) {
+	for _, cd := range l.def.Def.ContainerDefinitions {
+		cpu += cd.Cpu
+		if cd.Memory != nil {
+			mem += *cd.Memory
+		} else if cd.MemoryReservation != nil {
+			mem += *cd.MemoryReservation
+		}
+	}
+	cpuSpec, memSpec := l.def.Def.Cpu, l.def.Def.Memory
+	if o := l.overrides; o != nil {
+		if o.Cpu != "" {
+			cpuSpec = o.Cpu
+		}
+		if o.Memory != "" {
+			memSpec = o.Memory
+		}
+	}
+	if n, ok := taskCPU(cpuSpec); ok {
+		cpu = int32(n)
+	}
+	if n, ok := taskMemory(memSpec); ok {
+		mem = int32(n)
+	}
+	return cpu, mem
 }
 
 func (l *launch) awsvpc() bool { return l.def.Def.NetworkMode == "awsvpc" }
@@ -227,7 +260,6 @@ func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceA
 	} else {
 		t.Attachments = []types.Attachment{}
 	}
-	var cpu, mem int32
 	for _, cd := range def.ContainerDefinitions {
 		ct := types.Container{
 			ContainerArn: ecsARN(c, "container/"+cl.ClusterName+"/"+id+"/"+s.gen.UUID()),
@@ -237,12 +269,8 @@ func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceA
 			Cpu:          strconv.Itoa(int(cd.Cpu)),
 			HealthStatus: "UNKNOWN",
 		}
-		cpu += cd.Cpu
 		if cd.Memory != nil {
 			ct.Memory = strconv.Itoa(int(*cd.Memory))
-			mem += *cd.Memory
-		} else if cd.MemoryReservation != nil {
-			mem += *cd.MemoryReservation
 		}
 		if cd.MemoryReservation != nil {
 			ct.MemoryReservation = strconv.Itoa(int(*cd.MemoryReservation))
@@ -252,12 +280,7 @@ func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceA
 		}
 		t.Containers = append(t.Containers, ct)
 	}
-	if n, ok := taskCPU(t.Cpu); ok {
-		cpu = int32(n)
-	}
-	if n, ok := taskMemory(t.Memory); ok {
-		mem = int32(n)
-	}
+	cpu, mem := l.reservation()
 	r := &taskRecord{Task: t, AwsVpc: l.awsvpc(), Created: now, Service: l.service, Deployment: l.deployment,
 		ReservedCPU: cpu, ReservedMemory: mem}
 	r.FailedReason = failedReason
@@ -270,13 +293,14 @@ func hexByte(s string) int {
 }
 
 // instancesFor lists a cluster's ACTIVE container instances, least busy
-// first, for placing EC2 tasks.
+// first, for placing EC2 tasks: those ECS launched for Managed Instances
+// take only their provider's tasks.
 func instancesFor(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) ([]*instanceRecord, map[string]int, error) {
 	var out []*instanceRecord
 	busy := map[string]int{}
 	prefix := clusterKey(c, cluster) + "/"
 	if err := scanJSON(tx, bucketInstances, prefix, func(_ string, ir *instanceRecord) bool {
-		if ir.Instance.Status == statusActive {
+		if ir.Instance.Status == statusActive && !ir.Managed {
 			out = append(out, ir)
 		}
 		return true
@@ -365,9 +389,9 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	return s.startTasks(ctx, c, l, placements, now)
 }
 
-// startTasks launches one task per placement (a container instance ARN,
-// or "" for Fargate and Managed Instances): the roles are assumed, the
-// records written.
+// startTasks launches one task per placement (a container instance, or
+// nil for Fargate and Managed Instances, which launchRoles places): the
+// roles are assumed, the records written.
 func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []*instanceRecord, now time.Time) (*types.RunTaskResponse, error) {
 	execRole, taskRole := l.roles()
 	records := make([]*taskRecord, len(placements))
@@ -379,11 +403,7 @@ func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements 
 		if err != nil {
 			return nil, err
 		}
-		inst := ""
-		if on != nil {
-			inst = on.Instance.ContainerInstanceArn
-		}
-		records[i] = s.newTask(c, l, id, now, inst, st.failedReason())
+		records[i] = s.newTask(c, l, id, now, st.instanceArn(), st.failedReason())
 		if cr := s.newCredentials(c, l.cluster.Cluster.ClusterName, records[i].Task.TaskArn, execRole, taskRole, st.sess); cr != nil {
 			creds = append(creds, cr)
 		}

@@ -39,7 +39,9 @@ const (
 	// What the task role is used for once the task runs.
 	StepExec
 	StepEFS
-	// The container agent on an instance, with the instance role.
+	// The container agent on an instance, with the instance role: for the
+	// tasks it runs (StepAgent), and when it registers the instance
+	// (StepAgentRegistration).
 	StepAgent
 	// What ECS does with its service-linked role and infrastructure roles.
 	StepNetworkInterface
@@ -52,6 +54,7 @@ const (
 	StepVolume
 	StepCertificates
 	StepScaling
+	StepAgentRegistration
 )
 
 // Problem is a resource's configuration problem about a role: what should

@@ -38,14 +38,10 @@ func ForProvider(env Env, in ProviderInput) []Use {
 	if mi == nil {
 		return nil
 	}
-	label := "capacity provider " + cp.Name + " (Managed Instances)"
-	inst := env.Res("ec2:TerminateInstances", "instance", "InstanceId", "i-"+TaskID)
+	label := ProviderLabel(cp.Name)
 	uses := []Use{{Kind: ComputeLinked, Needed: true,
-		Why: []string{label + ": ECS launches, and terminates, the instances it manages with it"},
-		Needs: []Need{
-			{Action: "ec2:DescribeInstances", Resource: "*", Why: label, Step: StepInstances},
-			{Action: "ec2:TerminateInstances", Resource: inst, Context: map[string][]string{"ec2:ManagedResourceOperator": {PrincipalECS}}, Why: label, Step: StepInstances},
-		}}}
+		Why:   []string{label + ": ECS launches, and terminates, the instances it manages with it"},
+		Needs: Termination(env, cp.Name, "i-"+TaskID)}}
 
 	// The instance profile and its role.
 	profile := ProfileName(cp)
@@ -75,7 +71,11 @@ func ForProvider(env Env, in ProviderInput) []Use {
 		Why: []string{label + ": ECS creates launch templates and launches and tags the instances with it"}}
 	managedTag := map[string][]string{"aws:RequestTag/AmazonECSManaged": {"true"}, "aws:TagKeys": {"AmazonECSManaged"}}
 	lt := env.Res("ec2:CreateLaunchTemplate", "launch-template", "LaunchTemplateId", "lt-"+TaskID)
-	instance := env.Res("ec2:RunInstances", "instance", "InstanceId", "i-"+TaskID)
+	// RunInstances is decided on instance/*, the instance to be (as EC2's
+	// refusals name it: "ec2:RunInstances on resource:
+	// arn:aws:ec2:us-east-2:...:instance/*", aws/karpenter-provider-aws
+	// #7370).
+	instance := env.Res("ec2:RunInstances", "instance", "InstanceId", "*")
 	fleet := env.Res("ec2:CreateFleet", "fleet", "FleetId", "fleet-"+TaskID)
 	u.Needs = []Need{
 		{Action: "ec2:CreateLaunchTemplate", Resource: lt, Context: managedTag, Why: label, Step: StepInstances},
@@ -91,6 +91,24 @@ func ForProvider(env Env, in ProviderInput) []Use {
 			Why:     label + ": ECS passes the instance profile's role to EC2 (the managed policy allows only roles named ecsInstanceRole*)", Step: StepInstances})
 	}
 	return append(uses, u)
+}
+
+// ProviderLabel names a Managed Instances capacity provider in Why lines.
+func ProviderLabel(name string) string { return "capacity provider " + name + " (Managed Instances)" }
+
+// Termination is what ECS asks of AWSServiceRoleForECSCompute
+// (AmazonECSComputeServiceRolePolicy) to terminate instance instanceID of
+// provider: it finds the instance, and terminates it as the instance's
+// operator (ec2:ManagedResourceOperator ecs.amazonaws.com: the instances
+// ECS launches are EC2 managed instances, "Amazon EC2 managed instances",
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/amazon-ec2-managed-instances.html).
+func Termination(env Env, provider, instanceID string) []Need {
+	label := ProviderLabel(provider)
+	inst := env.Res("ec2:TerminateInstances", "instance", "InstanceId", instanceID)
+	return []Need{
+		{Action: "ec2:DescribeInstances", Resource: "*", Why: label, Step: StepInstances},
+		{Action: "ec2:TerminateInstances", Resource: inst, Context: map[string][]string{"ec2:ManagedResourceOperator": {PrincipalECS}}, Why: label, Step: StepInstances},
+	}
 }
 
 // ScalableTargetInput is an Application Auto Scaling scalable target.

@@ -297,12 +297,20 @@ func kmsNeeds(env Env, keys map[string]string, valueFrom string, ref SecretRef, 
 // AmazonECSInstanceRolePolicyForManagedInstances, which has no
 // deregistration or container state calls).
 func AgentNeeds(env Env, cluster string, managed bool) []Need {
+	return AgentNeedsOn(env, cluster, InstanceID, managed)
+}
+
+// AgentNeedsOn is AgentNeeds for the agent of container instance
+// containerInstanceID (its ID in the cluster). Those of StepAgentRegistration
+// it makes when it starts and registers the instance; the others for the
+// tasks it runs (AgentForTask).
+func AgentNeedsOn(env Env, cluster, containerInstanceID string, managed bool) []Need {
 	cl := env.ClusterARN(cluster)
-	ci := env.Res("ecs:Poll", "container-instance", "ClusterName", cluster, "ContainerInstanceId", InstanceID)
+	ci := env.Res("ecs:Poll", "container-instance", "ClusterName", cluster, "ContainerInstanceId", containerInstanceID)
 	why := "container agent in cluster " + cluster
 	ns := []Need{
-		{Action: "ecs:DiscoverPollEndpoint", Resource: "*", Why: why, Step: StepAgent},
-		{Action: "ecs:RegisterContainerInstance", Resource: cl, Why: why, Step: StepAgent},
+		{Action: "ecs:DiscoverPollEndpoint", Resource: "*", Why: why, Step: StepAgentRegistration},
+		{Action: "ecs:RegisterContainerInstance", Resource: cl, Why: why, Step: StepAgentRegistration},
 		{Action: "ecs:Poll", Resource: ci, Why: why, Step: StepAgent},
 		{Action: "ecs:StartTelemetrySession", Resource: ci, Why: why, Step: StepAgent},
 		{Action: "ecs:SubmitTaskStateChange", Resource: cl, Why: why, Step: StepAgent},
@@ -313,6 +321,24 @@ func AgentNeeds(env Env, cluster string, managed bool) []Need {
 			Need{Action: "ecs:SubmitContainerStateChange", Resource: cl, Why: why, Step: StepAgent})
 	}
 	return ns
+}
+
+// AgentRegistration are the needs of ns the agent makes when it starts on
+// an instance and registers it with its cluster.
+func AgentRegistration(ns []Need) []Need { return withStep(ns, StepAgentRegistration) }
+
+// AgentForTask are the needs of ns the agent makes for a task placed on
+// its instance: it polls ECS for the task and reports its state.
+func AgentForTask(ns []Need) []Need { return withStep(ns, StepAgent) }
+
+func withStep(ns []Need, step Step) []Need {
+	var out []Need
+	for _, n := range ns {
+		if n.Step == step {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func taskDefName(td *types.TaskDefinition) string {

@@ -30,6 +30,10 @@ type PrincipalPolicies struct {
 	Tags                []Tag  // the role's or user's (aws:PrincipalTag/KEY)
 	Identity            []PolicyDocument
 	PermissionsBoundary *PolicyDocument
+	// AccountGrants are permissions IAM gives a user on the account's
+	// behalf, beside its own policies: the password policy's
+	// AllowUsersToChangePassword (passwordgrant.go).
+	AccountGrants []PolicyDocument
 }
 
 // RolePolicies returns a role's inline and attached policies and its
@@ -81,6 +85,10 @@ func (s *Service) UserPolicies(ctx context.Context, account, userName string) (*
 			}
 		}
 		out.PermissionsBoundary, err = boundaryDocument(tx, account, owner, u.PermissionsBoundary)
+		if err != nil {
+			return err
+		}
+		out.AccountGrants, err = accountGrants(tx, account, owner)
 		return err
 	})
 	if err != nil {

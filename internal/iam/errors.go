@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 )
@@ -191,3 +192,71 @@ func errNoSuchDeletionTask(id string) error {
 func deletionInUseReason(name string) string {
 	return "SLR [" + name + "] is in use by other resources"
 }
+
+// Console sign-in: login profiles, the account password policy, aliases.
+
+// errNoSuchLoginProfile: as AWS answers GetLoginProfile, DeleteLoginProfile
+// and ChangePassword for a user without a password ("An error occurred
+// (NoSuchEntity) when calling the ChangePassword operation: Login Profile
+// for User vs-code-user cannot be found.", a user's AWS output quoted in
+// public material).
+func errNoSuchLoginProfile(user string) error {
+	return awserr.NoSuchEntity("Login Profile for User %s cannot be found.", user)
+}
+
+// errLoginProfileExists: the wording LocalStack's AWS-checked IAM provider
+// and fog's mock give; no raw AWS answer was found (unverified).
+func errLoginProfileExists(user string) error {
+	return awserr.EntityAlreadyExists("Login Profile for user %s already exists.", user)
+}
+
+// errNoPasswordPolicy: the domain name is the account ID ("NoSuchEntity:
+// The Password Policy with domain name 856090093175 cannot be found.",
+// turbot/steampipe-plugin-aws #369; aws/aws-cli #7265).
+func errNoPasswordPolicy(account string) error {
+	return awserr.NoSuchEntity("The Password Policy with domain name %s cannot be found.", account)
+}
+
+// errAliasExists: another account, or this one, has the alias ("An error
+// occurred (EntityAlreadyExists) when calling the CreateAccountAlias
+// operation: The account alias security already exists.",
+// awslabs/aws-deployment-framework #465).
+func errAliasExists(alias string) error {
+	return awserr.EntityAlreadyExists("The account alias %s already exists.", alias)
+}
+
+// errNoSuchAlias: DeleteAccountAlias naming an alias the account does not
+// have. Unverified: worded as IAM's other NoSuchEntity answers.
+func errNoSuchAlias(alias string) error {
+	return awserr.NoSuchEntity("The account alias %s cannot be found.", alias)
+}
+
+// errLoginProfileBusy answers a password change that kept meeting another
+// change to the same login profile. Unverified: the code is the one the
+// API reference gives UpdateLoginProfile and ChangePassword for an entity
+// "temporarily unmodifiable"; the text is rolecall's.
+func errLoginProfileBusy(user string) error {
+	return awserr.New(http.StatusConflict, "EntityTemporarilyUnmodifiable", "Login Profile for User %s is being changed by another request. Try again.", user)
+}
+
+var (
+	// errPasswordPolicy answers a password the account policy (or AWS's
+	// default) refuses, whichever rule it breaks ("Password does not
+	// conform to the account password policy.", as CloudFormation relays
+	// IAM's answer in public stack events, and the console for a reused
+	// password).
+	errPasswordPolicy = awserr.New(http.StatusBadRequest, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+	// errDeleteConflictLoginProfile: "DeleteConflict: Cannot delete
+	// entity, must delete login profile first." (HTTP 409, as Terraform
+	// reports AWS's DeleteUser answer in public CI logs).
+	errDeleteConflictLoginProfile = awserr.DeleteConflict("Cannot delete entity, must delete login profile first.")
+	// errChangePasswordNotUser: ChangePassword is for IAM users only; the
+	// root user "returns an InvalidUserType error" (aws CLI's
+	// change-password example). The text is unverified: it is the one two
+	// AWS-compatible IAM implementations give.
+	errChangePasswordNotUser = awserr.New(http.StatusBadRequest, "InvalidUserType", "Only IAM Users can change their own password.")
+	// errOldPasswordIncorrect: unverified, code and text. No public record
+	// shows AWS's answer to ChangePassword with a wrong OldPassword; the
+	// caller proved nothing, so it is refused as access is.
+	errOldPasswordIncorrect = awserr.AccessDenied("The old password is incorrect.")
+)

@@ -55,6 +55,8 @@ type Service struct {
 	slr   slrState // service-linked roles: usage checkers, deletion tasks (slr.go)
 
 	advisor advisorTiming // Access Advisor report timing (advisor.go)
+
+	passwordIterations int // PBKDF2 iterations for new password keys (passwords.go)
 }
 
 // Config is what the IAM domain is built from.
@@ -70,6 +72,11 @@ type Config struct {
 	// IN_PROGRESS (zero: it completes at once); AdvisorRetention how long
 	// a report is kept (zero: DefaultAdvisorJobRetention).
 	AdvisorDelay, AdvisorRetention time.Duration
+	// PasswordIterations is the PBKDF2 iteration count new console
+	// password keys are derived with; zero takes
+	// DefaultPasswordIterations. Tests lower it: a key's own count is kept
+	// with it, so keys made with any count keep working.
+	PasswordIterations int
 }
 
 // New returns the IAM domain.
@@ -77,6 +84,10 @@ func New(c Config) *Service {
 	s := &Service{st: c.Store, clock: c.Clock, gen: c.IDs}
 	s.slr.delay, s.slr.retention = c.DeletionDelay, c.DeletionRetention
 	s.advisor = advisorTiming{delay: max(c.AdvisorDelay, 0), retention: c.AdvisorRetention}
+	s.passwordIterations = c.PasswordIterations
+	if s.passwordIterations <= 0 {
+		s.passwordIterations = DefaultPasswordIterations
+	}
 	if s.advisor.retention <= 0 {
 		s.advisor.retention = DefaultAdvisorJobRetention
 	}
@@ -140,10 +151,13 @@ func (s *Service) view(ctx context.Context, account string, fn func(tx store.Tx)
 // accountRecord is what IAM keeps about the account itself: when rolecall
 // first wrote to it (the root user's CreateDate), and how many entities of
 // each kind it has, kept in the same transactions that create and delete
-// them so that quota checks need not count.
+// them so that quota checks need not count; its custom password policy
+// (passwordpolicy.go) and its alias (aliases.go), absent when it has none.
 type accountRecord struct {
-	CreateDate time.Time
-	Counts     map[string]int `json:",omitempty"` // bucket -> entities
+	CreateDate     time.Time
+	Counts         map[string]int        `json:",omitempty"` // bucket -> entities
+	PasswordPolicy *passwordPolicyRecord `json:",omitempty"`
+	Alias          string                `json:",omitempty"`
 }
 
 func ensureAccount(tx store.Tx, account string, now time.Time) error {

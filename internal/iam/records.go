@@ -172,6 +172,7 @@ type userRecord struct {
 	Attached               []attachedRef  `json:",omitempty"`
 	Groups                 []string       `json:",omitempty"` // lower-case group names, sorted
 	AccessKeys             []string       `json:",omitempty"` // key ids, in creation order
+	PasswordLastUsed       *time.Time     `json:",omitempty"` // its last console sign-in (signin.go)
 }
 
 type groupRecord struct {
@@ -317,6 +318,10 @@ func (u *userRecord) user(account string, full bool) *User {
 		UserId:     u.UserId,
 		Arn:        iamArn(account, "user", u.Path, u.UserName),
 		CreateDate: u.CreateDate,
+	}
+	if t := u.PasswordLastUsed; t != nil {
+		d := *t
+		out.PasswordLastUsed = &d
 	}
 	if full {
 		out.PermissionsBoundary = boundaryOf(u.PermissionsBoundary)

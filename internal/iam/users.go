@@ -190,8 +190,8 @@ func (s *Service) UpdateUser(ctx context.Context, account, userName, newPath, ne
 	})
 }
 
-// DeleteUser deletes a user that has no access keys, group memberships or
-// policies.
+// DeleteUser deletes a user that has no login profile, access keys, group
+// memberships or policies.
 func (s *Service) DeleteUser(ctx context.Context, account, userName string) error {
 	return s.update(ctx, account, func(tx store.Tx) error {
 		u, err := loadUser(tx, account, userName)
@@ -199,6 +199,8 @@ func (s *Service) DeleteUser(ctx context.Context, account, userName string) erro
 			return err
 		}
 		switch {
+		case hasLoginProfile(tx, account, u):
+			return errDeleteConflictLoginProfile
 		case len(u.AccessKeys) > 0:
 			return errDeleteConflictKeys
 		case len(u.Groups) > 0:

@@ -88,6 +88,10 @@ type InstanceView struct {
 	RoleArn    string `json:",omitempty"`
 	LaunchTime time.Time
 	LaunchedBy string
+	// Tags are the instance's tags; Operator the service that manages it
+	// (ecs.amazonaws.com for ECS Managed Instances), "" for none.
+	Tags     map[string]string `json:",omitempty"`
+	Operator string            `json:",omitempty"`
 	// MetadataEndpoint is the instance's metadata service while it runs
 	// (AWS_EC2_METADATA_SERVICE_ENDPOINT).
 	MetadataEndpoint string `json:",omitempty"`
@@ -272,7 +276,8 @@ func (h *Control) terminate(ctx context.Context, p *principal.Principal, id stri
 // metadata endpoint (given only to who may start a session on it).
 func (h *Control) view(ctx context.Context, inst *instances.Instance) *InstanceView {
 	v := &InstanceView{InstanceId: inst.InstanceId, State: inst.State, Region: inst.Region, AvailabilityZone: inst.AvailabilityZone,
-		InstanceProfileArn: inst.InstanceProfileArn, InstanceProfileId: inst.InstanceProfileId, LaunchTime: inst.LaunchTime, LaunchedBy: inst.LaunchedBy}
+		InstanceProfileArn: inst.InstanceProfileArn, InstanceProfileId: inst.InstanceProfileId, LaunchTime: inst.LaunchTime, LaunchedBy: inst.LaunchedBy,
+		Tags: inst.Tags, Operator: inst.Operator}
 	if _, prof, err := h.IAM.InstanceProfileRef(ctx, inst.Account, inst.InstanceProfileArn); err == nil && prof != nil &&
 		prof.InstanceProfileId == inst.InstanceProfileId && len(prof.Roles) > 0 {
 		v.RoleArn = prof.Roles[0].Arn

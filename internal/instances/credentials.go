@@ -41,6 +41,8 @@ type RoleCredentials struct {
 	// RoleName is the role of the profile now, "" when it has none or the
 	// profile is gone: no security-credentials/ROLE is served then.
 	RoleName string
+	// RoleArn is that role's ARN.
+	RoleArn string
 	// The role session's credentials, when Code is CodeSuccess.
 	AccessKeyId, SecretAccessKey, Token string
 	Expiration                          time.Time
@@ -80,7 +82,7 @@ func (s *Service) RoleCredentials(ctx context.Context, account, id string) (*Rol
 		out.Code, out.Message = CodeSuccess, msgNoRole
 		return out, nil
 	}
-	out.RoleName = p.RoleName
+	out.RoleName, out.RoleArn = p.RoleName, p.RoleArn
 	// The session is of the profile's role as it is now: not of another
 	// role, nor of a role of that name deleted since (its sessions are
 	// dead).

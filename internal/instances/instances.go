@@ -134,6 +134,14 @@ type Instance struct {
 	// RoleArn is the role whose credentials it was last given; "" before
 	// the first delivery.
 	RoleArn string `json:",omitempty"`
+	// Tags are its tags: those a service launching it gives it, and the
+	// system tags EC2 adds.
+	Tags map[string]string `json:",omitempty"`
+	// Operator is the service principal that manages it, "" for an
+	// instance of the account's own: an EC2 managed instance
+	// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/amazon-ec2-managed-instances.html),
+	// such as ECS Managed Instances launches.
+	Operator string `json:",omitempty"`
 }
 
 // ARN is the instance's ARN.
@@ -193,6 +201,64 @@ type LaunchInput struct {
 // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/permission-to-pass-iam-roles.html).
 // Deciding ec2:RunInstances itself is the caller's (internal/imds).
 func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance, error) {
+	caller := principal.RootUser(c.Account).ARN
+	if c.Principal != nil {
+		caller = c.Principal.ARN
+	}
+	return s.launch(ctx, c, in, caller, func(roleArn, instanceArn string) error {
+		if err := s.roles.PassRole(ctx, c, roleArn, instanceArn); err != nil {
+			return asUnauthorized(err)
+		}
+		return nil
+	}, nil, "")
+}
+
+// ManagedLaunchInput is what a service launching an instance on the
+// account's behalf names.
+type ManagedLaunchInput struct {
+	LaunchInput
+	// Operator is the service principal that manages the instance
+	// (ecs.amazonaws.com); LaunchedBy the ARN of the principal it launches
+	// it as (the role session of ECS's infrastructure role).
+	Operator, LaunchedBy string
+	// Tags are the instance's tags.
+	Tags map[string]string
+}
+
+// LaunchManaged launches an EC2 managed instance in the Call's account and
+// Region with an instance profile, as a service does on the account's
+// behalf (ECS Managed Instances with a capacity provider's infrastructure
+// role). The service decides its own permissions first, iam:PassRole of
+// the profile's role to ec2.amazonaws.com included, with the role it acts
+// with: none is decided here. The profile must exist and hold a role, as
+// for Launch; EC2 adds its system tag aws:ec2:managed-launch
+// ("Tags for Amazon ECS Managed Instances",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance-details-tags-managed-instances.html).
+func (s *Service) LaunchManaged(ctx context.Context, c Call, in ManagedLaunchInput) (*Instance, error) {
+	if in.Operator == "" || in.LaunchedBy == "" {
+		return nil, errors.New("instances: a managed launch names its operator and who launches it")
+	}
+	tags := map[string]string{}
+	for k, v := range in.Tags {
+		tags[k] = v
+	}
+	tags["aws:ec2:managed-launch"] = managedLaunchTag(in.Operator)
+	return s.launch(ctx, c, in.LaunchInput, in.LaunchedBy, nil, tags, in.Operator)
+}
+
+// managedLaunchTag is the value of EC2's aws:ec2:managed-launch tag for an
+// operator: "ecs-managed-instances" for ECS (the page above); another
+// operator's is unverified.
+func managedLaunchTag(operator string) string {
+	if operator == "ecs.amazonaws.com" {
+		return "ecs-managed-instances"
+	}
+	return strings.TrimSuffix(operator, ".amazonaws.com") + "-managed-instances"
+}
+
+// launch launches an instance for launchedBy; pass, when not nil,
+// decides passing the profile's role to EC2 for the instance (its ARN).
+func (s *Service) launch(ctx context.Context, c Call, in LaunchInput, launchedBy string, pass func(roleArn, instanceArn string) error, tags map[string]string, operator string) (*Instance, error) {
 	if err := check(ctx, c); err != nil {
 		return nil, err
 	}
@@ -207,12 +273,10 @@ func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance
 		return nil, errEmptyProfile(p.Name)
 	}
 	id := s.instanceID()
-	if err := s.roles.PassRole(ctx, c, p.RoleArn, InstanceARN(c.Region, c.Account, id)); err != nil {
-		return nil, asUnauthorized(err)
-	}
-	caller := principal.RootUser(c.Account).ARN
-	if c.Principal != nil {
-		caller = c.Principal.ARN
+	if pass != nil {
+		if err := pass(p.RoleArn, InstanceARN(c.Region, c.Account, id)); err != nil {
+			return nil, err
+		}
 	}
 	hex := s.hex()
 	r := &record{Instance: Instance{
@@ -220,7 +284,8 @@ func (s *Service) Launch(ctx context.Context, c Call, in LaunchInput) (*Instance
 		InstanceType: DefaultInstanceType, ImageId: "ami-" + hex[len(hex)-17:], Architecture: DefaultArchitecture,
 		PrivateIp:          fmt.Sprintf("10.0.%d.%d", hexByte(hex[:2]), 1+hexByte(hex[2:4])%254),
 		InstanceProfileArn: p.Arn, InstanceProfileName: p.Name, InstanceProfileId: p.ID,
-		State: StateRunning, LaunchTime: s.now(), LaunchedBy: caller, MetadataPort: in.MetadataPort,
+		State: StateRunning, LaunchTime: s.now(), LaunchedBy: launchedBy, MetadataPort: in.MetadataPort,
+		Tags: tags, Operator: operator,
 	}}
 	err = s.st.Update(func(tx store.Tx) error {
 		if err := purgeTerminated(tx, c.Account, r.LaunchTime.Add(-terminatedRetention)); err != nil {

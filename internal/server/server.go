@@ -5,6 +5,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +68,9 @@ type Config struct {
 	// OnPanic, if set, runs after a request's panic was recovered (the
 	// state may be damaged: it checks it).
 	OnPanic func()
+	// Before, if set, runs before each request is served: what the clock
+	// alone changes catches up first, so that the request sees it.
+	Before func(context.Context)
 }
 
 // Handler serves the AWS APIs over HTTP.
@@ -81,6 +85,7 @@ type Handler struct {
 	json      map[string]*jsonService  // by signing name
 	internal  map[string]http.Handler
 	onPanic   func()
+	before    func(context.Context)
 	version   string
 	storeDesc string
 }
@@ -124,7 +129,7 @@ func New(c Config) *Handler {
 		c.Region = DefaultRegion
 	}
 	h := &Handler{account: c.Account, region: c.Region, auth: c.Auth, authz: c.Authorizer, ids: c.IDs, log: c.Log, query: map[string]*queryService{}, json: map[string]*jsonService{},
-		internal: c.Internal, onPanic: c.OnPanic, version: c.Version, storeDesc: c.Store}
+		internal: c.Internal, onPanic: c.OnPanic, before: c.Before, version: c.Version, storeDesc: c.Store}
 	for _, b := range c.Services {
 		md, err := model.LoadMetadata(b.Name)
 		if err != nil {
@@ -176,6 +181,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
+	if h.before != nil {
+		// A client that goes away does not cut the catching up short.
+		h.before(context.WithoutCancel(r.Context()))
+	}
 	if h.auth.Mode == auth.Lenient {
 		// What is let through only because of leniency is noted on the
 		// way; the answer says so.

@@ -52,6 +52,26 @@ func Buckets(tx Tx) ([]string, error) {
 	return names, err
 }
 
+// DeleteAccountKeys deletes, in every bucket, the records whose key begins
+// "<account>/": the convention rolecall's domains key an account's records
+// by, so that they scan together. A bucket keyed otherwise (by access key
+// id, by unique ID, by alias) needs its domain to forget its records.
+func DeleteAccountKeys(tx Tx, account string) error {
+	if account == "" {
+		return errors.New("store: no account to delete")
+	}
+	names, err := Buckets(tx)
+	if err != nil {
+		return err
+	}
+	for _, b := range names {
+		if err := DeletePrefix(tx, b, account+"/"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // DeletePrefix deletes every record of bucket whose key begins with prefix.
 func DeletePrefix(tx Tx, bucket, prefix string) error {
 	return DeleteIf(tx, bucket, prefix, func(string, []byte) (bool, error) { return true, nil })

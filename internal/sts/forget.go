@@ -2,7 +2,8 @@ package sts
 
 import "github.com/rolecall/rolecall/internal/store"
 
-// ForgetAccount deletes, inside tx, the sessions STS issued in account:
+// ForgetAccount deletes, inside tx, the sessions STS issued in account
+// (keyed by access key id, and by expiry):
 // its roles' sessions (whoever assumed them, AWS services included) and
 // its root's and users' GetSessionToken credentials, which then answer
 // InvalidClientTokenId. A session of another account's role that one of

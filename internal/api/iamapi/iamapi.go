@@ -115,6 +115,20 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("DeleteAccessKey", h.deleteAccessKey, user(h, func(in *deleteAccessKeyInput) string { return in.UserName })),
 		api.Op("GetAccessKeyLastUsed", h.getAccessKeyLastUsed, acts(h.accessKeyOwner)),
 
+		// Console sign-in (login.go): login profiles on their user; the
+		// password policy and the alias have no resource type ("*").
+		api.Op("CreateLoginProfile", h.createLoginProfile, user(h, func(in *createLoginProfileInput) string { return in.UserName })),
+		api.Op("GetLoginProfile", h.getLoginProfile, user(h, func(in *un) string { return in.UserName })),
+		api.Op("UpdateLoginProfile", h.updateLoginProfile, on(h.res.User, func(in *updateLoginProfileInput) string { return in.UserName })),
+		api.Op("DeleteLoginProfile", h.deleteLoginProfile, user(h, func(in *un) string { return in.UserName })),
+		api.Op("ChangePassword", h.changePassword, acts(h.ownUser)),
+		api.Op("GetAccountPasswordPolicy", h.getAccountPasswordPolicy, nil),
+		api.Op("UpdateAccountPasswordPolicy", h.updateAccountPasswordPolicy, nil),
+		api.Op("DeleteAccountPasswordPolicy", h.deleteAccountPasswordPolicy, nil),
+		api.Op("CreateAccountAlias", h.createAccountAlias, nil),
+		api.Op("DeleteAccountAlias", h.deleteAccountAlias, nil),
+		api.Op("ListAccountAliases", h.listAccountAliases, nil),
+
 		// Groups.
 		api.Op("CreateGroup", h.createGroup, created("group", func(in *createGroupInput) string { return in.Path }, func(in *createGroupInput) string { return in.GroupName })),
 		api.Op("GetGroup", h.getGroup, on(h.res.Group, func(in *getGroupInput) string { return in.GroupName })),

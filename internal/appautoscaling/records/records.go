@@ -9,4 +9,4 @@ package records
 
 // Roots are the shapes the domain stores; shapes.go has them and all they
 // reach.
-var Roots = []string{"ScalableTarget", "ScalingPolicy", "ScheduledAction"}
+var Roots = []string{"ScalableTarget", "ScalingPolicy", "ScheduledAction", "ScalingActivity"}

@@ -16,7 +16,8 @@ func TestRecordsMatchTheWire(t *testing.T) {
 	shapecopytest.RoundTrip[types.ScalableTarget, ScalableTarget](t)
 	shapecopytest.RoundTrip[types.ScalingPolicy, ScalingPolicy](t)
 	shapecopytest.RoundTrip[types.ScheduledAction, ScheduledAction](t)
-	if got := len(Roots); got != 3 {
+	shapecopytest.RoundTrip[types.ScalingActivity, ScalingActivity](t)
+	if got := len(Roots); got != 4 {
 		t.Errorf("%d roots: add the new one here", got)
 	}
 }

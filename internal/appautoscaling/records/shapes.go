@@ -32,6 +32,13 @@ type MetricDimension struct {
 	Value string
 }
 
+type NotScaledReason struct {
+	Code            string
+	MaxCapacity     *int32
+	MinCapacity     *int32
+	CurrentCapacity *int32
+}
+
 type PredefinedMetricSpecification struct {
 	PredefinedMetricType string
 	ResourceLabel        string
@@ -115,6 +122,21 @@ type ScalableTarget struct {
 type ScalableTargetAction struct {
 	MinCapacity *int32
 	MaxCapacity *int32
+}
+
+type ScalingActivity struct {
+	ActivityId        string
+	ServiceNamespace  string
+	ResourceId        string
+	ScalableDimension string
+	Description       string
+	Cause             string
+	StartTime         *time.Time
+	EndTime           *time.Time
+	StatusCode        string
+	StatusMessage     string
+	Details           string
+	NotScaledReasons  []NotScaledReason
 }
 
 type ScalingPolicy struct {
