@@ -9,6 +9,7 @@
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
+//	rolecall health [--endpoint URL]
 //	rolecall version
 package main
 
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return instanceCmd(args[1:], stdout, stderr)
 	case "state":
 		return stateCmd(args[1:], stdout, stderr)
+	case "health":
+		return healthCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rolecall", version)
 		return 0
@@ -90,6 +93,7 @@ Commands:
             why a running rolecall denied a request
   state     'state export|import': the state as a file, out and in;
             'state check|salvage|repair': a damaged state file checked, read out, rebuilt
+  health    whether a rolecall answers at the endpoint (exit 0) or not (exit 1)
   version   print the version
 
 Run 'rolecall serve -h' for the flags of serve.
@@ -175,6 +179,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if *ephemeral {
 		state = "in memory (--ephemeral): nothing survives a restart"
 	}
+	if w := exposure(ln.Addr()); w != "" {
+		fmt.Fprintf(stderr, "rolecall: WARNING: %s\n", w)
+	}
 	if authMode == auth.Lenient {
 		fmt.Fprintf(stderr, "rolecall: WARNING: --auth=lenient: signatures are not checked; unknown access keys act as the root user of %s (a 12-digit key id: of that account). AWS would refuse these requests. Every response carries X-Rolecall-Auth: lenient.\n", server.DefaultAccount)
 	}
@@ -216,4 +223,16 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// exposure says, for a listening address other than loopback, who can act
+// there: the root keys test/test are public knowledge, so anyone who
+// reaches the port is the default account's root (AWS's own endpoints need
+// secret credentials; this one's are in every README).
+func exposure(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("listening on %s, which other machines may reach: whoever reaches it acts as the root of account %s with the well-known keys test/test. Listen on 127.0.0.1 (the default) unless only trusted clients can reach this address, as inside a container whose port is published on the host's loopback.", a, server.DefaultAccount)
 }

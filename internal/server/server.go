@@ -32,6 +32,24 @@ import (
 // DefaultAccount is the account the emulator convention's root keys act in.
 const DefaultAccount = "000000000000"
 
+// HealthPath answers, unauthenticated, whether rolecall runs and how
+// (Health): what container health checks and `rolecall health` ask.
+const HealthPath = "/_rolecall/health"
+
+// HealthRunning is Health.Status while rolecall serves.
+const HealthRunning = "running"
+
+// Health is the answer of HealthPath.
+type Health struct {
+	Status   string   `json:"status"`
+	Version  string   `json:"version"`
+	Account  string   `json:"account"`
+	Services []string `json:"services"`
+	Store    string   `json:"store"`
+	Auth     string   `json:"auth"`
+	Enforce  string   `json:"enforce"`
+}
+
 // maxBody bounds a request body: the largest IAM input (a 131,072-character
 // policy document, percent-encoded) fits with room to spare.
 const maxBody = 2 << 20
@@ -382,15 +400,15 @@ func (h *Handler) services() []string {
 
 func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/_rolecall/health":
-		writeJSON(w, http.StatusOK, map[string]any{
-			"status":   "running",
-			"version":  h.version,
-			"account":  h.account,
-			"services": h.services(),
-			"store":    h.storeDesc,
-			"auth":     h.auth.Mode.String(),
-			"enforce":  h.authz.Mode().String(),
+	case HealthPath:
+		writeJSON(w, http.StatusOK, Health{
+			Status:   HealthRunning,
+			Version:  h.version,
+			Account:  h.account,
+			Services: h.services(),
+			Store:    h.storeDesc,
+			Auth:     h.auth.Mode.String(),
+			Enforce:  h.authz.Mode().String(),
 		})
 	default:
 		if strings.HasPrefix(r.URL.Path, "/_rolecall/decisions") {
