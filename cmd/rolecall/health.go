@@ -24,7 +24,7 @@ runs there. Exit status 0 when rolecall answers that it is running, 1 when
 nothing answers, or something that is not a running rolecall, 2 for a bad
 command line.
 
-The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`+endpointHelp+`
 `)
 }
 
@@ -32,7 +32,7 @@ func healthCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("health", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { healthUsage(stderr) }
-	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	endpoint := endpointFlag(fs)
 	timeout := fs.Duration("timeout", 2*time.Second, "how long to wait for the answer")
 	words, err := parseWords(fs, args)
 	if err != nil {

@@ -13,7 +13,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,7 +24,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -261,7 +259,7 @@ type readmeRun struct {
 	addr                  string // the test's rolecall address; 127.0.0.1:0 until the first start
 	serveText             string // the last serve block's command
 	server                *exec.Cmd
-	serverOut, serverErr  *syncBuffer
+	serverOut, serverErr  *lockedBuffer
 	serverDone            chan error
 	lastOutput            string
 }
@@ -408,7 +406,7 @@ func (r *readmeRun) startServer() error {
 	}
 	cmd := exec.Command("bash", "-c", r.script(text))
 	cmd.Dir, cmd.Env = r.dir, r.env
-	r.serverOut, r.serverErr = &syncBuffer{}, &syncBuffer{}
+	r.serverOut, r.serverErr = &lockedBuffer{}, &lockedBuffer{}
 	cmd.Stderr = r.serverErr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -484,20 +482,10 @@ func (r *readmeRun) serverLog() string {
 	return "\n--- rolecall serve's log:\n" + r.serverErr.String()
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// String is what the buffer holds, for a reader while writers write
+// (lockedBuffer is doctor_agree_test.go's).
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
