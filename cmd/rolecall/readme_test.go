@@ -221,11 +221,11 @@ func matchOutput(want, got string) (bool, string) {
 	return true, ""
 }
 
+var blankRE = regexp.MustCompile(`[ \t]+`)
+
 // outputPattern is a line of shown output as a regular expression: "..."
 // is any text, a run of blanks any run of blanks (tables are aligned to
 // their widest cell, which the output shown abbreviates).
-var blankRE = regexp.MustCompile(`[ \t]+`)
-
 func outputPattern(line string) string {
 	var re strings.Builder
 	for i, part := range strings.Split(line, "...") {
@@ -267,7 +267,7 @@ type readmeRun struct {
 // TestREADME runs README.md's commands (see the top of this file).
 func TestREADME(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the README's commands drive the aws CLI, about 20 s")
+		t.Skip("-short: the README's commands drive the aws CLI, for half a minute")
 	}
 	src, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -464,7 +464,7 @@ func (r *readmeRun) stopServer() error {
 	switch {
 	case err != nil:
 		return fmt.Errorf("rolecall serve ended with %v:%s", err, r.serverLog())
-	case strings.Contains(log, "DATA RACE"), strings.Contains(log, "level=ERROR"), strings.Contains(log, "panic"):
+	case strings.Contains(log, "DATA RACE"), strings.Contains(log, "level=ERROR"), strings.Contains(log, "panic:"):
 		return fmt.Errorf("rolecall serve logged an error:%s", r.serverLog())
 	}
 	return nil
