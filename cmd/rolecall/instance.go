@@ -49,7 +49,7 @@ test/test, and act in that account only. The Region is --region, else
 $AWS_REGION, else $AWS_DEFAULT_REGION, else rolecall's default Region
 (serve --region, us-east-1 unless told another).
 
-The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`+endpointHelp+`
 `)
 }
 
@@ -57,7 +57,7 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("instance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { instanceUsage(stderr) }
-	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	endpoint := endpointFlag(fs)
 	profile := fs.String("instance-profile", "", "launch: the instance profile's name or ARN")
 	region := fs.String("region", "", "launch: the Region (default $AWS_REGION, $AWS_DEFAULT_REGION, rolecall's default Region)")
 	words, err := parseWords(fs, args)

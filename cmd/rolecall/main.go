@@ -10,6 +10,7 @@
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
+//	rolecall health [--endpoint URL]
 //	rolecall version
 //
 // For test set-ups written against moto or LocalStack: --auth lenient
@@ -65,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return instanceCmd(args[1:], stdout, stderr)
 	case "state":
 		return stateCmd(args[1:], stdout, stderr)
+	case "health":
+		return healthCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprint(stdout, versionText(version, buildInfo()))
 		return 0
@@ -95,6 +98,7 @@ Commands:
             why a running rolecall denied a request
   state     'state export|import': the state as a file, out and in;
             'state check|salvage|repair': a damaged state file checked, read out, rebuilt
+  health    whether a rolecall answers at the endpoint (exit 0) or not (exit 1)
   version   print the version, the VCS revision and commit time it was built from
 
 Run 'rolecall serve -h' for the flags of serve.
@@ -187,6 +191,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if *ephemeral {
 		state = "in memory (--ephemeral): nothing survives a restart"
 	}
+	if w := exposure(ln.Addr()); w != "" {
+		fmt.Fprintf(stderr, "rolecall: WARNING: %s\n", w)
+	}
 	printRelaxed(stderr, srv)
 	fmt.Fprintf(stdout, `rolecall %s listening on %s
   account:  %s
@@ -227,4 +234,16 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// exposure says, for a listening address other than loopback, who can act
+// there: the root keys test/test are public knowledge, so anyone who
+// reaches the port is the default account's root (AWS's own endpoints need
+// secret credentials; this one's are in every README).
+func exposure(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("listening on %s, which other machines may reach: whoever reaches it acts as the root of account %s with the well-known keys test/test. Listen on 127.0.0.1 (the default) unless only trusted clients can reach this address, as inside a container whose port is published on the host's loopback.", a, server.DefaultAccount)
 }

@@ -42,6 +42,25 @@ const DefaultRegion = "us-east-1"
 // LenientRouting is the server's part of what lenient mode relaxes.
 const LenientRouting = "an unsigned query request (curl) is routed to IAM or STS by its Action"
 
+// HealthPath answers, unauthenticated, whether rolecall runs and how
+// (Health): what container health checks and `rolecall health` ask.
+const HealthPath = "/_rolecall/health"
+
+// HealthRunning is Health.Status while rolecall serves.
+const HealthRunning = "running"
+
+// Health is the answer of HealthPath.
+type Health struct {
+	Status   string   `json:"status"`
+	Version  string   `json:"version"`
+	Account  string   `json:"account"`
+	Region   string   `json:"region"`
+	Services []string `json:"services"`
+	Store    string   `json:"store"`
+	Auth     string   `json:"auth"`
+	Enforce  string   `json:"enforce"`
+}
+
 // maxBody bounds a request body: the largest IAM input (a 131,072-character
 // policy document, percent-encoded) fits with room to spare.
 const maxBody = 2 << 20
@@ -427,16 +446,16 @@ func (h *Handler) services() []string {
 
 func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/_rolecall/health":
-		writeJSON(w, http.StatusOK, map[string]any{
-			"status":   "running",
-			"version":  h.version,
-			"account":  h.account,
-			"region":   h.region,
-			"services": h.services(),
-			"store":    h.storeDesc,
-			"auth":     h.auth.Mode.String(),
-			"enforce":  h.authz.Mode().String(),
+	case HealthPath:
+		writeJSON(w, http.StatusOK, Health{
+			Status:   HealthRunning,
+			Version:  h.version,
+			Account:  h.account,
+			Region:   h.region,
+			Services: h.services(),
+			Store:    h.storeDesc,
+			Auth:     h.auth.Mode.String(),
+			Enforce:  h.authz.Mode().String(),
 		})
 	default:
 		if strings.HasPrefix(r.URL.Path, "/_rolecall/decisions") {
