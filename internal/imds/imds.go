@@ -158,7 +158,7 @@ func (s *Server) running(inst instances.Instance) bool {
 }
 
 // Forget stops the metadata services of instances that are no longer
-// running: after a reset forgot them (instances.ForgetAccount).
+// running: after a reset (POST /_rolecall/reset) forgot them.
 func (s *Server) Forget(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
