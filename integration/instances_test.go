@@ -1,8 +1,6 @@
 package integration
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -10,10 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -44,12 +40,7 @@ func instanceProfile(t *testing.T, c *iam.Client, role, trust string) string {
 // "rolecall" with creds, and answers the status and the JSON body.
 func ec2Endpoint(t *testing.T, rc *rolecalltest.Server, method, path string, creds aws.Credentials) (int, map[string]any) {
 	t.Helper()
-	req := must(http.NewRequestWithContext(ctx, method, rc.Endpoint+"/_rolecall/ec2/"+path, nil))(t)
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "rolecall", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp := must(http.DefaultClient.Do(req))(t)
+	resp := rolecallRequest(t, rc, method, "/_rolecall/ec2/"+path, "", creds)
 	defer resp.Body.Close()
 	body := map[string]any{}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {

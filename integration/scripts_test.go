@@ -49,3 +49,12 @@ func TestBoto3(t *testing.T) { runScript(t, "python3", "iam_boto3.py") }
 func TestSTSCLI(t *testing.T) { runScript(t, "bash", "sts_cli.sh") }
 
 func TestSTSBoto3(t *testing.T) { runScript(t, "python3", "sts_boto3.py") }
+
+// TestDropInBoto3 runs boto3, and a moto server-mode test when moto is
+// installed, against rolecall started as a suite written for moto needs
+// it: rolecall serve --auth lenient --account 123456789012.
+func TestDropInBoto3(t *testing.T) {
+	t.Parallel()
+	rc := rolecalltest.RunT(t, rolecalltest.WithLenientAuth(), rolecalltest.WithAccount("123456789012"))
+	runScriptOn(t, rc, "python3", "dropin_boto3.py")
+}

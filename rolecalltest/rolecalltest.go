@@ -31,7 +31,8 @@ type Server struct {
 	// Endpoint is the base URL, e.g. "http://127.0.0.1:41234".
 	Endpoint string
 	// Config is an aws.Config signed with the default account's root keys
-	// (test/test), region us-east-1, pointed at Endpoint.
+	// (test/test), in the default Region (us-east-1 unless WithRegion),
+	// pointed at Endpoint.
 	Config aws.Config
 	// Account is the default account id.
 	Account string
@@ -51,10 +52,30 @@ func WithDataDir(dir string) Option {
 
 // WithLenientAuth starts rolecall as --auth=lenient does: requests with
 // unknown or wrongly signed credentials, or none, act as a root user
-// instead of failing, and every response says X-Rolecall-Auth: lenient.
-// The default, as in AWS, is strict.
+// instead of failing, the root user may assume roles (as its trust policy
+// allows), resets are allowed, and a response to a request let through
+// only because of this says X-Rolecall-Auth: lenient. The default, as in
+// AWS, is strict.
 func WithLenientAuth() Option {
 	return func(o *app.Options) { o.Auth = auth.Lenient }
+}
+
+// WithAccount makes account (12 digits) the default account, as --account
+// does: the account of the root keys test/test.
+func WithAccount(account string) Option {
+	return func(o *app.Options) { o.Account = account }
+}
+
+// WithRegion makes region the default Region, as --region does, and the
+// Region of Server.Config.
+func WithRegion(region string) Option {
+	return func(o *app.Options) { o.Region = region }
+}
+
+// WithAllowReset lets Server.Reset (POST /_rolecall/reset) and
+// /moto-api/reset forget state in strict mode, as --allow-reset does.
+func WithAllowReset() Option {
+	return func(o *app.Options) { o.AllowReset = true }
 }
 
 // EnforceMode is what rolecall does with an authorization denial.
@@ -161,7 +182,7 @@ func RunT(t testing.TB, opts ...Option) *Server {
 
 // Start is RunT without a testing.TB; call Close when done.
 func Start(opts ...Option) (*Server, error) {
-	o := app.Options{Ephemeral: true, Version: "test", PasswordIterations: TestPasswordIterations}
+	o := app.Options{Ephemeral: true, Version: "test", Account: server.DefaultAccount, Region: server.DefaultRegion, PasswordIterations: TestPasswordIterations}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -177,14 +198,14 @@ func Start(opts ...Option) (*Server, error) {
 	// Built by hand rather than with config.LoadDefaultConfig so that the
 	// developer's environment and ~/.aws files cannot redirect a test.
 	cfg := aws.Config{
-		Region:       "us-east-1",
+		Region:       o.Region,
 		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("test", "test", "")),
 		BaseEndpoint: aws.String(hs.URL),
 		// The SDK's default retryer: with RetryMaxAttempts 1 the SDK can
 		// close a large response body early (aws-sdk-go-v2#2737), and
 		// AWS's 4xx answers are not retried anyway.
 	}
-	return &Server{Endpoint: hs.URL, Config: cfg, Account: server.DefaultAccount, srv: srv, hs: hs}, nil
+	return &Server{Endpoint: hs.URL, Config: cfg, Account: o.Account, srv: srv, hs: hs}, nil
 }
 
 // Close stops the HTTP server, then closes the state.

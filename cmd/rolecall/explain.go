@@ -33,7 +33,7 @@ The request is signed with the AWS credentials of the environment
 default account's root ("test"/"test"): a principal sees its own account's
 decisions, and needs rolecall:GetDecisions unless it is the account's root.
 
-The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`+endpointHelp+`
 `)
 }
 
@@ -41,7 +41,7 @@ func explainDenied(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explain-denied", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { explainUsage(stderr) }
-	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	endpoint := endpointFlag(fs)
 	recent := fs.Int("recent", 0, "list the latest N decisions instead")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
 	words, err := parseWords(fs, args)

@@ -9,6 +9,15 @@ import (
 // defaultEndpoint is where `rolecall serve` listens unless told otherwise.
 const defaultEndpoint = "http://127.0.0.1:4566"
 
+// endpointHelp ends the usage of the commands that talk to a running
+// rolecall.
+const endpointHelp = "The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else " + defaultEndpoint + "."
+
+// endpointFlag defines their --endpoint flag; endpointURL reads it.
+func endpointFlag(fs *flag.FlagSet) *string {
+	return fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+}
+
 // parseWords parses fs's flags wherever they stand among the command's
 // words ("roles show --endpoint URL NAME") and returns the words.
 func parseWords(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -46,9 +46,10 @@ list lists the account's instances; terminate terminates one (its metadata
 service stops). Requests are signed with $AWS_ACCESS_KEY_ID/
 $AWS_SECRET_ACCESS_KEY ($AWS_SESSION_TOKEN), else the emulator's root keys
 test/test, and act in that account only. The Region is --region, else
-$AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1.
+$AWS_REGION, else $AWS_DEFAULT_REGION, else rolecall's default Region
+(serve --region, us-east-1 unless told another).
 
-The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`+endpointHelp+`
 `)
 }
 
@@ -56,9 +57,9 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("instance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { instanceUsage(stderr) }
-	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	endpoint := endpointFlag(fs)
 	profile := fs.String("instance-profile", "", "launch: the instance profile's name or ARN")
-	region := fs.String("region", "", "launch: the Region (default $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)")
+	region := fs.String("region", "", "launch: the Region (default $AWS_REGION, $AWS_DEFAULT_REGION, rolecall's default Region)")
 	words, err := parseWords(fs, args)
 	if err != nil {
 		return 2
@@ -76,7 +77,10 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case cmd == "launch" && len(words) == 1 && *profile != "":
 		var v imds.InstanceView
-		q := url.Values{"instanceProfile": {*profile}, "region": {*region}}
+		q := url.Values{"instanceProfile": {*profile}}
+		if *region != "" {
+			q.Set("region", *region)
+		}
 		if err := callInstances(ctx, http.MethodPost, base+"/_rolecall/ec2/instances?"+q.Encode(), *region, &v); err != nil {
 			return instanceFail(stderr, "launch", err)
 		}
@@ -94,7 +98,7 @@ func instanceCmd(args []string, stdout, stderr io.Writer) int {
 		printInstanceEnv(stdout, base, &v)
 	case cmd == "list" && len(words) == 1:
 		var l imds.InstanceList
-		if err := callInstances(ctx, http.MethodGet, base+"/_rolecall/ec2/instances?region="+url.QueryEscape(*region), *region, &l); err != nil {
+		if err := callInstances(ctx, http.MethodGet, base+"/_rolecall/ec2/instances?"+url.Values{"region": {*region}}.Encode(), *region, &l); err != nil {
 			return instanceFail(stderr, "list", err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -152,6 +156,9 @@ export AWS_REGION=%s AWS_DEFAULT_REGION=%s
 // callInstances calls rolecall's instances endpoint, signed (service
 // "rolecall", region), into out; an error answer is its code and message.
 func callInstances(ctx context.Context, method, u, region string, out any) error {
+	if region == "" {
+		region = "us-east-1" // any valid Region signs; the request names none
+	}
 	resp, err := signedRequest(ctx, method, u, imds.Service, region)
 	if err != nil {
 		return err
@@ -166,14 +173,15 @@ func callInstances(ctx context.Context, method, u, region string, out any) error
 	return nil
 }
 
-// defaultRegion is $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1.
+// defaultRegion is $AWS_REGION, else $AWS_DEFAULT_REGION, else "": the
+// running rolecall's default Region.
 func defaultRegion() string {
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
 		if v := os.Getenv(k); v != "" {
 			return v
 		}
 	}
-	return "us-east-1"
+	return ""
 }
 
 func lastPart(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }

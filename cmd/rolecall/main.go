@@ -2,6 +2,7 @@
 // AWS does about roles.
 //
 //	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral] [--auth strict|lenient] [--enforce on|audit|off] [--audit-log FILE]
+//	               [--account ID] [--region REGION] [--allow-reset]
 //	rolecall explain-denied REQUEST_ID [--endpoint URL]
 //	rolecall roles [show NAME] [--endpoint URL]
 //	rolecall task env TASK_ARN [--endpoint URL]
@@ -9,7 +10,13 @@
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
+//	rolecall health [--endpoint URL]
 //	rolecall version
+//
+// For test set-ups written against moto or LocalStack: --auth lenient
+// (unchecked credentials act as a root user, and root may assume roles),
+// --account 123456789012, and POST /_rolecall/reset or /moto-api/reset
+// between tests (lenient mode, or --allow-reset).
 package main
 
 import (
@@ -32,9 +39,6 @@ import (
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/server"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -62,8 +66,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return instanceCmd(args[1:], stdout, stderr)
 	case "state":
 		return stateCmd(args[1:], stdout, stderr)
+	case "health":
+		return healthCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "rolecall", version)
+		fmt.Fprint(stdout, versionText(version, buildInfo()))
 		return 0
 	case "help", "-h", "--help":
 		usage(stdout)
@@ -79,7 +85,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `rolecall: AWS IAM, STS and ECS roles, locally, as AWS runs them.
 
 Commands:
-  serve     start the endpoint (default 127.0.0.1:4566)
+  serve     start the endpoint (default 127.0.0.1:4566); for suites written for moto or
+            LocalStack: --auth lenient, --account 123456789012, --region R, and
+            POST /_rolecall/reset or /moto-api/reset between tests (--allow-reset in strict mode)
   roles     list a running rolecall's roles; 'roles show NAME' explains one
   task      'task env TASK_ARN': the exports that make a local program act as a task's role
   instance  'instance launch|env|list|terminate': EC2 instances with an instance profile, and
@@ -90,7 +98,8 @@ Commands:
             why a running rolecall denied a request
   state     'state export|import': the state as a file, out and in;
             'state check|salvage|repair': a damaged state file checked, read out, rebuilt
-  version   print the version
+  health    whether a rolecall answers at the endpoint (exit 0) or not (exit 1)
+  version   print the version, the VCS revision and commit time it was built from
 
 Run 'rolecall serve -h' for the flags of serve.
 `)
@@ -120,9 +129,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	auditLog := fs.String("audit-log", "", "append every authorization decision to `FILE` as a JSON line")
 	maxConns := fs.Int("max-connections", server.DefaultLimits.MaxConnections, "connections served at once; more wait (0: no cap)")
 	initFile := fs.String("init", "", "seed the state from `FILE` before listening: a rolecall state file or an aws iam get-account-authorization-details export (accounts that already have state are left as they are)")
+	dropin := addDropinFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	ver := versionOf(version, buildInfo())
 	enforce, err := authz.ParseMode(*enforceFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall: bad --enforce: %v\n", err)
@@ -153,7 +164,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := app.Open(app.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: version, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW})
+	opts := app.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: ver, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW}
+	if err := dropin.apply(&opts); err != nil {
+		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		return 2
+	}
+	srv, err := app.Open(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 1
@@ -175,18 +191,20 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if *ephemeral {
 		state = "in memory (--ephemeral): nothing survives a restart"
 	}
-	if authMode == auth.Lenient {
-		fmt.Fprintf(stderr, "rolecall: WARNING: --auth=lenient: signatures are not checked; unknown access keys act as the root user of %s (a 12-digit key id: of that account). AWS would refuse these requests. Every response carries X-Rolecall-Auth: lenient.\n", server.DefaultAccount)
+	if w := exposure(ln.Addr()); w != "" {
+		fmt.Fprintf(stderr, "rolecall: WARNING: %s\n", w)
 	}
+	printRelaxed(stderr, srv)
 	fmt.Fprintf(stdout, `rolecall %s listening on %s
   account:  %s
+  region:   %s
   auth:     %s
   enforce:  %s
   state:    %s
 
   export AWS_ENDPOINT_URL=%s
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-`, version, endpoint, server.DefaultAccount, authMode, enforce, state, endpoint)
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=%s
+`, ver, endpoint, opts.Account, opts.Region, authMode, enforce, state, endpoint, opts.Region)
 
 	limits := server.DefaultLimits
 	limits.MaxConnections = *maxConns
@@ -216,4 +234,16 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// exposure says, for a listening address other than loopback, who can act
+// there: the root keys test/test are public knowledge, so anyone who
+// reaches the port is the default account's root (AWS's own endpoints need
+// secret credentials; this one's are in every README).
+func exposure(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("listening on %s, which other machines may reach: whoever reaches it acts as the root of account %s with the well-known keys test/test. Listen on 127.0.0.1 (the default) unless only trusted clients can reach this address, as inside a container whose port is published on the host's loopback.", a, server.DefaultAccount)
 }

@@ -34,7 +34,7 @@ func rolesUsage(w io.Writer) {
   rolecall roles [--endpoint URL]             list the account's roles: service-linked, service, other
   rolecall roles show NAME [--endpoint URL]   a role's trust, permissions and last use
 
-The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`+endpointHelp+`
 `)
 }
 
@@ -42,7 +42,7 @@ func roles(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("roles", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { rolesUsage(stderr) }
-	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	endpoint := endpointFlag(fs)
 	words, err := parseWords(fs, args)
 	if err != nil {
 		return 2

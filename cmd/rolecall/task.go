@@ -41,7 +41,7 @@ The request is signed with $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY
 must be of the task's account and may pass the task role to
 ecs-tasks.amazonaws.com (iam:PassRole; the account's root may).
 
-The endpoint is --endpoint, else $AWS_ENDPOINT_URL, else `+defaultEndpoint+`.
+`+endpointHelp+`
 The SDKs accept container credentials over http only from a loopback host
 (127.0.0.1, localhost, ::1).
 `)
@@ -51,7 +51,7 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("task", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { taskUsage(stderr) }
-	endpoint := fs.String("endpoint", "", "rolecall's URL (default $AWS_ENDPOINT_URL, else "+defaultEndpoint+")")
+	endpoint := endpointFlag(fs)
 	words, err := parseWords(fs, args)
 	if err != nil {
 		return 2

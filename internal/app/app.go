@@ -31,6 +31,7 @@ import (
 	"github.com/rolecall/rolecall/internal/api/iamapi"
 	"github.com/rolecall/rolecall/internal/api/stsapi"
 	"github.com/rolecall/rolecall/internal/appautoscaling"
+	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecs"
@@ -50,10 +51,13 @@ type Options struct {
 	DataDir   string
 	Ephemeral bool
 	Account   string // default server.DefaultAccount
-	Version   string
-	Clock     ids.Clock     // default the system clock
-	IDs       ids.Generator // default random
-	Log       *slog.Logger  // default discards
+	// Region is where requests act when they name no valid Region, and
+	// where instances launch by default; default server.DefaultRegion.
+	Region  string
+	Version string
+	Clock   ids.Clock     // default the system clock
+	IDs     ids.Generator // default random
+	Log     *slog.Logger  // default discards
 	// Auth is how requests are authenticated: auth.Strict (the default)
 	// or auth.Lenient (--auth=lenient).
 	Auth auth.Mode
@@ -77,6 +81,9 @@ type Options struct {
 	// AuditLog receives every authorization decision as a JSON line
 	// (--audit-log); nil keeps them only in memory, for explain-denied.
 	AuditLog io.Writer
+	// AllowReset lets ResetPath and MotoResetPath forget state in strict
+	// mode (--allow-reset); lenient mode allows them without it.
+	AllowReset bool
 	// PasswordIterations is the PBKDF2 iteration count for new console
 	// passwords; zero takes iam.DefaultPasswordIterations.
 	PasswordIterations int
@@ -102,6 +109,7 @@ type App struct {
 	authn *auth.Authenticator
 	apis  []*api.Service
 	store store.Store
+	reset *resetter
 	// state is the store as every service writes it; clock and gen are
 	// Options' (state in and out, stateio.go).
 	state *store.Versioned
@@ -118,6 +126,15 @@ const StateFile = "rolecall.db"
 func Open(o Options) (*App, error) {
 	if o.Account == "" {
 		o.Account = server.DefaultAccount
+	}
+	if !arn.IsAccountID(o.Account) {
+		return nil, fmt.Errorf("invalid account ID %q: an account ID is 12 digits", o.Account)
+	}
+	if o.Region == "" {
+		o.Region = server.DefaultRegion
+	}
+	if !auth.ValidRegion(o.Region) {
+		return nil, fmt.Errorf("invalid Region %q: name an AWS Region, such as us-east-1", o.Region)
 	}
 	systemClock := o.Clock == nil
 	if systemClock {
@@ -149,7 +166,7 @@ func Open(o Options) (*App, error) {
 	az := authz.New(authz.Config{Mode: o.Enforce, Directory: directory{iamSvc}, Generation: vst.Generation, Clock: o.Clock, Audit: audit, Log: o.Log})
 	cache := &resolve.Cache{Generation: vst.Generation}
 	iamRes := resolve.IAM{Svc: iamSvc, Cache: cache}
-	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az})
+	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
@@ -170,14 +187,18 @@ func Open(o Options) (*App, error) {
 	apis := []*api.Service{iamapi.New(iamRes), stsapi.New(stsSvc), ecsapi.New(ecsRes),
 		appautoscalingapi.New(resolve.AppAutoScaling{Svc: aasSvc, Cache: cache}),
 		ec2api.New(resolve.EC2{Svc: instSvc}, iamRes, md)}
+	reset := &resetter{store: vst, metadata: md, authn: authn, authz: az, ids: o.IDs, log: o.Log, account: o.Account,
+		allowReset: o.AllowReset, lenient: o.Auth == auth.Lenient}
 	h := server.New(server.Config{
-		Account: o.Account, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
+		Account: o.Account, Region: o.Region, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),
 		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
-			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
+			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
 			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
+			ResetPath:          reset,
+			MotoResetPath:      reset,
 		},
 	})
 	// The running instances' metadata services listen from the start.
@@ -187,7 +208,7 @@ func Open(o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
-		state: vst, clock: o.Clock, gen: o.IDs}
+		state: vst, clock: o.Clock, gen: o.IDs, reset: reset}
 	if systemClock {
 		a.stopSchedule = every(time.Second, func() { runDue(context.Background(), aasSvc, o.Log) })
 	}

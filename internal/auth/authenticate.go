@@ -12,6 +12,7 @@ import (
 	"github.com/rolecall/rolecall/internal/auth/sigv4"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/leniency"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -35,6 +36,20 @@ func (m Mode) String() string {
 		return "lenient"
 	}
 	return "strict"
+}
+
+// Relaxed says what lenient mode lets through that AWS refuses, for the
+// start-up banner; nothing in strict mode.
+func (a *Authenticator) Relaxed() []string {
+	if a.Mode != Lenient {
+		return nil
+	}
+	return []string{
+		"signatures are not checked: a wrong secret or signature, a stale date, a credential scope naming another service or no valid Region, and an unsigned host or X-Amz-Target header are let through",
+		"an unknown access key, and an unsigned request, act as the root user of " + a.DefaultAccount + " (a 12-digit access key id: the root user of that account)",
+		"expired session credentials, a session token that is not its key's, and an inactive access key act as their principal",
+		"GetSessionToken credentials may call IAM without MFA",
+	}
 }
 
 // ParseMode reads --auth.
@@ -149,54 +164,74 @@ const keyUseInterval = time.Minute
 // service (the credential scope's, or the service routed to), and returns
 // its principal. Failures are AWS's query-protocol answers; JSON protocols
 // rename them (see JSONError).
+//
+// In lenient mode a request is checked as strictly, and what strict mode
+// would refuse is let through instead (Relaxed lists how), noted on ctx
+// (internal/leniency) so that the answer says so.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *awserr.Error) {
-	sig, perr := sigv4.Parse(r)
-	if perr != nil {
-		if a.Mode == Lenient {
-			return a.lenientPrincipal(sig), nil
-		}
-		return nil, perr
-	}
-	now := a.Clock.Now()
-	if a.Mode == Strict {
-		if err := sig.CheckSignedHeaders(r, "X-Amz-Target"); err != nil {
-			return nil, err
-		}
-		if err := sig.CheckScope(service, ValidRegion); err != nil {
-			return nil, err
-		}
-		skew, ok := skews[service]
-		if !ok {
-			skew = sigv4.MaxSkew
-		}
-		if err := sig.CheckTime(now, skew); err != nil {
-			return nil, err
-		}
-	}
-	p, secret, err := a.resolve(ctx, sig, now)
+	p, sig, err := a.authenticate(ctx, r, body, service)
 	if err != nil {
-		if a.Mode == Lenient && err.Status < 500 {
-			return a.lenientPrincipal(sig), nil
-		}
-		return nil, err
-	}
-	if a.Mode == Strict {
-		if err := sig.CheckSignature(r, body, secret); err != nil {
+		if a.Mode != Lenient || err.Status >= 500 {
 			return nil, err
 		}
-		// GetSessionToken credentials cannot call IAM without MFA, and
-		// rolecall has no MFA: AWS answers InvalidClientTokenId
-		// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460).
-		if p.Temporary && p.Kind != principal.AssumedRole && service == "iam" {
-			return nil, errInvalidClientToken()
+		leniency.Note(ctx, "authentication: AWS would answer "+err.Code)
+		if p == nil {
+			return a.lenientPrincipal(sig), nil
 		}
+		// A known key, with a signature, scope or date AWS would refuse:
+		// it acts as its principal.
 	}
 	if p.Kind == principal.User && !p.Temporary {
 		// GetSessionToken credentials (ASIA...) are no access key of the
 		// user's: GetAccessKeyLastUsed knows nothing of them.
-		a.recordKeyUse(ctx, p.AccessKeyID, service, sig.Region, now)
+		a.recordKeyUse(ctx, p.AccessKeyID, service, sig.Region, a.Clock.Now())
 	}
 	return p, nil
+}
+
+// authenticate is strict authentication. A principal returned with an
+// error is the key's, whose request failed a later check (its signature,
+// scope or date); sig is the request's signature, nil when it has none.
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *sigv4.Signature, *awserr.Error) {
+	sig, perr := sigv4.Parse(r)
+	if perr != nil {
+		return nil, sig, perr
+	}
+	now := a.Clock.Now()
+	// Checks that need no key come first, as AWS's answers show.
+	early := sig.CheckSignedHeaders(r, "X-Amz-Target")
+	if early == nil {
+		early = sig.CheckScope(service, ValidRegion)
+	}
+	if early == nil {
+		skew, ok := skews[service]
+		if !ok {
+			skew = sigv4.MaxSkew
+		}
+		early = sig.CheckTime(now, skew)
+	}
+	if early != nil && a.Mode == Strict {
+		// Strict mode answers these before it looks the key up; lenient
+		// mode still wants the key's principal.
+		return nil, sig, early
+	}
+	p, secret, err := a.resolve(ctx, sig, now)
+	if err != nil {
+		return nil, sig, err
+	}
+	if early != nil {
+		return p, sig, early
+	}
+	if err := sig.CheckSignature(r, body, secret); err != nil {
+		return p, sig, err
+	}
+	// GetSessionToken credentials cannot call IAM without MFA, and
+	// rolecall has no MFA: AWS answers InvalidClientTokenId
+	// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460).
+	if p.Temporary && p.Kind != principal.AssumedRole && service == "iam" {
+		return p, sig, errInvalidClientToken()
+	}
+	return p, sig, nil
 }
 
 // resolve finds the principal and secret of the signature's access key.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/leniency"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -189,25 +190,36 @@ func TestAuthenticateLenient(t *testing.T) {
 	cases := []struct {
 		name, key, secret, token string
 		unsigned                 bool
+		late                     time.Duration
 		wantARN                  string
+		// noted is what leniency notes: what AWS would have answered;
+		// "" for a request AWS would take as it is.
+		noted string
 	}{
-		{name: "unsigned", unsigned: true, wantARN: "arn:aws:iam::000000000000:root"},
-		{name: "unknown key", key: "AKIANOBODY0000000000", secret: "x", wantARN: "arn:aws:iam::000000000000:root"},
-		{name: "account id key, any secret", key: "333333333333", secret: "whatever", wantARN: "arn:aws:iam::333333333333:root"},
-		{name: "known user, wrong secret", key: "AKIAALICE0000000000A", secret: "wrong", wantARN: "arn:aws:iam::111111111111:user/alice"},
-		{name: "role session without token", key: "ASIAROLE000000000000", secret: "x", wantARN: "arn:aws:sts::111111111111:assumed-role/app/s1"},
+		{name: "unsigned", unsigned: true, wantARN: "arn:aws:iam::000000000000:root", noted: "authentication: AWS would answer MissingAuthenticationToken"},
+		{name: "unknown key", key: "AKIANOBODY0000000000", secret: "x", wantARN: "arn:aws:iam::000000000000:root", noted: "authentication: AWS would answer InvalidClientTokenId"},
+		{name: "account id key, any secret", key: "333333333333", secret: "whatever", wantARN: "arn:aws:iam::333333333333:root", noted: "authentication: AWS would answer SignatureDoesNotMatch"},
+		{name: "known user, wrong secret", key: "AKIAALICE0000000000A", secret: "wrong", wantARN: "arn:aws:iam::111111111111:user/alice", noted: "authentication: AWS would answer SignatureDoesNotMatch"},
+		{name: "role session without token", key: "ASIAROLE000000000000", secret: "x", wantARN: "arn:aws:sts::111111111111:assumed-role/app/s1", noted: "authentication: AWS would answer InvalidClientTokenId"},
+		// An hour late: lenient takes it, AWS would not.
+		{name: "known user, an hour late", key: "AKIAALICE0000000000A", secret: "alice-secret", late: time.Hour, wantARN: "arn:aws:iam::111111111111:user/alice", noted: "authentication: AWS would answer SignatureDoesNotMatch"},
+		{name: "known user, signed as AWS wants", key: "AKIAALICE0000000000A", secret: "alice-secret", wantARN: "arn:aws:iam::111111111111:user/alice"},
+		{name: "root keys, signed as AWS wants", key: "test", secret: "test", wantARN: "arn:aws:iam::000000000000:root"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			// An hour late: lenient does not look at the time either.
-			a, _ := newAuthenticator(Lenient, t0.Add(time.Hour))
+			a, _ := newAuthenticator(Lenient, t0.Add(c.late))
 			r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 			if !c.unsigned {
 				r = signed(t, "sts", c.key, c.secret, c.token, t0)
 			}
-			p, err := a.Authenticate(context.Background(), r, []byte(body), "sts")
+			ctx, notes := leniency.Track(context.Background())
+			p, err := a.Authenticate(ctx, r, []byte(body), "sts")
 			if err != nil || p.ARN != c.wantARN {
 				t.Fatalf("got %+v, %v; want %s", p, err, c.wantARN)
+			}
+			if got := strings.Join(notes.List(), "; "); got != c.noted {
+				t.Errorf("noted %q, want %q", got, c.noted)
 			}
 		})
 	}

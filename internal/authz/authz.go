@@ -160,8 +160,9 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 }
 
 // rootsOwn reports whether every target is in the root user's account and
-// none is a trust policy (root may not assume roles; STS says so before
-// it asks).
+// none is a trust policy: AWS lets root assume no role (STS says so before
+// it asks), and where rolecall lets it (--auth lenient), the trust policy
+// decides as it does for anyone.
 func rootsOwn(account string, targets []Target) bool {
 	for i := range targets {
 		t := &targets[i]

@@ -27,6 +27,18 @@ func (m Mode) String() string {
 	return "unknown"
 }
 
+// Relaxes says what the mode lets through that AWS refuses, for the
+// start-up banner; "" for On.
+func (m Mode) Relaxes() string {
+	switch m {
+	case Audit:
+		return "--enforce audit: a request AWS would deny goes through; X-Rolecall-Would-Deny says what AWS would answer"
+	case Off:
+		return "--enforce off: nothing is authorized; every authenticated request is allowed, AssumeRole and ECS's launches included"
+	}
+	return ""
+}
+
 // ParseMode reads --enforce.
 func ParseMode(s string) (Mode, error) {
 	for i, n := range modeNames {

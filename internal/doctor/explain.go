@@ -349,8 +349,9 @@ var rules = sync.OnceValue(func() []explainRule {
 		{id: "root-assume", re: regexp.MustCompile(`Roles may not be assumed by root accounts`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "the account's root user cannot assume roles",
-					Cause:  []string{"AssumeRole was called with the root user's credentials; IAM refuses role assumption by root, whatever the trust policy says"},
-					Fix:    []string{"call it as an IAM user or role (create a user with sts:AssumeRole on the role, and trust that user or the account in the role's trust policy)"},
+					Cause: []string{"AssumeRole was called with the root user's credentials; IAM refuses role assumption by root, whatever the trust policy says"},
+					Fix: []string{"call it as an IAM user or role (create a user with sts:AssumeRole on the role, and trust that user or the account in the role's trust policy)",
+						"for a test suite written against an emulator that lets root assume roles: rolecall serve --auth lenient allows it, as the role's trust policy does (AWS never does)"},
 					Source: "STS AccessDenied (aws/aws-cli #3875)"}
 			}},
 		{id: "session-credentials", re: regexp.MustCompile(`Cannot call GetSessionToken with session credentials`),

@@ -29,6 +29,7 @@ import (
 //	GET    /_rolecall/ec2/instances/ID                                  one, with its metadata endpoint (ssm:StartSession)
 //	DELETE /_rolecall/ec2/instances/ID                                  terminate (ec2:TerminateInstances)
 //
+// Without region=R, the Region is rolecall's default (serve --region).
 // Requests are signed (SigV4, service "rolecall", as for the decisions)
 // and act in the signer's account only: another account's instances are
 // not found, and its instance profiles cannot be launched with. Every
@@ -60,6 +61,20 @@ type Control struct {
 	Auth       *auth.Authenticator
 	IDs        ids.Generator
 	Log        *slog.Logger
+	// Region is where an instance is launched, and which Region's are
+	// listed, when the request names none (rolecall serve --region);
+	// default server.DefaultRegion.
+	Region string
+}
+
+func (h *Control) region(r string) string {
+	switch {
+	case r != "":
+		return r
+	case h.Region != "":
+		return h.Region
+	}
+	return server.DefaultRegion
 }
 
 // InstanceView is an instance as the endpoint answers it.
@@ -108,9 +123,9 @@ func (h *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var out any
 	switch {
 	case rest == "" && r.Method == http.MethodPost:
-		out, err = h.launch(ctx, p, r.URL.Query().Get("instanceProfile"), r.URL.Query().Get("region"))
+		out, err = h.launch(ctx, p, r.URL.Query().Get("instanceProfile"), h.region(r.URL.Query().Get("region")))
 	case rest == "" && r.Method == http.MethodGet:
-		out, err = h.list(ctx, p, r.URL.Query().Get("region"))
+		out, err = h.list(ctx, p, h.region(r.URL.Query().Get("region")))
 	case id != "" && r.Method == http.MethodGet:
 		out, err = h.get(ctx, p, id)
 	case id != "" && r.Method == http.MethodDelete:
@@ -193,9 +208,6 @@ func (h *Control) launch(ctx context.Context, p *principal.Principal, profile, r
 // without their metadata endpoints: describing an instance gives no way to
 // its role's credentials.
 func (h *Control) list(ctx context.Context, p *principal.Principal, region string) (*InstanceList, error) {
-	if region == "" {
-		region = authz.IAMRegion
-	}
 	if err := h.decide(ctx, p, "ec2:DescribeInstances", region, resolve.Unnamed()); err != nil {
 		return nil, instances.AsUnauthorized(err)
 	}

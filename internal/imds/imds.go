@@ -114,11 +114,15 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
-// Serve serves inst's metadata on ln until Close or Shutdown.
+// Serve serves inst's metadata on ln until Close or Shutdown. An instance
+// that is no longer running (terminated, or forgotten by a reset while it
+// was being launched) is not served, and ln is closed.
 func (s *Server) Serve(inst instances.Instance, ln net.Listener) {
 	hs := limits.HTTPServer(&metadata{s: s, inst: inst})
 	s.mu.Lock()
-	if s.closed {
+	// Checked under mu, so that Forget, which holds it too, either sees
+	// the instance served or this sees the instance gone.
+	if s.closed || !s.running(inst) {
 		s.mu.Unlock()
 		ln.Close()
 		return
@@ -145,6 +149,35 @@ func (s *Server) Close(id string) {
 	if hs != nil {
 		hs.Close()
 	}
+}
+
+// running reports whether inst, as launched, is still running.
+func (s *Server) running(inst instances.Instance) bool {
+	cur, err := s.instances.Get(context.Background(), inst.Account, inst.InstanceId)
+	return err == nil && cur.State == instances.StateRunning && cur.LaunchTime.Equal(inst.LaunchTime)
+}
+
+// Forget stops the metadata services of instances that are no longer
+// running: after a reset (POST /_rolecall/reset) forgot them.
+func (s *Server) Forget(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	running, err := s.instances.Running(ctx)
+	if err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(running))
+	for _, inst := range running {
+		keep[inst.InstanceId] = true
+	}
+	for id, hs := range s.open {
+		if !keep[id] {
+			delete(s.open, id)
+			hs.Close()
+			s.log.Info("instance metadata stopped: the instance was reset", "instance", id)
+		}
+	}
+	return nil
 }
 
 // Serving reports whether an instance's metadata is being served.

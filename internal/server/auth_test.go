@@ -114,13 +114,22 @@ func TestStrictAuthentication(t *testing.T) {
 
 func TestLenientAuthentication(t *testing.T) {
 	h := authHandler(auth.Lenient)
+	// header is X-Rolecall-Auth: only a request let through because of
+	// leniency says so; one AWS would take as it is does not.
 	cases := []struct {
-		name, arn string
-		req       *http.Request
+		name, arn, header string
+		req               *http.Request
 	}{
-		{"unsigned, routed by Action", "arn:aws:iam::000000000000:root", httptest.NewRequest("GET", "/?"+gci, nil)},
-		{"unknown key", "arn:aws:iam::000000000000:root", signedRequest(t, "sts", "AKIAUNKNOWN000000000", "x", gci)},
-		{"12-digit key, wrong secret", "arn:aws:iam::444455556666:root", signedRequest(t, "sts", "444455556666", "x", gci)},
+		{"unsigned, routed by Action", "arn:aws:iam::000000000000:root", "lenient", httptest.NewRequest("GET", "/?"+gci, nil)},
+		{"unknown key", "arn:aws:iam::000000000000:root", "lenient", signedRequest(t, "sts", "AKIAUNKNOWN000000000", "x", gci)},
+		{"12-digit key, wrong secret", "arn:aws:iam::444455556666:root", "lenient", signedRequest(t, "sts", "444455556666", "x", gci)},
+		{"scoped to another service", "arn:aws:iam::000000000000:root", "lenient", func() *http.Request {
+			r := signedRequest(t, "iam", "test", "test", gci)
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/iam/", "/sts/", 1))
+			return r
+		}()},
+		{"signed as AWS takes it", "arn:aws:iam::000000000000:root", "", signedRequest(t, "sts", "test", "test", gci)},
+		{"another account's root, signed", "arn:aws:iam::444455556666:root", "", signedRequest(t, "sts", "444455556666", "test", gci)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,8 +137,8 @@ func TestLenientAuthentication(t *testing.T) {
 			if status != 200 || !strings.Contains(body, "<Arn>"+c.arn+"</Arn>") {
 				t.Errorf("%d %s", status, body)
 			}
-			if hdr.Get("X-Rolecall-Auth") != "lenient" {
-				t.Errorf("X-Rolecall-Auth: %q", hdr.Get("X-Rolecall-Auth"))
+			if got := hdr.Get("X-Rolecall-Auth"); got != c.header {
+				t.Errorf("X-Rolecall-Auth: %q, want %q", got, c.header)
 			}
 		})
 	}

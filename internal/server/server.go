@@ -23,6 +23,7 @@ import (
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/leniency"
 	"github.com/rolecall/rolecall/internal/model"
 	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/protocol/ec2query"
@@ -30,8 +31,35 @@ import (
 	"github.com/rolecall/rolecall/internal/protocol/query"
 )
 
-// DefaultAccount is the account the emulator convention's root keys act in.
+// DefaultAccount is the account the emulator convention's root keys act in,
+// unless told another (rolecall serve --account).
 const DefaultAccount = "000000000000"
+
+// DefaultRegion is the Region a request acts in when it names none that
+// is valid (unless told another: rolecall serve --region).
+const DefaultRegion = "us-east-1"
+
+// LenientRouting is the server's part of what lenient mode relaxes.
+const LenientRouting = "an unsigned query request (curl) is routed to IAM or STS by its Action"
+
+// HealthPath answers, unauthenticated, whether rolecall runs and how
+// (Health): what container health checks and `rolecall health` ask.
+const HealthPath = "/_rolecall/health"
+
+// HealthRunning is Health.Status while rolecall serves.
+const HealthRunning = "running"
+
+// Health is the answer of HealthPath.
+type Health struct {
+	Status   string   `json:"status"`
+	Version  string   `json:"version"`
+	Account  string   `json:"account"`
+	Region   string   `json:"region"`
+	Services []string `json:"services"`
+	Store    string   `json:"store"`
+	Auth     string   `json:"auth"`
+	Enforce  string   `json:"enforce"`
+}
 
 // maxBody bounds a request body: the largest IAM input (a 131,072-character
 // policy document, percent-encoded) fits with room to spare.
@@ -40,7 +68,10 @@ const maxBody = 2 << 20
 // Config is what a Handler is built from.
 type Config struct {
 	Account string // the default account, shown by /_rolecall/health
-	Auth    *auth.Authenticator
+	// Region is where a request acts when its signature names no valid
+	// Region (lenient mode); default DefaultRegion.
+	Region string
+	Auth   *auth.Authenticator
 	// Authorizer authorizes every operation; nil authorizes nothing
 	// (handler tests).
 	Authorizer *authz.Authorizer
@@ -51,7 +82,8 @@ type Config struct {
 	// Services are the bound AWS services.
 	Services []*api.Service
 	// Internal are further endpoints under /_rolecall/, by path prefix
-	// (the ECS agent's task credentials).
+	// (the ECS agent's task credentials). A path outside /_rolecall/
+	// (moto's /moto-api/reset) is served as it is, and only that path.
 	Internal map[string]http.Handler
 	// OnPanic, if set, runs after a request's panic was recovered (the
 	// state may be damaged: it checks it).
@@ -64,6 +96,7 @@ type Config struct {
 // Handler serves the AWS APIs over HTTP.
 type Handler struct {
 	account   string
+	region    string
 	auth      *auth.Authenticator
 	authz     *authz.Authorizer
 	ids       ids.Generator
@@ -122,7 +155,10 @@ func New(c Config) *Handler {
 	if c.Account == "" {
 		c.Account = DefaultAccount
 	}
-	h := &Handler{account: c.Account, auth: c.Auth, authz: c.Authorizer, ids: c.IDs, log: c.Log, query: map[string]*queryService{}, json: map[string]*jsonService{},
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	h := &Handler{account: c.Account, region: c.Region, auth: c.Auth, authz: c.Authorizer, ids: c.IDs, log: c.Log, query: map[string]*queryService{}, json: map[string]*jsonService{},
 		internal: c.Internal, onPanic: c.OnPanic, before: c.Before, version: c.Version, storeDesc: c.Store}
 	for _, b := range c.Services {
 		md, err := model.LoadMetadata(b.Name)
@@ -184,12 +220,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A client that goes away does not cut the catching up short.
 		h.before(context.WithoutCancel(r.Context()))
 	}
+	if h.auth.Mode == auth.Lenient {
+		// What is let through only because of leniency is noted on the
+		// way; the answer says so.
+		ctx, notes := leniency.Track(r.Context())
+		r = r.WithContext(ctx)
+		w = &lenientWriter{ResponseWriter: w, notes: notes}
+	}
 	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {
 		h.serveInternal(w, r)
 		return
 	}
-	if h.auth.Mode == auth.Lenient {
-		w.Header().Set("X-Rolecall-Auth", "lenient")
+	if ih, ok := h.internal[r.URL.Path]; ok {
+		ih.ServeHTTP(w, r)
+		return
 	}
 	t := route(r)
 	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
@@ -292,8 +336,9 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 	if binding.Region != "" {
 		call.Region = binding.Region // IAM: global, in us-east-1
 	}
-	if call.Region == "" {
-		call.Region = "us-east-1"
+	if !auth.ValidRegion(call.Region) {
+		// Unsigned, or signed for no Region (lenient mode).
+		call.Region = h.region
 	}
 	// Authorize between decode and invoke; decisions the operation makes
 	// inside (sts:AssumeRole, iam:PassRole) find the request through ctx.
@@ -401,15 +446,16 @@ func (h *Handler) services() []string {
 
 func (h *Handler) serveInternal(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/_rolecall/health":
-		writeJSON(w, http.StatusOK, map[string]any{
-			"status":   "running",
-			"version":  h.version,
-			"account":  h.account,
-			"services": h.services(),
-			"store":    h.storeDesc,
-			"auth":     h.auth.Mode.String(),
-			"enforce":  h.authz.Mode().String(),
+	case HealthPath:
+		writeJSON(w, http.StatusOK, Health{
+			Status:   HealthRunning,
+			Version:  h.version,
+			Account:  h.account,
+			Region:   h.region,
+			Services: h.services(),
+			Store:    h.storeDesc,
+			Auth:     h.auth.Mode.String(),
+			Enforce:  h.authz.Mode().String(),
 		})
 	default:
 		if strings.HasPrefix(r.URL.Path, "/_rolecall/decisions") {
@@ -431,3 +477,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
+
+// lenientWriter sets X-Rolecall-Auth: lenient on an answer to a request
+// that leniency let through, as the answer starts.
+type lenientWriter struct {
+	http.ResponseWriter
+	notes   *leniency.Notes
+	started bool
+}
+
+func (w *lenientWriter) start() {
+	if !w.started {
+		w.started = true
+		if w.notes.Used() {
+			w.Header().Set(leniency.Header, leniency.Value)
+		}
+	}
+}
+
+func (w *lenientWriter) WriteHeader(status int) {
+	w.start()
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *lenientWriter) Write(b []byte) (int, error) {
+	w.start()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *lenientWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/leniency"
 	"github.com/rolecall/rolecall/internal/policy"
 	"github.com/rolecall/rolecall/internal/principal"
 )
@@ -60,7 +61,8 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	if len(in.PolicyArns) > MaxSessionPolicyARNs {
 		return nil, errTooManyPolicyArns()
 	}
-	if caller.Kind == principal.Root {
+	root := caller.Kind == principal.Root
+	if root && !s.rootMayAssume {
 		return nil, errRootAssume()
 	}
 	chained := caller.Kind == principal.AssumedRole
@@ -141,6 +143,9 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	}
 	if err := s.roles.RecordRoleUsed(ctx, account, role.RoleName, region, s.now()); err != nil {
 		return nil, err
+	}
+	if root {
+		leniency.Note(ctx, "the root user assumed a role")
 	}
 	return &AssumeRoleOutput{
 		Credentials:      creds,

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/store"
@@ -65,20 +66,29 @@ type Config struct {
 	// Authorizer decides sts:AssumeRole (and sts:TagSession,
 	// sts:SetSourceIdentity); nil allows them all.
 	Authorizer authz.Decider
+	// RootMayAssume lets an account's root user assume roles, which AWS
+	// refuses (errRootAssume): --auth lenient, for code written against
+	// emulators that allow it. The role's trust policy still decides.
+	RootMayAssume bool
 }
+
+// RootAssumeRelaxed is what RootMayAssume relaxes, for the start-up banner.
+var RootAssumeRelaxed = "the root user may assume roles (AWS answers \"" + awserr.As(errRootAssume()).Message +
+	"\"); the role's trust policy still decides whether the root's account may"
 
 // Service is the STS domain.
 type Service struct {
-	st    store.Store
-	clock ids.Clock
-	gen   ids.Generator
-	roles Roles
-	authz authz.Decider
+	st            store.Store
+	clock         ids.Clock
+	gen           ids.Generator
+	roles         Roles
+	authz         authz.Decider
+	rootMayAssume bool
 }
 
 // New returns the STS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
@@ -98,6 +108,11 @@ type sessionRecord struct {
 }
 
 const expiryFormat = "20060102T150405Z"
+
+// expiryKey is a session's key in bucketExpiry.
+func expiryKey(r *sessionRecord) string {
+	return r.Expiration.Format(expiryFormat) + "/" + r.AccessKeyId
+}
 
 // issue makes credentials for principal, valid for d, and stores them.
 func (s *Service) issue(ctx context.Context, p principal.Principal, d time.Duration) (*Credentials, error) {
@@ -126,7 +141,7 @@ func (s *Service) issue(ctx context.Context, p principal.Principal, d time.Durat
 		if err := tx.Put(bucketSessions, rec.AccessKeyId, b); err != nil {
 			return err
 		}
-		return tx.Put(bucketExpiry, rec.Expiration.Format(expiryFormat)+"/"+rec.AccessKeyId, []byte{1})
+		return tx.Put(bucketExpiry, expiryKey(&rec), []byte{1})
 	})
 	if err != nil {
 		return nil, err
