@@ -23,6 +23,11 @@ if ! python3 -c 'import boto3' 2>/dev/null; then
   exit 1
 fi
 
+# The web console's browser tests (internal/console) drive Debian's headless
+# Chromium; they fail rather than skip here.
+need chromium "the web console's browser tests drive headless Chromium" chromium
+export ROLECALL_REQUIRE_BROWSER=1
+
 # The policy engine's differential test (internal/policy/oracle) asks
 # @cloud-copilot/iam-simulate, pinned, for its decisions. It is AGPL: it is
 # installed here, at test time, outside the repository, and never vendored.

@@ -189,10 +189,12 @@ func Open(o Options) (*App, error) {
 		ec2api.New(resolve.EC2{Svc: instSvc}, iamRes, md)}
 	reset := &resetter{store: vst, metadata: md, authn: authn, authz: az, ids: o.IDs, log: o.Log, account: o.Account,
 		allowReset: o.AllowReset, lenient: o.Auth == auth.Lenient}
+	cons := newConsole(o, authn, audit)
 	h := server.New(server.Config{
 		Account: o.Account, Region: o.Region, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),
 		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
+		Console: cons,
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
@@ -201,6 +203,7 @@ func Open(o Options) (*App, error) {
 			MotoResetPath:      reset,
 		},
 	})
+	cons.SetAPI(h)
 	// The running instances' metadata services listen from the start.
 	if err := md.Start(context.Background()); err != nil {
 		md.Shutdown(context.Background())

@@ -91,6 +91,9 @@ type Config struct {
 	// Before, if set, runs before each request is served: what the clock
 	// alone changes catches up first, so that the request sees it.
 	Before func(context.Context)
+	// Console, if set, serves the web console: its paths, and a browser's
+	// bare GET / (see isConsole).
+	Console http.Handler
 }
 
 // Handler serves the AWS APIs over HTTP.
@@ -108,6 +111,7 @@ type Handler struct {
 	before    func(context.Context)
 	version   string
 	storeDesc string
+	console   http.Handler
 }
 
 // The services' codecs are made on first use: decoding a model takes
@@ -202,6 +206,7 @@ func New(c Config) *Handler {
 			js.codec()
 		}
 	}()
+	h.console = c.Console
 	return h
 }
 
@@ -236,6 +241,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := route(r)
+	if h.console != nil && isConsole(r) {
+		h.console.ServeHTTP(w, r)
+		return
+	}
 	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
 		js, ok := h.json[t.Service]
 		if !ok || t.Operation == "" {
@@ -344,21 +353,12 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 	// inside (sts:AssumeRole, iam:PassRole) find the request through ctx.
 	meta := authz.MetaOf(r, requestID)
 	ctx := authz.WithMeta(r.Context(), meta)
-	if h.authz.Mode() != authz.Off { // off: nothing to resolve, nothing decided
-		if err := bound.Authorize(ctx, h.authz, binding.Name, call, in); err != nil {
-			if binding.Denied != nil {
-				err = binding.Denied(err)
-			}
-			h.fail(writeErr, requestID, op.Name, "authorization failed", err)
-			return
-		}
-	}
-	out, err := bound.Invoke(ctx, call, in)
+	out, what, err := h.run(ctx, binding, bound, call, in)
 	for _, msg := range meta.WouldDeny() {
 		w.Header().Add("X-Rolecall-Would-Deny", msg)
 	}
 	if err != nil {
-		h.fail(writeErr, requestID, op.Name, "operation failed", err)
+		h.fail(writeErr, requestID, op.Name, what, err)
 		return
 	}
 	writeOut(out)

@@ -1,0 +1,324 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/chromedp/chromedp"
+)
+
+// The console in a real browser: headless Chromium (Debian's chromium),
+// driven through the DevTools protocol, one browser for the whole suite
+// and a fresh profile (browser context) per test. The steps wait on what
+// the page shows, never on time. Each page is saved as a screenshot in
+// testdata/screenshots (ROLECALL_SCREENSHOTS names another directory) for
+// review.
+//
+// Without Chromium the tests skip, saying how to install it; with
+// ROLECALL_REQUIRE_BROWSER=1 (scripts/test.sh, which installs it) they
+// fail instead.
+
+var (
+	browserOnce   sync.Once
+	browserCtx    context.Context
+	browserErr    error
+	browserCancel = func() {}
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browserCancel()
+	os.Exit(code)
+}
+
+// chromium finds the browser.
+func chromium() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no Chromium on PATH: install it (Debian: apt-get install chromium) to run the console's browser tests")
+}
+
+// tab is a new tab in a fresh browser profile, for the test's duration.
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	browserOnce.Do(func() {
+		path, err := chromium()
+		if err != nil {
+			browserErr = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.WindowSize(1440, 1000))
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(alloc)
+		if err := chromedp.Do(ctx); err != nil {
+			cancelCtx()
+			cancelAlloc()
+			browserErr = fmt.Errorf("cannot start %s: %w", path, err)
+			return
+		}
+		browserCtx, browserCancel = ctx, func() { cancelCtx(); cancelAlloc() }
+	})
+	if browserErr != nil {
+		if os.Getenv("ROLECALL_REQUIRE_BROWSER") == "1" {
+			t.Fatal("browser tests required (ROLECALL_REQUIRE_BROWSER=1) but cannot run: " + browserErr.Error())
+		}
+		t.Skip("browser tests skipped: " + browserErr.Error())
+	}
+	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	return ctx
+}
+
+// page is a test's browser tab on an env's console.
+type page struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	shot int
+}
+
+func (e *env) page(t *testing.T) *page {
+	return &page{t: t, ctx: tab(t), base: e.srv.URL}
+}
+
+func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *page) open(path string) {
+	p.t.Helper()
+	p.do(chromedp.Navigate(p.base + path))
+}
+
+// waitFor waits until the JavaScript condition holds on the page.
+func (p *page) waitFor(cond string) {
+	p.t.Helper()
+	var err error
+	// A navigation under way (a form just submitted) ends the poll in the
+	// old page: it starts again in the new one.
+	for range 20 {
+		if _, err = chromedp.Run(p.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(30*time.Second))); err == nil || !navigated(err) {
+			break
+		}
+	}
+	if err != nil {
+		body, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").innerText : document.body.innerText`))
+		p.t.Fatalf("waiting for %s: %v\npage:\n%s", cond, err, body)
+	}
+}
+
+// waitText waits until the element has the text in it.
+func (p *page) waitText(css, text string) {
+	p.t.Helper()
+	p.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q); })()`, css, text))
+}
+
+// navigated says whether err is the page going away under an evaluation.
+func navigated(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "navigated or closed") || strings.Contains(m, "Execution context was destroyed") || strings.Contains(m, "Cannot find context")
+}
+
+func (p *page) text(css string) string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return s
+}
+
+// screenshot saves the page as NN-name.png.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	p.waitFor(`document.readyState === "complete" && document.body.getBoundingClientRect().width > 0`)
+	buf, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	dir := os.Getenv("ROLECALL_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	p.shot++
+	file := filepath.Join(dir, fmt.Sprintf("%s-%02d-%s.png", strings.TrimPrefix(p.t.Name(), "TestBrowser"), p.shot, name))
+	if err := os.WriteFile(file, buf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *page) signIn(key, secret string) {
+	p.t.Helper()
+	p.open("/")
+	p.do(chromedp.WaitVisible(chromedp.ID("access_key_id")))
+	p.screenshot("signin")
+	p.do(chromedp.SendKeys(chromedp.ID("access_key_id"), key), chromedp.SendKeys(chromedp.ID("secret_access_key"), secret),
+		chromedp.Click(chromedp.ID("signin-key")))
+	p.waitText("main h1", "Console Home")
+}
+
+// The service-linked role procedures of the IAM and ECS guides, step by
+// step: create AWSServiceRoleForECS (Roles, Create role, AWS service,
+// Elastic Container Service, its use case, Next, Next, Create role), edit
+// its description, delete it while a cluster in another Region uses it
+// (the notification follows the task to FAILED, View resources lists the
+// Region), then again once the cluster is gone (SUCCEEDED, and the role
+// leaves the list).
+func TestBrowserServiceLinkedRole(t *testing.T) {
+	e := newEnv(t)
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.screenshot("home")
+
+	// "In the navigation pane of the IAM console, choose Roles. Then,
+	// choose Create role."
+	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href="/console/iam/roles"]`)))
+	p.waitText("main h1", "Roles")
+	p.screenshot("roles-empty")
+	p.do(chromedp.Click(chromedp.ID("create-role")))
+	p.waitText("main h1", "Select trusted entity")
+	// "Choose the AWS Service role type" (chosen first), then the service
+	// and its use case.
+	p.do(chromedp.Click(chromedp.CSS(`input[name=type][value=service]`)))
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("service"); s.value = "ecs"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	p.do(chromedp.WaitVisible(chromedp.ID("usecases")))
+	p.do(chromedp.Click(chromedp.CSS(`input[name=usecase][value="ecs.amazonaws.com"]`)))
+	p.screenshot("create-usecase")
+	p.do(chromedp.Click(chromedp.ID("next")))
+	p.do(chromedp.WaitVisible(chromedp.ID("linked-policies")))
+	p.screenshot("create-permissions")
+	p.do(chromedp.Click(chromedp.ID("next")))
+	p.do(chromedp.WaitVisible(chromedp.ID("role-name-fixed")))
+	if got := p.text("#role-name-fixed"); got != "AWSServiceRoleForECS" {
+		t.Errorf("role name %q", got)
+	}
+	p.screenshot("create-review")
+	p.do(chromedp.Click(chromedp.ID("create")))
+	p.waitText("#notifications", "Role AWSServiceRoleForECS created.")
+	p.waitText("#roles", "AWS Service: ecs (Service-Linked Role)")
+	p.screenshot("roles-created")
+
+	// "Choose the name of the role to modify. To the far right of Role
+	// description, choose Edit. Enter a new description in the box and
+	// choose Save."
+	p.do(chromedp.Click(chromedp.CSS(`#roles a[href="/console/iam/roles/details/AWSServiceRoleForECS"]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("role-arn")))
+	p.screenshot("role")
+	p.do(chromedp.Click(chromedp.ID("edit-description")))
+	p.do(chromedp.WaitVisible(chromedp.ID("description")), chromedp.Evaluate[chromedp.Void](`document.getElementById("description").value = ""`),
+		chromedp.SendKeys(chromedp.ID("description"), "ECS manages this account's resources"))
+	p.screenshot("edit-description")
+	p.do(chromedp.Click(chromedp.ID("save")))
+	p.waitText("#role-description", "ECS manages this account's resources")
+	if d := aws.ToString(e.getRole(t, "AWSServiceRoleForECS").Role.Description); d != "ECS manages this account's resources" {
+		t.Errorf("description %q", d)
+	}
+	for _, tab := range []string{"trust", "tags", "access", "permissions"} {
+		p.do(chromedp.Click(chromedp.ID("tab-" + tab)))
+		p.waitFor(fmt.Sprintf(`document.querySelector("#tab-%s[aria-current]") !== null`, tab))
+		p.screenshot("role-" + tab)
+	}
+
+	// A cluster in another Region uses the role.
+	eu := e.ecsIn("eu-west-1")
+	cl := must(eu.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t).Cluster
+
+	// "Select the check box next to the role ... Choose Delete. ... review
+	// the service last accessed data ... To confirm deletion, enter the
+	// role name in the text input field. Choose Delete."
+	p.do(chromedp.Click(chromedp.CSS(`.sidenav a[href="/console/iam/roles"]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("roles")))
+	p.do(chromedp.Click(chromedp.CSS(`input[name=role][value=AWSServiceRoleForECS]`)), chromedp.Click(chromedp.ID("delete-role")))
+	p.do(chromedp.WaitVisible(chromedp.ID("confirm-last-activity")))
+	p.screenshot("delete-confirm")
+	p.do(chromedp.SendKeys(chromedp.ID("confirm"), "AWSServiceRoleForECS"), chromedp.Click(chromedp.ID("confirm-delete")))
+	// "Watch the IAM console notifications to monitor the progress."
+	p.waitText("#note-1 .task-status", "NOT_STARTED")
+	p.screenshot("delete-not-started")
+	e.clock.Advance(deletionDelay / 2)
+	p.waitText("#note-1 .task-status", "IN_PROGRESS")
+	p.screenshot("delete-in-progress")
+	e.clock.Advance(deletionDelay / 2)
+	p.waitText("#note-1", "Deletion of AWSServiceRoleForECS failed.")
+	// "If the task fails, you can choose View details or View Resources."
+	p.do(chromedp.Click(chromedp.CSS(`#note-1 details.resources summary`)))
+	p.do(chromedp.WaitVisible(chromedp.CSS(`#note-1 td.region`)))
+	if got := p.text("#note-1 td.region"); got != "eu-west-1" {
+		t.Errorf("View resources Region %q", got)
+	}
+	p.waitText("#note-1 .resource", aws.ToString(cl.ClusterArn))
+	p.screenshot("delete-failed-resources")
+
+	// "Delete all Amazon ECS clusters in all regions", and again.
+	must(eu.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String("prod")}))(t)
+	p.do(chromedp.Click(chromedp.CSS(`#note-1 .dismiss button`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("roles")))
+	p.do(chromedp.Click(chromedp.CSS(`input[name=role][value=AWSServiceRoleForECS]`)), chromedp.Click(chromedp.ID("delete-role")))
+	p.do(chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.SendKeys(chromedp.ID("confirm"), "AWSServiceRoleForECS"), chromedp.Click(chromedp.ID("confirm-delete")))
+	p.waitText("#note-2 .task-status", "NOT_STARTED")
+	e.clock.Advance(deletionDelay)
+	// "If the task succeeds, then the role is removed from the list and a
+	// notification of success appears at the top of the page."
+	p.waitText("#note-2", "AWSServiceRoleForECS deleted.")
+	p.waitFor(`document.querySelector('#roles tr[data-role="AWSServiceRoleForECS"]') === null`)
+	p.screenshot("delete-succeeded")
+}
+
+// A user without iam:ListRoles sees the console's words for the missing
+// permission.
+func TestBrowserPermissionDenied(t *testing.T) {
+	e := newEnv(t)
+	keyID, secret := e.user(t, "viewer")
+	p := e.page(t)
+	p.signIn(keyID, secret)
+	p.open("/console/iam/roles")
+	p.waitText(".denied h2", "You need permissions")
+	p.waitText(".denied", "You do not have the permission required to perform this operation. Ask your administrator to add permissions.")
+	p.waitText(".denied .message", "User: arn:aws:iam::"+account+":user/viewer is not authorized to perform: iam:ListRoles")
+	p.waitText(".denied .action", "iam:ListRoles")
+	p.screenshot("roles-denied")
+}
+
+// A task stopped because its execution role may not do what the agent
+// needs shows why, on the cluster's page and the task's, with the role
+// linked to its IAM page.
+func TestBrowserStoppedTask(t *testing.T) {
+	e := newEnv(t)
+	id, reason := e.stoppedTask(t, "eu-west-1", "prod")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href^="/console/ecs/clusters"]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("clusters")))
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("region"); s.value = "eu-west-1"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	p.waitText("#clusters", "prod")
+	p.screenshot("clusters")
+	p.do(chromedp.Click(chromedp.CSS(`#clusters a`)))
+	p.waitText(`#tasks tr[data-task="`+id+`"] .stopped-reason`, reason)
+	p.waitText(`#tasks tr[data-task="`+id+`"] .stop-code`, "TaskFailedToStart")
+	p.screenshot("cluster")
+	p.do(chromedp.Click(chromedp.CSS(`#tasks tr[data-task="` + id + `"] a`)))
+	p.waitText("#stopped .stopped-reason", reason)
+	p.screenshot("task")
+	p.do(chromedp.Click(chromedp.CSS(`#execution-role a`)))
+	p.waitText("#role-name", "ecsTaskExecutionRole")
+}

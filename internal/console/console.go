@@ -1,0 +1,179 @@
+// Package console is rolecall's web console: server-rendered pages (no
+// JavaScript needed; a small embedded script only polls and auto-submits)
+// on which the procedures of the IAM and ECS documentation that say
+// "(console)" can be followed, for the principal signed in.
+//
+// Every page and form acts through the API: it runs the operation the AWS
+// console would call (ListRoles, UpdateRoleDescription,
+// DeleteServiceLinkedRole, DescribeTasks...) through the server's own
+// operation bindings (API, internal/server's Handler.Call), so that the one
+// authorizer decides on the stored resources, records the decision and
+// answers AWS's error, exactly as for a signed request. The console itself
+// decides nothing about permissions: it shows what the API answered, a
+// denial in the console's words (denied.go).
+//
+// The console knows the domains' output types (internal/iam's, the ECS wire
+// shapes) only to show them; it reads outputs by their AWS member names,
+// as the protocol codecs do.
+package console
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
+)
+
+// Prefix is where the console's pages are (internal/server routes them
+// here, and a browser's bare GET /).
+const Prefix = "/console/"
+
+// API runs an AWS operation for a principal as a signed request for it
+// would run (internal/server's Handler.Call): params are url.Values for
+// query services (IAM), or a value marshalled to the JSON body (ECS). It
+// answers the operation's output, and the id its decisions are recorded
+// under.
+type API interface {
+	Call(r *http.Request, p *principal.Principal, service, region, operation string, params any) (out any, requestID string, err error)
+}
+
+// Keys signs in with an access key and its secret (internal/auth's
+// Authenticator.SignIn): the principal a request signed with them acts as.
+type Keys interface {
+	SignIn(ctx context.Context, accessKeyID, secret string) (*principal.Principal, *awserr.Error)
+}
+
+// Passwords signs an IAM user in with the console password of its login
+// profile, in the account named by its ID or alias. Failures are the
+// answers to show (an *awserr.Error).
+type Passwords interface {
+	PasswordSignIn(ctx context.Context, accountOrAlias, userName, password string) (*principal.Principal, error)
+}
+
+// Decisions finds the authorizer's record of a request's decision
+// (internal/authz's AuditLog), to name the action and resource of a denial.
+type Decisions interface {
+	Get(requestID string) (*authz.Record, bool)
+}
+
+// Config is what a Console is built from.
+type Config struct {
+	// API runs the operations; it must be set before the console serves.
+	API  API
+	Keys Keys
+	// Passwords, if set, lets IAM users sign in with their password.
+	Passwords Passwords
+	// Decisions, if set, names the action and resource of denials.
+	Decisions Decisions
+	Clock     ids.Clock     // default the system clock
+	Log       *slog.Logger  // default discards
+	Account   string        // the default account, shown on the sign-in page
+	Session   time.Duration // how long a sign-in lasts; default DefaultSession
+}
+
+// DefaultSession is how long a console sign-in lasts: 12 hours, as an IAM
+// user's AWS Management Console session ("Sessions last 12 hours", AWS
+// Sign-In User Guide, https://docs.aws.amazon.com/signin/latest/userguide/).
+const DefaultSession = 12 * time.Hour
+
+// Console serves the web console.
+type Console struct {
+	cfg      Config
+	mux      *http.ServeMux
+	sessions *sessions
+	pages    pages
+	trusted  trustCache
+}
+
+//go:embed static
+var static embed.FS
+
+// New builds the console.
+func New(c Config) *Console {
+	if c.Clock == nil {
+		c.Clock = ids.SystemClock{}
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Session <= 0 {
+		c.Session = DefaultSession
+	}
+	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session), pages: parsePages()}
+	con.routes()
+	return con
+}
+
+// SetAPI sets what runs the operations, for wiring where the API is built
+// after the console (the server serves both).
+func (c *Console) SetAPI(a API) { c.cfg.API = a }
+
+func (c *Console) routes() {
+	m := c.mux
+	sub, _ := fs.Sub(static, "static")
+	files := http.StripPrefix(Prefix+"static/", http.FileServerFS(sub))
+	m.Handle("GET "+Prefix+"static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") { // files only, no listing
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, Prefix, http.StatusFound) })
+	m.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, Prefix, http.StatusFound) })
+	m.HandleFunc("GET "+Prefix+"signin", c.signInPage)
+	m.HandleFunc("POST "+Prefix+"signin", c.signIn)
+	m.Handle("POST "+Prefix+"signout", c.signedIn(c.signOut))
+	m.Handle("GET "+Prefix+"{$}", c.signedIn(c.home))
+
+	// IAM roles (roles.go, role.go, create.go, deletion.go).
+	m.Handle("GET "+Prefix+"iam/roles", c.signedIn(c.rolesPage))
+	m.Handle("GET "+Prefix+"iam/roles/create", c.signedIn(c.createRolePage))
+	m.Handle("POST "+Prefix+"iam/roles/create", c.signedIn(c.createRole))
+	m.Handle("GET "+Prefix+"iam/roles/delete", c.signedIn(c.deleteRolePage))
+	m.Handle("POST "+Prefix+"iam/roles/delete", c.signedIn(c.deleteRole))
+	m.Handle("GET "+Prefix+"iam/roles/details/{name}", c.signedIn(c.rolePage))
+	m.Handle("GET "+Prefix+"iam/roles/details/{name}/description", c.signedIn(c.descriptionPage))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/description", c.signedIn(c.updateDescription))
+	m.Handle("GET "+Prefix+"iam/roles/details/{name}/trust", c.signedIn(c.trustPage))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/trust", c.signedIn(c.updateTrust))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/tags", c.signedIn(c.tagRole))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/tags/remove", c.signedIn(c.untagRole))
+	m.Handle("GET "+Prefix+"iam/roles/details/{name}/attach", c.signedIn(c.attachPage))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/attach", c.signedIn(c.attachPolicies))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/detach", c.signedIn(c.detachPolicy))
+	m.Handle("GET "+Prefix+"iam/roles/details/{name}/inline", c.signedIn(c.inlinePage))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/inline", c.signedIn(c.putInline))
+	m.Handle("POST "+Prefix+"iam/roles/details/{name}/inline/delete", c.signedIn(c.deleteInline))
+	m.Handle("GET "+Prefix+"notifications/{id}", c.signedIn(c.notificationFragment))
+	m.Handle("POST "+Prefix+"notifications/{id}/dismiss", c.signedIn(c.dismissNotification))
+
+	// ECS (ecs.go).
+	m.Handle("GET "+Prefix+"ecs/clusters", c.signedIn(c.clustersPage))
+	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}", c.signedIn(c.clusterPage))
+	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}/tasks/{task}", c.signedIn(c.taskPage))
+}
+
+// ServeHTTP serves the console, with the headers every page needs: no
+// framing (clickjacking), scripts and styles from the console only, no
+// sniffing, and no caching of pages that show an account's state.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	if !strings.HasPrefix(r.URL.Path, Prefix+"static/") {
+		h.Set("Cache-Control", "no-store")
+	}
+	c.mux.ServeHTTP(w, r)
+}

@@ -1,0 +1,233 @@
+package console
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/ecs/types"
+)
+
+// ECS: the Clusters list of a Region, a cluster's tasks with their stop
+// code and stopped reason, and a task's roles linked to their IAM pages.
+// ECS is regional: the Region is the page's ?region=, as in the AWS
+// console's URLs.
+
+// defaultRegion is the Region a page without ?region= shows.
+const defaultRegion = "us-east-1"
+
+// consoleRegions are the Regions the Region menu offers; any other valid
+// Region can be named in the URL.
+var consoleRegions = []string{
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-south-2",
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+	"ap-southeast-4", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2",
+	"eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "sa-east-1",
+}
+
+// region is the page's Region.
+func (q *req) region() string {
+	r := q.r.URL.Query().Get("region")
+	if !auth.ValidRegion(r) {
+		return defaultRegion
+	}
+	return r
+}
+
+func (q *req) regionalView(title string) *view {
+	v := q.view(title, "ecs")
+	v.Region, v.Regions = q.region(), consoleRegions
+	return v
+}
+
+type clustersView struct {
+	Clusters []types.Cluster
+}
+
+// clustersPage lists the Region's clusters (ListClusters, then
+// DescribeClusters for their counts).
+func (c *Console) clustersPage(q *req) {
+	v := q.regionalView("Clusters")
+	cv := &clustersView{}
+	v.Page = cv
+	var arns []string
+	next := ""
+	for {
+		in := map[string]any{"maxResults": 100}
+		if next != "" {
+			in["nextToken"] = next
+		}
+		out, f := q.ecs(v.Region, "ListClusters", in)
+		if f != nil {
+			q.page("clusters", v, f)
+			return
+		}
+		page := out.(*types.ListClustersResponse)
+		arns = append(arns, page.ClusterArns...)
+		if next = page.NextToken; next == "" {
+			break
+		}
+	}
+	for len(arns) > 0 {
+		n := min(len(arns), 100)
+		out, f := q.ecs(v.Region, "DescribeClusters", map[string]any{"clusters": arns[:n]})
+		if f != nil {
+			q.page("clusters", v, f)
+			return
+		}
+		cv.Clusters = append(cv.Clusters, out.(*types.DescribeClustersResponse).Clusters...)
+		arns = arns[n:]
+	}
+	sort.Slice(cv.Clusters, func(i, j int) bool { return cv.Clusters[i].ClusterName < cv.Clusters[j].ClusterName })
+	q.page("clusters", v, nil)
+}
+
+// taskRow is a task as the cluster's Tasks tab and the task's page show it.
+type taskRow struct {
+	types.Task
+	ID, Definition string
+	TaskRole       roleLink
+	ExecutionRole  roleLink
+}
+
+// roleLink is a role a task uses: linked to its IAM page when it is the
+// signed-in account's.
+type roleLink struct {
+	Arn, Name string
+	Local     bool
+}
+
+type clusterView struct {
+	Cluster types.Cluster
+	Tasks   []taskRow
+	Failed  *failure // the tasks could not be read
+}
+
+// clusterPage shows a cluster and its tasks, running and stopped (ECS
+// keeps stopped tasks for a while: ListTasks with desiredStatus STOPPED).
+func (c *Console) clusterPage(q *req) {
+	name := q.r.PathValue("cluster")
+	v := q.regionalView(name)
+	out, f := q.ecs(v.Region, "DescribeClusters", map[string]any{"clusters": []string{name}})
+	if f != nil {
+		q.page("cluster", v, f)
+		return
+	}
+	dc := out.(*types.DescribeClustersResponse)
+	if len(dc.Clusters) == 0 {
+		reason := "MISSING"
+		if len(dc.Failures) > 0 {
+			reason = dc.Failures[0].Reason
+		}
+		v.Error = "Cluster " + name + " not found in " + v.Region + " (" + reason + ")."
+		q.c.render(q.w, 404, "cluster", v)
+		return
+	}
+	cv := &clusterView{Cluster: dc.Clusters[0]}
+	v.Page = cv
+	var arns []string
+	for _, status := range []string{"RUNNING", "STOPPED"} {
+		next := ""
+		for {
+			in := map[string]any{"cluster": cv.Cluster.ClusterArn, "desiredStatus": status, "maxResults": 100}
+			if next != "" {
+				in["nextToken"] = next
+			}
+			out, f := q.ecs(v.Region, "ListTasks", in)
+			if f != nil {
+				cv.Failed = f
+				q.page("cluster", v, nil)
+				return
+			}
+			page := out.(*types.ListTasksResponse)
+			arns = append(arns, page.TaskArns...)
+			if next = page.NextToken; next == "" {
+				break
+			}
+		}
+	}
+	cv.Tasks, cv.Failed = q.describeTasks(v.Region, cv.Cluster.ClusterArn, arns)
+	q.page("cluster", v, nil)
+}
+
+// describeTasks describes tasks, with the roles of their task definitions.
+func (q *req) describeTasks(region, cluster string, arns []string) ([]taskRow, *failure) {
+	var rows []taskRow
+	defs := map[string]*types.TaskDefinition{}
+	for len(arns) > 0 {
+		n := min(len(arns), 100)
+		out, f := q.ecs(region, "DescribeTasks", map[string]any{"cluster": cluster, "tasks": arns[:n]})
+		if f != nil {
+			return rows, f
+		}
+		for _, t := range out.(*types.DescribeTasksResponse).Tasks {
+			row := taskRow{Task: t, ID: t.TaskArn[strings.LastIndexByte(t.TaskArn, '/')+1:], Definition: t.TaskDefinitionArn[strings.LastIndexByte(t.TaskDefinitionArn, '/')+1:]}
+			td, ok := defs[t.TaskDefinitionArn]
+			if !ok {
+				if out, f := q.ecs(region, "DescribeTaskDefinition", map[string]any{"taskDefinition": t.TaskDefinitionArn}); f == nil {
+					td = out.(*types.DescribeTaskDefinitionResponse).TaskDefinition
+				}
+				defs[t.TaskDefinitionArn] = td
+			}
+			taskRole, execRole := "", ""
+			if td != nil {
+				taskRole, execRole = td.TaskRoleArn, td.ExecutionRoleArn
+			}
+			if o := t.Overrides; o != nil {
+				// RunTask's overrides name the roles the task runs with.
+				if o.TaskRoleArn != "" {
+					taskRole = o.TaskRoleArn
+				}
+				if o.ExecutionRoleArn != "" {
+					execRole = o.ExecutionRoleArn
+				}
+			}
+			row.TaskRole, row.ExecutionRole = q.roleLink(taskRole), q.roleLink(execRole)
+			rows = append(rows, row)
+		}
+		arns = arns[n:]
+	}
+	return rows, nil
+}
+
+func (q *req) roleLink(roleArn string) roleLink {
+	if roleArn == "" {
+		return roleLink{}
+	}
+	name, local := roleName(roleArn, q.p.Account)
+	return roleLink{Arn: roleArn, Name: name, Local: local && name != ""}
+}
+
+type taskView struct {
+	Cluster string
+	Task    taskRow
+}
+
+// taskPage shows one task: its status, stop code and stopped reason, its
+// containers' exit codes and reasons, and its roles.
+func (c *Console) taskPage(q *req) {
+	cluster, id := q.r.PathValue("cluster"), q.r.PathValue("task")
+	v := q.regionalView("Task " + id)
+	rows, f := q.describeTasks(v.Region, cluster, []string{id})
+	if f != nil {
+		q.page("task", v, f)
+		return
+	}
+	if len(rows) == 0 {
+		v.Error = "Task " + id + " not found in cluster " + cluster + " in " + v.Region + "."
+		q.c.render(q.w, 404, "task", v)
+		return
+	}
+	v.Page = &taskView{Cluster: cluster, Task: rows[0]}
+	q.page("task", v, nil)
+}
+
+// clusterPath and taskPath are the console's paths of a cluster and task.
+func clusterPath(name, region string) string {
+	return Prefix + "ecs/clusters/" + url.PathEscape(name) + "?region=" + url.QueryEscape(region)
+}
+
+func taskPath(cluster, id, region string) string {
+	return Prefix + "ecs/clusters/" + url.PathEscape(cluster) + "/tasks/" + url.PathEscape(id) + "?region=" + url.QueryEscape(region)
+}

@@ -1,0 +1,143 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/principal"
+)
+
+// signInView is the sign-in page.
+type signInView struct {
+	CSRF      string
+	Account   string
+	Passwords bool // password sign-in is offered
+	// Failed is the answer to a sign-in that failed ("Authentication
+	// failed" and AWS's text), and the values to keep in the form.
+	Failed                    string
+	AccessKeyID, AccountAlias string
+	UserName                  string
+	Next                      string
+}
+
+// signInPage shows the sign-in form. It sets the form's CSRF token in a
+// cookie of its own, which the post must match: nobody can sign a browser
+// in as someone else (login CSRF) before there is a session.
+func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
+	if s := c.sessions.get(r); s != nil {
+		http.Redirect(w, r, Prefix, http.StatusFound)
+		return
+	}
+	tok := token()
+	setCookie(w, r, signInCookie, tok, 600)
+	c.renderSignIn(w, http.StatusOK, &signInView{CSRF: tok, Account: c.cfg.Account, Passwords: c.cfg.Passwords != nil, Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (c *Console) renderSignIn(w http.ResponseWriter, status int, sv *signInView) {
+	c.render(w, status, "signin", &view{Title: "Sign in", Page: sv})
+}
+
+// signIn signs in with an access key (test/test is the default account's
+// root, an IAM user's key is that user) or, when offered, an IAM user's
+// password.
+func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
+	ck, err := r.Cookie(signInCookie)
+	if err != nil || !sameToken(r.PostFormValue(csrfField), ck.Value) || !sameOrigin(r) {
+		http.Error(w, "The sign-in form has expired or was not sent from this console: open the sign-in page again.", http.StatusForbidden)
+		return
+	}
+	f := r.PostForm
+	sv := &signInView{CSRF: ck.Value, Account: c.cfg.Account, Passwords: c.cfg.Passwords != nil, Next: safeNext(f.Get("next")),
+		AccessKeyID: strings.TrimSpace(f.Get("access_key_id")), UserName: strings.TrimSpace(f.Get("user_name")), AccountAlias: strings.TrimSpace(f.Get("account"))}
+	var s *session
+	switch {
+	case f.Get("method") == "password" && c.cfg.Passwords != nil:
+		p, err := c.cfg.Passwords.PasswordSignIn(r.Context(), sv.AccountAlias, sv.UserName, f.Get("password"))
+		if err != nil {
+			sv.Failed = awserr.As(err).Message
+			c.renderSignIn(w, http.StatusForbidden, sv)
+			return
+		}
+		s = c.sessions.start(p, "", "")
+	default:
+		secret := f.Get("secret_access_key")
+		p, aerr := c.cfg.Keys.SignIn(r.Context(), sv.AccessKeyID, secret)
+		if aerr != nil {
+			sv.Failed = aerr.Message
+			c.renderSignIn(w, http.StatusForbidden, sv)
+			return
+		}
+		s = c.sessions.start(p, sv.AccessKeyID, secret)
+	}
+	setCookie(w, r, signInCookie, "", -1)
+	setCookie(w, r, sessionCookie, s.id, int(c.cfg.Session.Seconds()))
+	next := sv.Next
+	if next == "" {
+		next = Prefix
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// safeNext keeps a return path only if it is one of the console's own.
+func safeNext(p string) string {
+	if strings.HasPrefix(p, Prefix) && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\r\n") {
+		return p
+	}
+	return ""
+}
+
+func (c *Console) signOut(q *req) {
+	c.sessions.end(q.s)
+	setCookie(q.w, q.r, sessionCookie, "", -1)
+	http.Redirect(q.w, q.r, Prefix+"signin", http.StatusSeeOther)
+}
+
+// signedIn runs h for the request's session: without one (or with an
+// expired one, or one whose access key no longer signs in) the browser
+// goes to the sign-in page; a form posted without the session's CSRF token,
+// or from another origin, is refused.
+func (c *Console) signedIn(h func(q *req)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := c.sessions.get(r)
+		var p *principal.Principal
+		if s != nil {
+			p = s.principal
+			if s.accessKey != "" {
+				// The key is checked again: deleted, made inactive, or its
+				// user gone, the session ends; the principal is as it is
+				// now (a user renamed has another ARN).
+				var err *awserr.Error
+				if p, err = c.cfg.Keys.SignIn(r.Context(), s.accessKey, s.secret); err != nil {
+					c.sessions.end(s)
+					s = nil
+				}
+			}
+		}
+		if s == nil {
+			if r.Method != http.MethodGet {
+				http.Error(w, "You are signed out: sign in again.", http.StatusUnauthorized)
+				return
+			}
+			setCookie(w, r, sessionCookie, "", -1)
+			http.Redirect(w, r, Prefix+"signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusFound)
+			return
+		}
+		if r.Method == http.MethodPost && (!sameToken(r.PostFormValue(csrfField), s.csrf) || !sameOrigin(r)) {
+			http.Error(w, "The form was not sent from this console session (its CSRF token does not match): reload the page and try again.", http.StatusForbidden)
+			return
+		}
+		h(&req{c: c, w: w, r: r, s: s, p: p})
+	})
+}
+
+// homeView is the console's home page.
+type homeView struct {
+	Kind string // root, user, assumed-role
+}
+
+func (c *Console) home(q *req) {
+	v := q.view("Console Home", "home")
+	v.Page = &homeView{Kind: q.p.Kind.String()}
+	q.page("home", v, nil)
+}

@@ -1,0 +1,174 @@
+package console_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// A browser's GET / goes to the console; API requests to / are the API's.
+func TestRouting(t *testing.T) {
+	e := newEnv(t)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(e.srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/console/" {
+		t.Errorf("GET /: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = noFollow.Get(e.srv.URL + "/console/iam/roles")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/console/signin?next=") {
+		t.Errorf("signed out: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Unsigned API requests at / still get the API's answer.
+	for _, tc := range []struct{ method, path, body string }{
+		{"GET", "/?Action=ListRoles&Version=2010-05-08", ""},
+		{"POST", "/", "Action=ListRoles&Version=2010-05-08"},
+	} {
+		req, _ := http.NewRequest(tc.method, e.srv.URL+tc.path, strings.NewReader(tc.body))
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("Content-Type"), "xml") {
+			t.Errorf("%s %s: %d %s, want the API's 403", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+	// Signed requests work as before.
+	must(e.iam.ListRoles(ctx, &iam.ListRolesInput{}))(t)
+}
+
+func TestSignIn(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser(t)
+	status, body := b.get("/console/signin")
+	if status != 200 {
+		t.Fatalf("sign-in page: %d", status)
+	}
+	has(t, body, `<label for="access_key_id">Access key ID</label>`, `<label for="secret_access_key">Secret access key</label>`, ">Sign in</button>")
+	// Password sign-in is not offered until IAM's login profiles are wired.
+	hasNot(t, body, "IAM user name")
+
+	keyID, secret := e.user(t, "dev")
+	for _, tc := range []struct{ name, key, secret string }{
+		{"wrong secret", "test", "nope"},
+		{"unknown key", "AKIAUNKNOWNUNKNOWN00", "test"},
+		{"user key, root secret", keyID, "test"},
+		{"empty", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := e.browser(t)
+			status, body := b.signIn(tc.key, tc.secret)
+			if status != http.StatusForbidden {
+				t.Errorf("status %d", status)
+			}
+			has(t, body, "Authentication failed", "Your authentication information is incorrect. Please try again.")
+		})
+	}
+
+	// test/test is the root of the default account; a user's key is the
+	// user.
+	root := e.signedIn(t, "test", "test")
+	_, body = root.get("/console/")
+	has(t, body, "arn:aws:iam::"+account+":root", "Account ID: "+account)
+	user := e.signedIn(t, keyID, secret)
+	_, body = user.get("/console/")
+	has(t, body, "arn:aws:iam::"+account+":user/dev")
+
+	// The cookie is the session's id only, HttpOnly and SameSite=Strict.
+	resp, err := (&http.Client{}).Get(e.srv.URL + "/console/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/console/" {
+			t.Errorf("cookie %+v", c)
+		}
+	}
+
+	// A key made inactive, or deleted, ends its sessions at once.
+	must(e.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("dev"), AccessKeyId: aws.String(keyID), Status: iamtypes.StatusTypeInactive}))(t)
+	if _, body := user.get("/console/iam/roles"); !strings.Contains(body, "Access key ID") {
+		t.Errorf("a session of an inactive key goes on:\n%s", mainOf(body))
+	}
+	if status, _ := e.browser(t).signIn(keyID, secret); status != http.StatusForbidden {
+		t.Errorf("inactive key signs in: %d", status)
+	}
+
+	// Sign out ends the session: its cookie no longer signs anything in.
+	old := root.hc.Jar.Cookies(mustURL(e.srv.URL + "/console/"))
+	root.post("/console/signout", nil)
+	if _, body := root.get("/console/"); !strings.Contains(body, "Access key ID") {
+		t.Error("still signed in after signing out")
+	}
+	replay := e.browser(t)
+	replay.hc.Jar.SetCookies(mustURL(e.srv.URL+"/console/"), old)
+	if _, body := replay.get("/console/"); !strings.Contains(body, "Access key ID") {
+		t.Error("the old session cookie still signs in")
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// Every form needs its session's CSRF token, and is refused from another
+// origin; the sign-in form needs the token of its own cookie.
+func TestCSRF(t *testing.T) {
+	e := newEnv(t)
+	e.role(t, "app", tasksTrust)
+	b := e.signedIn(t, "test", "test")
+	b.get("/console/iam/roles/details/app")
+	form := url.Values{"description": {"changed"}}
+	for _, tc := range []struct {
+		name, token, origin string
+	}{
+		{"no token", "", e.srv.URL},
+		{"wrong token", "AAAA", e.srv.URL},
+		{"other origin", b.csrf, "https://attacker.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := url.Values{"description": form["description"], "csrf": {tc.token}}
+			status, body := b.postRaw("/console/iam/roles/details/app/description", f, tc.origin)
+			if status != http.StatusForbidden || !strings.Contains(body, "CSRF") && tc.name != "other origin" {
+				t.Errorf("status %d: %s", status, body)
+			}
+			if d := aws.ToString(e.getRole(t, "app").Role.Description); d != "" {
+				t.Errorf("description changed to %q", d)
+			}
+		})
+	}
+	// Another session's token does not do either.
+	other := e.signedIn(t, "test", "test")
+	other.get("/console/")
+	if status, _ := b.postRaw("/console/iam/roles/details/app/description", url.Values{"description": {"x"}, "csrf": {other.csrf}}, ""); status != http.StatusForbidden {
+		t.Errorf("another session's token: %d", status)
+	}
+	// Sign-in: a post without the form's token is refused (login CSRF).
+	fresh := e.browser(t)
+	if status, _ := fresh.postRaw("/console/signin", url.Values{"access_key_id": {"test"}, "secret_access_key": {"test"}}, ""); status != http.StatusForbidden {
+		t.Errorf("sign-in without the form's token: %d", status)
+	}
+	// Signed out, a post is refused rather than redirected.
+	if status, _ := fresh.postRaw("/console/iam/roles/delete", url.Values{"role": {"app"}, "confirm": {"app"}}, ""); status != http.StatusUnauthorized {
+		t.Errorf("signed-out post: %d", status)
+	}
+	e.getRole(t, "app")
+}

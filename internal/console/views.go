@@ -1,0 +1,196 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// view is what every page's template gets: the frame (who is signed in,
+// the notifications, the one-time messages) and the page's own data.
+type view struct {
+	Title     string
+	Nav       string // "home", "iam", "ecs": the section the page is in
+	Account   string
+	Principal string // the signed-in principal's ARN
+	CSRF      string
+	Region    string   // the Region of a regional page (ECS)
+	Regions   []string // the Regions to choose from
+	Flash     []flash
+	Notes     []noteView
+	// Denied is set when the page's own request was refused; Error when it
+	// failed otherwise. The page then shows that in place of its content.
+	Denied *denial
+	Error  string
+	Page   any
+}
+
+// pages are the parsed templates, one per page, each with the layout.
+type pages map[string]*template.Template
+
+var funcs = template.FuncMap{
+	"rolePath":   rolePath,
+	"date":       formatDate,
+	"join":       strings.Join,
+	"seconds":    formatSeconds,
+	"cluster":    clusterPath,
+	"policyType": policyType,
+	"task":       taskPath,
+}
+
+func parsePages() pages {
+	shared := []string{"templates/layout.html", "templates/partials.html"}
+	names, err := templateFS.ReadDir("templates")
+	if err != nil {
+		panic(err)
+	}
+	out := pages{}
+	for _, f := range names {
+		name := strings.TrimSuffix(f.Name(), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		t := template.New(f.Name()).Funcs(funcs)
+		out[name] = template.Must(t.ParseFS(templateFS, append(shared, "templates/"+f.Name())...))
+	}
+	return out
+}
+
+// render writes page with v in the layout. The page is rendered whole
+// before anything is written, so that a template failure answers 500
+// rather than half a page.
+func (c *Console) render(w http.ResponseWriter, status int, page string, v *view) {
+	t, ok := c.pages[page]
+	if !ok {
+		http.Error(w, "console: no page "+page, http.StatusInternalServerError)
+		return
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
+		c.cfg.Log.Error("console: rendering failed", "page", page, "error", err)
+		http.Error(w, "console: rendering failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// renderFragment writes one named template of page on its own (a
+// notification the script polls for).
+func (c *Console) renderFragment(w http.ResponseWriter, page, name string, data any) {
+	var b bytes.Buffer
+	if err := c.pages[page].ExecuteTemplate(&b, name, data); err != nil {
+		c.cfg.Log.Error("console: rendering failed", "fragment", name, "error", err)
+		http.Error(w, "console: rendering failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b.Bytes())
+}
+
+// view starts a page's view for the signed-in principal, taking the
+// session's one-time messages and its notifications.
+func (q *req) view(title, nav string) *view {
+	return &view{Title: title, Nav: nav, Account: q.p.Account, Principal: q.p.ARN, CSRF: q.s.csrf,
+		Flash: q.s.takeFlash(), Notes: q.notes()}
+}
+
+// page renders a page whose own request failed, or its content.
+func (q *req) page(name string, v *view, f *failure) {
+	status := http.StatusOK
+	if f != nil {
+		if f.Denied != nil {
+			v.Denied, status = f.Denied, http.StatusForbidden
+		} else {
+			v.Error, status = f.Error(), f.Err.Status
+		}
+	}
+	q.c.render(q.w, status, name, v)
+}
+
+// done answers a form that did what it was asked with a redirect to path
+// (post, redirect, get: a reload does not post again), and a message to
+// show there.
+func (q *req) done(path, msg string) {
+	if msg != "" {
+		q.s.addFlash(flash{Kind: "success", Text: msg})
+	}
+	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
+}
+
+// failed answers a form whose request failed with a redirect to path,
+// where the failure is shown.
+func (q *req) failed(path string, f *failure) {
+	fl := flash{Kind: "error", Text: f.Error(), Denied: f.Denied}
+	q.s.addFlash(fl)
+	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
+}
+
+func rolePath(name string) string { return Prefix + "iam/roles/details/" + url.PathEscape(name) }
+
+// formatDate shows a time as the console does, in UTC: "March 1, 2026,
+// 14:05 (UTC)".
+func formatDate(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return "-"
+		}
+		return v.UTC().Format("January 2, 2006, 15:04 (UTC)")
+	case *time.Time:
+		if v == nil {
+			return "-"
+		}
+		return formatDate(*v)
+	}
+	return fmt.Sprint(t)
+}
+
+// formatSeconds shows a session duration as the role summary does: "1
+// hour", "12 hours", "90 minutes".
+func formatSeconds(s int32) string {
+	switch {
+	case s%3600 == 0:
+		return plural(int(s/3600), "hour")
+	case s%60 == 0:
+		return plural(int(s/60), "minute")
+	}
+	return plural(int(s), "second")
+}
+
+// since says how long ago t was, as the console's Last activity column
+// does ("12 days ago"); "-" for never.
+func since(now time.Time, t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(*t)
+	switch days := int(d.Hours() / 24); {
+	case d < time.Minute:
+		return "Just now"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d.Hours()), "hour") + " ago"
+	default:
+		return plural(days, "day") + " ago"
+	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
