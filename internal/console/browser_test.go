@@ -89,10 +89,36 @@ type page struct {
 	ctx  context.Context
 	base string
 	shot int
+
+	mu       sync.Mutex
+	problems []string // the page's script errors and refused loads (CSP)
 }
 
+// page opens a tab. When the test ends, the tab must have had no script
+// exception and nothing refused by the Content-Security-Policy.
 func (e *env) page(t *testing.T) *page {
-	return &page{t: t, ctx: tab(t), base: e.srv.URL}
+	p := &page{t: t, ctx: tab(t), base: e.srv.URL}
+	msgs := chromedp.Console(p.ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Source == "security" || strings.Contains(m.Text, "Content Security Policy") {
+				p.mu.Lock()
+				p.problems = append(p.problems, m.String())
+				p.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, m := range p.problems {
+			t.Errorf("browser console: %s", m)
+		}
+	})
+	return p
 }
 
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {

@@ -55,6 +55,69 @@ func (q *req) call(service, region, op string, params any) (any, *failure) {
 	return nil, f
 }
 
+// listPageSize is how many items one IAM list call asks for: the most IAM
+// gives (MaxItems 1000).
+const listPageSize = "1000"
+
+// iamList is every item of an IAM listing (the member list of op's
+// output), page by page.
+func iamList[T any](q *req, op, list string, in url.Values) ([]T, *failure) {
+	var all []T
+	f := q.iamPages(op, in, func(out any) { all = append(all, member[[]T](out, list)...) })
+	return all, f
+}
+
+// iamPages calls an IAM list operation page by page (Marker, IsTruncated)
+// and hands each page's output to each.
+func (q *req) iamPages(op string, in url.Values, each func(out any)) *failure {
+	marker := ""
+	for {
+		page := cloneValues(in)
+		page.Set("MaxItems", listPageSize)
+		if marker != "" {
+			page.Set("Marker", marker)
+		}
+		out, f := q.iam(op, page)
+		if f != nil {
+			return f
+		}
+		each(out)
+		if marker = member[string](out, "Marker"); !member[bool](out, "IsTruncated") || marker == "" {
+			return nil
+		}
+	}
+}
+
+// ecsPages calls an ECS list operation page by page (nextToken) and hands
+// each page's output to each, which answers the page's next token.
+func (q *req) ecsPages(region, op string, in map[string]any, each func(out any) (next string)) *failure {
+	next := ""
+	for {
+		page := map[string]any{"maxResults": 100}
+		for k, v := range in {
+			page[k] = v
+		}
+		if next != "" {
+			page["nextToken"] = next
+		}
+		out, f := q.ecs(region, op, page)
+		if f != nil {
+			return f
+		}
+		if next = each(out); next == "" {
+			return nil
+		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v)+2)
+	for k, vs := range v {
+		out[k] = vs
+	}
+	return out
+}
+
 // isDenial reports AWS's answer to an unauthorized request: IAM's and
 // STS's AccessDenied, ECS's AccessDeniedException.
 func isDenial(e *awserr.Error) bool {

@@ -2,7 +2,9 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/rolecall/rolecall/internal/iam"
 )
@@ -38,6 +40,7 @@ type noteView struct {
 	Error   string
 	CSRF    string
 	Poll    string // where the script asks
+	Back    string // the page to come back to once dismissed
 }
 
 // follow adds a deletion task to the session's notifications.
@@ -67,7 +70,7 @@ func (q *req) notes() []noteView {
 }
 
 func (q *req) noteStatus(n *note) noteView {
-	v := noteView{ID: n.ID, Role: n.Role, CSRF: q.s.csrf, Poll: Prefix + "notifications/" + strconv.Itoa(n.ID)}
+	v := noteView{ID: n.ID, Role: n.Role, CSRF: q.s.csrf, Poll: Prefix + "notifications/" + strconv.Itoa(n.ID), Back: q.back()}
 	out, f := q.iam("GetServiceLinkedRoleDeletionStatus", params("DeletionTaskId", n.TaskID))
 	if f != nil {
 		v.Denied = f.Denied
@@ -81,6 +84,19 @@ func (q *req) noteStatus(n *note) noteView {
 	v.Reason = member[string](out, "Reason", "Reason")
 	v.Usage = member[[]iam.Usage](out, "Reason", "RoleUsageList")
 	return v
+}
+
+// back is the page a notification is shown on: this request's, or, for
+// the script's request of a notification alone, the page that asked.
+func (q *req) back() string {
+	here := q.r.URL.RequestURI()
+	if !strings.HasPrefix(here, Prefix+"notifications/") {
+		return here
+	}
+	if ref, err := url.Parse(q.r.Referer()); err == nil && ref.Host == q.r.Host {
+		return safeNext(ref.RequestURI())
+	}
+	return ""
 }
 
 // findNote is the session's note with the path's id.

@@ -52,22 +52,13 @@ func (c *Console) clustersPage(q *req) {
 	cv := &clustersView{}
 	v.Page = cv
 	var arns []string
-	next := ""
-	for {
-		in := map[string]any{"maxResults": 100}
-		if next != "" {
-			in["nextToken"] = next
-		}
-		out, f := q.ecs(v.Region, "ListClusters", in)
-		if f != nil {
-			q.page("clusters", v, f)
-			return
-		}
+	if f := q.ecsPages(v.Region, "ListClusters", nil, func(out any) string {
 		page := out.(*types.ListClustersResponse)
 		arns = append(arns, page.ClusterArns...)
-		if next = page.NextToken; next == "" {
-			break
-		}
+		return page.NextToken
+	}); f != nil {
+		q.page("clusters", v, f)
+		return
 	}
 	for len(arns) > 0 {
 		n := min(len(arns), 100)
@@ -128,23 +119,14 @@ func (c *Console) clusterPage(q *req) {
 	v.Page = cv
 	var arns []string
 	for _, status := range []string{"RUNNING", "STOPPED"} {
-		next := ""
-		for {
-			in := map[string]any{"cluster": cv.Cluster.ClusterArn, "desiredStatus": status, "maxResults": 100}
-			if next != "" {
-				in["nextToken"] = next
-			}
-			out, f := q.ecs(v.Region, "ListTasks", in)
-			if f != nil {
-				cv.Failed = f
-				q.page("cluster", v, nil)
-				return
-			}
+		if f := q.ecsPages(v.Region, "ListTasks", map[string]any{"cluster": cv.Cluster.ClusterArn, "desiredStatus": status}, func(out any) string {
 			page := out.(*types.ListTasksResponse)
 			arns = append(arns, page.TaskArns...)
-			if next = page.NextToken; next == "" {
-				break
-			}
+			return page.NextToken
+		}); f != nil {
+			cv.Failed = f
+			q.page("cluster", v, nil)
+			return
 		}
 	}
 	cv.Tasks, cv.Failed = q.describeTasks(v.Region, cv.Cluster.ClusterArn, arns)

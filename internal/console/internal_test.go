@@ -143,3 +143,18 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+// The Roles table is written without the template: every value escaped.
+func TestRowsHTMLEscapes(t *testing.T) {
+	got := string(rowsHTML([]roleRow{{Name: `a"<b>&'`, Trusted: []string{"<script>alert(1)</script>"}, LastActivity: "<i>", LastUsed: `"x"`}}))
+	for _, bad := range []string{"<script>", `a"<b>`, "<i>", `""x""`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("unescaped %q in %s", bad, got)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;", `data-role="a&#34;&lt;b&gt;&amp;&#39;"`, `href="/console/iam/roles/details/a%22%3Cb%3E&amp;%27"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q in %s", want, got)
+		}
+	}
+}

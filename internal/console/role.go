@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/iam"
 )
@@ -66,9 +67,7 @@ func (c *Console) rolePage(q *req) {
 	case "trust":
 		rv.Trust = indentJSON(r.AssumeRolePolicyDocument)
 	case "tags":
-		out, f := q.iam("ListRoleTags", params("RoleName", r.RoleName, "MaxItems", rolesPageSize))
-		rv.Failed = f
-		rv.Tags = member[[]iam.Tag](out, "Tags")
+		rv.Tags, rv.Failed = iamList[iam.Tag](q, "ListRoleTags", "Tags", params("RoleName", r.RoleName))
 	case "access":
 		rv.Access, rv.Failed = q.lastAccessed(r.Arn)
 	default:
@@ -115,7 +114,11 @@ type accessView struct {
 	Services []accessRow
 }
 
+// notAccessed is the Last accessed of a service the role has not used.
+const notAccessed = "Not accessed in the tracking period"
+
 type accessRow struct {
+	at                 *time.Time
 	Service, Namespace string
 	LastAccessed       string // date, or "Not accessed in the tracking period"
 	Region             string
@@ -131,28 +134,23 @@ func (q *req) lastAccessed(roleArn string) (*accessView, *failure) {
 	}
 	job := member[string](out, "JobId")
 	av := &accessView{}
-	marker := ""
-	for {
-		out, f = q.iam("GetServiceLastAccessedDetails", params("JobId", job, "MaxItems", rolesPageSize, "Marker", marker))
-		if f != nil {
-			return nil, f
-		}
+	f = q.iamPages("GetServiceLastAccessedDetails", params("JobId", job), func(out any) {
 		av.Status = member[string](out, "JobStatus")
 		for _, s := range member[[]iam.ServiceLastAccessed](out, "ServicesLastAccessed") {
-			row := accessRow{Service: s.ServiceName, Namespace: s.ServiceNamespace, LastAccessed: "Not accessed in the tracking period", Region: s.LastAuthenticatedRegion, Actions: s.TrackedActionsLastAccessed}
+			row := accessRow{at: s.LastAuthenticated, Service: s.ServiceName, Namespace: s.ServiceNamespace, LastAccessed: notAccessed, Region: s.LastAuthenticatedRegion, Actions: s.TrackedActionsLastAccessed}
 			if s.LastAuthenticated != nil {
 				row.LastAccessed = formatDate(s.LastAuthenticated)
 			}
 			av.Services = append(av.Services, row)
 		}
-		if marker = member[string](out, "Marker"); !member[bool](out, "IsTruncated") || marker == "" {
-			break
-		}
+	})
+	if f != nil {
+		return nil, f
 	}
 	// Accessed services first, most recent first, as the console sorts.
 	sort.SliceStable(av.Services, func(i, j int) bool {
-		a, b := av.Services[i].LastAccessed, av.Services[j].LastAccessed
-		return a != b && b == "Not accessed in the tracking period"
+		a, b := av.Services[i].at, av.Services[j].at
+		return a != nil && (b == nil || a.After(*b))
 	})
 	return av, nil
 }
@@ -183,6 +181,17 @@ func (q *req) roleForm(title string) (*view, *formView, bool) {
 	return v, fv, true
 }
 
+// refill shows a role's form again with what was typed and why the
+// request failed.
+func (q *req) refill(title, page, name, text string, f *failure) {
+	v, fv, ok := q.roleForm(title)
+	if !ok {
+		return
+	}
+	fv.Name, fv.Text, fv.Failed = name, text, f
+	q.c.render(q.w, failureStatus(f), page, v)
+}
+
 // "To edit the description of a service-linked role (console): 1. In the
 // navigation pane of the IAM console, choose Roles. 2. Choose the name of
 // the role to modify. 3. To the far right of Role description, choose
@@ -201,14 +210,8 @@ func (c *Console) updateDescription(q *req) {
 	name := q.r.PathValue("name")
 	desc := q.r.PostFormValue("description")
 	// UpdateRoleDescription takes an empty description (it removes it).
-	_, f := q.iam("UpdateRoleDescription", url.Values{"RoleName": {name}, "Description": {desc}})
-	if f != nil {
-		v, fv, ok := q.roleForm("Edit description")
-		if !ok {
-			return
-		}
-		fv.Text, fv.Failed = desc, f
-		c.render(q.w, failureStatus(f), "description", v)
+	if _, f := q.iam("UpdateRoleDescription", url.Values{"RoleName": {name}, "Description": {desc}}); f != nil {
+		q.refill("Edit description", "description", "", desc, f)
 		return
 	}
 	q.done(rolePath(name), "Role description updated.")
@@ -239,12 +242,7 @@ func (c *Console) updateTrust(q *req) {
 	name := q.r.PathValue("name")
 	doc := q.r.PostFormValue("policy")
 	if _, f := q.iam("UpdateAssumeRolePolicy", url.Values{"RoleName": {name}, "PolicyDocument": {doc}}); f != nil {
-		v, fv, ok := q.roleForm("Edit trust policy")
-		if !ok {
-			return
-		}
-		fv.Text, fv.Failed = doc, f
-		c.render(q.w, failureStatus(f), "trust", v)
+		q.refill("Edit trust policy", "trust", "", doc, f)
 		return
 	}
 	q.done(rolePath(name)+"?tab=trust", "Trust policy updated.")
@@ -318,18 +316,7 @@ func (c *Console) attachPage(q *req) {
 // listPolicies is every attachable managed policy, AWS's and the
 // account's.
 func (q *req) listPolicies() ([]iam.Policy, *failure) {
-	var all []iam.Policy
-	marker := ""
-	for {
-		out, f := q.iam("ListPolicies", params("OnlyAttachable", "true", "MaxItems", rolesPageSize, "Marker", marker))
-		if f != nil {
-			return nil, f
-		}
-		all = append(all, member[[]iam.Policy](out, "Policies")...)
-		if marker = member[string](out, "Marker"); !member[bool](out, "IsTruncated") || marker == "" {
-			return all, nil
-		}
-	}
+	return iamList[iam.Policy](q, "ListPolicies", "Policies", params("OnlyAttachable", "true"))
 }
 
 func (c *Console) attachPolicies(q *req) {
@@ -389,12 +376,7 @@ func (c *Console) putInline(q *req) {
 	name := q.r.PathValue("name")
 	policy, doc := strings.TrimSpace(q.r.PostFormValue("name")), q.r.PostFormValue("policy")
 	if _, f := q.iam("PutRolePolicy", url.Values{"RoleName": {name}, "PolicyName": {policy}, "PolicyDocument": {doc}}); f != nil {
-		v, fv, ok := q.roleForm("Create inline policy")
-		if !ok {
-			return
-		}
-		fv.Name, fv.Text, fv.Failed = policy, doc, f
-		c.render(q.w, failureStatus(f), "inline", v)
+		q.refill("Create inline policy", "inline", policy, doc, f)
 		return
 	}
 	q.done(rolePath(name), "Policy "+policy+" created.")

@@ -23,10 +23,6 @@ import (
 // CreateServiceLinkedRole can put a role there.
 const serviceRolePath = "/aws-service-role/"
 
-// rolesPageSize is how many roles one ListRoles call asks for: the most
-// IAM gives (MaxItems 1000).
-const rolesPageSize = "1000"
-
 type roleRow struct {
 	Name          string
 	Trusted       []string
@@ -147,38 +143,20 @@ func matches(query string, row roleRow) bool {
 	return false
 }
 
-// listRoles is every role of the account, page by page.
+// listRoles is every role of the account.
 func (q *req) listRoles() ([]iam.Role, *failure) {
-	var all []iam.Role
-	marker := ""
-	for {
-		out, f := q.iam("ListRoles", params("MaxItems", rolesPageSize, "Marker", marker))
-		if f != nil {
-			return nil, f
-		}
-		all = append(all, member[[]iam.Role](out, "Roles")...)
-		if marker = member[string](out, "Marker"); !member[bool](out, "IsTruncated") || marker == "" {
-			return all, nil
-		}
-	}
+	return iamList[iam.Role](q, "ListRoles", "Roles", nil)
 }
 
 // rolesLastUsed is each role's RoleLastUsed, by name.
 func (q *req) rolesLastUsed() (map[string]*iam.RoleLastUsed, *failure) {
 	out := map[string]*iam.RoleLastUsed{}
-	marker := ""
-	for {
-		page, f := q.iam("GetAccountAuthorizationDetails", params("Filter.member.1", iam.EntityRole, "MaxItems", rolesPageSize, "Marker", marker))
-		if f != nil {
-			return nil, f
-		}
+	f := q.iamPages("GetAccountAuthorizationDetails", params("Filter.member.1", iam.EntityRole), func(page any) {
 		for _, d := range member[[]iam.RoleDetail](page, "RoleDetailList") {
 			out[d.RoleName] = d.RoleLastUsed
 		}
-		if marker = member[string](page, "Marker"); !member[bool](page, "IsTruncated") || marker == "" {
-			return out, nil
-		}
-	}
+	})
+	return out, f
 }
 
 // trustedEntities is the Trusted entities column for a trust policy: who
@@ -384,11 +362,11 @@ func (q *req) deleteRoleWhole(name string) *failure {
 			return f
 		}
 	}
-	out, f := q.iam("ListInstanceProfilesForRole", params("RoleName", name, "MaxItems", rolesPageSize))
+	profiles, f := iamList[iam.InstanceProfile](q, "ListInstanceProfilesForRole", "InstanceProfiles", params("RoleName", name))
 	if f != nil {
 		return f
 	}
-	for _, ip := range member[[]iam.InstanceProfile](out, "InstanceProfiles") {
+	for _, ip := range profiles {
 		if _, f := q.iam("RemoveRoleFromInstanceProfile", params("InstanceProfileName", ip.InstanceProfileName, "RoleName", name)); f != nil {
 			return f
 		}
@@ -399,34 +377,12 @@ func (q *req) deleteRoleWhole(name string) *failure {
 
 // attachedPolicies is every managed policy attached to a role.
 func (q *req) attachedPolicies(name string) ([]iam.AttachedPolicy, *failure) {
-	var all []iam.AttachedPolicy
-	marker := ""
-	for {
-		out, f := q.iam("ListAttachedRolePolicies", params("RoleName", name, "MaxItems", rolesPageSize, "Marker", marker))
-		if f != nil {
-			return nil, f
-		}
-		all = append(all, member[[]iam.AttachedPolicy](out, "AttachedPolicies")...)
-		if marker = member[string](out, "Marker"); !member[bool](out, "IsTruncated") || marker == "" {
-			return all, nil
-		}
-	}
+	return iamList[iam.AttachedPolicy](q, "ListAttachedRolePolicies", "AttachedPolicies", params("RoleName", name))
 }
 
 // inlinePolicies is the name of every inline policy of a role.
 func (q *req) inlinePolicies(name string) ([]string, *failure) {
-	var all []string
-	marker := ""
-	for {
-		out, f := q.iam("ListRolePolicies", params("RoleName", name, "MaxItems", rolesPageSize, "Marker", marker))
-		if f != nil {
-			return nil, f
-		}
-		all = append(all, member[[]string](out, "PolicyNames")...)
-		if marker = member[string](out, "Marker"); !member[bool](out, "IsTruncated") || marker == "" {
-			return all, nil
-		}
-	}
+	return iamList[string](q, "ListRolePolicies", "PolicyNames", params("RoleName", name))
 }
 
 // roleName is the name in a role ARN ("arn:aws:iam::1:role/path/name"),

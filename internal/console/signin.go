@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -120,7 +121,7 @@ func (c *Console) signedIn(h func(q *req)) http.Handler {
 				return
 			}
 			setCookie(w, r, sessionCookie, "", -1)
-			http.Redirect(w, r, Prefix+"signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusFound)
+			http.Redirect(w, r, Prefix+"signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
 			return
 		}
 		if r.Method == http.MethodPost && (!sameToken(r.PostFormValue(csrfField), s.csrf) || !sameOrigin(r)) {

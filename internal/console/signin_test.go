@@ -87,6 +87,17 @@ func TestSignIn(t *testing.T) {
 	_, body = user.get("/console/")
 	has(t, body, "arn:aws:iam::"+account+":user/dev")
 
+	// Signing in from a page's redirect comes back to that page; a return
+	// path off the console is dropped.
+	back := e.browser(t)
+	back.get("/console/iam/roles?q=app")
+	_, body = back.post("/console/signin", url.Values{"method": {"key"}, "access_key_id": {"test"}, "secret_access_key": {"test"}, "next": {"/console/iam/roles?q=app"}})
+	has(t, body, `id="q" name="q" type="search" placeholder="Search" value="app"`)
+	away := e.browser(t)
+	away.get("/console/signin")
+	_, body = away.post("/console/signin", url.Values{"method": {"key"}, "access_key_id": {"test"}, "secret_access_key": {"test"}, "next": {"//evil.example/"}})
+	has(t, body, "Console Home")
+
 	// The cookie is the session's id only, HttpOnly and SameSite=Strict.
 	resp, err := (&http.Client{}).Get(e.srv.URL + "/console/signin")
 	if err != nil {

@@ -192,5 +192,3 @@ func plural(n int, unit string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

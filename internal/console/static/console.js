@@ -26,7 +26,9 @@
           var tpl = document.createElement("template");
           tpl.innerHTML = html.trim();
           var fresh = tpl.content.firstElementChild;
-          if (!fresh || !el.parentNode) return;
+          // Anything but the notification (the sign-in page, once the
+          // session has ended) leaves the page as it is.
+          if (!fresh || fresh.id !== el.id || !el.parentNode) return;
           el.parentNode.replaceChild(fresh, el);
           if (fresh.getAttribute("data-status") === "SUCCEEDED") {
             removeDeletedRow(fresh);
