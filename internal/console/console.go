@@ -89,7 +89,6 @@ type Console struct {
 	cfg      Config
 	mux      *http.ServeMux
 	sessions *sessions
-	pages    pages
 	trusted  trustCache
 }
 
@@ -107,7 +106,7 @@ func New(c Config) *Console {
 	if c.Session <= 0 {
 		c.Session = DefaultSession
 	}
-	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session), pages: parsePages()}
+	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session)}
 	con.routes()
 	return con
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -46,6 +47,10 @@ var funcs = template.FuncMap{
 	"task":       taskPath,
 }
 
+// parsedPages are the pages, parsed on first use (not when rolecall starts)
+// and shared: templates do not change once parsed.
+var parsedPages = sync.OnceValue(parsePages)
+
 func parsePages() pages {
 	shared := []string{"templates/layout.html", "templates/partials.html"}
 	names, err := templateFS.ReadDir("templates")
@@ -68,7 +73,7 @@ func parsePages() pages {
 // before anything is written, so that a template failure answers 500
 // rather than half a page.
 func (c *Console) render(w http.ResponseWriter, status int, page string, v *view) {
-	t, ok := c.pages[page]
+	t, ok := parsedPages()[page]
 	if !ok {
 		http.Error(w, "console: no page "+page, http.StatusInternalServerError)
 		return
@@ -88,7 +93,7 @@ func (c *Console) render(w http.ResponseWriter, status int, page string, v *view
 // notification the script polls for).
 func (c *Console) renderFragment(w http.ResponseWriter, page, name string, data any) {
 	var b bytes.Buffer
-	if err := c.pages[page].ExecuteTemplate(&b, name, data); err != nil {
+	if err := parsedPages()[page].ExecuteTemplate(&b, name, data); err != nil {
 		c.cfg.Log.Error("console: rendering failed", "fragment", name, "error", err)
 		http.Error(w, "console: rendering failed", http.StatusInternalServerError)
 		return
