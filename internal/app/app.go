@@ -189,7 +189,7 @@ func Open(o Options) (*App, error) {
 		ec2api.New(resolve.EC2{Svc: instSvc}, iamRes, md)}
 	reset := &resetter{store: vst, metadata: md, authn: authn, authz: az, ids: o.IDs, log: o.Log, account: o.Account,
 		allowReset: o.AllowReset, lenient: o.Auth == auth.Lenient}
-	cons := newConsole(o, authn, audit)
+	cons := newConsole(o, authn, iamSvc, audit)
 	h := server.New(server.Config{
 		Account: o.Account, Region: o.Region, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),

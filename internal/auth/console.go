@@ -30,14 +30,16 @@ func (a *Authenticator) SignIn(ctx context.Context, accessKeyID, secret string) 
 		if err.Status >= 500 {
 			return nil, err
 		}
-		return nil, errSignInFailed()
+		return nil, SignInFailed()
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
-		return nil, errSignInFailed()
+		return nil, SignInFailed()
 	}
 	return p, nil
 }
 
-func errSignInFailed() *awserr.Error {
+// SignInFailed is the console's one answer to a sign-in that does not
+// pass, with access keys or a password.
+func SignInFailed() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "AuthenticationFailed", MsgSignInFailed)
 }

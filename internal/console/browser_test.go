@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/chromedp/chromedp"
 )
 
@@ -347,4 +348,28 @@ func TestBrowserStoppedTask(t *testing.T) {
 	p.screenshot("task")
 	p.do(chromedp.Click(chromedp.CSS(`#execution-role a`)))
 	p.waitText("#role-name", "ecsTaskExecutionRole")
+}
+
+// An IAM user signs in with the account's alias, its name and its
+// password, and must choose a new password first when told to.
+func TestBrowserPasswordSignIn(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev", "iam:ListRoles")
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Temporary-pass-1"), PasswordResetRequired: true}))(t)
+	must(e.iam.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("my-team")}))(t)
+	must(e.iam.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{AllowUsersToChangePassword: true}))(t)
+	p := e.page(t)
+	p.open("/")
+	p.do(chromedp.WaitVisible(chromedp.ID("user_name")),
+		chromedp.SendKeys(chromedp.ID("account"), "my-team"), chromedp.SendKeys(chromedp.ID("user_name"), "dev"),
+		chromedp.SendKeys(chromedp.ID("password"), "Temporary-pass-1"))
+	p.screenshot("signin")
+	p.do(chromedp.Click(chromedp.ID("signin-password")))
+	p.do(chromedp.WaitVisible(chromedp.ID("password-required")))
+	p.screenshot("change-password")
+	p.do(chromedp.SendKeys(chromedp.ID("old_password"), "Temporary-pass-1"), chromedp.SendKeys(chromedp.ID("new_password"), "New-password-22"),
+		chromedp.SendKeys(chromedp.ID("confirm_password"), "New-password-22"), chromedp.Click(chromedp.ID("change-password")))
+	p.waitText("main h1", "Console Home")
+	p.waitText("#identity", "arn:aws:iam::"+account+":user/dev")
+	p.screenshot("home")
 }

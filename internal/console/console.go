@@ -52,10 +52,19 @@ type Keys interface {
 }
 
 // Passwords signs an IAM user in with the console password of its login
-// profile, in the account named by its ID or alias. Failures are the
-// answers to show (an *awserr.Error).
+// profile, in the account named by its ID or alias (internal/iam's
+// CheckPassword, wired by internal/app). Failures are the answers to show
+// (an *awserr.Error).
 type Passwords interface {
-	PasswordSignIn(ctx context.Context, accountOrAlias, userName, password string) (*principal.Principal, error)
+	PasswordSignIn(ctx context.Context, accountOrAlias, userName, password string) (*PasswordSignIn, error)
+}
+
+// PasswordSignIn is a password sign-in that passed.
+type PasswordSignIn struct {
+	Principal *principal.Principal
+	// MustChange: the user must choose a new password before anything
+	// else (an administrator required it, or it has expired).
+	MustChange bool
 }
 
 // Decisions finds the authorizer's record of a request's decision
@@ -132,6 +141,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+Prefix+"signin", c.signInPage)
 	m.HandleFunc("POST "+Prefix+"signin", c.signIn)
 	m.Handle("POST "+Prefix+"signout", c.signedIn(c.signOut))
+	m.Handle("GET "+Prefix+"password", c.signedIn(c.passwordPage))
+	m.Handle("POST "+Prefix+"password", c.signedIn(c.changePassword))
 	m.Handle("GET "+Prefix+"{$}", c.signedIn(c.home))
 
 	// IAM roles (roles.go, role.go, create.go, deletion.go).

@@ -45,7 +45,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	// The clock starts now: the SDK signs with the wall clock.
 	clock := &ids.FixedClock{T: time.Now().UTC().Truncate(time.Second)}
-	a, err := app.Open(app.Options{Ephemeral: true, Clock: clock, SLRDeletionDelay: deletionDelay})
+	a, err := app.Open(app.Options{Ephemeral: true, Clock: clock, SLRDeletionDelay: deletionDelay, PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,9 +19,9 @@ import (
 // the console's side of password sign-in is tested against it.
 type fakePasswords struct{}
 
-func (fakePasswords) PasswordSignIn(_ context.Context, account, user, password string) (*principal.Principal, error) {
+func (fakePasswords) PasswordSignIn(_ context.Context, account, user, password string) (*PasswordSignIn, error) {
 	if account == "000000000000" && user == "alice" && password == "correct horse" {
-		return &principal.Principal{Kind: principal.User, Account: account, ARN: "arn:aws:iam::000000000000:user/alice", Name: "alice"}, nil
+		return &PasswordSignIn{Principal: &principal.Principal{Kind: principal.User, Account: account, ARN: "arn:aws:iam::000000000000:user/alice", Name: "alice"}}, nil
 	}
 	return nil, awserr.New(http.StatusForbidden, "AuthenticationFailed", "Your authentication information is incorrect. Please try again.")
 }

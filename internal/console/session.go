@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/ids"
@@ -34,6 +35,9 @@ type session struct {
 	// session at once), or an IAM user's password, checked once.
 	accessKey, secret string
 	principal         *principal.Principal
+	// mustChange: a password sign-in whose user must choose a new password
+	// first; nothing else is served until it has.
+	mustChange atomic.Bool
 
 	mu     sync.Mutex
 	notes  []*note // deletion tasks being followed (deletion.go)

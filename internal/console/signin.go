@@ -54,13 +54,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	var s *session
 	switch {
 	case f.Get("method") == "password" && c.cfg.Passwords != nil:
-		p, err := c.cfg.Passwords.PasswordSignIn(r.Context(), sv.AccountAlias, sv.UserName, f.Get("password"))
+		in, err := c.cfg.Passwords.PasswordSignIn(r.Context(), sv.AccountAlias, sv.UserName, f.Get("password"))
 		if err != nil {
-			sv.Failed = awserr.As(err).Message
-			c.renderSignIn(w, http.StatusForbidden, sv)
+			e := awserr.As(err)
+			sv.Failed = e.Message
+			c.renderSignIn(w, max(e.Status, http.StatusBadRequest), sv)
 			return
 		}
-		s = c.sessions.start(p, "", "")
+		s = c.sessions.start(in.Principal, "", "")
+		s.mustChange.Store(in.MustChange)
 	default:
 		secret := f.Get("secret_access_key")
 		p, aerr := c.cfg.Keys.SignIn(r.Context(), sv.AccessKeyID, secret)
@@ -128,8 +130,53 @@ func (c *Console) signedIn(h func(q *req)) http.Handler {
 			http.Error(w, "The form was not sent from this console session (its CSRF token does not match): reload the page and try again.", http.StatusForbidden)
 			return
 		}
+		if s.mustChange.Load() && r.URL.Path != Prefix+"password" && r.URL.Path != Prefix+"signout" {
+			http.Redirect(w, r, Prefix+"password", http.StatusSeeOther)
+			return
+		}
 		h(&req{c: c, w: w, r: r, s: s, p: p})
 	})
+}
+
+// Changing one's password: "Old password", "New password", "Retype new
+// password", "Confirm password change" (the AWS console's page, as the IAM
+// User Guide's "Change your own IAM user password" procedure words it,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_user-change-own.html).
+// It is ChangePassword as the user, so that the account's password policy
+// and the user's permission decide; a user whose password must be changed
+// sees only this page until it is.
+
+type passwordView struct {
+	Required bool
+	Failed   *failure
+	Mismatch bool
+}
+
+func (c *Console) passwordPage(q *req) {
+	v := q.view("Change password", "home")
+	v.Page = &passwordView{Required: q.s.mustChange.Load()}
+	q.page("password", v, nil)
+}
+
+func (c *Console) changePassword(q *req) {
+	f := q.r.PostForm
+	pv := &passwordView{Required: q.s.mustChange.Load()}
+	if f.Get("new_password") != f.Get("confirm_password") {
+		pv.Mismatch = true
+		v := q.view("Change password", "home")
+		v.Page = pv
+		c.render(q.w, http.StatusBadRequest, "password", v)
+		return
+	}
+	if _, fail := q.iam("ChangePassword", url.Values{"OldPassword": {f.Get("old_password")}, "NewPassword": {f.Get("new_password")}}); fail != nil {
+		pv.Failed = fail
+		v := q.view("Change password", "home")
+		v.Page = pv
+		c.render(q.w, failureStatus(fail), "password", v)
+		return
+	}
+	q.s.mustChange.Store(false)
+	q.done(Prefix, "Your password has been changed.")
 }
 
 // homeView is the console's home page.

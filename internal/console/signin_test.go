@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -57,9 +58,8 @@ func TestSignIn(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("sign-in page: %d", status)
 	}
-	has(t, body, `<label for="access_key_id">Access key ID</label>`, `<label for="secret_access_key">Secret access key</label>`, ">Sign in</button>")
-	// Password sign-in is not offered until IAM's login profiles are wired.
-	hasNot(t, body, "IAM user name")
+	has(t, body, `<label for="access_key_id">Access key ID</label>`, `<label for="secret_access_key">Secret access key</label>`, ">Sign in</button>",
+		`<label for="account">Account ID or alias</label>`, `<label for="user_name">IAM user name</label>`, `<label for="password">Password</label>`)
 
 	keyID, secret := e.user(t, "dev")
 	for _, tc := range []struct{ name, key, secret string }{
@@ -182,4 +182,84 @@ func TestCSRF(t *testing.T) {
 		t.Errorf("signed-out post: %d", status)
 	}
 	e.getRole(t, "app")
+}
+
+// An IAM user signs in with its password (its login profile), in the
+// account named by ID or alias; a password to be reset must be changed,
+// through ChangePassword as the user, before anything else.
+func TestPasswordSignIn(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev", "iam:ListRoles")
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Long-enough-1")}))(t)
+	must(e.iam.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("my-team")}))(t)
+	signIn := func(b *browser, account, user, password string) (int, string) {
+		b.get("/console/signin")
+		return b.post("/console/signin", url.Values{"method": {"password"}, "account": {account}, "user_name": {user}, "password": {password}})
+	}
+	for _, tc := range []struct{ name, account, user, password string }{
+		{"wrong password", account, "dev", "Long-enough-2"},
+		{"no such user", account, "nobody", "Long-enough-1"},
+		{"unknown alias", "other-team", "dev", "Long-enough-1"},
+		{"other account", "111111111111", "dev", "Long-enough-1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := signIn(e.browser(t), tc.account, tc.user, tc.password)
+			if status != http.StatusForbidden {
+				t.Errorf("status %d", status)
+			}
+			has(t, body, "Authentication failed", "Your authentication information is incorrect. Please try again.")
+		})
+	}
+	for _, acct := range []string{account, "my-team"} {
+		b := e.browser(t)
+		status, body := signIn(b, acct, "dev", "Long-enough-1")
+		if status != 200 {
+			t.Fatalf("sign in with %s: %d", acct, status)
+		}
+		has(t, body, "Console Home", "arn:aws:iam::"+account+":user/dev")
+		// The user acts with its own permissions.
+		if status, _ := b.get("/console/iam/roles"); status != 200 {
+			t.Errorf("roles: %d", status)
+		}
+		if status, body := b.get("/console/ecs/clusters"); status != http.StatusForbidden || !strings.Contains(body, "ecs:ListClusters") {
+			t.Errorf("clusters: %d", status)
+		}
+	}
+	if u := must(e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("dev")}))(t).User; u.PasswordLastUsed == nil {
+		t.Error("PasswordLastUsed not recorded")
+	}
+
+	// A password to be reset: only the password page until it is changed.
+	must(e.iam.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Temporary-pass-1"), PasswordResetRequired: aws.Bool(true)}))(t)
+	b := e.browser(t)
+	_, body := signIn(b, account, "dev", "Temporary-pass-1")
+	has(t, body, "You must change your password to continue.", "Old password", "New password", "Retype new password", "Confirm password change")
+	_, body = b.get("/console/iam/roles")
+	has(t, body, "You must change your password to continue.")
+	_, body = b.post("/console/password", url.Values{"old_password": {"Temporary-pass-1"}, "new_password": {"New-password-22"}, "confirm_password": {"New-password-2"}})
+	has(t, body, "The new passwords do not match.")
+	// ChangePassword is the user's own request: without iam:ChangePassword
+	// (no policy lets users change their password) it is refused.
+	_, body = b.post("/console/password", url.Values{"old_password": {"Temporary-pass-1"}, "new_password": {"New-password-22"}, "confirm_password": {"New-password-22"}})
+	has(t, body, "You need permissions", "iam:ChangePassword")
+	must(e.iam.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{AllowUsersToChangePassword: true, MinimumPasswordLength: aws.Int32(14)}))(t)
+	_, body = b.post("/console/password", url.Values{"old_password": {"Temporary-pass-1"}, "new_password": {"Short-pass-1"}, "confirm_password": {"Short-pass-1"}})
+	has(t, body, "PasswordPolicyViolation")
+	_, body = b.post("/console/password", url.Values{"old_password": {"Temporary-pass-1"}, "new_password": {"New-password-22"}, "confirm_password": {"New-password-22"}})
+	has(t, body, "Your password has been changed.", "Console Home")
+	if status, _ := b.get("/console/iam/roles"); status != 200 {
+		t.Errorf("roles after the change: %d", status)
+	}
+	if status, _ := signIn(e.browser(t), account, "dev", "New-password-22"); status != 200 {
+		t.Errorf("new password: %d", status)
+	}
+
+	// An expired password under HardExpiry: no sign-in at all.
+	must(e.iam.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MaxPasswordAge: aws.Int32(1), HardExpiry: aws.Bool(true)}))(t)
+	e.clock.Advance(48 * time.Hour)
+	status, body := signIn(e.browser(t), account, "dev", "New-password-22")
+	if status != http.StatusForbidden {
+		t.Errorf("hard-expired: %d", status)
+	}
+	has(t, body, "Your password has expired")
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/principal"
 )
 
 //go:embed templates
@@ -22,6 +24,7 @@ type view struct {
 	Nav       string // "home", "iam", "ecs": the section the page is in
 	Account   string
 	Principal string // the signed-in principal's ARN
+	User      bool   // the principal is an IAM user (who may change its password)
 	CSRF      string
 	Region    string   // the Region of a regional page (ECS)
 	Regions   []string // the Regions to choose from
@@ -105,7 +108,7 @@ func (c *Console) renderFragment(w http.ResponseWriter, page, name string, data 
 // view starts a page's view for the signed-in principal, taking the
 // session's one-time messages and its notifications.
 func (q *req) view(title, nav string) *view {
-	return &view{Title: title, Nav: nav, Account: q.p.Account, Principal: q.p.ARN, CSRF: q.s.csrf,
+	return &view{Title: title, Nav: nav, Account: q.p.Account, Principal: q.p.ARN, User: q.p.Kind == principal.User, CSRF: q.s.csrf,
 		Flash: q.s.takeFlash(), Notes: q.notes()}
 }
 
