@@ -181,6 +181,16 @@ func (q *req) roleForm(title string) (*view, *formView, bool) {
 	return v, fv, true
 }
 
+// showForm shows a role's form page, its text box filled from the role.
+func (q *req) showForm(title, page string, text func(*iam.Role) string) {
+	v, fv, ok := q.roleForm(title)
+	if !ok {
+		return
+	}
+	fv.Text = text(fv.Role)
+	q.c.render(q.w, http.StatusOK, page, v)
+}
+
 // refill shows a role's form again with what was typed and why the
 // request failed.
 func (q *req) refill(title, page, name, text string, f *failure) {
@@ -198,12 +208,7 @@ func (q *req) refill(title, page, name, text string, f *failure) {
 // Edit. 4. Enter a new description in the box and choose Save." (IAM User
 // Guide, https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html#edit-service-linked-role).
 func (c *Console) descriptionPage(q *req) {
-	v, fv, ok := q.roleForm("Edit description")
-	if !ok {
-		return
-	}
-	fv.Text = fv.Role.Description
-	c.render(q.w, http.StatusOK, "description", v)
+	q.showForm("Edit description", "description", func(r *iam.Role) string { return r.Description })
 }
 
 func (c *Console) updateDescription(q *req) {
@@ -230,12 +235,7 @@ func failureStatus(f *failure) int {
 
 // The trust policy: "Trust relationships" tab, "Edit trust policy".
 func (c *Console) trustPage(q *req) {
-	v, fv, ok := q.roleForm("Edit trust policy")
-	if !ok {
-		return
-	}
-	fv.Text = indentJSON(fv.Role.AssumeRolePolicyDocument)
-	c.render(q.w, http.StatusOK, "trust", v)
+	q.showForm("Edit trust policy", "trust", func(r *iam.Role) string { return indentJSON(r.AssumeRolePolicyDocument) })
 }
 
 func (c *Console) updateTrust(q *req) {
@@ -364,12 +364,7 @@ const inlineTemplate = `{
 }`
 
 func (c *Console) inlinePage(q *req) {
-	v, fv, ok := q.roleForm("Create inline policy")
-	if !ok {
-		return
-	}
-	fv.Text = inlineTemplate
-	c.render(q.w, http.StatusOK, "inline", v)
+	q.showForm("Create inline policy", "inline", func(*iam.Role) string { return inlineTemplate })
 }
 
 func (c *Console) putInline(q *req) {
