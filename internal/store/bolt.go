@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,6 +48,7 @@ const (
 // map: they are valid only until the transaction ends, and writing to them
 // can crash the process.
 type Bolt struct {
+	pidFile  string
 	db       *bolt.DB
 	maxBatch int
 
@@ -82,7 +85,7 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	}
 	db, err := openChecked(path, &bolt.Options{Timeout: timeout})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, &lockedError{path: path, waited: timeout}
+		return nil, &lockedError{path: path, waited: timeout, holder: holder(path)}
 	}
 	if errors.Is(err, ErrDamaged) {
 		return nil, err
@@ -102,7 +105,11 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 			return nil, &DamagedError{Path: path, Problem: strings.Join(problems, "; ")}
 		}
 	}
+	// Who holds the file, for the next opener's refusal. Best effort: a
+	// data directory that is read-only still opens.
+	_ = os.WriteFile(path+pidSuffix, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
 	s := &Bolt{
+		pidFile:  path + pidSuffix,
 		db:       db,
 		maxBatch: maxBatch,
 		calls:    make(chan *call),
@@ -113,14 +120,37 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	return s, nil
 }
 
+// pidSuffix names the file beside the state file that holds the process
+// ID of the rolecall that has it open, so that a second one can say which
+// process to stop (a go run's child outlives a signal to go run).
+const pidSuffix = ".pid"
+
+// holder is the process ID recorded beside path, or "" if none is.
+func holder(path string) string {
+	b, err := os.ReadFile(path + pidSuffix)
+	if err != nil {
+		return ""
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return ""
+	}
+	return strconv.Itoa(pid)
+}
+
 type lockedError struct {
 	path   string
 	waited time.Duration
+	holder string // the holding process's ID, if recorded
 }
 
 func (e *lockedError) Error() string {
-	return fmt.Sprintf("data directory %s is in use by another rolecall process (%s stayed locked for %v): stop that process, or use a different data directory",
-		filepath.Dir(e.path), e.path, e.waited)
+	who := "another rolecall process"
+	if e.holder != "" {
+		who += " (pid " + e.holder + ")"
+	}
+	return fmt.Sprintf("data directory %s is in use by %s (%s stayed locked for %v): stop that process, or use a different data directory",
+		filepath.Dir(e.path), who, e.path, e.waited)
 }
 
 func (e *lockedError) Is(target error) bool { return target == ErrLocked }
@@ -177,7 +207,13 @@ func (s *Bolt) Close() error {
 	s.closed = true
 	close(s.calls)
 	<-s.stopped
-	return s.db.Close()
+	err := s.db.Close()
+	// The pid file goes once the file is let go, unless another process
+	// has opened it since and written its own.
+	if b, rerr := os.ReadFile(s.pidFile); rerr == nil && strings.TrimSpace(string(b)) == strconv.Itoa(os.Getpid()) {
+		os.Remove(s.pidFile)
+	}
+	return err
 }
 
 // call is one Update waiting for the committer.

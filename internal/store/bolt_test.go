@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -213,7 +214,7 @@ func TestBoltLockedInSameProcess(t *testing.T) {
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second OpenBolt = %v; want ErrLocked", err)
 	}
-	want := "data directory " + dir + " is in use by another rolecall process (" + path +
+	want := "data directory " + dir + " is in use by another rolecall process (pid " + strconv.Itoa(os.Getpid()) + ") (" + path +
 		" stayed locked for 200ms): stop that process, or use a different data directory"
 	if err.Error() != want {
 		t.Errorf("message:\n got %s\nwant %s", err, want)
@@ -252,6 +253,9 @@ func TestBoltLockedByOtherProcess(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), filepath.Dir(path)) {
 		t.Errorf("message %q does not name the data directory", err)
+	}
+	if want := fmt.Sprintf("another rolecall process (pid %d)", cmd.Process.Pid); !strings.Contains(err.Error(), want) {
+		t.Errorf("message %q does not name the holder: want %q", err, want)
 	}
 
 	in.Close() // the holder closes the store and exits
