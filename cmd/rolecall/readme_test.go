@@ -419,11 +419,19 @@ func (r *readmeRun) startServer() error {
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
+		// The address is on the banner's first line; the banner is whole
+		// once its last line, the credentials' export, is read: only then
+		// is the block's output complete.
 		sc := bufio.NewScanner(stdout)
+		addr := ""
 		for sc.Scan() {
 			r.serverOut.Write(append(sc.Bytes(), '\n'))
 			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-				listening <- m[1]
+				addr = m[1]
+			}
+			if addr != "" && strings.Contains(sc.Text(), "export AWS_ACCESS_KEY_ID=") {
+				listening <- addr
+				addr = ""
 			}
 		}
 		io.Copy(io.Discard, stdout)
