@@ -101,20 +101,9 @@ func fetchTaskEnv(ctx context.Context, base, taskArn string) (*taskEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := endpointAnswer(resp, 1<<20, "the task environment endpoint")
 	if err != nil {
 		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(body, &e) == nil && e.Type != "" {
-			return nil, fmt.Errorf("%s: %s", e.Type, e.Message)
-		}
-		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
 	var out taskEnv
 	if err := json.Unmarshal(body, &out); err != nil {
