@@ -76,6 +76,13 @@ func seedState(t *testing.T, rc *rolecalltest.Server) (keyID, secret string) {
 	must(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: pol.Arn}))(t)
 	must(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("dev")}))(t)
 	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gone")}))(t)
+	// The account's alias and password policy; dev's console password,
+	// changed once.
+	must(c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("example-dev")}))(t)
+	must(c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(10), RequireNumbers: true,
+		AllowUsersToChangePassword: true, MaxPasswordAge: aws.Int32(90), PasswordReusePrevention: aws.Int32(3)}))(t)
+	must(c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("first-pass-1")}))(t)
+	must(c.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String(devPassword), PasswordResetRequired: aws.Bool(true)}))(t)
 
 	// Roles: one the user may assume, one that trusted the deleted user,
 	// one for ECS tasks with every kind of policy.
@@ -107,7 +114,32 @@ func seedState(t *testing.T, rc *rolecalltest.Server) (keyID, secret string) {
 			Tags: []ecstypes.Tag{{Key: aws.String("rev"), Value: aws.String(image)}}}))(t)
 	}
 	must(e.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String("web:1")}))(t)
+
+	// A capacity provider of the cluster's, its default strategy, and two
+	// services: one running a task on Fargate, one on the default
+	// strategy with none.
+	must(e.CreateCapacityProvider(ctx, &ecs.CreateCapacityProviderInput{Name: aws.String("asg"),
+		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProvider{AutoScalingGroupArn: aws.String("arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:5b5a3f4e-1f0e-4c57-9d5e-0a1b2c3d4e5f:autoScalingGroupName/web")},
+		Tags:                     []ecstypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}))(t)
+	must(e.PutClusterCapacityProviders(ctx, &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("web"), CapacityProviders: []string{"FARGATE", "asg"},
+		DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE"), Weight: 1}}}))(t)
+	network := &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: []string{"subnet-0123456789abcdef0"}}}
+	must(e.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("web"), ServiceName: aws.String("api"), TaskDefinition: aws.String("web:2"),
+		DesiredCount: aws.Int32(1), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: network, EnableExecuteCommand: true,
+		Tags: []ecstypes.Tag{{Key: aws.String("svc"), Value: aws.String("api")}}}))(t)
+	must(e.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("web"), ServiceName: aws.String("idle"), TaskDefinition: aws.String("web:2"),
+		DesiredCount: aws.Int32(0), NetworkConfiguration: network}))(t)
 	return *k.AccessKeyId, *k.SecretAccessKey
+}
+
+// devPassword is the console password seedState gives dev.
+const devPassword = "second-pass-2"
+
+// serviceConfig is a service as DescribeServices shows it, without what
+// runs (counts, deployments, events), which a state file does not carry.
+func serviceConfig(s ecstypes.Service) ecstypes.Service {
+	s.RunningCount, s.PendingCount, s.Deployments, s.Events = 0, 0, nil, nil
+	return s
 }
 
 // answers are what a set of reads answers, to compare two servers by.
@@ -118,8 +150,14 @@ func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
 	out := map[string]any{}
 	gaad := must(c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{}))(t)
 	out["gaad"] = []any{gaad.UserDetailList, gaad.GroupDetailList, gaad.RoleDetailList, gaad.Policies}
+	// A file does not carry RoleLastUsed, nor what runs in a cluster.
+	for i := range gaad.RoleDetailList {
+		gaad.RoleDetailList[i].RoleLastUsed = nil
+	}
 	for _, r := range []string{"deploy", "old", "task", "AWSServiceRoleForECS"} {
-		out["role "+r] = must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r)}))(t).Role
+		role := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r)}))(t).Role
+		role.RoleLastUsed = nil
+		out["role "+r] = role
 	}
 	arn := "arn:aws:iam::000000000000:policy/app/read"
 	out["policy"] = must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn}))(t).Policy
@@ -128,9 +166,24 @@ func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
 	out["profiles"] = must(c.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{}))(t).InstanceProfiles
 	out["keys"] = must(c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("dev")}))(t).AccessKeyMetadata
 	out["user"] = must(c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("dev")}))(t).User
+	out["login profile"] = must(c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("dev")}))(t).LoginProfile
+	out["password policy"] = must(c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}))(t).PasswordPolicy
+	out["aliases"] = must(c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}))(t).AccountAliases
 	out["summary"] = must(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))(t).SummaryMap
-	out["clusters"] = must(e.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"web"},
+	clusters := must(e.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"web"},
 		Include: []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags, ecstypes.ClusterFieldConfigurations}}))(t).Clusters
+	for i := range clusters {
+		clusters[i].PendingTasksCount, clusters[i].RunningTasksCount = 0, 0
+	}
+	out["clusters"] = clusters
+	out["providers"] = must(e.DescribeCapacityProviders(ctx, &ecs.DescribeCapacityProvidersInput{Include: []ecstypes.CapacityProviderField{ecstypes.CapacityProviderFieldTags}}))(t).CapacityProviders
+	out["service list"] = must(e.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String("web")}))(t).ServiceArns
+	var svcs []ecstypes.Service
+	for _, s := range must(e.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String("web"), Services: []string{"api", "idle"},
+		Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags}}))(t).Services {
+		svcs = append(svcs, serviceConfig(s))
+	}
+	out["services"] = svcs
 	for _, td := range []string{"web:1", "web:2"} {
 		d := must(e.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(td), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}}))(t)
 		out["taskdef "+td] = []any{d.TaskDefinition, d.Tags}
@@ -169,11 +222,27 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Errorf("export of the import differs:\n%s\n%s", again, file)
 	}
 
+	// The imported service's scheduler started its task once the service
+	// was read, with the roles as they are now.
+	tasks := must(ecs.NewFromConfig(b.Config).ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String("web"), ServiceName: aws.String("api")}))(t).TaskArns
+	if len(tasks) != 1 {
+		t.Errorf("the imported service api runs %d tasks, want 1", len(tasks))
+	}
+
 	// The user's key, secret and all, assumes the role its trust names.
 	dev := sts.NewFromConfig(withCreds(b.Config, keyID, secret, ""))
 	must(dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/deploy"), RoleSessionName: aws.String("session")}))(t)
 	_, err := dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/old"), RoleSessionName: aws.String("session")})
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::000000000000:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/old")
+	// dev's password is the one it had: it changes it with it, and the
+	// history came along (the password before may not come back).
+	devIAM := iam.NewFromConfig(withCreds(b.Config, keyID, secret, ""))
+	_, err = devIAM.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("first-pass-1"), NewPassword: aws.String("third-pass-3")})
+	wantErr(t, err, 403, "AccessDenied", "The old password is incorrect.")
+	_, err = devIAM.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(devPassword), NewPassword: aws.String("first-pass-1")})
+	wantErr(t, err, 400, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+	must(devIAM.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(devPassword), NewPassword: aws.String("third-pass-3")}))(t)
+
 	// A user made again under the deleted one's name is not trusted.
 	c := iam.NewFromConfig(b.Config)
 	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gone")}))(t)
@@ -266,6 +335,21 @@ func TestStateImportRefusals(t *testing.T) {
 	iamText := ae.ErrorCode() + ": " + ae.ErrorMessage()
 	refused("bad policy", bad, rootCreds, 400, "InvalidStateFile", `account 000000000000: role "task": inline policy "inline": `+iamText)
 
+	// Services without the service-linked role ECS acts through: ECS's
+	// own refusal, naming the service.
+	var doc map[string]any
+	must(0, json.Unmarshal(file, &doc))(t)
+	x := doc["accounts"].(map[string]any)["000000000000"].(map[string]any)["iam"].(map[string]any)
+	var roles []any
+	for _, r := range x["RoleDetailList"].([]any) {
+		if r.(map[string]any)["RoleName"] != "AWSServiceRoleForECS" {
+			roles = append(roles, r)
+		}
+	}
+	x["RoleDetailList"] = roles
+	refused("no AWSServiceRoleForECS", must(json.Marshal(doc))(t), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: ECS us-east-1: service "api": InvalidParameterException: Unable to assume the service linked role. Please verify that the ECS service linked role exists.`)
+
 	// A user of another account has the ID the file gives one.
 	o := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
 	taken := must(o.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("victim")}))(t).User.UserId
@@ -291,10 +375,10 @@ func TestStateExportSecrets(t *testing.T) {
 	root := clientsFor(a.Config, nil)
 	_, k := newUser(t, root, a.Config, nil, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"rolecall:ExportState","Resource":"*"}]}`)
 	status, body := stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
-	if status != 200 || bytes.Contains(body, []byte("SecretAccessKey")) || !bytes.Contains(body, []byte(`"UserName": "dev"`)) {
+	if status != 200 || bytes.Contains(body, []byte("SecretAccessKey")) || bytes.Contains(body, []byte("pbkdf2")) || !bytes.Contains(body, []byte(`"UserName": "dev"`)) {
 		t.Errorf("reader: %d, secrets or no users:\n%s", status, body)
 	}
-	if full := exportState(t, a); !bytes.Contains(full, []byte(*k.SecretAccessKey)) {
+	if full := exportState(t, a); !bytes.Contains(full, []byte(*k.SecretAccessKey)) || !bytes.Contains(full, []byte(`"Password": "$pbkdf2-sha256$i=`)) {
 		t.Errorf("root: no secrets")
 	}
 	status, body = stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"})
@@ -319,4 +403,34 @@ func jsonPath(t *testing.T, b []byte, path ...any) any {
 		}
 	}
 	return v
+}
+
+// TestStateRoundTripManagedInstances: a Managed Instances capacity
+// provider is imported into its cluster, with its infrastructure role and
+// instance profile, and the imported one launches instances as it did.
+func TestStateRoundTripManagedInstances(t *testing.T) {
+	e := miEnv(t)
+	file := exportState(t, e.rc)
+	read := func(rc *rolecalltest.Server) (any, any) {
+		c := ecs.NewFromConfig(rc.Config)
+		p := must(c.DescribeCapacityProviders(ctx, &ecs.DescribeCapacityProvidersInput{CapacityProviders: []string{"mi"},
+			Include: []ecstypes.CapacityProviderField{ecstypes.CapacityProviderFieldTags}}))(t).CapacityProviders
+		cl := must(c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"prod"}}))(t).Clusters
+		return p, cl[0].CapacityProviders
+	}
+	wantP, wantCl := read(e.rc)
+
+	b := rolecalltest.RunT(t)
+	if status, body := stateRequest(t, b, http.MethodPost, file, rootCreds); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	gotP, gotCl := read(b)
+	if !reflect.DeepEqual(gotP, wantP) || !reflect.DeepEqual(gotCl, wantCl) {
+		t.Errorf("after the round trip:\n got %+v %v\nwant %+v %v", gotP, gotCl, wantP, wantCl)
+	}
+	out := must(ecs.NewFromConfig(b.Config).RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("prod"), TaskDefinition: aws.String("app"), NetworkConfiguration: awsvpcNet,
+		CapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("mi")}}}))(t)
+	if len(out.Failures) > 0 || len(out.Tasks) != 1 || aws.ToString(out.Tasks[0].CapacityProviderName) != "mi" {
+		t.Errorf("RunTask on the imported provider: %+v %+v", out.Tasks, out.Failures)
+	}
 }

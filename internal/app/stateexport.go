@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
@@ -67,9 +68,15 @@ func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, 
 			for _, c := range rs.Clusters {
 				r.Clusters = append(r.Clusters, jsonrpc.Marshal(codec.Model.Shapes["Cluster"], c))
 			}
+			for _, p := range rs.CapacityProviders {
+				r.CapacityProviders = append(r.CapacityProviders, jsonrpc.Marshal(codec.Model.Shapes["CapacityProvider"], p))
+			}
 			op, _ := codec.Operation("DescribeTaskDefinition")
 			for _, td := range rs.TaskDefinitions {
 				r.TaskDefinitions = append(r.TaskDefinitions, jsonrpc.Marshal(op.OutputShape, td))
+			}
+			for _, svc := range rs.Services {
+				r.Services = append(r.Services, jsonrpc.Marshal(codec.Model.Shapes["Service"], svc))
 			}
 			if a.ECS == nil {
 				a.ECS = map[string]*statefile.ECSRegion{}
@@ -101,7 +108,8 @@ func all[T any](list func(iam.Page) ([]T, string, error)) ([]T, error) {
 }
 
 func emptyIAM(x *statefile.IAM) bool {
-	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles) == 0
+	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles)+len(x.AccountAliases) == 0 &&
+		x.PasswordPolicy == nil
 }
 
 func fileTags(in []iam.Tag) []statefile.Tag {
@@ -169,6 +177,15 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 				PermissionsBoundary: fileBoundary(u.PermissionsBoundary), Tags: fileTags(u.Tags)})
 			if !secrets {
 				continue
+			}
+			lp, err := svc.LoginProfileStateOf(ctx, account, u.UserName)
+			if err != nil {
+				return nil, err
+			}
+			if lp != nil {
+				x.LoginProfiles = append(x.LoginProfiles, statefile.LoginProfile{UserName: lp.UserName, CreateDate: lp.CreateDate,
+					PasswordResetRequired: lp.PasswordResetRequired, PasswordLastChanged: lp.PasswordLastChanged,
+					Password: lp.Password, PasswordHistory: lp.PasswordHistory})
 			}
 			keys, err := all(func(pg iam.Page) ([]iam.AccessKeyMetadata, string, error) {
 				return svc.ListAccessKeys(ctx, account, u.UserName, pg)
@@ -240,6 +257,20 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 			return nil, err
 		}
 		x.InstanceProfiles = append(x.InstanceProfiles, fileProfile(p, tags))
+	}
+	if x.AccountAliases, _, err = svc.ListAccountAliases(ctx, account, iam.Page{MaxItems: 1000}); err != nil {
+		return nil, err
+	}
+	pp, err := svc.GetAccountPasswordPolicy(ctx, account)
+	switch {
+	case awserr.Code(err) == "NoSuchEntity":
+	case err != nil:
+		return nil, err
+	default:
+		x.PasswordPolicy = &statefile.PasswordPolicy{MinimumPasswordLength: &pp.MinimumPasswordLength, RequireSymbols: pp.RequireSymbols,
+			RequireNumbers: pp.RequireNumbers, RequireUppercaseCharacters: pp.RequireUppercaseCharacters, RequireLowercaseCharacters: pp.RequireLowercaseCharacters,
+			AllowUsersToChangePassword: pp.AllowUsersToChangePassword, ExpirePasswords: pp.ExpirePasswords, MaxPasswordAge: pp.MaxPasswordAge,
+			PasswordReusePrevention: pp.PasswordReusePrevention, HardExpiry: pp.HardExpiry}
 	}
 	return x, nil
 }

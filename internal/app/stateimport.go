@@ -173,7 +173,7 @@ func newImporter(ctx context.Context, tx store.Tx, clock ids.Clock, gen ids.Gene
 	sc := &script{clock: clock, gen: gen}
 	im := &importer{ctx: ctx, st: st, sc: sc}
 	im.iam = iam.New(iam.Config{Store: st, Clock: sc, IDs: sc})
-	im.ecs = ecs.New(ecs.Config{Store: st, Clock: sc, IDs: sc, Roles: importRoles{im.iam}})
+	im.ecs = ecs.New(ecs.Config{Store: st, Clock: sc, IDs: sc, Roles: importRoles{im.iam}, Paused: true})
 	return im
 }
 
@@ -202,7 +202,7 @@ func (im *importer) run(f *statefile.File, accounts []string) error {
 		return err
 	}
 	phases := []func(account string, a *statefile.Account) error{
-		im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.ecsState,
+		im.account, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles, im.ecsState,
 	}
 	for _, phase := range phases {
 		for _, account := range accounts {
@@ -644,10 +644,47 @@ func (im *importer) accessKey(account string, k statefile.AccessKey) error {
 	return nil
 }
 
-// importRoles is what ECS asks of IAM while a file is imported: the task
-// definitions' roles must exist in the account (ECS's "Role is not
-// valid" otherwise), and nothing is created or assumed. The importer acts
-// for the account's root, who may pass any role of it.
+// account imports the account's alias and password policy.
+func (im *importer) account(account string, a *statefile.Account) error {
+	x := iamOf(a)
+	if len(x.AccountAliases) > 1 {
+		return fmt.Errorf("AccountAliases: %d aliases, and an account has one at most", len(x.AccountAliases))
+	}
+	for _, alias := range x.AccountAliases {
+		if err := im.iam.CreateAccountAlias(im.ctx, account, alias); err != nil {
+			return failed("account alias", alias, err)
+		}
+	}
+	if p := x.PasswordPolicy; p != nil {
+		err := im.iam.UpdateAccountPasswordPolicy(im.ctx, account, iam.UpdatePasswordPolicyInput{MinimumPasswordLength: p.MinimumPasswordLength,
+			RequireSymbols: p.RequireSymbols, RequireNumbers: p.RequireNumbers, RequireUppercaseCharacters: p.RequireUppercaseCharacters,
+			RequireLowercaseCharacters: p.RequireLowercaseCharacters, AllowUsersToChangePassword: p.AllowUsersToChangePassword,
+			MaxPasswordAge: p.MaxPasswordAge, PasswordReusePrevention: p.PasswordReusePrevention, HardExpiry: p.HardExpiry})
+		if err != nil {
+			return fmt.Errorf("PasswordPolicy: %w", err)
+		}
+	}
+	return nil
+}
+
+func (im *importer) loginProfiles(account string, a *statefile.Account) error {
+	for _, p := range iamOf(a).LoginProfiles {
+		err := im.iam.ImportLoginProfile(im.ctx, account, iam.LoginProfileState{UserName: p.UserName, CreateDate: p.CreateDate,
+			PasswordResetRequired: p.PasswordResetRequired, PasswordLastChanged: p.PasswordLastChanged, Password: p.Password, PasswordHistory: p.PasswordHistory})
+		if err != nil {
+			return failed("login profile", p.UserName, err)
+		}
+	}
+	return nil
+}
+
+// importRoles is what ECS asks of IAM while a file is imported: the roles
+// a resource names must exist in the account (ECS's "Role is not valid"
+// otherwise), and so must AWSServiceRoleForECS for a service; nothing is
+// created, assumed or used. The importer acts for the account's root, who
+// may pass any role of it. What ECS does with a role (a service's tasks
+// assuming theirs, a provider launching instances) is decided when the
+// live server does it, with the roles as they are then.
 type importRoles struct{ iam *iam.Service }
 
 var errNotDuringImport = errors.New("not done during an import")
@@ -656,8 +693,8 @@ func (r importRoles) EnsureServiceLinkedRole(context.Context, ecs.Call, string) 
 	return false, nil // the file says which roles exist
 }
 
-func (r importRoles) ServiceLinkedRoleExists(context.Context, string, string) (bool, error) {
-	return false, errNotDuringImport
+func (r importRoles) ServiceLinkedRoleExists(ctx context.Context, account, servicePrincipal string) (bool, error) {
+	return roleBroker{iam: r.iam}.linkedRoleExists(ctx, account, servicePrincipal)
 }
 
 func (r importRoles) DeleteServiceLinkedRole(context.Context, string, string) (bool, error) {
@@ -665,7 +702,7 @@ func (r importRoles) DeleteServiceLinkedRole(context.Context, string, string) (b
 }
 
 func (r importRoles) LinkedRoleUsed(context.Context, ecs.Call, string, ...ecs.RoleAction) error {
-	return errNotDuringImport
+	return nil // a service's load balancers: validated when it launches
 }
 
 func (r importRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, _, _ string) error {
@@ -677,16 +714,31 @@ func (r importRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, _, _ str
 	return err
 }
 
+// AssumeAsService answers no session: ECS checks at creation that it can
+// assume a service's or a provider's role and drops the session, and the
+// import checks only that the role exists (PassRole).
 func (r importRoles) AssumeAsService(context.Context, ecs.Call, string, string, string, string) (*principal.Session, error) {
-	return nil, errNotDuringImport
+	return nil, nil
 }
 
 func (r importRoles) RoleAllows(context.Context, ecs.Call, string, string, ...ecs.RoleAction) error {
-	return errNotDuringImport
+	return nil
 }
 
-func (r importRoles) InstanceProfileRole(context.Context, ecs.Call, string) (string, error) {
-	return "", errNotDuringImport
+func (r importRoles) InstanceProfileRole(ctx context.Context, c ecs.Call, profileArn string) (string, error) {
+	a, err := arn.Parse(profileArn)
+	name := profileArn[strings.LastIndexByte(profileArn, '/')+1:]
+	if err != nil || a.Account != c.Account || !strings.HasPrefix(a.Resource, "instance-profile/") {
+		return "", awserr.NoSuchEntity("Instance Profile %s cannot be found.", name)
+	}
+	p, err := r.iam.GetInstanceProfile(ctx, c.Account, name)
+	if err != nil {
+		return "", err
+	}
+	if len(p.Roles) == 0 {
+		return "", nil
+	}
+	return p.Roles[0].Arn, nil
 }
 
 // ecsCodec reads ECS resources in AWS's JSON, with the checks ECS's API
@@ -763,44 +815,177 @@ func (im *importer) ecsState(account string, a *statefile.Account) error {
 		if r == nil {
 			continue
 		}
-		c := ecs.Call{Account: account, Region: region}
-		for _, raw := range r.Clusters {
-			if err := im.cluster(codec, c, raw); err != nil {
-				return fmt.Errorf("ECS %s: %w", region, err)
-			}
-		}
-		if err := im.taskDefinitions(codec, c, r.TaskDefinitions); err != nil {
+		if err := im.ecsRegion(codec, ecs.Call{Account: account, Region: region}, r); err != nil {
 			return fmt.Errorf("ECS %s: %w", region, err)
 		}
 	}
 	return nil
 }
 
-func (im *importer) cluster(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) error {
+// ecsRegion imports a Region's resources in an order in which each finds
+// what it names: clusters (without capacity providers), capacity
+// providers (a Managed Instances one is made in its cluster), the
+// clusters' providers and default strategies, task definitions, services.
+func (im *importer) ecsRegion(codec *jsonrpc.Codec, c ecs.Call, r *statefile.ECSRegion) error {
+	var withProviders []*types.PutClusterCapacityProvidersRequest
+	for _, raw := range r.Clusters {
+		put, err := im.cluster(codec, c, raw)
+		if err != nil {
+			return err
+		}
+		if put != nil {
+			withProviders = append(withProviders, put)
+		}
+	}
+	for _, raw := range r.CapacityProviders {
+		if err := im.capacityProvider(codec, c, raw); err != nil {
+			return err
+		}
+	}
+	for _, put := range withProviders {
+		if _, err := im.ecs.PutClusterCapacityProviders(im.ctx, c, put); err != nil {
+			return failed("cluster", put.Cluster, err)
+		}
+	}
+	if err := im.taskDefinitions(codec, c, r.TaskDefinitions); err != nil {
+		return err
+	}
+	for _, raw := range r.Services {
+		if err := im.service(codec, c, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// object reads a resource of a file as a JSON object, with the member
+// that names it.
+func object(kind, nameKey string, raw json.RawMessage) (map[string]json.RawMessage, string, error) {
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return fmt.Errorf("a cluster is not a JSON object: %v", err)
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, "", fmt.Errorf("a %s is not a JSON object", kind)
 	}
-	name := str(obj["clusterName"])
+	name := str(obj[nameKey])
 	if name == "" {
-		return errors.New("a cluster without a clusterName")
+		return nil, "", fmt.Errorf("a %s without a %s", kind, nameKey)
 	}
-	want := "arn:aws:ecs:" + c.Region + ":" + c.Account + ":cluster/" + name
-	if got := str(obj["clusterArn"]); got != "" && got != want {
-		return failed("cluster", name, fmt.Errorf("its ARN is %s, and in account %s and %s it is %s", got, c.Account, c.Region, want))
+	return obj, name, nil
+}
+
+// sameARN checks that a resource's ARN, when the file gives one, is the
+// ARN it has in the account and Region it is filed under.
+func sameARN(kind, name string, got, want string) error {
+	if got != "" && got != want {
+		return failed(kind, name, fmt.Errorf("its ARN is %s, and in this account and Region it is %s", got, want))
 	}
+	return nil
+}
+
+// active refuses a resource whose status is not ACTIVE: only those are
+// exported, and ECS makes nothing in another status.
+func active(kind, name string, obj map[string]json.RawMessage) error {
 	if s := str(obj["status"]); s != "" && s != "ACTIVE" {
-		return failed("cluster", name, fmt.Errorf("status %s: only ACTIVE clusters are imported", s))
+		return failed(kind, name, fmt.Errorf("status %s: only ACTIVE %ss are imported", s, kind))
+	}
+	return nil
+}
+
+func (im *importer) capacityProvider(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) error {
+	obj, name, err := object("capacity provider", "name", raw)
+	if err != nil {
+		return err
+	}
+	if err := sameARN("capacity provider", name, str(obj["capacityProviderArn"]), ecsARNOf(c, "capacity-provider/"+name)); err != nil {
+		return err
+	}
+	if err := active("capacity provider", name, obj); err != nil {
+		return err
+	}
+	var req types.CreateCapacityProviderRequest
+	if err := request(codec, obj, "CapacityProvider", "CreateCapacityProvider", &req); err != nil {
+		return failed("capacity provider", name, err)
+	}
+	im.sc.at("", time.Time{})
+	if _, err := im.ecs.CreateCapacityProvider(im.ctx, c, &req); err != nil {
+		return failed("capacity provider", name, err)
+	}
+	return nil
+}
+
+func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) error {
+	obj, name, err := object("service", "serviceName", raw)
+	if err != nil {
+		return err
+	}
+	clusterArn := str(obj["clusterArn"])
+	cluster := clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
+	if err := sameARN("service", name, clusterArn, ecsARNOf(c, "cluster/"+cluster)); err != nil || cluster == "" {
+		if err == nil {
+			err = failed("service", name, errors.New("no clusterArn"))
+		}
+		return err
+	}
+	if err := sameARN("service", name, str(obj["serviceArn"]), ecsARNOf(c, "service/"+cluster+"/"+name)); err != nil {
+		return err
+	}
+	if err := active("service", name, obj); err != nil {
+		return err
+	}
+	var req types.CreateServiceRequest
+	if err := request(codec, obj, "Service", "CreateService", &req); err != nil {
+		return failed("service", name, err)
+	}
+	// The service shows where it is and the role it was given (clusterArn,
+	// roleArn); CreateService takes them as cluster and role.
+	req.Cluster, req.Role = cluster, str(obj["roleArn"])
+	if req.SchedulingStrategy == "DAEMON" {
+		req.DesiredCount = nil // a daemon's count is its instances'
+	}
+	created, err := ecsTime(obj["createdAt"])
+	if err != nil {
+		return failed("service", name, fmt.Errorf("createdAt: %w", err))
+	}
+	c.Principal = registeredBy(c.Account, str(obj["createdBy"]))
+	im.sc.at("", created)
+	if _, err := im.ecs.CreateService(im.ctx, c, &req); err != nil {
+		return failed("service", name, err)
+	}
+	return nil
+}
+
+// ecsARNOf is the ARN of an ECS resource in c's account and Region.
+func ecsARNOf(c ecs.Call, resource string) string {
+	return "arn:aws:ecs:" + c.Region + ":" + c.Account + ":" + resource
+}
+
+// cluster makes a cluster without its capacity providers, which are made
+// after it (a Managed Instances provider is made in its cluster); the
+// request that gives them back is returned when it has any.
+func (im *importer) cluster(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) (*types.PutClusterCapacityProvidersRequest, error) {
+	obj, name, err := object("cluster", "clusterName", raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameARN("cluster", name, str(obj["clusterArn"]), ecsARNOf(c, "cluster/"+name)); err != nil {
+		return nil, err
+	}
+	if err := active("cluster", name, obj); err != nil {
+		return nil, err
 	}
 	var req types.CreateClusterRequest
 	if err := request(codec, obj, "Cluster", "CreateCluster", &req); err != nil {
-		return failed("cluster", name, err)
+		return nil, failed("cluster", name, err)
+	}
+	var put *types.PutClusterCapacityProvidersRequest
+	if len(req.CapacityProviders) > 0 || len(req.DefaultCapacityProviderStrategy) > 0 {
+		put = &types.PutClusterCapacityProvidersRequest{Cluster: name, CapacityProviders: req.CapacityProviders, DefaultCapacityProviderStrategy: req.DefaultCapacityProviderStrategy}
+		req.CapacityProviders, req.DefaultCapacityProviderStrategy = nil, nil
 	}
 	im.sc.at("", time.Time{})
 	if _, err := im.ecs.CreateCluster(im.ctx, c, &req); err != nil {
-		return failed("cluster", name, err)
+		return nil, failed("cluster", name, err)
 	}
-	return nil
+	return put, nil
 }
 
 // taskDef is a task definition revision of a file.

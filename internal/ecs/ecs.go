@@ -110,6 +110,10 @@ type Config struct {
 	Roles Roles
 	// Timing is how long task phases take; zero fields keep DefaultTiming.
 	Timing Timing
+	// Paused: services' schedulers start and stop no task. A state import
+	// writes services so; their tasks start when the live server next
+	// reads them (DescribeServices), with the roles as they are then.
+	Paused bool
 }
 
 // Service is the ECS domain over a store.
@@ -119,11 +123,12 @@ type Service struct {
 	gen    ids.Generator
 	roles  Roles
 	timing Timing
+	paused bool
 }
 
 // New returns the ECS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, timing: c.Timing.withDefaults()}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, timing: c.Timing.withDefaults(), paused: c.Paused}
 }
 
 // phases is how long task phases take.

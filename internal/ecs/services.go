@@ -327,6 +327,9 @@ func taskIDOf(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:
 // once). A launch whose roles ecs-tasks.amazonaws.com cannot assume starts
 // no task: the service records AWS's event instead.
 func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, force bool) error {
+	if s.paused {
+		return nil
+	}
 	now, tm := s.now(), s.phases()
 	var rec *serviceRecord
 	var l *launch

@@ -13,13 +13,17 @@ import (
 
 // RegionState is what a state file carries of an account's ECS resources
 // in one Region (internal/statefile): its ACTIVE clusters as
-// DescribeClusters shows them with settings, configuration and tags, and
-// every task definition revision, whatever its status, as
-// DescribeTaskDefinition shows it with its tags. Services, tasks, container
-// instances and capacity providers are not carried.
+// DescribeClusters shows them with settings, configuration and tags, its
+// ACTIVE capacity providers and services as DescribeCapacityProviders and
+// DescribeServices show them with tags, and every task definition
+// revision, whatever its status, as DescribeTaskDefinition shows it with
+// its tags. Tasks and container instances are not carried: they are what
+// runs, and a service's scheduler starts its tasks again.
 type RegionState struct {
-	Clusters        []types.Cluster
-	TaskDefinitions []types.DescribeTaskDefinitionResponse
+	Clusters          []types.Cluster
+	CapacityProviders []types.CapacityProvider
+	TaskDefinitions   []types.DescribeTaskDefinitionResponse
+	Services          []types.Service
 }
 
 // State is what a state file carries of an account's ECS resources, by
@@ -53,26 +57,66 @@ func (s *Service) State(ctx context.Context, account string) (map[string]*Region
 		if err != nil {
 			return err
 		}
+		err = scanJSON(tx, bucketProviders, prefix, func(k string, r *providerRecord) bool {
+			if r.Provider.Status == statusActive {
+				_, rs := region(k)
+				p := r.Provider
+				p.Tags = nonNil(p.Tags)
+				rs.CapacityProviders = append(rs.CapacityProviders, p)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
 		// Keys end in the revision, 10 digits: a family's revisions scan
 		// in order.
-		return scanJSON(tx, bucketTaskDefs, prefix, func(k string, r *taskDefRecord) bool {
+		err = scanJSON(tx, bucketTaskDefs, prefix, func(k string, r *taskDefRecord) bool {
 			_, rs := region(k)
 			rs.TaskDefinitions = append(rs.TaskDefinitions, types.DescribeTaskDefinitionResponse{TaskDefinition: &r.Def, Tags: nonNil(r.Tags)})
 			return true
 		})
+		if err != nil {
+			return err
+		}
+		now, tm := s.now(), s.phases()
+		var scanErr error
+		err = scanJSON(tx, bucketServices, prefix, func(k string, r *serviceRecord) bool {
+			if r.Service.Status != statusActive {
+				return true
+			}
+			r2, rs := region(k)
+			c := Call{Account: account, Region: r2}
+			cluster := r.Service.ClusterArn[strings.LastIndexByte(r.Service.ClusterArn, '/')+1:]
+			tasks, err := serviceTasks(tx, c, cluster, r.Service.ServiceName)
+			if err != nil {
+				scanErr = err
+				return false
+			}
+			// What runs (counts, deployments, events) is not the
+			// service's to carry: its scheduler starts its tasks again.
+			v := r.view(tasks, now, tm, true)
+			v.RunningCount, v.PendingCount, v.Deployments, v.Events = 0, 0, nil, nil
+			rs.Services = append(rs.Services, v)
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		return scanErr
 	})
 	return out, err
 }
 
-// Accounts are the accounts that have clusters or task definitions, in
-// order.
+// Accounts are the accounts that have clusters, capacity providers or
+// task definitions, in order (a service is in a cluster).
 func (s *Service) Accounts(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	err := s.st.View(func(tx store.Tx) error {
-		for _, b := range []string{bucketClusters, bucketTaskDefs} {
+		for _, b := range []string{bucketClusters, bucketProviders, bucketTaskDefs} {
 			if err := tx.Scan(b, "", "", func(k string, _ []byte) bool {
 				a, _, _ := strings.Cut(k, "/")
 				seen[a] = true

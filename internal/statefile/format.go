@@ -48,7 +48,8 @@ type Account struct {
 // IAM is an account's IAM entities: what GetAccountAuthorizationDetails
 // answers, in its member names, and what it leaves out (every instance
 // profile, a role's description and maximum session duration, a managed
-// policy's description and tags, access keys).
+// policy's description and tags, access keys, login profiles, the
+// account's password policy and alias).
 type IAM struct {
 	AuthorizationDetails
 	// InstanceProfiles lists every instance profile, those without a role
@@ -56,6 +57,42 @@ type IAM struct {
 	InstanceProfiles []InstanceProfile `json:"InstanceProfiles,omitempty"`
 	// AccessKeys are the users' access keys, with their secrets.
 	AccessKeys []AccessKey `json:"AccessKeys,omitempty"`
+	// LoginProfiles are the users' console passwords, as the keys IAM
+	// derived from them.
+	LoginProfiles []LoginProfile `json:"LoginProfiles,omitempty"`
+	// PasswordPolicy is the account's password policy, as `aws iam
+	// get-account-password-policy` prints it; none when absent.
+	PasswordPolicy *PasswordPolicy `json:"PasswordPolicy,omitempty"`
+	// AccountAliases is what `aws iam list-account-aliases` prints: at
+	// most one alias.
+	AccountAliases []string `json:"AccountAliases,omitempty"`
+}
+
+// LoginProfile is a user's console password: GetLoginProfile's members,
+// and the password as IAM keeps it, in the PHC string format
+// ($pbkdf2-sha256$i=ITERATIONS$SALT$KEY).
+type LoginProfile struct {
+	UserName              string    `json:"UserName"`
+	CreateDate            time.Time `json:"CreateDate,omitzero"`
+	PasswordResetRequired bool      `json:"PasswordResetRequired,omitempty"`
+	PasswordLastChanged   time.Time `json:"PasswordLastChanged,omitzero"`
+	Password              string    `json:"Password"`
+	PasswordHistory       []string  `json:"PasswordHistory,omitempty"`
+}
+
+// PasswordPolicy is GetAccountPasswordPolicy's PasswordPolicy.
+// ExpirePasswords is read and ignored: MaxPasswordAge says it.
+type PasswordPolicy struct {
+	MinimumPasswordLength      *int32 `json:"MinimumPasswordLength,omitempty"`
+	RequireSymbols             bool   `json:"RequireSymbols"`
+	RequireNumbers             bool   `json:"RequireNumbers"`
+	RequireUppercaseCharacters bool   `json:"RequireUppercaseCharacters"`
+	RequireLowercaseCharacters bool   `json:"RequireLowercaseCharacters"`
+	AllowUsersToChangePassword bool   `json:"AllowUsersToChangePassword"`
+	ExpirePasswords            bool   `json:"ExpirePasswords"`
+	MaxPasswordAge             *int32 `json:"MaxPasswordAge,omitempty"`
+	PasswordReusePrevention    *int32 `json:"PasswordReusePrevention,omitempty"`
+	HardExpiry                 *bool  `json:"HardExpiry,omitempty"`
 }
 
 // AuthorizationDetails is `aws iam get-account-authorization-details`
@@ -196,12 +233,16 @@ type AccessKey struct {
 
 // ECSRegion is an account's ECS resources in one Region, each in AWS's
 // JSON as the ECS API answers it: a cluster as DescribeClusters lists it
-// (with SETTINGS, CONFIGURATIONS and TAGS), a task definition revision as
-// DescribeTaskDefinition answers it with TAGS ({"taskDefinition": ...,
-// "tags": [...]}). internal/app reads them with ECS's service model.
+// (with SETTINGS, CONFIGURATIONS and TAGS), a capacity provider as
+// DescribeCapacityProviders lists it (with TAGS), a task definition
+// revision as DescribeTaskDefinition answers it with TAGS
+// ({"taskDefinition": ..., "tags": [...]}), a service as DescribeServices
+// lists it (with TAGS). internal/app reads them with ECS's service model.
 type ECSRegion struct {
-	Clusters        []json.RawMessage `json:"clusters,omitempty"`
-	TaskDefinitions []json.RawMessage `json:"taskDefinitions,omitempty"`
+	Clusters          []json.RawMessage `json:"clusters,omitempty"`
+	CapacityProviders []json.RawMessage `json:"capacityProviders,omitempty"`
+	TaskDefinitions   []json.RawMessage `json:"taskDefinitions,omitempty"`
+	Services          []json.RawMessage `json:"services,omitempty"`
 }
 
 // Document is a policy document as a file holds it: a JSON string of the
