@@ -219,7 +219,9 @@ func TestBrowserServiceLinkedRole(t *testing.T) {
 
 	// "In the navigation pane of the IAM console, choose Roles. Then,
 	// choose Create role."
-	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href="/console/iam/roles"]`)))
+	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href="/console/iam"]`)))
+	p.waitText("main h1", "IAM Dashboard")
+	p.do(chromedp.Click(chromedp.CSS(`.sidenav a[href="/console/iam/roles"]`)))
 	p.waitText("main h1", "Roles")
 	p.screenshot("roles-empty")
 	p.do(chromedp.Click(chromedp.ID("create-role")))

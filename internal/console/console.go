@@ -145,7 +145,11 @@ func (c *Console) routes() {
 	m.Handle("POST "+Prefix+"password", c.signedIn(c.changePassword))
 	m.Handle("GET "+Prefix+"{$}", c.signedIn(c.home))
 
-	// IAM roles (roles.go, role.go, create.go, deletion.go).
+	// IAM: the Dashboard (dashboard.go), roles (roles.go, role.go,
+	// create.go, deletion.go).
+	m.Handle("GET "+Prefix+"iam", c.signedIn(c.dashboardPage))
+	m.Handle("POST "+Prefix+"iam/alias", c.signedIn(c.createAlias))
+	m.Handle("POST "+Prefix+"iam/alias/delete", c.signedIn(c.deleteAlias))
 	m.Handle("GET "+Prefix+"iam/roles", c.signedIn(c.rolesPage))
 	m.Handle("GET "+Prefix+"iam/roles/create", c.signedIn(c.createRolePage))
 	m.Handle("POST "+Prefix+"iam/roles/create", c.signedIn(c.createRole))

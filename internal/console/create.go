@@ -232,7 +232,7 @@ func (c *Console) createRolePage(q *req) {
 }
 
 func (q *req) renderCreate(st *createState, query string, failed *failure) {
-	v := q.view("Create role", "iam")
+	v := q.iamView("Create role", "roles")
 	cv := &createView{createState: st, Types: entityTypes, Groups: linkedGroups(), Group: findGroup(st.Service), Linked: st.linked(), Query: query, Failed: failed}
 	v.Page = cv
 	if st.Step > 1 {

@@ -46,7 +46,7 @@ type roleView struct {
 
 func (c *Console) rolePage(q *req) {
 	name := q.r.PathValue("name")
-	v := q.view(name, "iam")
+	v := q.iamView(name, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
 		q.page("role", v, f)
@@ -169,7 +169,7 @@ type formView struct {
 // been answered (the role could not be read).
 func (q *req) roleForm(title string) (*view, *formView, bool) {
 	name := q.r.PathValue("name")
-	v := q.view(title, "iam")
+	v := q.iamView(title, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
 		q.page("form", v, f)

@@ -47,7 +47,7 @@ type rolesView struct {
 // (which ListRoles does not answer: it leaves out RoleLastUsed, as AWS's
 // does) one GetAccountAuthorizationDetails of the account's roles.
 func (c *Console) rolesPage(q *req) {
-	v := q.view("Roles", "iam")
+	v := q.iamView("Roles", "roles")
 	rv := &rolesView{Query: strings.TrimSpace(q.r.URL.Query().Get("q"))}
 	v.Page = rv
 	roles, f := q.listRoles()
@@ -286,7 +286,7 @@ func (c *Console) deleteRolePage(q *req) {
 // renderDelete shows the confirmation of a role's deletion, with its last
 // activity (GetRole's RoleLastUsed).
 func (q *req) renderDelete(name, typed string, status int) {
-	v := q.view("Delete "+name, "iam")
+	v := q.iamView("Delete "+name, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
 		q.page("delete", v, f)
