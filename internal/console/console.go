@@ -168,6 +168,10 @@ func (c *Console) routes() {
 	m.Handle("GET "+Prefix+"iam/roles/details/{name}/inline", c.signedIn(c.inlinePage))
 	m.Handle("POST "+Prefix+"iam/roles/details/{name}/inline", c.signedIn(c.putInline))
 	m.Handle("POST "+Prefix+"iam/roles/details/{name}/inline/delete", c.signedIn(c.deleteInline))
+	// IAM policies (policies.go).
+	m.Handle("GET "+Prefix+"iam/policies", c.signedIn(c.policiesPage))
+	m.Handle("GET "+Prefix+"iam/policies/details/{arn...}", c.signedIn(c.policyPage))
+	m.Handle("POST "+Prefix+"iam/policies/default", c.signedIn(c.setDefaultVersion))
 	m.Handle("GET "+Prefix+"notifications/{id}", c.signedIn(c.notificationFragment))
 	m.Handle("POST "+Prefix+"notifications/{id}/dismiss", c.signedIn(c.dismissNotification))
 

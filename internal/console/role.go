@@ -86,15 +86,6 @@ func (c *Console) rolePage(q *req) {
 // policyRow is a managed policy attached to the role.
 type policyRow struct{ Name, Arn, Type string }
 
-// policyType is the Type column: AWS's own policies are in the "aws"
-// account.
-func policyType(policyArn string) string {
-	if strings.HasPrefix(policyArn, "arn:aws:iam::aws:policy/") {
-		return "AWS managed"
-	}
-	return "Customer managed"
-}
-
 // indentJSON shows a policy document indented, as the console does; a
 // document that does not parse is shown as written.
 func indentJSON(doc string) string {
