@@ -36,12 +36,11 @@ type roleView struct {
 	Tabs          []struct{ ID, Name string }
 
 	// The tab's content, and why it is missing if its request failed.
-	Attached []policyRow
-	Inline   []string
-	Trust    string
-	Tags     []iam.Tag
-	Access   *accessView
-	Failed   *failure
+	permissionsView
+	Trust  string
+	Tags   []iam.Tag
+	Access *accessView
+	Failed *failure
 }
 
 func (c *Console) rolePage(q *req) {
@@ -72,19 +71,10 @@ func (c *Console) rolePage(q *req) {
 		rv.Access, rv.Failed = q.lastAccessed(r.Arn)
 	default:
 		rv.Tab = "permissions"
-		var attached []iam.AttachedPolicy
-		if attached, rv.Failed = q.attachedPolicies(r.RoleName); rv.Failed == nil {
-			rv.Inline, rv.Failed = q.inlinePolicies(r.RoleName)
-		}
-		for _, p := range attached {
-			rv.Attached = append(rv.Attached, policyRow{Name: p.PolicyName, Arn: p.PolicyArn, Type: policyType(p.PolicyArn)})
-		}
+		rv.permissionsView, rv.Failed = q.permissions(roleHolder, r.RoleName)
 	}
 	q.page("role", v, nil)
 }
-
-// policyRow is a managed policy attached to the role.
-type policyRow struct{ Name, Arn, Type string }
 
 // indentJSON shows a policy document indented, as the console does; a
 // document that does not parse is shown as written.

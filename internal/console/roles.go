@@ -344,7 +344,7 @@ func (c *Console) deleteRole(q *req) {
 
 // deleteRoleWhole removes what holds a role, then the role.
 func (q *req) deleteRoleWhole(name string) *failure {
-	attached, f := q.attachedPolicies(name)
+	attached, f := q.attachedPolicies(roleHolder, name)
 	if f != nil {
 		return f
 	}
@@ -353,7 +353,7 @@ func (q *req) deleteRoleWhole(name string) *failure {
 			return f
 		}
 	}
-	inline, f := q.inlinePolicies(name)
+	inline, f := q.inlinePolicies(roleHolder, name)
 	if f != nil {
 		return f
 	}
@@ -373,16 +373,6 @@ func (q *req) deleteRoleWhole(name string) *failure {
 	}
 	_, f = q.iam("DeleteRole", params("RoleName", name))
 	return f
-}
-
-// attachedPolicies is every managed policy attached to a role.
-func (q *req) attachedPolicies(name string) ([]iam.AttachedPolicy, *failure) {
-	return iamList[iam.AttachedPolicy](q, "ListAttachedRolePolicies", "AttachedPolicies", params("RoleName", name))
-}
-
-// inlinePolicies is the name of every inline policy of a role.
-func (q *req) inlinePolicies(name string) ([]string, *failure) {
-	return iamList[string](q, "ListRolePolicies", "PolicyNames", params("RoleName", name))
 }
 
 // roleName is the name in a role ARN ("arn:aws:iam::1:role/path/name"),
