@@ -21,10 +21,7 @@ func TestDashboard(t *testing.T) {
 	must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("s3-read"), PolicyDocument: aws.String(s3Read)}))(t)
 	b := e.signedIn(t, "test", "test")
 
-	status, body := b.get("/console/iam")
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
-	}
+	body := b.getAs(http.StatusOK, "/console/iam")
 	has(t, body, "<h1>IAM Dashboard</h1>", "IAM resources", `<a href="/console/iam" aria-current="page">Dashboard</a>`,
 		`<a href="/console/iam/groups">User groups</a></td><td class="count">1</td><td>300</td>`,
 		`<a href="/console/iam/users">Users</a></td><td class="count">2</td><td>5000</td>`,
@@ -78,10 +75,7 @@ func TestDashboardDenied(t *testing.T) {
 	must(e.iam.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("my-team")}))(t)
 	keyID, secret := e.user(t, "viewer")
 	b := e.signedIn(t, keyID, secret)
-	status, body := b.get("/console/iam")
-	if status != http.StatusForbidden {
-		t.Errorf("status %d", status)
-	}
+	body := b.getAs(http.StatusForbidden, "/console/iam")
 	user := "arn:aws:iam::" + account + ":user/viewer"
 	has(t, body, "You need permissions", "You do not have the permission required to perform this operation. Ask your administrator to add permissions.",
 		"User: "+user+" is not authorized to perform: iam:GetAccountSummary on resource: *",
@@ -92,10 +86,7 @@ func TestDashboardDenied(t *testing.T) {
 	rb := e.signedIn(t, keyID, secret)
 	_, body = rb.get("/console/iam")
 	has(t, body, "Account alias: my-team", `<span id="alias-value">my-team</span>`, "resource-counts")
-	status, body = rb.post("/console/iam/alias", url.Values{"alias": {"their-team"}})
-	if status != http.StatusOK {
-		t.Errorf("status %d", status)
-	}
+	_, body = rb.post("/console/iam/alias", url.Values{"alias": {"their-team"}})
 	has(t, body, "You need permissions", "User: arn:aws:iam::"+account+":user/reader is not authorized to perform: iam:CreateAccountAlias on resource: *",
 		`<dd class="action">iam:CreateAccountAlias</dd>`, "Account alias: my-team")
 	_, body = rb.post("/console/iam/alias/delete", url.Values{"alias": {"my-team"}})

@@ -46,12 +46,7 @@ func (c *Console) groupsPage(q *req) {
 		}
 	}
 	gv.Users, gv.Total = f, len(groups)
-	query := strings.ToLower(gv.Query)
-	for i := range groups {
-		g := &groups[i]
-		if query != "" && !strings.Contains(strings.ToLower(g.GroupName), query) {
-			continue
-		}
+	for _, g := range named(groups, gv.Query, func(g *iam.Group) string { return g.GroupName }) {
 		gv.Rows = append(gv.Rows, groupRow{Group: g, Users: members[g.GroupName]})
 	}
 	q.page("groups", v, nil)

@@ -33,10 +33,7 @@ func TestGroups(t *testing.T) {
 	must(e.iam.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("devs"), PolicyName: aws.String("s3"), PolicyDocument: aws.String(s3Read)}))(t)
 	b := e.signedIn(t, "test", "test")
 
-	status, body := b.get("/console/iam/groups")
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
-	}
+	body := b.getAs(http.StatusOK, "/console/iam/groups")
 	has(t, body, `User groups <span class="count">(2)</span>`, `<a href="/console/iam/groups" aria-current="page">User groups</a>`,
 		`<tr data-group="devs"><td><a href="/console/iam/groups/details/devs">devs</a></td><td>1</td>`,
 		`<tr data-group="ops"><td><a href="/console/iam/groups/details/ops">ops</a></td><td>0</td>`)
@@ -72,10 +69,7 @@ func TestGroups(t *testing.T) {
 		t.Errorf("members %v", m)
 	}
 
-	status, body = b.get("/console/iam/groups/details/nope")
-	if status != http.StatusNotFound {
-		t.Errorf("status %d", status)
-	}
+	body = b.getAs(http.StatusNotFound, "/console/iam/groups/details/nope")
 	has(t, body, "NoSuchEntity: The group with name nope cannot be found.")
 }
 
@@ -85,16 +79,10 @@ func TestGroupsDenied(t *testing.T) {
 	e.group(t, "devs", "ana")
 	keyID, secret := e.user(t, "viewer")
 	vb := e.signedIn(t, keyID, secret)
-	status, body := vb.get("/console/iam/groups")
-	if status != http.StatusForbidden {
-		t.Errorf("status %d", status)
-	}
+	body := vb.getAs(http.StatusForbidden, "/console/iam/groups")
 	has(t, body, "You need permissions", "User: arn:aws:iam::"+account+":user/viewer is not authorized to perform: iam:ListGroups on resource: arn:aws:iam::"+account+":group/",
 		`<dd class="action">iam:ListGroups</dd>`)
-	status, body = vb.get("/console/iam/groups/details/devs")
-	if status != http.StatusForbidden {
-		t.Errorf("status %d", status)
-	}
+	body = vb.getAs(http.StatusForbidden, "/console/iam/groups/details/devs")
 	has(t, body, `<dd class="action">iam:GetGroup</dd>`, "<dt>Resource</dt><dd>arn:aws:iam::"+account+":group/devs</dd>")
 
 	keyID, secret = e.user(t, "reader", "iam:Get*", "iam:List*")

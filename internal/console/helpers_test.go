@@ -263,3 +263,13 @@ func (b *browser) refusesForgery(path string, form url.Values) {
 		}
 	}
 }
+
+// getAs gets path, which must answer status, and answers the body.
+func (b *browser) getAs(status int, path string) string {
+	b.t.Helper()
+	got, body := b.get(path)
+	if got != status {
+		b.t.Errorf("GET %s: status %d, want %d", path, got, status)
+	}
+	return body
+}

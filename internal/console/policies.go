@@ -1,7 +1,6 @@
 package console
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -81,12 +80,7 @@ func (c *Console) policiesPage(q *req) {
 		return
 	}
 	pv.Total = len(all)
-	query := strings.ToLower(pv.Query)
-	for i := range all {
-		p := &all[i]
-		if query != "" && !strings.Contains(strings.ToLower(p.PolicyName), query) {
-			continue
-		}
+	for _, p := range named(all, pv.Query, func(p *iam.Policy) string { return p.PolicyName }) {
 		pv.Rows = append(pv.Rows, policyListRow{Policy: p, Type: policyType(p.Arn), UsedAs: usedAs(p)})
 	}
 	q.page("policies", v, nil)
@@ -203,8 +197,7 @@ func (c *Console) setDefaultVersion(q *req) {
 	policyArn, version := q.r.PostFormValue("policy"), q.r.PostFormValue("version")
 	back := policyPath(policyArn) + "?tab=versions"
 	if version == "" {
-		q.s.addFlash(flash{Kind: "error", Text: "Select the version to set as the default version."})
-		http.Redirect(q.w, q.r, back, http.StatusSeeOther)
+		q.incomplete(back, "Select the version to set as the default version.")
 		return
 	}
 	if _, f := q.iam("SetDefaultPolicyVersion", params("PolicyArn", policyArn, "VersionId", version)); f != nil {

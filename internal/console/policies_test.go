@@ -31,10 +31,7 @@ func TestPoliciesPage(t *testing.T) {
 	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(arn)}))(t)
 	b := e.signedIn(t, "test", "test")
 
-	status, body := b.get("/console/iam/policies")
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
-	}
+	body := b.getAs(http.StatusOK, "/console/iam/policies")
 	has(t, body, "<th>Policy name</th><th>Type</th><th>Used as</th>", `<a href="/console/iam/policies" aria-current="page">Policies</a>`,
 		`<tr data-policy="`+arn+`"><td><a href="/console/iam/policies/details/`+arn+`">s3-read</a></td><td>Customer managed</td><td>Permissions policy (1)</td></tr>`,
 		`<a href="/console/iam/policies/details/`+readOnlyAccess+`">ReadOnlyAccess</a></td><td>AWS managed</td><td>None</td>`,
@@ -78,10 +75,7 @@ func TestPolicyPage(t *testing.T) {
 	b := e.signedIn(t, "test", "test")
 	page := "/console/iam/policies/details/" + arn
 
-	status, body := b.get(page)
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
-	}
+	body := b.getAs(http.StatusOK, page)
 	has(t, body, `<h1 id="policy-name">s3</h1>`, `<dd id="policy-type">Customer managed</dd>`, "<code>"+arn+"</code>",
 		`<dd id="policy-description">reads objects</dd>`, "The document of the default version, v2.", `"Action": "s3:PutObject"`,
 		`<a href="`+page+`?tab=permissions" id="tab-permissions" aria-current="page">Permissions</a>`)
@@ -123,10 +117,7 @@ func TestPolicyPage(t *testing.T) {
 	has(t, body, "For AWS managed policies, the default version is set by AWS.")
 	hasNot(t, body, `id="set-default"`)
 
-	status, body = b.get("/console/iam/policies/details/arn:aws:iam::" + account + ":policy/nope")
-	if status != http.StatusNotFound {
-		t.Errorf("status %d", status)
-	}
+	body = b.getAs(http.StatusNotFound, "/console/iam/policies/details/arn:aws:iam::"+account+":policy/nope")
 	has(t, body, "NoSuchEntity: Policy arn:aws:iam::"+account+":policy/nope was not found.")
 }
 
@@ -138,10 +129,7 @@ func TestPoliciesDenied(t *testing.T) {
 	must(e.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(s3Write), SetAsDefault: true}))(t)
 
 	keyID, secret := e.user(t, "viewer")
-	status, body := e.signedIn(t, keyID, secret).get("/console/iam/policies")
-	if status != http.StatusForbidden {
-		t.Errorf("status %d", status)
-	}
+	body := e.signedIn(t, keyID, secret).getAs(http.StatusForbidden, "/console/iam/policies")
 	has(t, body, "You need permissions", "User: arn:aws:iam::"+account+":user/viewer is not authorized to perform: iam:ListPolicies on resource: ",
 		`<dd class="action">iam:ListPolicies</dd>`)
 

@@ -280,18 +280,23 @@ func (c *Console) attachPage(q *req) {
 		c.render(q.w, failureStatus(f), "attach", v)
 		return
 	}
-	query := strings.ToLower(av.Query)
-	for _, p := range all {
-		if query != "" && !strings.Contains(strings.ToLower(p.PolicyName), query) {
-			continue
-		}
-		if len(av.Policies) == attachShown {
-			av.More++
-			continue
-		}
-		av.Policies = append(av.Policies, p)
-	}
+	av.Policies, av.More = shownPolicies(all, av.Query, nil)
 	c.render(q.w, http.StatusOK, "attach", v)
+}
+
+// shownPolicies are the first attachShown policies whose name contains
+// query, leaving out those in skip, and how many more there are.
+func shownPolicies(all []iam.Policy, query string, skip map[string]bool) (shown []iam.Policy, more int) {
+	for _, p := range named(all, query, func(p *iam.Policy) string { return p.PolicyName }) {
+		switch {
+		case skip[p.Arn]:
+		case len(shown) == attachShown:
+			more++
+		default:
+			shown = append(shown, *p)
+		}
+	}
+	return shown, more
 }
 
 // listPolicies is every attachable managed policy, AWS's and the
@@ -305,8 +310,7 @@ func (c *Console) attachPolicies(q *req) {
 	back := rolePath(name)
 	arns := q.r.PostForm["policy"]
 	if len(arns) == 0 {
-		q.s.addFlash(flash{Kind: "error", Text: "Select at least one policy to attach."})
-		http.Redirect(q.w, q.r, back+"/attach", http.StatusSeeOther)
+		q.incomplete(back+"/attach", "Select at least one policy to attach.")
 		return
 	}
 	for _, a := range arns {

@@ -271,13 +271,11 @@ func (c *Console) deleteRolePage(q *req) {
 	names := q.r.URL.Query()["role"]
 	switch len(names) {
 	case 0:
-		q.s.addFlash(flash{Kind: "error", Text: "Select the check box next to the role you want to delete."})
-		http.Redirect(q.w, q.r, Prefix+"iam/roles", http.StatusSeeOther)
+		q.incomplete(Prefix+"iam/roles", "Select the check box next to the role you want to delete.")
 		return
 	case 1:
 	default:
-		q.s.addFlash(flash{Kind: "error", Text: "Select one role at a time to delete."})
-		http.Redirect(q.w, q.r, Prefix+"iam/roles", http.StatusSeeOther)
+		q.incomplete(Prefix+"iam/roles", "Select one role at a time to delete.")
 		return
 	}
 	q.renderDelete(names[0], "", http.StatusOK)

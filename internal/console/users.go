@@ -45,12 +45,7 @@ func (c *Console) usersPage(q *req) {
 	}
 	groups, f := q.usersGroups()
 	uv.Groups, uv.Total = f, len(users)
-	query := strings.ToLower(uv.Query)
-	for i := range users {
-		u := &users[i]
-		if query != "" && !strings.Contains(strings.ToLower(u.UserName), query) {
-			continue
-		}
+	for _, u := range named(users, uv.Query, func(u *iam.User) string { return u.UserName }) {
 		uv.Rows = append(uv.Rows, userRow{User: u, Groups: len(groups[u.UserName])})
 	}
 	q.page("users", v, nil)
@@ -221,8 +216,7 @@ func (c *Console) deleteAccessKey(q *req) {
 	back := userPath(name) + "?tab=credentials"
 	key := q.r.PostFormValue("key")
 	if q.r.PostFormValue("confirm") != key {
-		q.s.addFlash(flash{Kind: "error", Text: msgConfirmKey + " Enter " + key + " exactly."})
-		http.Redirect(q.w, q.r, back, http.StatusSeeOther)
+		q.incomplete(back, msgConfirmKey+" Enter "+key+" exactly.")
 		return
 	}
 	if _, f := q.iam("DeleteAccessKey", params("UserName", name, "AccessKeyId", key)); f != nil {
@@ -239,8 +233,7 @@ func (c *Console) deleteAccessKey(q *req) {
 // group and user pair, and answers at back.
 func (q *req) membership(op, back string, groups, users []string, none, done string) {
 	if len(groups) == 0 || len(users) == 0 {
-		q.s.addFlash(flash{Kind: "error", Text: none})
-		http.Redirect(q.w, q.r, back, http.StatusSeeOther)
+		q.incomplete(back, none)
 		return
 	}
 	for _, g := range groups {

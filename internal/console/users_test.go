@@ -47,10 +47,7 @@ func TestUsersPage(t *testing.T) {
 	e.group(t, "ops", "ana")
 	b := e.signedIn(t, "test", "test")
 
-	status, body := b.get("/console/iam/users")
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
-	}
+	body := b.getAs(http.StatusOK, "/console/iam/users")
 	has(t, body, `Users <span class="count">(2)</span>`, "<th>User name</th><th>Path</th><th>Groups</th><th>Console last sign-in</th><th>Creation time</th>",
 		`<tr data-user="ana"><td><a href="/console/iam/users/details/ana">ana</a></td><td>/</td><td>2</td><td>Never</td>`,
 		`<tr data-user="bo"><td><a href="/console/iam/users/details/bo">bo</a></td><td>/</td><td>0</td>`)
@@ -61,10 +58,7 @@ func TestUsersPage(t *testing.T) {
 	// Without iam:ListUsers: the console's refusal. With it but without
 	// GetAccountAuthorizationDetails: the list, and why Groups is empty.
 	keyID, secret := e.user(t, "viewer")
-	status, body = e.signedIn(t, keyID, secret).get("/console/iam/users")
-	if status != http.StatusForbidden {
-		t.Errorf("status %d", status)
-	}
+	body = e.signedIn(t, keyID, secret).getAs(http.StatusForbidden, "/console/iam/users")
 	has(t, body, "You need permissions", "User: arn:aws:iam::"+account+":user/viewer is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+account+":user/",
 		`<dd class="action">iam:ListUsers</dd>`)
 	keyID, secret = e.user(t, "lister", "iam:ListUsers")
@@ -84,10 +78,7 @@ func TestUserPage(t *testing.T) {
 	e.group(t, "qa")
 	b := e.signedIn(t, "test", "test")
 
-	status, body := b.get("/console/iam/users/details/ANA")
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
-	}
+	body := b.getAs(http.StatusOK, "/console/iam/users/details/ANA")
 	has(t, body, `<h1 id="user-name">ana</h1>`, "<code>arn:aws:iam::"+account+":user/ana</code>", `<dd id="user-last-signin">Never</dd>`,
 		`<a href="/console/iam/policies/details/`+readOnlyAccess+`">ReadOnlyAccess</a></td><td>AWS managed</td>`, "<td>s3</td><td>Customer inline</td>",
 		`<a href="/console/iam/users" aria-current="page">Users</a>`)
@@ -112,10 +103,7 @@ func TestUserPage(t *testing.T) {
 		t.Errorf("groups %v", g)
 	}
 
-	status, body = b.get("/console/iam/users/details/nope")
-	if status != http.StatusNotFound {
-		t.Errorf("status %d", status)
-	}
+	body = b.getAs(http.StatusNotFound, "/console/iam/users/details/nope")
 	has(t, body, "NoSuchEntity: The user with name nope cannot be found.")
 
 	// A user who may read but not change membership is refused, naming
@@ -132,10 +120,7 @@ func TestUserPage(t *testing.T) {
 	}
 	// One who may not read the user sees the refusal in place of the page.
 	keyID, secret = e.user(t, "viewer")
-	status, body = e.signedIn(t, keyID, secret).get("/console/iam/users/details/ana")
-	if status != http.StatusForbidden {
-		t.Errorf("status %d", status)
-	}
+	body = e.signedIn(t, keyID, secret).getAs(http.StatusForbidden, "/console/iam/users/details/ana")
 	has(t, body, `<dd class="action">iam:GetUser</dd>`, "<dt>Resource</dt><dd>arn:aws:iam::"+account+":user/ana</dd>")
 }
 

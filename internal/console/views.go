@@ -148,12 +148,33 @@ func (q *req) done(path, msg string) {
 	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
 }
 
+// incomplete answers a form the console cannot send as it is (nothing
+// chosen, a confirmation that does not match) with a redirect to path,
+// where text says what to do.
+func (q *req) incomplete(path, text string) {
+	q.s.addFlash(flash{Kind: "error", Text: text})
+	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
+}
+
 // failed answers a form whose request failed with a redirect to path,
 // where the failure is shown.
 func (q *req) failed(path string, f *failure) {
 	fl := flash{Kind: "error", Text: f.Error(), Denied: f.Denied}
 	q.s.addFlash(fl)
 	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
+}
+
+// named is the items whose name contains query, in any case: a list
+// page's search.
+func named[T any](items []T, query string, name func(*T) string) []*T {
+	query = strings.ToLower(query)
+	out := make([]*T, 0, len(items))
+	for i := range items {
+		if it := &items[i]; query == "" || strings.Contains(strings.ToLower(name(it)), query) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 func rolePath(name string) string  { return Prefix + "iam/roles/details/" + url.PathEscape(name) }
