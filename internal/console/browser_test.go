@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -219,7 +220,9 @@ func TestBrowserServiceLinkedRole(t *testing.T) {
 
 	// "In the navigation pane of the IAM console, choose Roles. Then,
 	// choose Create role."
-	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href="/console/iam/roles"]`)))
+	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href="/console/iam"]`)))
+	p.waitText("main h1", "IAM Dashboard")
+	p.do(chromedp.Click(chromedp.CSS(`.sidenav a[href="/console/iam/roles"]`)))
 	p.waitText("main h1", "Roles")
 	p.screenshot("roles-empty")
 	p.do(chromedp.Click(chromedp.ID("create-role")))
@@ -372,4 +375,85 @@ func TestBrowserPasswordSignIn(t *testing.T) {
 	p.waitText("main h1", "Console Home")
 	p.waitText("#identity", "arn:aws:iam::"+account+":user/dev")
 	p.screenshot("home")
+}
+
+// The IAM pages beside Roles, in the IAM User Guide's steps: the
+// Dashboard with the account alias; Policies, a customer managed policy's
+// versions ("Choose the Policy versions tab. Select the check box next to
+// the version ... and then choose Set as default") and the entities it is
+// attached to; a user's page, from which an access key is created ("On
+// the Retrieve access keys page, choose Show") and the user added to a
+// group.
+func TestBrowserIAMPages(t *testing.T) {
+	e := newEnv(t)
+	must(e.iam.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("my-team")}))(t)
+	arn := e.policy(t, "s3-access", s3Read)
+	must(e.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(s3Write), SetAsDefault: true}))(t)
+	e.user(t, "ana")
+	must(e.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ana"), PolicyArn: aws.String(arn)}))(t)
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("ana"), Password: aws.String("Temporary-pass-1")}))(t)
+	e.group(t, "devs")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.waitText("#account-alias", "my-team")
+
+	p.do(chromedp.Click(chromedp.CSS(`nav.services a[href="/console/iam"]`)))
+	p.waitText("main h1", "IAM Dashboard")
+	p.waitText("#dashboard-alias", "my-team")
+	p.waitText("#signin-url", "/console/signin?account=my-team")
+	p.screenshot("dashboard")
+
+	// "In the navigation pane, choose Policies. In the list of policies,
+	// choose the policy name."
+	p.do(chromedp.Click(chromedp.CSS(`.sidenav a[href="/console/iam/policies"]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("policies")))
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("type"); s.value = "customer"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	p.waitFor(`document.querySelectorAll("#policies tr[data-policy]").length === 1`)
+	p.screenshot("policies-customer")
+	p.do(chromedp.Click(chromedp.CSS(`#policies a`)))
+	p.waitText("#policy-document", "s3:PutObject")
+	p.screenshot("policy")
+	p.do(chromedp.Click(chromedp.ID("tab-versions")))
+	p.do(chromedp.WaitVisible(chromedp.ID("versions")))
+	p.do(chromedp.Click(chromedp.CSS(`input[name=version][value=v1]`)), chromedp.Click(chromedp.ID("set-default")))
+	p.waitText("#notifications", "Version v1 is now the default version.")
+	p.waitText(`#versions tr[data-version="v1"]`, "Default version")
+	p.screenshot("policy-versions")
+	if v := aws.ToString(must(e.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)}))(t).Policy.DefaultVersionId); v != "v1" {
+		t.Errorf("default version %s", v)
+	}
+	p.do(chromedp.Click(chromedp.ID("tab-entities")))
+	p.waitText("#entities", "ana")
+	p.screenshot("policy-entities")
+
+	// The user's page, from the entity.
+	p.do(chromedp.Click(chromedp.CSS(`#entities a[href="/console/iam/users/details/ana"]`)))
+	p.waitText("#user-name", "ana")
+	p.waitText("#policies", "s3-access")
+	p.screenshot("user")
+	p.do(chromedp.Click(chromedp.ID("tab-credentials")))
+	p.waitText("#console-password", "Enabled")
+	p.screenshot("user-credentials")
+	// "choose Create access key ... On the Retrieve access keys page,
+	// choose Show ... choose Done."
+	p.do(chromedp.Click(chromedp.ID("create-key")))
+	p.waitText("main h1", "Retrieve access keys")
+	p.do(chromedp.Click(chromedp.CSS(`#new-key summary`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("new-key-secret")))
+	id := p.text("#new-key-id")
+	p.screenshot("user-new-key")
+	p.do(chromedp.Click(chromedp.ID("done")))
+	p.waitText("#access-keys", id)
+	if k := e.keysOf(t, "ana"); len(k) != 2 || k[id] != "Active" {
+		t.Errorf("keys %v", k)
+	}
+	p.do(chromedp.Click(chromedp.ID("tab-groups")))
+	p.do(chromedp.WaitVisible(chromedp.ID("other-groups")))
+	p.do(chromedp.Click(chromedp.CSS(`input[name=group][value=devs]`)), chromedp.Click(chromedp.ID("add-to-groups")))
+	p.waitText("#notifications", "ana added to devs.")
+	p.waitText("#groups", "devs")
+	p.screenshot("user-groups")
+	if g := e.groupsOf(t, "ana"); !slices.Equal(g, []string{"devs"}) {
+		t.Errorf("groups %v", g)
+	}
 }

@@ -145,7 +145,11 @@ func (c *Console) routes() {
 	m.Handle("POST "+Prefix+"password", c.signedIn(c.changePassword))
 	m.Handle("GET "+Prefix+"{$}", c.signedIn(c.home))
 
-	// IAM roles (roles.go, role.go, create.go, deletion.go).
+	// IAM: the Dashboard (dashboard.go), roles (roles.go, role.go,
+	// create.go, deletion.go).
+	m.Handle("GET "+Prefix+"iam", c.signedIn(c.dashboardPage))
+	m.Handle("POST "+Prefix+"iam/alias", c.signedIn(c.createAlias))
+	m.Handle("POST "+Prefix+"iam/alias/delete", c.signedIn(c.deleteAlias))
 	m.Handle("GET "+Prefix+"iam/roles", c.signedIn(c.rolesPage))
 	m.Handle("GET "+Prefix+"iam/roles/create", c.signedIn(c.createRolePage))
 	m.Handle("POST "+Prefix+"iam/roles/create", c.signedIn(c.createRole))
@@ -164,6 +168,23 @@ func (c *Console) routes() {
 	m.Handle("GET "+Prefix+"iam/roles/details/{name}/inline", c.signedIn(c.inlinePage))
 	m.Handle("POST "+Prefix+"iam/roles/details/{name}/inline", c.signedIn(c.putInline))
 	m.Handle("POST "+Prefix+"iam/roles/details/{name}/inline/delete", c.signedIn(c.deleteInline))
+	// IAM policies (policies.go).
+	m.Handle("GET "+Prefix+"iam/policies", c.signedIn(c.policiesPage))
+	m.Handle("GET "+Prefix+"iam/policies/details/{arn...}", c.signedIn(c.policyPage))
+	m.Handle("POST "+Prefix+"iam/policies/default", c.signedIn(c.setDefaultVersion))
+	// IAM users and user groups (users.go, groups.go).
+	m.Handle("GET "+Prefix+"iam/users", c.signedIn(c.usersPage))
+	m.Handle("GET "+Prefix+"iam/users/details/{name}", c.signedIn(c.userPage))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/keys", c.signedIn(c.createAccessKey))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/keys/status", c.signedIn(c.keyStatus))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/keys/delete", c.signedIn(c.deleteAccessKey))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/groups", c.signedIn(c.addUserToGroups))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/groups/remove", c.signedIn(c.removeUserFromGroups))
+	m.Handle("GET "+Prefix+"iam/groups", c.signedIn(c.groupsPage))
+	m.Handle("GET "+Prefix+"iam/groups/details/{name}", c.signedIn(c.groupPage))
+	m.Handle("GET "+Prefix+"iam/groups/details/{name}/users", c.signedIn(c.addUsersPage))
+	m.Handle("POST "+Prefix+"iam/groups/details/{name}/users", c.signedIn(c.addUsers))
+	m.Handle("POST "+Prefix+"iam/groups/details/{name}/users/remove", c.signedIn(c.removeUsers))
 	m.Handle("GET "+Prefix+"notifications/{id}", c.signedIn(c.notificationFragment))
 	m.Handle("POST "+Prefix+"notifications/{id}/dismiss", c.signedIn(c.dismissNotification))
 

@@ -232,7 +232,7 @@ func (c *Console) createRolePage(q *req) {
 }
 
 func (q *req) renderCreate(st *createState, query string, failed *failure) {
-	v := q.view("Create role", "iam")
+	v := q.iamView("Create role", "roles")
 	cv := &createView{createState: st, Types: entityTypes, Groups: linkedGroups(), Group: findGroup(st.Service), Linked: st.linked(), Query: query, Failed: failed}
 	v.Page = cv
 	if st.Step > 1 {
@@ -258,17 +258,7 @@ func (q *req) renderCreate(st *createState, query string, failed *failure) {
 		for _, p := range st.Policies {
 			chosen[p] = true
 		}
-		lq := strings.ToLower(query)
-		for _, p := range all {
-			if chosen[p.Arn] || (lq != "" && !strings.Contains(strings.ToLower(p.PolicyName), lq)) {
-				continue
-			}
-			if len(cv.Available) == attachShown {
-				cv.More++
-				continue
-			}
-			cv.Available = append(cv.Available, p)
-		}
+		cv.Available, cv.More = shownPolicies(all, query, chosen)
 	}
 	q.c.render(q.w, status, "create", v)
 }

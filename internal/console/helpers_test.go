@@ -114,6 +114,9 @@ func (e *env) stoppedTask(t testing.TB, region, cluster string) (id, reason stri
 	return arn[strings.LastIndexByte(arn, '/')+1:], aws.ToString(task.StoppedReason)
 }
 
+// s3Read is a permissions policy document.
+const s3Read = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+
 const tasksTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 func must[T any](v T, err error) func(testing.TB) T {
@@ -240,6 +243,33 @@ func mainOf(body string) string {
 	}
 	if i := strings.Index(body, "</main>"); i >= 0 {
 		body = body[:i]
+	}
+	return body
+}
+
+// refusesForgery posts form to path without the session's CSRF token and
+// with a wrong one: each must be refused (the caller checks that nothing
+// changed).
+func (b *browser) refusesForgery(path string, form url.Values) {
+	b.t.Helper()
+	for _, tok := range []string{"", "AAAA"} {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set("csrf", tok)
+		if status, body := b.postRaw(path, f, b.base); status != http.StatusForbidden || !strings.Contains(body, "CSRF token does not match") {
+			b.t.Errorf("post to %s with token %q: %d\n%s", path, tok, status, body)
+		}
+	}
+}
+
+// getAs gets path, which must answer status, and answers the body.
+func (b *browser) getAs(status int, path string) string {
+	b.t.Helper()
+	got, body := b.get(path)
+	if got != status {
+		b.t.Errorf("GET %s: status %d, want %d", path, got, status)
 	}
 	return body
 }

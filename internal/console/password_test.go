@@ -32,8 +32,16 @@ func (noKeys) SignIn(context.Context, string, string) (*principal.Principal, *aw
 	return nil, awserr.New(http.StatusForbidden, "AuthenticationFailed", "no keys")
 }
 
+// noAPI answers every operation with a failure: the page header's alias
+// is then not shown.
+type noAPI struct{}
+
+func (noAPI) Call(*http.Request, *principal.Principal, string, string, string, any) (any, string, error) {
+	return nil, "", awserr.New(http.StatusInternalServerError, "ServiceFailure", "no API in this test")
+}
+
 func TestPasswordSignIn(t *testing.T) {
-	c := New(Config{Keys: noKeys{}, Passwords: fakePasswords{}, Account: "000000000000"})
+	c := New(Config{API: noAPI{}, Keys: noKeys{}, Passwords: fakePasswords{}, Account: "000000000000"})
 	srv := httptest.NewServer(c)
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)

@@ -36,17 +36,16 @@ type roleView struct {
 	Tabs          []struct{ ID, Name string }
 
 	// The tab's content, and why it is missing if its request failed.
-	Attached []policyRow
-	Inline   []string
-	Trust    string
-	Tags     []iam.Tag
-	Access   *accessView
-	Failed   *failure
+	permissionsView
+	Trust  string
+	Tags   []iam.Tag
+	Access *accessView
+	Failed *failure
 }
 
 func (c *Console) rolePage(q *req) {
 	name := q.r.PathValue("name")
-	v := q.view(name, "iam")
+	v := q.iamView(name, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
 		q.page("role", v, f)
@@ -72,27 +71,9 @@ func (c *Console) rolePage(q *req) {
 		rv.Access, rv.Failed = q.lastAccessed(r.Arn)
 	default:
 		rv.Tab = "permissions"
-		var attached []iam.AttachedPolicy
-		if attached, rv.Failed = q.attachedPolicies(r.RoleName); rv.Failed == nil {
-			rv.Inline, rv.Failed = q.inlinePolicies(r.RoleName)
-		}
-		for _, p := range attached {
-			rv.Attached = append(rv.Attached, policyRow{Name: p.PolicyName, Arn: p.PolicyArn, Type: policyType(p.PolicyArn)})
-		}
+		rv.permissionsView, rv.Failed = q.permissions(roleHolder, r.RoleName)
 	}
 	q.page("role", v, nil)
-}
-
-// policyRow is a managed policy attached to the role.
-type policyRow struct{ Name, Arn, Type string }
-
-// policyType is the Type column: AWS's own policies are in the "aws"
-// account.
-func policyType(policyArn string) string {
-	if strings.HasPrefix(policyArn, "arn:aws:iam::aws:policy/") {
-		return "AWS managed"
-	}
-	return "Customer managed"
 }
 
 // indentJSON shows a policy document indented, as the console does; a
@@ -169,7 +150,7 @@ type formView struct {
 // been answered (the role could not be read).
 func (q *req) roleForm(title string) (*view, *formView, bool) {
 	name := q.r.PathValue("name")
-	v := q.view(title, "iam")
+	v := q.iamView(title, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
 		q.page("form", v, f)
@@ -299,18 +280,23 @@ func (c *Console) attachPage(q *req) {
 		c.render(q.w, failureStatus(f), "attach", v)
 		return
 	}
-	query := strings.ToLower(av.Query)
-	for _, p := range all {
-		if query != "" && !strings.Contains(strings.ToLower(p.PolicyName), query) {
-			continue
-		}
-		if len(av.Policies) == attachShown {
-			av.More++
-			continue
-		}
-		av.Policies = append(av.Policies, p)
-	}
+	av.Policies, av.More = shownPolicies(all, av.Query, nil)
 	c.render(q.w, http.StatusOK, "attach", v)
+}
+
+// shownPolicies are the first attachShown policies whose name contains
+// query, leaving out those in skip, and how many more there are.
+func shownPolicies(all []iam.Policy, query string, skip map[string]bool) (shown []iam.Policy, more int) {
+	for _, p := range named(all, query, func(p *iam.Policy) string { return p.PolicyName }) {
+		switch {
+		case skip[p.Arn]:
+		case len(shown) == attachShown:
+			more++
+		default:
+			shown = append(shown, *p)
+		}
+	}
+	return shown, more
 }
 
 // listPolicies is every attachable managed policy, AWS's and the
@@ -324,8 +310,7 @@ func (c *Console) attachPolicies(q *req) {
 	back := rolePath(name)
 	arns := q.r.PostForm["policy"]
 	if len(arns) == 0 {
-		q.s.addFlash(flash{Kind: "error", Text: "Select at least one policy to attach."})
-		http.Redirect(q.w, q.r, back+"/attach", http.StatusSeeOther)
+		q.incomplete(back+"/attach", "Select at least one policy to attach.")
 		return
 	}
 	for _, a := range arns {

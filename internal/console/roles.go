@@ -47,7 +47,7 @@ type rolesView struct {
 // (which ListRoles does not answer: it leaves out RoleLastUsed, as AWS's
 // does) one GetAccountAuthorizationDetails of the account's roles.
 func (c *Console) rolesPage(q *req) {
-	v := q.view("Roles", "iam")
+	v := q.iamView("Roles", "roles")
 	rv := &rolesView{Query: strings.TrimSpace(q.r.URL.Query().Get("q"))}
 	v.Page = rv
 	roles, f := q.listRoles()
@@ -271,13 +271,11 @@ func (c *Console) deleteRolePage(q *req) {
 	names := q.r.URL.Query()["role"]
 	switch len(names) {
 	case 0:
-		q.s.addFlash(flash{Kind: "error", Text: "Select the check box next to the role you want to delete."})
-		http.Redirect(q.w, q.r, Prefix+"iam/roles", http.StatusSeeOther)
+		q.incomplete(Prefix+"iam/roles", "Select the check box next to the role you want to delete.")
 		return
 	case 1:
 	default:
-		q.s.addFlash(flash{Kind: "error", Text: "Select one role at a time to delete."})
-		http.Redirect(q.w, q.r, Prefix+"iam/roles", http.StatusSeeOther)
+		q.incomplete(Prefix+"iam/roles", "Select one role at a time to delete.")
 		return
 	}
 	q.renderDelete(names[0], "", http.StatusOK)
@@ -286,7 +284,7 @@ func (c *Console) deleteRolePage(q *req) {
 // renderDelete shows the confirmation of a role's deletion, with its last
 // activity (GetRole's RoleLastUsed).
 func (q *req) renderDelete(name, typed string, status int) {
-	v := q.view("Delete "+name, "iam")
+	v := q.iamView("Delete "+name, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
 		q.page("delete", v, f)
@@ -344,7 +342,7 @@ func (c *Console) deleteRole(q *req) {
 
 // deleteRoleWhole removes what holds a role, then the role.
 func (q *req) deleteRoleWhole(name string) *failure {
-	attached, f := q.attachedPolicies(name)
+	attached, f := q.attachedPolicies(roleHolder, name)
 	if f != nil {
 		return f
 	}
@@ -353,7 +351,7 @@ func (q *req) deleteRoleWhole(name string) *failure {
 			return f
 		}
 	}
-	inline, f := q.inlinePolicies(name)
+	inline, f := q.inlinePolicies(roleHolder, name)
 	if f != nil {
 		return f
 	}
@@ -373,16 +371,6 @@ func (q *req) deleteRoleWhole(name string) *failure {
 	}
 	_, f = q.iam("DeleteRole", params("RoleName", name))
 	return f
-}
-
-// attachedPolicies is every managed policy attached to a role.
-func (q *req) attachedPolicies(name string) ([]iam.AttachedPolicy, *failure) {
-	return iamList[iam.AttachedPolicy](q, "ListAttachedRolePolicies", "AttachedPolicies", params("RoleName", name))
-}
-
-// inlinePolicies is the name of every inline policy of a role.
-func (q *req) inlinePolicies(name string) ([]string, *failure) {
-	return iamList[string](q, "ListRolePolicies", "PolicyNames", params("RoleName", name))
 }
 
 // roleName is the name in a role ARN ("arn:aws:iam::1:role/path/name"),

@@ -39,10 +39,14 @@ type session struct {
 	// first; nothing else is served until it has.
 	mustChange atomic.Bool
 
-	mu     sync.Mutex
-	notes  []*note // deletion tasks being followed (deletion.go)
-	flash  []flash // one-time messages for the next page
-	nextID int
+	mu    sync.Mutex
+	notes []*note // deletion tasks being followed (deletion.go)
+	// alias is the account's alias for the page header, once read
+	// (aliasRead) by the session's principal (dashboard.go).
+	alias     string
+	aliasRead bool
+	flash     []flash // one-time messages for the next page
+	nextID    int
 }
 
 // flash is a one-time message: what a form did, or why it did not.

@@ -32,7 +32,10 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := token()
 	setCookie(w, r, signInCookie, tok, 600)
-	c.renderSignIn(w, http.StatusOK, &signInView{CSRF: tok, Account: c.cfg.Account, Passwords: c.cfg.Passwords != nil, Next: safeNext(r.URL.Query().Get("next"))})
+	// ?account= fills the account in, as an account's own sign-in URL does
+	// (the Dashboard's "Sign-in URL for IAM users in this account").
+	c.renderSignIn(w, http.StatusOK, &signInView{CSRF: tok, Account: c.cfg.Account, Passwords: c.cfg.Passwords != nil, Next: safeNext(r.URL.Query().Get("next")),
+		AccountAlias: strings.TrimSpace(r.URL.Query().Get("account"))})
 }
 
 func (c *Console) renderSignIn(w http.ResponseWriter, status int, sv *signInView) {

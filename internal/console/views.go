@@ -22,7 +22,9 @@ var templateFS embed.FS
 type view struct {
 	Title     string
 	Nav       string // "home", "iam", "ecs": the section the page is in
+	Side      string // the entry of the section's navigation pane the page is under ("roles")
 	Account   string
+	Alias     string // the account's alias, if it has one and the principal may read it
 	Principal string // the signed-in principal's ARN
 	User      bool   // the principal is an IAM user (who may change its password)
 	CSRF      string
@@ -42,6 +44,9 @@ type pages map[string]*template.Template
 
 var funcs = template.FuncMap{
 	"rolePath":   rolePath,
+	"userPath":   userPath,
+	"groupPath":  groupPath,
+	"policyPath": policyPath,
 	"date":       formatDate,
 	"join":       strings.Join,
 	"seconds":    formatSeconds,
@@ -108,8 +113,16 @@ func (c *Console) renderFragment(w http.ResponseWriter, page, name string, data 
 // view starts a page's view for the signed-in principal, taking the
 // session's one-time messages and its notifications.
 func (q *req) view(title, nav string) *view {
-	return &view{Title: title, Nav: nav, Account: q.p.Account, Principal: q.p.ARN, User: q.p.Kind == principal.User, CSRF: q.s.csrf,
+	return &view{Title: title, Nav: nav, Account: q.p.Account, Alias: q.alias(), Principal: q.p.ARN, User: q.p.Kind == principal.User, CSRF: q.s.csrf,
 		Flash: q.s.takeFlash(), Notes: q.notes()}
+}
+
+// iamView starts a page of the IAM console under item of its navigation
+// pane ("dashboard", "groups", "users", "roles", "policies").
+func (q *req) iamView(title, item string) *view {
+	v := q.view(title, "iam")
+	v.Side = item
+	return v
 }
 
 // page renders a page whose own request failed, or its content.
@@ -135,6 +148,14 @@ func (q *req) done(path, msg string) {
 	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
 }
 
+// incomplete answers a form the console cannot send as it is (nothing
+// chosen, a confirmation that does not match) with a redirect to path,
+// where text says what to do.
+func (q *req) incomplete(path, text string) {
+	q.s.addFlash(flash{Kind: "error", Text: text})
+	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
+}
+
 // failed answers a form whose request failed with a redirect to path,
 // where the failure is shown.
 func (q *req) failed(path string, f *failure) {
@@ -143,7 +164,32 @@ func (q *req) failed(path string, f *failure) {
 	http.Redirect(q.w, q.r, path, http.StatusSeeOther)
 }
 
-func rolePath(name string) string { return Prefix + "iam/roles/details/" + url.PathEscape(name) }
+// named is the items whose name contains query, in any case: a list
+// page's search.
+func named[T any](items []T, query string, name func(*T) string) []*T {
+	query = strings.ToLower(query)
+	out := make([]*T, 0, len(items))
+	for i := range items {
+		if it := &items[i]; query == "" || strings.Contains(strings.ToLower(name(it)), query) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func rolePath(name string) string  { return Prefix + "iam/roles/details/" + url.PathEscape(name) }
+func userPath(name string) string  { return Prefix + "iam/users/details/" + url.PathEscape(name) }
+func groupPath(name string) string { return Prefix + "iam/groups/details/" + url.PathEscape(name) }
+
+// policyPath is a managed policy's page: its ARN, whose path keeps its
+// slashes ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess").
+func policyPath(policyArn string) string {
+	segs := strings.Split(policyArn, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return Prefix + "iam/policies/details/" + strings.Join(segs, "/")
+}
 
 // formatDate shows a time as the console does, in UTC: "March 1, 2026,
 // 14:05 (UTC)".
