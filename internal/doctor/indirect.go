@@ -337,9 +337,11 @@ func (r *IndirectReport) WriteJSON(w io.Writer) error {
 	return err
 }
 
-func (p IndirectPrincipal) label() string { return string(p.Kind) + "/" + p.Name }
+// Label names the principal as the table and graph do: "user/NAME", "role/NAME".
+func (p IndirectPrincipal) Label() string { return string(p.Kind) + "/" + p.Name }
 
-func (pa IndirectPath) roleLabel() string {
+// RoleLabel names the path's role, and says when it is not created yet.
+func (pa IndirectPath) RoleLabel() string {
 	s := pa.Role
 	if !pa.Exists {
 		s += " (not created yet)"
@@ -356,7 +358,7 @@ func (r *IndirectReport) WriteTable(w io.Writer) error {
 			if via == "passes role" {
 				via = "passes role to " + pa.Service
 			}
-			rows = append(rows, []string{p.label(), via, pa.roleLabel(), strings.Join(pa.With, " + "), pa.Reaches})
+			rows = append(rows, []string{p.Label(), via, pa.RoleLabel(), strings.Join(pa.With, " + "), pa.Reaches})
 		}
 	}
 	var b strings.Builder
@@ -391,7 +393,7 @@ func (r *IndirectReport) WriteMarkdown(w io.Writer) error {
 	b.WriteString("| Principal | Via | Role | With | Reaches |\n|---|---|---|---|---|\n")
 	for _, p := range r.Principals {
 		for _, pa := range p.Paths {
-			fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s |\n", p.label(), mdEscape(pa.Via+" "+pa.Service), pa.roleLabel(), mdEscape(strings.Join(pa.With, " + ")), mdEscape(pa.Reaches))
+			fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s |\n", p.Label(), mdEscape(pa.Via+" "+pa.Service), pa.RoleLabel(), mdEscape(strings.Join(pa.With, " + ")), mdEscape(pa.Reaches))
 		}
 	}
 	for _, n := range r.Notes {
@@ -409,7 +411,7 @@ func (r *IndirectReport) DOT() string {
 	q := func(s string) string { return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) }
 	roles := map[string]IndirectPath{}
 	for _, p := range r.Principals {
-		fmt.Fprintf(&b, "  \"%s\" [shape=box, label=\"%s\"];\n", q(p.ARN), q(p.label()))
+		fmt.Fprintf(&b, "  \"%s\" [shape=box, label=\"%s\"];\n", q(p.ARN), q(p.Label()))
 	}
 	for _, p := range r.Principals {
 		for _, pa := range p.Paths {
@@ -427,7 +429,7 @@ func (r *IndirectReport) DOT() string {
 		if pa.Via == "service-linked role" {
 			shape = "doubleoctagon"
 		}
-		fmt.Fprintf(&b, "  \"%s\" [shape=%s, label=\"%s\\n%s\"];\n", q(arn), shape, q(pa.roleLabel()), q(pa.Service))
+		fmt.Fprintf(&b, "  \"%s\" [shape=%s, label=\"%s\\n%s\"];\n", q(arn), shape, q(pa.RoleLabel()), q(pa.Service))
 		fmt.Fprintf(&b, "  \"%s reaches\" [shape=note, label=\"%s\"];\n", q(arn), q(pa.Reaches))
 		fmt.Fprintf(&b, "  \"%s\" -> \"%s reaches\";\n", q(arn), q(arn))
 	}

@@ -81,6 +81,35 @@ func statusMark(s Status) string {
 	return "-"
 }
 
+// TableAreas are the areas the table has a column for, in its order; a
+// role's configuration checks show in the EXISTS column.
+var TableAreas = []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole}
+
+// Cell is the table's cell for area a of the role: its status, and the
+// words ("ok", "FAIL 2/7", "warn (config)", "-"). The web console shows the
+// same cells.
+func (rc *RoleCase) Cell(a Area) (Status, string) {
+	if a == AreaExists {
+		if cs := rc.AreaStatus(AreaConfig); cs != "" && rc.AreaStatus(AreaExists) == "" {
+			return cs, statusWord(cs) + " (config)"
+		}
+	}
+	return areaCell(rc, a)
+}
+
+// Word is the status as the table writes it: "ok", "FAIL", "warn",
+// "skipped", "not needed".
+func (s Status) Word() string { return statusWord(s) }
+
+// Short is the check's detail as the table writes it (shortDetail).
+func (c Check) Short() string { return shortDetail(c) }
+
+// Line is the workload as the table's "Inspected:" lines name it.
+func (wl Workload) Line() string { return workloadLine(wl) }
+
+// Summary is the report's last line: the needed roles counted by status.
+func (r *Report) Summary() string { return r.summaryLine() }
+
 // areaCell summarises an area for the table: "ok", "FAIL 2/7".
 func areaCell(rc *RoleCase, a Area) (Status, string) {
 	st := rc.AreaStatus(a)
@@ -218,13 +247,8 @@ func writeRoleTable(b *strings.Builder, p painter, roles []*RoleCase) {
 		}
 		row := []string{rc.Title, name}
 		st := []Status{"", ""}
-		for _, a := range []Area{AreaExists, AreaTrust, AreaPermissions, AreaPassRole} {
-			s, cell := areaCell(rc, a)
-			if a == AreaExists {
-				if cs := rc.AreaStatus(AreaConfig); cs != "" && rc.AreaStatus(AreaExists) == "" {
-					s, cell = cs, statusWord(cs)+" (config)"
-				}
-			}
+		for _, a := range TableAreas {
+			s, cell := rc.Cell(a)
 			row = append(row, cell)
 			st = append(st, s)
 		}

@@ -105,6 +105,29 @@ type Service struct {
 	Source string `json:"-"`
 }
 
+// ServiceOf is a service as DescribeServices answers it (the generated
+// shape), read from source: its Service Connect and volume configurations
+// are those of its primary (first) deployment, which is what runs.
+func ServiceOf(s types.Service, source string) (*Service, error) {
+	d := &Service{ServiceArn: s.ServiceArn, ClusterArn: s.ClusterArn, RoleArn: s.RoleArn, Source: source}
+	deployments := s.Deployments
+	s.Deployments, s.Events, s.TaskSets = nil, nil, nil
+	// The service's members that CreateService takes have the same names
+	// in both shapes.
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &d.CreateServiceRequest); err != nil {
+		return nil, err
+	}
+	if len(deployments) > 0 {
+		d.ServiceConnectConfiguration = deployments[0].ServiceConnectConfiguration
+		d.VolumeConfigurations = deployments[0].VolumeConfigurations
+	}
+	return d, nil
+}
+
 // ClusterName is the service's cluster name ("default" when none is named).
 func (s *Service) ClusterName() string {
 	c := s.Cluster

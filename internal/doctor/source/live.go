@@ -20,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rolecall/rolecall/internal/doctor"
+	"github.com/rolecall/rolecall/internal/ecs/types"
 )
 
 // Live reads a setup from an account through the AWS API. Every call is a
@@ -370,26 +371,14 @@ func convert(from, to any) error {
 	return nil
 }
 
-// service reads a service as DescribeServices answers it; its Service
-// Connect and volume configurations are those of its primary (first)
-// deployment, which is what runs.
+// service reads a service as DescribeServices answers it
+// (doctor.ServiceOf), through the generated shape.
 func service(s ecstypes.Service) (*doctor.Service, error) {
-	d := &doctor.Service{ServiceArn: aws.ToString(s.ServiceArn), ClusterArn: aws.ToString(s.ClusterArn), RoleArn: aws.ToString(s.RoleArn), Source: "ecs"}
-	deployments := s.Deployments
-	s.Deployments, s.Events, s.TaskSets = nil, nil, nil
-	if err := convert(s, &d.CreateServiceRequest); err != nil {
+	var g types.Service
+	if err := convert(s, &g); err != nil {
 		return nil, err
 	}
-	if len(deployments) > 0 {
-		dep := deployments[0]
-		if err := convert(dep.ServiceConnectConfiguration, &d.ServiceConnectConfiguration); err != nil {
-			return nil, err
-		}
-		if err := convert(dep.VolumeConfigurations, &d.VolumeConfigurations); err != nil {
-			return nil, err
-		}
-	}
-	return d, nil
+	return doctor.ServiceOf(g, "ecs")
 }
 
 // LiveIAM reads IAM through its Get and List calls: a doctor.RoleReader.
