@@ -122,8 +122,12 @@ func MissingParameter(name string) *Error {
 // no sts:DecodeAuthorizationMessage; `rolecall explain-denied` explains
 // the request instead).
 func UnauthorizedOperation(denial string) *Error {
-	return New(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", denial)
+	return New(http.StatusForbidden, "UnauthorizedOperation", "%s", UnauthorizedPrefix+denial)
 }
+
+// UnauthorizedPrefix opens EC2's UnauthorizedOperation message, before
+// the AccessDenied text.
+const UnauthorizedPrefix = "You are not authorized to perform this operation. "
 
 // AsJSONDenied turns IAM's or STS's AccessDenied (403), met by a
 // JSON-protocol service asking on its caller's behalf (ECS passing a task

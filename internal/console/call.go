@@ -119,9 +119,10 @@ func cloneValues(v url.Values) url.Values {
 }
 
 // isDenial reports AWS's answer to an unauthorized request: IAM's and
-// STS's AccessDenied, ECS's AccessDeniedException.
+// STS's AccessDenied, ECS's AccessDeniedException, EC2's
+// UnauthorizedOperation.
 func isDenial(e *awserr.Error) bool {
-	return e.Code == "AccessDenied" || e.Code == "AccessDeniedException"
+	return e.Code == "AccessDenied" || e.Code == "AccessDeniedException" || e.Code == "UnauthorizedOperation"
 }
 
 // params builds a query request's parameters from name, value pairs,

@@ -53,6 +53,8 @@ func (c *Console) denial(requestID string, e *awserr.Error) *denial {
 // R][ because ...| with an explicit deny ...]", the form of every
 // AccessDenied rolecall answers (internal/policy's AccessDeniedMessage).
 func parseDenied(msg string) (principal, action, resource string) {
+	msg = strings.TrimPrefix(msg, awserr.UnauthorizedPrefix) // EC2's
+
 	rest, ok := strings.CutPrefix(msg, "User: ")
 	if !ok {
 		return "", "", ""
