@@ -343,6 +343,7 @@ func TestBrowserStoppedTask(t *testing.T) {
 	p.waitText("#clusters", "prod")
 	p.screenshot("clusters")
 	p.do(chromedp.Click(chromedp.CSS(`#clusters a`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("tab-tasks")), chromedp.Click(chromedp.ID("tab-tasks")))
 	p.waitText(`#tasks tr[data-task="`+id+`"] .stopped-reason`, reason)
 	p.waitText(`#tasks tr[data-task="`+id+`"] .stop-code`, "TaskFailedToStart")
 	p.screenshot("cluster")
@@ -351,6 +352,41 @@ func TestBrowserStoppedTask(t *testing.T) {
 	p.screenshot("task")
 	p.do(chromedp.Click(chromedp.CSS(`#execution-role a`)))
 	p.waitText("#role-name", "ecsTaskExecutionRole")
+}
+
+// A service whose task execution role ECS cannot assume: its event says
+// so in AWS's words, with the doctor's reading; the Role check names the
+// role's trust as what fails, with the fix and the indirect-permission
+// graph; the role links to its IAM page.
+func TestBrowserServiceRoleFailure(t *testing.T) {
+	e := newEnv(t)
+	e.failingService(t, "eu-west-1", "prod", "api")
+	e.role(t, "ecsTaskExecutionRole", tasksTrust)
+	e.user(t, "deployer", "ecs:CreateService", "ecs:RegisterTaskDefinition", "iam:PassRole")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/ecs/clusters/prod?region=eu-west-1")
+	p.waitText(`#services tr[data-service="api"] .rollout`, "IN_PROGRESS")
+	p.screenshot("cluster-services")
+	p.do(chromedp.Click(chromedp.CSS(`#services tr[data-service="api"] a`)))
+	p.waitText("#events tr.role-failure .message", "(service api) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::"+account+":role/apiExecution'")
+	p.do(chromedp.Click(chromedp.CSS(`#events tr.role-failure details.explained summary`)))
+	p.do(chromedp.WaitVisible(chromedp.CSS(`#events tr.role-failure pre.commands`)))
+	p.screenshot("service-events")
+	p.do(chromedp.Click(chromedp.ID("tab-deployments")))
+	p.waitText("#deployments .rollout", "IN_PROGRESS")
+	p.screenshot("service-deployments")
+
+	p.do(chromedp.Click(chromedp.ID("role-check")))
+	p.waitText("#verdict", "Something this setup needs is missing or denied.")
+	p.waitText(`#roles-needed tr[data-kind="task-execution-role"] .role-status`, "FAIL")
+	p.waitText("#role-task-execution-role-apiExecution .commands", "aws iam update-assume-role-policy --role-name apiExecution")
+	p.waitText("#indirect-graph", "user/deployer")
+	p.waitText("#indirect-graph", "ecsTaskExecutionRole")
+	p.screenshot("service-role-check")
+
+	p.do(chromedp.Click(chromedp.CSS(`#roles-needed tr[data-kind="task-execution-role"] a[href^="/console/iam/"]`)))
+	p.waitText("#role-name", "apiExecution")
 }
 
 // An IAM user signs in with the account's alias, its name and its

@@ -188,10 +188,13 @@ func (c *Console) routes() {
 	m.Handle("GET "+Prefix+"notifications/{id}", c.signedIn(c.notificationFragment))
 	m.Handle("POST "+Prefix+"notifications/{id}/dismiss", c.signedIn(c.dismissNotification))
 
-	// ECS (ecs.go).
+	// ECS (ecs.go, infrastructure.go, service.go, rolecheck.go).
 	m.Handle("GET "+Prefix+"ecs/clusters", c.signedIn(c.clustersPage))
 	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}", c.signedIn(c.clusterPage))
 	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}/tasks/{task}", c.signedIn(c.taskPage))
+	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}/services/{service}", c.signedIn(c.servicePage))
+	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}/rolecheck", c.signedIn(c.clusterRoleCheck))
+	m.Handle("GET "+Prefix+"ecs/clusters/{cluster}/services/{service}/rolecheck", c.signedIn(c.serviceRoleCheck))
 }
 
 // ServeHTTP serves the console, with the headers every page needs: no

@@ -1,11 +1,12 @@
 package console
 
 import (
+	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 
 	"github.com/rolecall/rolecall/internal/auth"
+	"github.com/rolecall/rolecall/internal/doctor"
 	"github.com/rolecall/rolecall/internal/ecs/types"
 )
 
@@ -78,6 +79,7 @@ func (c *Console) clustersPage(q *req) {
 type taskRow struct {
 	types.Task
 	ID, Definition string
+	Path           string // the task's page
 	TaskRole       roleLink
 	ExecutionRole  roleLink
 }
@@ -89,21 +91,76 @@ type roleLink struct {
 	Local     bool
 }
 
-type clusterView struct {
-	Cluster types.Cluster
-	Tasks   []taskRow
-	Failed  *failure // the tasks could not be read
+// The cluster page's tabs, in the console's order and words.
+var clusterTabs = []tab{
+	{"services", "Services"},
+	{"tasks", "Tasks"},
+	{"infrastructure", "Infrastructure"},
 }
 
-// clusterPage shows a cluster and its tasks, running and stopped (ECS
-// keeps stopped tasks for a while: ListTasks with desiredStatus STOPPED).
+// tab is one of a page's tabs.
+type tab struct{ ID, Name string }
+
+// pickTab is the tab the page's ?tab= names, the first one otherwise.
+func (q *req) pickTab(tabs []tab) string {
+	t := q.r.URL.Query().Get("tab")
+	for _, x := range tabs {
+		if x.ID == t {
+			return t
+		}
+	}
+	return tabs[0].ID
+}
+
+type clusterView struct {
+	Cluster types.Cluster
+	Tab     string
+	Tabs    []tab
+
+	// The tab's content, and why it is missing if its request failed.
+	Services  []serviceRow
+	Tasks     []taskRow
+	Instances []instanceRow
+	Providers []providerRow
+	Failed    *failure
+	// RolesFailed: the container instances' roles could not be read (EC2
+	// or IAM refused); the instances are listed without.
+	RolesFailed *failure
+}
+
+// clusterPage shows a cluster and one of its tabs: its services, its tasks
+// (running and stopped: ECS keeps stopped tasks for a while), or its
+// infrastructure (container instances and capacity providers).
 func (c *Console) clusterPage(q *req) {
 	name := q.r.PathValue("cluster")
 	v := q.regionalView(name)
+	cl, ok := q.clusterOrNotFound(v, "cluster", name)
+	if !ok {
+		return
+	}
+	cv := &clusterView{Cluster: *cl, Tabs: clusterTabs, Tab: q.pickTab(clusterTabs)}
+	v.Page = cv
+	switch cv.Tab {
+	case "services":
+		cv.Services, cv.Failed = q.services(v.Region, cl.ClusterArn)
+	case "tasks":
+		cv.Tasks, cv.Failed = q.clusterTasks(v.Region, cl.ClusterArn, nil)
+	case "infrastructure":
+		if cv.Providers, cv.Failed = q.providers(v.Region, cl); cv.Failed == nil {
+			cv.Instances, cv.RolesFailed, cv.Failed = q.instances(v.Region, cl.ClusterArn)
+		}
+	}
+	q.page("cluster", v, nil)
+}
+
+// clusterOrNotFound describes the cluster named (name or ARN) in the
+// page's Region; when it cannot, it renders page with why (the denial, or
+// DescribeClusters' failure reason as not found) and answers false.
+func (q *req) clusterOrNotFound(v *view, page, name string) (*types.Cluster, bool) {
 	out, f := q.ecs(v.Region, "DescribeClusters", map[string]any{"clusters": []string{name}})
 	if f != nil {
-		q.page("cluster", v, f)
-		return
+		q.page(page, v, f)
+		return nil, false
 	}
 	dc := out.(*types.DescribeClustersResponse)
 	if len(dc.Clusters) == 0 {
@@ -112,25 +169,30 @@ func (c *Console) clusterPage(q *req) {
 			reason = dc.Failures[0].Reason
 		}
 		v.Error = "Cluster " + name + " not found in " + v.Region + " (" + reason + ")."
-		q.c.render(q.w, 404, "cluster", v)
-		return
+		q.c.render(q.w, http.StatusNotFound, page, v)
+		return nil, false
 	}
-	cv := &clusterView{Cluster: dc.Clusters[0]}
-	v.Page = cv
+	return &dc.Clusters[0], true
+}
+
+// clusterTasks describes a cluster's tasks (those a service started, when
+// in names one: ListTasks' serviceName), running and stopped.
+func (q *req) clusterTasks(region, cluster string, in map[string]any) ([]taskRow, *failure) {
 	var arns []string
 	for _, status := range []string{"RUNNING", "STOPPED"} {
-		if f := q.ecsPages(v.Region, "ListTasks", map[string]any{"cluster": cv.Cluster.ClusterArn, "desiredStatus": status}, func(out any) string {
+		list := map[string]any{"cluster": cluster, "desiredStatus": status}
+		for k, v := range in {
+			list[k] = v
+		}
+		if f := q.ecsPages(region, "ListTasks", list, func(out any) string {
 			page := out.(*types.ListTasksResponse)
 			arns = append(arns, page.TaskArns...)
 			return page.NextToken
 		}); f != nil {
-			cv.Failed = f
-			q.page("cluster", v, nil)
-			return
+			return nil, f
 		}
 	}
-	cv.Tasks, cv.Failed = q.describeTasks(v.Region, cv.Cluster.ClusterArn, arns)
-	q.page("cluster", v, nil)
+	return q.describeTasks(region, cluster, arns)
 }
 
 // describeTasks describes tasks, with the roles of their task definitions.
@@ -144,7 +206,8 @@ func (q *req) describeTasks(region, cluster string, arns []string) ([]taskRow, *
 			return rows, f
 		}
 		for _, t := range out.(*types.DescribeTasksResponse).Tasks {
-			row := taskRow{Task: t, ID: t.TaskArn[strings.LastIndexByte(t.TaskArn, '/')+1:], Definition: t.TaskDefinitionArn[strings.LastIndexByte(t.TaskDefinitionArn, '/')+1:]}
+			row := taskRow{Task: t, ID: lastSegment(t.TaskArn), Definition: lastSegment(t.TaskDefinitionArn)}
+			row.Path = taskPath(lastSegment(t.ClusterArn), row.ID, region)
 			td, ok := defs[t.TaskDefinitionArn]
 			if !ok {
 				if out, f := q.ecs(region, "DescribeTaskDefinition", map[string]any{"taskDefinition": t.TaskDefinitionArn}); f == nil {
@@ -182,8 +245,9 @@ func (q *req) roleLink(roleArn string) roleLink {
 }
 
 type taskView struct {
-	Cluster string
-	Task    taskRow
+	Cluster   string
+	Task      taskRow
+	Explained *doctor.Match // the doctor's reading of the stopped reason
 }
 
 // taskPage shows one task: its status, stop code and stopped reason, its
@@ -201,7 +265,7 @@ func (c *Console) taskPage(q *req) {
 		q.c.render(q.w, 404, "task", v)
 		return
 	}
-	v.Page = &taskView{Cluster: cluster, Task: rows[0]}
+	v.Page = &taskView{Cluster: cluster, Task: rows[0], Explained: explain(rows[0].StoppedReason)}
 	q.page("task", v, nil)
 }
 

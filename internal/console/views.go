@@ -53,6 +53,8 @@ var funcs = template.FuncMap{
 	"cluster":    clusterPath,
 	"policyType": policyType,
 	"task":       taskPath,
+	"service":    servicePath,
+	"roleCheck":  roleCheckPath,
 }
 
 // parsedPages are the pages, parsed on first use (not when rolecall starts)
