@@ -88,11 +88,11 @@ func (q *req) iamPages(op string, in url.Values, each func(out any)) *failure {
 	}
 }
 
-// ecsPages calls an ECS list operation page by page (nextToken) and hands
-// each page's output to each, which answers the page's next token.
-func (q *req) ecsPages(region, op string, in map[string]any, each func(out any) (next string)) *failure {
-	next := ""
-	for {
+// ecsList is every ARN an ECS list operation answers (the member list of
+// its output: ClusterArns, ServiceArns...), page by page (nextToken).
+func (q *req) ecsList(region, op, list string, in map[string]any) ([]string, *failure) {
+	var all []string
+	for next := ""; ; {
 		page := map[string]any{"maxResults": 100}
 		for k, v := range in {
 			page[k] = v
@@ -102,12 +102,26 @@ func (q *req) ecsPages(region, op string, in map[string]any, each func(out any) 
 		}
 		out, f := q.ecs(region, op, page)
 		if f != nil {
-			return f
+			return all, f
 		}
-		if next = each(out); next == "" {
-			return nil
+		all = append(all, member[[]string](out, list)...)
+		if next = member[string](out, "NextToken"); next == "" {
+			return all, nil
 		}
 	}
+}
+
+// inBatches hands items to each n at a time: the most a Describe call
+// takes (DescribeServices 10, DescribeTasks 100...).
+func inBatches(items []string, n int, each func(batch []string) *failure) *failure {
+	for len(items) > 0 {
+		k := min(len(items), n)
+		if f := each(items[:k]); f != nil {
+			return f
+		}
+		items = items[k:]
+	}
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -52,24 +52,19 @@ func (c *Console) clustersPage(q *req) {
 	v := q.regionalView("Clusters")
 	cv := &clustersView{}
 	v.Page = cv
-	var arns []string
-	if f := q.ecsPages(v.Region, "ListClusters", nil, func(out any) string {
-		page := out.(*types.ListClustersResponse)
-		arns = append(arns, page.ClusterArns...)
-		return page.NextToken
-	}); f != nil {
+	arns, f := q.ecsList(v.Region, "ListClusters", "ClusterArns", nil)
+	if f == nil {
+		f = inBatches(arns, 100, func(batch []string) *failure {
+			out, f := q.ecs(v.Region, "DescribeClusters", map[string]any{"clusters": batch})
+			if f == nil {
+				cv.Clusters = append(cv.Clusters, out.(*types.DescribeClustersResponse).Clusters...)
+			}
+			return f
+		})
+	}
+	if f != nil {
 		q.page("clusters", v, f)
 		return
-	}
-	for len(arns) > 0 {
-		n := min(len(arns), 100)
-		out, f := q.ecs(v.Region, "DescribeClusters", map[string]any{"clusters": arns[:n]})
-		if f != nil {
-			q.page("clusters", v, f)
-			return
-		}
-		cv.Clusters = append(cv.Clusters, out.(*types.DescribeClustersResponse).Clusters...)
-		arns = arns[n:]
 	}
 	sort.Slice(cv.Clusters, func(i, j int) bool { return cv.Clusters[i].ClusterName < cv.Clusters[j].ClusterName })
 	q.page("clusters", v, nil)
@@ -101,21 +96,33 @@ var clusterTabs = []tab{
 // tab is one of a page's tabs.
 type tab struct{ ID, Name string }
 
-// pickTab is the tab the page's ?tab= names, the first one otherwise.
-func (q *req) pickTab(tabs []tab) string {
-	t := q.r.URL.Query().Get("tab")
-	for _, x := range tabs {
-		if x.ID == t {
-			return t
+// tabBar is a page's tabs, each linked from the page's path (with its
+// ?region=), the one the page's ?tab= names current (the first one
+// otherwise).
+type tabBar struct {
+	Label   string // what the tabs are of, for screen readers
+	Current string
+	Tabs    []tabLink
+}
+
+type tabLink struct{ ID, Name, Href string }
+
+func (q *req) tabBar(label, path string, tabs []tab) tabBar {
+	b := tabBar{Label: label, Current: tabs[0].ID}
+	asked := q.r.URL.Query().Get("tab")
+	for _, t := range tabs {
+		if t.ID == asked {
+			b.Current = asked
 		}
+		b.Tabs = append(b.Tabs, tabLink{t.ID, t.Name, path + "&tab=" + url.QueryEscape(t.ID)})
 	}
-	return tabs[0].ID
+	return b
 }
 
 type clusterView struct {
 	Cluster types.Cluster
-	Tab     string
-	Tabs    []tab
+	Tab     string // the current tab
+	Tabs    tabBar
 
 	// The tab's content, and why it is missing if its request failed.
 	Services  []serviceRow
@@ -138,7 +145,8 @@ func (c *Console) clusterPage(q *req) {
 	if !ok {
 		return
 	}
-	cv := &clusterView{Cluster: *cl, Tabs: clusterTabs, Tab: q.pickTab(clusterTabs)}
+	cv := &clusterView{Cluster: *cl, Tabs: q.tabBar("Cluster details", clusterPath(cl.ClusterName, v.Region), clusterTabs)}
+	cv.Tab = cv.Tabs.Current
 	v.Page = cv
 	switch cv.Tab {
 	case "services":
@@ -184,13 +192,11 @@ func (q *req) clusterTasks(region, cluster string, in map[string]any) ([]taskRow
 		for k, v := range in {
 			list[k] = v
 		}
-		if f := q.ecsPages(region, "ListTasks", list, func(out any) string {
-			page := out.(*types.ListTasksResponse)
-			arns = append(arns, page.TaskArns...)
-			return page.NextToken
-		}); f != nil {
+		more, f := q.ecsList(region, "ListTasks", "TaskArns", list)
+		if f != nil {
 			return nil, f
 		}
+		arns = append(arns, more...)
 	}
 	return q.describeTasks(region, cluster, arns)
 }
@@ -199,11 +205,10 @@ func (q *req) clusterTasks(region, cluster string, in map[string]any) ([]taskRow
 func (q *req) describeTasks(region, cluster string, arns []string) ([]taskRow, *failure) {
 	var rows []taskRow
 	defs := map[string]*types.TaskDefinition{}
-	for len(arns) > 0 {
-		n := min(len(arns), 100)
-		out, f := q.ecs(region, "DescribeTasks", map[string]any{"cluster": cluster, "tasks": arns[:n]})
+	f := inBatches(arns, 100, func(batch []string) *failure {
+		out, f := q.ecs(region, "DescribeTasks", map[string]any{"cluster": cluster, "tasks": batch})
 		if f != nil {
-			return rows, f
+			return f
 		}
 		for _, t := range out.(*types.DescribeTasksResponse).Tasks {
 			row := taskRow{Task: t, ID: lastSegment(t.TaskArn), Definition: lastSegment(t.TaskDefinitionArn)}
@@ -231,9 +236,9 @@ func (q *req) describeTasks(region, cluster string, arns []string) ([]taskRow, *
 			row.TaskRole, row.ExecutionRole = q.roleLink(taskRole), q.roleLink(execRole)
 			rows = append(rows, row)
 		}
-		arns = arns[n:]
-	}
-	return rows, nil
+		return nil
+	})
+	return rows, f
 }
 
 func (q *req) roleLink(roleArn string) roleLink {

@@ -74,25 +74,19 @@ type instanceRow struct {
 // cluster (ListContainerInstances, DescribeContainerInstances 100 at a
 // time).
 func (q *req) containerInstances(region, cluster string) ([]types.ContainerInstance, *failure) {
-	var arns []string
-	if f := q.ecsPages(region, "ListContainerInstances", map[string]any{"cluster": cluster}, func(out any) string {
-		page := out.(*types.ListContainerInstancesResponse)
-		arns = append(arns, page.ContainerInstanceArns...)
-		return page.NextToken
-	}); f != nil {
+	arns, f := q.ecsList(region, "ListContainerInstances", "ContainerInstanceArns", map[string]any{"cluster": cluster})
+	if f != nil {
 		return nil, f
 	}
 	var all []types.ContainerInstance
-	for len(arns) > 0 {
-		n := min(len(arns), 100)
-		out, f := q.ecs(region, "DescribeContainerInstances", map[string]any{"cluster": cluster, "containerInstances": arns[:n]})
-		if f != nil {
-			return nil, f
+	f = inBatches(arns, 100, func(batch []string) *failure {
+		out, f := q.ecs(region, "DescribeContainerInstances", map[string]any{"cluster": cluster, "containerInstances": batch})
+		if f == nil {
+			all = append(all, out.(*types.DescribeContainerInstancesResponse).ContainerInstances...)
 		}
-		all = append(all, out.(*types.DescribeContainerInstancesResponse).ContainerInstances...)
-		arns = arns[n:]
-	}
-	return all, nil
+		return f
+	})
+	return all, f
 }
 
 // ec2Unknown is why an instance has no profile shown: EC2 does not know
@@ -104,10 +98,9 @@ const ec2Unknown = "EC2 does not know the instance in this Region"
 // the call), by ID.
 func (q *req) ec2Instances(region string, ids []string) (map[string]ec2types.Instance, *failure) {
 	found := map[string]ec2types.Instance{}
-	for len(ids) > 0 {
-		n := min(len(ids), 100)
+	f := inBatches(ids, 100, func(batch []string) *failure {
 		in := url.Values{"Filter.1.Name": {"instance-id"}}
-		for i, id := range ids[:n] {
+		for i, id := range batch {
 			in.Set("Filter.1.Value."+strconv.Itoa(i+1), id)
 		}
 		for next := ""; ; {
@@ -117,7 +110,7 @@ func (q *req) ec2Instances(region string, ids []string) (map[string]ec2types.Ins
 			}
 			out, f := q.call("ec2", region, "DescribeInstances", page)
 			if f != nil {
-				return nil, f
+				return f
 			}
 			res := out.(*ec2types.DescribeInstancesResult)
 			for _, r := range res.Reservations {
@@ -126,12 +119,11 @@ func (q *req) ec2Instances(region string, ids []string) (map[string]ec2types.Ins
 				}
 			}
 			if next = res.NextToken; next == "" {
-				break
+				return nil
 			}
 		}
-		ids = ids[n:]
-	}
-	return found, nil
+	})
+	return found, f
 }
 
 // instances lists the cluster's container instances with their roles.

@@ -316,19 +316,15 @@ func (q *req) readScalableTargets(s *doctor.Setup, region string, _ *types.Clust
 	for _, sv := range s.Services {
 		ids = append(ids, "service/"+sv.ClusterName()+"/"+sv.ServiceName)
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), scalingBatch)
+	f = inBatches(ids, scalingBatch, func(batch []string) *failure {
 		for next := ""; ; {
-			in := map[string]any{"ServiceNamespace": "ecs", "ResourceIds": ids[:n]}
+			in := map[string]any{"ServiceNamespace": "ecs", "ResourceIds": batch}
 			if next != "" {
 				in["NextToken"] = next
 			}
 			out, f := q.call("application-autoscaling", region, "DescribeScalableTargets", in)
-			if f != nil && f.Denied != nil {
-				return "service auto scaling is not read: " + f.Denied.Action + " is denied to you", nil
-			}
 			if f != nil {
-				return "", f
+				return f
 			}
 			page := out.(*aastypes.DescribeScalableTargetsResponse)
 			for _, t := range page.ScalableTargets {
@@ -336,12 +332,14 @@ func (q *req) readScalableTargets(s *doctor.Setup, region string, _ *types.Clust
 					ScalableDimension: t.ScalableDimension, RoleARN: t.RoleARN, Source: "application-autoscaling"})
 			}
 			if next = page.NextToken; next == "" {
-				break
+				return nil
 			}
 		}
-		ids = ids[n:]
+	})
+	if f != nil && f.Denied != nil {
+		return "service auto scaling is not read: " + f.Denied.Action + " is denied to you", nil
 	}
-	return "", nil
+	return "", f
 }
 
 // consoleIAM is the doctor's doctor.RoleReader over the console's IAM

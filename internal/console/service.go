@@ -63,12 +63,8 @@ func strategyText(items []types.CapacityProviderStrategyItem) string {
 // services describes a cluster's services (ListServices, then
 // DescribeServices ten at a time, the most it takes), by name.
 func (q *req) services(region, cluster string) ([]serviceRow, *failure) {
-	var arns []string
-	if f := q.ecsPages(region, "ListServices", map[string]any{"cluster": cluster}, func(out any) string {
-		page := out.(*types.ListServicesResponse)
-		arns = append(arns, page.ServiceArns...)
-		return page.NextToken
-	}); f != nil {
+	arns, f := q.ecsList(region, "ListServices", "ServiceArns", map[string]any{"cluster": cluster})
+	if f != nil {
 		return nil, f
 	}
 	svcs, _, f := q.describeServices(region, cluster, arns)
@@ -85,17 +81,15 @@ func (q *req) services(region, cluster string) ([]serviceRow, *failure) {
 func (q *req) describeServices(region, cluster string, names []string) ([]types.Service, []types.Failure, *failure) {
 	var svcs []types.Service
 	var missing []types.Failure
-	for len(names) > 0 {
-		n := min(len(names), 10)
-		out, f := q.ecs(region, "DescribeServices", map[string]any{"cluster": cluster, "services": names[:n]})
-		if f != nil {
-			return svcs, missing, f
+	f := inBatches(names, 10, func(batch []string) *failure {
+		out, f := q.ecs(region, "DescribeServices", map[string]any{"cluster": cluster, "services": batch})
+		if f == nil {
+			ds := out.(*types.DescribeServicesResponse)
+			svcs, missing = append(svcs, ds.Services...), append(missing, ds.Failures...)
 		}
-		ds := out.(*types.DescribeServicesResponse)
-		svcs, missing = append(svcs, ds.Services...), append(missing, ds.Failures...)
-		names = names[n:]
-	}
-	return svcs, missing, nil
+		return f
+	})
+	return svcs, missing, f
 }
 
 // The service page's tabs.
@@ -115,8 +109,8 @@ type serviceView struct {
 	// TaskRole and ExecutionRole are those of its task definition.
 	TaskRole, ExecutionRole roleLink
 	DefinitionFailed        *failure // the task definition could not be read
-	Tab                     string
-	Tabs                    []tab
+	Tab                     string // the current tab
+	Tabs                    tabBar
 
 	Events []eventRow
 	Tasks  []taskRow
@@ -150,7 +144,8 @@ func (c *Console) servicePage(q *req) {
 	if !ok {
 		return
 	}
-	sv := &serviceView{Cluster: cluster, Service: newServiceRow(*svc), Tabs: serviceTabs, Tab: q.pickTab(serviceTabs)}
+	sv := &serviceView{Cluster: cluster, Service: newServiceRow(*svc), Tabs: q.tabBar("Service details", servicePath(cluster, name, v.Region), serviceTabs)}
+	sv.Tab = sv.Tabs.Current
 	v.Page = sv
 	sv.Role, sv.RoleTitle = q.serviceRole(svc)
 	if out, f := q.ecs(v.Region, "DescribeTaskDefinition", map[string]any{"taskDefinition": svc.TaskDefinition}); f == nil {
