@@ -361,6 +361,7 @@ func TestBrowserStoppedTask(t *testing.T) {
 func TestBrowserServiceRoleFailure(t *testing.T) {
 	e := newEnv(t)
 	e.failingService(t, "eu-west-1", "prod", "api")
+	e.registered(t, "eu-west-1", "prod", "web-hosts", "webhost")
 	e.role(t, "ecsTaskExecutionRole", tasksTrust)
 	e.user(t, "deployer", "ecs:CreateService", "ecs:RegisterTaskDefinition", "iam:PassRole")
 	p := e.page(t)
@@ -368,6 +369,10 @@ func TestBrowserServiceRoleFailure(t *testing.T) {
 	p.open("/console/ecs/clusters/prod?region=eu-west-1")
 	p.waitText(`#services tr[data-service="api"] .rollout`, "IN_PROGRESS")
 	p.screenshot("cluster-services")
+	p.do(chromedp.Click(chromedp.ID("tab-infrastructure")))
+	p.waitText("#instances .instance-role", "webhost")
+	p.screenshot("cluster-infrastructure")
+	p.do(chromedp.Click(chromedp.ID("tab-services")))
 	p.do(chromedp.Click(chromedp.CSS(`#services tr[data-service="api"] a`)))
 	p.waitText("#events tr.role-failure .message", "(service api) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::"+account+":role/apiExecution'")
 	p.do(chromedp.Click(chromedp.CSS(`#events tr.role-failure details.explained summary`)))

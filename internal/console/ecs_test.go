@@ -94,7 +94,7 @@ func TestECSClusterServicesAndInfrastructure(t *testing.T) {
 	_, body = b.get("/console/ecs/clusters/prod?region=eu-west-1&tab=infrastructure")
 	has(t, body, "Capacity providers (2)", `<tr data-provider="FARGATE_SPOT"><td>FARGATE_SPOT</td><td>FARGATE_SPOT</td><td>ACTIVE</td><td>FARGATE_SPOT (base 1, weight 4)</td>`,
 		"Container instances (1)", "<td>"+ec2ID+"</td><td>ACTIVE</td>",
-		`<td class="instance-profile"><code>arn:aws:iam::`+account+`:instance-profile/web-hosts</code></td>`,
+		`<td class="instance-profile"><span title="arn:aws:iam::`+account+`:instance-profile/web-hosts">web-hosts</span></td>`,
 		`<td class="instance-role"><a href="/console/iam/roles/details/webhost">webhost</a></td>`)
 
 	// A user who may read ECS but not EC2 sees the instances, and why
@@ -107,7 +107,7 @@ func TestECSClusterServicesAndInfrastructure(t *testing.T) {
 	// And one who may read EC2 but not IAM's instance profiles.
 	keyID, secret = e.user(t, "noiam", "ecs:Describe*", "ecs:List*", "ec2:DescribeInstances")
 	_, body = e.signedIn(t, keyID, secret).get("/console/ecs/clusters/prod?region=eu-west-1&tab=infrastructure")
-	has(t, body, "<code>arn:aws:iam::"+account+":instance-profile/web-hosts</code>", `<dd class="action">iam:GetInstanceProfile</dd>`,
+	has(t, body, `<span title="arn:aws:iam::`+account+`:instance-profile/web-hosts">web-hosts</span>`, `<dd class="action">iam:GetInstanceProfile</dd>`,
 		"<dd>arn:aws:iam::"+account+":instance-profile/web-hosts</dd>")
 }
 

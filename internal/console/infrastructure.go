@@ -62,9 +62,10 @@ func (q *req) providers(region string, cl *types.Cluster) ([]providerRow, *failu
 // profile and the role in it: the container instance role.
 type instanceRow struct {
 	types.ContainerInstance
-	ID      string
-	Profile string // the instance profile's ARN
-	Role    roleLink
+	ID          string
+	Profile     string // the instance profile's ARN
+	ProfileName string
+	Role        roleLink
 	// Operator is the service operating the instance (ECS Managed
 	// Instances'); Unknown says why the profile is not shown.
 	Operator, Unknown string
@@ -162,6 +163,7 @@ func (q *req) instances(region, cluster string) (rows []instanceRow, rolesFailed
 		}
 		r.Profile = inst.IamInstanceProfile.Arn
 		name := lastSegment(r.Profile)
+		r.ProfileName = name
 		p, seen := profiles[name]
 		if !seen {
 			out, f := q.iam("GetInstanceProfile", params("InstanceProfileName", name))

@@ -7,12 +7,12 @@ import "github.com/rolecall/rolecall/internal/iam"
 // entity's own List operations.
 
 // holder names the operations that read an entity's policies.
-type holder struct{ param, listAttached, listInline string }
+type holder struct{ param, listAttached, listInline, getInline string }
 
 var (
-	roleHolder  = holder{"RoleName", "ListAttachedRolePolicies", "ListRolePolicies"}
-	userHolder  = holder{"UserName", "ListAttachedUserPolicies", "ListUserPolicies"}
-	groupHolder = holder{"GroupName", "ListAttachedGroupPolicies", "ListGroupPolicies"}
+	roleHolder  = holder{"RoleName", "ListAttachedRolePolicies", "ListRolePolicies", "GetRolePolicy"}
+	userHolder  = holder{"UserName", "ListAttachedUserPolicies", "ListUserPolicies", "GetUserPolicy"}
+	groupHolder = holder{"GroupName", "ListAttachedGroupPolicies", "ListGroupPolicies", "GetGroupPolicy"}
 )
 
 // attachedPolicies is every managed policy attached to the entity.

@@ -372,7 +372,7 @@ func (r *consoleIAM) Role(_ context.Context, name string) (*doctor.Principal, er
 	}
 	role := member[*iam.Role](out, "Role")
 	p := &doctor.Principal{Kind: doctor.KindRole, Name: role.RoleName, ARN: role.Arn, Path: role.Path, Trust: role.AssumeRolePolicyDocument}
-	return p, r.policiesOf(p, "Role", role.RoleName, role.PermissionsBoundary)
+	return p, r.policiesOf(p, roleHolder, role.RoleName, role.PermissionsBoundary)
 }
 
 // InstanceProfile implements doctor.RoleReader.
@@ -440,7 +440,7 @@ func (r *consoleIAM) user(name string) (*doctor.Principal, error) {
 	}
 	u := member[*iam.User](out, "User")
 	p := &doctor.Principal{Kind: doctor.KindUser, Name: u.UserName, ARN: u.Arn, Path: u.Path}
-	if err := r.policiesOf(p, "User", u.UserName, u.PermissionsBoundary); err != nil {
+	if err := r.policiesOf(p, userHolder, u.UserName, u.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	groups, f := iamList[iam.Group](r.q, "ListGroupsForUser", "Groups", params("UserName", u.UserName))
@@ -449,7 +449,7 @@ func (r *consoleIAM) user(name string) (*doctor.Principal, error) {
 	}
 	for _, g := range groups {
 		gp := &doctor.Principal{Name: g.GroupName}
-		if err := r.policiesOf(gp, "Group", g.GroupName, nil); err != nil {
+		if err := r.policiesOf(gp, groupHolder, g.GroupName, nil); err != nil {
 			return nil, err
 		}
 		p.Policies = append(p.Policies, gp.Policies...)
@@ -458,21 +458,20 @@ func (r *consoleIAM) user(name string) (*doctor.Principal, error) {
 }
 
 // policiesOf reads the inline and attached policies of the role, user or
-// group (kind "Role", "User", "Group") name into p, and its boundary.
-func (r *consoleIAM) policiesOf(p *doctor.Principal, kind, name string, boundary *iam.AttachedPermissionsBoundary) error {
-	key := kind + "Name"
-	inline, f := iamList[string](r.q, "List"+kind+"Policies", "PolicyNames", params(key, name))
+// group name into p, and its boundary.
+func (r *consoleIAM) policiesOf(p *doctor.Principal, h holder, name string, boundary *iam.AttachedPermissionsBoundary) error {
+	inline, f := r.q.inlinePolicies(h, name)
 	if f != nil {
 		return f
 	}
 	for _, pn := range inline {
-		out, f := r.q.iam("Get"+kind+"Policy", params(key, name, "PolicyName", pn))
+		out, f := r.q.iam(h.getInline, params(h.param, name, "PolicyName", pn))
 		if f != nil {
 			return f
 		}
 		p.Policies = append(p.Policies, doctor.PolicyDoc{ID: name + "/" + pn, Name: pn, Inline: true, Document: member[string](out, "PolicyDocument")})
 	}
-	attached, f := iamList[iam.AttachedPolicy](r.q, "ListAttached"+kind+"Policies", "AttachedPolicies", params(key, name))
+	attached, f := r.q.attachedPolicies(h, name)
 	if f != nil {
 		return f
 	}

@@ -109,7 +109,7 @@ type serviceView struct {
 	// TaskRole and ExecutionRole are those of its task definition.
 	TaskRole, ExecutionRole roleLink
 	DefinitionFailed        *failure // the task definition could not be read
-	Tab                     string // the current tab
+	Tab                     string   // the current tab
 	Tabs                    tabBar
 
 	Events []eventRow
