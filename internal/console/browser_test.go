@@ -123,16 +123,29 @@ func (e *env) page(t *testing.T) *page {
 	return p
 }
 
+// do runs steps on the page once it has loaded. A lone step that finds
+// its node replaced under it (the page was still settling after a
+// navigation: "Could not find node with given id") did nothing, and runs
+// again.
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	if err := chromedp.Do(p.ctx, steps...); err != nil {
+	var err error
+	for range 5 {
+		p.waitFor(`document.readyState === "complete"`)
+		if err = chromedp.Do(p.ctx, steps...); err == nil || len(steps) > 1 || !strings.Contains(err.Error(), "Could not find node with given id") {
+			break
+		}
+	}
+	if err != nil {
 		p.t.Fatal(err)
 	}
 }
 
 func (p *page) open(path string) {
 	p.t.Helper()
-	p.do(chromedp.Navigate(p.base + path))
+	if err := chromedp.Do(p.ctx, chromedp.Navigate(p.base+path)); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 // waitFor waits until the JavaScript condition holds on the page.
