@@ -61,11 +61,12 @@ type contextRow struct{ Key, Type, Values string }
 // the filled ones: without a script, a row is added by sending the form.
 const blankContextRows = 2
 
-// readSimForm reads the form, or on a GET the mode and principal a link
-// chose.
+// readSimForm reads the form posted, or on a GET what a link fills in
+// (?principal=ARN, ?mode=custom).
 func readSimForm(r *http.Request) *simForm {
 	v := r.URL.Query()
 	if r.Method == http.MethodPost {
+		r.ParseForm()
 		v = r.PostForm
 	}
 	f := &simForm{Mode: v.Get("mode"), Principal: strings.TrimSpace(v.Get("principal")), Policy: v.Get("policy"), Boundary: v.Get("boundary"),
@@ -377,31 +378,25 @@ func (q *req) addContextKeys(sv *simulatorView) int {
 
 // listPrincipals lists the users, user groups and roles to choose from.
 func (q *req) listPrincipals(sv *simulatorView) {
-	add := func(label string, names, arns []string, f *failure) {
-		g := principalGroup{Label: label, Failed: f}
-		for i := range names {
-			g.Options = append(g.Options, principalOption{Name: names[i], Arn: arns[i]})
-			sv.Listed = sv.Listed || arns[i] == sv.Principal
-		}
-		sv.Principals = append(sv.Principals, g)
-	}
 	users, f := iamList[iam.User](q, "ListUsers", "Users", nil)
-	names, arns := namesArns(users, func(u *iam.User) (string, string) { return u.UserName, u.Arn })
-	add("Users", names, arns, f)
+	sv.Principals = append(sv.Principals, principalList("Users", users, f, func(u *iam.User) principalOption { return principalOption{u.UserName, u.Arn} }))
 	groups, f := iamList[iam.Group](q, "ListGroups", "Groups", nil)
-	names, arns = namesArns(groups, func(g *iam.Group) (string, string) { return g.GroupName, g.Arn })
-	add("User groups", names, arns, f)
+	sv.Principals = append(sv.Principals, principalList("User groups", groups, f, func(g *iam.Group) principalOption { return principalOption{g.GroupName, g.Arn} }))
 	roles, f := q.listRoles()
-	names, arns = namesArns(roles, func(r *iam.Role) (string, string) { return r.RoleName, r.Arn })
-	add("Roles", names, arns, f)
+	sv.Principals = append(sv.Principals, principalList("Roles", roles, f, func(r *iam.Role) principalOption { return principalOption{r.RoleName, r.Arn} }))
+	for _, g := range sv.Principals {
+		for _, o := range g.Options {
+			sv.Listed = sv.Listed || o.Arn == sv.Principal
+		}
+	}
 }
 
-func namesArns[T any](items []T, of func(*T) (string, string)) (names, arns []string) {
+func principalList[T any](label string, items []T, f *failure, option func(*T) principalOption) principalGroup {
+	g := principalGroup{Label: label, Failed: f}
 	for i := range items {
-		n, a := of(&items[i])
-		names, arns = append(names, n), append(arns, a)
+		g.Options = append(g.Options, option(&items[i]))
 	}
-	return names, arns
+	return g
 }
 
 // chooseActions splits the chosen actions between the listed service's

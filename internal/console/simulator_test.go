@@ -177,6 +177,13 @@ func TestSimulatorCustomPolicy(t *testing.T) {
 	has(t, body, `<tr data-decision="implicitDeny"><td class="action"><code>s3:GetObject</code></td><td class="resource"><code>`+public+`</code></td>`,
 		`<p class="boundary">Permissions boundary: <strong>Not allowed</strong></p>`)
 
+	// Another account's resource: each policy type's decision.
+	queue := "arn:aws:sqs:us-east-1:111122223333:orders"
+	body = b.simulate(http.StatusOK, url.Values{"mode": {"custom"}, "policy": {`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}}`},
+		"actions": {"sqs:SendMessage"}, "resources": {queue}})
+	has(t, body, `<tr data-decision="implicitDeny"><td class="action"><code>sqs:SendMessage</code></td><td class="resource"><code>`+queue+`</code></td>`,
+		`<p class="label">Decision details</p>`+"\n"+`<dl class="kv details"><dt>IAM Policy</dt><dd>allowed</dd><dt>Resource Policy</dt><dd>implicitDeny</dd></dl>`)
+
 	// Context keys of the pasted policy, and a policy IAM refuses.
 	_, body = b.post(simulator, url.Values{"do": {"keys"}, "mode": {"custom"}, "policy": {anaDeny}})
 	has(t, body, "Context keys the policies use: aws:SourceIp.")
