@@ -185,6 +185,9 @@ func (c *Console) routes() {
 	m.Handle("GET "+Prefix+"iam/groups/details/{name}/users", c.signedIn(c.addUsersPage))
 	m.Handle("POST "+Prefix+"iam/groups/details/{name}/users", c.signedIn(c.addUsers))
 	m.Handle("POST "+Prefix+"iam/groups/details/{name}/users/remove", c.signedIn(c.removeUsers))
+	// The IAM policy simulator (simulator.go).
+	m.Handle("GET "+Prefix+"iam/simulator", c.signedIn(c.simulatorPage))
+	m.Handle("POST "+Prefix+"iam/simulator", c.signedIn(c.simulate))
 	m.Handle("GET "+Prefix+"notifications/{id}", c.signedIn(c.notificationFragment))
 	m.Handle("POST "+Prefix+"notifications/{id}/dismiss", c.signedIn(c.dismissNotification))
 
