@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/app"
+	"github.com/rolecall/rolecall/internal/console"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/server"
@@ -201,10 +202,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
   auth:     %s
   enforce:  %s
   state:    %s
+  console:  %s%s
 
   export AWS_ENDPOINT_URL=%s
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=%s
-`, ver, endpoint, opts.Account, opts.Region, authMode, enforce, state, endpoint, opts.Region)
+`, ver, endpoint, opts.Account, opts.Region, authMode, enforce, state, endpoint, console.Prefix, endpoint, opts.Region)
 
 	limits := server.DefaultLimits
 	limits.MaxConnections = *maxConns
