@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -129,6 +131,23 @@ func seedState(t *testing.T, rc *rolecalltest.Server) (keyID, secret string) {
 		Tags: []ecstypes.Tag{{Key: aws.String("svc"), Value: aws.String("api")}}}))(t)
 	must(e.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("web"), ServiceName: aws.String("idle"), TaskDefinition: aws.String("web:2"),
 		DesiredCount: aws.Int32(0), NetworkConfiguration: network}))(t)
+
+	// Application Auto Scaling of api (which makes its service-linked
+	// role): a tagged target, a target tracking policy, a scheduled
+	// action.
+	s := aas.NewFromConfig(rc.Config)
+	in := registerIn("service/web/api", 1, 3)
+	in.Tags = map[string]string{"team": "a"}
+	must(s.RegisterScalableTarget(ctx, in))(t)
+	must(s.PutScalingPolicy(ctx, &aas.PutScalingPolicyInput{PolicyName: aws.String("cpu"), ServiceNamespace: aastypes.ServiceNamespaceEcs,
+		ResourceId: aws.String("service/web/api"), ScalableDimension: ecsDesired, PolicyType: aastypes.PolicyTypeTargetTrackingScaling,
+		TargetTrackingScalingPolicyConfiguration: &aastypes.TargetTrackingScalingPolicyConfiguration{TargetValue: aws.Float64(75),
+			PredefinedMetricSpecification: &aastypes.PredefinedMetricSpecification{PredefinedMetricType: aastypes.MetricTypeECSServiceAverageCPUUtilization},
+			ScaleInCooldown:               aws.Int32(60), ScaleOutCooldown: aws.Int32(30)}}))(t)
+	must(s.PutScheduledAction(ctx, &aas.PutScheduledActionInput{ScheduledActionName: aws.String("mornings"), ServiceNamespace: aastypes.ServiceNamespaceEcs,
+		ResourceId: aws.String("service/web/api"), ScalableDimension: ecsDesired, Schedule: aws.String("cron(0 9 ? * MON-FRI *)"), Timezone: aws.String("Europe/Paris"),
+		StartTime:            aws.Time(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
+		ScalableTargetAction: &aastypes.ScalableTargetAction{MinCapacity: aws.Int32(2), MaxCapacity: aws.Int32(5)}}))(t)
 	return *k.AccessKeyId, *k.SecretAccessKey
 }
 
@@ -154,7 +173,7 @@ func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
 	for i := range gaad.RoleDetailList {
 		gaad.RoleDetailList[i].RoleLastUsed = nil
 	}
-	for _, r := range []string{"deploy", "old", "task", "AWSServiceRoleForECS"} {
+	for _, r := range []string{"deploy", "old", "task", "AWSServiceRoleForECS", slrAAS} {
 		role := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r)}))(t).Role
 		role.RoleLastUsed = nil
 		out["role "+r] = role
@@ -188,6 +207,14 @@ func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
 		d := must(e.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(td), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}}))(t)
 		out["taskdef "+td] = []any{d.TaskDefinition, d.Tags}
 	}
+	s := aas.NewFromConfig(rc.Config)
+	targets := describeTargets(t, s)
+	out["scalable targets"] = targets
+	if len(targets) == 1 {
+		out["target tags"] = must(s.ListTagsForResource(ctx, &aas.ListTagsForResourceInput{ResourceARN: targets[0].ScalableTargetARN}))(t).Tags
+	}
+	out["scaling policies"] = must(s.DescribeScalingPolicies(ctx, &aas.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs}))(t).ScalingPolicies
+	out["scheduled actions"] = must(s.DescribeScheduledActions(ctx, &aas.DescribeScheduledActionsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs}))(t).ScheduledActions
 	return out
 }
 
@@ -264,8 +291,10 @@ func stripExportedAt(b []byte) []byte {
 // TestStateImportRefusals: a file that cannot be imported changes
 // nothing, and says why: another account than the signer's, a principal
 // not allowed rolecall:ImportState, a version this rolecall does not read,
-// a policy IAM would refuse (with IAM's text), an ID another account's
-// user has, an account that has state already.
+// a policy IAM would refuse (with IAM's text), a service or scalable
+// target without what it needs (with ECS's and Application Auto Scaling's
+// texts), an ID another account's user has, an account that has state
+// already.
 func TestStateImportRefusals(t *testing.T) {
 	a := rolecalltest.RunT(t)
 	seedState(t, a)
@@ -282,6 +311,9 @@ func TestStateImportRefusals(t *testing.T) {
 		other := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
 		if r := must(other.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 0 && what != "another account's ID" {
 			t.Fatalf("%s: roles were imported into 111122223333: %d", what, len(r))
+		}
+		if got := describeTargets(t, aas.NewFromConfig(b.Config)); len(got) != 0 {
+			t.Fatalf("%s: scalable targets were imported: %d", what, len(got))
 		}
 	}
 	refused := func(what string, body []byte, creds aws.Credentials, status int, code, message string) {
@@ -336,19 +368,15 @@ func TestStateImportRefusals(t *testing.T) {
 	refused("bad policy", bad, rootCreds, 400, "InvalidStateFile", `account 000000000000: role "task": inline policy "inline": `+iamText)
 
 	// Services without the service-linked role ECS acts through: ECS's
-	// own refusal, naming the service.
-	var doc map[string]any
-	must(0, json.Unmarshal(file, &doc))(t)
-	x := doc["accounts"].(map[string]any)["000000000000"].(map[string]any)["iam"].(map[string]any)
-	var roles []any
-	for _, r := range x["RoleDetailList"].([]any) {
-		if r.(map[string]any)["RoleName"] != "AWSServiceRoleForECS" {
-			roles = append(roles, r)
-		}
-	}
-	x["RoleDetailList"] = roles
-	refused("no AWSServiceRoleForECS", must(json.Marshal(doc))(t), rootCreds, 400, "InvalidStateFile",
+	// own refusal, naming the service. A scalable target without
+	// Application Auto Scaling's, or of a service the file does not hold:
+	// Application Auto Scaling's, naming the target.
+	refused("no AWSServiceRoleForECS", without(t, file, []string{"iam", "RoleDetailList"}, "RoleName", "AWSServiceRoleForECS"), rootCreds, 400, "InvalidStateFile",
 		`account 000000000000: ECS us-east-1: service "api": InvalidParameterException: Unable to assume the service linked role. Please verify that the ECS service linked role exists.`)
+	refused("no "+slrAAS, without(t, file, []string{"iam", "RoleDetailList"}, "RoleName", slrAAS), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: Application Auto Scaling us-east-1: scalable target "service/web/api": ValidationException: Unable to assume IAM role: `+slrAASARN)
+	refused("no service api", without(t, file, []string{"ecs", "us-east-1", "services"}, "serviceName", "api"), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: Application Auto Scaling us-east-1: scalable target "service/web/api": ValidationException: ECS service doesn't exist: service/web/api`)
 
 	// A user of another account has the ID the file gives one.
 	o := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
@@ -365,6 +393,30 @@ func TestStateImportRefusals(t *testing.T) {
 	if r := must(c.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 1 {
 		t.Errorf("into an account with state: %d roles", len(r))
 	}
+}
+
+// without is a state file without the entries of the list at path (under
+// account 000000000000) whose key is value.
+func without(t *testing.T, file []byte, path []string, key, value string) []byte {
+	t.Helper()
+	var doc map[string]any
+	must(0, json.Unmarshal(file, &doc))(t)
+	x := doc["accounts"].(map[string]any)["000000000000"].(map[string]any)
+	for _, p := range path[:len(path)-1] {
+		x = x[p].(map[string]any)
+	}
+	list := path[len(path)-1]
+	var kept []any
+	for _, e := range x[list].([]any) {
+		if e.(map[string]any)[key] != value {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == len(x[list].([]any)) {
+		t.Fatalf("the file has no %s %s in %v", key, value, path)
+	}
+	x[list] = kept
+	return must(json.Marshal(doc))(t)
 }
 
 // TestStateExportSecrets: the endpoint exports the signer's account
@@ -433,4 +485,43 @@ func TestStateRoundTripManagedInstances(t *testing.T) {
 	if len(out.Failures) > 0 || len(out.Tasks) != 1 || aws.ToString(out.Tasks[0].CapacityProviderName) != "mi" {
 		t.Errorf("RunTask on the imported provider: %+v %+v", out.Tasks, out.Failures)
 	}
+}
+
+// TestStateImportedScheduledActions: nothing scales during an import (a
+// service's desired count below its target's minimum stays so), and an
+// imported scheduled action runs at its times after the import, not at
+// those before it (the file does not say which of them ran), through the
+// imported service-linked role.
+func TestStateImportedScheduledActions(t *testing.T) {
+	a := newAASEnv(t)
+	const id = "service/prod/api"
+	must(a.aas.RegisterScalableTarget(ctx, registerIn(id, 1, 4)))(t)
+	// ECS's count changed behind Application Auto Scaling's back.
+	must(a.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String("prod"), Service: aws.String("api"), DesiredCount: aws.Int32(0)}))(t)
+	putScheduled(t, a.aas, id, "passed", atIn(a, time.Minute), aws.Int32(3), nil)
+	putScheduled(t, a.aas, id, "next", atIn(a, 2*time.Minute+30*time.Second), aws.Int32(2), nil)
+	file := exportState(t, a.rc)
+
+	// Two minutes on (ECS allows signatures 5 minutes off): "passed" was
+	// due between the export and the import.
+	b := newECSEnv(t)
+	b.clock.Advance(2 * time.Minute)
+	if status, body := stateRequest(t, b.rc, http.MethodPost, file, rootCreds); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	s := aas.NewFromConfig(b.rc.Config)
+	wantActivities(t, scalingActivities(t, s, id))
+	if n := desiredCount(t, b.ecs, "prod", "api"); n != 0 {
+		t.Errorf("desired count %d after the import, want 0", n)
+	}
+
+	// Half a minute on, "next" runs: the running rolecall looked for the
+	// actions imported at once.
+	b.clock.Advance(30 * time.Second)
+	if n := desiredCount(t, b.ecs, "prod", "api"); n != 2 {
+		t.Errorf("desired count %d, want 2", n)
+	}
+	wantActivities(t, scalingActivities(t, s, id),
+		"Successful | Setting desired count to 2. | minimum capacity was set to 2 | Successfully set desired count to 2. Change successfully fulfilled by ecs.",
+		"Successful | Setting min capacity to 2 | scheduled action name next was triggered | Successfully set min capacity to 2")
 }

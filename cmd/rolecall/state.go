@@ -20,9 +20,9 @@ const stateUsage = `usage: rolecall state export [--account ID] [--data-dir DIR 
        rolecall state check|salvage|repair [--data-dir DIR]
 
   export   write the state as a state file (docs/state-format.md): IAM (with
-           access keys and their secrets) and ECS clusters and task
-           definitions, of every account or --account ID; STS sessions and
-           temporary credentials are left out. FILE is written 0600 (default:
+           access keys and their secrets), ECS and Application Auto Scaling,
+           of every account or --account ID; STS sessions and temporary
+           credentials are left out. FILE is written 0600 (default:
            standard output).
   import   import a state file, or an aws iam get-account-authorization-details
            export, in one transaction: into accounts that have no state yet,

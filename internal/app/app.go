@@ -198,7 +198,7 @@ func Open(o Options) (*App, error) {
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
-			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
+			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
 		},

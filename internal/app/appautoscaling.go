@@ -71,14 +71,20 @@ func (e ecsServices) actAs(ctx context.Context, c appautoscaling.Call, cluster, 
 	return call, err
 }
 
-// ServiceExists: the service is ACTIVE or DRAINING; a deleted service
-// (INACTIVE) is no longer one. Read with ecs:DescribeServices.
+// ServiceExists: the service is ACTIVE or DRAINING. Read with
+// ecs:DescribeServices.
 func (e ecsServices) ServiceExists(ctx context.Context, c appautoscaling.Call, cluster, service string) (bool, error) {
 	call, err := e.actAs(ctx, c, cluster, service, "ecs:DescribeServices")
 	if err != nil {
 		return false, err
 	}
-	status, err := e.ecs.ServiceStatus(ctx, call, cluster, service)
+	return serviceExists(ctx, e.ecs, call, cluster, service)
+}
+
+// serviceExists: ECS has the service, ACTIVE or DRAINING; a deleted
+// service (INACTIVE) is no longer one.
+func serviceExists(ctx context.Context, svc *ecs.Service, c ecs.Call, cluster, service string) (bool, error) {
+	status, err := svc.ServiceStatus(ctx, c, cluster, service)
 	return status != "" && status != "INACTIVE", err
 }
 

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
@@ -14,9 +17,9 @@ import (
 )
 
 // Exporting reads the state through the services' own reads
-// (GetAccountAuthorizationDetails and the like, ECS's State), as the API
-// shows it: a trust policy names the users and roles it binds by their ARN,
-// or by unique ID once they are gone. STS sessions and every temporary
+// (GetAccountAuthorizationDetails and the like, ECS's and Application Auto
+// Scaling's State), as the API shows it: a trust policy names the users
+// and roles it binds by their ARN, or by unique ID once they are gone. STS sessions and every temporary
 // credential (task and instance role credentials) are left out; what a
 // role or key was last used for is too.
 
@@ -32,24 +35,23 @@ type ExportOptions struct {
 	Now     time.Time
 }
 
-// exportState reads the state of the accounts o names through the IAM and
-// ECS services.
-func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, o ExportOptions) (*statefile.File, error) {
+// exportState reads the state of the accounts o names through the IAM,
+// ECS and Application Auto Scaling services.
+func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, aasSvc *appautoscaling.Service, o ExportOptions) (*statefile.File, error) {
 	accounts := o.Accounts
 	if len(accounts) == 0 {
-		a, err := iamSvc.Accounts(ctx)
-		if err != nil {
-			return nil, err
+		for _, list := range []func(context.Context) ([]string, error){iamSvc.Accounts, ecsSvc.Accounts, aasSvc.Accounts} {
+			a, err := list(ctx)
+			if err != nil {
+				return nil, err
+			}
+			accounts = append(accounts, a...)
 		}
-		b, err := ecsSvc.Accounts(ctx)
-		if err != nil {
-			return nil, err
-		}
-		accounts = slices.Compact(slices.Sorted(slices.Values(append(a, b...))))
+		accounts = slices.Compact(slices.Sorted(slices.Values(accounts)))
 	}
 	now := o.Now.UTC().Truncate(time.Second)
 	f := &statefile.File{Format: statefile.Format, Version: statefile.Version, Rolecall: o.Version, ExportedAt: &now, Accounts: map[string]*statefile.Account{}}
-	codec := ecsCodec()
+	codec, aas := ecsCodec(), aasCodec()
 	for _, account := range accounts {
 		x, err := exportIAM(ctx, iamSvc, account, o.Secrets)
 		if err != nil {
@@ -83,11 +85,68 @@ func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, 
 			}
 			a.ECS[region] = r
 		}
-		if a.IAM != nil || a.ECS != nil || len(o.Accounts) > 0 {
+		scaling, err := aasSvc.State(ctx, account)
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", account, err)
+		}
+		for region, rs := range scaling {
+			if r := exportScaling(aas, rs, regions[region]); r != nil {
+				if a.ApplicationAutoScaling == nil {
+					a.ApplicationAutoScaling = map[string]*statefile.AASRegion{}
+				}
+				a.ApplicationAutoScaling[region] = r
+			}
+		}
+		if a.IAM != nil || a.ECS != nil || a.ApplicationAutoScaling != nil || len(o.Accounts) > 0 {
 			f.Accounts[account] = a
 		}
 	}
 	return f, nil
+}
+
+// exportScaling is a Region's Application Auto Scaling in AWS's JSON,
+// nil when it has none. A target of an ECS service that the Region's ECS
+// part does not hold (the service was deleted, and Application Auto
+// Scaling keeps its target) is left out with its policies and scheduled
+// actions: RegisterScalableTarget would refuse it on import.
+func exportScaling(codec *jsonrpc.Codec, rs *appautoscaling.RegionState, services *ecs.RegionState) *statefile.AASRegion {
+	held := map[string]bool{} // the services' resource IDs, service/CLUSTER/NAME
+	if services != nil {
+		for _, svc := range services.Services {
+			held["service/"+svc.ClusterArn[strings.LastIndexByte(svc.ClusterArn, '/')+1:]+"/"+svc.ServiceName] = true
+		}
+	}
+	kept := func(namespace, dimension, resourceID string) bool {
+		return namespace == appautoscaling.NamespaceECS && dimension == appautoscaling.DimensionECS && held[resourceID]
+	}
+	r := &statefile.AASRegion{}
+	for _, t := range rs.ScalableTargets {
+		if !kept(t.ServiceNamespace, t.ScalableDimension, t.ResourceId) {
+			continue
+		}
+		b := jsonrpc.Marshal(codec.Model.Shapes["ScalableTarget"], t.ScalableTarget)
+		if len(t.Tags) > 0 {
+			// The target's tags, as RegisterScalableTarget takes them;
+			// encoding/json writes a map's keys in order.
+			tags, _ := json.Marshal(t.Tags)
+			b = append(append(append(b[:len(b)-1:len(b)-1], `,"Tags":`...), tags...), '}')
+		}
+		r.ScalableTargets = append(r.ScalableTargets, b)
+	}
+	for _, p := range rs.ScalingPolicies {
+		if kept(p.ServiceNamespace, p.ScalableDimension, p.ResourceId) {
+			r.ScalingPolicies = append(r.ScalingPolicies, jsonrpc.Marshal(codec.Model.Shapes["ScalingPolicy"], p))
+		}
+	}
+	for _, a := range rs.ScheduledActions {
+		if kept(a.ServiceNamespace, a.ScalableDimension, a.ResourceId) {
+			r.ScheduledActions = append(r.ScheduledActions, jsonrpc.Marshal(codec.Model.Shapes["ScheduledAction"], a))
+		}
+	}
+	if len(r.ScalableTargets) == 0 {
+		return nil
+	}
+	return r
 }
 
 // all reads every page of a listing.

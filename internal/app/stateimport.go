@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/api/ecsapi"
+	"github.com/rolecall/rolecall/internal/appautoscaling"
+	aastypes "github.com/rolecall/rolecall/internal/appautoscaling/types"
 	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -32,12 +34,13 @@ import (
 )
 
 // Importing a state file (docs/state-format.md) replays it through the
-// IAM and ECS services, as calls of their API, so that every entity is
-// checked as the API checks it (a policy IAM would refuse is refused with
-// IAM's text; a service-linked role is made by CreateServiceLinkedRole
-// and so keeps its protection), with the file's unique IDs and dates. The
-// services write into one transaction of the store (txStore): the import
-// commits whole, or a bad file changes nothing.
+// IAM, ECS and Application Auto Scaling services, as calls of their API,
+// so that every entity is checked as the API checks it (a policy IAM
+// would refuse is refused with IAM's text; a service-linked role is made
+// by CreateServiceLinkedRole and so keeps its protection), with the
+// file's unique IDs and dates. The services write into one transaction of
+// the store (txStore): the import commits whole, or a bad file changes
+// nothing.
 
 // ImportMode is what an import does with an account of the file that
 // already has state.
@@ -119,8 +122,11 @@ func (s *txStore) Close() error { return nil }
 type script struct {
 	now        time.Time
 	id, secret string
-	clock      ids.Clock
-	gen        ids.Generator
+	// uuids are the UUIDs of the next entity made, in the order it draws
+	// them; "" draws a new one.
+	uuids []string
+	clock ids.Clock
+	gen   ids.Generator
 }
 
 func (s *script) Now() time.Time {
@@ -145,7 +151,16 @@ func (s *script) ID(prefix string) string {
 	return id
 }
 
-func (s *script) UUID() string { return s.gen.UUID() }
+func (s *script) UUID() string {
+	if len(s.uuids) > 0 {
+		u := s.uuids[0]
+		s.uuids = s.uuids[1:]
+		if u != "" {
+			return u
+		}
+	}
+	return s.gen.UUID()
+}
 
 func (s *script) Secret(n int) string {
 	v := s.secret
@@ -156,8 +171,8 @@ func (s *script) Secret(n int) string {
 	return v
 }
 
-// at sets the ID and date of the next entity made.
-func (s *script) at(id string, t time.Time) { s.id, s.now = id, t }
+// at sets the ID and date of the next entity made (and no UUIDs).
+func (s *script) at(id string, t time.Time) { s.id, s.now, s.uuids = id, t, nil }
 
 type importer struct {
 	ctx  context.Context
@@ -165,6 +180,7 @@ type importer struct {
 	sc   *script
 	iam  *iam.Service
 	ecs  *ecs.Service
+	aas  *appautoscaling.Service
 	used map[string]bool // unique IDs that exist or trust policies name
 }
 
@@ -174,10 +190,12 @@ func newImporter(ctx context.Context, tx store.Tx, clock ids.Clock, gen ids.Gene
 	im := &importer{ctx: ctx, st: st, sc: sc}
 	im.iam = iam.New(iam.Config{Store: st, Clock: sc, IDs: sc})
 	im.ecs = ecs.New(ecs.Config{Store: st, Clock: sc, IDs: sc, Roles: importRoles{im.iam}, Paused: true})
+	im.aas = appautoscaling.New(appautoscaling.Config{Store: st, Clock: sc, IDs: sc, Roles: importScalingRoles{im.iam}, Services: importServices{im.ecs}, Paused: true})
 	return im
 }
 
-// hasState says whether an account has IAM entities or ECS resources.
+// hasState says whether an account has IAM entities, ECS resources or
+// Application Auto Scaling targets.
 func (im *importer) hasState(account string) (bool, error) {
 	sum, err := im.iam.GetAccountSummary(im.ctx, account)
 	if err != nil {
@@ -189,20 +207,25 @@ func (im *importer) hasState(account string) (bool, error) {
 		}
 	}
 	regions, err := im.ecs.State(im.ctx, account)
-	return len(regions) > 0, err
+	if err != nil || len(regions) > 0 {
+		return len(regions) > 0, err
+	}
+	scaling, err := im.aas.State(im.ctx, account)
+	return len(scaling) > 0, err
 }
 
 // run replays the accounts of f, in an order in which each entity finds
 // what it names: policies, users, groups, roles (with a placeholder trust
 // policy), then every trust policy (a role may trust a role made after
-// it, in any account of the file), instance profiles, access keys, ECS.
+// it, in any account of the file), instance profiles, access keys, ECS,
+// Application Auto Scaling (whose targets are ECS services).
 func (im *importer) run(f *statefile.File, accounts []string) error {
 	var err error
 	if im.used, err = im.iam.UniqueIDsInUse(im.ctx); err != nil {
 		return err
 	}
 	phases := []func(account string, a *statefile.Account) error{
-		im.account, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles, im.ecsState,
+		im.account, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles, im.ecsState, im.aasState,
 	}
 	for _, phase := range phases {
 		for _, account := range accounts {
@@ -706,11 +729,17 @@ func (r importRoles) LinkedRoleUsed(context.Context, ecs.Call, string, ...ecs.Ro
 }
 
 func (r importRoles) PassRole(ctx context.Context, c ecs.Call, roleArn, _, _ string) error {
+	return roleInAccount(ctx, r.iam, c.Account, roleArn)
+}
+
+// roleInAccount: a role passed during an import must be one of the
+// account's; the importer acts for its root, who may pass any of them.
+func roleInAccount(ctx context.Context, svc *iam.Service, account, roleArn string) error {
 	a, err := arn.Parse(roleArn)
-	if err != nil || a.Account != c.Account {
+	if err != nil || a.Account != account {
 		return awserr.New(404, "NoSuchEntity", "The role with name %s cannot be found.", roleArn)
 	}
-	_, err = r.iam.RoleByARN(ctx, roleArn)
+	_, err = svc.RoleByARN(ctx, roleArn)
 	return err
 }
 
@@ -782,9 +811,10 @@ func str(raw json.RawMessage) string {
 	return s
 }
 
-// ecsTime reads an ECS timestamp: seconds since the epoch (the API's) or
-// RFC 3339 (the AWS CLI's); zero for none.
-func ecsTime(raw json.RawMessage) (time.Time, error) {
+// jsonTime reads a timestamp of AWS's JSON protocol (ECS, Application Auto
+// Scaling): seconds since the epoch (the API's) or RFC 3339 (the AWS
+// CLI's); zero for none.
+func jsonTime(raw json.RawMessage) (time.Time, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return time.Time{}, nil
 	}
@@ -802,24 +832,30 @@ func ecsTime(raw json.RawMessage) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// regional imports the part of a file of a regional service, Region by
+// Region, in order.
+func regional[R any](service string, regions map[string]*R, fn func(region string, r *R) error) error {
+	for _, region := range slices.Sorted(maps.Keys(regions)) {
+		if !auth.ValidRegion(region) {
+			return fmt.Errorf("%s: %q is not a Region", service, region)
+		}
+		if r := regions[region]; r != nil {
+			if err := fn(region, r); err != nil {
+				return fmt.Errorf("%s %s: %w", service, region, err)
+			}
+		}
+	}
+	return nil
+}
+
 func (im *importer) ecsState(account string, a *statefile.Account) error {
 	if a == nil || len(a.ECS) == 0 {
 		return nil
 	}
 	codec := ecsCodec()
-	for _, region := range slices.Sorted(maps.Keys(a.ECS)) {
-		if !auth.ValidRegion(region) {
-			return fmt.Errorf("ECS: %q is not a Region", region)
-		}
-		r := a.ECS[region]
-		if r == nil {
-			continue
-		}
-		if err := im.ecsRegion(codec, ecs.Call{Account: account, Region: region}, r); err != nil {
-			return fmt.Errorf("ECS %s: %w", region, err)
-		}
-	}
-	return nil
+	return regional("ECS", a.ECS, func(region string, r *statefile.ECSRegion) error {
+		return im.ecsRegion(codec, ecs.Call{Account: account, Region: region}, r)
+	})
 }
 
 // ecsRegion imports a Region's resources in an order in which each finds
@@ -941,7 +977,7 @@ func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	if req.SchedulingStrategy == "DAEMON" {
 		req.DesiredCount = nil // a daemon's count is its instances'
 	}
-	created, err := ecsTime(obj["createdAt"])
+	created, err := jsonTime(obj["createdAt"])
 	if err != nil {
 		return failed("service", name, fmt.Errorf("createdAt: %w", err))
 	}
@@ -1061,7 +1097,7 @@ func readTaskDef(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) (*taskDe
 		key string
 		to  *time.Time
 	}{{"registeredAt", &d.registered}, {"deregisteredAt", &d.deregistered}, {"deleteRequestedAt", &d.deleting}} {
-		if *t.to, err = ecsTime(obj[t.key]); err != nil {
+		if *t.to, err = jsonTime(obj[t.key]); err != nil {
 			return nil, failed("task definition", d.arn, fmt.Errorf("%s: %w", t.key, err))
 		}
 	}
@@ -1110,4 +1146,229 @@ func registeredBy(account, who string) *principal.Principal {
 		return principal.RootUser(account)
 	}
 	return &principal.Principal{Kind: principal.User, Account: account, ARN: who}
+}
+
+// importScalingRoles is what Application Auto Scaling asks of IAM while a
+// file is imported: its service-linked role must be in the file (it is
+// not created: the file says which roles exist), and a role a target
+// names must be one of the account's. Nothing is assumed.
+type importScalingRoles struct{ iam *iam.Service }
+
+// EnsureServiceLinkedRole answers Application Auto Scaling's own refusal
+// of a role it cannot assume when the role is not there.
+func (r importScalingRoles) EnsureServiceLinkedRole(ctx context.Context, c appautoscaling.Call, servicePrincipal string) (string, error) {
+	ls, ok := catalog.LinkedServiceFor(servicePrincipal)
+	if !ok {
+		return "", fmt.Errorf("app: %s has no service-linked role", servicePrincipal)
+	}
+	roleArn := arn.IAM(c.Account, "role", ls.Path(), ls.RoleName)
+	exists, err := roleBroker{iam: r.iam}.linkedRoleExists(ctx, c.Account, servicePrincipal)
+	if err == nil && !exists {
+		err = appautoscaling.UnableToAssumeRole(roleArn)
+	}
+	if err != nil {
+		return "", err
+	}
+	return roleArn, nil
+}
+
+func (r importScalingRoles) PassRole(ctx context.Context, c appautoscaling.Call, roleArn string) error {
+	return roleInAccount(ctx, r.iam, c.Account, roleArn)
+}
+
+// importServices is ECS as Application Auto Scaling meets it during an
+// import: the services the file made so far. Nothing scales (the import's
+// Application Auto Scaling is paused).
+type importServices struct{ ecs *ecs.Service }
+
+func (s importServices) ServiceExists(ctx context.Context, c appautoscaling.Call, cluster, service string) (bool, error) {
+	return serviceExists(ctx, s.ecs, ecs.Call{Account: c.Account, Region: c.Region}, cluster, service)
+}
+
+func (s importServices) DesiredCount(context.Context, appautoscaling.Call, string, string) (int32, bool, error) {
+	return 0, false, errNotDuringImport
+}
+
+func (s importServices) SetDesiredCount(context.Context, appautoscaling.Call, string, string, int32) error {
+	return errNotDuringImport
+}
+
+// aasCodec reads Application Auto Scaling resources in AWS's JSON, with
+// the checks its API makes of a request.
+func aasCodec() *jsonrpc.Codec {
+	return &jsonrpc.Codec{Model: model.MustLoad("application-autoscaling")}
+}
+
+func (im *importer) aasState(account string, a *statefile.Account) error {
+	if a == nil || len(a.ApplicationAutoScaling) == 0 {
+		return nil
+	}
+	codec := aasCodec()
+	return regional("Application Auto Scaling", a.ApplicationAutoScaling, func(region string, r *statefile.AASRegion) error {
+		return im.aasRegion(codec, appautoscaling.Call{Account: account, Region: region}, r)
+	})
+}
+
+// aasRegion imports a Region's scalable targets, then their scaling
+// policies and scheduled actions. Each Put creates or updates: a resource
+// given twice is refused rather than made once from the second.
+func (im *importer) aasRegion(codec *jsonrpc.Codec, c appautoscaling.Call, r *statefile.AASRegion) error {
+	seen := map[string]bool{} // ARNs made
+	made := func(kind, name, arn string) error {
+		if seen[arn] {
+			return failed(kind, name, fmt.Errorf("%s is given twice", arn))
+		}
+		seen[arn] = true
+		return nil
+	}
+	for _, raw := range r.ScalableTargets {
+		if err := im.scalableTarget(codec, c, raw, made); err != nil {
+			return err
+		}
+	}
+	for _, raw := range r.ScalingPolicies {
+		if err := im.scalingPolicy(codec, c, raw, made); err != nil {
+			return err
+		}
+	}
+	for _, raw := range r.ScheduledActions {
+		if err := im.scheduledAction(codec, c, raw, made); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// aasResource reads a resource of a file, a kind named by its member
+// nameKey, of the model's shape, as the request of op that makes it
+// (dst), with its CreationTime.
+func aasResource(codec *jsonrpc.Codec, raw json.RawMessage, kind, nameKey, shape, op string, dst any, extra ...string) (map[string]json.RawMessage, string, time.Time, error) {
+	obj, name, err := object(kind, nameKey, raw)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	if err := request(codec, obj, shape, op, dst, extra...); err != nil {
+		return nil, "", time.Time{}, failed(kind, name, err)
+	}
+	created, err := jsonTime(obj["CreationTime"])
+	if err != nil {
+		return nil, "", time.Time{}, failed(kind, name, fmt.Errorf("CreationTime: %w", err))
+	}
+	return obj, name, created, nil
+}
+
+// scalableTarget registers a target with its capacities, suspended state
+// and tags (RegisterScalableTarget), its ARN and creation time kept: the
+// ECS service and the service-linked role must be in the file.
+func (im *importer) scalableTarget(codec *jsonrpc.Codec, c appautoscaling.Call, raw json.RawMessage, made func(kind, name, arn string) error) error {
+	const kind = "scalable target"
+	var req aastypes.RegisterScalableTargetRequest
+	obj, id, created, err := aasResource(codec, raw, kind, "ResourceId", "ScalableTarget", "RegisterScalableTarget", &req, "Tags")
+	if err != nil {
+		return err
+	}
+	im.sc.at("", created)
+	out, err := im.aas.RegisterScalableTarget(im.ctx, c, &req)
+	if err != nil {
+		return failed(kind, id, err)
+	}
+	if err := sameARN(kind, id, str(obj["ScalableTargetARN"]), out.ScalableTargetARN); err != nil {
+		return err
+	}
+	return made(kind, id, out.ScalableTargetARN)
+}
+
+// scalingPolicy puts a policy of a target (PutScalingPolicy), with the
+// UUID of its ARN, the UUIDs of the alarms Application Auto Scaling made
+// for it (target tracking) and its creation time kept.
+func (im *importer) scalingPolicy(codec *jsonrpc.Codec, c appautoscaling.Call, raw json.RawMessage, made func(kind, name, arn string) error) error {
+	const kind = "scaling policy"
+	var req aastypes.PutScalingPolicyRequest
+	obj, name, created, err := aasResource(codec, raw, kind, "PolicyName", "ScalingPolicy", "PutScalingPolicy", &req)
+	if err != nil {
+		return err
+	}
+	var alarms []aastypes.Alarm
+	if a, ok := obj["Alarms"]; ok {
+		if err := json.Unmarshal(a, &alarms); err != nil {
+			return failed(kind, name, fmt.Errorf("Alarms: %v", err))
+		}
+	}
+	fileARN := str(obj["PolicyARN"])
+	im.sc.at("", created)
+	// PutScalingPolicy draws the policy's UUID, then its alarms'.
+	im.sc.uuids = []string{arnUUID(fileARN, ":scalingPolicy:"), alarmUUID(alarms, "AlarmHigh"), alarmUUID(alarms, "AlarmLow")}
+	out, err := im.aas.PutScalingPolicy(im.ctx, c, &req)
+	if err != nil {
+		return failed(kind, name, err)
+	}
+	if err := sameARN(kind, name, fileARN, out.PolicyARN); err != nil {
+		return err
+	}
+	// A step scaling policy's alarms are CloudWatch's, which invoke it:
+	// not carried. A target tracking policy's are the ones made for it.
+	if len(out.Alarms) > 0 && len(alarms) > 0 && !slices.Equal(out.Alarms, alarms) {
+		return failed(kind, name, fmt.Errorf("Application Auto Scaling made its alarms %v, not %v", out.Alarms, alarms))
+	}
+	return made(kind, name, out.PolicyARN)
+}
+
+// scheduledAction puts a scheduled action of a target
+// (PutScheduledAction), with the UUID of its ARN and its creation time
+// kept, then puts it again as of the import: the file does not say which
+// of its times ran, so it runs at its times after the import, as an
+// action put then would.
+func (im *importer) scheduledAction(codec *jsonrpc.Codec, c appautoscaling.Call, raw json.RawMessage, made func(kind, name, arn string) error) error {
+	const kind = "scheduled action"
+	var req aastypes.PutScheduledActionRequest
+	obj, name, created, err := aasResource(codec, raw, kind, "ScheduledActionName", "ScheduledAction", "PutScheduledAction", &req)
+	if err != nil {
+		return err
+	}
+	fileARN := str(obj["ScheduledActionARN"])
+	im.sc.at("", created)
+	im.sc.uuids = []string{arnUUID(fileARN, ":scheduledAction:")}
+	if _, err := im.aas.PutScheduledAction(im.ctx, c, &req); err != nil {
+		return failed(kind, name, err)
+	}
+	im.sc.at("", time.Time{})
+	if _, err := im.aas.PutScheduledAction(im.ctx, c, &req); err != nil {
+		return failed(kind, name, err)
+	}
+	out, err := im.aas.DescribeScheduledActions(im.ctx, c, &aastypes.DescribeScheduledActionsRequest{ServiceNamespace: req.ServiceNamespace,
+		ResourceId: req.ResourceId, ScalableDimension: req.ScalableDimension, ScheduledActionNames: []string{name}})
+	if err != nil {
+		return failed(kind, name, err)
+	}
+	if len(out.ScheduledActions) != 1 {
+		return failed(kind, name, errors.New("Application Auto Scaling does not describe it once put"))
+	}
+	got := out.ScheduledActions[0].ScheduledActionARN
+	if err := sameARN(kind, name, fileARN, got); err != nil {
+		return err
+	}
+	return made(kind, name, got)
+}
+
+// arnUUID is the UUID an Application Auto Scaling ARN holds after kind
+// (":scalingPolicy:UUID:resource/..."); "" when it has none.
+func arnUUID(arn, kind string) string {
+	_, rest, ok := strings.Cut(arn, kind)
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, ":")
+	return id
+}
+
+// alarmUUID is the UUID that ends the name of a target tracking policy's
+// alarm of a kind (TargetTracking-RESOURCE-AlarmHigh-UUID); "" when none
+// has it.
+func alarmUUID(alarms []aastypes.Alarm, kind string) string {
+	for _, a := range alarms {
+		if i := strings.LastIndex(a.AlarmName, "-"+kind+"-"); i >= 0 {
+			return a.AlarmName[i+len(kind)+2:]
+		}
+	}
+	return ""
 }

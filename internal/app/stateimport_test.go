@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
@@ -29,6 +30,12 @@ const fuzzSeed = `{"format":"rolecall-state","version":1,"accounts":{"1234567890
 // refuses leaves the state as it was: empty.
 func FuzzImport(f *testing.F) {
 	f.Add([]byte(fuzzSeed))
+	f.Add([]byte(`{"format":"rolecall-state","version":1,"accounts":{"123456789012":{"applicationAutoScaling":{"us-east-1":{
+ "ScalableTargets":[{"ServiceNamespace":"ecs","ResourceId":"service/c/s","ScalableDimension":"ecs:service:DesiredCount","MinCapacity":1,"MaxCapacity":2,"Tags":{"k":"v"}}],
+ "ScalingPolicies":[{"PolicyName":"p","ServiceNamespace":"ecs","ResourceId":"service/c/s","ScalableDimension":"ecs:service:DesiredCount","PolicyType":"TargetTrackingScaling",
+  "TargetTrackingScalingPolicyConfiguration":{"TargetValue":50.0,"PredefinedMetricSpecification":{"PredefinedMetricType":"ECSServiceAverageCPUUtilization"}}}],
+ "ScheduledActions":[{"ScheduledActionName":"a","ServiceNamespace":"ecs","ResourceId":"service/c/s","ScalableDimension":"ecs:service:DesiredCount",
+  "Schedule":"rate(1 hour)","ScalableTargetAction":{"MinCapacity":1},"CreationTime":1700000000}]}}}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, _, err := statefile.Parse(b)
 		if err != nil {
@@ -43,8 +50,9 @@ func FuzzImport(f *testing.F) {
 		iamSvc := iam.New(iam.Config{Store: st, Clock: clock, IDs: &ids.Sequence{}})
 		a, _ := iamSvc.Accounts(ctx)
 		e, _ := ecs.New(ecs.Config{Store: st, Clock: clock}).Accounts(ctx)
-		if len(a)+len(e) > 0 {
-			t.Fatalf("a refused import left accounts %v %v", a, e)
+		s, _ := appautoscaling.New(appautoscaling.Config{Store: st, Clock: clock}).Accounts(ctx)
+		if len(a)+len(e)+len(s) > 0 {
+			t.Fatalf("a refused import left accounts %v %v %v", a, e, s)
 		}
 	})
 }
@@ -60,7 +68,8 @@ func TestImportSeed(t *testing.T) {
 	if err != nil || len(res.Imported) != 1 {
 		t.Fatalf("%v %+v", err, res)
 	}
-	got, err := exportState(context.Background(), iam.New(iam.Config{Store: st, Clock: &ids.FixedClock{}, IDs: &ids.Sequence{}}), ecs.New(ecs.Config{Store: st, Clock: &ids.FixedClock{}}), ExportOptions{Secrets: true})
+	got, err := exportState(context.Background(), iam.New(iam.Config{Store: st, Clock: &ids.FixedClock{}, IDs: &ids.Sequence{}}), ecs.New(ecs.Config{Store: st, Clock: &ids.FixedClock{}}),
+		appautoscaling.New(appautoscaling.Config{Store: st, Clock: &ids.FixedClock{}}), ExportOptions{Secrets: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/rolecall/rolecall/internal/appautoscaling"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -27,13 +28,23 @@ import (
 
 // ExportState reads the running rolecall's state as a state file.
 func (a *App) ExportState(ctx context.Context, o ExportOptions) (*statefile.File, error) {
-	return exportState(ctx, a.IAM, a.ECS, o)
+	return exportState(ctx, a.IAM, a.ECS, a.AppAutoScaling, o)
 }
 
 // ImportState imports f into the running rolecall's state, in one
 // transaction (serve --init).
 func (a *App) ImportState(ctx context.Context, f *statefile.File, mode ImportMode) (*ImportResult, error) {
-	return importState(ctx, a.state, f, mode, a.clock, a.gen)
+	return importLive(ctx, a.state, a.AppAutoScaling, f, mode, a.clock, a.gen)
+}
+
+// importLive imports f into a running rolecall's state; its Application
+// Auto Scaling then looks at once for the scheduled actions imported.
+func importLive(ctx context.Context, st store.Store, aas *appautoscaling.Service, f *statefile.File, mode ImportMode, clock ids.Clock, gen ids.Generator) (*ImportResult, error) {
+	res, err := importState(ctx, st, f, mode, clock, gen)
+	if err == nil {
+		aas.Changed()
+	}
+	return res, err
 }
 
 // openDir opens the state of a data directory that no rolecall serves,
@@ -71,7 +82,8 @@ func ExportDir(ctx context.Context, dir string, o ExportOptions) (*statefile.Fil
 	clock, gen := ids.SystemClock{}, ids.Random{}
 	iamSvc := iam.New(iam.Config{Store: st, Clock: clock, IDs: gen})
 	ecsSvc := ecs.New(ecs.Config{Store: st, Clock: clock, IDs: gen})
-	return exportState(ctx, iamSvc, ecsSvc, o)
+	aasSvc := appautoscaling.New(appautoscaling.Config{Store: st, Clock: clock, IDs: gen})
+	return exportState(ctx, iamSvc, ecsSvc, aasSvc, o)
 }
 
 // ImportDir imports f into the state of a data directory that no rolecall
@@ -109,6 +121,7 @@ const (
 type stateEndpoint struct {
 	iam     *iam.Service
 	ecs     *ecs.Service
+	aas     *appautoscaling.Service
 	st      store.Store
 	authn   *auth.Authenticator
 	authz   authz.Decider
@@ -167,7 +180,7 @@ func (h *stateEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *stateEndpoint) export(ctx context.Context, w http.ResponseWriter, p *principal.Principal, requestID string) {
-	f, err := exportState(ctx, h.iam, h.ecs, ExportOptions{Accounts: []string{p.Account}, Secrets: p.Kind == principal.Root, Version: h.version, Now: h.clock.Now()})
+	f, err := exportState(ctx, h.iam, h.ecs, h.aas, ExportOptions{Accounts: []string{p.Account}, Secrets: p.Kind == principal.Root, Version: h.version, Now: h.clock.Now()})
 	if err != nil {
 		jsonrpc.WriteError(w, awserr.As(err), requestID)
 		return
@@ -196,7 +209,7 @@ func (h *stateEndpoint) importFile(ctx context.Context, w http.ResponseWriter, p
 			return
 		}
 	}
-	res, err := importState(ctx, h.st, f, RefuseExisting, h.clock, h.gen)
+	res, err := importLive(ctx, h.st, h.aas, f, RefuseExisting, h.clock, h.gen)
 	switch {
 	case errors.Is(err, ErrAccountHasState):
 		jsonrpc.WriteError(w, stateError(http.StatusConflict, "AccountHasState", err), requestID)

@@ -80,6 +80,11 @@ type Config struct {
 	// Services finds the ECS services targets name (internal/app wires
 	// ECS behind it).
 	Services Services
+	// Paused: nothing scales. Scheduled actions do not run (RunDue), and a
+	// registration leaves the service's desired count as it is. A state
+	// import writes so: the file's desired counts are what the targets
+	// left them, and the live server runs the actions from then on.
+	Paused bool
 }
 
 // Service is the Application Auto Scaling domain over a store.
@@ -90,11 +95,12 @@ type Service struct {
 	roles    Roles
 	services Services
 	sched    scheduler
+	paused   bool
 }
 
 // New returns the domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, services: c.Services}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, services: c.Services, paused: c.Paused}
 }
 
 // Buckets. Keys begin "<account>/<region>/" so that a Region's records

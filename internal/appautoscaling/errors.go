@@ -64,11 +64,12 @@ func errScheduledActionNotFound(r targetRef, name string) error {
 	return objectNotFound("No scheduled action found for service namespace: %s, resource ID: %s, scalable dimension: %s, scheduled action name: %s", r.Namespace, r.ResourceID, r.Dimension, name)
 }
 
-// errUnableToAssume: a RoleARN that names no role, ValidationException
+// UnableToAssumeRole: a RoleARN that names no role, ValidationException
 // "Unable to assume IAM role: ARN" (aws-samples/amazon-bedrock-samples
 // #285, status 400; hashicorp/terraform-provider-aws retries on "Unable to
-// assume IAM role").
-func errUnableToAssume(roleArn string) error {
+// assume IAM role"). Exported for Roles that find no service-linked role
+// to use and create none (a state import).
+func UnableToAssumeRole(roleArn string) error {
 	return validation("Unable to assume IAM role: %s", roleArn)
 }
 

@@ -55,7 +55,7 @@ func (s *Service) roleARN(ctx context.Context, c Call, roleArn string) error {
 		return err
 	}
 	if awserr.IsClient(err) {
-		return errUnableToAssume(roleArn)
+		return UnableToAssumeRole(roleArn)
 	}
 	return err
 }

@@ -70,6 +70,11 @@ func (s *Service) touch() {
 	s.sched.wake.Store(0)
 }
 
+// Changed: targets or actions were written behind the Service's back (a
+// state import through another Service on the same store); the next
+// RunDue looks again instead of waiting for its rescan.
+func (s *Service) Changed() { s.touch() }
+
 // asleep: nothing is due at now.
 func (s *Service) asleep(now time.Time) bool {
 	w := s.sched.wake.Load()
@@ -80,7 +85,7 @@ func (s *Service) asleep(now time.Time) bool {
 // and Region. Errors are the store's, or ECS's that are no AWS answer; a
 // refusal (of the role, or of ECS) is a failed activity, not an error.
 func (s *Service) RunDue(ctx context.Context) error {
-	if s.asleep(s.now()) {
+	if s.paused || s.asleep(s.now()) {
 		return nil
 	}
 	s.sched.run.Lock()
@@ -257,7 +262,7 @@ func (s *Service) runAction(ctx context.Context, d dueAction) error {
 // set, which names the cause when the service's count cannot be read.
 func (s *Service) scaleWithin(ctx context.Context, c Call, targetKey string, t *records.ScalableTarget, minSet bool) error {
 	r := refOf(c, t.ServiceNamespace, t.ResourceId, t.ScalableDimension)
-	if !r.ecs || t.MinCapacity == nil || t.MaxCapacity == nil {
+	if s.paused || !r.ecs || t.MinCapacity == nil || t.MaxCapacity == nil {
 		return nil
 	}
 	min, max := *t.MinCapacity, *t.MaxCapacity

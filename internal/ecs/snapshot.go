@@ -3,8 +3,6 @@ package ecs
 import (
 	"context"
 	"errors"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
@@ -114,18 +112,5 @@ func (s *Service) Accounts(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	err := s.st.View(func(tx store.Tx) error {
-		for _, b := range []string{bucketClusters, bucketProviders, bucketTaskDefs} {
-			if err := tx.Scan(b, "", "", func(k string, _ []byte) bool {
-				a, _, _ := strings.Cut(k, "/")
-				seen[a] = true
-				return true
-			}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return slices.Sorted(maps.Keys(seen)), err
+	return store.KeyedAccounts(s.st, bucketClusters, bucketProviders, bucketTaskDefs)
 }

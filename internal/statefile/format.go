@@ -1,7 +1,8 @@
 // Package statefile is rolecall's state file format: a documented,
-// versioned JSON document of the IAM entities and ECS resources of one or
-// more accounts, which `rolecall state export` writes and `rolecall state
-// import` and `rolecall serve --init` read (docs/state-format.md). It also
+// versioned JSON document of the IAM entities, ECS resources and
+// Application Auto Scaling resources of one or more accounts, which
+// `rolecall state export` writes and `rolecall state import` and
+// `rolecall serve --init` read (docs/state-format.md). It also
 // reads what `aws iam get-account-authorization-details` prints, against
 // AWS or rolecall alike, which is the IAM part of the format.
 //
@@ -43,6 +44,8 @@ type Account struct {
 	IAM *IAM `json:"iam,omitempty"`
 	// ECS is keyed by Region: ECS is regional, IAM is global.
 	ECS map[string]*ECSRegion `json:"ecs,omitempty"`
+	// ApplicationAutoScaling is keyed by Region, as ECS.
+	ApplicationAutoScaling map[string]*AASRegion `json:"applicationAutoScaling,omitempty"`
 }
 
 // IAM is an account's IAM entities: what GetAccountAuthorizationDetails
@@ -243,6 +246,20 @@ type ECSRegion struct {
 	CapacityProviders []json.RawMessage `json:"capacityProviders,omitempty"`
 	TaskDefinitions   []json.RawMessage `json:"taskDefinitions,omitempty"`
 	Services          []json.RawMessage `json:"services,omitempty"`
+}
+
+// AASRegion is an account's Application Auto Scaling resources in one
+// Region, each in AWS's JSON as the Application Auto Scaling API answers
+// it, under the member names of its answers: a scalable target as
+// DescribeScalableTargets lists it, with its tags as ListTagsForResource
+// answers them ("Tags", as RegisterScalableTarget takes them), a scaling
+// policy as DescribeScalingPolicies lists it, a scheduled action as
+// DescribeScheduledActions lists it. internal/app reads them with the
+// service's model.
+type AASRegion struct {
+	ScalableTargets  []json.RawMessage `json:"ScalableTargets,omitempty"`
+	ScalingPolicies  []json.RawMessage `json:"ScalingPolicies,omitempty"`
+	ScheduledActions []json.RawMessage `json:"ScheduledActions,omitempty"`
 }
 
 // Document is a policy document as a file holds it: a JSON string of the

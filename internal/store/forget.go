@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -70,6 +72,26 @@ func DeleteAccountKeys(tx Tx, account string) error {
 		}
 	}
 	return nil
+}
+
+// KeyedAccounts are the accounts that have records in the buckets, by the
+// key convention DeleteAccountKeys follows ("<account>/..."), in order.
+func KeyedAccounts(st Store, buckets ...string) ([]string, error) {
+	seen := map[string]bool{}
+	err := st.View(func(tx Tx) error {
+		clear(seen)
+		for _, b := range buckets {
+			if err := tx.Scan(b, "", "", func(k string, _ []byte) bool {
+				a, _, _ := strings.Cut(k, "/")
+				seen[a] = true
+				return true
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return slices.Sorted(maps.Keys(seen)), err
 }
 
 // DeletePrefix deletes every record of bucket whose key begins with prefix.
