@@ -35,9 +35,9 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/internal/app"
-	"github.com/rolecall/rolecall/internal/console"
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
+	"github.com/rolecall/rolecall/internal/console"
 	"github.com/rolecall/rolecall/internal/server"
 )
 
