@@ -379,7 +379,8 @@ func decision(t *testing.T, rc *rolecalltest.Server, id string) decisionJSON {
 }
 
 // TestEnforceECSTags: ECS requests carry the cluster's tags
-// (aws:ResourceTag) and the request's (aws:RequestTag).
+// (aws:ResourceTag) and the request's (aws:RequestTag); tagging on
+// create also needs ecs:TagResource (ecs_settings_test.go).
 func TestEnforceECSTags(t *testing.T) {
 	rc := rolecalltest.RunT(t)
 	root := clientsFor(rc.Config, nil)
@@ -389,7 +390,8 @@ func TestEnforceECSTags(t *testing.T) {
 	}
 	dev, _ := newUser(t, root, rc.Config, nil, "dev", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"ecs:DescribeClusters","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}},
-		{"Effect":"Allow","Action":"ecs:CreateCluster","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"}}}]}`)
+		{"Effect":"Allow","Action":"ecs:CreateCluster","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"}}},
+		{"Effect":"Allow","Action":"ecs:TagResource","Resource":"*","Condition":{"StringEquals":{"ecs:CreateAction":"CreateCluster"}}}]}`)
 	c := ecsOf(t, rc, dev)
 	out := must(c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"blue"}}))(t)
 	if len(out.Clusters) != 1 || aws.ToString(out.Clusters[0].ClusterName) != "blue" {

@@ -42,6 +42,8 @@ func TestSLRCLI(t *testing.T) { runScript(t, "bash", "slr_cli.sh") }
 
 func TestECSCLI(t *testing.T) { runScript(t, "bash", "ecs_cli.sh") }
 
+func TestECSSettingsCLI(t *testing.T) { runScript(t, "bash", "ecs_settings_cli.sh") }
+
 func TestAppAutoScalingCLI(t *testing.T) { runScript(t, "bash", "aas_cli.sh") }
 
 func TestBoto3(t *testing.T) { runScript(t, "python3", "iam_boto3.py") }

@@ -10,6 +10,7 @@ import (
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/catalog/actions"
+	ecstypes "github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -61,6 +62,12 @@ func fill(service string, v reflect.Value, name string) {
 	}
 }
 
+// alsoAsked counts the questions of operations that need further actions
+// when their input names everything.
+var alsoAsked = map[string]int{"iam:AddRoleToInstanceProfile": 2,
+	"ecs:CreateCluster": 2, "ecs:CreateCapacityProvider": 2, "ecs:CreateService": 2, "ecs:RegisterTaskDefinition": 2,
+	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2}
+
 // TestEveryOperationResolvesItsResources: every operation the Service
 // Authorization Reference gives a resource type declares what it acts on,
 // and, given an input that names everything, resolves targets of the
@@ -97,7 +104,9 @@ func TestEveryOperationResolvesItsResources(t *testing.T) {
 				if err := op.Authorize(context.Background(), r, svc.Name, c, in); err != nil {
 					t.Fatal(err)
 				}
-				if want := map[string]int{"iam:AddRoleToInstanceProfile": 2}[action]; len(r.asked) != max(want, 1) {
+				// Further actions: iam:PassRole; ecs:TagResource for what
+				// a create action tags.
+				if want := alsoAsked[action]; len(r.asked) != max(want, 1) {
 					t.Fatalf("asked %d times", len(r.asked))
 				}
 				q := r.asked[0]
@@ -191,6 +200,13 @@ func TestTargets(t *testing.T) {
 		{"ecs", "RegisterTaskDefinition", map[string]any{"Family": "web", "Cpu": "256"}, []string{ecsARN + "task-definition/web:1"}, map[string]string{"ecs:task-cpu": "256"}},
 		{"ecs", "TagResource", map[string]any{"ResourceArn": ecsARN + "cluster/c1"}, []string{ecsARN + "cluster/c1"}, nil},
 		{"ecs", "ListTasks", map[string]any{"Cluster": "c1"}, []string{"*"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ecs", "PutAccountSetting", map[string]any{"Name": "containerInsights", "Value": "enabled"}, []string{"*"}, map[string]string{"ecs:account-setting": "containerInsights"}},
+		{"ecs", "PutAttributes", map[string]any{"Cluster": "c1", "Attributes": []ecstypes.Attribute{{Name: "stack", TargetType: "container-instance", TargetId: "0123abcd"},
+			{Name: "tier", TargetType: "container-instance", TargetId: "0123abcd"}}}, []string{ecsARN + "container-instance/c1/0123abcd"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ecs", "UpdateTaskProtection", map[string]any{"Cluster": "c1", "Tasks": []string{ecsARN + "task/c1/0123abcd"}, "ProtectionEnabled": true},
+			[]string{ecsARN + "task/c1/0123abcd"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ecs", "UpdateContainerInstancesState", map[string]any{"Cluster": "c1", "ContainerInstances": []string{"0123abcd"}, "Status": "DRAINING"},
+			[]string{ecsARN + "container-instance/c1/0123abcd"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
 		{"ec2", "RunInstances", map[string]any{"ImageId": "ami-12345678", "InstanceType": "t3.small"},
 			[]string{"arn:aws:ec2:us-east-1:000000000000:instance/*", "arn:aws:ec2:us-east-1::image/ami-12345678"}, nil},
 		{"ec2", "DescribeInstances", nil, []string{"*"}, nil},

@@ -130,12 +130,18 @@ func (s *Service) CreateCluster(ctx context.Context, c Call, in *types.CreateClu
 			out = s.clusterView(tx, c, cur, allClusterFields)
 			return nil
 		}
+		// A new cluster's Container Insights follow the creator's
+		// containerInsights account setting unless the request sets them.
+		insights, err := callerSetting(tx, c, "containerInsights")
+		if err != nil {
+			return err
+		}
 		r := &clusterRecord{CreatedAt: now, Cluster: types.Cluster{
 			ClusterArn:                      ecsARN(c, "cluster/"+name),
 			ClusterName:                     name,
 			Status:                          statusActive,
 			Tags:                            in.Tags,
-			Settings:                        clusterSettings(nil, in.Settings),
+			Settings:                        clusterSettings([]types.ClusterSetting{{Name: "containerInsights", Value: insights}}, in.Settings),
 			Configuration:                   in.Configuration,
 			CapacityProviders:               nonNil(in.CapacityProviders),
 			DefaultCapacityProviderStrategy: strategy(in.DefaultCapacityProviderStrategy),
@@ -156,12 +162,8 @@ func (s *Service) CreateCluster(ctx context.Context, c Call, in *types.CreateClu
 	return &types.CreateClusterResponse{Cluster: &out}, nil
 }
 
-// clusterSettings merges settings into cur; a new cluster starts with
-// containerInsights disabled, as AWS's answers show.
+// clusterSettings merges settings into cur.
 func clusterSettings(cur, settings []types.ClusterSetting) []types.ClusterSetting {
-	if cur == nil {
-		cur = []types.ClusterSetting{{Name: "containerInsights", Value: "disabled"}}
-	}
 	out := slices.Clone(cur)
 	for _, st := range settings {
 		i := slices.IndexFunc(out, func(x types.ClusterSetting) bool { return x.Name == st.Name })

@@ -148,6 +148,7 @@ const (
 	bucketTasks     = "ecs-tasks"               // <acct>/<region>/<cluster>/<task id>
 	bucketInstances = "ecs-container-instances" // <acct>/<region>/<cluster>/<instance id>
 	bucketProviders = "ecs-capacity-providers"  // <acct>/<region>/<name>
+	bucketSettings  = "ecs-account-settings"    // <acct>/<region>/<principal ARN>|<setting name>
 )
 
 func regionKey(c Call) string { return c.Account + "/" + c.Region + "/" }

@@ -266,3 +266,140 @@ func errResourceNotFound() error {
 
 // errBadToken: a nextToken ECS did not issue; rolecall's wording.
 func errBadToken() error { return invalidParameter("The nextToken is not valid.") }
+
+// Account settings.
+
+// errSettingValue: a value the setting does not take
+// (hashicorp/terraform-provider-aws #32114, "enabled" for
+// tagResourceAuthorization; aws/aws-cli #3785, "ENABLED").
+func errSettingValue() error { return invalidParameter("Invalid setting 'value'") }
+
+// errLongARNsForever: disabling a long ARN format since the opt-out ended
+// (the AWS error hashicorp/terraform-provider-aws documents for
+// aws_ecs_account_setting_default).
+func errLongARNsForever() error {
+	return invalidParameter("You can no longer disable Long Arn settings")
+}
+
+// errTagAuthorizationForever: turning tagResourceAuthorization off since
+// it is on for every account (rolecall's wording, after the long ARN
+// formats' answer).
+func errTagAuthorizationForever() error {
+	return invalidParameter("You can no longer disable tagResourceAuthorization settings")
+}
+
+// errSettingAWSManaged: guardDutyActivate is read-only, GuardDuty sets it
+// (rolecall's wording of the documented rule).
+func errSettingAWSManaged(name string) error {
+	return invalidParameter("The %s account setting is managed by AWS and cannot be changed.", name)
+}
+
+// errSettingRootOnly: fargateTaskRetirementWaitPeriod set by anyone but
+// the root user (rolecall's wording of the documented rule).
+func errSettingRootOnly(name string) error {
+	return clientException("You must use the root user to set %s.", name)
+}
+
+// errSettingPrincipal: principalArn naming another principal, from anyone
+// but the root user (rolecall's wording of the documented rule).
+func errSettingPrincipal() error {
+	return clientException("You must be the root user, or the principal, to specify principalArn.")
+}
+
+// errSettingPrincipalARN: a principalArn that is no user, role or root
+// user of the account (rolecall's wording).
+func errSettingPrincipalARN() error {
+	return invalidParameter("principalArn must be the ARN of a user, a role or the root user of the account.")
+}
+
+// errSettingValueWithoutName: ListAccountSettings filtering by value
+// alone (rolecall's wording of the documented rule).
+func errSettingValueWithoutName() error {
+	return invalidParameter("You must also specify an account setting name to use the value parameter.")
+}
+
+// Placement.
+
+// errDistinctInstanceExpression: a distinctInstance constraint with an
+// expression (hashicorp/terraform #11471, status code 400).
+func errDistinctInstanceExpression() error {
+	return invalidParameter("distinctInstance expression should not be specified.")
+}
+
+// errQueryExpression: a memberOf expression or a ListContainerInstances
+// filter that is not of the cluster query language (rolecall's wording).
+func errQueryExpression(expr string) error {
+	return invalidParameter("The expression is not valid in the cluster query language: %s", expr)
+}
+
+// errAtMost: a list longer than ECS takes, named as ECS names it inside
+// ("instanceIds can have at most 10 items.": UpdateContainerInstancesState,
+// minamijoyo/myaws #25; "service names can have at most 10 items":
+// DescribeServices, quoted in public deploy scripts).
+func errAtMost(list string, n int) error {
+	return invalidParameter("%s can have at most %d items.", list, n)
+}
+
+// Attributes.
+
+// errAttributeTarget: an attribute naming no target, or a short ID without
+// its target type (rolecall's wording of the documented rule).
+func errAttributeTarget() error {
+	return invalidParameter("You must specify the target type when you use the short form ID of the target.")
+}
+
+// errTargetNotFound: rolecall's wording, after the exception's
+// description in the ECS API reference.
+func errTargetNotFound(id string) error {
+	return awserr.New(http.StatusBadRequest, "TargetNotFoundException", "The specified target %s wasn't found.", id)
+}
+
+// errAttributeInvalid: a name or value outside the documented characters
+// and lengths (rolecall's wording).
+func errAttributeInvalid(name string) error {
+	return invalidParameter("The attribute %s is not valid. Names and values must be 1 to 128 characters of those the Attribute reference allows.", name)
+}
+
+// errAttributeLimit: an eleventh custom attribute (rolecall's wording of
+// the exception's description in the ECS API reference).
+func errAttributeLimit() error {
+	return awserr.New(http.StatusBadRequest, "AttributeLimitExceededException", "You can apply up to 10 custom attributes for each resource.")
+}
+
+// errAttributeValueWithoutName: ListAttributes filtering by value alone
+// (rolecall's wording of the documented rule).
+func errAttributeValueWithoutName() error {
+	return invalidParameter("You must also specify an attribute name to use the attributeValue parameter.")
+}
+
+// errProtectionMinutes: expiresInMinutes outside 1 to 2,880 (rolecall's
+// wording of the documented range).
+func errProtectionMinutes() error {
+	return invalidParameter("expiresInMinutes must be between 1 and 2880.")
+}
+
+// Container instance state and agent.
+
+// errInstanceStatus: UpdateContainerInstancesState to a status other than
+// ACTIVE or DRAINING (the text moto answers; no public record of AWS's).
+func errInstanceStatus() error {
+	return invalidParameter("Container instance status should be one of [ACTIVE, DRAINING]")
+}
+
+// errNoUpdateAvailable: the agent runs the latest version
+// (aws/amazon-ecs-agent #2287, the CLI's answer).
+func errNoUpdateAvailable() error {
+	return awserr.New(http.StatusBadRequest, "NoUpdateAvailableException", "There is no update available for your container agent.")
+}
+
+// errMissingVersion: an agent that reported no version (rolecall's
+// wording, after the exception's description in the ECS API reference).
+func errMissingVersion() error {
+	return awserr.New(http.StatusBadRequest, "MissingVersionException", "Amazon ECS can't determine the current version of the Amazon ECS container agent on the container instance.")
+}
+
+// errUpdateInProgress: an update already under way (rolecall's wording,
+// after the exception's description in the ECS API reference).
+func errUpdateInProgress() error {
+	return awserr.New(http.StatusBadRequest, "UpdateInProgressException", "There's already a current Amazon ECS container agent update in progress on the container instance.")
+}

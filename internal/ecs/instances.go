@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/store"
@@ -28,6 +29,9 @@ type instanceRecord struct {
 	Managed        bool `json:",omitempty"`
 	OneTask        bool `json:",omitempty"`
 	HostTerminated bool `json:",omitempty"`
+	// AgentUpdateAt is when UpdateContainerAgent last asked its agent to
+	// update (agentUpdating).
+	AgentUpdateAt *time.Time `json:",omitempty"`
 }
 
 func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
@@ -68,7 +72,7 @@ func defaultResources() []types.Resource {
 
 // defaultVersionInfo is the agent's version when it reports none.
 func defaultVersionInfo() *types.VersionInfo {
-	return &types.VersionInfo{AgentVersion: "1.89.0", AgentHash: "rolecall", DockerVersion: "DockerVersion: 25.0.8"}
+	return &types.VersionInfo{AgentVersion: latestAgentVersion, AgentHash: "rolecall", DockerVersion: "DockerVersion: 25.0.8"}
 }
 
 // RegisterContainerInstance registers an EC2 instance with a cluster, as
@@ -153,7 +157,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 				Tags:                 in.Tags,
 			}}
 		}
-		r.RoleArn, r.EC2 = c.Caller().RoleARN, caller != ""
+		r.RoleArn, r.EC2, r.AgentUpdateAt = c.Caller().RoleARN, caller != "", nil
 		ci := &r.Instance
 		ci.Status, ci.AgentConnected, ci.Version = statusActive, true, ci.Version+1
 		ci.RegisteredResources = in.TotalResources
@@ -195,6 +199,14 @@ func (s *Service) instanceView(tx store.Tx, c Call, cluster string, r *instanceR
 	}
 	out.Attachments = nonNil(out.Attachments)
 	now, tm := s.now(), s.phases()
+	if st := r.agentUpdating(now, tm); st != "" {
+		out.AgentUpdateStatus = st
+		if st == "UPDATED" && out.VersionInfo != nil {
+			v := *out.VersionInfo
+			v.AgentVersion = latestAgentVersion
+			out.VersionInfo = &v
+		}
+	}
 	var cpu, mem int32
 	scanJSON(tx, bucketTasks, clusterKey(c, cluster)+"/", func(_ string, tr *taskRecord) bool {
 		if tr.Task.ContainerInstanceArn != out.ContainerInstanceArn || !tr.active(now, tm) {
@@ -292,12 +304,21 @@ func (s *Service) DeregisterContainerInstance(ctx context.Context, c Call, in *t
 }
 
 // ListContainerInstances lists a cluster's container instances of a status
-// (all but INACTIVE by default), once the idle Managed Instances ones are
-// gone (scaleIn).
+// (all but INACTIVE by default) that the filter (cluster query language)
+// selects, once the idle Managed Instances ones are gone (scaleIn).
 func (s *Service) ListContainerInstances(ctx context.Context, c Call, in *types.ListContainerInstancesRequest) (*types.ListContainerInstancesResponse, error) {
+	filter := func(*host) bool { return true }
+	if in.Filter != "" {
+		q, ok := parseQuery(in.Filter)
+		if !ok {
+			return nil, errQueryExpression(in.Filter)
+		}
+		filter = q
+	}
 	if err := s.scaleIn(ctx, c, in.Cluster); err != nil {
 		return nil, err
 	}
+	now, tm := s.now(), s.phases()
 	var arns []string
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		arns = nil
@@ -305,13 +326,14 @@ func (s *Service) ListContainerInstances(ctx context.Context, c Call, in *types.
 		if err != nil {
 			return err
 		}
-		return scanJSON(tx, bucketInstances, clusterKey(c, cl.Cluster.ClusterName)+"/", func(_ string, ir *instanceRecord) bool {
-			st := ir.Instance.Status
-			if (in.Status == "" && st != statusInactive) || st == in.Status {
-				arns = append(arns, ir.Instance.ContainerInstanceArn)
+		hosts, err := hostsOf(tx, c, cl.Cluster.ClusterName, now, tm)
+		for arn, h := range hosts {
+			st := h.rec.Instance.Status
+			if ((in.Status == "" && st != statusInactive) || st == in.Status) && filter(h) {
+				arns = append(arns, arn)
 			}
-			return true
-		})
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -31,6 +31,14 @@ type taskRecord struct {
 	StopReason string     `json:",omitempty"`
 	// What the task reserves on its container instance (EC2).
 	ReservedCPU, ReservedMemory int32 `json:",omitempty"`
+	// ProtectedUntil is when its scale-in protection ends
+	// (UpdateTaskProtection); nil when it has none.
+	ProtectedUntil *time.Time `json:",omitempty"`
+}
+
+// protected: the task's scale-in protection is in effect at now.
+func (r *taskRecord) protected(now time.Time) bool {
+	return r.ProtectedUntil != nil && now.Before(*r.ProtectedUntil)
 }
 
 // event is one status change of a task.

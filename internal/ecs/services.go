@@ -126,7 +126,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		if launchType, provider, err = resolveLaunchType(tx, c, cl, in.LaunchType, in.CapacityProviderStrategy); err != nil {
 			return err
 		}
-		insts, _, err := instancesFor(tx, c, cl.Cluster.ClusterName, now, s.phases())
+		insts, err := instancesFor(tx, c, cl.Cluster.ClusterName, now, s.phases())
 		instances = len(insts)
 		return err
 	})
@@ -151,6 +151,9 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		return nil, errNotIdempotent()
 	}
 	if err := checkLaunch(&def.Def, launchType, in.NetworkConfiguration); err != nil {
+		return nil, err
+	}
+	if _, err := memberOf(requestConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
 	roleArn := ""
@@ -334,7 +337,9 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 	var rec *serviceRecord
 	var l *launch
 	var tasks []*taskRecord
-	var instances []*instanceRecord
+	var instances []*host
+	var constraints []query
+	draining := map[string]bool{}
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		var err error
 		if rec, err = loadService(tx, c, cluster, name); err != nil || rec == nil {
@@ -368,35 +373,52 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		if tasks, err = serviceTasks(tx, c, cluster, name); err != nil {
 			return err
 		}
-		instances, _, err = instancesFor(tx, c, cluster, now, tm)
+		if constraints, err = memberOf(definitionConstraints(def.Def.PlacementConstraints), requestConstraints(rec.Service.PlacementConstraints)); err != nil {
+			return err
+		}
+		hosts, err := hostsOf(tx, c, cluster, now, tm)
+		for arn, h := range hosts {
+			draining[arn] = h.rec.Instance.Status == statusDraining
+		}
+		instances = placeable(hosts)
 		return err
 	})
 	if err != nil || rec == nil || rec.Service.Status != statusActive {
 		return err
 	}
-	var stop []*taskRecord
-	running := 0
+	// The scheduler stops the tasks on a DRAINING container instance and
+	// places their replacements elsewhere (UpdateContainerInstancesState
+	// reference), and the tasks of older deployments; scale-in
+	// protection keeps a task from deployments and scale-in
+	// (task-scale-in-protection.html), not from draining.
+	var stop, mine []*taskRecord
 	for _, t := range tasks {
-		if !t.wantsToRun() {
-			continue
-		}
-		if t.Deployment != rec.Deployment {
+		switch {
+		case !t.wantsToRun():
+		case draining[t.Task.ContainerInstanceArn]:
 			stop = append(stop, t)
-			continue
+		case t.Deployment != rec.Deployment:
+			if !t.protected(now) {
+				stop = append(stop, t)
+			}
+		default:
+			mine = append(mine, t)
 		}
-		running++
 	}
+	running := len(mine)
 	desired := int(rec.Service.DesiredCount)
-	if running > desired {
-		// The newest go first.
-		var mine []*taskRecord
-		for _, t := range tasks {
-			if t.wantsToRun() && t.Deployment == rec.Deployment {
-				mine = append(mine, t)
+	if surplus := running - desired; surplus > 0 {
+		// The newest go first; protected ones stay.
+		slices.SortStableFunc(mine, func(a, b *taskRecord) int { return b.Created.Compare(a.Created) })
+		for _, t := range mine {
+			if surplus == 0 {
+				break
+			}
+			if !t.protected(now) {
+				stop = append(stop, t)
+				surplus--
 			}
 		}
-		slices.SortStableFunc(mine, func(a, b *taskRecord) int { return b.Created.Compare(a.Created) })
-		stop = append(stop, mine[:running-desired]...)
 	}
 	var events []string
 	var started []*taskRecord
@@ -404,17 +426,21 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 	attempted, failedAttempt := false, false
 	if need := desired - running; need > 0 && (force || rec.LastAttempt.IsZero() || !now.Before(rec.LastAttempt.Add(launchRetry))) {
 		attempted = true
+		fit, _ := satisfy(instances, constraints)
 		switch {
 		case l.launchType == launchEC2 && len(instances) == 0:
 			failedAttempt = true
 			events = append(events, fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", name))
+		case l.launchType == launchEC2 && len(fit) == 0:
+			failedAttempt = true
+			events = append(events, eventUnplaceable(name, instances[0]))
 		default:
 			execRole, taskRole := l.roles()
 			for i := 0; i < need; i++ {
 				id := s.hexID()
 				var on *instanceRecord
 				if l.launchType == launchEC2 {
-					on = instances[i%len(instances)]
+					on = fit[i%len(fit)].rec
 				}
 				st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), on)
 				if err != nil {
@@ -701,6 +727,9 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 	}
 	if in.DesiredCount != nil && rec.Service.SchedulingStrategy == "DAEMON" {
 		return nil, errDaemonDesiredCount()
+	}
+	if _, err := memberOf(requestConstraints(in.PlacementConstraints)); err != nil {
+		return nil, err
 	}
 	newDeployment := s.deploymentID()
 	name := rec.Service.ServiceName

@@ -127,6 +127,9 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 	if err := validateTaskDef(&td, in); err != nil {
 		return nil, err
 	}
+	if _, err := memberOf(definitionConstraints(in.PlacementConstraints)); err != nil {
+		return nil, err
+	}
 	for _, r := range []string{in.TaskRoleArn, in.ExecutionRoleArn} {
 		if r == "" {
 			continue

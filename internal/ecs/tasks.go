@@ -292,33 +292,53 @@ func hexByte(s string) int {
 	return int(n)
 }
 
-// instancesFor lists a cluster's ACTIVE container instances, least busy
-// first, for placing EC2 tasks: those ECS launched for Managed Instances
-// take only their provider's tasks.
-func instancesFor(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) ([]*instanceRecord, map[string]int, error) {
-	var out []*instanceRecord
-	busy := map[string]int{}
+// hostsOf is what runs on each of a cluster's container instances, by
+// ARN: the tasks that have not stopped, and their groups.
+func hostsOf(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) (map[string]*host, error) {
+	hosts := map[string]*host{}
 	prefix := clusterKey(c, cluster) + "/"
 	if err := scanJSON(tx, bucketInstances, prefix, func(_ string, ir *instanceRecord) bool {
-		if ir.Instance.Status == statusActive && !ir.Managed {
-			out = append(out, ir)
-		}
+		hosts[ir.Instance.ContainerInstanceArn] = &host{rec: ir}
 		return true
 	}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if err := scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
-		if tr.Task.ContainerInstanceArn != "" && tr.active(now, tm) {
-			busy[tr.Task.ContainerInstanceArn]++
+	err := scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
+		if h := hosts[tr.Task.ContainerInstanceArn]; h != nil && tr.active(now, tm) {
+			h.tasks++
+			if tr.view(now, tm).LastStatus == "RUNNING" {
+				h.running++
+			}
+			h.groups = append(h.groups, tr.Task.Group)
 		}
 		return true
-	}); err != nil {
-		return nil, nil, err
-	}
-	slices.SortStableFunc(out, func(a, b *instanceRecord) int {
-		return busy[a.Instance.ContainerInstanceArn] - busy[b.Instance.ContainerInstanceArn]
 	})
-	return out, busy, nil
+	return hosts, err
+}
+
+// instancesFor lists a cluster's ACTIVE container instances, least busy
+// first, for placing EC2 tasks, with what runs on them: those ECS
+// launched for Managed Instances take only their provider's tasks.
+func instancesFor(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) ([]*host, error) {
+	hosts, err := hostsOf(tx, c, cluster, now, tm)
+	return placeable(hosts), err
+}
+
+// placeable are the hosts EC2 tasks may be placed on, least busy first.
+func placeable(hosts map[string]*host) []*host {
+	var out []*host
+	for _, h := range hosts {
+		if h.rec.Instance.Status == statusActive && !h.rec.Managed {
+			out = append(out, h)
+		}
+	}
+	slices.SortFunc(out, func(a, b *host) int {
+		if d := a.tasks - b.tasks; d != 0 {
+			return d
+		}
+		return strings.Compare(a.rec.Instance.ContainerInstanceArn, b.rec.Instance.ContainerInstanceArn)
+	})
+	return out
 }
 
 // RunTask starts count tasks of a task definition. ECS checks that the
@@ -338,7 +358,7 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	tm := s.phases()
 	l := &launch{network: in.NetworkConfiguration, overrides: in.Overrides, group: in.Group, startedBy: in.StartedBy,
 		tags: in.Tags, enableExec: in.EnableExecuteCommand}
-	var instances []*instanceRecord
+	var instances []*host
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		var err error
 		if l.cluster, err = activeCluster(tx, c, in.Cluster, true); err != nil {
@@ -359,13 +379,17 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 		if l.managed, err = managedProvider(tx, c, l.cluster, l.launchType, l.capacityProvider); err != nil {
 			return err
 		}
-		instances, _, err = instancesFor(tx, c, l.cluster.Cluster.ClusterName, now, tm)
+		instances, err = instancesFor(tx, c, l.cluster.Cluster.ClusterName, now, tm)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	if err := checkLaunch(&l.def.Def, l.launchType, l.network); err != nil {
+		return nil, err
+	}
+	constraints, err := memberOf(definitionConstraints(l.def.Def.PlacementConstraints), requestConstraints(in.PlacementConstraints))
+	if err != nil {
 		return nil, err
 	}
 	if l.launchType == launchEC2 && len(instances) == 0 {
@@ -382,8 +406,12 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	}
 	placements := make([]*instanceRecord, count)
 	if l.launchType == launchEC2 {
+		fit, rejected := satisfy(instances, constraints)
+		if len(fit) == 0 {
+			return &types.RunTaskResponse{Tasks: []types.Task{}, Failures: memberOfFailures(rejected)}, nil
+		}
 		for i := range placements {
-			placements[i] = instances[i%len(instances)]
+			placements[i] = fit[i%len(fit)].rec
 		}
 	}
 	return s.startTasks(ctx, c, l, placements, now)

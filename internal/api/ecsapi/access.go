@@ -1,9 +1,12 @@
 package ecsapi
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strconv"
 
+	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecs"
 	"github.com/rolecall/rolecall/internal/ecs/types"
@@ -320,4 +323,135 @@ func (d declarations) listContainerInstances(ctx context.Context, c ecs.Call, in
 
 func (d declarations) describeContainerInstances(ctx context.Context, c ecs.Call, in *types.DescribeContainerInstancesRequest) (authz.Access, error) {
 	return d.inCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstances...)
+}
+
+func (d declarations) updateContainerInstancesState(ctx context.Context, c ecs.Call, in *types.UpdateContainerInstancesStateRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstances...)
+}
+
+func (d declarations) updateContainerAgent(ctx context.Context, c ecs.Call, in *types.UpdateContainerAgentRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstance)
+}
+
+// settingKey: ecs:account-setting, the setting changed.
+func settingKey(name string) authz.Access {
+	var k authz.Keys
+	k.Set("ecs:account-setting", name)
+	return anyResource(k)
+}
+
+func (declarations) putAccountSetting(_ context.Context, _ ecs.Call, in *types.PutAccountSettingRequest) (authz.Access, error) {
+	return settingKey(in.Name), nil
+}
+
+func (declarations) putAccountSettingDefault(_ context.Context, _ ecs.Call, in *types.PutAccountSettingDefaultRequest) (authz.Access, error) {
+	return settingKey(in.Name), nil
+}
+
+func (declarations) deleteAccountSetting(_ context.Context, _ ecs.Call, in *types.DeleteAccountSettingRequest) (authz.Access, error) {
+	return settingKey(in.Name), nil
+}
+
+// attributeTargets: the container instances attributes name, each once.
+func (d declarations) attributeTargets(ctx context.Context, c ecs.Call, cluster string, attrs []types.Attribute) (authz.Access, error) {
+	var refs []string
+	for _, a := range attrs {
+		if !slices.Contains(refs, a.TargetId) {
+			refs = append(refs, a.TargetId)
+		}
+	}
+	return d.inCluster(ctx, c, "container-instance", cluster, refs...)
+}
+
+func (d declarations) putAttributes(ctx context.Context, c ecs.Call, in *types.PutAttributesRequest) (authz.Access, error) {
+	return d.attributeTargets(ctx, c, in.Cluster, in.Attributes)
+}
+
+func (d declarations) deleteAttributes(ctx context.Context, c ecs.Call, in *types.DeleteAttributesRequest) (authz.Access, error) {
+	return d.attributeTargets(ctx, c, in.Cluster, in.Attributes)
+}
+
+func (d declarations) listAttributes(ctx context.Context, c ecs.Call, in *types.ListAttributesRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) getTaskProtection(ctx context.Context, c ecs.Call, in *types.GetTaskProtectionRequest) (authz.Access, error) {
+	if len(in.Tasks) == 0 {
+		return anyResource(clusterKey(c, in.Cluster)), nil
+	}
+	return d.inCluster(ctx, c, "task", in.Cluster, in.Tasks...)
+}
+
+func (d declarations) updateTaskProtection(ctx context.Context, c ecs.Call, in *types.UpdateTaskProtectionRequest) (authz.Access, error) {
+	return d.inCluster(ctx, c, "task", in.Cluster, in.Tasks...)
+}
+
+// Tagging on create: with tagResourceAuthorization on (for every account
+// since 2024), a create action that tags what it creates also needs
+// ecs:TagResource on it, with ecs:CreateAction naming the action; without
+// tags it does not
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+
+// created is what a create action creates, and the tags it gives it.
+type created[In any] func(ctx context.Context, c ecs.Call, in *In) (authz.Target, []types.Tag, error)
+
+// tagOnCreate declares op's further ecs:TagResource on what it creates.
+func tagOnCreate[In any](op *api.Operation, d declarations, what created[In]) *api.Operation {
+	return api.Also(op, "ecs:TagResource", func(ctx context.Context, ac *api.Call, in *In) (authz.Access, error) {
+		c := call(ac)
+		t, tags, err := what(ctx, c, in)
+		if err != nil || len(tags) == 0 {
+			return authz.Access{}, cmp.Or(err, api.ErrNotNeeded)
+		}
+		if on, err := d.r.Svc.CallerSetting(ctx, c, "tagResourceAuthorization"); err != nil || on != "on" {
+			return authz.Access{}, cmp.Or(err, api.ErrNotNeeded)
+		}
+		acc := authz.Acting(t)
+		acc.Keys.Set("ecs:CreateAction", op.Name)
+		tagKeys(&acc.Keys, tags)
+		return acc, nil
+	})
+}
+
+// someIn is a resource ECS has yet to name in a cluster (a task RunTask
+// starts, an instance registering): arn:...:KIND/CLUSTER/*, as AWS's
+// denial names it ("ecs:TagResource on resource: .../task/CLUSTER/*").
+func someIn(c ecs.Call, kind, cluster string) authz.Target {
+	return authz.Target{ARN: resolve.ARN(c, kind+"/"+resolve.ClusterName(cluster)+"/*"), Type: kind}
+}
+
+func (d declarations) clusterCreated(ctx context.Context, c ecs.Call, in *types.CreateClusterRequest) (authz.Target, []types.Tag, error) {
+	t, err := d.r.Cluster(ctx, c, in.ClusterName)
+	return t, in.Tags, err
+}
+
+func (d declarations) providerCreated(ctx context.Context, c ecs.Call, in *types.CreateCapacityProviderRequest) (authz.Target, []types.Tag, error) {
+	t, err := d.r.CapacityProvider(ctx, c, in.Name)
+	return t, in.Tags, err
+}
+
+func (d declarations) taskDefinitionCreated(ctx context.Context, c ecs.Call, in *types.RegisterTaskDefinitionRequest) (authz.Target, []types.Tag, error) {
+	t, err := d.r.NextTaskDefinition(ctx, c, in.Family)
+	return t, in.Tags, err
+}
+
+func (d declarations) serviceCreated(ctx context.Context, c ecs.Call, in *types.CreateServiceRequest) (authz.Target, []types.Tag, error) {
+	t, err := d.r.InCluster(ctx, c, "service", in.Cluster, in.ServiceName)
+	return t, in.Tags, err
+}
+
+func (declarations) runTaskCreated(_ context.Context, c ecs.Call, in *types.RunTaskRequest) (authz.Target, []types.Tag, error) {
+	return someIn(c, "task", in.Cluster), in.Tags, nil
+}
+
+func (declarations) startTaskCreated(_ context.Context, c ecs.Call, in *types.StartTaskRequest) (authz.Target, []types.Tag, error) {
+	return someIn(c, "task", in.Cluster), in.Tags, nil
+}
+
+func (d declarations) instanceCreated(ctx context.Context, c ecs.Call, in *types.RegisterContainerInstanceRequest) (authz.Target, []types.Tag, error) {
+	if in.ContainerInstanceArn != "" {
+		t, err := d.r.InCluster(ctx, c, "container-instance", in.Cluster, in.ContainerInstanceArn)
+		return t, in.Tags, err
+	}
+	return someIn(c, "container-instance", in.Cluster), in.Tags, nil
 }

@@ -43,7 +43,7 @@ func call(c *api.Call) ecs.Call {
 func bindings(s *ecs.Service, d declarations) []*api.Operation {
 	return []*api.Operation{
 		// Clusters.
-		bind("CreateCluster", s.CreateCluster, d.createCluster),
+		tagOnCreate(bind("CreateCluster", s.CreateCluster, d.createCluster), d, d.clusterCreated),
 		bind("DescribeClusters", s.DescribeClusters, d.describeClusters),
 		bind("ListClusters", s.ListClusters, nil),
 		bind("UpdateCluster", s.UpdateCluster, d.updateCluster),
@@ -57,14 +57,14 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		bind("ListTagsForResource", s.ListTagsForResource, d.listTagsForResource),
 
 		// Capacity providers.
-		bind("CreateCapacityProvider", s.CreateCapacityProvider, d.createCapacityProvider),
+		tagOnCreate(bind("CreateCapacityProvider", s.CreateCapacityProvider, d.createCapacityProvider), d, d.providerCreated),
 		bind("DeleteCapacityProvider", s.DeleteCapacityProvider, d.deleteCapacityProvider),
 		bind("DescribeCapacityProviders", s.DescribeCapacityProviders, d.describeCapacityProviders),
 		bind("UpdateCapacityProvider", s.UpdateCapacityProvider, d.updateCapacityProvider),
 
 		// Task definitions. Describing, listing and deregistering name no
 		// resource type in the reference.
-		bind("RegisterTaskDefinition", s.RegisterTaskDefinition, d.registerTaskDefinition),
+		tagOnCreate(bind("RegisterTaskDefinition", s.RegisterTaskDefinition, d.registerTaskDefinition), d, d.taskDefinitionCreated),
 		bind("DescribeTaskDefinition", s.DescribeTaskDefinition, nil),
 		bind("ListTaskDefinitions", s.ListTaskDefinitions, nil),
 		bind("ListTaskDefinitionFamilies", s.ListTaskDefinitionFamilies, nil),
@@ -72,24 +72,41 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		bind("DeleteTaskDefinitions", s.DeleteTaskDefinitions, d.deleteTaskDefinitions),
 
 		// Services.
-		bind("CreateService", s.CreateService, d.createService),
+		tagOnCreate(bind("CreateService", s.CreateService, d.createService), d, d.serviceCreated),
 		bind("UpdateService", s.UpdateService, d.updateService),
 		bind("DeleteService", s.DeleteService, d.deleteService),
 		bind("DescribeServices", s.DescribeServices, d.describeServices),
 		bind("ListServices", s.ListServices, d.listServices),
 
 		// Tasks.
-		bind("RunTask", s.RunTask, d.runTask),
-		bind("StartTask", s.StartTask, d.startTask),
+		tagOnCreate(bind("RunTask", s.RunTask, d.runTask), d, d.runTaskCreated),
+		tagOnCreate(bind("StartTask", s.StartTask, d.startTask), d, d.startTaskCreated),
 		bind("StopTask", s.StopTask, d.stopTask),
 		bind("DescribeTasks", s.DescribeTasks, d.describeTasks),
 		bind("ListTasks", s.ListTasks, d.listTasks),
 		bind("ExecuteCommand", s.ExecuteCommand, d.executeCommand),
 
 		// Container instances.
-		bind("RegisterContainerInstance", s.RegisterContainerInstance, d.registerContainerInstance),
+		tagOnCreate(bind("RegisterContainerInstance", s.RegisterContainerInstance, d.registerContainerInstance), d, d.instanceCreated),
 		bind("DeregisterContainerInstance", s.DeregisterContainerInstance, d.deregisterContainerInstance),
 		bind("ListContainerInstances", s.ListContainerInstances, d.listContainerInstances),
 		bind("DescribeContainerInstances", s.DescribeContainerInstances, d.describeContainerInstances),
+		bind("UpdateContainerInstancesState", s.UpdateContainerInstancesState, d.updateContainerInstancesState),
+		bind("UpdateContainerAgent", s.UpdateContainerAgent, d.updateContainerAgent),
+
+		// Account settings name no resource type in the reference.
+		bind("PutAccountSetting", s.PutAccountSetting, d.putAccountSetting),
+		bind("PutAccountSettingDefault", s.PutAccountSettingDefault, d.putAccountSettingDefault),
+		bind("ListAccountSettings", s.ListAccountSettings, nil),
+		bind("DeleteAccountSetting", s.DeleteAccountSetting, d.deleteAccountSetting),
+
+		// Attributes.
+		bind("PutAttributes", s.PutAttributes, d.putAttributes),
+		bind("DeleteAttributes", s.DeleteAttributes, d.deleteAttributes),
+		bind("ListAttributes", s.ListAttributes, d.listAttributes),
+
+		// Task protection.
+		bind("GetTaskProtection", s.GetTaskProtection, d.getTaskProtection),
+		bind("UpdateTaskProtection", s.UpdateTaskProtection, d.updateTaskProtection),
 	}
 }

@@ -311,6 +311,24 @@ type CreateServiceResponse struct {
 	Service *Service
 }
 
+type DeleteAccountSettingRequest struct {
+	Name         string
+	PrincipalArn string
+}
+
+type DeleteAccountSettingResponse struct {
+	Setting *Setting
+}
+
+type DeleteAttributesRequest struct {
+	Cluster    string
+	Attributes []Attribute
+}
+
+type DeleteAttributesResponse struct {
+	Attributes []Attribute
+}
+
 type DeleteCapacityProviderRequest struct {
 	CapacityProvider string
 	Cluster          string
@@ -596,6 +614,16 @@ type FirelensConfiguration struct {
 	Options map[string]string
 }
 
+type GetTaskProtectionRequest struct {
+	Cluster string
+	Tasks   []string
+}
+
+type GetTaskProtectionResponse struct {
+	ProtectedTasks []ProtectedTask
+	Failures       []Failure
+}
+
 type HealthCheck struct {
 	Command     []string
 	Interval    *int32
@@ -712,6 +740,34 @@ type LinuxParameters struct {
 	Tmpfs              []Tmpfs
 	MaxSwap            *int32
 	Swappiness         *int32
+}
+
+type ListAccountSettingsRequest struct {
+	Name              string
+	Value             string
+	PrincipalArn      string
+	EffectiveSettings bool
+	NextToken         string
+	MaxResults        int32
+}
+
+type ListAccountSettingsResponse struct {
+	Settings  []Setting
+	NextToken string
+}
+
+type ListAttributesRequest struct {
+	Cluster        string
+	TargetType     string
+	AttributeName  string
+	AttributeValue string
+	NextToken      string
+	MaxResults     *int32
+}
+
+type ListAttributesResponse struct {
+	Attributes []Attribute
+	NextToken  string
 }
 
 type ListClustersRequest struct {
@@ -926,10 +982,44 @@ type PortMapping struct {
 	ContainerPortRange string
 }
 
+type ProtectedTask struct {
+	TaskArn           string
+	ProtectionEnabled bool
+	ExpirationDate    *time.Time
+}
+
 type ProxyConfiguration struct {
 	Type          string
 	ContainerName string
 	Properties    []KeyValuePair
+}
+
+type PutAccountSettingDefaultRequest struct {
+	Name  string
+	Value string
+}
+
+type PutAccountSettingDefaultResponse struct {
+	Setting *Setting
+}
+
+type PutAccountSettingRequest struct {
+	Name         string
+	Value        string
+	PrincipalArn string
+}
+
+type PutAccountSettingResponse struct {
+	Setting *Setting
+}
+
+type PutAttributesRequest struct {
+	Cluster    string
+	Attributes []Attribute
+}
+
+type PutAttributesResponse struct {
+	Attributes []Attribute
 }
 
 type PutClusterCapacityProvidersRequest struct {
@@ -1190,6 +1280,13 @@ type Session struct {
 	TokenValue string
 }
 
+type Setting struct {
+	Name         string
+	Value        string
+	PrincipalArn string
+	Type         string
+}
+
 type StartTaskRequest struct {
 	Cluster              string
 	ContainerInstances   []string
@@ -1441,6 +1538,26 @@ type UpdateClusterSettingsResponse struct {
 	Cluster *Cluster
 }
 
+type UpdateContainerAgentRequest struct {
+	Cluster           string
+	ContainerInstance string
+}
+
+type UpdateContainerAgentResponse struct {
+	ContainerInstance *ContainerInstance
+}
+
+type UpdateContainerInstancesStateRequest struct {
+	Cluster            string
+	ContainerInstances []string
+	Status             string
+}
+
+type UpdateContainerInstancesStateResponse struct {
+	ContainerInstances []ContainerInstance
+	Failures           []Failure
+}
+
 type UpdateManagedInstancesProviderConfiguration struct {
 	InfrastructureRoleArn      string
 	InstanceLaunchTemplate     *InstanceLaunchTemplateUpdate
@@ -1476,6 +1593,18 @@ type UpdateServiceRequest struct {
 
 type UpdateServiceResponse struct {
 	Service *Service
+}
+
+type UpdateTaskProtectionRequest struct {
+	Cluster           string
+	Tasks             []string
+	ProtectionEnabled bool
+	ExpiresInMinutes  *int32
+}
+
+type UpdateTaskProtectionResponse struct {
+	ProtectedTasks []ProtectedTask
+	Failures       []Failure
 }
 
 type VCpuCountRangeRequest struct {

@@ -28,4 +28,11 @@ var Operations = []string{
 	"RunTask", "StartTask", "StopTask", "DescribeTasks", "ListTasks", "ExecuteCommand",
 	// Container instances.
 	"RegisterContainerInstance", "DeregisterContainerInstance", "ListContainerInstances", "DescribeContainerInstances",
+	"UpdateContainerInstancesState", "UpdateContainerAgent",
+	// Account settings.
+	"PutAccountSetting", "PutAccountSettingDefault", "ListAccountSettings", "DeleteAccountSetting",
+	// Attributes.
+	"PutAttributes", "DeleteAttributes", "ListAttributes",
+	// Task protection.
+	"GetTaskProtection", "UpdateTaskProtection",
 }

@@ -40,6 +40,15 @@ var services = []struct {
 	}},
 }
 
+// accepted are enum values a service takes that its published model does
+// not list: kept out, the codecs would refuse what AWS accepts. ECS's
+// SettingName lacks dualStackIPv6, which the ECS developer guide has set
+// with put-account-setting-default
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#dual-stack-setting).
+var accepted = map[string]map[string][]string{
+	"ecs": {"SettingName": {"dualStackIPv6"}},
+}
+
 // Keys kept from each level of the model; everything else (documentation,
 // examples, endpoint rules) is dropped.
 var (
@@ -65,7 +74,7 @@ func main() {
 		if err != nil {
 			fail("%s: %v", s.name, err)
 		}
-		trimmed, err := trim(raw, s.ops)
+		trimmed, err := trim(raw, s.ops, accepted[s.name])
 		if err != nil {
 			fail("%s: %v", s.name, err)
 		}
@@ -93,8 +102,8 @@ func readModel(path string) ([]byte, error) {
 }
 
 // trim keeps the machine-readable parts of a model; with ops, only those
-// operations and the shapes they reach.
-func trim(raw []byte, only []string) ([]byte, error) {
+// operations and the shapes they reach. Enums gain the values extra names.
+func trim(raw []byte, only []string, extra map[string][]string) ([]byte, error) {
 	var m struct {
 		Metadata   map[string]json.RawMessage            `json:"metadata"`
 		Operations map[string]map[string]json.RawMessage `json:"operations"`
@@ -147,6 +156,13 @@ func trim(raw []byte, only []string) ([]byte, error) {
 			return nil, err
 		}
 		s := pick(sh, shapeKeys)
+		if vals, ok := extra[name]; ok {
+			var enum []string
+			if err := json.Unmarshal(sh["enum"], &enum); err != nil {
+				return nil, fmt.Errorf("%s: %v", name, err)
+			}
+			s["enum"] = append(enum, vals...)
+		}
 		for _, k := range []string{"member", "key", "value"} {
 			if v, ok := sh[k]; ok {
 				var r map[string]json.RawMessage
