@@ -124,6 +124,28 @@ func textOf(e ast.Expr) (string, bool) {
 // listed here on purpose, so that a new text is either explained or put
 // here.
 var notAboutRoles = map[string]bool{
+	// ECS account settings, attributes and placement.
+	"The specified target X wasn't found.": true,
+	"The attribute X is not valid. Names and values must be 1 to 128 characters of those the Attribute reference allows.": true,
+	"You can apply up to 10 custom attributes for each resource.":                                                         true,
+	"You must also specify an attribute name to use the attributeValue parameter.":                                        true,
+	"expiresInMinutes must be between 1 and 2880.":                                                                        true,
+	"Container instance status should be one of [ACTIVE, DRAINING]":                                                       true,
+	"There is no update available for your container agent.":                                                              true,
+	"Amazon ECS can't determine the current version of the Amazon ECS container agent on the container instance.":         true,
+	"There's already a current Amazon ECS container agent update in progress on the container instance.":                  true,
+	"Invalid setting 'value'":                                                                                                              true,
+	"You can no longer disable Long Arn settings":                                                                                          true,
+	"You can no longer disable tagResourceAuthorization settings":                                                                          true,
+	"The X account setting is managed by AWS and cannot be changed.":                                                                       true,
+	"You must use the root user to set X.":                                                                                                 true,
+	"You must be the root user, or the principal, to specify principalArn.":                                                                true,
+	"principalArn must be the ARN of a user, a role or the root user of the account.":                                                      true,
+	"You must also specify an account setting name to use the value parameter.":                                                            true,
+	"distinctInstance expression should not be specified.":                                                                                 true,
+	"The expression is not valid in the cluster query language: X":                                                                         true,
+	"X can have at most X items.":                                                                                                          true,
+	"You must specify the target type when you use the short form ID of the target.":                                                       true,
 	"A cluster must be specified for a capacity provider that uses Amazon ECS Managed Instances.":                                          true,
 	"An Auto Scaling group provider or a Managed Instances provider must be specified.":                                                    true,
 	"Cluster name can only contain letters (uppercase and lowercase), numbers, underscores, and hyphens, and be 1 to 255 characters long.": true,
