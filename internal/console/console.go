@@ -20,8 +20,10 @@ package console
 import (
 	"context"
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -209,5 +211,36 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, Prefix+"static/") {
 		h.Set("Cache-Control", "no-store")
 	}
+	if r.Method == http.MethodPost && !c.readForm(w, r) {
+		return
+	}
 	c.mux.ServeHTTP(w, r)
+}
+
+// maxForm bounds a form's body: the largest thing a console form sends is
+// a policy document (IAM takes up to 131,072 characters, percent-encoded
+// at most threefold), as the API bounds its own requests.
+const maxForm = 2 << 20
+
+// readForm reads a posted form before anything else looks at it, within
+// maxForm: the console's forms are URL-encoded (the browser's default), so
+// another body (multipart, whose files Go would spool to disk) is refused
+// before it is read, as is one too large. It answers whether the request
+// may go on.
+func (c *Console) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		http.Error(w, "The console takes forms as application/x-www-form-urlencoded.", http.StatusUnsupportedMediaType)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "The form is larger than the console takes.", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		}
+		return false
+	}
+	return true
 }

@@ -263,3 +263,26 @@ func TestPasswordSignIn(t *testing.T) {
 	}
 	has(t, body, "Your password has expired")
 }
+
+// A form is read within a bound, and only as the console's forms are sent
+// (URL-encoded): a multipart body, whose files Go would spool to disk, or
+// a body of gigabytes, is refused before it is read, signed in or not.
+func TestFormLimits(t *testing.T) {
+	e := newEnv(t)
+	b := e.signedIn(t, "test", "test")
+	for _, path := range []string{"/console/signin", "/console/iam/alias"} {
+		big := url.Values{"csrf": {b.csrf}, "alias": {strings.Repeat("a", 3<<20)}}
+		if status, body := b.postRaw(path, big, b.base); status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "The form is larger than the console takes.") {
+			t.Errorf("%s, 3 MiB: %d %s", path, status, body)
+		}
+		req, _ := http.NewRequest("POST", b.base+path, strings.NewReader("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n"+strings.Repeat("a", 1<<20)+"\r\n--x--\r\n"))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		if status, body := b.do(req); status != http.StatusUnsupportedMediaType || !strings.Contains(body, "application/x-www-form-urlencoded") {
+			t.Errorf("%s, multipart: %d %s", path, status, body)
+		}
+	}
+	// The account has no alias: neither post did anything.
+	if out := must(e.iam.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}))(t); len(out.AccountAliases) != 0 {
+		t.Errorf("aliases %v", out.AccountAliases)
+	}
+}
