@@ -76,6 +76,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		s = c.sessions.start(p, sv.AccessKeyID, secret)
 	}
+	// The browser's session until now (a sign-in form left open in
+	// another tab) ends: its cookie is replaced, and no one else may go on
+	// with it.
+	if old := c.sessions.get(r); old != nil {
+		c.sessions.end(old)
+	}
 	setCookie(w, r, signInCookie, "", -1)
 	setCookie(w, r, sessionCookie, s.id, int(c.cfg.Session.Seconds()))
 	next := sv.Next

@@ -286,3 +286,24 @@ func TestFormLimits(t *testing.T) {
 		t.Errorf("aliases %v", out.AccountAliases)
 	}
 }
+
+// Signing in again from a sign-in form left open (another tab) ends the
+// browser's session until then: a copy of its cookie signs nothing in.
+func TestSignInAgainEndsSession(t *testing.T) {
+	e := newEnv(t)
+	keyID, secret := e.user(t, "dev")
+	b := e.browser(t)
+	b.get("/console/signin")
+	form := b.hc.Jar.Cookies(mustURL(e.srv.URL + "/console/"))
+	tok := b.csrf
+	b.post("/console/signin", url.Values{"access_key_id": {"test"}, "secret_access_key": {"test"}})
+	first := b.hc.Jar.Cookies(mustURL(e.srv.URL + "/console/"))
+	b.hc.Jar.SetCookies(mustURL(e.srv.URL+"/console/"), form)
+	_, body := b.post("/console/signin", url.Values{"csrf": {tok}, "access_key_id": {keyID}, "secret_access_key": {secret}})
+	has(t, body, "Console Home", "arn:aws:iam::"+account+":user/dev")
+	replay := e.browser(t)
+	replay.hc.Jar.SetCookies(mustURL(e.srv.URL+"/console/"), first)
+	if _, body := replay.get("/console/"); !strings.Contains(body, "Access key ID") {
+		t.Errorf("the first session goes on:\n%s", mainOf(body))
+	}
+}
