@@ -59,6 +59,10 @@ type Keys interface {
 // (an *awserr.Error).
 type Passwords interface {
 	PasswordSignIn(ctx context.Context, accountOrAlias, userName, password string) (*PasswordSignIn, error)
+	// UserExists says whether the IAM user p signed in as is still there:
+	// a user of its name with its unique ID (not deleted, nor deleted and
+	// created again).
+	UserExists(ctx context.Context, p *principal.Principal) (bool, error)
 }
 
 // PasswordSignIn is a password sign-in that passed.

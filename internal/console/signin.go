@@ -106,24 +106,17 @@ func (c *Console) signOut(q *req) {
 }
 
 // signedIn runs h for the request's session: without one (or with an
-// expired one, or one whose access key no longer signs in) the browser
-// goes to the sign-in page; a form posted without the session's CSRF token,
-// or from another origin, is refused.
+// expired one, or one whose access key no longer signs in, or whose user is
+// gone) the browser goes to the sign-in page; a form posted without the
+// session's CSRF token, or from another origin, is refused.
 func (c *Console) signedIn(h func(q *req)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := c.sessions.get(r)
 		var p *principal.Principal
 		if s != nil {
-			p = s.principal
-			if s.accessKey != "" {
-				// The key is checked again: deleted, made inactive, or its
-				// user gone, the session ends; the principal is as it is
-				// now (a user renamed has another ARN).
-				var err *awserr.Error
-				if p, err = c.cfg.Keys.SignIn(r.Context(), s.accessKey, s.secret); err != nil {
-					c.sessions.end(s)
-					s = nil
-				}
+			if p = c.current(r, s); p == nil {
+				c.sessions.end(s)
+				s = nil
 			}
 		}
 		if s == nil {
@@ -145,6 +138,27 @@ func (c *Console) signedIn(h func(q *req)) http.Handler {
 		}
 		h(&req{c: c, w: w, r: r, s: s, p: p})
 	})
+}
+
+// current is the principal a session acts as now; nil when the session is
+// over (see session.accessKey).
+func (c *Console) current(r *http.Request, s *session) *principal.Principal {
+	switch {
+	case s.accessKey != "":
+		// The key is checked again: deleted, made inactive, or its user
+		// gone, the session ends; the principal is as it is now (a user
+		// renamed has another ARN).
+		p, err := c.cfg.Keys.SignIn(r.Context(), s.accessKey, s.secret)
+		if err != nil {
+			return nil
+		}
+		return p
+	case s.principal.Kind == principal.User && c.cfg.Passwords != nil:
+		if ok, err := c.cfg.Passwords.UserExists(r.Context(), s.principal); err != nil || !ok {
+			return nil
+		}
+	}
+	return s.principal
 }
 
 // Changing one's password: "Old password", "New password", "Retype new

@@ -307,3 +307,44 @@ func TestSignInAgainEndsSession(t *testing.T) {
 		t.Errorf("the first session goes on:\n%s", mainOf(body))
 	}
 }
+
+// A password session is AWS's console session of an IAM user: it outlives
+// changes to the password, even its deletion, but not its user. A user
+// deleted and created again under its name (with more permissions) is
+// another user: the first one's session does not act as it.
+func TestPasswordSessionLifetime(t *testing.T) {
+	e := newEnv(t)
+	keyID, _ := e.user(t, "dev", "iam:ListRoles")
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Long-enough-1")}))(t)
+	signIn := func() *browser {
+		b := e.browser(t)
+		b.get("/console/signin")
+		if _, body := b.post("/console/signin", url.Values{"method": {"password"}, "account": {account}, "user_name": {"dev"}, "password": {"Long-enough-1"}}); !strings.Contains(body, "Console Home") {
+			t.Fatalf("sign-in:\n%s", mainOf(body))
+		}
+		return b
+	}
+	b := signIn()
+	must(e.iam.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Long-enough-2")}))(t)
+	if status, _ := b.get("/console/iam/roles"); status != http.StatusOK {
+		t.Errorf("after the password changed: %d", status)
+	}
+	must(e.iam.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("dev")}))(t)
+	if status, _ := b.get("/console/iam/roles"); status != http.StatusOK {
+		t.Errorf("after the password was deleted: %d", status)
+	}
+
+	must(e.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("dev"), AccessKeyId: aws.String(keyID)}))(t)
+	must(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("dev"), PolicyName: aws.String("console")}))(t)
+	must(e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("dev")}))(t)
+	e.user(t, "dev", "iam:*")
+	if _, body := b.get("/console/iam/roles"); !strings.Contains(body, "Access key ID") || strings.Contains(body, "Roles <span") {
+		t.Errorf("the deleted user's session goes on as the new dev:\n%s", mainOf(body))
+	}
+	if status, body := b.post("/console/iam/roles/create", url.Values{"type": {"custom"}, "trust": {tasksTrust}, "name": {"mine"}}); status != http.StatusUnauthorized {
+		t.Errorf("the deleted user's session posts: %d\n%s", status, mainOf(body))
+	}
+	if _, err := e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("mine")}); err == nil {
+		t.Error("the deleted user's session created a role")
+	}
+}
