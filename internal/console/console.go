@@ -104,6 +104,7 @@ type Console struct {
 	cfg      Config
 	mux      *http.ServeMux
 	sessions *sessions
+	throttle *throttle // of password sign-ins
 	trusted  trustCache
 }
 
@@ -121,7 +122,7 @@ func New(c Config) *Console {
 	if c.Session <= 0 {
 		c.Session = DefaultSession
 	}
-	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session)}
+	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session), throttle: newThrottle(c.Clock)}
 	con.routes()
 	return con
 }

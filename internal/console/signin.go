@@ -3,7 +3,9 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -57,13 +59,25 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	var s *session
 	switch {
 	case f.Get("method") == "password" && c.cfg.Passwords != nil:
+		key := throttleKey(r, sv.UserName)
+		if wait := c.throttle.wait(key); wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			sv.Failed = "Too many failed sign-in attempts for this user. Wait " + plural(secs, "second") + ", then try again."
+			c.renderSignIn(w, http.StatusTooManyRequests, sv)
+			return
+		}
 		in, err := c.cfg.Passwords.PasswordSignIn(r.Context(), sv.AccountAlias, sv.UserName, f.Get("password"))
 		if err != nil {
 			e := awserr.As(err)
+			if e.Status < http.StatusInternalServerError {
+				c.throttle.failed(key)
+			}
 			sv.Failed = e.Message
 			c.renderSignIn(w, max(e.Status, http.StatusBadRequest), sv)
 			return
 		}
+		c.throttle.passed(key)
 		s = c.sessions.start(in.Principal, "", "")
 		s.mustChange.Store(in.MustChange)
 	default:

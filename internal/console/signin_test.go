@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -347,4 +348,49 @@ func TestPasswordSessionLifetime(t *testing.T) {
 	if _, err := e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("mine")}); err == nil {
 		t.Error("the deleted user's session created a role")
 	}
+}
+
+// Guessing a password is slowed down, not locked out: after five failures
+// in a row for a user name, the next attempt from that address waits,
+// twice as long after each further failure; an early attempt is refused
+// even with the right password (it is no guess); other user names are not
+// slowed, and a sign-in that passes starts again.
+func TestPasswordSignInThrottle(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev")
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Long-enough-1")}))(t)
+	b := e.browser(t)
+	try := func(user, password string) (int, string) {
+		b.get("/console/signin")
+		return b.post("/console/signin", url.Values{"method": {"password"}, "account": {account}, "user_name": {user}, "password": {password}})
+	}
+	failFive := func() {
+		t.Helper()
+		for i := 0; i < 5; i++ {
+			if status, body := try("dev", "wrong-guess-"+strconv.Itoa(i)); status != http.StatusForbidden || !strings.Contains(body, "Your authentication information is incorrect.") {
+				t.Fatalf("guess %d: %d\n%s", i, status, mainOf(body))
+			}
+		}
+	}
+	failFive()
+	status, body := try("DEV", "Long-enough-1")
+	if status != http.StatusTooManyRequests {
+		t.Errorf("sixth attempt: %d", status)
+	}
+	has(t, body, "Too many failed sign-in attempts for this user. Wait 1 second, then try again.")
+	hasNot(t, body, "Console Home")
+	if status, _ := try("other", "wrong"); status != http.StatusForbidden {
+		t.Errorf("another user name: %d", status)
+	}
+	e.clock.Advance(time.Second)
+	if status, _ := try("dev", "wrong-again"); status != http.StatusForbidden {
+		t.Errorf("after the wait: %d", status)
+	}
+	_, body = try("dev", "Long-enough-1")
+	has(t, body, "Wait 2 seconds")
+	e.clock.Advance(2 * time.Second)
+	_, body = try("dev", "Long-enough-1")
+	has(t, body, "Console Home")
+	b.post("/console/signout", nil)
+	failFive()
 }
