@@ -394,3 +394,46 @@ func TestPasswordSignInThrottle(t *testing.T) {
 	b.post("/console/signout", nil)
 	failFive()
 }
+
+// Every console answer, pages, refusals and redirects alike, forbids
+// framing, foreign scripts and sniffing; none but the static files may be
+// kept by a cache, least of all the page that shows a new secret key.
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev")
+	b := e.signedIn(t, "test", "test")
+	b.get("/console/iam/users/details/dev")
+	noFollow := *b.hc
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	check := func(name string, req *http.Request, cache string) {
+		t.Helper()
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for k, want := range map[string]string{
+			"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+			"X-Frame-Options":         "DENY",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "same-origin",
+			"Cache-Control":           cache,
+		} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("%s (%d): %s %q, want %q", name, resp.StatusCode, k, got, want)
+			}
+		}
+	}
+	get := func(path string) *http.Request { r, _ := http.NewRequest("GET", e.srv.URL+path, nil); return r }
+	post := func(path string, form url.Values) *http.Request {
+		r, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
+	check("bare /", get("/"), "no-store")
+	check("sign-in page", get("/console/signin"), "no-store")
+	check("a page", get("/console/iam/roles"), "no-store")
+	check("new access key", post("/console/iam/users/details/dev/keys", url.Values{"csrf": {b.csrf}}), "no-store")
+	check("forged form", post("/console/iam/users/details/dev/keys", url.Values{"csrf": {"AAAA"}}), "no-store")
+	check("static file", get("/console/static/console.js"), "max-age=3600")
+}
