@@ -420,3 +420,29 @@ func TestRolePagesEscape(t *testing.T) {
 	}
 	has(t, b.getAs(http.StatusOK, "/console/iam/roles/details/app"), `&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`)
 }
+
+// "." and ".." are IAM names like any other, but not path segments a
+// browser keeps: the console's links to them, and its forms, still reach
+// them.
+func TestDotNames(t *testing.T) {
+	e := newEnv(t)
+	e.role(t, "..", tasksTrust)
+	e.user(t, ".")
+	must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("..")}))(t)
+	pol := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("."), Path: aws.String("/../"), PolicyDocument: aws.String(s3Read)}))(t).Policy
+	b := e.signedIn(t, "test", "test")
+	for _, tc := range []struct{ list, link, page string }{
+		{"/console/iam/roles", "/console/iam/roles/details/..~", `<h1 id="role-name">..</h1>`},
+		{"/console/iam/users", "/console/iam/users/details/.~", "arn:aws:iam::" + account + ":user/."},
+		{"/console/iam/groups", "/console/iam/groups/details/..~", "arn:aws:iam::" + account + ":group/.."},
+		{"/console/iam/policies?type=customer", "/console/iam/policies/details/arn:aws:iam::" + account + ":policy/..~/.~", aws.ToString(pol.Arn)},
+	} {
+		has(t, b.getAs(http.StatusOK, tc.list), `href="`+tc.link+`"`)
+		has(t, b.getAs(http.StatusOK, tc.link), tc.page)
+	}
+	_, body := b.post("/console/iam/roles/details/..~/description", url.Values{"description": {"dots"}})
+	has(t, body, "Role description updated.")
+	if d := aws.ToString(e.getRole(t, "..").Role.Description); d != "dots" {
+		t.Errorf("description %q", d)
+	}
+}
