@@ -60,7 +60,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case f.Get("method") == "password" && c.cfg.Passwords != nil:
 		key := throttleKey(r, sv.UserName)
-		if wait := c.throttle.wait(key); wait > 0 {
+		if wait := c.throttle.attempt(key); wait > 0 {
 			secs := int((wait + time.Second - 1) / time.Second)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			sv.Failed = "Too many failed sign-in attempts for this user. Wait " + plural(secs, "second") + ", then try again."
@@ -70,9 +70,6 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		in, err := c.cfg.Passwords.PasswordSignIn(r.Context(), sv.AccountAlias, sv.UserName, f.Get("password"))
 		if err != nil {
 			e := awserr.As(err)
-			if e.Status < http.StatusInternalServerError {
-				c.throttle.failed(key)
-			}
 			sv.Failed = e.Message
 			c.renderSignIn(w, max(e.Status, http.StatusBadRequest), sv)
 			return

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -436,4 +437,43 @@ func TestSecurityHeaders(t *testing.T) {
 	check("new access key", post("/console/iam/users/details/dev/keys", url.Values{"csrf": {b.csrf}}), "no-store")
 	check("forged form", post("/console/iam/users/details/dev/keys", url.Values{"csrf": {"AAAA"}}), "no-store")
 	check("static file", get("/console/static/console.js"), "max-age=3600")
+}
+
+// Guesses sent at once are counted as they come, not as they fail: of
+// twenty at once, five are checked.
+func TestPasswordSignInThrottleAtOnce(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev")
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dev"), Password: aws.String("Long-enough-1")}))(t)
+	b := e.browser(t)
+	b.get("/console/signin")
+	tok := b.csrf
+	statuses := make(chan int, 20)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"csrf": {tok}, "method": {"password"}, "account": {account}, "user_name": {"dev"}, "password": {"guess-" + strconv.Itoa(i)}}
+			req, _ := http.NewRequest("POST", e.srv.URL+"/console/signin", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "rolecall-console-signin", Value: tok})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusForbidden] != 5 || count[http.StatusTooManyRequests] != 15 {
+		t.Errorf("answers %v, want 5 refused guesses and 15 told to wait", count)
+	}
 }

@@ -54,16 +54,35 @@ func throttleKey(r *http.Request, userName string) string {
 	return host + "\x00" + strings.ToLower(userName)
 }
 
-// wait is how long an attempt under key must still wait; 0 when it may go
-// on.
-func (t *throttle) wait(key string) time.Duration {
+// attempt is how long an attempt under key must still wait, 0 when it
+// may go on. One that goes on counts as failed until passed says
+// otherwise: attempts sent at once cannot all slip in before the first
+// failure is noted.
+func (t *throttle) attempt(key string) time.Duration {
+	now := t.clock.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f := t.live(key, t.clock.Now())
-	if f == nil || f.n < freeFailures {
-		return 0
+	f := t.live(key, now)
+	if f != nil && f.n >= freeFailures {
+		if wait := f.last.Add(backoff(f.n)).Sub(now); wait > 0 {
+			return wait
+		}
 	}
-	return max(0, f.last.Add(backoff(f.n)).Sub(t.clock.Now()))
+	if f == nil {
+		if len(t.by) >= maxThrottled {
+			for k := range t.by {
+				t.live(k, now)
+			}
+		}
+		if len(t.by) >= maxThrottled {
+			return 0 // full of recent failures: this key goes unslowed
+		}
+		f = &failures{}
+		t.by[key] = f
+	}
+	f.n++
+	f.last = now
+	return 0
 }
 
 // backoff is the wait after n failures in a row (n >= freeFailures).
@@ -83,28 +102,6 @@ func (t *throttle) live(key string, now time.Time) *failures {
 		return nil
 	}
 	return f
-}
-
-// failed notes a failed attempt under key.
-func (t *throttle) failed(key string) {
-	now := t.clock.Now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.live(key, now)
-	if f == nil {
-		if len(t.by) >= maxThrottled {
-			for k := range t.by {
-				t.live(k, now)
-			}
-		}
-		if len(t.by) >= maxThrottled {
-			return // full of recent failures: this key goes unslowed
-		}
-		f = &failures{}
-		t.by[key] = f
-	}
-	f.n++
-	f.last = now
 }
 
 // passed forgets key's failures: the password was right.
