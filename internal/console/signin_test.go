@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
@@ -476,4 +477,41 @@ func TestPasswordSignInThrottleAtOnce(t *testing.T) {
 	if count[http.StatusForbidden] != 5 || count[http.StatusTooManyRequests] != 15 {
 		t.Errorf("answers %v, want 5 refused guesses and 15 told to wait", count)
 	}
+}
+
+// The attack the API's cross-site guard stops: a page of any site presigns
+// an IAM request with the public test/test credentials and has its
+// visitor's browser send it (an <img>), as the root user. An SDK sending
+// the same URL is served.
+func TestPresignedRequestFromAnotherSite(t *testing.T) {
+	e := newEnv(t)
+	presigned := func(user string) string {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/?Action=CreateUser&UserName="+user+"&Version=2010-05-08", nil)
+		u, _, err := v4.NewSigner().PresignHTTP(ctx, aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, req,
+			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "iam", "us-east-1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	img, _ := http.NewRequest("GET", presigned("planted"), nil)
+	img.Header.Set("Sec-Fetch-Site", "cross-site")
+	img.Header.Set("Sec-Fetch-Dest", "image")
+	resp, err := http.DefaultClient.Do(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("from another site: %d", resp.StatusCode)
+	}
+	if _, err := e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("planted")}); err == nil {
+		t.Error("a page of another site created a user")
+	}
+	resp, err = http.Get(presigned("sdk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	must(e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("sdk")}))(t)
 }
