@@ -58,3 +58,16 @@ func (p consolePasswords) PasswordSignIn(ctx context.Context, accountOrAlias, us
 		MustChange: in.PasswordResetRequired || in.PasswordExpired,
 	}, nil
 }
+
+// UserExists says whether p's user is still the one that signed in: IAM
+// has a user of its name with its unique ID.
+func (p consolePasswords) UserExists(ctx context.Context, who *principal.Principal) (bool, error) {
+	u, err := p.iam.GetUser(ctx, who.Account, who.Name)
+	if awserr.Code(err) == "NoSuchEntity" {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return u.UserId == who.UserID, nil
+}

@@ -20,8 +20,10 @@ package console
 import (
 	"context"
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -57,6 +59,10 @@ type Keys interface {
 // (an *awserr.Error).
 type Passwords interface {
 	PasswordSignIn(ctx context.Context, accountOrAlias, userName, password string) (*PasswordSignIn, error)
+	// UserExists says whether the IAM user p signed in as is still there:
+	// a user of its name with its unique ID (not deleted, nor deleted and
+	// created again).
+	UserExists(ctx context.Context, p *principal.Principal) (bool, error)
 }
 
 // PasswordSignIn is a password sign-in that passed.
@@ -98,6 +104,7 @@ type Console struct {
 	cfg      Config
 	mux      *http.ServeMux
 	sessions *sessions
+	throttle *throttle // of password sign-ins
 	trusted  trustCache
 }
 
@@ -115,7 +122,7 @@ func New(c Config) *Console {
 	if c.Session <= 0 {
 		c.Session = DefaultSession
 	}
-	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session)}
+	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session), throttle: newThrottle(c.Clock)}
 	con.routes()
 	return con
 }
@@ -212,5 +219,36 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, Prefix+"static/") {
 		h.Set("Cache-Control", "no-store")
 	}
+	if r.Method == http.MethodPost && !c.readForm(w, r) {
+		return
+	}
 	c.mux.ServeHTTP(w, r)
+}
+
+// maxForm bounds a form's body: the largest thing a console form sends is
+// a policy document (IAM takes up to 131,072 characters, percent-encoded
+// at most threefold), as the API bounds its own requests.
+const maxForm = 2 << 20
+
+// readForm reads a posted form before anything else looks at it, within
+// maxForm: the console's forms are URL-encoded (the browser's default), so
+// another body (multipart, whose files Go would spool to disk) is refused
+// before it is read, as is one too large. It answers whether the request
+// may go on.
+func (c *Console) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		http.Error(w, "The console takes forms as application/x-www-form-urlencoded.", http.StatusUnsupportedMediaType)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "The form is larger than the console takes.", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		}
+		return false
+	}
+	return true
 }

@@ -225,3 +225,25 @@ func TestECSServicePage(t *testing.T) {
 	_, body = e.signedIn(t, keyID, secret).get("/console/ecs/clusters/prod/services/api?region=eu-west-1")
 	has(t, body, "Service overview", `<dd class="action">ecs:DescribeTaskDefinition</dd>`, "(service api) failed to launch a task")
 }
+
+// Another account's cluster or task, named by its ARN in the URL, is
+// refused by the API as a signed request for it is, even beside a cluster
+// of the same name in the signed-in account.
+func TestECSOfAnotherAccount(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.stoppedTask(t, "us-east-1", "tasks")
+	other := ecs.NewFromConfig(e.config("111111111111", "test", "us-east-1"))
+	must(other.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("tasks")}))(t)
+	b := e.signedIn(t, "111111111111", "test")
+	cluster := "arn:aws:ecs:us-east-1:" + account + ":cluster/tasks"
+	task := "arn:aws:ecs:us-east-1:" + account + ":task/tasks/" + id
+	esc := func(arn string) string { return strings.ReplaceAll(arn, "/", "%2F") }
+	for path, denied := range map[string]string{
+		"/console/ecs/clusters/" + esc(cluster) + "?tab=tasks": "ecs:DescribeClusters on resource: " + cluster,
+		"/console/ecs/clusters/" + esc(cluster) + "/rolecheck": "ecs:DescribeClusters on resource: " + cluster,
+		"/console/ecs/clusters/tasks/tasks/" + esc(task):       "ecs:DescribeTasks on resource: " + task,
+	} {
+		has(t, b.getAs(http.StatusForbidden, path), "User: arn:aws:iam::111111111111:root is not authorized to perform: "+denied)
+	}
+	has(t, b.getAs(http.StatusNotFound, "/console/ecs/clusters/tasks/tasks/"+id), "Task "+id+" not found in cluster tasks in us-east-1.")
+}

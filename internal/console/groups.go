@@ -70,9 +70,9 @@ type groupView struct {
 // groupPage is the group's page: GetGroup (its members, page by page),
 // and the tab's requests.
 func (c *Console) groupPage(q *req) {
-	v := q.iamView(q.r.PathValue("name"), "groups")
+	v := q.iamView(q.name(), "groups")
 	gv := &groupView{Tab: q.r.URL.Query().Get("tab"), Tabs: groupTabs[:]}
-	if f := q.getGroup(q.r.PathValue("name"), gv); f != nil {
+	if f := q.getGroup(q.name(), gv); f != nil {
 		q.page("group", v, f)
 		return
 	}
@@ -100,9 +100,9 @@ type addUsersView struct {
 
 // addUsersPage lists the users that are not in the group, to add.
 func (c *Console) addUsersPage(q *req) {
-	v := q.iamView("Add users to "+q.r.PathValue("name"), "groups")
+	v := q.iamView("Add users to "+q.name(), "groups")
 	gv := &groupView{}
-	if f := q.getGroup(q.r.PathValue("name"), gv); f != nil {
+	if f := q.getGroup(q.name(), gv); f != nil {
 		q.page("addusers", v, f)
 		return
 	}
@@ -126,14 +126,14 @@ func (c *Console) addUsersPage(q *req) {
 }
 
 func (c *Console) addUsers(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	users := q.r.PostForm["user"]
 	q.membership("AddUserToGroup", groupPath(name), []string{name}, users,
 		"Select the users to add.", plural(len(users), "user")+" added to "+name+".")
 }
 
 func (c *Console) removeUsers(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	users := q.r.PostForm["user"]
 	q.membership("RemoveUserFromGroup", groupPath(name), []string{name}, users,
 		"Select the users to remove.", plural(len(users), "user")+" removed from "+name+".")

@@ -26,6 +26,10 @@ func (fakePasswords) PasswordSignIn(_ context.Context, account, user, password s
 	return nil, awserr.New(http.StatusForbidden, "AuthenticationFailed", "Your authentication information is incorrect. Please try again.")
 }
 
+func (fakePasswords) UserExists(_ context.Context, p *principal.Principal) (bool, error) {
+	return p.Name == "alice", nil
+}
+
 type noKeys struct{}
 
 func (noKeys) SignIn(context.Context, string, string) (*principal.Principal, *awserr.Error) {

@@ -131,7 +131,7 @@ type policyView struct {
 type entityRow struct{ Name, Type, AttachedAs, Link string }
 
 func (c *Console) policyPage(q *req) {
-	policyArn := q.r.PathValue("arn")
+	policyArn := policyArnOf(q.r.PathValue("arn"))
 	v := q.iamView(policyName(policyArn), "policies")
 	out, f := q.iam("GetPolicy", params("PolicyArn", policyArn))
 	if f != nil {

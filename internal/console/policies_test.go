@@ -149,3 +149,20 @@ func TestPoliciesDenied(t *testing.T) {
 		t.Errorf("default version %s", v)
 	}
 }
+
+// Another account's managed policy, named by its ARN in a URL or a form,
+// is refused by the API as a signed request for it is.
+func TestPolicyOfAnotherAccount(t *testing.T) {
+	e := newEnv(t)
+	arn := e.policy(t, "secret", s3Read)
+	b := e.signedIn(t, "111111111111", "test")
+	denied := "User: arn:aws:iam::111111111111:root is not authorized to perform: iam:GetPolicy on resource: policy " + arn
+	for _, tab := range []string{"", "?tab=entities", "?tab=versions&version=v1"} {
+		has(t, b.getAs(http.StatusForbidden, "/console/iam/policies/details/"+arn+tab), denied)
+	}
+	_, body := b.post("/console/iam/policies/default", url.Values{"policy": {arn}, "version": {"v1"}})
+	has(t, body, "not authorized to perform: iam:SetDefaultPolicyVersion on resource: policy "+arn)
+	b.post("/console/iam/roles/create", url.Values{"type": {"custom"}, "trust": {tasksTrust}, "name": {"mine"}})
+	_, body = b.post("/console/iam/roles/details/mine/attach", url.Values{"policy": {arn}})
+	has(t, body, "NoSuchEntity: Policy "+arn+" does not exist or is not attachable.")
+}

@@ -44,7 +44,7 @@ type roleView struct {
 }
 
 func (c *Console) rolePage(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	v := q.iamView(name, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
@@ -149,7 +149,7 @@ type formView struct {
 // roleForm reads the role a form is about; ok is false when the page has
 // been answered (the role could not be read).
 func (q *req) roleForm(title string) (*view, *formView, bool) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	v := q.iamView(title, "roles")
 	out, f := q.iam("GetRole", params("RoleName", name))
 	if f != nil {
@@ -193,7 +193,7 @@ func (c *Console) descriptionPage(q *req) {
 }
 
 func (c *Console) updateDescription(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	desc := q.r.PostFormValue("description")
 	// UpdateRoleDescription takes an empty description (it removes it).
 	if _, f := q.iam("UpdateRoleDescription", url.Values{"RoleName": {name}, "Description": {desc}}); f != nil {
@@ -220,7 +220,7 @@ func (c *Console) trustPage(q *req) {
 }
 
 func (c *Console) updateTrust(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	doc := q.r.PostFormValue("policy")
 	if _, f := q.iam("UpdateAssumeRolePolicy", url.Values{"RoleName": {name}, "PolicyDocument": {doc}}); f != nil {
 		q.refill("Edit trust policy", "trust", "", doc, f)
@@ -231,7 +231,7 @@ func (c *Console) updateTrust(q *req) {
 
 // Tags: add one (TagRole) or remove one (UntagRole).
 func (c *Console) tagRole(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := rolePath(name) + "?tab=tags"
 	key, value := q.r.PostFormValue("key"), q.r.PostFormValue("value")
 	if _, f := q.iam("TagRole", url.Values{"RoleName": {name}, "Tags.member.1.Key": {key}, "Tags.member.1.Value": {value}}); f != nil {
@@ -242,7 +242,7 @@ func (c *Console) tagRole(q *req) {
 }
 
 func (c *Console) untagRole(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := rolePath(name) + "?tab=tags"
 	key := q.r.PostFormValue("key")
 	if _, f := q.iam("UntagRole", url.Values{"RoleName": {name}, "TagKeys.member.1": {key}}); f != nil {
@@ -306,7 +306,7 @@ func (q *req) listPolicies() ([]iam.Policy, *failure) {
 }
 
 func (c *Console) attachPolicies(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := rolePath(name)
 	arns := q.r.PostForm["policy"]
 	if len(arns) == 0 {
@@ -323,7 +323,7 @@ func (c *Console) attachPolicies(q *req) {
 }
 
 func (c *Console) detachPolicy(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := rolePath(name)
 	a := q.r.PostFormValue("policy")
 	if _, f := q.iam("DetachRolePolicy", params("RoleName", name, "PolicyArn", a)); f != nil {
@@ -353,7 +353,7 @@ func (c *Console) inlinePage(q *req) {
 }
 
 func (c *Console) putInline(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	policy, doc := strings.TrimSpace(q.r.PostFormValue("name")), q.r.PostFormValue("policy")
 	if _, f := q.iam("PutRolePolicy", url.Values{"RoleName": {name}, "PolicyName": {policy}, "PolicyDocument": {doc}}); f != nil {
 		q.refill("Create inline policy", "inline", policy, doc, f)
@@ -363,7 +363,7 @@ func (c *Console) putInline(q *req) {
 }
 
 func (c *Console) deleteInline(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := rolePath(name)
 	policy := q.r.PostFormValue("name")
 	if _, f := q.iam("DeleteRolePolicy", params("RoleName", name, "PolicyName", policy)); f != nil {

@@ -376,3 +376,73 @@ func TestDeleteRole(t *testing.T) {
 		t.Error("the role is still there")
 	}
 }
+
+// A role named in the URL or a form is the API's to resolve, to the stored
+// role of the signed-in account: another spelling of its name is still
+// that role, under the policies written for its ARN, and a path in the
+// name is no name.
+func TestRoleNameSpellings(t *testing.T) {
+	e := newEnv(t)
+	e.role(t, "app", tasksTrust)
+	keyID, secret := e.user(t, "dev", "iam:*")
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::` + account + `:role/app"}]}`
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dev"), PolicyName: aws.String("deny"), PolicyDocument: aws.String(deny)}))(t)
+	b := e.signedIn(t, keyID, secret)
+	denied := "User: arn:aws:iam::" + account + ":user/dev is not authorized to perform: iam:GetRole on resource: role app with an explicit deny in an identity-based policy"
+	body := b.getAs(http.StatusForbidden, "/console/iam/roles/details/APP")
+	has(t, body, denied, "<dd>arn:aws:iam::"+account+":role/app</dd>")
+	_, body = b.post("/console/iam/roles/details/APP/description", url.Values{"description": {"changed"}})
+	has(t, body, "You need permissions")
+	b.post("/console/iam/roles/delete", url.Values{"role": {"APP"}, "confirm": {"APP"}})
+	b.post("/console/iam/roles/details/aPp/tags", url.Values{"key": {"k"}, "value": {"v"}})
+	r := e.getRole(t, "app").Role
+	if aws.ToString(r.Description) != "" || len(r.Tags) != 0 {
+		t.Errorf("role changed: %q %v", aws.ToString(r.Description), r.Tags)
+	}
+	body = b.getAs(http.StatusBadRequest, "/console/iam/roles/details/..%2Fapp")
+	has(t, body, "ValidationError", "roleName")
+}
+
+// What a role holds is shown as text wherever it appears: a description
+// or a trust policy with markup in it injects nothing.
+func TestRolePagesEscape(t *testing.T) {
+	e := newEnv(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"</pre></textarea><script>alert(2)</script>"}}}]}`
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(trust), Description: aws.String(`"><script>alert(1)</script>`)}))(t)
+	b := e.signedIn(t, "test", "test")
+	for _, p := range []string{"/console/iam/roles", "/console/iam/roles/details/app", "/console/iam/roles/details/app?tab=trust",
+		"/console/iam/roles/details/app/trust", "/console/iam/roles/details/app/description", "/console/iam/roles/delete?role=app"} {
+		body := b.getAs(http.StatusOK, p)
+		if strings.Contains(body, "<script>alert") || strings.Contains(body, "</pre></textarea>") {
+			t.Errorf("%s shows markup as markup", p)
+		}
+	}
+	has(t, b.getAs(http.StatusOK, "/console/iam/roles/details/app"), `&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`)
+}
+
+// "." and ".." are IAM names like any other, but not path segments a
+// browser keeps: the console's links to them, and its forms, still reach
+// them.
+func TestDotNames(t *testing.T) {
+	e := newEnv(t)
+	e.role(t, "..", tasksTrust)
+	e.user(t, ".")
+	must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("..")}))(t)
+	pol := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("."), Path: aws.String("/../"), PolicyDocument: aws.String(s3Read)}))(t).Policy
+	b := e.signedIn(t, "test", "test")
+	for _, tc := range []struct{ list, link, page string }{
+		{"/console/iam/roles", "/console/iam/roles/details/..~", `<h1 id="role-name">..</h1>`},
+		{"/console/iam/users", "/console/iam/users/details/.~", "arn:aws:iam::" + account + ":user/."},
+		{"/console/iam/groups", "/console/iam/groups/details/..~", "arn:aws:iam::" + account + ":group/.."},
+		{"/console/iam/policies?type=customer", "/console/iam/policies/details/arn:aws:iam::" + account + ":policy/..~/.~", aws.ToString(pol.Arn)},
+	} {
+		has(t, b.getAs(http.StatusOK, tc.list), `href="`+tc.link+`"`)
+		has(t, b.getAs(http.StatusOK, tc.link), tc.page)
+	}
+	_, body := b.post("/console/iam/roles/details/..~/description", url.Values{"description": {"dots"}})
+	has(t, body, "Role description updated.")
+	if d := aws.ToString(e.getRole(t, "..").Role.Description); d != "dots" {
+		t.Errorf("description %q", d)
+	}
+}

@@ -32,7 +32,15 @@ type session struct {
 
 	// How the session signed in: an access key and its secret, checked
 	// again on every request (a key deleted or made inactive ends the
-	// session at once), or an IAM user's password, checked once.
+	// session at once), or an IAM user's password, checked once. A
+	// password session is what AWS's console session of an IAM user is,
+	// temporary credentials: it lasts its 12 hours whatever becomes of the
+	// password (changed, deleted: "Temporary security credentials are
+	// valid until they expire ... Permissions assigned to temporary
+	// security credentials are evaluated each time they are used",
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html),
+	// and ends once its user is gone (deleted, or deleted and created
+	// again under its name), whose permissions it had.
 	accessKey, secret string
 	principal         *principal.Principal
 	// mustChange: a password sign-in whose user must choose a new password

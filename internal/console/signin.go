@@ -3,7 +3,9 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -57,6 +59,14 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	var s *session
 	switch {
 	case f.Get("method") == "password" && c.cfg.Passwords != nil:
+		key := throttleKey(r, sv.UserName)
+		if wait := c.throttle.attempt(key); wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			sv.Failed = "Too many failed sign-in attempts for this user. Wait " + plural(secs, "second") + ", then try again."
+			c.renderSignIn(w, http.StatusTooManyRequests, sv)
+			return
+		}
 		in, err := c.cfg.Passwords.PasswordSignIn(r.Context(), sv.AccountAlias, sv.UserName, f.Get("password"))
 		if err != nil {
 			e := awserr.As(err)
@@ -64,6 +74,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			c.renderSignIn(w, max(e.Status, http.StatusBadRequest), sv)
 			return
 		}
+		c.throttle.passed(key)
 		s = c.sessions.start(in.Principal, "", "")
 		s.mustChange.Store(in.MustChange)
 	default:
@@ -75,6 +86,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s = c.sessions.start(p, sv.AccessKeyID, secret)
+	}
+	// The browser's session until now (a sign-in form left open in
+	// another tab) ends: its cookie is replaced, and no one else may go on
+	// with it.
+	if old := c.sessions.get(r); old != nil {
+		c.sessions.end(old)
 	}
 	setCookie(w, r, signInCookie, "", -1)
 	setCookie(w, r, sessionCookie, s.id, int(c.cfg.Session.Seconds()))
@@ -100,24 +117,17 @@ func (c *Console) signOut(q *req) {
 }
 
 // signedIn runs h for the request's session: without one (or with an
-// expired one, or one whose access key no longer signs in) the browser
-// goes to the sign-in page; a form posted without the session's CSRF token,
-// or from another origin, is refused.
+// expired one, or one whose access key no longer signs in, or whose user is
+// gone) the browser goes to the sign-in page; a form posted without the
+// session's CSRF token, or from another origin, is refused.
 func (c *Console) signedIn(h func(q *req)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := c.sessions.get(r)
 		var p *principal.Principal
 		if s != nil {
-			p = s.principal
-			if s.accessKey != "" {
-				// The key is checked again: deleted, made inactive, or its
-				// user gone, the session ends; the principal is as it is
-				// now (a user renamed has another ARN).
-				var err *awserr.Error
-				if p, err = c.cfg.Keys.SignIn(r.Context(), s.accessKey, s.secret); err != nil {
-					c.sessions.end(s)
-					s = nil
-				}
+			if p = c.current(r, s); p == nil {
+				c.sessions.end(s)
+				s = nil
 			}
 		}
 		if s == nil {
@@ -139,6 +149,27 @@ func (c *Console) signedIn(h func(q *req)) http.Handler {
 		}
 		h(&req{c: c, w: w, r: r, s: s, p: p})
 	})
+}
+
+// current is the principal a session acts as now; nil when the session is
+// over (see session.accessKey).
+func (c *Console) current(r *http.Request, s *session) *principal.Principal {
+	switch {
+	case s.accessKey != "":
+		// The key is checked again: deleted, made inactive, or its user
+		// gone, the session ends; the principal is as it is now (a user
+		// renamed has another ARN).
+		p, err := c.cfg.Keys.SignIn(r.Context(), s.accessKey, s.secret)
+		if err != nil {
+			return nil
+		}
+		return p
+	case s.principal.Kind == principal.User && c.cfg.Passwords != nil:
+		if ok, err := c.cfg.Passwords.UserExists(r.Context(), s.principal); err != nil || !ok {
+			return nil
+		}
+	}
+	return s.principal
 }
 
 // Changing one's password: "Old password", "New password", "Retype new

@@ -96,7 +96,7 @@ type credentialsView struct {
 }
 
 func (c *Console) userPage(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	v := q.iamView(name, "users")
 	out, f := q.iam("GetUser", params("UserName", name))
 	if f != nil {
@@ -176,7 +176,7 @@ type newKeyView struct {
 }
 
 func (c *Console) createAccessKey(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := userPath(name) + "?tab=credentials"
 	out, f := q.iam("CreateAccessKey", params("UserName", name))
 	if f != nil {
@@ -192,7 +192,7 @@ func (c *Console) createAccessKey(q *req) {
 // keyStatus deactivates or activates an access key ("choose Actions, and
 // then choose Deactivate").
 func (c *Console) keyStatus(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := userPath(name) + "?tab=credentials"
 	key, status := q.r.PostFormValue("key"), q.r.PostFormValue("status")
 	if _, f := q.iam("UpdateAccessKey", params("UserName", name, "AccessKeyId", key, "Status", status)); f != nil {
@@ -212,7 +212,7 @@ func (c *Console) keyStatus(q *req) {
 const msgConfirmKey = "To confirm deletion, enter the access key ID in the text input field."
 
 func (c *Console) deleteAccessKey(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	back := userPath(name) + "?tab=credentials"
 	key := q.r.PostFormValue("key")
 	if q.r.PostFormValue("confirm") != key {
@@ -248,14 +248,14 @@ func (q *req) membership(op, back string, groups, users []string, none, done str
 }
 
 func (c *Console) addUserToGroups(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	groups := q.r.PostForm["group"]
 	q.membership("AddUserToGroup", userPath(name)+"?tab=groups", groups, []string{name},
 		"Select the groups to add the user to.", name+" added to "+strings.Join(groups, ", ")+".")
 }
 
 func (c *Console) removeUserFromGroups(q *req) {
-	name := q.r.PathValue("name")
+	name := q.name()
 	groups := q.r.PostForm["group"]
 	q.membership("RemoveUserFromGroup", userPath(name)+"?tab=groups", groups, []string{name},
 		"Select the groups to remove the user from.", name+" removed from "+strings.Join(groups, ", ")+".")

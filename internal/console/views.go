@@ -179,18 +179,52 @@ func named[T any](items []T, query string, name func(*T) string) []*T {
 	return out
 }
 
-func rolePath(name string) string  { return Prefix + "iam/roles/details/" + url.PathEscape(name) }
-func userPath(name string) string  { return Prefix + "iam/users/details/" + url.PathEscape(name) }
-func groupPath(name string) string { return Prefix + "iam/groups/details/" + url.PathEscape(name) }
+func rolePath(name string) string  { return Prefix + "iam/roles/details/" + pathName(name) }
+func userPath(name string) string  { return Prefix + "iam/users/details/" + pathName(name) }
+func groupPath(name string) string { return Prefix + "iam/groups/details/" + pathName(name) }
+
+// pathName is an IAM name as a segment of a console path. "." and ".."
+// are valid names ([\w+=,.@-]+), but as path segments a browser resolves
+// them away, escaped or not (RFC 3986's dot segments; the WHATWG URL
+// Standard takes %2E for a dot): they get a "~", which no IAM name has,
+// and nameOf takes it off.
+func pathName(name string) string {
+	if name == "." || name == ".." {
+		return name + "~"
+	}
+	return url.PathEscape(name)
+}
+
+// nameOf is the IAM name in a path segment made by pathName (the path's
+// {name}, already unescaped).
+func nameOf(seg string) string {
+	if seg == ".~" || seg == "..~" {
+		return seg[:len(seg)-1]
+	}
+	return seg
+}
+
+// name is the IAM name of the path's {name}.
+func (q *req) name() string { return nameOf(q.r.PathValue("name")) }
 
 // policyPath is a managed policy's page: its ARN, whose path keeps its
 // slashes ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess").
 func policyPath(policyArn string) string {
 	segs := strings.Split(policyArn, "/")
 	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
+		segs[i] = pathName(s)
 	}
 	return Prefix + "iam/policies/details/" + strings.Join(segs, "/")
+}
+
+// policyArnOf is the policy ARN of a path made by policyPath (the path's
+// {arn...}, already unescaped).
+func policyArnOf(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		segs[i] = nameOf(s)
+	}
+	return strings.Join(segs, "/")
 }
 
 // formatDate shows a time as the console does, in UTC: "March 1, 2026,

@@ -232,6 +232,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 		w = &lenientWriter{ResponseWriter: w, notes: notes}
 	}
+	if fromOtherSite(r) && !(h.console != nil && isConsole(r)) {
+		query.WriteError(w, "", awserr.New(http.StatusForbidden, "CrossSiteRequest",
+			"A web browser sent this request from a page of another site: rolecall's API answers AWS clients, not web pages"), requestID)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {
 		h.serveInternal(w, r)
 		return
