@@ -89,7 +89,10 @@ func parseSSHPublicKey(body string) (*rsa.PublicKey, string, error) {
 	s := strings.TrimSpace(body)
 	if strings.HasPrefix(s, "-----BEGIN ") {
 		pub, err := parsePEMPublicKey(s)
-		return pub, EncodingPEM, err
+		if err != nil {
+			return nil, "", err
+		}
+		return pub, EncodingPEM, nil
 	}
 	fields := strings.Fields(s)
 	if len(fields) == 0 || fields[0] != "ssh-rsa" {
