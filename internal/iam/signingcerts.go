@@ -89,25 +89,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, account, userNam
 // ListSigningCertificates lists a user's signing certificates, oldest
 // first.
 func (s *Service) ListSigningCertificates(ctx context.Context, account, userName string, pg Page) ([]SigningCertificate, string, error) {
-	var out []SigningCertificate
-	var next string
-	err := s.view(ctx, account, func(tx store.Tx) error {
-		u, err := loadUser(tx, account, userName)
-		if err != nil {
-			return err
-		}
-		certs, err := userCreds(tx, bucketSigningCerts, account, u.UserId, signingCertCreated)
-		if err != nil {
-			return err
-		}
-		all := make([]SigningCertificate, len(certs))
-		for i, c := range certs {
-			all[i] = c.certificate(u)
-		}
-		out, next, err = pageSlice(all, pg)
-		return err
-	})
-	return out, next, err
+	return listUserCreds(s, ctx, bucketSigningCerts, account, userName, signingCertCreated, pg, (*signingCertRecord).certificate)
 }
 
 // UpdateSigningCertificate makes a user's signing certificate Active or

@@ -75,6 +75,12 @@ func (k *sshKeyRecord) body(encoding string) (string, error) {
 	return "ssh-rsa " + base64.StdEncoding.EncodeToString(sshRSAWire(pub)), nil
 }
 
+// key is the key as the user's, with its body as given.
+func (k *sshKeyRecord) key(u *userRecord, body string) *SSHPublicKey {
+	return &SSHPublicKey{UserName: u.UserName, SSHPublicKeyId: k.SSHPublicKeyId, Fingerprint: k.Fingerprint,
+		SSHPublicKeyBody: body, Status: k.Status, UploadDate: k.UploadDate}
+}
+
 func (k *sshKeyRecord) metadata(u *userRecord) SSHPublicKeyMetadata {
 	return SSHPublicKeyMetadata{UserName: u.UserName, SSHPublicKeyId: k.SSHPublicKeyId, Status: k.Status, UploadDate: k.UploadDate}
 }
@@ -254,8 +260,7 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, account, userName, bod
 		}
 		rec := *k
 		rec.UserId = u.UserId
-		out = &SSHPublicKey{UserName: u.UserName, SSHPublicKeyId: rec.SSHPublicKeyId, Fingerprint: rec.Fingerprint,
-			SSHPublicKeyBody: rec.Body, Status: rec.Status, UploadDate: rec.UploadDate}
+		out = rec.key(u, rec.Body)
 		return putJSON(tx, bucketSSHKeys, userCredKey(account, u.UserId, rec.SSHPublicKeyId), &rec)
 	})
 	if err != nil {
@@ -277,8 +282,7 @@ func (s *Service) GetSSHPublicKey(ctx context.Context, account, userName, id, en
 		if err != nil {
 			return err
 		}
-		out = &SSHPublicKey{UserName: u.UserName, SSHPublicKeyId: k.SSHPublicKeyId, Fingerprint: k.Fingerprint,
-			SSHPublicKeyBody: body, Status: k.Status, UploadDate: k.UploadDate}
+		out = k.key(u, body)
 		return nil
 	})
 	return out, err
@@ -286,25 +290,7 @@ func (s *Service) GetSSHPublicKey(ctx context.Context, account, userName, id, en
 
 // ListSSHPublicKeys lists a user's SSH public keys, oldest first.
 func (s *Service) ListSSHPublicKeys(ctx context.Context, account, userName string, pg Page) ([]SSHPublicKeyMetadata, string, error) {
-	var out []SSHPublicKeyMetadata
-	var next string
-	err := s.view(ctx, account, func(tx store.Tx) error {
-		u, err := loadUser(tx, account, userName)
-		if err != nil {
-			return err
-		}
-		keys, err := userCreds(tx, bucketSSHKeys, account, u.UserId, sshKeyCreated)
-		if err != nil {
-			return err
-		}
-		all := make([]SSHPublicKeyMetadata, len(keys))
-		for i, k := range keys {
-			all[i] = k.metadata(u)
-		}
-		out, next, err = pageSlice(all, pg)
-		return err
-	})
-	return out, next, err
+	return listUserCreds(s, ctx, bucketSSHKeys, account, userName, sshKeyCreated, pg, (*sshKeyRecord).metadata)
 }
 
 // UpdateSSHPublicKey makes a user's SSH public key Active or Inactive.

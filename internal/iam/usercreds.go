@@ -89,6 +89,31 @@ func (s *Service) deleteUserCred(ctx context.Context, bucket, account, userName,
 	})
 }
 
+// listUserCreds pages a user's credentials of a kind, oldest first, each
+// as show renders it.
+func listUserCreds[T, Out any](s *Service, ctx context.Context, bucket, account, userName string, created func(*T) (time.Time, string),
+	pg Page, show func(*T, *userRecord) Out) ([]Out, string, error) {
+	var out []Out
+	var next string
+	err := s.view(ctx, account, func(tx store.Tx) error {
+		u, err := loadUser(tx, account, userName)
+		if err != nil {
+			return err
+		}
+		creds, err := userCreds(tx, bucket, account, u.UserId, created)
+		if err != nil {
+			return err
+		}
+		all := make([]Out, len(creds))
+		for i, c := range creds {
+			all[i] = show(c, u)
+		}
+		out, next, err = pageSlice(all, pg)
+		return err
+	})
+	return out, next, err
+}
+
 // hasUserCreds reports whether the user has any credential of the kind.
 func hasUserCreds(tx store.Tx, bucket, account, userID string) bool {
 	found := false
