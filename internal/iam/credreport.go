@@ -75,21 +75,22 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, account string) 
 		if err != nil {
 			return err
 		}
+		description = "" // fn may run again
 		switch {
 		case ok && now.Before(r.Generated.Add(CredentialReportLifetime)) && now.Before(r.Ready):
-			state, description = ReportInProgress, ""
+			state = ReportInProgress
 			return nil
 		case ok && now.Before(r.Generated.Add(CredentialReportLifetime)):
-			state, description = ReportComplete, ""
+			state = ReportComplete
 			return nil
 		}
 		// Unverified: AWS's description when the standing report has
 		// expired; none is given here.
-		state, description = ReportStarted, ""
+		state = ReportStarted
 		if !ok {
 			description = reportStartedFirst
 		}
-		content, err := credentialReport(tx, account, now)
+		content, err := credentialReport(tx, account)
 		if err != nil {
 			return err
 		}
@@ -124,9 +125,9 @@ func (s *Service) GetCredentialReport(ctx context.Context, account string) ([]by
 	return r.Content, r.Generated, nil
 }
 
-// credentialReport writes the report of what account holds at now: the
-// root user's row, then each user's, by name.
-func credentialReport(tx store.Tx, account string, now time.Time) ([]byte, error) {
+// credentialReport writes the report of what account holds: the root
+// user's row, then each user's, by name.
+func credentialReport(tx store.Tx, account string) ([]byte, error) {
 	a, err := loadAccount(tx, account)
 	if err != nil {
 		return nil, err
@@ -209,10 +210,9 @@ func userReportRow(tx store.Tx, account string, u *userRecord, maxAge time.Durat
 func mfaActive(store.Tx, string, *userRecord) bool { return false }
 
 // reportKeys are the columns of a user's first two access keys. A key's
-// last rotation is its creation, given whether or not the key is active
-// (reports users publish show dates for inactive keys, as IAM's console
-// does; the User Guide's "N/A" for an inactive key is not what AWS
-// writes).
+// last rotation is its creation, whether or not the key is active:
+// reports users publish show dates for inactive keys, where the User
+// Guide says "N/A".
 func reportKeys(keys []*accessKeyRecord) []string {
 	var out []string
 	for i := range 2 {

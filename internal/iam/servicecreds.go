@@ -93,19 +93,28 @@ func (c *serviceCredRecord) metadata(u *userRecord, now time.Time) ServiceSpecif
 		ServiceSpecificCredentialId: c.ServiceSpecificCredentialId, ServiceName: c.ServiceName}
 }
 
-// withSecret is the credential with a new password or API key secret.
-func (s *Service) withSecret(c *serviceCredRecord, u *userRecord, now time.Time) *ServiceSpecificCredential {
+// newSecret is a new password for a service that has them, or an API
+// key's secret: made before a transaction, which may run more than once.
+func (s *Service) newSecret(serviceName string) string {
+	if credentialServices[serviceName].apiKey {
+		return s.gen.Secret(59) + "="
+	}
+	// 44 characters of base64, as AWS's are ("+oaFsNk7tLco+C/obP9Ghhc
+	// OzGcKOayTmE1LvYBOBWs=", API reference example).
+	return s.gen.Secret(43) + "="
+}
+
+// withSecret is the credential with secret, its new password or API key
+// secret (newSecret).
+func (c *serviceCredRecord) withSecret(u *userRecord, now time.Time, secret string) *ServiceSpecificCredential {
 	out := &ServiceSpecificCredential{CreateDate: c.CreateDate, ExpirationDate: c.ExpirationDate, ServiceName: c.ServiceName,
 		ServiceUserName: c.ServiceUserName, ServiceCredentialAlias: c.ServiceCredentialAlias,
 		ServiceSpecificCredentialId: c.ServiceSpecificCredentialId, UserName: u.UserName, Status: c.status(now)}
 	svc := credentialServices[c.ServiceName]
 	if !svc.apiKey {
-		// 44 characters of base64, as AWS's are ("+oaFsNk7tLco+C/obP9Ghhc
-		// OzGcKOayTmE1LvYBOBWs=", API reference example).
-		out.ServicePassword = s.gen.Secret(43) + "="
+		out.ServicePassword = secret
 		return out
 	}
-	secret := s.gen.Secret(59) + "="
 	out.ServiceCredentialSecret = svc.keyPrefix + base64.StdEncoding.EncodeToString([]byte(c.ServiceCredentialAlias+":"+secret))
 	return out
 }
@@ -116,6 +125,7 @@ func (s *Service) withSecret(c *serviceCredRecord, u *userRecord, now time.Time)
 func (s *Service) CreateServiceSpecificCredential(ctx context.Context, account, userName, serviceName string, ageDays int32) (*ServiceSpecificCredential, error) {
 	now := s.now()
 	c := &serviceCredRecord{ServiceSpecificCredentialId: s.gen.ID("ACCA"), ServiceName: serviceName, Status: StatusActive, CreateDate: now}
+	secret := s.newSecret(serviceName)
 	var out *ServiceSpecificCredential
 	err := s.update(ctx, account, func(tx store.Tx) error {
 		u, err := loadUser(tx, account, userName)
@@ -157,7 +167,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, account, 
 		} else {
 			rec.ServiceUserName = name
 		}
-		out = s.withSecret(&rec, u, now)
+		out = rec.withSecret(u, now, secret)
 		return putJSON(tx, bucketServiceCreds, userCredKey(account, u.UserId, rec.ServiceSpecificCredentialId), &rec)
 	})
 	if err != nil {
@@ -229,7 +239,7 @@ func (s *Service) ResetServiceSpecificCredential(ctx context.Context, account, u
 		if err != nil {
 			return err
 		}
-		out = s.withSecret(c, u, now)
+		out = c.withSecret(u, now, s.newSecret(c.ServiceName))
 		return nil
 	})
 	return out, err
