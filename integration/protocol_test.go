@@ -21,8 +21,9 @@ import (
 // partition placeholder are this server's account and "aws".
 //
 // The recording has 169 scenarios; 81 of them answer an error. 73 are
-// replayed here; the 8 of TestIAMServiceSpecificCredentials are listed in
-// notReplayed with the reason.
+// replayed here; the 8 of TestIAMServiceSpecificCredentials, with their
+// successful answers, in TestServiceSpecificCredentialsRecorded
+// (notReplayed lists them).
 
 // replayAnswer is one recorded error answer. now, when set, is the message
 // AWS answers today where a later recording shows the text changed; the
@@ -191,9 +192,8 @@ var notReplayed = map[string]string{
 }
 
 // Every one of these scenarios first creates a credential, or asks about
-// one; even the validation errors need the operation bound.
-const noServiceSpecificCredentials = "rolecall does not implement service-specific credentials " +
-	"(Create/List/Update/Reset/DeleteServiceSpecificCredential answer 501 NotImplemented)"
+// one: they are replayed whole, answers compared element by element.
+const noServiceSpecificCredentials = "replayed with the rest of the scenario in TestServiceSpecificCredentialsRecorded (iam_servicecreds_test.go)"
 
 func replayCreatePolicy(t *testing.T, c *iam.Client, name string) string {
 	t.Helper()

@@ -99,8 +99,8 @@ func (s *Service) ListAccessKeys(ctx context.Context, account, userName string, 
 
 // UpdateAccessKey makes a user's access key Active or Inactive.
 func (s *Service) UpdateAccessKey(ctx context.Context, account, userName, accessKeyID, status string) error {
-	if status != StatusActive && status != StatusInactive {
-		return awserr.ValidationError("1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set")
+	if err := checkStatus(status); err != nil {
+		return err
 	}
 	return s.update(ctx, account, func(tx store.Tx) error {
 		u, err := loadUser(tx, account, userName)

@@ -104,7 +104,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 		}
 		for name, bucket := range map[string]string{
 			"Users": bucketUsers, "Groups": bucketGroups, "Roles": bucketRoles,
-			"InstanceProfiles": bucketInstanceProfiles, "Policies": bucketPolicies,
+			"InstanceProfiles": bucketInstanceProfiles, "Policies": bucketPolicies, "ServerCertificates": bucketServerCerts,
 		} {
 			m[name] = int32(a.Counts[bucket])
 		}

@@ -57,6 +57,8 @@ type Service struct {
 	advisor advisorTiming // Access Advisor report timing (advisor.go)
 
 	passwordIterations int // PBKDF2 iterations for new password keys (passwords.go)
+
+	reportDelay time.Duration // how long a credential report takes (credreport.go)
 }
 
 // Config is what the IAM domain is built from.
@@ -72,6 +74,9 @@ type Config struct {
 	// IN_PROGRESS (zero: it completes at once); AdvisorRetention how long
 	// a report is kept (zero: DefaultAdvisorJobRetention).
 	AdvisorDelay, AdvisorRetention time.Duration
+	// CredentialReportDelay is how long a credential report stays
+	// INPROGRESS (zero: it completes at once).
+	CredentialReportDelay time.Duration
 	// PasswordIterations is the PBKDF2 iteration count new console
 	// password keys are derived with; zero takes
 	// DefaultPasswordIterations. Tests lower it: a key's own count is kept
@@ -85,6 +90,7 @@ func New(c Config) *Service {
 	s.slr.delay, s.slr.retention = c.DeletionDelay, c.DeletionRetention
 	s.advisor = advisorTiming{delay: max(c.AdvisorDelay, 0), retention: c.AdvisorRetention}
 	s.passwordIterations = c.PasswordIterations
+	s.reportDelay = max(c.CredentialReportDelay, 0)
 	if s.passwordIterations <= 0 {
 		s.passwordIterations = DefaultPasswordIterations
 	}

@@ -191,7 +191,7 @@ func (s *Service) UpdateUser(ctx context.Context, account, userName, newPath, ne
 }
 
 // DeleteUser deletes a user that has no login profile, access keys, group
-// memberships or policies.
+// memberships, policies or other credentials (usercreds.go).
 func (s *Service) DeleteUser(ctx context.Context, account, userName string) error {
 	return s.update(ctx, account, func(tx store.Tx) error {
 		u, err := loadUser(tx, account, userName)
@@ -209,6 +209,9 @@ func (s *Service) DeleteUser(ctx context.Context, account, userName string) erro
 			return errDeleteConflictAttached
 		case len(u.Inline) > 0:
 			return errDeleteConflictInline
+		}
+		if err := credentialsConflict(tx, account, u); err != nil {
+			return err
 		}
 		if err := setBoundary(tx, account, kindUserBoundary, u.UserName, u.UserId, u.Path, &u.PermissionsBoundary, ""); err != nil {
 			return err

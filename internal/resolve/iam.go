@@ -48,6 +48,15 @@ func (r IAM) InstanceProfile(ctx context.Context, account, name string) (authz.T
 	return r.named(ctx, account, "instance-profile", name, "instance profile ")
 }
 
+// ServerCertificate is the server certificate account calls name, named
+// by its ARN (unverified: no public record shows how IAM's AccessDenied
+// names one).
+func (r IAM) ServerCertificate(ctx context.Context, account, name string) (authz.Target, error) {
+	t, err := r.named(ctx, account, "server-certificate", name, "")
+	t.Display = ""
+	return t, err
+}
+
 // named resolves an entity named in account: its ARN from the stored name
 // and path; one that does not exist is authorized on the name as given,
 // at the root path.
@@ -231,6 +240,12 @@ func (r IAM) entity(ctx context.Context, account, kind, name string) (entity, er
 			var g *iam.Group
 			if g, _, _, err = r.Svc.GetGroup(ctx, account, name, iam.Page{MaxItems: 1}); err == nil {
 				e = entity{exists: true, name: g.GroupName, path: g.Path}
+			}
+		case "server-certificate":
+			var c *iam.ServerCertificate
+			if c, err = r.Svc.GetServerCertificate(ctx, account, name); err == nil {
+				m := c.ServerCertificateMetadata
+				e = entity{exists: true, name: m.ServerCertificateName, path: m.Path, tags: tagMap(c.Tags)}
 			}
 		case "instance-profile":
 			var ip *iam.InstanceProfile

@@ -29,13 +29,16 @@ func New(res resolve.IAM) *api.Service {
 
 func (h *handler) bindings() []*api.Operation {
 	type (
-		rn   = roleNameInput
-		un   = userNameInput
-		gn   = groupNameInput
-		ipn  = instanceProfileNameInput
-		pa   = policyArnInput
-		pv   = policyVersionInput
-		lrti = listRoleTagsInput
+		rn    = roleNameInput
+		un    = userNameInput
+		gn    = groupNameInput
+		ipn   = instanceProfileNameInput
+		pa    = policyArnInput
+		pv    = policyVersionInput
+		lrti  = listRoleTagsInput
+		scn   = serverCertificateNameInput
+		ssci  = serviceSpecificCredentialIdInput
+		ussci = updateServiceSpecificCredentialInput
 	)
 	return []*api.Operation{
 		// Roles.
@@ -128,6 +131,38 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("CreateAccountAlias", h.createAccountAlias, nil),
 		api.Op("DeleteAccountAlias", h.deleteAccountAlias, nil),
 		api.Op("ListAccountAliases", h.listAccountAliases, nil),
+
+		// A user's other credentials (sshkeys.go, signingcerts.go,
+		// servicecreds.go), server certificates (servercerts.go) and the
+		// credential report (credreport.go).
+		api.Op("UploadSSHPublicKey", h.uploadSSHPublicKey, on(h.res.User, func(in *uploadSSHPublicKeyInput) string { return in.UserName })),
+		api.Op("GetSSHPublicKey", h.getSSHPublicKey, on(h.res.User, func(in *getSSHPublicKeyInput) string { return in.UserName })),
+		api.Op("ListSSHPublicKeys", h.listSSHPublicKeys, user(h, func(in *listSSHPublicKeysInput) string { return in.UserName })),
+		api.Op("UpdateSSHPublicKey", h.updateSSHPublicKey, on(h.res.User, func(in *updateSSHPublicKeyInput) string { return in.UserName })),
+		api.Op("DeleteSSHPublicKey", h.deleteSSHPublicKey, on(h.res.User, func(in *sshPublicKeyIdInput) string { return in.UserName })),
+		api.Op("UploadSigningCertificate", h.uploadSigningCertificate, user(h, func(in *uploadSigningCertificateInput) string { return in.UserName })),
+		api.Op("ListSigningCertificates", h.listSigningCertificates, user(h, func(in *listSigningCertificatesInput) string { return in.UserName })),
+		api.Op("UpdateSigningCertificate", h.updateSigningCertificate, user(h, func(in *updateSigningCertificateInput) string { return in.UserName })),
+		api.Op("DeleteSigningCertificate", h.deleteSigningCertificate, user(h, func(in *deleteSigningCertificateInput) string { return in.UserName })),
+		api.Op("CreateServiceSpecificCredential", h.createServiceSpecificCredential, on(h.res.User, func(in *createServiceSpecificCredentialInput) string { return in.UserName })),
+		api.Op("ListServiceSpecificCredentials", h.listServiceSpecificCredentials, h.credentialsListed),
+		api.Op("ResetServiceSpecificCredential", h.resetServiceSpecificCredential, serviceCredential(h, func(in *ssci) string { return in.UserName }, func(in *ssci) string { return in.ServiceSpecificCredentialId })),
+		api.Op("UpdateServiceSpecificCredential", h.updateServiceSpecificCredential, serviceCredential(h, func(in *ussci) string { return in.UserName }, func(in *ussci) string { return in.ServiceSpecificCredentialId })),
+		api.Op("DeleteServiceSpecificCredential", h.deleteServiceSpecificCredential, serviceCredential(h, func(in *ssci) string { return in.UserName }, func(in *ssci) string { return in.ServiceSpecificCredentialId })),
+		api.Op("UploadServerCertificate", h.uploadServerCertificate, created("server-certificate", func(in *uploadServerCertificateInput) string { return in.Path },
+			func(in *uploadServerCertificateInput) string { return in.ServerCertificateName })),
+		api.Op("GetServerCertificate", h.getServerCertificate, on(h.res.ServerCertificate, func(in *scn) string { return in.ServerCertificateName })),
+		api.Op("ListServerCertificates", h.listServerCertificates, nil),
+		// "must have permission to change the server certificate with the
+		// old name and the new name" (UpdateServerCertificate API reference).
+		api.Op("UpdateServerCertificate", h.updateServerCertificate, renamed(h.res.ServerCertificate, "server-certificate", func(in *updateServerCertificateInput) string { return in.ServerCertificateName },
+			func(in *updateServerCertificateInput) string { return in.NewPath }, func(in *updateServerCertificateInput) string { return in.NewServerCertificateName })),
+		api.Op("DeleteServerCertificate", h.deleteServerCertificate, on(h.res.ServerCertificate, func(in *scn) string { return in.ServerCertificateName })),
+		api.Op("TagServerCertificate", h.tagServerCertificate, on(h.res.ServerCertificate, func(in *tagServerCertificateInput) string { return in.ServerCertificateName })),
+		api.Op("UntagServerCertificate", h.untagServerCertificate, on(h.res.ServerCertificate, func(in *untagServerCertificateInput) string { return in.ServerCertificateName })),
+		api.Op("ListServerCertificateTags", h.listServerCertificateTags, on(h.res.ServerCertificate, func(in *listServerCertificateTagsInput) string { return in.ServerCertificateName })),
+		api.Op("GenerateCredentialReport", h.generateCredentialReport, nil),
+		api.Op("GetCredentialReport", h.getCredentialReport, nil),
 
 		// Groups.
 		api.Op("CreateGroup", h.createGroup, created("group", func(in *createGroupInput) string { return in.Path }, func(in *createGroupInput) string { return in.GroupName })),

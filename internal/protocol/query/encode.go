@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"reflect"
@@ -74,9 +75,15 @@ func WriteError(w http.ResponseWriter, ns string, err *awserr.Error, requestID s
 	}
 	b.WriteString("  <Error>\n    <Type>" + typ + "</Type>\n    <Code>")
 	xml.EscapeText(b, []byte(err.Code))
-	b.WriteString("</Code>\n    <Message>")
-	xml.EscapeText(b, []byte(err.Message))
-	b.WriteString("</Message>\n  </Error>\n  <RequestId>" + requestID + "</RequestId>\n</ErrorResponse>\n")
+	b.WriteString("</Code>\n")
+	// An error without a text has no Message element: IAM's ReportNotPresent
+	// (botocore shows "Unknown" for it, prowler-cloud/prowler #272).
+	if err.Message != "" {
+		b.WriteString("    <Message>")
+		xml.EscapeText(b, []byte(err.Message))
+		b.WriteString("</Message>\n")
+	}
+	b.WriteString("  </Error>\n  <RequestId>" + requestID + "</RequestId>\n</ErrorResponse>\n")
 	WriteXML(w, err.Status, requestID, b.Bytes())
 }
 
@@ -189,8 +196,8 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 		if t, ok := v.Interface().(time.Time); ok {
 			b.WriteString(t.UTC().Format("2006-01-02T15:04:05Z"))
 		}
-	case reflect.Slice: // blob
-		b.Write(v.Bytes())
+	case reflect.Slice: // blob: base64, as the query protocol sends them (GetCredentialReport's Content)
+		b.WriteString(base64.StdEncoding.EncodeToString(v.Bytes()))
 	}
 }
 
