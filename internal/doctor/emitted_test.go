@@ -124,6 +124,25 @@ func textOf(e ast.Expr) (string, bool) {
 // listed here on purpose, so that a new text is either explained or put
 // here.
 var notAboutRoles = map[string]bool{
+	// IAM user credentials: SSH keys, certificates, service-specific credentials.
+	"No such service X is supported for Service Specific Credentials":                                     true,
+	"No such credential X exists":                                                                         true,
+	"CredentialAgeDays is only valid for API keys.":                                                       true,
+	"AllUsers cannot be specified together with UserName.":                                                true,
+	"Cannot delete entity, must delete certificates first.":                                               true,
+	"Cannot delete entity, must remove referenced objects first.":                                         true,
+	"The public key is malformed or otherwise invalid. It must be an RSA key of at least 2048 bits.":      true,
+	"The public key encoding format is unsupported or unrecognized. It must be in ssh-rsa or PEM format.": true,
+	"The SSH public key is already associated with the specified IAM user.":                               true,
+	"The Public Key with id X cannot be found.":                                                           true,
+	"The Server Certificate with name X cannot be found.":                                                 true,
+	"The Server Certificate with name X already exists.":                                                  true,
+	"Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: X": true,
+	"Unable to parse certificate. Please ensure the certificate is in PEM format.": true,
+	"Unable to parse private key. Please ensure the private key is in PEM format.": true,
+	"The public key certificate and the private key do not match.":                 true,
+	"The Certificate with id X cannot be found.":                                   true,
+	"The same certificate is associated with an IAM user in the account.":          true,
 	// ECS account settings, attributes and placement.
 	"The specified target X wasn't found.": true,
 	"The attribute X is not valid. Names and values must be 1 to 128 characters of those the Attribute reference allows.": true,
