@@ -1,7 +1,7 @@
 // Command rolecall is a local AWS IAM, STS and ECS endpoint that behaves as
 // AWS does about roles.
 //
-//	rolecall serve [--addr 127.0.0.1:4566] [--data-dir DIR | --ephemeral] [--auth strict|lenient] [--enforce on|audit|off] [--audit-log FILE]
+//	rolecall serve [--addr 127.0.0.1:4566] [--allowed-hosts NAMES] [--data-dir DIR | --ephemeral] [--auth strict|lenient] [--enforce on|audit|off] [--audit-log FILE]
 //	               [--account ID] [--region REGION] [--allow-reset]
 //	rolecall explain-denied REQUEST_ID [--endpoint URL]
 //	rolecall roles [show NAME] [--endpoint URL]
@@ -31,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -121,6 +122,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on")
+	allowedHosts := fs.String("allowed-hosts", "", "comma-separated host `NAMES`, besides IP addresses and localhost, by which a web browser may reach rolecall (a name a page could make resolve to this server is refused, against DNS rebinding)")
 	dataDir := fs.String("data-dir", defaultDataDir(), "directory for the state file")
 	ephemeral := fs.Bool("ephemeral", false, "keep state in memory only; nothing survives a restart")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -166,6 +168,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	opts := app.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: ver, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW}
+	for _, n := range strings.Split(*allowedHosts, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			opts.AllowedHosts = append(opts.AllowedHosts, n)
+		}
+	}
 	if err := dropin.apply(&opts); err != nil {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 2

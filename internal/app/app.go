@@ -81,6 +81,9 @@ type Options struct {
 	// AuditLog receives every authorization decision as a JSON line
 	// (--audit-log); nil keeps them only in memory, for explain-denied.
 	AuditLog io.Writer
+	// AllowedHosts are the host names, besides IP addresses and localhost,
+	// by which a web browser may reach the server (server.Config).
+	AllowedHosts []string
 	// AllowReset lets ResetPath and MotoResetPath forget state in strict
 	// mode (--allow-reset); lenient mode allows them without it.
 	AllowReset bool
@@ -194,7 +197,7 @@ func Open(o Options) (*App, error) {
 		Account: o.Account, Region: o.Region, Auth: authn, Authorizer: az, IDs: o.IDs, Log: o.Log, Version: o.Version, Store: desc, Services: apis,
 		OnPanic: verifier(st, o.Log),
 		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
-		Console: cons,
+		Console: cons, AllowedHosts: o.AllowedHosts,
 		Internal: map[string]http.Handler{
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},

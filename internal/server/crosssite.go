@@ -1,8 +1,11 @@
 package server
 
 import (
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 // fromOtherSite says whether a browser sent r from a page of another site
@@ -27,4 +30,30 @@ func fromOtherSite(r *http.Request) bool {
 	}
 	u, err := url.Parse(o)
 	return err != nil || u.Host != r.Host // "null" has no host
+}
+
+// fromBrowser says whether a web browser sent r: browsers send Sec-Fetch-*
+// or Origin headers, and name themselves Mozilla/...; AWS SDKs, the CLI and
+// Terraform do none of these.
+func fromBrowser(r *http.Request) bool {
+	return r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Sec-Fetch-Mode") != "" || r.Header.Get("Origin") != "" ||
+		strings.HasPrefix(r.Header.Get("User-Agent"), "Mozilla/")
+}
+
+// hostAllowed says whether a browser may reach rolecall by the name in a
+// request's Host header. A page of another site can make its own name
+// resolve to 127.0.0.1 (DNS rebinding): the browser then treats rolecall
+// as that page's origin, and the page could sign in with the public
+// test/test keys. An IP address or localhost cannot be rebound; any other
+// name must be one the operator gave (serve --allowed-hosts).
+func (h *Handler) hostAllowed(host string) bool {
+	name := host
+	if n, _, err := net.SplitHostPort(host); err == nil {
+		name = n
+	}
+	name = strings.TrimSuffix(strings.ToLower(strings.Trim(name, "[]")), ".")
+	if net.ParseIP(name) != nil || name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return true
+	}
+	return slices.Contains(h.allowedHosts, name)
 }

@@ -94,6 +94,9 @@ type Config struct {
 	// Console, if set, serves the web console: its paths, and a browser's
 	// bare GET / (see isConsole).
 	Console http.Handler
+	// AllowedHosts are the host names, besides IP addresses and
+	// localhost, by which a web browser may reach rolecall (hostAllowed).
+	AllowedHosts []string
 }
 
 // Handler serves the AWS APIs over HTTP.
@@ -112,6 +115,8 @@ type Handler struct {
 	version   string
 	storeDesc string
 	console   http.Handler
+	// allowedHosts are Config.AllowedHosts, lower-case.
+	allowedHosts []string
 }
 
 // The services' codecs are made on first use: decoding a model takes
@@ -164,6 +169,9 @@ func New(c Config) *Handler {
 	}
 	h := &Handler{account: c.Account, region: c.Region, auth: c.Auth, authz: c.Authorizer, ids: c.IDs, log: c.Log, query: map[string]*queryService{}, json: map[string]*jsonService{},
 		internal: c.Internal, onPanic: c.OnPanic, before: c.Before, version: c.Version, storeDesc: c.Store}
+	for _, n := range c.AllowedHosts {
+		h.allowedHosts = append(h.allowedHosts, strings.TrimSuffix(strings.ToLower(n), "."))
+	}
 	for _, b := range c.Services {
 		md, err := model.LoadMetadata(b.Name)
 		if err != nil {
@@ -235,6 +243,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fromOtherSite(r) && !(h.console != nil && isConsole(r)) {
 		query.WriteError(w, "", awserr.New(http.StatusForbidden, "CrossSiteRequest",
 			"A web browser sent this request from a page of another site: rolecall's API answers AWS clients, not web pages"), requestID)
+		return
+	}
+	if fromBrowser(r) && !h.hostAllowed(r.Host) {
+		query.WriteError(w, "", awserr.New(http.StatusForbidden, "HostNotAllowed",
+			"A web browser reached rolecall by the name %q, which may be any site's name made to resolve to this server (DNS rebinding): open rolecall by its IP address or localhost, or give the name to rolecall serve --allowed-hosts", r.Host), requestID)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {
