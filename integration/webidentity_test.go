@@ -1,0 +1,163 @@
+package integration
+
+import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/rolecalltest"
+)
+
+// Web identity federation end to end: an IAM OIDC provider, a role that
+// trusts it as GitHub Actions roles do, and tokens from rolecall's issuer
+// exchanged by the Go SDK's own web identity credentials provider
+// (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN), then every refusal with
+// AWS's code, status and text.
+
+const (
+	githubProvider = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com"
+	// githubTrust is the trust policy GitHub's and AWS's guides give: the
+	// audience, and the repository's subjects.
+	githubTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"Federated":"` + githubProvider + `"},
+		"Action":"sts:AssumeRoleWithWebIdentity",
+		"Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},
+			"StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo-org/octo-repo:*"}}}]}`
+	mainBranch = "repo:octo-org/octo-repo:ref:refs/heads/main"
+)
+
+// githubSetUp makes the provider and the role "deploy" that trusts it.
+func githubSetUp(t *testing.T, rc *rolecalltest.Server) *iam.Client {
+	t.Helper()
+	c := iam.NewFromConfig(rc.Config)
+	out := must(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"}}))(t)
+	if aws.ToString(out.OpenIDConnectProviderArn) != githubProvider {
+		t.Fatalf("provider ARN %s", aws.ToString(out.OpenIDConnectProviderArn))
+	}
+	createRole(t, c, "deploy", func(in *iam.CreateRoleInput) { in.AssumeRolePolicyDocument = aws.String(githubTrust) })
+	putRolePolicy(t, c, "deploy", allowIAMRead)
+	return c
+}
+
+func token(t *testing.T, rc *rolecalltest.Server, r rolecalltest.TokenRequest) string {
+	t.Helper()
+	return must(rc.WebIdentityToken(ctx, r))(t)
+}
+
+// TestWebIdentityGitHubActions: the SDK's default chain, given only the
+// two variables a GitHub Actions job (or an EKS pod) sets, assumes the
+// role, and the session acts as it.
+func TestWebIdentityGitHubActions(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	githubSetUp(t, rc)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
+	if err := os.WriteFile(file, []byte(token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch})), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing of the developer's may take part.
+	for k, v := range map[string]string{
+		"AWS_WEB_IDENTITY_TOKEN_FILE": file, "AWS_ROLE_ARN": roleArn("deploy"), "AWS_ROLE_SESSION_NAME": "gha-run-1",
+		"AWS_ENDPOINT_URL": rc.Endpoint, "AWS_ENDPOINT_URL_STS": rc.Endpoint, "AWS_REGION": "us-east-1",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"),
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := must(sts.NewFromConfig(cfg).GetCallerIdentity(ctx, nil))(t)
+	if got := aws.ToString(id.Arn); got != "arn:aws:sts::000000000000:assumed-role/deploy/gha-run-1" {
+		t.Errorf("caller %s", got)
+	}
+	role := must(iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))(t).Role
+	if role.RoleLastUsed == nil || role.RoleLastUsed.LastUsedDate == nil {
+		t.Errorf("RoleLastUsed %+v", role.RoleLastUsed)
+	}
+}
+
+// TestWebIdentityAnswer: what AssumeRoleWithWebIdentity answers besides
+// the credentials.
+func TestWebIdentityAnswer(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	githubSetUp(t, rc)
+	out := must(sts.NewFromConfig(rc.Config).AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(roleArn("deploy")), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900),
+		WebIdentityToken: aws.String(token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch}))}))(t)
+	if aws.ToString(out.SubjectFromWebIdentityToken) != mainBranch || aws.ToString(out.Audience) != "sts.amazonaws.com" ||
+		aws.ToString(out.Provider) != githubProvider || aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::000000000000:assumed-role/deploy/s1" ||
+		out.PackedPolicySize != nil || out.SourceIdentity != nil {
+		t.Errorf("answer %+v %+v", out, out.AssumedRoleUser)
+	}
+	if d := time.Until(aws.ToTime(out.Credentials.Expiration)); d > 15*time.Minute || d < 14*time.Minute {
+		t.Errorf("expires in %v, want 15m", d)
+	}
+}
+
+// TestWebIdentityRefusals: each token STS refuses, with AWS's answer.
+func TestWebIdentityRefusals(t *testing.T) {
+	clock := &ids.FixedClock{T: time.Now().UTC().Truncate(time.Second)}
+	rc := rolecalltest.RunT(t, rolecalltest.WithClock(clock))
+	githubSetUp(t, rc)
+	good := token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch})
+	st := sts.NewFromConfig(rc.Config)
+	assume := func(tok string) error {
+		_, err := st.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String(roleArn("deploy")), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)})
+		return err
+	}
+	for _, c := range []struct {
+		name, token   string
+		status        int
+		code, message string
+	}{
+		{"another repository", token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: "repo:octo-org/other:ref:refs/heads/main"}),
+			403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"},
+		{"another audience", token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch, Audience: []string{"https://github.com/octo-org"}}),
+			400, "InvalidIdentityToken", "Incorrect token audience"},
+		{"unknown issuer", token(t, rc, rolecalltest.TokenRequest{Preset: "gitlab", Subject: "project_path:octo-org/octo-repo:ref_type:branch:ref:main"}),
+			400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://gitlab.com"},
+		{"tampered", tampered(t, good),
+			400, "InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request."},
+		{"not a JWT", "not-a-jwt",
+			400, "InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"},
+		{"expired", token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch, Lifetime: -time.Hour}),
+			400, "ExpiredTokenException", fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", clock.Now().Unix(), clock.Now().Unix()-3600)},
+	} {
+		t.Run(c.name, func(t *testing.T) { wantErr(t, assume(c.token), c.status, c.code, c.message) })
+	}
+
+	// IAM allows five minutes past exp for clocks that differ; not six.
+	clock.Advance(time.Hour + 4*time.Minute)
+	if err := assume(good); err != nil {
+		t.Fatalf("four minutes past exp: %v", err)
+	}
+	clock.Advance(2 * time.Minute)
+	exp := clock.Now().Unix() - 6*60
+	wantErr(t, assume(good), 400, "ExpiredTokenException", fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", clock.Now().Unix(), exp))
+}
+
+// tampered changes the payload's subject, keeping the signature.
+func tampered(t *testing.T, tok string) string {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(b), "octo-org/octo-repo", "octo-org/octo-rep0", 1)))
+	return strings.Join(parts, ".")
+}
