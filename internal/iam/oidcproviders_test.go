@@ -115,7 +115,10 @@ func TestOIDCProviderErrors(t *testing.T) {
 		"arn:aws:iam::000000000000:role/a.example"} {
 		_, err := f.GetOpenIDConnectProvider(ctx, acct, missing)
 		wantErr(t, err, "NoSuchEntity", 404, "OpenIDConnect Provider not found for arn "+missing)
-		want := func(err error) { t.Helper(); wantErr(t, err, "NoSuchEntity", 404, "OpenIDConnect Provider not found for arn "+missing) }
+		want := func(err error) {
+			t.Helper()
+			wantErr(t, err, "NoSuchEntity", 404, "OpenIDConnect Provider not found for arn "+missing)
+		}
 		want(f.AddClientIDToOpenIDConnectProvider(ctx, acct, missing, "x"))
 		want(f.RemoveClientIDFromOpenIDConnectProvider(ctx, acct, missing, "x"))
 		want(f.UpdateOpenIDConnectProviderThumbprint(ctx, acct, missing, []string{tp('a')}))
