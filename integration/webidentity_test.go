@@ -1,8 +1,14 @@
 package integration
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/rolecalltest"
@@ -160,4 +167,99 @@ func tampered(t *testing.T, tok string) string {
 	}
 	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(b), "octo-org/octo-repo", "octo-org/octo-rep0", 1)))
 	return strings.Join(parts, ".")
+}
+
+// TestWebIdentityRealIssuer: a token of an issuer other than rolecall's is
+// verified with the keys the issuer publishes through its discovery
+// document, fetched over TLS; an issuer that cannot be reached, or that
+// lacks the token's key, is answered as AWS answers.
+func TestWebIdentityRealIssuer(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, "https://"+r.Host, "https://"+r.Host+"/jwks")
+		case "/jwks":
+			json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "idp-1", Algorithm: "ES256", Use: "sig"}}})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer idp.Close()
+	rc := rolecalltest.RunT(t, rolecalltest.WithOIDCClient(idp.Client()))
+	c := iam.NewFromConfig(rc.Config)
+	provider := aws.ToString(must(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String(idp.URL), ClientIDList: []string{"my-app"}}))(t).OpenIDConnectProviderArn)
+	name := strings.TrimPrefix(idp.URL, "https://")
+	createRole(t, c, "app", func(in *iam.CreateRoleInput) {
+		in.AssumeRolePolicyDocument = aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider + `"},
+			"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"` + name + `:sub":"user-1"}}}]}`)
+	})
+	sign := func(kid string, claims map[string]any) string {
+		t.Helper()
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", kid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(claims)
+		jws, err := s.Sign(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return must(jws.CompactSerialize())(t)
+	}
+	now := time.Now().Unix()
+	claims := func(sub string) map[string]any {
+		return map[string]any{"iss": idp.URL, "sub": sub, "aud": "my-app", "iat": now, "exp": now + 600}
+	}
+	st := sts.NewFromConfig(rc.Config)
+	assume := func(tok string) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+		return st.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)})
+	}
+	out := must(assume(sign("idp-1", claims("user-1"))))(t)
+	if aws.ToString(out.Provider) != provider || aws.ToString(out.SubjectFromWebIdentityToken) != "user-1" {
+		t.Errorf("answer %+v", out)
+	}
+	_, err = assume(sign("idp-1", claims("user-2")))
+	wantErr(t, err, 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	_, err = assume(sign("rotated-away", claims("user-1")))
+	wantErr(t, err, 400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
+
+	// Unreachable: another rolecall, which has never fetched its keys.
+	idp.Close()
+	rc2 := rolecalltest.RunT(t, rolecalltest.WithOIDCClient(idp.Client()))
+	must(iam.NewFromConfig(rc2.Config).CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{"my-app"}}))(t)
+	_, err = sts.NewFromConfig(rc2.Config, func(o *sts.Options) { o.RetryMaxAttempts = 1 }).AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(roleArn("app")), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(sign("idp-1", claims("user-1")))})
+	wantErr(t, err, 400, "IDPCommunicationError", "The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached. This is often a transient error caused by network conditions. Retry the request a limited number of times and wait between attempts to avoid network overload.")
+}
+
+// TestWebIdentitySessionTags: the token's https://aws.amazon.com/tags
+// claim tags the session, when the trust policy allows sts:TagSession;
+// the role's policies then read them as aws:PrincipalTag.
+func TestWebIdentitySessionTags(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	c := githubSetUp(t, rc)
+	putRolePolicy(t, c, "deploy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*",
+		"Condition":{"StringEquals":{"aws:PrincipalTag/team":"platform"}}}]}`)
+	tags := map[string]any{"https://aws.amazon.com/tags": map[string]any{
+		"principal_tags": map[string]any{"team": []string{"platform"}}, "transitive_tag_keys": []string{"team"}}}
+	tok := token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch, Claims: tags})
+	st := sts.NewFromConfig(rc.Config)
+	in := &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleArn("deploy")), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)}
+	_, err := st.AssumeRoleWithWebIdentity(ctx, in)
+	wantErr(t, err, 403, "AccessDenied", "Not authorized to perform sts:TagSession")
+
+	must(c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"),
+		PolicyDocument: aws.String(strings.Replace(githubTrust, `"sts:AssumeRoleWithWebIdentity"`, `["sts:AssumeRoleWithWebIdentity","sts:TagSession"]`, 1))}))(t)
+	out := must(st.AssumeRoleWithWebIdentity(ctx, in))(t)
+	if aws.ToInt32(out.PackedPolicySize) < 1 {
+		t.Errorf("PackedPolicySize %v", out.PackedPolicySize)
+	}
+	session := sessionClients(rc.Config, nil, out.Credentials)
+	must(session.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))(t)
 }

@@ -288,6 +288,10 @@ func (s *Service) webIdentityKeys(ctx context.Context, issuer, kid string) ([]jo
 	case err != nil:
 		return nil, errNoVerificationKey()
 	}
+	if kid != "" && !slices.ContainsFunc(keys, func(k jose.JSONWebKey) bool { return k.KeyID == kid }) {
+		// The issuer publishes no key of that name.
+		return nil, errNoVerificationKey()
+	}
 	return keys, nil
 }
 
