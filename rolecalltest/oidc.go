@@ -1,22 +1,14 @@
 package rolecalltest
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
-
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/rolecall/rolecall/internal/app"
 	"github.com/rolecall/rolecall/internal/oidc"
-	"github.com/rolecall/rolecall/internal/server"
 )
 
 // TokenRequest asks rolecall's OpenID Connect issuer for an ID token, as
@@ -56,27 +48,17 @@ func (s *Server) WebIdentityToken(ctx context.Context, r TokenRequest) (string, 
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.Endpoint+app.OIDCTokenPath, bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
 	creds, err := s.Config.Credentials.Retrieve(ctx)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), server.DecisionsService, s.Config.Region, time.Now()); err != nil {
-		return "", err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	b, err := s.post(ctx, creds, s.Endpoint+app.OIDCTokenPath, body, "token")
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var out struct{ Token string }
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &out) != nil || out.Token == "" {
-		return "", fmt.Errorf("rolecalltest: token: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+	if err := json.Unmarshal(b, &out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("rolecalltest: token: unexpected answer %s", b)
 	}
 	return out.Token, nil
 }
