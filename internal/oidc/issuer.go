@@ -2,7 +2,7 @@
 // AssumeRoleWithWebIdentity exchanges for role sessions, read and
 // verified (token.go), the keys of real issuers fetched through their
 // discovery documents (keys.go), the condition keys a token brings to a
-// trust policy (keys_condition.go), and rolecall's own issuer, which
+// trust policy (conditionkeys.go), and rolecall's own issuer, which
 // signs tokens for local tests (this file, presets.go) and publishes its
 // discovery document and keys (handler.go).
 //
