@@ -1,6 +1,7 @@
 package rolecalltest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -30,10 +31,6 @@ func (s *Server) Reset(ctx context.Context, account string) error {
 	if account != "" {
 		u += "?" + url.Values{"account": {account}}.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
-	if err != nil {
-		return err
-	}
 	creds, err := s.Config.Credentials.Retrieve(ctx)
 	if err != nil {
 		return err
@@ -41,18 +38,30 @@ func (s *Server) Reset(ctx context.Context, account string) error {
 	if account != "" && account != s.Account {
 		creds = aws.Credentials{AccessKeyID: account, SecretAccessKey: "test"}
 	}
-	empty := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), server.DecisionsService, s.Config.Region, time.Now()); err != nil {
-		return err
+	_, err = s.post(ctx, creds, u, nil, "reset")
+	return err
+}
+
+// post POSTs body to one of rolecall's own endpoints, signed with creds
+// as `rolecall` commands sign (SigV4, service "rolecall"), and answers the
+// body of a 200 answer; another is an error naming what asked.
+func (s *Server) post(ctx context.Context, creds aws.Credentials, u string, body []byte, what string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), server.DecisionsService, s.Config.Region, time.Now()); err != nil {
+		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("rolecalltest: reset: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+		return nil, fmt.Errorf("rolecalltest: %s: %s: %s", what, resp.Status, strings.TrimSpace(string(b)))
 	}
-	return nil
+	return b, nil
 }

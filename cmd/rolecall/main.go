@@ -11,6 +11,7 @@
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
 //	rolecall health [--endpoint URL]
+//	rolecall oidc token --sub SUBJECT [--aud AUD]... [--claim K=V]... [--preset github|eks|gitlab] [--endpoint URL]
 //	rolecall version
 //
 // For test set-ups written against moto or LocalStack: --auth lenient
@@ -39,6 +40,7 @@ import (
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/console"
+	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/internal/server"
 )
 
@@ -70,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return stateCmd(args[1:], stdout, stderr)
 	case "health":
 		return healthCmd(args[1:], stdout, stderr)
+	case "oidc":
+		return oidcCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprint(stdout, versionText(version, buildInfo()))
 		return 0
@@ -101,6 +105,8 @@ Commands:
   state     'state export|import': the state as a file, out and in;
             'state check|salvage|repair': a damaged state file checked, read out, rebuilt
   health    whether a rolecall answers at the endpoint (exit 0) or not (exit 1)
+  oidc      'oidc token': an ID token from rolecall's OpenID Connect issuer, for
+            AssumeRoleWithWebIdentity (GitHub Actions, EKS and GitLab presets)
   version   print the version, the VCS revision and commit time it was built from
 
 Run 'rolecall serve -h' for the flags of serve.
@@ -132,6 +138,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	auditLog := fs.String("audit-log", "", "append every authorization decision to `FILE` as a JSON line")
 	maxConns := fs.Int("max-connections", server.DefaultLimits.MaxConnections, "connections served at once; more wait (0: no cap)")
 	initFile := fs.String("init", "", "seed the state from `FILE` before listening: a rolecall state file or an aws iam get-account-authorization-details export (accounts that already have state are left as they are)")
+	oidcAddr := fs.String("oidc-addr", "", defaultOIDCAddrHelp)
+	oidcIssuer := fs.String("oidc-issuer", oidc.DefaultIssuer, "the `URL` rolecall's OpenID Connect issuer signs as (iss) when a token names no other")
 	dropin := addDropinFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -167,7 +175,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	opts := app.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: ver, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW}
+	opts := app.Options{DataDir: *dataDir, Ephemeral: *ephemeral, Version: ver, Log: log, Auth: authMode, Enforce: enforce, AuditLog: auditW,
+		OIDCIssuer: *oidcIssuer}
 	for _, n := range strings.Split(*allowedHosts, ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			opts.AllowedHosts = append(opts.AllowedHosts, n)
@@ -194,6 +203,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rolecall: cannot listen on %s: %v\n", *addr, err)
 		return 1
 	}
+	oidcLn, err := oidcListen(*oidcAddr, ln.Addr(), stderr)
+	if err != nil {
+		ln.Close()
+		srv.Close()
+		fmt.Fprintf(stderr, "rolecall: cannot listen on --oidc-addr %s: %v\n", *oidcAddr, err)
+		return 1
+	}
 	endpoint := "http://" + ln.Addr().String()
 	state := filepath.Join(*dataDir, app.StateFile)
 	if *ephemeral {
@@ -210,16 +226,21 @@ func serve(args []string, stdout, stderr io.Writer) int {
   enforce:  %s
   state:    %s
   console:  %s%s
-
+%s
   export AWS_ENDPOINT_URL=%s
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=%s
-`, ver, endpoint, opts.Account, opts.Region, authMode, enforce, state, endpoint, console.Prefix, endpoint, opts.Region)
+`, ver, endpoint, opts.Account, opts.Region, authMode, enforce, state, endpoint, console.Prefix, oidcBanner(oidcLn, srv.Issuer.URL()), endpoint, opts.Region)
 
 	limits := server.DefaultLimits
 	limits.MaxConnections = *maxConns
 	hs := limits.HTTPServer(srv.Handler)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(limits.Listener(ln, log)) }()
+	var oidcServer *http.Server
+	if oidcLn != nil {
+		oidcServer = limits.HTTPServer(oidc.Handler{Issuer: srv.Issuer})
+		go func() { errc <- oidcServer.Serve(limits.Listener(oidcLn, log)) }()
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -237,6 +258,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	if err := hs.Shutdown(ctx); err != nil {
 		log.Warn("shutdown did not drain every request", "error", err)
+	}
+	if oidcServer != nil {
+		oidcServer.Shutdown(ctx)
 	}
 	if err := srv.Close(); err != nil {
 		log.Error("closing state", "error", err)

@@ -257,6 +257,7 @@ type readmeRun struct {
 	dir, envFile, pwdFile string
 	env                   []string
 	addr                  string // the test's rolecall address; 127.0.0.1:0 until the first start
+	oidcAddr              string // where its OpenID Connect issuer publishes its keys
 	serveText             string // the last serve block's command
 	server                *exec.Cmd
 	serverOut, serverErr  *lockedBuffer
@@ -345,9 +346,10 @@ func TestREADME(t *testing.T) {
 	}
 }
 
-// local is text with rolecall's default address made the test's.
+// local is text with rolecall's default addresses made the test's: its
+// endpoint's, and its OpenID Connect issuer's.
 func (r *readmeRun) local(text string) string {
-	return strings.NewReplacer("127.0.0.1:4566", r.addr, "localhost:4566", r.addr).Replace(text)
+	return strings.NewReplacer("127.0.0.1:4566", r.addr, "localhost:4566", r.addr, "127.0.0.1:4567", r.oidcAddr).Replace(text)
 }
 
 // script is a block's text as a bash script that starts from the state the
@@ -395,7 +397,10 @@ func (r *readmeRun) runBlock(b *mdBlock) {
 	}
 }
 
-var listeningRE = regexp.MustCompile(`listening on http://(\S+)`)
+var (
+	listeningRE = regexp.MustCompile(`listening on http://(\S+)`)
+	oidcRE      = regexp.MustCompile(`keys at http://([^/\s]+)/`)
+)
 
 // startServer starts the last serve block's command in the background, on
 // the test's address, and waits until it says it listens.
@@ -428,6 +433,9 @@ func (r *readmeRun) startServer() error {
 			r.serverOut.Write(append(sc.Bytes(), '\n'))
 			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
 				addr = m[1]
+			}
+			if m := oidcRE.FindStringSubmatch(sc.Text()); m != nil {
+				r.oidcAddr = m[1]
 			}
 			if addr != "" && strings.Contains(sc.Text(), "export AWS_ACCESS_KEY_ID=") {
 				listening <- addr

@@ -84,6 +84,8 @@ type Operation struct {
 	also   []also                                                           // further actions the caller needs
 	auth   Authorization
 	why    string // NotRequired, InOperation: AWS's reason
+	// unsigned: AWS serves the operation without a signature (Unsigned).
+	unsigned bool
 }
 
 // InputType and OutputType are the operation's Go structs, which tests
@@ -183,6 +185,20 @@ func (o *Operation) InOperation(why string) *Operation {
 	o.auth, o.why = InOperation, why
 	return o
 }
+
+// Unsigned marks an operation AWS serves without a signature, whose
+// request carries its own proof of who asks (AssumeRoleWithWebIdentity's
+// token: "Calling AssumeRoleWithWebIdentity does not require the use of
+// AWS security credentials", STS API reference). The server runs it for
+// an unsigned request, with no principal; the operation authorizes
+// itself (InOperation).
+func (o *Operation) Unsigned() *Operation {
+	o.unsigned = true
+	return o
+}
+
+// IsUnsigned reports whether AWS serves the operation unsigned.
+func (o *Operation) IsUnsigned() bool { return o.unsigned }
 
 // Op binds fn as the operation name, acting on what acts declares (nil:
 // "*", for actions that have no resource). Out may be struct{} for

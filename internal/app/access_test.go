@@ -31,6 +31,8 @@ var sampleARNs = map[string]string{
 	"iam.Arn":             "arn:aws:iam::000000000000:role/sample",
 	"iam.PolicySourceArn": "arn:aws:iam::000000000000:user/sample",
 	"ecs.ResourceArn":     "arn:aws:ecs:us-east-1:000000000000:cluster/sample",
+
+	"iam.OpenIDConnectProviderArn": "arn:aws:iam::000000000000:oidc-provider/sample",
 }
 
 // fill sets every string of an input to "sample" (ARN members to an ARN),
@@ -79,7 +81,8 @@ func TestEveryOperationResolvesItsResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	decidedInside := map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true, "sts:AssumeRole": true}
+	decidedInside := map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true, "sts:AssumeRole": true,
+		"sts:AssumeRoleWithWebIdentity": true}
 	for _, svc := range a.apis {
 		for name, op := range svc.Ops {
 			action := svc.Name + ":" + name

@@ -39,6 +39,7 @@ import (
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/imds"
 	"github.com/rolecall/rolecall/internal/instances"
+	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/internal/resolve"
 	"github.com/rolecall/rolecall/internal/server"
 	"github.com/rolecall/rolecall/internal/store"
@@ -90,6 +91,12 @@ type Options struct {
 	// PasswordIterations is the PBKDF2 iteration count for new console
 	// passwords; zero takes iam.DefaultPasswordIterations.
 	PasswordIterations int
+	// OIDCIssuer is rolecall's own issuer identifier (serve
+	// --oidc-issuer); "" is oidc.DefaultIssuer. OIDCClient fetches other
+	// issuers' keys; nil is a client checking the system's CAs (tests
+	// pass one that trusts their TLS servers).
+	OIDCIssuer string
+	OIDCClient *http.Client
 }
 
 // App is a rolecall instance: its state, its services and the HTTP
@@ -109,10 +116,13 @@ type App struct {
 	AppAutoScaling *appautoscaling.Service
 	// Authz authorizes every decision and keeps its records.
 	Authz *authz.Authorizer
-	authn *auth.Authenticator
-	apis  []*api.Service
-	store store.Store
-	reset *resetter
+	// Issuer is rolecall's OpenID Connect issuer (serve --oidc-addr
+	// publishes it: oidc.Handler).
+	Issuer *oidc.Issuer
+	authn  *auth.Authenticator
+	apis   []*api.Service
+	store  store.Store
+	reset  *resetter
 	// state is the store as every service writes it; clock and gen are
 	// Options' (state in and out, stateio.go).
 	state *store.Versioned
@@ -169,7 +179,10 @@ func Open(o Options) (*App, error) {
 	az := authz.New(authz.Config{Mode: o.Enforce, Directory: directory{iamSvc}, Generation: vst.Generation, Clock: o.Clock, Audit: audit, Log: o.Log})
 	cache := &resolve.Cache{Generation: vst.Generation}
 	iamRes := resolve.IAM{Svc: iamSvc, Cache: cache}
-	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient})
+	issuer := oidc.NewIssuer(vst, o.OIDCIssuer)
+	web := &sts.WebIdentity{Providers: stsOIDC{iamSvc}, Issuer: issuer, Keys: &oidc.KeySource{Client: o.OIDCClient, Clock: o.Clock}}
+	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient,
+		WebIdentity: web})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
@@ -202,6 +215,7 @@ func Open(o Options) (*App, error) {
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
 			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
+			OIDCTokenPath:      &oidcTokenEndpoint{issuer: issuer, authn: authn, authz: az, clock: o.Clock, gen: o.IDs},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
 		},
@@ -213,7 +227,7 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, authn: authn, apis: apis, store: st,
+	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, Issuer: issuer, authn: authn, apis: apis, store: st,
 		state: vst, clock: o.Clock, gen: o.IDs, reset: reset}
 	if systemClock {
 		a.stopSchedule = every(time.Second, func() { runDue(context.Background(), aasSvc, o.Log) })

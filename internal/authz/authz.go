@@ -227,6 +227,12 @@ func (q *question) policies(t *Target) (*policy.PolicySet, error) {
 
 // message is AWS's AccessDenied text for a denial of t.
 func (q *question) message(d policy.Decision, t *Target) string {
+	if t.Policy != nil && t.Policy.Trust && q.p.Kind == principal.Federated {
+		// Nor a caller, to an identity provider's user: "Not authorized
+		// to perform sts:AssumeRoleWithWebIdentity" (reported from AWS
+		// in public CI logs, 2022-2026).
+		return "Not authorized to perform " + q.action
+	}
 	if t.Policy != nil && t.Policy.Trust {
 		// STS names no reason: "User: arn:... is not authorized to perform:
 		// sts:AssumeRole on resource: arn:aws:iam::ACCOUNT:role/NAME"

@@ -107,6 +107,11 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 			}
 		}
 	}
+	for k, v := range q.r.ProviderKeys {
+		if want(k) {
+			c.Set(k, v...)
+		}
+	}
 	return c
 }
 

@@ -22,6 +22,12 @@ type Request struct {
 	// principal's behalf ("ecs.amazonaws.com" creating its service-linked
 	// role in CreateCluster): aws:ViaAWSService and aws:CalledVia.
 	Via string
+	// ProviderKeys are the keys an identity provider's token brings
+	// (token.actions.githubusercontent.com:sub): set as they are, though
+	// the Service Authorization Reference lists few, since their names
+	// are the provider's (IAM User Guide, "Available keys for AWS OIDC
+	// federation").
+	ProviderKeys Keys
 }
 
 // IAMRegion is the Region IAM requests are made in: IAM's endpoint is

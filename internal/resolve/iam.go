@@ -99,26 +99,36 @@ func NewPolicy(account, path, name string) authz.Target {
 // AWS managed policy, which every account may read.
 func (r IAM) Policy(ctx context.Context, account, policyArn string) (authz.Target, error) {
 	t := authz.Target{ARN: policyArn, Display: "policy " + policyArn, Type: "policy"}
-	a, err := arn.Parse(policyArn)
+	return r.storedTags(t, account, true, func() ([]iam.Tag, error) {
+		p, err := r.Svc.GetPolicy(ctx, account, policyArn)
+		if err != nil {
+			return nil, err
+		}
+		return p.Tags, nil
+	})
+}
+
+// storedTags is t, a resource a call names by ARN, with the tags load
+// reads of it when it is account's (or AWS's, when awsToo) and exists;
+// another account's resource is that account's.
+func (r IAM) storedTags(t authz.Target, account string, awsToo bool, load func() ([]iam.Tag, error)) (authz.Target, error) {
+	a, err := arn.Parse(t.ARN)
 	if err != nil {
 		return t, nil // the operation answers its own validation error
 	}
-	if a.Account != "aws" && a.Account != account {
+	if a.Account != account && !(awsToo && a.Account == "aws") {
 		t.Account = a.Account
 		return t, nil
 	}
-	p, err := get(r.Cache, "policy\x00"+account+"\x00"+policyArn, func() (*iam.Policy, error) {
-		p, err := r.Svc.GetPolicy(ctx, account, policyArn)
+	tags, err := get(r.Cache, t.Type+"\x00"+account+"\x00"+t.ARN, func() ([]iam.Tag, error) {
+		tags, err := load()
 		if awserr.IsClient(err) {
 			return nil, nil
 		}
-		return p, err
+		return tags, err
 	})
-	if err != nil || p == nil {
-		return t, err
-	}
-	t.Tags = tagMap(p.Tags)
-	return t, nil
+	t.Tags = tagMap(tags)
+	return t, err
 }
 
 // RoleARN is the role an ARN names, in whichever account the ARN says: a

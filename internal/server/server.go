@@ -279,6 +279,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc := t.Service
+	if qs := h.unsignedService(svc, form.Get("Action")); qs != nil {
+		// Unsigned, as AWS serves it: the operation authenticates its
+		// caller itself, from what the request carries.
+		h.serveQuery(w, r, qs, t, &principal.Principal{}, form, requestID)
+		return
+	}
 	if svc == "" && h.auth.Mode == auth.Lenient {
 		// Unsigned, and lenient: recognise the service by its Action, so
 		// curl works.
@@ -448,6 +454,21 @@ func (h *Handler) serviceForAction(action string) string {
 		}
 	}
 	return ""
+}
+
+// unsignedService is the query service whose operation action AWS serves
+// unsigned (api.Operation.Unsigned), for a request signed for no service;
+// nil otherwise.
+func (h *Handler) unsignedService(signedFor, action string) *queryService {
+	if signedFor != "" || action == "" {
+		return nil
+	}
+	for _, qs := range h.query {
+		if op, ok := qs.binding.Ops[action]; ok && op.IsUnsigned() {
+			return qs
+		}
+	}
+	return nil
 }
 
 func (h *Handler) services() []string {

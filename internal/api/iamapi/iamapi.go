@@ -40,7 +40,7 @@ func (h *handler) bindings() []*api.Operation {
 		ssci  = serviceSpecificCredentialIdInput
 		ussci = updateServiceSpecificCredentialInput
 	)
-	return []*api.Operation{
+	ops := []*api.Operation{
 		// Roles.
 		api.Op("CreateRole", h.createRole, created("role", func(in *createRoleInput) string { return in.Path }, func(in *createRoleInput) string { return in.RoleName })),
 		api.Op("GetRole", h.getRole, on(h.res.Role, func(in *rn) string { return in.RoleName })),
@@ -212,6 +212,9 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy, nil),
 		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy, on(h.res.EntityARN, func(in *contextKeysPrincipalInput) string { return in.PolicySourceArn })),
 	}
+	// Identity providers.
+	ops = append(ops, h.oidcProviderOps()...)
+	return ops
 }
 
 // paging is the Marker/MaxItems pair of every IAM list request.
