@@ -143,6 +143,10 @@ var notAboutRoles = map[string]bool{
 	"The public key certificate and the private key do not match.":                 true,
 	"The Certificate with id X cannot be found.":                                   true,
 	"The same certificate is associated with an IAM user in the account.":          true,
+	// OIDC providers.
+	"OpenIDConnect Provider not found for arn X": true,
+	"Provider with url X already exists.":        true,
+	"Invalid Open ID Connect Provider URL.":      true,
 	// ECS account settings, attributes and placement.
 	"The specified target X wasn't found.": true,
 	"The attribute X is not valid. Names and values must be 1 to 128 characters of those the Attribute reference allows.": true,

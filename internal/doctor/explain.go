@@ -354,6 +354,34 @@ var rules = sync.OnceValue(func() []explainRule {
 						"for a test suite written against an emulator that lets root assume roles: rolecall serve --auth lenient allows it, as the role's trust policy does (AWS never does)"},
 					Source: "STS AccessDenied (aws/aws-cli #3875)"}
 			}},
+		{id: "web-identity-trust", re: regexp.MustCompile(`Not authorized to perform sts:AssumeRoleWith(WebIdentity|SAML)`),
+			build: func(m []string, _ string) Match {
+				if m[1] == "SAML" {
+					return Match{Title: "the role does not trust this SAML assertion",
+						Cause: []string{"the role's trust policy has no statement allowing sts:AssumeRoleWithSAML for the SAML provider (Principal {\"Federated\": \"arn:aws:iam::ACCOUNT:saml-provider/NAME\"}), or its conditions (saml:aud, saml:sub, ...) do not match the assertion"},
+						Fix:   []string{"trust the provider's ARN as Federated principal for sts:AssumeRoleWithSAML, with \"StringEquals\": {\"saml:aud\": \"https://signin.aws.amazon.com/saml\"}; check the assertion's Role attribute names this role and provider"}}
+				}
+				return Match{Title: "the role does not trust this web identity token",
+					Cause:  []string{"the role's trust policy has no statement allowing sts:AssumeRoleWithWebIdentity for the OIDC provider (Principal {\"Federated\": \"arn:aws:iam::ACCOUNT:oidc-provider/ISSUER\"}), or its conditions do not match the token's claims: most often ISSUER:sub (GitHub: repo:ORG/REPO:ref:refs/heads/BRANCH, repo:ORG/REPO:environment:NAME; EKS: system:serviceaccount:NAMESPACE:NAME) or ISSUER:aud (sts.amazonaws.com)"},
+					Fix:    []string{"compare the token's sub and aud claims with the trust policy's conditions (StringLike for wildcards such as repo:ORG/REPO:*); rolecall oidc token --preset github|eks prints a token to try the policy with, and rolecall explain-denied REQUEST_ID shows which condition failed"},
+					Source: "STS AccessDenied (AssumeRoleWithWebIdentity API reference)"}
+			}},
+		{id: "web-identity-token", re: regexp.MustCompile(`Token expired: current date/time|identity provider \(IDP\) that was asked to verify the incoming identity token could not be reached|The identity provider \(IdP\) reported that authentication failed`),
+			build: func(_ []string, text string) Match {
+				switch {
+				case strings.Contains(text, "Token expired"):
+					return Match{Title: "the web identity token has expired",
+						Cause: []string{"the token's exp is in the past (STS allows five minutes of clock skew): a token file read after its lifetime, or a clock that is off"},
+						Fix:   []string{"get a fresh token (GitHub Actions: request it in the job that uses it; EKS: the kubelet refreshes the projected token, so read the file again)"}}
+				case strings.Contains(text, "could not be reached"):
+					return Match{Title: "STS could not fetch the identity provider's keys",
+						Cause: []string{"the token's issuer URL (its /.well-known/openid-configuration and jwks_uri) could not be read: a private issuer, a network problem, or a wrong issuer in the token"},
+						Fix:   []string{"make the issuer's discovery document and JWKS reachable over HTTPS, and retry with backoff"}}
+				}
+				return Match{Title: "the identity provider rejected a claim of the token",
+					Cause: []string{"the token's aud (or azp) is not one of the OIDC provider's client IDs, or a claim STS checks is invalid"},
+					Fix:   []string{"add the token's audience to the provider (aws iam add-client-id-to-open-id-connect-provider), or request the token for an audience the provider lists (GitHub Actions: sts.amazonaws.com)"}}
+			}},
 		{id: "session-credentials", re: regexp.MustCompile(`Cannot call GetSessionToken with session credentials`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "GetSessionToken needs long-term credentials",
