@@ -166,7 +166,7 @@ func Open(o Options) (*App, error) {
 	az := authz.New(authz.Config{Mode: o.Enforce, Directory: directory{iamSvc}, Generation: vst.Generation, Clock: o.Clock, Audit: audit, Log: o.Log})
 	cache := &resolve.Cache{Generation: vst.Generation}
 	iamRes := resolve.IAM{Svc: iamSvc, Cache: cache}
-	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient})
+	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient, MFA: iamSvc})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
@@ -199,6 +199,7 @@ func Open(o Options) (*App, error) {
 			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
 			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
+			MFACodePath:        &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
 		},

@@ -70,6 +70,8 @@ type Config struct {
 	// refuses (errRootAssume): --auth lenient, for code written against
 	// emulators that allow it. The role's trust policy still decides.
 	RootMayAssume bool
+	// MFA checks MFA codes (mfa.go); nil: no device is anyone's.
+	MFA MFA
 }
 
 // RootAssumeRelaxed is what RootMayAssume relaxes, for the start-up banner.
@@ -84,11 +86,12 @@ type Service struct {
 	roles         Roles
 	authz         authz.Decider
 	rootMayAssume bool
+	mfa           MFA
 }
 
 // New returns the STS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, mfa: c.MFA}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

@@ -140,6 +140,7 @@ func checkShape(t *testing.T, m *iamModel, where string, typ reflect.Type, shape
 			if m.Shapes[target.Member.Shape].Type == "structure" {
 				checkShape(t, m, where+"."+name, el, target.Member.Shape)
 			}
+		case target.Type == "blob" && ft == reflect.TypeFor[[]byte]():
 		case target.Type == "list" || ft.Kind() == reflect.Slice:
 			t.Errorf("%s: field %s is %s but member %s is a %s", where, name, ft, ref.Shape, target.Type)
 		}

@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"reflect"
@@ -189,8 +190,8 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 		if t, ok := v.Interface().(time.Time); ok {
 			b.WriteString(t.UTC().Format("2006-01-02T15:04:05Z"))
 		}
-	case reflect.Slice: // blob
-		b.Write(v.Bytes())
+	case reflect.Slice: // blob: base64, as the SDKs decode it (botocore's query parser)
+		b.WriteString(base64.StdEncoding.EncodeToString(v.Bytes()))
 	}
 }
 
