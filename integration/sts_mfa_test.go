@@ -1,9 +1,6 @@
 package integration
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -169,19 +166,14 @@ func TestMFACodeEndpoint(t *testing.T) {
 		if two {
 			q.Set("two", "1")
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, rc.Endpoint+app.MFACodePath+"?"+q.Encode(), nil)
-		empty := sha256.Sum256(nil)
+		req := must(http.NewRequestWithContext(ctx, http.MethodGet, rc.Endpoint+app.MFACodePath+"?"+q.Encode(), nil))(t)
 		creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(empty[:]), server.DecisionsService, "us-east-1", clock.Now()); err != nil {
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha(""), server.DecisionsService, "us-east-1", clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := must(http.DefaultClient.Do(req))(t)
 		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, strings.TrimSpace(string(b))
+		return resp.StatusCode, strings.TrimSpace(string(must(io.ReadAll(resp.Body))(t)))
 	}
 	codes := func(body string) []string {
 		var out app.MFACodes

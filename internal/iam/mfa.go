@@ -239,25 +239,29 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, account, callerArn
 	return out, nil
 }
 
-// syncCodes finds the steps of two consecutive codes within
-// mfaSyncWindow of now and after d's last accepted code; ok is false
-// when they are not.
-func syncCodes(d *mfaDeviceRecord, now time.Time, code1, code2 string) (step int64, ok bool, err error) {
+// syncDevice finds two consecutive codes of d within mfaSyncWindow of
+// now, after its last accepted code, and takes the device's clock to be
+// where they are (EnableMFADevice, ResyncMFADevice).
+func syncDevice(d *mfaDeviceRecord, now time.Time, code1, code2 string) error {
 	n := totpStep(now)
-	from, to := max(n-mfaSyncWindow, d.LastStep+1), n+mfaSyncWindow
-	for s := from; s < to; s++ {
+	for s := max(n-mfaSyncWindow, d.LastStep+1); s < n+mfaSyncWindow; s++ {
 		_, ok1, err := codeStep(d.Seed, code1, s, s)
 		if err != nil {
-			return 0, false, err
+			return err
 		}
 		if !ok1 {
 			continue
 		}
-		if _, ok, err := codeStep(d.Seed, code2, s+1, s+1); err != nil || ok {
-			return s + 1, ok, err
+		_, ok2, err := codeStep(d.Seed, code2, s+1, s+1)
+		if err != nil {
+			return err
+		}
+		if ok2 {
+			d.Drift, d.LastStep = s+1-n, s+1
+			return nil
 		}
 	}
-	return 0, false, nil
+	return errInvalidAuthenticationCode
 }
 
 // EnableMFADevice enables the virtual device serial for userName, given
@@ -283,16 +287,29 @@ func (s *Service) EnableMFADevice(ctx context.Context, account, userName, serial
 		if len(mine) >= QuotaMFADevicesPerUser {
 			return errMFAQuota
 		}
-		step, ok, err := syncCodes(d, now, code1, code2)
-		if err != nil {
+		if err := syncDevice(d, now, code1, code2); err != nil {
 			return err
-		}
-		if !ok {
-			return errInvalidAuthenticationCode
 		}
 		enabled := now.UTC().Truncate(time.Second)
 		d.UserId, d.EnableDate = u.UserId, &enabled
-		d.Drift, d.LastStep = step-totpStep(now), step
+		return saveMFADevice(tx, account, d)
+	})
+}
+
+// modifyUserDevice changes the device serial enabled for userName.
+func (s *Service) modifyUserDevice(ctx context.Context, account, userName, serial string, fn func(d *mfaDeviceRecord) error) error {
+	return s.update(ctx, account, func(tx store.Tx) error {
+		u, err := loadUser(tx, account, userName)
+		if err != nil {
+			return err
+		}
+		d, err := userMFADevice(tx, account, u, serial)
+		if err != nil {
+			return err
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
 		return saveMFADevice(tx, account, d)
 	})
 }
@@ -301,41 +318,17 @@ func (s *Service) EnableMFADevice(ctx context.Context, account, userName, serial
 // consecutive codes it shows.
 func (s *Service) ResyncMFADevice(ctx context.Context, account, userName, serial, code1, code2 string) error {
 	now := s.clock.Now()
-	return s.update(ctx, account, func(tx store.Tx) error {
-		u, err := loadUser(tx, account, userName)
-		if err != nil {
-			return err
-		}
-		d, err := userMFADevice(tx, account, u, serial)
-		if err != nil {
-			return err
-		}
-		step, ok, err := syncCodes(d, now, code1, code2)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errInvalidAuthenticationCode
-		}
-		d.Drift, d.LastStep = step-totpStep(now), step
-		return saveMFADevice(tx, account, d)
+	return s.modifyUserDevice(ctx, account, userName, serial, func(d *mfaDeviceRecord) error {
+		return syncDevice(d, now, code1, code2)
 	})
 }
 
 // DeactivateMFADevice takes a device from its user. A virtual device
 // stays, unassigned, with its seed.
 func (s *Service) DeactivateMFADevice(ctx context.Context, account, userName, serial string) error {
-	return s.update(ctx, account, func(tx store.Tx) error {
-		u, err := loadUser(tx, account, userName)
-		if err != nil {
-			return err
-		}
-		d, err := userMFADevice(tx, account, u, serial)
-		if err != nil {
-			return err
-		}
+	return s.modifyUserDevice(ctx, account, userName, serial, func(d *mfaDeviceRecord) error {
 		d.UserId, d.EnableDate, d.Drift = "", nil, 0
-		return saveMFADevice(tx, account, d)
+		return nil
 	})
 }
 
