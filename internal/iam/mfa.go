@@ -77,9 +77,8 @@ type mfaDeviceRecord struct {
 	// rolecall's, as the last EnableMFADevice or ResyncMFADevice found it.
 	Drift int64 `json:",omitempty"`
 	// LastStep is the last time step a code was accepted for: no code of
-	// it, or of a step before it, is accepted again ("each code can be
-	// used only once", rolecall's reading of AWS refusing a code a second
-	// time).
+	// it, or of a step before it, is accepted again, as AWS refuses a code
+	// sent a second time.
 	LastStep int64 `json:",omitempty"`
 }
 
