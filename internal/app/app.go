@@ -182,7 +182,7 @@ func Open(o Options) (*App, error) {
 	issuer := oidc.NewIssuer(vst, o.OIDCIssuer)
 	web := &sts.WebIdentity{Providers: stsOIDC{iamSvc}, Issuer: issuer, Keys: &oidc.KeySource{Client: o.OIDCClient, Clock: o.Clock}}
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient,
-		WebIdentity: web})
+		WebIdentity: web, MFA: iamSvc})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
@@ -216,6 +216,7 @@ func Open(o Options) (*App, error) {
 			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
 			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
 			OIDCTokenPath:      &oidcTokenEndpoint{issuer: issuer, authn: authn, authz: az, clock: o.Clock, gen: o.IDs},
+			MFACodePath:        &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
 		},

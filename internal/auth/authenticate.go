@@ -225,10 +225,12 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	if err := sig.CheckSignature(r, body, secret); err != nil {
 		return p, sig, err
 	}
-	// GetSessionToken credentials cannot call IAM without MFA, and
-	// rolecall has no MFA: AWS answers InvalidClientTokenId
+	// GetSessionToken credentials cannot call IAM unless they were
+	// issued with MFA ("You cannot call any IAM API operations unless MFA
+	// authentication information is included in the request",
+	// GetSessionToken API reference): AWS answers InvalidClientTokenId
 	// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460).
-	if p.Temporary && p.Kind != principal.AssumedRole && service == "iam" {
+	if p.Temporary && p.Kind != principal.AssumedRole && service == "iam" && p.MFAAuthTime.IsZero() {
 		return p, sig, errInvalidClientToken()
 	}
 	return p, sig, nil

@@ -23,9 +23,11 @@ import (
 //   - the request: aws:CurrentTime, aws:EpochTime, aws:SecureTransport,
 //     aws:SourceIp, aws:RequestedRegion, aws:ViaAWSService and
 //     aws:CalledVia (a service acting for the caller),
-//     aws:MultiFactorAuthPresent (false, for temporary credentials:
-//     rolecall has no MFA), aws:TokenIssueTime (temporary credentials),
-//     and the request's Keys;
+//     aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge (true and the
+//     seconds since, for a principal that proved an MFA code; false and
+//     absent for other temporary credentials; both absent for long-term
+//     keys), aws:TokenIssueTime (temporary credentials), and the
+//     request's Keys;
 //   - the resource: aws:ResourceTag/KEY (and the service's ResourceTag
 //     keys) where its resource type supports them, and the target's Keys.
 //
@@ -72,8 +74,13 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 	} else {
 		set1("aws:ViaAWSService", "false")
 	}
-	if p.Temporary {
+	if !p.MFAAuthTime.IsZero() {
+		set1("aws:MultiFactorAuthPresent", "true")
+		set1("aws:MultiFactorAuthAge", strconv.FormatInt(int64(max(q.now.Sub(p.MFAAuthTime), 0)/time.Second), 10))
+	} else if p.Temporary {
 		set1("aws:MultiFactorAuthPresent", "false")
+	}
+	if p.Temporary {
 		// "This key is included in the request context only when the
 		// principal uses temporary credentials" (IAM User Guide, global
 		// condition keys): what "Revoke active sessions" compares.

@@ -285,6 +285,14 @@ var notAboutRoles = map[string]bool{
 	"The old password is incorrect.":                                           true,
 	"The account alias X already exists.":                                      true,
 	"The account alias X cannot be found.":                                     true,
+	// IAM's MFA devices, and rolecall's codes of them.
+	"MFA Device with serial number X does not exist.":                                  true,
+	"MFA device already exists.":                                                       true,
+	"MFA Device is already in use.":                                                    true,
+	"Authentication code for device is not valid.":                                     true,
+	"Cannot delete entity, must delete MFA device first.":                              true,
+	"Cannot delete entity, must deactivate MFA device first.":                          true,
+	"Every code X shows before X was used, and each is accepted once: ask again then.": true,
 }
 
 // Every role error text rolecall gives, ECS's stoppedReasons included, is

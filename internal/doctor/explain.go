@@ -122,7 +122,7 @@ func denyNote(f map[string]string) []string {
 // rules are compiled on first use: `rolecall serve` links this package
 // and should not compile these patterns at every start.
 var rules = sync.OnceValue(func() []explainRule {
-	return []explainRule{
+	return append([]explainRule{
 		{id: "ecs-slr-missing", re: regexp.MustCompile(`(?i)Unable to assume the service linked role|ECS Service Linked Role does not exist`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "ECS cannot use its service-linked role AWSServiceRoleForECS",
@@ -714,7 +714,7 @@ var rules = sync.OnceValue(func() []explainRule {
 					},
 					Fix: []string{"for your setup, exactly: rolecall doctor --file taskdef.json --file service.json (or against the account: rolecall doctor)"}}
 			}},
-	}
+	}, mfaRules()...)
 })
 
 // managedByName is the ARN of the AWS managed policy named as arn's last

@@ -124,6 +124,10 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			err = derr
 		}
 		m["PolicyVersionsInUse"] = int32(versions)
+		if err != nil {
+			return err
+		}
+		m["MFADevices"], m["MFADevicesInUse"], err = mfaDeviceCounts(tx, account)
 		return err
 	})
 	if err != nil {

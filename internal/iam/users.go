@@ -190,17 +190,23 @@ func (s *Service) UpdateUser(ctx context.Context, account, userName, newPath, ne
 	})
 }
 
-// DeleteUser deletes a user that has no login profile, access keys, group
-// memberships, policies or other credentials (usercreds.go).
+// DeleteUser deletes a user that has no login profile, MFA device, access
+// keys, group memberships, policies or other credentials (usercreds.go).
 func (s *Service) DeleteUser(ctx context.Context, account, userName string) error {
 	return s.update(ctx, account, func(tx store.Tx) error {
 		u, err := loadUser(tx, account, userName)
 		if err != nil {
 			return err
 		}
+		mfa, err := hasMFADevice(tx, account, u)
+		if err != nil {
+			return err
+		}
 		switch {
 		case hasLoginProfile(tx, account, u):
 			return errDeleteConflictLoginProfile
+		case mfa:
+			return errDeleteConflictMFA
 		case len(u.AccessKeys) > 0:
 			return errDeleteConflictKeys
 		case len(u.Groups) > 0:

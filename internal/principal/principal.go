@@ -96,6 +96,12 @@ type Principal struct {
 	// AssumedBy is the ARN of the principal that assumed the role (a user,
 	// a role session, or a service principal).
 	AssumedBy string `json:",omitempty"`
+	// MFAAuthTime is when the principal proved an MFA code: for
+	// credentials that GetSessionToken or AssumeRole issued after checking
+	// one (or that a session holding it assumed), and for the AssumeRole
+	// request that passes one. It sets aws:MultiFactorAuthPresent and
+	// aws:MultiFactorAuthAge; zero: no MFA.
+	MFAAuthTime time.Time `json:",omitzero"`
 }
 
 // RootUser is an account's root user, as its root access keys make it.

@@ -151,9 +151,12 @@ var iamURLEncoded = map[string]bool{"policyDocumentType": true}
 // ListAttached*Policies by third-party tests that say they match AWS
 // (versity/versitygw, mulgadc/spinifex). Pattern before length follows
 // spinifex; versitygw has a 513-character "/aaa..." get this text too
-// rather than the length message (unresolved).
+// rather than the length message (unresolved). Path: CreateVirtualMFADevice
+// "invalid-path/" and "/invalid-path" (recorded, LocalStack's
+// test_iam_mfa; a 514-character path gets the length message there).
 var iamOwnPatterns = map[string]string{
 	"pathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
+	"path":       "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
 }
 
 // New builds the HTTP handler.

@@ -88,6 +88,22 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 		sourceIdentity = caller.SourceIdentity
 	}
 
+	// A code passed is checked (and spent) whatever the trust policy
+	// asks; the request is then MFA-authenticated, and so is the
+	// session. A caller's session that was keeps it.
+	mfaAt, err := s.mfaAuth(ctx, caller, in.SerialNumber, in.TokenCode)
+	if err != nil {
+		return nil, err
+	}
+	asker := caller
+	if mfaAt.IsZero() {
+		mfaAt = caller.MFAAuthTime
+	} else {
+		c := *caller
+		c.MFAAuthTime = mfaAt
+		asker = &c
+	}
+
 	target, role, err := s.roles.Trust(ctx, caller.Account, in.RoleArn)
 	if err != nil {
 		return nil, err
@@ -99,7 +115,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	if in.SourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	if err := s.decide(ctx, caller, region, target, assumeKeys(in), actions...); err != nil {
+	if err := s.decide(ctx, asker, region, target, assumeKeys(in), actions...); err != nil {
 		return nil, err
 	}
 	if role == nil {
@@ -120,6 +136,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	p.SessionTags, p.TransitiveTagKeys = tags, transitive
 	p.SessionPolicy, p.SessionPolicyARNs = in.Policy, in.PolicyArns
 	p.SourceIdentity, p.Chained, p.AssumedBy = sourceIdentity, chained, caller.ARN
+	p.MFAAuthTime = mfaAt
 	creds, err := s.issue(ctx, p, d)
 	if err != nil {
 		return nil, err

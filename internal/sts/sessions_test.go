@@ -37,7 +37,7 @@ func TestSessionsSurviveRestart(t *testing.T) {
 		return f
 	}
 	f := open()
-	cr, err := f.GetSessionToken(context.Background(), principal.RootUser("111111111111"), i32(900))
+	cr, err := f.GetSessionToken(context.Background(), principal.RootUser("111111111111"), GetSessionTokenInput{DurationSeconds: i32(900)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestSessionsSurviveRestart(t *testing.T) {
 	}
 	// A month after expiry, the next issuance purges it.
 	f.clock.Advance(keepExpired + time.Hour)
-	if _, err := f.GetSessionToken(context.Background(), principal.RootUser("111111111111"), nil); err != nil {
+	if _, err := f.GetSessionToken(context.Background(), principal.RootUser("111111111111"), GetSessionTokenInput{}); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := f.Session(context.Background(), cr.AccessKeyId); s != nil {

@@ -73,6 +73,8 @@ type Config struct {
 	// WebIdentity verifies AssumeRoleWithWebIdentity's tokens
 	// (webidentity.go); nil refuses every token.
 	WebIdentity *WebIdentity
+	// MFA checks MFA codes (mfa.go); nil: no device is anyone's.
+	MFA MFA
 }
 
 // RootAssumeRelaxed is what RootMayAssume relaxes, for the start-up banner.
@@ -88,11 +90,12 @@ type Service struct {
 	authz         authz.Decider
 	rootMayAssume bool
 	web           *WebIdentity
+	mfa           MFA
 }
 
 // New returns the STS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, web: c.WebIdentity}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, web: c.WebIdentity, mfa: c.MFA}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

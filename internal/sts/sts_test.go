@@ -160,7 +160,7 @@ func TestGetSessionToken(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cr, err := f.GetSessionToken(ctx, c.caller, c.duration)
+			cr, err := f.GetSessionToken(ctx, c.caller, sts.GetSessionTokenInput{DurationSeconds: c.duration})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func TestGetSessionToken(t *testing.T) {
 				t.Errorf("session acts as %+v", p)
 			}
 			// Session credentials cannot ask for more.
-			_, err = f.GetSessionToken(ctx, p, nil)
+			_, err = f.GetSessionToken(ctx, p, sts.GetSessionTokenInput{})
 			wantErr(t, err, 403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 		})
 	}

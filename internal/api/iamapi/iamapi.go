@@ -214,7 +214,8 @@ func (h *handler) bindings() []*api.Operation {
 	}
 	// Identity providers.
 	ops = append(ops, h.oidcProviderOps()...)
-	return ops
+	// MFA devices (mfa.go).
+	return append(ops, h.mfaBindings()...)
 }
 
 // paging is the Marker/MaxItems pair of every IAM list request.

@@ -36,15 +36,13 @@ func (h *handler) getCallerIdentity(ctx context.Context, c *api.Call, _ *struct{
 	return h.svc.GetCallerIdentity(ctx, c.Caller())
 }
 
-type getSessionTokenInput struct {
-	DurationSeconds         *int32
-	SerialNumber, TokenCode string
-}
+// The domain's input has the model's member names.
+type getSessionTokenInput = sts.GetSessionTokenInput
 
 type credentialsOutput struct{ Credentials *sts.Credentials }
 
 func (h *handler) getSessionToken(ctx context.Context, c *api.Call, in *getSessionTokenInput) (*credentialsOutput, error) {
-	cr, err := h.svc.GetSessionToken(ctx, c.Caller(), in.DurationSeconds)
+	cr, err := h.svc.GetSessionToken(ctx, c.Caller(), *in)
 	if err != nil {
 		return nil, err
 	}
