@@ -72,6 +72,10 @@ const (
 	// InOperation: the operation asks the authorizer itself, once it has
 	// found what it acts on (sts:AssumeRole: the role's trust policy).
 	InOperation
+	// Unsigned: AWS takes the operation unsigned, from anyone; what its
+	// input carries (a SAML response) says who asks, and the operation
+	// asks the authorizer itself (sts:AssumeRoleWithSAML).
+	Unsigned
 )
 
 // Operation is one bound AWS operation.
@@ -181,6 +185,13 @@ func (o *Operation) NotRequired(why string) *Operation {
 // says what it decides there.
 func (o *Operation) InOperation(why string) *Operation {
 	o.auth, o.why = InOperation, why
+	return o
+}
+
+// Unsigned marks an operation AWS takes without a signature; why cites
+// AWS.
+func (o *Operation) Unsigned(why string) *Operation {
+	o.auth, o.why = Unsigned, why
 	return o
 }
 

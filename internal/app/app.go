@@ -40,6 +40,7 @@ import (
 	"github.com/rolecall/rolecall/internal/imds"
 	"github.com/rolecall/rolecall/internal/instances"
 	"github.com/rolecall/rolecall/internal/resolve"
+	"github.com/rolecall/rolecall/internal/saml"
 	"github.com/rolecall/rolecall/internal/server"
 	"github.com/rolecall/rolecall/internal/store"
 	"github.com/rolecall/rolecall/internal/sts"
@@ -166,7 +167,8 @@ func Open(o Options) (*App, error) {
 	az := authz.New(authz.Config{Mode: o.Enforce, Directory: directory{iamSvc}, Generation: vst.Generation, Clock: o.Clock, Audit: audit, Log: o.Log})
 	cache := &resolve.Cache{Generation: vst.Generation}
 	iamRes := resolve.IAM{Svc: iamSvc, Cache: cache}
-	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient})
+	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient,
+		SAML: samlProviders{iamSvc}})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
@@ -201,6 +203,7 @@ func Open(o Options) (*App, error) {
 			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
+			SAMLPrefix:         &samlEndpoint{idp: saml.NewIdP(vst, o.Clock), authn: authn, authz: az, ids: o.IDs, log: o.Log},
 		},
 	})
 	cons.SetAPI(h)

@@ -25,9 +25,13 @@ const (
 	// Service is an AWS service principal acting inside rolecall
 	// ("ecs-tasks.amazonaws.com" assuming a task role).
 	Service
+	// Federated is an identity provider's user before it has a role
+	// (AssumeRoleWithSAML): ARN is the provider's ARN, which a trust
+	// policy names as its Federated principal.
+	Federated
 )
 
-var kindNames = [...]string{"", "root", "user", "assumed-role", "service"}
+var kindNames = [...]string{"", "root", "user", "assumed-role", "service", "federated"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -133,6 +137,8 @@ func (p *Principal) Caller() policy.Caller {
 		c.Issuer = p.RoleARN
 	case Service:
 		c.Kind = policy.CallerService
+	case Federated:
+		c.Kind, c.Account = policy.CallerFederated, ""
 	}
 	if len(p.SessionTags) > 0 {
 		c.Tags = make(map[string]string, len(p.SessionTags))

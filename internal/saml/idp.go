@@ -210,13 +210,17 @@ func (p *IdP) Assert(ctx context.Context, r Request) (string, error) {
 	return s.Response(spec)
 }
 
+// ErrRequest is a Request the identity provider cannot assert; the error
+// wrapping it says why.
+var ErrRequest = errors.New("saml: bad assertion request")
+
 // Spec is the response r asks for, issued at now.
 func (r Request) Spec(now time.Time) (Spec, error) {
 	if r.Subject == "" {
-		return Spec{}, errors.New("saml: no subject")
+		return Spec{}, fmt.Errorf("%w: no subject", ErrRequest)
 	}
 	if r.Role == "" || r.Provider == "" {
-		return Spec{}, errors.New("saml: a role and a SAML provider are needed for the Role attribute")
+		return Spec{}, fmt.Errorf("%w: a role and a SAML provider are needed for the Role attribute", ErrRequest)
 	}
 	valid := r.ValidFor
 	if valid == 0 {
@@ -239,7 +243,7 @@ func (r Request) Spec(now time.Time) (Spec, error) {
 	for _, a := range r.Attributes {
 		name, err := AttributeName(a.Name)
 		if err != nil {
-			return Spec{}, err
+			return Spec{}, fmt.Errorf("%w: %v", ErrRequest, err)
 		}
 		named = named || name == AttributeRoleSessionName
 		add(name, a.Values...)

@@ -70,6 +70,9 @@ type Config struct {
 	// refuses (errRootAssume): --auth lenient, for code written against
 	// emulators that allow it. The role's trust policy still decides.
 	RootMayAssume bool
+	// SAML finds IAM's SAML providers for AssumeRoleWithSAML (saml.go);
+	// nil: there are none.
+	SAML SAMLProviders
 }
 
 // RootAssumeRelaxed is what RootMayAssume relaxes, for the start-up banner.
@@ -84,11 +87,12 @@ type Service struct {
 	roles         Roles
 	authz         authz.Decider
 	rootMayAssume bool
+	saml          SAMLProviders
 }
 
 // New returns the STS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, saml: c.SAML}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

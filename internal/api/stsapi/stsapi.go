@@ -28,6 +28,7 @@ func (h *handler) bindings() []*api.Operation {
 			NotRequired("No permissions are required for a user to get a session token (IAM User Guide, Permissions for GetSessionToken)"),
 		api.Op("AssumeRole", h.assumeRole, nil).
 			InOperation("sts:AssumeRole is decided on the role's trust policy, which only the operation finds (sts.Service.AssumeRole)"),
+		h.assumeRoleWithSAMLOp(),
 	}
 }
 
