@@ -11,6 +11,7 @@
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
 //	rolecall health [--endpoint URL]
+//	rolecall saml metadata|assertion [...] [--endpoint URL]
 //	rolecall version
 //
 // For test set-ups written against moto or LocalStack: --auth lenient
@@ -68,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return stateCmd(args[1:], stdout, stderr)
 	case "health":
 		return healthCmd(args[1:], stdout, stderr)
+	case "saml":
+		return samlCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprint(stdout, versionText(version, buildInfo()))
 		return 0
@@ -99,6 +102,7 @@ Commands:
   state     'state export|import': the state as a file, out and in;
             'state check|salvage|repair': a damaged state file checked, read out, rebuilt
   health    whether a rolecall answers at the endpoint (exit 0) or not (exit 1)
+  saml      'saml metadata|assertion': rolecall's SAML identity provider, for AssumeRoleWithSAML
   version   print the version, the VCS revision and commit time it was built from
 
 Run 'rolecall serve -h' for the flags of serve.

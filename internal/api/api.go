@@ -72,10 +72,6 @@ const (
 	// InOperation: the operation asks the authorizer itself, once it has
 	// found what it acts on (sts:AssumeRole: the role's trust policy).
 	InOperation
-	// Unsigned: AWS takes the operation unsigned, from anyone; what its
-	// input carries (a SAML response) says who asks, and the operation
-	// asks the authorizer itself (sts:AssumeRoleWithSAML).
-	Unsigned
 )
 
 // Operation is one bound AWS operation.
@@ -88,6 +84,8 @@ type Operation struct {
 	also   []also                                                           // further actions the caller needs
 	auth   Authorization
 	why    string // NotRequired, InOperation: AWS's reason
+	// unsigned: AWS serves the operation without a signature (Unsigned).
+	unsigned bool
 }
 
 // InputType and OutputType are the operation's Go structs, which tests
@@ -188,12 +186,19 @@ func (o *Operation) InOperation(why string) *Operation {
 	return o
 }
 
-// Unsigned marks an operation AWS takes without a signature; why cites
-// AWS.
-func (o *Operation) Unsigned(why string) *Operation {
-	o.auth, o.why = Unsigned, why
+// Unsigned marks an operation AWS serves without a signature, whose
+// request carries its own proof of who asks (AssumeRoleWithWebIdentity's
+// token: "Calling AssumeRoleWithWebIdentity does not require the use of
+// AWS security credentials", STS API reference). The server runs it for
+// an unsigned request, with no principal; the operation authorizes
+// itself (InOperation).
+func (o *Operation) Unsigned() *Operation {
+	o.unsigned = true
 	return o
 }
+
+// IsUnsigned reports whether AWS serves the operation unsigned.
+func (o *Operation) IsUnsigned() bool { return o.unsigned }
 
 // Op binds fn as the operation name, acting on what acts declares (nil:
 // "*", for actions that have no resource). Out may be struct{} for

@@ -72,7 +72,8 @@ func TestEveryOperationResolvesItsResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	decidedInside := map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true, "sts:AssumeRole": true, "sts:AssumeRoleWithSAML": true}
+	decidedInside := map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true, "sts:AssumeRole": true,
+		"sts:AssumeRoleWithSAML": true}
 	for _, svc := range a.apis {
 		for name, op := range svc.Ops {
 			action := svc.Name + ":" + name

@@ -26,8 +26,8 @@ const (
 	// ("ecs-tasks.amazonaws.com" assuming a task role).
 	Service
 	// Federated is an identity provider's user before it has a role
-	// (AssumeRoleWithSAML): ARN is the provider's ARN, which a trust
-	// policy names as its Federated principal.
+	// (AssumeRoleWithWebIdentity): ARN is the provider's
+	// (arn:aws:iam::ACCOUNT:oidc-provider/NAME), Account its account.
 	Federated
 )
 
@@ -138,6 +138,7 @@ func (p *Principal) Caller() policy.Caller {
 	case Service:
 		c.Kind = policy.CallerService
 	case Federated:
+		// The trust policy names the provider, not an account.
 		c.Kind, c.Account = policy.CallerFederated, ""
 	}
 	if len(p.SessionTags) > 0 {

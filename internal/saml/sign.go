@@ -53,8 +53,6 @@ func (s Signer) Response(spec Spec) (string, error) {
 
 	a := etree.NewElement("saml:Assertion")
 	a.CreateAttr("xmlns:saml", nsAssertion)
-	a.CreateAttr("xmlns:xs", nsXS)
-	a.CreateAttr("xmlns:xsi", nsXSI)
 	a.CreateAttr("ID", newID())
 	a.CreateAttr("Version", "2.0")
 	a.CreateAttr("IssueInstant", issued)
@@ -92,10 +90,12 @@ func (s Signer) Response(spec Spec) (string, error) {
 			if at.FriendlyName != "" {
 				el.CreateAttr("FriendlyName", at.FriendlyName)
 			}
+			// No xsi:type="xs:string": exclusive canonicalization drops
+			// the declaration of a prefix used only in an attribute's
+			// value, and goxmldsig writes no InclusiveNamespaces to keep
+			// it, so the signed values are untyped, as ADFS sends them.
 			for _, v := range at.Values {
-				av := el.CreateElement("saml:AttributeValue")
-				av.CreateAttr("xsi:type", "xs:string")
-				av.SetText(v)
+				el.CreateElement("saml:AttributeValue").SetText(v)
 			}
 		}
 	}

@@ -25,8 +25,6 @@ const (
 	nsAssertion = "urn:oasis:names:tc:SAML:2.0:assertion"
 	nsProtocol  = "urn:oasis:names:tc:SAML:2.0:protocol"
 	nsDSig      = "http://www.w3.org/2000/09/xmldsig#"
-	nsXSI       = "http://www.w3.org/2001/XMLSchema-instance"
-	nsXS        = "http://www.w3.org/2001/XMLSchema"
 )
 
 // maxTokens bounds the XML tokens of a document read: a metadata

@@ -260,11 +260,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		query.WriteError(w, "", aerr, requestID)
 		return
 	}
-	if qs := h.unsignedService(r, form.Get("Action")); qs != nil {
+	svc := t.Service
+	if qs := h.unsignedService(svc, form.Get("Action")); qs != nil {
+		// Unsigned, as AWS serves it: the operation authenticates its
+		// caller itself, from what the request carries.
 		h.serveQuery(w, r, qs, t, &principal.Principal{}, form, requestID)
 		return
 	}
-	svc := t.Service
 	if svc == "" && h.auth.Mode == auth.Lenient {
 		// Unsigned, and lenient: recognise the service by its Action, so
 		// curl works.
@@ -422,22 +424,6 @@ func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
 	return body, form, nil
 }
 
-// unsignedService is the query service whose operation action AWS takes
-// unsigned (api.Unsigned: AssumeRoleWithSAML), when r carries no
-// signature at all; nil otherwise. Such a request has no principal: the
-// operation finds who asks in its input.
-func (h *Handler) unsignedService(r *http.Request, action string) *queryService {
-	if action == "" || r.Header.Get("Authorization") != "" || r.URL.Query().Has("X-Amz-Credential") || r.URL.Query().Has("X-Amz-Signature") {
-		return nil
-	}
-	for _, qs := range h.query {
-		if op, ok := qs.binding.Ops[action]; ok && op.Authorization() == api.Unsigned {
-			return qs
-		}
-	}
-	return nil
-}
-
 func (h *Handler) serviceForAction(action string) string {
 	if action == "" {
 		return ""
@@ -450,6 +436,21 @@ func (h *Handler) serviceForAction(action string) string {
 		}
 	}
 	return ""
+}
+
+// unsignedService is the query service whose operation action AWS serves
+// unsigned (api.Operation.Unsigned), for a request signed for no service;
+// nil otherwise.
+func (h *Handler) unsignedService(signedFor, action string) *queryService {
+	if signedFor != "" || action == "" {
+		return nil
+	}
+	for _, qs := range h.query {
+		if op, ok := qs.binding.Ops[action]; ok && op.IsUnsigned() {
+			return qs
+		}
+	}
+	return nil
 }
 
 func (h *Handler) services() []string {

@@ -177,7 +177,9 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("GetContextKeysForCustomPolicy", h.getContextKeysForCustomPolicy, nil),
 		api.Op("GetContextKeysForPrincipalPolicy", h.getContextKeysForPrincipalPolicy, on(h.res.EntityARN, func(in *contextKeysPrincipalInput) string { return in.PolicySourceArn })),
 	}
-	return append(ops, h.samlProviderBindings()...)
+	// Identity providers.
+	ops = append(ops, h.samlProviderOps()...)
+	return ops
 }
 
 // paging is the Marker/MaxItems pair of every IAM list request.

@@ -13,7 +13,7 @@ import (
 // provider it names (resource type saml-provider); ListSAMLProviders has
 // no resource type ("*").
 
-func (h *handler) samlProviderBindings() []*api.Operation {
+func (h *handler) samlProviderOps() []*api.Operation {
 	byArn := func(in *samlProviderArnInput) string { return in.SAMLProviderArn }
 	return []*api.Operation{
 		api.Op("CreateSAMLProvider", h.createSAMLProvider, acts(func(_ context.Context, c *api.Call, in *createSAMLProviderInput) (authz.Target, error) {

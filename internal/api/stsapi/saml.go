@@ -13,7 +13,8 @@ import (
 // not who asks.
 func (h *handler) assumeRoleWithSAMLOp() *api.Operation {
 	return api.Op("AssumeRoleWithSAML", h.assumeRoleWithSAML, nil).
-		Unsigned("Calling AssumeRoleWithSAML does not require the use of AWS security credentials; the trust policy decides on the SAML response (sts.Service.AssumeRoleWithSAML)")
+		InOperation("sts:AssumeRoleWithSAML is decided on the role's trust policy for the SAML provider the response proves (sts.Service.AssumeRoleWithSAML)").
+		Unsigned()
 }
 
 type assumeRoleWithSAMLInput struct {
@@ -24,12 +25,8 @@ type assumeRoleWithSAMLInput struct {
 }
 
 func (h *handler) assumeRoleWithSAML(ctx context.Context, c *api.Call, in *assumeRoleWithSAMLInput) (*sts.AssumeRoleWithSAMLOutput, error) {
-	var arns []string
-	for _, p := range in.PolicyArns {
-		arns = append(arns, p.Arn)
-	}
 	return h.svc.AssumeRoleWithSAML(ctx, c.Region, sts.AssumeRoleWithSAMLInput{
 		RoleArn: in.RoleArn, PrincipalArn: in.PrincipalArn, SAMLAssertion: in.SAMLAssertion,
-		PolicyArns: arns, Policy: in.Policy, DurationSeconds: in.DurationSeconds, RequestID: c.RequestID,
+		PolicyArns: policyArns(in.PolicyArns), Policy: in.Policy, DurationSeconds: in.DurationSeconds, RequestID: c.RequestID,
 	})
 }

@@ -53,6 +53,14 @@ func (h *handler) getSessionToken(ctx context.Context, c *api.Call, in *getSessi
 
 type policyDescriptor struct{ Arn string }
 
+func policyArns(ds []policyDescriptor) []string {
+	var arns []string
+	for _, p := range ds {
+		arns = append(arns, p.Arn)
+	}
+	return arns
+}
+
 type assumeRoleInput struct {
 	RoleArn, RoleSessionName string
 	PolicyArns               []policyDescriptor
@@ -66,12 +74,8 @@ type assumeRoleInput struct {
 }
 
 func (h *handler) assumeRole(ctx context.Context, c *api.Call, in *assumeRoleInput) (*sts.AssumeRoleOutput, error) {
-	var arns []string
-	for _, p := range in.PolicyArns {
-		arns = append(arns, p.Arn)
-	}
 	return h.svc.AssumeRole(ctx, c.Caller(), c.Region, sts.AssumeRoleInput{
-		RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, PolicyArns: arns, Policy: in.Policy,
+		RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, PolicyArns: policyArns(in.PolicyArns), Policy: in.Policy,
 		DurationSeconds: in.DurationSeconds, Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys,
 		ExternalId: in.ExternalId, SerialNumber: in.SerialNumber, TokenCode: in.TokenCode, SourceIdentity: in.SourceIdentity,
 	})
