@@ -374,6 +374,9 @@ func TestSAMLProviders(t *testing.T) {
 		!got.ValidUntil.Equal(got.CreateDate.AddDate(100, 0, 0)) || len(got.Tags) != 1 {
 		t.Errorf("GetSAMLProvider: %+v", got)
 	}
+	if n := must(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))(t).SummaryMap["Providers"]; n != 1 {
+		t.Errorf("GetAccountSummary: Providers %d", n)
+	}
 	list := must(c.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{}))(t).SAMLProviderList
 	if len(list) != 1 || aws.ToString(list[0].Arn) != arn || !list[0].ValidUntil.Equal(*got.ValidUntil) {
 		t.Errorf("ListSAMLProviders: %+v", list)
