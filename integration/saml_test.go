@@ -203,6 +203,14 @@ func TestSAMLRefused(t *testing.T) {
 		PrincipalArn: aws.String(samlProviderArn), SAMLAssertion: aws.String(good)})
 	wantErr(t, err, 400, "ValidationError", "Request ARN is invalid")
 
+	// A provider that requires encrypted assertions takes no plain one
+	// (rolecall decrypts none: its own answer, unverified).
+	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), AddPrivateKey: aws.String(privateKeyPEM(t)),
+		AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired}))(t)
+	_, err = assumeWithSAML(s, roleArn("federated"), good)
+	wantErr(t, err, 400, "InvalidIdentityToken", "The SAML provider requires encrypted assertions (AssertionEncryptionMode Required), and the response's assertion is not encrypted")
+	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeAllowed}))(t)
+
 	md := must(rc.SAMLMetadata(ctx))(t)
 	other := strings.Replace(md, `entityID="urn:rolecall:saml:idp"`, `entityID="https://idp.example.com"`, 1)
 	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), SAMLMetadataDocument: aws.String(other)}))(t)

@@ -40,7 +40,8 @@ func (p samlProviders) SAMLProvider(ctx context.Context, providerArn string) (*s
 		return nil, fmt.Errorf("app: stored SAML metadata of %s: %w", providerArn, err)
 	}
 	a, _ := arn.Parse(providerArn)
-	return &sts.SAMLProvider{Arn: providerArn, Account: a.Account, Name: strings.TrimPrefix(a.Resource, "saml-provider/"), Metadata: m}, nil
+	return &sts.SAMLProvider{Arn: providerArn, Account: a.Account, Name: strings.TrimPrefix(a.Resource, "saml-provider/"), Metadata: m,
+		EncryptionRequired: sp.AssertionEncryptionMode == iam.EncryptionRequired}, nil
 }
 
 // rolecall's own SAML identity provider, for local tests of SAML

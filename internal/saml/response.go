@@ -71,6 +71,11 @@ func (r *Response) Issuer() string {
 	return text(child(child(r.root, nsAssertion, "Assertion"), nsAssertion, "Issuer"))
 }
 
+// Encrypted reports whether the response carries an encrypted assertion.
+func (r *Response) Encrypted() bool {
+	return len(children(r.root, nsAssertion, "EncryptedAssertion")) > 0
+}
+
 // Verify checks the response's XML signatures against certs, at time now
 // (a certificate must be valid then), and answers its assertion as
 // signed. The Response's signature, when it has one, and the assertion's,
@@ -79,7 +84,7 @@ func (r *Response) Issuer() string {
 // Validate answers them), so elements wrapped around or beside the
 // signed ones are never read.
 func (r *Response) Verify(certs []*x509.Certificate, now time.Time) (*Assertion, error) {
-	if len(children(r.root, nsAssertion, "EncryptedAssertion")) > 0 {
+	if r.Encrypted() {
 		return nil, ErrEncrypted
 	}
 	if len(children(r.root, nsAssertion, "Assertion")) != 1 {

@@ -111,26 +111,9 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 		return nil, errMaxSessionDuration()
 	}
 	account := roleAccount(role.Arn)
-	for _, pa := range in.PolicyArns {
-		ok, err := s.roles.PolicyExists(ctx, account, pa)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, errNoSuchSessionPolicy(pa)
-		}
-	}
-	var packed *int32
-	if in.Policy != "" || len(in.PolicyArns) > 0 || len(in.Tags) > 0 {
-		pp, tp := packedPercents(in.Policy, in.PolicyArns, tags)
-		if pp > 100 {
-			return nil, errPackedPolicy(pp)
-		}
-		if tp > 100 {
-			return nil, errPackedTags(tp)
-		}
-		v := int32(max(pp, tp))
-		packed = &v
+	packed, err := s.sessionPolicies(ctx, account, in.Policy, in.PolicyArns, tags, len(in.Tags) > 0)
+	if err != nil {
+		return nil, err
 	}
 
 	p := sessionPrincipal(account, role, in.RoleSessionName)
@@ -153,6 +136,33 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 		PackedPolicySize: packed,
 		SourceIdentity:   sourceIdentity,
 	}, nil
+}
+
+// sessionPolicies checks a new session's managed session policies exist
+// in account and that its policies and tags fit: PackedPolicySize, set
+// when session policies or (asked) tags were passed.
+func (s *Service) sessionPolicies(ctx context.Context, account, inline string, arns []string, tags []principal.Tag, tagsAsked bool) (*int32, error) {
+	for _, pa := range arns {
+		ok, err := s.roles.PolicyExists(ctx, account, pa)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNoSuchSessionPolicy(pa)
+		}
+	}
+	if inline == "" && len(arns) == 0 && !tagsAsked {
+		return nil, nil
+	}
+	pp, tp := packedPercents(inline, arns, tags)
+	if pp > 100 {
+		return nil, errPackedPolicy(pp)
+	}
+	if tp > 100 {
+		return nil, errPackedTags(tp)
+	}
+	v := int32(max(pp, tp))
+	return &v, nil
 }
 
 // assumeKeys are the condition keys of an AssumeRole request (IAM User

@@ -37,6 +37,9 @@ type SAMLProviders interface {
 type SAMLProvider struct {
 	Arn, Account, Name string
 	Metadata           *saml.Metadata
+	// EncryptionRequired: the provider takes encrypted assertions only
+	// (AssertionEncryptionMode Required).
+	EncryptionRequired bool
 }
 
 // AssumeRoleWithSAMLInput is AssumeRoleWithSAML's request; field names are
@@ -94,13 +97,14 @@ var (
 	errSAMLRequestARN = awserr.ValidationError("Request ARN is invalid") // oktadev/okta-aws-cli-assume-role #307: a provider ARN as the RoleArn
 
 	// Unverified: no public record shows AWS's words for these.
-	errSAMLResponse    = invalidIdentityToken("Your request included an invalid SAML response.") // the sign-in page's words for it
-	errSAMLRecipient   = invalidIdentityToken("Response is not addressed to AWS: the Recipient of its SubjectConfirmationData is not " + saml.SignInURL)
-	errSAMLNotYet      = invalidIdentityToken("Response is not yet valid")
-	errSAMLDuration    = invalidIdentityToken("SessionDuration in AuthnResponse must be an integer from 900 to 43200")
-	errSAMLRejected    = awserr.New(http.StatusForbidden, "IDPRejectedClaim", "The identity provider reported that authentication failed")
-	errSAMLEncrypted   = invalidIdentityToken("rolecall does not decrypt encrypted SAML assertions: send the assertion signed and not encrypted")
-	errSAMLTooManyTags = invalidIdentityToken("The SAML assertion has more than 50 PrincipalTag attributes")
+	errSAMLResponse     = invalidIdentityToken("Your request included an invalid SAML response.") // the sign-in page's words for it
+	errSAMLRecipient    = invalidIdentityToken("Response is not addressed to AWS: the Recipient of its SubjectConfirmationData is not " + saml.SignInURL)
+	errSAMLNotYet       = invalidIdentityToken("Response is not yet valid")
+	errSAMLDuration     = invalidIdentityToken("SessionDuration in AuthnResponse must be an integer from 900 to 43200")
+	errSAMLRejected     = awserr.New(http.StatusForbidden, "IDPRejectedClaim", "The identity provider reported that authentication failed")
+	errSAMLEncrypted    = invalidIdentityToken("rolecall does not decrypt encrypted SAML assertions: send the assertion signed and not encrypted")
+	errSAMLNotEncrypted = invalidIdentityToken("The SAML provider requires encrypted assertions (AssertionEncryptionMode Required), and the response's assertion is not encrypted")
+	errSAMLTooManyTags  = invalidIdentityToken("The SAML assertion has more than 50 PrincipalTag attributes")
 )
 
 func invalidIdentityToken(msg string) *awserr.Error {
@@ -198,26 +202,9 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, region string, in Assu
 		return nil, errMaxSessionDuration()
 	}
 	account := roleAccount(role.Arn)
-	for _, pa := range in.PolicyArns {
-		ok, err := s.roles.PolicyExists(ctx, account, pa)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, errNoSuchSessionPolicy(pa)
-		}
-	}
-	var packed *int32
-	if in.Policy != "" || len(in.PolicyArns) > 0 || len(tags) > 0 {
-		pp, tp := packedPercents(in.Policy, in.PolicyArns, tags)
-		if pp > 100 {
-			return nil, errPackedPolicy(pp)
-		}
-		if tp > 100 {
-			return nil, errPackedTags(tp)
-		}
-		v := int32(max(pp, tp))
-		packed = &v
+	packed, err := s.sessionPolicies(ctx, account, in.Policy, in.PolicyArns, tags, len(tags) > 0)
+	if err != nil {
+		return nil, err
 	}
 
 	p := sessionPrincipal(account, role, sa.sessionName)
@@ -246,6 +233,9 @@ func verifySAML(encoded, requestID string, provider *SAMLProvider, now time.Time
 	r, err := saml.ParseResponse(encoded)
 	if err != nil {
 		return nil, errSAMLResponse
+	}
+	if provider.EncryptionRequired && !r.Encrypted() {
+		return nil, errSAMLNotEncrypted
 	}
 	if r.Issuer() != provider.Metadata.EntityID {
 		return nil, errSAMLIssuer(requestID)
