@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 )
@@ -51,6 +52,12 @@ func metadataError(format string, a ...any) error {
 // entityID and an IDPSSODescriptor that names at least one signing
 // certificate.
 func ParseMetadata(doc string) (*Metadata, error) {
+	// "The metadata file must be encoded in UTF-8 format without a byte
+	// order mark (BOM)" (IAM User Guide, "Troubleshoot SAML federation
+	// with IAM").
+	if strings.HasPrefix(doc, "\ufeff") || !utf8.ValidString(doc) {
+		return nil, metadataError("the document is not UTF-8 without a byte order mark")
+	}
 	d, err := readXML([]byte(doc))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMetadata, err)

@@ -425,7 +425,11 @@ func TestParseMetadata(t *testing.T) {
 		t.Errorf("EntitiesDescriptor: %+v %v", m, err)
 	}
 	for name, doc := range map[string]string{
-		"not XML":             "this is not XML",
+		"not XML": "this is not XML",
+		// "The metadata file must be encoded in UTF-8 format without a
+		// byte order mark (BOM)" (IAM User Guide, troubleshooting).
+		"a byte order mark":   "\ufeff" + metadataWith(`entityID="e"`, idpDescriptor(keyDescriptor("signing", good))),
+		"not UTF-8":           metadataWith("entityID=\"\xe9\"", idpDescriptor(keyDescriptor("signing", good))),
 		"a DOCTYPE":           `<!DOCTYPE x>` + metadataWith(`entityID="e"`, idpDescriptor(keyDescriptor("signing", good))),
 		"another root":        `<foo xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>`,
 		"no namespace":        strings.ReplaceAll(metadataWith(`entityID="e"`, idpDescriptor(keyDescriptor("signing", good))), `xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"`, `xmlns:md="urn:example"`),
