@@ -114,6 +114,20 @@ func TestSAMLFederation(t *testing.T) {
 	if aws.ToString(id.Arn) != "arn:aws:sts::000000000000:assumed-role/federated/alice" {
 		t.Errorf("GetCallerIdentity %s", aws.ToString(id.Arn))
 	}
+	// The session's requests carry saml:sub, saml:sub_type and
+	// saml:namequalifier for the role's permission policies (policy
+	// variables too).
+	putRolePolicy(t, c, "federated", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoleTags",`+
+		`"Resource":"arn:aws:iam::000000000000:role/federated","Condition":{"StringEquals":{"saml:sub":"alice@example.com","saml:namequalifier":"`+sum+`"}}},`+
+		`{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam::000000000000:role/${saml:sub_type}"}]}`)
+	must(session.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("federated")}))(t)
+	_, err := session.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("federated")})
+	wantErr(t, err, 403, "AccessDenied", denied("arn:aws:sts::000000000000:assumed-role/federated/alice", "iam:GetRole", "role federated"))
+	createRole(t, c, "persistent")
+	must(session.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("persistent")}))(t)
+	bob := must(assumeWithSAML(s, roleArn("federated"), samlAssertion(t, rc, rolecalltest.SAMLAssertion{Subject: "bob@example.com", SessionName: "bob"})))(t)
+	_, err = sessionClients(rc.Config, nil, bob.Credentials).iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("federated")})
+	wantErr(t, err, 403, "AccessDenied", denied("arn:aws:sts::000000000000:assumed-role/federated/bob", "iam:ListRoleTags", "role federated"))
 	// The role records its use.
 	got := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("federated")}))(t).Role
 	if got.RoleLastUsed == nil || got.RoleLastUsed.LastUsedDate == nil {
@@ -127,7 +141,7 @@ func TestSAMLFederation(t *testing.T) {
 	if !out.Credentials.Expiration.Equal(clock.Now().Add(15 * time.Minute)) {
 		t.Errorf("with SessionDuration 900: Expiration %v", out.Credentials.Expiration)
 	}
-	_, err := assumeWithSAML(s, roleArn("federated"), assertion, func(in *sts.AssumeRoleWithSAMLInput) { in.DurationSeconds = aws.Int32(7200) })
+	_, err = assumeWithSAML(s, roleArn("federated"), assertion, func(in *sts.AssumeRoleWithSAMLInput) { in.DurationSeconds = aws.Int32(7200) })
 	wantErr(t, err, 400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
 	// A response is taken within five minutes of its issue.

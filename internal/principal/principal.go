@@ -96,6 +96,10 @@ type Principal struct {
 	// AssumedBy is the ARN of the principal that assumed the role (a user,
 	// a role session, or a service principal).
 	AssumedBy string `json:",omitempty"`
+	// FederationKeys are condition keys a federated session brings to its
+	// own requests (AssumeRoleWithSAML: saml:sub, saml:sub_type and
+	// saml:namequalifier), for the role's permission policies.
+	FederationKeys map[string]string `json:",omitempty"`
 }
 
 // RootUser is an account's root user, as its root access keys make it.

@@ -211,6 +211,10 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, region string, in Assu
 	p.SessionTags, p.TransitiveTagKeys = tags, transitive
 	p.SessionPolicy, p.SessionPolicyARNs = in.Policy, in.PolicyArns
 	p.SourceIdentity, p.AssumedBy = sa.sourceIdentity, provider.Arn
+	// "In the permission policy of a role for SAML federation ... you can
+	// include the following keys" (IAM User Guide, "Available keys for
+	// SAML-based AWS STS federation").
+	p.FederationKeys = map[string]string{"saml:sub": sa.subject, "saml:sub_type": sa.subjectType, "saml:namequalifier": sa.nameQualifier}
 	creds, err := s.issue(ctx, p, d)
 	if err != nil {
 		return nil, err
