@@ -49,8 +49,6 @@ type AssumeRoleWithSAMLInput struct {
 	PolicyArns                           []string
 	Policy                               string
 	DurationSeconds                      *int32
-	// RequestID is the request's, which one of AWS's answers quotes.
-	RequestID string
 }
 
 // AssumeRoleWithSAMLOutput is AssumeRoleWithSAML's answer.
@@ -112,11 +110,11 @@ func invalidIdentityToken(msg string) *awserr.Error {
 }
 
 // errSAMLIssuer: the response's issuer is not the provider's entity ID.
-// STS relays the message of the service that checked it: "Issuer not
-// present in specified provider (Service: AWSOpenIdDiscoveryService;
-// Status Code: 400; Error Code: AuthSamlInvalidSamlResponseException;
-// Request ID: ...; Proxy: null)" (dbeaver/cloudbeaver #3112; the
-// troubleshooting page).
+// STS relays the message of the service that checked it, with that
+// service's own request ID (not STS's): "Issuer not present in specified
+// provider (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error
+// Code: AuthSamlInvalidSamlResponseException; Request ID: ...; Proxy:
+// null)" (dbeaver/cloudbeaver #3112; the troubleshooting page).
 func errSAMLIssuer(requestID string) error {
 	return invalidIdentityToken("Issuer not present in specified provider (Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: AuthSamlInvalidSamlResponseException; Request ID: " + requestID + "; Proxy: null)")
 }
@@ -154,7 +152,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, region string, in Assu
 		return nil, errSAMLNoProvider
 	}
 	now := s.clock.Now().UTC()
-	a, err := verifySAML(in.SAMLAssertion, in.RequestID, provider, now)
+	a, err := s.verifySAML(in.SAMLAssertion, provider, now)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +231,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, region string, in Assu
 
 // verifySAML reads the response and checks that the provider's identity
 // provider issued and signed it.
-func verifySAML(encoded, requestID string, provider *SAMLProvider, now time.Time) (*saml.Assertion, error) {
+func (s *Service) verifySAML(encoded string, provider *SAMLProvider, now time.Time) (*saml.Assertion, error) {
 	r, err := saml.ParseResponse(encoded)
 	if err != nil {
 		return nil, errSAMLResponse
@@ -242,7 +240,7 @@ func verifySAML(encoded, requestID string, provider *SAMLProvider, now time.Time
 		return nil, errSAMLNotEncrypted
 	}
 	if r.Issuer() != provider.Metadata.EntityID {
-		return nil, errSAMLIssuer(requestID)
+		return nil, errSAMLIssuer(s.gen.UUID())
 	}
 	a, err := r.Verify(provider.Metadata.Certificates, now)
 	switch {
@@ -257,7 +255,7 @@ func verifySAML(encoded, requestID string, provider *SAMLProvider, now time.Time
 		return nil, errSAMLRejected
 	}
 	if a.Issuer != provider.Metadata.EntityID {
-		return nil, errSAMLIssuer(requestID)
+		return nil, errSAMLIssuer(s.gen.UUID())
 	}
 	return a, nil
 }

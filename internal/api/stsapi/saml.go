@@ -27,6 +27,6 @@ type assumeRoleWithSAMLInput struct {
 func (h *handler) assumeRoleWithSAML(ctx context.Context, c *api.Call, in *assumeRoleWithSAMLInput) (*sts.AssumeRoleWithSAMLOutput, error) {
 	return h.svc.AssumeRoleWithSAML(ctx, c.Region, sts.AssumeRoleWithSAMLInput{
 		RoleArn: in.RoleArn, PrincipalArn: in.PrincipalArn, SAMLAssertion: in.SAMLAssertion,
-		PolicyArns: policyArns(in.PolicyArns), Policy: in.Policy, DurationSeconds: in.DurationSeconds, RequestID: c.RequestID,
+		PolicyArns: policyArns(in.PolicyArns), Policy: in.Policy, DurationSeconds: in.DurationSeconds,
 	})
 }
