@@ -13,6 +13,7 @@
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
 //	rolecall health [--endpoint URL]
 //	rolecall oidc token --sub SUBJECT [--aud AUD]... [--claim K=V]... [--preset github|eks|gitlab] [--endpoint URL]
+//	rolecall saml metadata|assertion [...] [--endpoint URL]
 //	rolecall version
 //
 // For test set-ups written against moto or LocalStack: --auth lenient
@@ -77,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return healthCmd(args[1:], stdout, stderr)
 	case "oidc":
 		return oidcCmd(args[1:], stdout, stderr)
+	case "saml":
+		return samlCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprint(stdout, versionText(version, buildInfo()))
 		return 0
@@ -111,6 +114,7 @@ Commands:
   health    whether a rolecall answers at the endpoint (exit 0) or not (exit 1)
   oidc      'oidc token': an ID token from rolecall's OpenID Connect issuer, for
             AssumeRoleWithWebIdentity (GitHub Actions, EKS and GitLab presets)
+  saml      'saml metadata|assertion': rolecall's SAML identity provider, for AssumeRoleWithSAML
   version   print the version, the VCS revision and commit time it was built from
 
 Run 'rolecall serve -h' for the flags of serve.

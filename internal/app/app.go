@@ -41,6 +41,7 @@ import (
 	"github.com/rolecall/rolecall/internal/instances"
 	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/internal/resolve"
+	"github.com/rolecall/rolecall/internal/saml"
 	"github.com/rolecall/rolecall/internal/server"
 	"github.com/rolecall/rolecall/internal/store"
 	"github.com/rolecall/rolecall/internal/sts"
@@ -182,7 +183,7 @@ func Open(o Options) (*App, error) {
 	issuer := oidc.NewIssuer(vst, o.OIDCIssuer)
 	web := &sts.WebIdentity{Providers: stsOIDC{iamSvc}, Issuer: issuer, Keys: &oidc.KeySource{Client: o.OIDCClient, Clock: o.Clock}}
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient,
-		WebIdentity: web, MFA: iamSvc})
+		WebIdentity: web, MFA: iamSvc, SAML: samlProviders{iamSvc}})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})
@@ -219,6 +220,7 @@ func Open(o Options) (*App, error) {
 			MFACodePath:        &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
 			ResetPath:          reset,
 			MotoResetPath:      reset,
+			SAMLPrefix:         &samlEndpoint{idp: saml.NewIdP(vst, o.Clock), authn: authn, authz: az, ids: o.IDs, log: o.Log},
 		},
 	})
 	cons.SetAPI(h)

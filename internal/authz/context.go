@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +28,8 @@ import (
 //     aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge (true and the
 //     seconds since, for a principal that proved an MFA code; false and
 //     absent for other temporary credentials; both absent for long-term
-//     keys), aws:TokenIssueTime (temporary credentials), and the
+//     keys), aws:TokenIssueTime (temporary credentials),
+//     the keys a federated session carries (saml:sub...), and the
 //     request's Keys;
 //   - the resource: aws:ResourceTag/KEY (and the service's ResourceTag
 //     keys) where its resource type supports them, and the target's Keys.
@@ -86,6 +89,11 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 		// condition keys): what "Revoke active sessions" compares.
 		if !p.IssuedAt.IsZero() {
 			set1("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
+		}
+	}
+	if len(p.FederationKeys) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(p.FederationKeys)) {
+			set1(k, p.FederationKeys[k])
 		}
 	}
 	ks := keysFor(q.info, t.Type)

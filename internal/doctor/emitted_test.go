@@ -147,6 +147,18 @@ var notAboutRoles = map[string]bool{
 	"OpenIDConnect Provider not found for arn X": true,
 	"Provider with url X already exists.":        true,
 	"Invalid Open ID Connect Provider URL.":      true,
+	// SAML providers.
+	"Manifest not found for arn X":         true,
+	"Provider with name X already exists.": true,
+	"Could not parse metadata.":            true,
+	"Invalid private key.":                 true,
+	"Failed to remove private key.":        true,
+	"Failed to remove private key because the Key ID does not match a private key.":                              true,
+	"Unable to update identity provider. No updates are defined for metadata or encryption assertion.":           true,
+	"Unable to set assertion encryption mode to Required because no private key is provided.":                    true,
+	"Unable to add and remove private keys in the same request. Set a value for only one of the two parameters.": true,
+	"Private key limit of 2 is reached.": true,
+	"Request ARN is invalid":             true,
 	// ECS account settings, attributes and placement.
 	"The specified target X wasn't found.": true,
 	"The attribute X is not valid. Names and values must be 1 to 128 characters of those the Attribute reference allows.": true,

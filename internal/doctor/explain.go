@@ -366,13 +366,17 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:    []string{"compare the token's sub and aud claims with the trust policy's conditions (StringLike for wildcards such as repo:ORG/REPO:*); rolecall oidc token --preset github|eks prints a token to try the policy with, and rolecall explain-denied REQUEST_ID shows which condition failed"},
 					Source: "STS AccessDenied (AssumeRoleWithWebIdentity API reference)"}
 			}},
-		{id: "web-identity-token", re: regexp.MustCompile(`Token expired: current date/time|identity provider \(IDP\) that was asked to verify the incoming identity token could not be reached|The identity provider \(IdP\) reported that authentication failed`),
+		{id: "web-identity-token", re: regexp.MustCompile(`Token expired: current date/time|identity provider \(IDP\) that was asked to verify the incoming identity token could not be reached|The identity provider( \(IdP\))? reported that authentication failed|Response has expired|Token must be redeemed within 5 minutes`),
 			build: func(_ []string, text string) Match {
 				switch {
 				case strings.Contains(text, "Token expired"):
 					return Match{Title: "the web identity token has expired",
 						Cause: []string{"the token's exp is in the past (STS allows five minutes of clock skew): a token file read after its lifetime, or a clock that is off"},
 						Fix:   []string{"get a fresh token (GitHub Actions: request it in the job that uses it; EKS: the kubelet refreshes the projected token, so read the file again)"}}
+				case strings.Contains(text, "Response has expired") || strings.Contains(text, "must be redeemed"):
+					return Match{Title: "the SAML response has expired",
+						Cause: []string{"the assertion's NotOnOrAfter has passed, or it was issued more than five minutes before it was presented to STS"},
+						Fix:   []string{"sign in to the identity provider again for a fresh response, and present it at once; check the clocks of the IdP and the client"}}
 				case strings.Contains(text, "could not be reached"):
 					return Match{Title: "STS could not fetch the identity provider's keys",
 						Cause: []string{"the token's issuer URL (its /.well-known/openid-configuration and jwks_uri) could not be read: a private issuer, a network problem, or a wrong issuer in the token"},

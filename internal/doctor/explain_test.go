@@ -90,6 +90,7 @@ func TestExplainRecognizes(t *testing.T) {
 		{text: "An error occurred (AccessDenied) when calling the AssumeRole operation: Roles may not be assumed by root accounts.", id: "root-assume"},
 		{text: "AccessDenied: Cannot call GetSessionToken with session credentials", id: "session-credentials"},
 		{text: "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity", id: "web-identity-trust"},
+		{text: "An error occurred (ExpiredTokenException) when calling the AssumeRoleWithSAML operation: Response has expired", id: "web-identity-token"},
 		{text: "ExpiredTokenException: Token expired: current date/time 1796673000 must be before the expiration date/time 1796672000", id: "web-identity-token"},
 		{text: "PackedPolicyTooLarge: Packed policy consumes 112% of allotted space, please use smaller policy.", id: "packed-size"},
 		{text: "InvalidParameterValue: One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.", id: "transitive-tags"},

@@ -108,6 +108,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 		} {
 			m[name] = int32(a.Counts[bucket])
 		}
+		m["Providers"] = int32(a.Counts[bucketSAMLProviders])
 		// PolicyVersionsInUse: the versions of the account's customer
 		// managed policies.
 		versions := 0

@@ -26,8 +26,9 @@ const (
 	// ("ecs-tasks.amazonaws.com" assuming a task role).
 	Service
 	// Federated is an identity provider's user before it has a role
-	// (AssumeRoleWithWebIdentity): ARN is the provider's
-	// (arn:aws:iam::ACCOUNT:oidc-provider/NAME), Account its account.
+	// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): ARN is the
+	// provider's (arn:aws:iam::ACCOUNT:oidc-provider/NAME or
+	// saml-provider/NAME), Account its account.
 	Federated
 )
 
@@ -102,6 +103,10 @@ type Principal struct {
 	// request that passes one. It sets aws:MultiFactorAuthPresent and
 	// aws:MultiFactorAuthAge; zero: no MFA.
 	MFAAuthTime time.Time `json:",omitzero"`
+	// FederationKeys are condition keys a federated session brings to its
+	// own requests (AssumeRoleWithSAML: saml:sub, saml:sub_type and
+	// saml:namequalifier), for the role's permission policies.
+	FederationKeys map[string]string `json:",omitempty"`
 }
 
 // RootUser is an account's root user, as its root access keys make it.

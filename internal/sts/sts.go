@@ -75,6 +75,9 @@ type Config struct {
 	WebIdentity *WebIdentity
 	// MFA checks MFA codes (mfa.go); nil: no device is anyone's.
 	MFA MFA
+	// SAML finds IAM's SAML providers for AssumeRoleWithSAML (saml.go);
+	// nil: there are none.
+	SAML SAMLProviders
 }
 
 // RootAssumeRelaxed is what RootMayAssume relaxes, for the start-up banner.
@@ -91,11 +94,12 @@ type Service struct {
 	rootMayAssume bool
 	web           *WebIdentity
 	mfa           MFA
+	saml          SAMLProviders
 }
 
 // New returns the STS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, web: c.WebIdentity, mfa: c.MFA}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, web: c.WebIdentity, mfa: c.MFA, saml: c.SAML}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

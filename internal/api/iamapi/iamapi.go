@@ -214,6 +214,7 @@ func (h *handler) bindings() []*api.Operation {
 	}
 	// Identity providers.
 	ops = append(ops, h.oidcProviderOps()...)
+	ops = append(ops, h.samlProviderOps()...)
 	// MFA devices (mfa.go).
 	return append(ops, h.mfaBindings()...)
 }

@@ -29,6 +29,7 @@ func (h *handler) bindings() []*api.Operation {
 		api.Op("AssumeRole", h.assumeRole, nil).
 			InOperation("sts:AssumeRole is decided on the role's trust policy, which only the operation finds (sts.Service.AssumeRole)"),
 		h.assumeRoleWithWebIdentityOp(),
+		h.assumeRoleWithSAMLOp(),
 	}
 }
 

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rolecall/rolecall/rolecalltest"
+)
+
+// rolecall saml metadata prints the identity provider's metadata, which
+// makes a SAML provider; rolecall saml assertion prints a response it
+// signed, with the attributes asked for, that AssumeRoleWithSAML takes.
+func TestSAMLCommand(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	rc := rolecalltest.RunT(t)
+	ctx := context.Background()
+	md, errs, code := rolecallCLI(t, rc, "saml", "metadata")
+	if code != 0 || !strings.Contains(md, `entityID="urn:rolecall:saml:idp"`) {
+		t.Fatalf("saml metadata: exit %d: %s%s", code, md, errs)
+	}
+	c := iam.NewFromConfig(rc.Config)
+	if _, err := c.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("idp"), SAMLMetadataDocument: aws.String(md)}); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:saml-provider/idp"},` +
+		`"Action":"sts:AssumeRoleWithSAML","Condition":{"ForAnyValue:StringEquals":{"saml:edupersonaffiliation":"staff"}}}]}`
+	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("staff"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := rolecallCLI(t, rc, "saml", "assertion", "--provider", "idp", "--role", "staff", "--subject", "alice",
+		"--attr", "saml:edupersonaffiliation=member", "--attr", "saml:edupersonaffiliation=staff", "--attr", "SessionDuration=900")
+	if code != 0 {
+		t.Fatalf("saml assertion: exit %d: %s", code, errs)
+	}
+	assertion := strings.TrimSpace(out)
+	xml, err := base64.StdEncoding.DecodeString(assertion)
+	if err != nil || !strings.Contains(string(xml), `<saml:AttributeValue>member</saml:AttributeValue><saml:AttributeValue>staff</saml:AttributeValue>`) {
+		t.Fatalf("assertion %s: %v", xml, err)
+	}
+	got, err := sts.NewFromConfig(rc.Config).AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/staff"),
+		PrincipalArn: aws.String("arn:aws:iam::000000000000:saml-provider/idp"), SAMLAssertion: aws.String(assertion)})
+	if err != nil || aws.ToString(got.AssumedRoleUser.Arn) != "arn:aws:sts::000000000000:assumed-role/staff/alice" {
+		t.Fatalf("AssumeRoleWithSAML: %v", err)
+	}
+
+	for _, args := range [][]string{
+		{"saml"},
+		{"saml", "assertion", "--role", "staff", "--subject", "alice"},
+		{"saml", "assertion", "--provider", "idp", "--role", "staff", "--subject", "alice", "--attr", "novalue"},
+		{"saml", "nothing"},
+	} {
+		if _, _, code := rolecallCLI(t, rc, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	_, errs, code = rolecallCLI(t, rc, "saml", "assertion", "--provider", "idp", "--role", "staff", "--subject", "alice", "--attr", "saml:aud=x")
+	if code != 1 || !strings.Contains(errs, "InvalidParameterValue: bad assertion request: saml:aud is no condition key an attribute maps to") {
+		t.Errorf("saml:aud as an attribute: exit %d: %s", code, errs)
+	}
+}
