@@ -386,18 +386,34 @@ func (rp *reported) managedAgent(ch types.ManagedAgentStateChange) error {
 // status applies the task's reported status at now, as the task was
 // (before) when the report came.
 func (rp *reported) status(status, reason string, before types.Task, now time.Time) {
-	a := rp.agent()
 	switch status {
 	case "RUNNING":
-		if a.RunningAt == nil {
+		if a := rp.agent(); a.RunningAt == nil {
 			a.RunningAt = ptr(now)
 		}
 	case "STOPPED":
-		if a.StoppedAt == nil {
+		if a := rp.agent(); a.StoppedAt == nil {
 			a.StoppedAt = ptr(now)
 		}
 		rp.exited(before, reason, now)
 	}
+}
+
+// times keeps the times the agent gives: of the image pull and of the
+// containers' end.
+func (rp *reported) times(in *types.SubmitTaskStateChangeRequest) {
+	if in.PullStartedAt == nil && in.PullStoppedAt == nil && in.ExecutionStoppedAt == nil {
+		return
+	}
+	a := rp.agent()
+	keep := func(to **time.Time, t *time.Time) {
+		if t != nil {
+			*to = ptr(t.UTC())
+		}
+	}
+	keep(&a.PullStartedAt, in.PullStartedAt)
+	keep(&a.PullStoppedAt, in.PullStoppedAt)
+	keep(&a.ExecutionStoppedAt, in.ExecutionStoppedAt)
 }
 
 // report loads the task the agent reports on, has apply change it (the
@@ -442,13 +458,7 @@ func (s *Service) SubmitTaskStateChange(ctx context.Context, c Call, in *types.S
 				return err
 			}
 		}
-		a := rp.agent()
-		for _, t := range []struct{ in, to **time.Time }{
-			{&in.PullStartedAt, &a.PullStartedAt}, {&in.PullStoppedAt, &a.PullStoppedAt}, {&in.ExecutionStoppedAt, &a.ExecutionStoppedAt}} {
-			if *t.in != nil {
-				*t.to = ptr((*t.in).UTC())
-			}
-		}
+		rp.times(in)
 		return nil
 	})
 	if err != nil {
