@@ -114,15 +114,9 @@ func (a *agentReport) times(t *types.Task) {
 	if a == nil {
 		return
 	}
-	if a.PullStartedAt != nil {
-		t.PullStartedAt = a.PullStartedAt
-	}
-	if a.PullStoppedAt != nil {
-		t.PullStoppedAt = a.PullStoppedAt
-	}
-	if a.ExecutionStoppedAt != nil {
-		t.ExecutionStoppedAt = a.ExecutionStoppedAt
-	}
+	t.PullStartedAt = cmp.Or(a.PullStartedAt, t.PullStartedAt)
+	t.PullStoppedAt = cmp.Or(a.PullStoppedAt, t.PullStoppedAt)
+	t.ExecutionStoppedAt = cmp.Or(a.ExecutionStoppedAt, t.ExecutionStoppedAt)
 }
 
 func later(a, b time.Time) time.Time {
@@ -406,14 +400,9 @@ func (rp *reported) times(in *types.SubmitTaskStateChangeRequest) {
 		return
 	}
 	a := rp.agent()
-	keep := func(to **time.Time, t *time.Time) {
-		if t != nil {
-			*to = ptr(t.UTC())
-		}
-	}
-	keep(&a.PullStartedAt, in.PullStartedAt)
-	keep(&a.PullStoppedAt, in.PullStoppedAt)
-	keep(&a.ExecutionStoppedAt, in.ExecutionStoppedAt)
+	a.PullStartedAt = cmp.Or(in.PullStartedAt, a.PullStartedAt)
+	a.PullStoppedAt = cmp.Or(in.PullStoppedAt, a.PullStoppedAt)
+	a.ExecutionStoppedAt = cmp.Or(in.ExecutionStoppedAt, a.ExecutionStoppedAt)
 }
 
 // report loads the task the agent reports on, has apply change it (the
