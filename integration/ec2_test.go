@@ -45,6 +45,17 @@ func runOne(c *ec2.Client, profile string, tags ...ec2types.Tag) (*ec2.RunInstan
 // rolecall's launch endpoint gives the root.
 func instanceCaller(t *testing.T, rc *rolecalltest.Server, id string) (string, error) {
 	t.Helper()
+	out, err := sts.NewFromConfig(instanceConfig(t, rc, id)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Arn), nil
+}
+
+// instanceConfig is the SDK's configuration of a program on instance id:
+// the instance credentials provider reading its metadata service.
+func instanceConfig(t *testing.T, rc *rolecalltest.Server, id string) aws.Config {
+	t.Helper()
 	status, env := ec2Endpoint(t, rc, http.MethodGet, "instances/"+id, rootCreds)
 	if status != 200 {
 		t.Fatalf("instance env: %d %v", status, env)
@@ -53,11 +64,7 @@ func instanceCaller(t *testing.T, rc *rolecalltest.Server, id string) (string, e
 	cfg.Credentials = aws.NewCredentialsCache(ec2rolecreds.New(func(o *ec2rolecreds.Options) {
 		o.Client = imds.New(imds.Options{Endpoint: env["MetadataEndpoint"].(string)})
 	}))
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", err
-	}
-	return aws.ToString(out.Arn), nil
+	return cfg
 }
 
 func TestEC2RunDescribeTerminate(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"path"
 	"regexp"
 	"strings"
@@ -14,7 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/ecsroles"
@@ -62,6 +65,9 @@ type doctorReport struct {
 // this is where that shows.
 func TestDoctorAgreesWithTheServer(t *testing.T) {
 	compared := 0
+	// agentCalls are the agent's own calls the server decided, by
+	// decision: the setups have the agent both allowed and refused them.
+	agentCalls := map[string]int{}
 	for _, s := range liveSetups {
 		t.Run(s.name, func(t *testing.T) {
 			audit := &lockedBuffer{}
@@ -90,10 +96,19 @@ func TestDoctorAgreesWithTheServer(t *testing.T) {
 			n := agree(t, rep, decisions)
 			t.Logf("%d decisions compared", n)
 			compared += n
+			for _, line := range bytes.Split(bytes.TrimSpace(decisions), []byte("\n")) {
+				var rec authz.Record
+				if json.Unmarshal(line, &rec) == nil && rec.PrincipalType == "assumed-role" && strings.HasPrefix(rec.Action, "ecs:Submit") {
+					agentCalls[rec.Decision]++
+				}
+			}
 		})
 	}
 	if compared < 100 {
 		t.Errorf("only %d of the server's decisions were compared", compared)
+	}
+	if agentCalls["allowed"] == 0 || agentCalls["implicitDeny"] == 0 {
+		t.Errorf("the agent's Submit* calls were decided %v: want some allowed and some refused", agentCalls)
 	}
 }
 
@@ -119,8 +134,9 @@ func (s liveSetup) instanceProfile() string {
 // relaunch has the server use the setup's roles as they are: in each
 // cluster, a container instance registers (with the role of an instance
 // launched with profile, as the ECS agent does, when there is one; else,
-// or when that role may not, as the account's root), and every service is
-// deployed again, launching its tasks.
+// or when that role may not, as the account's root), every service is
+// deployed again, launching its tasks, and the agent that registered
+// reports the tasks placed on its instance (agentReports).
 func relaunch(t *testing.T, rc *rolecalltest.Server, profile string) {
 	t.Helper()
 	ctx := context.Background()
@@ -146,8 +162,11 @@ func relaunch(t *testing.T, rc *rolecalltest.Server, profile string) {
 	}
 	for _, c := range clusters.ClusterArns {
 		// A container instance, so that EC2 tasks have a place to run.
-		if _, err := agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)}); err != nil {
-			if _, err := ec.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)}); err != nil {
+		ci, err := agent.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)})
+		reporter := agent
+		if err != nil {
+			reporter = nil
+			if ci, err = ec.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String(c)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -160,6 +179,47 @@ func relaunch(t *testing.T, rc *rolecalltest.Server, profile string) {
 				t.Fatal(err)
 			}
 		}
+		if reporter != nil && reporter != ec {
+			agentReports(t, ec, reporter, c, aws.ToString(ci.ContainerInstance.ContainerInstanceArn))
+		}
+	}
+}
+
+// agentReports has the ECS agent of container instance ciArn, with its
+// instance role, make its own calls: it discovers its endpoints and
+// reports the tasks placed on the instance, their containers and network
+// interfaces, as the agent does. A refusal is a decision like any other
+// (compared with the doctor's); any other error fails.
+func agentReports(t *testing.T, ec, agent *ecs.Client, cluster, ciArn string) {
+	t.Helper()
+	ctx := context.Background()
+	refused := func(_ any, err error) {
+		t.Helper()
+		var ae smithy.APIError
+		if err != nil && (!errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException") {
+			t.Fatal(err)
+		}
+	}
+	refused(agent.DiscoverPollEndpoint(ctx, &ecs.DiscoverPollEndpointInput{Cluster: aws.String(cluster), ContainerInstance: aws.String(ciArn)}))
+	list, err := ec.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), ContainerInstance: aws.String(ciArn)})
+	if err != nil || len(list.TaskArns) == 0 {
+		return
+	}
+	tasks, err := ec.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: list.TaskArns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks.Tasks {
+		for _, a := range task.Attachments {
+			arn := "arn:aws:ecs:us-east-1:000000000000:attachment/" + aws.ToString(a.Id)
+			refused(agent.SubmitAttachmentStateChanges(ctx, &ecs.SubmitAttachmentStateChangesInput{Cluster: aws.String(cluster),
+				Attachments: []ecstypes.AttachmentStateChange{{AttachmentArn: aws.String(arn), Status: aws.String("ATTACHED")}}}))
+		}
+		for _, ct := range task.Containers {
+			refused(agent.SubmitContainerStateChange(ctx, &ecs.SubmitContainerStateChangeInput{Cluster: aws.String(cluster), Task: task.TaskArn,
+				ContainerName: ct.Name, Status: aws.String("RUNNING")}))
+		}
+		refused(agent.SubmitTaskStateChange(ctx, &ecs.SubmitTaskStateChangeInput{Cluster: aws.String(cluster), Task: task.TaskArn, Status: aws.String("RUNNING")}))
 	}
 }
 

@@ -34,6 +34,9 @@ type taskRecord struct {
 	// ProtectedUntil is when its scale-in protection ends
 	// (UpdateTaskProtection); nil when it has none.
 	ProtectedUntil *time.Time `json:",omitempty"`
+	// Agent is what its container instance's agent reported, which the
+	// timeline follows where it is ahead of the timing (agentcalls.go).
+	Agent *agentReport `json:",omitempty"`
 }
 
 // protected: the task's scale-in protection is in effect at now.
@@ -58,6 +61,9 @@ func (r *taskRecord) timeline(tm Timing) (evs []event, stopAt time.Time, stoppin
 		p1 = p0.Add(tm.Provisioning)
 	}
 	p2 := p1.Add(tm.Pending)
+	if r.FailedReason == "" {
+		p1, p2 = r.Agent.started(p0, p1, p2, tm.Pending)
+	}
 	natural := []event{{p0, first}}
 	if r.AwsVpc {
 		natural = append(natural, event{p1, "PENDING"})
@@ -91,7 +97,7 @@ func (r *taskRecord) timeline(tm Timing) (evs []event, stopAt time.Time, stoppin
 	if !stopping {
 		return append(evs, event{stopAt, "STOPPED"}), stopAt, false
 	}
-	half, end := stopAt.Add(tm.Stopping/2), stopAt.Add(tm.Stopping)
+	half, end := r.Agent.stopped(stopAt, stopAt.Add(tm.Stopping/2), stopAt.Add(tm.Stopping), r.AwsVpc)
 	evs = append(evs, event{stopAt, "STOPPING"})
 	if r.AwsVpc {
 		evs = append(evs, event{half, "DEPROVISIONING"})
@@ -151,8 +157,10 @@ func (r *taskRecord) view(now time.Time, tm Timing) types.Task {
 			t.Connectivity = "DISCONNECTED"
 		}
 	}
+	r.Agent.times(&t)
 	for i := range t.Containers {
 		ct := t.Containers[i]
+		reported, agents := ct.LastStatus, ct.ManagedAgents
 		switch {
 		case cur.status == "STOPPED" || cur.status == "DEPROVISIONING":
 			ct.LastStatus = "STOPPED"
@@ -161,9 +169,10 @@ func (r *taskRecord) view(now time.Time, tm Timing) types.Task {
 		default:
 			ct.LastStatus = "PENDING"
 		}
+		ct.LastStatus = furthest(reported, ct.LastStatus)
 		if t.EnableExecuteCommand {
 			// The SSM agent ECS Exec runs beside each container (exec.go).
-			ct.ManagedAgents = []types.ManagedAgent{{Name: ExecAgent, LastStatus: ct.LastStatus, LastStartedAt: started}}
+			ct.ManagedAgents = reportedAgents(agents, []types.ManagedAgent{{Name: ExecAgent, LastStatus: ct.LastStatus, LastStartedAt: started}})
 		}
 		t.Containers[i] = ct
 	}

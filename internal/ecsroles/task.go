@@ -295,7 +295,12 @@ func kmsNeeds(env Env, keys map[string]string, valueFrom string, ref SecretRef, 
 // AgentNeeds are the container agent's calls with the instance role
 // (AmazonEC2ContainerServiceforEC2Role; for Managed Instances
 // AmazonECSInstanceRolePolicyForManagedInstances, which has no
-// deregistration or container state calls).
+// deregistration or container state calls). The server answers those that
+// are ECS API operations (DiscoverPollEndpoint, RegisterContainerInstance,
+// DeregisterContainerInstance, the Submit* calls) and decides them on the
+// same resources; ecs:Poll and ecs:StartTelemetrySession are the agent's
+// websocket sessions, which the server decides when a task is placed on a
+// Managed Instances instance (AgentForTask).
 func AgentNeeds(env Env, cluster string, managed bool) []Need {
 	return AgentNeedsOn(env, cluster, InstanceID, managed)
 }
@@ -314,6 +319,7 @@ func AgentNeedsOn(env Env, cluster, containerInstanceID string, managed bool) []
 		{Action: "ecs:Poll", Resource: ci, Why: why, Step: StepAgent},
 		{Action: "ecs:StartTelemetrySession", Resource: ci, Why: why, Step: StepAgent},
 		{Action: "ecs:SubmitTaskStateChange", Resource: cl, Why: why, Step: StepAgent},
+		{Action: "ecs:SubmitAttachmentStateChanges", Resource: cl, Why: why, Step: StepAgent},
 	}
 	if !managed {
 		ns = append(ns,

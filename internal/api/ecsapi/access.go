@@ -386,6 +386,18 @@ func (d declarations) updateTaskProtection(ctx context.Context, c ecs.Call, in *
 	return d.inCluster(ctx, c, "task", in.Cluster, in.Tasks...)
 }
 
+func (d declarations) submitTaskStateChange(ctx context.Context, c ecs.Call, in *types.SubmitTaskStateChangeRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) submitContainerStateChange(ctx context.Context, c ecs.Call, in *types.SubmitContainerStateChangeRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
+func (d declarations) submitAttachmentStateChanges(ctx context.Context, c ecs.Call, in *types.SubmitAttachmentStateChangesRequest) (authz.Access, error) {
+	return d.clusters(ctx, c, in.Cluster)
+}
+
 // Tagging on create: with tagResourceAuthorization on (for every account
 // since 2024), a create action that tags what it creates also needs
 // ecs:TagResource on it, with ecs:CreateAction naming the action; without

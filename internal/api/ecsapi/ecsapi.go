@@ -108,5 +108,12 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		// Task protection.
 		bind("GetTaskProtection", s.GetTaskProtection, d.getTaskProtection),
 		bind("UpdateTaskProtection", s.UpdateTaskProtection, d.updateTaskProtection),
+
+		// The container agent's calls. DiscoverPollEndpoint names no
+		// resource type in the reference; the Submit* calls the cluster.
+		bind("DiscoverPollEndpoint", s.DiscoverPollEndpoint, nil),
+		bind("SubmitTaskStateChange", s.SubmitTaskStateChange, d.submitTaskStateChange),
+		bind("SubmitContainerStateChange", s.SubmitContainerStateChange, d.submitContainerStateChange),
+		bind("SubmitAttachmentStateChanges", s.SubmitAttachmentStateChanges, d.submitAttachmentStateChanges),
 	}
 }

@@ -30,6 +30,11 @@ type Attachment struct {
 	Details []KeyValuePair
 }
 
+type AttachmentStateChange struct {
+	AttachmentArn string
+	Status        string
+}
+
 type Attribute struct {
 	Name       string
 	Value      string
@@ -242,6 +247,16 @@ type ContainerRestartPolicy struct {
 	Enabled              *bool
 	IgnoredExitCodes     []int32
 	RestartAttemptPeriod *int32
+}
+
+type ContainerStateChange struct {
+	ContainerName   string
+	ImageDigest     string
+	RuntimeId       string
+	ExitCode        *int32
+	NetworkBindings []NetworkBinding
+	Reason          string
+	Status          string
 }
 
 type CreateCapacityProviderRequest struct {
@@ -523,6 +538,17 @@ type Device struct {
 	HostPath      string
 	ContainerPath string
 	Permissions   []string
+}
+
+type DiscoverPollEndpointRequest struct {
+	ContainerInstance string
+	Cluster           string
+}
+
+type DiscoverPollEndpointResponse struct {
+	Endpoint               string
+	TelemetryEndpoint      string
+	ServiceConnectEndpoint string
 }
 
 type DockerVolumeConfiguration struct {
@@ -877,6 +903,13 @@ type ManagedAgent struct {
 	Name          string
 	Reason        string
 	LastStatus    string
+}
+
+type ManagedAgentStateChange struct {
+	ContainerName    string
+	ManagedAgentName string
+	Status           string
+	Reason           string
 }
 
 type ManagedInstancesLocalStorageConfiguration struct {
@@ -1316,6 +1349,47 @@ type StopTaskRequest struct {
 
 type StopTaskResponse struct {
 	Task *Task
+}
+
+type SubmitAttachmentStateChangesRequest struct {
+	Cluster     string
+	Attachments []AttachmentStateChange
+}
+
+type SubmitAttachmentStateChangesResponse struct {
+	Acknowledgment string
+}
+
+type SubmitContainerStateChangeRequest struct {
+	Cluster         string
+	Task            string
+	ContainerName   string
+	RuntimeId       string
+	Status          string
+	ExitCode        *int32
+	Reason          string
+	NetworkBindings []NetworkBinding
+}
+
+type SubmitContainerStateChangeResponse struct {
+	Acknowledgment string
+}
+
+type SubmitTaskStateChangeRequest struct {
+	Cluster            string
+	Task               string
+	Status             string
+	Reason             string
+	Containers         []ContainerStateChange
+	Attachments        []AttachmentStateChange
+	ManagedAgents      []ManagedAgentStateChange
+	PullStartedAt      *time.Time
+	PullStoppedAt      *time.Time
+	ExecutionStoppedAt *time.Time
+}
+
+type SubmitTaskStateChangeResponse struct {
+	Acknowledgment string
 }
 
 type SystemControl struct {

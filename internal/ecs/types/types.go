@@ -35,4 +35,6 @@ var Operations = []string{
 	"PutAttributes", "DeleteAttributes", "ListAttributes",
 	// Task protection.
 	"GetTaskProtection", "UpdateTaskProtection",
+	// The container agent's calls.
+	"DiscoverPollEndpoint", "SubmitTaskStateChange", "SubmitContainerStateChange", "SubmitAttachmentStateChanges",
 }

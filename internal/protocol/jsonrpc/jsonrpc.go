@@ -242,8 +242,11 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 				d.mismatch(path, "a timestamp")
 				return
 			}
+			// A float64 of today's epoch seconds is exact to about 0.2µs:
+			// rounded to the microsecond, 1700000000.18 is .180, not the
+			// .179999 that truncation gives (SDKs send milliseconds).
 			sec, frac := math.Modf(f)
-			t = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+			t = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC()
 		case string:
 			var err error
 			if t, err = time.Parse(time.RFC3339Nano, v); err != nil {

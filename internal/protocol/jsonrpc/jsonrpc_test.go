@@ -3,6 +3,7 @@ package jsonrpc
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http/httptest"
 	"reflect"
@@ -113,6 +114,22 @@ func TestTimestamp(t *testing.T) {
 	encode(&b, sh, reflect.ValueOf(struct{ CreatedAt time.Time }{time.Unix(1700000000, 250e6)}))
 	if got := b.String(); got != `{"createdAt":1700000000.25}` {
 		t.Errorf("got %s", got)
+	}
+}
+
+// Epoch seconds with milliseconds decode to those milliseconds, whatever
+// the float's last bits.
+func TestDecodeTimestampMilliseconds(t *testing.T) {
+	c := ecsCodec()
+	for ms := int64(0); ms < 1000; ms++ {
+		var in types.SubmitTaskStateChangeRequest
+		body := fmt.Sprintf(`{"pullStartedAt": 1796674857.%03d}`, ms)
+		if e := c.Decode(c.Model.Operations["SubmitTaskStateChange"], []byte(body), &in); e != nil {
+			t.Fatal(e)
+		}
+		if want := time.Unix(1796674857, ms*1e6); !in.PullStartedAt.Equal(want) {
+			t.Fatalf("%s decoded as %v, want %v", body, in.PullStartedAt.Format(time.RFC3339Nano), want.UTC().Format(time.RFC3339Nano))
+		}
 	}
 }
 
