@@ -457,6 +457,17 @@ func TestStateImportRefusals(t *testing.T) {
 	refused("no service api", without(t, file, []string{"ecs", "us-east-1", "services"}, "serviceName", "api"), rootCreds, 400, "InvalidStateFile",
 		`account 000000000000: Application Auto Scaling us-east-1: scalable target "service/web/api": ValidationException: ECS service doesn't exist: service/web/api`)
 
+	// A SAML provider that requires encrypted assertions, without its
+	// private key (as a principal other than the root exports it): IAM's
+	// refusal, naming the provider.
+	var doc map[string]any
+	must(0, json.Unmarshal(file, &doc))(t)
+	provider := jsonPath(t, file, "accounts", "000000000000", "iam", "SAMLProviders", 0).(map[string]any)
+	delete(provider, "PrivateKeyList")
+	doc["accounts"].(map[string]any)["000000000000"].(map[string]any)["iam"].(map[string]any)["SAMLProviders"] = []any{provider}
+	refused("SAML provider without its key", must(json.Marshal(doc))(t), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: SAML provider "`+samlProviderArn+`": InvalidInput: Unable to set assertion encryption mode to Required because no private key is provided.`)
+
 	// A user of another account has the ID the file gives one.
 	o := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
 	taken := must(o.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("victim")}))(t).User.UserId

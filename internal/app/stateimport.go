@@ -651,6 +651,9 @@ func (im *importer) accessKey(account string, k statefile.AccessKey) error {
 	if !secretPattern.MatchString(k.SecretAccessKey) {
 		return errors.New("its SecretAccessKey is not a secret access key (40 letters, digits, + and /)")
 	}
+	if k.Status != "" && k.Status != iam.StatusActive && k.Status != iam.StatusInactive {
+		return fmt.Errorf("status %q is neither Active nor Inactive", k.Status)
+	}
 	if _, err := im.iam.LookupAccessKey(im.ctx, k.AccessKeyId); err == nil {
 		return errors.New("the access key ID is taken: IAM never gives one twice")
 	}
@@ -663,9 +666,10 @@ func (im *importer) accessKey(account string, k statefile.AccessKey) error {
 	if out.AccessKeyId != k.AccessKeyId || out.SecretAccessKey != k.SecretAccessKey {
 		return fmt.Errorf("rolecall made it as %s", out.AccessKeyId)
 	}
-	return inactive(k.Status, func() error {
+	if k.Status == iam.StatusInactive {
 		return im.iam.UpdateAccessKey(im.ctx, account, k.UserName, k.AccessKeyId, iam.StatusInactive)
-	})
+	}
+	return nil
 }
 
 // account imports the account's alias and password policy.
@@ -779,9 +783,9 @@ func (im *importer) samlProvider(account string, p statefile.SAMLProvider) error
 			return err
 		}
 	}
-	got2, err := im.iam.GetSAMLProvider(im.ctx, account, p.Arn)
+	made, err := im.iam.GetSAMLProvider(im.ctx, account, p.Arn)
 	if err == nil && p.SAMLProviderUUID != "" {
-		err = sameID(p.SAMLProviderUUID, got2.SAMLProviderUUID)
+		err = sameID(p.SAMLProviderUUID, made.SAMLProviderUUID)
 	}
 	return err
 }
@@ -820,14 +824,23 @@ func (im *importer) userCredentials(account string, a *statefile.Account) error 
 	return nil
 }
 
-// inactive makes a credential Inactive when the file says so; Active is
-// what each is made.
-func inactive(status string, update func() error) error {
+// userCredential makes one of a user's credentials with the file's ID
+// (none: a new one) and date (create answers the ID it got), then makes it
+// Inactive when the file says so (Active is what each is made).
+func (im *importer) userCredential(id string, date time.Time, status string, create func() (string, error), deactivate func(id string) error) error {
+	im.sc.at(id, date)
+	got, err := create()
+	if err != nil {
+		return err
+	}
+	if err := sameID(id, got); err != nil {
+		return err
+	}
 	switch status {
 	case "", iam.StatusActive:
 		return nil
 	case iam.StatusInactive:
-		return update()
+		return deactivate(got)
 	}
 	return fmt.Errorf("status %q is neither Active nor Inactive", status)
 }
@@ -839,16 +852,14 @@ func (im *importer) sshKey(account string, k statefile.SSHPublicKey) error {
 	if k.SSHPublicKeyId != "" && len(k.SSHPublicKeyId) != 20 {
 		return fmt.Errorf("the ID %s is not of the form IAM gives (APKA and 16 upper-case letters and digits)", k.SSHPublicKeyId)
 	}
-	im.sc.at(k.SSHPublicKeyId, k.UploadDate)
-	out, err := im.iam.UploadSSHPublicKey(im.ctx, account, k.UserName, k.SSHPublicKeyBody)
-	if err != nil {
-		return err
-	}
-	if err := sameID(k.SSHPublicKeyId, out.SSHPublicKeyId); err != nil {
-		return err
-	}
-	return inactive(k.Status, func() error {
-		return im.iam.UpdateSSHPublicKey(im.ctx, account, k.UserName, out.SSHPublicKeyId, iam.StatusInactive)
+	return im.userCredential(k.SSHPublicKeyId, k.UploadDate, k.Status, func() (string, error) {
+		out, err := im.iam.UploadSSHPublicKey(im.ctx, account, k.UserName, k.SSHPublicKeyBody)
+		if err != nil {
+			return "", err
+		}
+		return out.SSHPublicKeyId, nil
+	}, func(id string) error {
+		return im.iam.UpdateSSHPublicKey(im.ctx, account, k.UserName, id, iam.StatusInactive)
 	})
 }
 
@@ -856,16 +867,14 @@ func (im *importer) signingCert(account string, c statefile.SigningCertificate) 
 	if c.CertificateId != "" && !signingCertID.MatchString(c.CertificateId) {
 		return fmt.Errorf("the ID %s is not of the form IAM gives (24 to 128 letters, digits and _)", c.CertificateId)
 	}
-	im.sc.at(c.CertificateId, c.UploadDate)
-	out, err := im.iam.UploadSigningCertificate(im.ctx, account, c.UserName, c.CertificateBody)
-	if err != nil {
-		return err
-	}
-	if err := sameID(c.CertificateId, out.CertificateId); err != nil {
-		return err
-	}
-	return inactive(c.Status, func() error {
-		return im.iam.UpdateSigningCertificate(im.ctx, account, c.UserName, out.CertificateId, iam.StatusInactive)
+	return im.userCredential(c.CertificateId, c.UploadDate, c.Status, func() (string, error) {
+		out, err := im.iam.UploadSigningCertificate(im.ctx, account, c.UserName, c.CertificateBody)
+		if err != nil {
+			return "", err
+		}
+		return out.CertificateId, nil
+	}, func(id string) error {
+		return im.iam.UpdateSigningCertificate(im.ctx, account, c.UserName, id, iam.StatusInactive)
 	})
 }
 
@@ -886,19 +895,18 @@ func (im *importer) serviceCred(account string, c statefile.ServiceSpecificCrede
 		}
 		days = int32(d / (24 * time.Hour))
 	}
-	im.sc.at(c.ServiceSpecificCredentialId, c.CreateDate)
-	out, err := im.iam.CreateServiceSpecificCredential(im.ctx, account, c.UserName, c.ServiceName, days)
-	if err != nil {
-		return err
+	status := c.Status
+	if status == iam.StatusExpired {
+		status = iam.StatusActive
 	}
-	if err := sameID(c.ServiceSpecificCredentialId, out.ServiceSpecificCredentialId); err != nil {
-		return err
-	}
-	if c.Status == iam.StatusExpired {
-		return nil
-	}
-	return inactive(c.Status, func() error {
-		return im.iam.UpdateServiceSpecificCredential(im.ctx, account, c.UserName, out.ServiceSpecificCredentialId, iam.StatusInactive)
+	return im.userCredential(c.ServiceSpecificCredentialId, c.CreateDate, status, func() (string, error) {
+		out, err := im.iam.CreateServiceSpecificCredential(im.ctx, account, c.UserName, c.ServiceName, days)
+		if err != nil {
+			return "", err
+		}
+		return out.ServiceSpecificCredentialId, nil
+	}, func(id string) error {
+		return im.iam.UpdateServiceSpecificCredential(im.ctx, account, c.UserName, id, iam.StatusInactive)
 	})
 }
 

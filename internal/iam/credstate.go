@@ -97,12 +97,8 @@ func (s *Service) ImportMFADevice(ctx context.Context, account string, in MFADev
 			if err != nil {
 				return err
 			}
-			mine, err := userMFADevices(tx, account, u)
-			if err != nil {
+			if err := mfaQuotaLeft(tx, account, u); err != nil {
 				return err
-			}
-			if len(mine) >= QuotaMFADevicesPerUser {
-				return errMFAQuota
 			}
 			enabled := in.EnableDate.UTC()
 			d.UserId, d.EnableDate = u.UserId, &enabled
