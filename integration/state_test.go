@@ -49,9 +49,16 @@ func exportState(t *testing.T, rc *rolecalltest.Server) []byte {
 
 const userTrustTemplate = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/USER"},"Action":"sts:AssumeRole"}]}`
 
+// seeded is what seedState made that a test signs or computes codes with.
+type seeded struct {
+	keyID, secret string // dev's access key
+	mfaSeed       string // dev's MFA device's
+}
+
 // seedState makes a bit of everything a state file carries, the way
-// clients make it.
-func seedState(t *testing.T, rc *rolecalltest.Server) (keyID, secret string) {
+// clients make it; now is the server's clock (dev's MFA device is
+// enabled with the codes it shows then).
+func seedState(t *testing.T, rc *rolecalltest.Server, now time.Time) seeded {
 	t.Helper()
 	c := iam.NewFromConfig(rc.Config)
 	// A customer managed policy with versions v1, v3 (default) and v4:
@@ -148,7 +155,39 @@ func seedState(t *testing.T, rc *rolecalltest.Server) (keyID, secret string) {
 		ResourceId: aws.String("service/web/api"), ScalableDimension: ecsDesired, Schedule: aws.String("cron(0 9 ? * MON-FRI *)"), Timezone: aws.String("Europe/Paris"),
 		StartTime:            aws.Time(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		ScalableTargetAction: &aastypes.ScalableTargetAction{MinCapacity: aws.Int32(2), MaxCapacity: aws.Int32(5)}}))(t)
-	return *k.AccessKeyId, *k.SecretAccessKey
+
+	// Identity providers: GitHub's, trusted by the role ci; rolecall's own
+	// SAML identity provider, with a private key its assertions must be
+	// encrypted to. A server certificate with its chain.
+	must(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"},
+		Tags: []iamtypes.Tag{{Key: aws.String("ci"), Value: aws.String("github")}}}))(t)
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(githubTrust)}))(t)
+	must(c.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("rolecall"), SAMLMetadataDocument: aws.String(must(rc.SAMLMetadata(ctx))(t)),
+		AddPrivateKey: aws.String(privateKeyPEM(t)), AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired,
+		Tags: []iamtypes.Tag{{Key: aws.String("idp"), Value: aws.String("rolecall")}}}))(t)
+	must(c.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("web"), Path: aws.String("/cloudfront/"),
+		CertificateBody: aws.String(cred(t, "server.pem")), PrivateKey: aws.String(cred(t, "server.key")), CertificateChain: aws.String(cred(t, "chain.pem")),
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("edge")}}}))(t)
+
+	// dev's MFA device, enabled, and a spare one; dev's SSH public keys
+	// (one Inactive, one in PEM), signing certificate and
+	// service-specific credentials (an API key that expires, Inactive).
+	d := createMFADevice(t, c, "dev")
+	must(c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("dev"), SerialNumber: aws.String(d.serial),
+		AuthenticationCode1: aws.String(totpAt(t, d.seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpAt(t, d.seed, now))}))(t)
+	must(c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("spare"), Path: aws.String("/spares/"),
+		Tags: []iamtypes.Tag{{Key: aws.String("shelf"), Value: aws.String("2")}}}))(t)
+	must(c.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyBody: aws.String(cred(t, "rsa1.pem"))}))(t)
+	ssh := must(c.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyBody: aws.String(cred(t, "rsa2.pub"))}))(t).SSHPublicKey
+	must(c.UpdateSSHPublicKey(ctx, &iam.UpdateSSHPublicKeyInput{UserName: aws.String("dev"), SSHPublicKeyId: ssh.SSHPublicKeyId, Status: iamtypes.StatusTypeInactive}))(t)
+	must(c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("dev"), CertificateBody: aws.String(cred(t, "signing1.pem"))}))(t)
+	must(c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("dev"), ServiceName: aws.String("codecommit.amazonaws.com")}))(t)
+	key := must(c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("dev"), ServiceName: aws.String("bedrock.amazonaws.com"),
+		CredentialAgeDays: aws.Int32(30)}))(t).ServiceSpecificCredential
+	must(c.UpdateServiceSpecificCredential(ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: aws.String("dev"),
+		ServiceSpecificCredentialId: key.ServiceSpecificCredentialId, Status: iamtypes.StatusTypeInactive}))(t)
+	return seeded{keyID: *k.AccessKeyId, secret: *k.SecretAccessKey, mfaSeed: d.seed}
 }
 
 // devPassword is the console password seedState gives dev.
@@ -189,6 +228,28 @@ func answers(t *testing.T, rc *rolecalltest.Server) map[string]any {
 	out["password policy"] = must(c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}))(t).PasswordPolicy
 	out["aliases"] = must(c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}))(t).AccountAliases
 	out["summary"] = must(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))(t).SummaryMap
+	out["oidc providers"] = must(c.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}))(t).OpenIDConnectProviderList
+	oidc := must(c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(githubProvider)}))(t)
+	out["oidc provider"] = []any{oidc.Url, oidc.ClientIDList, oidc.ThumbprintList, oidc.CreateDate, oidc.Tags}
+	out["saml providers"] = must(c.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{}))(t).SAMLProviderList
+	saml := must(c.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn)}))(t)
+	out["saml provider"] = []any{saml.SAMLProviderUUID, saml.SAMLMetadataDocument, saml.CreateDate, saml.ValidUntil, saml.AssertionEncryptionMode,
+		saml.PrivateKeyList, saml.Tags}
+	out["server certificates"] = must(c.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{}))(t).ServerCertificateMetadataList
+	out["server certificate"] = must(c.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("web")}))(t).ServerCertificate
+	out["virtual MFA devices"] = must(c.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))(t).VirtualMFADevices
+	out["MFA devices"] = must(c.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("dev")}))(t).MFADevices
+	out["MFA device tags"] = must(c.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: aws.String("arn:aws:iam::000000000000:mfa/spares/spare")}))(t).Tags
+	sshKeys := must(c.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: aws.String("dev")}))(t).SSHPublicKeys
+	out["ssh keys"] = sshKeys
+	for _, k := range sshKeys {
+		for _, enc := range []iamtypes.EncodingType{iamtypes.EncodingTypeSsh, iamtypes.EncodingTypePem} {
+			out["ssh key "+*k.SSHPublicKeyId+" "+string(enc)] = must(c.GetSSHPublicKey(ctx, &iam.GetSSHPublicKeyInput{UserName: aws.String("dev"),
+				SSHPublicKeyId: k.SSHPublicKeyId, Encoding: enc}))(t).SSHPublicKey
+		}
+	}
+	out["signing certificates"] = must(c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: aws.String("dev")}))(t).Certificates
+	out["service credentials"] = must(c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("dev")}))(t).ServiceSpecificCredentials
 	clusters := must(e.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"web"},
 		Include: []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags, ecstypes.ClusterFieldConfigurations}}))(t).Clusters
 	for i := range clusters {
@@ -228,7 +289,8 @@ func TestStateRoundTrip(t *testing.T) {
 	// are the first server's.
 	now := time.Now().UTC().Truncate(time.Second)
 	a := rolecalltest.RunT(t, rolecalltest.WithClock(&ids.FixedClock{T: now.Add(-2 * time.Minute)}))
-	keyID, secret := seedState(t, a)
+	seed := seedState(t, a, now.Add(-2*time.Minute))
+	keyID, secret := seed.keyID, seed.secret
 	file := exportState(t, a)
 	want := answers(t, a)
 
@@ -270,6 +332,23 @@ func TestStateRoundTrip(t *testing.T) {
 	wantErr(t, err, 400, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
 	must(devIAM.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(devPassword), NewPassword: aws.String("third-pass-3")}))(t)
 
+	// dev's MFA device checks the codes of its seed: a wrong one is
+	// refused, the one it shows now on b's clock is accepted.
+	mfa := func(code string) error {
+		_, err := dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/deploy"), RoleSessionName: aws.String("mfa"),
+			SerialNumber: aws.String("arn:aws:iam::000000000000:mfa/dev"), TokenCode: aws.String(code)})
+		return err
+	}
+	bNow := now.Add(2 * time.Minute)
+	wantErr(t, mfa(wrongCode(t, seed.mfaSeed, bNow)), 403, "AccessDenied", msgMFAInvalidCode)
+	if err := mfa(totpAt(t, seed.mfaSeed, bNow)); err != nil {
+		t.Errorf("the imported device's code: %v", err)
+	}
+	// The GitHub provider takes a token b's issuer signs: b verifies its
+	// own issuer's tokens, whatever key a signed with.
+	must(sts.NewFromConfig(b.Config).AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/ci"),
+		RoleSessionName: aws.String("gha"), WebIdentityToken: aws.String(token(t, b, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch}))}))(t)
+
 	// A user made again under the deleted one's name is not trusted.
 	c := iam.NewFromConfig(b.Config)
 	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gone")}))(t)
@@ -297,7 +376,7 @@ func stripExportedAt(b []byte) []byte {
 // already.
 func TestStateImportRefusals(t *testing.T) {
 	a := rolecalltest.RunT(t)
-	seedState(t, a)
+	seedState(t, a, time.Now())
 	file := exportState(t, a)
 	devID := jsonPath(t, file, "accounts", "000000000000", "iam", "UserDetailList", 0, "UserId").(string)
 
@@ -378,6 +457,17 @@ func TestStateImportRefusals(t *testing.T) {
 	refused("no service api", without(t, file, []string{"ecs", "us-east-1", "services"}, "serviceName", "api"), rootCreds, 400, "InvalidStateFile",
 		`account 000000000000: Application Auto Scaling us-east-1: scalable target "service/web/api": ValidationException: ECS service doesn't exist: service/web/api`)
 
+	// A SAML provider that requires encrypted assertions, without its
+	// private key (as a principal other than the root exports it): IAM's
+	// refusal, naming the provider.
+	var doc map[string]any
+	must(0, json.Unmarshal(file, &doc))(t)
+	provider := jsonPath(t, file, "accounts", "000000000000", "iam", "SAMLProviders", 0).(map[string]any)
+	delete(provider, "PrivateKeyList")
+	doc["accounts"].(map[string]any)["000000000000"].(map[string]any)["iam"].(map[string]any)["SAMLProviders"] = []any{provider}
+	refused("SAML provider without its key", must(json.Marshal(doc))(t), rootCreds, 400, "InvalidStateFile",
+		`account 000000000000: SAML provider "`+samlProviderArn+`": InvalidInput: Unable to set assertion encryption mode to Required because no private key is provided.`)
+
 	// A user of another account has the ID the file gives one.
 	o := iam.NewFromConfig(withCreds(b.Config, "111122223333", "test", ""))
 	taken := must(o.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("victim")}))(t).User.UserId
@@ -423,15 +513,33 @@ func without(t *testing.T, file []byte, path []string, key, value string) []byte
 // only, and the secrets of its access keys to the root alone.
 func TestStateExportSecrets(t *testing.T) {
 	a := rolecalltest.RunT(t)
-	seedState(t, a)
+	seedState(t, a, time.Now())
 	root := clientsFor(a.Config, nil)
 	_, k := newUser(t, root, a.Config, nil, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"rolecall:ExportState","Resource":"*"}]}`)
 	status, body := stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
-	if status != 200 || bytes.Contains(body, []byte("SecretAccessKey")) || bytes.Contains(body, []byte("pbkdf2")) || !bytes.Contains(body, []byte(`"UserName": "dev"`)) {
-		t.Errorf("reader: %d, secrets or no users:\n%s", status, body)
+	for _, secret := range []string{"SecretAccessKey", "pbkdf2", "Base32StringSeed", "PRIVATE KEY", "ServicePassword", "ServiceCredentialSecret"} {
+		if bytes.Contains(body, []byte(secret)) {
+			t.Errorf("reader's export holds %s:\n%s", secret, body)
+		}
 	}
-	if full := exportState(t, a); !bytes.Contains(full, []byte(*k.SecretAccessKey)) || !bytes.Contains(full, []byte(`"Password": "$pbkdf2-sha256$i=`)) {
-		t.Errorf("root: no secrets")
+	// What holds no secret is there: the users, their SSH keys and
+	// service-specific credentials, the providers (without the SAML
+	// provider's private key).
+	for _, public := range []string{`"UserName": "dev"`, `"SSHPublicKeys"`, `"ServiceSpecificCredentials"`, `"SAMLProviders"`, `"OpenIDConnectProviders"`, `"ServerCertificates"`} {
+		if status != 200 || !bytes.Contains(body, []byte(public)) {
+			t.Errorf("reader: %d, no %s:\n%s", status, public, body)
+		}
+	}
+	full := exportState(t, a)
+	for _, secret := range []string{*k.SecretAccessKey, `"Password": "$pbkdf2-sha256$i=`, `"Base32StringSeed": "`, `"PrivateKey": "-----BEGIN RSA PRIVATE KEY-----`} {
+		if !bytes.Contains(full, []byte(secret)) {
+			t.Errorf("root: no %s", secret)
+		}
+	}
+	// A service-specific credential's password is IAM's to show once:
+	// no export holds it.
+	if bytes.Contains(full, []byte("ServicePassword")) || bytes.Contains(full, []byte("ServiceCredentialSecret")) {
+		t.Errorf("root's export holds a service-specific credential's secret")
 	}
 	status, body = stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"})
 	if status != 200 || bytes.Contains(body, []byte("000000000000")) {

@@ -27,8 +27,10 @@ import (
 type ExportOptions struct {
 	// Accounts to export; none: every account that has state.
 	Accounts []string
-	// Secrets includes the access keys with their secrets; without, the
-	// users' access keys are left out.
+	// Secrets includes the access keys with their secrets, the login
+	// profiles' password keys, the virtual MFA devices' seeds and the SAML
+	// providers' private keys; without, those are left out (the devices
+	// with their seeds).
 	Secrets bool
 	// Version is the rolecall that writes the file.
 	Version string
@@ -167,8 +169,8 @@ func all[T any](list func(iam.Page) ([]T, string, error)) ([]T, error) {
 }
 
 func emptyIAM(x *statefile.IAM) bool {
-	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles)+len(x.AccountAliases) == 0 &&
-		x.PasswordPolicy == nil
+	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles)+len(x.AccountAliases)+
+		len(x.OpenIDConnectProviders)+len(x.SAMLProviders)+len(x.ServerCertificates)+len(x.VirtualMFADevices) == 0 && x.PasswordPolicy == nil
 }
 
 func fileTags(in []iam.Tag) []statefile.Tag {
@@ -234,6 +236,9 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 				Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate,
 				UserPolicyList: fileInline(u.UserPolicyList), GroupList: u.GroupList, AttachedManagedPolicies: fileAttached(u.AttachedManagedPolicies),
 				PermissionsBoundary: fileBoundary(u.PermissionsBoundary), Tags: fileTags(u.Tags)})
+			if err := exportUserCredentials(ctx, svc, account, u.UserName, x); err != nil {
+				return nil, err
+			}
 			if !secrets {
 				continue
 			}
@@ -317,6 +322,9 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 		}
 		x.InstanceProfiles = append(x.InstanceProfiles, fileProfile(p, tags))
 	}
+	if err := exportProviders(ctx, svc, account, secrets, x); err != nil {
+		return nil, err
+	}
 	if x.AccountAliases, _, err = svc.ListAccountAliases(ctx, account, iam.Page{MaxItems: 1000}); err != nil {
 		return nil, err
 	}
@@ -332,4 +340,121 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 			PasswordReusePrevention: pp.PasswordReusePrevention, HardExpiry: pp.HardExpiry}
 	}
 	return x, nil
+}
+
+// exportUserCredentials adds a user's SSH public keys, signing
+// certificates and service-specific credentials (which hold no secret:
+// IAM keeps none of a credential's password) to x.
+func exportUserCredentials(ctx context.Context, svc *iam.Service, account, userName string, x *statefile.IAM) error {
+	ssh, err := all(func(pg iam.Page) ([]iam.SSHPublicKeyMetadata, string, error) {
+		return svc.ListSSHPublicKeys(ctx, account, userName, pg)
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range ssh {
+		got, err := svc.GetSSHPublicKey(ctx, account, userName, k.SSHPublicKeyId, iam.EncodingSSH)
+		if err != nil {
+			return err
+		}
+		body, err := svc.SSHPublicKeyAsUploaded(ctx, account, userName, k.SSHPublicKeyId)
+		if err != nil {
+			return err
+		}
+		x.SSHPublicKeys = append(x.SSHPublicKeys, statefile.SSHPublicKey{UserName: userName, SSHPublicKeyId: k.SSHPublicKeyId,
+			Fingerprint: got.Fingerprint, SSHPublicKeyBody: body, Status: k.Status, UploadDate: k.UploadDate})
+	}
+	certs, err := all(func(pg iam.Page) ([]iam.SigningCertificate, string, error) {
+		return svc.ListSigningCertificates(ctx, account, userName, pg)
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range certs {
+		x.SigningCertificates = append(x.SigningCertificates, statefile.SigningCertificate{UserName: userName, CertificateId: c.CertificateId,
+			CertificateBody: c.CertificateBody, Status: c.Status, UploadDate: c.UploadDate})
+	}
+	creds, err := all(func(pg iam.Page) ([]iam.ServiceSpecificCredentialMetadata, string, error) {
+		return svc.ListServiceSpecificCredentials(ctx, account, userName, "", false, pg)
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range creds {
+		x.ServiceSpecificCredentials = append(x.ServiceSpecificCredentials, statefile.ServiceSpecificCredential{UserName: userName,
+			ServiceName: c.ServiceName, ServiceSpecificCredentialId: c.ServiceSpecificCredentialId, ServiceUserName: c.ServiceUserName,
+			ServiceCredentialAlias: c.ServiceCredentialAlias, Status: c.Status, CreateDate: c.CreateDate, ExpirationDate: c.ExpirationDate})
+	}
+	return nil
+}
+
+// exportProviders adds the account's identity providers, server
+// certificates and, with secrets, its virtual MFA devices (with their
+// seeds) and its SAML providers' private keys to x.
+func exportProviders(ctx context.Context, svc *iam.Service, account string, secrets bool, x *statefile.IAM) error {
+	oidcArns, err := svc.ListOpenIDConnectProviders(ctx, account)
+	if err != nil {
+		return err
+	}
+	for _, a := range oidcArns {
+		p, err := svc.GetOpenIDConnectProvider(ctx, account, a)
+		if err != nil {
+			return err
+		}
+		x.OpenIDConnectProviders = append(x.OpenIDConnectProviders, statefile.OpenIDConnectProvider{Arn: a, Url: p.Url,
+			ClientIDList: p.ClientIDList, ThumbprintList: p.ThumbprintList, CreateDate: p.CreateDate, Tags: fileTags(p.Tags)})
+	}
+	saml, err := svc.ListSAMLProviders(ctx, account)
+	if err != nil {
+		return err
+	}
+	for _, e := range saml {
+		p, err := svc.GetSAMLProvider(ctx, account, e.Arn)
+		if err != nil {
+			return err
+		}
+		validUntil := p.ValidUntil
+		fp := statefile.SAMLProvider{Arn: e.Arn, SAMLProviderUUID: p.SAMLProviderUUID, SAMLMetadataDocument: p.SAMLMetadataDocument,
+			CreateDate: p.CreateDate, ValidUntil: &validUntil, AssertionEncryptionMode: p.AssertionEncryptionMode, Tags: fileTags(p.Tags)}
+		if secrets {
+			keys, err := svc.SAMLPrivateKeys(ctx, account, e.Arn)
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				fp.PrivateKeyList = append(fp.PrivateKeyList, statefile.SAMLPrivateKey{KeyId: k.KeyId, Timestamp: k.Timestamp, PrivateKey: k.PEM})
+			}
+		}
+		x.SAMLProviders = append(x.SAMLProviders, fp)
+	}
+	certs, err := all(func(pg iam.Page) ([]iam.ServerCertificateMetadata, string, error) {
+		return svc.ListServerCertificates(ctx, account, "", pg)
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range certs {
+		c, err := svc.GetServerCertificate(ctx, account, m.ServerCertificateName)
+		if err != nil {
+			return err
+		}
+		md := c.ServerCertificateMetadata
+		expiration := md.Expiration
+		x.ServerCertificates = append(x.ServerCertificates, statefile.ServerCertificate{
+			ServerCertificateMetadata: statefile.ServerCertificateMetadata{Path: md.Path, ServerCertificateName: md.ServerCertificateName,
+				ServerCertificateId: md.ServerCertificateId, Arn: md.Arn, UploadDate: md.UploadDate, Expiration: &expiration},
+			CertificateBody: c.CertificateBody, CertificateChain: c.CertificateChain, Tags: fileTags(c.Tags)})
+	}
+	if !secrets {
+		return nil
+	}
+	devices, err := svc.MFADeviceStates(ctx, account)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		x.VirtualMFADevices = append(x.VirtualMFADevices, statefile.VirtualMFADevice{SerialNumber: d.SerialNumber, Base32StringSeed: d.Seed,
+			UserName: d.UserName, EnableDate: d.EnableDate, Tags: fileTags(d.Tags)})
+	}
+	return nil
 }

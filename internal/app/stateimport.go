@@ -142,11 +142,12 @@ func (s *script) ID(prefix string) string {
 	switch {
 	case id == "":
 		return s.gen.ID(prefix)
-	case prefix == "AKIA":
-		// IAM makes a key ID from a 17-character ID by dropping the first
-		// character after the prefix (iam.Service.accessKeyID); the
-		// importer checks the ID it gets.
-		return "AKIA" + "A" + id[4:]
+	case prefix == "AKIA", prefix == "APKA":
+		// IAM makes an access key's or SSH public key's ID from a
+		// 17-character ID by dropping the first character after the
+		// prefix (iam.Service.accessKeyID, sshPublicKeyID); the importer
+		// checks the ID it gets.
+		return prefix + "A" + id[4:]
 	}
 	return id
 }
@@ -201,10 +202,13 @@ func (im *importer) hasState(account string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, k := range []string{"Users", "Groups", "Roles", "InstanceProfiles", "Policies"} {
+	for _, k := range []string{"Users", "Groups", "Roles", "InstanceProfiles", "Policies", "Providers", "ServerCertificates", "MFADevices"} {
 		if sum[k] > 0 {
 			return true, nil
 		}
+	}
+	if oidc, err := im.iam.ListOpenIDConnectProviders(im.ctx, account); err != nil || len(oidc) > 0 {
+		return len(oidc) > 0, err
 	}
 	regions, err := im.ecs.State(im.ctx, account)
 	if err != nil || len(regions) > 0 {
@@ -225,7 +229,8 @@ func (im *importer) run(f *statefile.File, accounts []string) error {
 		return err
 	}
 	phases := []func(account string, a *statefile.Account) error{
-		im.account, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles, im.ecsState, im.aasState,
+		im.account, im.providers, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles,
+		im.userCredentials, im.ecsState, im.aasState,
 	}
 	for _, phase := range phases {
 		for _, account := range accounts {
@@ -699,6 +704,210 @@ func (im *importer) loginProfiles(account string, a *statefile.Account) error {
 		}
 	}
 	return nil
+}
+
+// providers makes the account's OpenID Connect and SAML providers and its
+// server certificates.
+func (im *importer) providers(account string, a *statefile.Account) error {
+	x := iamOf(a)
+	for _, p := range x.OpenIDConnectProviders {
+		if err := im.oidcProvider(account, p); err != nil {
+			return failed("OpenID Connect provider", p.Url, err)
+		}
+	}
+	for _, p := range x.SAMLProviders {
+		if err := im.samlProvider(account, p); err != nil {
+			return failed("SAML provider", p.Arn, err)
+		}
+	}
+	for _, c := range x.ServerCertificates {
+		m := c.ServerCertificateMetadata
+		if err := otherID(m.ServerCertificateId, "ASCA"); err != nil {
+			return failed("server certificate", m.ServerCertificateName, err)
+		}
+		im.sc.at(m.ServerCertificateId, m.UploadDate)
+		out, err := im.iam.ImportServerCertificate(im.ctx, account, iam.UploadServerCertificateInput{Path: m.Path, ServerCertificateName: m.ServerCertificateName,
+			CertificateBody: c.CertificateBody, CertificateChain: c.CertificateChain, Tags: tags(c.Tags)})
+		if err == nil {
+			err = sameID(m.ServerCertificateId, out.ServerCertificateId)
+		}
+		if err != nil {
+			return failed("server certificate", m.ServerCertificateName, err)
+		}
+	}
+	return nil
+}
+
+func (im *importer) oidcProvider(account string, p statefile.OpenIDConnectProvider) error {
+	im.sc.at("", p.CreateDate)
+	got, err := im.iam.CreateOpenIDConnectProvider(im.ctx, account, iam.CreateOpenIDConnectProviderInput{Url: "https://" + p.Url,
+		ClientIDList: p.ClientIDList, ThumbprintList: p.ThumbprintList, Tags: tags(p.Tags)})
+	if err == nil && p.Arn != "" && got != p.Arn {
+		err = fmt.Errorf("its ARN is %s, not %s: a provider's ARN is its account and URL", got, p.Arn)
+	}
+	return err
+}
+
+// samlProvider makes a SAML provider as CreateSAMLProvider made it, then
+// adds its private keys (UpdateSAMLProvider, each at its Timestamp), then
+// requires encrypted assertions if it does: IAM requires a key for that.
+func (im *importer) samlProvider(account string, p statefile.SAMLProvider) error {
+	a, err := arn.Parse(p.Arn)
+	name, ok := strings.CutPrefix(a.Resource, "saml-provider/")
+	if err != nil || !ok || a.Account != account {
+		return fmt.Errorf("not the ARN of a SAML provider of account %s (arn:aws:iam::%s:saml-provider/NAME)", account, account)
+	}
+	mode := p.AssertionEncryptionMode
+	if mode == iam.EncryptionRequired {
+		mode = ""
+	}
+	im.sc.at("", p.CreateDate)
+	im.sc.uuids = []string{p.SAMLProviderUUID}
+	got, _, err := im.iam.CreateSAMLProvider(im.ctx, account, iam.SAMLProviderInput{Name: name, SAMLMetadataDocument: p.SAMLMetadataDocument,
+		Tags: tags(p.Tags), AssertionEncryptionMode: mode})
+	if err != nil {
+		return err
+	}
+	if got != p.Arn {
+		return fmt.Errorf("its ARN is %s, not %s", got, p.Arn)
+	}
+	for _, k := range p.PrivateKeyList {
+		im.sc.at("", k.Timestamp)
+		im.sc.uuids = []string{k.KeyId}
+		if _, err := im.iam.UpdateSAMLProvider(im.ctx, account, iam.SAMLProviderInput{Arn: p.Arn, AddPrivateKey: k.PrivateKey}); err != nil {
+			return fmt.Errorf("private key %s: %w", k.KeyId, err)
+		}
+	}
+	if mode != p.AssertionEncryptionMode {
+		if _, err := im.iam.UpdateSAMLProvider(im.ctx, account, iam.SAMLProviderInput{Arn: p.Arn, AssertionEncryptionMode: p.AssertionEncryptionMode}); err != nil {
+			return err
+		}
+	}
+	made, err := im.iam.GetSAMLProvider(im.ctx, account, p.Arn)
+	if err == nil && p.SAMLProviderUUID != "" {
+		err = sameID(p.SAMLProviderUUID, made.SAMLProviderUUID)
+	}
+	return err
+}
+
+// signingCertID is the form of a signing certificate's ID (the model's
+// certificateIdType: 24 to 128 of \w).
+var signingCertID = regexp.MustCompile(`^[A-Za-z0-9_]{24,128}$`)
+
+// userCredentials gives the users their SSH public keys, signing
+// certificates, service-specific credentials and MFA devices.
+func (im *importer) userCredentials(account string, a *statefile.Account) error {
+	x := iamOf(a)
+	for _, k := range x.SSHPublicKeys {
+		if err := im.sshKey(account, k); err != nil {
+			return failed("SSH public key", k.SSHPublicKeyId, err)
+		}
+	}
+	for _, c := range x.SigningCertificates {
+		if err := im.signingCert(account, c); err != nil {
+			return failed("signing certificate", c.CertificateId, err)
+		}
+	}
+	for _, c := range x.ServiceSpecificCredentials {
+		if err := im.serviceCred(account, c); err != nil {
+			return failed("service-specific credential", c.ServiceSpecificCredentialId, err)
+		}
+	}
+	for _, d := range x.VirtualMFADevices {
+		im.sc.at("", time.Time{}) // made now: IAM shows no device's creation date
+		err := im.iam.ImportMFADevice(im.ctx, account, iam.MFADeviceState{SerialNumber: d.SerialNumber, Seed: d.Base32StringSeed,
+			UserName: d.UserName, EnableDate: d.EnableDate, Tags: tags(d.Tags)})
+		if err != nil {
+			return failed("virtual MFA device", d.SerialNumber, err)
+		}
+	}
+	return nil
+}
+
+// userCredential makes one of a user's credentials with the file's ID
+// (none: a new one) and date (create answers the ID it got), then makes it
+// Inactive when the file says so (Active is what each is made).
+func (im *importer) userCredential(id string, date time.Time, status string, create func() (string, error), deactivate func(id string) error) error {
+	im.sc.at(id, date)
+	got, err := create()
+	if err != nil {
+		return err
+	}
+	if err := sameID(id, got); err != nil {
+		return err
+	}
+	switch status {
+	case "", iam.StatusActive:
+		return nil
+	case iam.StatusInactive:
+		return deactivate(got)
+	}
+	return fmt.Errorf("status %q is neither Active nor Inactive", status)
+}
+
+func (im *importer) sshKey(account string, k statefile.SSHPublicKey) error {
+	if err := otherID(k.SSHPublicKeyId, "APKA"); err != nil {
+		return err
+	}
+	if k.SSHPublicKeyId != "" && len(k.SSHPublicKeyId) != 20 {
+		return fmt.Errorf("the ID %s is not of the form IAM gives (APKA and 16 upper-case letters and digits)", k.SSHPublicKeyId)
+	}
+	return im.userCredential(k.SSHPublicKeyId, k.UploadDate, k.Status, func() (string, error) {
+		out, err := im.iam.UploadSSHPublicKey(im.ctx, account, k.UserName, k.SSHPublicKeyBody)
+		if err != nil {
+			return "", err
+		}
+		return out.SSHPublicKeyId, nil
+	}, func(id string) error {
+		return im.iam.UpdateSSHPublicKey(im.ctx, account, k.UserName, id, iam.StatusInactive)
+	})
+}
+
+func (im *importer) signingCert(account string, c statefile.SigningCertificate) error {
+	if c.CertificateId != "" && !signingCertID.MatchString(c.CertificateId) {
+		return fmt.Errorf("the ID %s is not of the form IAM gives (24 to 128 letters, digits and _)", c.CertificateId)
+	}
+	return im.userCredential(c.CertificateId, c.UploadDate, c.Status, func() (string, error) {
+		out, err := im.iam.UploadSigningCertificate(im.ctx, account, c.UserName, c.CertificateBody)
+		if err != nil {
+			return "", err
+		}
+		return out.CertificateId, nil
+	}, func(id string) error {
+		return im.iam.UpdateSigningCertificate(im.ctx, account, c.UserName, id, iam.StatusInactive)
+	})
+}
+
+// serviceCred makes a service-specific credential with a new password or
+// secret, which the file does not hold (IAM keeps none). Its expiration
+// is CreateServiceSpecificCredential's CredentialAgeDays after its
+// creation; an Expired one was Active or Inactive, which its expiration
+// hides: it is made Active.
+func (im *importer) serviceCred(account string, c statefile.ServiceSpecificCredential) error {
+	if err := otherID(c.ServiceSpecificCredentialId, "ACCA"); err != nil {
+		return err
+	}
+	var days int32
+	if e := c.ExpirationDate; e != nil {
+		d := e.Sub(c.CreateDate)
+		if c.CreateDate.IsZero() || d <= 0 || d%(24*time.Hour) != 0 || d/(24*time.Hour) > math.MaxInt32 {
+			return errors.New("its ExpirationDate is not a whole number of days after its CreateDate, as CredentialAgeDays makes it")
+		}
+		days = int32(d / (24 * time.Hour))
+	}
+	status := c.Status
+	if status == iam.StatusExpired {
+		status = iam.StatusActive
+	}
+	return im.userCredential(c.ServiceSpecificCredentialId, c.CreateDate, status, func() (string, error) {
+		out, err := im.iam.CreateServiceSpecificCredential(im.ctx, account, c.UserName, c.ServiceName, days)
+		if err != nil {
+			return "", err
+		}
+		return out.ServiceSpecificCredentialId, nil
+	}, func(id string) error {
+		return im.iam.UpdateServiceSpecificCredential(im.ctx, account, c.UserName, id, iam.StatusInactive)
+	})
 }
 
 // importRoles is what ECS asks of IAM while a file is imported: the roles

@@ -165,7 +165,7 @@ func TestServerCertificateChain(t *testing.T) {
 		{"garbage second", p.intermediate + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", p.leafKey, "1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			exp, err := checkServerCertificate(UploadServerCertificateInput{CertificateBody: p.leaf, PrivateKey: c.key, CertificateChain: c.chain})
+			exp, err := checkServerCertificate(UploadServerCertificateInput{CertificateBody: p.leaf, PrivateKey: c.key, CertificateChain: c.chain}, false)
 			switch {
 			case c.err == "" && (err != nil || !exp.Equal(epoch.AddDate(1, 0, 0))):
 				t.Fatalf("= %v, %v", exp, err)

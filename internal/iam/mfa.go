@@ -177,6 +177,18 @@ func userMFADevices(tx store.Tx, account string, u *userRecord) ([]*mfaDeviceRec
 	return out, err
 }
 
+// mfaQuotaLeft: u may have one more device enabled.
+func mfaQuotaLeft(tx store.Tx, account string, u *userRecord) error {
+	mine, err := userMFADevices(tx, account, u)
+	if err != nil {
+		return err
+	}
+	if len(mine) >= QuotaMFADevicesPerUser {
+		return errMFAQuota
+	}
+	return nil
+}
+
 // hasMFADevice reports whether u has a device enabled (DeleteUser).
 func hasMFADevice(tx store.Tx, account string, u *userRecord) (bool, error) {
 	ds, err := userMFADevices(tx, account, u)
@@ -279,12 +291,8 @@ func (s *Service) EnableMFADevice(ctx context.Context, account, userName, serial
 		if d.UserId != "" {
 			return errMFADeviceInUse
 		}
-		mine, err := userMFADevices(tx, account, u)
-		if err != nil {
+		if err := mfaQuotaLeft(tx, account, u); err != nil {
 			return err
-		}
-		if len(mine) >= QuotaMFADevicesPerUser {
-			return errMFAQuota
 		}
 		if err := syncDevice(d, now, code1, code2); err != nil {
 			return err

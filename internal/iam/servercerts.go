@@ -70,18 +70,21 @@ func saveServerCert(tx store.Tx, account string, c *serverCertRecord) error {
 }
 
 // checkServerCertificate validates an upload's PEM: the body, the private
-// key that must be its key, and the chain that must have signed it.
-func checkServerCertificate(in UploadServerCertificateInput) (expiration time.Time, err error) {
+// key that must be its key (unless keyless: ImportServerCertificate), and
+// the chain that must have signed it.
+func checkServerCertificate(in UploadServerCertificateInput, keyless bool) (expiration time.Time, err error) {
 	cert, err := parseCertificatePEM(in.CertificateBody)
 	if err != nil {
 		return time.Time{}, err
 	}
-	key, err := parsePrivateKeyPEM(in.PrivateKey)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if !keyMatches(cert, key) {
-		return time.Time{}, errKeyPairMismatch
+	if !keyless {
+		key, err := parsePrivateKeyPEM(in.PrivateKey)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if !keyMatches(cert, key) {
+			return time.Time{}, errKeyPairMismatch
+		}
 	}
 	if in.CertificateChain != "" {
 		if _, err := parseChainPEM(in.CertificateChain, cert); err != nil {
@@ -94,6 +97,10 @@ func checkServerCertificate(in UploadServerCertificateInput) (expiration time.Ti
 // UploadServerCertificate stores a server certificate; the account has at
 // most 20. The answer has the request's tags, when it has any.
 func (s *Service) UploadServerCertificate(ctx context.Context, account string, in UploadServerCertificateInput) (*ServerCertificateMetadata, []Tag, error) {
+	return s.uploadServerCertificate(ctx, account, in, false)
+}
+
+func (s *Service) uploadServerCertificate(ctx context.Context, account string, in UploadServerCertificateInput, keyless bool) (*ServerCertificateMetadata, []Tag, error) {
 	if err := checkName("serverCertificateName", in.ServerCertificateName, maxServerCertName); err != nil {
 		return nil, nil, err
 	}
@@ -104,7 +111,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, account string, i
 	if err := serverCertTags.check(in.Tags); err != nil {
 		return nil, nil, err
 	}
-	expiration, err := checkServerCertificate(in)
+	expiration, err := checkServerCertificate(in, keyless)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -52,7 +52,8 @@ type Account struct {
 // answers, in its member names, and what it leaves out (every instance
 // profile, a role's description and maximum session duration, a managed
 // policy's description and tags, access keys, login profiles, the
-// account's password policy and alias).
+// account's password policy and alias, identity providers, server
+// certificates, MFA devices and the users' other credentials).
 type IAM struct {
 	AuthorizationDetails
 	// InstanceProfiles lists every instance profile, those without a role
@@ -69,6 +70,122 @@ type IAM struct {
 	// AccountAliases is what `aws iam list-account-aliases` prints: at
 	// most one alias.
 	AccountAliases []string `json:"AccountAliases,omitempty"`
+	// OpenIDConnectProviders and SAMLProviders are the account's identity
+	// providers, each as its Get call shows it, named by its ARN.
+	OpenIDConnectProviders []OpenIDConnectProvider `json:"OpenIDConnectProviders,omitempty"`
+	SAMLProviders          []SAMLProvider          `json:"SAMLProviders,omitempty"`
+	// ServerCertificates are as GetServerCertificate shows them, without
+	// a private key: IAM keeps none.
+	ServerCertificates []ServerCertificate `json:"ServerCertificates,omitempty"`
+	// VirtualMFADevices are the account's virtual MFA devices, with their
+	// seeds.
+	VirtualMFADevices []VirtualMFADevice `json:"VirtualMFADevices,omitempty"`
+	// SSHPublicKeys, SigningCertificates and ServiceSpecificCredentials
+	// are the users' other credentials.
+	SSHPublicKeys              []SSHPublicKey              `json:"SSHPublicKeys,omitempty"`
+	SigningCertificates        []SigningCertificate        `json:"SigningCertificates,omitempty"`
+	ServiceSpecificCredentials []ServiceSpecificCredential `json:"ServiceSpecificCredentials,omitempty"`
+}
+
+// OpenIDConnectProvider is GetOpenIDConnectProvider's answer (Url without
+// "https://", as it shows it) with the provider's Arn.
+type OpenIDConnectProvider struct {
+	Arn            string    `json:"Arn"`
+	Url            string    `json:"Url"`
+	ClientIDList   []string  `json:"ClientIDList,omitempty"`
+	ThumbprintList []string  `json:"ThumbprintList,omitempty"`
+	CreateDate     time.Time `json:"CreateDate,omitzero"`
+	Tags           []Tag     `json:"Tags,omitempty"`
+}
+
+// SAMLProvider is GetSAMLProvider's answer with the provider's Arn, and
+// its private keys themselves (PrivateKey, PEM). ValidUntil is read and
+// ignored: the metadata and CreateDate say it.
+type SAMLProvider struct {
+	Arn                     string           `json:"Arn"`
+	SAMLProviderUUID        string           `json:"SAMLProviderUUID,omitempty"`
+	SAMLMetadataDocument    string           `json:"SAMLMetadataDocument"`
+	CreateDate              time.Time        `json:"CreateDate,omitzero"`
+	ValidUntil              *time.Time       `json:"ValidUntil,omitempty"`
+	AssertionEncryptionMode string           `json:"AssertionEncryptionMode,omitempty"`
+	PrivateKeyList          []SAMLPrivateKey `json:"PrivateKeyList,omitempty"`
+	Tags                    []Tag            `json:"Tags,omitempty"`
+}
+
+// SAMLPrivateKey is a SAML provider's private key: GetSAMLProvider's
+// KeyId and Timestamp, and the key.
+type SAMLPrivateKey struct {
+	KeyId      string    `json:"KeyId,omitempty"`
+	Timestamp  time.Time `json:"Timestamp,omitzero"`
+	PrivateKey string    `json:"PrivateKey"`
+}
+
+// ServerCertificate is GetServerCertificate's ServerCertificate.
+// Expiration is read and ignored: the body says it.
+type ServerCertificate struct {
+	ServerCertificateMetadata ServerCertificateMetadata `json:"ServerCertificateMetadata"`
+	CertificateBody           string                    `json:"CertificateBody"`
+	CertificateChain          string                    `json:"CertificateChain,omitempty"`
+	Tags                      []Tag                     `json:"Tags,omitempty"`
+}
+
+// ServerCertificateMetadata is a server certificate's metadata.
+type ServerCertificateMetadata struct {
+	Path                  string     `json:"Path"`
+	ServerCertificateName string     `json:"ServerCertificateName"`
+	ServerCertificateId   string     `json:"ServerCertificateId,omitempty"`
+	Arn                   string     `json:"Arn,omitempty"`
+	UploadDate            time.Time  `json:"UploadDate,omitzero"`
+	Expiration            *time.Time `json:"Expiration,omitempty"`
+}
+
+// VirtualMFADevice is a virtual MFA device: its serial, its seed
+// (Base32StringSeed, as CreateVirtualMFADevice answers it), the user it is
+// enabled for and since when (as ListMFADevices shows them), its tags.
+type VirtualMFADevice struct {
+	SerialNumber     string     `json:"SerialNumber"`
+	Base32StringSeed string     `json:"Base32StringSeed"`
+	UserName         string     `json:"UserName,omitempty"`
+	EnableDate       *time.Time `json:"EnableDate,omitempty"`
+	Tags             []Tag      `json:"Tags,omitempty"`
+}
+
+// SSHPublicKey is a user's SSH public key as GetSSHPublicKey shows it,
+// its body as it was uploaded. Fingerprint is read and ignored: the body
+// says it.
+type SSHPublicKey struct {
+	UserName         string    `json:"UserName"`
+	SSHPublicKeyId   string    `json:"SSHPublicKeyId,omitempty"`
+	Fingerprint      string    `json:"Fingerprint,omitempty"`
+	SSHPublicKeyBody string    `json:"SSHPublicKeyBody"`
+	Status           string    `json:"Status,omitempty"`
+	UploadDate       time.Time `json:"UploadDate,omitzero"`
+}
+
+// SigningCertificate is a user's signing certificate as
+// ListSigningCertificates shows it.
+type SigningCertificate struct {
+	UserName        string    `json:"UserName"`
+	CertificateId   string    `json:"CertificateId,omitempty"`
+	CertificateBody string    `json:"CertificateBody"`
+	Status          string    `json:"Status,omitempty"`
+	UploadDate      time.Time `json:"UploadDate,omitzero"`
+}
+
+// ServiceSpecificCredential is a user's service-specific credential as
+// ListServiceSpecificCredentials shows it: no password or secret, which
+// IAM shows once and keeps not. ServiceUserName and
+// ServiceCredentialAlias are read and ignored: IAM makes them from the
+// user's name.
+type ServiceSpecificCredential struct {
+	UserName                    string     `json:"UserName"`
+	ServiceName                 string     `json:"ServiceName"`
+	ServiceSpecificCredentialId string     `json:"ServiceSpecificCredentialId,omitempty"`
+	ServiceUserName             string     `json:"ServiceUserName,omitempty"`
+	ServiceCredentialAlias      string     `json:"ServiceCredentialAlias,omitempty"`
+	Status                      string     `json:"Status,omitempty"`
+	CreateDate                  time.Time  `json:"CreateDate,omitzero"`
+	ExpirationDate              *time.Time `json:"ExpirationDate,omitempty"`
 }
 
 // LoginProfile is a user's console password: GetLoginProfile's members,

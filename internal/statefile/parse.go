@@ -286,6 +286,10 @@ func (x *IAM) entities(account string) []entity {
 			out[len(out)-1].arn = "" // a customer managed policy is named by its ARN; none is refused at import
 		}
 	}
+	for _, c := range x.ServerCertificates {
+		m := c.ServerCertificateMetadata
+		add("server-certificate", m.ServerCertificateName, m.Path, m.ServerCertificateId, m.Arn)
+	}
 	for _, k := range x.AccessKeys {
 		out = append(out, entity{kind: "access key", name: k.AccessKeyId, id: k.AccessKeyId})
 	}
