@@ -431,6 +431,32 @@ func TestBrowserPasswordSignIn(t *testing.T) {
 	p.screenshot("home")
 }
 
+// An IAM user with a virtual MFA device signs in with the password, then
+// the MFA code on the second page; a wrong code is refused, the right one
+// signs in with MFA, so that a policy requiring MFA allows Roles.
+func TestBrowserMFASignIn(t *testing.T) {
+	e := newEnv(t)
+	seed := e.mfaUser(t, "dev", true)
+	p := e.page(t)
+	p.open("/console/signin")
+	p.do(chromedp.WaitVisible(chromedp.ID("user_name")),
+		chromedp.SendKeys(chromedp.ID("account"), account), chromedp.SendKeys(chromedp.ID("user_name"), "dev"),
+		chromedp.SendKeys(chromedp.ID("password"), "Long-enough-1"), chromedp.Click(chromedp.ID("signin-password")))
+	p.do(chromedp.WaitVisible(chromedp.ID("mfa_code")))
+	p.waitText("main h1", "Multi-factor authentication")
+	p.do(chromedp.SendKeys(chromedp.ID("mfa_code"), wrongCode(t, seed, e.clock.Now())), chromedp.Click(chromedp.ID("signin-mfa")))
+	p.waitText("#signin-error", "Your authentication information is incorrect. Please try again.")
+	p.screenshot("mfa-wrong-code")
+	p.do(chromedp.SendKeys(chromedp.ID("mfa_code"), totpAt(t, seed, e.clock.Now())))
+	p.screenshot("mfa-code")
+	p.do(chromedp.Click(chromedp.ID("signin-mfa")))
+	p.waitText("main h1", "Console Home")
+	p.waitText("#identity", "arn:aws:iam::"+account+":user/dev")
+	p.open("/console/iam/roles")
+	p.do(chromedp.WaitVisible(chromedp.ID("roles")))
+	p.screenshot("roles-with-mfa")
+}
+
 // The IAM pages beside Roles, in the IAM User Guide's steps: the
 // Dashboard with the account alias; Policies, a customer managed policy's
 // versions ("Choose the Policy versions tab. Select the check box next to
