@@ -457,6 +457,35 @@ func TestBrowserMFASignIn(t *testing.T) {
 	p.screenshot("roles-with-mfa")
 }
 
+// Create role for GitHub Actions: Web identity, the GitHub provider and
+// its audience, the organization and repository, then the trust policy
+// reviewed and the role created.
+func TestBrowserCreateRoleWebIdentity(t *testing.T) {
+	e := newEnv(t)
+	e.oidcProvider(t, "https://token.actions.githubusercontent.com", "sts.amazonaws.com")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/iam/roles/create")
+	p.do(chromedp.WaitVisible(chromedp.CSS(`input[name=type][value=webidentity]`)), chromedp.Click(chromedp.CSS(`input[name=type][value=webidentity]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("provider")))
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("provider"); s.value = "`+githubProvider+`"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	p.do(chromedp.WaitVisible(chromedp.ID("github")))
+	p.do(chromedp.SetValue(chromedp.ID("audience"), "sts.amazonaws.com"), chromedp.SendKeys(chromedp.ID("gh_org"), "octo-org"), chromedp.SendKeys(chromedp.ID("gh_repo"), "octo-repo"))
+	p.screenshot("create-webidentity")
+	p.do(chromedp.Click(chromedp.ID("next")))
+	p.waitText("main h1", "Add permissions")
+	p.do(chromedp.Click(chromedp.ID("next")))
+	p.do(chromedp.WaitVisible(chromedp.ID("review-trust")))
+	if got := p.text("#review-trust"); !strings.Contains(got, `"token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:*"`) {
+		t.Errorf("trust policy reviewed:\n%s", got)
+	}
+	p.do(chromedp.SendKeys(chromedp.ID("name"), "deploy"))
+	p.screenshot("create-webidentity-review")
+	p.do(chromedp.Click(chromedp.ID("create")))
+	p.waitText("#notifications", "Role deploy created.")
+	p.screenshot("roles-created")
+}
+
 // The IAM pages beside Roles, in the IAM User Guide's steps: the
 // Dashboard with the account alias; Policies, a customer managed policy's
 // versions ("Choose the Policy versions tab. Select the check box next to
