@@ -468,7 +468,7 @@ func TestBrowserCreateRoleWebIdentity(t *testing.T) {
 	p.open("/console/iam/roles/create")
 	p.do(chromedp.WaitVisible(chromedp.CSS(`input[name=type][value=webidentity]`)), chromedp.Click(chromedp.CSS(`input[name=type][value=webidentity]`)))
 	p.do(chromedp.WaitVisible(chromedp.ID("provider")))
-	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("provider"); s.value = "`+githubProvider+`"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("provider"); s.value = "` + githubProvider + `"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
 	p.do(chromedp.WaitVisible(chromedp.ID("github")))
 	p.do(chromedp.SetValue(chromedp.ID("audience"), "sts.amazonaws.com"), chromedp.SendKeys(chromedp.ID("gh_org"), "octo-org"), chromedp.SendKeys(chromedp.ID("gh_repo"), "octo-repo"))
 	p.screenshot("create-webidentity")
