@@ -486,6 +486,37 @@ func TestBrowserCreateRoleWebIdentity(t *testing.T) {
 	p.screenshot("roles-created")
 }
 
+// "In the navigation pane, choose Identity providers, and then choose Add
+// provider. For Configure provider, choose OpenID Connect": the provider
+// added, its page, and the list.
+func TestBrowserIdentityProviders(t *testing.T) {
+	e := newEnv(t)
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/iam")
+	p.do(chromedp.Click(chromedp.CSS(`.sidenav a[href="/console/iam/providers"]`)))
+	p.waitText("main h1", "Identity providers")
+	p.do(chromedp.Click(chromedp.ID("add-provider")))
+	p.do(chromedp.WaitVisible(chromedp.ID("url")))
+	p.do(chromedp.SendKeys(chromedp.ID("url"), "https://token.actions.githubusercontent.com"), chromedp.SendKeys(chromedp.ID("audience"), "sts.amazonaws.com"))
+	p.screenshot("add-oidc-provider")
+	p.do(chromedp.Click(chromedp.CSS(`#add button[type=submit]`)))
+	p.waitText("#notifications", "Provider token.actions.githubusercontent.com added.")
+	p.waitText("#provider-arn", githubProvider)
+	p.screenshot("oidc-provider")
+	p.open("/console/iam/providers/create")
+	p.do(chromedp.WaitVisible(chromedp.CSS(`input[name=type][value=saml]`)), chromedp.Click(chromedp.CSS(`input[name=type][value=saml]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("metadata")))
+	p.do(chromedp.SendKeys(chromedp.ID("name"), "corp"), chromedp.SetValue(chromedp.ID("metadata"), e.samlMetadata(t)))
+	p.screenshot("add-saml-provider")
+	p.do(chromedp.Click(chromedp.CSS(`#add button[type=submit]`)))
+	p.waitText("#notifications", "Provider corp added.")
+	p.waitText("#metadata", "EntityDescriptor")
+	p.open("/console/iam/providers")
+	p.waitText("#providers", "corp")
+	p.screenshot("providers")
+}
+
 // The IAM pages beside Roles, in the IAM User Guide's steps: the
 // Dashboard with the account alias; Policies, a customer managed policy's
 // versions ("Choose the Policy versions tab. Select the check box next to
