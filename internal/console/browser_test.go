@@ -517,6 +517,29 @@ func TestBrowserIdentityProviders(t *testing.T) {
 	p.screenshot("providers")
 }
 
+// "Assign a virtual MFA device (console)": Assign MFA device, the device's
+// name, Show QR code and Show secret key, two consecutive codes, Add MFA.
+func TestBrowserAssignMFADevice(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/iam/users/details/dev?tab=credentials")
+	p.do(chromedp.WaitVisible(chromedp.ID("assign-mfa")), chromedp.Click(chromedp.ID("assign-mfa")))
+	p.do(chromedp.WaitVisible(chromedp.ID("device")), chromedp.SendKeys(chromedp.ID("device"), "dev-phone"), chromedp.Click(chromedp.ID("next")))
+	p.do(chromedp.WaitVisible(chromedp.CSS(`#qr-code img`)))
+	p.do(chromedp.Click(chromedp.CSS(`#secret-key summary`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("seed")))
+	seed := p.text("#seed")
+	now := e.clock.Now()
+	p.do(chromedp.SendKeys(chromedp.ID("code1"), totpAt(t, seed, now.Add(-30*time.Second))), chromedp.SendKeys(chromedp.ID("code2"), totpAt(t, seed, now)))
+	p.screenshot("set-up-device")
+	p.do(chromedp.Click(chromedp.ID("add-mfa")))
+	p.waitText("#notifications", "MFA device dev-phone assigned.")
+	p.waitText("#mfa-devices", "arn:aws:iam::"+account+":mfa/dev-phone")
+	p.screenshot("mfa-assigned")
+}
+
 // The IAM pages beside Roles, in the IAM User Guide's steps: the
 // Dashboard with the account alias; Policies, a customer managed policy's
 // versions ("Choose the Policy versions tab. Select the check box next to

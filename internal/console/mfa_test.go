@@ -6,8 +6,10 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +173,88 @@ func wrongCode(t testing.TB, seed string, at time.Time) string {
 		if c := fmt.Sprintf("%06d", i*7919%1000000); !near[c] {
 			return c
 		}
+	}
+}
+
+var seedRE = regexp.MustCompile(`<code id="seed">([A-Z2-7]+)</code>`)
+
+// "Assign MFA device" on a user's Security credentials tab: the device
+// named, its QR code and secret key shown, two consecutive codes; the
+// user then signs in with MFA; Remove deactivates and deletes it.
+func TestAssignMFADevice(t *testing.T) {
+	e := newEnv(t)
+	e.mfaUser(t, "dev", false)
+	b := e.signedIn(t, "test", "test")
+	_, body := b.get("/console/iam/users/details/dev?tab=credentials")
+	has(t, body, "Multi-factor authentication (MFA) (0)", "Assign MFA device", "No MFA devices.")
+	_, body = b.get("/console/iam/users/details/dev/mfa")
+	has(t, body, "Select MFA device", `<label for="device">Device name</label>`, "Authenticator app")
+
+	_, body = b.post("/console/iam/users/details/dev/mfa", url.Values{"device": {"dev-phone"}})
+	has(t, body, "Set up device", `<img src="data:image/png;base64,iVBORw0KGgo`, "Show QR code", "Show secret key", "MFA code 1", "MFA code 2", "Add MFA")
+	m := seedRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no secret key:\n%s", mainOf(body))
+	}
+	seed, serial := m[1], "arn:aws:iam::"+account+":mfa/dev-phone"
+	form := func(code1, code2 string) url.Values {
+		f := url.Values{"device": {"dev-phone"}, "serial": {serial}, "seed": {seed}, "code1": {code1}, "code2": {code2}}
+		for _, in := range regexp.MustCompile(`name="qr" value="([^"]*)"`).FindAllStringSubmatch(body, 1) {
+			f.Set("qr", html.UnescapeString(in[1]))
+		}
+		return f
+	}
+	now := e.clock.Now()
+	status, page := b.post("/console/iam/users/details/dev/mfa/enable", form(wrongCode(t, seed, now), wrongCode(t, seed, now)))
+	if status != http.StatusForbidden && status != http.StatusBadRequest {
+		t.Errorf("wrong codes: %d", status)
+	}
+	has(t, page, "InvalidAuthenticationCode", `<img src="data:image/png;base64,iVBORw0KGgo`, seed)
+	// Only a base64 QR code goes back into the page's img.
+	f := form("1", "2")
+	f.Set("qr", `"><script>alert(1)</script>`)
+	_, page = b.post("/console/iam/users/details/dev/mfa/enable", f)
+	if strings.Contains(page, "<script>") || strings.Contains(page, `<img src="data:`) {
+		t.Errorf("a forged QR code in the page:\n%s", mainOf(page))
+	}
+
+	_, page = b.post("/console/iam/users/details/dev/mfa/enable", form(totpAt(t, seed, now.Add(-30*time.Second)), totpAt(t, seed, now)))
+	has(t, page, "MFA device dev-phone assigned.", "Multi-factor authentication (MFA) (1)", "<code>"+serial+"</code>")
+
+	// The user now signs in with the device's code.
+	e.clock.Advance(30 * time.Second)
+	dev := e.browser(t)
+	if _, body := dev.passwordSignIn("dev", "Long-enough-1"); !strings.Contains(body, "MFA code") {
+		t.Fatalf("password:\n%s", mainOf(body))
+	}
+	_, body = dev.post("/console/signin/mfa", url.Values{"mfa_code": {totpAt(t, seed, e.clock.Now())}})
+	has(t, body, "Console Home")
+
+	b.refusesForgery("/console/iam/users/details/dev/mfa/remove", url.Values{"serial": {serial}})
+	_, page = b.post("/console/iam/users/details/dev/mfa/remove", url.Values{"serial": {serial}})
+	has(t, page, "MFA device "+serial+" removed.", "No MFA devices.")
+	if out := must(e.iam.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))(t); len(out.VirtualMFADevices) != 0 {
+		t.Errorf("virtual devices left: %d", len(out.VirtualMFADevices))
+	}
+}
+
+// A user without the permissions sees the console's message with the
+// action and resource; forged forms create nothing.
+func TestAssignMFADeviceDenied(t *testing.T) {
+	e := newEnv(t)
+	keyID, secret := e.user(t, "viewer", "iam:GetUser", "iam:ListAccessKeys", "iam:GetLoginProfile")
+	b := e.signedIn(t, keyID, secret)
+	_, body := b.get("/console/iam/users/details/viewer?tab=credentials")
+	has(t, body, "User: arn:aws:iam::"+account+":user/viewer is not authorized to perform: iam:ListMFADevices on resource: user viewer",
+		`<dd class="action">iam:ListMFADevices</dd><dt>Resource</dt><dd>arn:aws:iam::`+account+`:user/viewer</dd>`)
+	b.get("/console/iam/users/details/viewer/mfa")
+	b.refusesForgery("/console/iam/users/details/viewer/mfa", url.Values{"device": {"phone"}})
+	status, body := b.post("/console/iam/users/details/viewer/mfa", url.Values{"device": {"phone"}})
+	if status != http.StatusForbidden {
+		t.Errorf("create: %d", status)
+	}
+	has(t, body, "You need permissions", "User: arn:aws:iam::"+account+":user/viewer is not authorized to perform: iam:CreateVirtualMFADevice on resource: arn:aws:iam::"+account+":mfa/phone")
+	if out := must(e.iam.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))(t); len(out.VirtualMFADevices) != 0 {
+		t.Errorf("virtual devices: %d", len(out.VirtualMFADevices))
 	}
 }
