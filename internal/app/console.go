@@ -75,6 +75,9 @@ func (p consolePasswords) PasswordSignIn(ctx context.Context, accountOrAlias, us
 // rolecall's tries each.
 func (p consolePasswords) CheckMFACode(ctx context.Context, who *principal.Principal, code string) error {
 	devices, _, err := p.iam.ListMFADevices(ctx, who.Account, who.Name, iam.Page{})
+	if awserr.Code(err) == "NoSuchEntity" { // the user deleted since the password: no word of it
+		return auth.SignInFailed()
+	}
 	if err != nil {
 		return err
 	}
