@@ -53,10 +53,44 @@ func (p consolePasswords) PasswordSignIn(ctx context.Context, accountOrAlias, us
 	if in.PasswordExpired && in.HardExpiry {
 		return nil, awserr.New(http.StatusForbidden, "PasswordExpired", msgPasswordHardExpired)
 	}
+	// A user with an MFA device enabled must type its code next: "When
+	// enabled, the MFA device is required for every subsequent login by the
+	// IAM user" (EnableMFADevice, IAM API Reference).
+	devices, _, err := p.iam.ListMFADevices(ctx, in.Account, in.UserName, iam.Page{MaxItems: 1})
+	if err != nil {
+		return nil, err
+	}
 	return &console.PasswordSignIn{
 		Principal:  &principal.Principal{Kind: principal.User, Account: in.Account, ARN: in.Arn, UserID: in.UserId, Name: in.UserName},
 		MustChange: in.PasswordResetRequired || in.PasswordExpired,
+		MFA:        len(devices) > 0,
 	}, nil
+}
+
+// CheckMFACode checks a code typed on the sign-in page's second step
+// against who's MFA devices with the check STS uses (a code is accepted
+// once). A user with several devices may type any one's code: AWS's page
+// asks which device first ("Using MFA devices with your IAM sign-in page",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/console_sign-in-mfa.html);
+// rolecall's tries each.
+func (p consolePasswords) CheckMFACode(ctx context.Context, who *principal.Principal, code string) error {
+	devices, _, err := p.iam.ListMFADevices(ctx, who.Account, who.Name, iam.Page{})
+	if awserr.Code(err) == "NoSuchEntity" { // the user deleted since the password: no word of it
+		return auth.SignInFailed()
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		_, accepted, err := p.iam.CheckMFACode(ctx, who.Account, who.Name, d.SerialNumber, code)
+		if err != nil {
+			return err
+		}
+		if accepted {
+			return nil
+		}
+	}
+	return auth.SignInFailed()
 }
 
 // UserExists says whether p's user is still the one that signed in: IAM

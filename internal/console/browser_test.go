@@ -431,6 +431,115 @@ func TestBrowserPasswordSignIn(t *testing.T) {
 	p.screenshot("home")
 }
 
+// An IAM user with a virtual MFA device signs in with the password, then
+// the MFA code on the second page; a wrong code is refused, the right one
+// signs in with MFA, so that a policy requiring MFA allows Roles.
+func TestBrowserMFASignIn(t *testing.T) {
+	e := newEnv(t)
+	seed := e.mfaUser(t, "dev", true)
+	p := e.page(t)
+	p.open("/console/signin")
+	p.do(chromedp.WaitVisible(chromedp.ID("user_name")),
+		chromedp.SendKeys(chromedp.ID("account"), account), chromedp.SendKeys(chromedp.ID("user_name"), "dev"),
+		chromedp.SendKeys(chromedp.ID("password"), "Long-enough-1"), chromedp.Click(chromedp.ID("signin-password")))
+	p.do(chromedp.WaitVisible(chromedp.ID("mfa_code")))
+	p.waitText("main h1", "Multi-factor authentication")
+	p.do(chromedp.SendKeys(chromedp.ID("mfa_code"), wrongCode(t, seed, e.clock.Now())), chromedp.Click(chromedp.ID("signin-mfa")))
+	p.waitText("#signin-error", "Your authentication information is incorrect. Please try again.")
+	p.screenshot("mfa-wrong-code")
+	p.do(chromedp.SendKeys(chromedp.ID("mfa_code"), totpAt(t, seed, e.clock.Now())))
+	p.screenshot("mfa-code")
+	p.do(chromedp.Click(chromedp.ID("signin-mfa")))
+	p.waitText("main h1", "Console Home")
+	p.waitText("#identity", "arn:aws:iam::"+account+":user/dev")
+	p.open("/console/iam/roles")
+	p.do(chromedp.WaitVisible(chromedp.ID("roles")))
+	p.screenshot("roles-with-mfa")
+}
+
+// Create role for GitHub Actions: Web identity, the GitHub provider and
+// its audience, the organization and repository, then the trust policy
+// reviewed and the role created.
+func TestBrowserCreateRoleWebIdentity(t *testing.T) {
+	e := newEnv(t)
+	e.oidcProvider(t, "https://token.actions.githubusercontent.com", "sts.amazonaws.com")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/iam/roles/create")
+	p.do(chromedp.WaitVisible(chromedp.CSS(`input[name=type][value=webidentity]`)), chromedp.Click(chromedp.CSS(`input[name=type][value=webidentity]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("provider")))
+	p.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("provider"); s.value = "` + githubProvider + `"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	p.do(chromedp.WaitVisible(chromedp.ID("github")))
+	p.do(chromedp.SetValue(chromedp.ID("audience"), "sts.amazonaws.com"), chromedp.SendKeys(chromedp.ID("gh_org"), "octo-org"), chromedp.SendKeys(chromedp.ID("gh_repo"), "octo-repo"))
+	p.screenshot("create-webidentity")
+	p.do(chromedp.Click(chromedp.ID("next")))
+	p.waitText("main h1", "Add permissions")
+	p.do(chromedp.Click(chromedp.ID("next")))
+	p.do(chromedp.WaitVisible(chromedp.ID("review-trust")))
+	if got := p.text("#review-trust"); !strings.Contains(got, `"token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:*"`) {
+		t.Errorf("trust policy reviewed:\n%s", got)
+	}
+	p.do(chromedp.SendKeys(chromedp.ID("name"), "deploy"))
+	p.screenshot("create-webidentity-review")
+	p.do(chromedp.Click(chromedp.ID("create")))
+	p.waitText("#notifications", "Role deploy created.")
+	p.screenshot("roles-created")
+}
+
+// "In the navigation pane, choose Identity providers, and then choose Add
+// provider. For Configure provider, choose OpenID Connect": the provider
+// added, its page, and the list.
+func TestBrowserIdentityProviders(t *testing.T) {
+	e := newEnv(t)
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/iam")
+	p.do(chromedp.Click(chromedp.CSS(`.sidenav a[href="/console/iam/providers"]`)))
+	p.waitText("main h1", "Identity providers")
+	p.do(chromedp.Click(chromedp.ID("add-provider")))
+	p.do(chromedp.WaitVisible(chromedp.ID("url")))
+	p.do(chromedp.SendKeys(chromedp.ID("url"), "https://token.actions.githubusercontent.com"), chromedp.SendKeys(chromedp.ID("audience"), "sts.amazonaws.com"))
+	p.screenshot("add-oidc-provider")
+	p.do(chromedp.Click(chromedp.CSS(`#add button[type=submit]`)))
+	p.waitText("#notifications", "Provider token.actions.githubusercontent.com added.")
+	p.waitText("#provider-arn", githubProvider)
+	p.screenshot("oidc-provider")
+	p.open("/console/iam/providers/create")
+	p.do(chromedp.WaitVisible(chromedp.CSS(`input[name=type][value=saml]`)), chromedp.Click(chromedp.CSS(`input[name=type][value=saml]`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("metadata")))
+	p.do(chromedp.SendKeys(chromedp.ID("name"), "corp"), chromedp.SetValue(chromedp.ID("metadata"), e.samlMetadata(t)))
+	p.screenshot("add-saml-provider")
+	p.do(chromedp.Click(chromedp.CSS(`#add button[type=submit]`)))
+	p.waitText("#notifications", "Provider corp added.")
+	p.waitText("#metadata", "EntityDescriptor")
+	p.open("/console/iam/providers")
+	p.waitText("#providers", "corp")
+	p.screenshot("providers")
+}
+
+// "Assign a virtual MFA device (console)": Assign MFA device, the device's
+// name, Show QR code and Show secret key, two consecutive codes, Add MFA.
+func TestBrowserAssignMFADevice(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "dev")
+	p := e.page(t)
+	p.signIn("test", "test")
+	p.open("/console/iam/users/details/dev?tab=credentials")
+	p.do(chromedp.WaitVisible(chromedp.ID("assign-mfa")), chromedp.Click(chromedp.ID("assign-mfa")))
+	p.do(chromedp.WaitVisible(chromedp.ID("device")), chromedp.SendKeys(chromedp.ID("device"), "dev-phone"), chromedp.Click(chromedp.ID("next")))
+	p.do(chromedp.WaitVisible(chromedp.CSS(`#qr-code img`)))
+	p.do(chromedp.Click(chromedp.CSS(`#secret-key summary`)))
+	p.do(chromedp.WaitVisible(chromedp.ID("seed")))
+	seed := p.text("#seed")
+	now := e.clock.Now()
+	p.do(chromedp.SendKeys(chromedp.ID("code1"), totpAt(t, seed, now.Add(-30*time.Second))), chromedp.SendKeys(chromedp.ID("code2"), totpAt(t, seed, now)))
+	p.screenshot("set-up-device")
+	p.do(chromedp.Click(chromedp.ID("add-mfa")))
+	p.waitText("#notifications", "MFA device dev-phone assigned.")
+	p.waitText("#mfa-devices", "arn:aws:iam::"+account+":mfa/dev-phone")
+	p.screenshot("mfa-assigned")
+}
+
 // The IAM pages beside Roles, in the IAM User Guide's steps: the
 // Dashboard with the account alias; Policies, a customer managed policy's
 // versions ("Choose the Policy versions tab. Select the check box next to

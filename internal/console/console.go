@@ -63,6 +63,10 @@ type Passwords interface {
 	// a user of its name with its unique ID (not deleted, nor deleted and
 	// created again).
 	UserExists(ctx context.Context, p *principal.Principal) (bool, error)
+	// CheckMFACode checks a code of p's MFA device (PasswordSignIn.MFA),
+	// with STS's check: a code is accepted once. A wrong one is the
+	// answer to show.
+	CheckMFACode(ctx context.Context, p *principal.Principal, code string) error
 }
 
 // PasswordSignIn is a password sign-in that passed.
@@ -71,6 +75,9 @@ type PasswordSignIn struct {
 	// MustChange: the user must choose a new password before anything
 	// else (an administrator required it, or it has expired).
 	MustChange bool
+	// MFA: the user has an MFA device enabled, whose code the sign-in
+	// asks for next (mfa.go).
+	MFA bool
 }
 
 // Decisions finds the authorizer's record of a request's decision
@@ -104,6 +111,7 @@ type Console struct {
 	cfg      Config
 	mux      *http.ServeMux
 	sessions *sessions
+	pending  *sessions // password sign-ins waiting for their MFA code (mfa.go)
 	throttle *throttle // of password sign-ins
 	trusted  trustCache
 }
@@ -122,7 +130,7 @@ func New(c Config) *Console {
 	if c.Session <= 0 {
 		c.Session = DefaultSession
 	}
-	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(c.Clock, c.Session), throttle: newThrottle(c.Clock)}
+	con := &Console{cfg: c, mux: http.NewServeMux(), sessions: newSessions(sessionCookie, c.Clock, c.Session), pending: newSessions(mfaCookie, c.Clock, mfaWait), throttle: newThrottle(c.Clock)}
 	con.routes()
 	return con
 }
@@ -147,6 +155,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, Prefix, http.StatusFound) })
 	m.HandleFunc("GET "+Prefix+"signin", c.signInPage)
 	m.HandleFunc("POST "+Prefix+"signin", c.signIn)
+	m.HandleFunc("GET "+Prefix+"signin/mfa", c.mfaPage)
+	m.HandleFunc("POST "+Prefix+"signin/mfa", c.mfaSignIn)
 	m.Handle("POST "+Prefix+"signout", c.signedIn(c.signOut))
 	m.Handle("GET "+Prefix+"password", c.signedIn(c.passwordPage))
 	m.Handle("POST "+Prefix+"password", c.signedIn(c.changePassword))
@@ -185,8 +195,17 @@ func (c *Console) routes() {
 	m.Handle("POST "+Prefix+"iam/users/details/{name}/keys", c.signedIn(c.createAccessKey))
 	m.Handle("POST "+Prefix+"iam/users/details/{name}/keys/status", c.signedIn(c.keyStatus))
 	m.Handle("POST "+Prefix+"iam/users/details/{name}/keys/delete", c.signedIn(c.deleteAccessKey))
+	m.Handle("GET "+Prefix+"iam/users/details/{name}/mfa", c.signedIn(c.assignMFAPage))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/mfa", c.signedIn(c.createMFADevice))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/mfa/enable", c.signedIn(c.enableMFADevice))
+	m.Handle("POST "+Prefix+"iam/users/details/{name}/mfa/remove", c.signedIn(c.removeMFADevice))
 	m.Handle("POST "+Prefix+"iam/users/details/{name}/groups", c.signedIn(c.addUserToGroups))
 	m.Handle("POST "+Prefix+"iam/users/details/{name}/groups/remove", c.signedIn(c.removeUserFromGroups))
+	m.Handle("GET "+Prefix+"iam/providers", c.signedIn(c.providersPage))
+	m.Handle("GET "+Prefix+"iam/providers/create", c.signedIn(c.addProviderPage))
+	m.Handle("POST "+Prefix+"iam/providers/create", c.signedIn(c.addProvider))
+	m.Handle("GET "+Prefix+"iam/providers/details", c.signedIn(c.providerPage))
+	m.Handle("POST "+Prefix+"iam/providers/delete", c.signedIn(c.deleteProvider))
 	m.Handle("GET "+Prefix+"iam/groups", c.signedIn(c.groupsPage))
 	m.Handle("GET "+Prefix+"iam/groups/details/{name}", c.signedIn(c.groupPage))
 	m.Handle("GET "+Prefix+"iam/groups/details/{name}/users", c.signedIn(c.addUsersPage))

@@ -30,17 +30,14 @@ import (
 // (no script needed); Create role posts them.
 
 // The trusted entity types, in the console's order and words. Web
-// identity and SAML 2.0 federation need identity providers, which rolecall
-// does not have: they are shown, not offered.
-var entityTypes = []struct {
-	ID, Name, About string
-	Offered         bool
-}{
-	{"service", "AWS service", "Allow AWS services like EC2, Lambda, or others to perform actions in this account.", true},
-	{"account", "AWS account", "Allow entities in other AWS accounts belonging to you or a 3rd party to perform actions in this account.", true},
-	{"webidentity", "Web identity", "Allows users federated by the specified external web identity provider to assume this role to perform actions in this account.", false},
-	{"saml", "SAML 2.0 federation", "Allow users federated with SAML 2.0 from a corporate directory to perform actions in this account.", false},
-	{"custom", "Custom trust policy", "Create a custom trust policy to enable others to perform actions in this account.", true},
+// identity and SAML 2.0 federation choose among the account's identity
+// providers (providers.go).
+var entityTypes = []struct{ ID, Name, About string }{
+	{"service", "AWS service", "Allow AWS services like EC2, Lambda, or others to perform actions in this account."},
+	{"account", "AWS account", "Allow entities in other AWS accounts belonging to you or a 3rd party to perform actions in this account."},
+	{"webidentity", "Web identity", "Allows users federated by the specified external web identity provider to assume this role to perform actions in this account."},
+	{"saml", "SAML 2.0 federation", "Allow users federated with SAML 2.0 from a corporate directory to perform actions in this account."},
+	{"custom", "Custom trust policy", "Create a custom trust policy to enable others to perform actions in this account."},
 }
 
 // linkedGroup is a service of the "Service or use case" list, with its
@@ -104,16 +101,23 @@ func findGroup(key string) *linkedGroup {
 
 // createState is the wizard's choices, carried from step to step.
 type createState struct {
-	Step     int
-	Type     string   // an entityTypes ID
-	Service  string   // a linkedGroup key
-	UseCase  string   // a linked service's principal
-	Account  string   // "this", or another account's ID (type account)
-	Trust    string   // the custom trust policy (type custom)
-	Policies []string // managed policies to attach (not service-linked)
-	Name     string   // the role's name (not service-linked)
-	Suffix   string   // a service-linked role's custom suffix
-	Desc     string
+	Step    int
+	Type    string // an entityTypes ID
+	Service string // a linkedGroup key
+	UseCase string // a linked service's principal
+	Account string // "this", or another account's ID (type account)
+	Trust   string // the custom trust policy (type custom)
+	// Web identity and SAML 2.0 federation: the provider's ARN; for web
+	// identity its audience, or GitHub's organization, repository and
+	// branch; for SAML the access ("programmatic" or "console") and, for
+	// programmatic access, an attribute's value to require.
+	Provider, Audience                  string
+	GitHubOrg, GitHubRepo, GitHubBranch string
+	SAMLAccess, SAMLAttr, SAMLValue     string
+	Policies                            []string // managed policies to attach (not service-linked)
+	Name                                string   // the role's name (not service-linked)
+	Suffix                              string   // a service-linked role's custom suffix
+	Desc                                string
 }
 
 func readCreateState(v url.Values) *createState {
@@ -125,7 +129,10 @@ func readCreateState(v url.Values) *createState {
 		account = strings.TrimSpace(v.Get("account_id"))
 	}
 	s := &createState{Type: v.Get("type"), Service: v.Get("service"), UseCase: v.Get("usecase"), Account: account,
-		Trust: v.Get("trust"), Policies: v["policy"], Name: strings.TrimSpace(v.Get("name")), Suffix: strings.TrimSpace(v.Get("suffix")), Desc: v.Get("description")}
+		Trust: v.Get("trust"), Policies: v["policy"],
+		Provider: v.Get("provider"), Audience: v.Get("audience"),
+		GitHubOrg: strings.TrimSpace(v.Get("gh_org")), GitHubRepo: strings.TrimSpace(v.Get("gh_repo")), GitHubBranch: strings.TrimSpace(v.Get("gh_branch")),
+		SAMLAccess: v.Get("saml_access"), SAMLAttr: v.Get("saml_attr"), SAMLValue: strings.TrimSpace(v.Get("saml_value")), Name: strings.TrimSpace(v.Get("name")), Suffix: strings.TrimSpace(v.Get("suffix")), Desc: v.Get("description")}
 	switch v.Get("step") {
 	case "2":
 		s.Step = 2
@@ -139,6 +146,9 @@ func readCreateState(v url.Values) *createState {
 	}
 	if s.Account == "" {
 		s.Account = "this"
+	}
+	if s.SAMLAccess != "programmatic" {
+		s.SAMLAccess = "console"
 	}
 	return s
 }
@@ -178,6 +188,17 @@ func (s *createState) trustPolicy(account string) string {
 		if ls := s.linked(); ls != nil {
 			return indentJSON(`{"Version":"2012-10-17","Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"` + ls.Principal + `"}}]}`)
 		}
+	case "webidentity", "saml":
+		if cond, ok := s.federatedCondition(account); ok {
+			action := "sts:AssumeRoleWithWebIdentity"
+			if s.Type == "saml" {
+				action = "sts:AssumeRoleWithSAML"
+			}
+			doc := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+				"Effect": "Allow", "Principal": map[string]any{"Federated": s.Provider}, "Action": action, "Condition": cond}}}
+			b, _ := json.MarshalIndent(doc, "", "    ")
+			return string(b)
+		}
 	}
 	return ""
 }
@@ -192,8 +213,12 @@ func (s *createState) problem(account string) string {
 		return "Enter a 12-digit account ID."
 	case s.Type == "custom" && strings.TrimSpace(s.Trust) == "":
 		return "Enter a trust policy."
+	case s.Type == "webidentity" || s.Type == "saml":
+		if _, ok := s.federatedCondition(account); !ok {
+			return s.federatedProblem(account)
+		}
 	case s.Type != "service" && s.Type != "account" && s.Type != "custom":
-		return "rolecall has no identity providers: choose AWS service, AWS account or Custom trust policy."
+		return "Choose a trusted entity type."
 	}
 	return ""
 }
@@ -207,6 +232,10 @@ type createView struct {
 	RoleName  string // the name the role will have (service-linked)
 	TrustDoc  string
 	Problem   string
+	Providers []providerChoice // the identity providers of the type chosen
+	Audiences []string         // the web identity provider's client IDs
+	GitHub    bool             // the provider is GitHub's (token.actions.githubusercontent.com)
+	SAMLAttrs []string         // the attributes programmatic SAML access may require
 	Query     string
 	Available []iam.Policy // step 2: the policies to choose from
 	More      int
@@ -217,7 +246,8 @@ type createView struct {
 // query is the state as a query string, at step.
 func (s *createState) query(step int) string {
 	v := url.Values{"step": {strconv.Itoa(step)}, "type": {s.Type}, "service": {s.Service}, "usecase": {s.UseCase}, "account": {s.Account},
-		"trust": {s.Trust}, "policy": s.Policies, "name": {s.Name}, "suffix": {s.Suffix}, "description": {s.Desc}}
+		"trust": {s.Trust}, "policy": s.Policies, "provider": {s.Provider}, "audience": {s.Audience},
+		"gh_org": {s.GitHubOrg}, "gh_repo": {s.GitHubRepo}, "gh_branch": {s.GitHubBranch}, "saml_access": {s.SAMLAccess}, "saml_attr": {s.SAMLAttr}, "saml_value": {s.SAMLValue}, "name": {s.Name}, "suffix": {s.Suffix}, "description": {s.Desc}}
 	for k, vs := range v {
 		if len(vs) == 0 || (len(vs) == 1 && vs[0] == "") {
 			delete(v, k)
@@ -238,6 +268,12 @@ func (q *req) renderCreate(st *createState, query string, failed *failure) {
 	if st.Step > 1 {
 		if cv.Problem = st.problem(q.p.Account); cv.Problem != "" {
 			st.Step = 1
+		}
+	}
+	if st.Step == 1 && (st.Type == "webidentity" || st.Type == "saml") {
+		if f := q.federatedChoices(cv); f != nil && cv.Failed == nil {
+			cv.Failed = f
+			failed = f
 		}
 	}
 	cv.TrustDoc = st.trustPolicy(q.p.Account)

@@ -26,6 +26,10 @@ func (fakePasswords) PasswordSignIn(_ context.Context, account, user, password s
 	return nil, awserr.New(http.StatusForbidden, "AuthenticationFailed", "Your authentication information is incorrect. Please try again.")
 }
 
+func (fakePasswords) CheckMFACode(context.Context, *principal.Principal, string) error {
+	return awserr.New(http.StatusForbidden, "AuthenticationFailed", "no MFA devices")
+}
+
 func (fakePasswords) UserExists(_ context.Context, p *principal.Principal) (bool, error) {
 	return p.Name == "alice", nil
 }

@@ -294,9 +294,9 @@ func TestCreateRole(t *testing.T) {
 	has(t, body, "MalformedPolicyDocument")
 	_, body = b.post("/console/iam/roles/create", url.Values{"type": {"custom"}, "trust": {tasksTrust}, "name": {"custom"}})
 	has(t, body, "Role custom created.")
-	// Identity providers are not offered.
+	// SAML 2.0 federation needs a provider before going on.
 	_, body = b.get("/console/iam/roles/create?type=saml&step=2")
-	has(t, body, "rolecall has no identity providers")
+	has(t, body, "Choose a SAML 2.0 provider.", "This account has no SAML providers")
 }
 
 // "To delete a service-linked role (console)": select the role's check

@@ -19,6 +19,7 @@ import (
 const (
 	sessionCookie = "rolecall-console"
 	signInCookie  = "rolecall-console-signin" // the sign-in form's CSRF token, before there is a session
+	mfaCookie     = "rolecall-console-mfa"    // a password sign-in waiting for its MFA code (mfa.go)
 	csrfField     = "csrf"
 )
 
@@ -46,6 +47,10 @@ type session struct {
 	// mustChange: a password sign-in whose user must choose a new password
 	// first; nothing else is served until it has.
 	mustChange atomic.Bool
+	// A password sign-in waiting for its MFA code (Console.pending, never
+	// a session that pages serve): where to go once signed in, and the
+	// throttle's key for its guesses.
+	next, throttleKey string
 
 	mu    sync.Mutex
 	notes []*note // deletion tasks being followed (deletion.go)
@@ -81,14 +86,15 @@ func (s *session) takeFlash() []flash {
 // sessions keeps the console's sessions in memory: a restart signs every
 // browser out, as it should (nothing of a session is on disk).
 type sessions struct {
+	cookie   string // the cookie that holds a session's id
 	clock    ids.Clock
 	lifetime time.Duration
 	mu       sync.Mutex
 	byID     map[string]*session
 }
 
-func newSessions(clock ids.Clock, lifetime time.Duration) *sessions {
-	return &sessions{clock: clock, lifetime: lifetime, byID: map[string]*session{}}
+func newSessions(cookie string, clock ids.Clock, lifetime time.Duration) *sessions {
+	return &sessions{cookie: cookie, clock: clock, lifetime: lifetime, byID: map[string]*session{}}
 }
 
 // token is 32 random bytes, URL-safe: a session id or a CSRF token.
@@ -127,7 +133,7 @@ func (ss *sessions) start(p *principal.Principal, accessKey, secret string) *ses
 
 // get returns r's live session, or nil.
 func (ss *sessions) get(r *http.Request) *session {
-	ck, err := r.Cookie(sessionCookie)
+	ck, err := r.Cookie(ss.cookie)
 	if err != nil || ck.Value == "" {
 		return nil
 	}

@@ -11,6 +11,10 @@ import (
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
+// msgSignInFormExpired refuses a sign-in form posted without its CSRF
+// token, from another origin, or too late.
+const msgSignInFormExpired = "The sign-in form has expired or was not sent from this console: open the sign-in page again."
+
 // signInView is the sign-in page.
 type signInView struct {
 	CSRF      string
@@ -50,7 +54,7 @@ func (c *Console) renderSignIn(w http.ResponseWriter, status int, sv *signInView
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	ck, err := r.Cookie(signInCookie)
 	if err != nil || !sameToken(r.PostFormValue(csrfField), ck.Value) || !sameOrigin(r) {
-		http.Error(w, "The sign-in form has expired or was not sent from this console: open the sign-in page again.", http.StatusForbidden)
+		http.Error(w, msgSignInFormExpired, http.StatusForbidden)
 		return
 	}
 	f := r.PostForm
@@ -61,9 +65,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	case f.Get("method") == "password" && c.cfg.Passwords != nil:
 		key := throttleKey(r, sv.UserName)
 		if wait := c.throttle.attempt(key); wait > 0 {
-			secs := int((wait + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			sv.Failed = "Too many failed sign-in attempts for this user. Wait " + plural(secs, "second") + ", then try again."
+			sv.Failed = tooManyAttempts(w, wait)
 			c.renderSignIn(w, http.StatusTooManyRequests, sv)
 			return
 		}
@@ -72,6 +74,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			e := awserr.As(err)
 			sv.Failed = e.Message
 			c.renderSignIn(w, max(e.Status, http.StatusBadRequest), sv)
+			return
+		}
+		if in.MFA {
+			c.askMFA(w, r, in, key, sv.Next)
 			return
 		}
 		c.throttle.passed(key)
@@ -87,6 +93,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		s = c.sessions.start(p, sv.AccessKeyID, secret)
 	}
+	c.signedInAs(w, r, s, sv.Next)
+}
+
+// signedInAs gives the browser its new session s and sends it on to next.
+func (c *Console) signedInAs(w http.ResponseWriter, r *http.Request, s *session, next string) {
 	// The browser's session until now (a sign-in form left open in
 	// another tab) ends: its cookie is replaced, and no one else may go on
 	// with it.
@@ -95,11 +106,18 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	setCookie(w, r, signInCookie, "", -1)
 	setCookie(w, r, sessionCookie, s.id, int(c.cfg.Session.Seconds()))
-	next := sv.Next
 	if next == "" {
 		next = Prefix
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// tooManyAttempts is the answer to a sign-in attempt the throttle holds
+// back for wait, its Retry-After set.
+func tooManyAttempts(w http.ResponseWriter, wait time.Duration) string {
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return "Too many failed sign-in attempts for this user. Wait " + plural(secs, "second") + ", then try again."
 }
 
 // safeNext keeps a return path only if it is one of the console's own.

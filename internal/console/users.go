@@ -93,6 +93,10 @@ type credentialsView struct {
 	Keys    []iam.AccessKeyMetadata
 	// CanCreate: the user has fewer access keys than IAM allows.
 	CanCreate bool
+	// MFA: the user's MFA devices (ListMFADevices); MFAFailed says why
+	// they could not be read.
+	MFA       []iam.MFADevice
+	MFAFailed *failure
 }
 
 func (c *Console) userPage(q *req) {
@@ -161,6 +165,7 @@ func (q *req) credentials(name string) (*credentialsView, *failure) {
 	case f.Err.Code != "NoSuchEntity":
 		cv.Profile = f
 	}
+	cv.MFA, cv.MFAFailed = iamList[iam.MFADevice](q, "ListMFADevices", "MFADevices", params("UserName", name))
 	return cv, nil
 }
 

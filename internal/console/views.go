@@ -48,6 +48,7 @@ var funcs = template.FuncMap{
 	"groupPath":  groupPath,
 	"policyPath": policyPath,
 	"date":       formatDate,
+	"provider":   providerPath,
 	"join":       strings.Join,
 	"seconds":    formatSeconds,
 	"cluster":    clusterPath,
