@@ -206,8 +206,10 @@ func client(endpoint string, rec *recorder) *iam.Client {
 	return iam.New(iam.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil }),
-		HTTPClient:   &http.Client{Transport: inMemoryBody{rec}},
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
+		HTTPClient: &http.Client{Transport: inMemoryBody{rec}},
 	})
 }
 
