@@ -180,10 +180,16 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
 		s := v.String()
-		if c.URLEncoded[sh.Name] {
-			s = rfc3986(s)
+		switch {
+		case c.URLEncoded[sh.Name]:
+			// Percent-encoded text is unreserved characters and '%': nothing
+			// in it needs XML escaping.
+			appendRFC3986(b, s)
+		case !needsEscape(s):
+			b.WriteString(s)
+		default:
+			xml.EscapeText(b, []byte(s))
 		}
-		xml.EscapeText(b, []byte(s))
 	case reflect.Bool:
 		b.WriteString(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -204,26 +210,39 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 // rfc3986 percent-encodes everything but RFC 3986's unreserved characters,
 // as IAM does for the policy documents it returns (a space is %20, not +).
 func rfc3986(s string) string {
+	var b bytes.Buffer
+	appendRFC3986(&b, s)
+	return b.String()
+}
+
+// appendRFC3986 writes rfc3986(s) to b. It appends to b's spare capacity
+// rather than writing byte by byte: policy documents are most of a
+// ListRoles page (issue 18).
+func appendRFC3986(b *bytes.Buffer, s string) {
 	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	out := make([]byte, 0, len(s)+2*n)
+	b.Grow(3 * len(s))
+	out := b.AvailableBuffer()
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
 			out = append(out, c)
-			continue
+		} else {
+			out = append(out, '%', hex[c>>4], hex[c&15])
 		}
-		out = append(out, '%', hex[c>>4], hex[c&15])
 	}
-	return string(out)
+	b.Write(out)
+}
+
+// needsEscape says whether xml.EscapeText would change s: a character XML
+// escapes, or a byte outside ASCII (EscapeText also replaces invalid UTF-8).
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c == '<', c == '>', c == '&', c == '\'', c == '"', c == '\r', c == '\n', c == '\t':
+			return true
+		}
+	}
+	return false
 }
 
 func unreserved(c byte) bool {
