@@ -15,6 +15,8 @@ import (
 	"github.com/rolecall/rolecall/internal/protocol"
 )
 
+var timeType = reflect.TypeFor[time.Time]()
+
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // WriteResponse renders out (a pointer to the output struct, or nil) as the
@@ -97,19 +99,70 @@ func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) 
 	w.Write(body)
 }
 
-func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
+// memberPlan is how one member of a shape is found in one Go type and
+// named in XML, worked out once per shape and type: a page of 100 roles
+// would otherwise look up every member of every role by name (issue 18).
+type memberPlan struct {
+	ref   *model.Ref
+	tag   string
+	index []int // the field's index path; nil: the type has no such field
+}
+
+type planKey struct {
+	sh *model.Shape
+	t  reflect.Type
+}
+
+var plans sync.Map // planKey -> []memberPlan
+
+func membersPlan(sh *model.Shape, t reflect.Type) []memberPlan {
+	k := planKey{sh, t}
+	if p, ok := plans.Load(k); ok {
+		return p.([]memberPlan)
+	}
+	fields := protocol.Fields(t)
+	p := make([]memberPlan, 0, len(sh.MemberOrder))
 	for _, name := range sh.MemberOrder {
-		f := protocol.Field(v, name)
-		if !protocol.Present(f) {
-			continue
-		}
 		ref := sh.Members[name]
 		tag := name
 		if ref.LocationName != "" {
 			tag = ref.LocationName
 		}
-		c.value(b, ref.Target, ref, tag, f, depth)
+		// protocol.Field's lookup: the name, or it capitalized.
+		idx, ok := fields[name]
+		if !ok && name != "" && 'a' <= name[0] && name[0] <= 'z' {
+			idx = fields[string(name[0]-'a'+'A')+name[1:]]
+		}
+		p = append(p, memberPlan{ref: ref, tag: tag, index: idx})
 	}
+	plans.Store(k, p)
+	return p
+}
+
+func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
+	for _, m := range membersPlan(sh, v.Type()) {
+		if m.index == nil {
+			continue
+		}
+		f := v.FieldByIndex(m.index)
+		if !protocol.Present(f) {
+			continue
+		}
+		c.value(b, m.ref.Target, m.ref, m.tag, f, depth)
+	}
+}
+
+// openTag and closeTag write an element's tags without building a string.
+func openTag(b *bytes.Buffer, tag string) {
+	b.WriteByte('<')
+	b.WriteString(tag)
+	b.WriteByte('>')
+}
+
+func closeTag(b *bytes.Buffer, tag string) {
+	b.WriteString("</")
+	b.WriteString(tag)
+	b.WriteString(">\n")
 }
 
 func indent(b *bytes.Buffer, depth int) {
@@ -128,10 +181,11 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 	switch sh.Type {
 	case "structure":
 		indent(b, depth)
-		b.WriteString("<" + tag + ">\n")
+		openTag(b, tag)
+		b.WriteByte('\n')
 		c.members(b, sh, v, depth+1)
 		indent(b, depth)
-		b.WriteString("</" + tag + ">\n")
+		closeTag(b, tag)
 	case "list":
 		elemTag := "member"
 		if sh.Member.LocationName != "" {
@@ -148,12 +202,13 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 			b.WriteString("<" + tag + "/>\n")
 			return
 		}
-		b.WriteString("<" + tag + ">\n")
+		openTag(b, tag)
+		b.WriteByte('\n')
 		for i := 0; i < v.Len(); i++ {
 			c.value(b, sh.Member.Target, sh.Member, elemTag, v.Index(i), depth+1)
 		}
 		indent(b, depth)
-		b.WriteString("</" + tag + ">\n")
+		closeTag(b, tag)
 	case "map":
 		indent(b, depth)
 		b.WriteString("<" + tag + ">\n")
@@ -170,9 +225,9 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 		b.WriteString("</" + tag + ">\n")
 	default:
 		indent(b, depth)
-		b.WriteString("<" + tag + ">")
+		openTag(b, tag)
 		c.scalar(b, sh, v)
-		b.WriteString("</" + tag + ">\n")
+		closeTag(b, tag)
 	}
 }
 
@@ -199,8 +254,14 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	case reflect.Float32, reflect.Float64:
 		b.WriteString(strconv.FormatFloat(v.Float(), 'f', -1, 64))
 	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			b.WriteString(t.UTC().Format("2006-01-02T15:04:05Z"))
+		if v.Type() == timeType {
+			var t time.Time
+			if v.CanAddr() { // without boxing it: one allocation less per date
+				t = *v.Addr().Interface().(*time.Time)
+			} else {
+				t = v.Interface().(time.Time)
+			}
+			b.Write(t.UTC().AppendFormat(b.AvailableBuffer(), "2006-01-02T15:04:05Z"))
 		}
 	case reflect.Slice: // blob: base64, as the query protocol sends them (GetCredentialReport's Content)
 		b.WriteString(base64.StdEncoding.EncodeToString(v.Bytes()))
