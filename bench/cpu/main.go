@@ -34,6 +34,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/rolecall/rolecall/bench"
 )
 
 // roles is the account's size: at its quota of 1,000 roles (IAM's default
@@ -179,27 +181,6 @@ func (t *recorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// inMemoryBody hands net/http the request body as a bytes.Reader, as
-// bench/http_bench_test.go explains: with the SDK's own body the transport
-// reconnects every few requests, which is client cost.
-type inMemoryBody struct{ rt http.RoundTripper }
-
-func (t inMemoryBody) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return t.rt.RoundTrip(r)
-	}
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r = r.Clone(r.Context())
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	r.ContentLength = int64(len(body))
-	return t.rt.RoundTrip(r)
-}
-
 func client(endpoint string, rec *recorder) *iam.Client {
 	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}
 	rec.rt = tr
@@ -209,7 +190,7 @@ func client(endpoint string, rec *recorder) *iam.Client {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 		}),
-		HTTPClient: &http.Client{Transport: inMemoryBody{rec}},
+		HTTPClient: &http.Client{Transport: bench.InMemoryBody{RT: rec}},
 	})
 }
 
