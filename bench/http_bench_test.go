@@ -40,37 +40,8 @@ func start(b *testing.B) (*rolecalltest.Server, *iam.Client) {
 	tr := &http.Transport{MaxIdleConns: 100, MaxIdleConnsPerHost: 100, IdleConnTimeout: 90 * time.Second}
 	b.Cleanup(tr.CloseIdleConnections)
 	return s, iam.NewFromConfig(s.Config, func(o *iam.Options) {
-		o.HTTPClient = &http.Client{Transport: inMemoryBody{tr}}
+		o.HTTPClient = &http.Client{Transport: InMemoryBody{tr}}
 	})
-}
-
-// inMemoryBody hands net/http the request body as a bytes.Reader.
-//
-// The SDK's own body (smithy-go's safeReadCloser) makes net/http flush the
-// headers and write the body straight to the socket; the server can then
-// answer while the transport still probes the body for extra bytes, the SDK
-// closes the body when the answer arrives, the probe gets io.EOF as an
-// error, and the transport closes the connection: a reconnect every ~20
-// requests, and with large answers (ListRoles) "use of closed network
-// connection" while the SDK reads the body (see aws/aws-sdk-go-v2#2737; the
-// SDK's default retryer retries it, rolecalltest's single attempt does not).
-// That is client cost, not rolecall's, so the benchmarks avoid it.
-type inMemoryBody struct{ rt http.RoundTripper }
-
-func (t inMemoryBody) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return t.rt.RoundTrip(r)
-	}
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r = r.Clone(r.Context())
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	r.ContentLength = int64(len(body))
-	return t.rt.RoundTrip(r)
 }
 
 func createRole(b *testing.B, c *iam.Client, name string) {

@@ -59,6 +59,8 @@ type Service struct {
 	passwordIterations int // PBKDF2 iterations for new password keys (passwords.go)
 
 	reportDelay time.Duration // how long a credential report takes (credreport.go)
+
+	listCache roleListCache // ListRoles' form of each role (listcache.go)
 }
 
 // Config is what the IAM domain is built from.

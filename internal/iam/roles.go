@@ -197,17 +197,15 @@ func (s *Service) roleByARN(ctx context.Context, roleArn string, fn func(tx stor
 func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, pg Page) ([]Role, string, error) {
 	var out []Role
 	var next string
+	gen, counted := s.generation() // before the transaction: see listedRole
 	err := s.view(ctx, account, func(tx store.Tx) error {
 		var err error
-		out, next, err = scanPage(tx, bucketRoles, account+"/", pg, func(_ string, v []byte) (Role, bool, error) {
-			var r roleRecord
-			if err := unmarshal(v, &r); err != nil {
+		out, next, err = scanPage(tx, bucketRoles, account+"/", pg, func(k string, v []byte) (Role, bool, error) {
+			r, err := s.listedRole(tx, account, k, v, gen, counted)
+			if err != nil || !strings.HasPrefix(r.Path, pathPrefix) {
 				return Role{}, false, err
 			}
-			if !strings.HasPrefix(r.Path, pathPrefix) {
-				return Role{}, false, nil
-			}
-			return *r.role(tx, account, viewList), true, nil
+			return r, true, nil
 		})
 		return err
 	})

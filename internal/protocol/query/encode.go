@@ -15,6 +15,8 @@ import (
 	"github.com/rolecall/rolecall/internal/protocol"
 )
 
+var timeType = reflect.TypeFor[time.Time]()
+
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // WriteResponse renders out (a pointer to the output struct, or nil) as the
@@ -97,19 +99,70 @@ func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) 
 	w.Write(body)
 }
 
-func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
+// memberPlan is how one member of a shape is found in one Go type and
+// named in XML, worked out once per shape and type: a page of 100 roles
+// would otherwise look up every member of every role by name (issue 18).
+type memberPlan struct {
+	ref   *model.Ref
+	tag   string
+	index []int // the field's index path; nil: the type has no such field
+}
+
+type planKey struct {
+	sh *model.Shape
+	t  reflect.Type
+}
+
+var plans sync.Map // planKey -> []memberPlan
+
+func membersPlan(sh *model.Shape, t reflect.Type) []memberPlan {
+	k := planKey{sh, t}
+	if p, ok := plans.Load(k); ok {
+		return p.([]memberPlan)
+	}
+	fields := protocol.Fields(t)
+	p := make([]memberPlan, 0, len(sh.MemberOrder))
 	for _, name := range sh.MemberOrder {
-		f := protocol.Field(v, name)
-		if !protocol.Present(f) {
-			continue
-		}
 		ref := sh.Members[name]
 		tag := name
 		if ref.LocationName != "" {
 			tag = ref.LocationName
 		}
-		c.value(b, ref.Target, ref, tag, f, depth)
+		// protocol.Field's lookup: the name, or it capitalized.
+		idx, ok := fields[name]
+		if !ok && name != "" && 'a' <= name[0] && name[0] <= 'z' {
+			idx = fields[string(name[0]-'a'+'A')+name[1:]]
+		}
+		p = append(p, memberPlan{ref: ref, tag: tag, index: idx})
 	}
+	plans.Store(k, p)
+	return p
+}
+
+func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
+	for _, m := range membersPlan(sh, v.Type()) {
+		if m.index == nil {
+			continue
+		}
+		f := v.FieldByIndex(m.index)
+		if !protocol.Present(f) {
+			continue
+		}
+		c.value(b, m.ref.Target, m.ref, m.tag, f, depth)
+	}
+}
+
+// openTag and closeTag write an element's tags without building a string.
+func openTag(b *bytes.Buffer, tag string) {
+	b.WriteByte('<')
+	b.WriteString(tag)
+	b.WriteByte('>')
+}
+
+func closeTag(b *bytes.Buffer, tag string) {
+	b.WriteString("</")
+	b.WriteString(tag)
+	b.WriteString(">\n")
 }
 
 func indent(b *bytes.Buffer, depth int) {
@@ -128,10 +181,11 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 	switch sh.Type {
 	case "structure":
 		indent(b, depth)
-		b.WriteString("<" + tag + ">\n")
+		openTag(b, tag)
+		b.WriteByte('\n')
 		c.members(b, sh, v, depth+1)
 		indent(b, depth)
-		b.WriteString("</" + tag + ">\n")
+		closeTag(b, tag)
 	case "list":
 		elemTag := "member"
 		if sh.Member.LocationName != "" {
@@ -148,12 +202,13 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 			b.WriteString("<" + tag + "/>\n")
 			return
 		}
-		b.WriteString("<" + tag + ">\n")
+		openTag(b, tag)
+		b.WriteByte('\n')
 		for i := 0; i < v.Len(); i++ {
 			c.value(b, sh.Member.Target, sh.Member, elemTag, v.Index(i), depth+1)
 		}
 		indent(b, depth)
-		b.WriteString("</" + tag + ">\n")
+		closeTag(b, tag)
 	case "map":
 		indent(b, depth)
 		b.WriteString("<" + tag + ">\n")
@@ -170,9 +225,9 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 		b.WriteString("</" + tag + ">\n")
 	default:
 		indent(b, depth)
-		b.WriteString("<" + tag + ">")
+		openTag(b, tag)
 		c.scalar(b, sh, v)
-		b.WriteString("</" + tag + ">\n")
+		closeTag(b, tag)
 	}
 }
 
@@ -180,10 +235,16 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
 		s := v.String()
-		if c.URLEncoded[sh.Name] {
-			s = rfc3986(s)
+		switch {
+		case c.URLEncoded[sh.Name]:
+			// Percent-encoded text is unreserved characters and '%': nothing
+			// in it needs XML escaping.
+			appendRFC3986(b, s)
+		case !needsEscape(s):
+			b.WriteString(s)
+		default:
+			xml.EscapeText(b, []byte(s))
 		}
-		xml.EscapeText(b, []byte(s))
 	case reflect.Bool:
 		b.WriteString(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -193,8 +254,14 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	case reflect.Float32, reflect.Float64:
 		b.WriteString(strconv.FormatFloat(v.Float(), 'f', -1, 64))
 	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			b.WriteString(t.UTC().Format("2006-01-02T15:04:05Z"))
+		if v.Type() == timeType {
+			var t time.Time
+			if v.CanAddr() { // without boxing it: one allocation less per date
+				t = *v.Addr().Interface().(*time.Time)
+			} else {
+				t = v.Interface().(time.Time)
+			}
+			b.Write(t.UTC().AppendFormat(b.AvailableBuffer(), "2006-01-02T15:04:05Z"))
 		}
 	case reflect.Slice: // blob: base64, as the query protocol sends them (GetCredentialReport's Content)
 		b.WriteString(base64.StdEncoding.EncodeToString(v.Bytes()))
@@ -204,26 +271,39 @@ func (c *Codec) scalar(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 // rfc3986 percent-encodes everything but RFC 3986's unreserved characters,
 // as IAM does for the policy documents it returns (a space is %20, not +).
 func rfc3986(s string) string {
+	var b bytes.Buffer
+	appendRFC3986(&b, s)
+	return b.String()
+}
+
+// appendRFC3986 writes rfc3986(s) to b. It appends to b's spare capacity
+// rather than writing byte by byte: policy documents are most of a
+// ListRoles page (issue 18).
+func appendRFC3986(b *bytes.Buffer, s string) {
 	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	out := make([]byte, 0, len(s)+2*n)
+	b.Grow(3 * len(s))
+	out := b.AvailableBuffer()
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
 			out = append(out, c)
-			continue
+		} else {
+			out = append(out, '%', hex[c>>4], hex[c&15])
 		}
-		out = append(out, '%', hex[c>>4], hex[c&15])
 	}
-	return string(out)
+	b.Write(out)
+}
+
+// needsEscape says whether xml.EscapeText would change s: a character XML
+// escapes, or a byte outside ASCII (EscapeText also replaces invalid UTF-8).
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c == '<', c == '>', c == '&', c == '\'', c == '"', c == '\r', c == '\n', c == '\t':
+			return true
+		}
+	}
+	return false
 }
 
 func unreserved(c byte) bool {

@@ -1,6 +1,8 @@
 package query
 
 import (
+	"bytes"
+	"encoding/xml"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -272,6 +274,22 @@ func TestWriteError(t *testing.T) {
 func TestRFC3986(t *testing.T) {
 	if got := rfc3986(`{"Action":"sts:AssumeRole", "x":"a+b~c_d.e-f/é"}`); got != "%7B%22Action%22%3A%22sts%3AAssumeRole%22%2C%20%22x%22%3A%22a%2Bb~c_d.e-f%2F%C3%A9%22%7D" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestNeedsEscape: the encoder writes a string as it is only where
+// xml.EscapeText would not change it; any byte outside ASCII goes the
+// careful way (EscapeText replaces invalid UTF-8).
+func TestNeedsEscape(t *testing.T) {
+	for _, s := range []string{"", "plain text/with:colons_and-dashes", "a<b", "a>b", "a&b", "it's", `"q"`, "a\rb", "a\nb", "a\tb", "\xff"} {
+		var b bytes.Buffer
+		xml.EscapeText(&b, []byte(s))
+		if changed := b.String() != s; needsEscape(s) != changed {
+			t.Errorf("needsEscape(%q) = %v, but EscapeText gives %q", s, !changed, b.String())
+		}
+	}
+	if !needsEscape("é") {
+		t.Error(`needsEscape("é") = false, want true`)
 	}
 }
 

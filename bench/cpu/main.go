@@ -1,0 +1,385 @@
+// Command cpu measures server CPU per request (the server process's
+// utime+stime over the requests it answered) for GetRole and ListRoles
+// (MaxItems 100, 1,000 roles in the account), sent by the aws-sdk-go-v2 IAM
+// client, against three servers side by side:
+//
+//   - rolecall (`rolecall serve --ephemeral`);
+//   - the floor: a do-nothing net/http server that replays rolecall's own
+//     answers, recorded once, byte for byte (this program re-run with -replay);
+//   - moto_server, if it is installed.
+//
+// CPU per request, unlike req/s, does not depend on how much of the machine
+// the client takes, so the ratios hold on a shared 2-core machine.
+//
+//	go run ./bench/cpu [-duration 3s] [-concurrency 4] [-moto moto_server]
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/rolecall/rolecall/bench"
+)
+
+// roles is the account's size: at its quota of 1,000 roles (IAM's default
+// quota, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+const roles = 1000
+
+// pageSize is ListRoles' MaxItems: one full page.
+const pageSize = 100
+
+const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// ticks is the kernel's USER_HZ, the unit of /proc/PID/stat's utime and
+// stime: 100 on every Linux that Go supports (proc(5)).
+const ticks = 100
+
+var ops = []string{"GetRole", "ListRoles"}
+
+func main() {
+	replay := flag.String("replay", "", "internal: serve the recorded answers in -answers on this address until killed")
+	answers := flag.String("answers", "", "internal: directory of recorded answers, one file per operation")
+	duration := flag.Duration("duration", 3*time.Second, "measured time per operation and server")
+	concurrency := flag.Int("concurrency", 4, "requests in flight")
+	moto := flag.String("moto", "moto_server", "the moto server command (empty: skip moto)")
+	flag.Parse()
+	if *replay != "" {
+		if err := serveReplay(*replay, *answers); err != nil {
+			fmt.Fprintln(os.Stderr, "cpu:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*duration, *concurrency, *moto); err != nil {
+		fmt.Fprintln(os.Stderr, "cpu:", err)
+		os.Exit(1)
+	}
+}
+
+// serveReplay answers every IAM request whose Action has a recorded answer
+// with those bytes, and nothing else: the cost of the wire and nothing more.
+func serveReplay(addr, dir string) error {
+	bodies := map[string][]byte{}
+	for _, op := range ops {
+		b, err := os.ReadFile(filepath.Join(dir, op+".xml"))
+		if err != nil {
+			return err
+		}
+		bodies[op] = b
+	}
+	return http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_rolecall/health" {
+			return
+		}
+		r.ParseForm()
+		b, ok := bodies[r.PostForm.Get("Action")]
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		w.Write(b)
+	}))
+}
+
+type server struct {
+	name string
+	cmd  *exec.Cmd
+	url  string
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// cpuTime is the process's utime+stime so far.
+func (s *server) cpuTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: count fields after it.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14 of proc(5)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / ticks, nil
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// start runs a server and waits until it answers HTTP at all. Its
+// stderr is shown only if quiet is false (moto logs every request there).
+func start(name, addr string, quiet bool, args ...string) (*server, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	if !quiet {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s := &server{name: name, cmd: cmd, url: "http://" + addr}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(s.url + "/_rolecall/health"); err == nil {
+			resp.Body.Close()
+			return s, nil
+		}
+	}
+	s.stop()
+	return nil, fmt.Errorf("%s did not answer on %s", name, addr)
+}
+
+// recorder keeps the last answer's body: how rolecall's answers are recorded
+// for the replaying server.
+type recorder struct {
+	rt   http.RoundTripper
+	mu   sync.Mutex
+	last []byte
+}
+
+func (t *recorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.last = body
+	t.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+func client(endpoint string, rec *recorder) *iam.Client {
+	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}
+	rec.rt = tr
+	return iam.New(iam.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
+		HTTPClient: &http.Client{Transport: bench.InMemoryBody{RT: rec}},
+	})
+}
+
+func roleName(i int) string { return fmt.Sprintf("bench-cpu-%04d", i) }
+
+// populate creates the account's roles, a few at a time.
+func populate(ctx context.Context, c *iam.Client) error {
+	var next atomic.Int64
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for i := int(next.Add(1)) - 1; i < roles; i = int(next.Add(1)) - 1 {
+				if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(roleName(i)), AssumeRolePolicyDocument: aws.String(trustPolicy)}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var err error
+	for range 8 {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
+func call(ctx context.Context, c *iam.Client, op string) error {
+	switch op {
+	case "GetRole":
+		_, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName(0))})
+		return err
+	default:
+		out, err := c.ListRoles(ctx, &iam.ListRolesInput{MaxItems: aws.Int32(pageSize)})
+		if err == nil && len(out.Roles) != pageSize {
+			err = fmt.Errorf("ListRoles answered %d roles, want %d", len(out.Roles), pageSize)
+		}
+		return err
+	}
+}
+
+// measure loads s with op for d and returns its CPU per answered request.
+func measure(ctx context.Context, s *server, c *iam.Client, op string, d time.Duration, concurrency int) (time.Duration, int64, error) {
+	load := func(d time.Duration) (int64, error) {
+		var n atomic.Int64
+		errs := make(chan error, concurrency)
+		end := time.Now().Add(d)
+		for range concurrency {
+			go func() {
+				for time.Now().Before(end) {
+					if err := call(ctx, c, op); err != nil {
+						errs <- fmt.Errorf("%s %s: %w", s.name, op, err)
+						return
+					}
+					n.Add(1)
+				}
+				errs <- nil
+			}()
+		}
+		var err error
+		for range concurrency {
+			err = errors.Join(err, <-errs)
+		}
+		return n.Load(), err
+	}
+	if _, err := load(d / 5); err != nil { // warm up
+		return 0, 0, err
+	}
+	before, err := s.cpuTime()
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := load(d)
+	if err != nil {
+		return 0, 0, err
+	}
+	after, err := s.cpuTime()
+	if err != nil {
+		return 0, 0, err
+	}
+	return (after - before) / time.Duration(n), n, nil
+}
+
+func run(d time.Duration, concurrency int, motoCmd string) error {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "rolecall-bench-cpu")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "rolecall")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/rolecall")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building rolecall (run from the repository's root): %w", err)
+	}
+
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	rc, err := start("rolecall", addr, false, bin, "serve", "--ephemeral", "--addr", addr, "--log-level", "warn")
+	if err != nil {
+		return err
+	}
+	defer rc.stop()
+	rcRec := &recorder{}
+	rcClient := client(rc.url, rcRec)
+	if err := populate(ctx, rcClient); err != nil {
+		return fmt.Errorf("rolecall: %w", err)
+	}
+	// Record rolecall's answers for the floor.
+	for _, op := range ops {
+		if err := call(ctx, rcClient, op); err != nil {
+			return fmt.Errorf("rolecall: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, op+".xml"), rcRec.last, 0o600); err != nil {
+			return err
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if addr, err = freeAddr(); err != nil {
+		return err
+	}
+	null, err := start("floor", addr, false, self, "-replay", addr, "-answers", tmp)
+	if err != nil {
+		return err
+	}
+	defer null.stop()
+
+	type target struct {
+		s *server
+		c *iam.Client
+	}
+	targets := []target{{null, client(null.url, &recorder{})}, {rc, rcClient}}
+	if motoCmd != "" {
+		if path, err := exec.LookPath(motoCmd); err != nil {
+			fmt.Fprintf(os.Stderr, "cpu: %s not found: measuring without moto\n", motoCmd)
+		} else {
+			if addr, err = freeAddr(); err != nil {
+				return err
+			}
+			host, port, _ := net.SplitHostPort(addr)
+			m, err := start("moto", addr, true, path, "-H", host, "-p", port)
+			if err != nil {
+				return err
+			}
+			defer m.stop()
+			mc := client(m.url, &recorder{})
+			if err := populate(ctx, mc); err != nil {
+				return fmt.Errorf("moto: %w", err)
+			}
+			targets = append(targets, target{m, mc})
+		}
+	}
+
+	fmt.Printf("server CPU per request (utime+stime over requests answered), aws-sdk-go-v2 client, %d in flight, %s each, %d roles\n\n", concurrency, d, roles)
+	header := "| request |"
+	rule := "|---|"
+	for _, t := range targets {
+		header += " " + t.s.name + " |"
+		rule += "---|"
+	}
+	fmt.Println(header)
+	fmt.Println(rule)
+	for _, op := range ops {
+		row := "| " + op
+		if op == "ListRoles" {
+			row += fmt.Sprintf(", MaxItems %d", pageSize)
+		}
+		row += " |"
+		var floor time.Duration
+		for i, t := range targets {
+			per, n, err := measure(ctx, t.s, t.c, op, d, concurrency)
+			if err != nil {
+				return err
+			}
+			cell := fmt.Sprintf(" %s µs (%d requests)", strconv.FormatFloat(float64(per)/float64(time.Microsecond), 'f', 0, 64), n)
+			if i == 0 {
+				floor = per
+			} else if floor > 0 {
+				cell += fmt.Sprintf(", %.1fx", float64(per)/float64(floor))
+			}
+			row += cell + " |"
+		}
+		fmt.Println(row)
+	}
+	return nil
+}

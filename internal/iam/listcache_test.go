@@ -1,0 +1,165 @@
+package iam
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rolecall/rolecall/internal/store"
+)
+
+// versioned builds the Service on a store that counts writes, as
+// internal/app does.
+func versioned(c *Config) { c.Store = store.NewVersioned(c.Store) }
+
+// listed is the account's first page of roles by name.
+func listed(t *testing.T, s *Service) map[string]Role {
+	t.Helper()
+	roles, _, err := s.ListRoles(ctx, acct, "", Page{})
+	must(t, err)
+	out := map[string]Role{}
+	for _, r := range roles {
+		out[r.RoleName] = r
+	}
+	return out
+}
+
+// sameAsUncached: what the cached Service lists is what a Service without a
+// cache, reading the same store, lists.
+func sameAsUncached(t *testing.T, f *fixture) map[string]Role {
+	t.Helper()
+	got := listed(t, f.Service)
+	if want := listed(t, New(Config{Store: f.Service.st, Clock: f.clock})); !reflect.DeepEqual(got, want) {
+		t.Fatalf("cached ListRoles\n%+v\nwant, as a fresh read shows\n%+v", got, want)
+	}
+	return got
+}
+
+// TestListRolesShowsEveryWriteAtOnce: each write that changes what ListRoles
+// shows of a role is in the very next ListRoles, whether or not the store
+// counts writes.
+func TestListRolesShowsEveryWriteAtOnce(t *testing.T) {
+	for name, opts := range map[string][]func(*Config){"memory": nil, "versioned": {versioned}} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, opts...)
+			f.role(t, "app")
+			f.role(t, "other")
+			alice := f.user(t, "alice")
+			trustAlice := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/alice"},"Action":"sts:AssumeRole"}]}`
+			_, err := f.CreateRole(ctx, acct, CreateRoleInput{RoleName: "trusting", AssumeRolePolicyDocument: trustAlice})
+			must(t, err)
+			sameAsUncached(t, f) // fills the cache
+
+			trustLambda := strings.Replace(trustEC2, "ec2", "lambda", 1)
+			must(t, f.UpdateAssumeRolePolicy(ctx, acct, "app", trustLambda))
+			if got := sameAsUncached(t, f)["app"].AssumeRolePolicyDocument; got != trustLambda {
+				t.Fatalf("after UpdateAssumeRolePolicy ListRoles shows %s", got)
+			}
+
+			must(t, f.UpdateRole(ctx, acct, "app", "the app", 7200))
+			if r := sameAsUncached(t, f)["app"]; r.Description != "the app" || *r.MaxSessionDuration != 7200 {
+				t.Fatalf("after UpdateRole ListRoles shows %q, %d", r.Description, *r.MaxSessionDuration)
+			}
+
+			// ListRoles shows neither tags nor the boundary (AWS's
+			// ListRoles: https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html),
+			// before or after.
+			must(t, f.TagRole(ctx, acct, "app", []Tag{{Key: "team", Value: "a"}}))
+			if r := sameAsUncached(t, f)["app"]; r.Tags != nil || r.PermissionsBoundary != nil {
+				t.Fatalf("after TagRole ListRoles shows tags %v, boundary %v", r.Tags, r.PermissionsBoundary)
+			}
+
+			// A caller that changes what it was given does not change the next answer.
+			*sameAsUncached(t, f)["app"].MaxSessionDuration = 1
+
+			// The trusted user renamed: another record, and the trust shows its new ARN.
+			must(t, f.UpdateUser(ctx, acct, "alice", "/eng/", "alice2"))
+			if got, want := sameAsUncached(t, f)["trusting"].AssumeRolePolicyDocument, strings.Replace(trustAlice, "user/alice", "user/eng/alice2", 1); got != want {
+				t.Fatalf("after the trusted user's rename ListRoles shows\n%s\nwant\n%s", got, want)
+			}
+			// Deleted: the trust shows its unique ID.
+			must(t, f.DeleteUser(ctx, acct, "alice2"))
+			if got, want := sameAsUncached(t, f)["trusting"].AssumeRolePolicyDocument, strings.Replace(trustAlice, `"arn:aws:iam::000000000000:user/alice"`, `"`+alice.UserId+`"`, 1); got != want {
+				t.Fatalf("after the trusted user's deletion ListRoles shows\n%s\nwant\n%s", got, want)
+			}
+
+			must(t, f.DeleteRole(ctx, acct, "other"))
+			if _, ok := sameAsUncached(t, f)["other"]; ok {
+				t.Fatal("ListRoles still shows a deleted role")
+			}
+			// Created again under the name: the new role, with its new ID.
+			again := f.role(t, "other")
+			if got := sameAsUncached(t, f)["other"].RoleId; got != again.RoleId {
+				t.Fatalf("ListRoles shows role ID %s for the role created again, want %s", got, again.RoleId)
+			}
+		})
+	}
+}
+
+// TestListRolesCacheBounded: the cache keeps at most its bound of roles,
+// and a page larger than the bound is still listed whole and right.
+func TestListRolesCacheBounded(t *testing.T) {
+	f := newFixture(t, versioned)
+	f.listCache.max = 3
+	for i := range 10 {
+		f.role(t, fmt.Sprintf("r%d", i))
+	}
+	for range 2 {
+		if got := len(sameAsUncached(t, f)); got != 10 {
+			t.Fatalf("ListRoles shows %d roles, want 10", got)
+		}
+		if n := len(f.listCache.entries); n > 3 {
+			t.Fatalf("the cache holds %d roles, bound 3", n)
+		}
+	}
+}
+
+// TestListRolesConcurrentWrites runs listers beside writers (for -race);
+// once the writers are done, ListRoles shows every role's last write.
+func TestListRolesConcurrentWrites(t *testing.T) {
+	f := newFixture(t, versioned)
+	for i := range 4 {
+		f.role(t, fmt.Sprintf("r%d", i))
+	}
+	var writers, listers sync.WaitGroup
+	done := make(chan struct{})
+	for range 2 {
+		listers.Add(1)
+		go func() {
+			defer listers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, _, err := f.ListRoles(ctx, acct, "", Page{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 4 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for n := range 50 {
+				if err := f.UpdateRole(ctx, acct, fmt.Sprintf("r%d", i), fmt.Sprintf("write %d", n), 0); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	close(done)
+	listers.Wait()
+	for name, r := range sameAsUncached(t, f) {
+		if r.Description != "write 49" {
+			t.Errorf("%s: ListRoles shows %q, want its last write", name, r.Description)
+		}
+	}
+}
