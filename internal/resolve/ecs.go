@@ -71,6 +71,21 @@ func (r ECS) InCluster(ctx context.Context, c ecs.Call, kind, cluster, ref strin
 	return r.target(ctx, c, kind, a)
 }
 
+// TaskSet is a task set of a service of cluster, named by ID or ARN: the
+// ARN of what the operations find (ecs.TaskSetARN), or, for a reference
+// they find nothing by, the ARN as given or formed.
+func (r ECS) TaskSet(ctx context.Context, c ecs.Call, cluster, service, ref string) (authz.Target, error) {
+	a, ok := ecs.TaskSetARN(c, cluster, service, ref)
+	switch {
+	case ok:
+	case isARN(ref):
+		a = ref
+	default:
+		a = ARN(c, "task-set/"+ClusterName(cluster)+"/"+service+"/"+ref)
+	}
+	return r.target(ctx, c, "task-set", a)
+}
+
 // CapacityProvider is the capacity provider ref names.
 func (r ECS) CapacityProvider(ctx context.Context, c ecs.Call, ref string) (authz.Target, error) {
 	return r.target(ctx, c, "capacity-provider", CapacityProviderARN(c, ref))
