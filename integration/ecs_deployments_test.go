@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +70,7 @@ func deploymentsOf(s ecstypes.Service) []string {
 	for _, d := range s.Deployments {
 		td := aws.ToString(d.TaskDefinition)
 		out = append(out, aws.ToString(d.Status)+" "+string(d.RolloutState)+" "+td[strings.LastIndexByte(td, '/')+1:]+
-			" "+strconv.Itoa(int(d.RunningCount))+"/"+strconv.Itoa(int(d.PendingCount)))
+			" "+itoa(int(d.RunningCount))+"/"+itoa(int(d.PendingCount)))
 	}
 	return out
 }
@@ -304,7 +303,9 @@ func TestECSCircuitBreakerWithoutRollback(t *testing.T) {
 	e.webService(t, 1, &ecstypes.DeploymentConfiguration{DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true}})
 	e.clock.Advance(time.Second)
 	e.describeService(t, "web")
-	fargateTaskDef(t, e.ecs, "app", func(in *ecs.RegisterTaskDefinitionInput) { in.TaskRoleArn = aws.String(e.role(t, "wrongTaskRole", ecsTrust)) })
+	fargateTaskDef(t, e.ecs, "app", func(in *ecs.RegisterTaskDefinitionInput) {
+		in.TaskRoleArn = aws.String(e.role(t, "wrongTaskRole", ecsTrust))
+	})
 	svc := *must(e.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String("app")}))(t).Service
 	failing := aws.ToString(svc.Deployments[0].Id)
 	for range 3 {
@@ -335,7 +336,9 @@ func TestECSStopServiceDeployment(t *testing.T) {
 	e.clock.Advance(time.Second)
 	good := aws.ToString(e.describeService(t, "web").Deployments[0].Id)
 	first := aws.ToString(e.serviceDeployments(t, "web")[0].ServiceDeploymentArn)
-	fargateTaskDef(t, e.ecs, "app", func(in *ecs.RegisterTaskDefinitionInput) { in.TaskRoleArn = aws.String(e.role(t, "wrongTaskRole", ecsTrust)) })
+	fargateTaskDef(t, e.ecs, "app", func(in *ecs.RegisterTaskDefinitionInput) {
+		in.TaskRoleArn = aws.String(e.role(t, "wrongTaskRole", ecsTrust))
+	})
 	svc := *must(e.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String("app")}))(t).Service
 	arn := aws.ToString(svc.CurrentServiceDeployment)
 
