@@ -407,15 +407,19 @@ func (s *Service) startDeployment(r *serviceRecord, def *taskDefRecord, ecsID, s
 	ro := r.Rollout
 	var sources []string
 	if ro == nil {
+		// A service's first; or one of a service stored before rolecall
+		// kept rollouts, whose PRIMARY had no revision.
 		ro = &rollout{}
 		r.Rollout = ro
+		if r.Deployment != ecsID {
+			r.retire(r.DeploymentUpdatedAt)
+		}
 	} else {
 		if cur := ro.current(); cur != nil && cur.ongoing() {
 			cur.Status, cur.Stopped, cur.Finished, cur.Updated = sdStopped, now, now, now
 			cur.Final = r.counts(cur, tl)
 		}
-		ro.Older = append([]older{{ID: r.Deployment, Revision: ro.Revision, Created: r.DeploymentCreated, Updated: r.DeploymentUpdatedAt,
-			State: r.primaryState(), Reason: ro.Reason, FailedTasks: ro.FailedTasks}}, ro.Older...)
+		r.retire(r.DeploymentUpdatedAt)
 		for _, o := range ro.Older {
 			if (o.ID == r.Deployment || tl.of(o.ID).active) && !slices.Contains(sources, o.Revision) {
 				sources = append(sources, o.Revision)
@@ -438,6 +442,14 @@ func (s *Service) startDeployment(r *serviceRecord, def *taskDefRecord, ecsID, s
 	ro.Revision, ro.State, ro.Reason, ro.FailedTasks, ro.LastFailure = rv.ID, "", "", 0, time.Time{}
 	r.Deployment, r.DeploymentCreated = ecsID, now
 	ro.forget(now)
+}
+
+// retire has the PRIMARY join the deployments the next one replaces
+// (ACTIVE while it has tasks), as it is, last updated at updated.
+func (r *serviceRecord) retire(updated time.Time) {
+	ro := r.Rollout
+	ro.Older = append([]older{{ID: r.Deployment, Revision: ro.Revision, Created: r.DeploymentCreated, Updated: updated,
+		State: r.primaryState(), Reason: ro.Reason, FailedTasks: ro.FailedTasks}}, ro.Older...)
 }
 
 // forget drops the service deployments older than historyKept, and the
@@ -649,8 +661,7 @@ func (r *serviceRecord) failed(n int, rollbackID string, now time.Time) []timedE
 // rolloutStateReason ("" for the usual one).
 func (r *serviceRecord) rollBack(sd *serviceDeployment, reason, rolloutReason, ecsID string, now time.Time) {
 	ro := r.Rollout
-	ro.Older = append([]older{{ID: r.Deployment, Revision: ro.Revision, Created: r.DeploymentCreated, Updated: now,
-		State: r.primaryState(), Reason: ro.Reason, FailedTasks: ro.FailedTasks}}, ro.Older...)
+	r.retire(now)
 	if rv := ro.revision(ro.GoodRevision); rv != nil {
 		rv.restore(&r.Service)
 	}
@@ -945,8 +956,22 @@ func (s *Service) reconcileAll(ctx context.Context, c Call, refs []memberRef) er
 	return nil
 }
 
-// withMembers runs fn for each ref with its ACTIVE or DRAINING service and
-// the tally of its tasks (nil record for none).
+// tallied is a service with the tally of its tasks at now; nil when there
+// is no such service.
+func tallied(tx store.Tx, c Call, cluster, name string, now time.Time, tm Timing) (*serviceRecord, *tally, error) {
+	r, err := loadService(tx, c, cluster, name)
+	if err != nil || r == nil {
+		return nil, nil, err
+	}
+	tasks, err := serviceTasks(tx, c, cluster, r.Service.ServiceName)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, tallyOf(tasks, now, tm), nil
+}
+
+// withMembers runs fn for each ref with its service and the tally of its
+// tasks (nil record for none).
 func (s *Service) withMembers(ctx context.Context, c Call, refs []memberRef, fn func(m memberRef, r *serviceRecord, tl *tally)) error {
 	now, tm := s.now(), s.phases()
 	return s.view(ctx, c, func(tx store.Tx) error {
@@ -955,15 +980,8 @@ func (s *Service) withMembers(ctx context.Context, c Call, refs []memberRef, fn 
 			var tl *tally
 			if m.id != "" {
 				var err error
-				if r, err = loadService(tx, c, m.cluster, m.service); err != nil {
+				if r, tl, err = tallied(tx, c, m.cluster, m.service, now, tm); err != nil {
 					return err
-				}
-				if r != nil {
-					tasks, err := serviceTasks(tx, c, m.cluster, m.service)
-					if err != nil {
-						return err
-					}
-					tl = tallyOf(tasks, now, tm)
 				}
 			}
 			fn(m, r, tl)

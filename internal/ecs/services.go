@@ -589,9 +589,10 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		} else if attempted {
 			cur.LastAttempt = time.Time{}
 		}
-		// A rollback launches at once.
-		evs := append(timed, cur.failed(failures, rollbackID, now)...)
-		evs = append(evs, cur.settle(settled, tallyOf(tasks, now, tm))...)
+		// What the tasks showed is settled before this pass's failures
+		// count; a rollback they cause launches at once.
+		evs := append(timed, cur.settle(settled, tallyOf(tasks, now, tm))...)
+		evs = append(evs, cur.failed(failures, rollbackID, now)...)
 		cur.addEvents(evs, ids)
 		if len(started) > 0 || len(stop) > 0 {
 			cur.DeploymentUpdatedAt = now

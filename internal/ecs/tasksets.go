@@ -355,15 +355,10 @@ func (s *Service) taskSetAnswer(ctx context.Context, c Call, cluster, service, i
 	now, tm := s.now(), s.phases()
 	var out *types.TaskSet
 	err := s.view(ctx, c, func(tx store.Tx) error {
-		r, err := loadService(tx, c, cluster, service)
+		r, tl, err := tallied(tx, c, cluster, service, now, tm)
 		if err != nil || r == nil {
 			return err
 		}
-		tasks, err := serviceTasks(tx, c, cluster, service)
-		if err != nil {
-			return err
-		}
-		tl := tallyOf(tasks, now, tm)
 		if i, _ := taskSetIndex(&r.Service, id, false); i >= 0 {
 			out = ptr(r.taskSetView(&r.Service.TaskSets[i], tl, true))
 		} else if gone != nil {
@@ -596,15 +591,10 @@ func (s *Service) DescribeTaskSets(ctx context.Context, c Call, in *types.Descri
 	out := &types.DescribeTaskSetsResponse{}
 	err = s.view(ctx, c, func(tx store.Tx) error {
 		out.TaskSets, out.Failures = []types.TaskSet{}, []types.Failure{}
-		r, err := loadService(tx, c, cluster, name)
+		r, tl, err := tallied(tx, c, cluster, name, now, tm)
 		if err != nil || r == nil {
 			return err
 		}
-		tasks, err := serviceTasks(tx, c, cluster, name)
-		if err != nil {
-			return err
-		}
-		tl := tallyOf(tasks, now, tm)
 		for _, ref := range in.TaskSets {
 			i, err := taskSetIndex(&r.Service, ref, false)
 			if err != nil {
