@@ -286,6 +286,13 @@ func TestECSTaskSetsAuthorized(t *testing.T) {
 	_, err = c.CreateTaskSet(ctx, in)
 	wantErr(t, err, 400, "AccessDeniedException", denied(who, "ecs:CreateTaskSet", "arn:aws:ecs:us-east-1:"+account+":task-set/default/other/*"))
 
+	// The task definition's role is passed to ECS with the task set.
+	ops, _ := newUser(t, root, e.rc.Config, nil, "ops", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"ecs:CreateTaskSet","Resource":"*"}]}`)
+	in.Service, in.Tags = aws.String("ext"), nil
+	_, err = ecsOf(t, e.rc, ops).CreateTaskSet(ctx, in)
+	wantErr(t, err, 400, "AccessDeniedException", denied("arn:aws:iam::"+account+":user/ops", "iam:PassRole", "arn:aws:iam::"+account+":role/appTask"))
+
 	// The task set's tags, through its ARN.
 	must(e.ecs.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: ts.TaskSetArn, Tags: []ecstypes.Tag{{Key: aws.String("team"), Value: aws.String("green")}}}))(t)
 	tags := must(e.ecs.ListTagsForResource(ctx, &ecs.ListTagsForResourceInput{ResourceArn: ts.TaskSetArn}))(t).Tags

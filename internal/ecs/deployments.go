@@ -675,7 +675,7 @@ func (r *serviceRecord) rollBack(sd *serviceDeployment, reason, rolloutReason, e
 // service: the PRIMARY, then those it replaces that still have tasks.
 func (r *serviceRecord) deployments(tl *tally) []types.Deployment {
 	svc := &r.Service
-	d := r.deployment(r.Deployment, "PRIMARY", svc, tl)
+	d := deploymentOf(r.Deployment, "PRIMARY", svc, tl)
 	d.DesiredCount = svc.DesiredCount
 	d.CreatedAt, d.UpdatedAt = ptr(r.DeploymentCreated), ptr(r.DeploymentUpdatedAt)
 	d.RolloutState, d.RolloutStateReason = rolloutInProgress, rolloutText(r.Deployment, "in progress")
@@ -698,7 +698,7 @@ func (r *serviceRecord) deployments(tl *tally) []types.Deployment {
 		if rv := ro.revision(o.Revision); rv != nil {
 			cfg = rv.config()
 		}
-		a := r.deployment(o.ID, "ACTIVE", &cfg, tl)
+		a := deploymentOf(o.ID, "ACTIVE", &cfg, tl)
 		a.DesiredCount, a.FailedTasks = g.wanted, o.FailedTasks
 		a.CreatedAt, a.UpdatedAt = ptr(o.Created), ptr(o.Updated)
 		a.RolloutState, a.RolloutStateReason = rolloutStates(o.ID, o.State, o.Reason)
@@ -721,9 +721,9 @@ func rolloutStates(id, state, reason string) (string, string) {
 	return rolloutInProgress, reason
 }
 
-// deployment is a deployment of cfg (the service's or a revision's) with
+// deploymentOf is a deployment of cfg (the service's or a revision's) with
 // its tasks' counts.
-func (r *serviceRecord) deployment(id, status string, cfg *types.Service, tl *tally) types.Deployment {
+func deploymentOf(id, status string, cfg *types.Service, tl *tally) types.Deployment {
 	g := tl.of(id)
 	d := types.Deployment{
 		Id:                   id,
