@@ -197,6 +197,7 @@ const devPassword = "second-pass-2"
 // runs (counts, deployments, events), which a state file does not carry.
 func serviceConfig(s ecstypes.Service) ecstypes.Service {
 	s.RunningCount, s.PendingCount, s.Deployments, s.Events = 0, 0, nil, nil
+	s.CurrentServiceDeployment, s.CurrentServiceRevisions = nil, nil
 	return s
 }
 

@@ -68,7 +68,7 @@ func fill(service string, v reflect.Value, name string) {
 // when their input names everything.
 var alsoAsked = map[string]int{"iam:AddRoleToInstanceProfile": 2,
 	"ecs:CreateCluster": 2, "ecs:CreateCapacityProvider": 2, "ecs:CreateService": 2, "ecs:RegisterTaskDefinition": 2,
-	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2}
+	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2, "ecs:CreateTaskSet": 2}
 
 // TestEveryOperationResolvesItsResources: every operation the Service
 // Authorization Reference gives a resource type declares what it acts on,
@@ -210,6 +210,19 @@ func TestTargets(t *testing.T) {
 			[]string{ecsARN + "task/c1/0123abcd"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
 		{"ecs", "UpdateContainerInstancesState", map[string]any{"Cluster": "c1", "ContainerInstances": []string{"0123abcd"}, "Status": "DRAINING"},
 			[]string{ecsARN + "container-instance/c1/0123abcd"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ecs", "ListServiceDeployments", map[string]any{"Cluster": "c1", "Service": "web"}, []string{ecsARN + "service/c1/web"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ecs", "DescribeServiceDeployments", map[string]any{"ServiceDeploymentArns": []string{ecsARN + "service-deployment/c1/web/NCWGC2ZR-taawPAYrIaU5"}},
+			[]string{ecsARN + "service/c1/web", ecsARN + "service-deployment/c1/web/NCWGC2ZR-taawPAYrIaU5"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/c1", "ecs:service": ecsARN + "service/c1/web"}},
+		{"ecs", "DescribeServiceRevisions", map[string]any{"ServiceRevisionArns": []string{ecsARN + "service-revision/c1/web/4980306466373577095"}},
+			[]string{ecsARN + "service/c1/web", ecsARN + "service-revision/c1/web/4980306466373577095"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/c1", "ecs:service": ecsARN + "service/c1/web"}},
+		{"ecs", "CreateTaskSet", map[string]any{"Cluster": "c1", "Service": "web", "TaskDefinition": "web:3"}, []string{ecsARN + "task-set/c1/web/*"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/c1", "ecs:service": ecsARN + "service/c1/web", "ecs:task-definition": ecsARN + "task-definition/web:3"}},
+		{"ecs", "UpdateTaskSet", map[string]any{"Cluster": "c1", "Service": ecsARN + "service/c1/web", "TaskSet": "ecs-svc/1234567890123456789"},
+			[]string{ecsARN + "task-set/c1/web/ecs-svc/1234567890123456789"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1", "ecs:service": ecsARN + "service/c1/web"}},
+		{"ecs", "UpdateServicePrimaryTaskSet", map[string]any{"Cluster": "c1", "Service": "web", "PrimaryTaskSet": "ecs-svc/1234567890123456789"},
+			[]string{ecsARN + "service/c1/web"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
 		{"ec2", "RunInstances", map[string]any{"ImageId": "ami-12345678", "InstanceType": "t3.small"},
 			[]string{"arn:aws:ec2:us-east-1:000000000000:instance/*", "arn:aws:ec2:us-east-1::image/ami-12345678"}, nil},
 		{"ec2", "DescribeInstances", nil, []string{"*"}, nil},

@@ -197,7 +197,8 @@ func TestECSServicePage(t *testing.T) {
 		"aws iam update-assume-role-policy --role-name apiExecution")
 
 	_, body = b.get("/console/ecs/clusters/prod/services/api?region=eu-west-1&tab=deployments")
-	has(t, body, "Deployments (1)", "<td>PRIMARY</td><td class=\"rollout\">IN_PROGRESS", "<td><code>arn:aws:ecs:eu-west-1:"+account+":task-definition/api:1</code></td><td>1</td><td>0</td><td>0</td><td>0</td>")
+	// The launch that failed counts as a failed task.
+	has(t, body, "Deployments (1)", "<td>PRIMARY</td><td class=\"rollout\">IN_PROGRESS", "<td><code>arn:aws:ecs:eu-west-1:"+account+":task-definition/api:1</code></td><td>1</td><td>0</td><td>0</td><td>1</td>")
 
 	_, body = b.get("/console/ecs/clusters/prod/services/web?region=eu-west-1&tab=tasks")
 	has(t, body, "<dt>Capacity provider strategy</dt><dd id=\"service-capacity\">FARGATE (weight 1)</dd>", "Tasks (2)", `<dd id="task-role"><span class="muted">-</span></dd>`)

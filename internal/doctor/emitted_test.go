@@ -311,6 +311,20 @@ var notAboutRoles = map[string]bool{
 	"Cannot delete entity, must delete MFA device first.":                              true,
 	"Cannot delete entity, must deactivate MFA device first.":                          true,
 	"Every code X shows before X was used, and each is accepted once: ask again then.": true,
+	// ECS service deployments and task sets.
+	"Service deployment not found.":                            true,
+	"The service deployment can't be stopped because it is X.": true,
+	"The service deployment can't be rolled back because the service has no previous deployment that completed.":  true,
+	"The stop type X isn't supported. The valid value is ROLLBACK.":                                               true,
+	"The service deployment has no lifecycle hook awaiting action with the specified hookId.":                     true,
+	"Amazon ECS only supports task set management on services configured to use external deployment controllers.": true,
+	"X deployments exist on the service. Unable to create new TaskSet since this exceeds the maximum limit.":      true,
+	"TaskSets cannot be empty.":      true,
+	"Task Set Identifier is invalid": true,
+	"Task set not found.":            true,
+	"The task set cannot be deleted while it is scaled above 0 or is the primary task set. Use force to delete it.": true,
+	"X on services with a X deployment controller. Use AWS CodeDeploy to trigger a new deployment.":                 true,
+	"X on services with a X deployment controller.":                                                                 true,
 }
 
 // Every role error text rolecall gives, ECS's stoppedReasons included, is

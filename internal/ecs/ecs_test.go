@@ -565,8 +565,19 @@ func TestServiceReconcile(t *testing.T) {
 		t.Fatalf("scaled down %+v", up.Service)
 	}
 	f.fargateDef(t, "app", role, "")
-	if _, err := f.svc.UpdateService(ctx, f.c, &types.UpdateServiceRequest{Service: "web", TaskDefinition: "app"}); err != nil {
+	up, err = f.svc.UpdateService(ctx, f.c, &types.UpdateServiceRequest{Service: "web", TaskDefinition: "app"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The old task runs until the new one does (minimumHealthyPercent
+	// 100): its deployment is ACTIVE meanwhile.
+	if d := up.Service.Deployments; len(d) != 2 || d[0].Status != "PRIMARY" || d[0].PendingCount != 1 || d[1].Status != "ACTIVE" || d[1].RunningCount != 1 ||
+		d[1].RolloutState != "COMPLETED" || !strings.HasSuffix(d[1].TaskDefinition, "app:1") {
+		t.Fatalf("rolling out %+v", d)
+	}
+	f.clock.Advance(3 * time.Second)
+	if svc = describe("web"); len(svc.Deployments) != 2 || !strings.HasPrefix(svc.Events[0].Message, "(service web) has stopped 1 running tasks: (task ") {
+		t.Fatalf("replaced %+v %+v", svc.Deployments, svc.Events[0])
 	}
 	list, _ := f.svc.ListTasks(ctx, f.c, &types.ListTasksRequest{ServiceName: "web"})
 	if len(list.TaskArns) != 1 {

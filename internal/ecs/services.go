@@ -34,6 +34,12 @@ type serviceRecord struct {
 	// LastAttempt is when a launch last failed; launches are retried
 	// after launchRetry.
 	LastAttempt time.Time `json:",omitzero"`
+	// Rollout is the ECS deployment controller's record of the service's
+	// deployments and revisions (deployments.go).
+	Rollout *rollout `json:",omitempty"`
+	// TaskSetTokens are the task sets CreateTaskSet made, by client token
+	// (tasksets.go).
+	TaskSetTokens map[string]string `json:",omitempty"`
 }
 
 // launchRetry is how soon a service tries again to launch tasks after a
@@ -100,6 +106,11 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 	if daemon && in.DesiredCount != nil {
 		return nil, errDaemonDesiredCount()
 	}
+	// "To manage an Amazon ECS service using an external deployment
+	// controller ... The only required parameter is the service name"
+	// (deployment-type-external.html): its task sets name their task
+	// definitions.
+	external := in.DeploymentController != nil && in.DeploymentController.Type == controllerExternal
 	now := s.now()
 	var cl *clusterRecord
 	var def *taskDefRecord
@@ -111,14 +122,10 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		if cl, err = activeCluster(tx, c, in.Cluster, true); err != nil {
 			return err
 		}
-		if def, err = loadTaskDef(tx, c, in.TaskDefinition); err != nil {
-			return err
-		}
-		if def == nil {
-			return errTaskDefinitionNotFound()
-		}
-		if def.Def.Status != tdActive {
-			return errTaskDefinitionInactive()
+		if in.TaskDefinition != "" || !external {
+			if def, err = activeTaskDef(tx, c, in.TaskDefinition); err != nil {
+				return err
+			}
 		}
 		if existing, err = loadService(tx, c, cl.Cluster.ClusterName, in.ServiceName); err != nil {
 			return err
@@ -141,7 +148,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		desired = int32(instances)
 	}
 	if existing != nil && existing.Service.Status != statusInactive {
-		if existing.Service.TaskDefinition == def.Def.TaskDefinitionArn && existing.Service.DesiredCount == desired {
+		if existing.Service.TaskDefinition == def.arn() && existing.Service.DesiredCount == desired {
 			out, err := s.describeService(ctx, c, cl.Cluster.ClusterName, in.ServiceName, true)
 			if err != nil {
 				return nil, err
@@ -150,15 +157,17 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		}
 		return nil, errNotIdempotent()
 	}
-	if err := checkLaunch(&def.Def, launchType, in.NetworkConfiguration); err != nil {
-		return nil, err
+	if def != nil {
+		if err := checkLaunch(&def.Def, launchType, in.NetworkConfiguration); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := memberOf(requestConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
 	roleArn := ""
 	if in.Role != "" {
-		if def.Def.NetworkMode == "awsvpc" || len(in.LoadBalancers) == 0 {
+		if (def != nil && def.Def.NetworkMode == "awsvpc") || len(in.LoadBalancers) == 0 {
 			return nil, errRoleWithSLR()
 		}
 		roleArn = roleARN(c, in.Role)
@@ -176,8 +185,10 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 			return nil, err
 		}
 	}
-	if err := s.passTaskRoles(ctx, c, def.Def.ExecutionRoleArn, def.Def.TaskRoleArn); err != nil {
-		return nil, err
+	if def != nil {
+		if err := s.passTaskRoles(ctx, c, def.Def.ExecutionRoleArn, def.Def.TaskRoleArn); err != nil {
+			return nil, err
+		}
 	}
 
 	svc := types.Service{
@@ -191,7 +202,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		LaunchType:                    in.LaunchType,
 		CapacityProviderStrategy:      strategy(in.CapacityProviderStrategy),
 		PlatformVersion:               in.PlatformVersion,
-		TaskDefinition:                def.Def.TaskDefinitionArn,
+		TaskDefinition:                def.arn(),
 		DeploymentConfiguration:       deploymentDefaults(in.DeploymentConfiguration),
 		RoleArn:                       roleArn,
 		CreatedAt:                     &now,
@@ -238,6 +249,16 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		svc.AvailabilityZoneRebalancing = "DISABLED"
 	}
 	rec := &serviceRecord{Service: svc, Deployment: s.deploymentID(), DeploymentCreated: now, DeploymentUpdatedAt: now}
+	switch svc.DeploymentController.Type {
+	case controllerECS:
+		s.startDeployment(rec, def, rec.Deployment, s.serviceDeploymentID(), &tally{}, now)
+	case controllerCodeDeploy:
+		// ECS starts the service's first task set itself; CodeDeploy
+		// makes the next ones.
+		ts := s.newTaskSet(&rec.Service, &rec.Service, &types.Scale{Value: 100, Unit: "PERCENT"}, now)
+		ts.Status = taskSetPrimary
+		rec.Service.TaskSets = []types.TaskSet{ts}
+	}
 	err = s.update(ctx, c, func(tx store.Tx) error {
 		cur, err := loadService(tx, c, cl.Cluster.ClusterName, in.ServiceName)
 		if err != nil {
@@ -324,21 +345,135 @@ func serviceTasks(tx store.Tx, c Call, cluster, name string) ([]*taskRecord, err
 
 func taskIDOf(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 
-// reconcile brings a service's tasks to its desired count: tasks of older
-// deployments and surplus tasks are stopped; missing ones are launched,
-// unless the last launch failed less than launchRetry ago (force retries at
-// once). A launch whose roles ecs-tasks.amazonaws.com cannot assume starts
-// no task: the service records AWS's event instead.
+// group is a set of a service's tasks the scheduler keeps at a count: the
+// PRIMARY deployment's, or a task set's (tasksets.go).
+type group struct {
+	// id is what its tasks carry as their deployment (ecs-svc/...).
+	id          string
+	launch      *launch
+	desired     int
+	constraints []query
+	// who names the group in its events: "service S", or "service S,
+	// taskSet ecs-svc/N" ("(service S, taskSet ecs-svc/N) has started 1
+	// tasks: ...", public service event dumps, 2023-2026).
+	who string
+	// svc is the service as the group's tasks are registered with its
+	// load balancers.
+	svc *types.Service
+	// hold: it launches nothing (a deployment the circuit breaker failed).
+	hold bool
+}
+
+// groupOf is the group of tasks of cfg's task definition, network,
+// launch type and load balancers, carrying id; nil when the task
+// definition is gone.
+func (r *serviceRecord) groupOf(tx store.Tx, c Call, cl *clusterRecord, cfg *types.Service, id string) (*group, error) {
+	def, err := loadTaskDef(tx, c, cfg.TaskDefinition)
+	if err != nil || def == nil {
+		return nil, err
+	}
+	name := r.Service.ServiceName
+	l := &launch{cluster: cl, def: def, network: cfg.NetworkConfiguration, group: "service:" + name,
+		startedBy: id, enableExec: r.Service.EnableExecuteCommand, service: name, deployment: id}
+	if r.Service.PropagateTags == "SERVICE" {
+		l.tags = r.Service.Tags
+	} else if r.Service.PropagateTags == "TASK_DEFINITION" {
+		l.tags = def.Tags
+	}
+	if l.launchType, l.capacityProvider, err = resolveLaunchType(tx, c, cl, cfg.LaunchType, cfg.CapacityProviderStrategy); err != nil {
+		return nil, err
+	}
+	if l.managed, err = managedProvider(tx, c, cl, l.launchType, l.capacityProvider); err != nil {
+		return nil, err
+	}
+	g := &group{id: id, launch: l, who: "service " + name, svc: &r.Service}
+	g.constraints, err = memberOf(definitionConstraints(def.Def.PlacementConstraints), requestConstraints(r.Service.PlacementConstraints))
+	return g, err
+}
+
+// groups are the service's groups: its task sets' for the EXTERNAL and
+// CODE_DEPLOY deployment controllers, else the PRIMARY deployment's
+// (none when its task definition is gone).
+func (r *serviceRecord) groups(tx store.Tx, c Call, cl *clusterRecord) ([]*group, error) {
+	if taskSetController(&r.Service) {
+		return r.taskSetGroups(tx, c, cl)
+	}
+	g, err := r.groupOf(tx, c, cl, &r.Service, r.Deployment)
+	if err != nil || g == nil {
+		return nil, err
+	}
+	g.desired = int(r.Service.DesiredCount)
+	g.hold = r.primaryState() == rolloutFailed
+	return []*group{g}, nil
+}
+
+// plan chooses the tasks the scheduler stops and how many each group
+// starts. It stops the tasks on a DRAINING container instance
+// (UpdateContainerInstancesState reference), a group's surplus (the newest
+// first) and the tasks of no group: a task set's deleted, or the
+// deployments the PRIMARY replaces, as its own run (rolling). Scale-in
+// protection keeps a task from deployments and scale-in
+// (task-scale-in-protection.html), not from draining.
+func (r *serviceRecord) plan(tasks []*taskRecord, groups []*group, draining map[string]bool, now time.Time, tm Timing) (stop []*taskRecord, need []int) {
+	mine := map[string][]*taskRecord{}
+	var other []*taskRecord
+	for _, t := range tasks {
+		switch {
+		case !t.wantsToRun():
+		case draining[t.Task.ContainerInstanceArn]:
+			stop = append(stop, t)
+		case slices.ContainsFunc(groups, func(g *group) bool { return g.id == t.Deployment }):
+			mine[t.Deployment] = append(mine[t.Deployment], t)
+		default:
+			other = append(other, t)
+		}
+	}
+	need = make([]int, len(groups))
+	for i, g := range groups {
+		ts := mine[g.id]
+		if surplus := len(ts) - g.desired; surplus > 0 {
+			slices.SortStableFunc(ts, func(a, b *taskRecord) int { return b.Created.Compare(a.Created) })
+			kept := ts[:0:0]
+			for _, t := range ts {
+				if surplus > 0 && !t.protected(now) {
+					stop = append(stop, t)
+					surplus--
+					continue
+				}
+				kept = append(kept, t)
+			}
+			mine[g.id] = kept
+		}
+		if !g.hold {
+			need[i] = g.desired - len(mine[g.id])
+		}
+	}
+	if taskSetController(&r.Service) {
+		return append(stop, other...), need
+	}
+	if len(groups) == 1 {
+		old, room := rolling(&r.Service, mine[groups[0].id], other, now, tm)
+		stop = append(stop, old...)
+		need[0] = min(need[0], room)
+	}
+	return stop, need
+}
+
+// reconcile brings a service's tasks to what it wants (plan): missing ones
+// are launched, unless the last launch failed less than launchRetry ago
+// (force retries at once). A launch whose roles ecs-tasks.amazonaws.com
+// cannot assume starts no task: the service records AWS's event instead,
+// and the circuit breaker counts it. Then the rollout records what the
+// tasks show (deployments.go).
 func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, force bool) error {
 	if s.paused {
 		return nil
 	}
 	now, tm := s.now(), s.phases()
 	var rec *serviceRecord
-	var l *launch
+	var groups []*group
 	var tasks []*taskRecord
 	var instances []*host
-	var constraints []query
 	draining := map[string]bool{}
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		var err error
@@ -349,31 +484,14 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		if err != nil {
 			return err
 		}
-		def, err := loadTaskDef(tx, c, rec.Service.TaskDefinition)
-		if err != nil {
-			return err
-		}
-		if cl == nil || def == nil {
+		if cl == nil {
 			rec = nil
 			return nil
 		}
-		l = &launch{cluster: cl, def: def, network: rec.Service.NetworkConfiguration, group: "service:" + name,
-			startedBy: rec.Deployment, enableExec: rec.Service.EnableExecuteCommand, service: name, deployment: rec.Deployment}
-		if rec.Service.PropagateTags == "SERVICE" {
-			l.tags = rec.Service.Tags
-		} else if rec.Service.PropagateTags == "TASK_DEFINITION" {
-			l.tags = def.Tags
-		}
-		if l.launchType, l.capacityProvider, err = resolveLaunchType(tx, c, cl, rec.Service.LaunchType, rec.Service.CapacityProviderStrategy); err != nil {
-			return err
-		}
-		if l.managed, err = managedProvider(tx, c, cl, l.launchType, l.capacityProvider); err != nil {
+		if groups, err = rec.groups(tx, c, cl); err != nil {
 			return err
 		}
 		if tasks, err = serviceTasks(tx, c, cluster, name); err != nil {
-			return err
-		}
-		if constraints, err = memberOf(definitionConstraints(def.Def.PlacementConstraints), requestConstraints(rec.Service.PlacementConstraints)); err != nil {
 			return err
 		}
 		hosts, err := hostsOf(tx, c, cluster, now, tm)
@@ -383,112 +501,30 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		instances = placeable(hosts)
 		return err
 	})
-	if err != nil || rec == nil || rec.Service.Status != statusActive {
+	if err != nil || rec == nil || rec.Service.Status != statusActive || (len(groups) == 0 && !taskSetController(&rec.Service)) {
 		return err
 	}
-	// The scheduler stops the tasks on a DRAINING container instance and
-	// places their replacements elsewhere (UpdateContainerInstancesState
-	// reference), and the tasks of older deployments; scale-in
-	// protection keeps a task from deployments and scale-in
-	// (task-scale-in-protection.html), not from draining.
-	var stop, mine []*taskRecord
-	for _, t := range tasks {
-		switch {
-		case !t.wantsToRun():
-		case draining[t.Task.ContainerInstanceArn]:
-			stop = append(stop, t)
-		case t.Deployment != rec.Deployment:
-			if !t.protected(now) {
-				stop = append(stop, t)
-			}
-		default:
-			mine = append(mine, t)
-		}
-	}
-	running := len(mine)
-	desired := int(rec.Service.DesiredCount)
-	if surplus := running - desired; surplus > 0 {
-		// The newest go first; protected ones stay.
-		slices.SortStableFunc(mine, func(a, b *taskRecord) int { return b.Created.Compare(a.Created) })
-		for _, t := range mine {
-			if surplus == 0 {
-				break
-			}
-			if !t.protected(now) {
-				stop = append(stop, t)
-				surplus--
-			}
-		}
-	}
+	stop, need := rec.plan(tasks, groups, draining, now, tm)
 	var events []string
 	var started []*taskRecord
 	var creds []*credentialsRecord
-	attempted, failedAttempt := false, false
-	if need := desired - running; need > 0 && (force || rec.LastAttempt.IsZero() || !now.Before(rec.LastAttempt.Add(launchRetry))) {
+	attempted, failedAttempt, failures := false, false, 0
+	due := force || rec.LastAttempt.IsZero() || !now.Before(rec.LastAttempt.Add(launchRetry))
+	for i, g := range groups {
+		if need[i] <= 0 || !due {
+			continue
+		}
 		attempted = true
-		fit, _ := satisfy(instances, constraints)
-		switch {
-		case l.launchType == launchEC2 && len(instances) == 0:
-			failedAttempt = true
-			events = append(events, fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", name))
-		case l.launchType == launchEC2 && len(fit) == 0:
-			failedAttempt = true
-			events = append(events, eventUnplaceable(name, instances[0]))
-		default:
-			execRole, taskRole := l.roles()
-			for i := 0; i < need; i++ {
-				id := s.hexID()
-				var on *instanceRecord
-				if l.launchType == launchEC2 {
-					on = fit[i%len(fit)].rec
-				}
-				st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+l.cluster.Cluster.ClusterName+"/"+id), on)
-				if err != nil {
-					return err
-				}
-				if st.unassumable != "" {
-					failedAttempt = true
-					events = append(events, fmt.Sprintf("(service %s) failed to launch a task with (error %s)", name, st.failedReason()))
-					break
-				}
-				// A task whose execution role is refused starts, and
-				// stops before it runs; the service tries again later.
-				t := s.newTask(c, l, id, now, st.instanceArn(), st.refused)
-				started = append(started, t)
-				if st.refused != "" {
-					failedAttempt = true
-					continue
-				}
-				if cr := s.newCredentials(c, cluster, t.Task.TaskArn, execRole, taskRole, st.sess); cr != nil {
-					creds = append(creds, cr)
-				}
-			}
-		}
-	}
-	if len(started) == 0 && len(stop) == 0 && !attempted {
-		return nil
-	}
-	if len(started) > 0 {
-		ids := make([]string, len(started))
-		for i, t := range started {
-			ids[i] = "(task " + taskIDOf(t.Task.TaskArn) + ")"
-		}
-		events = append(events, fmt.Sprintf("(service %s) has started %d tasks: %s.", name, len(started), strings.Join(ids, " ")))
-		var healthy []*taskRecord
-		for _, t := range started {
-			if t.FailedReason == "" {
-				healthy = append(healthy, t)
-				continue
-			}
-			// A task refused at start: AWS's event since 2025 (public
-			// service event dumps, 2025-2026).
-			events = append(events, fmt.Sprintf("(service %s) was unable to place a task. Reason: %s.", name, strings.TrimSuffix(t.FailedReason, ".")))
-		}
-		registered, err := s.registerTasks(ctx, c, &rec.Service, l.awsvpc(), healthy)
+		out, err := s.launchGroup(ctx, c, g, need[i], instances, now)
 		if err != nil {
 			return err
 		}
-		events = append(events, registered...)
+		events = append(events, out.events...)
+		started, creds = append(started, out.started...), append(creds, out.creds...)
+		failedAttempt = failedAttempt || out.failedAttempt
+		if g.id == rec.Deployment {
+			failures += out.failures
+		}
 	}
 	if len(stop) > 0 {
 		ids := make([]string, len(stop))
@@ -497,9 +533,27 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		}
 		events = append([]string{fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", name, len(stop), strings.Join(ids, " "))}, events...)
 	}
-	eventIDs := make([]string, len(events))
-	for i := range eventIDs {
-		eventIDs[i] = s.gen.UUID()
+	// The rollout settles once nothing starts or stops; a failure the
+	// circuit breaker counts may roll the service back, as a new
+	// deployment.
+	var settled settlement
+	if len(started) == 0 && len(stop) == 0 {
+		settled = rec.settlement(tallyOf(tasks, now, tm))
+	}
+	rollbackID := ""
+	if failures > 0 {
+		rollbackID = s.deploymentID()
+	}
+	if len(started) == 0 && len(stop) == 0 && !attempted && settled.empty() {
+		return nil
+	}
+	timed := make([]timedEvent, len(events))
+	for i, m := range events {
+		timed[i] = timedEvent{now, m}
+	}
+	ids := make([]string, len(events)+3)
+	for i := range ids {
+		ids[i] = s.gen.UUID()
 	}
 	return s.update(ctx, c, func(tx store.Tx) error {
 		cur, err := loadService(tx, c, cluster, name)
@@ -530,23 +584,116 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 				}
 			}
 		}
-		for i, m := range events {
-			cur.Events = append([]types.ServiceEvent{{Id: eventIDs[i], CreatedAt: ptr(now), Message: m}}, cur.Events...)
-		}
-		if len(cur.Events) > maxEvents {
-			cur.Events = cur.Events[:maxEvents]
-		}
 		if failedAttempt {
 			cur.LastAttempt = now
 		} else if attempted {
 			cur.LastAttempt = time.Time{}
 		}
+		// What the tasks showed is settled before this pass's failures
+		// count; a rollback they cause launches at once.
+		evs := append(timed, cur.settle(settled, tallyOf(tasks, now, tm))...)
+		evs = append(evs, cur.failed(failures, rollbackID, now)...)
+		cur.addEvents(evs, ids)
 		if len(started) > 0 || len(stop) > 0 {
 			cur.DeploymentUpdatedAt = now
 		}
 		cur.Rev++
 		return putJSON(tx, bucketServices, serviceKey(c, cluster, name), cur)
 	})
+}
+
+// addEvents adds the scheduler's events, each given an ID from ids, newest
+// first (the later of two at one moment first, as AWS lists them).
+func (r *serviceRecord) addEvents(evs []timedEvent, ids []string) {
+	for i, e := range evs {
+		r.Events = append([]types.ServiceEvent{{Id: ids[i], CreatedAt: ptr(e.at), Message: e.msg}}, r.Events...)
+	}
+	slices.SortStableFunc(r.Events, func(a, b types.ServiceEvent) int { return b.CreatedAt.Compare(*a.CreatedAt) })
+	if len(r.Events) > maxEvents {
+		r.Events = r.Events[:maxEvents]
+	}
+}
+
+// launched is what launching a group's tasks came to.
+type launched struct {
+	started []*taskRecord
+	creds   []*credentialsRecord
+	events  []string
+	// failures are the tasks that failed to start (the circuit breaker
+	// counts them); failedAttempt, that the launch is to be retried.
+	failures      int
+	failedAttempt bool
+}
+
+// launchGroup launches need tasks of g on instances (EC2) or on their own
+// (Fargate, Managed Instances), assuming their roles as
+// ecs-tasks.amazonaws.com.
+func (s *Service) launchGroup(ctx context.Context, c Call, g *group, need int, instances []*host, now time.Time) (launched, error) {
+	var out launched
+	l, svc, name := g.launch, g.svc, g.svc.ServiceName
+	cluster := l.cluster.Cluster.ClusterName
+	fit, _ := satisfy(instances, g.constraints)
+	switch {
+	case l.launchType == launchEC2 && len(instances) == 0:
+		out.failedAttempt = true
+		out.events = append(out.events, fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", name))
+		return out, nil
+	case l.launchType == launchEC2 && len(fit) == 0:
+		out.failedAttempt = true
+		out.events = append(out.events, eventUnplaceable(name, instances[0]))
+		return out, nil
+	}
+	execRole, taskRole := l.roles()
+	for i := 0; i < need; i++ {
+		id := s.hexID()
+		var on *instanceRecord
+		if l.launchType == launchEC2 {
+			on = fit[i%len(fit)].rec
+		}
+		st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+cluster+"/"+id), on)
+		if err != nil {
+			return out, err
+		}
+		if st.unassumable != "" {
+			out.failedAttempt = true
+			out.failures++
+			out.events = append(out.events, fmt.Sprintf("(service %s) failed to launch a task with (error %s)", name, st.failedReason()))
+			break
+		}
+		// A task whose execution role is refused starts, and stops before
+		// it runs; the service tries again later.
+		t := s.newTask(c, l, id, now, st.instanceArn(), st.refused)
+		out.started = append(out.started, t)
+		if st.refused != "" {
+			out.failedAttempt = true
+			out.failures++
+			continue
+		}
+		if cr := s.newCredentials(c, cluster, t.Task.TaskArn, execRole, taskRole, st.sess); cr != nil {
+			out.creds = append(out.creds, cr)
+		}
+	}
+	if len(out.started) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(out.started))
+	for i, t := range out.started {
+		ids[i] = "(task " + taskIDOf(t.Task.TaskArn) + ")"
+	}
+	out.events = append(out.events, fmt.Sprintf("(%s) has started %d tasks: %s.", g.who, len(out.started), strings.Join(ids, " ")))
+	var healthy []*taskRecord
+	for _, t := range out.started {
+		if t.FailedReason == "" {
+			healthy = append(healthy, t)
+			continue
+		}
+		// A task refused at start: AWS's event since 2025 (public service
+		// event dumps, 2025-2026).
+		out.events = append(out.events, fmt.Sprintf("(service %s) was unable to place a task. Reason: %s.", name, strings.TrimSuffix(t.FailedReason, ".")))
+	}
+	registered, err := s.registerTasks(ctx, c, svc, l.awsvpc(), healthy)
+	out.events = append(out.events, registered...)
+	return out, err
 }
 
 // view is the service as ECS answers it now.
@@ -557,71 +704,27 @@ func (r *serviceRecord) view(tasks []*taskRecord, now time.Time, tm Timing, with
 	} else {
 		out.Tags = nil
 	}
-	var running, pending int32
-	var steadyAt time.Time
-	settling := false // tasks still stopping
-	later := func(t *time.Time) {
-		if t != nil && t.After(steadyAt) {
-			steadyAt = *t
-		}
-	}
-	for _, t := range tasks {
-		if !t.visible(now, tm) {
-			continue
-		}
-		v := t.view(now, tm)
-		switch v.LastStatus {
-		case "RUNNING":
-			if v.DesiredStatus == "STOPPED" {
-				settling = true
-				continue
-			}
-			running++
-			later(v.StartedAt)
-		case "PROVISIONING", "PENDING", "ACTIVATING":
-			pending++
-		case "STOPPED":
-			later(v.StoppedAt)
-		default:
-			settling = true
-		}
-	}
-	out.RunningCount, out.PendingCount = running, pending
-	d := types.Deployment{
-		Id:                   r.Deployment,
-		Status:               "PRIMARY",
-		TaskDefinition:       out.TaskDefinition,
-		DesiredCount:         out.DesiredCount,
-		PendingCount:         pending,
-		RunningCount:         running,
-		CreatedAt:            ptr(r.DeploymentCreated),
-		UpdatedAt:            ptr(r.DeploymentUpdatedAt),
-		LaunchType:           out.LaunchType,
-		PlatformVersion:      out.PlatformVersion,
-		PlatformFamily:       out.PlatformFamily,
-		NetworkConfiguration: out.NetworkConfiguration,
-		RolloutState:         "IN_PROGRESS",
-		RolloutStateReason:   "ECS deployment " + r.Deployment + " in progress.",
-	}
-	if len(out.CapacityProviderStrategy) > 0 {
-		d.CapacityProviderStrategy = out.CapacityProviderStrategy
-	}
+	tl := tallyOf(tasks, now, tm)
+	out.RunningCount, out.PendingCount = tl.running, tl.pending
 	events := slices.Clone(r.Events)
-	steady := out.Status == statusActive && running == out.DesiredCount && pending == 0 && !settling
-	if steady {
-		d.RolloutState, d.RolloutStateReason = "COMPLETED", "ECS deployment "+r.Deployment+" completed."
-		if steadyAt.Before(r.DeploymentUpdatedAt) {
-			steadyAt = r.DeploymentUpdatedAt
-		}
+	if steadyAt, steady := r.steady(tl); steady {
 		if len(events) == 0 || !events[0].CreatedAt.After(steadyAt) {
 			events = append([]types.ServiceEvent{{Id: eventID(out.ServiceArn, steadyAt), CreatedAt: ptr(steadyAt),
 				Message: "(service " + out.ServiceName + ") has reached a steady state."}}, events...)
 		}
 	}
-	if out.Status != statusInactive {
-		out.Deployments = []types.Deployment{d}
-	} else {
+	switch {
+	case out.Status == statusInactive:
 		out.Deployments = []types.Deployment{}
+	case taskSetController(&out):
+		// "For CodeDeploy or External deployment controllers, services
+		// will have TaskSets but the deployments field is empty"
+		// (aws/copilot-cli #1061).
+		out.Deployments = []types.Deployment{}
+		out.TaskSets = r.taskSetViews(tl, withTags)
+	default:
+		out.Deployments = r.deployments(tl)
+		out.CurrentServiceDeployment, out.CurrentServiceRevisions = r.currentRevisions(tl)
 	}
 	out.Events = nonNil(events)
 	return out
@@ -684,19 +787,16 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 			return err
 		}
 		if in.TaskDefinition != "" {
-			if def, err = loadTaskDef(tx, c, in.TaskDefinition); err != nil {
+			if def, err = activeTaskDef(tx, c, in.TaskDefinition); err != nil {
 				return err
-			}
-			if def == nil {
-				return errTaskDefinitionNotFound()
-			}
-			if def.Def.Status != tdActive {
-				return errTaskDefinitionInactive()
 			}
 		}
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := controllerAllows(&rec.Service, in, def); err != nil {
 		return nil, err
 	}
 	if err := s.createSLR(ctx, c); err != nil {
@@ -731,7 +831,7 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 	if _, err := memberOf(requestConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
-	newDeployment := s.deploymentID()
+	newDeployment, newServiceDeployment := s.deploymentID(), s.serviceDeploymentID()
 	name := rec.Service.ServiceName
 	err = s.update(ctx, c, func(tx store.Tx) error {
 		r, err := loadService(tx, c, cl.Cluster.ClusterName, name)
@@ -791,8 +891,12 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 		if in.AvailabilityZoneRebalancing != "" {
 			sv.AvailabilityZoneRebalancing = in.AvailabilityZoneRebalancing
 		}
-		if redeploy {
-			r.Deployment, r.DeploymentCreated = newDeployment, now
+		if redeploy && !taskSetController(sv) {
+			tasks, err := serviceTasks(tx, c, cl.Cluster.ClusterName, name)
+			if err != nil {
+				return err
+			}
+			s.startDeployment(r, effective, newDeployment, newServiceDeployment, tallyOf(tasks, now, s.phases()), now)
 		}
 		r.DeploymentUpdatedAt = now
 		r.LastAttempt = time.Time{}
@@ -857,6 +961,9 @@ func (s *Service) DeleteService(ctx context.Context, c Call, in *types.DeleteSer
 		r.Service.Status = statusDraining
 		out = r.view(tasks, now, tm, true)
 		r.Service.Status = statusInactive
+		// "Amazon ECS deletes the service deployment when you delete a
+		// service" (service-deployment.html); its task sets go with it.
+		r.Rollout, r.Service.TaskSets, r.TaskSetTokens = nil, nil, nil
 		r.Rev++
 		return putJSON(tx, bucketServices, serviceKey(c, name, r.Service.ServiceName), r)
 	})

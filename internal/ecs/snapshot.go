@@ -95,6 +95,7 @@ func (s *Service) State(ctx context.Context, account string) (map[string]*Region
 			// service's to carry: its scheduler starts its tasks again.
 			v := r.view(tasks, now, tm, true)
 			v.RunningCount, v.PendingCount, v.Deployments, v.Events = 0, 0, nil, nil
+			v.CurrentServiceDeployment, v.CurrentServiceRevisions, v.TaskSets = "", nil, nil
 			rs.Services = append(rs.Services, v)
 			return true
 		})

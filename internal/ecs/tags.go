@@ -18,8 +18,8 @@ type taggable struct {
 }
 
 // findTaggable resolves an ECS resource ARN of this account and Region to
-// its record: clusters, services, tasks, container instances, task
-// definitions and capacity providers carry tags.
+// its record: clusters, services, task sets, tasks, container instances,
+// task definitions and capacity providers carry tags.
 func findTaggable(tx store.Tx, c Call, arn string) (*taggable, error) {
 	prefix := "arn:aws:ecs:"
 	if !strings.HasPrefix(arn, prefix) {
@@ -106,6 +106,8 @@ func findTaggable(tx store.Tx, c Call, arn string) (*taggable, error) {
 			return nil, errResourceNotFound()
 		}
 		return &taggable{bucketTaskDefs, key, &r, &r.Tags}, nil
+	case "task-set":
+		return taskSetTaggable(tx, c, rest)
 	case "capacity-provider":
 		r, err := loadProvider(tx, c, arn)
 		if err != nil {

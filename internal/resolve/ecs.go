@@ -61,14 +61,27 @@ func (r ECS) Cluster(ctx context.Context, c ecs.Call, ref string) (authz.Target,
 // given or formed.
 func (r ECS) InCluster(ctx context.Context, c ecs.Call, kind, cluster, ref string) (authz.Target, error) {
 	a, ok := ecs.MemberARN(c, kind, cluster, ref)
+	return r.target(ctx, c, kind, found(c, a, ok, ref, kind+"/"+ClusterName(cluster)+"/"+ref))
+}
+
+// found is the ARN a of what the operations find by ref (ok), or, when
+// they find nothing, ref if it is an ARN, else the ARN of resource.
+func found(c ecs.Call, a string, ok bool, ref, resource string) string {
 	switch {
 	case ok:
+		return a
 	case isARN(ref):
-		a = ref
-	default:
-		a = ARN(c, kind+"/"+ClusterName(cluster)+"/"+ref)
+		return ref
 	}
-	return r.target(ctx, c, kind, a)
+	return ARN(c, resource)
+}
+
+// TaskSet is a task set of a service of cluster, named by ID or ARN: the
+// ARN of what the operations find (ecs.TaskSetARN), or, for a reference
+// they find nothing by, the ARN as given or formed.
+func (r ECS) TaskSet(ctx context.Context, c ecs.Call, cluster, service, ref string) (authz.Target, error) {
+	a, ok := ecs.TaskSetARN(c, cluster, service, ref)
+	return r.target(ctx, c, "task-set", found(c, a, ok, ref, "task-set/"+ClusterName(cluster)+"/"+service+"/"+ref))
 }
 
 // CapacityProvider is the capacity provider ref names.

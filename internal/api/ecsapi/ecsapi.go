@@ -115,5 +115,19 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		bind("SubmitTaskStateChange", s.SubmitTaskStateChange, d.submitTaskStateChange),
 		bind("SubmitContainerStateChange", s.SubmitContainerStateChange, d.submitContainerStateChange),
 		bind("SubmitAttachmentStateChanges", s.SubmitAttachmentStateChanges, d.submitAttachmentStateChanges),
+
+		// Service deployments and revisions.
+		bind("ListServiceDeployments", s.ListServiceDeployments, d.listServiceDeployments),
+		bind("DescribeServiceDeployments", s.DescribeServiceDeployments, d.describeServiceDeployments),
+		bind("DescribeServiceRevisions", s.DescribeServiceRevisions, d.describeServiceRevisions),
+		bind("StopServiceDeployment", s.StopServiceDeployment, d.stopServiceDeployment),
+		bind("ContinueServiceDeployment", s.ContinueServiceDeployment, d.continueServiceDeployment),
+
+		// Task sets.
+		tagOnCreate(bind("CreateTaskSet", s.CreateTaskSet, d.createTaskSet), d, d.taskSetCreated),
+		bind("UpdateTaskSet", s.UpdateTaskSet, d.updateTaskSet),
+		bind("DeleteTaskSet", s.DeleteTaskSet, d.deleteTaskSet),
+		bind("DescribeTaskSets", s.DescribeTaskSets, d.describeTaskSets),
+		bind("UpdateServicePrimaryTaskSet", s.UpdateServicePrimaryTaskSet, d.updateServicePrimaryTaskSet),
 	}
 }

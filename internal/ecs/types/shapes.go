@@ -206,6 +206,12 @@ type ContainerDependency struct {
 	Condition     string
 }
 
+type ContainerImage struct {
+	ContainerName string
+	ImageDigest   string
+	Image         string
+}
+
 type ContainerInstance struct {
 	ContainerInstanceArn string
 	Ec2InstanceId        string
@@ -257,6 +263,16 @@ type ContainerStateChange struct {
 	NetworkBindings []NetworkBinding
 	Reason          string
 	Status          string
+}
+
+type ContinueServiceDeploymentRequest struct {
+	ServiceDeploymentArn string
+	HookId               string
+	Action               string
+}
+
+type ContinueServiceDeploymentResponse struct {
+	ServiceDeploymentArn string
 }
 
 type CreateCapacityProviderRequest struct {
@@ -326,6 +342,31 @@ type CreateServiceResponse struct {
 	Service *Service
 }
 
+type CreateTaskSetRequest struct {
+	Service                  string
+	Cluster                  string
+	ExternalId               string
+	TaskDefinition           string
+	NetworkConfiguration     *NetworkConfiguration
+	LoadBalancers            []LoadBalancer
+	ServiceRegistries        []ServiceRegistry
+	LaunchType               string
+	CapacityProviderStrategy []CapacityProviderStrategyItem
+	PlatformVersion          string
+	Scale                    *Scale
+	ClientToken              string
+	Tags                     []Tag
+}
+
+type CreateTaskSetResponse struct {
+	TaskSet *TaskSet
+}
+
+type CreatedAt struct {
+	Before *time.Time
+	After  *time.Time
+}
+
 type DeleteAccountSettingRequest struct {
 	Name         string
 	PrincipalArn string
@@ -378,6 +419,17 @@ type DeleteTaskDefinitionsRequest struct {
 type DeleteTaskDefinitionsResponse struct {
 	TaskDefinitions []TaskDefinition
 	Failures        []Failure
+}
+
+type DeleteTaskSetRequest struct {
+	Cluster string
+	Service string
+	TaskSet string
+	Force   *bool
+}
+
+type DeleteTaskSetResponse struct {
+	TaskSet *TaskSet
 }
 
 type Deployment struct {
@@ -444,6 +496,15 @@ type DeploymentLifecycleHook struct {
 	TimeoutConfiguration *DeploymentLifecycleHookTimeoutConfiguration
 }
 
+type DeploymentLifecycleHookDetail struct {
+	HookId        string
+	TargetType    string
+	TargetArn     string
+	Status        string
+	ExpiresAt     *time.Time
+	TimeoutAction string
+}
+
 type DeploymentLifecycleHookTimeoutConfiguration struct {
 	TimeoutInMinutes *int32
 	Action           string
@@ -502,6 +563,24 @@ type DescribeContainerInstancesResponse struct {
 	Failures           []Failure
 }
 
+type DescribeServiceDeploymentsRequest struct {
+	ServiceDeploymentArns []string
+}
+
+type DescribeServiceDeploymentsResponse struct {
+	ServiceDeployments []ServiceDeployment
+	Failures           []Failure
+}
+
+type DescribeServiceRevisionsRequest struct {
+	ServiceRevisionArns []string
+}
+
+type DescribeServiceRevisionsResponse struct {
+	ServiceRevisions []ServiceRevision
+	Failures         []Failure
+}
+
 type DescribeServicesRequest struct {
 	Cluster  string
 	Services []string
@@ -521,6 +600,18 @@ type DescribeTaskDefinitionRequest struct {
 type DescribeTaskDefinitionResponse struct {
 	TaskDefinition *TaskDefinition
 	Tags           []Tag
+}
+
+type DescribeTaskSetsRequest struct {
+	Cluster  string
+	Service  string
+	TaskSets []string
+	Include  []string
+}
+
+type DescribeTaskSetsResponse struct {
+	TaskSets []TaskSet
+	Failures []Failure
 }
 
 type DescribeTasksRequest struct {
@@ -563,6 +654,14 @@ type EBSTagSpecification struct {
 	ResourceType  string
 	Tags          []Tag
 	PropagateTags string
+}
+
+type ECSManagedResources struct {
+	IngressPaths          []ManagedIngressPath
+	AutoScaling           *ManagedAutoScaling
+	MetricAlarms          []ManagedMetricAlarm
+	ServiceSecurityGroups []ManagedSecurityGroup
+	LogGroups             []ManagedLogGroup
 }
 
 type EFSAuthorizationConfig struct {
@@ -819,6 +918,20 @@ type ListContainerInstancesResponse struct {
 	NextToken             string
 }
 
+type ListServiceDeploymentsRequest struct {
+	Service    string
+	Cluster    string
+	Status     []string
+	CreatedAt  *CreatedAt
+	NextToken  string
+	MaxResults *int32
+}
+
+type ListServiceDeploymentsResponse struct {
+	ServiceDeployments []ServiceDeploymentBrief
+	NextToken          string
+}
+
 type ListServicesRequest struct {
 	Cluster                string
 	NextToken              string
@@ -912,6 +1025,40 @@ type ManagedAgentStateChange struct {
 	Reason           string
 }
 
+type ManagedApplicationAutoScalingPolicy struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+	PolicyType   string
+	TargetValue  float64
+	Metric       string
+}
+
+type ManagedAutoScaling struct {
+	ScalableTarget                 *ManagedScalableTarget
+	ApplicationAutoScalingPolicies []ManagedApplicationAutoScalingPolicy
+}
+
+type ManagedCertificate struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+	DomainName   string
+}
+
+type ManagedIngressPath struct {
+	AccessType                 string
+	Endpoint                   string
+	LoadBalancer               *ManagedLoadBalancer
+	LoadBalancerSecurityGroups []ManagedSecurityGroup
+	Certificate                *ManagedCertificate
+	Listener                   *ManagedListener
+	Rule                       *ManagedListenerRule
+	TargetGroups               []ManagedTargetGroup
+}
+
 type ManagedInstancesLocalStorageConfiguration struct {
 	UseLocalStorage bool
 }
@@ -933,6 +1080,54 @@ type ManagedInstancesStorageConfiguration struct {
 	StorageSizeGiB *int32
 }
 
+type ManagedListener struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+}
+
+type ManagedListenerRule struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+}
+
+type ManagedLoadBalancer struct {
+	Arn              string
+	Status           string
+	StatusReason     string
+	UpdatedAt        *time.Time
+	Scheme           string
+	SubnetIds        []string
+	SecurityGroupIds []string
+}
+
+type ManagedLogGroup struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+	LogGroupName string
+}
+
+type ManagedMetricAlarm struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+}
+
+type ManagedScalableTarget struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+	MinCapacity  int32
+	MaxCapacity  int32
+}
+
 type ManagedScaling struct {
 	Status                 string
 	TargetCapacity         *int32
@@ -941,9 +1136,26 @@ type ManagedScaling struct {
 	InstanceWarmupPeriod   *int32
 }
 
+type ManagedSecurityGroup struct {
+	Arn          string
+	Status       string
+	StatusReason string
+	UpdatedAt    *time.Time
+}
+
 type ManagedStorageConfiguration struct {
 	KmsKeyId                        string
 	FargateEphemeralStorageKmsKeyId string
+}
+
+type ManagedTargetGroup struct {
+	Arn             string
+	Status          string
+	StatusReason    string
+	UpdatedAt       *time.Time
+	HealthCheckPath string
+	HealthCheckPort int32
+	Port            int32
 }
 
 type MemoryGiBPerVCpuRequest struct {
@@ -1111,6 +1323,10 @@ type RepositoryCredentials struct {
 	CredentialsParameter string
 }
 
+type ResolvedConfiguration struct {
+	LoadBalancers []ServiceRevisionLoadBalancer
+}
+
 type Resource struct {
 	Name           string
 	Type           string
@@ -1123,6 +1339,12 @@ type Resource struct {
 type ResourceRequirement struct {
 	Value string
 	Type  string
+}
+
+type Rollback struct {
+	Reason             string
+	StartedAt          *time.Time
+	ServiceRevisionArn string
 }
 
 type RunTaskRequest struct {
@@ -1275,6 +1497,51 @@ type ServiceCurrentRevisionSummary struct {
 	PendingTaskCount   int32
 }
 
+type ServiceDeployment struct {
+	ServiceDeploymentArn     string
+	ServiceArn               string
+	ClusterArn               string
+	CreatedAt                *time.Time
+	StartedAt                *time.Time
+	FinishedAt               *time.Time
+	StoppedAt                *time.Time
+	UpdatedAt                *time.Time
+	SourceServiceRevisions   []ServiceRevisionSummary
+	TargetServiceRevision    *ServiceRevisionSummary
+	Status                   string
+	StatusReason             string
+	LifecycleStage           string
+	LifecycleHookDetails     []DeploymentLifecycleHookDetail
+	DeploymentConfiguration  *DeploymentConfiguration
+	Rollback                 *Rollback
+	DeploymentCircuitBreaker *ServiceDeploymentCircuitBreaker
+	Alarms                   *ServiceDeploymentAlarms
+}
+
+type ServiceDeploymentAlarms struct {
+	Status              string
+	AlarmNames          []string
+	TriggeredAlarmNames []string
+}
+
+type ServiceDeploymentBrief struct {
+	ServiceDeploymentArn     string
+	ServiceArn               string
+	ClusterArn               string
+	StartedAt                *time.Time
+	CreatedAt                *time.Time
+	FinishedAt               *time.Time
+	TargetServiceRevisionArn string
+	Status                   string
+	StatusReason             string
+}
+
+type ServiceDeploymentCircuitBreaker struct {
+	Status       string
+	FailureCount int32
+	Threshold    int32
+}
+
 type ServiceEvent struct {
 	Id        string
 	CreatedAt *time.Time
@@ -1300,6 +1567,43 @@ type ServiceRegistry struct {
 	Port          *int32
 	ContainerName string
 	ContainerPort *int32
+}
+
+type ServiceRevision struct {
+	ServiceRevisionArn          string
+	ServiceArn                  string
+	ClusterArn                  string
+	TaskDefinition              string
+	CapacityProviderStrategy    []CapacityProviderStrategyItem
+	LaunchType                  string
+	PlatformVersion             string
+	PlatformFamily              string
+	LoadBalancers               []LoadBalancer
+	ServiceRegistries           []ServiceRegistry
+	NetworkConfiguration        *NetworkConfiguration
+	ContainerImages             []ContainerImage
+	GuardDutyEnabled            bool
+	ServiceConnectConfiguration *ServiceConnectConfiguration
+	VolumeConfigurations        []ServiceVolumeConfiguration
+	FargateEphemeralStorage     *DeploymentEphemeralStorage
+	CreatedAt                   *time.Time
+	VpcLatticeConfigurations    []VpcLatticeConfiguration
+	ResolvedConfiguration       *ResolvedConfiguration
+	EcsManagedResources         *ECSManagedResources
+}
+
+type ServiceRevisionLoadBalancer struct {
+	TargetGroupArn         string
+	ProductionListenerRule string
+}
+
+type ServiceRevisionSummary struct {
+	Arn                              string
+	RequestedTaskCount               int32
+	RunningTaskCount                 int32
+	PendingTaskCount                 int32
+	RequestedTestTrafficWeight       float64
+	RequestedProductionTrafficWeight float64
 }
 
 type ServiceVolumeConfiguration struct {
@@ -1339,6 +1643,15 @@ type StartTaskRequest struct {
 type StartTaskResponse struct {
 	Tasks    []Task
 	Failures []Failure
+}
+
+type StopServiceDeploymentRequest struct {
+	ServiceDeploymentArn string
+	StopType             string
+}
+
+type StopServiceDeploymentResponse struct {
+	ServiceDeploymentArn string
 }
 
 type StopTaskRequest struct {
@@ -1640,6 +1953,16 @@ type UpdateManagedInstancesProviderConfiguration struct {
 	AutoRepairConfiguration    *AutoRepairConfiguration
 }
 
+type UpdateServicePrimaryTaskSetRequest struct {
+	Cluster        string
+	Service        string
+	PrimaryTaskSet string
+}
+
+type UpdateServicePrimaryTaskSetResponse struct {
+	TaskSet *TaskSet
+}
+
 type UpdateServiceRequest struct {
 	Cluster                       string
 	Service                       string
@@ -1679,6 +2002,17 @@ type UpdateTaskProtectionRequest struct {
 type UpdateTaskProtectionResponse struct {
 	ProtectedTasks []ProtectedTask
 	Failures       []Failure
+}
+
+type UpdateTaskSetRequest struct {
+	Cluster string
+	Service string
+	TaskSet string
+	Scale   *Scale
+}
+
+type UpdateTaskSetResponse struct {
+	TaskSet *TaskSet
 }
 
 type VCpuCountRangeRequest struct {

@@ -37,4 +37,9 @@ var Operations = []string{
 	"GetTaskProtection", "UpdateTaskProtection",
 	// The container agent's calls.
 	"DiscoverPollEndpoint", "SubmitTaskStateChange", "SubmitContainerStateChange", "SubmitAttachmentStateChanges",
+	// Service deployments and revisions.
+	"ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions", "StopServiceDeployment",
+	"ContinueServiceDeployment",
+	// Task sets.
+	"CreateTaskSet", "UpdateTaskSet", "DeleteTaskSet", "DescribeTaskSets", "UpdateServicePrimaryTaskSet",
 }
