@@ -3,6 +3,7 @@ package integration
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -341,5 +342,36 @@ func TestEC2InstanceProfileAssociations(t *testing.T) {
 	}
 	if got := must(c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}}))(t).Reservations[0].Instances[0]; got.IamInstanceProfile != nil {
 		t.Errorf("described with %+v", got.IamInstanceProfile)
+	}
+}
+
+// RunInstances is idempotent by its client token, as EC2's is: the SDKs
+// fill ClientToken and keep it across their retries, so a retried launch
+// answers the first one's reservation and launches nothing more.
+func TestEC2RunInstancesClientToken(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	c := ec2.NewFromConfig(rc.Config)
+	in := &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(2), MaxCount: aws.Int32(2), ClientToken: aws.String("launch-1")}
+	first := must(c.RunInstances(ctx, in))(t)
+	again := must(c.RunInstances(ctx, in))(t)
+	ids := func(r *ec2.RunInstancesOutput) []string {
+		var out []string
+		for _, i := range r.Instances {
+			out = append(out, aws.ToString(i.InstanceId))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if aws.ToString(again.ReservationId) != aws.ToString(first.ReservationId) || !slices.Equal(ids(again), ids(first)) ||
+		aws.ToString(again.Instances[0].ClientToken) != "launch-1" {
+		t.Errorf("the retried launch answered %s %v, the first %s %v", aws.ToString(again.ReservationId), ids(again), aws.ToString(first.ReservationId), ids(first))
+	}
+	other := must(c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1)}))(t)
+	n := 0
+	for _, r := range must(c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{}))(t).Reservations {
+		n += len(r.Instances)
+	}
+	if n != 3 || aws.ToString(other.ReservationId) == aws.ToString(first.ReservationId) {
+		t.Errorf("%d instances after two launches of 2 (one retried) and 1", n)
 	}
 }

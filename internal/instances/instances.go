@@ -149,6 +149,8 @@ type Instance struct {
 	// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/amazon-ec2-managed-instances.html),
 	// such as ECS Managed Instances launches.
 	Operator string `json:",omitempty"`
+	// ClientToken is the token of the RunInstances that launched it.
+	ClientToken string `json:",omitempty"`
 }
 
 // fill gives an instance kept by a rolecall from before reservations and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -39,6 +40,12 @@ type RunInput struct {
 	MetadataPorts []int
 	// DryRun decides everything and launches nothing: DryRunOperation.
 	DryRun bool
+	// ClientToken makes the launch idempotent: a launch repeated with the
+	// token of an earlier one in the account and Region answers that
+	// one's reservation and launches nothing (the SDKs fill it and keep
+	// it across their retries; "Ensure idempotency in Amazon EC2 API
+	// requests", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+	ClientToken string
 }
 
 // Reservation is one launch: its instances.
@@ -120,7 +127,7 @@ func (s *Service) run(ctx context.Context, c Call, in RunInput, m *managed) (*Re
 			InstanceType: typ, ImageId: image, Architecture: DefaultArchitecture,
 			PrivateIp: fmt.Sprintf("10.0.%d.%d", hexByte(h[:2]), 1+hexByte(h[2:4])%254),
 			State:     StateRunning, LaunchTime: now, LaunchedBy: caller, ReservationId: res.ReservationId,
-			Tags: maps.Clone(in.Tags), Operator: operator,
+			Tags: maps.Clone(in.Tags), Operator: operator, ClientToken: in.ClientToken,
 		}}
 		if i < len(in.MetadataPorts) {
 			r.MetadataPort = in.MetadataPorts[i]
@@ -146,6 +153,24 @@ func (s *Service) run(ctx context.Context, c Call, in RunInput, m *managed) (*Re
 			return true
 		}); err != nil {
 			return err
+		}
+		if in.ClientToken != "" {
+			var earlier []*record
+			if err := scanRecords(tx, c.Account, func(r *record) bool {
+				if r.Region == c.Region && r.ClientToken == in.ClientToken {
+					earlier = append(earlier, r)
+				}
+				return true
+			}); err != nil {
+				return err
+			}
+			if len(earlier) > 0 {
+				// In DescribeInstances' order within a reservation.
+				slices.SortFunc(earlier, func(a, b *record) int { return strings.Compare(a.InstanceId, b.InstanceId) })
+				recs = earlier
+				res.ReservationId = earlier[0].ReservationId
+				return nil
+			}
 		}
 		if m != nil {
 			running = 0

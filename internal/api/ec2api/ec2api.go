@@ -94,7 +94,7 @@ func (h *handler) runInstances(ctx context.Context, c *api.Call, in *types.RunIn
 	}
 	res, err := h.fleet.Launch(ctx, call(c), instances.RunInput{
 		InstanceProfile: profileRef(in.IamInstanceProfile), ImageId: in.ImageId, InstanceType: in.InstanceType,
-		Tags: instanceTags(in), MinCount: int(in.MinCount), MaxCount: int(in.MaxCount), DryRun: in.DryRun,
+		Tags: instanceTags(in), MinCount: int(in.MinCount), MaxCount: int(in.MaxCount), DryRun: in.DryRun, ClientToken: in.ClientToken,
 	})
 	if err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ func instance(i *instances.Instance, index int) types.Instance {
 	launched := i.LaunchTime
 	out := types.Instance{
 		InstanceId: i.InstanceId, ImageId: i.ImageId, InstanceType: i.InstanceType, Architecture: i.Architecture,
-		State: state(i.State), LaunchTime: &launched, AmiLaunchIndex: int32(index),
+		State: state(i.State), LaunchTime: &launched, AmiLaunchIndex: int32(index), ClientToken: i.ClientToken,
 		Placement:      &types.Placement{AvailabilityZone: i.AvailabilityZone, Tenancy: tenancy},
 		RootDeviceType: rootDeviceType, RootDeviceName: rootDeviceName, VirtualizationType: virtualizationType, Hypervisor: hypervisor,
 		Monitoring: &types.Monitoring{State: "disabled"}, SecurityGroups: []types.GroupIdentifier{},
