@@ -47,7 +47,7 @@ func stateExport(dataDir, endpoint, account string, out []string, stdout, stderr
 		fmt.Fprintf(stderr, "rolecall state export: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "rolecall: state written to %s (mode 0600: it holds access keys' secrets)\n", out[0])
+	fmt.Fprintf(stderr, "rolecall: state written to %s (mode 0600: it holds secrets: access keys, password keys, MFA seeds)\n", out[0])
 	return 0
 }
 

@@ -153,7 +153,7 @@ func TestStateExportImportDir(t *testing.T) {
 	}
 	a.Close()
 
-	if _, errs, code := cli("state", "export", "--data-dir", dirA, file); code != 0 || errs != "rolecall: state written to "+file+" (mode 0600: it holds access keys' secrets)\n" {
+	if _, errs, code := cli("state", "export", "--data-dir", dirA, file); code != 0 || errs != "rolecall: state written to "+file+" (mode 0600: it holds secrets: access keys, password keys, MFA seeds)\n" {
 		t.Fatalf("export: exit %d: %s", code, errs)
 	}
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
