@@ -35,4 +35,10 @@ var Operations = []string{
 	"PutAttributes", "DeleteAttributes", "ListAttributes",
 	// Task protection.
 	"GetTaskProtection", "UpdateTaskProtection",
+	// Daemons and their task definitions, deployments and revisions.
+	"CreateDaemon", "UpdateDaemon", "DeleteDaemon", "DescribeDaemon", "ListDaemons",
+	"RegisterDaemonTaskDefinition", "DescribeDaemonTaskDefinition", "DeleteDaemonTaskDefinition", "ListDaemonTaskDefinitions",
+	"DescribeDaemonDeployments", "ListDaemonDeployments", "DescribeDaemonRevisions",
+	// Express gateway services.
+	"CreateExpressGatewayService", "UpdateExpressGatewayService", "DeleteExpressGatewayService", "DescribeExpressGatewayService",
 }
