@@ -66,7 +66,8 @@ func fill(service string, v reflect.Value, name string) {
 // when their input names everything.
 var alsoAsked = map[string]int{"iam:AddRoleToInstanceProfile": 2,
 	"ecs:CreateCluster": 2, "ecs:CreateCapacityProvider": 2, "ecs:CreateService": 2, "ecs:RegisterTaskDefinition": 2,
-	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2}
+	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2,
+	"ecs:RegisterDaemonTaskDefinition": 2, "ecs:CreateDaemon": 2, "ecs:CreateExpressGatewayService": 2}
 
 // TestEveryOperationResolvesItsResources: every operation the Service
 // Authorization Reference gives a resource type declares what it acts on,

@@ -132,7 +132,15 @@ func managedSlots(tx store.Tx, c Call, cluster, provider string, now time.Time, 
 		return out, err
 	}
 	err = scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
-		if sl := byArn[tr.Task.ContainerInstanceArn]; sl != nil && tr.active(now, tm) {
+		sl := byArn[tr.Task.ContainerInstanceArn]
+		switch {
+		case sl == nil || !tr.active(now, tm):
+		case tr.Daemon != "":
+			// A daemon's task takes its resources, not the place of the
+			// task an instance sized for one was launched for.
+			sl.cpu -= tr.ReservedCPU
+			sl.mem -= tr.ReservedMemory
+		default:
 			sl.take(tr.ReservedCPU, tr.ReservedMemory)
 		}
 		return true
@@ -270,6 +278,10 @@ func (s *Service) launchManagedInstance(ctx context.Context, c Call, p *types.Ca
 		if terr := s.terminateHost(ctx, c, p.Name, id); terr != nil {
 			return nil, "", errors.Join(err, terr)
 		}
+		return nil, "", err
+	}
+	// The provider's daemons start their tasks on it first (daemons.go).
+	if err := s.daemonsOf(ctx, c, cluster, p.Name); err != nil {
 		return nil, "", err
 	}
 	return r, "", nil
@@ -470,6 +482,10 @@ func idleInstances(tx store.Tx, c Call, cluster string, now time.Time, tm Timing
 	if err := scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
 		arn := tr.Task.ContainerInstanceArn
 		if arn == "" {
+			return true
+		}
+		// Daemons' tasks run on every instance, idle or not.
+		if tr.Daemon != "" {
 			return true
 		}
 		if tr.active(now, tm) {

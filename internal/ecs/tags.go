@@ -19,7 +19,8 @@ type taggable struct {
 
 // findTaggable resolves an ECS resource ARN of this account and Region to
 // its record: clusters, services, tasks, container instances, task
-// definitions and capacity providers carry tags.
+// definitions, capacity providers, daemons and daemon task definitions
+// carry tags.
 func findTaggable(tx store.Tx, c Call, arn string) (*taggable, error) {
 	prefix := "arn:aws:ecs:"
 	if !strings.HasPrefix(arn, prefix) {
@@ -106,6 +107,8 @@ func findTaggable(tx store.Tx, c Call, arn string) (*taggable, error) {
 			return nil, errResourceNotFound()
 		}
 		return &taggable{bucketTaskDefs, key, &r, &r.Tags}, nil
+	case "daemon", "daemon-task-definition":
+		return daemonTaggable(tx, c, kind, arn)
 	case "capacity-provider":
 		r, err := loadProvider(tx, c, arn)
 		if err != nil {

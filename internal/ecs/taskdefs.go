@@ -103,8 +103,7 @@ func loadTaskDef(tx store.Tx, c Call, id string) (*taskDefRecord, error) {
 // caller passing the task and execution roles to ecs-tasks.amazonaws.com.
 func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.RegisterTaskDefinitionRequest) (*types.RegisterTaskDefinitionResponse, error) {
 	if !familyPattern.MatchString(in.Family) {
-		// layer0 PR #441 quotes ECS's "Family contains invalid characters".
-		return nil, clientException("Family contains invalid characters.")
+		return nil, errFamilyInvalid()
 	}
 	td := types.TaskDefinition{
 		Family:                  in.Family,
@@ -130,19 +129,8 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 	if _, err := memberOf(definitionConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
-	for _, r := range []string{in.TaskRoleArn, in.ExecutionRoleArn} {
-		if r == "" {
-			continue
-		}
-		if err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks, ""); err != nil {
-			if err, denied := asAccessDenied(err); denied {
-				return nil, err
-			}
-			if isNoSuchRole(err) {
-				return nil, errRoleNotValid()
-			}
-			return nil, err
-		}
+	if err := s.passDefinitionRoles(ctx, c, in.TaskRoleArn, in.ExecutionRoleArn); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	td.RegisteredAt = &now
@@ -165,6 +153,26 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 		return nil, err
 	}
 	return &types.RegisterTaskDefinitionResponse{TaskDefinition: &td, Tags: tags}, nil
+}
+
+// passDefinitionRoles: registering a task definition, the caller passes its
+// roles to ecs-tasks.amazonaws.com, and each must be a role.
+func (s *Service) passDefinitionRoles(ctx context.Context, c Call, roles ...string) error {
+	for _, r := range roles {
+		if r == "" {
+			continue
+		}
+		if err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks, ""); err != nil {
+			if err, denied := asAccessDenied(err); denied {
+				return err
+			}
+			if isNoSuchRole(err) {
+				return errRoleNotValid()
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // ecrImage matches an image in a private ECR registry, which Fargate pulls
