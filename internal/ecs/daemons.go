@@ -216,6 +216,9 @@ func checkDaemonChoice(tx store.Tx, c Call, cluster, taskDef string, providers [
 		return ch, errDaemonNoProviders()
 	}
 	for _, ref := range providers {
+		if n := providerName(c, ref); n == "FARGATE" || n == "FARGATE_SPOT" {
+			return ch, errDaemonManagedOnly()
+		}
 		p, err := loadProvider(tx, c, ref)
 		switch {
 		case err != nil:
@@ -980,6 +983,30 @@ func (s *Service) reconcileDaemon(ctx context.Context, c Call, cluster, name str
 		}
 		return nil
 	})
+}
+
+// stopDaemonTasksOn stops, inside tx, the daemons' tasks on a container
+// instance whose EC2 instance ECS terminated, as AWS stops a terminated
+// host's tasks.
+func stopDaemonTasksOn(tx store.Tx, c Call, cluster string, inst *instanceRecord, now time.Time) error {
+	var stop []string
+	err := scanJSON(tx, bucketTasks, clusterKey(c, cluster)+"/", func(key string, r *taskRecord) bool {
+		if r.Daemon != "" && r.wantsToRun() && r.Task.ContainerInstanceArn == inst.Instance.ContainerInstanceArn {
+			stop = append(stop, key)
+		}
+		return true
+	})
+	for _, key := range stop {
+		var r taskRecord
+		if ok, err := getJSON(tx, bucketTasks, key, &r); err != nil || !ok {
+			return err
+		}
+		r.StopAt, r.StopCode, r.StopReason = ptr(now), daemonStopCode, hostTerminatedReason(inst.Instance.Ec2InstanceId)
+		if err := putJSON(tx, bucketTasks, key, &r); err != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // daemonsOf reconciles the daemons of provider in cluster: ECS starts a

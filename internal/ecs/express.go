@@ -68,13 +68,13 @@ type nameValue struct{ Name, Value string }
 func expressKey(c Call, cluster, name string) string { return clusterKey(c, cluster) + "/" + name }
 
 // The defaults of the CreateExpressGatewayService reference, and
-// rolecall's where it names none (the maximum task count, the log group).
+// rolecall's where it names none (the maximum task count); the log group's
+// are the one model's (ecsroles.ExpressLogGroup).
 const (
 	expressCPU             = "256"
 	expressMemory          = "512"
 	expressHealthCheckPath = "/ping"
 	expressPort            = int32(80)
-	expressStreamPrefix    = "ecs"
 	expressMetric          = "AVERAGE_CPU"
 	expressTarget          = int32(60)
 	expressMinTasks        = int32(1)
@@ -146,9 +146,7 @@ func (ch expressChange) apply(x expressConfig, cluster, service string) (express
 		if pc.ContainerPort != nil {
 			x.ContainerPort = *pc.ContainerPort
 		}
-		// The service's own log group, rolecall's name for it (AWS's is
-		// unverified); the stream prefix defaults to ecs (reference).
-		x.LogGroup, x.LogStreamPrefix = "/aws/ecs/"+cluster+"/"+service, expressStreamPrefix
+		x.LogGroup, x.LogStreamPrefix = ecsroles.ExpressLogGroup(cluster, service), ecsroles.ExpressStreamPrefix
 		if lc := pc.AwsLogsConfiguration; lc != nil {
 			x.LogGroup, x.LogStreamPrefix = lc.LogGroup, lc.LogStreamPrefix
 		}
@@ -484,7 +482,9 @@ func (s *Service) DeleteExpressGatewayService(ctx context.Context, c Call, in *t
 	if err := s.expressRole(ctx, c, r, ecsroles.StepGatewayDelete); err != nil {
 		return nil, err
 	}
-	if _, err := s.DeleteService(ctx, c, &types.DeleteServiceRequest{Cluster: r.Cluster, Service: r.Service, Force: ptr(true)}); err != nil {
+	// The answer shows the service DRAINING, as DeleteService's does.
+	deleted, err := s.DeleteService(ctx, c, &types.DeleteServiceRequest{Cluster: r.Cluster, Service: r.Service, Force: ptr(true)})
+	if err != nil {
 		return nil, err
 	}
 	r.UpdatedAt = s.now()
@@ -494,11 +494,7 @@ func (s *Service) DeleteExpressGatewayService(ctx context.Context, c Call, in *t
 	if err != nil {
 		return nil, err
 	}
-	svc, err := s.describeService(ctx, c, r.Cluster, r.Service, true)
-	if err != nil {
-		return nil, err
-	}
-	out := r.view(c, svc, true)
+	out := r.view(c, deleted.Service, true)
 	return &types.DeleteExpressGatewayServiceResponse{Service: &out}, nil
 }
 

@@ -394,6 +394,9 @@ func (s *Service) retire(ctx context.Context, c Call, cluster string, recs []*in
 				return err
 			}
 			cur.HostTerminated = true
+			if err := stopDaemonTasksOn(tx, c, cluster, &cur, s.now()); err != nil {
+				return err
+			}
 			return putJSON(tx, bucketInstances, instanceKey(c, cluster, id), &cur)
 		})
 		if err != nil {

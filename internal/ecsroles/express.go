@@ -172,6 +172,14 @@ func ExpressTaskDefinition(family, region string, cfg *types.ExpressGatewayServi
 	return td
 }
 
+// ExpressLogGroup is the log group of an Express service whose primary
+// container names none, and ExpressStreamPrefix its stream prefix (the
+// reference: "The default for an Express service is ecs"); the group's
+// name is rolecall's, AWS's is unverified.
+func ExpressLogGroup(cluster, service string) string { return "/aws/ecs/" + cluster + "/" + service }
+
+const ExpressStreamPrefix = "ecs"
+
 // ExpressLabel names an Express service in Why lines.
 func ExpressLabel(name, cluster string) string {
 	return fmt.Sprintf("Express service %s (cluster %s, FARGATE)", name, cluster)
