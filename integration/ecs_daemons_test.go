@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // ECS Managed Daemons: one task of the daemon on each instance of its
@@ -100,6 +101,9 @@ func TestECSDaemons(t *testing.T) {
 	if len(running) != 1 || aws.ToString(running[0].ContainerInstanceArn) != instance || aws.ToString(running[0].TaskDefinitionArn) != td1 ||
 		aws.ToString(running[0].LastStatus) != "RUNNING" || aws.ToString(running[0].CapacityProviderName) != "mi" {
 		t.Fatalf("daemon tasks %+v", running)
+	}
+	if used := must(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("agentTaskRole")}))(t).Role.RoleLastUsed; used == nil || used.LastUsedDate == nil {
+		t.Errorf("the daemon's task role was not assumed: %+v", used)
 	}
 	detail := must(e.ecs.DescribeDaemon(ctx, &ecs.DescribeDaemonInput{DaemonArn: aws.String(daemonArn)}))(t).Daemon
 	if detail.Status != ecstypes.DaemonStatusActive || len(detail.CurrentRevisions) != 1 || detail.CurrentRevisions[0].TotalRunningCount != 1 ||
@@ -212,6 +216,20 @@ func TestECSDaemonTaskRoles(t *testing.T) {
 	if dep.Status != ecstypes.DaemonDeploymentStatusStopped || dep.CircuitBreaker.Status != ecstypes.DaemonDeploymentRollbackMonitorsStatusTriggered || dep.CircuitBreaker.FailureCount != 1 {
 		t.Errorf("deployment %s, circuit breaker %+v, %s", dep.Status, dep.CircuitBreaker, aws.ToString(dep.StatusReason))
 	}
+
+	// Authorized on the daemon and its deployment, by ARN; creating one
+	// with tags also needs ecs:TagResource on it.
+	ops := userClient(t, e, "ops", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["ecs:CreateDaemon","ecs:DescribeDaemonDeployments"],"Resource":"*"},
+		{"Effect":"Allow","Action":"ecs:DescribeDaemon","Resource":"arn:aws:ecs:us-east-1:`+account+`:daemon/prod/other"}]}`)
+	daemonArn := daemonARNPrefix + "daemon/prod/agent"
+	_, err = ops.DescribeDaemon(ctx, &ecs.DescribeDaemonInput{DaemonArn: aws.String(daemonArn)})
+	wantErr(t, err, 400, "AccessDeniedException", "User: arn:aws:iam::"+account+":user/ops is not authorized to perform: ecs:DescribeDaemon on resource: "+daemonArn+
+		" because no identity-based policy allows the ecs:DescribeDaemon action")
+	_, err = ops.CreateDaemon(ctx, &ecs.CreateDaemonInput{DaemonName: aws.String("tagged"), ClusterArn: aws.String("prod"), DaemonTaskDefinitionArn: aws.String(td),
+		CapacityProviderArns: []string{"mi"}, Tags: []ecstypes.Tag{{Key: aws.String("team"), Value: aws.String("obs")}}})
+	wantErr(t, err, 400, "AccessDeniedException", "User: arn:aws:iam::"+account+":user/ops is not authorized to perform: ecs:TagResource on resource: "+daemonARNPrefix+
+		"daemon/prod/tagged because no identity-based policy allows the ecs:TagResource action")
 }
 
 // An instance ECS launches for a provider gets the provider's daemons'

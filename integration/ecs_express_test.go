@@ -111,6 +111,9 @@ func TestECSExpressGatewayService(t *testing.T) {
 	wantErr(t, err, 400, "ServiceNotActiveException", "Service was not ACTIVE.")
 	_, err = e.ecs.DeleteExpressGatewayService(ctx, &ecs.DeleteExpressGatewayServiceInput{ServiceArn: aws.String(svcArn)})
 	wantErr(t, err, 400, "ServiceNotActiveException", "Service was not ACTIVE.")
+	if gone := must(e.ecs.DescribeExpressGatewayService(ctx, &ecs.DescribeExpressGatewayServiceInput{ServiceArn: aws.String(svcArn)}))(t).Service; gone.Status.StatusCode != ecstypes.ExpressGatewayServiceStatusCodeInactive {
+		t.Errorf("deleted service described %s", gone.Status.StatusCode)
+	}
 
 	// A service that is not an Express service, and one that does not
 	// exist.
