@@ -387,26 +387,13 @@ func (s *Service) UpdateDaemon(ctx context.Context, c Call, in *types.UpdateDaem
 	if err := s.passTaskRoles(ctx, c, ch.def.Def.ExecutionRoleArn, ch.def.Def.TaskRoleArn); err != nil {
 		return nil, err
 	}
-	var dep *daemonDeploymentRecord
-	err = s.update(ctx, c, func(tx store.Tx) error {
-		cur, prev, err := s.daemonFromARN(tx, c, in.DaemonArn)
-		if err != nil {
-			return err
-		}
-		if cur.Status != statusActive {
-			return errDaemonNotActive()
-		}
-		d = cur
+	d, dep, err := s.redeploy(ctx, c, in.DaemonArn, func(d *daemonRecord) *daemonRevisionRecord {
 		d.Providers, d.Config = ch.providers, daemonConfigOf(in.DeploymentConfiguration)
 		rev := s.newRevision(d, ch.def, in.PropagateTags, in.EnableECSManagedTags, in.EnableExecuteCommand)
 		d.Revision = rev.ID
-		dep, err = s.deploy(tx, c, d, prev, rev)
-		return err
+		return rev
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.reconcileDaemon(ctx, c, d.Cluster, d.Name); err != nil {
 		return nil, err
 	}
 	created, updated := d.CreatedAt, d.UpdatedAt
@@ -416,10 +403,25 @@ func (s *Service) UpdateDaemon(ctx context.Context, c Call, in *types.UpdateDaem
 // DeleteDaemon deletes an ACTIVE daemon: its deployment stops the
 // daemon's tasks, and once it has the daemon is gone.
 func (s *Service) DeleteDaemon(ctx context.Context, c Call, in *types.DeleteDaemonRequest) (*types.DeleteDaemonResponse, error) {
+	d, dep, err := s.redeploy(ctx, c, in.DaemonArn, func(d *daemonRecord) *daemonRevisionRecord {
+		d.Status = daemonDeleting
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	created, updated := d.CreatedAt, d.UpdatedAt
+	return &types.DeleteDaemonResponse{DaemonArn: d.arn(c), Status: d.Status, CreatedAt: &created, UpdatedAt: &updated, DeploymentArn: dep.arn(c)}, nil
+}
+
+// redeploy changes the ACTIVE daemon arn names (change answers the
+// revision to deploy, nil for its deletion), deploys it and reconciles its
+// tasks.
+func (s *Service) redeploy(ctx context.Context, c Call, arn string, change func(d *daemonRecord) *daemonRevisionRecord) (*daemonRecord, *daemonDeploymentRecord, error) {
 	var d *daemonRecord
 	var dep *daemonDeploymentRecord
 	err := s.update(ctx, c, func(tx store.Tx) error {
-		cur, prev, err := s.daemonFromARN(tx, c, in.DaemonArn)
+		cur, prev, err := s.daemonFromARN(tx, c, arn)
 		if err != nil {
 			return err
 		}
@@ -427,18 +429,14 @@ func (s *Service) DeleteDaemon(ctx context.Context, c Call, in *types.DeleteDaem
 			return errDaemonNotActive()
 		}
 		d = cur
-		d.Status = daemonDeleting
-		dep, err = s.deploy(tx, c, d, prev, nil)
+		rev := change(d)
+		dep, err = s.deploy(tx, c, d, prev, rev)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.reconcileDaemon(ctx, c, d.Cluster, d.Name); err != nil {
-		return nil, err
-	}
-	created, updated := d.CreatedAt, d.UpdatedAt
-	return &types.DeleteDaemonResponse{DaemonArn: d.arn(c), Status: d.Status, CreatedAt: &created, UpdatedAt: &updated, DeploymentArn: dep.arn(c)}, nil
+	return d, dep, s.reconcileDaemon(ctx, c, d.Cluster, d.Name)
 }
 
 // DescribeDaemon describes a daemon, with the running task counts of its
@@ -968,16 +966,7 @@ func (s *Service) reconcileDaemon(ctx context.Context, c Call, cluster, name str
 			}
 		}
 		for _, st := range stop {
-			key := taskKey(c, cluster, taskIDOf(st.task.Task.TaskArn))
-			var cur taskRecord
-			if ok, err := getJSON(tx, bucketTasks, key, &cur); err != nil || !ok || !cur.wantsToRun() {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			cur.StopAt, cur.StopCode, cur.StopReason = ptr(now), daemonStopCode, st.reason
-			if err := putJSON(tx, bucketTasks, key, &cur); err != nil {
+			if err := stopDaemonTask(tx, taskKey(c, cluster, taskIDOf(st.task.Task.TaskArn)), st.reason, now); err != nil {
 				return err
 			}
 		}
@@ -997,16 +986,22 @@ func stopDaemonTasksOn(tx store.Tx, c Call, cluster string, inst *instanceRecord
 		return true
 	})
 	for _, key := range stop {
-		var r taskRecord
-		if ok, err := getJSON(tx, bucketTasks, key, &r); err != nil || !ok {
-			return err
-		}
-		r.StopAt, r.StopCode, r.StopReason = ptr(now), daemonStopCode, hostTerminatedReason(inst.Instance.Ec2InstanceId)
-		if err := putJSON(tx, bucketTasks, key, &r); err != nil {
+		if err := stopDaemonTask(tx, key, hostTerminatedReason(inst.Instance.Ec2InstanceId), now); err != nil {
 			return err
 		}
 	}
 	return err
+}
+
+// stopDaemonTask has the daemon's scheduler stop the task at key, unless
+// it is stopping already.
+func stopDaemonTask(tx store.Tx, key, reason string, now time.Time) error {
+	var r taskRecord
+	if ok, err := getJSON(tx, bucketTasks, key, &r); err != nil || !ok || !r.wantsToRun() {
+		return err
+	}
+	r.StopAt, r.StopCode, r.StopReason = ptr(now), daemonStopCode, reason
+	return putJSON(tx, bucketTasks, key, &r)
 }
 
 // daemonsOf reconciles the daemons of provider in cluster: ECS starts a

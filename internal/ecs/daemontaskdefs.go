@@ -47,22 +47,7 @@ func loadDaemonTaskDef(tx store.Tx, c Call, id string) (*taskDefRecord, error) {
 	if !ok {
 		return nil, nil
 	}
-	if rev > 0 {
-		var r taskDefRecord
-		found, err := getJSON(tx, bucketDaemonTaskDefs, taskDefKey(c, family, rev), &r)
-		if err != nil || !found {
-			return nil, err
-		}
-		return &r, nil
-	}
-	var latest *taskDefRecord
-	err := scanJSON(tx, bucketDaemonTaskDefs, familyKey(c, family)+"/", func(_ string, r *taskDefRecord) bool {
-		if r.Def.Status == tdActive {
-			latest = r
-		}
-		return true
-	})
-	return latest, err
+	return loadRevision(tx, c, bucketDaemonTaskDefs, family, rev)
 }
 
 // RegisterDaemonTaskDefinition registers a new revision of a daemon task

@@ -78,16 +78,23 @@ func loadTaskDef(tx store.Tx, c Call, id string) (*taskDefRecord, error) {
 	if !ok {
 		return nil, nil
 	}
+	return loadRevision(tx, c, bucketTaskDefs, family, rev)
+}
+
+// loadRevision returns revision rev of family in bucket (task definitions'
+// or daemon task definitions'), or for rev 0 its latest ACTIVE revision;
+// nil if there is none.
+func loadRevision(tx store.Tx, c Call, bucket, family string, rev int32) (*taskDefRecord, error) {
 	if rev > 0 {
 		var r taskDefRecord
-		found, err := getJSON(tx, bucketTaskDefs, taskDefKey(c, family, rev), &r)
+		found, err := getJSON(tx, bucket, taskDefKey(c, family, rev), &r)
 		if err != nil || !found {
 			return nil, err
 		}
 		return &r, nil
 	}
 	var latest *taskDefRecord
-	err := scanJSON(tx, bucketTaskDefs, familyKey(c, family)+"/", func(_ string, r *taskDefRecord) bool {
+	err := scanJSON(tx, bucket, familyKey(c, family)+"/", func(_ string, r *taskDefRecord) bool {
 		if r.Def.Status == tdActive {
 			latest = r
 		}

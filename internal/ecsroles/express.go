@@ -132,15 +132,7 @@ func ExpressNeeds(env Env, in ExpressInput) []Need {
 }
 
 // AtStep are the needs of one step.
-func AtStep(needs []Need, step Step) []Need {
-	var out []Need
-	for _, n := range needs {
-		if n.Step == step {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func AtStep(needs []Need, step Step) []Need { return withStep(needs, step) }
 
 // ExpressTaskDefinition is the task definition ECS registers for an
 // Express service's configuration, in family: Fargate, awsvpc, the
