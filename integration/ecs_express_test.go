@@ -156,8 +156,8 @@ func TestECSExpressGatewayServiceRoles(t *testing.T) {
 	_, err = e.ecs.CreateExpressGatewayService(ctx, in)
 	wantErr(t, err, 400, "InvalidParameterException", "The infrastructure role "+bare+" does not allow Amazon ECS to manage the resources of the Express service: "+
 		"User: arn:aws:sts::"+account+":assumed-role/bareInfra/ECSExpressGatewayServices is not authorized to perform: ec2:DescribeVpcs because no identity-based policy allows the ec2:DescribeVpcs action")
-	if svcs := must(e.ecs.ListServices(ctx, &ecs.ListServicesInput{}))(t).ServiceArns; len(svcs) != 0 {
-		t.Errorf("a refused Express service left services %v", svcs)
+	if cl := must(e.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{}))(t); len(cl.Clusters) != 0 {
+		t.Errorf("a refused Express service left the default cluster %+v", cl.Clusters)
 	}
 
 	// A caller who may not pass the infrastructure role; then one who may
@@ -190,6 +190,11 @@ func TestECSExpressGatewayServiceRoles(t *testing.T) {
 		{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}`)}))(t)
 	badExec := e.role(t, "execTrustingECS", ecsTrust)
 	in.ExecutionRoleArn = aws.String(badExec)
+	// ECS manages the service with AWSServiceRoleForECS, which it creates
+	// only for a caller allowed iam:CreateServiceLinkedRole.
+	_, err = dev.CreateExpressGatewayService(ctx, in)
+	wantErr(t, err, 400, "InvalidParameterException", noSLR)
+	must(e.iam.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}))(t)
 	must(dev.CreateExpressGatewayService(ctx, in))(t)
 	svc := must(e.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Services: []string{"web"}}))(t).Services[0]
 	if svc.RunningCount != 0 || len(svc.Events) == 0 || aws.ToString(svc.Events[0].Message) != "(service web) failed to launch a task with (error "+unableToAssumeText(badExec)+")" {

@@ -218,11 +218,10 @@ func (s *Service) CreateExpressGatewayService(ctx context.Context, c Call, in *t
 	if !serviceNamePattern.MatchString(name) {
 		return nil, errServiceName()
 	}
-	cl, err := s.expressCluster(ctx, c, in.Cluster)
+	cluster, missing, err := s.expressCluster(ctx, c, in.Cluster)
 	if err != nil {
 		return nil, err
 	}
-	cluster := cl.Cluster.ClusterName
 	x, err := expressChange{ExecutionRoleArn: in.ExecutionRoleArn, TaskRoleArn: in.TaskRoleArn, Cpu: in.Cpu, Memory: in.Memory,
 		HealthCheckPath: in.HealthCheckPath, Network: in.NetworkConfiguration, Container: in.PrimaryContainer, Scaling: in.ScalingTarget}.apply(expressConfig{}, cluster, name)
 	if err != nil {
@@ -252,6 +251,13 @@ func (s *Service) CreateExpressGatewayService(ctx context.Context, c Call, in *t
 	if err := s.expressProvisions(ctx, c, r, ecsroles.StepGatewayCreate); err != nil {
 		return nil, err
 	}
+	if missing {
+		// ECS creates the default cluster, "with Fargate capacity
+		// providers", for the service.
+		if _, err := s.CreateCluster(ctx, c, &types.CreateClusterRequest{ClusterName: defaultCluster, CapacityProviders: []string{"FARGATE"}}); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.expressDeploy(ctx, c, r, true, in.Tags); err != nil {
 		return nil, err
 	}
@@ -266,37 +272,24 @@ func (s *Service) CreateExpressGatewayService(ctx context.Context, c Call, in *t
 	return &types.CreateExpressGatewayServiceResponse{Service: &out}, nil
 }
 
-// expressCluster is the cluster an Express service is created in: ECS
-// creates the default cluster "if it does not already exist" (Resources
-// created by Amazon ECS Express Mode services); a cluster named otherwise
-// must exist.
-func (s *Service) expressCluster(ctx context.Context, c Call, ref string) (*clusterRecord, error) {
-	var cl *clusterRecord
-	load := func() error {
-		return s.view(ctx, c, func(tx store.Tx) error {
-			var err error
-			cl, err = loadCluster(tx, c, ref)
-			return err
-		})
-	}
-	if err := load(); err != nil {
-		return nil, err
-	}
-	if name, _ := clusterName(c, ref); name == defaultCluster && (cl == nil || cl.Cluster.Status != statusActive) {
-		if _, err := s.CreateCluster(ctx, c, &types.CreateClusterRequest{ClusterName: defaultCluster, CapacityProviders: []string{"FARGATE"}}); err != nil {
-			return nil, err
+// expressCluster is the name of the cluster an Express service is created
+// in: ECS creates the default cluster "if it does not already exist"
+// (Resources created by Amazon ECS Express Mode services), and missing
+// says it is to be created; a cluster named otherwise must exist.
+func (s *Service) expressCluster(ctx context.Context, c Call, ref string) (name string, missing bool, err error) {
+	err = s.view(ctx, c, func(tx store.Tx) error {
+		cl, err := activeCluster(tx, c, ref, true)
+		if err == nil {
+			name, missing = cl.Cluster.ClusterName, false
+			return nil
 		}
-		if err := load(); err != nil {
-			return nil, err
+		if n, _ := clusterName(c, ref); n == defaultCluster && awserr.Code(err) == "ClusterNotFoundException" {
+			name, missing = defaultCluster, true
+			return nil
 		}
-	}
-	switch {
-	case cl == nil:
-		return nil, errClusterNotFound()
-	case cl.Cluster.Status != statusActive:
-		return nil, errClusterInactive()
-	}
-	return cl, nil
+		return err
+	})
+	return name, missing, err
 }
 
 // expressProvisions has ECS make step's requests with the service's
