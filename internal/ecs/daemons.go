@@ -1031,7 +1031,7 @@ func (s *Service) daemonsOf(ctx context.Context, c Call, cluster, provider strin
 
 // daemonTaskDefsInUse are the daemon task definitions the revisions of
 // ACTIVE daemons run.
-func daemonTaskDefsInUse(tx store.Tx, c Call, now time.Time, tm Timing) (map[string]bool, error) {
+func daemonTaskDefsInUse(tx store.Tx, c Call) (map[string]bool, error) {
 	used := map[string]bool{}
 	var revs []string
 	err := scanJSON(tx, bucketDaemons, regionKey(c), func(_ string, d *daemonRecord) bool {

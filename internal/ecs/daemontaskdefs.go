@@ -133,7 +133,7 @@ func (s *Service) DescribeDaemonTaskDefinition(ctx context.Context, c Call, in *
 		if err != nil || r == nil {
 			return err
 		}
-		used, err := daemonTaskDefsInUse(tx, c, s.now(), s.phases())
+		used, err := daemonTaskDefsInUse(tx, c)
 		out = daemonTaskDefView(r, used)
 		return err
 	})
@@ -190,7 +190,7 @@ func (s *Service) ListDaemonTaskDefinitions(ctx context.Context, c Call, in *typ
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		keys = nil
 		clear(byKey)
-		used, err := daemonTaskDefsInUse(tx, c, s.now(), s.phases())
+		used, err := daemonTaskDefsInUse(tx, c)
 		if err != nil {
 			return err
 		}
