@@ -434,11 +434,7 @@ func (s *Service) ListTaskDefinitions(ctx context.Context, c Call, in *types.Lis
 	if err != nil {
 		return nil, err
 	}
-	less := func(a, b string) bool { return a < b }
-	if in.Sort == "DESC" {
-		less = func(a, b string) bool { return a > b }
-	}
-	pg, next, err := pageBy(keys, less, in.NextToken, in.MaxResults, 100)
+	pg, next, err := pageSorted(keys, in.Sort, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
