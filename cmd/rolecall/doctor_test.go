@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/rolecalltest"
 )
 
@@ -336,7 +337,7 @@ func TestDoctorFilesCLI(t *testing.T) {
 			Kind, Status string
 		}
 	}
-	if code != 1 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Roles) != 11 {
+	if code != 1 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Roles) != len(ecsroles.Kinds) {
 		t.Errorf("json: exit %d, %d roles\n%s", code, len(rep.Roles), out)
 	}
 	out, _, code = runCLI(append(broken, "--format", "markdown")...)

@@ -68,7 +68,8 @@ func fill(service string, v reflect.Value, name string) {
 // when their input names everything.
 var alsoAsked = map[string]int{"iam:AddRoleToInstanceProfile": 2,
 	"ecs:CreateCluster": 2, "ecs:CreateCapacityProvider": 2, "ecs:CreateService": 2, "ecs:RegisterTaskDefinition": 2,
-	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2, "ecs:CreateTaskSet": 2}
+	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2, "ecs:CreateTaskSet": 2,
+	"ecs:RegisterDaemonTaskDefinition": 2, "ecs:CreateDaemon": 2, "ecs:CreateExpressGatewayService": 2}
 
 // TestEveryOperationResolvesItsResources: every operation the Service
 // Authorization Reference gives a resource type declares what it acts on,
@@ -223,6 +224,21 @@ func TestTargets(t *testing.T) {
 			[]string{ecsARN + "task-set/c1/web/ecs-svc/1234567890123456789"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1", "ecs:service": ecsARN + "service/c1/web"}},
 		{"ecs", "UpdateServicePrimaryTaskSet", map[string]any{"Cluster": "c1", "Service": "web", "PrimaryTaskSet": "ecs-svc/1234567890123456789"},
 			[]string{ecsARN + "service/c1/web"}, map[string]string{"ecs:cluster": ecsARN + "cluster/c1"}},
+		{"ecs", "CreateDaemon", map[string]any{"DaemonName": "agent", "ClusterArn": ecsARN + "cluster/prod", "DaemonTaskDefinitionArn": "agent:2",
+			"CapacityProviderArns": []string{"mi"}, "PropagateTags": "DAEMON"}, []string{ecsARN + "daemon/prod/agent"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/prod", "ecs:capacity-provider": ecsARN + "capacity-provider/mi",
+				"ecs:daemon-task-definition": ecsARN + "daemon-task-definition/agent:2", "ecs:propagate-tags": "DAEMON", "ecs:enable-execute-command": "false"}},
+		{"ecs", "DescribeDaemonDeployments", map[string]any{"DaemonDeploymentArns": []string{ecsARN + "daemon-deployment/prod/agent/0123abcd"}},
+			[]string{ecsARN + "daemon/prod/agent", ecsARN + "daemon-deployment/prod/agent/0123abcd"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/prod", "ecs:daemon": ecsARN + "daemon/prod/agent"}},
+		{"ecs", "RegisterDaemonTaskDefinition", map[string]any{"Family": "agent", "Memory": "256"}, []string{ecsARN + "daemon-task-definition/agent:1"},
+			map[string]string{"ecs:task-memory": "256", "ecs:privileged": "false"}},
+		{"ecs", "CreateExpressGatewayService", map[string]any{"ServiceName": "web", "Cpu": "512",
+			"NetworkConfiguration": ecstypes.ExpressGatewayServiceNetworkConfiguration{Subnets: []string{"subnet-1"}}}, []string{ecsARN + "service/default/web"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/default", "ecs:subnet": "subnet-1", "ecs:task-cpu": "512"}},
+		{"ecs", "CreateExpressGatewayService", map[string]any{"Cluster": "prod"}, []string{ecsARN + "service/prod/*"}, nil},
+		{"ecs", "DeleteExpressGatewayService", map[string]any{"ServiceArn": ecsARN + "service/prod/web"}, []string{ecsARN + "service/prod/web"},
+			map[string]string{"ecs:cluster": ecsARN + "cluster/prod"}},
 		{"ec2", "RunInstances", map[string]any{"ImageId": "ami-12345678", "InstanceType": "t3.small"},
 			[]string{"arn:aws:ec2:us-east-1:000000000000:instance/*", "arn:aws:ec2:us-east-1::image/ami-12345678"}, nil},
 		{"ec2", "DescribeInstances", nil, []string{"*"}, nil},

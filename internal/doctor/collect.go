@@ -7,6 +7,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
 	"github.com/rolecall/rolecall/internal/ecsroles"
+	"github.com/rolecall/rolecall/internal/model/shapecopy"
 )
 
 // collect walks the setup and records, per role, why it is needed and the
@@ -75,11 +76,14 @@ func (a *analysis) collect() {
 	for _, st := range a.s.ScalableTargets {
 		a.scalableTarget(st)
 	}
+	for _, es := range a.s.ExpressServices {
+		a.expressService(es)
+	}
 	if a.deployerNote != "" {
 		a.notes = append(a.notes, a.deployerNote)
 	}
 	if len(a.workloads) == 0 {
-		a.notes = append(a.notes, "the setup has no task definition, service, capacity provider or scalable target: nothing needs a role")
+		a.notes = append(a.notes, "the setup has no task definition, service, capacity provider, scalable target or Express service: nothing needs a role")
 	}
 }
 
@@ -495,6 +499,26 @@ func (a *analysis) scalableTarget(st *ScalableTarget) {
 	parts := strings.Split(st.ResourceId, "/")
 	a.workloads = append(a.workloads, Workload{Kind: "scalable-target", Name: st.ResourceId, Cluster: parts[1], Source: st.Source})
 	a.apply(u)
+}
+
+// expressService: an Express service is a Fargate service (AWSServiceRoleForECS
+// for its tasks' network interfaces), whose task definition ECS registers
+// from its configuration, with an infrastructure role.
+func (a *analysis) expressService(es *ExpressService) {
+	name, cluster := es.Name(), es.ClusterName()
+	label := ecsroles.ExpressLabel(name, cluster)
+	cfg := es.Configuration()
+	td := &TaskDefinition{TaskDefinition: shapecopy.Narrow[types.TaskDefinition](*ecsroles.ExpressTaskDefinition(name, a.region, cfg)), Source: es.Source}
+	a.workloads = append(a.workloads, Workload{Kind: "express-service", Name: name, Cluster: cluster, TaskDefinition: name, Platform: Fargate, NetworkMode: "awsvpc", Source: es.Source})
+	for _, u := range ecsroles.ForService(a.env, ecsroles.ServiceInput{Name: name, Cluster: cluster, Label: label, Awsvpc: true, TaskDefinition: &td.TaskDefinition}).Uses {
+		a.apply(u)
+	}
+	in := ecsroles.ExpressInput{Name: name, Cluster: cluster, Label: label, InfrastructureRole: es.InfrastructureRoleArn}
+	if lc := cfg.PrimaryContainer; lc != nil && lc.AwsLogsConfiguration != nil {
+		in.LogGroup = lc.AwsLogsConfiguration.LogGroup
+	}
+	a.apply(ecsroles.ForExpress(a.env, in))
+	a.task(td, cluster, Fargate, label, false, "")
 }
 
 // sortedWhy keeps report lines stable.

@@ -1,16 +1,17 @@
 // Package doctor answers the question behind ECS's roles: which roles does
 // this setup need, and is anything wrong with them? It is pure: Diagnose
 // takes a Setup (task definitions, services, clusters, capacity providers,
-// scalable targets, and a RoleReader for the IAM side) and returns a
-// Report; reading a live account or files is package source's job.
+// scalable targets, Express services, and a RoleReader for the IAM side)
+// and returns a Report; reading a live account or files is package
+// source's job.
 //
 // For every role an ECS setup may need (AWSServiceRoleForECS, the task
 // execution role, the task role, the container instance role and its
 // instance profile, the legacy ecsServiceRole, the service auto scaling
 // service-linked role, AWSServiceRoleForECSCompute with the Managed
-// Instances infrastructure role and instance profile, the EBS volume and
-// Service Connect TLS infrastructure roles) the report says whether the
-// setup needs it and why, and checks:
+// Instances infrastructure role and instance profile, the EBS volume,
+// Service Connect TLS and Express service infrastructure roles) the report
+// says whether the setup needs it and why, and checks:
 //
 //   - that it exists (and, for a service-linked role, has the
 //     service-linked path);

@@ -190,7 +190,7 @@ var rules = sync.OnceValue(func() []explainRule {
 				}
 				mm := Match{Title: "the caller may not pass the role (iam:PassRole)", Facts: f,
 					Cause: []string{
-						"ECS checks iam:PassRole for the caller's identity when a request names a role: RegisterTaskDefinition and RunTask (task and execution roles), CreateService (a legacy service role, infrastructure roles), CreateCapacityProvider (the Managed Instances infrastructure role).",
+						"ECS checks iam:PassRole for the caller's identity when a request names a role: RegisterTaskDefinition, RegisterDaemonTaskDefinition and RunTask (task and execution roles), CreateService (a legacy service role, infrastructure roles), CreateCapacityProvider (the Managed Instances infrastructure role), CreateExpressGatewayService (its infrastructure role, and its task and execution roles).",
 						"the caller's policies do not allow iam:PassRole on that role, or their iam:PassedToService condition names another service",
 					},
 					Fix:      []string{"allow the caller iam:PassRole on exactly that role, for the service it is passed to (" + svc + " for task and execution roles; ecs.amazonaws.com for service and infrastructure roles; ec2.amazonaws.com for instance roles)"},
@@ -417,10 +417,23 @@ var rules = sync.OnceValue(func() []explainRule {
 						Commands: []string{"aws iam create-instance-profile --instance-profile-name ecsInstanceRole", "aws iam add-role-to-instance-profile --instance-profile-name ecsInstanceRole --role-name ecsInstanceRole"}}
 				}
 				_, name := principalOf(m[2])
-				return Match{Title: "ECS cannot use the Managed Instances infrastructure role", Facts: map[string]string{"role": m[2]},
-					Cause:    []string{"the role does not exist, or its trust policy does not let ecs.amazonaws.com assume it"},
-					Fix:      []string{"let ecs.amazonaws.com assume it and attach AmazonECSInfrastructureRolePolicyForManagedInstances"},
+				return Match{Title: "ECS cannot use the infrastructure role", Facts: map[string]string{"role": m[2]},
+					Cause: []string{"the role does not exist, or its trust policy does not let ecs.amazonaws.com assume it"},
+					Fix: []string{"let ecs.amazonaws.com assume it and attach the AWS managed policy of its use: AmazonECSInfrastructureRolePolicyForManagedInstances for a Managed Instances capacity provider, " +
+						"AmazonECSInfrastructureRoleforExpressGatewayServices for an Express service"},
 					Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())}}
+			}},
+		{id: "express-infrastructure-refused", re: regexp.MustCompile(`The infrastructure role (\S+) does not allow Amazon ECS to manage the resources of the Express service`),
+			build: func(m []string, text string) Match {
+				f := accessFacts(text)
+				f["role"] = m[1]
+				_, name := principalOf(m[1])
+				return withDeny(Match{Title: "the Express service's infrastructure role does not allow what ECS provisions with it", Facts: f,
+					Cause: []string{"ECS assumed the role and made the request named with it: the role's policies (and boundary) do not allow it. " +
+						"ECS creates the service's load balancer, target group, security group, scaling policy, alarm and log group with this role, tagged AmazonECSManaged=true, and updates and deletes them with it."},
+					Fix:      []string{"attach AmazonECSInfrastructureRoleforExpressGatewayServices to the role"},
+					Commands: []string{"aws iam attach-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-arn arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"},
+					Source:   "rolecall's wording: AWS records no text for it (CreateExpressGatewayService reference; ECS Developer Guide, Amazon ECS infrastructure IAM role)"}, f)
 			}},
 		{id: "identity-document-instance", re: regexp.MustCompile(`The instance identity document names instance (\S+), but the request is signed with the instance role credentials of instance (\S+?)\.`),
 			build: func(m []string, _ string) Match {

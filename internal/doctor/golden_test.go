@@ -47,6 +47,8 @@ var goldenCases = []goldenCase{
 		deployer: "arn:aws:iam::123456789012:user/deployer"},
 	{name: "autoscaling-broken", files: []string{"autoscaling/taskdef.json", "autoscaling/service-exec.json", "autoscaling/scalable-target.json", "autoscaling/iam-broken.json"},
 		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
+	{name: "express-ok", files: []string{"express/service.json", "express/iam-ok.json"}, deployer: "arn:aws:iam::123456789012:user/deployer"},
+	{name: "express-broken", files: []string{"express/service.json", "express/iam-broken.json"}, deployer: "arn:aws:iam::123456789012:user/deployer", failed: true},
 }
 
 func TestGolden(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,7 +67,9 @@ type door struct {
 // passDoors: services a role can be passed to, and what starts them.
 var passDoors = []door{
 	{service: "ecs-tasks.amazonaws.com", any: []string{"ecs:RunTask", "ecs:StartTask", "ecs:CreateService"}, all: []string{"ecs:RegisterTaskDefinition"}, what: "runs a task with it"},
-	{service: "ecs.amazonaws.com", any: []string{"ecs:CreateService", "ecs:CreateCapacityProvider"}, what: "has ECS act with it"},
+	{service: "ecs-tasks.amazonaws.com", any: []string{"ecs:CreateDaemon"}, all: []string{"ecs:RegisterDaemonTaskDefinition"}, what: "runs a daemon's tasks with it"},
+	{service: "ecs-tasks.amazonaws.com", any: []string{"ecs:CreateExpressGatewayService"}, what: "runs an Express service's tasks with it (ECS registers their task definition)"},
+	{service: "ecs.amazonaws.com", any: []string{"ecs:CreateService", "ecs:CreateCapacityProvider", "ecs:CreateExpressGatewayService"}, what: "has ECS act with it"},
 	{service: "ec2.amazonaws.com", any: []string{"ec2:RunInstances"}, what: "launches an instance with it"},
 	{service: "lambda.amazonaws.com", any: []string{"lambda:CreateFunction"}, what: "creates a function with it"},
 }
@@ -102,6 +105,9 @@ func Indirect(ctx context.Context, s *Setup) (*IndirectReport, error) {
 			continue
 		}
 		for _, d := range passDoors {
+			if slices.Contains(passable[d.service], p) {
+				continue // a service with several doors
+			}
 			// ECS and the other services send the account they act for.
 			if a.ev.evalTrust(p, d.service, map[string][]string{"aws:SourceAccount": {a.account}}).allowed {
 				passable[d.service] = append(passable[d.service], p)
@@ -162,6 +168,11 @@ func Indirect(ctx context.Context, s *Setup) (*IndirectReport, error) {
 				n := need{Action: "iam:PassRole", Resource: r.ARN, Context: map[string][]string{"iam:PassedToService": {d.service}}}
 				if !a.ev.evalIdentity(p, "", n).allowed {
 					continue
+				}
+				if slices.ContainsFunc(ip.Paths, func(x IndirectPath) bool {
+					return x.Via == "passes role" && x.RoleARN == r.ARN && x.Service == d.service
+				}) {
+					continue // one way to each role suffices: the first door open
 				}
 				with := a.openDoor(p, d, clusters, taskDefs)
 				if len(with) == 0 {
@@ -224,12 +235,20 @@ func (a *analysis) doorResources(action string, clusters, taskDefs []string) []s
 	switch action {
 	case "ecs:RunTask", "ecs:StartTask", "ecs:RegisterTaskDefinition":
 		return taskDefs
-	case "ecs:CreateService":
+	case "ecs:CreateService", "ecs:CreateExpressGatewayService":
 		var out []string
 		for _, c := range clusters {
 			out = append(out, a.serviceARN(c, "any"))
 		}
 		return out
+	case "ecs:CreateDaemon":
+		var out []string
+		for _, c := range clusters {
+			out = append(out, a.res(action, "daemon", "ClusterName", c, "DaemonName", "any"))
+		}
+		return out
+	case "ecs:RegisterDaemonTaskDefinition":
+		return []string{a.res(action, "daemon-task-definition", "DaemonTaskDefinitionFamilyName", "any", "DaemonTaskDefinitionRevisionNumber", "1")}
 	case "ecs:CreateCluster":
 		var out []string
 		for _, c := range clusters {

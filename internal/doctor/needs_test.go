@@ -48,6 +48,7 @@ func richSetup() *Setup {
 	var td, ec2td TaskDefinition
 	var svc, legacy, asgSvc Service
 	var asg, mi CapacityProvider
+	var express ExpressService
 	for _, d := range []struct {
 		into any
 		doc  string
@@ -76,6 +77,9 @@ func richSetup() *Setup {
 			"managedScaling": {"status": "ENABLED"}}}`},
 		{&mi, `{"name": "mi", "cluster": "c", "managedInstancesProvider": {"infrastructureRoleArn": "arn:aws:iam::123456789012:role/mi-infra",
 			"instanceLaunchTemplate": {"ec2InstanceProfileArn": "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"}}}`},
+		{&express, `{"serviceName": "ex", "cluster": "c", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+			"infrastructureRoleArn": "arn:aws:iam::123456789012:role/express-infra", "primaryContainer": {"image": "nginx", "containerPort": 8080,
+				"awsLogsConfiguration": {"logGroup": "ex-logs", "logStreamPrefix": "ecs"}}}`},
 	} {
 		if err := json.Unmarshal([]byte(d.doc), d.into); err != nil {
 			panic(err)
@@ -85,6 +89,7 @@ func richSetup() *Setup {
 	return &Setup{Account: "123456789012", Region: "us-east-1",
 		TaskDefinitions: []*TaskDefinition{&td, &ec2td}, Services: []*Service{&svc, &legacy, &asgSvc}, CapacityProviders: cps,
 		ScalableTargets: []*ScalableTarget{{ServiceNamespace: "ecs", ResourceId: "service/c/s", ScalableDimension: "ecs:service:DesiredCount"}},
+		ExpressServices: []*ExpressService{&express},
 		Keys:            map[string]string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbC123": "1234abcd-12ab-34cd-56ef-1234567890ab"}}
 }
 

@@ -77,7 +77,7 @@ func (r *Report) Failed() bool {
 // definition it runs) or a task definition run on its own, or a capacity
 // provider.
 type Workload struct {
-	Kind           string   `json:"kind"` // "service", "task-definition", "capacity-provider", "scalable-target"
+	Kind           string   `json:"kind"` // "service", "task-definition", "capacity-provider", "scalable-target", "express-service"
 	Name           string   `json:"name"`
 	Cluster        string   `json:"cluster,omitempty"`
 	TaskDefinition string   `json:"taskDefinition,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 )
 
 // Setup is the ECS setup the doctor examines: what a person deploys (task
@@ -14,7 +15,8 @@ import (
 // where its IAM side is read from. The JSON field names are the ECS API's
 // member names, so the JSON that `aws ecs register-task-definition
 // --cli-input-json`, `create-service --cli-input-json` and
-// `create-capacity-provider --cli-input-json` accept, and what the describe
+// `create-capacity-provider --cli-input-json` and
+// `create-express-gateway-service --cli-input-json` accept, and what the describe
 // calls answer, decode straight into these types.
 type Setup struct {
 	Partition string // "aws" when empty
@@ -30,6 +32,7 @@ type Setup struct {
 	Clusters          []*Cluster
 	CapacityProviders []*CapacityProvider
 	ScalableTargets   []*ScalableTarget
+	ExpressServices   []*ExpressService
 
 	// InstanceProfiles names the instance profiles (names or ARNs) of the
 	// EC2 container instances, given. Neither ECS nor IAM tells which
@@ -143,6 +146,60 @@ func (s *Service) ServiceRole() string {
 		return s.Role
 	}
 	return s.RoleArn
+}
+
+// ExpressService is an Express service as CreateExpressGatewayService
+// takes it or DescribeExpressGatewayService answers it (whose service
+// holds its configurations, the last the one it runs).
+type ExpressService struct {
+	types.CreateExpressGatewayServiceRequest
+	ServiceArn           string                 `json:"serviceArn,omitempty"`
+	ActiveConfigurations []ExpressConfiguration `json:"activeConfigurations,omitempty"`
+	CreatedAt, UpdatedAt json.RawMessage        `json:",omitempty"`
+
+	Source string `json:"-"`
+}
+
+// ExpressConfiguration is one of an Express service's configurations.
+type ExpressConfiguration struct {
+	types.ExpressGatewayServiceConfiguration
+	CreatedAt json.RawMessage `json:",omitempty"`
+}
+
+// Name is the service's name.
+func (e *ExpressService) Name() string {
+	if e.ServiceName != "" {
+		return e.ServiceName
+	}
+	return lastSegment(e.ServiceArn)
+}
+
+// ClusterName is the service's cluster name.
+func (e *ExpressService) ClusterName() string {
+	if e.Cluster == "" && e.ServiceArn != "" {
+		if parts := strings.Split(e.ServiceArn, "/"); len(parts) == 3 {
+			return parts[1]
+		}
+	}
+	return clusterName(e.Cluster)
+}
+
+// Configuration is the configuration it runs, with the log group ECS
+// gives a primary container that names none.
+func (e *ExpressService) Configuration() *types.ExpressGatewayServiceConfiguration {
+	var cfg types.ExpressGatewayServiceConfiguration
+	if n := len(e.ActiveConfigurations); n > 0 {
+		cfg = e.ActiveConfigurations[n-1].ExpressGatewayServiceConfiguration
+	} else {
+		cfg = types.ExpressGatewayServiceConfiguration{ExecutionRoleArn: e.ExecutionRoleArn, TaskRoleArn: e.TaskRoleArn,
+			Cpu: e.Cpu, Memory: e.Memory, PrimaryContainer: e.PrimaryContainer}
+	}
+	if pc := cfg.PrimaryContainer; pc != nil && pc.AwsLogsConfiguration == nil {
+		c := *pc
+		c.AwsLogsConfiguration = &types.ExpressGatewayServiceAwsLogsConfiguration{LogGroup: ecsroles.ExpressLogGroup(e.ClusterName(), e.Name()), LogStreamPrefix: ecsroles.ExpressStreamPrefix}
+		cfg.PrimaryContainer = &c
+	}
+	return &cfg
 }
 
 // Task is a task as DescribeTasks answers it.

@@ -86,7 +86,7 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 			return nil, errManagedInstancesNeedsCluster()
 		}
 		clusterID = in.Cluster
-		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn, p.CapacityProviderArn); err != nil {
+		if err := s.useInfrastructureRole(ctx, c, ecsroles.MIInfrastructure, mi.InfrastructureRoleArn, p.CapacityProviderArn); err != nil {
 			return nil, err
 		}
 		// The instance profile must be there; its role is passed to EC2,
@@ -180,11 +180,12 @@ func (s *Service) instanceProfileExists(ctx context.Context, c Call, profileArn 
 	return nil
 }
 
-// useInfrastructureRole: the caller passes a Managed Instances provider's
-// infrastructure role to ECS, which must be able to assume it (the role
-// trusts ecs.amazonaws.com; ECS developer guide, "Amazon ECS
-// infrastructure IAM role").
-func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn, provider string) error {
+// useInfrastructureRole: the caller passes an infrastructure role of kind
+// (a Managed Instances provider's, an Express service's) to ECS, which
+// must be able to assume it for the resource at sourceArn (the role trusts
+// ecs.amazonaws.com; ECS developer guide, "Amazon ECS infrastructure IAM
+// role").
+func (s *Service) useInfrastructureRole(ctx context.Context, c Call, kind ecsroles.Kind, arn, sourceArn string) error {
 	if err := s.roles.PassRole(ctx, c, arn, PrincipalECS, ""); err != nil {
 		if err, denied := asAccessDenied(err); denied {
 			return err
@@ -194,7 +195,7 @@ func (s *Service) useInfrastructureRole(ctx context.Context, c Call, arn, provid
 		}
 		return err
 	}
-	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, ecsroles.About[ecsroles.MIInfrastructure].Session, provider); err != nil {
+	if _, err := s.roles.AssumeAsService(ctx, c, PrincipalECS, arn, ecsroles.About[kind].Session, sourceArn); err != nil {
 		if awserr.IsClient(err) {
 			return errInfrastructureRole(arn)
 		}
@@ -237,7 +238,7 @@ func asgDefaults(a types.AutoScalingGroupProvider) *types.AutoScalingGroupProvid
 // Managed Instances a new infrastructure role is passed again.
 func (s *Service) UpdateCapacityProvider(ctx context.Context, c Call, in *types.UpdateCapacityProviderRequest) (*types.UpdateCapacityProviderResponse, error) {
 	if mi := in.ManagedInstancesProvider; mi != nil && mi.InfrastructureRoleArn != "" {
-		if err := s.useInfrastructureRole(ctx, c, mi.InfrastructureRoleArn, ecsARN(c, "capacity-provider/"+in.Name)); err != nil {
+		if err := s.useInfrastructureRole(ctx, c, ecsroles.MIInfrastructure, mi.InfrastructureRoleArn, ecsARN(c, "capacity-provider/"+in.Name)); err != nil {
 			return nil, err
 		}
 	}

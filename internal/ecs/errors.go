@@ -57,6 +57,11 @@ func errServiceNotFound() error {
 	return awserr.New(http.StatusBadRequest, "ServiceNotFoundException", "Service not found.")
 }
 
+// errServiceName: rolecall's wording of the documented rule.
+func errServiceName() error {
+	return invalidParameter("Service name can only contain letters (uppercase and lowercase), numbers, underscores, and hyphens, and be 1 to 255 characters long.")
+}
+
 // errServiceNotActive: alchemy-run/alchemy PR #1581.
 func errServiceNotActive() error {
 	return awserr.New(http.StatusBadRequest, "ServiceNotActiveException", "Service was not ACTIVE.")
@@ -81,6 +86,10 @@ func errServiceRole() error {
 func errRoleWithSLR() error {
 	return invalidParameter("You cannot specify an IAM role for services that require a service linked role.")
 }
+
+// errFamilyInvalid: layer0 PR #441 quotes ECS's "Family contains invalid
+// characters".
+func errFamilyInvalid() error { return clientException("Family contains invalid characters.") }
 
 // errRoleNotValid: RegisterTaskDefinition with a task or execution role
 // that is not a valid role (fabfuel/ecs-deploy #231).
@@ -230,7 +239,8 @@ func errManagedInstancesNeedsCluster() error {
 }
 
 // errInfrastructureRole: the infrastructure role of a Managed Instances
-// capacity provider is not a role ECS can use (rolecall's wording).
+// capacity provider or of an Express service is not a role ECS can use
+// (rolecall's wording).
 func errInfrastructureRole(arn string) error {
 	return invalidParameter("The infrastructure role %s is not valid. Specify a valid IAM role that Amazon ECS can assume and try again.", arn)
 }

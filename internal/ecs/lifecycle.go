@@ -19,9 +19,11 @@ type taskRecord struct {
 	AwsVpc  bool      `json:",omitempty"`
 	Created time.Time // PROVISIONING (awsvpc) or PENDING from here
 	// Service and Deployment name the service and deployment that started
-	// the task, if one did.
+	// the task, if one did; for a daemon's task, Daemon names the daemon
+	// and Deployment the daemon revision it runs (daemons.go).
 	Service    string `json:",omitempty"`
 	Deployment string `json:",omitempty"`
+	Daemon     string `json:",omitempty"`
 	// FailedReason is set when the task could not start (its roles could
 	// not be assumed): it stops once provisioning ends, with this reason.
 	FailedReason string `json:",omitempty"`

@@ -132,7 +132,15 @@ func managedSlots(tx store.Tx, c Call, cluster, provider string, now time.Time, 
 		return out, err
 	}
 	err = scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
-		if sl := byArn[tr.Task.ContainerInstanceArn]; sl != nil && tr.active(now, tm) {
+		sl := byArn[tr.Task.ContainerInstanceArn]
+		switch {
+		case sl == nil || !tr.active(now, tm):
+		case tr.Daemon != "":
+			// A daemon's task takes its resources, not the place of the
+			// task an instance sized for one was launched for.
+			sl.cpu -= tr.ReservedCPU
+			sl.mem -= tr.ReservedMemory
+		default:
 			sl.take(tr.ReservedCPU, tr.ReservedMemory)
 		}
 		return true
@@ -272,6 +280,10 @@ func (s *Service) launchManagedInstance(ctx context.Context, c Call, p *types.Ca
 		}
 		return nil, "", err
 	}
+	// The provider's daemons start their tasks on it first (daemons.go).
+	if err := s.daemonsOf(ctx, c, cluster, p.Name); err != nil {
+		return nil, "", err
+	}
 	return r, "", nil
 }
 
@@ -382,6 +394,9 @@ func (s *Service) retire(ctx context.Context, c Call, cluster string, recs []*in
 				return err
 			}
 			cur.HostTerminated = true
+			if err := stopDaemonTasksOn(tx, c, cluster, &cur, s.now()); err != nil {
+				return err
+			}
 			return putJSON(tx, bucketInstances, instanceKey(c, cluster, id), &cur)
 		})
 		if err != nil {
@@ -470,6 +485,10 @@ func idleInstances(tx store.Tx, c Call, cluster string, now time.Time, tm Timing
 	if err := scanJSON(tx, bucketTasks, prefix, func(_ string, tr *taskRecord) bool {
 		arn := tr.Task.ContainerInstanceArn
 		if arn == "" {
+			return true
+		}
+		// Daemons' tasks run on every instance, idle or not.
+		if tr.Daemon != "" {
 			return true
 		}
 		if tr.active(now, tm) {

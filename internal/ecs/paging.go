@@ -10,6 +10,16 @@ func page(items []string, token string, max *int32, def int) ([]string, string, 
 	return pageBy(items, func(a, b string) bool { return a < b }, token, max, def)
 }
 
+// pageSorted pages items in the order a list call's sort asks (ASC, the
+// default, or DESC), at most 100 at a time.
+func pageSorted(items []string, order, token string, max *int32) ([]string, string, error) {
+	less := func(a, b string) bool { return a < b }
+	if order == "DESC" {
+		less = func(a, b string) bool { return a > b }
+	}
+	return pageBy(items, less, token, max, 100)
+}
+
 // pageBy sorts items by less and returns those after the one the token
 // names, at most max of them (def when max is nil or outside 1..100: ECS's
 // list calls answer at most 100), with the next page's token ("" when the

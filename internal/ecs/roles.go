@@ -150,7 +150,8 @@ func (st started) instanceArn() string {
 
 // launchRoles does with a task's roles what ECS and its agent do when the
 // task starts: on Managed Instances, ECS places it on an instance of the
-// provider, launching one if none has room (placeManaged); then
+// provider, launching one if none has room (placeManaged), unless it is
+// placed already (a daemon's task, on its instance); then
 // ecs-tasks.amazonaws.com assumes the execution role, then the task role,
 // each in a session named after the task ID, for the task
 // (aws:SourceArn); then the agent on the instance, with the instance's
@@ -162,7 +163,7 @@ func (st started) instanceArn() string {
 // stoppedReason.
 func (s *Service) launchRoles(ctx context.Context, c Call, l *launch, taskArn string, on *instanceRecord) (started, error) {
 	executionRole, taskRole := l.roles()
-	if l.managed != nil {
+	if l.managed != nil && on == nil {
 		placed, refused, err := s.placeManaged(ctx, c, l)
 		if err != nil || refused != "" {
 			return started{refused: refused}, err

@@ -99,8 +99,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 		return nil, errLaunchTypeAndStrategy()
 	}
 	if !serviceNamePattern.MatchString(in.ServiceName) {
-		// rolecall's wording of the documented rule.
-		return nil, invalidParameter("Service name can only contain letters (uppercase and lowercase), numbers, underscores, and hyphens, and be 1 to 255 characters long.")
+		return nil, errServiceName()
 	}
 	daemon := in.SchedulingStrategy == "DAEMON"
 	if daemon && in.DesiredCount != nil {

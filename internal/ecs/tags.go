@@ -19,7 +19,8 @@ type taggable struct {
 
 // findTaggable resolves an ECS resource ARN of this account and Region to
 // its record: clusters, services, task sets, tasks, container instances,
-// task definitions and capacity providers carry tags.
+// task definitions, capacity providers, daemons and daemon task
+// definitions carry tags.
 func findTaggable(tx store.Tx, c Call, arn string) (*taggable, error) {
 	prefix := "arn:aws:ecs:"
 	if !strings.HasPrefix(arn, prefix) {
@@ -108,6 +109,8 @@ func findTaggable(tx store.Tx, c Call, arn string) (*taggable, error) {
 		return &taggable{bucketTaskDefs, key, &r, &r.Tags}, nil
 	case "task-set":
 		return taskSetTaggable(tx, c, rest)
+	case "daemon", "daemon-task-definition":
+		return daemonTaggable(tx, c, kind, arn)
 	case "capacity-provider":
 		r, err := loadProvider(tx, c, arn)
 		if err != nil {

@@ -78,16 +78,23 @@ func loadTaskDef(tx store.Tx, c Call, id string) (*taskDefRecord, error) {
 	if !ok {
 		return nil, nil
 	}
+	return loadRevision(tx, c, bucketTaskDefs, family, rev)
+}
+
+// loadRevision returns revision rev of family in bucket (task definitions'
+// or daemon task definitions'), or for rev 0 its latest ACTIVE revision;
+// nil if there is none.
+func loadRevision(tx store.Tx, c Call, bucket, family string, rev int32) (*taskDefRecord, error) {
 	if rev > 0 {
 		var r taskDefRecord
-		found, err := getJSON(tx, bucketTaskDefs, taskDefKey(c, family, rev), &r)
+		found, err := getJSON(tx, bucket, taskDefKey(c, family, rev), &r)
 		if err != nil || !found {
 			return nil, err
 		}
 		return &r, nil
 	}
 	var latest *taskDefRecord
-	err := scanJSON(tx, bucketTaskDefs, familyKey(c, family)+"/", func(_ string, r *taskDefRecord) bool {
+	err := scanJSON(tx, bucket, familyKey(c, family)+"/", func(_ string, r *taskDefRecord) bool {
 		if r.Def.Status == tdActive {
 			latest = r
 		}
@@ -103,8 +110,7 @@ func loadTaskDef(tx store.Tx, c Call, id string) (*taskDefRecord, error) {
 // caller passing the task and execution roles to ecs-tasks.amazonaws.com.
 func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.RegisterTaskDefinitionRequest) (*types.RegisterTaskDefinitionResponse, error) {
 	if !familyPattern.MatchString(in.Family) {
-		// layer0 PR #441 quotes ECS's "Family contains invalid characters".
-		return nil, clientException("Family contains invalid characters.")
+		return nil, errFamilyInvalid()
 	}
 	td := types.TaskDefinition{
 		Family:                  in.Family,
@@ -130,19 +136,8 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 	if _, err := memberOf(definitionConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
-	for _, r := range []string{in.TaskRoleArn, in.ExecutionRoleArn} {
-		if r == "" {
-			continue
-		}
-		if err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks, ""); err != nil {
-			if err, denied := asAccessDenied(err); denied {
-				return nil, err
-			}
-			if isNoSuchRole(err) {
-				return nil, errRoleNotValid()
-			}
-			return nil, err
-		}
+	if err := s.passDefinitionRoles(ctx, c, in.TaskRoleArn, in.ExecutionRoleArn); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	td.RegisteredAt = &now
@@ -165,6 +160,26 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 		return nil, err
 	}
 	return &types.RegisterTaskDefinitionResponse{TaskDefinition: &td, Tags: tags}, nil
+}
+
+// passDefinitionRoles: registering a task definition, the caller passes its
+// roles to ecs-tasks.amazonaws.com, and each must be a role.
+func (s *Service) passDefinitionRoles(ctx context.Context, c Call, roles ...string) error {
+	for _, r := range roles {
+		if r == "" {
+			continue
+		}
+		if err := s.roles.PassRole(ctx, c, roleARN(c, r), PrincipalECSTasks, ""); err != nil {
+			if err, denied := asAccessDenied(err); denied {
+				return err
+			}
+			if isNoSuchRole(err) {
+				return errRoleNotValid()
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // ecrImage matches an image in a private ECR registry, which Fargate pulls
@@ -419,11 +434,7 @@ func (s *Service) ListTaskDefinitions(ctx context.Context, c Call, in *types.Lis
 	if err != nil {
 		return nil, err
 	}
-	less := func(a, b string) bool { return a < b }
-	if in.Sort == "DESC" {
-		less = func(a, b string) bool { return a > b }
-	}
-	pg, next, err := pageBy(keys, less, in.NextToken, in.MaxResults, 100)
+	pg, next, err := pageSorted(keys, in.Sort, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -18,13 +18,14 @@ const (
 	MIInstance            Kind = "managed-instances-instance-role"
 	EBSInfrastructure     Kind = "ebs-infrastructure-role"
 	ServiceConnectTLSRole Kind = "service-connect-tls-role"
+	ExpressInfrastructure Kind = "express-infrastructure-role"
 )
 
 // Kinds lists every kind in report order.
 var Kinds = []Kind{
 	ECSLinked, TaskExecution, Task, ContainerInstance, ServiceRole,
 	AutoScalingLinked, ComputeLinked, MIInfrastructure, MIInstance,
-	EBSInfrastructure, ServiceConnectTLSRole,
+	EBSInfrastructure, ServiceConnectTLSRole, ExpressInfrastructure,
 }
 
 // The service principals that assume ECS's roles.
@@ -123,6 +124,17 @@ var About = map[Kind]Info{
 		Managed: "service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity", Session: "ECSServiceConnectForTLS",
 		Conventional: "ecsInfrastructureRole",
 		NotNeeded:    "no service uses Service Connect TLS",
+	},
+	// The Express Mode guides name the role
+	// ecsInfrastructureRoleForExpressServices
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-getting-started.html);
+	// AWS documents no session name for it: ECSExpressGatewayServices is
+	// rolecall's, after those of the other infrastructure roles.
+	ExpressInfrastructure: {
+		Title: "Express service infrastructure role", Principal: PrincipalECS, PassedTo: PrincipalECS,
+		Managed: "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices", Session: "ECSExpressGatewayServices",
+		Conventional: "ecsInfrastructureRoleForExpressServices",
+		NotNeeded:    "no Express service",
 	},
 }
 

@@ -55,6 +55,11 @@ const (
 	StepCertificates
 	StepScaling
 	StepAgentRegistration
+	// What ECS does with an Express service's infrastructure role when
+	// the service is created, updated and deleted.
+	StepGatewayCreate
+	StepGatewayUpdate
+	StepGatewayDelete
 )
 
 // Problem is a resource's configuration problem about a role: what should

@@ -192,11 +192,7 @@ func (d declarations) registerTaskDefinition(ctx context.Context, c ecs.Call, in
 	acc := authz.Acting(t)
 	tagKeys(&acc.Keys, in.Tags)
 	acc.Keys.Set("ecs:compute-compatibility", in.RequiresCompatibilities...)
-	for _, k := range [...]struct{ key, v string }{{"ecs:task-cpu", in.Cpu}, {"ecs:task-memory", in.Memory}} {
-		if _, err := strconv.Atoi(k.v); err == nil {
-			acc.Keys.Set(k.key, k.v)
-		}
-	}
+	sizeKeys(&acc.Keys, in.Cpu, in.Memory)
 	return acc, err
 }
 

@@ -18,7 +18,7 @@ import (
 // New returns the ECS operations rolecall implements, each declaring
 // what it acts on through res (access.go).
 func New(res resolve.ECS) *api.Service {
-	s := api.NewService("ecs", bindings(res.Svc, declarations{res})...)
+	s := api.NewService("ecs", operations(res.Svc, declarations{res})...)
 	s.ValidationCode = ValidationCode
 	return s
 }
@@ -38,6 +38,12 @@ func bind[In, Out any](name string, fn func(context.Context, ecs.Call, *In) (*Ou
 
 func call(c *api.Call) ecs.Call {
 	return ecs.Call{Account: c.Account, Region: c.Region, Principal: c.Principal}
+}
+
+// operations are every binding (daemons.go has those of daemons and
+// Express services).
+func operations(s *ecs.Service, d declarations) []*api.Operation {
+	return append(bindings(s, d), daemonBindings(s, d)...)
 }
 
 func bindings(s *ecs.Service, d declarations) []*api.Operation {

@@ -12,5 +12,5 @@ import (
 // response shape (types are generated from the model with the same names),
 // and every operation types.go generates shapes for is bound.
 func TestBindingsMatchModel(t *testing.T) {
-	apitest.BindingsMatchModel(t, "ecs", bindings(nil, declarations{}), types.Operations, reflect.TypeFor[types.Tag]())
+	apitest.BindingsMatchModel(t, "ecs", operations(nil, declarations{}), types.Operations, reflect.TypeFor[types.Tag]())
 }

@@ -28,6 +28,7 @@ type Loaded struct {
 	Clusters          []*doctor.Cluster
 	CapacityProviders []*doctor.CapacityProvider
 	ScalableTargets   []*doctor.ScalableTarget
+	ExpressServices   []*doctor.ExpressService
 	// Keys: secret and parameter ARNs (and names) to their KMS keys, from
 	// describe-secret and describe-parameters output.
 	Keys map[string]string
@@ -45,6 +46,7 @@ func (l *Loaded) Apply(s *doctor.Setup) {
 	s.Clusters = append(s.Clusters, l.Clusters...)
 	s.CapacityProviders = append(s.CapacityProviders, l.CapacityProviders...)
 	s.ScalableTargets = append(s.ScalableTargets, l.ScalableTargets...)
+	s.ExpressServices = append(s.ExpressServices, l.ExpressServices...)
 	if len(l.Keys) > 0 && s.Keys == nil {
 		s.Keys = map[string]string{}
 	}
@@ -156,6 +158,15 @@ func (l *Loaded) load(b []byte, src string) (bool, error) {
 		l.TaskDefinitions = append(l.TaskDefinitions, &td)
 	case isObject("taskDefinition"): // describe-task-definition output
 		return l.load(m["taskDefinition"], src)
+	case has("infrastructureRoleArn") && (has("primaryContainer") || has("activeConfigurations")):
+		var e doctor.ExpressService
+		if err := json.Unmarshal(b, &e); err != nil {
+			return false, err
+		}
+		e.Source = src
+		l.ExpressServices = append(l.ExpressServices, &e)
+	case isObject("service") && len(m) == 1: // describe-express-gateway-service output
+		return l.load(m["service"], src)
 	case has("serviceName"):
 		var s doctor.Service
 		if err := json.Unmarshal(b, &s); err != nil {

@@ -301,6 +301,45 @@ type CreateClusterResponse struct {
 	Cluster *Cluster
 }
 
+type CreateDaemonRequest struct {
+	DaemonName              string
+	ClusterArn              string
+	DaemonTaskDefinitionArn string
+	CapacityProviderArns    []string
+	DeploymentConfiguration *DaemonDeploymentConfiguration
+	Tags                    []Tag
+	PropagateTags           string
+	EnableECSManagedTags    bool
+	EnableExecuteCommand    bool
+	ClientToken             string
+}
+
+type CreateDaemonResponse struct {
+	DaemonArn     string
+	Status        string
+	CreatedAt     *time.Time
+	DeploymentArn string
+}
+
+type CreateExpressGatewayServiceRequest struct {
+	ExecutionRoleArn      string
+	InfrastructureRoleArn string
+	ServiceName           string
+	Cluster               string
+	HealthCheckPath       string
+	PrimaryContainer      *ExpressGatewayContainer
+	TaskRoleArn           string
+	NetworkConfiguration  *ExpressGatewayServiceNetworkConfiguration
+	Cpu                   string
+	Memory                string
+	ScalingTarget         *ExpressGatewayScalingTarget
+	Tags                  []Tag
+}
+
+type CreateExpressGatewayServiceResponse struct {
+	Service *ECSExpressGatewayService
+}
+
 type CreateManagedInstancesProviderConfiguration struct {
 	InfrastructureRoleArn      string
 	InstanceLaunchTemplate     *InstanceLaunchTemplate
@@ -367,6 +406,193 @@ type CreatedAt struct {
 	After  *time.Time
 }
 
+type DaemonAlarmConfiguration struct {
+	AlarmNames []string
+	Enable     bool
+}
+
+type DaemonCapacityProvider struct {
+	Arn          string
+	RunningCount int32
+}
+
+type DaemonCircuitBreaker struct {
+	FailureCount int32
+	Status       string
+	Threshold    int32
+}
+
+type DaemonContainerDefinition struct {
+	Name                   string
+	Image                  string
+	Memory                 *int32
+	MemoryReservation      *int32
+	RepositoryCredentials  *RepositoryCredentials
+	HealthCheck            *HealthCheck
+	Cpu                    int32
+	Essential              *bool
+	EntryPoint             []string
+	Command                []string
+	WorkingDirectory       string
+	EnvironmentFiles       []EnvironmentFile
+	Environment            []KeyValuePair
+	Secrets                []Secret
+	ReadonlyRootFilesystem *bool
+	MountPoints            []MountPoint
+	LogConfiguration       *LogConfiguration
+	FirelensConfiguration  *FirelensConfiguration
+	Privileged             *bool
+	User                   string
+	Ulimits                []Ulimit
+	LinuxParameters        *DaemonLinuxParameters
+	DependsOn              []ContainerDependency
+	StartTimeout           *int32
+	StopTimeout            *int32
+	SystemControls         []SystemControl
+	Interactive            *bool
+	PseudoTerminal         *bool
+	RestartPolicy          *ContainerRestartPolicy
+}
+
+type DaemonContainerImage struct {
+	ContainerName string
+	ImageDigest   string
+	Image         string
+}
+
+type DaemonDeployment struct {
+	DaemonDeploymentArn     string
+	ClusterArn              string
+	Status                  string
+	StatusReason            string
+	TargetDaemonRevision    *DaemonDeploymentRevisionDetail
+	SourceDaemonRevisions   []DaemonDeploymentRevisionDetail
+	CircuitBreaker          *DaemonCircuitBreaker
+	Alarms                  *DaemonDeploymentAlarms
+	Rollback                *DaemonRollback
+	DeploymentConfiguration *DaemonDeploymentConfiguration
+	CreatedAt               *time.Time
+	StartedAt               *time.Time
+	StoppedAt               *time.Time
+	FinishedAt              *time.Time
+}
+
+type DaemonDeploymentAlarms struct {
+	Status              string
+	AlarmNames          []string
+	TriggeredAlarmNames []string
+}
+
+type DaemonDeploymentCapacityProvider struct {
+	Arn                   string
+	RunningInstanceCount  *int32
+	DrainingInstanceCount *int32
+}
+
+type DaemonDeploymentConfiguration struct {
+	DrainPercent      *float64
+	Alarms            *DaemonAlarmConfiguration
+	BakeTimeInMinutes int32
+}
+
+type DaemonDeploymentRevisionDetail struct {
+	Arn                        string
+	CapacityProviders          []DaemonDeploymentCapacityProvider
+	TotalRunningInstanceCount  *int32
+	TotalDrainingInstanceCount *int32
+}
+
+type DaemonDeploymentSummary struct {
+	DaemonDeploymentArn     string
+	DaemonArn               string
+	ClusterArn              string
+	Status                  string
+	StatusReason            string
+	TargetDaemonRevisionArn string
+	CreatedAt               *time.Time
+	StartedAt               *time.Time
+	StoppedAt               *time.Time
+	FinishedAt              *time.Time
+}
+
+type DaemonDetail struct {
+	DaemonArn        string
+	ClusterArn       string
+	Status           string
+	CurrentRevisions []DaemonRevisionDetail
+	DeploymentArn    string
+	CreatedAt        *time.Time
+	UpdatedAt        *time.Time
+}
+
+type DaemonLinuxParameters struct {
+	Capabilities       *KernelCapabilities
+	Devices            []Device
+	InitProcessEnabled *bool
+	Tmpfs              []Tmpfs
+}
+
+type DaemonRevision struct {
+	DaemonRevisionArn       string
+	ClusterArn              string
+	DaemonArn               string
+	DaemonTaskDefinitionArn string
+	CreatedAt               *time.Time
+	ContainerImages         []DaemonContainerImage
+	PropagateTags           string
+	EnableECSManagedTags    *bool
+	EnableExecuteCommand    *bool
+}
+
+type DaemonRevisionDetail struct {
+	Arn               string
+	CapacityProviders []DaemonCapacityProvider
+	TotalRunningCount int32
+}
+
+type DaemonRollback struct {
+	Reason                          string
+	StartedAt                       *time.Time
+	RollbackTargetDaemonRevisionArn string
+	RollbackCapacityProviders       []string
+}
+
+type DaemonSummary struct {
+	DaemonArn string
+	Status    string
+	CreatedAt *time.Time
+	UpdatedAt *time.Time
+}
+
+type DaemonTaskDefinition struct {
+	DaemonTaskDefinitionArn string
+	Family                  string
+	Revision                int32
+	TaskRoleArn             string
+	ExecutionRoleArn        string
+	ContainerDefinitions    []DaemonContainerDefinition
+	Volumes                 []DaemonVolume
+	Cpu                     string
+	Memory                  string
+	Status                  string
+	RegisteredAt            *time.Time
+	DeleteRequestedAt       *time.Time
+	RegisteredBy            string
+}
+
+type DaemonTaskDefinitionSummary struct {
+	Arn               string
+	RegisteredAt      *time.Time
+	RegisteredBy      string
+	DeleteRequestedAt *time.Time
+	Status            string
+}
+
+type DaemonVolume struct {
+	Name string
+	Host *HostVolumeProperties
+}
+
 type DeleteAccountSettingRequest struct {
 	Name         string
 	PrincipalArn string
@@ -400,6 +626,34 @@ type DeleteClusterRequest struct {
 
 type DeleteClusterResponse struct {
 	Cluster *Cluster
+}
+
+type DeleteDaemonRequest struct {
+	DaemonArn string
+}
+
+type DeleteDaemonResponse struct {
+	DaemonArn     string
+	Status        string
+	CreatedAt     *time.Time
+	UpdatedAt     *time.Time
+	DeploymentArn string
+}
+
+type DeleteDaemonTaskDefinitionRequest struct {
+	DaemonTaskDefinition string
+}
+
+type DeleteDaemonTaskDefinitionResponse struct {
+	DaemonTaskDefinitionArn string
+}
+
+type DeleteExpressGatewayServiceRequest struct {
+	ServiceArn string
+}
+
+type DeleteExpressGatewayServiceResponse struct {
+	Service *ECSExpressGatewayService
 }
 
 type DeleteServiceRequest struct {
@@ -563,6 +817,49 @@ type DescribeContainerInstancesResponse struct {
 	Failures           []Failure
 }
 
+type DescribeDaemonDeploymentsRequest struct {
+	DaemonDeploymentArns []string
+}
+
+type DescribeDaemonDeploymentsResponse struct {
+	Failures          []Failure
+	DaemonDeployments []DaemonDeployment
+}
+
+type DescribeDaemonRequest struct {
+	DaemonArn string
+}
+
+type DescribeDaemonResponse struct {
+	Daemon *DaemonDetail
+}
+
+type DescribeDaemonRevisionsRequest struct {
+	DaemonRevisionArns []string
+}
+
+type DescribeDaemonRevisionsResponse struct {
+	DaemonRevisions []DaemonRevision
+	Failures        []Failure
+}
+
+type DescribeDaemonTaskDefinitionRequest struct {
+	DaemonTaskDefinition string
+}
+
+type DescribeDaemonTaskDefinitionResponse struct {
+	DaemonTaskDefinition *DaemonTaskDefinition
+}
+
+type DescribeExpressGatewayServiceRequest struct {
+	ServiceArn string
+	Include    []string
+}
+
+type DescribeExpressGatewayServiceResponse struct {
+	Service *ECSExpressGatewayService
+}
+
 type DescribeServiceDeploymentsRequest struct {
 	ServiceDeploymentArns []string
 }
@@ -656,6 +953,19 @@ type EBSTagSpecification struct {
 	PropagateTags string
 }
 
+type ECSExpressGatewayService struct {
+	Cluster               string
+	ServiceName           string
+	ServiceArn            string
+	InfrastructureRoleArn string
+	Status                *ExpressGatewayServiceStatus
+	CurrentDeployment     string
+	ActiveConfigurations  []ExpressGatewayServiceConfiguration
+	Tags                  []Tag
+	CreatedAt             *time.Time
+	UpdatedAt             *time.Time
+}
+
 type ECSManagedResources struct {
 	IngressPaths          []ManagedIngressPath
 	AutoScaling           *ManagedAutoScaling
@@ -715,6 +1025,56 @@ type ExecuteCommandResponse struct {
 	Interactive   bool
 	Session       *Session
 	TaskArn       string
+}
+
+type ExpressGatewayContainer struct {
+	Image                 string
+	ContainerPort         *int32
+	AwsLogsConfiguration  *ExpressGatewayServiceAwsLogsConfiguration
+	RepositoryCredentials *ExpressGatewayRepositoryCredentials
+	Command               []string
+	Environment           []KeyValuePair
+	Secrets               []Secret
+}
+
+type ExpressGatewayRepositoryCredentials struct {
+	CredentialsParameter string
+}
+
+type ExpressGatewayScalingTarget struct {
+	MinTaskCount           *int32
+	MaxTaskCount           *int32
+	AutoScalingMetric      string
+	AutoScalingTargetValue *int32
+}
+
+type ExpressGatewayServiceAwsLogsConfiguration struct {
+	LogGroup        string
+	LogStreamPrefix string
+}
+
+type ExpressGatewayServiceConfiguration struct {
+	ServiceRevisionArn   string
+	ExecutionRoleArn     string
+	TaskRoleArn          string
+	Cpu                  string
+	Memory               string
+	NetworkConfiguration *ExpressGatewayServiceNetworkConfiguration
+	HealthCheckPath      string
+	PrimaryContainer     *ExpressGatewayContainer
+	ScalingTarget        *ExpressGatewayScalingTarget
+	IngressPaths         []IngressPathSummary
+	CreatedAt            *time.Time
+}
+
+type ExpressGatewayServiceNetworkConfiguration struct {
+	SecurityGroups []string
+	Subnets        []string
+}
+
+type ExpressGatewayServiceStatus struct {
+	StatusCode   string
+	StatusReason string
 }
 
 type FSxWindowsFileServerAuthorizationConfig struct {
@@ -781,6 +1141,11 @@ type InferenceAcceleratorOverride struct {
 
 type InfrastructureOptimization struct {
 	ScaleInAfter *int32
+}
+
+type IngressPathSummary struct {
+	AccessType string
+	Endpoint   string
 }
 
 type InstanceHealthCheckResult struct {
@@ -916,6 +1281,46 @@ type ListContainerInstancesRequest struct {
 type ListContainerInstancesResponse struct {
 	ContainerInstanceArns []string
 	NextToken             string
+}
+
+type ListDaemonDeploymentsRequest struct {
+	DaemonArn  string
+	Status     []string
+	CreatedAt  *CreatedAt
+	MaxResults *int32
+	NextToken  string
+}
+
+type ListDaemonDeploymentsResponse struct {
+	NextToken         string
+	DaemonDeployments []DaemonDeploymentSummary
+}
+
+type ListDaemonTaskDefinitionsRequest struct {
+	FamilyPrefix string
+	Family       string
+	Revision     string
+	Status       string
+	Sort         string
+	NextToken    string
+	MaxResults   *int32
+}
+
+type ListDaemonTaskDefinitionsResponse struct {
+	DaemonTaskDefinitions []DaemonTaskDefinitionSummary
+	NextToken             string
+}
+
+type ListDaemonsRequest struct {
+	ClusterArn           string
+	CapacityProviderArns []string
+	MaxResults           *int32
+	NextToken            string
+}
+
+type ListDaemonsResponse struct {
+	DaemonSummariesList []DaemonSummary
+	NextToken           string
 }
 
 type ListServiceDeploymentsRequest struct {
@@ -1291,6 +1696,21 @@ type RegisterContainerInstanceRequest struct {
 
 type RegisterContainerInstanceResponse struct {
 	ContainerInstance *ContainerInstance
+}
+
+type RegisterDaemonTaskDefinitionRequest struct {
+	Family               string
+	TaskRoleArn          string
+	ExecutionRoleArn     string
+	ContainerDefinitions []DaemonContainerDefinition
+	Cpu                  string
+	Memory               string
+	Volumes              []DaemonVolume
+	Tags                 []Tag
+}
+
+type RegisterDaemonTaskDefinitionResponse struct {
+	DaemonTaskDefinitionArn string
 }
 
 type RegisterTaskDefinitionRequest struct {
@@ -1945,6 +2365,40 @@ type UpdateContainerInstancesStateResponse struct {
 	Failures           []Failure
 }
 
+type UpdateDaemonRequest struct {
+	DaemonArn               string
+	DaemonTaskDefinitionArn string
+	CapacityProviderArns    []string
+	DeploymentConfiguration *DaemonDeploymentConfiguration
+	PropagateTags           string
+	EnableECSManagedTags    bool
+	EnableExecuteCommand    bool
+}
+
+type UpdateDaemonResponse struct {
+	DaemonArn     string
+	Status        string
+	CreatedAt     *time.Time
+	UpdatedAt     *time.Time
+	DeploymentArn string
+}
+
+type UpdateExpressGatewayServiceRequest struct {
+	ServiceArn           string
+	ExecutionRoleArn     string
+	HealthCheckPath      string
+	PrimaryContainer     *ExpressGatewayContainer
+	TaskRoleArn          string
+	NetworkConfiguration *ExpressGatewayServiceNetworkConfiguration
+	Cpu                  string
+	Memory               string
+	ScalingTarget        *ExpressGatewayScalingTarget
+}
+
+type UpdateExpressGatewayServiceResponse struct {
+	Service *UpdatedExpressGatewayService
+}
+
 type UpdateManagedInstancesProviderConfiguration struct {
 	InfrastructureRoleArn      string
 	InstanceLaunchTemplate     *InstanceLaunchTemplateUpdate
@@ -2013,6 +2467,16 @@ type UpdateTaskSetRequest struct {
 
 type UpdateTaskSetResponse struct {
 	TaskSet *TaskSet
+}
+
+type UpdatedExpressGatewayService struct {
+	ServiceArn          string
+	Cluster             string
+	ServiceName         string
+	Status              *ExpressGatewayServiceStatus
+	TargetConfiguration *ExpressGatewayServiceConfiguration
+	CreatedAt           *time.Time
+	UpdatedAt           *time.Time
 }
 
 type VCpuCountRangeRequest struct {

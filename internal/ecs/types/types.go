@@ -42,4 +42,10 @@ var Operations = []string{
 	"ContinueServiceDeployment",
 	// Task sets.
 	"CreateTaskSet", "UpdateTaskSet", "DeleteTaskSet", "DescribeTaskSets", "UpdateServicePrimaryTaskSet",
+	// Daemons and their task definitions, deployments and revisions.
+	"CreateDaemon", "UpdateDaemon", "DeleteDaemon", "DescribeDaemon", "ListDaemons",
+	"RegisterDaemonTaskDefinition", "DescribeDaemonTaskDefinition", "DeleteDaemonTaskDefinition", "ListDaemonTaskDefinitions",
+	"DescribeDaemonDeployments", "ListDaemonDeployments", "DescribeDaemonRevisions",
+	// Express gateway services.
+	"CreateExpressGatewayService", "UpdateExpressGatewayService", "DeleteExpressGatewayService", "DescribeExpressGatewayService",
 }

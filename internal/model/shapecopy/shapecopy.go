@@ -16,11 +16,23 @@ import (
 // dropped on the way to disk (each records package has a test for it).
 func Convert[D, S any](src S) D {
 	var dst D
-	copyValue(reflect.ValueOf(&dst).Elem(), reflect.ValueOf(src))
+	copyValue(reflect.ValueOf(&dst).Elem(), reflect.ValueOf(src), false)
 	return dst
 }
 
-func copyValue(dst, src reflect.Value) {
+// Narrow copies into a new D the members of src that D has, by name,
+// deeply, and drops the others: a shape into a smaller one of the same
+// model (a task definition's container into a daemon's, whose members are
+// a subset of its).
+func Narrow[D, S any](src S) D {
+	var dst D
+	copyValue(reflect.ValueOf(&dst).Elem(), reflect.ValueOf(src), true)
+	return dst
+}
+
+// copyValue copies src into dst; narrow drops the members of src that dst
+// lacks, where Convert panics.
+func copyValue(dst, src reflect.Value, narrow bool) {
 	if src.Type() == dst.Type() {
 		dst.Set(src)
 		return
@@ -31,7 +43,7 @@ func copyValue(dst, src reflect.Value) {
 			return
 		}
 		v := reflect.New(dst.Type().Elem())
-		copyValue(v.Elem(), src.Elem())
+		copyValue(v.Elem(), src.Elem(), narrow)
 		dst.Set(v)
 	case reflect.Slice:
 		if src.IsNil() {
@@ -39,7 +51,7 @@ func copyValue(dst, src reflect.Value) {
 		}
 		s := reflect.MakeSlice(dst.Type(), src.Len(), src.Len())
 		for i := range src.Len() {
-			copyValue(s.Index(i), src.Index(i))
+			copyValue(s.Index(i), src.Index(i), narrow)
 		}
 		dst.Set(s)
 	case reflect.Struct:
@@ -47,9 +59,12 @@ func copyValue(dst, src reflect.Value) {
 			name := src.Type().Field(i).Name
 			f := dst.FieldByName(name)
 			if !f.IsValid() {
+				if narrow {
+					continue
+				}
 				panic(fmt.Sprintf("shapecopy: %s has no member %s of %s", dst.Type(), name, src.Type()))
 			}
-			copyValue(f, src.Field(i))
+			copyValue(f, src.Field(i), narrow)
 		}
 	default:
 		dst.Set(src.Convert(dst.Type()))
