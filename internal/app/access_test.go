@@ -82,7 +82,8 @@ func TestEveryOperationResolvesItsResources(t *testing.T) {
 	}
 	t.Cleanup(func() { a.Close() })
 	decidedInside := map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true, "sts:AssumeRole": true,
-		"sts:AssumeRoleWithWebIdentity": true, "sts:AssumeRoleWithSAML": true}
+		"sts:AssumeRoleWithWebIdentity": true, "sts:AssumeRoleWithSAML": true,
+		"sts:GetFederationToken": true, "sts:AssumeRoot": true}
 	for _, svc := range a.apis {
 		for name, op := range svc.Ops {
 			action := svc.Name + ":" + name

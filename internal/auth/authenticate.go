@@ -107,6 +107,10 @@ func errInvalidClientToken() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", msgInvalidToken)
 }
 
+// InvalidClientToken is AWS's answer for a key it does not know, for the
+// operations that name keys (STS GetAccessKeyInfo).
+func InvalidClientToken() *awserr.Error { return errInvalidClientToken() }
+
 func errExpiredToken() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "ExpiredToken", msgExpiredToken)
 }

@@ -325,6 +325,9 @@ var notAboutRoles = map[string]bool{
 	"The task set cannot be deleted while it is scaled above 0 or is the primary task set. Use force to delete it.": true,
 	"X on services with a X deployment controller. Use AWS CodeDeploy to trigger a new deployment.":                 true,
 	"X on services with a X deployment controller.":                                                                 true,
+	// STS's encoded authorization messages, IAM's account settings,
+	// delegation requests and Organizations.
+	"The encoded authorization message is invalid or has expired.": true,
 }
 
 // Every role error text rolecall gives, ECS's stoppedReasons included, is

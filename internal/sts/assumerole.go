@@ -61,6 +61,9 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	if len(in.PolicyArns) > MaxSessionPolicyARNs {
 		return nil, errTooManyPolicyArns()
 	}
+	if err := federatedRefused(caller, "sts:AssumeRole", in.RoleArn); err != nil {
+		return nil, err
+	}
 	root := caller.Kind == principal.Root
 	if root && !s.rootMayAssume {
 		return nil, errRootAssume()

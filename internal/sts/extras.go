@@ -1,0 +1,11 @@
+package sts
+
+// Extras is what STS's operations beyond sessions and roles read of the
+// rest of rolecall; a nil member leaves its operation without that part.
+type Extras struct {
+	// Keys answers GetAccessKeyInfo for IAM users' keys (keyinfo.go).
+	Keys AccessKeys
+	// Messages decodes encoded authorization messages
+	// (DecodeAuthorizationMessage, messages.go).
+	Messages AuthorizationMessages
+}
