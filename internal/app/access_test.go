@@ -70,6 +70,12 @@ var alsoAsked = map[string]int{"iam:AddRoleToInstanceProfile": 2,
 	"ecs:CreateCluster": 2, "ecs:CreateCapacityProvider": 2, "ecs:CreateService": 2, "ecs:RegisterTaskDefinition": 2,
 	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2, "ecs:CreateTaskSet": 2}
 
+// notInReference are operations the embedded Service Authorization
+// Reference does not list yet, with the resource type their siblings act
+// on: iam:UpdateDelegationRequest, which the other delegation request
+// actions' delegation-request suggests.
+var notInReference = map[string]string{"iam:UpdateDelegationRequest": "delegation-request"}
+
 // TestEveryOperationResolvesItsResources: every operation the Service
 // Authorization Reference gives a resource type declares what it acts on,
 // and, given an input that names everything, resolves targets of the
@@ -89,7 +95,11 @@ func TestEveryOperationResolvesItsResources(t *testing.T) {
 			action := svc.Name + ":" + name
 			t.Run(action, func(t *testing.T) {
 				info, ok := actions.Action(svc.Name, name)
-				if !ok {
+				if !ok && notInReference[action] != "" {
+					// Authorized on its resource type's ARN, as its
+					// siblings are.
+					info = actions.ActionInfo{ResourceTypes: []actions.ActionResourceType{{Name: notInReference[action]}}}
+				} else if !ok {
 					t.Fatalf("%s is not in the Service Authorization Reference", action)
 				}
 				if op.Authorization() != api.Resolved {

@@ -12,7 +12,7 @@ import (
 // stsExtras is what STS's operations beyond sessions and roles read of
 // IAM and of the authorizer (sts.Extras).
 func stsExtras(iamSvc *iam.Service, az *authz.Authorizer) sts.Extras {
-	return sts.Extras{Keys: stsAccessKeys{iamSvc}, Messages: az}
+	return sts.Extras{Keys: stsAccessKeys{iamSvc}, Messages: az, Outbound: stsOutbound{iamSvc}, Delegations: stsDelegations{iamSvc}}
 }
 
 // stsAccessKeys is IAM's access keys as GetAccessKeyInfo reads them.
@@ -27,4 +27,38 @@ func (k stsAccessKeys) AccessKeyAccount(ctx context.Context, id string) (string,
 		return "", false, err
 	}
 	return key.Account, true, nil
+}
+
+// stsOutbound is IAM's outbound web identity federation as STS signs with
+// it.
+type stsOutbound struct{ iam *iam.Service }
+
+func (o stsOutbound) OutboundSigner(ctx context.Context, account string) (*sts.OutboundSigner, error) {
+	s, err := o.iam.OutboundSigner(ctx, account)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	return &sts.OutboundSigner{Issuer: s.Issuer, RSA: s.RSA, EC: s.EC}, nil
+}
+
+// OutboundJWKS is the JSON Web Key Set of account's outbound web identity
+// tokens; nil when the account has not enabled the feature.
+func (a *App) OutboundJWKS(ctx context.Context, account string) ([]byte, error) {
+	s, err := stsOutbound{a.IAM}.OutboundSigner(ctx, account)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	return s.JWKS()
+}
+
+// stsDelegations is IAM's delegation requests as STS redeems their
+// exchange tokens.
+type stsDelegations struct{ iam *iam.Service }
+
+func (d stsDelegations) RedeemDelegationToken(ctx context.Context, account, token string) (*sts.DelegatedSession, bool, error) {
+	s, expired, err := d.iam.RedeemDelegationToken(ctx, account, token)
+	if err != nil || s == nil {
+		return nil, expired, err
+	}
+	return &sts.DelegatedSession{Approver: s.Approver, PermissionPolicy: s.PermissionPolicy, Expiration: s.Expiration}, expired, nil
 }

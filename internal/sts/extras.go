@@ -8,4 +8,9 @@ type Extras struct {
 	// Messages decodes encoded authorization messages
 	// (DecodeAuthorizationMessage, messages.go).
 	Messages AuthorizationMessages
+	// Outbound signs GetWebIdentityToken's tokens (outbound.go).
+	Outbound OutboundFederation
+	// Delegations redeems delegation requests' exchange tokens
+	// (GetDelegatedAccessToken, delegated.go).
+	Delegations Delegations
 }
