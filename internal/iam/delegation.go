@@ -565,7 +565,10 @@ func DelegationRequestID(s string) (string, bool) {
 		return "", false
 	}
 	id, ok := strings.CutPrefix(a.Resource, "delegation-request/")
-	return id, ok && id != ""
+	if !ok || id == "" {
+		return "", false
+	}
+	return id, true
 }
 
 // summarize words a request: who asks, for how long, and each statement

@@ -38,10 +38,14 @@ func (h *handler) extraBindings() []*api.Operation {
 		api.Op("AcceptDelegationRequest", h.acceptDelegationRequest, acts(delegation(h, func(in *dr) string { return in.DelegationRequestId }))),
 		api.Op("RejectDelegationRequest", h.rejectDelegationRequest, acts(delegation(h, func(in *delegationNotesInput) string { return in.DelegationRequestId }))),
 		api.Op("SendDelegationToken", h.sendDelegationToken, acts(delegation(h, func(in *dr) string { return in.DelegationRequestId }))),
-		api.Op("GetHumanReadableSummary", h.getHumanReadableSummary, acts(delegation(h, func(in *getHumanReadableSummaryInput) string {
-			id, _ := iam.DelegationRequestID(in.EntityArn)
-			return id
-		}))),
+		api.Op("GetHumanReadableSummary", h.getHumanReadableSummary, acts(func(ctx context.Context, c *api.Call, in *getHumanReadableSummaryInput) (authz.Target, error) {
+			id, ok := iam.DelegationRequestID(in.EntityArn)
+			if !ok {
+				// No entity it summarizes: the operation answers InvalidInput.
+				return authz.Target{ARN: in.EntityArn}, nil
+			}
+			return delegation(h, func(*getHumanReadableSummaryInput) string { return id })(ctx, c, in)
+		})),
 
 		// Organizations: every account is outside one (organizations.go).
 		api.Op("EnableOrganizationsRootCredentialsManagement", h.organizationsFeatures, nil),
@@ -121,7 +125,7 @@ func delegation[In any](h *handler, id func(*In) string) func(ctx context.Contex
 		t.Keys.Set("iam:DelegationRequestOwner", owner)
 		doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 			"Sid": "OwnerDefaultPermissions", "Effect": "Allow", "Principal": map[string]any{"AWS": owner},
-			"Action": []string{"iam:GetDelegationRequest", "iam:UpdateDelegationRequest", "iam:GetHumanReadableSummary"}, "Resource": t.ARN,
+			"Action": []string{"iam:GetDelegationRequest", "iam:UpdateDelegationRequest", "iam:GetHumanReadableSummary"}, "Resource": "*",
 		}}})
 		if err != nil {
 			return t, err
