@@ -27,12 +27,12 @@ func (r *recorder) Decide(_ context.Context, q *authz.Request) (authz.Outcome, e
 // sampleARNs are inputs' ARN members, filled with an ARN of the kind the
 // member names.
 var sampleARNs = map[string]string{
-	"iam.PolicyArn":       "arn:aws:iam::000000000000:policy/sample",
-	"iam.Arn":             "arn:aws:iam::000000000000:role/sample",
-	"iam.PolicySourceArn": "arn:aws:iam::000000000000:user/sample",
-	"ecs.ResourceArn":     "arn:aws:ecs:us-east-1:000000000000:cluster/sample",
-
+	"iam.PolicyArn":                "arn:aws:iam::000000000000:policy/sample",
+	"iam.Arn":                      "arn:aws:iam::000000000000:role/sample",
+	"iam.PolicySourceArn":          "arn:aws:iam::000000000000:user/sample",
+	"ecs.ResourceArn":              "arn:aws:ecs:us-east-1:000000000000:cluster/sample",
 	"iam.OpenIDConnectProviderArn": "arn:aws:iam::000000000000:oidc-provider/sample",
+	"iam.EntityArn":                "arn:aws:iam::000000000000:delegation-request/sample-request",
 }
 
 // fill sets every string of an input to "sample" (ARN members to an ARN),
