@@ -8,7 +8,6 @@ import (
 	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/leniency"
-	"github.com/rolecall/rolecall/internal/policy"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -80,10 +79,8 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	if err != nil {
 		return nil, err
 	}
-	if in.Policy != "" {
-		if _, err := policy.Parse(in.Policy, policy.Identity); err != nil {
-			return nil, err
-		}
+	if err := checkSessionPolicy(in.Policy); err != nil {
+		return nil, err
 	}
 	sourceIdentity := in.SourceIdentity
 	if chained && caller.SourceIdentity != "" {

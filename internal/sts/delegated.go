@@ -56,18 +56,17 @@ func (s *Service) GetDelegatedAccessToken(ctx context.Context, caller *principal
 	if sess == nil || expired || !now.Before(sess.Expiration) {
 		return nil, errExpiredTradeInToken()
 	}
-	pp, _ := packedPercents(sess.PermissionPolicy, nil, nil)
-	if pp > 100 {
-		return nil, errPackedPolicy(pp)
+	packed, err := s.sessionPolicies(ctx, caller.Account, sess.PermissionPolicy, nil, nil, true)
+	if err != nil {
+		return nil, err
 	}
-	packed := int32(pp)
 	p := sess.Approver
 	p.DelegatedPolicy, p.AssumedBy = sess.PermissionPolicy, caller.ARN
 	creds, err := s.issue(ctx, p, sess.Expiration.Sub(now))
 	if err != nil {
 		return nil, err
 	}
-	return &DelegatedAccessToken{Credentials: creds, PackedPolicySize: &packed, AssumedPrincipal: p.ARN}, nil
+	return &DelegatedAccessToken{Credentials: creds, PackedPolicySize: packed, AssumedPrincipal: p.ARN}, nil
 }
 
 // errExpiredTradeInToken: the model's ExpiredTradeInTokenException (400),

@@ -4,8 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/policy"
+
+	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -69,10 +70,8 @@ func (s *Service) GetFederationToken(ctx context.Context, caller *principal.Prin
 	if err != nil {
 		return nil, err
 	}
-	if in.Policy != "" {
-		if _, err := policy.Parse(in.Policy, policy.Identity); err != nil {
-			return nil, err
-		}
+	if err := checkSessionPolicy(in.Policy); err != nil {
+		return nil, err
 	}
 	account := caller.Account
 	arn := FederatedUserARN(account, in.Name)
@@ -91,23 +90,11 @@ func (s *Service) GetFederationToken(ctx context.Context, caller *principal.Prin
 	}
 	// "The policies must exist in the same account as the IAM user that
 	// is requesting federated access" (GetFederationToken, PolicyArns).
-	for _, pa := range in.PolicyArns {
-		ok, err := s.roles.PolicyExists(ctx, account, pa)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, errNoSuchSessionPolicy(pa)
-		}
+	// PackedPolicySize is answered even without session policies.
+	packed, err := s.sessionPolicies(ctx, account, in.Policy, in.PolicyArns, tags, true)
+	if err != nil {
+		return nil, err
 	}
-	pp, tp := packedPercents(in.Policy, in.PolicyArns, tags)
-	if pp > 100 {
-		return nil, errPackedPolicy(pp)
-	}
-	if tp > 100 {
-		return nil, errPackedTags(tp)
-	}
-	packed := int32(max(pp, tp))
 
 	d := DefaultFederationDuration
 	if in.DurationSeconds != nil {
@@ -138,7 +125,7 @@ func (s *Service) GetFederationToken(ctx context.Context, caller *principal.Prin
 	return &GetFederationTokenOutput{
 		Credentials:      creds,
 		FederatedUser:    &FederatedUser{FederatedUserId: p.UserID, Arn: p.ARN},
-		PackedPolicySize: &packed,
+		PackedPolicySize: packed,
 	}, nil
 }
 
@@ -152,4 +139,13 @@ func federatedRefused(caller *principal.Principal, action, resource string) erro
 		return nil
 	}
 	return errNotAuthorized(caller.ARN, action, resource)
+}
+
+// checkSessionPolicy validates an inline session policy ("" is none).
+func checkSessionPolicy(doc string) error {
+	if doc == "" {
+		return nil
+	}
+	_, err := policy.Parse(doc, policy.Identity)
+	return err
 }

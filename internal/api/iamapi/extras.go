@@ -139,28 +139,9 @@ type delegationRequestIDInput struct{ DelegationRequestId string }
 
 type delegationNotesInput struct{ DelegationRequestId, Notes string }
 
-type policyParameter struct {
-	Name   string
-	Values []string
-	Type   string
-}
-
-type delegationPermission struct {
-	PolicyTemplateArn string
-	Parameters        []policyParameter
-}
-
-type createDelegationRequestInput struct {
-	OwnerAccountId      string
-	Description         string
-	Permissions         *delegationPermission
-	RequestMessage      string
-	RequestorWorkflowId string
-	RedirectUrl         string
-	NotificationChannel string
-	SessionDuration     int32
-	OnlySendByOwner     bool
-}
+// createDelegationRequestInput is IAM's, whose field names are the
+// model's, with its condition keys.
+type createDelegationRequestInput struct{ iam.CreateDelegationRequestInput }
 
 // keys are CreateDelegationRequest's condition keys (Service Authorization
 // Reference): iam:DelegationDuration, iam:NotificationChannel,
@@ -168,7 +149,7 @@ type createDelegationRequestInput struct {
 func (in *createDelegationRequestInput) keys(k *authz.Keys) {
 	k.Set("iam:DelegationDuration", strconv.Itoa(int(in.SessionDuration)))
 	k.Set("iam:NotificationChannel", in.NotificationChannel)
-	if in.Permissions != nil && in.Permissions.PolicyTemplateArn != "" {
+	if in.Permissions.PolicyTemplateArn != "" {
 		k.Set("iam:TemplateArn", in.Permissions.PolicyTemplateArn)
 	}
 }
@@ -186,18 +167,7 @@ func consoleDeepLink(id string) string {
 }
 
 func (h *handler) createDelegationRequest(ctx context.Context, c *api.Call, in *createDelegationRequestInput) (*createDelegationRequestOutput, error) {
-	var perm iam.DelegationPermission
-	if in.Permissions != nil {
-		perm.PolicyTemplateArn = in.Permissions.PolicyTemplateArn
-		for _, p := range in.Permissions.Parameters {
-			perm.Parameters = append(perm.Parameters, iam.PolicyParameter(p))
-		}
-	}
-	id, err := h.svc.CreateDelegationRequest(ctx, c.Caller(), iam.CreateDelegationRequestInput{
-		OwnerAccountId: in.OwnerAccountId, Description: in.Description, Permissions: perm, RequestMessage: in.RequestMessage,
-		RequestorWorkflowId: in.RequestorWorkflowId, RedirectUrl: in.RedirectUrl, NotificationChannel: in.NotificationChannel,
-		SessionDuration: in.SessionDuration, OnlySendByOwner: in.OnlySendByOwner,
-	})
+	id, err := h.svc.CreateDelegationRequest(ctx, c.Caller(), in.CreateDelegationRequestInput)
 	if err != nil {
 		return nil, err
 	}
