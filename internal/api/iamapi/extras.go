@@ -141,7 +141,9 @@ type delegationNotesInput struct{ DelegationRequestId, Notes string }
 
 // createDelegationRequestInput is IAM's, whose field names are the
 // model's, with its condition keys.
-type createDelegationRequestInput struct{ iam.CreateDelegationRequestInput }
+type createDelegationRequestInput struct {
+	iam.CreateDelegationRequestInput
+}
 
 // keys are CreateDelegationRequest's condition keys (Service Authorization
 // Reference): iam:DelegationDuration, iam:NotificationChannel,
