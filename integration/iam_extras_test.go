@@ -1,16 +1,9 @@
 package integration
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +13,10 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/rolecalltest"
 )
 
@@ -144,58 +139,34 @@ func TestListPoliciesGrantingServiceAccess(t *testing.T) {
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:iam::"+account+":user/bob is not authorized to perform: iam:ListPoliciesGrantingServiceAccess on resource: "+userArn+" because no identity-based policy allows the iam:ListPoliciesGrantingServiceAccess action")
 }
 
-// jwtParts decodes a compact JWS: its header, its claims, and whether its
-// signature verifies with the JWKS key its kid names.
+// jwtParts reads a GetWebIdentityToken token as a relying party does
+// (internal/oidc, which verifies web identity tokens for STS): its
+// signature verified with the issuer's JWKS, its header and claims.
 func jwtParts(t *testing.T, tok string, jwks []byte) (header, claims map[string]any) {
 	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWS: %s", tok)
+	parsed, err := oidc.Parse(tok)
+	if err != nil {
+		t.Fatalf("not a signed JWT: %v", err)
 	}
-	dec := func(s string, v any) {
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err == nil {
-			err = json.Unmarshal(b, v)
-		}
-		if err != nil {
-			t.Fatalf("JWT part %q: %v", s, err)
-		}
-	}
-	dec(parts[0], &header)
-	dec(parts[1], &claims)
-	var set struct{ Keys []map[string]string }
+	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(jwks, &set); err != nil {
 		t.Fatal(err)
 	}
-	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
-	input := []byte(parts[0] + "." + parts[1])
-	b64 := func(s string) *big.Int {
-		b, _ := base64.RawURLEncoding.DecodeString(s)
-		return new(big.Int).SetBytes(b)
+	if !parsed.Verify(set.Keys) {
+		t.Fatalf("the %s token does not verify with the JWKS %s", parsed.Algorithm, jwks)
 	}
-	for _, k := range set.Keys {
-		if k["kid"] != header["kid"] {
-			continue
-		}
-		switch header["alg"] {
-		case "RS256":
-			h := sha256.Sum256(input)
-			pub := &rsa.PublicKey{N: b64(k["n"]), E: int(b64(k["e"]).Int64())}
-			if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig); err != nil {
-				t.Fatalf("RS256 signature: %v", err)
-			}
-			return
-		case "ES384":
-			h := sha512.Sum384(input)
-			pub := &ecdsa.PublicKey{Curve: elliptic.P384(), X: b64(k["x"]), Y: b64(k["y"])}
-			if !ecdsa.Verify(pub, h[:], new(big.Int).SetBytes(sig[:48]), new(big.Int).SetBytes(sig[48:])) {
-				t.Fatal("ES384 signature does not verify")
-			}
-			return
-		}
+	b, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+	if err == nil {
+		err = json.Unmarshal(b, &header)
 	}
-	t.Fatalf("no key %v of alg %v in the JWKS %s", header["kid"], header["alg"], jwks)
-	return
+	if err == nil {
+		b, _ = base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+		err = json.Unmarshal(b, &claims)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return header, claims
 }
 
 // TestOutboundWebIdentityFederation: the account enables the feature and

@@ -4,16 +4,13 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"net/http"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -142,15 +139,15 @@ func tagClaims(tags []principal.Tag) map[string]string {
 	return m
 }
 
-// sign is a compact JWS (RFC 7515) of claims with alg, its kid the key's
-// KeyID.
+// sign is a compact JWS (RFC 7515) of claims with alg, typ JWT and the
+// key's kid in its header; go-jose signs, as it does for rolecall's own
+// OIDC issuer (internal/oidc).
 func (o *OutboundSigner) sign(alg string, claims map[string]any) (string, error) {
-	pub := o.publicKey(alg)
-	kid, err := KeyID(pub)
+	k, err := o.key(alg)
 	if err != nil {
 		return "", err
 	}
-	header, err := json.Marshal(map[string]string{"alg": alg, "typ": "JWT", "kid": kid})
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: k}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return "", err
 	}
@@ -158,67 +155,41 @@ func (o *OutboundSigner) sign(alg string, claims map[string]any) (string, error)
 	if err != nil {
 		return "", err
 	}
-	b64 := base64.RawURLEncoding
-	input := b64.EncodeToString(header) + "." + b64.EncodeToString(payload)
-	var sig []byte
-	switch alg {
-	case AlgRS256:
-		h := sha256.Sum256([]byte(input))
-		sig, err = rsa.SignPKCS1v15(rand.Reader, o.RSA, crypto.SHA256, h[:])
-	default:
-		h := sha512.Sum384([]byte(input))
-		var r, s *big.Int
-		if r, s, err = ecdsa.Sign(rand.Reader, o.EC, h[:]); err == nil {
-			// JWS's ECDSA signature: R and S, 48 bytes each (RFC 7518, 3.4).
-			sig = make([]byte, 96)
-			r.FillBytes(sig[:48])
-			s.FillBytes(sig[48:])
-		}
-	}
+	jws, err := signer.Sign(payload)
 	if err != nil {
 		return "", err
 	}
-	return input + "." + b64.EncodeToString(sig), nil
+	return jws.CompactSerialize()
 }
 
-func (o *OutboundSigner) publicKey(alg string) crypto.PublicKey {
+// key is the signing key of alg as a JSON Web Key, its kid the RFC 7638
+// thumbprint of its public key (stable for the key).
+func (o *OutboundSigner) key(alg string) (*jose.JSONWebKey, error) {
+	var priv any = o.EC
 	if alg == AlgRS256 {
-		return &o.RSA.PublicKey
+		priv = o.RSA
 	}
-	return &o.EC.PublicKey
-}
-
-// KeyID is a signing key's kid: the base64url SHA-256 of its public key
-// (PKIX DER), stable for the key.
-func KeyID(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	k := &jose.JSONWebKey{Key: priv, Algorithm: alg, Use: "sig"}
+	tp, err := k.Thumbprint(crypto.SHA256)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	h := sha256.Sum256(der)
-	return base64.RawURLEncoding.EncodeToString(h[:16]), nil
+	k.KeyID = base64.RawURLEncoding.EncodeToString(tp)
+	return k, nil
 }
 
 // JWKS is the signer's JSON Web Key Set (RFC 7517): its RS256 and ES384
 // public keys, as the issuer's /.well-known/jwks.json publishes them.
 func (o *OutboundSigner) JWKS() ([]byte, error) {
-	b64 := base64.RawURLEncoding
-	rk, err := KeyID(&o.RSA.PublicKey)
-	if err != nil {
-		return nil, err
+	var set jose.JSONWebKeySet
+	for _, alg := range []string{AlgRS256, AlgES384} {
+		k, err := o.key(alg)
+		if err != nil {
+			return nil, err
+		}
+		set.Keys = append(set.Keys, k.Public())
 	}
-	ek, err := KeyID(&o.EC.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	x, y := make([]byte, 48), make([]byte, 48)
-	o.EC.PublicKey.X.FillBytes(x)
-	o.EC.PublicKey.Y.FillBytes(y)
-	return json.Marshal(map[string]any{"keys": []map[string]string{
-		{"kty": "RSA", "use": "sig", "alg": AlgRS256, "kid": rk, "n": b64.EncodeToString(o.RSA.PublicKey.N.Bytes()),
-			"e": b64.EncodeToString(big.NewInt(int64(o.RSA.PublicKey.E)).Bytes())},
-		{"kty": "EC", "use": "sig", "alg": AlgES384, "kid": ek, "crv": "P-384", "x": b64.EncodeToString(x), "y": b64.EncodeToString(y)},
-	}})
+	return json.Marshal(set)
 }
 
 // errOutboundDisabled: the model's OutboundWebIdentityFederationDisabledException
