@@ -429,8 +429,11 @@ func (s *Service) AcceptDelegationRequest(ctx context.Context, caller *pr.Princi
 		if caller.Kind == pr.Root && time.Duration(r.SessionDuration)*time.Second > MaxRootDelegationDuration {
 			return errDelegationRootDuration()
 		}
+		// The identity, not the credentials it signed with: the partner's
+		// session has its own, and no MFA of the approver's.
 		approver := *caller
 		approver.AccessKeyID, approver.Temporary, approver.Expiration, approver.IssuedAt = "", false, time.Time{}, time.Time{}
+		approver.MFAAuthTime = time.Time{}
 		r.Approver, r.ApproverId, r.State = &approver, caller.ARN, DelegationAccepted
 		return nil
 	})
