@@ -13,6 +13,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -140,26 +141,13 @@ func tagClaims(tags []principal.Tag) map[string]string {
 }
 
 // sign is a compact JWS (RFC 7515) of claims with alg, typ JWT and the
-// key's kid in its header; go-jose signs, as it does for rolecall's own
-// OIDC issuer (internal/oidc).
+// key's kid in its header, signed as rolecall's own OIDC issuer signs.
 func (o *OutboundSigner) sign(alg string, claims map[string]any) (string, error) {
 	k, err := o.key(alg)
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: k}, (&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return oidc.SignJWT(k, jose.SignatureAlgorithm(alg), claims)
 }
 
 // key is the signing key of alg as a JSON Web Key, its kid the RFC 7638
