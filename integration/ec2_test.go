@@ -148,18 +148,18 @@ func TestEC2RunInstancesAuthorization(t *testing.T) {
 	const instanceStar = "arn:aws:ec2:us-east-1:" + account + ":instance/*"
 
 	_, err := runOne(user("nobody", ""), "ecsInstanceRole")
-	wantErr(t, err, 403, "UnauthorizedOperation", denied("nobody", "ec2:RunInstances", instanceStar))
+	wantUnauthorized(t, err, denied("nobody", "ec2:RunInstances", instanceStar))
 
 	_, err = runOne(user("instonly", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"arn:aws:ec2:*:*:instance/*"}]}`), "ecsInstanceRole")
-	wantErr(t, err, 403, "UnauthorizedOperation", denied("instonly", "ec2:RunInstances", "arn:aws:ec2:us-east-1::image/"+ami))
+	wantUnauthorized(t, err, denied("instonly", "ec2:RunInstances", "arn:aws:ec2:us-east-1::image/"+ami))
 
 	dev := user("dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:RunInstances","ec2:DescribeInstances"],"Resource":"*"}]}`)
 	_, err = runOne(dev, "ecsInstanceRole")
-	wantErr(t, err, 403, "UnauthorizedOperation", denied("dev", "iam:PassRole", roleArn))
+	wantUnauthorized(t, err, denied("dev", "iam:PassRole", roleArn))
 	// Without a profile there is nothing to pass; with tags, ec2:CreateTags.
 	must(runOne(dev, ""))(t)
 	_, err = runOne(dev, "", ec2types.Tag{Key: aws.String("team"), Value: aws.String("a")})
-	wantErr(t, err, 403, "UnauthorizedOperation", denied("dev", "ec2:CreateTags", instanceStar))
+	wantUnauthorized(t, err, denied("dev", "ec2:CreateTags", instanceStar))
 	if out := must(dev.DescribeInstances(ctx, &ec2.DescribeInstancesInput{}))(t); len(out.Reservations) != 1 || out.Reservations[0].Instances[0].IamInstanceProfile != nil {
 		t.Errorf("a refused launch left an instance: %+v", out.Reservations)
 	}
@@ -173,7 +173,7 @@ func TestEC2RunInstancesAuthorization(t *testing.T) {
 		{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+roleArn+`","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}`)
 	must(runOne(ops, "ecsInstanceRole", ec2types.Tag{Key: aws.String("team"), Value: aws.String("a")}))(t)
 	_, err = runOne(ops, "ecsInstanceRole", ec2types.Tag{Key: aws.String("team"), Value: aws.String("b")})
-	wantErr(t, err, 403, "UnauthorizedOperation", denied("ops", "ec2:RunInstances", instanceStar))
+	wantUnauthorized(t, err, denied("ops", "ec2:RunInstances", instanceStar))
 
 	// DryRun: the decisions, and nothing launched.
 	_, err = ec2.NewFromConfig(rc.Config).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), DryRun: aws.Bool(true),
@@ -181,13 +181,13 @@ func TestEC2RunInstancesAuthorization(t *testing.T) {
 	wantErr(t, err, 412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	_, err = dev.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), DryRun: aws.Bool(true),
 		IamInstanceProfile: &ec2types.IamInstanceProfileSpecification{Name: aws.String("ecsInstanceRole")}})
-	wantErr(t, err, 403, "UnauthorizedOperation", denied("dev", "iam:PassRole", roleArn))
+	wantUnauthorized(t, err, denied("dev", "iam:PassRole", roleArn))
 	if out := must(ec2.NewFromConfig(rc.Config).DescribeInstances(ctx, &ec2.DescribeInstancesInput{}))(t); len(out.Reservations) != 2 {
 		t.Errorf("%d reservations, want dev's and ops's", len(out.Reservations))
 	}
 	// Describing needs ec2:DescribeInstances, which has no resource.
 	_, err = user("viewer", "").DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
-	wantErr(t, err, 403, "UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
+	wantUnauthorized(t, err, "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
 		":user/viewer is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action")
 }
 
@@ -330,7 +330,7 @@ func TestEC2InstanceProfileAssociations(t *testing.T) {
 	_, k := newUser(t, root, rc.Config, nil, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}`)
 	ops := ec2.NewFromConfig(withCreds(rc.Config, aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
 	_, err = ops.ReplaceIamInstanceProfileAssociation(ctx, &ec2.ReplaceIamInstanceProfileAssociationInput{AssociationId: r.AssociationId, IamInstanceProfile: spec("web")})
-	wantErr(t, err, 403, "UnauthorizedOperation", "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
+	wantUnauthorized(t, err, "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
 		":user/ops is not authorized to perform: iam:PassRole on resource: arn:aws:iam::"+account+":role/web because no identity-based policy allows the iam:PassRole action")
 
 	d := must(ops.DisassociateIamInstanceProfile(ctx, &ec2.DisassociateIamInstanceProfileInput{AssociationId: r.AssociationId}))(t).IamInstanceProfileAssociation

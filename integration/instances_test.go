@@ -116,14 +116,14 @@ func TestInstanceLaunchNeedsPassRole(t *testing.T) {
 		"StringLike":{"iam:AssociatedResourceArn":"arn:aws:ec2:us-east-1:`+account+`:instance/*"}}}]}`)
 
 	status, body := launchInstance(t, rc, "ecsInstanceRole", nothing)
-	if status != 403 || body["__type"] != "UnauthorizedOperation" || body["message"] != "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
-		":user/nobody is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:"+account+":instance/* because no identity-based policy allows the ec2:RunInstances action" {
+	if status != 403 || body["__type"] != "UnauthorizedOperation" || !encodedAfter(body["message"], "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
+		":user/nobody is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:"+account+":instance/* because no identity-based policy allows the ec2:RunInstances action") {
 		t.Errorf("without ec2:RunInstances: %d %v", status, body)
 	}
 	for user, creds := range map[string]aws.Credentials{"dev": runOnly, "ecsdeployer": wrongService} {
 		status, body = launchInstance(t, rc, "ecsInstanceRole", creds)
-		if status != 403 || body["__type"] != "UnauthorizedOperation" || body["message"] != "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
-			":user/"+user+" is not authorized to perform: iam:PassRole on resource: "+roleArn+" because no identity-based policy allows the iam:PassRole action" {
+		if status != 403 || body["__type"] != "UnauthorizedOperation" || !encodedAfter(body["message"], "You are not authorized to perform this operation. User: arn:aws:iam::"+account+
+			":user/"+user+" is not authorized to perform: iam:PassRole on resource: "+roleArn+" because no identity-based policy allows the iam:PassRole action") {
 			t.Errorf("%s without iam:PassRole to EC2: %d %v", user, status, body)
 		}
 	}

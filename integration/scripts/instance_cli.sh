@@ -36,6 +36,6 @@ expect_eq "registered instance" "$(aws ecs register-container-instance --cluster
 expect_error ClientException "The instance identity document names instance i-0fedcba9876543210, but the request is signed with the instance role credentials of instance $INSTANCE_ID." \
   ecs register-container-instance --cluster default --instance-identity-document '{"instanceId":"i-0fedcba9876543210"}'
 # AmazonEC2ContainerServiceforEC2Role does not allow describing instances.
-expect_error UnauthorizedOperation "You are not authorized to perform this operation. User: arn:aws:sts::000000000000:assumed-role/ecsInstanceRole/$INSTANCE_ID is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action" \
+expect_error_encoded UnauthorizedOperation "You are not authorized to perform this operation. User: arn:aws:sts::000000000000:assumed-role/ecsInstanceRole/$INSTANCE_ID is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action" \
   ec2 describe-instances
 echo "instance_cli.sh: $pass passed, 0 failed"

@@ -17,6 +17,15 @@ expect_eq() { # expect_eq WHAT GOT WANT
   [ "$2" == "$3" ] || fail "$1: got [$2], want [$3]"
   pass=$((pass + 1))
 }
+expect_error_encoded() { # expect_error_encoded CODE MESSAGE aws-args...: EC2's MESSAGE, then its encoded authorization message
+  local code=$1 msg=$2; shift 2
+  local out
+  if out=$(aws "$@" 2>&1); then fail "aws $*: succeeded, want $code"; fi
+  case "$out" in
+    *"($code)"*": $msg Encoded authorization failure message: "?*) pass=$((pass + 1)) ;;
+    *) fail "aws $*: got [$out], want ($code) $msg Encoded authorization failure message: ..." ;;
+  esac
+}
 expect_error() { # expect_error CODE MESSAGE aws-args...: the message exactly
   local code=$1 msg=$2; shift 2
   local out

@@ -27,12 +27,12 @@ func (r *recorder) Decide(_ context.Context, q *authz.Request) (authz.Outcome, e
 // sampleARNs are inputs' ARN members, filled with an ARN of the kind the
 // member names.
 var sampleARNs = map[string]string{
-	"iam.PolicyArn":       "arn:aws:iam::000000000000:policy/sample",
-	"iam.Arn":             "arn:aws:iam::000000000000:role/sample",
-	"iam.PolicySourceArn": "arn:aws:iam::000000000000:user/sample",
-	"ecs.ResourceArn":     "arn:aws:ecs:us-east-1:000000000000:cluster/sample",
-
+	"iam.PolicyArn":                "arn:aws:iam::000000000000:policy/sample",
+	"iam.Arn":                      "arn:aws:iam::000000000000:role/sample",
+	"iam.PolicySourceArn":          "arn:aws:iam::000000000000:user/sample",
+	"ecs.ResourceArn":              "arn:aws:ecs:us-east-1:000000000000:cluster/sample",
 	"iam.OpenIDConnectProviderArn": "arn:aws:iam::000000000000:oidc-provider/sample",
+	"iam.EntityArn":                "arn:aws:iam::000000000000:delegation-request/sample-request",
 }
 
 // fill sets every string of an input to "sample" (ARN members to an ARN),
@@ -71,6 +71,12 @@ var alsoAsked = map[string]int{"iam:AddRoleToInstanceProfile": 2,
 	"ecs:RunTask": 2, "ecs:StartTask": 2, "ecs:RegisterContainerInstance": 2, "ecs:CreateTaskSet": 2,
 	"ecs:RegisterDaemonTaskDefinition": 2, "ecs:CreateDaemon": 2, "ecs:CreateExpressGatewayService": 2}
 
+// notInReference are operations the embedded Service Authorization
+// Reference does not list yet, with the resource type their siblings act
+// on: iam:UpdateDelegationRequest, which the other delegation request
+// actions' delegation-request suggests.
+var notInReference = map[string]string{"iam:UpdateDelegationRequest": "delegation-request"}
+
 // TestEveryOperationResolvesItsResources: every operation the Service
 // Authorization Reference gives a resource type declares what it acts on,
 // and, given an input that names everything, resolves targets of the
@@ -83,13 +89,18 @@ func TestEveryOperationResolvesItsResources(t *testing.T) {
 	}
 	t.Cleanup(func() { a.Close() })
 	decidedInside := map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true, "sts:AssumeRole": true,
-		"sts:AssumeRoleWithWebIdentity": true, "sts:AssumeRoleWithSAML": true}
+		"sts:AssumeRoleWithWebIdentity": true, "sts:AssumeRoleWithSAML": true,
+		"sts:GetFederationToken": true, "sts:AssumeRoot": true}
 	for _, svc := range a.apis {
 		for name, op := range svc.Ops {
 			action := svc.Name + ":" + name
 			t.Run(action, func(t *testing.T) {
 				info, ok := actions.Action(svc.Name, name)
-				if !ok {
+				if !ok && notInReference[action] != "" {
+					// Authorized on its resource type's ARN, as its
+					// siblings are.
+					info = actions.ActionInfo{ResourceTypes: []actions.ActionResourceType{{Name: notInReference[action]}}}
+				} else if !ok {
 					t.Fatalf("%s is not in the Service Authorization Reference", action)
 				}
 				if op.Authorization() != api.Resolved {

@@ -183,7 +183,7 @@ func Open(o Options) (*App, error) {
 	issuer := oidc.NewIssuer(vst, o.OIDCIssuer)
 	web := &sts.WebIdentity{Providers: stsOIDC{iamSvc}, Issuer: issuer, Keys: &oidc.KeySource{Client: o.OIDCClient, Clock: o.Clock}}
 	stsSvc := sts.New(sts.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: stsRoles{iamRes}, Authorizer: az, RootMayAssume: o.Auth == auth.Lenient,
-		WebIdentity: web, MFA: iamSvc, SAML: samlProviders{iamSvc}})
+		WebIdentity: web, MFA: iamSvc, SAML: samlProviders{iamSvc}, Extras: stsExtras(iamSvc, az)})
 	roles := ecsRoles{iam: iamSvc, res: iamRes, authz: az, sts: stsSvc}
 	instSvc := instances.New(instances.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, Roles: ec2Roles{res: iamRes, roles: roles, sts: stsSvc}})
 	md := imds.New(imds.Config{Instances: instSvc, Clock: o.Clock, Log: o.Log})

@@ -107,6 +107,10 @@ func errInvalidClientToken() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "InvalidClientTokenId", msgInvalidToken)
 }
 
+// InvalidClientToken is AWS's answer for a key it does not know, for the
+// operations that name keys (STS GetAccessKeyInfo).
+func InvalidClientToken() *awserr.Error { return errInvalidClientToken() }
+
 func errExpiredToken() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "ExpiredToken", msgExpiredToken)
 }
@@ -229,8 +233,10 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	// issued with MFA ("You cannot call any IAM API operations unless MFA
 	// authentication information is included in the request",
 	// GetSessionToken API reference): AWS answers InvalidClientTokenId
-	// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460).
-	if p.Temporary && p.Kind != principal.AssumedRole && service == "iam" && p.MFAAuthTime.IsZero() {
+	// (99designs/aws-vault #15, #1056; aws/aws-sdk-js #460). Federated
+	// users neither (jantman/awslimitchecker #139). A delegated session
+	// (GetDelegatedAccessToken) acts in IAM as its delegation allows.
+	if p.Temporary && p.Kind != principal.AssumedRole && p.DelegatedPolicy == "" && service == "iam" && p.MFAAuthTime.IsZero() {
 		return p, sig, errInvalidClientToken()
 	}
 	return p, sig, nil

@@ -39,6 +39,7 @@ type Authorizer struct {
 	audit *AuditLog
 	log   *slog.Logger
 	cache *cache
+	seal  sealer // encoded authorization messages (messages.go)
 }
 
 // New builds an Authorizer.
@@ -109,7 +110,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	for i := range targets {
 		rec.Resources[i] = targets[i].ARN
 	}
-	if p.Kind == principal.Root && rootsOwn(p.Account, targets) {
+	if p.Kind == principal.Root && !p.Restricted() && rootsOwn(p.Account, targets) {
 		rec.Decision, rec.Enforced, rec.Reason = "allowed", true, rootReason
 		a.record(rec)
 		return Outcome{}, nil
@@ -149,7 +150,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		// One line per denial, so that whoever runs rolecall sees it and
 		// its request id without turning on the client's debug output.
 		a.log.Info("denied", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
-		return Outcome{}, deniedError(service(action), msg)
+		return Outcome{}, a.denial(deniedError(service(action), msg), rec, p)
 	}
 	rec.Decision, rec.Enforced = "allowed", true
 	rec.Statement = statementInfo(last.Statement)

@@ -73,6 +73,10 @@ func (a *Authorizer) loadPrincipal(ctx context.Context, p *principal.Principal) 
 		kind = "user"
 	case principal.AssumedRole:
 		kind = "role"
+	case principal.FederatedUser:
+		if p.IssuerID != "" {
+			kind = "user" // the IAM user that asked for the session
+		}
 	}
 	var e *Entity
 	if kind != "" && a.dir != nil {
@@ -101,10 +105,30 @@ func (a *Authorizer) loadPrincipal(ctx context.Context, p *principal.Principal) 
 		}
 		caller.Tags = mergeTags(e.Tags, caller.Tags)
 	}
-	if p.Kind == principal.AssumedRole {
+	if rootIssued(p) {
+		// The root user's session: root's full access, which its session
+		// policies limit (GetFederationToken and delegated sessions of
+		// root).
+		c, err := a.compile(policy.TypeIdentity, "root", rootIdentity, policy.Identity)
+		if err != nil {
+			return nil, err
+		}
+		set.Identity = append(set.Identity, c)
+	}
+	if p.Kind == principal.AssumedRole || p.Restricted() {
 		s, err := a.sessionPolicies(ctx, p)
 		if err != nil {
 			return nil, err
+		}
+		if len(s) == 0 && p.Kind == principal.FederatedUser {
+			// "if you do not pass a policy, then the resulting federated
+			// user session has no permissions" (STS API reference,
+			// GetFederationToken).
+			c, err := a.compile(policy.TypeSession, "no-session-policy", emptySessionPolicy, policy.Identity)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, c)
 		}
 		set.Session = s
 	}
@@ -117,12 +141,31 @@ func (a *Authorizer) loadPrincipal(ctx context.Context, p *principal.Principal) 
 // instead would hand the session the role's full permissions.
 const emptySessionPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","NotResource":"*"}]}`
 
+// rootIdentity is the root user's own permissions as a policy, for the
+// sessions of root that session policies limit.
+const rootIdentity = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// rootIssued: p is a session of an account's root user that session
+// policies limit.
+func rootIssued(p *principal.Principal) bool {
+	switch p.Kind {
+	case principal.Root:
+		return p.Restricted()
+	case principal.FederatedUser:
+		return p.IssuerID == ""
+	}
+	return false
+}
+
 // sessionPolicies compiles a session's inline and managed session
-// policies.
+// policies, and a delegated session's permission policy.
 func (a *Authorizer) sessionPolicies(ctx context.Context, p *principal.Principal) ([]*policy.Policy, error) {
 	var out []*policy.Policy
-	if p.SessionPolicy != "" {
-		c, err := a.compile(policy.TypeSession, "session-policy", p.SessionPolicy, policy.Identity)
+	for _, d := range [...]struct{ source, text string }{{"session-policy", p.SessionPolicy}, {"delegation-request-policy", p.DelegatedPolicy}} {
+		if d.text == "" {
+			continue
+		}
+		c, err := a.compile(policy.TypeSession, d.source, d.text, policy.Identity)
 		if err != nil {
 			return nil, err
 		}

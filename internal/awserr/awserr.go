@@ -118,9 +118,8 @@ func MissingParameter(name string) *Error {
 // on resource: arn:aws:ec2:us-east-2:...:instance/* with an explicit deny
 // in a service control policy. Encoded authorization failure message:
 // ..." (aws/karpenter-provider-aws #7370, 2024), status 403. denial is
-// the AccessDenied text; rolecall leaves out the encoded message (it has
-// no sts:DecodeAuthorizationMessage; `rolecall explain-denied` explains
-// the request instead).
+// the AccessDenied text; UnauthorizedOperationFor adds the encoded
+// message.
 func UnauthorizedOperation(denial string) *Error {
 	return New(http.StatusForbidden, "UnauthorizedOperation", "%s", UnauthorizedPrefix+denial)
 }
@@ -128,6 +127,28 @@ func UnauthorizedOperation(denial string) *Error {
 // UnauthorizedPrefix opens EC2's UnauthorizedOperation message, before
 // the AccessDenied text.
 const UnauthorizedPrefix = "You are not authorized to perform this operation. "
+
+// EncodedMessageSeparator comes between the AccessDenied text of EC2's
+// UnauthorizedOperation and its encoded authorization message (the
+// karpenter report above; aws/aws-sdk-go #1536, raw XML).
+const EncodedMessageSeparator = " Encoded authorization failure message: "
+
+// UnauthorizedOperationFor is denied, an AccessDenied, as EC2 answers it:
+// UnauthorizedOperation, the same text, then the encoded authorization
+// message when denied carries one (the authorizer's denials do: an error
+// in its chain has EncodedMessage); other errors pass as they are.
+func UnauthorizedOperationFor(denied error) error {
+	var e *Error
+	if !errors.As(denied, &e) || e.Code != "AccessDenied" && e.Code != "AccessDeniedException" {
+		return denied
+	}
+	out := UnauthorizedOperation(e.Message)
+	var enc interface{ EncodedMessage() string }
+	if errors.As(denied, &enc) {
+		out.Message += EncodedMessageSeparator + enc.EncodedMessage()
+	}
+	return out
+}
 
 // AsJSONDenied turns IAM's or STS's AccessDenied (403), met by a
 // JSON-protocol service asking on its caller's behalf (ECS passing a task

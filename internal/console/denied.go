@@ -64,7 +64,7 @@ func parseDenied(msg string) (principal, action, resource string) {
 		return "", "", ""
 	}
 	end := len(rest)
-	for _, sep := range []string{" because ", " with an explicit deny"} {
+	for _, sep := range []string{" because ", " with an explicit deny", awserr.EncodedMessageSeparator} {
 		if i := strings.Index(rest, sep); i >= 0 && i < end {
 			end = i
 		}

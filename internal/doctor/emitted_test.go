@@ -341,6 +341,26 @@ var notAboutRoles = map[string]bool{
 	"The task set cannot be deleted while it is scaled above 0 or is the primary task set. Use force to delete it.": true,
 	"X on services with a X deployment controller. Use AWS CodeDeploy to trigger a new deployment.":                 true,
 	"X on services with a X deployment controller.":                                                                 true,
+	// STS's encoded authorization messages, IAM's account settings,
+	// delegation requests and Organizations.
+	"The encoded authorization message is invalid or has expired.":                                   true,
+	"The policy template X does not render a valid policy: X":                                        true,
+	"The delegation request with ID X cannot be found.":                                              true,
+	"The delegation request X is X and cannot be X.":                                                 true,
+	"A delegation request with requestor workflow ID X already exists.":                              true,
+	"A delegation request needs a policy template: specify Permissions.PolicyTemplateArn.":           true,
+	"The policy template X does not exist.":                                                          true,
+	"The policy template's parameter X has no value.":                                                true,
+	"The rendered permission policy has X characters; the limit is X.":                               true,
+	"A delegation request cannot be delegated to the account that requests it.":                      true,
+	"The root user can approve only delegation requests with a session duration of 4 hours or less.": true,
+	"Only the owner of delegation request X can send its delegation token.":                          true,
+	"The request was rejected because no organization is associated with your account.":              true,
+	"The request failed because outbound identity federation is already enabled for your AWS account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the GetOutboundWebIdentityFederationInfo operation.": true,
+	"The request failed because outbound identity federation is already disabled for your AWS account. You cannot disable the feature multiple times":                                                                                                                              true,
+	"The trade-in token provided in the request has expired and can no longer be exchanged for credentials. Request a new token and retry the operation.":                                                                                                                          true,
+	"The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the AWS Management Console or API.":                                                                                                       true,
+	"The requested token duration would extend the session beyond its original expiration time.":                                                                                                                                                                                   true,
 }
 
 // Every role error text rolecall gives, ECS's stoppedReasons included, is

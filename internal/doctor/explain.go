@@ -386,11 +386,11 @@ var rules = sync.OnceValue(func() []explainRule {
 					Cause: []string{"the token's aud (or azp) is not one of the OIDC provider's client IDs, or a claim STS checks is invalid"},
 					Fix:   []string{"add the token's audience to the provider (aws iam add-client-id-to-open-id-connect-provider), or request the token for an audience the provider lists (GitHub Actions: sts.amazonaws.com)"}}
 			}},
-		{id: "session-credentials", re: regexp.MustCompile(`Cannot call GetSessionToken with session credentials`),
-			build: func(_ []string, _ string) Match {
-				return Match{Title: "GetSessionToken needs long-term credentials",
-					Cause: []string{"the caller already uses temporary credentials (a role session, or an earlier session token)"},
-					Fix:   []string{"call GetSessionToken with an IAM user's access key, or use the session you have"}}
+		{id: "session-credentials", re: regexp.MustCompile(`Cannot call (GetSessionToken|GetFederationToken) with session credentials`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: m[1] + " needs long-term credentials",
+					Cause: []string{"the caller already uses temporary credentials (a role session, a federated user, or an earlier session token)"},
+					Fix:   []string{"call " + m[1] + " with an IAM user's access key, or use the session you have"}}
 			}},
 		{id: "packed-size", re: regexp.MustCompile(`Packed (policy|size of session tags) consumes`),
 			build: func(m []string, _ string) Match {

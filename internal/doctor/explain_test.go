@@ -92,6 +92,7 @@ func TestExplainRecognizes(t *testing.T) {
 		{text: "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity", id: "web-identity-trust"},
 		{text: "An error occurred (ExpiredTokenException) when calling the AssumeRoleWithSAML operation: Response has expired", id: "web-identity-token"},
 		{text: "ExpiredTokenException: Token expired: current date/time 1796673000 must be before the expiration date/time 1796672000", id: "web-identity-token"},
+		{text: "AccessDenied: Cannot call GetFederationToken with session credentials", id: "session-credentials"},
 		{text: "PackedPolicyTooLarge: Packed policy consumes 112% of allotted space, please use smaller policy.", id: "packed-size"},
 		{text: "InvalidParameterValue: One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.", id: "transitive-tags"},
 		{text: "InvalidParameterException: The infrastructure role arn:aws:iam::123456789012:role/ecsInfrastructureRole is not valid. Specify a valid IAM role that Amazon ECS can assume and try again.",

@@ -129,6 +129,9 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			return err
 		}
 		m["MFADevices"], m["MFADevicesInUse"], err = mfaDeviceCounts(tx, account)
+		if err == nil {
+			m["GlobalEndpointTokenVersion"], err = globalEndpointTokenVersion(tx, account)
+		}
 		return err
 	})
 	if err != nil {

@@ -22,5 +22,9 @@ func ForgetAccount(tx store.Tx, account string) error {
 	if err := store.DeleteJSONIf(tx, bucketAccountAliases, func(_ string, a *aliasRecord) bool { return a.Account == account }); err != nil {
 		return err
 	}
+	// Delegation requests are kept by ID: the requestor's go with it.
+	if err := store.DeleteJSONIf(tx, bucketDelegations, func(_ string, r *delegationRecord) bool { return r.RequestorId == account }); err != nil {
+		return err
+	}
 	return store.DeleteJSONIf(tx, bucketIDs, func(_ string, r *idRecord) bool { return r.Account == account })
 }

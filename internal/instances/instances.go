@@ -608,13 +608,7 @@ func errEmptyProfile(name string) error {
 
 // asUnauthorized is an AccessDenied of the authorizer (iam:PassRole, which
 // IAM words) as EC2 answers it: UnauthorizedOperation, the same text.
-func asUnauthorized(err error) error {
-	var e *awserr.Error
-	if !errors.As(err, &e) || e.Code != "AccessDenied" && e.Code != "AccessDeniedException" {
-		return err
-	}
-	return awserr.UnauthorizedOperation(e.Message)
-}
+func asUnauthorized(err error) error { return awserr.UnauthorizedOperationFor(err) }
 
 // AsUnauthorized is asUnauthorized for the endpoint's own decisions
 // (ec2:RunInstances, ec2:TerminateInstances).

@@ -159,7 +159,14 @@ func (i *Issuer) Sign(claims map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: SigningAlgorithm, Key: k}, (&jose.SignerOptions{}).WithType("JWT"))
+	return SignJWT(k, SigningAlgorithm, claims)
+}
+
+// SignJWT signs claims as a compact JWT with k (a private key, its kid
+// in the header) and alg, typ JWT: rolecall's issuer's tokens and STS's
+// GetWebIdentityToken's.
+func SignJWT(k *jose.JSONWebKey, alg jose.SignatureAlgorithm, claims map[string]any) (string, error) {
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: k}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return "", err
 	}

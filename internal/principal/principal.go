@@ -30,9 +30,12 @@ const (
 	// provider's (arn:aws:iam::ACCOUNT:oidc-provider/NAME or
 	// saml-provider/NAME), Account its account.
 	Federated
+	// FederatedUser is a GetFederationToken session: the IAM user (or
+	// root) that asked for it, limited by its session policies.
+	FederatedUser
 )
 
-var kindNames = [...]string{"", "root", "user", "assumed-role", "service", "federated"}
+var kindNames = [...]string{"", "root", "user", "assumed-role", "service", "federated", "federated-user"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -107,6 +110,16 @@ type Principal struct {
 	// own requests (AssumeRoleWithSAML: saml:sub, saml:sub_type and
 	// saml:namequalifier), for the role's permission policies.
 	FederationKeys map[string]string `json:",omitempty"`
+
+	// Federated users (federation.go): Issuer is the ARN of the IAM user
+	// (or root) that called GetFederationToken, IssuerID its unique id
+	// ("" for root); Name is that user's name, SessionName the federated
+	// user's.
+	Issuer   string `json:",omitempty"`
+	IssuerID string `json:",omitempty"`
+	// DelegatedPolicy is the permission policy of an accepted delegation
+	// request (GetDelegatedAccessToken): one more session policy.
+	DelegatedPolicy string `json:",omitempty"`
 }
 
 // RootUser is an account's root user, as its root access keys make it.
@@ -128,8 +141,17 @@ func (p *Principal) EntityID() string {
 		return p.UserID
 	case AssumedRole:
 		return p.RoleID
+	case FederatedUser:
+		return p.IssuerID
 	}
 	return ""
+}
+
+// Restricted reports whether session policies limit p: a role session or
+// federated user given some, or any principal acting for an accepted
+// delegation request.
+func (p *Principal) Restricted() bool {
+	return p.SessionPolicy != "" || len(p.SessionPolicyARNs) > 0 || p.DelegatedPolicy != "" || p.Kind == FederatedUser
 }
 
 // Caller is the principal as the policy engine sees it. Principal tags are
@@ -146,6 +168,9 @@ func (p *Principal) Caller() policy.Caller {
 	case AssumedRole:
 		c.Kind = policy.CallerRoleSession
 		c.Issuer = p.RoleARN
+	case FederatedUser:
+		c.Kind = policy.CallerFederatedUser
+		c.Issuer = p.Issuer
 	case Service:
 		c.Kind = policy.CallerService
 	case Federated:

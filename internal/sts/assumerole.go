@@ -8,7 +8,6 @@ import (
 	"github.com/rolecall/rolecall/internal/arn"
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/leniency"
-	"github.com/rolecall/rolecall/internal/policy"
 	"github.com/rolecall/rolecall/internal/principal"
 )
 
@@ -61,6 +60,9 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	if len(in.PolicyArns) > MaxSessionPolicyARNs {
 		return nil, errTooManyPolicyArns()
 	}
+	if err := federatedRefused(caller, "sts:AssumeRole", in.RoleArn); err != nil {
+		return nil, err
+	}
 	root := caller.Kind == principal.Root
 	if root && !s.rootMayAssume {
 		return nil, errRootAssume()
@@ -77,10 +79,8 @@ func (s *Service) AssumeRole(ctx context.Context, caller *principal.Principal, r
 	if err != nil {
 		return nil, err
 	}
-	if in.Policy != "" {
-		if _, err := policy.Parse(in.Policy, policy.Identity); err != nil {
-			return nil, err
-		}
+	if err := checkSessionPolicy(in.Policy); err != nil {
+		return nil, err
 	}
 	sourceIdentity := in.SourceIdentity
 	if chained && caller.SourceIdentity != "" {

@@ -78,6 +78,9 @@ type Config struct {
 	// SAML finds IAM's SAML providers for AssumeRoleWithSAML (saml.go);
 	// nil: there are none.
 	SAML SAMLProviders
+	// Extras is what the operations beyond sessions and roles read of the
+	// rest of rolecall (extras.go).
+	Extras Extras
 }
 
 // RootAssumeRelaxed is what RootMayAssume relaxes, for the start-up banner.
@@ -95,11 +98,12 @@ type Service struct {
 	web           *WebIdentity
 	mfa           MFA
 	saml          SAMLProviders
+	extras        Extras
 }
 
 // New returns the STS domain.
 func New(c Config) *Service {
-	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, web: c.WebIdentity, mfa: c.MFA, saml: c.SAML}
+	return &Service{st: c.Store, clock: c.Clock, gen: c.IDs, roles: c.Roles, authz: c.Authorizer, rootMayAssume: c.RootMayAssume, web: c.WebIdentity, mfa: c.MFA, saml: c.SAML, extras: c.Extras}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }

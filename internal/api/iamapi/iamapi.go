@@ -216,7 +216,9 @@ func (h *handler) bindings() []*api.Operation {
 	ops = append(ops, h.oidcProviderOps()...)
 	ops = append(ops, h.samlProviderOps()...)
 	// MFA devices (mfa.go).
-	return append(ops, h.mfaBindings()...)
+	ops = append(ops, h.mfaBindings()...)
+	// Account settings, delegation requests, Organizations (extras.go).
+	return append(ops, h.extraBindings()...)
 }
 
 // paging is the Marker/MaxItems pair of every IAM list request.

@@ -21,7 +21,7 @@ func New(svc *sts.Service) *api.Service {
 }
 
 func (h *handler) bindings() []*api.Operation {
-	return []*api.Operation{
+	return append([]*api.Operation{
 		api.Op("GetCallerIdentity", h.getCallerIdentity, nil).
 			NotRequired("No permissions are required to perform this operation (STS API reference, GetCallerIdentity)"),
 		api.Op("GetSessionToken", h.getSessionToken, nil).
@@ -30,7 +30,7 @@ func (h *handler) bindings() []*api.Operation {
 			InOperation("sts:AssumeRole is decided on the role's trust policy, which only the operation finds (sts.Service.AssumeRole)"),
 		h.assumeRoleWithWebIdentityOp(),
 		h.assumeRoleWithSAMLOp(),
-	}
+	}, h.extraBindings()...)
 }
 
 func (h *handler) getCallerIdentity(ctx context.Context, c *api.Call, _ *struct{}) (*sts.CallerIdentity, error) {
