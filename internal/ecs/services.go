@@ -34,6 +34,9 @@ type serviceRecord struct {
 	// LastAttempt is when a launch last failed; launches are retried
 	// after launchRetry.
 	LastAttempt time.Time `json:",omitzero"`
+	// ServiceConnect is the service's Service Connect configuration, as
+	// last given (ListServicesByNamespace).
+	ServiceConnect *types.ServiceConnectConfiguration `json:",omitempty"`
 	// Rollout is the ECS deployment controller's record of the service's
 	// deployments and revisions (deployments.go).
 	Rollout *rollout `json:",omitempty"`
@@ -247,7 +250,8 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 	if svc.AvailabilityZoneRebalancing == "" {
 		svc.AvailabilityZoneRebalancing = "DISABLED"
 	}
-	rec := &serviceRecord{Service: svc, Deployment: s.deploymentID(), DeploymentCreated: now, DeploymentUpdatedAt: now}
+	rec := &serviceRecord{Service: svc, Deployment: s.deploymentID(), DeploymentCreated: now, DeploymentUpdatedAt: now,
+		ServiceConnect: in.ServiceConnectConfiguration}
 	switch svc.DeploymentController.Type {
 	case controllerECS:
 		s.startDeployment(rec, def, rec.Deployment, s.serviceDeploymentID(), &tally{}, now)
@@ -874,6 +878,9 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 		}
 		if in.EnableExecuteCommand != nil {
 			sv.EnableExecuteCommand = *in.EnableExecuteCommand
+		}
+		if in.ServiceConnectConfiguration != nil {
+			r.ServiceConnect = in.ServiceConnectConfiguration
 		}
 		if in.EnableECSManagedTags != nil {
 			sv.EnableECSManagedTags = *in.EnableECSManagedTags

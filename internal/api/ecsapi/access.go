@@ -235,6 +235,14 @@ func (d declarations) listServices(_ context.Context, c ecs.Call, in *types.List
 	return anyResource(clusterKey(c, in.Cluster)), nil
 }
 
+// listServicesByNamespace names no resource type; ecs:namespace is the
+// namespace named.
+func (d declarations) listServicesByNamespace(_ context.Context, _ ecs.Call, in *types.ListServicesByNamespaceRequest) (authz.Access, error) {
+	var k authz.Keys
+	k.Set("ecs:namespace", in.Namespace)
+	return anyResource(k), nil
+}
+
 // runs: RunTask and StartTask act on the task definition they run, in a
 // cluster (ecs:cluster).
 func (d declarations) runs(ctx context.Context, c ecs.Call, taskDef, cluster string, tags []types.Tag, exec bool) (authz.Access, error) {

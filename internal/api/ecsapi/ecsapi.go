@@ -83,6 +83,7 @@ func bindings(s *ecs.Service, d declarations) []*api.Operation {
 		bind("DeleteService", s.DeleteService, d.deleteService),
 		bind("DescribeServices", s.DescribeServices, d.describeServices),
 		bind("ListServices", s.ListServices, d.listServices),
+		bind("ListServicesByNamespace", s.ListServicesByNamespace, d.listServicesByNamespace),
 
 		// Tasks.
 		tagOnCreate(bind("RunTask", s.RunTask, d.runTask), d, d.runTaskCreated),

@@ -1337,6 +1337,17 @@ type ListServiceDeploymentsResponse struct {
 	NextToken          string
 }
 
+type ListServicesByNamespaceRequest struct {
+	Namespace  string
+	NextToken  string
+	MaxResults *int32
+}
+
+type ListServicesByNamespaceResponse struct {
+	ServiceArns []string
+	NextToken   string
+}
+
 type ListServicesRequest struct {
 	Cluster                string
 	NextToken              string

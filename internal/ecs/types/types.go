@@ -23,7 +23,7 @@ var Operations = []string{
 	"RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies",
 	"DeregisterTaskDefinition", "DeleteTaskDefinitions",
 	// Services.
-	"CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServices",
+	"CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServices", "ListServicesByNamespace",
 	// Tasks.
 	"RunTask", "StartTask", "StopTask", "DescribeTasks", "ListTasks", "ExecuteCommand",
 	// Container instances.
