@@ -263,3 +263,23 @@ func TestWebIdentitySessionTags(t *testing.T) {
 	session := sessionClients(rc.Config, nil, out.Credentials)
 	must(session.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))(t)
 }
+
+// TestWebIdentityFederatedProvider: the session of a role assumed with a
+// web identity carries aws:FederatedProvider, the IAM OIDC provider's ARN,
+// so the role's policies can tell which identity provider it came from.
+func TestWebIdentityFederatedProvider(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	c := githubSetUp(t, rc)
+	must(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("only-github"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*",
+			"Condition":{"StringNotEquals":{"aws:FederatedProvider":"` + githubProvider + `"}}},
+			{"Effect":"Deny","Action":"iam:ListUsers","Resource":"*",
+			"Condition":{"StringEquals":{"aws:FederatedProvider":"` + githubProvider + `"}}}]}`)}))(t)
+	out := must(sts.NewFromConfig(rc.Config).AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(roleArn("deploy")), RoleSessionName: aws.String("s1"),
+		WebIdentityToken: aws.String(token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch}))}))(t)
+	session := iam.NewFromConfig(withCreds(rc.Config, aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)))
+	must(session.ListRoles(ctx, &iam.ListRolesInput{}))(t)
+	_, err := session.ListUsers(ctx, &iam.ListUsersInput{})
+	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/deploy/s1 is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::000000000000:user/ with an explicit deny in an identity-based policy")
+}

@@ -158,6 +158,10 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, region string, 
 	p.SessionTags, p.TransitiveTagKeys = tags, transitive
 	p.SessionPolicy, p.SessionPolicyARNs = in.Policy, in.PolicyArns
 	p.SourceIdentity, p.AssumedBy = id.sourceIdentity, id.provider.Arn
+	// "aws:FederatedProvider ... is present in the role-session of a role
+	// that was assumed using an OpenID Connect (OIDC) provider": the IAM
+	// provider's ARN (IAM User Guide, "AWS global condition context keys").
+	p.FederationKeys = map[string]string{"aws:FederatedProvider": id.provider.Arn}
 	creds, err := s.issue(ctx, p, d)
 	if err != nil {
 		return nil, err
