@@ -173,7 +173,11 @@ var namesStar = map[string]bool{"ecr": true}
 // account, as IAM keeps it; the ARN must be the profile's own (its path
 // and account included), as IAM resolves it.
 func (r ecsRoles) InstanceProfileRole(ctx context.Context, c ecs.Call, profileArn string) (string, error) {
-	_, p, err := r.res.InstanceProfileRef(ctx, c.Account, profileArn)
+	return instanceProfileRole(ctx, r.res, c.Account, profileArn)
+}
+
+func instanceProfileRole(ctx context.Context, res resolve.IAM, account, profileArn string) (string, error) {
+	_, p, err := res.InstanceProfileRef(ctx, account, profileArn)
 	if err != nil {
 		return "", err
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/rolecall/rolecall/internal/policy"
 	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
+	"github.com/rolecall/rolecall/internal/resolve"
 	"github.com/rolecall/rolecall/internal/statefile"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -964,19 +965,7 @@ func (r importRoles) RoleAllows(context.Context, ecs.Call, string, string, ...ec
 }
 
 func (r importRoles) InstanceProfileRole(ctx context.Context, c ecs.Call, profileArn string) (string, error) {
-	a, err := arn.Parse(profileArn)
-	name := profileArn[strings.LastIndexByte(profileArn, '/')+1:]
-	if err != nil || a.Account != c.Account || !strings.HasPrefix(a.Resource, "instance-profile/") {
-		return "", awserr.NoSuchEntity("Instance Profile %s cannot be found.", name)
-	}
-	p, err := r.iam.GetInstanceProfile(ctx, c.Account, name)
-	if err != nil {
-		return "", err
-	}
-	if len(p.Roles) == 0 {
-		return "", nil
-	}
-	return p.Roles[0].Arn, nil
+	return instanceProfileRole(ctx, resolve.IAM{Svc: r.iam}, c.Account, profileArn)
 }
 
 // ecsCodec reads ECS resources in AWS's JSON, with the checks ECS's API
@@ -1140,7 +1129,7 @@ func (im *importer) capacityProvider(codec *jsonrpc.Codec, c ecs.Call, raw json.
 	if err != nil {
 		return err
 	}
-	if err := sameARN("capacity provider", name, str(obj["capacityProviderArn"]), ecsARNOf(c, "capacity-provider/"+name)); err != nil {
+	if err := sameARN("capacity provider", name, str(obj["capacityProviderArn"]), resolve.ARN(c, "capacity-provider/"+name)); err != nil {
 		return err
 	}
 	if err := active("capacity provider", name, obj); err != nil {
@@ -1164,13 +1153,13 @@ func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	}
 	clusterArn := str(obj["clusterArn"])
 	cluster := clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
-	if err := sameARN("service", name, clusterArn, ecsARNOf(c, "cluster/"+cluster)); err != nil || cluster == "" {
+	if err := sameARN("service", name, clusterArn, resolve.ARN(c, "cluster/"+cluster)); err != nil || cluster == "" {
 		if err == nil {
 			err = failed("service", name, errors.New("no clusterArn"))
 		}
 		return err
 	}
-	if err := sameARN("service", name, str(obj["serviceArn"]), ecsARNOf(c, "service/"+cluster+"/"+name)); err != nil {
+	if err := sameARN("service", name, str(obj["serviceArn"]), resolve.ARN(c, "service/"+cluster+"/"+name)); err != nil {
 		return err
 	}
 	if err := active("service", name, obj); err != nil {
@@ -1198,11 +1187,6 @@ func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	return nil
 }
 
-// ecsARNOf is the ARN of an ECS resource in c's account and Region.
-func ecsARNOf(c ecs.Call, resource string) string {
-	return "arn:aws:ecs:" + c.Region + ":" + c.Account + ":" + resource
-}
-
 // cluster makes a cluster without its capacity providers, which are made
 // after it (a Managed Instances provider is made in its cluster); the
 // request that gives them back is returned when it has any.
@@ -1211,7 +1195,7 @@ func (im *importer) cluster(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	if err != nil {
 		return nil, err
 	}
-	if err := sameARN("cluster", name, str(obj["clusterArn"]), ecsARNOf(c, "cluster/"+name)); err != nil {
+	if err := sameARN("cluster", name, str(obj["clusterArn"]), resolve.ARN(c, "cluster/"+name)); err != nil {
 		return nil, err
 	}
 	if err := active("cluster", name, obj); err != nil {

@@ -36,7 +36,7 @@ func (s *Service) ListServicesByNamespace(ctx context.Context, c Call, in *types
 			}
 			ns := sc.Namespace
 			if ns == "" {
-				ns = defaults[r.Service.ClusterArn[strings.LastIndexByte(r.Service.ClusterArn, '/')+1:]]
+				ns = defaults[r.clusterName()]
 			}
 			if ns != "" && sameNamespace(ns, in.Namespace) {
 				arns = append(arns, r.Service.ServiceArn)

@@ -54,6 +54,9 @@ const maxEvents = 100
 
 func serviceKey(c Call, cluster, name string) string { return clusterKey(c, cluster) + "/" + name }
 
+// clusterName is the name of the cluster the service is in.
+func (r *serviceRecord) clusterName() string { return taskIDOf(r.Service.ClusterArn) }
+
 var serviceNamePattern = clusterNamePattern
 
 // serviceName resolves a service given by name or ARN (long

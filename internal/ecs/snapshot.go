@@ -85,7 +85,7 @@ func (s *Service) State(ctx context.Context, account string) (map[string]*Region
 			}
 			r2, rs := region(k)
 			c := Call{Account: account, Region: r2}
-			cluster := r.Service.ClusterArn[strings.LastIndexByte(r.Service.ClusterArn, '/')+1:]
+			cluster := r.clusterName()
 			tasks, err := serviceTasks(tx, c, cluster, r.Service.ServiceName)
 			if err != nil {
 				scanErr = err
