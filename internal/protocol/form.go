@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -39,11 +40,35 @@ func ParseTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+	if t, ok := parseEpoch(s); ok {
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("bad timestamp %q", s)
+}
+
+// parseEpoch reads epoch seconds with up to nine fraction digits, in
+// decimal rather than through a float64, which would turn 1.123 into
+// 1.122999999.
+func parseEpoch(s string) (time.Time, bool) {
+	whole, frac, dotted := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || (dotted && (frac == "" || len(frac) > 9)) {
+		return time.Time{}, false
+	}
+	var nsec int64
+	if dotted {
+		for _, c := range frac {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+		}
+		n, _ := strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
+		nsec = n
+		if strings.HasPrefix(whole, "-") {
+			nsec = -nsec
+		}
+	}
+	return time.Unix(sec, nsec).UTC(), true
 }
 
 // ParseScalar reads a form parameter's value as the scalar shape sh
@@ -67,7 +92,10 @@ func ParseScalar(sh *model.Shape, raw string) (reflect.Value, error) {
 		t, err := ParseTime(raw)
 		return reflect.ValueOf(t), err
 	case "blob":
-		return reflect.ValueOf([]byte(raw)), nil
+		// The query protocol sends blobs base64-encoded
+		// (https://smithy.io/2.0/aws/protocols/aws-query-protocol.html).
+		b, err := base64.StdEncoding.DecodeString(raw)
+		return reflect.ValueOf(b), err
 	}
 	return reflect.Value{}, nil
 }
