@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rolecall/rolecall/internal/catalog"
 	"github.com/rolecall/rolecall/internal/catalog/managed"
 )
 
@@ -772,6 +773,40 @@ func withDeny(m Match, f map[string]string) Match {
 	return m
 }
 
+// linkedCaller mends a match whose caller is a service-linked role: IAM
+// refuses every change to such a role's policies ("Cannot perform the
+// operation on the protected role ... - this role is only modifiable by
+// AWS"), so the commands that grant the caller more are dropped and the fix
+// says where the denial can come from instead. See
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+func linkedCaller(m Match) Match {
+	ls, ok := linkedRoleNamed(m.Facts["callerName"])
+	if !ok || m.Facts["callerKind"] != string(KindRole) {
+		return m
+	}
+	var keep []string
+	for _, c := range m.Commands {
+		if !strings.Contains(c, "--role-name "+m.Facts["callerName"]+" ") {
+			keep = append(keep, c)
+		}
+	}
+	m.Commands = keep
+	m.Fix = append(m.Fix, m.Facts["callerName"]+" is "+ls.Principal+"'s service-linked role: its permissions are the service's ("+strings.Join(ls.Policies, ", ")+
+		") and IAM refuses to change them; the denial comes from elsewhere (an SCP or resource control policy, the resource's own policy, or a resource the service's policy does not cover, such as one without the tag it requires)")
+	return m
+}
+
+// linkedRoleNamed finds the service whose service-linked role is named
+// name, with or without a custom suffix.
+func linkedRoleNamed(name string) (*catalog.LinkedService, bool) {
+	for _, ls := range catalog.LinkedServices() {
+		if name == ls.RoleName || (ls.CustomSuffix && strings.HasPrefix(name, ls.RoleName+"_")) {
+			return ls, true
+		}
+	}
+	return nil, false
+}
+
 func attachExec(f map[string]string) []string {
 	if f["callerKind"] != string(KindRole) || f["callerName"] == "" {
 		return []string{"aws iam attach-role-policy --role-name EXECUTION_ROLE --policy-arn arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"}
@@ -805,7 +840,7 @@ func Explain(text string) *Explanation {
 		}
 		mm := r.build(m, text)
 		mm.ID = r.id
-		ex.Matches = append(ex.Matches, mm)
+		ex.Matches = append(ex.Matches, linkedCaller(mm))
 		found = true
 		break
 	}

@@ -261,3 +261,29 @@ func TestExplainAWSFactsECS(t *testing.T) {
 		}
 	}
 }
+
+// A service-linked role's policies cannot be changed (IAM answers
+// UnmodifiableEntity), so explain gives no command that would try.
+func TestExplainLinkedCallerGetsNoGrantCommand(t *testing.T) {
+	for _, caller := range []string{"AWSServiceRoleForECS", "AWSServiceRoleForAutoScaling_mysuffix"} {
+		text := "User: arn:aws:sts::123456789012:assumed-role/" + caller + "/ecs-service-scheduler is not authorized to perform: ec2:CreateNetworkInterface on resource: arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1 because no identity-based policy allows the ec2:CreateNetworkInterface action"
+		ex := Explain(text)
+		if len(ex.Matches) != 1 || ex.Matches[0].ID != "access-denied" {
+			t.Fatalf("%s: matches %+v, want access-denied", caller, ex.Matches)
+		}
+		m := ex.Matches[0]
+		for _, c := range m.Commands {
+			if strings.Contains(c, caller) {
+				t.Errorf("%s: command %q changes a service-linked role", caller, c)
+			}
+		}
+		if fix := strings.Join(m.Fix, "\n"); !strings.Contains(fix, caller+" is ") || !strings.Contains(fix, "service-linked role") || !strings.Contains(fix, "arn:aws:iam::aws:policy/aws-service-role/") {
+			t.Errorf("%s: fix %q does not say the role is service-linked with the service's policy", caller, fix)
+		}
+	}
+	// A customer role of a similar name keeps its command.
+	ex := Explain("User: arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForECSx/s is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action")
+	if len(ex.Matches) != 1 || !strings.Contains(strings.Join(ex.Matches[0].Commands, "\n"), "put-role-policy --role-name AWSServiceRoleForECSx ") {
+		t.Errorf("customer role: %+v, want a put-role-policy command", ex.Matches)
+	}
+}
