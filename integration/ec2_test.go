@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
@@ -374,4 +375,32 @@ func TestEC2RunInstancesClientToken(t *testing.T) {
 	if n != 3 || aws.ToString(other.ReservationId) == aws.ToString(first.ReservationId) {
 		t.Errorf("%d instances after two launches of 2 (one retried) and 1", n)
 	}
+}
+
+// TestEC2AuthFailures: EC2 words authentication failures its own way, not
+// IAM's: a wrong key or secret is AuthFailure, a stale signature or expired
+// temporary credentials RequestExpired.
+func TestEC2AuthFailures(t *testing.T) {
+	clock := newClock()
+	rc := rolecalltest.RunT(t, rolecalltest.WithClock(clock))
+	ec2With := func(cfg aws.Config, skew time.Duration) *ec2.Client {
+		return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.HTTPSignerV4 = clockSigner{clock: clock, skew: skew} })
+	}
+	const authFailure = "AWS was not able to validate the provided access credentials"
+	_, err := ec2With(withCreds(rc.Config, "test", "not-test", ""), 0).DescribeInstances(ctx, nil)
+	wantErr(t, err, 401, "AuthFailure", authFailure)
+	_, err = ec2With(withCreds(rc.Config, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""), 0).DescribeInstances(ctx, nil)
+	wantErr(t, err, 401, "AuthFailure", authFailure)
+	_, err = ec2With(rc.Config, -20*time.Minute).DescribeInstances(ctx, nil)
+	wantErr(t, err, 400, "RequestExpired", "Request has expired.")
+
+	user := "ec2-auth"
+	iamc := iam.NewFromConfig(rc.Config, func(o *iam.Options) { o.HTTPSignerV4 = clockSigner{clock: clock} })
+	must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}))(t)
+	key := must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)}))(t).AccessKey
+	stsc := sts.NewFromConfig(withCreds(rc.Config, aws.ToString(key.AccessKeyId), aws.ToString(key.SecretAccessKey), ""), func(o *sts.Options) { o.HTTPSignerV4 = clockSigner{clock: clock} })
+	sess := must(stsc.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)}))(t).Credentials
+	clock.Advance(16 * time.Minute)
+	_, err = ec2With(withCreds(rc.Config, aws.ToString(sess.AccessKeyId), aws.ToString(sess.SecretAccessKey), aws.ToString(sess.SessionToken)), 0).DescribeInstances(ctx, nil)
+	wantErr(t, err, 400, "RequestExpired", "Request has expired.")
 }

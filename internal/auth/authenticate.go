@@ -428,6 +428,24 @@ var (
 		"northeast": true, "northwest": true, "southeast": true, "southwest": true}
 )
 
+// EC2Error renames an authentication failure for EC2, which does not say
+// whether the key or the signature was wrong: both are AuthFailure (401,
+// "AWS was not able to validate the provided access credentials"); a
+// signing time out of the window and expired temporary credentials are
+// RequestExpired ("Request has expired.", aws/aws-sdk-go-v2 #1674:
+// DescribeRegions with expired SSO credentials). Codes from
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+func EC2Error(e *awserr.Error) *awserr.Error {
+	stale := strings.HasPrefix(e.Message, sigv4.StaleExpired) || strings.HasPrefix(e.Message, sigv4.StaleFuture)
+	switch {
+	case e.Code == "ExpiredToken" || (e.Code == "SignatureDoesNotMatch" && stale):
+		return awserr.New(http.StatusBadRequest, "RequestExpired", "Request has expired.")
+	case e.Code == "InvalidClientTokenId" || e.Code == "SignatureDoesNotMatch":
+		return awserr.New(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
+	}
+	return e
+}
+
 // JSONError renames an authentication failure for a JSON-protocol service
 // (ECS), which answers with its own codes, 400 and texts ending in a
 // period (ecs-cli and other reports: "UnrecognizedClientException: The

@@ -130,6 +130,9 @@ type queryService struct {
 	codec   func() formCodec
 	model   func() *model.Service
 	binding *api.Service
+	// authError renames authentication failures as the service words
+	// them; nil keeps the query protocol's (IAM's and STS's) answers.
+	authError func(*awserr.Error) *awserr.Error
 }
 
 // formCodec is a protocol whose requests are forms naming an Action: the
@@ -193,7 +196,7 @@ func New(c Config) *Handler {
 				return c
 			})}
 		case "ec2":
-			h.query[name] = &queryService{binding: b, model: load, codec: sync.OnceValue(func() formCodec {
+			h.query[name] = &queryService{binding: b, model: load, authError: auth.EC2Error, codec: sync.OnceValue(func() formCodec {
 				return &ec2query.Codec{Model: model.MustLoad(name)}
 			})}
 		case "json":
@@ -310,6 +313,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p, aerr := h.auth.Authenticate(r.Context(), r, body, svc)
 	if aerr != nil {
+		if qs.authError != nil {
+			aerr = qs.authError(aerr)
+		}
 		qs.codec().WriteError(w, aerr, requestID)
 		return
 	}

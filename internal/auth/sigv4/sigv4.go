@@ -205,6 +205,13 @@ func (s *Signature) Verify(r *http.Request, body []byte, secret string, now time
 	return s.CheckSignature(r, body, secret)
 }
 
+// The beginnings of CheckTime's texts, for services that answer a signing
+// time out of their window in their own words (EC2's RequestExpired).
+const (
+	StaleExpired = "Signature expired: "
+	StaleFuture  = "Signature not yet current: "
+)
+
 // CheckTime checks the signing time: well formed, on the credential
 // scope's date, and within skew of now. AWS answers a stale or future date
 // with SignatureDoesNotMatch and the window in minutes (recorded for STS:
@@ -221,10 +228,10 @@ func (s *Signature) CheckTime(now time.Time, skew time.Duration) *awserr.Error {
 	now = now.UTC()
 	switch d := now.Sub(signedAt); {
 	case d > skew:
-		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - %s.)",
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", StaleExpired+"%s is now earlier than %s (%s - %s.)",
 			s.AmzDate, now.Add(-skew).Format(timeFormat), now.Format(timeFormat), shortDuration(skew))
 	case d < -skew:
-		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + %s.)",
+		return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", StaleFuture+"%s is still later than %s (%s + %s.)",
 			s.AmzDate, now.Add(skew).Format(timeFormat), now.Format(timeFormat), shortDuration(skew))
 	}
 	return nil
