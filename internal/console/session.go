@@ -106,6 +106,12 @@ func token() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// wellFormedToken reports whether s has the form of a token().
+func wellFormedToken(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && len(b) == 32
+}
+
 // start makes a session for p.
 func (ss *sessions) start(p *principal.Principal, accessKey, secret string) *session {
 	s := &session{id: token(), csrf: token(), expires: ss.clock.Now().Add(ss.lifetime), principal: p, accessKey: accessKey, secret: secret}

@@ -36,7 +36,12 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix, http.StatusFound)
 		return
 	}
+	// A token already set is kept, so that a second tab's form does not
+	// make the first one's stale; its lifetime starts again.
 	tok := token()
+	if ck, err := r.Cookie(signInCookie); err == nil && wellFormedToken(ck.Value) {
+		tok = ck.Value
+	}
 	setCookie(w, r, signInCookie, tok, 600)
 	// ?account= fills the account in, as an account's own sign-in URL does
 	// (the Dashboard's "Sign-in URL for IAM users in this account").

@@ -515,3 +515,29 @@ func TestPresignedRequestFromAnotherSite(t *testing.T) {
 	resp.Body.Close()
 	must(e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("sdk")}))(t)
 }
+
+// TestSignInTwoTabs: opening the sign-in page in a second tab does not
+// make the first tab's form stale; a forged or foreign cookie value is not
+// taken as the token.
+func TestSignInTwoTabs(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser(t)
+	b.get("/console/signin")
+	first := b.csrf
+	b.get("/console/signin")
+	if b.csrf != first {
+		t.Fatalf("second tab's token %q differs from the first's %q", b.csrf, first)
+	}
+	if status, body := b.post("/console/signin", url.Values{"csrf": {first}, "method": {"key"}, "access_key_id": {"test"}, "secret_access_key": {"test"}}); status != 200 || !strings.Contains(body, "Console Home") {
+		t.Fatalf("sign in from the first tab: %d\n%s", status, body)
+	}
+
+	// A cookie that is no token of rolecall's is replaced, not echoed.
+	other := e.browser(t)
+	u, _ := url.Parse(e.srv.URL + "/console/signin")
+	other.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "rolecall-console-signin", Value: "chosen-by-attacker", Path: "/"}})
+	other.get("/console/signin")
+	if other.csrf == "chosen-by-attacker" || len(other.csrf) != 43 {
+		t.Fatalf("sign-in token %q", other.csrf)
+	}
+}
