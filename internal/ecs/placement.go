@@ -147,13 +147,36 @@ func place(hosts []*host, r rules, n int) (on []*host, failures []types.Failure)
 			break
 		}
 		on = append(on, h)
-		h.tasks++
-		h.wanted = append(h.wanted, r.group)
-		if r.awsvpc {
-			h.enis++
-		}
+		r.take(h)
 	}
 	return on, failures
+}
+
+// take counts on h one more task placed under the rules.
+func (r rules) take(h *host) {
+	h.tasks++
+	h.wanted = append(h.wanted, r.group)
+	if r.awsvpc {
+		h.enis++
+	}
+}
+
+// admit keeps the tasks whose instances (hosts, as read in the
+// transaction that stores them) the rules still allow, counting each on
+// its instance; the others are failures with the instance's reason.
+func admit(hosts map[string]*host, r rules, tasks []*taskRecord) (kept []*taskRecord, failures []types.Failure) {
+	failures = []types.Failure{}
+	for _, t := range tasks {
+		if h := hosts[t.Task.ContainerInstanceArn]; h != nil {
+			if why := r.refusal(h); why != "" {
+				failures = append(failures, types.Failure{Arn: t.Task.ContainerInstanceArn, Reason: why})
+				continue
+			}
+			r.take(h)
+		}
+		kept = append(kept, t)
+	}
+	return kept, failures
 }
 
 // eventUnplaceable is a service's event when no instance can take its

@@ -402,7 +402,7 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	if err := checkLaunch(&l.def.Def, l.launchType, l.network); err != nil {
 		return nil, err
 	}
-	rules, err := rulesFor(l, in.PlacementConstraints)
+	placing, err := rulesFor(l, in.PlacementConstraints)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +423,7 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	if l.launchType == launchEC2 {
 		// The tasks that can be placed start; the others are failures.
 		var on []*host
-		if on, failures = place(instances, rules, count); len(on) == 0 {
+		if on, failures = place(instances, placing, count); len(on) == 0 {
 			return &types.RunTaskResponse{Tasks: []types.Task{}, Failures: failures}, nil
 		}
 		placements = placements[:len(on)]
@@ -431,7 +431,11 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 			placements[i] = h.rec
 		}
 	}
-	out, err := s.startTasks(ctx, c, l, placements, now)
+	var checked *rules
+	if l.launchType == launchEC2 {
+		checked = &placing
+	}
+	out, err := s.startTasks(ctx, c, l, checked, placements, now)
 	if err != nil {
 		return nil, err
 	}
@@ -441,8 +445,11 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 
 // startTasks launches one task per placement (a container instance, or
 // nil for Fargate and Managed Instances, which launchRoles places): the
-// roles are assumed, the records written.
-func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []*instanceRecord, now time.Time) (*types.RunTaskResponse, error) {
+// roles are assumed, the records written. The rules of the tasks placed
+// on EC2 instances (nil for others) are checked again as they are
+// written: what was placed from an earlier read may meanwhile have been
+// taken by another launch; such tasks are failures.
+func (s *Service) startTasks(ctx context.Context, c Call, l *launch, r *rules, placements []*instanceRecord, now time.Time) (*types.RunTaskResponse, error) {
 	execRole, taskRole := l.roles()
 	records := make([]*taskRecord, len(placements))
 	var creds []*credentialsRecord
@@ -472,11 +479,22 @@ func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements 
 		if _, err := activeCluster(tx, c, l.cluster.Cluster.ClusterArn, true); err != nil {
 			return err
 		}
-		out.Tasks = out.Tasks[:0]
-		for _, r := range records {
-			out.Tasks = append(out.Tasks, r.view(now, tm))
+		kept, keptCreds := records, creds
+		out.Tasks, out.Failures = out.Tasks[:0], []types.Failure{}
+		if r != nil {
+			hosts, err := hostsOf(tx, c, l.cluster.Cluster.ClusterName, now, tm)
+			if err != nil {
+				return err
+			}
+			kept, out.Failures = admit(hosts, *r, records)
+			keptCreds = slices.DeleteFunc(slices.Clone(creds), func(cr *credentialsRecord) bool {
+				return !slices.ContainsFunc(kept, func(t *taskRecord) bool { return t.Task.TaskArn == cr.TaskArn })
+			})
 		}
-		return putStarted(tx, c, l.cluster.Cluster.ClusterName, records, creds)
+		for _, t := range kept {
+			out.Tasks = append(out.Tasks, t.view(now, tm))
+		}
+		return putStarted(tx, c, l.cluster.Cluster.ClusterName, kept, keptCreds)
 	})
 	if err != nil {
 		return nil, err
@@ -508,6 +526,7 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 	l := &launch{launchType: launchEC2, network: in.NetworkConfiguration, overrides: in.Overrides, group: in.Group,
 		startedBy: in.StartedBy, tags: in.Tags, enableExec: in.EnableExecuteCommand}
 	var placements []*instanceRecord
+	var placing rules
 	failures := []types.Failure{}
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		placements, failures = nil, []types.Failure{}
@@ -528,6 +547,7 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 		if err != nil {
 			return err
 		}
+		placing = rules{group: l.taskGroup(), awsvpc: l.awsvpc()}
 		for _, id := range in.ContainerInstances {
 			ir, err := loadInstance(tx, c, l.cluster.Cluster.ClusterName, id)
 			if err != nil {
@@ -537,16 +557,15 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 				failures = append(failures, types.Failure{Arn: instanceARNFor(c, l.cluster.Cluster.ClusterName, id), Reason: "MISSING"})
 				continue
 			}
-			// An awsvpc task needs a network interface of the instance
-			// ("RESOURCE:*", API failure reasons for RunTask and
-			// StartTask).
-			if h := hosts[ir.Instance.ContainerInstanceArn]; l.awsvpc() {
-				if !h.eniFree() {
-					failures = append(failures, types.Failure{Arn: ir.Instance.ContainerInstanceArn, Reason: reasonENI})
-					continue
-				}
-				h.enis++
+			// StartTask takes no constraints, but an awsvpc task needs a
+			// network interface of the instance ("RESOURCE:*", API
+			// failure reasons for RunTask and StartTask).
+			h := hosts[ir.Instance.ContainerInstanceArn]
+			if why := placing.refusal(h); why != "" {
+				failures = append(failures, types.Failure{Arn: ir.Instance.ContainerInstanceArn, Reason: why})
+				continue
 			}
+			placing.take(h)
 			placements = append(placements, ir)
 		}
 		return nil
@@ -566,11 +585,11 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 	if err := s.passTaskRoles(ctx, c, execRole, taskRole); err != nil {
 		return nil, err
 	}
-	out, err := s.startTasks(ctx, c, l, placements, now)
+	out, err := s.startTasks(ctx, c, l, &placing, placements, now)
 	if err != nil {
 		return nil, err
 	}
-	return &types.StartTaskResponse{Tasks: out.Tasks, Failures: failures}, nil
+	return &types.StartTaskResponse{Tasks: out.Tasks, Failures: append(failures, out.Failures...)}, nil
 }
 
 // StopTask asks a task to stop; it goes through STOPPING (and
