@@ -234,6 +234,14 @@ func TestECSPlacementNetworkInterfaces(t *testing.T) {
 	if len(out.Tasks) != 10 || !slices.Equal(failed(out.Failures), wantFailed) {
 		t.Errorf("trunked c5.large: %d tasks, failures %q", len(out.Tasks), failed(out.Failures))
 	}
+	// A service waits for an interface with AWS's event.
+	svc := must(e.ecs.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("prod"), ServiceName: aws.String("api"), TaskDefinition: aws.String("vpc"),
+		LaunchType: ecstypes.LaunchTypeEc2, DesiredCount: aws.Int32(1), NetworkConfiguration: awsvpcNet, PlacementConstraints: on(small)}))(t).Service
+	want := "(service api) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance " + idOf(smallArn) +
+		") encountered error \"RESOURCE:ENI\". For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+	if svc.PendingCount != 0 || !slices.Contains(eventTexts(svc.Events), want) {
+		t.Errorf("service on a full instance: %d pending, events %q", svc.PendingCount, eventTexts(svc.Events))
+	}
 	late := e.instanceOfType(t, "prod", "i-0000000000000000d", "t3.medium")
 	if v, ok := attrValue(late, "ecs.awsvpc-trunk-id"); ok {
 		t.Errorf("t3.medium after opting in: trunk %q", v)

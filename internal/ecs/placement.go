@@ -179,8 +179,23 @@ func admit(hosts map[string]*host, r rules, tasks []*taskRecord) (kept []*taskRe
 	return kept, failures
 }
 
+// closest is the failure of the instance that came closest to taking the
+// task: the least busy of those that passed the most of refusal's checks.
+func closest(failures []types.Failure) types.Failure {
+	rank := func(f types.Failure) int {
+		return slices.Index([]string{reasonMemberOf, reasonDistinct, reasonENI}, f.Reason)
+	}
+	best := failures[0]
+	for _, f := range failures[1:] {
+		if rank(f) > rank(best) {
+			best = f
+		}
+	}
+	return best
+}
+
 // eventUnplaceable is a service's event when no instance can take its
-// task, naming the closest (the least busy) and why it could not.
+// task, naming the closest and why it could not.
 func eventUnplaceable(service string, closest types.Failure) string {
 	return fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) encountered error %q. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
 		service, taskIDOf(closest.Arn), closest.Reason)

@@ -642,7 +642,7 @@ func (s *Service) launchGroup(ctx context.Context, c Call, g *group, need int, i
 		var failures []types.Failure
 		if placements, failures = place(instances, g.rules, need); len(failures) > 0 {
 			out.failedAttempt = true
-			out.events = append(out.events, eventUnplaceable(name, failures[0]))
+			out.events = append(out.events, eventUnplaceable(name, closest(failures)))
 		}
 	}
 	execRole, taskRole := l.roles()
