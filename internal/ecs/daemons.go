@@ -955,15 +955,8 @@ func (s *Service) reconcileDaemon(ctx context.Context, c Call, cluster, name str
 		return nil
 	}
 	return s.update(ctx, c, func(tx store.Tx) error {
-		for _, t := range started {
-			if err := putJSON(tx, bucketTasks, taskKey(c, cluster, taskIDOf(t.Task.TaskArn)), t); err != nil {
-				return err
-			}
-		}
-		for _, cr := range creds {
-			if err := putJSON(tx, bucketCredentials, taskIDOf(cr.TaskArn), cr); err != nil {
-				return err
-			}
+		if err := putStarted(tx, c, cluster, started, creds); err != nil {
+			return err
 		}
 		for _, st := range stop {
 			if err := stopDaemonTask(tx, taskKey(c, cluster, taskIDOf(st.task.Task.TaskArn)), st.reason, now); err != nil {

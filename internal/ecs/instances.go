@@ -32,6 +32,11 @@ type instanceRecord struct {
 	// AgentUpdateAt is when UpdateContainerAgent last asked its agent to
 	// update (agentUpdating).
 	AgentUpdateAt *time.Time `json:",omitempty"`
+	// InstanceType is the EC2 instance type it first registered as, and
+	// Trunk the ID of the trunk network interface ECS gave it then, if
+	// any (enis.go): kept here, as attributes anyone may put are not.
+	InstanceType string `json:",omitempty"`
+	Trunk        string `json:",omitempty"`
 }
 
 func instanceKey(c Call, cluster, id string) string { return clusterKey(c, cluster) + "/" + id }
@@ -155,7 +160,14 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 				Ec2InstanceId:        ec2ID,
 				RegisteredAt:         &now,
 				Tags:                 in.Tags,
-			}}
+			}, InstanceType: instanceTypeOf(in.Attributes)}
+			trunking, err := callerSetting(tx, c, "awsvpcTrunking")
+			if err != nil {
+				return err
+			}
+			if trunking == "enabled" && trunkable(r.InstanceType) {
+				r.Trunk = "eni-" + s.hexID()[:17]
+			}
 		}
 		r.RoleArn, r.EC2, r.AgentUpdateAt = c.Caller().RoleARN, caller != "", nil
 		ci := &r.Instance
@@ -168,13 +180,7 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 		if ci.VersionInfo == nil {
 			ci.VersionInfo = defaultVersionInfo()
 		}
-		ci.Attributes = nonNil(in.Attributes)
-		if !slices.ContainsFunc(ci.Attributes, func(a types.Attribute) bool { return a.Name == "ecs.os-type" }) {
-			ci.Attributes = append(ci.Attributes, types.Attribute{Name: "ecs.os-type", Value: "linux"})
-		}
-		if doc.AvailabilityZone != "" {
-			ci.Attributes = append(ci.Attributes, types.Attribute{Name: "ecs.availability-zone", Value: doc.AvailabilityZone})
-		}
+		ci.Attributes = registeredAttributes(in.Attributes, cur, r.Trunk, doc.AvailabilityZone)
 		id := ci.ContainerInstanceArn[strings.LastIndexByte(ci.ContainerInstanceArn, '/')+1:]
 		if err := putJSON(tx, bucketInstances, instanceKey(c, name, id), r); err != nil {
 			return err
@@ -186,6 +192,43 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 		return nil, err
 	}
 	return &types.RegisterContainerInstanceResponse{ContainerInstance: &out}, nil
+}
+
+// registeredAttributes are a container instance's attributes as it
+// registers: those of ECS and its agent as reported now (its trunk
+// network interface ECS's own), and the custom ones it first registered
+// with, or was given since: custom attributes of a registration "take
+// effect only during initial registration. After the agent has joined an
+// ECS cluster, use the PutAttributes API action to add additional
+// attributes" (aws/amazon-ecs-agent #740, #742), so registering again
+// keeps them. cur is the instance registered before, if any.
+func registeredAttributes(reported []types.Attribute, cur *instanceRecord, trunk, zone string) []types.Attribute {
+	out := []types.Attribute{}
+	for _, a := range reported {
+		if a.Name != attrTrunk && (cur == nil || !custom(a)) {
+			out = append(out, a)
+		}
+	}
+	if cur != nil {
+		for _, a := range cur.Instance.Attributes {
+			if custom(a) {
+				out = append(out, a)
+			}
+		}
+	}
+	has := func(name string) bool {
+		return slices.ContainsFunc(out, func(a types.Attribute) bool { return a.Name == name })
+	}
+	if !has("ecs.os-type") {
+		out = append(out, types.Attribute{Name: "ecs.os-type", Value: "linux"})
+	}
+	if zone != "" && !has("ecs.availability-zone") {
+		out = append(out, types.Attribute{Name: "ecs.availability-zone", Value: zone})
+	}
+	if trunk != "" {
+		out = append(out, types.Attribute{Name: attrTrunk, Value: trunk})
+	}
+	return out
 }
 
 // instanceView is the instance as ECS answers it now: its running and

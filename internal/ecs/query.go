@@ -26,6 +26,11 @@ type host struct {
 	// RUNNING; groups are their task groups.
 	tasks, running int
 	groups         []string
+	// wanted are the groups of its tasks whose desired status is RUNNING
+	// (those distinctInstance counts); enis, its awsvpc tasks that have
+	// not stopped, each holding a network interface (placement.go).
+	wanted []string
+	enis   int
 }
 
 // query is a parsed expression.

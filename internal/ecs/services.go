@@ -167,7 +167,7 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 			return nil, err
 		}
 	}
-	if _, err := memberOf(requestConstraints(in.PlacementConstraints)); err != nil {
+	if _, err := constraintsOf(requestConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
 	roleArn := ""
@@ -355,10 +355,10 @@ func taskIDOf(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:
 // PRIMARY deployment's, or a task set's (tasksets.go).
 type group struct {
 	// id is what its tasks carry as their deployment (ecs-svc/...).
-	id          string
-	launch      *launch
-	desired     int
-	constraints []query
+	id      string
+	launch  *launch
+	desired int
+	rules   rules
 	// who names the group in its events: "service S", or "service S,
 	// taskSet ecs-svc/N" ("(service S, taskSet ecs-svc/N) has started 1
 	// tasks: ...", public service event dumps, 2023-2026).
@@ -393,7 +393,7 @@ func (r *serviceRecord) groupOf(tx store.Tx, c Call, cl *clusterRecord, cfg *typ
 		return nil, err
 	}
 	g := &group{id: id, launch: l, who: "service " + name, svc: &r.Service}
-	g.constraints, err = memberOf(definitionConstraints(def.Def.PlacementConstraints), requestConstraints(r.Service.PlacementConstraints))
+	g.rules, err = rulesFor(l, r.Service.PlacementConstraints)
 	return g, err
 }
 
@@ -566,15 +566,8 @@ func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, f
 		if err != nil || cur == nil || cur.Rev != rec.Rev {
 			return err // changed meanwhile: that call reconciled
 		}
-		for _, t := range started {
-			if err := putJSON(tx, bucketTasks, taskKey(c, cluster, taskIDOf(t.Task.TaskArn)), t); err != nil {
-				return err
-			}
-		}
-		for _, cr := range creds {
-			if err := putJSON(tx, bucketCredentials, taskIDOf(cr.TaskArn), cr); err != nil {
-				return err
-			}
+		if err := putStarted(tx, c, cluster, started, creds); err != nil {
+			return err
 		}
 		for _, t := range stop {
 			key := taskKey(c, cluster, taskIDOf(t.Task.TaskArn))
@@ -638,23 +631,26 @@ func (s *Service) launchGroup(ctx context.Context, c Call, g *group, need int, i
 	var out launched
 	l, svc, name := g.launch, g.svc, g.svc.ServiceName
 	cluster := l.cluster.Cluster.ClusterName
-	fit, _ := satisfy(instances, g.constraints)
-	switch {
-	case l.launchType == launchEC2 && len(instances) == 0:
-		out.failedAttempt = true
-		out.events = append(out.events, fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", name))
-		return out, nil
-	case l.launchType == launchEC2 && len(fit) == 0:
-		out.failedAttempt = true
-		out.events = append(out.events, eventUnplaceable(name, instances[0]))
-		return out, nil
+	placements := make([]*host, need)
+	if l.launchType == launchEC2 {
+		if len(instances) == 0 {
+			out.failedAttempt = true
+			out.events = append(out.events, fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", name))
+			return out, nil
+		}
+		// What cannot be placed now waits for the next attempt.
+		var failures []types.Failure
+		if placements, failures = place(instances, g.rules, need); len(failures) > 0 {
+			out.failedAttempt = true
+			out.events = append(out.events, eventUnplaceable(name, closest(failures)))
+		}
 	}
 	execRole, taskRole := l.roles()
-	for i := 0; i < need; i++ {
+	for _, h := range placements {
 		id := s.hexID()
 		var on *instanceRecord
-		if l.launchType == launchEC2 {
-			on = fit[i%len(fit)].rec
+		if h != nil {
+			on = h.rec
 		}
 		st, err := s.launchRoles(ctx, c, l, ecsARN(c, "task/"+cluster+"/"+id), on)
 		if err != nil {
@@ -834,7 +830,7 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 	if in.DesiredCount != nil && rec.Service.SchedulingStrategy == "DAEMON" {
 		return nil, errDaemonDesiredCount()
 	}
-	if _, err := memberOf(requestConstraints(in.PlacementConstraints)); err != nil {
+	if _, err := constraintsOf(requestConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
 	newDeployment, newServiceDeployment := s.deploymentID(), s.serviceDeploymentID()

@@ -133,7 +133,7 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 	if err := validateTaskDef(&td, in); err != nil {
 		return nil, err
 	}
-	if _, err := memberOf(definitionConstraints(in.PlacementConstraints)); err != nil {
+	if _, err := constraintsOf(definitionConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}
 	if err := s.passDefinitionRoles(ctx, c, in.TaskRoleArn, in.ExecutionRoleArn); err != nil {

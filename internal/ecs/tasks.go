@@ -85,6 +85,15 @@ func (l *launch) reservation() (cpu, mem int32) {
 
 func (l *launch) awsvpc() bool { return l.def.Def.NetworkMode == "awsvpc" }
 
+// taskGroup is the task group of the launch's tasks: the one given, else
+// family:FAMILY (RunTask reference, group).
+func (l *launch) taskGroup() string {
+	if l.group != "" {
+		return l.group
+	}
+	return "family:" + l.def.Def.Family
+}
+
 // resolveLaunchType picks the launch type: the one asked for, else the
 // strategy's (or the cluster's default strategy's) first capacity
 // provider's, else EC2.
@@ -210,9 +219,7 @@ func (s *Service) newTask(c Call, l *launch, id string, now time.Time, instanceA
 		Attributes:            []types.Attribute{{Name: "ecs.cpu-architecture", Value: "x86_64"}},
 		InferenceAccelerators: nonNil(def.InferenceAccelerators),
 	}
-	if t.Group == "" {
-		t.Group = "family:" + def.Family
-	}
+	t.Group = l.taskGroup()
 	if l.launchType == launchFargate {
 		t.PlatformVersion, t.PlatformFamily = "1.4.0", "Linux"
 		t.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: 20}
@@ -293,7 +300,8 @@ func hexByte(s string) int {
 }
 
 // hostsOf is what runs on each of a cluster's container instances, by
-// ARN: the tasks that have not stopped, and their groups.
+// ARN: the tasks that have not stopped, their groups and network
+// interfaces.
 func hostsOf(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) (map[string]*host, error) {
 	hosts := map[string]*host{}
 	prefix := clusterKey(c, cluster) + "/"
@@ -310,6 +318,12 @@ func hostsOf(tx store.Tx, c Call, cluster string, now time.Time, tm Timing) (map
 				h.running++
 			}
 			h.groups = append(h.groups, tr.Task.Group)
+			if tr.AwsVpc {
+				h.enis++
+			}
+			if tr.wantsToRun() {
+				h.wanted = append(h.wanted, tr.Task.Group)
+			}
 		}
 		return true
 	})
@@ -388,7 +402,7 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 	if err := checkLaunch(&l.def.Def, l.launchType, l.network); err != nil {
 		return nil, err
 	}
-	constraints, err := memberOf(definitionConstraints(l.def.Def.PlacementConstraints), requestConstraints(in.PlacementConstraints))
+	placing, err := rulesFor(l, in.PlacementConstraints)
 	if err != nil {
 		return nil, err
 	}
@@ -405,22 +419,37 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 		return nil, err
 	}
 	placements := make([]*instanceRecord, count)
+	failures := []types.Failure{}
 	if l.launchType == launchEC2 {
-		fit, rejected := satisfy(instances, constraints)
-		if len(fit) == 0 {
-			return &types.RunTaskResponse{Tasks: []types.Task{}, Failures: memberOfFailures(rejected)}, nil
+		// The tasks that can be placed start; the others are failures.
+		var on []*host
+		if on, failures = place(instances, placing, count); len(on) == 0 {
+			return &types.RunTaskResponse{Tasks: []types.Task{}, Failures: failures}, nil
 		}
-		for i := range placements {
-			placements[i] = fit[i%len(fit)].rec
+		placements = placements[:len(on)]
+		for i, h := range on {
+			placements[i] = h.rec
 		}
 	}
-	return s.startTasks(ctx, c, l, placements, now)
+	var checked *rules
+	if l.launchType == launchEC2 {
+		checked = &placing
+	}
+	out, err := s.startTasks(ctx, c, l, checked, placements, now)
+	if err != nil {
+		return nil, err
+	}
+	out.Failures = append(out.Failures, failures...)
+	return out, nil
 }
 
 // startTasks launches one task per placement (a container instance, or
 // nil for Fargate and Managed Instances, which launchRoles places): the
-// roles are assumed, the records written.
-func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements []*instanceRecord, now time.Time) (*types.RunTaskResponse, error) {
+// roles are assumed, the records written. The rules of the tasks placed
+// on EC2 instances (nil for others) are checked again as they are
+// written: what was placed from an earlier read may meanwhile have been
+// taken by another launch; such tasks are failures.
+func (s *Service) startTasks(ctx context.Context, c Call, l *launch, r *rules, placements []*instanceRecord, now time.Time) (*types.RunTaskResponse, error) {
 	execRole, taskRole := l.roles()
 	records := make([]*taskRecord, len(placements))
 	var creds []*credentialsRecord
@@ -450,25 +479,44 @@ func (s *Service) startTasks(ctx context.Context, c Call, l *launch, placements 
 		if _, err := activeCluster(tx, c, l.cluster.Cluster.ClusterArn, true); err != nil {
 			return err
 		}
-		out.Tasks = out.Tasks[:0]
-		for _, r := range records {
-			id := r.Task.TaskArn[strings.LastIndexByte(r.Task.TaskArn, '/')+1:]
-			if err := putJSON(tx, bucketTasks, taskKey(c, l.cluster.Cluster.ClusterName, id), r); err != nil {
+		kept, keptCreds := records, creds
+		out.Tasks, out.Failures = out.Tasks[:0], []types.Failure{}
+		if r != nil {
+			hosts, err := hostsOf(tx, c, l.cluster.Cluster.ClusterName, now, tm)
+			if err != nil {
 				return err
 			}
-			out.Tasks = append(out.Tasks, r.view(now, tm))
+			kept, out.Failures = admit(hosts, *r, records)
+			keptCreds = slices.DeleteFunc(slices.Clone(creds), func(cr *credentialsRecord) bool {
+				return !slices.ContainsFunc(kept, func(t *taskRecord) bool { return t.Task.TaskArn == cr.TaskArn })
+			})
 		}
-		for _, cr := range creds {
-			if err := putJSON(tx, bucketCredentials, taskIDOf(cr.TaskArn), cr); err != nil {
-				return err
-			}
+		for _, t := range kept {
+			out.Tasks = append(out.Tasks, t.view(now, tm))
 		}
-		return nil
+		return putStarted(tx, c, l.cluster.Cluster.ClusterName, kept, keptCreds)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// putStarted stores, inside tx, the records of tasks launched in cluster
+// and the credentials of their roles: RunTask's and StartTask's, a
+// service's and a daemon's scheduler's.
+func putStarted(tx store.Tx, c Call, cluster string, tasks []*taskRecord, creds []*credentialsRecord) error {
+	for _, t := range tasks {
+		if err := putJSON(tx, bucketTasks, taskKey(c, cluster, taskIDOf(t.Task.TaskArn)), t); err != nil {
+			return err
+		}
+	}
+	for _, cr := range creds {
+		if err := putJSON(tx, bucketCredentials, taskIDOf(cr.TaskArn), cr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // StartTask starts a task on each of the given container instances (the
@@ -478,6 +526,7 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 	l := &launch{launchType: launchEC2, network: in.NetworkConfiguration, overrides: in.Overrides, group: in.Group,
 		startedBy: in.StartedBy, tags: in.Tags, enableExec: in.EnableExecuteCommand}
 	var placements []*instanceRecord
+	var placing rules
 	failures := []types.Failure{}
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		placements, failures = nil, []types.Failure{}
@@ -494,6 +543,11 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 		if l.def.Def.Status != tdActive {
 			return errTaskDefinitionInactive()
 		}
+		hosts, err := hostsOf(tx, c, l.cluster.Cluster.ClusterName, now, s.phases())
+		if err != nil {
+			return err
+		}
+		placing = rules{group: l.taskGroup(), awsvpc: l.awsvpc()}
 		for _, id := range in.ContainerInstances {
 			ir, err := loadInstance(tx, c, l.cluster.Cluster.ClusterName, id)
 			if err != nil {
@@ -503,6 +557,15 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 				failures = append(failures, types.Failure{Arn: instanceARNFor(c, l.cluster.Cluster.ClusterName, id), Reason: "MISSING"})
 				continue
 			}
+			// StartTask takes no constraints, but an awsvpc task needs a
+			// network interface of the instance ("RESOURCE:*", API
+			// failure reasons for RunTask and StartTask).
+			h := hosts[ir.Instance.ContainerInstanceArn]
+			if why := placing.refusal(h); why != "" {
+				failures = append(failures, types.Failure{Arn: ir.Instance.ContainerInstanceArn, Reason: why})
+				continue
+			}
+			placing.take(h)
 			placements = append(placements, ir)
 		}
 		return nil
@@ -522,11 +585,11 @@ func (s *Service) StartTask(ctx context.Context, c Call, in *types.StartTaskRequ
 	if err := s.passTaskRoles(ctx, c, execRole, taskRole); err != nil {
 		return nil, err
 	}
-	out, err := s.startTasks(ctx, c, l, placements, now)
+	out, err := s.startTasks(ctx, c, l, &placing, placements, now)
 	if err != nil {
 		return nil, err
 	}
-	return &types.StartTaskResponse{Tasks: out.Tasks, Failures: failures}, nil
+	return &types.StartTaskResponse{Tasks: out.Tasks, Failures: append(failures, out.Failures...)}, nil
 }
 
 // StopTask asks a task to stop; it goes through STOPPING (and
