@@ -218,7 +218,7 @@ func TestSAMLRefused(t *testing.T) {
 	wantErr(t, err, 400, "ValidationError", "Request ARN is invalid")
 
 	// A provider that requires encrypted assertions takes no plain one
-	// (rolecall decrypts none: its own answer, unverified).
+	// (rolecall's own answer, unverified; see TestSAMLEncryptedAssertion).
 	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), AddPrivateKey: aws.String(privateKeyPEM(t)),
 		AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired}))(t)
 	_, err = assumeWithSAML(s, roleArn("federated"), good)
@@ -240,6 +240,110 @@ func TestSAMLRefused(t *testing.T) {
 	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), SAMLMetadataDocument: aws.String(foreign)}))(t)
 	_, err = assumeWithSAML(s, roleArn("federated"), good)
 	wantErr(t, err, 400, "InvalidIdentityToken", "Response signature invalid")
+}
+
+// selfSignedCert is a certificate of key's public half, as a service
+// provider hands its identity provider for encrypting assertions.
+func selfSignedCert(t *testing.T, key *rsa.PrivateKey) *x509.Certificate {
+	t.Helper()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(8), Subject: pkix.Name{CommonName: "aws-sp.example.com"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+	return must(x509.ParseCertificate(must(x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key))(t)))(t)
+}
+
+// TestSAMLEncryptedAssertion: a SAML provider that holds a private key
+// (AddPrivateKey) takes an assertion its identity provider encrypted to
+// that key's certificate, decrypts it, and checks it as a plain one; it
+// refuses an assertion it cannot decrypt, and, in Required mode, a plain
+// one.
+func TestSAMLEncryptedAssertion(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	c := samlSetup(t, rc)
+	createRole(t, c, "other", func(in *iam.CreateRoleInput) {
+		in.AssumeRolePolicyDocument = aws.String(samlTrust(`"sts:AssumeRoleWithSAML"`, `{}`))
+	})
+	s := sts.NewFromConfig(rc.Config)
+	spCert := selfSignedCert(t, testRSAKey(t))
+	other := must(rsa.GenerateKey(rand.Reader, 2048))(t)
+	encrypted := func(to *x509.Certificate) string {
+		return samlAssertion(t, rc, rolecalltest.SAMLAssertion{Subject: "alice@example.com", SessionName: "alice", EncryptTo: to})
+	}
+	good := encrypted(spCert)
+	if xml := string(must(base64.StdEncoding.DecodeString(good))(t)); strings.Contains(xml, "alice@example.com") || !strings.Contains(xml, "<saml:EncryptedAssertion>") {
+		t.Fatalf("the assertion is not encrypted:\n%s", xml)
+	}
+	const undecryptable = "Unable to decrypt the encrypted assertion with the private keys of the SAML provider"
+	// No private key yet: nothing to decrypt it with.
+	_, err := assumeWithSAML(s, roleArn("federated"), good)
+	wantErr(t, err, 400, "InvalidIdentityToken", undecryptable)
+
+	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), AddPrivateKey: aws.String(privateKeyPEM(t))}))(t)
+	out := must(assumeWithSAML(s, roleArn("federated"), good))(t)
+	if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::000000000000:assumed-role/federated/alice" ||
+		aws.ToString(out.Subject) != "alice@example.com" || aws.ToString(out.Issuer) != "urn:rolecall:saml:idp" || aws.ToString(out.Audience) != samlSignIn {
+		t.Errorf("AssumeRoleWithSAML answered %s %s %s %s", aws.ToString(out.AssumedRoleUser.Arn), aws.ToString(out.Subject), aws.ToString(out.Issuer), aws.ToString(out.Audience))
+	}
+	id := must(sessionClients(rc.Config, nil, out.Credentials).sts.GetCallerIdentity(ctx, nil))(t)
+	if aws.ToString(id.Arn) != "arn:aws:sts::000000000000:assumed-role/federated/alice" {
+		t.Errorf("GetCallerIdentity %s", aws.ToString(id.Arn))
+	}
+
+	// Decrypted, it is checked as a plain one is: the trust policy's
+	// conditions, the Role attribute, the expiry.
+	for _, tc := range []struct {
+		name, assertion, code, message string
+		status                         int
+	}{
+		{"encrypted to another key", encrypted(selfSignedCert(t, other)), "InvalidIdentityToken", undecryptable, 400},
+		{"its ciphertext changed", tamperCipherValue(t, good), "InvalidIdentityToken", undecryptable, 400},
+		{"for a role its Role attribute does not name", good, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML", 403},
+		{"presented elsewhere", samlAssertion(t, rc, rolecalltest.SAMLAssertion{Subject: "alice", Recipient: "https://example.com/saml", EncryptTo: spCert}),
+			"InvalidIdentityToken", "Response is not addressed to AWS: the Recipient of its SubjectConfirmationData is not " + samlSignIn, 400},
+		{"expired", samlAssertion(t, rc, rolecalltest.SAMLAssertion{Subject: "alice", ValidFor: -time.Minute, EncryptTo: spCert}),
+			"ExpiredTokenException", "Response has expired", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			role := roleArn("federated")
+			if tc.code == "AccessDenied" {
+				role = roleArn("other")
+			}
+			_, err := assumeWithSAML(s, role, tc.assertion)
+			wantErr(t, err, tc.status, tc.code, tc.message)
+		})
+	}
+
+	// Required: encrypted assertions only.
+	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired}))(t)
+	plain := samlAssertion(t, rc, rolecalltest.SAMLAssertion{Subject: "alice@example.com", SessionName: "alice"})
+	_, err = assumeWithSAML(s, roleArn("federated"), plain)
+	wantErr(t, err, 400, "InvalidIdentityToken", "The SAML provider requires encrypted assertions (AssertionEncryptionMode Required), and the response's assertion is not encrypted")
+	must(assumeWithSAML(s, roleArn("federated"), encrypted(spCert)))(t)
+
+	// A second key, then the first removed: assertions encrypted to the
+	// second decrypt, those to the first no more (key rotation).
+	otherPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(other)}))
+	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), AddPrivateKey: aws.String(otherPEM)}))(t)
+	must(assumeWithSAML(s, roleArn("federated"), encrypted(selfSignedCert(t, other))))(t)
+	first := must(c.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn)}))(t).PrivateKeyList[0].KeyId
+	must(c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderArn), RemovePrivateKey: first}))(t)
+	_, err = assumeWithSAML(s, roleArn("federated"), encrypted(spCert))
+	wantErr(t, err, 400, "InvalidIdentityToken", undecryptable)
+}
+
+// tamperCipherValue changes a byte of the encrypted assertion's
+// ciphertext (the response around it is not signed).
+func tamperCipherValue(t *testing.T, assertion string) string {
+	t.Helper()
+	xml := string(must(base64.StdEncoding.DecodeString(assertion))(t))
+	m := regexp.MustCompile(`(<xenc:CipherData[^>]*><xenc:CipherValue>)([^<]+)(</xenc:CipherValue>)`).FindAllStringSubmatchIndex(xml, -1)
+	if len(m) != 2 {
+		t.Fatalf("%d CipherValues in\n%s", len(m), xml)
+	}
+	// The second is the data's; the first, the wrapped key's.
+	start, end := m[1][4], m[1][5]
+	data := must(base64.StdEncoding.DecodeString(xml[start:end]))(t)
+	data[len(data)/2] ^= 0x40
+	return base64.StdEncoding.EncodeToString([]byte(xml[:start] + base64.StdEncoding.EncodeToString(data) + xml[end:]))
 }
 
 // TestSAMLConditionKeys: the trust policy decides with the response's

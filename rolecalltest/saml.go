@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"maps"
@@ -46,6 +48,10 @@ type SAMLAssertion struct {
 	// ValidFor is how long the response may be presented (default 5
 	// minutes); negative makes one already expired.
 	ValidFor time.Duration
+	// EncryptTo, when set, encrypts the signed assertion to this
+	// certificate's RSA key (RSA-OAEP, AES-256-GCM): the public half of a
+	// private key the SAML provider holds (AddPrivateKey).
+	EncryptTo *x509.Certificate
 }
 
 // SAMLMetadata is the metadata document of rolecall's identity provider,
@@ -67,6 +73,9 @@ func (s *Server) SAMLAssertion(ctx context.Context, a SAMLAssertion) (string, er
 		SessionName: a.SessionName, Recipient: a.Recipient, Audience: a.Audience}
 	if a.ValidFor != 0 {
 		in.ValidFor = a.ValidFor.String()
+	}
+	if a.EncryptTo != nil {
+		in.EncryptTo = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.EncryptTo.Raw}))
 	}
 	for _, name := range slices.Sorted(maps.Keys(a.Attributes)) {
 		in.Attributes = append(in.Attributes, saml.Attribute{Name: name, Values: a.Attributes[name]})

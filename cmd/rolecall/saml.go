@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -24,7 +25,8 @@ func samlUsage(w io.Writer) {
   rolecall saml metadata [--endpoint URL]
   rolecall saml assertion --provider ARN|NAME --role ARN|NAME --subject NAMEID
                           [--session-name NAME] [--subject-format URI] [--attr NAME=VALUE]...
-                          [--recipient URL] [--audience URI] [--valid-for 5m] [--endpoint URL]
+                          [--recipient URL] [--audience URI] [--valid-for 5m]
+                          [--encrypt-to CERT.pem] [--endpoint URL]
 
 metadata prints the metadata document of rolecall's SAML identity provider:
 register it as a SAML provider with
@@ -41,6 +43,10 @@ TransitiveTagKeys=KEY), an attribute AWS maps to a saml: condition key by
 that key (saml:edupersonaffiliation=staff), any other by its full Name.
 --recipient and --audience default to https://signin.aws.amazon.com/saml;
 --valid-for (default 5m) may be negative, for a response already expired.
+--encrypt-to encrypts the signed assertion (RSA-OAEP, AES-256-GCM) to the
+certificate in CERT.pem, as an identity provider encrypts to the service
+provider's certificate: the public half of a private key the SAML provider
+holds (aws iam update-saml-provider --add-private-key file://KEY.pem).
 
 The assertion request is signed with $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY
 ($AWS_SESSION_TOKEN), else the emulator's root keys test/test: the caller
@@ -85,6 +91,7 @@ func samlCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&in.Recipient, "recipient", "", "where the response is presented (saml:aud)")
 	fs.StringVar(&in.Audience, "audience", "", "the assertion's Audience")
 	validFor := fs.Duration("valid-for", 0, "how long the response may be presented (default 5m; negative: expired)")
+	encryptTo := fs.String("encrypt-to", "", "a PEM certificate file to encrypt the assertion to")
 	var attrs attrFlag
 	fs.Var(&attrs, "attr", "an attribute NAME=VALUE (repeatable)")
 	words, err := parseWords(fs, args)
@@ -115,6 +122,14 @@ func samlCmd(args []string, stdout, stderr io.Writer) int {
 		in.Attributes = attrs
 		if *validFor != 0 {
 			in.ValidFor = validFor.String()
+		}
+		if *encryptTo != "" {
+			b, err := os.ReadFile(*encryptTo)
+			if err != nil {
+				fmt.Fprintf(stderr, "rolecall saml assertion: --encrypt-to: %v\n", err)
+				return 2
+			}
+			in.EncryptTo = string(b)
 		}
 		out, err := samlAssertion(ctx, base, in)
 		if err != nil {

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -40,8 +42,16 @@ func (p samlProviders) SAMLProvider(ctx context.Context, providerArn string) (*s
 		return nil, fmt.Errorf("app: stored SAML metadata of %s: %w", providerArn, err)
 	}
 	a, _ := arn.Parse(providerArn)
+	keys, err := p.iam.SAMLPrivateKeys(ctx, a.Account, providerArn)
+	if err != nil {
+		return nil, err
+	}
+	pems := make([]string, len(keys))
+	for i, k := range keys {
+		pems[i] = k.PEM
+	}
 	return &sts.SAMLProvider{Arn: providerArn, Account: a.Account, Name: strings.TrimPrefix(a.Resource, "saml-provider/"), Metadata: m,
-		EncryptionRequired: sp.AssertionEncryptionMode == iam.EncryptionRequired}, nil
+		EncryptionRequired: sp.AssertionEncryptionMode == iam.EncryptionRequired, PrivateKeys: saml.DecryptionKeys(pems...)}, nil
 }
 
 // rolecall's own SAML identity provider, for local tests of SAML
@@ -64,7 +74,8 @@ const (
 
 // SAMLAssertionRequest is what POST SAMLAssertPath takes: saml.Request's
 // members, Provider and Role by ARN or by name in the caller's account,
-// ValidFor a Go duration ("5m", "-1m").
+// ValidFor a Go duration ("5m", "-1m"), EncryptTo a PEM certificate to
+// encrypt the assertion to.
 type SAMLAssertionRequest struct {
 	Provider, Role         string
 	Subject, SubjectFormat string
@@ -72,6 +83,7 @@ type SAMLAssertionRequest struct {
 	Attributes             []saml.Attribute
 	Recipient, Audience    string
 	ValidFor               string
+	EncryptTo              string `json:",omitempty"`
 }
 
 // SAMLAssertionAnswer is its answer: the base64 response, and the ARNs to
@@ -139,6 +151,12 @@ func (h *samlEndpoint) assert(w http.ResponseWriter, r *http.Request, requestID 
 			return
 		}
 	}
+	if in.EncryptTo != "" {
+		if req.EncryptTo, err = pemCertificate(in.EncryptTo); err != nil {
+			fail(awserr.New(http.StatusBadRequest, "InvalidParameterValue", "EncryptTo is not a PEM certificate: %v", err))
+			return
+		}
+	}
 	target := authz.Target{ARN: req.Provider, Type: "saml-provider"}
 	if a, err := arn.Parse(req.Provider); err == nil && a.Account != p.Account {
 		target.Account = a.Account
@@ -160,6 +178,20 @@ func (h *samlEndpoint) assert(w http.ResponseWriter, r *http.Request, requestID 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(SAMLAssertionAnswer{SAMLAssertion: out, RoleArn: req.Role, PrincipalArn: req.Provider})
+}
+
+// pemCertificate reads the first CERTIFICATE block of a PEM document.
+func pemCertificate(s string) (*x509.Certificate, error) {
+	rest := []byte(s)
+	for {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return nil, errors.New("no CERTIFICATE block")
+		}
+		if b.Type == "CERTIFICATE" {
+			return x509.ParseCertificate(b.Bytes)
+		}
+	}
 }
 
 // qualify is an ARN as it is, or a name made the ARN of account's

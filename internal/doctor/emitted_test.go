@@ -21,7 +21,7 @@ import (
 // joined in written X.
 func emittedTexts(t *testing.T, dirs ...string) map[string]string {
 	t.Helper()
-	helpers := map[string]bool{"clientException": true, "invalidParameter": true, "invalidParameterValue": true, "validation": true, "objectNotFound": true}
+	helpers := map[string]bool{"clientException": true, "invalidParameter": true, "invalidParameterValue": true, "validation": true, "objectNotFound": true, "invalidIdentityToken": true}
 	reasons := regexp.MustCompile(`Reason$|^unableToAssume$`)
 	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 	out := map[string]string{}

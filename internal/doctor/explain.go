@@ -367,6 +367,37 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:    []string{"compare the token's sub and aud claims with the trust policy's conditions (StringLike for wildcards such as repo:ORG/REPO:*); rolecall oidc token --preset github|eks prints a token to try the policy with, and rolecall explain-denied REQUEST_ID shows which condition failed"},
 					Source: "STS AccessDenied (AssumeRoleWithWebIdentity API reference)"}
 			}},
+		// AssumeRoleWithSAML's InvalidIdentityToken texts ("Troubleshoot
+		// SAML federation with IAM",
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_saml.html).
+		{id: "saml-response", re: regexp.MustCompile(`decrypt the encrypted assertion|requires encrypted assertions|Response signature invalid|Issuer not present in specified provider|Specified provider doesn't exist|invalid SAML response|Response is not addressed to AWS|Response does not contain the required audience|Response is not yet valid|(RoleSessionName|SessionDuration) (is required )?in AuthnResponse|Source Identity must match|more than 50 PrincipalTag attributes`),
+			build: func(_ []string, text string) Match {
+				switch {
+				case strings.Contains(text, "decrypt the encrypted assertion"):
+					return Match{Title: "STS could not decrypt the encrypted SAML assertion",
+						Cause:    []string{"the identity provider encrypted the assertion to a certificate whose private key the SAML provider does not hold (none added, another key, or one removed in a rotation), or the ciphertext was changed on the way"},
+						Fix:      []string{"add the private key of the certificate the identity provider encrypts to, or give the identity provider the certificate of a key the provider holds; rotate by adding the new key before removing the old one"},
+						Commands: []string{"aws iam update-saml-provider --saml-provider-arn PROVIDER_ARN --add-private-key file://sp.key"}}
+				case strings.Contains(text, "requires encrypted assertions"):
+					return Match{Title: "the SAML provider takes encrypted assertions only",
+						Cause: []string{"the provider's AssertionEncryptionMode is Required, and the identity provider sent the assertion unencrypted"},
+						Fix:   []string{"have the identity provider encrypt assertions to the certificate of a private key the provider holds, or take plain ones again (mode Allowed)"},
+						Commands: []string{"rolecall saml assertion --encrypt-to sp.crt ...",
+							"aws iam update-saml-provider --saml-provider-arn PROVIDER_ARN --assertion-encryption-mode Allowed"}}
+				case strings.Contains(text, "signature") || strings.Contains(text, "Issuer not present") || strings.Contains(text, "provider doesn't exist"):
+					return Match{Title: "the SAML response is not the provider's identity provider's",
+						Cause:    []string{"the PrincipalArn names no SAML provider, or the response's Issuer is not the entity ID of the provider's metadata, or its signature is not valid with a certificate the metadata names (a certificate rotated at the identity provider, a response changed after it was signed)"},
+						Fix:      []string{"pass the SAML provider's ARN as PrincipalArn; update the provider with the identity provider's current metadata"},
+						Commands: []string{"aws iam update-saml-provider --saml-provider-arn PROVIDER_ARN --saml-metadata-document file://metadata.xml"}}
+				case strings.Contains(text, "AuthnResponse") || strings.Contains(text, "Source Identity") || strings.Contains(text, "PrincipalTag"):
+					return Match{Title: "an attribute of the SAML assertion is not one AWS takes",
+						Cause: []string{"the assertion lacks https://aws.amazon.com/SAML/Attributes/RoleSessionName, or its RoleSessionName, SessionDuration, SourceIdentity or PrincipalTag attributes break AWS's rules"},
+						Fix:   []string{"configure the identity provider's AWS attributes as the IAM User Guide's \"Configure SAML assertions for the authentication response\" describes: RoleSessionName of 2 to 64 of [a-zA-Z_0-9+=,.@-], SessionDuration 900 to 43200, at most 50 session tags"}}
+				}
+				return Match{Title: "the SAML response is not addressed to AWS, or not valid now",
+					Cause: []string{"its SubjectConfirmationData's Recipient is not AWS's sign-in endpoint (https://signin.aws.amazon.com/saml), no AudienceRestriction names AWS, its NotBefore is in the future, or it is not a SAML 2.0 response with the Role attribute"},
+					Fix:   []string{"configure the identity provider's AWS application with the ACS URL and audience https://signin.aws.amazon.com/saml (or urn:amazon:webservices), and check the clocks of the identity provider and the client"}}
+			}},
 		{id: "web-identity-token", re: regexp.MustCompile(`Token expired: current date/time|identity provider \(IDP\) that was asked to verify the incoming identity token could not be reached|The identity provider( \(IdP\))? reported that authentication failed|Response has expired|Token must be redeemed within 5 minutes`),
 			build: func(_ []string, text string) Match {
 				switch {

@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"net/http"
 	"strings"
 	"time"
@@ -195,17 +193,10 @@ func validUntil(m *saml.Metadata, created time.Time) time.Time {
 // checkSAMLPrivateKey reads a private key AddPrivateKey gives: PEM, RSA
 // (PKCS #1 or PKCS #8).
 func checkSAMLPrivateKey(s string) error {
-	b, _ := pem.Decode([]byte(strings.TrimSpace(s)))
-	if b == nil {
+	if _, err := saml.ParsePrivateKey(s); err != nil {
 		return errSAMLPrivateKey
 	}
-	if _, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
-		return nil
-	}
-	if _, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
-		return nil
-	}
-	return errSAMLPrivateKey
+	return nil
 }
 
 func checkSAMLName(name string) error {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/crewjam/saml/xmlenc"
 )
 
 // ParseMetadata never panics; it answers a usable document (an entity ID
@@ -55,6 +57,36 @@ func FuzzVerifyResponse(f *testing.F) {
 		r.Issuer()
 		a, err := r.Verify(certs, now)
 		if err != nil {
+			return
+		}
+		if a.NameID != "alice@example.com" || a.Issuer != EntityID || len(a.Values(AttributeRole)) != 1 || a.Values(AttributeRole)[0] != roleARN+","+providerARN {
+			t.Fatalf("a response rolecall did not sign verifies: %+v", a)
+		}
+	})
+}
+
+// No response verifies, encrypted or not, unless rolecall's identity
+// provider signed the assertion it answers, and no input makes the
+// decryption panic or answer anything but ErrDecrypt when it fails.
+func FuzzVerifyEncrypted(f *testing.F) {
+	certs := metadataCerts(f)
+	good := encryptedResponse(f, nil)
+	f.Add(good)
+	f.Add(encryptedResponse(f, encrypter(xmlenc.OAEP(), xmlenc.AES128CBC)))
+	f.Add(encryptedResponse(f, encrypter(xmlenc.PKCS1v15(), xmlenc.AES256CBC)))
+	f.Add(strings.Replace(good, "aes256-gcm", "aes256-cbc", 1))
+	f.Add(strings.Replace(good, "<ds:KeyInfo", "<ds:Other", 1))
+	f.Add(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:EncryptedAssertion/></samlp:Response>`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		r, err := ParseResponse(base64.StdEncoding.EncodeToString([]byte(doc)))
+		if err != nil {
+			return
+		}
+		a, err := r.Verify(certs, now, spKey())
+		if err != nil {
+			if r.Encrypted() && !errors.Is(err, ErrDecrypt) && !errors.Is(err, ErrSignature) && !errors.Is(err, ErrAssertions) && !errors.Is(err, ErrNotResponse) {
+				t.Fatalf("an error of no kind Verify answers: %v", err)
+			}
 			return
 		}
 		if a.NameID != "alice@example.com" || a.Issuer != EntityID || len(a.Values(AttributeRole)) != 1 || a.Values(AttributeRole)[0] != roleARN+","+providerARN {

@@ -195,6 +195,10 @@ type Request struct {
 	// ValidFor is how long the response may be presented (default
 	// DefaultValidity); negative makes one already expired.
 	ValidFor time.Duration
+	// EncryptTo, when set, is the service provider's certificate the
+	// assertion is encrypted to (the public half of a private key the
+	// SAML provider holds).
+	EncryptTo *x509.Certificate
 }
 
 // Assert answers the base64 SAML response r asks for, signed.
@@ -229,6 +233,9 @@ func (r Request) Spec(now time.Time) (Spec, error) {
 	spec := Spec{Issuer: EntityID, NameID: r.Subject, NameIDFormat: r.SubjectFormat,
 		Recipient: or(r.Recipient, SignInURL), Audiences: []string{or(r.Audience, SignInURL)},
 		IssueInstant: now, NotBefore: now, NotOnOrAfter: now.Add(valid)}
+	if r.EncryptTo != nil {
+		spec.Encrypt = &Encryption{To: r.EncryptTo}
+	}
 	add := func(name string, values ...string) {
 		for i := range spec.Attributes {
 			if spec.Attributes[i].Name == name {

@@ -1,6 +1,7 @@
 package saml
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -31,8 +32,6 @@ var (
 	// ErrAssertions: the response carries no assertion, or more than
 	// one (AWS takes one).
 	ErrAssertions = errors.New("saml: the response does not carry exactly one assertion")
-	// ErrEncrypted: the assertion is encrypted (EncryptedAssertion).
-	ErrEncrypted = errors.New("saml: the assertion is encrypted")
 	// ErrSignature: no signature by one of the provider's certificates
 	// covers the assertion, or one that claims to is not valid.
 	ErrSignature = errors.New("saml: no valid signature covers the assertion")
@@ -76,18 +75,23 @@ func (r *Response) Encrypted() bool {
 	return len(children(r.root, nsAssertion, "EncryptedAssertion")) > 0
 }
 
+// assertions are a response's assertions, plain and encrypted.
+func assertions(response *etree.Element) []*etree.Element {
+	return append(children(response, nsAssertion, "Assertion"), children(response, nsAssertion, "EncryptedAssertion")...)
+}
+
 // Verify checks the response's XML signatures against certs, at time now
 // (a certificate must be valid then), and answers its assertion as
-// signed. The Response's signature, when it has one, and the assertion's,
-// when it has one, must each be valid; at least one must be there. What
-// Verify answers is read from the signed bytes alone (goxmldsig's
-// Validate answers them), so elements wrapped around or beside the
-// signed ones are never read.
-func (r *Response) Verify(certs []*x509.Certificate, now time.Time) (*Assertion, error) {
-	if r.Encrypted() {
-		return nil, ErrEncrypted
-	}
-	if len(children(r.root, nsAssertion, "Assertion")) != 1 {
+// signed. An encrypted assertion is decrypted with the first of keys
+// that opens it (ErrDecrypt if none does). The Response's signature,
+// when it has one, and the assertion's, when it has one, must each be
+// valid; at least one must be there. The Response's signature covers the
+// assertion as it was sent (encrypted or not); the assertion's own, the
+// assertion. What Verify answers is read from the signed bytes alone
+// (goxmldsig's Validate answers them), so elements wrapped around or
+// beside the signed ones are never read.
+func (r *Response) Verify(certs []*x509.Certificate, now time.Time, keys ...*rsa.PrivateKey) (*Assertion, error) {
+	if len(assertions(r.root)) != 1 {
 		return nil, ErrAssertions
 	}
 	response := r.root
@@ -98,21 +102,32 @@ func (r *Response) Verify(certs []*x509.Certificate, now time.Time) (*Assertion,
 			return nil, err
 		}
 		response = v
-		as := children(response, nsAssertion, "Assertion")
-		if len(as) != 1 {
+		if len(assertions(response)) != 1 {
 			return nil, ErrAssertions
 		}
-		if signed, err = detach(as[0]); err != nil {
-			return nil, err
-		}
 	}
-	assertion := child(response, nsAssertion, "Assertion")
-	if child(assertion, nsDSig, "Signature") != nil {
-		d, err := detach(assertion)
+	// The assertion, decrypted if it is encrypted, detached with the
+	// namespaces in scope where it stands.
+	var assertion *etree.Element
+	if ea := child(response, nsAssertion, "EncryptedAssertion"); ea != nil {
+		a, err := decryptAssertion(ea, keys)
 		if err != nil {
 			return nil, err
 		}
-		if signed, err = validate(d, certs, now); err != nil {
+		assertion = a
+	} else {
+		a, err := detach(child(response, nsAssertion, "Assertion"))
+		if err != nil {
+			return nil, err
+		}
+		assertion = a
+	}
+	if response != r.root {
+		signed = assertion
+	}
+	if child(assertion, nsDSig, "Signature") != nil {
+		var err error
+		if signed, err = validate(assertion, certs, now); err != nil {
 			return nil, err
 		}
 	}

@@ -192,10 +192,13 @@ func TestVerifyRefuses(t *testing.T) {
 			d.Root().RemoveChild(a)
 			d.Root().AddChild(e)
 		}), ErrSignature},
-		{"encrypted", evilXML(func(d *etree.Document) {
+		{"encrypted, with nothing in it", evilXML(func(d *etree.Document) {
 			d.Root().RemoveChild(d.Root().SelectElement("saml:Assertion"))
 			d.Root().CreateElement("saml:EncryptedAssertion")
-		}), ErrEncrypted},
+		}), ErrDecrypt},
+		{"an encrypted assertion beside the signed one", evilXML(func(d *etree.Document) {
+			d.Root().CreateElement("saml:EncryptedAssertion")
+		}), ErrAssertions},
 		{"no assertion", evilXML(func(d *etree.Document) { d.Root().RemoveChild(d.Root().SelectElement("saml:Assertion")) }), ErrAssertions},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -30,6 +30,9 @@ type Spec struct {
 	// NotOnOrAfter bound the assertion (zero NotBefore: none).
 	IssueInstant, NotBefore, NotOnOrAfter time.Time
 	Attributes                            []Attribute
+	// Encrypt, when set, encrypts the signed assertion
+	// (EncryptedAssertion).
+	Encrypt *Encryption
 }
 
 // Signer signs responses: a private key and its certificate (DER).
@@ -39,8 +42,9 @@ type Signer struct {
 }
 
 // Response builds the response spec describes, its assertion signed
-// (enveloped, exclusive canonicalization, RSA-SHA256 or ECDSA-SHA256), and
-// answers it base64-encoded, as AssumeRoleWithSAML takes it.
+// (enveloped, exclusive canonicalization, RSA-SHA256 or ECDSA-SHA256) and
+// then encrypted if spec says so, and answers it base64-encoded, as
+// AssumeRoleWithSAML takes it.
 func (s Signer) Response(spec Spec) (string, error) {
 	if s.Key == nil || len(s.Cert) == 0 {
 		return "", errors.New("saml: no signing key")
@@ -122,6 +126,11 @@ func (s Signer) Response(spec Spec) (string, error) {
 	r.CreateAttr("Destination", spec.Recipient)
 	r.CreateElement("saml:Issuer").SetText(spec.Issuer)
 	r.CreateElement("samlp:Status").CreateElement("samlp:StatusCode").CreateAttr("Value", StatusSuccess)
+	if spec.Encrypt != nil {
+		if a, err = spec.Encrypt.encrypt(a); err != nil {
+			return "", err
+		}
+	}
 	r.AddChild(a)
 	b, err := d.WriteToBytes()
 	if err != nil {

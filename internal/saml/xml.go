@@ -3,8 +3,9 @@
 // authentication responses checked against them (what AssumeRoleWithSAML
 // takes), and rolecall's own identity provider, which signs responses
 // for local tests. XML signatures are made and checked by
-// github.com/russellhaering/goxmldsig; every document is read through
-// one guarded parser (readXML).
+// github.com/russellhaering/goxmldsig, encrypted assertions encrypted and
+// decrypted by github.com/crewjam/saml's xmlenc; every document, a
+// decrypted assertion too, is read through one guarded parser (readXML).
 //
 // It knows no AWS error texts: IAM and STS word its failures as AWS does.
 package saml

@@ -2,6 +2,7 @@ package sts
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
@@ -40,6 +41,9 @@ type SAMLProvider struct {
 	// EncryptionRequired: the provider takes encrypted assertions only
 	// (AssertionEncryptionMode Required).
 	EncryptionRequired bool
+	// PrivateKeys are the provider's keys an encrypted assertion is
+	// decrypted with (AddPrivateKey), oldest first.
+	PrivateKeys []*rsa.PrivateKey
 }
 
 // AssumeRoleWithSAMLInput is AssumeRoleWithSAML's request; field names are
@@ -100,7 +104,7 @@ var (
 	errSAMLNotYet       = invalidIdentityToken("Response is not yet valid")
 	errSAMLDuration     = invalidIdentityToken("SessionDuration in AuthnResponse must be an integer from 900 to 43200")
 	errSAMLRejected     = awserr.New(http.StatusForbidden, "IDPRejectedClaim", "The identity provider reported that authentication failed")
-	errSAMLEncrypted    = invalidIdentityToken("rolecall does not decrypt encrypted SAML assertions: send the assertion signed and not encrypted")
+	errSAMLDecrypt      = invalidIdentityToken("Unable to decrypt the encrypted assertion with the private keys of the SAML provider")
 	errSAMLNotEncrypted = invalidIdentityToken("The SAML provider requires encrypted assertions (AssertionEncryptionMode Required), and the response's assertion is not encrypted")
 	errSAMLTooManyTags  = invalidIdentityToken("The SAML assertion has more than 50 PrincipalTag attributes")
 )
@@ -229,8 +233,9 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, region string, in Assu
 	}, nil
 }
 
-// verifySAML reads the response and checks that the provider's identity
-// provider issued and signed it.
+// verifySAML reads the response, decrypts its assertion if it is
+// encrypted, and checks that the provider's identity provider issued and
+// signed it.
 func (s *Service) verifySAML(encoded string, provider *SAMLProvider, now time.Time) (*saml.Assertion, error) {
 	r, err := saml.ParseResponse(encoded)
 	if err != nil {
@@ -242,12 +247,12 @@ func (s *Service) verifySAML(encoded string, provider *SAMLProvider, now time.Ti
 	if r.Issuer() != provider.Metadata.EntityID {
 		return nil, errSAMLIssuer(s.gen.UUID())
 	}
-	a, err := r.Verify(provider.Metadata.Certificates, now)
+	a, err := r.Verify(provider.Metadata.Certificates, now, provider.PrivateKeys...)
 	switch {
 	case errors.Is(err, saml.ErrSignature):
 		return nil, errSAMLSignature
-	case errors.Is(err, saml.ErrEncrypted):
-		return nil, errSAMLEncrypted
+	case errors.Is(err, saml.ErrDecrypt):
+		return nil, errSAMLDecrypt
 	case err != nil:
 		return nil, errSAMLResponse
 	}
