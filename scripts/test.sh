@@ -23,6 +23,8 @@ if ! python3 -c 'import boto3' 2>/dev/null; then
   exit 1
 fi
 
+need openssl "the README's encrypted SAML assertion example makes a key pair with it" openssl
+
 # The web console's browser tests (internal/console) drive Debian's headless
 # Chromium; they fail rather than skip here.
 need chromium "the web console's browser tests drive headless Chromium" chromium
