@@ -173,6 +173,12 @@ type serviceDeployment struct {
 	// number represents the number of tasks running when the deployment
 	// completed" (service-deployment.html).
 	Final []revisionCount `json:",omitempty"`
+	// Stage is its lifecycleStage (a blue/green, linear or canary
+	// deployment), StageAt when it began, Hooks its lifecycle hooks run
+	// so far (stages.go).
+	Stage   string    `json:",omitempty"`
+	StageAt time.Time `json:",omitzero"`
+	Hooks   []hookRun `json:",omitempty"`
 }
 
 func (sd *serviceDeployment) ongoing() bool {
@@ -545,7 +551,7 @@ func (r *serviceRecord) settlement(tl *tally) settlement {
 			st.drop = append(st.drop, o.ID)
 		}
 	}
-	if at, ok := r.steady(tl); ok && ro.State == "" {
+	if at, ok := r.steady(tl); ok && ro.State == "" && r.stagesDone() {
 		st.complete, st.at = true, at
 	}
 	if cur := ro.current(); cur != nil && cur.Status == sdRollbackRequested {
@@ -783,6 +789,8 @@ func (r *serviceRecord) serviceDeploymentView(sd *serviceDeployment, tl *tally) 
 		UpdatedAt:            ptr(sd.Updated),
 		Status:               sd.Status,
 		StatusReason:         sd.Reason,
+		LifecycleStage:       sd.Stage,
+		LifecycleHookDetails: sd.hookDetails(),
 	}
 	if !sd.Finished.IsZero() {
 		out.FinishedAt = ptr(sd.Finished)
@@ -896,9 +904,8 @@ func errStopType(t string) error {
 	return invalidParameter("The stop type %s isn't supported. The valid value is ROLLBACK.", t)
 }
 
-// errNoPausedHook: ContinueServiceDeployment for a hook that is not
-// awaiting action; rolecall runs no lifecycle hook, so every hookId is
-// one. rolecall's wording.
+// errNoPausedHook: ContinueServiceDeployment for a hook of the deployment
+// that is not awaiting action, or no hook of it. rolecall's wording.
 func errNoPausedHook() error {
 	return invalidParameter("The service deployment has no lifecycle hook awaiting action with the specified hookId.")
 }
@@ -1158,23 +1165,4 @@ func (s *Service) StopServiceDeployment(ctx context.Context, c Call, in *types.S
 		return nil, err
 	}
 	return &types.StopServiceDeploymentResponse{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
-}
-
-// ContinueServiceDeployment continues or rolls back a deployment paused
-// at a PAUSE lifecycle hook. rolecall runs no lifecycle hook, so no
-// deployment is ever paused: the deployment must exist, and the hook is
-// never one awaiting action.
-func (s *Service) ContinueServiceDeployment(ctx context.Context, c Call, in *types.ContinueServiceDeploymentRequest) (*types.ContinueServiceDeploymentResponse, error) {
-	refs := memberRefs(c, []string{in.ServiceDeploymentArn}, "service-deployment")
-	found := false
-	err := s.withMembers(ctx, c, refs, func(m memberRef, r *serviceRecord, _ *tally) {
-		found = r != nil && r.Rollout != nil && r.Rollout.deployment(m.id) != nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case !found:
-		return nil, errServiceDeploymentNotFound()
-	}
-	return nil, errNoPausedHook()
 }
