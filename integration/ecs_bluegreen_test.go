@@ -291,3 +291,63 @@ func TestECSPauseHookContinue(t *testing.T) {
 	}
 	wantErr(t, continueHook(arn, hook, ""), http.StatusBadRequest, "InvalidParameterException", "The service deployment can't be continued because it is ROLLBACK_IN_PROGRESS.")
 }
+
+// Linear and canary deployments are staged as blue/green ones are;
+// production traffic shifts in steps, each but the last followed by its
+// step bake time (linear), or after the canary's bake time. A staged
+// deployment stopped by hand rolls back to the blue tasks, which have run
+// all along: their deployment is the PRIMARY again.
+func TestECSLinearCanaryAndStop(t *testing.T) {
+	e := newClockedECSEnv(t)
+	linear := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyLinear, BakeTimeInMinutes: aws.Int32(0),
+		LinearConfiguration: &ecstypes.LinearConfiguration{StepPercent: aws.Float64(50), StepBakeTimeInMinutes: aws.Int32(3)}}
+	arn := aws.ToString(e.webService(t, 1, linear).CurrentServiceDeployment)
+	e.clock.Advance(time.Second)
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT" {
+		t.Errorf("linear, first step: %s", got)
+	}
+	e.clock.Advance(2 * time.Minute)
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT" {
+		t.Errorf("linear, stepping: %s", got)
+	}
+	e.clock.Advance(time.Minute)
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "SUCCESSFUL CLEAN_UP" {
+		t.Errorf("linear, shifted: %s", got)
+	}
+
+	canary := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyCanary, BakeTimeInMinutes: aws.Int32(0),
+		CanaryConfiguration: &ecstypes.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(4)}}
+	out := must(e.deployNext(t, e.ecs, "nginx:2", canary))(t)
+	arn, canaryID := aws.ToString(out.Service.CurrentServiceDeployment), aws.ToString(out.Service.Deployments[0].Id)
+	e.clock.Advance(time.Second)
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT" {
+		t.Errorf("canary: %s", got)
+	}
+	e.clock.Advance(4 * time.Minute)
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "IN_PROGRESS CLEAN_UP" {
+		t.Errorf("canary, shifted: %s", got)
+	}
+	e.clock.Advance(time.Second)
+	if got := strings.Join(deploymentsOf(e.describeService(t, "web")), ","); got != "PRIMARY COMPLETED app:2 1/0" {
+		t.Errorf("canary completed %s", got)
+	}
+
+	// Stopped while baking: back to the canary deployment's tasks.
+	arn = aws.ToString(must(e.deployNext(t, e.ecs, "nginx:3", blueGreen(10)))(t).Service.CurrentServiceDeployment)
+	e.clock.Advance(time.Second)
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "IN_PROGRESS BAKE_TIME" {
+		t.Errorf("baking: %s", got)
+	}
+	must(e.ecs.StopServiceDeployment(ctx, &ecs.StopServiceDeploymentInput{ServiceDeploymentArn: aws.String(arn)}))(t)
+	svc := e.describeService(t, "web")
+	if got := strings.Join(deploymentsOf(svc), ","); got != "PRIMARY IN_PROGRESS app:2 1/0,ACTIVE IN_PROGRESS app:3 0/0" || aws.ToString(svc.Deployments[0].Id) != canaryID {
+		t.Errorf("stopped: %s %s", got, aws.ToString(svc.Deployments[0].Id))
+	}
+	e.clock.Advance(time.Second)
+	if sd := e.serviceDeployment(t, arn); sd.Status != ecstypes.ServiceDeploymentStatusRollbackSuccessful || sd.LifecycleStage != ecstypes.ServiceDeploymentLifecycleStageBakeTime {
+		t.Errorf("rolled back: %s", stageOf(sd))
+	}
+	if got := strings.Join(deploymentsOf(e.describeService(t, "web")), ","); got != "PRIMARY COMPLETED app:2 1/0" {
+		t.Errorf("rolled back %s", got)
+	}
+}

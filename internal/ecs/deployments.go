@@ -664,16 +664,24 @@ func (r *serviceRecord) failed(n int, rollbackID string, now time.Time) []timedE
 // rollBack has the service run the revision of the deployment that last
 // completed again, as the deployment ecsID, the PRIMARY becoming ACTIVE;
 // reason is the rollback's, rolloutReason the new PRIMARY's
-// rolloutStateReason ("" for the usual one).
+// rolloutStateReason ("" for the usual one). A blue/green, linear or
+// canary deployment's blue tasks have run all along: their deployment,
+// when it still has them, becomes the PRIMARY again, and only the green
+// tasks stop (stages.go).
 func (r *serviceRecord) rollBack(sd *serviceDeployment, reason, rolloutReason, ecsID string, now time.Time) {
 	ro := r.Rollout
+	created := now
+	if i := slices.IndexFunc(ro.Older, func(o older) bool { return o.ID == ro.Good }); i >= 0 && sd.staged() {
+		ecsID, created = ro.Older[i].ID, ro.Older[i].Created
+		ro.Older = slices.Delete(ro.Older, i, i+1)
+	}
 	r.retire(now)
 	if rv := ro.revision(ro.GoodRevision); rv != nil {
 		rv.restore(&r.Service)
 	}
 	sd.Rollback = &rollback{Reason: reason, Revision: ro.GoodRevision, Started: now}
 	ro.Revision, ro.State, ro.Reason, ro.FailedTasks, ro.LastFailure = ro.GoodRevision, "", rolloutReason, 0, time.Time{}
-	r.Deployment, r.DeploymentCreated, r.DeploymentUpdatedAt = ecsID, now, now
+	r.Deployment, r.DeploymentCreated, r.DeploymentUpdatedAt = ecsID, created, now
 	r.LastAttempt = time.Time{}
 }
 

@@ -283,9 +283,8 @@ func (r *serviceRecord) runHooks(sd *serviceDeployment, at, now time.Time, w sta
 }
 
 // failStaged fails a staged deployment for reason at: the service rolls
-// back to the deployment that last completed, whose (blue) tasks have run
-// all along and become the PRIMARY's again, the green ones stopping; with
-// none that completed, the deployment stops ("The rollback method
+// back to the deployment that last completed (rollBack), whose blue tasks
+// have run all along; with none that completed, the deployment stops ("The rollback method
 // requires a previous deployment in COMPLETED state",
 // deployment-failure-detection.html).
 func (r *serviceRecord) failStaged(sd *serviceDeployment, reason string, at time.Time, rollbackID func() string) []timedEvent {
@@ -298,20 +297,7 @@ func (r *serviceRecord) failStaged(sd *serviceDeployment, reason string, at time
 		return evs
 	}
 	good := ro.Good
-	if i := slices.IndexFunc(ro.Older, func(o older) bool { return o.ID == good }); i >= 0 {
-		blue := ro.Older[i]
-		ro.Older = slices.Delete(ro.Older, i, i+1)
-		r.retire(at)
-		if rv := ro.revision(ro.GoodRevision); rv != nil {
-			rv.restore(&r.Service)
-		}
-		sd.Rollback = &rollback{Reason: reason, Revision: ro.GoodRevision, Started: at}
-		ro.Revision, ro.State, ro.Reason, ro.FailedTasks, ro.LastFailure = ro.GoodRevision, "", "", 0, time.Time{}
-		r.Deployment, r.DeploymentCreated, r.DeploymentUpdatedAt = blue.ID, blue.Created, at
-		r.LastAttempt = time.Time{}
-	} else {
-		r.rollBack(sd, reason, "", rollbackID(), at)
-	}
+	r.rollBack(sd, reason, "", rollbackID(), at)
 	sd.Status = sdRollbackInProgress
 	return append(evs, timedEvent{at, fmt.Sprintf("(service %s) rolling back to deployment %s.", name, good)})
 }
