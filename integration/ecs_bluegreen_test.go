@@ -181,6 +181,19 @@ func TestECSBlueGreenHookRefused(t *testing.T) {
 	if got := stageOf(e.serviceDeployment(t, arn)); got != "ROLLBACK_SUCCESSFUL POST_SCALE_UP AWS_LAMBDA:FAILED" {
 		t.Errorf("rolled back: %s", got)
 	}
+
+	// A role ECS could assume when the deployment started, whose trust
+	// names another service by the time the stage is reached.
+	trusted := e.hookRole(t, "ecsHookRole", ecsTrust, invokePolicy)
+	arn = aws.ToString(must(e.deployNext(t, e.ecs, "nginx:3", blueGreen(0, lambdaHook(trusted, ecstypes.DeploymentLifecycleHookStagePostScaleUp))))(t).Service.CurrentServiceDeployment)
+	must(e.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ecsHookRole"),
+		PolicyDocument: aws.String(strings.Replace(ecsTrust, "ecs.amazonaws.com", "lambda.amazonaws.com", 1))}))(t)
+	e.clock.Advance(time.Second)
+	sd = e.serviceDeployment(t, arn)
+	if got, want := aws.ToString(sd.StatusReason), "Lifecycle hook "+hookFunction+" failed at stage POST_SCALE_UP: ECS was unable to assume the role '"+trusted+
+		"' that was provided for the lifecycle hook."; got != want || stageOf(sd) != "ROLLBACK_IN_PROGRESS POST_SCALE_UP AWS_LAMBDA:FAILED" {
+		t.Errorf("trust changed: %s %q", stageOf(sd), got)
+	}
 }
 
 // Who may name a hook role: the caller passes it to ecs.amazonaws.com

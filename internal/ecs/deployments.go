@@ -1131,15 +1131,41 @@ func (s *Service) StopServiceDeployment(ctx context.Context, c Call, in *types.S
 	if in.StopType != "" && in.StopType != "ROLLBACK" {
 		return nil, errStopType(in.StopType)
 	}
-	m := memberRefs(c, []string{in.ServiceDeploymentArn}, "service-deployment")[0]
-	if m.id == "" {
-		return nil, errServiceDeploymentNotFound()
-	}
-	if err := s.reconcileAll(ctx, c, []memberRef{m}); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	back, eventUUID := s.deploymentID(), s.gen.UUID()
+	err := s.actOnDeployment(ctx, c, in.ServiceDeploymentArn, func(r *serviceRecord, sd *serviceDeployment) (bool, error) {
+		switch {
+		case sd.Status == sdRollbackRequested || sd.Status == sdRollbackInProgress:
+			return false, nil
+		case !sd.ongoing():
+			return false, errDeploymentFinished(sd.Status)
+		case r.Rollout.Good == "":
+			return false, errNothingToRollBackTo()
+		}
+		good := r.Rollout.Good
+		r.rollBack(sd, "", "", back, now)
+		sd.Status, sd.Updated = sdRollbackRequested, now
+		r.addEvents([]timedEvent{{now, fmt.Sprintf("(service %s) rolling back to deployment %s.", r.Service.ServiceName, good)}}, []string{eventUUID})
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.StopServiceDeploymentResponse{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
+}
+
+// actOnDeployment has fn act on the service deployment arn names, in one
+// transaction (written when fn says so), the scheduler settling its
+// service before and moving it on after; ServiceDeploymentNotFound when
+// there is no such deployment.
+func (s *Service) actOnDeployment(ctx context.Context, c Call, arn string, fn func(r *serviceRecord, sd *serviceDeployment) (write bool, err error)) error {
+	m := memberRefs(c, []string{arn}, "service-deployment")[0]
+	if m.id == "" {
+		return errServiceDeploymentNotFound()
+	}
+	if err := s.reconcileAll(ctx, c, []memberRef{m}); err != nil {
+		return err
+	}
 	err := s.update(ctx, c, func(tx store.Tx) error {
 		r, err := loadService(tx, c, m.cluster, m.service)
 		if err != nil {
@@ -1149,28 +1175,17 @@ func (s *Service) StopServiceDeployment(ctx context.Context, c Call, in *types.S
 		if r != nil && r.Rollout != nil {
 			sd = r.Rollout.deployment(m.id)
 		}
-		switch {
-		case sd == nil:
+		if sd == nil {
 			return errServiceDeploymentNotFound()
-		case sd.Status == sdRollbackRequested || sd.Status == sdRollbackInProgress:
-			return nil
-		case !sd.ongoing():
-			return errDeploymentFinished(sd.Status)
-		case r.Rollout.Good == "":
-			return errNothingToRollBackTo()
 		}
-		good := r.Rollout.Good
-		r.rollBack(sd, "", "", back, now)
-		sd.Status, sd.Updated = sdRollbackRequested, now
-		r.addEvents([]timedEvent{{now, fmt.Sprintf("(service %s) rolling back to deployment %s.", r.Service.ServiceName, good)}}, []string{eventUUID})
+		if write, err := fn(r, sd); err != nil || !write {
+			return err
+		}
 		r.Rev++
 		return putJSON(tx, bucketServices, serviceKey(c, m.cluster, m.service), r)
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.reconcile(ctx, c, m.cluster, m.service, true); err != nil {
-		return nil, err
-	}
-	return &types.StopServiceDeploymentResponse{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
+	return s.reconcile(ctx, c, m.cluster, m.service, true)
 }

@@ -457,33 +457,15 @@ func (s *Service) checkLifecycleHooks(ctx context.Context, c Call, dc *types.Dep
 // AWAITING_ACTION status. The deployment must be in the IN_PROGRESS
 // state" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/continue-service-deployment.html).
 func (s *Service) ContinueServiceDeployment(ctx context.Context, c Call, in *types.ContinueServiceDeploymentRequest) (*types.ContinueServiceDeploymentResponse, error) {
-	m := memberRefs(c, []string{in.ServiceDeploymentArn}, "service-deployment")[0]
-	if m.id == "" {
-		return nil, errServiceDeploymentNotFound()
-	}
-	if err := s.reconcileAll(ctx, c, []memberRef{m}); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	back, eventUUIDs := s.deploymentID(), []string{s.gen.UUID(), s.gen.UUID()}
-	err := s.update(ctx, c, func(tx store.Tx) error {
-		r, err := loadService(tx, c, m.cluster, m.service)
-		if err != nil {
-			return err
-		}
-		var sd *serviceDeployment
-		if r != nil && r.Rollout != nil {
-			sd = r.Rollout.deployment(m.id)
-		}
-		if sd == nil {
-			return errServiceDeploymentNotFound()
-		}
+	err := s.actOnDeployment(ctx, c, in.ServiceDeploymentArn, func(r *serviceRecord, sd *serviceDeployment) (bool, error) {
 		if sd.Status != sdInProgress {
-			return errDeploymentNotPaused(sd.Status)
+			return false, errDeploymentNotPaused(sd.Status)
 		}
 		run := sd.hookRun(in.HookId)
 		if run == nil || run.Status != hookAwaiting || sd != r.Rollout.current() {
-			return errNoPausedHook()
+			return false, errNoPausedHook()
 		}
 		sd.Updated = now
 		if in.Action == actionRollback {
@@ -492,13 +474,9 @@ func (s *Service) ContinueServiceDeployment(ctx context.Context, c Call, in *typ
 		} else {
 			run.Status = hookSucceeded
 		}
-		r.Rev++
-		return putJSON(tx, bucketServices, serviceKey(c, m.cluster, m.service), r)
+		return true, nil
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.reconcile(ctx, c, m.cluster, m.service, true); err != nil {
 		return nil, err
 	}
 	return &types.ContinueServiceDeploymentResponse{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
