@@ -226,8 +226,8 @@ func (r *serviceRecord) advance(tl *tally, now time.Time, w stageWork) (bool, []
 // runHooks runs the hooks of the deployment's stage that have not run:
 // done says they all have finished and the deployment may go on.
 func (r *serviceRecord) runHooks(sd *serviceDeployment, at, now time.Time, w stageWork) (done, changed bool, evs []timedEvent, err error) {
-	for i, h := range sd.Config.LifecycleHooks {
-		for _, st := range hookStagesAt(sd.Stage) {
+	for _, st := range hookStagesAt(sd.Stage) {
+		for i, h := range sd.Config.LifecycleHooks {
 			if !slices.Contains(h.LifecycleStages, st) {
 				continue
 			}
