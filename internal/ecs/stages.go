@@ -341,12 +341,17 @@ func (s *Service) advanceStages(ctx context.Context, c Call, cluster, name strin
 	now, tm := s.now(), s.phases()
 	var rec *serviceRecord
 	var tl *tally
+	// Most services are not in a staged deployment: their tasks are not
+	// read here.
 	err := s.view(ctx, c, func(tx store.Tx) error {
-		var err error
+		r, err := loadService(tx, c, cluster, name)
+		if err != nil || r == nil || r.Service.Status != statusActive || !r.Rollout.current().staging() {
+			return err
+		}
 		rec, tl, err = tallied(tx, c, cluster, name, now, tm)
 		return err
 	})
-	if err != nil || rec == nil || rec.Rollout == nil || rec.Service.Status != statusActive || !rec.Rollout.current().staging() {
+	if err != nil || rec == nil {
 		return err
 	}
 	rev := rec.Rev
