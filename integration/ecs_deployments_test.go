@@ -371,9 +371,9 @@ func TestECSStopServiceDeployment(t *testing.T) {
 		_, err = e.ecs.StopServiceDeployment(ctx, &ecs.StopServiceDeploymentInput{ServiceDeploymentArn: aws.String(a)})
 		wantErr(t, err, 400, "ServiceDeploymentNotFoundException", "Service deployment not found.")
 	}
-	// rolecall pauses no deployment at a lifecycle hook.
+	// Only a deployment in progress can be continued (ecs_bluegreen_test.go).
 	_, err = e.ecs.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: aws.String(arn), HookId: aws.String("ecs-pause-1")})
-	wantErr(t, err, 400, "InvalidParameterException", "The service deployment has no lifecycle hook awaiting action with the specified hookId.")
+	wantErr(t, err, 400, "InvalidParameterException", "The service deployment can't be continued because it is ROLLBACK_SUCCESSFUL.")
 	_, err = e.ecs.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: aws.String(arn + "x"), HookId: aws.String("ecs-pause-1")})
 	wantErr(t, err, 400, "ServiceDeploymentNotFoundException", "Service deployment not found.")
 

@@ -43,6 +43,7 @@ func (a *analysis) collect() {
 			Role:   svc.ServiceRole(), LoadBalancers: svc.LoadBalancers, ServiceRegistries: svc.ServiceRegistries,
 			ServiceConnect: svc.ServiceConnectConfiguration, VolumeConfigurations: svc.VolumeConfigurations,
 			TaskDefinition: def, Providers: a.strategyProviders(svc.CapacityProviderStrategy),
+			DeploymentConfiguration: svc.DeploymentConfiguration,
 		})
 		a.notes = append(a.notes, su.Notes...)
 		for _, u := range su.Uses {

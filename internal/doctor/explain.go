@@ -62,6 +62,9 @@ func principalOf(arn string) (kind, name string) {
 	return string(k), n
 }
 
+// reHookUnassumable: the role of a lifecycle hook ECS could not assume.
+var reHookUnassumable = regexp.MustCompile(`unable to assume the role '([^']+)' that was provided for the lifecycle hook`)
+
 func accessFacts(text string) map[string]string {
 	f := map[string]string{}
 	if m := reUserAction.FindStringSubmatch(text); m != nil {
@@ -454,6 +457,34 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix: []string{"let ecs.amazonaws.com assume it and attach the AWS managed policy of its use: AmazonECSInfrastructureRolePolicyForManagedInstances for a Managed Instances capacity provider, " +
 						"AmazonECSInfrastructureRoleforExpressGatewayServices for an Express service"},
 					Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())}}
+			}},
+		{id: "lifecycle-hook-role-invalid", re: regexp.MustCompile(`The lifecycle hook role (\S+) is not valid`),
+			build: func(m []string, _ string) Match {
+				_, name := principalOf(m[1])
+				return Match{Title: "ECS cannot use the lifecycle hook's role", Facts: map[string]string{"role": m[1]},
+					Cause:    []string{"the role does not exist in the account, or its trust policy does not let ecs.amazonaws.com assume it (ECS assumes it to invoke the hook's Lambda function)"},
+					Fix:      []string{"let ecs.amazonaws.com assume it, and allow it lambda:InvokeFunction on the hook's function"},
+					Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())},
+					Source:   "rolecall's wording: AWS records no text for it (ECS Developer Guide, Permissions required for Lambda functions in Amazon ECS blue/green deployments)"}
+			}},
+		{id: "lifecycle-hook-failed", re: regexp.MustCompile(`Lifecycle hook (\S+) failed at stage (\S+): `),
+			build: func(m []string, text string) Match {
+				const source = "rolecall's wording: AWS records no text for it (ECS Developer Guide, Lifecycle hooks for Amazon ECS service deployments)"
+				if rm := reHookUnassumable.FindStringSubmatch(text); rm != nil {
+					_, name := principalOf(rm[1])
+					return Match{Title: "ECS cannot assume the lifecycle hook's role", Facts: map[string]string{"function": m[1], "stage": m[2], "role": rm[1]},
+						Cause:    []string{"when the deployment reached the stage, ECS could not assume the hook's role: its trust policy no longer lets ecs.amazonaws.com assume it, or it was deleted. The deployment failed and rolled back."},
+						Fix:      []string{"let ecs.amazonaws.com assume the role, then deploy again"},
+						Commands: []string{"aws iam update-assume-role-policy --role-name " + orDefault(name, "ROLE") + " --policy-document " + shellQuote(trustDoc("ecs.amazonaws.com").compact())},
+						Source:   source}
+				}
+				f := accessFacts(text)
+				f["function"], f["stage"] = m[1], m[2]
+				return withDeny(Match{Title: "the lifecycle hook's role does not allow ECS to invoke the function", Facts: f,
+					Cause:    []string{"ECS assumed the hook's role when the deployment reached the stage and invoked the function with it: the role's policies (and boundary) do not allow lambda:InvokeFunction on the function. The deployment failed and rolled back."},
+					Fix:      []string{"allow the role lambda:InvokeFunction on the function, then deploy again"},
+					Commands: grantCommand(f, nil),
+					Source:   source}, f)
 			}},
 		{id: "express-infrastructure-refused", re: regexp.MustCompile(`The infrastructure role (\S+) does not allow Amazon ECS to manage the resources of the Express service`),
 			build: func(m []string, text string) Match {

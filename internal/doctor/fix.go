@@ -346,6 +346,7 @@ var missingField = map[RoleKind]string{
 	KindMIInstance:            `set "managedInstancesProvider.instanceLaunchTemplate.ec2InstanceProfileArn" in the capacity provider`,
 	KindEBSInfrastructure:     `set "managedEBSVolume.roleArn" in the service's volume configuration`,
 	KindServiceConnectTLSRole: `set "tls.roleArn" in the service's Service Connect configuration`,
+	KindDeploymentHook:        `set "roleArn" in the service's lifecycle hook (deploymentConfiguration.lifecycleHooks)`,
 }
 
 // fixMissing: the setup needs a role it does not name. The fix names the

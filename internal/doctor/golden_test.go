@@ -48,6 +48,10 @@ var goldenCases = []goldenCase{
 	{name: "autoscaling-broken", files: []string{"autoscaling/taskdef.json", "autoscaling/service-exec.json", "autoscaling/scalable-target.json", "autoscaling/iam-broken.json"},
 		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
 	{name: "express-ok", files: []string{"express/service.json", "express/iam-ok.json"}, deployer: "arn:aws:iam::123456789012:user/deployer"},
+	{name: "bluegreen-ok", files: []string{"fargate-alb/taskdef.json", "bluegreen/service.json", "bluegreen/iam-ok.json"},
+		deployer: "arn:aws:iam::123456789012:user/deployer"},
+	{name: "bluegreen-broken", files: []string{"fargate-alb/taskdef.json", "bluegreen/service.json", "bluegreen/iam-broken.json"},
+		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
 	{name: "express-broken", files: []string{"express/service.json", "express/iam-broken.json"}, deployer: "arn:aws:iam::123456789012:user/deployer", failed: true},
 }
 

@@ -19,6 +19,7 @@ const (
 	KindMIInstance            = ecsroles.MIInstance
 	KindEBSInfrastructure     = ecsroles.EBSInfrastructure
 	KindServiceConnectTLSRole = ecsroles.ServiceConnectTLSRole
+	KindDeploymentHook        = ecsroles.DeploymentHook
 )
 
 var (

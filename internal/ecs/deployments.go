@@ -173,6 +173,12 @@ type serviceDeployment struct {
 	// number represents the number of tasks running when the deployment
 	// completed" (service-deployment.html).
 	Final []revisionCount `json:",omitempty"`
+	// Stage is its lifecycleStage (a blue/green, linear or canary
+	// deployment), StageAt when it began, Hooks its lifecycle hooks run
+	// so far (stages.go).
+	Stage   string    `json:",omitempty"`
+	StageAt time.Time `json:",omitzero"`
+	Hooks   []hookRun `json:",omitempty"`
 }
 
 func (sd *serviceDeployment) ongoing() bool {
@@ -545,7 +551,7 @@ func (r *serviceRecord) settlement(tl *tally) settlement {
 			st.drop = append(st.drop, o.ID)
 		}
 	}
-	if at, ok := r.steady(tl); ok && ro.State == "" {
+	if at, ok := r.steady(tl); ok && ro.State == "" && r.stagesDone() {
 		st.complete, st.at = true, at
 	}
 	if cur := ro.current(); cur != nil && cur.Status == sdRollbackRequested {
@@ -658,16 +664,24 @@ func (r *serviceRecord) failed(n int, rollbackID string, now time.Time) []timedE
 // rollBack has the service run the revision of the deployment that last
 // completed again, as the deployment ecsID, the PRIMARY becoming ACTIVE;
 // reason is the rollback's, rolloutReason the new PRIMARY's
-// rolloutStateReason ("" for the usual one).
+// rolloutStateReason ("" for the usual one). A blue/green, linear or
+// canary deployment's blue tasks have run all along: their deployment,
+// when it still has them, becomes the PRIMARY again, and only the green
+// tasks stop (stages.go).
 func (r *serviceRecord) rollBack(sd *serviceDeployment, reason, rolloutReason, ecsID string, now time.Time) {
 	ro := r.Rollout
+	created := now
+	if i := slices.IndexFunc(ro.Older, func(o older) bool { return o.ID == ro.Good }); i >= 0 && sd.staged() {
+		ecsID, created = ro.Older[i].ID, ro.Older[i].Created
+		ro.Older = slices.Delete(ro.Older, i, i+1)
+	}
 	r.retire(now)
 	if rv := ro.revision(ro.GoodRevision); rv != nil {
 		rv.restore(&r.Service)
 	}
 	sd.Rollback = &rollback{Reason: reason, Revision: ro.GoodRevision, Started: now}
 	ro.Revision, ro.State, ro.Reason, ro.FailedTasks, ro.LastFailure = ro.GoodRevision, "", rolloutReason, 0, time.Time{}
-	r.Deployment, r.DeploymentCreated, r.DeploymentUpdatedAt = ecsID, now, now
+	r.Deployment, r.DeploymentCreated, r.DeploymentUpdatedAt = ecsID, created, now
 	r.LastAttempt = time.Time{}
 }
 
@@ -783,6 +797,8 @@ func (r *serviceRecord) serviceDeploymentView(sd *serviceDeployment, tl *tally) 
 		UpdatedAt:            ptr(sd.Updated),
 		Status:               sd.Status,
 		StatusReason:         sd.Reason,
+		LifecycleStage:       sd.Stage,
+		LifecycleHookDetails: sd.hookDetails(),
 	}
 	if !sd.Finished.IsZero() {
 		out.FinishedAt = ptr(sd.Finished)
@@ -896,9 +912,8 @@ func errStopType(t string) error {
 	return invalidParameter("The stop type %s isn't supported. The valid value is ROLLBACK.", t)
 }
 
-// errNoPausedHook: ContinueServiceDeployment for a hook that is not
-// awaiting action; rolecall runs no lifecycle hook, so every hookId is
-// one. rolecall's wording.
+// errNoPausedHook: ContinueServiceDeployment for a hook of the deployment
+// that is not awaiting action, or no hook of it. rolecall's wording.
 func errNoPausedHook() error {
 	return invalidParameter("The service deployment has no lifecycle hook awaiting action with the specified hookId.")
 }
@@ -1116,15 +1131,41 @@ func (s *Service) StopServiceDeployment(ctx context.Context, c Call, in *types.S
 	if in.StopType != "" && in.StopType != "ROLLBACK" {
 		return nil, errStopType(in.StopType)
 	}
-	m := memberRefs(c, []string{in.ServiceDeploymentArn}, "service-deployment")[0]
-	if m.id == "" {
-		return nil, errServiceDeploymentNotFound()
-	}
-	if err := s.reconcileAll(ctx, c, []memberRef{m}); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	back, eventUUID := s.deploymentID(), s.gen.UUID()
+	err := s.actOnDeployment(ctx, c, in.ServiceDeploymentArn, func(r *serviceRecord, sd *serviceDeployment) (bool, error) {
+		switch {
+		case sd.Status == sdRollbackRequested || sd.Status == sdRollbackInProgress:
+			return false, nil
+		case !sd.ongoing():
+			return false, errDeploymentFinished(sd.Status)
+		case r.Rollout.Good == "":
+			return false, errNothingToRollBackTo()
+		}
+		good := r.Rollout.Good
+		r.rollBack(sd, "", "", back, now)
+		sd.Status, sd.Updated = sdRollbackRequested, now
+		r.addEvents([]timedEvent{{now, fmt.Sprintf("(service %s) rolling back to deployment %s.", r.Service.ServiceName, good)}}, []string{eventUUID})
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.StopServiceDeploymentResponse{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
+}
+
+// actOnDeployment has fn act on the service deployment arn names, in one
+// transaction (written when fn says so), the scheduler settling its
+// service before and moving it on after; ServiceDeploymentNotFound when
+// there is no such deployment.
+func (s *Service) actOnDeployment(ctx context.Context, c Call, arn string, fn func(r *serviceRecord, sd *serviceDeployment) (write bool, err error)) error {
+	m := memberRefs(c, []string{arn}, "service-deployment")[0]
+	if m.id == "" {
+		return errServiceDeploymentNotFound()
+	}
+	if err := s.reconcileAll(ctx, c, []memberRef{m}); err != nil {
+		return err
+	}
 	err := s.update(ctx, c, func(tx store.Tx) error {
 		r, err := loadService(tx, c, m.cluster, m.service)
 		if err != nil {
@@ -1134,47 +1175,17 @@ func (s *Service) StopServiceDeployment(ctx context.Context, c Call, in *types.S
 		if r != nil && r.Rollout != nil {
 			sd = r.Rollout.deployment(m.id)
 		}
-		switch {
-		case sd == nil:
+		if sd == nil {
 			return errServiceDeploymentNotFound()
-		case sd.Status == sdRollbackRequested || sd.Status == sdRollbackInProgress:
-			return nil
-		case !sd.ongoing():
-			return errDeploymentFinished(sd.Status)
-		case r.Rollout.Good == "":
-			return errNothingToRollBackTo()
 		}
-		good := r.Rollout.Good
-		r.rollBack(sd, "", "", back, now)
-		sd.Status, sd.Updated = sdRollbackRequested, now
-		r.addEvents([]timedEvent{{now, fmt.Sprintf("(service %s) rolling back to deployment %s.", r.Service.ServiceName, good)}}, []string{eventUUID})
+		if write, err := fn(r, sd); err != nil || !write {
+			return err
+		}
 		r.Rev++
 		return putJSON(tx, bucketServices, serviceKey(c, m.cluster, m.service), r)
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.reconcile(ctx, c, m.cluster, m.service, true); err != nil {
-		return nil, err
-	}
-	return &types.StopServiceDeploymentResponse{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
-}
-
-// ContinueServiceDeployment continues or rolls back a deployment paused
-// at a PAUSE lifecycle hook. rolecall runs no lifecycle hook, so no
-// deployment is ever paused: the deployment must exist, and the hook is
-// never one awaiting action.
-func (s *Service) ContinueServiceDeployment(ctx context.Context, c Call, in *types.ContinueServiceDeploymentRequest) (*types.ContinueServiceDeploymentResponse, error) {
-	refs := memberRefs(c, []string{in.ServiceDeploymentArn}, "service-deployment")
-	found := false
-	err := s.withMembers(ctx, c, refs, func(m memberRef, r *serviceRecord, _ *tally) {
-		found = r != nil && r.Rollout != nil && r.Rollout.deployment(m.id) != nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case !found:
-		return nil, errServiceDeploymentNotFound()
-	}
-	return nil, errNoPausedHook()
+	return s.reconcile(ctx, c, m.cluster, m.service, true)
 }

@@ -195,6 +195,9 @@ func (s *Service) CreateService(ctx context.Context, c Call, in *types.CreateSer
 			return nil, err
 		}
 	}
+	if err := s.checkLifecycleHooks(ctx, c, in.DeploymentConfiguration, ecsARN(c, "service/"+cl.Cluster.ClusterName+"/"+in.ServiceName)); err != nil {
+		return nil, err
+	}
 
 	svc := types.Service{
 		ServiceArn:                    ecsARN(c, "service/"+cl.Cluster.ClusterName+"/"+in.ServiceName),
@@ -458,7 +461,7 @@ func (r *serviceRecord) plan(tasks []*taskRecord, groups []*group, draining map[
 		return append(stop, other...), need
 	}
 	if len(groups) == 1 {
-		old, room := rolling(&r.Service, mine[groups[0].id], other, now, tm)
+		old, room := r.replace(mine[groups[0].id], other, now, tm)
 		stop = append(stop, old...)
 		need[0] = min(need[0], room)
 	}
@@ -474,6 +477,9 @@ func (r *serviceRecord) plan(tasks []*taskRecord, groups []*group, draining map[
 func (s *Service) reconcile(ctx context.Context, c Call, cluster, name string, force bool) error {
 	if s.paused {
 		return nil
+	}
+	if err := s.advanceStages(ctx, c, cluster, name); err != nil {
+		return err
 	}
 	now, tm := s.now(), s.phases()
 	var rec *serviceRecord
@@ -810,6 +816,9 @@ func (s *Service) UpdateService(ctx context.Context, c Call, in *types.UpdateSer
 		if err := s.passTaskRoles(ctx, c, def.Def.ExecutionRoleArn, def.Def.TaskRoleArn); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.checkLifecycleHooks(ctx, c, in.DeploymentConfiguration, rec.Service.ServiceArn); err != nil {
+		return nil, err
 	}
 	if in.EnableExecuteCommand != nil && *in.EnableExecuteCommand && (effective == nil || effective.Def.TaskRoleArn == "") {
 		return nil, errExecWithoutTaskRole()

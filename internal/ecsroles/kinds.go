@@ -19,13 +19,14 @@ const (
 	EBSInfrastructure     Kind = "ebs-infrastructure-role"
 	ServiceConnectTLSRole Kind = "service-connect-tls-role"
 	ExpressInfrastructure Kind = "express-infrastructure-role"
+	DeploymentHook        Kind = "deployment-lifecycle-hook-role"
 )
 
 // Kinds lists every kind in report order.
 var Kinds = []Kind{
 	ECSLinked, TaskExecution, Task, ContainerInstance, ServiceRole,
 	AutoScalingLinked, ComputeLinked, MIInfrastructure, MIInstance,
-	EBSInfrastructure, ServiceConnectTLSRole, ExpressInfrastructure,
+	EBSInfrastructure, ServiceConnectTLSRole, ExpressInfrastructure, DeploymentHook,
 }
 
 // The service principals that assume ECS's roles.
@@ -135,6 +136,13 @@ var About = map[Kind]Info{
 		Managed: "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices", Session: "ECSExpressGatewayServices",
 		Conventional: "ecsInfrastructureRoleForExpressServices",
 		NotNeeded:    "no Express service",
+	},
+	// AWS provides no managed policy for it: the guide gives an inline
+	// one allowing lambda:InvokeFunction
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html).
+	DeploymentHook: {
+		Title: "Deployment lifecycle hook role", Principal: PrincipalECS, PassedTo: PrincipalECS, Session: HookSession,
+		NotNeeded: "no service deployment configuration has an AWS_LAMBDA lifecycle hook",
 	},
 }
 

@@ -60,6 +60,8 @@ const (
 	StepGatewayCreate
 	StepGatewayUpdate
 	StepGatewayDelete
+	// What ECS does with a lifecycle hook's role at the stages it names.
+	StepLifecycleHook
 )
 
 // Problem is a resource's configuration problem about a role: what should

@@ -24,6 +24,9 @@ type ServiceInput struct {
 	TaskDefinition *types.TaskDefinition
 	// Providers are the capacity providers of its strategy.
 	Providers []*types.CapacityProvider
+	// DeploymentConfiguration is its deployment configuration (lifecycle
+	// hooks), nil for none.
+	DeploymentConfiguration *types.DeploymentConfiguration
 }
 
 // ServiceUses is what a service asks of its roles.
@@ -124,6 +127,7 @@ func ForService(env Env, in ServiceInput) ServiceUses {
 		slr.Why = append(slr.Why, n.Why...)
 		slr.Needs = append(slr.Needs, n.Needs...)
 	}
+	out.Uses = append(out.Uses, hookUses(env, in)...)
 	if slr.Needed {
 		out.Uses = append([]Use{slr}, out.Uses...)
 	}
