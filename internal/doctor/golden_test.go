@@ -48,6 +48,10 @@ var goldenCases = []goldenCase{
 	{name: "autoscaling-broken", files: []string{"autoscaling/taskdef.json", "autoscaling/service-exec.json", "autoscaling/scalable-target.json", "autoscaling/iam-broken.json"},
 		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
 	{name: "express-ok", files: []string{"express/service.json", "express/iam-ok.json"}, deployer: "arn:aws:iam::123456789012:user/deployer"},
+	{name: "daemon-ok", files: []string{"daemon/daemon.json", "daemon/daemon-taskdef.json", "managed-instances/capacity-provider-ok.json", "daemon/iam-ok.json"},
+		deployer: "arn:aws:iam::123456789012:user/deployer"},
+	{name: "daemon-broken", files: []string{"daemon/daemon.json", "daemon/daemon-taskdef.json", "managed-instances/capacity-provider-broken.json", "daemon/iam-broken.json"},
+		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
 	{name: "express-broken", files: []string{"express/service.json", "express/iam-broken.json"}, deployer: "arn:aws:iam::123456789012:user/deployer", failed: true},
 }
 
