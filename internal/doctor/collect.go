@@ -92,18 +92,27 @@ func (a *analysis) collect() {
 	}
 }
 
-// tasks checks the tasks no service of the setup started, each as it ran:
+// tasks checks the tasks no service, Express service or daemon of the
+// setup started, each as it ran:
 // its task definition revision, its launch type or capacity provider, its
 // role overrides. Tasks alike are checked once.
 func (a *analysis) tasks(used map[*TaskDefinition]bool) {
-	services := map[string]bool{}
+	// The tasks of the setup's services, Express services and daemons
+	// are checked as theirs, by their group.
+	started := map[string]bool{}
 	for _, svc := range a.s.Services {
-		services[svc.ClusterName()+"/"+svc.ServiceName] = true
+		started[svc.ClusterName()+"/service:"+svc.ServiceName] = true
+	}
+	for _, es := range a.s.ExpressServices {
+		started[es.ClusterName()+"/service:"+es.Name()] = true
+	}
+	for _, d := range a.s.Daemons {
+		started[d.ClusterName()+"/daemon:"+d.Name()] = true
 	}
 	seen := map[string]bool{}
 	for _, t := range a.s.Tasks {
 		cluster := clusterName(t.ClusterArn)
-		if name, ok := strings.CutPrefix(t.Group, "service:"); ok && services[cluster+"/"+name] {
+		if started[cluster+"/"+t.Group] {
 			continue
 		}
 		td := a.findTaskDef(t.TaskDefinitionArn)

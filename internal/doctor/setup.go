@@ -108,6 +108,9 @@ type Service struct {
 	RoleArn                       string          `json:"roleArn,omitempty"`
 	CreatedAt                     json.RawMessage `json:"createdAt,omitempty"`
 	Deployments, Events, TaskSets json.RawMessage `json:",omitempty"`
+	// ResourceManagementType is "ECS" for the service of an Express
+	// service, which DescribeExpressGatewayService describes.
+	ResourceManagementType string `json:"resourceManagementType,omitempty"`
 
 	Source string `json:"-"`
 }
@@ -116,7 +119,7 @@ type Service struct {
 // shape), read from source: its Service Connect and volume configurations
 // are those of its primary (first) deployment, which is what runs.
 func ServiceOf(s types.Service, source string) (*Service, error) {
-	d := &Service{ServiceArn: s.ServiceArn, ClusterArn: s.ClusterArn, RoleArn: s.RoleArn, Source: source}
+	d := &Service{ServiceArn: s.ServiceArn, ClusterArn: s.ClusterArn, RoleArn: s.RoleArn, ResourceManagementType: s.ResourceManagementType, Source: source}
 	deployments := s.Deployments
 	s.Deployments, s.Events, s.TaskSets = nil, nil, nil
 	// The service's members that CreateService takes have the same names
