@@ -82,6 +82,7 @@ func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, 
 			for _, svc := range rs.Services {
 				r.Services = append(r.Services, jsonrpc.Marshal(codec.Model.Shapes["Service"], svc))
 			}
+			exportECSMore(codec, rs, r)
 			if a.ECS == nil {
 				a.ECS = map[string]*statefile.ECSRegion{}
 			}
@@ -104,6 +105,33 @@ func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, 
 		}
 	}
 	return f, nil
+}
+
+// exportECSMore adds a Region's task sets, daemon task definitions,
+// daemons and account settings to r, in AWS's JSON.
+func exportECSMore(codec *jsonrpc.Codec, rs *ecs.RegionState, r *statefile.ECSRegion) {
+	shapes := codec.Model.Shapes
+	for _, ts := range rs.TaskSets {
+		r.TaskSets = append(r.TaskSets, jsonrpc.Marshal(shapes["TaskSet"], ts))
+	}
+	for _, d := range rs.DaemonTaskDefinitions {
+		b, _ := json.Marshal(map[string]json.RawMessage{
+			"daemonTaskDefinition": jsonrpc.Marshal(shapes["DaemonTaskDefinition"], d.Definition),
+			"tags":                 jsonrpc.Marshal(shapes["Tags"], d.Tags)})
+		r.DaemonTaskDefinitions = append(r.DaemonTaskDefinitions, b)
+	}
+	for _, d := range rs.Daemons {
+		var m map[string]json.RawMessage
+		json.Unmarshal(jsonrpc.Marshal(shapes["CreateDaemonRequest"], d.Request), &m)
+		m["daemonArn"], _ = json.Marshal(d.DaemonArn)
+		// Seconds since the epoch, as the ECS API answers times.
+		m["createdAt"], _ = json.Marshal(float64(d.CreatedAt.UnixMilli()) / 1000)
+		b, _ := json.Marshal(m)
+		r.Daemons = append(r.Daemons, b)
+	}
+	for _, st := range rs.Settings {
+		r.AccountSettings = append(r.AccountSettings, jsonrpc.Marshal(shapes["Setting"], st))
+	}
 }
 
 // exportScaling is a Region's Application Auto Scaling in AWS's JSON,

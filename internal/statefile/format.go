@@ -357,12 +357,24 @@ type AccessKey struct {
 // DescribeCapacityProviders lists it (with TAGS), a task definition
 // revision as DescribeTaskDefinition answers it with TAGS
 // ({"taskDefinition": ..., "tags": [...]}), a service as DescribeServices
-// lists it (with TAGS). internal/app reads them with ECS's service model.
+// lists it (with TAGS), a task set as DescribeTaskSets lists it (with
+// TAGS), a daemon task definition revision as DescribeDaemonTaskDefinition
+// answers it, with its tags ({"daemonTaskDefinition": ..., "tags":
+// [...]}), a daemon as CreateDaemon takes it with its daemonArn and
+// createdAt, an account setting as ListAccountSettings lists it (a
+// principal's, or the account's default: the root's). internal/app reads
+// them with ECS's service model.
 type ECSRegion struct {
 	Clusters          []json.RawMessage `json:"clusters,omitempty"`
 	CapacityProviders []json.RawMessage `json:"capacityProviders,omitempty"`
 	TaskDefinitions   []json.RawMessage `json:"taskDefinitions,omitempty"`
 	Services          []json.RawMessage `json:"services,omitempty"`
+	// The members below came after the format's first release: a file
+	// without them is read as one whose Region has none.
+	TaskSets              []json.RawMessage `json:"taskSets,omitempty"`
+	DaemonTaskDefinitions []json.RawMessage `json:"daemonTaskDefinitions,omitempty"`
+	Daemons               []json.RawMessage `json:"daemons,omitempty"`
+	AccountSettings       []json.RawMessage `json:"accountSettings,omitempty"`
 }
 
 // AASRegion is an account's Application Auto Scaling resources in one
