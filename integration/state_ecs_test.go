@@ -127,15 +127,6 @@ func edited(t *testing.T, file []byte, path []any, key string, v any) []byte {
 	t.Helper()
 	var doc map[string]any
 	must(0, json.Unmarshal(file, &doc))(t)
-	var x any = doc["accounts"].(map[string]any)[account].(map[string]any)["ecs"].(map[string]any)["us-east-1"]
-	for _, p := range path {
-		switch p := p.(type) {
-		case string:
-			x = x.(map[string]any)[p]
-		case int:
-			x = x.([]any)[p]
-		}
-	}
-	x.(map[string]any)[key] = v
+	walk(doc, append([]any{"accounts", account, "ecs", "us-east-1"}, path...)...).(map[string]any)[key] = v
 	return must(json.Marshal(doc))(t)
 }

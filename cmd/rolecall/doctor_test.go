@@ -148,49 +148,26 @@ func createSetup(t *testing.T, rc *rolecalltest.Server, files []string) {
 	}
 	// The AWS CLI's --cli-input-json members are the API's; the SDK's
 	// input structs carry the same names, so the files decode into them.
-	for _, b := range providers {
-		var in ecs.CreateCapacityProviderInput
+	// A daemon task definition as DescribeDaemonTaskDefinition answers it
+	// holds the members RegisterDaemonTaskDefinition takes.
+	made(t, providers, func(in *ecs.CreateCapacityProviderInput) { must(ec.CreateCapacityProvider(ctx, in)) })
+	made(t, taskDefs, func(in *ecs.RegisterTaskDefinitionInput) { must(ec.RegisterTaskDefinition(ctx, in)) })
+	made(t, services, func(in *ecs.CreateServiceInput) { must(ec.CreateService(ctx, in)) })
+	made(t, express, func(in *ecs.CreateExpressGatewayServiceInput) { must(ec.CreateExpressGatewayService(ctx, in)) })
+	made(t, daemonDefs, func(in *ecs.RegisterDaemonTaskDefinitionInput) { must(ec.RegisterDaemonTaskDefinition(ctx, in)) })
+	made(t, daemons, func(in *ecs.CreateDaemonInput) { must(ec.CreateDaemon(ctx, in)) })
+}
+
+// made decodes each file into the input of the call that makes it, and
+// makes it.
+func made[T any](t *testing.T, files [][]byte, call func(*T)) {
+	t.Helper()
+	for _, b := range files {
+		var in T
 		if err := json.Unmarshal(b, &in); err != nil {
 			t.Fatal(err)
 		}
-		must(ec.CreateCapacityProvider(ctx, &in))
-	}
-	for _, b := range taskDefs {
-		var in ecs.RegisterTaskDefinitionInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.RegisterTaskDefinition(ctx, &in))
-	}
-	for _, b := range services {
-		var in ecs.CreateServiceInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.CreateService(ctx, &in))
-	}
-	for _, b := range express {
-		var in ecs.CreateExpressGatewayServiceInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.CreateExpressGatewayService(ctx, &in))
-	}
-	// A daemon task definition as DescribeDaemonTaskDefinition answers
-	// it holds the members RegisterDaemonTaskDefinition takes.
-	for _, b := range daemonDefs {
-		var in ecs.RegisterDaemonTaskDefinitionInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.RegisterDaemonTaskDefinition(ctx, &in))
-	}
-	for _, b := range daemons {
-		var in ecs.CreateDaemonInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.CreateDaemon(ctx, &in))
+		call(&in)
 	}
 }
 

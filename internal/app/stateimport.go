@@ -1175,12 +1175,8 @@ func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	if err != nil {
 		return err
 	}
-	clusterArn := str(obj["clusterArn"])
-	cluster := clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
-	if err := sameARN("service", name, clusterArn, resolve.ARN(c, "cluster/"+cluster)); err != nil || cluster == "" {
-		if err == nil {
-			err = failed("service", name, errors.New("no clusterArn"))
-		}
+	cluster, err := clusterOf(c, "service", name, obj)
+	if err != nil {
 		return err
 	}
 	if err := sameARN("service", name, str(obj["serviceArn"]), resolve.ARN(c, "service/"+cluster+"/"+name)); err != nil {

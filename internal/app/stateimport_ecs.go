@@ -18,17 +18,27 @@ import (
 // release (task sets, daemon task definitions, daemons, account
 // settings), imported through ECS's operations as the others are.
 
+// clusterOf reads the cluster a resource's clusterArn names, checked
+// against the account and Region it is filed under.
+func clusterOf(c ecs.Call, kind, name string, obj map[string]json.RawMessage) (string, error) {
+	clusterArn := str(obj["clusterArn"])
+	cluster := clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
+	if cluster == "" {
+		return "", failed(kind, name, errors.New("no clusterArn"))
+	}
+	return cluster, sameARN(kind, name, clusterArn, resolve.ARN(c, "cluster/"+cluster))
+}
+
 // serviceOf reads the cluster and service a task set's ARNs name, checked
 // against the account and Region it is filed under.
 func serviceOf(c ecs.Call, kind, name string, obj map[string]json.RawMessage) (cluster, service string, err error) {
-	clusterArn, serviceArn := str(obj["clusterArn"]), str(obj["serviceArn"])
-	cluster = clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
-	service = serviceArn[strings.LastIndexByte(serviceArn, '/')+1:]
-	if cluster == "" || service == "" {
-		return "", "", failed(kind, name, errors.New("no clusterArn or serviceArn"))
-	}
-	if err := sameARN(kind, name, clusterArn, resolve.ARN(c, "cluster/"+cluster)); err != nil {
+	if cluster, err = clusterOf(c, kind, name, obj); err != nil {
 		return "", "", err
+	}
+	serviceArn := str(obj["serviceArn"])
+	service = serviceArn[strings.LastIndexByte(serviceArn, '/')+1:]
+	if service == "" {
+		return "", "", failed(kind, name, errors.New("no serviceArn"))
 	}
 	return cluster, service, sameARN(kind, name, serviceArn, resolve.ARN(c, "service/"+cluster+"/"+service))
 }
@@ -186,12 +196,8 @@ func (im *importer) daemon(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage
 	if err != nil {
 		return err
 	}
-	clusterArn := str(obj["clusterArn"])
-	cluster := clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
-	if err := sameARN("daemon", name, clusterArn, resolve.ARN(c, "cluster/"+cluster)); err != nil || cluster == "" {
-		if err == nil {
-			err = failed("daemon", name, errors.New("no clusterArn"))
-		}
+	cluster, err := clusterOf(c, "daemon", name, obj)
+	if err != nil {
 		return err
 	}
 	if err := sameARN("daemon", name, str(obj["daemonArn"]), resolve.ARN(c, "daemon/"+cluster+"/"+name)); err != nil {
