@@ -107,26 +107,26 @@ func TestStateImportRefusesECSMore(t *testing.T) {
 			t.Fatalf("%s: clusters were imported: %v", what, cl)
 		}
 	}
-	refused("a daemon of a revision the file lacks", edited(t, file, []any{"daemons", 0}, "daemonTaskDefinitionArn", daemonARNPrefix+"daemon-task-definition/agent:9"),
+	refused("a daemon of a revision the file lacks", edited(t, file, []any{"ecs", "us-east-1", "daemons", 0}, "daemonTaskDefinitionArn", daemonARNPrefix+"daemon-task-definition/agent:9"),
 		`account `+account+`: ECS us-east-1: daemon "agent": ClientException: The specified daemon task definition does not exist. Specify a valid family and revision and try again.`)
-	refused("a task set being deleted", edited(t, file, []any{"taskSets", 0}, "status", "DRAINING"), `only PRIMARY and ACTIVE task sets are imported`)
+	refused("a task set being deleted", edited(t, file, []any{"ecs", "us-east-1", "taskSets", 0}, "status", "DRAINING"), `only PRIMARY and ACTIVE task sets are imported`)
 	refused("a task set of a service the file lacks", without(t, file, []string{"ecs", "us-east-1", "services"}, "serviceName", "ext"),
 		`its service ext is not in the file`)
-	refused("a deleted revision a daemon runs", edited(t, file, []any{"daemonTaskDefinitions", 1, "daemonTaskDefinition"}, "status", "DELETED"),
+	refused("a deleted revision a daemon runs", edited(t, file, []any{"ecs", "us-east-1", "daemonTaskDefinitions", 1, "daemonTaskDefinition"}, "status", "DELETED"),
 		`status DELETED: deleted, it is DELETE_IN_PROGRESS`)
 	if p := jsonPath(t, file, "accounts", account, "ecs", "us-east-1", "accountSettings", 0, "principalArn"); p != "arn:aws:iam::"+account+":role/ecsInfrastructureRole" {
 		t.Fatalf("the first setting is %v's", p)
 	}
-	refused("another account's principal's setting", edited(t, file, []any{"accountSettings", 0}, "principalArn", "arn:aws:iam::111122223333:role/ecsInfrastructureRole"),
+	refused("another account's principal's setting", edited(t, file, []any{"ecs", "us-east-1", "accountSettings", 0}, "principalArn", "arn:aws:iam::111122223333:role/ecsInfrastructureRole"),
 		`account setting "awsvpcTrunking of arn:aws:iam::111122223333:role/ecsInfrastructureRole"`)
 }
 
-// edited is file with one member of an object of its account's us-east-1
-// ECS part (path from there) set to v.
+// edited is file with one member of an object of its account's part
+// (path from there) set to v.
 func edited(t *testing.T, file []byte, path []any, key string, v any) []byte {
 	t.Helper()
 	var doc map[string]any
 	must(0, json.Unmarshal(file, &doc))(t)
-	walk(doc, append([]any{"accounts", account, "ecs", "us-east-1"}, path...)...).(map[string]any)[key] = v
+	walk(doc, append([]any{"accounts", account}, path...)...).(map[string]any)[key] = v
 	return must(json.Marshal(doc))(t)
 }

@@ -28,9 +28,9 @@ type ExportOptions struct {
 	// Accounts to export; none: every account that has state.
 	Accounts []string
 	// Secrets includes the access keys with their secrets, the login
-	// profiles' password keys, the virtual MFA devices' seeds and the SAML
-	// providers' private keys; without, those are left out (the devices
-	// with their seeds).
+	// profiles' password keys, the virtual MFA devices' seeds, the SAML
+	// providers' private keys and the delegation requests' exchange
+	// tokens; without, those are left out (the devices with their seeds).
 	Secrets bool
 	// Version is the rolecall that writes the file.
 	Version string
@@ -198,7 +198,7 @@ func all[T any](list func(iam.Page) ([]T, string, error)) ([]T, error) {
 
 func emptyIAM(x *statefile.IAM) bool {
 	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles)+len(x.AccountAliases)+
-		len(x.OpenIDConnectProviders)+len(x.SAMLProviders)+len(x.ServerCertificates)+len(x.VirtualMFADevices) == 0 && x.PasswordPolicy == nil
+		len(x.OpenIDConnectProviders)+len(x.SAMLProviders)+len(x.ServerCertificates)+len(x.VirtualMFADevices)+len(x.DelegationRequests) == 0 && x.PasswordPolicy == nil
 }
 
 func fileTags(in []iam.Tag) []statefile.Tag {
@@ -353,6 +353,11 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 	if err := exportProviders(ctx, svc, account, secrets, x); err != nil {
 		return nil, err
 	}
+	reqs, err := svc.DelegationRequestStates(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	exportDelegations(reqs, secrets, x)
 	if x.AccountAliases, _, err = svc.ListAccountAliases(ctx, account, iam.Page{MaxItems: 1000}); err != nil {
 		return nil, err
 	}

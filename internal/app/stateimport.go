@@ -231,7 +231,7 @@ func (im *importer) run(f *statefile.File, accounts []string) error {
 	}
 	phases := []func(account string, a *statefile.Account) error{
 		im.account, im.providers, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles,
-		im.userCredentials, im.ecsState, im.aasState,
+		im.userCredentials, im.delegations, im.ecsState, im.aasState,
 	}
 	for _, phase := range phases {
 		for _, account := range accounts {

@@ -85,6 +85,57 @@ type IAM struct {
 	SSHPublicKeys              []SSHPublicKey              `json:"SSHPublicKeys,omitempty"`
 	SigningCertificates        []SigningCertificate        `json:"SigningCertificates,omitempty"`
 	ServiceSpecificCredentials []ServiceSpecificCredential `json:"ServiceSpecificCredentials,omitempty"`
+	// DelegationRequests (added to version 1 later) are the delegation
+	// requests the account owns, and those it made that no one owns yet.
+	DelegationRequests []DelegationRequest `json:"DelegationRequests,omitempty"`
+}
+
+// DelegationRequest is a delegation request as GetDelegationRequest
+// answers it (State as IAM keeps it: EXPIRED follows from
+// ExpirationTime), with rolecall's additions: the RequestorWorkflowId and
+// NotificationChannel it was created with, the identity that accepted it
+// as rolecall keeps it (Approver: the session the delegated credentials
+// act as, with its tags and policies), and, exported by the root only,
+// the exchange token released for it (ExchangeToken).
+type DelegationRequest struct {
+	DelegationRequestId           string                `json:"DelegationRequestId"`
+	OwnerAccountId                string                `json:"OwnerAccountId,omitempty"`
+	Description                   string                `json:"Description,omitempty"`
+	RequestMessage                string                `json:"RequestMessage,omitempty"`
+	Permissions                   *DelegationPermission `json:"Permissions,omitempty"`
+	PermissionPolicy              string                `json:"PermissionPolicy,omitempty"`
+	RolePermissionRestrictionArns []string              `json:"RolePermissionRestrictionArns,omitempty"`
+	OwnerId                       string                `json:"OwnerId,omitempty"`
+	ApproverId                    string                `json:"ApproverId,omitempty"`
+	State                         string                `json:"State"`
+	ExpirationTime                *time.Time            `json:"ExpirationTime,omitempty"`
+	RequestorId                   string                `json:"RequestorId"`
+	RequestorName                 string                `json:"RequestorName,omitempty"`
+	CreateDate                    time.Time             `json:"CreateDate,omitzero"`
+	SessionDuration               int32                 `json:"SessionDuration,omitempty"`
+	RedirectUrl                   string                `json:"RedirectUrl,omitempty"`
+	Notes                         string                `json:"Notes,omitempty"`
+	RejectionReason               string                `json:"RejectionReason,omitempty"`
+	OnlySendByOwner               bool                  `json:"OnlySendByOwner,omitempty"`
+	UpdatedTime                   *time.Time            `json:"UpdatedTime,omitempty"`
+	RequestorWorkflowId           string                `json:"RequestorWorkflowId,omitempty"`
+	NotificationChannel           string                `json:"NotificationChannel,omitempty"`
+	Approver                      json.RawMessage       `json:"Approver,omitempty"`
+	ExchangeToken                 string                `json:"ExchangeToken,omitempty"`
+}
+
+// DelegationPermission is a delegation request's policy template and its
+// parameters.
+type DelegationPermission struct {
+	PolicyTemplateArn string            `json:"PolicyTemplateArn"`
+	Parameters        []PolicyParameter `json:"Parameters,omitempty"`
+}
+
+// PolicyParameter is a policy template's parameter.
+type PolicyParameter struct {
+	Name   string   `json:"Name"`
+	Values []string `json:"Values,omitempty"`
+	Type   string   `json:"Type,omitempty"`
 }
 
 // OpenIDConnectProvider is GetOpenIDConnectProvider's answer (Url without
