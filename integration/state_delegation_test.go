@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"net/http"
 	"reflect"
 	"strings"
@@ -47,6 +48,13 @@ func TestStateRoundTripDelegations(t *testing.T) {
 	reqs := jsonPath(t, file, "accounts", account, "iam", "DelegationRequests").([]any)
 	if len(reqs) != 1 || walk(reqs, 0, "DelegationRequestId") != id || walk(reqs, 0, "ExchangeToken") != token || walk(reqs, 0, "Approver", "ARN") != "arn:aws:iam::"+account+":user/dana" {
 		t.Fatalf("the account's delegation requests: %v", reqs)
+	}
+	// A principal other than the root exports the request without its
+	// token.
+	_, k := newUser(t, root, a.Config, clock, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"rolecall:ExportState","Resource":"*"}]}`)
+	status, body := stateRequest(t, a, http.MethodGet, nil, aws.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey})
+	if status != 200 || bytes.Contains(body, []byte(token)) || bytes.Contains(body, []byte("ExchangeToken")) || !bytes.Contains(body, []byte(`"DelegationRequestId": "`+id+`"`)) {
+		t.Errorf("reader's export: %d\n%s", status, body)
 	}
 	get := func(c *iam.Client) any {
 		t.Helper()
