@@ -16,7 +16,7 @@ import (
 
 // ecsMoreState makes what the state file's later ECS members carry: an
 // EXTERNAL service's two task sets (the second PRIMARY, the first
-// tagged), a daemon task definition family of two revisions (the first
+// tagged), a CODE_DEPLOY service's two, a daemon task definition family of two revisions (the first
 // deleted), a daemon on the Managed Instances provider, the account's
 // default container insights and a role's own awsvpc trunking.
 func ecsMoreState(t *testing.T) *ecsEnv {
@@ -29,6 +29,12 @@ func ecsMoreState(t *testing.T) *ecsEnv {
 	})
 	second := e.createTaskSet(t, "app:3", 100)
 	must(e.ecs.UpdateServicePrimaryTaskSet(ctx, &ecs.UpdateServicePrimaryTaskSetInput{Cluster: aws.String("default"), Service: aws.String("ext"), PrimaryTaskSet: second.Id}))(t)
+	// A CODE_DEPLOY service: its first task set is ECS's, the next
+	// CodeDeploy's.
+	must(e.ecs.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("cd"), TaskDefinition: aws.String("app:2"), DesiredCount: aws.Int32(1),
+		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: awsvpcNet,
+		DeploymentController: &ecstypes.DeploymentController{Type: ecstypes.DeploymentControllerTypeCodeDeploy}}))(t)
+	e.createTaskSet(t, "app:3", 0, func(in *ecs.CreateTaskSetInput) { in.Service = aws.String("cd") })
 	first := e.registerDaemonTaskDef(t, e.ecs, "agent", "busybox:1", "")
 	run := e.registerDaemonTaskDef(t, e.ecs, "agent", "busybox:2", "")
 	must(e.ecs.DeleteDaemonTaskDefinition(ctx, &ecs.DeleteDaemonTaskDefinitionInput{DaemonTaskDefinition: aws.String(first)}))(t)
@@ -51,7 +57,7 @@ func TestStateRoundTripECSMore(t *testing.T) {
 	region := func(member string) []any {
 		return jsonPath(t, file, "accounts", account, "ecs", "us-east-1", member).([]any)
 	}
-	for member, n := range map[string]int{"taskSets": 2, "daemonTaskDefinitions": 2, "daemons": 1, "accountSettings": 2} {
+	for member, n := range map[string]int{"taskSets": 4, "daemonTaskDefinitions": 2, "daemons": 1, "accountSettings": 2} {
 		if got := len(region(member)); got != n {
 			t.Errorf("the file has %d %s, want %d", got, member, n)
 		}

@@ -141,7 +141,7 @@ func (s *Service) State(ctx context.Context, account string) (map[string]*Region
 		if scanErr != nil {
 			return scanErr
 		}
-		if err := s.daemonState(tx, account, now, tm, region); err != nil {
+		if err := daemonState(tx, account, region); err != nil {
 			return err
 		}
 		return scanJSON(tx, bucketSettings, prefix, func(k string, r *settingRecord) bool {
@@ -155,7 +155,7 @@ func (s *Service) State(ctx context.Context, account string) (map[string]*Region
 
 // daemonState adds an account's daemon task definitions and ACTIVE
 // daemons to the Regions region finds.
-func (s *Service) daemonState(tx store.Tx, account string, now time.Time, tm Timing, region func(key string) (string, *RegionState)) error {
+func daemonState(tx store.Tx, account string, region func(key string) (string, *RegionState)) error {
 	used := map[string]map[string]bool{} // by Region
 	var scanErr error
 	// Keys end in the revision, 10 digits: a family's revisions scan in

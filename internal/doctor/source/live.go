@@ -142,7 +142,8 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 			}
 			for _, s := range svcs {
 				foundSvc[s.ServiceName], foundSvc[s.ServiceArn] = true, true
-				if s.ResourceManagementType == expressManagedBy {
+				// ECS manages the service of an Express service.
+				if s.ResourceManagementType == string(ecstypes.ResourceManagementTypeEcs) {
 					es, err := l.readExpress(ctx, s.ServiceArn)
 					if err != nil {
 						return nil, err
@@ -268,10 +269,6 @@ func (l *Live) readServices(ctx context.Context, cluster string, only []string) 
 	}
 	return res, nil
 }
-
-// expressManagedBy is the resourceManagementType of the services ECS
-// manages for Express services (DescribeServices).
-const expressManagedBy = "ECS"
 
 // readExpress reads an Express service (DescribeExpressGatewayService).
 func (l *Live) readExpress(ctx context.Context, arn string) (*doctor.ExpressService, error) {
