@@ -555,6 +555,11 @@ func jsonPath(t *testing.T, b []byte, path ...any) any {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
+	return walk(v, path...)
+}
+
+// walk reads a member of a decoded JSON document by keys and indexes.
+func walk(v any, path ...any) any {
 	for _, p := range path {
 		switch p := p.(type) {
 		case string:

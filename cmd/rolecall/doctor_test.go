@@ -79,7 +79,7 @@ func createSetup(t *testing.T, rc *rolecalltest.Server, files []string) {
 	}
 	acct := func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("123456789012"), []byte(rc.Account)) }
 	var clusters = map[string]bool{}
-	var taskDefs, services, providers [][]byte
+	var taskDefs, services, providers, express, daemonDefs, daemons [][]byte
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join(setupsDir, f))
 		if err != nil {
@@ -116,8 +116,24 @@ func createSetup(t *testing.T, rc *rolecalltest.Server, files []string) {
 					must(ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(u.UserName), PolicyName: aws.String(p.PolicyName), PolicyDocument: aws.String(string(p.PolicyDocument))}))
 				}
 			}
+		case bytes.Contains(b, []byte(`"daemonTaskDefinition"`)):
+			var x struct{ DaemonTaskDefinition json.RawMessage }
+			if err := json.Unmarshal(b, &x); err != nil {
+				t.Fatal(err)
+			}
+			daemonDefs = append(daemonDefs, x.DaemonTaskDefinition)
+		case bytes.Contains(b, []byte(`"daemonName"`)):
+			daemons = append(daemons, b)
+			var d struct{ ClusterArn string }
+			_ = json.Unmarshal(b, &d)
+			clusters[d.ClusterArn[strings.LastIndexByte(d.ClusterArn, '/')+1:]] = true
 		case bytes.Contains(b, []byte(`"containerDefinitions"`)):
 			taskDefs = append(taskDefs, b)
+		case bytes.Contains(b, []byte(`"infrastructureRoleArn"`)) && bytes.Contains(b, []byte(`"primaryContainer"`)):
+			express = append(express, b)
+			var s struct{ Cluster string }
+			_ = json.Unmarshal(b, &s)
+			clusters[s.Cluster] = true
 		case bytes.Contains(b, []byte(`"serviceName"`)):
 			services = append(services, b)
 			var s struct{ Cluster string }
@@ -132,26 +148,26 @@ func createSetup(t *testing.T, rc *rolecalltest.Server, files []string) {
 	}
 	// The AWS CLI's --cli-input-json members are the API's; the SDK's
 	// input structs carry the same names, so the files decode into them.
-	for _, b := range providers {
-		var in ecs.CreateCapacityProviderInput
+	// A daemon task definition as DescribeDaemonTaskDefinition answers it
+	// holds the members RegisterDaemonTaskDefinition takes.
+	made(t, providers, func(in *ecs.CreateCapacityProviderInput) { must(ec.CreateCapacityProvider(ctx, in)) })
+	made(t, taskDefs, func(in *ecs.RegisterTaskDefinitionInput) { must(ec.RegisterTaskDefinition(ctx, in)) })
+	made(t, services, func(in *ecs.CreateServiceInput) { must(ec.CreateService(ctx, in)) })
+	made(t, express, func(in *ecs.CreateExpressGatewayServiceInput) { must(ec.CreateExpressGatewayService(ctx, in)) })
+	made(t, daemonDefs, func(in *ecs.RegisterDaemonTaskDefinitionInput) { must(ec.RegisterDaemonTaskDefinition(ctx, in)) })
+	made(t, daemons, func(in *ecs.CreateDaemonInput) { must(ec.CreateDaemon(ctx, in)) })
+}
+
+// made decodes each file into the input of the call that makes it, and
+// makes it.
+func made[T any](t *testing.T, files [][]byte, call func(*T)) {
+	t.Helper()
+	for _, b := range files {
+		var in T
 		if err := json.Unmarshal(b, &in); err != nil {
 			t.Fatal(err)
 		}
-		must(ec.CreateCapacityProvider(ctx, &in))
-	}
-	for _, b := range taskDefs {
-		var in ecs.RegisterTaskDefinitionInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.RegisterTaskDefinition(ctx, &in))
-	}
-	for _, b := range services {
-		var in ecs.CreateServiceInput
-		if err := json.Unmarshal(b, &in); err != nil {
-			t.Fatal(err)
-		}
-		must(ec.CreateService(ctx, &in))
+		call(&in)
 	}
 }
 
@@ -225,6 +241,12 @@ var liveSetups = []liveSetup{
 				}
 			}
 		}},
+	// Express services and daemons are found through the public API:
+	// DescribeServices' resourceManagementType, ListDaemons.
+	{name: "express-ok", files: []string{"express/iam-ok.json", "express/service.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
+	{name: "daemon-ok", files: []string{"daemon/iam-ok.json", "managed-instances/capacity-provider-ok.json", "daemon/daemon-taskdef.json", "daemon/daemon.json"},
+		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}},
 	{name: "managed-instances-broken", files: []string{"managed-instances/iam-broken.json", "managed-instances/capacity-provider-broken.json", "managed-instances/taskdef.json", "managed-instances/service.json"},
 		args: []string{"--deployer", "arn:aws:iam::000000000000:user/deployer"}, status: 1},
 }

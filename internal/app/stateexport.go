@@ -28,9 +28,9 @@ type ExportOptions struct {
 	// Accounts to export; none: every account that has state.
 	Accounts []string
 	// Secrets includes the access keys with their secrets, the login
-	// profiles' password keys, the virtual MFA devices' seeds and the SAML
-	// providers' private keys; without, those are left out (the devices
-	// with their seeds).
+	// profiles' password keys, the virtual MFA devices' seeds, the SAML
+	// providers' private keys and the delegation requests' exchange
+	// tokens; without, those are left out (the devices with their seeds).
 	Secrets bool
 	// Version is the rolecall that writes the file.
 	Version string
@@ -82,6 +82,7 @@ func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, 
 			for _, svc := range rs.Services {
 				r.Services = append(r.Services, jsonrpc.Marshal(codec.Model.Shapes["Service"], svc))
 			}
+			exportECSMore(codec, rs, r)
 			if a.ECS == nil {
 				a.ECS = map[string]*statefile.ECSRegion{}
 			}
@@ -104,6 +105,33 @@ func exportState(ctx context.Context, iamSvc *iam.Service, ecsSvc *ecs.Service, 
 		}
 	}
 	return f, nil
+}
+
+// exportECSMore adds a Region's task sets, daemon task definitions,
+// daemons and account settings to r, in AWS's JSON.
+func exportECSMore(codec *jsonrpc.Codec, rs *ecs.RegionState, r *statefile.ECSRegion) {
+	shapes := codec.Model.Shapes
+	for _, ts := range rs.TaskSets {
+		r.TaskSets = append(r.TaskSets, jsonrpc.Marshal(shapes["TaskSet"], ts))
+	}
+	for _, d := range rs.DaemonTaskDefinitions {
+		b, _ := json.Marshal(map[string]json.RawMessage{
+			"daemonTaskDefinition": jsonrpc.Marshal(shapes["DaemonTaskDefinition"], d.Definition),
+			"tags":                 jsonrpc.Marshal(shapes["Tags"], d.Tags)})
+		r.DaemonTaskDefinitions = append(r.DaemonTaskDefinitions, b)
+	}
+	for _, d := range rs.Daemons {
+		var m map[string]json.RawMessage
+		json.Unmarshal(jsonrpc.Marshal(shapes["CreateDaemonRequest"], d.Request), &m)
+		m["daemonArn"], _ = json.Marshal(d.DaemonArn)
+		// Seconds since the epoch, as the ECS API answers times.
+		m["createdAt"], _ = json.Marshal(float64(d.CreatedAt.UnixMilli()) / 1000)
+		b, _ := json.Marshal(m)
+		r.Daemons = append(r.Daemons, b)
+	}
+	for _, st := range rs.Settings {
+		r.AccountSettings = append(r.AccountSettings, jsonrpc.Marshal(shapes["Setting"], st))
+	}
 }
 
 // exportScaling is a Region's Application Auto Scaling in AWS's JSON,
@@ -170,7 +198,7 @@ func all[T any](list func(iam.Page) ([]T, string, error)) ([]T, error) {
 
 func emptyIAM(x *statefile.IAM) bool {
 	return len(x.UserDetailList)+len(x.GroupDetailList)+len(x.RoleDetailList)+len(x.Policies)+len(x.InstanceProfiles)+len(x.AccountAliases)+
-		len(x.OpenIDConnectProviders)+len(x.SAMLProviders)+len(x.ServerCertificates)+len(x.VirtualMFADevices) == 0 && x.PasswordPolicy == nil
+		len(x.OpenIDConnectProviders)+len(x.SAMLProviders)+len(x.ServerCertificates)+len(x.VirtualMFADevices)+len(x.DelegationRequests) == 0 && x.PasswordPolicy == nil
 }
 
 func fileTags(in []iam.Tag) []statefile.Tag {
@@ -325,6 +353,11 @@ func exportIAM(ctx context.Context, svc *iam.Service, account string, secrets bo
 	if err := exportProviders(ctx, svc, account, secrets, x); err != nil {
 		return nil, err
 	}
+	reqs, err := svc.DelegationRequestStates(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	exportDelegations(reqs, secrets, x)
 	if x.AccountAliases, _, err = svc.ListAccountAliases(ctx, account, iam.Page{MaxItems: 1000}); err != nil {
 		return nil, err
 	}

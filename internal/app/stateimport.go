@@ -231,7 +231,7 @@ func (im *importer) run(f *statefile.File, accounts []string) error {
 	}
 	phases := []func(account string, a *statefile.Account) error{
 		im.account, im.providers, im.policies, im.users, im.groups, im.roles, im.trusts, im.profiles, im.accessKeys, im.loginProfiles,
-		im.userCredentials, im.ecsState, im.aasState,
+		im.userCredentials, im.delegations, im.ecsState, im.aasState,
 	}
 	for _, phase := range phases {
 		for _, account := range accounts {
@@ -1059,7 +1059,8 @@ func (im *importer) ecsState(account string, a *statefile.Account) error {
 // ecsRegion imports a Region's resources in an order in which each finds
 // what it names: clusters (without capacity providers), capacity
 // providers (a Managed Instances one is made in its cluster), the
-// clusters' providers and default strategies, task definitions, services.
+// clusters' providers and default strategies, task definitions, services,
+// their task sets, daemon task definitions, daemons, account settings.
 func (im *importer) ecsRegion(codec *jsonrpc.Codec, c ecs.Call, r *statefile.ECSRegion) error {
 	var withProviders []*types.PutClusterCapacityProvidersRequest
 	for _, raw := range r.Clusters {
@@ -1084,8 +1085,31 @@ func (im *importer) ecsRegion(codec *jsonrpc.Codec, c ecs.Call, r *statefile.ECS
 	if err := im.taskDefinitions(codec, c, r.TaskDefinitions); err != nil {
 		return err
 	}
+	primaries := primaryTaskSets(r.TaskSets)
 	for _, raw := range r.Services {
-		if err := im.service(codec, c, raw); err != nil {
+		if err := im.service(codec, c, raw, primaries); err != nil {
+			return err
+		}
+	}
+	for _, raw := range r.TaskSets {
+		if err := im.taskSet(codec, c, raw); err != nil {
+			return err
+		}
+	}
+	deleting, err := im.daemonTaskDefinitions(codec, c, r.DaemonTaskDefinitions)
+	if err != nil {
+		return err
+	}
+	for _, raw := range r.Daemons {
+		if err := im.daemon(codec, c, raw); err != nil {
+			return err
+		}
+	}
+	if err := im.deleteDaemonTaskDefinitions(c, deleting); err != nil {
+		return err
+	}
+	for _, raw := range r.AccountSettings {
+		if err := im.accountSetting(codec, c, raw); err != nil {
 			return err
 		}
 	}
@@ -1146,17 +1170,13 @@ func (im *importer) capacityProvider(codec *jsonrpc.Codec, c ecs.Call, raw json.
 	return nil
 }
 
-func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) error {
+func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage, primaries map[string]string) error {
 	obj, name, err := object("service", "serviceName", raw)
 	if err != nil {
 		return err
 	}
-	clusterArn := str(obj["clusterArn"])
-	cluster := clusterArn[strings.LastIndexByte(clusterArn, '/')+1:]
-	if err := sameARN("service", name, clusterArn, resolve.ARN(c, "cluster/"+cluster)); err != nil || cluster == "" {
-		if err == nil {
-			err = failed("service", name, errors.New("no clusterArn"))
-		}
+	cluster, err := clusterOf(c, "service", name, obj)
+	if err != nil {
 		return err
 	}
 	if err := sameARN("service", name, str(obj["serviceArn"]), resolve.ARN(c, "service/"+cluster+"/"+name)); err != nil {
@@ -1181,6 +1201,13 @@ func (im *importer) service(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	}
 	c.Principal = registeredBy(c.Account, str(obj["createdBy"]))
 	im.sc.at("", created)
+	if dc := req.DeploymentController; dc != nil && dc.Type == "CODE_DEPLOY" {
+		// CreateService makes its first task set (after the service's
+		// deployment ID): the file's PRIMARY, with its ID.
+		if u, ok := taskSetUUID(primaries[str(obj["serviceArn"])]); ok {
+			im.sc.uuids = []string{"", u}
+		}
+	}
 	if _, err := im.ecs.CreateService(im.ctx, c, &req); err != nil {
 		return failed("service", name, err)
 	}
@@ -1217,21 +1244,48 @@ func (im *importer) cluster(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessag
 	return put, nil
 }
 
-// taskDef is a task definition revision of a file.
-type taskDef struct {
+// revisionKind is a kind of definition ECS numbers in revisions of a
+// family: task definitions and daemon task definitions, each as its
+// Describe call answers it ({WRAPPER: ..., "tags": [...]}).
+type revisionKind struct {
+	kind, wrapper, arnKey, resource string
+	// shape is the definition's shape, op the operation that registers
+	// one; statuses those a revision may have; times the members of its
+	// dates: registered, deregistered, deletion requested ("" for none).
+	shape, op string
+	statuses  []string
+	times     [3]string
+}
+
+var (
+	taskDefKind = revisionKind{kind: "task definition", wrapper: "taskDefinition", arnKey: "taskDefinitionArn", resource: "task-definition",
+		shape: "TaskDefinition", op: "RegisterTaskDefinition", statuses: []string{"ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"},
+		times: [3]string{"registeredAt", "deregisteredAt", "deleteRequestedAt"}}
+	// A daemon task definition is deleted at once (DeleteDaemonTaskDefinition):
+	// DELETE_IN_PROGRESS while a daemon runs it, DELETED after.
+	daemonTaskDefKind = revisionKind{kind: "daemon task definition", wrapper: "daemonTaskDefinition", arnKey: "daemonTaskDefinitionArn", resource: "daemon-task-definition",
+		shape: "DaemonTaskDefinition", op: "RegisterDaemonTaskDefinition", statuses: []string{"ACTIVE", "DELETE_IN_PROGRESS", "DELETED"},
+		times: [3]string{"registeredAt", "", "deleteRequestedAt"}}
+)
+
+// revision is a revision of a file, read as k's op takes it (req).
+type revision struct {
 	family                             string
 	revision                           int32
 	arn, status, registeredBy          string
 	registered, deregistered, deleting time.Time
-	req                                types.RegisterTaskDefinitionRequest
+	req                                any
 }
 
-func (im *importer) taskDefinitions(codec *jsonrpc.Codec, c ecs.Call, list []json.RawMessage) error {
-	var defs []*taskDef
+// readRevisions reads a family's revisions of kind k, each into the
+// request newReq makes, in order, and checks they are numbered as ECS
+// numbers them.
+func readRevisions(codec *jsonrpc.Codec, c ecs.Call, k revisionKind, list []json.RawMessage, newReq func() any) ([]*revision, error) {
+	var defs []*revision
 	for _, raw := range list {
-		d, err := readTaskDef(codec, c, raw)
+		d, err := readRevision(codec, c, k, raw, newReq())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defs = append(defs, d)
 	}
@@ -1249,8 +1303,18 @@ func (im *importer) taskDefinitions(codec *jsonrpc.Codec, c ecs.Call, list []jso
 			prev = defs[i-1].revision
 		}
 		if d.revision != prev+1 {
-			return failed("task definition", d.arn, fmt.Errorf("revision %d follows revision %d of %s: ECS numbers a family's revisions 1, 2, 3, ...", d.revision, prev, d.family))
+			return nil, failed(k.kind, d.arn, fmt.Errorf("revision %d follows revision %d of %s: ECS numbers a family's revisions 1, 2, 3, ...", d.revision, prev, d.family))
 		}
+	}
+	return defs, nil
+}
+
+func (im *importer) taskDefinitions(codec *jsonrpc.Codec, c ecs.Call, list []json.RawMessage) error {
+	defs, err := readRevisions(codec, c, taskDefKind, list, func() any { return &types.RegisterTaskDefinitionRequest{} })
+	if err != nil {
+		return err
+	}
+	for _, d := range defs {
 		if err := im.taskDef(c, d); err != nil {
 			return failed("task definition", d.arn, err)
 		}
@@ -1258,55 +1322,61 @@ func (im *importer) taskDefinitions(codec *jsonrpc.Codec, c ecs.Call, list []jso
 	return nil
 }
 
-func readTaskDef(codec *jsonrpc.Codec, c ecs.Call, raw json.RawMessage) (*taskDef, error) {
+// readRevision reads a revision of kind k into dst, the request of k's op.
+func readRevision(codec *jsonrpc.Codec, c ecs.Call, k revisionKind, raw json.RawMessage, dst any) (*revision, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, fmt.Errorf(`a task definition is not a JSON object {"taskDefinition": ..., "tags": [...]}: %v`, err)
+		return nil, fmt.Errorf(`a %s is not a JSON object {%q: ..., "tags": [...]}: %v`, k.kind, k.wrapper, err)
 	}
-	for k := range top {
-		if k != "taskDefinition" && k != "tags" {
-			return nil, fmt.Errorf(`a task definition has the member %q: it is {"taskDefinition": ..., "tags": [...]}, as DescribeTaskDefinition answers`, k)
+	for key := range top {
+		if key != k.wrapper && key != "tags" {
+			return nil, fmt.Errorf(`a %s has the member %q: it is {%q: ..., "tags": [...]}, as Describe%s answers`, k.kind, key, k.wrapper, k.shape)
 		}
 	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(top["taskDefinition"], &obj); err != nil || obj == nil {
-		return nil, errors.New(`a task definition without its "taskDefinition" object`)
+	if err := json.Unmarshal(top[k.wrapper], &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf(`a %s without its %q object`, k.kind, k.wrapper)
 	}
-	d := &taskDef{family: str(obj["family"]), arn: str(obj["taskDefinitionArn"]), status: str(obj["status"]), registeredBy: str(obj["registeredBy"])}
+	d := &revision{family: str(obj["family"]), arn: str(obj[k.arnKey]), status: str(obj["status"]), registeredBy: str(obj["registeredBy"]), req: dst}
 	if err := json.Unmarshal(obj["revision"], &d.revision); err != nil {
-		return nil, fmt.Errorf("task definition %s of family %q: no revision", d.arn, d.family)
+		return nil, fmt.Errorf("%s %s of family %q: no revision", k.kind, d.arn, d.family)
 	}
-	want := fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:%d", c.Region, c.Account, d.family, d.revision)
+	want := resolve.ARN(c, fmt.Sprintf("%s/%s:%d", k.resource, d.family, d.revision))
 	if d.arn != want {
-		return nil, failed("task definition", d.arn, fmt.Errorf("in account %s and %s, revision %d of %s is %s", c.Account, c.Region, d.revision, d.family, want))
+		return nil, failed(k.kind, d.arn, fmt.Errorf("in account %s and %s, revision %d of %s is %s", c.Account, c.Region, d.revision, d.family, want))
 	}
-	switch d.status {
-	case "ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS":
-	default:
-		return nil, failed("task definition", d.arn, fmt.Errorf("status %q is not ACTIVE, INACTIVE or DELETE_IN_PROGRESS", d.status))
+	if !slices.Contains(k.statuses, d.status) {
+		return nil, failed(k.kind, d.arn, fmt.Errorf("status %q is not %s", d.status, orList(k.statuses)))
 	}
 	var err error
-	for _, t := range []struct {
-		key string
-		to  *time.Time
-	}{{"registeredAt", &d.registered}, {"deregisteredAt", &d.deregistered}, {"deleteRequestedAt", &d.deleting}} {
-		if *t.to, err = jsonTime(obj[t.key]); err != nil {
-			return nil, failed("task definition", d.arn, fmt.Errorf("%s: %w", t.key, err))
+	for i, to := range []*time.Time{&d.registered, &d.deregistered, &d.deleting} {
+		if key := k.times[i]; key != "" {
+			if *to, err = jsonTime(obj[key]); err != nil {
+				return nil, failed(k.kind, d.arn, fmt.Errorf("%s: %w", key, err))
+			}
 		}
 	}
 	if tags, ok := top["tags"]; ok {
-		obj["tags"] = tags // RegisterTaskDefinition takes them; the definition does not have them
+		obj["tags"] = tags // the register operation takes them; the definition does not have them
 	}
-	if err := request(codec, obj, "TaskDefinition", "RegisterTaskDefinition", &d.req, "tags"); err != nil {
-		return nil, failed("task definition", d.arn, err)
+	if err := request(codec, obj, k.shape, k.op, dst, "tags"); err != nil {
+		return nil, failed(k.kind, d.arn, err)
 	}
 	return d, nil
 }
 
-func (im *importer) taskDef(c ecs.Call, d *taskDef) error {
+// orList is "A, B or C".
+func orList(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+func (im *importer) taskDef(c ecs.Call, d *revision) error {
 	c.Principal = registeredBy(c.Account, d.registeredBy)
 	im.sc.at("", d.registered)
-	out, err := im.ecs.RegisterTaskDefinition(im.ctx, c, &d.req)
+	out, err := im.ecs.RegisterTaskDefinition(im.ctx, c, d.req.(*types.RegisterTaskDefinitionRequest))
 	if err != nil {
 		return err
 	}

@@ -80,26 +80,40 @@ func (a *analysis) collect() {
 	for _, es := range a.s.ExpressServices {
 		a.expressService(es)
 	}
+	for _, d := range a.s.Daemons {
+		if a.daemon(d); a.err != nil {
+			return
+		}
+	}
 	if a.deployerNote != "" {
 		a.notes = append(a.notes, a.deployerNote)
 	}
 	if len(a.workloads) == 0 {
-		a.notes = append(a.notes, "the setup has no task definition, service, capacity provider, scalable target or Express service: nothing needs a role")
+		a.notes = append(a.notes, "the setup has no task definition, service, capacity provider, scalable target, Express service or daemon: nothing needs a role")
 	}
 }
 
-// tasks checks the tasks no service of the setup started, each as it ran:
+// tasks checks the tasks no service, Express service or daemon of the
+// setup started, each as it ran:
 // its task definition revision, its launch type or capacity provider, its
 // role overrides. Tasks alike are checked once.
 func (a *analysis) tasks(used map[*TaskDefinition]bool) {
-	services := map[string]bool{}
+	// The tasks of the setup's services, Express services and daemons
+	// are checked as theirs, by their group.
+	started := map[string]bool{}
 	for _, svc := range a.s.Services {
-		services[svc.ClusterName()+"/"+svc.ServiceName] = true
+		started[svc.ClusterName()+"/service:"+svc.ServiceName] = true
+	}
+	for _, es := range a.s.ExpressServices {
+		started[es.ClusterName()+"/service:"+es.Name()] = true
+	}
+	for _, d := range a.s.Daemons {
+		started[d.ClusterName()+"/daemon:"+d.Name()] = true
 	}
 	seen := map[string]bool{}
 	for _, t := range a.s.Tasks {
 		cluster := clusterName(t.ClusterArn)
-		if name, ok := strings.CutPrefix(t.Group, "service:"); ok && services[cluster+"/"+name] {
+		if started[cluster+"/"+t.Group] {
 			continue
 		}
 		td := a.findTaskDef(t.TaskDefinitionArn)
@@ -315,15 +329,7 @@ func (a *analysis) instanceProfiles(cluster string) (profiles []string, whose ma
 // findTaskDef finds the task definition a service names: family,
 // family:revision or ARN; the highest revision of a family.
 func (a *analysis) findTaskDef(ref string) *TaskDefinition {
-	name := ref
-	if i := strings.Index(name, ":task-definition/"); i >= 0 {
-		name = name[i+len(":task-definition/"):]
-	}
-	family, rev := name, 0
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		family = name[:i]
-		fmt.Sscanf(name[i+1:], "%d", &rev)
-	}
+	family, rev := familyRevision(ref, ":task-definition/")
 	var best *TaskDefinition
 	for _, td := range a.s.TaskDefinitions {
 		if td.Family != family {
@@ -480,6 +486,13 @@ func (a *analysis) providerClusters(cp *CapacityProvider) []string {
 			}
 		}
 	}
+	for _, d := range a.s.Daemons {
+		for _, p := range d.CapacityProviderArns {
+			if lastSegment(p) == cp.Name {
+				out = append(out, d.ClusterName())
+			}
+		}
+	}
 	if len(out) == 0 {
 		out = []string{"default"}
 	}
@@ -520,6 +533,60 @@ func (a *analysis) expressService(es *ExpressService) {
 	}
 	a.apply(ecsroles.ForExpress(a.env, in))
 	a.task(td, cluster, Fargate, label, false, "")
+}
+
+// daemon: a daemon's tasks run its daemon task definition on the
+// instances of its Managed Instances capacity providers, whose roles are
+// the providers' (capacityProvider).
+func (a *analysis) daemon(d *Daemon) {
+	name, cluster := d.Name(), d.ClusterName()
+	dtd := a.findDaemonTaskDef(d.DaemonTaskDefinitionArn)
+	if dtd == nil {
+		// Its task and execution roles cannot be checked: a report that
+		// passed would say nothing of them.
+		a.err = fmt.Errorf("daemon %s runs daemon task definition %s, which the setup does not include: give its JSON too (aws ecs describe-daemon-task-definition --daemon-task-definition %s), or run the doctor against the account", name, d.DaemonTaskDefinitionArn, d.DaemonTaskDefinitionArn)
+		return
+	}
+	td := &TaskDefinition{TaskDefinition: *ecsroles.DaemonTaskDefinition(&dtd.DaemonTaskDefinition), Source: dtd.Source}
+	a.workloads = append(a.workloads, Workload{Kind: "daemon", Name: name, Cluster: cluster, TaskDefinition: td.Name(), Platform: ManagedInstances, NetworkMode: td.NetworkMode, Source: d.Source})
+	for _, p := range d.CapacityProviderArns {
+		if a.findProvider(lastSegment(p)) == nil {
+			a.notes = append(a.notes, fmt.Sprintf("daemon %s runs on capacity provider %s, which the setup does not include: its infrastructure role and instance profile are not checked", name, lastSegment(p)))
+		}
+	}
+	a.task(td, cluster, ManagedInstances, ecsroles.DaemonLabel(name, cluster), d.EnableExecuteCommand, "daemon "+name)
+}
+
+// findDaemonTaskDef finds the daemon task definition a daemon names:
+// family, family:revision or ARN; the highest revision of a family.
+func (a *analysis) findDaemonTaskDef(ref string) *DaemonTaskDefinition {
+	family, rev := familyRevision(ref, ":daemon-task-definition/")
+	var best *DaemonTaskDefinition
+	for _, td := range a.s.DaemonTaskDefinitions {
+		if td.Family != family || rev > 0 && td.Revision != 0 && int(td.Revision) != rev {
+			continue
+		}
+		if best == nil || td.Revision > best.Revision {
+			best = td
+		}
+	}
+	return best
+}
+
+// familyRevision reads a task definition reference: family,
+// family:revision or an ARN whose resource follows kind; revision 0 when
+// none is named.
+func familyRevision(ref, kind string) (family string, rev int) {
+	name := ref
+	if i := strings.Index(name, kind); i >= 0 {
+		name = name[i+len(kind):]
+	}
+	family = name
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		family = name[:i]
+		fmt.Sscanf(name[i+1:], "%d", &rev)
+	}
+	return family, rev
 }
 
 // sortedWhy keeps report lines stable.

@@ -159,6 +159,12 @@ func guessAccount(s *Setup) string {
 	for _, sv := range s.Services {
 		arns = append(arns, sv.ServiceArn, sv.ClusterArn, sv.RoleArn)
 	}
+	for _, t := range s.DaemonTaskDefinitions {
+		arns = append(arns, t.DaemonTaskDefinitionArn, t.ExecutionRoleArn, t.TaskRoleArn)
+	}
+	for _, d := range s.Daemons {
+		arns = append(arns, d.DaemonArn, d.ClusterArn)
+	}
 	for _, cp := range s.CapacityProviders {
 		arns = append(arns, cp.CapacityProviderArn)
 		if mi := cp.ManagedInstancesProvider; mi != nil {

@@ -1,9 +1,9 @@
 // Package doctor answers the question behind ECS's roles: which roles does
 // this setup need, and is anything wrong with them? It is pure: Diagnose
 // takes a Setup (task definitions, services, clusters, capacity providers,
-// scalable targets, Express services, and a RoleReader for the IAM side)
-// and returns a Report; reading a live account or files is package
-// source's job.
+// scalable targets, Express services, daemons, and a RoleReader for the
+// IAM side) and returns a Report; reading a live account or files is
+// package source's job.
 //
 // For every role an ECS setup may need (AWSServiceRoleForECS, the task
 // execution role, the task role, the container instance role and its

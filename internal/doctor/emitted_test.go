@@ -353,6 +353,7 @@ var notAboutRoles = map[string]bool{
 	"The delegation request with ID X cannot be found.":                                              true,
 	"The delegation request X is X and cannot be X.":                                                 true,
 	"A delegation request with requestor workflow ID X already exists.":                              true,
+	"A delegation request with ID X already exists.":                                                 true,
 	"A delegation request needs a policy template: specify Permissions.PolicyTemplateArn.":           true,
 	"The policy template X does not exist.":                                                          true,
 	"The policy template's parameter X has no value.":                                                true,

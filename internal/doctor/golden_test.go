@@ -52,6 +52,10 @@ var goldenCases = []goldenCase{
 		deployer: "arn:aws:iam::123456789012:user/deployer"},
 	{name: "bluegreen-broken", files: []string{"fargate-alb/taskdef.json", "bluegreen/service.json", "bluegreen/iam-broken.json"},
 		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
+	{name: "daemon-ok", files: []string{"daemon/daemon.json", "daemon/daemon-taskdef.json", "managed-instances/capacity-provider-ok.json", "daemon/iam-ok.json"},
+		deployer: "arn:aws:iam::123456789012:user/deployer"},
+	{name: "daemon-broken", files: []string{"daemon/daemon.json", "daemon/daemon-taskdef.json", "managed-instances/capacity-provider-broken.json", "daemon/iam-broken.json"},
+		deployer: "arn:aws:iam::123456789012:user/deployer", failed: true, markdown: true},
 	{name: "express-broken", files: []string{"express/service.json", "express/iam-broken.json"}, deployer: "arn:aws:iam::123456789012:user/deployer", failed: true},
 }
 

@@ -312,8 +312,12 @@ func workloadLine(wl Workload) string {
 	if wl.Cluster != "" {
 		parts = append(parts, "cluster "+wl.Cluster)
 	}
-	if wl.TaskDefinition != "" && wl.Kind == "service" {
+	switch {
+	case wl.TaskDefinition == "":
+	case wl.Kind == "service":
 		parts = append(parts, "task definition "+wl.TaskDefinition)
+	case wl.Kind == "daemon":
+		parts = append(parts, "daemon task definition "+wl.TaskDefinition)
 	}
 	if wl.Platform != "" {
 		parts = append(parts, string(wl.Platform))

@@ -77,7 +77,7 @@ func (r *Report) Failed() bool {
 // definition it runs) or a task definition run on its own, or a capacity
 // provider.
 type Workload struct {
-	Kind           string   `json:"kind"` // "service", "task-definition", "capacity-provider", "scalable-target", "express-service"
+	Kind           string   `json:"kind"` // "service", "task-definition", "task", "capacity-provider", "scalable-target", "express-service", "daemon"
 	Name           string   `json:"name"`
 	Cluster        string   `json:"cluster,omitempty"`
 	TaskDefinition string   `json:"taskDefinition,omitempty"`

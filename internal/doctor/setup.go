@@ -33,6 +33,10 @@ type Setup struct {
 	CapacityProviders []*CapacityProvider
 	ScalableTargets   []*ScalableTarget
 	ExpressServices   []*ExpressService
+	// Daemons run the daemon task definitions of DaemonTaskDefinitions
+	// (ECS Managed Daemons).
+	Daemons               []*Daemon
+	DaemonTaskDefinitions []*DaemonTaskDefinition
 
 	// InstanceProfiles names the instance profiles (names or ARNs) of the
 	// EC2 container instances, given. Neither ECS nor IAM tells which
@@ -104,6 +108,9 @@ type Service struct {
 	RoleArn                       string          `json:"roleArn,omitempty"`
 	CreatedAt                     json.RawMessage `json:"createdAt,omitempty"`
 	Deployments, Events, TaskSets json.RawMessage `json:",omitempty"`
+	// ResourceManagementType is "ECS" for the service of an Express
+	// service, which DescribeExpressGatewayService describes.
+	ResourceManagementType string `json:"resourceManagementType,omitempty"`
 
 	Source string `json:"-"`
 }
@@ -112,7 +119,7 @@ type Service struct {
 // shape), read from source: its Service Connect and volume configurations
 // are those of its primary (first) deployment, which is what runs.
 func ServiceOf(s types.Service, source string) (*Service, error) {
-	d := &Service{ServiceArn: s.ServiceArn, ClusterArn: s.ClusterArn, RoleArn: s.RoleArn, Source: source}
+	d := &Service{ServiceArn: s.ServiceArn, ClusterArn: s.ClusterArn, RoleArn: s.RoleArn, ResourceManagementType: s.ResourceManagementType, Source: source}
 	deployments := s.Deployments
 	s.Deployments, s.Events, s.TaskSets = nil, nil, nil
 	// The service's members that CreateService takes have the same names
@@ -175,14 +182,7 @@ func (e *ExpressService) Name() string {
 }
 
 // ClusterName is the service's cluster name.
-func (e *ExpressService) ClusterName() string {
-	if e.Cluster == "" && e.ServiceArn != "" {
-		if parts := strings.Split(e.ServiceArn, "/"); len(parts) == 3 {
-			return parts[1]
-		}
-	}
-	return clusterName(e.Cluster)
-}
+func (e *ExpressService) ClusterName() string { return clusterIn(e.Cluster, e.ServiceArn) }
 
 // Configuration is the configuration it runs, with the log group ECS
 // gives a primary container that names none.
@@ -200,6 +200,36 @@ func (e *ExpressService) Configuration() *types.ExpressGatewayServiceConfigurati
 		cfg.PrimaryContainer = &c
 	}
 	return &cfg
+}
+
+// Daemon is a daemon as CreateDaemon takes it (DescribeDaemon names its
+// revisions, whose DescribeDaemonRevisions names the daemon task
+// definition, the capacity providers and ECS Exec).
+type Daemon struct {
+	types.CreateDaemonRequest
+	DaemonArn string `json:"daemonArn,omitempty"`
+
+	Source string `json:"-"`
+}
+
+// Name is the daemon's name.
+func (d *Daemon) Name() string {
+	if d.DaemonName != "" {
+		return d.DaemonName
+	}
+	return lastSegment(d.DaemonArn)
+}
+
+// ClusterName is the daemon's cluster name.
+func (d *Daemon) ClusterName() string { return clusterIn(d.ClusterArn, d.DaemonArn) }
+
+// DaemonTaskDefinition is a daemon task definition as
+// DescribeDaemonTaskDefinition answers it.
+type DaemonTaskDefinition struct {
+	types.DaemonTaskDefinition
+	RegisteredAt, DeleteRequestedAt json.RawMessage `json:",omitempty"`
+
+	Source string `json:"-"`
 }
 
 // Task is a task as DescribeTasks answers it.
@@ -267,6 +297,17 @@ func clusterName(c string) string {
 		return c[i+len(":cluster/"):]
 	}
 	return c
+}
+
+// clusterIn is the cluster's name of a resource that names its cluster
+// (ref, a name or ARN), else of its ARN (KIND/CLUSTER/NAME).
+func clusterIn(ref, arn string) string {
+	if ref == "" && arn != "" {
+		if parts := strings.Split(arn, "/"); len(parts) == 3 {
+			return parts[1]
+		}
+	}
+	return clusterName(ref)
 }
 
 // lastSegment is what follows the last '/' (or the whole string).

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/model/shapecopy"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -64,7 +65,7 @@ func (s *Service) RegisterDaemonTaskDefinition(ctx context.Context, c Call, in *
 		Family: in.Family, TaskRoleArn: in.TaskRoleArn, ExecutionRoleArn: in.ExecutionRoleArn,
 		ContainerDefinitions:    shapecopy.Convert[[]types.ContainerDefinition](in.ContainerDefinitions),
 		Volumes:                 shapecopy.Convert[[]types.Volume](in.Volumes),
-		NetworkMode:             "host",
+		NetworkMode:             ecsroles.DaemonNetworkMode,
 		RequiresCompatibilities: []string{launchManaged},
 		Cpu:                     in.Cpu, Memory: in.Memory,
 	}

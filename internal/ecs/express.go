@@ -29,6 +29,10 @@ import (
 // <acct>/<region>/<cluster>/<service>.
 const bucketExpress = "ecs-express-services"
 
+// expressManagedBy is an Express service's resourceManagementType (the
+// model's ResourceManagementType: ECS or CUSTOMER).
+const expressManagedBy = "ECS"
+
 // expressRecord is an Express service as the store keeps it; its ECS
 // service is a service record like any other.
 type expressRecord struct {
@@ -331,6 +335,19 @@ func (s *Service) expressDeploy(ctx context.Context, c Call, r *expressRecord, c
 		return err
 	}
 	return s.update(ctx, c, func(tx store.Tx) error {
+		if create {
+			// DescribeServices tells an Express service, "managed by ECS",
+			// from a customer's (Service, resourceManagementType:
+			// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html).
+			svc, err := loadService(tx, c, r.Cluster, r.Service)
+			if err != nil || svc == nil {
+				return err
+			}
+			svc.Service.ResourceManagementType = expressManagedBy
+			if err := putJSON(tx, bucketServices, serviceKey(c, r.Cluster, r.Service), svc); err != nil {
+				return err
+			}
+		}
 		return putJSON(tx, bucketExpress, expressKey(c, r.Cluster, r.Service), r)
 	})
 }

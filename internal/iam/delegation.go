@@ -168,6 +168,11 @@ func (s *Service) CreateDelegationRequest(ctx context.Context, caller *pr.Princi
 		if clash {
 			return errDelegationWorkflowExists(in.RequestorWorkflowId)
 		}
+		// A new ID is never one in use; an imported one (a state file's)
+		// must not replace another account's request.
+		if _, taken := tx.Get(bucketDelegations, id); taken {
+			return errDelegationExists(id)
+		}
 		doc, err := delegationPolicy(tx, account, in.Permissions)
 		if err != nil {
 			return err
@@ -620,6 +625,11 @@ func errDelegationState(id, state, done string) error {
 	return awserr.InvalidInput("The delegation request %s is %s and cannot be %s.", id, state, done)
 }
 
+// errDelegationExists: rolecall's wording, as errDelegationWorkflowExists.
+func errDelegationExists(id string) error {
+	return awserr.EntityAlreadyExists("A delegation request with ID %s already exists.", id)
+}
+
 func errDelegationWorkflowExists(workflow string) error {
 	return awserr.EntityAlreadyExists("A delegation request with requestor workflow ID %s already exists.", workflow)
 }
@@ -654,4 +664,37 @@ func errDelegationOnlyOwner(id string) error {
 
 func errSummaryEntity(s string) error {
 	return awserr.InvalidInput("ARN %s is not valid: the only supported entity type is delegation-request.", s)
+}
+
+// DelegationRequestState is a delegation request as a state file carries
+// it: what IAM answers (State as IAM keeps it: EXPIRED follows from
+// ExpirationTime), with what IAM keeps beside: the creation's workflow
+// ID and notification channel, the identity that accepted it, and the
+// exchange token released.
+type DelegationRequestState struct {
+	DelegationRequest
+	RequestorWorkflowId, NotificationChannel string
+	Approver                                 *pr.Principal
+	Token                                    string
+}
+
+// DelegationRequestStates are the requests a state file of account holds,
+// in creation order: those it owns (associated to one of its identities),
+// and those it made that no one owns yet. Each request is so in one
+// account's part: an owner account's approval is never in another's.
+func (s *Service) DelegationRequestStates(ctx context.Context, account string) ([]DelegationRequestState, error) {
+	var out []DelegationRequestState
+	err := s.view(ctx, account, func(tx store.Tx) error {
+		return eachDelegation(tx, func(r *delegationRecord) bool {
+			if r.OwnerId != "" && r.OwnerAccountId == account || r.OwnerId == "" && r.RequestorId == account {
+				out = append(out, DelegationRequestState{DelegationRequest: r.DelegationRequest, RequestorWorkflowId: r.RequestorWorkflowId,
+					NotificationChannel: r.NotificationChannel, Approver: r.Approver, Token: r.Token})
+			}
+			return true
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].CreateDate.Before(*out[j].CreateDate) || out[i].CreateDate.Equal(*out[j].CreateDate) && out[i].DelegationRequestId < out[j].DelegationRequestId
+	})
+	return out, err
 }

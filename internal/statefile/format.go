@@ -85,6 +85,57 @@ type IAM struct {
 	SSHPublicKeys              []SSHPublicKey              `json:"SSHPublicKeys,omitempty"`
 	SigningCertificates        []SigningCertificate        `json:"SigningCertificates,omitempty"`
 	ServiceSpecificCredentials []ServiceSpecificCredential `json:"ServiceSpecificCredentials,omitempty"`
+	// DelegationRequests (added to version 1 later) are the delegation
+	// requests the account owns, and those it made that no one owns yet.
+	DelegationRequests []DelegationRequest `json:"DelegationRequests,omitempty"`
+}
+
+// DelegationRequest is a delegation request as GetDelegationRequest
+// answers it (State as IAM keeps it: EXPIRED follows from
+// ExpirationTime), with rolecall's additions: the RequestorWorkflowId and
+// NotificationChannel it was created with, the identity that accepted it
+// as rolecall keeps it (Approver: the session the delegated credentials
+// act as, with its tags and policies), and, exported by the root only,
+// the exchange token released for it (ExchangeToken).
+type DelegationRequest struct {
+	DelegationRequestId           string                `json:"DelegationRequestId"`
+	OwnerAccountId                string                `json:"OwnerAccountId,omitempty"`
+	Description                   string                `json:"Description,omitempty"`
+	RequestMessage                string                `json:"RequestMessage,omitempty"`
+	Permissions                   *DelegationPermission `json:"Permissions,omitempty"`
+	PermissionPolicy              string                `json:"PermissionPolicy,omitempty"`
+	RolePermissionRestrictionArns []string              `json:"RolePermissionRestrictionArns,omitempty"`
+	OwnerId                       string                `json:"OwnerId,omitempty"`
+	ApproverId                    string                `json:"ApproverId,omitempty"`
+	State                         string                `json:"State"`
+	ExpirationTime                *time.Time            `json:"ExpirationTime,omitempty"`
+	RequestorId                   string                `json:"RequestorId"`
+	RequestorName                 string                `json:"RequestorName,omitempty"`
+	CreateDate                    time.Time             `json:"CreateDate,omitzero"`
+	SessionDuration               int32                 `json:"SessionDuration,omitempty"`
+	RedirectUrl                   string                `json:"RedirectUrl,omitempty"`
+	Notes                         string                `json:"Notes,omitempty"`
+	RejectionReason               string                `json:"RejectionReason,omitempty"`
+	OnlySendByOwner               bool                  `json:"OnlySendByOwner,omitempty"`
+	UpdatedTime                   *time.Time            `json:"UpdatedTime,omitempty"`
+	RequestorWorkflowId           string                `json:"RequestorWorkflowId,omitempty"`
+	NotificationChannel           string                `json:"NotificationChannel,omitempty"`
+	Approver                      json.RawMessage       `json:"Approver,omitempty"`
+	ExchangeToken                 string                `json:"ExchangeToken,omitempty"`
+}
+
+// DelegationPermission is a delegation request's policy template and its
+// parameters.
+type DelegationPermission struct {
+	PolicyTemplateArn string            `json:"PolicyTemplateArn"`
+	Parameters        []PolicyParameter `json:"Parameters,omitempty"`
+}
+
+// PolicyParameter is a policy template's parameter.
+type PolicyParameter struct {
+	Name   string   `json:"Name"`
+	Values []string `json:"Values,omitempty"`
+	Type   string   `json:"Type,omitempty"`
 }
 
 // OpenIDConnectProvider is GetOpenIDConnectProvider's answer (Url without
@@ -357,12 +408,24 @@ type AccessKey struct {
 // DescribeCapacityProviders lists it (with TAGS), a task definition
 // revision as DescribeTaskDefinition answers it with TAGS
 // ({"taskDefinition": ..., "tags": [...]}), a service as DescribeServices
-// lists it (with TAGS). internal/app reads them with ECS's service model.
+// lists it (with TAGS), a task set as DescribeTaskSets lists it (with
+// TAGS), a daemon task definition revision as DescribeDaemonTaskDefinition
+// answers it, with its tags ({"daemonTaskDefinition": ..., "tags":
+// [...]}), a daemon as CreateDaemon takes it with its daemonArn and
+// createdAt, an account setting as ListAccountSettings lists it (a
+// principal's, or the account's default: the root's). internal/app reads
+// them with ECS's service model.
 type ECSRegion struct {
 	Clusters          []json.RawMessage `json:"clusters,omitempty"`
 	CapacityProviders []json.RawMessage `json:"capacityProviders,omitempty"`
 	TaskDefinitions   []json.RawMessage `json:"taskDefinitions,omitempty"`
 	Services          []json.RawMessage `json:"services,omitempty"`
+	// The members below came after the format's first release: a file
+	// without them is read as one whose Region has none.
+	TaskSets              []json.RawMessage `json:"taskSets,omitempty"`
+	DaemonTaskDefinitions []json.RawMessage `json:"daemonTaskDefinitions,omitempty"`
+	Daemons               []json.RawMessage `json:"daemons,omitempty"`
+	AccountSettings       []json.RawMessage `json:"accountSettings,omitempty"`
 }
 
 // AASRegion is an account's Application Auto Scaling resources in one

@@ -45,6 +45,13 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
+	// The members added to version 1 later read in a version 1 file.
+	later := strings.Replace(minimal, `"Policies":[]}`, `"Policies":[],"DelegationRequests":[{"DelegationRequestId":"d","State":"UNASSIGNED","RequestorId":"210987654321",
+	  "Permissions":{"PolicyTemplateArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}]},
+	  "ecs":{"us-east-1":{"taskSets":[{}],"daemonTaskDefinitions":[{}],"daemons":[{}],"accountSettings":[{}]}}`, 1)
+	if f, _, err := Parse([]byte(later)); err != nil || len(f.Accounts["123456789012"].IAM.DelegationRequests) != 1 || len(f.Accounts["123456789012"].ECS["us-east-1"].AccountSettings) != 1 {
+		t.Errorf("later members: %v", err)
+	}
 	if _, _, err := Parse([]byte(`{"format":"rolecall-state","version":3,"accounts":{}}`)); !errors.Is(err, ErrUnknownVersion) {
 		t.Errorf("version 3: %v", err)
 	}

@@ -29,6 +29,10 @@ type Loaded struct {
 	CapacityProviders []*doctor.CapacityProvider
 	ScalableTargets   []*doctor.ScalableTarget
 	ExpressServices   []*doctor.ExpressService
+	Daemons           []*doctor.Daemon
+	// DaemonTaskDefinitions are the daemon task definitions the daemons
+	// run.
+	DaemonTaskDefinitions []*doctor.DaemonTaskDefinition
 	// Keys: secret and parameter ARNs (and names) to their KMS keys, from
 	// describe-secret and describe-parameters output.
 	Keys map[string]string
@@ -47,6 +51,8 @@ func (l *Loaded) Apply(s *doctor.Setup) {
 	s.CapacityProviders = append(s.CapacityProviders, l.CapacityProviders...)
 	s.ScalableTargets = append(s.ScalableTargets, l.ScalableTargets...)
 	s.ExpressServices = append(s.ExpressServices, l.ExpressServices...)
+	s.Daemons = append(s.Daemons, l.Daemons...)
+	s.DaemonTaskDefinitions = append(s.DaemonTaskDefinitions, l.DaemonTaskDefinitions...)
 	if len(l.Keys) > 0 && s.Keys == nil {
 		s.Keys = map[string]string{}
 	}
@@ -106,7 +112,7 @@ func (l *Loaded) loadFile(path string, strict bool) error {
 	}
 	if !ok {
 		if strict {
-			return fmt.Errorf("%s: not a task definition, service, cluster, capacity provider, scalable target, IAM export (get-account-authorization-details), secret or parameter description", src)
+			return fmt.Errorf("%s: not a task definition, service, cluster, capacity provider, scalable target, Express service, daemon, daemon task definition, IAM export (get-account-authorization-details), secret or parameter description", src)
 		}
 		l.Skipped = append(l.Skipped, src)
 	}
@@ -149,6 +155,22 @@ func (l *Loaded) load(b []byte, src string) (bool, error) {
 		if err := l.IAM.add(b); err != nil {
 			return false, err
 		}
+	case has("daemonTaskDefinitionArn") && has("containerDefinitions"):
+		var td doctor.DaemonTaskDefinition
+		if err := json.Unmarshal(b, &td); err != nil {
+			return false, err
+		}
+		td.Source = src
+		l.DaemonTaskDefinitions = append(l.DaemonTaskDefinitions, &td)
+	case isObject("daemonTaskDefinition"): // describe-daemon-task-definition output
+		return l.load(m["daemonTaskDefinition"], src)
+	case has("daemonName"): // create-daemon input
+		var d doctor.Daemon
+		if err := json.Unmarshal(b, &d); err != nil {
+			return false, err
+		}
+		d.Source = src
+		l.Daemons = append(l.Daemons, &d)
 	case has("containerDefinitions"):
 		var td doctor.TaskDefinition
 		if err := json.Unmarshal(b, &td); err != nil {

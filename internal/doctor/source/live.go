@@ -63,6 +63,11 @@ type ECSState struct {
 	Tasks             []*doctor.Task
 	Clusters          []*doctor.Cluster
 	CapacityProviders []*doctor.CapacityProvider
+	ExpressServices   []*doctor.ExpressService
+	// Daemons are the clusters' daemons, with the daemon task definitions
+	// they run.
+	Daemons               []*doctor.Daemon
+	DaemonTaskDefinitions []*doctor.DaemonTaskDefinition
 	// ContainerInstances are the clusters' registered container
 	// instances (all the clusters read: Registrations), without their
 	// instance profiles until ReadInstanceProfiles.
@@ -77,13 +82,19 @@ func (st *ECSState) Apply(s *doctor.Setup) {
 	s.Tasks = append(s.Tasks, st.Tasks...)
 	s.Clusters = append(s.Clusters, st.Clusters...)
 	s.CapacityProviders = append(s.CapacityProviders, st.CapacityProviders...)
+	s.ExpressServices = append(s.ExpressServices, st.ExpressServices...)
+	s.Daemons = append(s.Daemons, st.Daemons...)
+	s.DaemonTaskDefinitions = append(s.DaemonTaskDefinitions, st.DaemonTaskDefinitions...)
 	s.ContainerInstances = append(s.ContainerInstances, st.ContainerInstances...)
 	s.Registrations = append(s.Registrations, st.Registrations...)
 }
 
 // ReadECS reads the named clusters (all when none), their services (only
-// the named ones when some are), the task definitions those run, and the
-// capacity providers the clusters use; plus the named task definitions.
+// the named ones when some are; an Express service as
+// DescribeExpressGatewayService answers it), the task definitions those
+// run, their daemons with the daemon task definitions they run (when no
+// service is named), and the capacity providers the clusters, services
+// and daemons use; plus the named task definitions.
 func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []string) (*ECSState, error) {
 	st := &ECSState{}
 	if len(clusters) == 0 {
@@ -131,6 +142,15 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 			}
 			for _, s := range svcs {
 				foundSvc[s.ServiceName], foundSvc[s.ServiceArn] = true, true
+				// ECS manages the service of an Express service.
+				if s.ResourceManagementType == string(ecstypes.ResourceManagementTypeEcs) {
+					es, err := l.readExpress(ctx, s.ServiceArn)
+					if err != nil {
+						return nil, err
+					}
+					st.ExpressServices = append(st.ExpressServices, es)
+					continue
+				}
 				st.Services = append(st.Services, s)
 				for _, item := range s.CapacityProviderStrategy {
 					providers[item.CapacityProvider] = true
@@ -138,11 +158,26 @@ func (l *Live) ReadECS(ctx context.Context, clusters, services, taskDefs []strin
 				taskDefs = append(taskDefs, s.TaskDefinition)
 			}
 			if len(services) == 0 {
+				if err := l.readDaemons(ctx, dc.ClusterArn, st, providers); err != nil {
+					return nil, err
+				}
 				tasks, err := l.readTasks(ctx, dc.ClusterArn)
 				if err != nil {
 					return nil, err
 				}
+				// The tasks of Express services and daemons are theirs:
+				// their task definitions are read through them.
+				owned := map[string]bool{}
+				for _, es := range st.ExpressServices {
+					owned[es.ClusterName()+"/service:"+es.Name()] = true
+				}
+				for _, d := range st.Daemons {
+					owned[d.ClusterName()+"/daemon:"+d.Name()] = true
+				}
 				for _, t := range tasks {
+					if owned[dc.ClusterName+"/"+t.Group] {
+						continue
+					}
 					st.Tasks = append(st.Tasks, t)
 					if t.CapacityProviderName != "" {
 						providers[t.CapacityProviderName] = true
@@ -234,6 +269,88 @@ func (l *Live) readServices(ctx context.Context, cluster string, only []string) 
 	}
 	return res, nil
 }
+
+// readExpress reads an Express service (DescribeExpressGatewayService).
+func (l *Live) readExpress(ctx context.Context, arn string) (*doctor.ExpressService, error) {
+	out, err := l.ECS.DescribeExpressGatewayService(ctx, &ecs.DescribeExpressGatewayServiceInput{ServiceArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("ecs DescribeExpressGatewayService %s: %w", arn, err)
+	}
+	es := &doctor.ExpressService{Source: "ecs"}
+	if err := convert(out.Service, es); err != nil {
+		return nil, err
+	}
+	return es, nil
+}
+
+// readDaemons reads a cluster's daemons (ListDaemons, DescribeDaemon),
+// each with its revision (DescribeDaemonRevisions: the daemon task
+// definition it runs, ECS Exec) and that revision's daemon task
+// definition, and adds their capacity providers to providers. A daemon
+// being deleted runs its tasks down: it is read as it runs.
+func (l *Live) readDaemons(ctx context.Context, cluster string, st *ECSState, providers map[string]bool) error {
+	var arns []string
+	in := &ecs.ListDaemonsInput{ClusterArn: aws.String(cluster)}
+	for {
+		out, err := l.ECS.ListDaemons(ctx, in)
+		if err != nil {
+			return fmt.Errorf("ecs ListDaemons: %w", err)
+		}
+		for _, d := range out.DaemonSummariesList {
+			arns = append(arns, aws.ToString(d.DaemonArn))
+		}
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	seen := map[string]bool{}
+	for _, t := range st.DaemonTaskDefinitions {
+		seen[t.DaemonTaskDefinitionArn] = true
+	}
+	for _, arn := range arns {
+		out, err := l.ECS.DescribeDaemon(ctx, &ecs.DescribeDaemonInput{DaemonArn: aws.String(arn)})
+		if err != nil {
+			return fmt.Errorf("ecs DescribeDaemon %s: %w", arn, err)
+		}
+		if out.Daemon == nil || len(out.Daemon.CurrentRevisions) == 0 {
+			continue
+		}
+		cur := out.Daemon.CurrentRevisions[0]
+		revs, err := l.ECS.DescribeDaemonRevisions(ctx, &ecs.DescribeDaemonRevisionsInput{DaemonRevisionArns: []string{aws.ToString(cur.Arn)}})
+		if err != nil {
+			return fmt.Errorf("ecs DescribeDaemonRevisions %s: %w", aws.ToString(cur.Arn), err)
+		}
+		if len(revs.DaemonRevisions) == 0 {
+			continue
+		}
+		rev := revs.DaemonRevisions[0]
+		d := &doctor.Daemon{DaemonArn: arn, Source: "ecs"}
+		d.ClusterArn = aws.ToString(out.Daemon.ClusterArn)
+		d.DaemonTaskDefinitionArn = aws.ToString(rev.DaemonTaskDefinitionArn)
+		d.EnableExecuteCommand = aws.ToBool(rev.EnableExecuteCommand)
+		for _, p := range cur.CapacityProviders {
+			d.CapacityProviderArns = append(d.CapacityProviderArns, aws.ToString(p.Arn))
+			providers[lastSegment(aws.ToString(p.Arn))] = true
+		}
+		st.Daemons = append(st.Daemons, d)
+		if td := d.DaemonTaskDefinitionArn; td != "" && !seen[td] {
+			seen[td] = true
+			dtd, err := l.ECS.DescribeDaemonTaskDefinition(ctx, &ecs.DescribeDaemonTaskDefinitionInput{DaemonTaskDefinition: aws.String(td)})
+			if err != nil {
+				return fmt.Errorf("ecs DescribeDaemonTaskDefinition %s: %w", td, err)
+			}
+			x := &doctor.DaemonTaskDefinition{Source: "ecs"}
+			if err := convert(dtd.DaemonTaskDefinition, &x.DaemonTaskDefinition); err != nil {
+				return err
+			}
+			st.DaemonTaskDefinitions = append(st.DaemonTaskDefinitions, x)
+		}
+	}
+	return nil
+}
+
+func lastSegment(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
 
 // readTasks reads a cluster's tasks that run, are about to, or stopped
 // lately (ECS keeps stopped tasks for about an hour): a task that stopped
