@@ -9,11 +9,3 @@ import "context"
 func (s *Server) DelegationToken(ctx context.Context, id string) (token string, ok bool, err error) {
 	return s.srv.IAM.DelegationToken(ctx, id)
 }
-
-// OutboundJWKS is the JSON Web Key Set that verifies account's
-// GetWebIdentityToken tokens (what the issuer's /.well-known/jwks.json
-// publishes on AWS); nil before the account enables outbound web identity
-// federation.
-func (s *Server) OutboundJWKS(ctx context.Context, account string) ([]byte, error) {
-	return s.srv.OutboundJWKS(ctx, account)
-}

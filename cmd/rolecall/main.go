@@ -194,29 +194,40 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 2
 	}
-	srv, err := app.Open(opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "rolecall: %v\n", err)
-		return 1
-	}
-	if *initFile != "" {
-		if code := seed(srv, *initFile, stdout, stderr); code != 0 {
-			srv.Close()
-			return code
-		}
-	}
+	// Listening comes first: the accounts' outbound issuers are URLs on
+	// the OIDC listener, which IAM is built knowing.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		srv.Close()
 		fmt.Fprintf(stderr, "rolecall: cannot listen on %s: %v\n", *addr, err)
 		return 1
 	}
 	oidcLn, err := oidcListen(*oidcAddr, ln.Addr(), stderr)
 	if err != nil {
 		ln.Close()
-		srv.Close()
 		fmt.Fprintf(stderr, "rolecall: cannot listen on --oidc-addr %s: %v\n", *oidcAddr, err)
 		return 1
+	}
+	closeListeners := func() {
+		ln.Close()
+		if oidcLn != nil {
+			oidcLn.Close()
+		}
+	}
+	if oidcLn != nil {
+		opts.OIDCURL = "http://" + oidcLn.Addr().String()
+	}
+	srv, err := app.Open(opts)
+	if err != nil {
+		closeListeners()
+		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		return 1
+	}
+	if *initFile != "" {
+		if code := seed(srv, *initFile, stdout, stderr); code != 0 {
+			closeListeners()
+			srv.Close()
+			return code
+		}
 	}
 	endpoint := "http://" + ln.Addr().String()
 	state := filepath.Join(*dataDir, app.StateFile)
@@ -246,7 +257,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	go func() { errc <- hs.Serve(limits.Listener(ln, log)) }()
 	var oidcServer *http.Server
 	if oidcLn != nil {
-		oidcServer = limits.HTTPServer(oidc.Handler{Issuer: srv.Issuer})
+		oidcServer = limits.HTTPServer(srv.OIDCHandler())
 		go func() { errc <- oidcServer.Serve(limits.Listener(oidcLn, log)) }()
 	}
 
