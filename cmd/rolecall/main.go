@@ -8,6 +8,7 @@
 //	rolecall task env TASK_ARN [--endpoint URL]
 //	rolecall instance launch|env|list|terminate [...] [--endpoint URL]
 //	rolecall mfa code SERIAL [--two] [--endpoint URL]
+//	rolecall delegation token DELEGATION_REQUEST_ID [--endpoint URL]
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
@@ -72,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return instanceCmd(args[1:], stdout, stderr)
 	case "mfa":
 		return mfaCmd(args[1:], stdout, stderr)
+	case "delegation":
+		return delegationCmd(args[1:], stdout, stderr)
 	case "state":
 		return stateCmd(args[1:], stdout, stderr)
 	case "health":
@@ -105,6 +108,8 @@ Commands:
   instance  'instance launch|env|list|terminate': EC2 instances with an instance profile, and
             the exports that make a local program act as an instance's role (IMDSv2)
   mfa       'mfa code SERIAL': the code a virtual MFA device rolecall made shows now
+  delegation 'delegation token ID': a delegation request's exchange token, for the partner
+            (AWS sends it to the partner's SNS topic)
   policy    'policy eval': evaluate policy files against a request and explain the decision
   doctor    every role an ECS setup needs, checked, with the fix; 'doctor explain', 'doctor indirect'
   explain-denied REQUEST_ID

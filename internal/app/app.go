@@ -228,14 +228,15 @@ func Open(o Options) (*App, error) {
 		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
 		Console: cons, AllowedHosts: o.AllowedHosts,
 		Internal: map[string]http.Handler{
-			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
-			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
-			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
-			OIDCTokenPath:      &oidcTokenEndpoint{issuer: issuer, authn: authn, authz: az, clock: o.Clock, gen: o.IDs},
-			MFACodePath:        &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
-			ResetPath:          reset,
-			MotoResetPath:      reset,
-			SAMLPrefix:         &samlEndpoint{idp: saml.NewIdP(vst, o.Clock), authn: authn, authz: az, ids: o.IDs, log: o.Log},
+			agent.Prefix:        &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
+			imds.ControlPrefix:  &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
+			StatePath:           &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
+			OIDCTokenPath:       &oidcTokenEndpoint{issuer: issuer, authn: authn, authz: az, clock: o.Clock, gen: o.IDs},
+			MFACodePath:         &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
+			DelegationTokenPath: &delegationTokenEndpoint{iam: iamSvc, authn: authn, authz: az, gen: o.IDs},
+			ResetPath:           reset,
+			MotoResetPath:       reset,
+			SAMLPrefix:          &samlEndpoint{idp: saml.NewIdP(vst, o.Clock), authn: authn, authz: az, ids: o.IDs, log: o.Log},
 		},
 	})
 	cons.SetAPI(h)
