@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/arn"
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/policy"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -78,7 +79,41 @@ func bindTrust(tx store.Tx, d *policy.Document) ([]trustBinding, error) {
 		}
 		out = append(out, trustBinding{Value: v, ID: id})
 	}
-	return out, nil
+	return out, checkFederated(tx, d)
+}
+
+// checkFederated checks the "Federated" principals that are IAM identity
+// provider ARNs: each must name a SAML or OpenID Connect provider that
+// exists, in the account its ARN names, as a user or role ARN must. A
+// provider is not bound to an ID: deleted, its ARN stays in the trust
+// policies that name it (which then let no one in, STS finding no
+// provider), and a provider created again under it is trusted again.
+// Domain names (accounts.google.com, cognito-identity.amazonaws.com) name
+// no IAM entity and pass.
+func checkFederated(tx store.Tx, d *policy.Document) error {
+	for _, v := range d.FederatedPrincipals() {
+		a, err := arn.Parse(v)
+		if err != nil || a.Service != "iam" {
+			continue
+		}
+		var exists bool
+		switch kind, name, _ := strings.Cut(a.Resource, "/"); kind {
+		case "oidc-provider":
+			_, exists = tx.Get(bucketOIDCProviders, a.Account+"/"+name)
+		case "saml-provider":
+			p, err := loadSAMLProvider(tx, a.Account, v)
+			if err != nil && awserr.Code(err) != "NoSuchEntity" {
+				return err
+			}
+			exists = p != nil
+		default:
+			continue
+		}
+		if !exists {
+			return policy.InvalidPrincipal(policy.InvalidPrincipalFederated, v)
+		}
+	}
+	return nil
 }
 
 // userOrRole reads a user or role ARN.
