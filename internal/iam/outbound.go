@@ -201,8 +201,12 @@ func (s *Service) signer(o *outboundRecord) (*OutboundSigner, error) {
 }
 
 // errFeatureEnabled, errFeatureDisabled: the model's FeatureEnabled (409)
-// and FeatureDisabled (404), worded as the IAM API reference describes
-// them (unverified as AWS's message texts).
+// and FeatureDisabled (404), in the words of the IAM API reference's error
+// descriptions
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html,
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOutboundWebIdentityFederation.html);
+// no public record of an answer shows whether AWS's messages are the same
+// (unverified).
 func errFeatureEnabled() error {
 	return awserr.New(http.StatusConflict, "FeatureEnabled", "The request failed because outbound identity federation is already enabled for your AWS account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the GetOutboundWebIdentityFederationInfo operation.")
 }
