@@ -1,16 +1,12 @@
 package app
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/rolecall/rolecall/internal/auth"
 	"github.com/rolecall/rolecall/internal/authz"
-	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
-	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
-	"github.com/rolecall/rolecall/internal/server"
 )
 
 // DelegationTokenPath is rolecall's endpoint for the exchange token of a
@@ -51,22 +47,8 @@ type delegationTokenEndpoint struct {
 
 func (h *delegationTokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := h.gen.UUID()
-	switch {
-	case r.URL.Path != DelegationTokenPath:
-		jsonrpc.WriteError(w, awserr.New(http.StatusNotFound, "NotFound", "no such rolecall endpoint: %s", r.URL.Path), requestID)
-		return
-	case r.Method != http.MethodGet:
-		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s takes GET", DelegationTokenPath), requestID)
-		return
-	}
-	id := r.URL.Query().Get("id")
-	if id == "" {
-		jsonrpc.WriteError(w, awserr.MissingParameter("id"), requestID)
-		return
-	}
-	p, aerr := h.authn.Authenticate(r.Context(), r, nil, server.DecisionsService)
-	if aerr != nil {
-		jsonrpc.WriteError(w, auth.JSONError(aerr), requestID)
+	p, id, ok := signedGet(w, r, h.authn, DelegationTokenPath, "id", requestID)
+	if !ok {
 		return
 	}
 	ctx := authz.WithMeta(r.Context(), authz.MetaOf(r, requestID))
@@ -76,11 +58,5 @@ func (h *delegationTokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Reque
 	if err == nil {
 		token, err = h.iam.DelegationToken(ctx, p.Account, id)
 	}
-	if err != nil {
-		jsonrpc.WriteError(w, awserr.As(err), requestID)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-RequestId", requestID)
-	json.NewEncoder(w).Encode(DelegationToken{DelegationRequestId: id, Token: token})
+	writeAnswer(w, requestID, DelegationToken{DelegationRequestId: id, Token: token}, err)
 }
