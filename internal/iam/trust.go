@@ -51,7 +51,8 @@ func putID(tx store.Tx, id, account, kind, name string) error {
 func deleteID(tx store.Tx, id string) error { return tx.Delete(bucketIDs, id) }
 
 // bindTrust checks the "AWS" principals of a trust policy and binds each
-// user and role to its unique ID. A user or role ARN must name one that
+// user and role to its unique ID; its "Federated" provider ARNs are
+// checked too (checkFederated). A user or role ARN must name one that
 // exists, in any account (`Invalid principal in policy:
 // "AWS":"arn:aws:iam::ACCOUNT:role/NAME"`, aws-facts.md); a unique ID is
 // kept as written (IAM accepts them: a policy saved with the IDs of
@@ -79,7 +80,10 @@ func bindTrust(tx store.Tx, d *policy.Document) ([]trustBinding, error) {
 		}
 		out = append(out, trustBinding{Value: v, ID: id})
 	}
-	return out, checkFederated(tx, d)
+	if err := checkFederated(tx, d); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // checkFederated checks the "Federated" principals that are IAM identity
@@ -97,9 +101,14 @@ func checkFederated(tx store.Tx, d *policy.Document) error {
 			continue
 		}
 		var exists bool
-		switch kind, name, _ := strings.Cut(a.Resource, "/"); kind {
+		switch kind, _, _ := strings.Cut(a.Resource, "/"); kind {
 		case "oidc-provider":
-			_, exists = tx.Get(bucketOIDCProviders, a.Account+"/"+name)
+			key, ok, err := oidcProviderKey(a.Account, v)
+			if err != nil {
+				return err
+			}
+			_, exists = tx.Get(bucketOIDCProviders, key)
+			exists = exists && ok
 		case "saml-provider":
 			p, err := loadSAMLProvider(tx, a.Account, v)
 			if err != nil && awserr.Code(err) != "NoSuchEntity" {
