@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rolecall/rolecall/internal/app"
 	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/rolecalltest"
 )
@@ -104,8 +107,13 @@ func TestDelegationRequests(t *testing.T) {
 	if r := get(dana.iam); r.State != iamtypes.StateTypeAccepted || aws.ToString(r.ApproverId) != danaArn {
 		t.Errorf("accepted: %s %s", r.State, aws.ToString(r.ApproverId))
 	}
-	if _, ok, _ := rc.DelegationToken(ctx, id); ok {
-		t.Error("a token before it is sent")
+	// The partner asks rolecall for the token AWS would publish to its
+	// SNS topic (rolecall delegation token): none before it is sent.
+	tokenOf := func(key, secret string) (int, string) {
+		return rolecallGet(t, rc.Endpoint+app.DelegationTokenPath+"?id="+url.QueryEscape(id), key, secret, clock)
+	}
+	if status, body := tokenOf(partner, "test"); status != 400 || !strings.Contains(body, "The delegation request "+id+" is ACCEPTED: no exchange token has been sent for it (SendDelegationToken).") {
+		t.Errorf("a token before it is sent: %d %s", status, body)
 	}
 	must(dana.iam.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: aws.String(id)}))(t)
 	if r := get(dana.iam); r.State != iamtypes.StateTypeFinalized || !r.ExpirationTime.Equal(clock.Now().Add(time.Hour)) {
@@ -116,9 +124,25 @@ func TestDelegationRequests(t *testing.T) {
 
 	// The partner trades the token for dana's identity, limited to the
 	// request's policy.
-	token, ok, err := rc.DelegationToken(ctx, id)
-	if err != nil || !ok {
-		t.Fatalf("no token: %v", err)
+	status, body := tokenOf(partner, "test")
+	var answer app.DelegationToken
+	if err := json.Unmarshal([]byte(body), &answer); err != nil || status != 200 || answer.DelegationRequestId != id || answer.Token == "" {
+		t.Fatalf("no token: %d %s", status, body)
+	}
+	token := answer.Token
+	if direct, err := rc.DelegationToken(ctx, partner, id); err != nil || direct != token {
+		t.Errorf("rolecalltest's DelegationToken: %q %v", direct, err)
+	}
+	// Only the requestor's account, and in it whom a policy allows
+	// rolecall:GetDelegationToken: the customer's account sees no such
+	// request, a partner user without the permission is denied.
+	if status, body := tokenOf("test", "test"); status != 404 || !strings.Contains(body, "The delegation request with ID "+id+" cannot be found.") {
+		t.Errorf("the customer's root: %d %s", status, body)
+	}
+	_, intern := newUser(t, partnerRoot, withCreds(rc.Config, partner, "test", ""), clock, "intern", "")
+	if status, body := tokenOf(aws.ToString(intern.AccessKeyId), aws.ToString(intern.SecretAccessKey)); status != 403 ||
+		!strings.Contains(body, "User: arn:aws:iam::"+partner+":user/intern is not authorized to perform: rolecall:GetDelegationToken on resource: arn:aws:iam::"+partner+":delegation-request/"+id) {
+		t.Errorf("a partner user without the permission: %d %s", status, body)
 	}
 	clock.Advance(10 * time.Minute)
 	out := must(partnerRoot.sts.GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String(token)}))(t)

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +18,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/rolecall/rolecall/internal/ids"
-	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/rolecalltest"
 )
 
@@ -144,7 +145,8 @@ func TestListPoliciesGrantingServiceAccess(t *testing.T) {
 // signature verified with the issuer's JWKS, its header and claims.
 func jwtParts(t *testing.T, tok string, jwks []byte) (header, claims map[string]any) {
 	t.Helper()
-	parsed, err := oidc.Parse(tok)
+	// As a relying party verifies: go-jose, the key the header's kid names.
+	sig, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES384})
 	if err != nil {
 		t.Fatalf("not a signed JWT: %v", err)
 	}
@@ -152,8 +154,12 @@ func jwtParts(t *testing.T, tok string, jwks []byte) (header, claims map[string]
 	if err := json.Unmarshal(jwks, &set); err != nil {
 		t.Fatal(err)
 	}
-	if !parsed.Verify(set.Keys) {
-		t.Fatalf("the %s token does not verify with the JWKS %s", parsed.Algorithm, jwks)
+	keys := set.Key(sig.Signatures[0].Header.KeyID)
+	if len(keys) != 1 {
+		t.Fatalf("the JWKS %s has no key %q", jwks, sig.Signatures[0].Header.KeyID)
+	}
+	if _, err := sig.Verify(keys[0].Public()); err != nil {
+		t.Fatalf("the %s token does not verify with the JWKS %s: %v", sig.Signatures[0].Header.Algorithm, jwks, err)
 	}
 	b, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
 	if err == nil {
@@ -169,10 +175,48 @@ func jwtParts(t *testing.T, tok string, jwks []byte) (header, claims map[string]
 	return header, claims
 }
 
+// fetchIssuer is a relying party's first step: the issuer's discovery
+// document over HTTP, then the key set at its jwks_uri; status is the
+// discovery document's HTTP status (the keys are fetched only on 200).
+func fetchIssuer(t *testing.T, issuer string) (status int, jwks []byte) {
+	t.Helper()
+	get := func(u string) (int, []byte) {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, b
+	}
+	status, b := get(issuer + "/.well-known/openid-configuration")
+	if status != http.StatusOK {
+		return status, nil
+	}
+	var doc struct {
+		Issuer  string   `json:"issuer"`
+		JWKSURI string   `json:"jwks_uri"`
+		Algs    []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Issuer != issuer || doc.JWKSURI != issuer+"/.well-known/jwks.json" ||
+		strings.Join(doc.Algs, ",") != "RS256,ES384" {
+		t.Fatalf("discovery document %s (%v)", b, err)
+	}
+	status, jwks = get(doc.JWKSURI)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d", doc.JWKSURI, status)
+	}
+	return status, jwks
+}
+
 // TestOutboundWebIdentityFederation: the account enables the feature and
-// gets its issuer; its principals' tokens are signed with keys its JWKS
-// verifies, say who they are, for whom, and for how long; disabled, no
-// token.
+// gets its issuer, whose discovery document and keys are served over
+// HTTP; its principals' tokens are signed with keys its JWKS verifies,
+// say who they are, for whom, and for how long; disabled, no token and no
+// published issuer.
 func TestOutboundWebIdentityFederation(t *testing.T) {
 	clock := &ids.FixedClock{T: time.Now().UTC().Truncate(time.Second)}
 	rc := rolecalltest.RunT(t, rolecalltest.WithClock(clock))
@@ -188,8 +232,8 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 	wantErr(t, err, 404, "FeatureDisabled", disabled)
 
 	issuer := aws.ToString(must(root.iam.EnableOutboundWebIdentityFederation(ctx, nil))(t).IssuerIdentifier)
-	if !strings.HasPrefix(issuer, "https://") || !strings.HasSuffix(issuer, ".tokens.sts.global.api.aws") {
-		t.Errorf("issuer %s", issuer)
+	if !strings.HasPrefix(issuer, rc.IssuerEndpoint+"/outbound/") {
+		t.Errorf("issuer %s, want one under %s", issuer, rc.IssuerEndpoint)
 	}
 	_, err = root.iam.EnableOutboundWebIdentityFederation(ctx, nil)
 	wantErr(t, err, 409, "FeatureEnabled", "The request failed because outbound identity federation is already enabled for your AWS account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the GetOutboundWebIdentityFederationInfo operation.")
@@ -197,7 +241,7 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 	if aws.ToString(info.IssuerIdentifier) != issuer || !info.JwtVendingEnabled {
 		t.Errorf("info %s %v", aws.ToString(info.IssuerIdentifier), info.JwtVendingEnabled)
 	}
-	jwks := must(rc.OutboundJWKS(ctx, account))(t)
+	_, jwks := fetchIssuer(t, issuer)
 
 	in.Tags = []ststypes.Tag{{Key: aws.String("job"), Value: aws.String("42")}}
 	out := must(alice.sts.GetWebIdentityToken(ctx, in))(t)
@@ -239,10 +283,16 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 	if info := must(root.iam.GetOutboundWebIdentityFederationInfo(ctx, nil))(t); aws.ToString(info.IssuerIdentifier) != issuer || info.JwtVendingEnabled {
 		t.Errorf("disabled: %s %v", aws.ToString(info.IssuerIdentifier), info.JwtVendingEnabled)
 	}
+	if status, _ := fetchIssuer(t, issuer); status != http.StatusNotFound {
+		t.Errorf("a disabled issuer's discovery document: %d, want 404", status)
+	}
 	in.Tags = nil
 	_, err = alice.sts.GetWebIdentityToken(ctx, in)
 	wantErr(t, err, 403, "OutboundWebIdentityFederationDisabledException", "The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the AWS Management Console or API.")
 	if again := aws.ToString(must(root.iam.EnableOutboundWebIdentityFederation(ctx, nil))(t).IssuerIdentifier); again != issuer {
 		t.Errorf("enabled again: issuer %s, was %s", again, issuer)
+	}
+	if _, again := fetchIssuer(t, issuer); string(again) != string(jwks) {
+		t.Errorf("enabled again: keys %s, were %s", again, jwks)
 	}
 }

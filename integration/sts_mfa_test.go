@@ -166,14 +166,7 @@ func TestMFACodeEndpoint(t *testing.T) {
 		if two {
 			q.Set("two", "1")
 		}
-		req := must(http.NewRequestWithContext(ctx, http.MethodGet, rc.Endpoint+app.MFACodePath+"?"+q.Encode(), nil))(t)
-		creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha(""), server.DecisionsService, "us-east-1", clock.Now()); err != nil {
-			t.Fatal(err)
-		}
-		resp := must(http.DefaultClient.Do(req))(t)
-		defer resp.Body.Close()
-		return resp.StatusCode, strings.TrimSpace(string(must(io.ReadAll(resp.Body))(t)))
+		return rolecallGet(t, rc.Endpoint+app.MFACodePath+"?"+q.Encode(), key, secret, clock)
 	}
 	codes := func(body string) []string {
 		var out app.MFACodes
@@ -207,4 +200,19 @@ func TestMFACodeEndpoint(t *testing.T) {
 	if status != 403 {
 		t.Errorf("another account: %d %s", status, body)
 	}
+}
+
+// rolecallGet sends a GET to one of rolecall's own endpoints, signed as
+// `rolecall mfa code` and the like sign (service "rolecall"), and answers
+// its status and body.
+func rolecallGet(t *testing.T, u, key, secret string, clock interface{ Now() time.Time }) (int, string) {
+	t.Helper()
+	req := must(http.NewRequestWithContext(ctx, http.MethodGet, u, nil))(t)
+	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha(""), server.DecisionsService, "us-east-1", clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp := must(http.DefaultClient.Do(req))(t)
+	defer resp.Body.Close()
+	return resp.StatusCode, strings.TrimSpace(string(must(io.ReadAll(resp.Body))(t)))
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -282,4 +283,64 @@ func TestWebIdentityFederatedProvider(t *testing.T) {
 	must(session.ListRoles(ctx, &iam.ListRolesInput{}))(t)
 	_, err := session.ListUsers(ctx, &iam.ListUsersInput{})
 	wantErr(t, err, 403, "AccessDenied", "User: arn:aws:sts::000000000000:assumed-role/deploy/s1 is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::000000000000:user/ with an explicit deny in an identity-based policy")
+}
+
+// TestWebIdentityProviderMustExist: a trust policy's Federated principal
+// that is an IAM provider ARN must name a provider that exists, as a user
+// or role ARN must; the check cannot be turned into a way in: another
+// account's provider ARN in a role's trust lets no token in (STS looks
+// for the provider in the role's account), and a deleted provider leaves
+// its roles in place, trusting no one until it is created again.
+func TestWebIdentityProviderMustExist(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	c := iam.NewFromConfig(rc.Config)
+	trustSAML := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + account + `:saml-provider/nope"},"Action":"sts:AssumeRoleWithSAML"}]}`
+	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(githubTrust)})
+	wantErr(t, err, 400, "MalformedPolicyDocument", `Invalid principal in policy: "FEDERATED":"`+githubProvider+`"`)
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("sso"), AssumeRolePolicyDocument: aws.String(trustSAML)})
+	wantErr(t, err, 400, "MalformedPolicyDocument", `Invalid principal in policy: "FEDERATED":"arn:aws:iam::`+account+`:saml-provider/nope"`)
+	// A domain name is no IAM entity: nothing to find.
+	createRole(t, c, "cognito", func(in *iam.CreateRoleInput) {
+		in.AssumeRolePolicyDocument = aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`)
+	})
+
+	githubSetUp(t, rc)
+	st := sts.NewFromConfig(rc.Config)
+	good := token(t, rc, rolecalltest.TokenRequest{Preset: "github", Subject: mainBranch})
+	assume := func(role string) error {
+		_, err := st.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String(role), RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(good)})
+		return err
+	}
+	if err := assume(roleArn("deploy")); err != nil {
+		t.Fatalf("with the provider: %v", err)
+	}
+
+	// Another account names this account's provider: its role is made
+	// (the provider exists), and lets no GitHub token in, since that
+	// account has no provider of its own for the issuer; a provider this
+	// account does not have is refused as here.
+	other := iam.NewFromConfig(withCreds(rc.Config, partner, "test", ""))
+	must(other.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("borrowed"), AssumeRolePolicyDocument: aws.String(githubTrust)}))(t)
+	wantErr(t, assume("arn:aws:iam::"+partner+":role/borrowed"), 400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com")
+	gitlab := "arn:aws:iam::" + account + ":oidc-provider/gitlab.com"
+	_, err = other.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gitlab"), AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(githubTrust, githubProvider, gitlab))})
+	wantErr(t, err, 400, "MalformedPolicyDocument", `Invalid principal in policy: "FEDERATED":"`+gitlab+`"`)
+
+	// The provider deleted: the role and its trust stay as written, the
+	// token finds no provider, and the trust cannot be written again
+	// until the provider is back, which lets the token in again.
+	must(c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(githubProvider)}))(t)
+	doc := must(url.QueryUnescape(aws.ToString(must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}))(t).Role.AssumeRolePolicyDocument)))(t)
+	if !strings.Contains(doc, `"Federated":"`+githubProvider+`"`) {
+		t.Errorf("the trust policy after the provider was deleted: %s", doc)
+	}
+	wantErr(t, assume(roleArn("deploy")), 400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com")
+	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(githubTrust)})
+	wantErr(t, err, 400, "MalformedPolicyDocument", `Invalid principal in policy: "FEDERATED":"`+githubProvider+`"`)
+	must(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"}}))(t)
+	if err := assume(roleArn("deploy")); err != nil {
+		t.Errorf("with the provider made again: %v", err)
+	}
 }

@@ -3,17 +3,11 @@ package rolecalltest
 import "context"
 
 // DelegationToken is the exchange token SendDelegationToken released for
-// delegation request id: AWS publishes it to the request's SNS topic,
-// which rolecall does not have, so a test plays the partner's side by
-// reading it here. ok is false before it is released.
-func (s *Server) DelegationToken(ctx context.Context, id string) (token string, ok bool, err error) {
-	return s.srv.IAM.DelegationToken(ctx, id)
-}
-
-// OutboundJWKS is the JSON Web Key Set that verifies account's
-// GetWebIdentityToken tokens (what the issuer's /.well-known/jwks.json
-// publishes on AWS); nil before the account enables outbound web identity
-// federation.
-func (s *Server) OutboundJWKS(ctx context.Context, account string) ([]byte, error) {
-	return s.srv.OutboundJWKS(ctx, account)
+// delegation request id, as the requestor's account reads it (account):
+// AWS publishes it to the request's SNS topic, which rolecall does not
+// have, so a test plays the partner's side by reading it here, as
+// `rolecall delegation token` does over HTTP. Before it is released, the
+// error is IAM's InvalidInput naming the request's state.
+func (s *Server) DelegationToken(ctx context.Context, account, id string) (string, error) {
+	return s.srv.IAM.DelegationToken(ctx, account, id)
 }

@@ -12,6 +12,7 @@ package rolecalltest
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -36,9 +37,16 @@ type Server struct {
 	Config aws.Config
 	// Account is the default account id.
 	Account string
+	// IssuerEndpoint is where rolecall's OpenID Connect issuer and the
+	// accounts' outbound web identity issuers publish their discovery
+	// documents and keys, as serve --oidc-addr: an account's
+	// IssuerIdentifier (EnableOutboundWebIdentityFederation) is a URL
+	// under it.
+	IssuerEndpoint string
 
-	srv *app.App
-	hs  *httptest.Server
+	srv  *app.App
+	hs   *httptest.Server
+	oidc *httptest.Server
 }
 
 // Option adjusts the instance RunT starts.
@@ -186,10 +194,18 @@ func Start(opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	// The issuers' listener, whose address IAM is built knowing; its
+	// handler is the app's, set before it serves.
+	var issuers http.Handler
+	ohs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { issuers.ServeHTTP(w, r) }))
+	o.OIDCURL = "http://" + ohs.Listener.Addr().String()
 	srv, err := app.Open(o)
 	if err != nil {
+		ohs.Close()
 		return nil, err
 	}
+	issuers = srv.OIDCHandler()
+	ohs.Start()
 	// The server's limits, as `rolecall serve` has them.
 	hs := httptest.NewUnstartedServer(srv.Handler)
 	hs.Config = server.DefaultLimits.HTTPServer(srv.Handler)
@@ -205,11 +221,12 @@ func Start(opts ...Option) (*Server, error) {
 		// close a large response body early (aws-sdk-go-v2#2737), and
 		// AWS's 4xx answers are not retried anyway.
 	}
-	return &Server{Endpoint: hs.URL, Config: cfg, Account: o.Account, srv: srv, hs: hs}, nil
+	return &Server{Endpoint: hs.URL, Config: cfg, Account: o.Account, IssuerEndpoint: ohs.URL, srv: srv, hs: hs, oidc: ohs}, nil
 }
 
 // Close stops the HTTP server, then closes the state.
 func (s *Server) Close() {
 	s.hs.Close()
+	s.oidc.Close()
 	s.srv.Close()
 }

@@ -8,6 +8,7 @@
 //	rolecall task env TASK_ARN [--endpoint URL]
 //	rolecall instance launch|env|list|terminate [...] [--endpoint URL]
 //	rolecall mfa code SERIAL [--two] [--endpoint URL]
+//	rolecall delegation token DELEGATION_REQUEST_ID [--endpoint URL]
 //	rolecall policy eval --policy FILE --action ACTION --resource ARN [...]
 //	rolecall doctor [--file PATH]... [--format table|json|markdown]; doctor explain TEXT; doctor indirect
 //	rolecall state export|import [--data-dir DIR | --endpoint URL] [FILE]; state check|salvage|repair [--data-dir DIR]
@@ -72,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return instanceCmd(args[1:], stdout, stderr)
 	case "mfa":
 		return mfaCmd(args[1:], stdout, stderr)
+	case "delegation":
+		return delegationCmd(args[1:], stdout, stderr)
 	case "state":
 		return stateCmd(args[1:], stdout, stderr)
 	case "health":
@@ -105,6 +108,8 @@ Commands:
   instance  'instance launch|env|list|terminate': EC2 instances with an instance profile, and
             the exports that make a local program act as an instance's role (IMDSv2)
   mfa       'mfa code SERIAL': the code a virtual MFA device rolecall made shows now
+  delegation 'delegation token ID': a delegation request's exchange token, for the partner
+            (AWS sends it to the partner's SNS topic)
   policy    'policy eval': evaluate policy files against a request and explain the decision
   doctor    every role an ECS setup needs, checked, with the fix; 'doctor explain', 'doctor indirect'
   explain-denied REQUEST_ID
@@ -194,29 +199,40 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rolecall: %v\n", err)
 		return 2
 	}
-	srv, err := app.Open(opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "rolecall: %v\n", err)
-		return 1
-	}
-	if *initFile != "" {
-		if code := seed(srv, *initFile, stdout, stderr); code != 0 {
-			srv.Close()
-			return code
-		}
-	}
+	// Listening comes first: the accounts' outbound issuers are URLs on
+	// the OIDC listener, which IAM is built knowing.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		srv.Close()
 		fmt.Fprintf(stderr, "rolecall: cannot listen on %s: %v\n", *addr, err)
 		return 1
 	}
 	oidcLn, err := oidcListen(*oidcAddr, ln.Addr(), stderr)
 	if err != nil {
 		ln.Close()
-		srv.Close()
 		fmt.Fprintf(stderr, "rolecall: cannot listen on --oidc-addr %s: %v\n", *oidcAddr, err)
 		return 1
+	}
+	closeListeners := func() {
+		ln.Close()
+		if oidcLn != nil {
+			oidcLn.Close()
+		}
+	}
+	if oidcLn != nil {
+		opts.OIDCURL = "http://" + oidcLn.Addr().String()
+	}
+	srv, err := app.Open(opts)
+	if err != nil {
+		closeListeners()
+		fmt.Fprintf(stderr, "rolecall: %v\n", err)
+		return 1
+	}
+	if *initFile != "" {
+		if code := seed(srv, *initFile, stdout, stderr); code != 0 {
+			closeListeners()
+			srv.Close()
+			return code
+		}
 	}
 	endpoint := "http://" + ln.Addr().String()
 	state := filepath.Join(*dataDir, app.StateFile)
@@ -246,7 +262,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	go func() { errc <- hs.Serve(limits.Listener(ln, log)) }()
 	var oidcServer *http.Server
 	if oidcLn != nil {
-		oidcServer = limits.HTTPServer(oidc.Handler{Issuer: srv.Issuer})
+		oidcServer = limits.HTTPServer(srv.OIDCHandler())
 		go func() { errc <- oidcServer.Serve(limits.Listener(oidcLn, log)) }()
 	}
 

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,6 +99,20 @@ type Options struct {
 	// pass one that trusts their TLS servers).
 	OIDCIssuer string
 	OIDCClient *http.Client
+	// OIDCURL is the http URL where OIDCHandler is served (serve
+	// --oidc-addr); when set, the accounts' outbound web identity issuers
+	// are URLs under it, which a relying party can fetch. Empty, they take
+	// AWS's form.
+	OIDCURL string
+}
+
+// outboundBase is where the outbound issuers are under the OIDC
+// listener at u; "" when it is not known.
+func outboundBase(u string) string {
+	if u == "" {
+		return ""
+	}
+	return strings.TrimSuffix(u, "/") + oidc.OutboundPrefix
 }
 
 // App is a rolecall instance: its state, its services and the HTTP
@@ -172,7 +187,7 @@ func Open(o Options) (*App, error) {
 		return nil, err
 	}
 	iamSvc := iam.New(iam.Config{Store: vst, Clock: o.Clock, IDs: o.IDs, DeletionDelay: o.SLRDeletionDelay, DeletionRetention: o.SLRTaskRetention,
-		PasswordIterations: o.PasswordIterations})
+		PasswordIterations: o.PasswordIterations, OutboundIssuerBase: outboundBase(o.OIDCURL)})
 	var audit *authz.AuditLog
 	if o.Enforce != authz.Off {
 		audit = authz.NewAuditLog(0, o.AuditLog)
@@ -213,14 +228,15 @@ func Open(o Options) (*App, error) {
 		Before:  func(ctx context.Context) { runDue(ctx, aasSvc, o.Log) },
 		Console: cons, AllowedHosts: o.AllowedHosts,
 		Internal: map[string]http.Handler{
-			agent.Prefix:       &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
-			imds.ControlPrefix: &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
-			StatePath:          &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
-			OIDCTokenPath:      &oidcTokenEndpoint{issuer: issuer, authn: authn, authz: az, clock: o.Clock, gen: o.IDs},
-			MFACodePath:        &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
-			ResetPath:          reset,
-			MotoResetPath:      reset,
-			SAMLPrefix:         &samlEndpoint{idp: saml.NewIdP(vst, o.Clock), authn: authn, authz: az, ids: o.IDs, log: o.Log},
+			agent.Prefix:        &agent.Handler{ECS: ecsSvc, Tasks: ecsRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log},
+			imds.ControlPrefix:  &imds.Control{Instances: instSvc, Metadata: md, EC2: resolve.EC2{Svc: instSvc}, IAM: iamRes, Authorizer: az, Auth: authn, IDs: o.IDs, Log: o.Log, Region: o.Region},
+			StatePath:           &stateEndpoint{iam: iamSvc, ecs: ecsSvc, aas: aasSvc, st: vst, authn: authn, authz: az, clock: o.Clock, gen: o.IDs, version: o.Version, log: o.Log},
+			OIDCTokenPath:       &oidcTokenEndpoint{issuer: issuer, authn: authn, authz: az, clock: o.Clock, gen: o.IDs},
+			MFACodePath:         &mfaCodeEndpoint{iam: iamSvc, res: iamRes, authn: authn, authz: az, gen: o.IDs},
+			DelegationTokenPath: &delegationTokenEndpoint{iam: iamSvc, authn: authn, authz: az, gen: o.IDs},
+			ResetPath:           reset,
+			MotoResetPath:       reset,
+			SAMLPrefix:          &samlEndpoint{idp: saml.NewIdP(vst, o.Clock), authn: authn, authz: az, ids: o.IDs, log: o.Log},
 		},
 	})
 	cons.SetAPI(h)

@@ -9,6 +9,7 @@ import (
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
 	"github.com/rolecall/rolecall/internal/ids"
+	"github.com/rolecall/rolecall/internal/principal"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
 	"github.com/rolecall/rolecall/internal/resolve"
 	"github.com/rolecall/rolecall/internal/server"
@@ -47,22 +48,8 @@ type mfaCodeEndpoint struct {
 
 func (h *mfaCodeEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := h.gen.UUID()
-	switch {
-	case r.URL.Path != MFACodePath:
-		jsonrpc.WriteError(w, awserr.New(http.StatusNotFound, "NotFound", "no such rolecall endpoint: %s", r.URL.Path), requestID)
-		return
-	case r.Method != http.MethodGet:
-		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s takes GET", MFACodePath), requestID)
-		return
-	}
-	serial := r.URL.Query().Get("serial")
-	if serial == "" {
-		jsonrpc.WriteError(w, awserr.MissingParameter("serial"), requestID)
-		return
-	}
-	p, aerr := h.authn.Authenticate(r.Context(), r, nil, server.DecisionsService)
-	if aerr != nil {
-		jsonrpc.WriteError(w, auth.JSONError(aerr), requestID)
+	p, serial, ok := signedGet(w, r, h.authn, MFACodePath, "serial", requestID)
+	if !ok {
 		return
 	}
 	ctx := authz.WithMeta(r.Context(), authz.MetaOf(r, requestID))
@@ -74,11 +61,41 @@ func (h *mfaCodeEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		codes, err = h.iam.MFACodes(ctx, p.Account, serial, r.URL.Query().Get("two") != "")
 	}
+	writeAnswer(w, requestID, MFACodes{SerialNumber: serial, Codes: codes}, err)
+}
+
+// signedGet begins a GET endpoint of rolecall's own: the path and method,
+// the one query parameter it needs, and the caller who signed it (SigV4,
+// service "rolecall"). ok is false when it has answered the request's
+// error.
+func signedGet(w http.ResponseWriter, r *http.Request, authn *auth.Authenticator, path, param, requestID string) (p *principal.Principal, value string, ok bool) {
+	switch {
+	case r.URL.Path != path:
+		jsonrpc.WriteError(w, awserr.New(http.StatusNotFound, "NotFound", "no such rolecall endpoint: %s", r.URL.Path), requestID)
+		return nil, "", false
+	case r.Method != http.MethodGet:
+		jsonrpc.WriteError(w, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s takes GET", path), requestID)
+		return nil, "", false
+	}
+	if value = r.URL.Query().Get(param); value == "" {
+		jsonrpc.WriteError(w, awserr.MissingParameter(param), requestID)
+		return nil, "", false
+	}
+	p, aerr := authn.Authenticate(r.Context(), r, nil, server.DecisionsService)
+	if aerr != nil {
+		jsonrpc.WriteError(w, auth.JSONError(aerr), requestID)
+		return nil, "", false
+	}
+	return p, value, true
+}
+
+// writeAnswer answers v as JSON, or err as AWS's JSON error.
+func writeAnswer(w http.ResponseWriter, requestID string, v any, err error) {
 	if err != nil {
 		jsonrpc.WriteError(w, awserr.As(err), requestID)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-RequestId", requestID)
-	json.NewEncoder(w).Encode(MFACodes{SerialNumber: serial, Codes: codes})
+	json.NewEncoder(w).Encode(v)
 }

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/iam"
+	"github.com/rolecall/rolecall/internal/oidc"
 	"github.com/rolecall/rolecall/internal/sts"
 )
 
@@ -41,14 +43,24 @@ func (o stsOutbound) OutboundSigner(ctx context.Context, account string) (*sts.O
 	return &sts.OutboundSigner{Issuer: s.Issuer, RSA: s.RSA, EC: s.EC}, nil
 }
 
-// OutboundJWKS is the JSON Web Key Set of account's outbound web identity
-// tokens; nil when the account has not enabled the feature.
-func (a *App) OutboundJWKS(ctx context.Context, account string) ([]byte, error) {
-	s, err := stsOutbound{a.IAM}.OutboundSigner(ctx, account)
+// outboundIssuers is IAM's outbound issuers as OIDCHandler publishes
+// them: enabled ones, with the keys GetWebIdentityToken signs with.
+type outboundIssuers struct{ iam *iam.Service }
+
+func (o outboundIssuers) OutboundIssuer(ctx context.Context, id string) (string, []byte, []string, bool, error) {
+	s, err := o.iam.OutboundSignerByIssuer(ctx, id)
 	if err != nil || s == nil {
-		return nil, err
+		return "", nil, nil, false, err
 	}
-	return s.JWKS()
+	jwks, err := (&sts.OutboundSigner{Issuer: s.Issuer, RSA: s.RSA, EC: s.EC}).JWKS()
+	return s.Issuer, jwks, []string{sts.AlgRS256, sts.AlgES384}, err == nil, err
+}
+
+// OIDCHandler publishes rolecall's OpenID Connect issuer and the
+// accounts' outbound web identity issuers (serve --oidc-addr; Options
+// OIDCURL is where).
+func (a *App) OIDCHandler() http.Handler {
+	return oidc.Handler{Issuer: a.Issuer, Outbound: outboundIssuers{a.IAM}}
 }
 
 // stsDelegations is IAM's delegation requests as STS redeems their

@@ -352,6 +352,7 @@ var notAboutRoles = map[string]bool{
 	"The policy template X does not render a valid policy: X":                                        true,
 	"The delegation request with ID X cannot be found.":                                              true,
 	"The delegation request X is X and cannot be X.":                                                 true,
+	"The delegation request X is X: no exchange token has been sent for it (SendDelegationToken).":   true,
 	"A delegation request with requestor workflow ID X already exists.":                              true,
 	"A delegation request with ID X already exists.":                                                 true,
 	"A delegation request needs a policy template: specify Permissions.PolicyTemplateArn.":           true,

@@ -741,6 +741,15 @@ var rules = sync.OnceValue(func() []explainRule {
 					Fix:    []string{"create that principal first, or name its account (arn:aws:iam::ACCOUNT:root) instead"},
 					Source: "MalformedPolicyDocument (databrickslabs/ucx #2269)"}
 			}},
+		{id: "invalid-federated-principal", re: regexp.MustCompile(`Invalid principal in policy: "FEDERATED":"([^"]+)"`),
+			build: func(m []string, _ string) Match {
+				return Match{Title: "the trust policy names an identity provider that does not exist", Facts: map[string]string{"principal": m[1]},
+					Cause: []string{m[1] + " is not an existing SAML or OpenID Connect provider (IAM checks named providers when the policy is written)"},
+					Fix: []string{"create the provider first (create-open-id-connect-provider or create-saml-provider), in the role's account: STS looks for it there",
+						"check the ARN's account and the provider's URL or name"},
+					Commands: []string{"aws iam list-open-id-connect-providers", "aws iam list-saml-providers"},
+					Source:   "MalformedPolicyDocument, worded as for a missing user or role"}
+			}},
 		{id: "access-denied", re: reUserAction,
 			build: func(_ []string, text string) Match {
 				f := accessFacts(text)

@@ -79,6 +79,7 @@ func TestExplainRecognizes(t *testing.T) {
 		{text: "NoSuchEntity: Policy arn:aws:iam::123456789012:policy/gone does not exist or is not attachable.", id: "policy-not-attachable"},
 		{text: "InvalidInput: Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles", id: "slr-path-prefix", cmd: "create-service-linked-role"},
 		{text: `MalformedPolicyDocument: Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/gone"`, id: "invalid-principal", facts: map[string]string{"principal": "arn:aws:iam::123456789012:role/gone"}},
+		{text: `MalformedPolicyDocument: Invalid principal in policy: "FEDERATED":"arn:aws:iam::123456789012:oidc-provider/gitlab.com"`, id: "invalid-federated-principal", facts: map[string]string{"principal": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"}},
 		{text: "An error occurred (AccessDeniedException) when calling the PutObject operation: User: arn:aws:sts::123456789012:assumed-role/web-task/0123456789abcdef0123456789abcdef is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::uploads/a.txt because no identity-based policy allows the s3:PutObject action",
 			id: "access-denied", facts: map[string]string{"action": "s3:PutObject", "callerName": "web-task"}, cmd: `--role-name web-task --policy-name rolecall-doctor-s3-PutObject`},
 		{text: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/web:3 with an explicit deny in an identity-based policy",

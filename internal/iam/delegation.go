@@ -497,18 +497,29 @@ func ownedBy(r *delegationRecord, caller *pr.Principal) error {
 	return nil
 }
 
-// DelegationToken is the exchange token released for request id, for the
-// requestor's side: AWS publishes it to the request's SNS topic, which
-// rolecall does not have. ok is false before it is released.
-func (s *Service) DelegationToken(ctx context.Context, id string) (string, bool, error) {
+// DelegationToken is the exchange token released for request id, for
+// the requestor's side: AWS publishes it to the request's SNS topic,
+// which rolecall does not have. Only the requestor's account reads it
+// (another account's caller is answered as if there were no such
+// request); before it is released, the request's state says why there is
+// none.
+func (s *Service) DelegationToken(ctx context.Context, account, id string) (string, error) {
 	var tok string
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.view(ctx, account, func(tx store.Tx) error {
 		var r delegationRecord
-		_, err := getJSON(tx, bucketDelegations, id, &r)
+		ok, err := getJSON(tx, bucketDelegations, id, &r)
+		switch {
+		case err != nil:
+			return err
+		case !ok || r.RequestorId != account:
+			return errNoSuchDelegation(id)
+		case r.Token == "":
+			return errDelegationNoToken(id, r.state(s.now()))
+		}
 		tok = r.Token
-		return err
+		return nil
 	})
-	return tok, tok != "", err
+	return tok, err
 }
 
 // DelegatedSession is what an exchange token trades for.
@@ -619,6 +630,12 @@ func summarize(r *DelegationRequest) string {
 
 func errNoSuchDelegation(id string) error {
 	return awserr.NoSuchEntity("The delegation request with ID %s cannot be found.", id)
+}
+
+// errDelegationNoToken: the token is asked of rolecall's endpoint, which
+// AWS does not have, before SendDelegationToken released it.
+func errDelegationNoToken(id, state string) error {
+	return awserr.InvalidInput("The delegation request %s is %s: no exchange token has been sent for it (SendDelegationToken).", id, state)
 }
 
 func errDelegationState(id, state, done string) error {

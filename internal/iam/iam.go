@@ -61,6 +61,8 @@ type Service struct {
 	reportDelay time.Duration // how long a credential report takes (credreport.go)
 
 	listCache roleListCache // ListRoles' form of each role (listcache.go)
+
+	outboundBase string // Config.OutboundIssuerBase (outbound.go)
 }
 
 // Config is what the IAM domain is built from.
@@ -84,6 +86,12 @@ type Config struct {
 	// DefaultPasswordIterations. Tests lower it: a key's own count is kept
 	// with it, so keys made with any count keep working.
 	PasswordIterations int
+	// OutboundIssuerBase, when set, is where rolecall publishes the
+	// accounts' outbound web identity issuers (serve --oidc-addr): an
+	// account's issuer is the base followed by its issuer ID, a URL a
+	// relying party can fetch discovery and keys from. Empty, issuers
+	// take AWS's form, which no one can fetch (outbound.go).
+	OutboundIssuerBase string
 }
 
 // New returns the IAM domain.
@@ -92,6 +100,7 @@ func New(c Config) *Service {
 	s.slr.delay, s.slr.retention = c.DeletionDelay, c.DeletionRetention
 	s.advisor = advisorTiming{delay: max(c.AdvisorDelay, 0), retention: c.AdvisorRetention}
 	s.passwordIterations = c.PasswordIterations
+	s.outboundBase = c.OutboundIssuerBase
 	s.reportDelay = max(c.CredentialReportDelay, 0)
 	if s.passwordIterations <= 0 {
 		s.passwordIterations = DefaultPasswordIterations

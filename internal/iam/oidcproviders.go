@@ -65,8 +65,12 @@ func errNoSuchOIDCProvider(providerArn string) error {
 	return awserr.NoSuchEntity("OpenIDConnect Provider not found for arn %s", providerArn)
 }
 
-// errOIDCProviderExists: unverified; the wording of an AWS-compatible
-// implementation, as IAM words its other EntityAlreadyExists answers.
+// errOIDCProviderExists: "EntityAlreadyExists: Provider with url
+// https://token.actions.githubusercontent.com already exists." with status
+// 409 (getscaf/sfu-fullstack-template #75 and
+// DrFaust92/terraform-kubernetes-ebs-csi-driver #107, both quoting AWS),
+// the URL as the request gave it (daohoangson/bubby #9 shows one with its
+// trailing slash).
 func errOIDCProviderExists(u string) error {
 	return awserr.EntityAlreadyExists("Provider with url %s already exists.", u)
 }

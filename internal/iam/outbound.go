@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -35,7 +36,17 @@ type outboundRecord struct {
 	ECKey    []byte // PKCS #8, P-384
 }
 
-func (o *outboundRecord) issuer() string {
+// issuer is the account's issuer URL: AWS's form, or where rolecall
+// publishes it (Config.OutboundIssuerBase). AWS's issuer "hosts the
+// OpenID Connect (OIDC) discovery endpoints at
+// /.well-known/openid-configuration and /.well-known/jwks.json" (IAM API
+// reference, GetOutboundWebIdentityFederationInfo,
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetOutboundWebIdentityFederationInfo.html);
+// rolecall's serves both under the URL it names.
+func (s *Service) issuer(o *outboundRecord) string {
+	if s.outboundBase != "" {
+		return s.outboundBase + o.IssuerID
+	}
 	return "https://" + o.IssuerID + ".tokens.sts.global.api.aws"
 }
 
@@ -65,7 +76,7 @@ func (s *Service) EnableOutboundWebIdentityFederation(ctx context.Context, accou
 			r.Outbound = &o
 		}
 		r.Outbound.Enabled = true
-		issuer = r.Outbound.issuer()
+		issuer = s.issuer(r.Outbound)
 		return nil
 	})
 	return issuer, err
@@ -117,7 +128,7 @@ func (s *Service) GetOutboundWebIdentityFederationInfo(ctx context.Context, acco
 		if r.Outbound == nil {
 			return errFeatureDisabled()
 		}
-		out = &OutboundFederationInfo{IssuerIdentifier: r.Outbound.issuer(), JwtVendingEnabled: r.Outbound.Enabled}
+		out = &OutboundFederationInfo{IssuerIdentifier: s.issuer(r.Outbound), JwtVendingEnabled: r.Outbound.Enabled}
 		return nil
 	})
 	return out, err
@@ -145,6 +156,34 @@ func (s *Service) OutboundSigner(ctx context.Context, account string) (*Outbound
 	if err != nil || o == nil {
 		return nil, err
 	}
+	return s.signer(o)
+}
+
+// OutboundSignerByIssuer is the signer of the account whose issuer ID is
+// id, for publishing its keys; nil when no account has that issuer or its
+// federation is disabled.
+func (s *Service) OutboundSignerByIssuer(ctx context.Context, id string) (*OutboundSigner, error) {
+	var o *outboundRecord
+	err := s.st.View(func(tx store.Tx) error {
+		return tx.Scan(bucketSettings, "", "", func(_ string, v []byte) bool {
+			var r settingsRecord
+			if json.Unmarshal(v, &r) != nil || r.Outbound == nil || r.Outbound.IssuerID != id {
+				return true
+			}
+			if r.Outbound.Enabled {
+				o = r.Outbound
+			}
+			return false
+		})
+	})
+	if err != nil || o == nil {
+		return nil, err
+	}
+	return s.signer(o)
+}
+
+// signer reads o's keys.
+func (s *Service) signer(o *outboundRecord) (*OutboundSigner, error) {
 	rk, err := x509.ParsePKCS8PrivateKey(o.RSAKey)
 	if err != nil {
 		return nil, fmt.Errorf("iam: corrupt outbound key: %w", err)
@@ -158,12 +197,16 @@ func (s *Service) OutboundSigner(ctx context.Context, account string) (*Outbound
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("iam: corrupt outbound keys")
 	}
-	return &OutboundSigner{Issuer: o.issuer(), RSA: r, EC: e}, nil
+	return &OutboundSigner{Issuer: s.issuer(o), RSA: r, EC: e}, nil
 }
 
 // errFeatureEnabled, errFeatureDisabled: the model's FeatureEnabled (409)
-// and FeatureDisabled (404), worded as the IAM API reference describes
-// them (unverified as AWS's message texts).
+// and FeatureDisabled (404), in the words of the IAM API reference's error
+// descriptions
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html,
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DisableOutboundWebIdentityFederation.html);
+// no public record of an answer shows whether AWS's messages are the same
+// (unverified).
 func errFeatureEnabled() error {
 	return awserr.New(http.StatusConflict, "FeatureEnabled", "The request failed because outbound identity federation is already enabled for your AWS account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the GetOutboundWebIdentityFederationInfo operation.")
 }

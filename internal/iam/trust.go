@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/arn"
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/policy"
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -50,7 +51,8 @@ func putID(tx store.Tx, id, account, kind, name string) error {
 func deleteID(tx store.Tx, id string) error { return tx.Delete(bucketIDs, id) }
 
 // bindTrust checks the "AWS" principals of a trust policy and binds each
-// user and role to its unique ID. A user or role ARN must name one that
+// user and role to its unique ID; its "Federated" provider ARNs are
+// checked too (checkFederated). A user or role ARN must name one that
 // exists, in any account (`Invalid principal in policy:
 // "AWS":"arn:aws:iam::ACCOUNT:role/NAME"`, aws-facts.md); a unique ID is
 // kept as written (IAM accepts them: a policy saved with the IDs of
@@ -78,7 +80,49 @@ func bindTrust(tx store.Tx, d *policy.Document) ([]trustBinding, error) {
 		}
 		out = append(out, trustBinding{Value: v, ID: id})
 	}
+	if err := checkFederated(tx, d); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// checkFederated checks the "Federated" principals that are IAM identity
+// provider ARNs: each must name a SAML or OpenID Connect provider that
+// exists, in the account its ARN names, as a user or role ARN must. A
+// provider is not bound to an ID: deleted, its ARN stays in the trust
+// policies that name it (which then let no one in, STS finding no
+// provider), and a provider created again under it is trusted again.
+// Domain names (accounts.google.com, cognito-identity.amazonaws.com) name
+// no IAM entity and pass.
+func checkFederated(tx store.Tx, d *policy.Document) error {
+	for _, v := range d.FederatedPrincipals() {
+		a, err := arn.Parse(v)
+		if err != nil || a.Service != "iam" {
+			continue
+		}
+		var exists bool
+		switch kind, _, _ := strings.Cut(a.Resource, "/"); kind {
+		case "oidc-provider":
+			key, ok, err := oidcProviderKey(a.Account, v)
+			if err != nil {
+				return err
+			}
+			_, exists = tx.Get(bucketOIDCProviders, key)
+			exists = exists && ok
+		case "saml-provider":
+			p, err := loadSAMLProvider(tx, a.Account, v)
+			if err != nil && awserr.Code(err) != "NoSuchEntity" {
+				return err
+			}
+			exists = p != nil
+		default:
+			continue
+		}
+		if !exists {
+			return policy.InvalidPrincipal(policy.InvalidPrincipalFederated, v)
+		}
+	}
+	return nil
 }
 
 // userOrRole reads a user or role ARN.

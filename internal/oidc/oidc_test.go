@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -322,5 +323,43 @@ func getJSON(t *testing.T, u string, v any) {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(v) != nil {
 		t.Fatalf("GET %s: %s", u, resp.Status)
+	}
+}
+
+// fakeOutbound has one enabled outbound issuer, "abc".
+type fakeOutbound struct{ base string }
+
+func (f *fakeOutbound) OutboundIssuer(_ context.Context, id string) (string, []byte, []string, bool, error) {
+	if id != "abc" {
+		return "", nil, nil, false, nil
+	}
+	return f.base + OutboundPrefix + id, []byte(`{"keys":[]}`), []string{"RS256", "ES384"}, true, nil
+}
+
+// TestHandlerOutbound: an outbound issuer's discovery document names it
+// and the key set under it; an issuer no account has enabled, or a path
+// under it that is neither document, is not found.
+func TestHandlerOutbound(t *testing.T) {
+	f := &fakeOutbound{}
+	srv := httptest.NewServer(Handler{Issuer: NewIssuer(store.NewMemory(), ""), Outbound: f})
+	defer srv.Close()
+	f.base = srv.URL
+	issuer := srv.URL + OutboundPrefix + "abc"
+	var doc map[string]any
+	getJSON(t, issuer+DiscoveryPath, &doc)
+	if doc["issuer"] != issuer || doc["jwks_uri"] != issuer+JWKSPath || fmt.Sprint(doc["id_token_signing_alg_values_supported"]) != "[RS256 ES384]" {
+		t.Errorf("discovery %v", doc)
+	}
+	var set jose.JSONWebKeySet
+	getJSON(t, issuer+JWKSPath, &set)
+	for _, u := range []string{srv.URL + OutboundPrefix + "other" + DiscoveryPath, issuer + "/keys", srv.URL + OutboundPrefix} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %s, want 404", u, resp.Status)
+		}
 	}
 }

@@ -105,6 +105,10 @@ const (
 	InvalidPrincipalService = "SERVICE"
 	// Unverified: by analogy with "SERVICE".
 	InvalidPrincipalCanonicalUser = "CANONICAL_USER"
+	// InvalidPrincipalFederated is a SAML or OpenID Connect provider ARN
+	// that names no provider. Unverified, by analogy with "SERVICE": no
+	// public record of AWS's answer was found.
+	InvalidPrincipalFederated = "FEDERATED"
 )
 
 func malformed(msg string) *awserr.Error { return awserr.MalformedPolicyDocument("%s", msg) }

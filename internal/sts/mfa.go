@@ -45,9 +45,9 @@ func errMFAInvalidCode() error {
 }
 
 // errMFAIncomplete answers a serial number without a code, or a code
-// without one. Clients match "provide both MFA serial number and one time
-// pass code" in AWS's answer; the beginning of the text is unverified,
-// worded as the answers above.
+// without one: "MultiFactorAuthentication failed, must provide both MFA
+// serial number and one time pass code." (Aws::STS::Errors::AccessDenied
+// in y13i/sgviz #9, AssumeRole, and dtan4/terraforming #424).
 func errMFAIncomplete() error {
 	return awserr.AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
 }

@@ -181,7 +181,9 @@ func (o *OutboundSigner) JWKS() ([]byte, error) {
 }
 
 // errOutboundDisabled: the model's OutboundWebIdentityFederationDisabledException
-// (403), worded as the STS API reference describes it (unverified).
+// (403), in the words of the STS API reference's description
+// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetWebIdentityToken.html);
+// no public record of an answer shows AWS's message (unverified).
 func errOutboundDisabled() error {
 	return awserr.New(http.StatusForbidden, "OutboundWebIdentityFederationDisabledException",
 		"The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the AWS Management Console or API.")
