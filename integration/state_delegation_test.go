@@ -42,7 +42,7 @@ func TestStateRoundTripDelegations(t *testing.T) {
 	must(dana.iam.UpdateDelegationRequest(ctx, &iam.UpdateDelegationRequestInput{DelegationRequestId: aws.String(id), Notes: aws.String("for the web cluster")}))(t)
 	must(dana.iam.AcceptDelegationRequest(ctx, &iam.AcceptDelegationRequestInput{DelegationRequestId: aws.String(id)}))(t)
 	must(dana.iam.SendDelegationToken(ctx, &iam.SendDelegationTokenInput{DelegationRequestId: aws.String(id)}))(t)
-	token, _, _ := a.DelegationToken(ctx, id)
+	token := must(a.DelegationToken(ctx, partner, id))(t)
 
 	file := exportState(t, a)
 	reqs := jsonPath(t, file, "accounts", account, "iam", "DelegationRequests").([]any)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -638,4 +639,31 @@ func TestStateImportedScheduledActions(t *testing.T) {
 	wantActivities(t, scalingActivities(t, s, id),
 		"Successful | Setting desired count to 2. | minimum capacity was set to 2 | Successfully set desired count to 2. Change successfully fulfilled by ecs.",
 		"Successful | Setting min capacity to 2 | scheduled action name next was triggered | Successfully set min capacity to 2")
+}
+
+// TestStateRoleTrustingDeletedProvider: a role keeps trusting an identity
+// provider's ARN after the provider is deleted (nothing can name it anew),
+// and a state file carries the role as it is; made again, the provider is
+// trusted again.
+func TestStateRoleTrustingDeletedProvider(t *testing.T) {
+	a := rolecalltest.RunT(t)
+	c := iam.NewFromConfig(a.Config)
+	p := must(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}}))(t).OpenIDConnectProviderArn
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gha"), AssumeRolePolicyDocument: aws.String(trust)}))(t)
+	must(c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: p}))(t)
+
+	b := rolecalltest.RunT(t)
+	if status, body := stateRequest(t, b, http.MethodPost, exportState(t, a), rootCreds); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	cb := iam.NewFromConfig(b.Config)
+	got := must(cb.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("gha")}))(t).Role
+	if doc, _ := url.QueryUnescape(aws.ToString(got.AssumeRolePolicyDocument)); doc != trust {
+		t.Errorf("imported trust %s, want %s", doc, trust)
+	}
+	// What no file carries is still refused over the API.
+	_, err := cb.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("gha"), PolicyDocument: aws.String(trust)})
+	wantErr(t, err, 400, "MalformedPolicyDocument", `Invalid principal in policy: "FEDERATED":"`+aws.ToString(p)+`"`)
 }

@@ -564,7 +564,7 @@ func (im *importer) trusts(account string, a *statefile.Account) error {
 		}
 		doc, err := r.AssumeRolePolicyDocument.Text()
 		if err == nil {
-			err = im.iam.UpdateAssumeRolePolicy(im.ctx, account, r.RoleName, doc)
+			err = im.iam.ImportAssumeRolePolicy(im.ctx, account, r.RoleName, doc)
 		}
 		if err != nil {
 			return failed("role", r.RoleName, fmt.Errorf("trust policy: %w", err))

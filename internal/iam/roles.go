@@ -53,9 +53,19 @@ func roleWritable(r *roleRecord, action string) error {
 }
 
 // checkTrustPolicy validates a role's trust policy (its size; that the
-// users and roles it names exist) and binds its user and role principals
-// to their unique IDs (trust.go).
+// users, roles and identity providers it names exist) and binds its user
+// and role principals to their unique IDs (trust.go).
 func checkTrustPolicy(tx store.Tx, doc string, parsed *policy.Document) ([]trustBinding, error) {
+	bound, err := bindTrustPolicy(tx, doc, parsed)
+	if err != nil {
+		return nil, err
+	}
+	return bound, checkFederated(tx, parsed)
+}
+
+// bindTrustPolicy is checkTrustPolicy but for the identity providers, which
+// a role's stored trust policy may name after their deletion.
+func bindTrustPolicy(tx store.Tx, doc string, parsed *policy.Document) ([]trustBinding, error) {
 	if policySize(doc) > QuotaTrustPolicySize {
 		return nil, errTrustPolicySize
 	}
@@ -271,12 +281,24 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, account, roleName, 
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, account, roleName, document string) error {
+	return s.updateAssumeRolePolicy(ctx, account, roleName, document, checkTrustPolicy)
+}
+
+// ImportAssumeRolePolicy gives a role the trust policy of a state file. It
+// is UpdateAssumeRolePolicy but that the identity providers named need not
+// exist: a role keeps trusting a provider's ARN after the provider is
+// deleted, and a file records the role as it is.
+func (s *Service) ImportAssumeRolePolicy(ctx context.Context, account, roleName, document string) error {
+	return s.updateAssumeRolePolicy(ctx, account, roleName, document, bindTrustPolicy)
+}
+
+func (s *Service) updateAssumeRolePolicy(ctx context.Context, account, roleName, document string, check func(store.Tx, string, *policy.Document) ([]trustBinding, error)) error {
 	trust, err := policy.Parse(document, policy.Trust)
 	if err != nil {
 		return err
 	}
 	return s.modifyRole(ctx, account, roleName, "UpdateAssumeRolePolicy", func(tx store.Tx, r *roleRecord) error {
-		bound, err := checkTrustPolicy(tx, document, trust)
+		bound, err := check(tx, document, trust)
 		if err != nil {
 			return err
 		}
