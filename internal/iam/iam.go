@@ -60,7 +60,7 @@ type Service struct {
 
 	reportDelay time.Duration // how long a credential report takes (credreport.go)
 
-	listCache roleListCache // ListRoles' form of each role (listcache.go)
+	roleCache roleCache // ListRoles' and GetRole's forms of each role (listcache.go)
 }
 
 // Config is what the IAM domain is built from.

@@ -21,6 +21,7 @@ func listed(t *testing.T, s *Service) map[string]Role {
 	must(t, err)
 	out := map[string]Role{}
 	for _, r := range roles {
+		r.stamp = 0 // which version: compared by what it holds
 		out[r.RoleName] = r
 	}
 	return out
@@ -102,7 +103,7 @@ func TestListRolesShowsEveryWriteAtOnce(t *testing.T) {
 // and a page larger than the bound is still listed whole and right.
 func TestListRolesCacheBounded(t *testing.T) {
 	f := newFixture(t, versioned)
-	f.listCache.max = 3
+	f.roleCache.max = 3
 	for i := range 10 {
 		f.role(t, fmt.Sprintf("r%d", i))
 	}
@@ -110,7 +111,7 @@ func TestListRolesCacheBounded(t *testing.T) {
 		if got := len(sameAsUncached(t, f)); got != 10 {
 			t.Fatalf("ListRoles shows %d roles, want 10", got)
 		}
-		if n := len(f.listCache.entries); n > 3 {
+		if n := len(f.roleCache.entries); n > 3 {
 			t.Fatalf("the cache holds %d roles, bound 3", n)
 		}
 	}

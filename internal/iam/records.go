@@ -27,6 +27,8 @@ type Role struct {
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
 	RoleLastUsed                *RoleLastUsed
+
+	stamp uint64 // see Stamp
 }
 
 // AttachedPermissionsBoundary names the policy that bounds a role or user.
