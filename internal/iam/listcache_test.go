@@ -27,20 +27,31 @@ func listed(t *testing.T, s *Service) map[string]Role {
 	return out
 }
 
-// sameAsUncached: what the cached Service lists is what a Service without a
-// cache, reading the same store, lists.
+// sameAsUncached: what the cached Service lists, and answers to GetRole,
+// is what a Service without a cache, reading the same store, does.
 func sameAsUncached(t *testing.T, f *fixture) map[string]Role {
 	t.Helper()
+	fresh := New(Config{Store: f.Service.st, Clock: f.clock})
 	got := listed(t, f.Service)
-	if want := listed(t, New(Config{Store: f.Service.st, Clock: f.clock})); !reflect.DeepEqual(got, want) {
+	if want := listed(t, fresh); !reflect.DeepEqual(got, want) {
 		t.Fatalf("cached ListRoles\n%+v\nwant, as a fresh read shows\n%+v", got, want)
+	}
+	for name := range got {
+		r, err := f.GetRole(ctx, acct, name)
+		must(t, err)
+		want, err := fresh.GetRole(ctx, acct, name)
+		must(t, err)
+		r.stamp, want.stamp = 0, 0
+		if !reflect.DeepEqual(r, want) {
+			t.Fatalf("cached GetRole\n%+v\nwant, as a fresh read shows\n%+v", r, want)
+		}
 	}
 	return got
 }
 
 // TestListRolesShowsEveryWriteAtOnce: each write that changes what ListRoles
-// shows of a role is in the very next ListRoles, whether or not the store
-// counts writes.
+// or GetRole shows of a role is in the very next answer, whether or not the
+// store counts writes.
 func TestListRolesShowsEveryWriteAtOnce(t *testing.T) {
 	for name, opts := range map[string][]func(*Config){"memory": nil, "versioned": {versioned}} {
 		t.Run(name, func(t *testing.T) {
