@@ -60,7 +60,10 @@ type Service struct {
 
 	reportDelay time.Duration // how long a credential report takes (credreport.go)
 
-	roleCache roleCache // ListRoles' and GetRole's forms of each role (listcache.go)
+	// Answers kept beside the records they were made from (answercache.go).
+	roles            answerCache[Role]            // ListRoles' and GetRole's
+	users            answerCache[User]            // ListUsers'
+	instanceProfiles answerCache[InstanceProfile] // ListInstanceProfiles'
 }
 
 // Config is what the IAM domain is built from.

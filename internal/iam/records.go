@@ -51,6 +51,8 @@ type User struct {
 	PasswordLastUsed            *time.Time
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
+
+	stamp uint64 // see Stamp
 }
 
 // Group is an IAM group.
@@ -125,6 +127,8 @@ type InstanceProfile struct {
 	CreateDate                                        time.Time
 	Roles                                             []Role
 	Tags                                              []Tag
+
+	stamp uint64 // see Stamp
 }
 
 // Access key statuses.

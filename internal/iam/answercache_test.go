@@ -114,7 +114,7 @@ func TestListRolesShowsEveryWriteAtOnce(t *testing.T) {
 // and a page larger than the bound is still listed whole and right.
 func TestListRolesCacheBounded(t *testing.T) {
 	f := newFixture(t, versioned)
-	f.roleCache.max = 3
+	f.roles.max = 3
 	for i := range 10 {
 		f.role(t, fmt.Sprintf("r%d", i))
 	}
@@ -122,7 +122,7 @@ func TestListRolesCacheBounded(t *testing.T) {
 		if got := len(sameAsUncached(t, f)); got != 10 {
 			t.Fatalf("ListRoles shows %d roles, want 10", got)
 		}
-		if n := len(f.roleCache.entries); n > 3 {
+		if n := len(f.roles.entries); n > 3 {
 			t.Fatalf("the cache holds %d roles, bound 3", n)
 		}
 	}
@@ -173,5 +173,73 @@ func TestListRolesConcurrentWrites(t *testing.T) {
 		if r.Description != "write 49" {
 			t.Errorf("%s: ListRoles shows %q, want its last write", name, r.Description)
 		}
+	}
+}
+
+// sameListsAsUncached: ListUsers and ListInstanceProfiles of the cached
+// Service answer what a Service without a cache, reading the same store,
+// does.
+func sameListsAsUncached(t *testing.T, f *fixture) ([]User, []InstanceProfile) {
+	t.Helper()
+	fresh := New(Config{Store: f.Service.st, Clock: f.clock})
+	users := func(s *Service) []User {
+		us, _, err := s.ListUsers(ctx, acct, "", Page{})
+		must(t, err)
+		for i := range us {
+			us[i].stamp = 0
+		}
+		return us
+	}
+	profiles := func(s *Service) []InstanceProfile {
+		ps, _, err := s.ListInstanceProfiles(ctx, acct, "", Page{})
+		must(t, err)
+		for i := range ps {
+			ps[i].stamp = 0
+		}
+		return ps
+	}
+	us, ps := users(f.Service), profiles(f.Service)
+	if want := users(fresh); !reflect.DeepEqual(us, want) {
+		t.Fatalf("cached ListUsers\n%+v\nwant, as a fresh read shows\n%+v", us, want)
+	}
+	if want := profiles(fresh); !reflect.DeepEqual(ps, want) {
+		t.Fatalf("cached ListInstanceProfiles\n%+v\nwant, as a fresh read shows\n%+v", ps, want)
+	}
+	return us, ps
+}
+
+// TestListUsersAndProfilesShowEveryWriteAtOnce: the users and instance
+// profiles kept between lists show each write in the very next list: a
+// user moved and renamed, a role added to a profile, that role's trust
+// changed (its own record), the role removed.
+func TestListUsersAndProfilesShowEveryWriteAtOnce(t *testing.T) {
+	for name, opts := range map[string][]func(*Config){"memory": nil, "versioned": {versioned}} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, opts...)
+			f.user(t, "alice")
+			f.role(t, "app")
+			_, err := f.CreateInstanceProfile(ctx, acct, "web", "/", nil)
+			must(t, err)
+			sameListsAsUncached(t, f) // fills the cache
+
+			must(t, f.UpdateUser(ctx, acct, "alice", "/eng/", "alice2"))
+			if us, _ := sameListsAsUncached(t, f); len(us) != 1 || us[0].Arn != "arn:aws:iam::"+acct+":user/eng/alice2" {
+				t.Fatalf("after UpdateUser ListUsers shows %+v", us)
+			}
+
+			must(t, f.AddRoleToInstanceProfile(ctx, acct, "web", "app"))
+			if _, ps := sameListsAsUncached(t, f); len(ps) != 1 || len(ps[0].Roles) != 1 || ps[0].Roles[0].AssumeRolePolicyDocument != trustEC2 {
+				t.Fatalf("after AddRoleToInstanceProfile ListInstanceProfiles shows %+v", ps)
+			}
+			trustLambda := strings.Replace(trustEC2, "ec2", "lambda", 1)
+			must(t, f.UpdateAssumeRolePolicy(ctx, acct, "app", trustLambda))
+			if _, ps := sameListsAsUncached(t, f); ps[0].Roles[0].AssumeRolePolicyDocument != trustLambda {
+				t.Fatalf("after the role's UpdateAssumeRolePolicy ListInstanceProfiles shows %+v", ps[0].Roles)
+			}
+			must(t, f.RemoveRoleFromInstanceProfile(ctx, acct, "web", "app"))
+			if _, ps := sameListsAsUncached(t, f); len(ps[0].Roles) != 0 {
+				t.Fatalf("after RemoveRoleFromInstanceProfile ListInstanceProfiles shows %+v", ps[0].Roles)
+			}
+		})
 	}
 }
