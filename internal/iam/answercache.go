@@ -33,7 +33,7 @@ const answerCacheSize = 20_000
 // invalidate them. The key holds the account (entityKey), so the same name
 // in two accounts is two entries.
 type answerCache[T any] struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // read-locked to look up: a page looks up 100 records
 	entries map[answerKey]answerEntry[T]
 	max     int // 0: answerCacheSize (tests set less)
 }
@@ -82,9 +82,9 @@ func (s *Service) generation() readGen {
 // made by mk, which says whether it shows other records (dependent).
 func cachedAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw []byte, g readGen, mk func() (T, bool, error)) (T, error) {
 	k := answerKey{key, view}
-	c.mu.Lock()
+	c.mu.RLock()
 	e, ok := c.entries[k]
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	if ok && bytes.Equal(e.raw, raw) && (!e.dependent || g.counted && e.gen == g.gen) {
 		return P(&e.val).copy(), nil
 	}

@@ -28,20 +28,25 @@ const fragmentsSize = 20_000
 // what is not goes, at the cost of one map swap per fragmentsSize/2 forms.
 // The zero value is ready to use and must not be copied.
 type Fragments[K comparable] struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex // read-locked to look up: a page looks up 100 forms
 	cur, old map[K][]byte
 	max      int // 0: fragmentsSize (tests set less)
 }
 
 // Get returns the form kept under k. The bytes must not be changed.
 func (f *Fragments[K]) Get(k K) ([]byte, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if b, ok := f.cur[k]; ok {
+	f.mu.RLock()
+	b, ok := f.cur[k]
+	f.mu.RUnlock()
+	if ok {
 		return b, true
 	}
-	b, ok := f.old[k]
-	if ok {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, ok := f.cur[k]; ok { // moved there meanwhile
+		return b, true
+	}
+	if b, ok = f.old[k]; ok {
 		delete(f.old, k)
 		f.put(k, b)
 	}
