@@ -34,7 +34,7 @@ const answerCacheSize = 20_000
 // in two accounts is two entries.
 type answerCache[T any] struct {
 	mu      sync.RWMutex // read-locked to look up: a page looks up 100 records
-	entries map[answerKey]answerEntry[T]
+	entries map[answerKey]*answerEntry[T] // never changed once kept: a lookup copies nothing
 	max     int // 0: answerCacheSize (tests set less)
 }
 
@@ -92,11 +92,11 @@ func cachedAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, r
 	if err != nil || dependent && !g.counted {
 		return v, err
 	}
-	e = answerEntry[T]{raw: bytes.Clone(raw), dependent: dependent, gen: g.gen, val: v}
+	e = &answerEntry[T]{raw: bytes.Clone(raw), dependent: dependent, gen: g.gen, val: v}
 	P(&e.val).setStamp(stamp.Next())
 	c.mu.Lock()
 	if c.entries == nil {
-		c.entries = make(map[answerKey]answerEntry[T])
+		c.entries = make(map[answerKey]*answerEntry[T])
 	}
 	if _, ok := c.entries[k]; !ok && len(c.entries) >= cmp.Or(c.max, answerCacheSize) {
 		for k := range c.entries { // drop one, any: the bound matters, not the choice
