@@ -33,9 +33,9 @@ const answerCacheSize = 20_000
 // invalidate them. The key holds the account (entityKey), so the same name
 // in two accounts is two entries.
 type answerCache[T any] struct {
-	mu      sync.RWMutex // read-locked to look up: a page looks up 100 records
+	mu      sync.RWMutex                  // read-locked to look up: a page looks up 100 records
 	entries map[answerKey]*answerEntry[T] // never changed once kept: a lookup copies nothing
-	max     int // 0: answerCacheSize (tests set less)
+	max     int                           // 0: answerCacheSize (tests set less)
 }
 
 type answerKey struct {
