@@ -3,6 +3,7 @@ package iam
 import (
 	"bytes"
 	"cmp"
+	"slices"
 	"sync"
 
 	"github.com/rolecall/rolecall/internal/stamp"
@@ -165,6 +166,58 @@ func (p InstanceProfile) copy() InstanceProfile {
 	return p
 }
 
+// Stamp: see Role's.
+func (d *UserDetail) Stamp() uint64     { return d.stamp }
+func (d *UserDetail) setStamp(s uint64) { d.stamp = s }
+
+func (d UserDetail) copy() UserDetail {
+	d.UserPolicyList = slices.Clone(d.UserPolicyList)
+	d.GroupList = slices.Clone(d.GroupList)
+	d.AttachedManagedPolicies = slices.Clone(d.AttachedManagedPolicies)
+	d.PermissionsBoundary = clonePtr(d.PermissionsBoundary)
+	d.Tags = cloneTags(d.Tags)
+	return d
+}
+
+// Stamp: see Role's.
+func (d *GroupDetail) Stamp() uint64     { return d.stamp }
+func (d *GroupDetail) setStamp(s uint64) { d.stamp = s }
+
+func (d GroupDetail) copy() GroupDetail {
+	d.GroupPolicyList = slices.Clone(d.GroupPolicyList)
+	d.AttachedManagedPolicies = slices.Clone(d.AttachedManagedPolicies)
+	return d
+}
+
+// Stamp: see Role's.
+func (d *RoleDetail) Stamp() uint64     { return d.stamp }
+func (d *RoleDetail) setStamp(s uint64) { d.stamp = s }
+
+func (d RoleDetail) copy() RoleDetail {
+	// The role's view and its copy give the shared members their own.
+	r := Role{PermissionsBoundary: d.PermissionsBoundary, Tags: d.Tags, RoleLastUsed: d.RoleLastUsed}.copy()
+	d.PermissionsBoundary, d.Tags, d.RoleLastUsed = r.PermissionsBoundary, r.Tags, r.RoleLastUsed
+	if d.InstanceProfileList != nil {
+		ps := make([]InstanceProfile, len(d.InstanceProfileList))
+		for i, p := range d.InstanceProfileList {
+			ps[i] = p.copy()
+		}
+		d.InstanceProfileList = ps
+	}
+	d.RolePolicyList = slices.Clone(d.RolePolicyList)
+	d.AttachedManagedPolicies = slices.Clone(d.AttachedManagedPolicies)
+	return d
+}
+
+// Stamp: see Role's.
+func (d *ManagedPolicyDetail) Stamp() uint64     { return d.stamp }
+func (d *ManagedPolicyDetail) setStamp(s uint64) { d.stamp = s }
+
+func (d ManagedPolicyDetail) copy() ManagedPolicyDetail {
+	d.PolicyVersionList = slices.Clone(d.PolicyVersionList)
+	return d
+}
+
 func clonePtr[T any](p *T) *T {
 	if p == nil {
 		return nil
@@ -177,5 +230,5 @@ func cloneTags(t []Tag) []Tag {
 	if t == nil {
 		return nil
 	}
-	return append([]Tag{}, t...)
+	return append([]Tag{}, t...) // empty stays empty, not nil: GetAccountAuthorizationDetails answers <Tags/>
 }

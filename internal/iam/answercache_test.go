@@ -243,3 +243,94 @@ func TestListUsersAndProfilesShowEveryWriteAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// sameDetailsAsUncached: GetAccountAuthorizationDetails of the cached
+// Service answers what a Service without a cache, reading the same store,
+// does.
+func sameDetailsAsUncached(t *testing.T, f *fixture) *AuthorizationDetails {
+	t.Helper()
+	details := func(s *Service) *AuthorizationDetails {
+		d, _, err := s.GetAccountAuthorizationDetails(ctx, acct, nil, Page{MaxItems: 1000})
+		must(t, err)
+		for i := range d.UserDetailList {
+			d.UserDetailList[i].stamp = 0
+		}
+		for i := range d.GroupDetailList {
+			d.GroupDetailList[i].stamp = 0
+		}
+		for i := range d.RoleDetailList {
+			d.RoleDetailList[i].stamp = 0
+		}
+		for i := range d.Policies {
+			d.Policies[i].stamp = 0
+		}
+		return d
+	}
+	got := details(f.Service)
+	if want := details(New(Config{Store: f.Service.st, Clock: f.clock})); !reflect.DeepEqual(got, want) {
+		t.Fatalf("cached GetAccountAuthorizationDetails\n%+v\nwant, as a fresh read shows\n%+v", got, want)
+	}
+	return got
+}
+
+// TestAuthorizationDetailsShowEveryWriteAtOnce: the entities kept between
+// GetAccountAuthorizationDetails answers show each write in the very next
+// one: policies attached and put, a role put in an instance profile, a
+// group renamed (its member's GroupList), a policy's new default version
+// and the attachment counts.
+func TestAuthorizationDetailsShowEveryWriteAtOnce(t *testing.T) {
+	for name, opts := range map[string][]func(*Config){"memory": nil, "versioned": {versioned}} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, opts...)
+			f.role(t, "app")
+			f.user(t, "alice")
+			_, err := f.CreateGroup(ctx, acct, "/", "devs")
+			must(t, err)
+			must(t, f.AddUserToGroup(ctx, acct, "devs", "alice"))
+			pol, err := f.CreatePolicy(ctx, acct, CreatePolicyInput{PolicyName: "s3", PolicyDocument: docS3})
+			must(t, err)
+			_, err = f.CreateInstanceProfile(ctx, acct, "web", "/", nil)
+			must(t, err)
+			sameDetailsAsUncached(t, f) // fills the cache
+
+			must(t, f.AttachRolePolicy(ctx, acct, "app", ecsTaskExecution))
+			must(t, f.AttachRolePolicy(ctx, acct, "app", pol.Arn))
+			d := sameDetailsAsUncached(t, f)
+			if got := d.RoleDetailList[0].AttachedManagedPolicies; len(got) != 2 {
+				t.Fatalf("after AttachRolePolicy the role shows %+v", got)
+			}
+			if len(d.Policies) != 2 || d.Policies[1].AttachmentCount != 1 {
+				t.Fatalf("after AttachRolePolicy the policies are %+v", d.Policies)
+			}
+			must(t, f.PutRolePolicy(ctx, acct, "app", "ec2", docEC2))
+			if got := sameDetailsAsUncached(t, f).RoleDetailList[0].RolePolicyList; len(got) != 1 || got[0].PolicyDocument != docEC2 {
+				t.Fatalf("after PutRolePolicy the role shows %+v", got)
+			}
+			must(t, f.AddRoleToInstanceProfile(ctx, acct, "web", "app"))
+			if got := sameDetailsAsUncached(t, f).RoleDetailList[0].InstanceProfileList; len(got) != 1 || got[0].InstanceProfileName != "web" {
+				t.Fatalf("after AddRoleToInstanceProfile the role shows %+v", got)
+			}
+			// Renamed in case only: the member's record, which keeps the name
+			// in lower case, is unchanged.
+			must(t, f.UpdateGroup(ctx, acct, "devs", "", "DEVS"))
+			if got := sameDetailsAsUncached(t, f).UserDetailList[0].GroupList; len(got) != 1 || got[0] != "DEVS" {
+				t.Fatalf("after UpdateGroup the user shows groups %v", got)
+			}
+			must(t, f.UpdateGroup(ctx, acct, "DEVS", "", "Developers"))
+			if got := sameDetailsAsUncached(t, f).UserDetailList[0].GroupList; len(got) != 1 || got[0] != "Developers" {
+				t.Fatalf("after UpdateGroup the user shows groups %v", got)
+			}
+			must(t, f.PutGroupPolicy(ctx, acct, "Developers", "ec2", docEC2))
+			if got := sameDetailsAsUncached(t, f).GroupDetailList[0].GroupPolicyList; len(got) != 1 {
+				t.Fatalf("after PutGroupPolicy the group shows %+v", got)
+			}
+			_, err = f.CreatePolicyVersion(ctx, acct, pol.Arn, docEC2, true)
+			must(t, err)
+			for _, p := range sameDetailsAsUncached(t, f).Policies {
+				if p.Arn == pol.Arn && (len(p.PolicyVersionList) != 2 || p.DefaultVersionId != "v2") {
+					t.Fatalf("after CreatePolicyVersion the policy shows %+v", p)
+				}
+			}
+		})
+	}
+}

@@ -64,6 +64,12 @@ type Service struct {
 	roles            answerCache[Role]            // ListRoles' and GetRole's
 	users            answerCache[User]            // ListUsers'
 	instanceProfiles answerCache[InstanceProfile] // ListInstanceProfiles'
+	details          struct {                     // GetAccountAuthorizationDetails'
+		users    answerCache[UserDetail]
+		groups   answerCache[GroupDetail]
+		roles    answerCache[RoleDetail]
+		policies answerCache[ManagedPolicyDetail]
+	}
 }
 
 // Config is what the IAM domain is built from.
