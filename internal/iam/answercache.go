@@ -122,11 +122,6 @@ func (s *Service) cachedRole(tx store.Tx, account, key string, raw []byte, v rol
 	})
 }
 
-// Stamp says which version of the role this is (package stamp): nonzero
-// only for a role from the cache, whose every copy is the same.
-func (r *Role) Stamp() uint64     { return r.stamp }
-func (r *Role) setStamp(s uint64) { r.stamp = s }
-
 func (r Role) copy() Role {
 	r.MaxSessionDuration = clonePtr(r.MaxSessionDuration)
 	r.PermissionsBoundary = clonePtr(r.PermissionsBoundary)
@@ -139,20 +134,12 @@ func (r Role) copy() Role {
 	return r
 }
 
-// Stamp: see Role's.
-func (u *User) Stamp() uint64     { return u.stamp }
-func (u *User) setStamp(s uint64) { u.stamp = s }
-
 func (u User) copy() User {
 	u.PasswordLastUsed = clonePtr(u.PasswordLastUsed)
 	u.PermissionsBoundary = clonePtr(u.PermissionsBoundary)
 	u.Tags = cloneTags(u.Tags)
 	return u
 }
-
-// Stamp: see Role's.
-func (p *InstanceProfile) Stamp() uint64     { return p.stamp }
-func (p *InstanceProfile) setStamp(s uint64) { p.stamp = s }
 
 func (p InstanceProfile) copy() InstanceProfile {
 	if p.Roles != nil {
@@ -166,10 +153,6 @@ func (p InstanceProfile) copy() InstanceProfile {
 	return p
 }
 
-// Stamp: see Role's.
-func (d *UserDetail) Stamp() uint64     { return d.stamp }
-func (d *UserDetail) setStamp(s uint64) { d.stamp = s }
-
 func (d UserDetail) copy() UserDetail {
 	d.UserPolicyList = slices.Clone(d.UserPolicyList)
 	d.GroupList = slices.Clone(d.GroupList)
@@ -179,19 +162,11 @@ func (d UserDetail) copy() UserDetail {
 	return d
 }
 
-// Stamp: see Role's.
-func (d *GroupDetail) Stamp() uint64     { return d.stamp }
-func (d *GroupDetail) setStamp(s uint64) { d.stamp = s }
-
 func (d GroupDetail) copy() GroupDetail {
 	d.GroupPolicyList = slices.Clone(d.GroupPolicyList)
 	d.AttachedManagedPolicies = slices.Clone(d.AttachedManagedPolicies)
 	return d
 }
-
-// Stamp: see Role's.
-func (d *RoleDetail) Stamp() uint64     { return d.stamp }
-func (d *RoleDetail) setStamp(s uint64) { d.stamp = s }
 
 func (d RoleDetail) copy() RoleDetail {
 	// The role's view and its copy give the shared members their own.
@@ -209,14 +184,18 @@ func (d RoleDetail) copy() RoleDetail {
 	return d
 }
 
-// Stamp: see Role's.
-func (d *ManagedPolicyDetail) Stamp() uint64     { return d.stamp }
-func (d *ManagedPolicyDetail) setStamp(s uint64) { d.stamp = s }
-
 func (d ManagedPolicyDetail) copy() ManagedPolicyDetail {
 	d.PolicyVersionList = slices.Clone(d.PolicyVersionList)
 	return d
 }
+
+// stamped is embedded in every value an answerCache keeps: its Stamp says
+// which version the value is (package stamp), nonzero only for a value
+// from the cache, whose every copy is the same.
+type stamped struct{ stamp uint64 }
+
+func (s *stamped) Stamp() uint64     { return s.stamp }
+func (s *stamped) setStamp(v uint64) { s.stamp = v }
 
 func clonePtr[T any](p *T) *T {
 	if p == nil {

@@ -24,7 +24,7 @@ type UserDetail struct {
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
 
-	stamp uint64 // see Role's Stamp
+	stamped // which version: see answercache.go
 }
 
 // GroupDetail is a group with its inline and attached policies.
@@ -34,7 +34,7 @@ type GroupDetail struct {
 	GroupPolicyList               []PolicyDetail
 	AttachedManagedPolicies       []AttachedPolicy
 
-	stamp uint64 // see Role's Stamp
+	stamped // which version: see answercache.go
 }
 
 // RoleDetail is a role with its trust policy, instance profiles (each with
@@ -50,7 +50,7 @@ type RoleDetail struct {
 	Tags                        []Tag
 	RoleLastUsed                *RoleLastUsed
 
-	stamp uint64 // see Role's Stamp
+	stamped // which version: see answercache.go
 }
 
 // PolicyDetail is an inline policy with its document.
@@ -70,7 +70,7 @@ type ManagedPolicyDetail struct {
 	CreateDate, UpdateDate          time.Time
 	PolicyVersionList               []PolicyVersion
 
-	stamp uint64 // see Role's Stamp
+	stamped // which version: see answercache.go
 }
 
 // AuthorizationDetails is one page of GetAccountAuthorizationDetails. Every

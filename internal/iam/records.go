@@ -28,7 +28,7 @@ type Role struct {
 	Tags                        []Tag
 	RoleLastUsed                *RoleLastUsed
 
-	stamp uint64 // see Stamp
+	stamped // which version: see answercache.go
 }
 
 // AttachedPermissionsBoundary names the policy that bounds a role or user.
@@ -52,7 +52,7 @@ type User struct {
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
 
-	stamp uint64 // see Stamp
+	stamped // which version: see answercache.go
 }
 
 // Group is an IAM group.
@@ -128,7 +128,7 @@ type InstanceProfile struct {
 	Roles                                             []Role
 	Tags                                              []Tag
 
-	stamp uint64 // see Stamp
+	stamped // which version: see answercache.go
 }
 
 // Access key statuses.
