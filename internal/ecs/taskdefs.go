@@ -33,6 +33,13 @@ type taskDefRecord struct {
 	Tags []types.Tag `json:",omitempty"`
 }
 
+// taskDefHeader is the part of a taskDefRecord that the listings read:
+// decoding only it spares them building every container definition of
+// every revision (issue 18).
+type taskDefHeader struct {
+	Def struct{ TaskDefinitionArn, Family, Status string }
+}
+
 // familyRecord remembers a family's last revision: revisions are never
 // given twice, even once deleted.
 type familyRecord struct{ Last int32 }
@@ -423,7 +430,7 @@ func (s *Service) ListTaskDefinitions(ctx context.Context, c Call, in *types.Lis
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		keys = nil
 		clear(arnByKey)
-		return scanJSON(tx, bucketTaskDefs, prefix, func(key string, r *taskDefRecord) bool {
+		return scanJSON(tx, bucketTaskDefs, prefix, func(key string, r *taskDefHeader) bool {
 			if r.Def.Status == status {
 				keys = append(keys, key)
 				arnByKey[key] = r.Def.TaskDefinitionArn
@@ -456,7 +463,7 @@ func (s *Service) ListTaskDefinitionFamilies(ctx context.Context, c Call, in *ty
 	active := map[string]bool{}
 	err := s.view(ctx, c, func(tx store.Tx) error {
 		clear(active)
-		return scanJSON(tx, bucketTaskDefs, regionKey(c)+in.FamilyPrefix, func(_ string, r *taskDefRecord) bool {
+		return scanJSON(tx, bucketTaskDefs, regionKey(c)+in.FamilyPrefix, func(_ string, r *taskDefHeader) bool {
 			if r.Def.Status == tdDeleting {
 				return true // on its way out: no longer a revision of the family
 			}

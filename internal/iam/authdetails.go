@@ -23,6 +23,8 @@ type UserDetail struct {
 	AttachedManagedPolicies     []AttachedPolicy
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
+
+	stamped // which version: see answercache.go
 }
 
 // GroupDetail is a group with its inline and attached policies.
@@ -31,6 +33,8 @@ type GroupDetail struct {
 	CreateDate                    time.Time
 	GroupPolicyList               []PolicyDetail
 	AttachedManagedPolicies       []AttachedPolicy
+
+	stamped // which version: see answercache.go
 }
 
 // RoleDetail is a role with its trust policy, instance profiles (each with
@@ -45,6 +49,8 @@ type RoleDetail struct {
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
 	RoleLastUsed                *RoleLastUsed
+
+	stamped // which version: see answercache.go
 }
 
 // PolicyDetail is an inline policy with its document.
@@ -63,6 +69,8 @@ type ManagedPolicyDetail struct {
 	IsAttachable                    bool
 	CreateDate, UpdateDate          time.Time
 	PolicyVersionList               []PolicyVersion
+
+	stamped // which version: see answercache.go
 }
 
 // AuthorizationDetails is one page of GetAccountAuthorizationDetails. Every
@@ -148,6 +156,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, account st
 	all := len(want) == 0
 	out := &AuthorizationDetails{UserDetailList: []UserDetail{}, GroupDetailList: []GroupDetail{}, RoleDetailList: []RoleDetail{}, Policies: []ManagedPolicyDetail{}}
 	page := &detailsPage{limit: pg.limit()}
+	g := s.generation() // before the transaction: see answerCache
 	err = s.view(ctx, account, func(tx store.Tx) error {
 		for i := section; i < len(detailsSections) && page.next == ""; i++ {
 			start := ""
@@ -158,19 +167,19 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, account st
 			switch detailsSections[i] {
 			case 'u':
 				if all || want[EntityUser] {
-					err = userDetails(tx, account, start, page, out)
+					err = s.userDetails(tx, account, start, g, page, out)
 				}
 			case 'g':
 				if all || want[EntityGroup] {
-					err = groupDetails(tx, account, start, page, out)
+					err = s.groupDetails(tx, account, start, g, page, out)
 				}
 			case 'r':
 				if all || want[EntityRole] {
-					err = roleDetails(tx, account, start, page, out)
+					err = s.roleDetails(tx, account, start, g, page, out)
 				}
 			case 'p':
 				if local, aws := all || want[EntityLocalManagedPolicy], all || want[EntityAWSManagedPolicy]; local || aws {
-					err = policyDetails(tx, account, start, local, aws, page, out)
+					err = s.policyDetails(tx, account, start, local, aws, g, page, out)
 				}
 			}
 			if err != nil {
@@ -187,7 +196,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, account st
 
 // scanDetails runs fn on each record of bucket in the account, in key
 // order from the key start, while the page has room.
-func scanDetails(tx store.Tx, bucket, account, start string, section byte, page *detailsPage, fn func(v []byte) error) error {
+func scanDetails(tx store.Tx, bucket, account, start string, section byte, page *detailsPage, fn func(k string, v []byte) error) error {
 	prefix := account + "/"
 	if start != "" {
 		start = prefix + start
@@ -197,7 +206,7 @@ func scanDetails(tx store.Tx, bucket, account, start string, section byte, page 
 		if !page.take(section, k[len(prefix):]) {
 			return false
 		}
-		ferr = fn(v)
+		ferr = fn(k, v)
 		return ferr == nil
 	})
 	if err == nil {
@@ -206,45 +215,57 @@ func scanDetails(tx store.Tx, bucket, account, start string, section byte, page 
 	return err
 }
 
-func userDetails(tx store.Tx, account, start string, page *detailsPage, out *AuthorizationDetails) error {
-	return scanDetails(tx, bucketUsers, account, start, 'u', page, func(v []byte) error {
-		var r userRecord
-		if err := unmarshal(v, &r); err != nil {
-			return err
-		}
-		u := r.user(account, true)
-		d := UserDetail{
-			Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate,
-			UserPolicyList:          inlineDetails(r.Inline),
-			GroupList:               make([]string, 0, len(r.Groups)),
-			AttachedManagedPolicies: attachedList(r.Attached),
-			PermissionsBoundary:     u.PermissionsBoundary,
-			Tags:                    nonNil(u.Tags),
-		}
-		for _, name := range r.Groups {
-			g, err := loadGroup(tx, account, name)
-			if err != nil {
-				return err
+func (s *Service) userDetails(tx store.Tx, account, start string, g readGen, page *detailsPage, out *AuthorizationDetails) error {
+	return scanDetails(tx, bucketUsers, account, start, 'u', page, func(k string, v []byte) error {
+		d, err := cachedAnswer(&s.details.users, k, 0, v, g, func() (UserDetail, bool, error) {
+			var r userRecord
+			if err := unmarshal(v, &r); err != nil {
+				return UserDetail{}, false, err
 			}
-			d.GroupList = append(d.GroupList, g.GroupName)
+			u := r.user(account, true)
+			d := UserDetail{
+				Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate,
+				UserPolicyList:          inlineDetails(r.Inline),
+				GroupList:               make([]string, 0, len(r.Groups)),
+				AttachedManagedPolicies: attachedList(r.Attached),
+				PermissionsBoundary:     u.PermissionsBoundary,
+				Tags:                    nonNil(u.Tags),
+			}
+			for _, name := range r.Groups {
+				g, err := loadGroup(tx, account, name)
+				if err != nil {
+					return UserDetail{}, false, err
+				}
+				d.GroupList = append(d.GroupList, g.GroupName)
+			}
+			return d, len(r.Groups) > 0, nil // the groups' names are in their records
+		})
+		if err != nil {
+			return err
 		}
 		out.UserDetailList = append(out.UserDetailList, d)
 		return nil
 	})
 }
 
-func groupDetails(tx store.Tx, account, start string, page *detailsPage, out *AuthorizationDetails) error {
-	return scanDetails(tx, bucketGroups, account, start, 'g', page, func(v []byte) error {
-		var r groupRecord
-		if err := unmarshal(v, &r); err != nil {
+func (s *Service) groupDetails(tx store.Tx, account, start string, g readGen, page *detailsPage, out *AuthorizationDetails) error {
+	return scanDetails(tx, bucketGroups, account, start, 'g', page, func(k string, v []byte) error {
+		d, err := cachedAnswer(&s.details.groups, k, 0, v, g, func() (GroupDetail, bool, error) {
+			var r groupRecord
+			if err := unmarshal(v, &r); err != nil {
+				return GroupDetail{}, false, err
+			}
+			g := r.group(account)
+			return GroupDetail{
+				Path: g.Path, GroupName: g.GroupName, GroupId: g.GroupId, Arn: g.Arn, CreateDate: g.CreateDate,
+				GroupPolicyList:         inlineDetails(r.Inline),
+				AttachedManagedPolicies: attachedList(r.Attached),
+			}, false, nil
+		})
+		if err != nil {
 			return err
 		}
-		g := r.group(account)
-		out.GroupDetailList = append(out.GroupDetailList, GroupDetail{
-			Path: g.Path, GroupName: g.GroupName, GroupId: g.GroupId, Arn: g.Arn, CreateDate: g.CreateDate,
-			GroupPolicyList:         inlineDetails(r.Inline),
-			AttachedManagedPolicies: attachedList(r.Attached),
-		})
+		out.GroupDetailList = append(out.GroupDetailList, d)
 		return nil
 	})
 }
@@ -253,24 +274,32 @@ func groupDetails(tx store.Tx, account, start string, page *detailsPage, out *Au
 // principals it binds, its boundary, tags and last use), with its instance
 // profiles as ListInstanceProfiles shows them; service-linked roles are
 // listed at their /aws-service-role/ path like any other.
-func roleDetails(tx store.Tx, account, start string, page *detailsPage, out *AuthorizationDetails) error {
-	return scanDetails(tx, bucketRoles, account, start, 'r', page, func(v []byte) error {
-		var r roleRecord
-		if err := unmarshal(v, &r); err != nil {
-			return err
-		}
-		role := r.role(tx, account, viewGet)
-		d := RoleDetail{
-			Path: role.Path, RoleName: role.RoleName, RoleId: role.RoleId, Arn: role.Arn, CreateDate: role.CreateDate,
-			AssumeRolePolicyDocument: role.AssumeRolePolicyDocument,
-			RolePolicyList:           inlineDetails(r.Inline),
-			AttachedManagedPolicies:  attachedList(r.Attached),
-			PermissionsBoundary:      role.PermissionsBoundary,
-			Tags:                     nonNil(role.Tags),
-			RoleLastUsed:             role.RoleLastUsed,
-		}
-		var err error
-		if d.InstanceProfileList, err = profilesNamed(tx, account, r.InstanceProfiles); err != nil {
+func (s *Service) roleDetails(tx store.Tx, account, start string, g readGen, page *detailsPage, out *AuthorizationDetails) error {
+	return scanDetails(tx, bucketRoles, account, start, 'r', page, func(k string, v []byte) error {
+		d, err := cachedAnswer(&s.details.roles, k, 0, v, g, func() (RoleDetail, bool, error) {
+			var r roleRecord
+			if err := unmarshal(v, &r); err != nil {
+				return RoleDetail{}, false, err
+			}
+			role := r.role(tx, account, viewGet)
+			d := RoleDetail{
+				Path: role.Path, RoleName: role.RoleName, RoleId: role.RoleId, Arn: role.Arn, CreateDate: role.CreateDate,
+				AssumeRolePolicyDocument: role.AssumeRolePolicyDocument,
+				RolePolicyList:           inlineDetails(r.Inline),
+				AttachedManagedPolicies:  attachedList(r.Attached),
+				PermissionsBoundary:      role.PermissionsBoundary,
+				Tags:                     nonNil(role.Tags),
+				RoleLastUsed:             role.RoleLastUsed,
+			}
+			var err error
+			if d.InstanceProfileList, err = profilesNamed(tx, account, r.InstanceProfiles); err != nil {
+				return RoleDetail{}, false, err
+			}
+			// The trust's principals and the instance profiles (with
+			// their roles) are other records.
+			return d, len(r.TrustIDs) > 0 || len(r.InstanceProfiles) > 0, nil
+		})
+		if err != nil {
 			return err
 		}
 		out.RoleDetailList = append(out.RoleDetailList, d)
@@ -283,7 +312,7 @@ func roleDetails(tx store.Tx, account, start string, page *detailsPage, out *Aut
 // managed policies' too: cloudsplaining's download strips them unless
 // asked, "Note that this will dramatically increase the size of the
 // downloaded file" (salesforce/cloudsplaining, command/download.py).
-func policyDetails(tx store.Tx, account, start string, local, aws bool, page *detailsPage, out *AuthorizationDetails) error {
+func (s *Service) policyDetails(tx store.Tx, account, start string, local, aws bool, g readGen, page *detailsPage, out *AuthorizationDetails) error {
 	use, err := accountUsage(tx, account)
 	if err != nil {
 		return err
@@ -308,23 +337,31 @@ func policyDetails(tx store.Tx, account, start string, local, aws bool, page *de
 			return nil
 		}
 		arn := e.arn(account)
-		p := e.view(account, use, policyList)
-		d := ManagedPolicyDetail{
-			PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path, DefaultVersionId: p.DefaultVersionId,
-			AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount,
-			IsAttachable: p.IsAttachable, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
-		}
-		pa, ok, err := parsePolicyARN(arn)
+		// The counts are the account's usage, not the policy's record: an
+		// answer holds only while nothing at all is written.
+		d, err := cachedAnswer(&s.details.policies, account+"/"+arn, 0, nil, g, func() (ManagedPolicyDetail, bool, error) {
+			p := e.view(account, use, policyList)
+			d := ManagedPolicyDetail{
+				PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path, DefaultVersionId: p.DefaultVersionId,
+				AttachmentCount: p.AttachmentCount, PermissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount,
+				IsAttachable: p.IsAttachable, CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
+			}
+			pa, ok, err := parsePolicyARN(arn)
+			if err != nil {
+				return ManagedPolicyDetail{}, false, err
+			}
+			versions, def, _, err := policyVersions(tx, account, pa, ok)
+			if err != nil {
+				return ManagedPolicyDetail{}, false, err
+			}
+			d.PolicyVersionList = make([]PolicyVersion, len(versions))
+			for j, v := range versions {
+				d.PolicyVersionList[j] = PolicyVersion{Document: v.Document, VersionId: v.VersionId, IsDefaultVersion: v.VersionId == def, CreateDate: v.CreateDate}
+			}
+			return d, true, nil
+		})
 		if err != nil {
 			return err
-		}
-		versions, def, _, err := policyVersions(tx, account, pa, ok)
-		if err != nil {
-			return err
-		}
-		d.PolicyVersionList = make([]PolicyVersion, len(versions))
-		for j, v := range versions {
-			d.PolicyVersionList[j] = PolicyVersion{Document: v.Document, VersionId: v.VersionId, IsDefaultVersion: v.VersionId == def, CreateDate: v.CreateDate}
 		}
 		out.Policies = append(out.Policies, d)
 	}

@@ -60,7 +60,16 @@ type Service struct {
 
 	reportDelay time.Duration // how long a credential report takes (credreport.go)
 
-	listCache roleListCache // ListRoles' form of each role (listcache.go)
+	// Answers kept beside the records they were made from (answercache.go).
+	roles            answerCache[Role]            // ListRoles' and GetRole's
+	users            answerCache[User]            // ListUsers'
+	instanceProfiles answerCache[InstanceProfile] // ListInstanceProfiles'
+	details          struct {                     // GetAccountAuthorizationDetails'
+		users    answerCache[UserDetail]
+		groups   answerCache[GroupDetail]
+		roles    answerCache[RoleDetail]
+		policies answerCache[ManagedPolicyDetail]
+	}
 
 	outboundBase string // Config.OutboundIssuerBase (outbound.go)
 }

@@ -109,21 +109,25 @@ func (s *Service) GetInstanceProfile(ctx context.Context, account, name string) 
 func (s *Service) ListInstanceProfiles(ctx context.Context, account, pathPrefix string, pg Page) ([]InstanceProfile, string, error) {
 	var out []InstanceProfile
 	var next string
+	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
 		var err error
-		out, next, err = scanPage(tx, bucketInstanceProfiles, account+"/", pg, func(_ string, v []byte) (InstanceProfile, bool, error) {
-			var p instanceProfileRecord
-			if err := unmarshal(v, &p); err != nil {
+		out, next, err = scanPage(tx, bucketInstanceProfiles, account+"/", pg, func(k string, v []byte) (InstanceProfile, bool, error) {
+			ip, err := cachedAnswer(&s.instanceProfiles, k, 0, v, g, func() (InstanceProfile, bool, error) {
+				var p instanceProfileRecord
+				if err := unmarshal(v, &p); err != nil {
+					return InstanceProfile{}, false, err
+				}
+				ip, err := p.profile(tx, account, false)
+				if err != nil {
+					return InstanceProfile{}, false, err
+				}
+				return *ip, len(p.Roles) > 0, nil // its roles are their own records
+			})
+			if err != nil || !strings.HasPrefix(ip.Path, pathPrefix) {
 				return InstanceProfile{}, false, err
 			}
-			if !strings.HasPrefix(p.Path, pathPrefix) {
-				return InstanceProfile{}, false, nil
-			}
-			ip, err := p.profile(tx, account, false)
-			if err != nil {
-				return InstanceProfile{}, false, err
-			}
-			return *ip, true, nil
+			return ip, true, nil
 		})
 		return err
 	})

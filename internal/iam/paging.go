@@ -94,7 +94,7 @@ func scanPage[T any](tx store.Tx, bucket, prefix string, p Page, decode func(key
 		start = prefix + name
 	}
 	limit := p.limit()
-	out := make([]T, 0, min(limit, 16))
+	out := make([]T, 0, min(limit, DefaultMaxItems)) // a default page's worth: growing it was a sixth of a ListRoles page
 	next := ""
 	var derr error
 	err = tx.Scan(bucket, prefix, start, func(k string, v []byte) bool {

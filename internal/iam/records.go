@@ -27,6 +27,8 @@ type Role struct {
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
 	RoleLastUsed                *RoleLastUsed
+
+	stamped // which version: see answercache.go
 }
 
 // AttachedPermissionsBoundary names the policy that bounds a role or user.
@@ -49,6 +51,8 @@ type User struct {
 	PasswordLastUsed            *time.Time
 	PermissionsBoundary         *AttachedPermissionsBoundary
 	Tags                        []Tag
+
+	stamped // which version: see answercache.go
 }
 
 // Group is an IAM group.
@@ -123,6 +127,8 @@ type InstanceProfile struct {
 	CreateDate                                        time.Time
 	Roles                                             []Role
 	Tags                                              []Tag
+
+	stamped // which version: see answercache.go
 }
 
 // Access key statuses.

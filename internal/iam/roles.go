@@ -159,12 +159,18 @@ func insertRole(tx store.Tx, account string, r *roleRecord, boundary string) err
 // GetRole returns a role with everything AWS shows about it.
 func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role, error) {
 	var out *Role
+	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
-		r, err := loadRole(tx, account, roleName)
+		key := entityKey(account, roleName)
+		raw, ok := tx.Get(bucketRoles, key)
+		if !ok {
+			return errNoSuchRole(roleName)
+		}
+		r, err := s.cachedRole(tx, account, key, raw, viewGet, g)
 		if err != nil {
 			return err
 		}
-		out = r.role(tx, account, viewGet)
+		out = &r
 		return nil
 	})
 	return out, err
@@ -207,11 +213,11 @@ func (s *Service) roleByARN(ctx context.Context, roleArn string, fn func(tx stor
 func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, pg Page) ([]Role, string, error) {
 	var out []Role
 	var next string
-	gen, counted := s.generation() // before the transaction: see listedRole
+	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
 		var err error
 		out, next, err = scanPage(tx, bucketRoles, account+"/", pg, func(k string, v []byte) (Role, bool, error) {
-			r, err := s.listedRole(tx, account, k, v, gen, counted)
+			r, err := s.cachedRole(tx, account, k, v, viewList, g)
 			if err != nil || !strings.HasPrefix(r.Path, pathPrefix) {
 				return Role{}, false, err
 			}

@@ -97,17 +97,21 @@ func (s *Service) GetUser(ctx context.Context, account, userName string) (*User,
 func (s *Service) ListUsers(ctx context.Context, account, pathPrefix string, pg Page) ([]User, string, error) {
 	var out []User
 	var next string
+	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
 		var err error
-		out, next, err = scanPage(tx, bucketUsers, account+"/", pg, func(_ string, v []byte) (User, bool, error) {
-			var u userRecord
-			if err := unmarshal(v, &u); err != nil {
+		out, next, err = scanPage(tx, bucketUsers, account+"/", pg, func(k string, v []byte) (User, bool, error) {
+			u, err := cachedAnswer(&s.users, k, 0, v, g, func() (User, bool, error) {
+				var u userRecord
+				if err := unmarshal(v, &u); err != nil {
+					return User{}, false, err
+				}
+				return *u.user(account, false), false, nil
+			})
+			if err != nil || !strings.HasPrefix(u.Path, pathPrefix) {
 				return User{}, false, err
 			}
-			if !strings.HasPrefix(u.Path, pathPrefix) {
-				return User{}, false, nil
-			}
-			return *u.user(account, false), true, nil
+			return u, true, nil
 		})
 		return err
 	})

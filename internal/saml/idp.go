@@ -78,7 +78,7 @@ func (p *IdP) Signer(ctx context.Context) (Signer, error) {
 		// Another request may have made one meanwhile: the first kept wins.
 		err = p.st.Update(func(tx store.Tx) error {
 			if b, ok := tx.Get(bucketIdP, keyIdP); ok {
-				raw = b
+				raw = bytes.Clone(b) // b is the store's only while tx lasts
 				return nil
 			}
 			raw = nil

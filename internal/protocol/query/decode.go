@@ -29,6 +29,17 @@ type Codec struct {
 	// satisfy constraint" text. The service checks these before the
 	// model's other constraints, so this error alone is answered.
 	OwnPatterns map[string]string
+
+	fragments protocol.Fragments[fragmentKey] // encoded stamped structures
+}
+
+// fragmentKey is where a stamped structure was encoded: the same value
+// gives other bytes under another element name or indentation.
+type fragmentKey struct {
+	stamp uint64
+	sh    *model.Shape
+	tag   string
+	depth int
 }
 
 // Operation resolves the form's Action against the model.

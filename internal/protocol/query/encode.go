@@ -180,12 +180,24 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 	}
 	switch sh.Type {
 	case "structure":
+		st := protocol.StampOf(v)
+		k := fragmentKey{st, sh, tag, depth}
+		if st != 0 {
+			if f, ok := c.fragments.Get(k); ok {
+				b.Write(f)
+				return
+			}
+		}
+		start := b.Len()
 		indent(b, depth)
 		openTag(b, tag)
 		b.WriteByte('\n')
 		c.members(b, sh, v, depth+1)
 		indent(b, depth)
 		closeTag(b, tag)
+		if st != 0 {
+			c.fragments.Put(k, bytes.Clone(b.Bytes()[start:]))
+		}
 	case "list":
 		elemTag := "member"
 		if sh.Member.LocationName != "" {
