@@ -319,6 +319,21 @@ func (s *proc) cpu() (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / ticks, nil
 }
 
+// settle waits (up to a minute) until the server has spent no CPU for
+// 300 ms: what it does after start-up on its own is over.
+func (s *proc) settle() error {
+	prev, err := s.cpu()
+	for deadline := time.Now().Add(time.Minute); err == nil && time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		var now time.Duration
+		if now, err = s.cpu(); err == nil && now == prev {
+			return nil
+		}
+		prev = now
+	}
+	return err
+}
+
 // memory is a process's resident memory, in MiB: all of it, and its
 // anonymous part (the heap and stacks; the rest is the state file's pages
 // in the memory map, which the kernel may drop at will).
