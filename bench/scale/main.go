@@ -49,6 +49,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/rolecall/rolecall/bench"
 )
 
 func main() {
@@ -292,32 +294,8 @@ func (s *proc) stop() {
 	}
 }
 
-// stat reads the server's /proc/PID/stat fields after the command name.
-func (s *proc) stat() ([]string, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
-		return nil, err
-	}
-	return strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])), nil
-}
-
-// ticks is the kernel's USER_HZ, the unit of /proc/PID/stat's utime and
-// stime: 100 on every Linux that Go supports (proc(5)).
-const ticks = 100
-
 // cpu is the server's utime+stime so far.
-func (s *proc) cpu() (time.Duration, error) {
-	f, err := s.stat()
-	if err != nil {
-		return 0, err
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14 of proc(5)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(utime+stime) * time.Second / ticks, nil
-}
+func (s *proc) cpu() (time.Duration, error) { return bench.ProcessCPU(s.cmd.Process.Pid) }
 
 // settle waits (up to a minute) until the server has spent no CPU for
 // 300 ms: what it does after start-up on its own is over.
