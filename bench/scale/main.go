@@ -257,7 +257,9 @@ func start(bin, dir string, first request) (*proc, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	s.cmd = exec.Command(bin, "serve", "--data-dir", dir, "--addr", addr, "--log-level", "warn")
+	// --oidc-addr off: the issuer would take the next port, which may be
+	// another server's.
+	s.cmd = exec.Command(bin, "serve", "--data-dir", dir, "--addr", addr, "--oidc-addr", "off", "--log-level", "warn")
 	s.cmd.Stderr = os.Stderr
 	t0 := time.Now()
 	if err := s.cmd.Start(); err != nil {
