@@ -238,8 +238,9 @@ func (c *client) do(r request) ([]byte, error) {
 // ---- servers ----
 
 type proc struct {
-	cmd *exec.Cmd
-	url string
+	cmd    *exec.Cmd
+	url    string
+	exited chan struct{} // closed once the process has ended
 }
 
 // start runs rolecall serve on dir and waits for first to be answered:
@@ -265,19 +266,18 @@ func start(bin, dir string, first request) (*proc, time.Duration, error) {
 	if err := s.cmd.Start(); err != nil {
 		return nil, 0, err
 	}
-	exited := make(chan struct{})
-	go func() { s.cmd.Wait(); close(exited) }()
+	s.exited = make(chan struct{})
+	go func() { s.cmd.Wait(); close(s.exited) }()
 	var buf bytes.Buffer
 	var last error
 	for deadline := t0.Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Microsecond) {
 		select {
-		case <-exited:
+		case <-s.exited:
 			return nil, 0, fmt.Errorf("rolecall serve --data-dir %s exited: %v", dir, s.cmd.ProcessState)
 		default:
 		}
 		if _, last = c.send(probe, &buf); last == nil {
 			c.hc.CloseIdleConnections()
-			s.cmd.Cancel = nil
 			return s, time.Since(t0), nil
 		}
 	}
@@ -285,14 +285,15 @@ func start(bin, dir string, first request) (*proc, time.Duration, error) {
 	return nil, 0, fmt.Errorf("rolecall on %s did not answer: %v", dir, last)
 }
 
-// stop ends the server as an operator would (SIGTERM) and waits for it.
+// stop ends the server as an operator would (SIGTERM) and waits for it,
+// killing it if it lingers.
 func (s *proc) stop() {
 	s.cmd.Process.Signal(syscall.SIGTERM)
-	for s.cmd.ProcessState == nil {
-		if err := s.cmd.Process.Signal(syscall.Signal(0)); err != nil {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.exited
 	}
 }
 
