@@ -351,6 +351,7 @@ type result struct {
 	n       int64
 	elapsed time.Duration
 	cpu     time.Duration // server CPU over the run
+	own     time.Duration // this process's (the client's) CPU over the run
 	lat     []time.Duration
 }
 
@@ -403,6 +404,7 @@ func load(s *proc, c *client, concurrency int, d time.Duration, next func(worker
 	if _, err := drive(d / 5); err != nil {
 		return result{}, err
 	}
+	ownBefore := ownCPU()
 	before, err := s.cpu()
 	if err != nil {
 		return result{}, err
@@ -412,8 +414,15 @@ func load(s *proc, c *client, concurrency int, d time.Duration, next func(worker
 		return result{}, err
 	}
 	after, err := s.cpu()
-	r.cpu = after - before
+	r.cpu, r.own = after-before, ownCPU()-ownBefore
 	return r, err
+}
+
+// ownCPU is this process's CPU time so far.
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // same re-sends one request, signed once per worker.
