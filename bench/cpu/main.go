@@ -27,7 +27,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,10 +45,6 @@ const roles = 1000
 const pageSize = 100
 
 const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-
-// ticks is the kernel's USER_HZ, the unit of /proc/PID/stat's utime and
-// stime: 100 on every Linux that Go supports (proc(5)).
-const ticks = 100
 
 var ops = []string{"GetRole", "ListRoles"}
 
@@ -111,20 +106,7 @@ func (s *server) stop() {
 }
 
 // cpuTime is the process's utime+stime so far.
-func (s *server) cpuTime() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name, in parentheses, may hold spaces: count fields after it.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14 of proc(5)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(utime+stime) * time.Second / ticks, nil
-}
+func (s *server) cpuTime() (time.Duration, error) { return bench.ProcessCPU(s.cmd.Process.Pid) }
 
 func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,4 +127,32 @@ func signedRequest(t testing.TB, service, key, secret, body string) *http.Reques
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Durable CreateRole through the handler on a data directory (every
+// commit fsynced), 64 in flight: what group commit makes of many writers.
+// Each request acts in account n/1000, so that none passes IAM's quota.
+func BenchmarkCreateRoleDurable64(b *testing.B) {
+	srv, err := Open(Options{DataDir: b.TempDir(), Clock: &ids.FixedClock{T: signTime.Add(time.Minute)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	var seq atomic.Int64
+	b.SetParallelism(max(64/runtime.GOMAXPROCS(0), 1))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := seq.Add(1) - 1
+			body := fmt.Sprintf("Action=CreateRole&Version=2010-05-08&RoleName=r%d&AssumeRolePolicyDocument=%s", n,
+				url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`))
+			r := signedRequest(b, "iam", fmt.Sprintf("2%011d", n/1000), "test", body)
+			w := httptest.NewRecorder()
+			srv.Handler.ServeHTTP(w, r)
+			if w.Code != 200 {
+				b.Error(w.Body.String())
+				return
+			}
+		}
+	})
 }

@@ -100,14 +100,25 @@ func loadRevision(tx store.Tx, c Call, bucket, family string, rev int32) (*taskD
 		}
 		return &r, nil
 	}
-	var latest *taskDefRecord
-	err := scanJSON(tx, bucket, familyKey(c, family)+"/", func(_ string, r *taskDefRecord) bool {
-		if r.Def.Status == tdActive {
-			latest = r
-		}
+	// The latest ACTIVE revision is most often the last one: read back
+	// from the end rather than decode every revision the family has had.
+	var keys []string
+	if err := tx.Scan(bucket, familyKey(c, family)+"/", "", func(k string, _ []byte) bool {
+		keys = append(keys, k)
 		return true
-	})
-	return latest, err
+	}); err != nil {
+		return nil, err
+	}
+	for i := len(keys) - 1; i >= 0; i-- {
+		var r taskDefRecord
+		if _, err := getJSON(tx, bucket, keys[i], &r); err != nil {
+			return nil, err
+		}
+		if r.Def.Status == tdActive {
+			return &r, nil
+		}
+	}
+	return nil, nil
 }
 
 // RegisterTaskDefinition registers a new revision of a family, with AWS's

@@ -393,7 +393,12 @@ func (s *Service) RunTask(ctx context.Context, c Call, in *types.RunTaskRequest)
 		if l.managed, err = managedProvider(tx, c, l.cluster, l.launchType, l.capacityProvider); err != nil {
 			return err
 		}
-		instances, err = instancesFor(tx, c, l.cluster.Cluster.ClusterName, now, tm)
+		// Only EC2 tasks are placed here: counting what runs on each
+		// instance reads every task of the cluster, which a Fargate
+		// launch need not pay for.
+		if l.launchType == launchEC2 {
+			instances, err = instancesFor(tx, c, l.cluster.Cluster.ClusterName, now, tm)
+		}
 		return err
 	})
 	if err != nil {

@@ -28,9 +28,12 @@ type BoltOptions struct {
 	// MaxBatch caps how many concurrent Updates share one commit. Zero
 	// means 256.
 	MaxBatch int
-	// CheckTimeout bounds the consistency check OpenBolt runs before it
-	// hands the store out (a large file is checked as far as it allows,
-	// see Checked). Zero means 5 seconds; negative skips the check.
+	// CheckTimeout bounds how long the consistency check OpenBolt runs
+	// holds up opening: what is left is checked in the background, and a
+	// damaged file found there seals the store against writes (see
+	// Checked). Zero means 5 seconds for a file of up to 16 MiB, and no
+	// wait for a larger one (checking a state of a million roles takes
+	// seconds; rolecall answers at once); negative skips the check.
 	CheckTimeout time.Duration
 }
 
@@ -61,8 +64,9 @@ type Bolt struct {
 	commits atomic.Int64 // commits written, for benchmarks
 
 	// sealed, once set, fails every Update: the file was found damaged.
-	sealed  atomic.Pointer[DamagedError]
-	checked bool // OpenBolt's check covered the whole file
+	sealed   atomic.Pointer[DamagedError]
+	checked  atomic.Bool   // OpenBolt's check has covered the whole file
+	checking chan struct{} // closed when OpenBolt's check has ended
 }
 
 var _ Store = (*Bolt)(nil)
@@ -93,14 +97,17 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	checked := true
-	if opts.CheckTimeout >= 0 {
-		ct := opts.CheckTimeout
+	var rest <-chan []string // the check still under way
+	switch ct := opts.CheckTimeout; {
+	case ct < 0:
+	case ct == 0 && large(path):
+		rest = startCheck(db)
+	default:
 		if ct == 0 {
 			ct = defaultCheckTimeout
 		}
 		var problems []string
-		if problems, checked = check(db, ct); len(problems) > 0 {
+		if problems, rest = checkWithin(db, ct); len(problems) > 0 {
 			db.Close()
 			return nil, &DamagedError{Path: path, Problem: strings.Join(problems, "; ")}
 		}
@@ -114,7 +121,13 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 		maxBatch: maxBatch,
 		calls:    make(chan *call),
 		stopped:  make(chan struct{}),
-		checked:  checked,
+		checking: make(chan struct{}),
+	}
+	if rest != nil {
+		go s.checkRest(rest)
+	} else {
+		s.checked.Store(true)
+		close(s.checking)
 	}
 	go s.commitLoop()
 	return s, nil
@@ -207,6 +220,7 @@ func (s *Bolt) Close() error {
 	s.closed = true
 	close(s.calls)
 	<-s.stopped
+	<-s.checking
 	err := s.db.Close()
 	// The pid file goes once the file is let go, unless another process
 	// has opened it since and written its own.

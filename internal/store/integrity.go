@@ -41,9 +41,19 @@ func dirOf(path string) string {
 	return "."
 }
 
-// defaultCheckTimeout bounds the check OpenBolt runs: a large file is
-// checked as far as this allows, so that start-up stays quick.
-const defaultCheckTimeout = 5 * time.Second
+// defaultCheckTimeout bounds how long OpenBolt's check of a file of up to
+// smallFile bytes holds up opening it; a larger file is checked in the
+// background from the start (BoltOptions.CheckTimeout).
+const (
+	defaultCheckTimeout = 5 * time.Second
+	smallFile           = 16 << 20
+)
+
+// large is whether the file at path is larger than smallFile.
+func large(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Size() > smallFile
+}
 
 // maxProblems bounds the problems a check reports.
 const maxProblems = 10
@@ -106,52 +116,59 @@ func truncated(path string) string {
 	return ""
 }
 
-// check runs bbolt's consistency check on db, for at most timeout (0: no
-// bound). complete is false when the time ran out first. A panic or a
+// startCheck runs bbolt's consistency check on db in the background and
+// sends what it found once it has read the whole file. A panic or a
 // memory fault while reading damaged pages is a problem found, not a
-// crash.
-func check(db *bolt.DB, timeout time.Duration) (problems []string, complete bool) {
-	type result struct {
-		problems []string
-	}
-	done := make(chan result, 1)
-	stop := make(chan struct{})
+// crash. bbolt's check cannot be stopped: it runs to its end, holding a
+// read transaction (Close waits for it).
+func startCheck(db *bolt.DB) <-chan []string {
+	done := make(chan []string, 1)
 	go func() {
 		var out []string
 		defer func() {
 			if p := recover(); p != nil {
 				out = append(out, fmt.Sprintf("reading a page failed (%v)", p))
 			}
-			done <- result{out}
+			done <- out
 		}()
 		debug.SetPanicOnFault(true)
 		db.View(func(tx *bolt.Tx) error {
+			// Read every error, however many: bbolt's checker waits for
+			// each to be taken.
 			for err := range tx.Check() {
 				if len(out) < maxProblems {
 					out = append(out, err.Error())
-				}
-				select {
-				case <-stop:
-					return nil
-				default:
 				}
 			}
 			return nil
 		})
 	}()
-	var after <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		after = t.C
+	return done
+}
+
+// checkWithin checks db for at most timeout (0: no bound). rest is nil
+// when the check is complete; otherwise the check goes on, and rest gets
+// what it finds.
+func checkWithin(db *bolt.DB, timeout time.Duration) (problems []string, rest <-chan []string) {
+	done := startCheck(db)
+	if timeout <= 0 {
+		return <-done, nil
 	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
 	select {
-	case r := <-done:
-		return r.problems, true
-	case <-after:
-		close(stop)
-		return nil, false
+	case p := <-done:
+		return p, nil
+	case <-t.C:
+		return nil, done
 	}
+}
+
+// check is checkWithin for callers that want only what was found in
+// time: the rest of the check goes on unobserved.
+func check(db *bolt.DB, timeout time.Duration) (problems []string, complete bool) {
+	problems, rest := checkWithin(db, timeout)
+	return problems, rest == nil
 }
 
 // Verify checks the file now, within timeout (0: no bound), and, if it is
@@ -169,9 +186,21 @@ func (s *Bolt) Verify(timeout time.Duration) error {
 	return err
 }
 
-// Checked reports whether OpenBolt's check covered the whole file (it
-// stops at BoltOptions.CheckTimeout).
-func (s *Bolt) Checked() bool { return s.checked }
+// Checked reports whether the check OpenBolt began has covered the whole
+// file (it goes on in the background after BoltOptions.CheckTimeout).
+func (s *Bolt) Checked() bool { return s.checked.Load() }
+
+// checkRest waits for the rest of OpenBolt's check, in the background,
+// and seals the store if the file is damaged: writes stop; reads of what
+// can be read go on, as after Verify.
+func (s *Bolt) checkRest(rest <-chan []string) {
+	defer close(s.checking)
+	if problems := <-rest; len(problems) > 0 {
+		s.sealed.Store(&DamagedError{Path: s.db.Path(), Problem: strings.Join(problems, "; ")})
+		return
+	}
+	s.checked.Store(true)
+}
 
 // Report is what a full check of a state file found.
 type Report struct {

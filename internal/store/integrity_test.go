@@ -122,6 +122,49 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 	b.Close()
 }
 
+// TestCheckGoesOnInTheBackground: a file whose check outlasts
+// CheckTimeout is handed out, and the rest of the check seals it if it is
+// damaged (a large state starts at once, and no write goes into a damaged
+// file once that is known); a sound one is Checked in the end. The check
+// may also finish in time: then the damaged file is refused at once.
+func TestCheckGoesOnInTheBackground(t *testing.T) {
+	path := seeded(t)
+	damage(t, path, func(d []byte) []byte {
+		for i := 4 * 4096; i < 8*4096; i++ {
+			d[i] = 0
+		}
+		return d
+	})
+	b, err := OpenBolt(path, BoltOptions{CheckTimeout: time.Nanosecond})
+	if err == nil {
+		<-b.checking
+		err = b.Update(func(tx Tx) error { return tx.Put("b", "k", []byte("v")) })
+		if b.Checked() {
+			t.Error("a damaged file is Checked")
+		}
+		b.Close()
+	}
+	var d *DamagedError
+	if !errors.As(err, &d) || d.Path != path {
+		t.Fatalf("a damaged file checked in the background: %v", err)
+	}
+
+	b, err = OpenBolt(seeded(t), BoltOptions{CheckTimeout: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-b.checking
+	if !b.Checked() {
+		t.Error("a sound file checked in the background is not Checked")
+	}
+	if err := b.Update(func(tx Tx) error { return tx.Put("b", "k", []byte("v")) }); err != nil {
+		t.Errorf("a sound file: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSealedStoreRefusesWrites: once Verify finds the file damaged, no
 // Update writes into it; reads go on.
 func TestSealedStoreRefusesWrites(t *testing.T) {
