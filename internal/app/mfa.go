@@ -89,13 +89,21 @@ func signedGet(w http.ResponseWriter, r *http.Request, authn *auth.Authenticator
 	return p, value, true
 }
 
-// writeAnswer answers v as JSON, or err as AWS's JSON error.
+// writeAnswer answers v, a credential (MFA codes, an exchange token), as
+// JSON, or err as AWS's JSON error.
 func writeAnswer(w http.ResponseWriter, requestID string, v any, err error) {
 	if err != nil {
 		jsonrpc.WriteError(w, awserr.As(err), requestID)
 		return
 	}
+	noStore(w)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	json.NewEncoder(w).Encode(v)
 }
+
+// noStore tells caches between rolecall and its client (a proxy, a
+// browser fetching for a test page) to keep no copy of an answer that
+// holds a credential: MFA codes, tokens, assertions, a state file's
+// secrets (RFC 9111, section 5.2.2.5).
+func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }

@@ -100,6 +100,7 @@ func (h *oidcTokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(awserr.As(err))
 		return
 	}
+	noStore(w)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	json.NewEncoder(w).Encode(map[string]string{"token": token})

@@ -176,6 +176,7 @@ func (h *samlEndpoint) assert(w http.ResponseWriter, r *http.Request, requestID 
 		fail(awserr.As(err))
 		return
 	}
+	noStore(w)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(SAMLAssertionAnswer{SAMLAssertion: out, RoleArn: req.Role, PrincipalArn: req.Provider})
 }

@@ -192,6 +192,7 @@ func (h *stateEndpoint) export(ctx context.Context, w http.ResponseWriter, p *pr
 		jsonrpc.WriteError(w, awserr.As(err), requestID)
 		return
 	}
+	noStore(w)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.Write(b.Bytes())

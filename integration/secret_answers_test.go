@@ -1,0 +1,43 @@
+package integration
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rolecall/rolecall/internal/app"
+	"github.com/rolecall/rolecall/rolecalltest"
+)
+
+// TestSecretAnswersAreNotStored: rolecall's own endpoints that answer a
+// credential (MFA codes, a web identity token, a SAML assertion, a state
+// file with access keys' secrets) tell caches on the way to keep no copy,
+// as the console's pages do.
+func TestSecretAnswersAreNotStored(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	root := clientsFor(rc.Config, nil)
+	d := createMFADevice(t, root.iam, "frank")
+	for _, c := range []struct {
+		name, method, path, body string
+	}{
+		{"MFA codes", http.MethodGet, app.MFACodePath + "?" + url.Values{"serial": {d.serial}}.Encode(), ""},
+		{"a web identity token", http.MethodPost, app.OIDCTokenPath, `{"sub":"repo:octo/app:ref:refs/heads/main","aud":["sts.amazonaws.com"]}`},
+		{"a SAML assertion", http.MethodPost, app.SAMLAssertPath, `{"Provider":"rolecall","Role":"federated","Subject":"alice"}`},
+		{"a state file", http.MethodGet, app.StatePath, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp := rolecallRequest(t, rc, c.method, c.path, c.body, aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"})
+			defer resp.Body.Close()
+			body := must(io.ReadAll(resp.Body))(t)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s %s: %s %s", c.method, c.path, resp.Status, body)
+			}
+			if got := resp.Header.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+				t.Errorf("%s answers Cache-Control %q, want no-store", c.path, got)
+			}
+		})
+	}
+}
