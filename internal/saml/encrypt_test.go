@@ -173,12 +173,27 @@ func TestEncryptedRefuses(t *testing.T) {
 		el.SetText(EntityID)
 		root.AddChild(must(Encryption{To: spCert(t)}.encrypt(el)))
 	})
+	// A signed plain assertion and an encrypted one side by side, in
+	// either order: which one's attributes would be read is never asked.
+	plainSigned := decoded(t, assertResponse(t, signer(t), request()))
+	beside := func(encryptedFirst bool) string {
+		ea := must(ParseResponse(encoded(unsignedInside))).root.SelectElement("EncryptedAssertion")
+		return editXML(t, plainSigned, func(root *etree.Element) {
+			if encryptedFirst {
+				root.InsertChildAt(root.SelectElement("Assertion").Index(), ea.Copy())
+			} else {
+				root.AddChild(ea.Copy())
+			}
+		})
+	}
 	for _, c := range []struct {
 		name string
 		xml  string
 		keys []*rsa.PrivateKey
 		want error
 	}{
+		{"a signed assertion, then an encrypted one", beside(false), []*rsa.PrivateKey{spKey()}, ErrAssertions},
+		{"an encrypted assertion, then a signed one", beside(true), []*rsa.PrivateKey{spKey()}, ErrAssertions},
 		{"no key", good, nil, ErrDecrypt},
 		{"encrypted to another key", good, []*rsa.PrivateKey{wrongKey()}, ErrDecrypt},
 		{"the ciphertext changed (GCM)", editXML(t, good, func(root *etree.Element) {
