@@ -364,3 +364,36 @@ func TestECSLinearCanaryAndStop(t *testing.T) {
 		t.Errorf("rolled back %s", got)
 	}
 }
+
+// TestECSContinueServiceDeploymentAuthorized: ContinueServiceDeployment
+// acts on the deployment its ARN names, authorized on that deployment and
+// its service: a user allowed it on another service's deployments only is
+// denied, and another account's principal, whatever its own policies say,
+// cannot move this account's deployment; the hook is still awaiting action
+// afterwards.
+func TestECSContinueServiceDeploymentAuthorized(t *testing.T) {
+	e := newClockedECSEnv(t)
+	e.webService(t, 1, blueGreen(0))
+	e.clock.Advance(time.Second)
+	pause := ecstypes.DeploymentLifecycleHook{TargetType: ecstypes.DeploymentLifecycleHookTargetTypePause,
+		LifecycleStages: []ecstypes.DeploymentLifecycleHookStage{ecstypes.DeploymentLifecycleHookStagePostTestTrafficShift}}
+	arn := aws.ToString(must(e.deployNext(t, e.ecs, "nginx:2", blueGreen(0, pause)))(t).Service.CurrentServiceDeployment)
+	e.clock.Advance(time.Second)
+	hook := aws.ToString(e.serviceDeployment(t, arn).LifecycleHookDetails[0].HookId)
+	continueAs := func(c *ecs.Client) error {
+		_, err := c.ContinueServiceDeployment(ctx, &ecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: aws.String(arn), HookId: aws.String(hook)})
+		return err
+	}
+	other := userClient(t, e, "other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:ContinueServiceDeployment",`+
+		`"Resource":["arn:aws:ecs:us-east-1:`+account+`:service-deployment/default/api/*","arn:aws:ecs:us-east-1:`+account+`:service/default/api"]}]}`)
+	wantErr(t, continueAs(other), http.StatusBadRequest, "AccessDeniedException", "User: arn:aws:iam::"+account+":user/other is not authorized to perform: ecs:ContinueServiceDeployment on resource: arn:aws:ecs:us-east-1:"+account+
+		":service/default/web because no identity-based policy allows the ecs:ContinueServiceDeployment action")
+
+	foreign := ecs.NewFromConfig(withCreds(e.rc.Config, "111122223333", "test", ""))
+	wantErr(t, continueAs(foreign), http.StatusBadRequest, "AccessDeniedException", "User: arn:aws:iam::111122223333:root is not authorized to perform: ecs:ContinueServiceDeployment on resource: arn:aws:ecs:us-east-1:"+account+
+		":service/default/web because no resource-based policy allows the ecs:ContinueServiceDeployment action")
+
+	if got := stageOf(e.serviceDeployment(t, arn)); got != "IN_PROGRESS POST_TEST_TRAFFIC_SHIFT PAUSE:AWAITING_ACTION" {
+		t.Errorf("after the refused calls: %s", got)
+	}
+}
