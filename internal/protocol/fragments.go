@@ -12,6 +12,14 @@ import (
 // list's and the Get's) of ten accounts' 1,000 roles, IAM's default quota.
 const fragmentsSize = 20_000
 
+// fragmentsBytes bounds their bytes too: a form can be large (an AWS
+// managed policy's every version in GetAccountAuthorizationDetails,
+// ReadOnlyAccess's some 10 MB), and a value that shows other records is
+// stamped anew after every write, so a count alone would let a caller who
+// alternates a write and a read keep fragmentsSize such forms. 64 MiB
+// holds the roles fragmentsSize is for.
+const fragmentsBytes = 64 << 20
+
 // Fragments keeps the encoded forms of stamped values (package stamp), so
 // that a page of 100 roles that have not changed costs 100 copies of bytes
 // rather than 100 walks of the model (issue 18). A value's stamp changes
@@ -30,7 +38,9 @@ const fragmentsSize = 20_000
 type Fragments[K comparable] struct {
 	mu       sync.RWMutex // read-locked to look up: a page looks up 100 forms
 	cur, old map[K][]byte
+	curBytes int // the bytes of the forms in cur
 	max      int // 0: fragmentsSize (tests set less)
+	maxBytes int // 0: fragmentsBytes (tests set less)
 }
 
 // Get returns the form kept under k. The bytes must not be changed.
@@ -60,11 +70,23 @@ func (f *Fragments[K]) Put(k K, b []byte) {
 	f.put(k, b)
 }
 
+// put keeps b in cur, making cur the old generation first if b would
+// take it past half of either bound; a form larger than half the bytes is
+// not kept. Each generation stays within half the bounds, so both within
+// them.
 func (f *Fragments[K]) put(k K, b []byte) {
-	if f.cur == nil || len(f.cur) >= cmp.Or(f.max, fragmentsSize)/2 {
-		f.old, f.cur = f.cur, make(map[K][]byte)
+	half := cmp.Or(f.maxBytes, fragmentsBytes) / 2
+	if len(b) > half {
+		return
+	}
+	if f.cur == nil || len(f.cur) >= cmp.Or(f.max, fragmentsSize)/2 || f.curBytes+len(b) > half {
+		f.old, f.cur, f.curBytes = f.cur, make(map[K][]byte), 0
+	}
+	if old, ok := f.cur[k]; ok {
+		f.curBytes -= len(old)
 	}
 	f.cur[k] = b
+	f.curBytes += len(b)
 }
 
 // Len is how many forms are kept (for tests).
@@ -72,6 +94,19 @@ func (f *Fragments[K]) Len() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.cur) + len(f.old)
+}
+
+// Bytes is how many bytes the kept forms hold (for tests).
+func (f *Fragments[K]) Bytes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range []map[K][]byte{f.cur, f.old} {
+		for _, b := range m {
+			n += len(b)
+		}
+	}
+	return n
 }
 
 // StampOf is v's stamp, or 0 if its type has none. v must be addressable
