@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,5 +40,22 @@ func TestSecretAnswersAreNotStored(t *testing.T) {
 				t.Errorf("%s answers Cache-Control %q, want no-store", c.path, got)
 			}
 		})
+	}
+}
+
+// TestSAMLAssertionForAnotherAccountsProvider: an assertion in the name of
+// another account's SAML provider (which that account's roles trust) is
+// refused to a caller of this account, even its root: the provider is the
+// other account's resource, and it has no resource-based policy.
+func TestSAMLAssertionForAnotherAccountsProvider(t *testing.T) {
+	rc := rolecalltest.RunT(t)
+	samlSetup(t, rc)
+	resp := rolecallRequest(t, rc, http.MethodPost, app.SAMLAssertPath, `{"Provider":"`+samlProviderArn+`","Role":"`+roleArn("federated")+`","Subject":"mallory"}`,
+		aws.Credentials{AccessKeyID: "111122223333", SecretAccessKey: "test"})
+	defer resp.Body.Close()
+	body := string(must(io.ReadAll(resp.Body))(t))
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `"User: arn:aws:iam::111122223333:root is not authorized to perform: rolecall:AssertSAML on resource: `+samlProviderArn+
+		` because no resource-based policy allows the rolecall:AssertSAML action"`) || strings.Contains(body, "SAMLAssertion") {
+		t.Errorf("another account's provider: %s %s", resp.Status, body)
 	}
 }
