@@ -2,12 +2,16 @@ package integration
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/rolecall/rolecall/rolecalltest"
 )
 
 // roleListed is the account's role named name as ListRoles shows it, nil
@@ -54,5 +58,42 @@ func TestRoleAnswersFollowServiceLinkedRoles(t *testing.T) {
 	}
 	if l := roleListed(t, e.iam, slrECS); l == nil || aws.ToString(l.RoleId) != again {
 		t.Fatalf("ListRoles shows %+v, want role ID %s", l, again)
+	}
+}
+
+// TestRoleAnswersFollowStateImport: an account reset and a state file
+// imported into it, whose role of the same name and path says something
+// else and trusts a user the file makes again elsewhere, answer what the
+// file says, not what was kept from the role before.
+func TestRoleAnswersFollowStateImport(t *testing.T) {
+	rc := rolecalltest.RunT(t, rolecalltest.WithAllowReset())
+	c := iam.NewFromConfig(rc.Config)
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev"), Path: aws.String("/a/")}))(t)
+	trust := strings.Replace(userTrustTemplate, "user/USER", "user/a/dev", 1)
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(trust), Description: aws.String("before")}))(t)
+	file := string(exportState(t, rc))
+	for range 2 {
+		if r := roleListed(t, c, "app"); r == nil || aws.ToString(r.Description) != "before" {
+			t.Fatalf("ListRoles shows %+v", r)
+		}
+		must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t)
+	}
+	edited := strings.NewReplacer(`"before"`, `"after"`, `"/a/"`, `"/b/"`, `user/a/dev`, `user/b/dev`).Replace(file)
+	must(0, rc.Reset(ctx, account))(t)
+	if status, body := stateRequest(t, rc, http.MethodPost, []byte(edited), rootCreds); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	want := strings.Replace(trust, "user/a/dev", "user/b/dev", 1)
+	for range 2 {
+		r := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))(t).Role
+		l := roleListed(t, c, "app")
+		if l == nil {
+			t.Fatal("ListRoles does not show the imported role")
+		}
+		for _, got := range []*iamtypes.Role{r, l} {
+			if doc, _ := url.QueryUnescape(aws.ToString(got.AssumeRolePolicyDocument)); aws.ToString(got.Description) != "after" || doc != want {
+				t.Fatalf("after the import: %s %s", aws.ToString(got.Description), doc)
+			}
+		}
 	}
 }
