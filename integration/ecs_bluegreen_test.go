@@ -397,3 +397,21 @@ func TestECSContinueServiceDeploymentAuthorized(t *testing.T) {
 		t.Errorf("after the refused calls: %s", got)
 	}
 }
+
+// TestECSHookRolePassedWhenOnlyTheHookChanges: an UpdateService that
+// changes nothing but the deployment configuration, to add a hook with a
+// role, passes that role (iam:PassRole to ECS), as one with a new task
+// definition does; the service keeps its configuration when it is refused.
+func TestECSHookRolePassedWhenOnlyTheHookChanges(t *testing.T) {
+	e := newECSEnv(t)
+	e.webService(t, 1, blueGreen(0))
+	good := e.hookRole(t, "ecsHookRole", ecsTrust, invokePolicy)
+	dev := userClient(t, e, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}`)
+	_, err := dev.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"),
+		DeploymentConfiguration: blueGreen(0, lambdaHook(good, ecstypes.DeploymentLifecycleHookStagePostScaleUp))})
+	wantErr(t, err, http.StatusBadRequest, "AccessDeniedException", "User: arn:aws:iam::"+account+":user/dev is not authorized to perform: iam:PassRole on resource: "+good+
+		" because no identity-based policy allows the iam:PassRole action")
+	if hooks := e.describeService(t, "web").DeploymentConfiguration.LifecycleHooks; len(hooks) != 0 {
+		t.Errorf("the refused update left hooks %+v", hooks)
+	}
+}
