@@ -44,7 +44,8 @@ type Random struct{}
 // touched costs its whole decoding and writing; IDs made close together
 // fall in one or two pages. AWS does not document how it makes unique IDs
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids),
-// only that they are unique and never reused.
+// only that each is unique: a role made again under the same name has a
+// new one.
 func (Random) ID(prefix string) string {
 	g := idGroup.Add(1) >> 5
 	b := make([]byte, len(prefix)+17)
