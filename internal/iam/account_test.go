@@ -107,6 +107,9 @@ func TestEntityCountsMatchStore(t *testing.T) {
 	must(t, f.UpdateGroup(ctx, acct, "g1", "", "renamed"))
 	_, err := f.CreateRole(ctx, acct, CreateRoleInput{RoleName: "R1", AssumeRolePolicyDocument: trustEC2})
 	wantErr(t, err, "EntityAlreadyExists", 409, "Role with name R1 already exists.")
+	// Refused after the new user is counted: the count goes with the rest.
+	_, err = f.CreateUser(ctx, acct, CreateUserInput{UserName: "u9", PermissionsBoundary: policyArnOf("nonexistent-policy")})
+	wantErr(t, err, "NoSuchEntity", 404, "Scope ARN: arn:aws:iam::000000000000:policy/nonexistent-policy does not exist or is not attachable.")
 	must(t, f.st.View(func(tx store.Tx) error {
 		for _, b := range []string{bucketRoles, bucketUsers, bucketGroups, bucketPolicies, bucketInstanceProfiles} {
 			n := 0

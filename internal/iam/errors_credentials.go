@@ -76,9 +76,6 @@ var (
 	errMalformedPrivateKey = awserr.New(http.StatusBadRequest, "MalformedCertificate", "Unable to parse private key. Please ensure the private key is in PEM format.")
 	// errKeyPairMismatch: unverified.
 	errKeyPairMismatch = awserr.New(http.StatusBadRequest, "KeyPairMismatch", "The public key certificate and the private key do not match.")
-	// errServerCertificateQuota: unverified quota name, worded as
-	// UsersPerAccount.
-	errServerCertificateQuota = errQuota("ServerCertificatesPerAccount", QuotaServerCertificates)
 )
 
 // Signing certificates.

@@ -38,14 +38,7 @@ func (s *Service) CreateGroup(ctx context.Context, account, path, groupName stri
 		if _, ok := tx.Get(bucketGroups, key); ok {
 			return errGroupExists(groupName)
 		}
-		n, err := entityCount(tx, account, bucketGroups)
-		if err != nil {
-			return err
-		}
-		if n >= QuotaGroupsPerAccount {
-			return errQuota("GroupsPerAccount", QuotaGroupsPerAccount)
-		}
-		if err := countEntity(tx, account, bucketGroups, 1); err != nil {
+		if err := countNew(tx, account, bucketGroups, "GroupsPerAccount", QuotaGroupsPerAccount); err != nil {
 			return err
 		}
 		return putJSON(tx, bucketGroups, key, g)

@@ -203,15 +203,39 @@ func entityCount(tx store.Tx, account, bucket string) (int, error) {
 
 // countEntity adds delta to the account's count of entities in bucket.
 func countEntity(tx store.Tx, account, bucket string, delta int) error {
+	_, err := addCount(tx, account, bucket, delta, -1)
+	return err
+}
+
+// countNew counts one more entity of a kind (named by its bucket) in the
+// account, refused with AWS's LimitExceeded for quotaName if the account
+// already has quota of them. The count is written at once: should the
+// creation fail after, the transaction keeps nothing.
+func countNew(tx store.Tx, account, bucket, quotaName string, quota int) error {
+	full, err := addCount(tx, account, bucket, 1, quota)
+	if full {
+		return errQuota(quotaName, quota)
+	}
+	return err
+}
+
+// addCount adds delta to the account's count of entities in bucket unless
+// quota is not negative and the count has reached it (full): one read and
+// one write of the account's record, which every create in a group commit
+// rewrites.
+func addCount(tx store.Tx, account, bucket string, delta, quota int) (full bool, err error) {
 	var a accountRecord
 	if _, err := getJSON(tx, bucketAccounts, account, &a); err != nil {
-		return err
+		return false, err
+	}
+	if quota >= 0 && a.Counts[bucket] >= quota {
+		return true, nil
 	}
 	if a.Counts == nil {
 		a.Counts = map[string]int{}
 	}
 	a.Counts[bucket] += delta
-	return putJSON(tx, bucketAccounts, account, &a)
+	return false, putJSON(tx, bucketAccounts, account, &a)
 }
 
 // The records' JSON in the store (store.GetJSON, PutJSON).

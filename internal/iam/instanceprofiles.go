@@ -64,14 +64,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, account, name, path
 		if _, ok := tx.Get(bucketInstanceProfiles, key); ok {
 			return errInstanceProfileExists(name)
 		}
-		n, err := entityCount(tx, account, bucketInstanceProfiles)
-		if err != nil {
-			return err
-		}
-		if n >= QuotaInstanceProfilesPerAccount {
-			return errQuota("InstanceProfilesPerAccount", QuotaInstanceProfilesPerAccount)
-		}
-		if err := countEntity(tx, account, bucketInstanceProfiles, 1); err != nil {
+		if err := countNew(tx, account, bucketInstanceProfiles, "InstanceProfilesPerAccount", QuotaInstanceProfilesPerAccount); err != nil {
 			return err
 		}
 		return putJSON(tx, bucketInstanceProfiles, key, p)

@@ -189,14 +189,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, account strin
 		if _, ok := tx.Get(bucketOIDCProviders, key); ok {
 			return errOIDCProviderExists(in.Url)
 		}
-		n, err := entityCount(tx, account, bucketOIDCProviders)
-		if err != nil {
-			return err
-		}
-		if n >= QuotaOIDCProvidersPerAccount {
-			return errQuota("OpenIdConnectProvidersPerAccount", QuotaOIDCProvidersPerAccount)
-		}
-		if err := countEntity(tx, account, bucketOIDCProviders, 1); err != nil {
+		if err := countNew(tx, account, bucketOIDCProviders, "OpenIdConnectProvidersPerAccount", QuotaOIDCProvidersPerAccount); err != nil {
 			return err
 		}
 		return putJSON(tx, bucketOIDCProviders, key, rec)

@@ -203,12 +203,8 @@ func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePol
 		if _, ok := tx.Get(bucketPolicies, key); ok {
 			return errPolicyExists(in.PolicyName)
 		}
-		n, err := entityCount(tx, account, bucketPolicies)
-		if err != nil {
+		if err := countNew(tx, account, bucketPolicies, "PoliciesPerAccount", QuotaPoliciesPerAccount); err != nil {
 			return err
-		}
-		if n >= QuotaPoliciesPerAccount {
-			return errQuota("PoliciesPerAccount", QuotaPoliciesPerAccount)
 		}
 		r := &policyRecord{
 			PolicyName: in.PolicyName, PolicyId: id, Path: path, Description: in.Description,
@@ -216,9 +212,6 @@ func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePol
 			Versions:    []versionRecord{{VersionId: "v1", Document: in.PolicyDocument, CreateDate: now}},
 			NextVersion: 2,
 			Tags:        policyTags.order(in.Tags),
-		}
-		if err := countEntity(tx, account, bucketPolicies, 1); err != nil {
-			return err
 		}
 		if err := putJSON(tx, bucketPolicies, key, r); err != nil {
 			return err

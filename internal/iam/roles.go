@@ -137,17 +137,10 @@ func insertRole(tx store.Tx, account string, r *roleRecord, boundary string) err
 	if _, ok := tx.Get(bucketRoles, key); ok {
 		return errRoleExists(r.RoleName)
 	}
-	n, err := entityCount(tx, account, bucketRoles)
-	if err != nil {
+	if err := countNew(tx, account, bucketRoles, "RolesPerAccount", QuotaRolesPerAccount); err != nil {
 		return err
-	}
-	if n >= QuotaRolesPerAccount {
-		return errQuota("RolesPerAccount", QuotaRolesPerAccount)
 	}
 	if err := setBoundary(tx, account, kindRoleBoundary, r.RoleName, r.RoleId, r.Path, &r.PermissionsBoundary, boundary); err != nil {
-		return err
-	}
-	if err := countEntity(tx, account, bucketRoles, 1); err != nil {
 		return err
 	}
 	if err := putID(tx, r.RoleId, account, kindRole, r.RoleName); err != nil {

@@ -248,14 +248,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, account string, in SAM
 		if _, ok := tx.Get(bucketSAMLProviders, key); ok {
 			return errSAMLProviderExists(in.Name)
 		}
-		n, err := entityCount(tx, account, bucketSAMLProviders)
-		if err != nil {
-			return err
-		}
-		if n >= QuotaSAMLProvidersPerAccount {
-			return errQuota("SAMLProvidersPerAccount", QuotaSAMLProvidersPerAccount)
-		}
-		if err := countEntity(tx, account, bucketSAMLProviders, 1); err != nil {
+		if err := countNew(tx, account, bucketSAMLProviders, "SAMLProvidersPerAccount", QuotaSAMLProvidersPerAccount); err != nil {
 			return err
 		}
 		return saveSAMLProvider(tx, account, p)

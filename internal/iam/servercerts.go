@@ -121,14 +121,8 @@ func (s *Service) uploadServerCertificate(ctx context.Context, account string, i
 		if _, ok := tx.Get(bucketServerCerts, entityKey(account, c.ServerCertificateName)); ok {
 			return errServerCertificateExists(c.ServerCertificateName)
 		}
-		n, err := entityCount(tx, account, bucketServerCerts)
-		if err != nil {
-			return err
-		}
-		if n >= QuotaServerCertificates {
-			return errServerCertificateQuota
-		}
-		if err := countEntity(tx, account, bucketServerCerts, 1); err != nil {
+		// The quota's name is unverified, worded as UsersPerAccount.
+		if err := countNew(tx, account, bucketServerCerts, "ServerCertificatesPerAccount", QuotaServerCertificates); err != nil {
 			return err
 		}
 		return saveServerCert(tx, account, c)

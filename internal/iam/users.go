@@ -47,12 +47,8 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 		if _, ok := tx.Get(bucketUsers, key); ok {
 			return errUserExists(in.UserName)
 		}
-		n, err := entityCount(tx, account, bucketUsers)
-		if err != nil {
+		if err := countNew(tx, account, bucketUsers, "UsersPerAccount", QuotaUsersPerAccount); err != nil {
 			return err
-		}
-		if n >= QuotaUsersPerAccount {
-			return errQuota("UsersPerAccount", QuotaUsersPerAccount)
 		}
 		if in.PermissionsBoundary != "" {
 			if err := checkBoundary(tx, account, in.PermissionsBoundary); err != nil {
@@ -61,9 +57,6 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 		}
 		rec := *u
 		if err := setBoundary(tx, account, kindUserBoundary, rec.UserName, rec.UserId, rec.Path, &rec.PermissionsBoundary, in.PermissionsBoundary); err != nil {
-			return err
-		}
-		if err := countEntity(tx, account, bucketUsers, 1); err != nil {
 			return err
 		}
 		if err := putID(tx, rec.UserId, account, kindUser, rec.UserName); err != nil {

@@ -4,8 +4,10 @@ package ids
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,24 +36,64 @@ const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 // Random is the production Generator.
 type Random struct{}
 
-func (Random) ID(prefix string) string { return prefix + randomFrom(idAlphabet, 17) }
-func (Random) Secret(n int) string     { return randomFrom(secretAlphabet, n) }
-func (Random) UUID() string            { return uuid4(randomBytes(16)) }
+// ID's 17 characters are 4 that follow the order of creation (a group
+// of 32 consecutive IDs shares them, the next group has the next value,
+// from a random start) and 13 random ones (65 bits, which keep them
+// unique). The store indexes every entity by its ID: random keys put each
+// of the writes a commit shares in a B+tree page of its own, and a page
+// touched costs its whole decoding and writing; IDs made close together
+// fall in one or two pages. AWS does not document how it makes unique IDs
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids),
+// only that each is unique: a role made again under the same name has a
+// new one.
+func (Random) ID(prefix string) string {
+	g := idGroup.Add(1) >> 5
+	b := make([]byte, len(prefix)+17)
+	copy(b, prefix)
+	o := b[len(prefix):]
+	for i := 3; i >= 0; i-- {
+		o[i] = idAlphabet[g%32]
+		g /= 32
+	}
+	fillFrom(idAlphabet, o[4:])
+	return string(b)
+}
+
+// idGroup counts the IDs Random made, from a random start so that the
+// IDs of different processes do not follow the same order.
+var idGroup = func() *atomic.Uint64 {
+	var n atomic.Uint64
+	n.Store(binary.LittleEndian.Uint64(randomBytes(8)))
+	return &n
+}()
+
+func (Random) Secret(n int) string { return randomFrom(secretAlphabet, n) }
+func (Random) UUID() string        { return uuid4(randomBytes(16)) }
 
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("ids: crypto/rand failed: " + err.Error())
-	}
+	readRandom(b)
 	return b
 }
 
+func readRandom(b []byte) {
+	if _, err := rand.Read(b); err != nil {
+		panic("ids: crypto/rand failed: " + err.Error())
+	}
+}
+
 func randomFrom(alphabet string, n int) string {
-	b := randomBytes(n)
+	b := make([]byte, n)
+	fillFrom(alphabet, b)
+	return string(b)
+}
+
+// fillFrom fills b with random characters from alphabet.
+func fillFrom(alphabet string, b []byte) {
+	readRandom(b)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
-	return string(b)
 }
 
 func uuid4(b []byte) string {

@@ -1,0 +1,51 @@
+package ids
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Random's IDs have AWS's form, are unique, and those made one after the
+// other share their first four characters but in the step from one group
+// of 32 to the next, where those characters move to the next value: the
+// store's ID index receives them close together.
+func TestRandomIDsFollowCreation(t *testing.T) {
+	form := regexp.MustCompile(`^AROA[A-Z2-7]{17}$`)
+	seen := map[string]bool{}
+	steps := 0
+	prev := ""
+	for range 32 * 8 {
+		id := Random{}.ID("AROA")
+		if !form.MatchString(id) {
+			t.Fatalf("ID %q: want AROA and 17 of %s", id, idAlphabet)
+		}
+		if seen[id] {
+			t.Fatalf("ID %q made twice", id)
+		}
+		seen[id] = true
+		if prev != "" && id[4:8] != prev[4:8] {
+			steps++
+			if next := nextGroup(prev[4:8]); id[4:8] != next {
+				t.Fatalf("ID %q after %q: group %s, want %s", id, prev, id[4:8], next)
+			}
+		}
+		prev = id
+	}
+	if steps < 7 || steps > 8 {
+		t.Errorf("256 IDs stepped to the next group %d times, want 7 or 8 (32 IDs a group)", steps)
+	}
+}
+
+// nextGroup is the group after g, in base 32 over idAlphabet, wrapping.
+func nextGroup(g string) string {
+	b := []byte(g)
+	for i := len(b) - 1; i >= 0; i-- {
+		if j := strings.IndexByte(idAlphabet, b[i]); j < len(idAlphabet)-1 {
+			b[i] = idAlphabet[j+1]
+			return string(b)
+		}
+		b[i] = idAlphabet[0]
+	}
+	return string(b)
+}
