@@ -11,6 +11,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml/xmlenc"
+	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // Encrypted assertions (SAML 2.0 core 2.3.4, EncryptedAssertion): the
@@ -80,11 +81,22 @@ func DecryptionKeys(pems ...string) []*rsa.PrivateKey {
 }
 
 // decryptAssertion is the assertion an EncryptedAssertion holds,
-// decrypted with the first of keys that opens it and read through the
-// guarded parser.
+// decrypted with the first of keys that opens it, read through the
+// guarded parser and detached with the namespace declarations in scope
+// at the EncryptedAssertion: a decryptor puts the decrypted element in
+// the place of the encrypted one (XML Encryption's processing rules,
+// https://www.w3.org/TR/xmlenc-core1/), so an assertion may use a
+// prefix only the Response declares.
 func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element, error) {
 	data := children(ea, nsXEnc, "EncryptedData")
 	if len(data) != 1 || len(keys) == 0 {
+		return nil, ErrDecrypt
+	}
+	scope, err := etreeutils.NSBuildParentContext(ea)
+	if err == nil {
+		scope, err = scope.SubContext(ea)
+	}
+	if err != nil {
 		return nil, ErrDecrypt
 	}
 	// The wrapped content key is in the EncryptedData's KeyInfo, or
@@ -113,10 +125,14 @@ func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element
 				continue
 			}
 			d, err := readXML(plain)
-			if err != nil || !is(d.Root(), nsAssertion, "Assertion") {
+			if err != nil {
 				return nil, ErrDecrypt
 			}
-			return d.Root(), nil
+			a, err := etreeutils.NSDetatch(scope, d.Root())
+			if err != nil || !is(a, nsAssertion, "Assertion") {
+				return nil, ErrDecrypt
+			}
+			return a, nil
 		}
 	}
 	return nil, ErrDecrypt

@@ -263,3 +263,53 @@ func TestEncryptToNonRSA(t *testing.T) {
 		t.Errorf("encrypting to an EC certificate: %v", err)
 	}
 }
+
+// TestEncryptedInheritsNamespaces: an assertion that uses a prefix
+// declared only on the Response, or on the EncryptedAssertion, is
+// encrypted without the declaration (identity providers encrypt the
+// element as it stands in the document); it is read decrypted in the
+// place of the EncryptedAssertion, with the declarations in scope there.
+func TestEncryptedInheritsNamespaces(t *testing.T) {
+	certs, want := metadataCerts(t), mustJSON(verified(t))
+	// undeclared re-encrypts the signed assertion without its own
+	// xmlns:saml; exclusive canonicalization renders the prefix where
+	// it is used, so the signature does not change.
+	undeclared := func(onEncrypted bool) string {
+		spec := must(request().Spec(now))
+		return editXML(t, decoded(t, must(signer(t).Response(spec))), func(root *etree.Element) {
+			a := root.SelectElement("Assertion")
+			a.RemoveAttr("xmlns:saml")
+			ea := must(Encryption{To: spCert(t)}.encrypt(a))
+			if onEncrypted {
+				root.RemoveAttr("xmlns:saml")
+				ea.CreateAttr("xmlns:saml", nsAssertion)
+				for _, el := range root.SelectElements("Issuer") {
+					el.CreateAttr("xmlns:saml", nsAssertion)
+				}
+			}
+			root.RemoveChild(a)
+			root.AddChild(ea)
+		})
+	}
+	for name, xml := range map[string]string{"on the Response": undeclared(false), "on the EncryptedAssertion": undeclared(true)} {
+		r := must(ParseResponse(encoded(xml)))
+		a, err := r.Verify(certs, now, spKey())
+		if err != nil {
+			t.Fatalf("the prefix declared %s: %v", name, err)
+		}
+		if got := mustJSON(a); string(got) != string(want) {
+			t.Errorf("the prefix declared %s:\n got %s\nwant %s", name, got, want)
+		}
+	}
+	// Declared nowhere in scope (the EncryptedAssertion names the
+	// namespace by another prefix), it names no namespace: no assertion.
+	nowhere := editXML(t, undeclared(true), func(root *etree.Element) {
+		ea := root.SelectElement("EncryptedAssertion")
+		ea.RemoveAttr("xmlns:saml")
+		ea.Space = "a"
+		ea.CreateAttr("xmlns:a", nsAssertion)
+	})
+	if a, err := must(ParseResponse(encoded(nowhere))).Verify(certs, now, spKey()); !errors.Is(err, ErrDecrypt) {
+		t.Errorf("the prefix declared nowhere: %+v, %v; want ErrDecrypt", a, err)
+	}
+}
