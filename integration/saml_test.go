@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -536,6 +538,13 @@ func TestSAMLProviders(t *testing.T) {
 		AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired})
 	wantErr(t, err, 400, "InvalidInput", "Unable to set assertion encryption mode to Required because no private key is provided.")
 	_, err = c.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("enc"), SAMLMetadataDocument: aws.String(md), AddPrivateKey: aws.String("not a key")})
+	wantErr(t, err, 400, "InvalidInput", "Invalid private key.")
+	// An EC key parses, but decrypts nothing: key transport is RSA.
+	ecKey := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))(t)
+	ecPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: must(x509.MarshalPKCS8PrivateKey(ecKey))(t)}))
+	_, err = c.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("enc"), SAMLMetadataDocument: aws.String(md), AddPrivateKey: aws.String(ecPEM)})
+	wantErr(t, err, 400, "InvalidInput", "Invalid private key.")
+	_, err = c.UpdateSAMLProvider(ctx, &iam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(arn), AddPrivateKey: aws.String(ecPEM)})
 	wantErr(t, err, 400, "InvalidInput", "Invalid private key.")
 
 	// Private keys: at most two, removed by their ID.

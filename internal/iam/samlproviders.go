@@ -191,9 +191,14 @@ func validUntil(m *saml.Metadata, created time.Time) time.Time {
 }
 
 // checkSAMLPrivateKey reads a private key AddPrivateKey gives: PEM, RSA
-// (PKCS #1 or PKCS #8).
+// (PKCS #1 or PKCS #8). A key of another type (EC, Ed25519) is refused
+// as one that does not parse: the identity provider wraps the content
+// key to the service provider's certificate with RSA key transport (the
+// XML Encryption key transports are RSA-OAEP and RSA 1.5), so no other
+// key decrypts an assertion. AWS names no key type; that it refuses an
+// EC key, and with this text, is unverified.
 func checkSAMLPrivateKey(s string) error {
-	if _, err := saml.ParsePrivateKey(s); err != nil {
+	if len(saml.DecryptionKeys(s)) != 1 {
 		return errSAMLPrivateKey
 	}
 	return nil
