@@ -307,6 +307,7 @@ var notAboutRoles = map[string]bool{
 	"The job with ID X cannot be found.":                                  true,
 	"Invalid Entity Arn: X does not clearly define entity type and name.": true,
 	"'X' is not a valid as a Resource Owner.":                             true,
+	"ResourceNames are not in a valid ARN format: X.":                     true,
 	"Invalid value X for context key X of type X.":                        true,
 	"Invalid ResourceHandlingOption: X.":                                  true,
 	"Resource handling option X requires resources of type: X.":           true,

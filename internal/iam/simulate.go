@@ -151,6 +151,16 @@ func errResourceOwner(v string) error {
 	return awserr.InvalidInput("'%s' is not a valid as a Resource Owner.", v)
 }
 
+// errResourceNotArn: a ResourceArns member that is not an ARN ("An error
+// occurred (InvalidInput) when calling the SimulatePrincipalPolicy
+// operation: ResourceNames are not in a valid ARN format:
+// 14a050d4-021e-4efe-84bb-0871bf6d0fda.", aws-containers/
+// amazon-ecs-exec-checker #35, one member given; which of several AWS
+// names is unverified: rolecall names the first).
+func errResourceNotArn(v string) error {
+	return awserr.InvalidInput("ResourceNames are not in a valid ARN format: %s.", v)
+}
+
 // errBoundaryInputs: unverified.
 var errBoundaryInputs = awserr.InvalidInput("The list of Permissions Boundary policies cannot exceed 1 items.")
 
@@ -411,6 +421,11 @@ func (sim *simulation) run(in SimulateInput, p Page) ([]EvaluationResult, string
 	resources := in.ResourceArns
 	if len(resources) == 0 {
 		resources = []string{"*"}
+	}
+	for _, r := range resources {
+		if _, err := arn.Parse(r); err != nil && r != "*" {
+			return nil, "", errResourceNotArn(r)
+		}
 	}
 	if err := checkScenario(in.ResourceHandlingOption, resources); err != nil {
 		return nil, "", err

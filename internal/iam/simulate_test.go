@@ -355,6 +355,9 @@ func TestSimulateResourcePolicy(t *testing.T) {
 	wantErr(t, err, "InvalidInput", 400, "Invalid caller - Caller must be an IAM user in this context.")
 	_, _, err = f.SimulateCustomPolicy(ctx, acct, SimulateInput{PolicyInputList: []string{none}, ActionNames: []string{"s3:GetObject"}, ResourceOwner: "123456789012-x"}, Page{})
 	wantErr(t, err, "InvalidInput", 400, "'123456789012-x' is not a valid as a Resource Owner.")
+	// A resource is named by its ARN, or "*".
+	_, _, err = f.SimulatePrincipalPolicy(ctx, acct, SimulateInput{PolicySourceArn: "arn:aws:iam::" + acct + ":role/r", ActionNames: []string{"kms:Decrypt"}, ResourceArns: []string{"arn:aws:kms:us-east-1:" + acct + ":key/*", "14a050d4-021e-4efe-84bb-0871bf6d0fda"}}, Page{})
+	wantErr(t, err, "InvalidInput", 400, "ResourceNames are not in a valid ARN format: 14a050d4-021e-4efe-84bb-0871bf6d0fda.")
 	// A resource policy is parsed as one: it must name a Principal.
 	_, _, err = f.SimulateCustomPolicy(ctx, acct, SimulateInput{PolicyInputList: []string{none}, ActionNames: []string{"s3:GetObject"}, ResourcePolicy: allowAll, CallerArn: user}, Page{})
 	wantErr(t, err, "MalformedPolicyDocument", 400, "Missing required field Principal")
