@@ -121,7 +121,9 @@ func (s *Service) uploadServerCertificate(ctx context.Context, account string, i
 		if _, ok := tx.Get(bucketServerCerts, entityKey(account, c.ServerCertificateName)); ok {
 			return errServerCertificateExists(c.ServerCertificateName)
 		}
-		// The quota's name is unverified, worded as UsersPerAccount.
+		// "LimitExceeded: Cannot exceed quota for
+		// ServerCertificatesPerAccount: 20" (AWS's answer as Mesosphere's
+		// DC/OS 2.1 AWS installer documentation quotes it).
 		if err := countNew(tx, account, bucketServerCerts, "ServerCertificatesPerAccount", QuotaServerCertificates); err != nil {
 			return err
 		}
