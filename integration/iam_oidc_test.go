@@ -30,6 +30,12 @@ func TestIAMOIDCProviders(t *testing.T) {
 		!slices.Equal(got.ThumbprintList, []string{tp}) || got.CreateDate == nil || len(got.Tags) != 1 {
 		t.Errorf("get: %+v", got)
 	}
+	// GetAccountSummary's Providers counts OpenID Connect providers as
+	// well as SAML ones (as AWS's did in LocalStack's recorded
+	// test_get_account_summary_with_resources).
+	if n := must(c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}))(t).SummaryMap["Providers"]; n != 1 {
+		t.Errorf("GetAccountSummary: Providers %d", n)
+	}
 	list := must(c.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}))(t)
 	if len(list.OpenIDConnectProviderList) != 1 || aws.ToString(list.OpenIDConnectProviderList[0].Arn) != arn {
 		t.Errorf("list: %+v", list.OpenIDConnectProviderList)

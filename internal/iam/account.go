@@ -108,7 +108,11 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 		} {
 			m[name] = int32(a.Counts[bucket])
 		}
-		m["Providers"] = int32(a.Counts[bucketSAMLProviders])
+		// Providers counts SAML and OpenID Connect providers alike: AWS's
+		// answer grew by 2 after one of each was created (LocalStack's
+		// test_get_account_summary_with_resources, recorded against AWS
+		// 2026-02).
+		m["Providers"] = int32(a.Counts[bucketSAMLProviders] + a.Counts[bucketOIDCProviders])
 		// PolicyVersionsInUse: the versions of the account's customer
 		// managed policies.
 		versions := 0
