@@ -308,11 +308,11 @@ func TestSigningCertificates(t *testing.T) {
 	// One certificate, one user of the account.
 	_, err := c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("other"), CertificateBody: aws.String(cred(t, "signing1.pem"))})
 	wantErr(t, err, 409, "DuplicateCertificate", "The same certificate is associated with an IAM user in the account.")
-	_, err = c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("other"), CertificateBody: aws.String("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")})
-	wantErr(t, err, 400, "MalformedCertificate", msgMalformedCert)
+	_, err = c.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("other"), CertificateBody: aws.String("invalid-certificate-body")})
+	wantErr(t, err, 400, "MalformedCertificate", "Certificate invalid-certificate-body is malformed.")
 	must(signer.iam.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{CertificateBody: aws.String(cred(t, "signing2.pem"))}))(t)
 	_, err = signer.iam.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{CertificateBody: aws.String(cred(t, "signing3.pem"))})
-	wantErr(t, err, 409, "LimitExceeded", "Cannot exceed quota for SigningCertificatesPerUser: 2")
+	wantErr(t, err, 409, "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2")
 
 	if l := must(signer.iam.ListSigningCertificates(ctx, nil))(t).Certificates; len(l) != 2 || aws.ToString(l[0].UserName) != "Signer" {
 		t.Errorf("ListSigningCertificates = %+v", l)

@@ -139,6 +139,7 @@ var notAboutRoles = map[string]bool{
 	"The Server Certificate with name X already exists.":                                                  true,
 	"Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: X": true,
 	"Unable to parse certificate. Please ensure the certificate is in PEM format.": true,
+	"Certificate X is malformed.": true,
 	"Unable to parse private key. Please ensure the private key is in PEM format.": true,
 	"The public key certificate and the private key do not match.":                 true,
 	"The Certificate with id X cannot be found.":                                   true,

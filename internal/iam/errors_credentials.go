@@ -25,7 +25,7 @@ var (
 	errDeleteConflictReferenced = awserr.DeleteConflict("Cannot delete entity, must remove referenced objects first.")
 )
 
-// SSH public keys. Unverified, every text: no public record shows IAM's
+// SSH public keys. Unverified, these texts: no public record shows IAM's
 // words for these refusals.
 
 var (
@@ -35,7 +35,8 @@ var (
 	errSSHPublicKeyQuota       = errQuota("SSHPublicKeysPerUser", QuotaSSHPublicKeysPerUser)
 )
 
-// errNoSuchSSHPublicKey: unverified; worded as IAM's access key answer.
+// errNoSuchSSHPublicKey: recorded (LocalStack's
+// test_iam_ssh_public_keys.snapshot.json, recorded against AWS 2026-02).
 func errNoSuchSSHPublicKey(id string) error {
 	return awserr.NoSuchEntity("The Public Key with id %s cannot be found.", id)
 }
@@ -80,19 +81,28 @@ var (
 
 // Signing certificates.
 
-// errNoSuchSigningCertificate: unverified; worded as IAM's access key
-// answer.
+// Signing certificates. Recorded (LocalStack's
+// test_iam_signing_certificates.snapshot.json, recorded against AWS
+// 2026-02): errNoSuchSigningCertificate, errMalformedSigningCertificate,
+// errSigningCertificateQuota.
+
 func errNoSuchSigningCertificate(id string) error {
 	return awserr.NoSuchEntity("The Certificate with id %s cannot be found.", id)
+}
+
+// errMalformedSigningCertificate: UploadSigningCertificate names the body
+// it cannot read ("Certificate invalid-certificate-body is malformed."),
+// where UploadServerCertificate answers errMalformedCertificate.
+func errMalformedSigningCertificate(body string) error {
+	return awserr.New(http.StatusBadRequest, "MalformedCertificate", "Certificate %s is malformed.", body)
 }
 
 var (
 	// errDuplicateCertificate: unverified text; the status is the model's.
 	errDuplicateCertificate = awserr.New(http.StatusConflict, "DuplicateCertificate", "The same certificate is associated with an IAM user in the account.")
-	// errSigningCertificateQuota: the quota's name as GetAccountSummary
-	// names it (SigningCertificatesPerUserQuota), as AccessKeysPerUser's
-	// is; unverified.
-	errSigningCertificateQuota = errQuota("SigningCertificatesPerUser", QuotaSigningCertificatesPerUser)
+	// errSigningCertificateQuota: AWS names the quota CertificatesPerUser,
+	// not as GetAccountSummary does (SigningCertificatesPerUserQuota).
+	errSigningCertificateQuota = errQuota("CertificatesPerUser", QuotaSigningCertificatesPerUser)
 )
 
 // Service-specific credentials. Recorded (LocalStack's snapshot of AWS,

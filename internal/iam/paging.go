@@ -31,10 +31,10 @@ func (p Page) limit() int {
 	return int(p.MaxItems)
 }
 
-// errBadMarker: the text is unverified. AWS does refuse a marker it did not
-// issue for the listing (trek10inc/awsets #21 reports "Invalid Marker" for a
-// ListUsers marker sent to ListAccessKeys); no public record shows the
-// exact code and message.
+// errBadMarker: a marker the listing did not issue (trek10inc/awsets #21:
+// a ListUsers marker sent to ListAccessKeys). Recorded: ValidationError,
+// 400, "Invalid Marker." (ListVirtualMFADevices, LocalStack's
+// test_iam_mfa.snapshot.json, recorded against AWS 2026-02).
 var errBadMarker = awserr.ValidationError("Invalid Marker.")
 
 func encodeMarker(kind byte, v string) string {

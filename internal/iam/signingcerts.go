@@ -46,7 +46,7 @@ func (s *Service) signingCertificateID() string {
 func (s *Service) UploadSigningCertificate(ctx context.Context, account, userName, body string) (*SigningCertificate, error) {
 	cert, err := parseCertificatePEM(body)
 	if err != nil {
-		return nil, err
+		return nil, errMalformedSigningCertificate(body)
 	}
 	sum := sha256.Sum256(cert.Raw)
 	c := &signingCertRecord{CertificateId: s.signingCertificateID(), CertificateBody: body, Status: StatusActive,
