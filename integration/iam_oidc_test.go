@@ -58,7 +58,7 @@ func TestIAMOIDCProviders(t *testing.T) {
 	_, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://short.example"), ThumbprintList: []string{"abc"}})
 	wantErr(t, err, 400, "ValidationError", "1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40, Member must not be null]")
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://plain.example")})
-	wantErr(t, err, 400, "InvalidInput", "Invalid Open ID Connect Provider URL.")
+	wantErr(t, err, 400, "ValidationError", "Invalid Open ID Connect Provider URL")
 	_, err = c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://server.example.com")})
 	wantErr(t, err, 409, "EntityAlreadyExists", "Provider with url https://server.example.com already exists.")
 

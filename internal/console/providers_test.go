@@ -24,7 +24,7 @@ func TestIdentityProviders(t *testing.T) {
 	if status != http.StatusBadRequest {
 		t.Errorf("an http URL: %d", status)
 	}
-	has(t, body, "InvalidInput", `value="http://accounts.example.com"`)
+	has(t, body, "ValidationError: Invalid Open ID Connect Provider URL", `value="http://accounts.example.com"`)
 	_, body = b.post("/console/iam/providers/create", url.Values{"type": {"oidc"}, "url": {"https://token.actions.githubusercontent.com"}, "audience": {"sts.amazonaws.com"}})
 	has(t, body, "Provider token.actions.githubusercontent.com added.", githubProvider, "<code>sts.amazonaws.com</code>", "OpenID Connect")
 

@@ -145,9 +145,11 @@ var notAboutRoles = map[string]bool{
 	"The Certificate with id X cannot be found.":                                   true,
 	"The same certificate is associated with an IAM user in the account.":          true,
 	// OIDC providers.
-	"OpenIDConnect Provider not found for arn X": true,
-	"Provider with url X already exists.":        true,
-	"Invalid Open ID Connect Provider URL.":      true,
+	"OpenIDConnect Provider not found for arn X":         true,
+	"Provider with url X already exists.":                true,
+	"Invalid Open ID Connect Provider URL":               true,
+	"Thumbprint list must contain fewer than 5 entries.": true,
+	"OpenId connect Provider X cannot be found.":         true,
 	// SAML providers.
 	"Manifest not found for arn X":         true,
 	"Provider with name X already exists.": true,

@@ -75,11 +75,22 @@ func errOIDCProviderExists(u string) error {
 	return awserr.EntityAlreadyExists("Provider with url %s already exists.", u)
 }
 
-// errOIDCProviderURL: unverified text. The API reference says the URL
-// "must begin with https://" and that query parameters are not allowed;
-// InvalidInput is the code it gives for a bad input value.
+// AWS's answers recorded in LocalStack's test_iam_oidc.snapshot.json
+// (recorded against AWS 2026-02): errOIDCProviderURL (for "example.org"),
+// errThumbprints (six thumbprints: the text says "fewer than 5", five are
+// taken), errNoSuchOIDCProviderToDelete.
+
 func errOIDCProviderURL() error {
-	return awserr.InvalidInput("Invalid Open ID Connect Provider URL.")
+	return awserr.ValidationError("Invalid Open ID Connect Provider URL")
+}
+
+var errThumbprints = awserr.InvalidInput("Thumbprint list must contain fewer than 5 entries.")
+
+// errNoSuchOIDCProviderToDelete: DeleteOpenIDConnectProvider of a provider
+// that is not there. The API reference calls the operation idempotent;
+// AWS answered a second delete with this.
+func errNoSuchOIDCProviderToDelete(providerArn string) error {
+	return awserr.NoSuchEntity("OpenId connect Provider %s cannot be found.", providerArn)
 }
 
 // oidcProviderName reads a provider URL: its name, the URL without
@@ -140,7 +151,7 @@ func loadOIDCProvider(tx store.Tx, account, providerArn string) (string, *oidcPr
 // 40 characters.
 func checkThumbprints(tps []string) error {
 	if len(tps) > QuotaThumbprintsPerOIDCProvider {
-		return errQuota("ThumbprintsPerOpenIdConnectProvider", QuotaThumbprintsPerOIDCProvider)
+		return errThumbprints
 	}
 	return nil
 }
@@ -231,18 +242,21 @@ func (s *Service) ListOpenIDConnectProviders(ctx context.Context, account string
 	return out, err
 }
 
-// DeleteOpenIDConnectProvider deletes a provider. "This operation is
-// idempotent; it does not fail or return an error if you call the
-// operation for a provider that does not exist" (API reference); the
-// roles that trust it keep their trust policies, which then allow no one.
+// DeleteOpenIDConnectProvider deletes a provider; the roles that trust it
+// keep their trust policies, which then allow no one. A provider that is
+// not there is refused (errNoSuchOIDCProviderToDelete), as AWS refused it,
+// though the API reference says "This operation is idempotent".
 func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, account, providerArn string) error {
 	return s.update(ctx, account, func(tx store.Tx) error {
 		key, ok, err := oidcProviderKey(account, providerArn)
-		if err != nil || !ok {
+		if err != nil {
 			return err
 		}
+		if !ok {
+			return errNoSuchOIDCProviderToDelete(providerArn)
+		}
 		if _, ok := tx.Get(bucketOIDCProviders, key); !ok {
-			return nil
+			return errNoSuchOIDCProviderToDelete(providerArn)
 		}
 		if err := countEntity(tx, account, bucketOIDCProviders, -1); err != nil {
 			return err
