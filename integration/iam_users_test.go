@@ -417,7 +417,7 @@ func TestUserTags(t *testing.T) {
 	must(c.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: manyTags(50)}))(t)
 	must(c.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: tags("k0", "again")}))(t)
 	_, err = c.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: tags("one-more", "v")})
-	wantErr(t, err, 409, "LimitExceeded", "Cannot exceed quota for TagsPerUser: 50")
+	wantErr(t, err, 409, "LimitExceeded", "The number of tags has reached the maximum limit.")
 	if ts := must(c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("bob")}))(t).Tags; len(ts) != 50 || tagList(ts[:1]) != "k0=again" {
 		t.Errorf("50 tags: %d, first %s", len(ts), tagList(ts[:1]))
 	}

@@ -635,6 +635,12 @@ var rules = sync.OnceValue(func() []explainRule {
 					Cause: []string{"the account or entity is at IAM's limit for " + m[1] + " (for example 10 managed policies attached to a role, 1,000 roles per account, 50 tags)"},
 					Fix:   []string{"detach or delete what is not needed; some quotas can be raised through Service Quotas (aws service-quotas list-service-quotas --service-code iam)"}}
 			}},
+		{id: "tag-quota", re: regexp.MustCompile(`The number of tags has reached the maximum limit`),
+			build: func(_ []string, _ string) Match {
+				return Match{Title: "the entity would have more than 50 tags",
+					Cause: []string{"IAM keeps at most 50 tags on a role, user, policy, instance profile or provider; a Tag call that would leave more (its new keys added to those already there) is refused"},
+					Fix:   []string{"remove tags that are not needed first: aws iam list-role-tags --role-name ROLE, then aws iam untag-role --role-name ROLE --tag-keys KEY"}}
+			}},
 		{id: "arn-invalid", re: regexp.MustCompile(`^(?:\w+: )?(ARN (\S+) is not valid|(\S+) is invalid)`),
 			build: func(_ []string, _ string) Match {
 				return Match{Title: "the ARN is not well formed",

@@ -143,6 +143,7 @@ func TestExplainRecognizes(t *testing.T) {
 		{text: "NoSuchEntity: Scope ARN: arn:aws:iam::123456789012:policy/boundary does not exist or is not attachable.", id: "boundary-not-found"},
 		{text: "LimitExceeded: Maximum policy size of 10240 bytes exceeded for role app", id: "policy-size", facts: map[string]string{"entity": "role app"}},
 		{text: "LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10", id: "iam-quota", facts: map[string]string{"quota": "PoliciesPerRole"}},
+		{text: "LimitExceeded: The number of tags has reached the maximum limit.", id: "tag-quota"},
 		{text: "ValidationError: ecsTaskExecutionRole is invalid", id: "arn-invalid"},
 		{text: "ValidationError: 1 validation error detected: Value '/service-role/visitor-counter-role' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", id: "model-validation"},
 		{text: "DeleteConflict: Cannot delete entity, must remove roles from instance profile first.", id: "delete-conflict", cmd: "remove-role-from-instance-profile"},

@@ -82,7 +82,7 @@ type mfaDeviceRecord struct {
 	LastStep int64 `json:",omitempty"`
 }
 
-var mfaTags = tagRules{entity: "MFADevice", caseFold: true, duplicateErr: errDuplicateTagKeys}
+var mfaTags = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
 
 // AWS's answers about MFA devices. Recorded (LocalStack's
 // test_iam_mfa.snapshot.json, recorded against AWS 2026-02):

@@ -57,7 +57,7 @@ type oidcProviderRecord struct {
 	Tags           []Tag `json:",omitempty"`
 }
 
-var oidcProviderTags = tagRules{entity: "OpenIDConnectProvider", caseFold: true, duplicateErr: errDuplicateTagKeys}
+var oidcProviderTags = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
 
 // errNoSuchOIDCProvider: "OpenIDConnect Provider not found for arn ARN"
 // (moto's and LocalStack's IAM, which check their texts against AWS).

@@ -399,7 +399,7 @@ func TestRoleTags(t *testing.T) {
 		more = append(more, Tag{Key: fmt.Sprintf("k%02d", i)})
 	}
 	must(t, f.TagRole(ctx, acct, "r", more))
-	wantErr(t, f.TagRole(ctx, acct, "r", []Tag{{"one-more", ""}}), "LimitExceeded", 409, "Cannot exceed quota for TagsPerRole: 50")
+	wantErr(t, f.TagRole(ctx, acct, "r", []Tag{{"one-more", ""}}), "LimitExceeded", 409, "The number of tags has reached the maximum limit.")
 	must(t, f.TagRole(ctx, acct, "r", []Tag{{"k00", "replaced"}})) // replacing at the cap is fine
 	all, pages := allPages(t, 20, func(pg Page) ([]Tag, string, error) { return f.ListRoleTags(ctx, acct, "r", pg) })
 	if len(all) != 50 || pages != 3 || all[1].Value != "replaced" {

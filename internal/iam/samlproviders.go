@@ -45,7 +45,7 @@ const (
 // 2117-03-06T22:29:46).
 const samlValidityYears = 100
 
-var samlProviderTags = tagRules{entity: "SAMLProvider", caseFold: true, duplicateErr: errDuplicateTagKeys}
+var samlProviderTags = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
 
 // samlProviderRecord is a SAML provider as IAM keeps it.
 type samlProviderRecord struct {

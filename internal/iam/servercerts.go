@@ -46,7 +46,7 @@ type serverCertRecord struct {
 	Tags                                             []Tag  `json:",omitempty"`
 }
 
-var serverCertTags = tagRules{entity: "ServerCertificate", caseFold: true, duplicateErr: errDuplicateTagKeys}
+var serverCertTags = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
 
 func (c *serverCertRecord) metadata(account string) ServerCertificateMetadata {
 	return ServerCertificateMetadata{Path: c.Path, ServerCertificateName: c.ServerCertificateName, ServerCertificateId: c.ServerCertificateId,

@@ -88,16 +88,15 @@ func parseIdentity(doc string) (*policy.Document, error) {
 // Tag rules. Role, user and instance profile tag keys are unique regardless
 // of case; managed policy tag keys are case-sensitive (both recorded).
 type tagRules struct {
-	entity       string // for the quota name: "Role", "User", "Policy", "InstanceProfile"
 	caseFold     bool
 	duplicateErr error
 }
 
 var (
-	roleTags    = tagRules{entity: "Role", caseFold: true, duplicateErr: errDuplicateTagKeys}
-	userTags    = tagRules{entity: "User", caseFold: true, duplicateErr: errDuplicateTagKeys}
-	profileTags = tagRules{entity: "InstanceProfile", caseFold: true, duplicateErr: errDuplicateTagKeys}
-	policyTags  = tagRules{entity: "Policy", caseFold: false, duplicateErr: errDuplicatePolicyTagKeys}
+	roleTags    = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
+	userTags    = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
+	profileTags = tagRules{caseFold: true, duplicateErr: errDuplicateTagKeys}
+	policyTags  = tagRules{caseFold: false, duplicateErr: errDuplicatePolicyTagKeys}
 )
 
 func (r tagRules) key(k string) string {
@@ -153,7 +152,7 @@ func (r tagRules) merge(set, tags []Tag) ([]Tag, error) {
 		}
 	}
 	if len(out) > QuotaTagsPerEntity {
-		return nil, errTagQuota(r.entity)
+		return nil, errTagQuota
 	}
 	return r.order(out), nil
 }
