@@ -75,7 +75,7 @@ func TestAccountPasswordPolicy(t *testing.T) {
 	_, err := c.GetAccountPasswordPolicy(ctx, nil)
 	wantErr(t, err, 404, "NoSuchEntity", msgNoPolicy)
 	_, err = c.DeleteAccountPasswordPolicy(ctx, nil)
-	wantErr(t, err, 404, "NoSuchEntity", msgNoPolicy)
+	wantErr(t, err, 404, "NoSuchEntity", "The account policy with name PasswordPolicy cannot be found.")
 
 	// AWS's default policy: 8 characters, three of four types.
 	for _, pw := range []string{"Short1!", "alllowercase1", "000000000000"} {

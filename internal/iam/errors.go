@@ -216,6 +216,11 @@ func errNoPasswordPolicy(account string) error {
 	return awserr.NoSuchEntity("The Password Policy with domain name %s cannot be found.", account)
 }
 
+// errNoPasswordPolicyToDelete: DeleteAccountPasswordPolicy without a
+// custom policy words it otherwise (recorded, LocalStack's
+// test_iam_account_password_policy.snapshot.json, against AWS 2026-02).
+var errNoPasswordPolicyToDelete = awserr.NoSuchEntity("The account policy with name PasswordPolicy cannot be found.")
+
 // errAliasExists: another account, or this one, has the alias ("An error
 // occurred (EntityAlreadyExists) when calling the CreateAccountAlias
 // operation: The account alias security already exists.",

@@ -148,7 +148,7 @@ func TestAccountPasswordPolicy(t *testing.T) {
 	f := newLoginFixture(t)
 	_, err := f.GetAccountPasswordPolicy(ctx, acct)
 	wantErr(t, err, "NoSuchEntity", 404, "The Password Policy with domain name 000000000000 cannot be found.")
-	wantErr(t, f.DeleteAccountPasswordPolicy(ctx, acct), "NoSuchEntity", 404, "The Password Policy with domain name 000000000000 cannot be found.")
+	wantErr(t, f.DeleteAccountPasswordPolicy(ctx, acct), "NoSuchEntity", 404, "The account policy with name PasswordPolicy cannot be found.")
 
 	// Every setting left out takes its default.
 	must(t, f.UpdateAccountPasswordPolicy(ctx, acct, UpdatePasswordPolicyInput{}))

@@ -194,7 +194,7 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, account strin
 	return s.update(ctx, account, func(tx store.Tx) error {
 		return modifyAccount(tx, account, func(a *accountRecord) error {
 			if a.PasswordPolicy == nil {
-				return errNoPasswordPolicy(account)
+				return errNoPasswordPolicyToDelete
 			}
 			a.PasswordPolicy = nil
 			return nil
