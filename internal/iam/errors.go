@@ -203,8 +203,9 @@ func errNoSuchLoginProfile(user string) error {
 	return awserr.NoSuchEntity("Login Profile for User %s cannot be found.", user)
 }
 
-// errLoginProfileExists: the wording LocalStack's AWS-checked IAM provider
-// and fog's mock give; no raw AWS answer was found (unverified).
+// errLoginProfileExists: recorded (LocalStack's
+// test_iam_users.snapshot.json, test_login_profile_errors, against AWS
+// 2026-02).
 func errLoginProfileExists(user string) error {
 	return awserr.EntityAlreadyExists("Login Profile for user %s already exists.", user)
 }
