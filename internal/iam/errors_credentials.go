@@ -131,11 +131,10 @@ var (
 	errAllUsersWithUserName = awserr.InvalidInput("AllUsers cannot be specified together with UserName.")
 )
 
-// The credential report. AWS's ReportNotPresent carries no message
-// (turbot/steampipe-plugin-aws #509: "ReportNotPresent: " then the
-// status; prowler-cloud/prowler #272: botocore's "Unknown" for a missing
-// message); the other two are unverified and answered alike. Statuses are
-// the model's.
+// The credential report. AWS's ReportNotPresent carries no message, 410
+// (recorded, LocalStack's test_iam_credential_report.snapshot.json,
+// against AWS 2026-02; turbot/steampipe-plugin-aws #509); the other two
+// are unverified and answered alike, with the model's statuses.
 var (
 	errReportNotPresent = awserr.New(http.StatusGone, "ReportNotPresent", "")
 	errReportExpired    = awserr.New(http.StatusGone, "ReportExpired", "")
