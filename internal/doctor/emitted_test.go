@@ -199,6 +199,7 @@ var notAboutRoles = map[string]bool{
 	"You must be the root user, or the principal, to specify principalArn.":                                                                           true,
 	"principalArn must be the ARN of a user, a role or the root user of the account.":                                                                 true,
 	"You must also specify an account setting name to use the value parameter.":                                                                       true,
+	"constraint.type 'distinctInstance' is not supported.":                                                                                            true,
 	"distinctInstance expression should not be specified.":                                                                                            true,
 	"The expression is not valid in the cluster query language: X":                                                                                    true,
 	"X can have at most X items.":                                                                                                                     true,

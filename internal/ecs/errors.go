@@ -413,3 +413,13 @@ func errMissingVersion() error {
 func errUpdateInProgress() error {
 	return awserr.New(http.StatusBadRequest, "UpdateInProgressException", "There's already a current Amazon ECS container agent update in progress on the container instance.")
 }
+
+// errDistinctInTaskDefinition: distinctInstance "can be specified with
+// CreateService, UpdateService and RunTask", not in a task definition
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html).
+// AWS's text as CloudFormation relays it, without CloudFormation's
+// "Invalid request provided: Create TaskDefinition: " (aws/aws-cdk #25905,
+// aws-samples/aws-cdk-examples #628: ClientException, status 400).
+func errDistinctInTaskDefinition() error {
+	return clientException("constraint.type 'distinctInstance' is not supported.")
+}
