@@ -71,8 +71,8 @@ type BaselineEbsBandwidthMbpsRequest struct {
 }
 
 type CanaryConfiguration struct {
-	CanaryPercent           float64
-	CanaryBakeTimeInMinutes int32
+	CanaryPercent           *float64
+	CanaryBakeTimeInMinutes *int32
 }
 
 type CapacityProvider struct {
@@ -1218,8 +1218,8 @@ type KeyValuePair struct {
 }
 
 type LinearConfiguration struct {
-	StepPercent           float64
-	StepBakeTimeInMinutes int32
+	StepPercent           *float64
+	StepBakeTimeInMinutes *int32
 }
 
 type LinuxParameters struct {

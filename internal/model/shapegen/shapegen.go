@@ -10,7 +10,8 @@
 //   - strings and enums: string (empty is absent);
 //   - Integer, Long, Double, Boolean: values, always present, as AWS
 //     answers them (an ECS container's "cpu": 0);
-//   - Boxed* and constrained number shapes: pointers (nil is absent);
+//   - Boxed* and constrained number shapes, and the members of optional:
+//     pointers (nil is absent);
 //   - Timestamp: *time.Time; structures: *T; lists: []T; maps:
 //     map[string]string.
 package shapegen
@@ -99,6 +100,9 @@ func generate(m *model.Service, roots []*model.Shape, pkg, header string) ([]byt
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", n, mn, err)
 			}
+			if optional[n+"."+mn] && !strings.HasPrefix(t, "*") {
+				t = "*" + t
+			}
 			fmt.Fprintf(&b, "\t%s %s\n", fieldName(mn), t)
 		}
 		b.WriteString("}\n\n")
@@ -112,6 +116,15 @@ func fieldName(member string) string {
 
 // plain are the number and boolean shapes AWS always answers: values.
 var plain = map[string]bool{"Integer": true, "Long": true, "Double": true, "Boolean": true}
+
+// optional are members of plain shapes that AWS documents a default for
+// when they are left out: pointers, so that the domain tells absent from
+// zero (the ECS LinearConfiguration and CanaryConfiguration references:
+// "The default value is 6").
+var optional = map[string]bool{
+	"LinearConfiguration.stepPercent": true, "LinearConfiguration.stepBakeTimeInMinutes": true,
+	"CanaryConfiguration.canaryPercent": true, "CanaryConfiguration.canaryBakeTimeInMinutes": true,
+}
 
 // goType is the Go type of a member (or, inList, a list element) of shape sh.
 func goType(sh *model.Shape, inList bool) (string, error) {
