@@ -185,15 +185,6 @@ var (
 	loaded = map[string]*Service{}
 )
 
-// checkedByService are values outside a published enum that the service
-// itself refuses, in its own words, rather than its validation layer:
-// decoding lets them through to the domain. ECS answers a task definition's
-// distinctInstance constraint with a ClientException (ecs
-// errDistinctInTaskDefinition), not the model's enum violation.
-var checkedByService = map[string]map[string][]string{
-	"ecs": {"TaskDefinitionPlacementConstraintType": {"distinctInstance"}},
-}
-
 // Load returns the named model ("iam", "sts", "ecs",
 // "application-autoscaling", "ec2": the signing name), decoding it on first use.
 func Load(name string) (*Service, error) {
@@ -209,9 +200,6 @@ func Load(name string) (*Service, error) {
 	s := new(Service)
 	if err := json.Unmarshal(raw, s); err != nil {
 		return nil, fmt.Errorf("model %s: %w", name, err)
-	}
-	for shape, values := range checkedByService[name] {
-		s.Shapes[shape].Enum = append(s.Shapes[shape].Enum, values...)
 	}
 	if err := s.link(); err != nil {
 		return nil, fmt.Errorf("model %s: %w", name, err)
