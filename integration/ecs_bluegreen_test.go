@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecsdocument "github.com/aws/aws-sdk-go-v2/service/ecs/document"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
@@ -405,5 +406,26 @@ func TestECSLinearCanaryDefaults(t *testing.T) {
 	canary := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyCanary, BakeTimeInMinutes: aws.Int32(0)}
 	if got := shifts(*must(e.deployNext(t, e.ecs, "nginx:3", canary))(t).Service); got != "canary 5/10" {
 		t.Errorf("canary without its configuration: %s", got)
+	}
+}
+
+// A lifecycle hook's hookDetails, any JSON document, is kept with the
+// service's deployment configuration and answered as it was given.
+func TestECSHookDetailsRoundTrip(t *testing.T) {
+	e := newClockedECSEnv(t)
+	role := e.hookRole(t, "ecsHookRole", ecsTrust, invokePolicy)
+	hook := lambdaHook(role, ecstypes.DeploymentLifecycleHookStagePostScaleUp)
+	hook.HookDetails = ecsdocument.NewLazyDocument(map[string]any{"env": "prod", "threshold": 3, "checks": []any{"a", "b"}})
+	svc := e.webService(t, 1, blueGreen(0, hook))
+	for _, got := range []ecstypes.Service{svc, e.describeService(t, "web")} {
+		hooks := got.DeploymentConfiguration.LifecycleHooks
+		if len(hooks) != 1 || hooks[0].HookDetails == nil {
+			t.Fatalf("hooks %+v", hooks)
+		}
+		var details map[string]any
+		must(0, hooks[0].HookDetails.UnmarshalSmithyDocument(&details))(t)
+		if fmt.Sprint(details) != "map[checks:[a b] env:prod threshold:3]" {
+			t.Errorf("hookDetails %v", details)
+		}
 	}
 }

@@ -347,20 +347,28 @@ func deploymentDefaults(in *types.DeploymentConfiguration) *types.DeploymentConf
 		if d.LinearConfiguration != nil {
 			lc = *d.LinearConfiguration
 		}
-		lc.StepPercent = orDefaultPtr(lc.StepPercent, 10.0)
-		lc.StepBakeTimeInMinutes = orDefaultPtr(lc.StepBakeTimeInMinutes, 6)
+		lc.StepPercent = orDefaultPtr(lc.StepPercent, defaultStepPercent)
+		lc.StepBakeTimeInMinutes = orDefaultPtr(lc.StepBakeTimeInMinutes, defaultStepBake)
 		d.LinearConfiguration = &lc
 	case strategyCanary:
 		cc := types.CanaryConfiguration{}
 		if d.CanaryConfiguration != nil {
 			cc = *d.CanaryConfiguration
 		}
-		cc.CanaryPercent = orDefaultPtr(cc.CanaryPercent, 5.0)
-		cc.CanaryBakeTimeInMinutes = orDefaultPtr(cc.CanaryBakeTimeInMinutes, 10)
+		cc.CanaryPercent = orDefaultPtr(cc.CanaryPercent, defaultCanaryPercent)
+		cc.CanaryBakeTimeInMinutes = orDefaultPtr(cc.CanaryBakeTimeInMinutes, defaultCanaryBake)
 		d.CanaryConfiguration = &cc
 	}
 	return &d
 }
+
+// The defaults of LinearConfiguration and CanaryConfiguration members.
+const (
+	defaultStepPercent   float64 = 10.0
+	defaultStepBake      int32   = 6
+	defaultCanaryPercent float64 = 5.0
+	defaultCanaryBake    int32   = 10
+)
 
 // orDefaultPtr is p, or a pointer to def when p is nil.
 func orDefaultPtr[T any](p *T, def T) *T {

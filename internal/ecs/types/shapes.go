@@ -2,7 +2,10 @@
 
 package types
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 var _ time.Time
 
@@ -746,7 +749,7 @@ type DeploymentLifecycleHook struct {
 	HookTargetArn        string
 	RoleArn              string
 	LifecycleStages      []string
-	HookDetails          *HookDetails
+	HookDetails          json.RawMessage
 	TimeoutConfiguration *DeploymentLifecycleHookTimeoutConfiguration
 }
 
@@ -1115,9 +1118,6 @@ type HealthCheck struct {
 	Timeout     *int32
 	Retries     *int32
 	StartPeriod *int32
-}
-
-type HookDetails struct {
 }
 
 type HostEntry struct {

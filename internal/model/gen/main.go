@@ -57,7 +57,7 @@ var accepted = map[string]map[string][]string{
 var (
 	metaKeys  = []string{"apiVersion", "protocol", "targetPrefix", "jsonVersion", "xmlNamespace", "signingName", "endpointPrefix", "serviceId"}
 	opKeys    = []string{"input", "output", "errors"}
-	shapeKeys = []string{"type", "required", "members", "member", "key", "value", "flattened", "min", "max", "pattern", "enum", "timestampFormat", "sensitive", "exception", "error"}
+	shapeKeys = []string{"type", "required", "members", "member", "key", "value", "flattened", "min", "max", "pattern", "enum", "timestampFormat", "sensitive", "exception", "error", "document"}
 	refKeys   = []string{"shape", "locationName", "queryName", "resultWrapper", "flattened", "xmlNamespace", "timestampFormat"}
 )
 

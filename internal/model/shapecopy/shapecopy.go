@@ -37,21 +37,9 @@ func copyValue(dst, src reflect.Value, narrow bool) {
 		dst.Set(src)
 		return
 	}
-	// A member the wire shape makes a pointer (shapegen's optional) may be
-	// a value in a record frozen before: nil is its zero there.
-	if dst.Kind() == reflect.Pointer && src.Kind() != reflect.Pointer {
-		v := reflect.New(dst.Type().Elem())
-		copyValue(v.Elem(), src, narrow)
-		dst.Set(v)
-		return
-	}
 	switch src.Kind() {
 	case reflect.Pointer:
 		if src.IsNil() {
-			return
-		}
-		if dst.Kind() != reflect.Pointer {
-			copyValue(dst, src.Elem(), narrow)
 			return
 		}
 		v := reflect.New(dst.Type().Elem())

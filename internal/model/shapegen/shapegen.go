@@ -13,7 +13,7 @@
 //   - Boxed* and constrained number shapes, and the members of optional:
 //     pointers (nil is absent);
 //   - Timestamp: *time.Time; structures: *T; lists: []T; maps:
-//     map[string]string.
+//     map[string]string; documents: json.RawMessage, the JSON as it came.
 package shapegen
 
 import (
@@ -80,8 +80,12 @@ func generate(m *model.Service, roots []*model.Shape, pkg, header string) ([]byt
 		walk(r)
 	}
 	var names []string
+	documents := false
 	for n := range seen {
-		if m.Shapes[n].Type == "structure" {
+		switch sh := m.Shapes[n]; {
+		case sh.Type == "structure" && sh.Document:
+			documents = true
+		case sh.Type == "structure":
 			names = append(names, n)
 		}
 	}
@@ -90,7 +94,11 @@ func generate(m *model.Service, roots []*model.Shape, pkg, header string) ([]byt
 	var b bytes.Buffer
 	b.WriteString(header + "\n\n")
 	b.WriteString(pkg + "\n\n")
-	b.WriteString("import \"time\"\n\n")
+	if documents {
+		b.WriteString("import (\n\"encoding/json\"\n\"time\"\n)\n\n")
+	} else {
+		b.WriteString("import \"time\"\n\n")
+	}
 	b.WriteString("var _ time.Time\n\n")
 	for _, n := range names {
 		sh := m.Shapes[n]
@@ -130,6 +138,9 @@ var optional = map[string]bool{
 func goType(sh *model.Shape, inList bool) (string, error) {
 	switch sh.Type {
 	case "structure":
+		if sh.Document {
+			return "json.RawMessage", nil
+		}
 		if inList {
 			return sh.Name, nil
 		}
