@@ -209,6 +209,12 @@ func TestECSPlacementMemberOf(t *testing.T) {
 		PlacementConstraints: []ecstypes.TaskDefinitionPlacementConstraint{{Type: ecstypes.TaskDefinitionPlacementConstraintTypeMemberOf, Expression: aws.String("color = red")}},
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("nginx"), Memory: aws.Int32(128)}}})
 	wantErr(t, err, 400, "InvalidParameterException", "The expression is not valid in the cluster query language: color = red")
+	// distinctInstance is for services and RunTask, not task definitions:
+	// ECS refuses it itself, not as an enum violation.
+	_, err = e.ecs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("bad"),
+		PlacementConstraints: []ecstypes.TaskDefinitionPlacementConstraint{{Type: "distinctInstance"}},
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("nginx"), Memory: aws.Int32(128)}}})
+	wantErr(t, err, 400, "ClientException", "constraint.type 'distinctInstance' is not supported.")
 
 	// A service waits for an instance its constraint selects: AWS's event
 	// names the closest one (the least busy; both run two tasks, so the

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // Placement beyond memberOf: distinctInstance, the network interfaces
@@ -273,5 +274,61 @@ func TestECSReRegistrationKeepsAttributes(t *testing.T) {
 	want := sorted("ecs.instance-type=t3.medium", "ecs.capability.task-eni=", "stack=prod", "tier=web", "ecs.os-type=linux", "ecs.availability-zone=us-east-1a")
 	if !slices.Equal(sorted(got...), want) {
 		t.Errorf("attributes %q, want %q", sorted(got...), want)
+	}
+}
+
+// ECS provisions a trunk network interface through AWSServiceRoleForECS,
+// which "must be created" first: without it an instance registered with
+// awsvpcTrunking enabled is REGISTRATION_FAILED, with a statusReason, and
+// stays so until it is deregistered; placement and the cluster's count
+// leave it out. Once the role exists, the next instance gets its trunk
+// and the role's use is recorded.
+func TestECSTrunkingNeedsTheServiceLinkedRole(t *testing.T) {
+	e := newECSEnv(t)
+	dev := userClient(t, e, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}`)
+	must(dev.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}))(t)
+	must(dev.PutAccountSettingDefault(ctx, &ecs.PutAccountSettingDefaultInput{Name: ecstypes.SettingNameAwsvpcTrunking, Value: aws.String("enabled")}))(t)
+	register := func(ec2ID, typ string) ecstypes.ContainerInstance {
+		t.Helper()
+		return *must(dev.RegisterContainerInstance(ctx, &ecs.RegisterContainerInstanceInput{Cluster: aws.String("prod"),
+			InstanceIdentityDocument: aws.String(`{"instanceId":"` + ec2ID + `","availabilityZone":"us-east-1a"}`),
+			Attributes:               []ecstypes.Attribute{{Name: aws.String("ecs.instance-type"), Value: aws.String(typ)}}}))(t).ContainerInstance
+	}
+	failedCI := register("i-0000000000000000a", "c5.large")
+	if aws.ToString(failedCI.Status) != "REGISTRATION_FAILED" || aws.ToString(failedCI.StatusReason) != noSLR {
+		t.Fatalf("without the role: %s %q", aws.ToString(failedCI.Status), aws.ToString(failedCI.StatusReason))
+	}
+	if v, ok := attrValue(failedCI, "ecs.awsvpc-trunk-id"); ok {
+		t.Errorf("failed instance has trunk %q", v)
+	}
+	// Trunking does not apply to t3.medium: it registers ACTIVE.
+	if ci := register("i-0000000000000000b", "t3.medium"); aws.ToString(ci.Status) != "ACTIVE" {
+		t.Errorf("t3.medium without the role: %s", aws.ToString(ci.Status))
+	}
+	if again := register("i-0000000000000000a", "c5.large"); aws.ToString(again.Status) != "REGISTRATION_FAILED" ||
+		aws.ToString(again.ContainerInstanceArn) != aws.ToString(failedCI.ContainerInstanceArn) {
+		t.Errorf("registered again: %s %s", aws.ToString(again.Status), aws.ToString(again.ContainerInstanceArn))
+	}
+	listed := must(dev.ListContainerInstances(ctx, &ecs.ListContainerInstancesInput{Cluster: aws.String("prod"), Status: ecstypes.ContainerInstanceStatusRegistrationFailed}))(t)
+	if !slices.Equal(listed.ContainerInstanceArns, []string{aws.ToString(failedCI.ContainerInstanceArn)}) {
+		t.Errorf("REGISTRATION_FAILED instances %q", listed.ContainerInstanceArns)
+	}
+	cl := must(dev.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"prod"}}))(t).Clusters[0]
+	if cl.RegisteredContainerInstancesCount != 1 {
+		t.Errorf("registered container instances %d", cl.RegisteredContainerInstancesCount)
+	}
+	gone := must(dev.DeregisterContainerInstance(ctx, &ecs.DeregisterContainerInstanceInput{Cluster: aws.String("prod"), ContainerInstance: failedCI.ContainerInstanceArn}))(t).ContainerInstance
+	if aws.ToString(gone.Status) != "INACTIVE" {
+		t.Errorf("deregistered: %s", aws.ToString(gone.Status))
+	}
+
+	must(e.iam.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}))(t)
+	trunked := register("i-0000000000000000c", "c5.large")
+	if v, ok := attrValue(trunked, "ecs.awsvpc-trunk-id"); aws.ToString(trunked.Status) != "ACTIVE" || !ok || v[:4] != "eni-" {
+		t.Errorf("with the role: %s, trunk %q", aws.ToString(trunked.Status), v)
+	}
+	slr := must(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(slrECS)}))(t).Role
+	if slr.RoleLastUsed == nil || slr.RoleLastUsed.LastUsedDate == nil || aws.ToString(slr.RoleLastUsed.Region) != "us-east-1" {
+		t.Errorf("AWSServiceRoleForECS RoleLastUsed %+v", slr.RoleLastUsed)
 	}
 }

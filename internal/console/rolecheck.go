@@ -12,6 +12,7 @@ import (
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/doctor"
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/iam"
 )
 
@@ -281,7 +282,13 @@ func (q *req) readContainerInstances(s *doctor.Setup, region string, cl *types.C
 			"; the container instance role is looked for by its conventional name"
 	}
 	for _, ci := range cis {
-		d := &doctor.ContainerInstance{Cluster: cl.ClusterName, ContainerInstanceArn: ci.ContainerInstanceArn, Ec2InstanceId: ci.Ec2InstanceId, Source: liveSource}
+		d := &doctor.ContainerInstance{Cluster: cl.ClusterName, ContainerInstanceArn: ci.ContainerInstanceArn, Ec2InstanceId: ci.Ec2InstanceId,
+			TrunkFailed: ci.Status == ecsroles.StatusRegistrationFailed, Source: liveSource}
+		for _, a := range ci.Attributes {
+			if a.Name == ecsroles.TrunkAttribute {
+				d.Trunk = a.Value
+			}
+		}
 		inst, ok := found[ci.Ec2InstanceId]
 		switch {
 		case ci.Ec2InstanceId == "":

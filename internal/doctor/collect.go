@@ -71,6 +71,14 @@ func (a *analysis) collect() {
 		}
 		a.task(td, "default", plat, label, false, "")
 	}
+	for _, ci := range a.s.ContainerInstances {
+		if ci.Trunk != "" || ci.TrunkFailed {
+			label := fmt.Sprintf("container instance %s (cluster %s)", ci.Ec2InstanceId, ci.Cluster)
+			a.apply(ecsroles.Use{Kind: KindECSLinked, Needed: true,
+				Why:   []string{label + ": ENI trunking: ECS creates and attaches its trunk network interface, and deletes it when the instance is deregistered"},
+				Needs: ecsroles.TrunkNeeds(a.env, ci.Trunk, label)})
+		}
+	}
 	for _, cp := range a.s.CapacityProviders {
 		a.capacityProvider(cp)
 	}

@@ -241,8 +241,6 @@ var notAboutRoles = map[string]bool{
 	"The Cluster cannot be deleted while Services are active.":                                                                                        true,
 	"The Cluster cannot be deleted while Tasks are active.":                                                                                           true,
 	"The capacity provider cannot be deleted because it is associated with cluster: X. Remove the capacity provider from the cluster and try again.":  true,
-	"The capacity provider name cannot begin with aws, ecs, or fargate. Specify a valid name and try again.":                                          true,
-	"The capacity provider name is not valid.":                                                                                                        true,
 	"The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again":                      true,
 	"The instance identity document is not valid JSON.":                                                                                               true,
 	"The nextToken is not valid.":                                                                                                                     true,
@@ -372,6 +370,10 @@ var notAboutRoles = map[string]bool{
 	"The trade-in token provided in the request has expired and can no longer be exchanged for credentials. Request a new token and retry the operation.":                                                                                                                          true,
 	"The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the AWS Management Console or API.":                                                                                                       true,
 	"The requested token duration would extend the session beyond its original expiration time.":                                                                                                                                                                                   true,
+
+	// ECS: task definitions and capacity providers.
+	"constraint.type 'distinctInstance' is not supported.": true,
+	`The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens. The name cannot be prefixed with "aws", "ecs", or "fargate". Specify a valid name and try again.`: true,
 }
 
 // Every role error text rolecall gives, ECS's stoppedReasons included, is

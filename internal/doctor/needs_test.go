@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,7 +93,9 @@ func richSetup() *Setup {
 		TaskDefinitions: []*TaskDefinition{&td, &ec2td}, Services: []*Service{&svc, &legacy, &asgSvc}, CapacityProviders: cps,
 		ScalableTargets: []*ScalableTarget{{ServiceNamespace: "ecs", ResourceId: "service/c/s", ScalableDimension: "ecs:service:DesiredCount"}},
 		ExpressServices: []*ExpressService{&express},
-		Keys:            map[string]string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbC123": "1234abcd-12ab-34cd-56ef-1234567890ab"}}
+		// Not read as registrations (Registrations): only its trunk counts.
+		ContainerInstances: []*ContainerInstance{{Cluster: "c", Ec2InstanceId: "i-0123456789abcdef0", Trunk: "eni-0123456789abcdef0"}},
+		Keys:               map[string]string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbC123": "1234abcd-12ab-34cd-56ef-1234567890ab"}}
 }
 
 // Without IAM, every role the setup needs is listed and skipped; the needs
@@ -124,5 +127,31 @@ func TestDiagnoseWithoutIAM(t *testing.T) {
 		var b strings.Builder
 		_ = rep.WriteTable(&b, false)
 		t.Errorf("a setup without IAM fails:\n%s", b.String())
+	}
+}
+
+// A container instance with a trunk network interface, or one whose
+// registration failed while ECS provisioned it, needs AWSServiceRoleForECS:
+// ECS creates, attaches and deletes the trunk through it.
+func TestTrunkingNeedsTheServiceLinkedRole(t *testing.T) {
+	for _, ci := range []*ContainerInstance{
+		{Cluster: "prod", Ec2InstanceId: "i-0123456789abcdef0", Trunk: "eni-0123456789abcdef0"},
+		{Cluster: "prod", Ec2InstanceId: "i-0123456789abcdef0", TrunkFailed: true},
+	} {
+		a := newAnalysis(context.Background(), &Setup{Account: "123456789012", Region: "us-east-1", ContainerInstances: []*ContainerInstance{ci}})
+		a.collect()
+		cb := a.linked(KindECSLinked)
+		want := "container instance i-0123456789abcdef0 (cluster prod): ENI trunking: ECS creates and attaches its trunk network interface, and deletes it when the instance is deregistered"
+		if !cb.needed || !slices.Contains(cb.why, want) {
+			t.Errorf("%+v: needed %v, why %q", ci, cb.needed, cb.why)
+		}
+		var got []string
+		for _, n := range cb.needs {
+			got = append(got, n.Action+" "+n.Resource)
+		}
+		eni := "arn:aws:ec2:us-east-1:123456789012:network-interface/" + orDefault(ci.Trunk, "eni-*")
+		if wantNeeds := []string{"ec2:CreateNetworkInterface " + eni, "ec2:AttachNetworkInterface " + eni, "ec2:DeleteNetworkInterface " + eni, "ec2:DescribeNetworkInterfaces *"}; !slices.Equal(got, wantNeeds) {
+			t.Errorf("needs %q", got)
+		}
 	}
 }

@@ -272,6 +272,12 @@ type ContainerInstance struct {
 	// Instances' are ecs.amazonaws.com's): its role is not the EC2 launch
 	// type's container instance role.
 	Operator string
+	// Trunk is the trunk network interface ECS gave it (its attribute
+	// ecsroles.TrunkAttribute); TrunkFailed: it is
+	// ecsroles.StatusRegistrationFailed, ECS having failed to give it one.
+	// Either way ECS acts on it through AWSServiceRoleForECS.
+	Trunk       string
+	TrunkFailed bool
 
 	Source string `json:"-"`
 }

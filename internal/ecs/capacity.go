@@ -57,11 +57,11 @@ func (s *Service) CreateCapacityProvider(ctx context.Context, c Call, in *types.
 	lower := strings.ToLower(in.Name)
 	for _, p := range []string{"aws", "ecs", "fargate"} {
 		if strings.HasPrefix(lower, p) {
-			return nil, errProviderReservedName()
+			return nil, errProviderName()
 		}
 	}
 	if strings.Contains(in.Name, "/") {
-		return nil, invalidParameter("The capacity provider name is not valid.") // rolecall's wording
+		return nil, errProviderName()
 	}
 	switch {
 	case in.AutoScalingGroupProvider != nil && in.ManagedInstancesProvider != nil:

@@ -845,7 +845,7 @@ func TestCapacityProvidersAndTags(t *testing.T) {
 	_, err = f.svc.CreateCapacityProvider(ctx, f.c, &types.CreateCapacityProviderRequest{Name: "asg2", AutoScalingGroupProvider: asg})
 	wantErr(t, err, "ClientException", "The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.")
 	_, err = f.svc.CreateCapacityProvider(ctx, f.c, &types.CreateCapacityProviderRequest{Name: "ecs-x", AutoScalingGroupProvider: asg})
-	wantErr(t, err, "ClientException", "The capacity provider name cannot begin with aws, ecs, or fargate. Specify a valid name and try again.")
+	wantErr(t, err, "ClientException", `The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens. The name cannot be prefixed with "aws", "ecs", or "fargate". Specify a valid name and try again.`)
 	_, err = f.svc.PutClusterCapacityProviders(ctx, f.c, &types.PutClusterCapacityProvidersRequest{Cluster: "c", CapacityProviders: []string{"nope"}})
 	wantErr(t, err, "ClientException", "The specified capacity provider does not exist. Specify a valid name or ARN and try again.")
 	put, err := f.svc.PutClusterCapacityProviders(ctx, f.c, &types.PutClusterCapacityProvidersRequest{Cluster: "c", CapacityProviders: []string{"asg", "FARGATE"},

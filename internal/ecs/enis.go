@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 )
 
 // Network interfaces for awsvpc tasks on container instances ("Elastic
@@ -21,7 +22,7 @@ import (
 // attrTrunk and attrInstanceType are the attributes of a container
 // instance's trunk network interface and of its EC2 instance type.
 const (
-	attrTrunk        = "ecs.awsvpc-trunk-id"
+	attrTrunk        = ecsroles.TrunkAttribute
 	attrInstanceType = "ecs.instance-type"
 )
 

@@ -225,11 +225,13 @@ func providerAssociatedReason(cluster string) string {
 	return "The capacity provider cannot be deleted because it is associated with cluster: " + cluster + ". Remove the capacity provider from the cluster and try again."
 }
 
-// errProviderReservedName: rolecall's wording of a documented rule
-// (CreateCapacityProvider reference: the name can't be prefixed with
-// "aws", "ecs", or "fargate").
-func errProviderReservedName() error {
-	return clientException("The capacity provider name cannot begin with aws, ecs, or fargate. Specify a valid name and try again.")
+// errProviderName: a capacity provider name prefixed with "aws", "ecs" or
+// "fargate" (in any case), or with characters other than those allowed:
+// AWS's text as CloudFormation relays it (aws-samples/aws-cdk-examples
+// #626, aws/aws-cdk #36584, for "EcsCp"); the code is rolecall's choice
+// (ECS's other capacity provider refusals are ClientExceptions).
+func errProviderName() error {
+	return clientException(`The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens. The name cannot be prefixed with "aws", "ecs", or "fargate". Specify a valid name and try again.`)
 }
 
 // errManagedInstancesNeedsCluster: rolecall's wording of a documented
@@ -412,4 +414,14 @@ func errMissingVersion() error {
 // after the exception's description in the ECS API reference).
 func errUpdateInProgress() error {
 	return awserr.New(http.StatusBadRequest, "UpdateInProgressException", "There's already a current Amazon ECS container agent update in progress on the container instance.")
+}
+
+// errDistinctInTaskDefinition: distinctInstance "can be specified with
+// CreateService, UpdateService and RunTask", not in a task definition
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html).
+// AWS's text as CloudFormation relays it, without CloudFormation's
+// "Invalid request provided: Create TaskDefinition: " (aws/aws-cdk #25905,
+// aws-samples/aws-cdk-examples #628: ClientException, status 400).
+func errDistinctInTaskDefinition() error {
+	return clientException("constraint.type 'distinctInstance' is not supported.")
 }

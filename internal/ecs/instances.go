@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -116,6 +118,15 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 			return nil, errNotTheInstance(doc.InstanceID)
 		}
 	}
+	// ECS gives a trunk network interface through AWSServiceRoleForECS
+	// (trunkFor): whether the account has it is known before the write,
+	// its use recorded after.
+	hasSLR := false
+	if trunkable(instanceTypeOf(in.Attributes)) {
+		if hasSLR, err = s.roles.ServiceLinkedRoleExists(ctx, c.Account, PrincipalECS); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	newID, ec2ID := s.hexID(), doc.InstanceID
 	if caller != "" {
@@ -125,7 +136,9 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 		ec2ID = "i-" + s.hexID()[:17]
 	}
 	var out types.ContainerInstance
+	var trunk, failed string // the new trunk network interface, or why there is none
 	err = s.update(ctx, c, func(tx store.Tx) error {
+		trunk, failed = "", ""
 		cl, err := loadCluster(tx, c, in.Cluster)
 		if err != nil {
 			return err
@@ -161,17 +174,22 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 				RegisteredAt:         &now,
 				Tags:                 in.Tags,
 			}, InstanceType: instanceTypeOf(in.Attributes)}
-			trunking, err := callerSetting(tx, c, "awsvpcTrunking")
-			if err != nil {
+			if failed, err = s.trunkFor(tx, c, r, hasSLR); err != nil {
 				return err
 			}
-			if trunking == "enabled" && trunkable(r.InstanceType) {
-				r.Trunk = "eni-" + s.hexID()[:17]
-			}
+			trunk = r.Trunk
+		} else if cur.Instance.Status == statusRegistrationFailed {
+			// It stays failed until it is deregistered or terminated
+			// (trunkFor).
+			out = s.instanceView(tx, c, name, r, true)
+			return nil
 		}
 		r.RoleArn, r.EC2, r.AgentUpdateAt = c.Caller().RoleARN, caller != "", nil
 		ci := &r.Instance
 		ci.Status, ci.AgentConnected, ci.Version = statusActive, true, ci.Version+1
+		if failed != "" {
+			ci.Status, ci.StatusReason = statusRegistrationFailed, failed
+		}
 		ci.RegisteredResources = in.TotalResources
 		if len(ci.RegisteredResources) == 0 {
 			ci.RegisteredResources = defaultResources()
@@ -191,7 +209,42 @@ func (s *Service) RegisterContainerInstance(ctx context.Context, c Call, in *typ
 	if err != nil {
 		return nil, err
 	}
+	if trunk != "" {
+		if err := s.roles.LinkedRoleUsed(ctx, c, PrincipalECS, ecsroles.TrunkNeeds(envOf(c), trunk, "container instance "+out.Ec2InstanceId)...); err != nil {
+			return nil, err
+		}
+	}
 	return &types.RegisterContainerInstanceResponse{ContainerInstance: &out}, nil
+}
+
+// statusRegistrationFailed: ECS could not provision the trunk network
+// interface (trunkFor).
+const statusRegistrationFailed = ecsroles.StatusRegistrationFailed
+
+// trunkFor gives a container instance registering for the first time its
+// trunk network interface when the registering principal's awsvpcTrunking
+// setting is enabled and its instance type supports trunking. ECS
+// provisions it through AWSServiceRoleForECS, which "must be created"
+// first; "If the registration fails, the instance transitions to a
+// REGISTRATION_FAILED status" with a statusReason, and "can be manually
+// deregistered or terminated"
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-eni.html).
+// AWS documents no statusReason for a missing role: rolecall gives the
+// text ECS answers for it elsewhere (errNoSLR). AWS shows REGISTERING
+// while it provisions; rolecall answers the outcome at once.
+func (s *Service) trunkFor(tx store.Tx, c Call, r *instanceRecord, hasSLR bool) (failed string, err error) {
+	if !trunkable(r.InstanceType) {
+		return "", nil
+	}
+	trunking, err := callerSetting(tx, c, "awsvpcTrunking")
+	if err != nil || trunking != "enabled" {
+		return "", err
+	}
+	if !hasSLR {
+		return awserr.As(errNoSLR()).Message, nil
+	}
+	r.Trunk = "eni-" + s.hexID()[:17]
+	return "", nil
 }
 
 // registeredAttributes are a container instance's attributes as it

@@ -337,7 +337,45 @@ func deploymentDefaults(in *types.DeploymentConfiguration) *types.DeploymentConf
 	if d.MinimumHealthyPercent == nil {
 		d.MinimumHealthyPercent = ptr(int32(100))
 	}
+	// The traffic shifts of LINEAR and CANARY, their members' defaults as
+	// the LinearConfiguration and CanaryConfiguration references give
+	// them (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html,
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html).
+	switch d.Strategy {
+	case strategyLinear:
+		lc := types.LinearConfiguration{}
+		if d.LinearConfiguration != nil {
+			lc = *d.LinearConfiguration
+		}
+		lc.StepPercent = orDefaultPtr(lc.StepPercent, defaultStepPercent)
+		lc.StepBakeTimeInMinutes = orDefaultPtr(lc.StepBakeTimeInMinutes, defaultStepBake)
+		d.LinearConfiguration = &lc
+	case strategyCanary:
+		cc := types.CanaryConfiguration{}
+		if d.CanaryConfiguration != nil {
+			cc = *d.CanaryConfiguration
+		}
+		cc.CanaryPercent = orDefaultPtr(cc.CanaryPercent, defaultCanaryPercent)
+		cc.CanaryBakeTimeInMinutes = orDefaultPtr(cc.CanaryBakeTimeInMinutes, defaultCanaryBake)
+		d.CanaryConfiguration = &cc
+	}
 	return &d
+}
+
+// The defaults of LinearConfiguration and CanaryConfiguration members.
+const (
+	defaultStepPercent   float64 = 10.0
+	defaultStepBake      int32   = 6
+	defaultCanaryPercent float64 = 5.0
+	defaultCanaryBake    int32   = 10
+)
+
+// orDefaultPtr is p, or a pointer to def when p is nil.
+func orDefaultPtr[T any](p *T, def T) *T {
+	if p == nil {
+		return &def
+	}
+	return p
 }
 
 // serviceTasks returns the records of a service's tasks.

@@ -141,22 +141,27 @@ func (sd *serviceDeployment) waits(stage string) time.Duration {
 	case stage == stageBake && dc.BakeTimeInMinutes != nil:
 		return time.Duration(*dc.BakeTimeInMinutes) * time.Minute
 	case stage == stageProduction && dc.Strategy == strategyLinear:
-		step, bake := 10.0, int32(6)
+		step, bake := defaultStepPercent, defaultStepBake
 		if lc := dc.LinearConfiguration; lc != nil {
-			if lc.StepPercent > 0 {
-				step = lc.StepPercent
+			if lc.StepPercent != nil && *lc.StepPercent > 0 {
+				step = *lc.StepPercent
 			}
-			bake = lc.StepBakeTimeInMinutes
+			if lc.StepBakeTimeInMinutes != nil {
+				bake = *lc.StepBakeTimeInMinutes
+			}
 		}
 		return time.Duration(math.Ceil(100/step)-1) * time.Duration(bake) * time.Minute
 	case stage == stageProduction && dc.Strategy == strategyCanary:
+		bake := defaultCanaryBake
 		if cc := dc.CanaryConfiguration; cc != nil {
-			if cc.CanaryPercent >= 100 {
+			if cc.CanaryPercent != nil && *cc.CanaryPercent >= 100 {
 				return 0
 			}
-			return time.Duration(cc.CanaryBakeTimeInMinutes) * time.Minute
+			if cc.CanaryBakeTimeInMinutes != nil {
+				bake = *cc.CanaryBakeTimeInMinutes
+			}
 		}
-		return 10 * time.Minute
+		return time.Duration(bake) * time.Minute
 	}
 	return 0
 }

@@ -12,17 +12,17 @@ import (
 // (LinearConfiguration, CanaryConfiguration references, their defaults
 // when none is given), and bakeTimeInMinutes.
 func TestStageWaits(t *testing.T) {
-	i32 := func(v int32) *int32 { return &v }
+	i32, f64 := ptr[int32], ptr[float64]
 	cases := []struct {
 		dc    records.DeploymentConfiguration
 		stage string
 		want  time.Duration
 	}{
 		{records.DeploymentConfiguration{Strategy: strategyLinear}, stageProduction, 9 * 6 * time.Minute},
-		{records.DeploymentConfiguration{Strategy: strategyLinear, LinearConfiguration: &records.LinearConfiguration{StepPercent: 30, StepBakeTimeInMinutes: 2}}, stageProduction, 3 * 2 * time.Minute},
-		{records.DeploymentConfiguration{Strategy: strategyLinear, LinearConfiguration: &records.LinearConfiguration{StepPercent: 100, StepBakeTimeInMinutes: 2}}, stageProduction, 0},
+		{records.DeploymentConfiguration{Strategy: strategyLinear, LinearConfiguration: &records.LinearConfiguration{StepPercent: f64(30), StepBakeTimeInMinutes: i32(2)}}, stageProduction, 3 * 2 * time.Minute},
+		{records.DeploymentConfiguration{Strategy: strategyLinear, LinearConfiguration: &records.LinearConfiguration{StepPercent: f64(100), StepBakeTimeInMinutes: i32(2)}}, stageProduction, 0},
 		{records.DeploymentConfiguration{Strategy: strategyCanary}, stageProduction, 10 * time.Minute},
-		{records.DeploymentConfiguration{Strategy: strategyCanary, CanaryConfiguration: &records.CanaryConfiguration{CanaryPercent: 100, CanaryBakeTimeInMinutes: 5}}, stageProduction, 0},
+		{records.DeploymentConfiguration{Strategy: strategyCanary, CanaryConfiguration: &records.CanaryConfiguration{CanaryPercent: f64(100), CanaryBakeTimeInMinutes: i32(5)}}, stageProduction, 0},
 		{records.DeploymentConfiguration{Strategy: strategyBlueGreen}, stageProduction, 0},
 		{records.DeploymentConfiguration{Strategy: strategyBlueGreen, BakeTimeInMinutes: i32(15)}, stageBake, 15 * time.Minute},
 		{records.DeploymentConfiguration{Strategy: strategyCanary, BakeTimeInMinutes: i32(15)}, "POST_SCALE_UP", 0},

@@ -151,6 +151,11 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, c Call, in *types.
 	if err := validateTaskDef(&td, in); err != nil {
 		return nil, err
 	}
+	for _, pc := range in.PlacementConstraints {
+		if pc.Type == constraintDistinctInstance {
+			return nil, errDistinctInTaskDefinition()
+		}
+	}
 	if _, err := constraintsOf(definitionConstraints(in.PlacementConstraints)); err != nil {
 		return nil, err
 	}

@@ -146,6 +146,34 @@ func NetworkInterfaceNeeds(env Env, eni, label string) []Need {
 	}
 }
 
+// TrunkAttribute is the container instance attribute that names its trunk
+// network interface.
+const TrunkAttribute = "ecs.awsvpc-trunk-id"
+
+// StatusRegistrationFailed is the status of a container instance whose
+// trunk network interface ECS could not provision.
+const StatusRegistrationFailed = "REGISTRATION_FAILED"
+
+// TrunkNeeds: the trunk network interface (its ID eni) ECS creates and
+// attaches to a container instance registered with the awsvpcTrunking
+// account setting enabled, and deletes when the instance is deregistered,
+// through AWSServiceRoleForECS: "The service-linked role for Amazon ECS
+// must be created" before such an instance is launched
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-eni.html).
+func TrunkNeeds(env Env, eni, label string) []Need {
+	if eni == "" {
+		eni = "eni-*"
+	}
+	eni = env.Res("ec2:CreateNetworkInterface", "network-interface", "NetworkInterfaceId", eni)
+	why := "trunk network interface of " + label
+	return []Need{
+		{Action: "ec2:CreateNetworkInterface", Resource: eni, Why: why, Step: StepNetworkInterface},
+		{Action: "ec2:AttachNetworkInterface", Resource: eni, Why: why, Step: StepNetworkInterface},
+		{Action: "ec2:DeleteNetworkInterface", Resource: eni, Why: why, Step: StepNetworkInterface},
+		{Action: "ec2:DescribeNetworkInterfaces", Resource: "*", Why: why, Step: StepNetworkInterface},
+	}
+}
+
 // LoadBalancerNeeds: what ECS does with a service's role for one of its
 // load balancers. It checks them when the service is created
 // (StepLoadBalancerCheck: describe them, and register and deregister), and

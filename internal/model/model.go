@@ -90,6 +90,9 @@ type Shape struct {
 	Sensitive       bool            `json:"sensitive,omitempty"`
 	Exception       bool            `json:"exception,omitempty"`
 	Error           *ErrorTrait     `json:"error,omitempty"`
+	// Document: a structure whose value is any JSON document (ECS's
+	// HookDetails), carried as it is.
+	Document bool `json:"document,omitempty"`
 
 	required map[string]bool `json:"-"`
 	pattern  func() matcher

@@ -21,6 +21,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/doctor"
 	"github.com/rolecall/rolecall/internal/ecs/types"
+	"github.com/rolecall/rolecall/internal/ecsroles"
 )
 
 // Live reads a setup from an account through the AWS API. Every call is a
@@ -404,8 +405,14 @@ func (l *Live) readContainerInstances(ctx context.Context, clusterArn, name stri
 			return nil, fmt.Errorf("ecs DescribeContainerInstances: %w", err)
 		}
 		for _, ci := range out.ContainerInstances {
-			res = append(res, &doctor.ContainerInstance{Cluster: name, ContainerInstanceArn: aws.ToString(ci.ContainerInstanceArn),
-				Ec2InstanceId: aws.ToString(ci.Ec2InstanceId), Source: "ecs"})
+			d := &doctor.ContainerInstance{Cluster: name, ContainerInstanceArn: aws.ToString(ci.ContainerInstanceArn),
+				Ec2InstanceId: aws.ToString(ci.Ec2InstanceId), TrunkFailed: aws.ToString(ci.Status) == ecsroles.StatusRegistrationFailed, Source: "ecs"}
+			for _, a := range ci.Attributes {
+				if aws.ToString(a.Name) == ecsroles.TrunkAttribute {
+					d.Trunk = aws.ToString(a.Value)
+				}
+			}
+			res = append(res, d)
 		}
 	}
 	return res, nil

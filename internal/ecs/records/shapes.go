@@ -8,7 +8,10 @@
 
 package records
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 var _ time.Time
 
@@ -66,8 +69,8 @@ type BaselineEbsBandwidthMbpsRequest struct {
 }
 
 type CanaryConfiguration struct {
-	CanaryPercent           float64
-	CanaryBakeTimeInMinutes int32
+	CanaryPercent           *float64
+	CanaryBakeTimeInMinutes *int32
 }
 
 type CapacityProvider struct {
@@ -300,7 +303,7 @@ type DeploymentLifecycleHook struct {
 	HookTargetArn        string
 	RoleArn              string
 	LifecycleStages      []string
-	HookDetails          *HookDetails
+	HookDetails          json.RawMessage
 	TimeoutConfiguration *DeploymentLifecycleHookTimeoutConfiguration
 }
 
@@ -389,9 +392,6 @@ type HealthCheck struct {
 	StartPeriod *int32
 }
 
-type HookDetails struct {
-}
-
 type HostEntry struct {
 	Hostname  string
 	IpAddress string
@@ -474,8 +474,8 @@ type KeyValuePair struct {
 }
 
 type LinearConfiguration struct {
-	StepPercent           float64
-	StepBakeTimeInMinutes int32
+	StepPercent           *float64
+	StepBakeTimeInMinutes *int32
 }
 
 type LinuxParameters struct {

@@ -2,7 +2,10 @@
 
 package types
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 var _ time.Time
 
@@ -71,8 +74,8 @@ type BaselineEbsBandwidthMbpsRequest struct {
 }
 
 type CanaryConfiguration struct {
-	CanaryPercent           float64
-	CanaryBakeTimeInMinutes int32
+	CanaryPercent           *float64
+	CanaryBakeTimeInMinutes *int32
 }
 
 type CapacityProvider struct {
@@ -746,7 +749,7 @@ type DeploymentLifecycleHook struct {
 	HookTargetArn        string
 	RoleArn              string
 	LifecycleStages      []string
-	HookDetails          *HookDetails
+	HookDetails          json.RawMessage
 	TimeoutConfiguration *DeploymentLifecycleHookTimeoutConfiguration
 }
 
@@ -1117,9 +1120,6 @@ type HealthCheck struct {
 	StartPeriod *int32
 }
 
-type HookDetails struct {
-}
-
 type HostEntry struct {
 	Hostname  string
 	IpAddress string
@@ -1218,8 +1218,8 @@ type KeyValuePair struct {
 }
 
 type LinearConfiguration struct {
-	StepPercent           float64
-	StepBakeTimeInMinutes int32
+	StepPercent           *float64
+	StepBakeTimeInMinutes *int32
 }
 
 type LinuxParameters struct {

@@ -45,8 +45,11 @@ var services = []struct {
 // SettingName lacks dualStackIPv6, which the ECS developer guide has set
 // with put-account-setting-default
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#dual-stack-setting).
+// Its TaskDefinitionPlacementConstraintType lacks distinctInstance, which
+// ECS refuses itself with a ClientException rather than as an enum
+// violation (internal/ecs errDistinctInTaskDefinition).
 var accepted = map[string]map[string][]string{
-	"ecs": {"SettingName": {"dualStackIPv6"}},
+	"ecs": {"SettingName": {"dualStackIPv6"}, "TaskDefinitionPlacementConstraintType": {"distinctInstance"}},
 }
 
 // Keys kept from each level of the model; everything else (documentation,
@@ -54,7 +57,7 @@ var accepted = map[string]map[string][]string{
 var (
 	metaKeys  = []string{"apiVersion", "protocol", "targetPrefix", "jsonVersion", "xmlNamespace", "signingName", "endpointPrefix", "serviceId"}
 	opKeys    = []string{"input", "output", "errors"}
-	shapeKeys = []string{"type", "required", "members", "member", "key", "value", "flattened", "min", "max", "pattern", "enum", "timestampFormat", "sensitive", "exception", "error"}
+	shapeKeys = []string{"type", "required", "members", "member", "key", "value", "flattened", "min", "max", "pattern", "enum", "timestampFormat", "sensitive", "exception", "error", "document"}
 	refKeys   = []string{"shape", "locationName", "queryName", "resultWrapper", "flattened", "xmlNamespace", "timestampFormat"}
 )
 

@@ -10,9 +10,10 @@
 //   - strings and enums: string (empty is absent);
 //   - Integer, Long, Double, Boolean: values, always present, as AWS
 //     answers them (an ECS container's "cpu": 0);
-//   - Boxed* and constrained number shapes: pointers (nil is absent);
+//   - Boxed* and constrained number shapes, and the members of optional:
+//     pointers (nil is absent);
 //   - Timestamp: *time.Time; structures: *T; lists: []T; maps:
-//     map[string]string.
+//     map[string]string; documents: json.RawMessage, the JSON as it came.
 package shapegen
 
 import (
@@ -79,8 +80,12 @@ func generate(m *model.Service, roots []*model.Shape, pkg, header string) ([]byt
 		walk(r)
 	}
 	var names []string
+	documents := false
 	for n := range seen {
-		if m.Shapes[n].Type == "structure" {
+		switch sh := m.Shapes[n]; {
+		case sh.Type == "structure" && sh.Document:
+			documents = true
+		case sh.Type == "structure":
 			names = append(names, n)
 		}
 	}
@@ -89,7 +94,11 @@ func generate(m *model.Service, roots []*model.Shape, pkg, header string) ([]byt
 	var b bytes.Buffer
 	b.WriteString(header + "\n\n")
 	b.WriteString(pkg + "\n\n")
-	b.WriteString("import \"time\"\n\n")
+	if documents {
+		b.WriteString("import (\n\"encoding/json\"\n\"time\"\n)\n\n")
+	} else {
+		b.WriteString("import \"time\"\n\n")
+	}
 	b.WriteString("var _ time.Time\n\n")
 	for _, n := range names {
 		sh := m.Shapes[n]
@@ -98,6 +107,9 @@ func generate(m *model.Service, roots []*model.Shape, pkg, header string) ([]byt
 			t, err := goType(sh.Members[mn].Target, false)
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", n, mn, err)
+			}
+			if optional[n+"."+mn] && !strings.HasPrefix(t, "*") {
+				t = "*" + t
 			}
 			fmt.Fprintf(&b, "\t%s %s\n", fieldName(mn), t)
 		}
@@ -113,10 +125,22 @@ func fieldName(member string) string {
 // plain are the number and boolean shapes AWS always answers: values.
 var plain = map[string]bool{"Integer": true, "Long": true, "Double": true, "Boolean": true}
 
+// optional are members of plain shapes that AWS documents a default for
+// when they are left out: pointers, so that the domain tells absent from
+// zero (the ECS LinearConfiguration and CanaryConfiguration references:
+// "The default value is 6").
+var optional = map[string]bool{
+	"LinearConfiguration.stepPercent": true, "LinearConfiguration.stepBakeTimeInMinutes": true,
+	"CanaryConfiguration.canaryPercent": true, "CanaryConfiguration.canaryBakeTimeInMinutes": true,
+}
+
 // goType is the Go type of a member (or, inList, a list element) of shape sh.
 func goType(sh *model.Shape, inList bool) (string, error) {
 	switch sh.Type {
 	case "structure":
+		if sh.Document {
+			return "json.RawMessage", nil
+		}
 		if inList {
 			return sh.Name, nil
 		}

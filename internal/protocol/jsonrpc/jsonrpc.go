@@ -93,6 +93,19 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 	}
 	switch sh.Type {
 	case "structure":
+		if sh.Document {
+			// Any JSON value, kept as JSON (json.Number keeps numbers
+			// as they were written).
+			b, err := json.Marshal(raw)
+			if err != nil {
+				d.mismatch(path, "a document")
+				return
+			}
+			if field.IsValid() {
+				field.Set(reflect.ValueOf(b).Convert(field.Type()))
+			}
+			return
+		}
 		obj, ok := raw.(map[string]any)
 		if !ok {
 			d.mismatch(path, "an object")
@@ -314,6 +327,10 @@ func encode(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	}
 	switch sh.Type {
 	case "structure":
+		if sh.Document {
+			b.Write(v.Bytes())
+			return
+		}
 		b.WriteByte('{')
 		first := true
 		for _, name := range sh.MemberOrder {
