@@ -26,15 +26,26 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string) {
 	b := bufs.Get().(*bytes.Buffer)
 	defer func() { b.Reset(); bufs.Put(b) }()
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString("<" + op.Name + `Response xmlns="` + c.Model.Metadata.XMLNamespace + `">` + "\n")
+	// Piece by piece: a concatenation would be a new string per answer.
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<")
+	b.WriteString(op.Name)
+	b.WriteString(`Response xmlns="`)
+	b.WriteString(c.Model.Metadata.XMLNamespace)
+	b.WriteString("\">\n")
 	if op.Output != nil && op.Output.ResultWrapper != "" {
-		b.WriteString("  <" + op.Output.ResultWrapper + ">\n")
+		b.WriteString("  <")
+		b.WriteString(op.Output.ResultWrapper)
+		b.WriteString(">\n")
 		c.WriteMembers(b, op.OutputShape, out, 2)
-		b.WriteString("  </" + op.Output.ResultWrapper + ">\n")
+		b.WriteString("  </")
+		b.WriteString(op.Output.ResultWrapper)
+		b.WriteString(">\n")
 	}
-	b.WriteString("  <ResponseMetadata>\n    <RequestId>" + requestID + "</RequestId>\n  </ResponseMetadata>\n")
-	b.WriteString("</" + op.Name + "Response>\n")
+	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
+	b.WriteString(requestID)
+	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
+	b.WriteString(op.Name)
+	b.WriteString("Response>\n")
 	WriteXML(w, http.StatusOK, requestID, b.Bytes())
 }
 
