@@ -65,6 +65,9 @@ type Health struct {
 // policy document, percent-encoded) fits with room to spare.
 const maxBody = 2 << 20
 
+// smallBody is the largest declared body read into a buffer of its size.
+const smallBody = 64 << 10
+
 // Config is what a Handler is built from.
 type Config struct {
 	Account string // the default account, shown by /_rolecall/health
@@ -410,9 +413,11 @@ func (h *Handler) fail(writeErr func(*awserr.Error), requestID, op, what string,
 // client stopped sending, and the read timeout fired) is answered as such
 // (rolecall's wording), not as one too large.
 func readBody(r *http.Request) ([]byte, *awserr.Error) {
-	if n := r.ContentLength; n >= 0 && n <= maxBody {
+	if n := r.ContentLength; n >= 0 && n <= smallBody {
 		// The length is declared (the SDKs declare it) and net/http
 		// stops the body there: read it into one buffer of that size.
+		// Only a small one: a client that declares a large body and sends
+		// little would otherwise have the whole of it allocated at once.
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r.Body, body); err != nil {
 			return nil, errBodyCut(err)
