@@ -86,6 +86,9 @@ type Operation struct {
 	why    string // NotRequired, InOperation: AWS's reason
 	// unsigned: AWS serves the operation without a signature (Unsigned).
 	unsigned bool
+	// service and action ("iam:GetRole"), set by NewService: the action
+	// is spelled once, not on every request.
+	service, action string
 }
 
 // InputType and OutputType are the operation's Go structs, which tests
@@ -135,7 +138,11 @@ func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service stri
 	if err != nil {
 		return err
 	}
-	if _, err := d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: service + ":" + o.Name, Region: c.Region, Access: acc}); err != nil {
+	action := o.action
+	if service != o.service {
+		action = service + ":" + o.Name
+	}
+	if _, err := d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: action, Region: c.Region, Access: acc}); err != nil {
 		return err
 	}
 	for _, a := range o.also {
@@ -252,6 +259,7 @@ func NewService(name string, ops ...*Operation) *Service {
 	s := &Service{Name: name, Ops: make(map[string]*Operation, len(ops))}
 	for _, op := range ops {
 		s.Ops[op.Name] = op
+		op.service, op.action = name, name+":"+op.Name
 	}
 	return s
 }

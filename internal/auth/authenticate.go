@@ -403,8 +403,17 @@ func (a *Authenticator) recordKeyUse(ctx context.Context, key, service, region s
 // endpoint (AWS_ENDPOINT_URL) signs IAM requests with the Region it is
 // configured for, so rolecall takes any Region there.
 func ValidRegion(r string) bool {
-	parts := strings.Split(r, "-")
-	if len(parts) < 3 || len(parts) > 4 || len(parts[0]) != 2 {
+	// Split in place (every request asks): 3 or 4 parts.
+	var buf [4]string
+	count := 0
+	for rest, more := r, true; more; count++ {
+		if count == len(buf) {
+			return false
+		}
+		buf[count], rest, more = strings.Cut(rest, "-")
+	}
+	parts := buf[:count]
+	if len(parts) < 3 || len(parts[0]) != 2 {
 		return false
 	}
 	for _, c := range parts[0] {

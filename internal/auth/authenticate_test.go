@@ -395,3 +395,20 @@ func BenchmarkAuthenticate(b *testing.B) {
 		}
 	}
 }
+
+// Region names as AWS spells them
+// (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html),
+// and shapes that are not one.
+func TestValidRegion(t *testing.T) {
+	for r, want := range map[string]bool{
+		"us-east-1": true, "eu-central-2": true, "ap-southeast-4": true, "us-gov-west-1": true,
+		"cn-north-1": true, "us-isob-east-1": true, "ca-west-1": true, "me-central-1": true,
+		"": false, "us-east": false, "us-east-0": false, "us-east-100": false, "us-east-01": false,
+		"usa-east-1": false, "US-east-1": false, "us-up-1": false, "us-foo-east-1": false,
+		"us-gov-west-1-x": false, "us-gov-west-1-x-y": false, "us-east-1-": false, "-east-1": false,
+	} {
+		if got := ValidRegion(r); got != want {
+			t.Errorf("ValidRegion(%q) = %v, want %v", r, got, want)
+		}
+	}
+}

@@ -80,13 +80,17 @@ const DefaultRingSize = 4096
 // for explain-denied; and, when it has a writer, every one as a JSON line.
 // It is safe for concurrent use.
 type AuditLog struct {
-	mu    sync.Mutex
-	ring  []*Record
-	next  int
-	byID  map[string]*Record
-	w     io.Writer
-	enc   *json.Encoder
-	wrErr error
+	mu   sync.Mutex
+	ring []*Record
+	next int
+	// denied holds the requests in the ring that were denied, by id: a
+	// later decision of the same request is not recorded over one. Other
+	// decisions are found by a scan of the ring (Get is rare), which
+	// spares every request a map insertion and deletion (issue 18).
+	denied map[string]*Record
+	w      io.Writer
+	enc    *json.Encoder
+	wrErr  error
 }
 
 // NewAuditLog keeps the last size decisions (DefaultRingSize when size <= 0)
@@ -95,7 +99,7 @@ func NewAuditLog(size int, w io.Writer) *AuditLog {
 	if size <= 0 {
 		size = DefaultRingSize
 	}
-	l := &AuditLog{ring: make([]*Record, size), byID: make(map[string]*Record, size), w: w}
+	l := &AuditLog{ring: make([]*Record, size), denied: map[string]*Record{}, w: w}
 	if w != nil {
 		l.enc = json.NewEncoder(w)
 	}
@@ -113,25 +117,40 @@ func (l *AuditLog) Add(r *Record) {
 		// kept for Err.
 		l.wrErr = l.enc.Encode(r)
 	}
-	if prev, ok := l.byID[r.RequestID]; ok && r.RequestID != "" && prev.Decision != "allowed" {
+	if _, ok := l.denied[r.RequestID]; ok && r.RequestID != "" {
 		return
 	}
-	if old := l.ring[l.next]; old != nil && l.byID[old.RequestID] == old {
-		delete(l.byID, old.RequestID)
+	if old := l.ring[l.next]; old != nil && old.Decision != "allowed" && l.denied[old.RequestID] == old {
+		delete(l.denied, old.RequestID)
 	}
 	l.ring[l.next] = r
 	l.next = (l.next + 1) % len(l.ring)
-	if r.RequestID != "" {
-		l.byID[r.RequestID] = r
+	if r.RequestID != "" && r.Decision != "allowed" {
+		l.denied[r.RequestID] = r
 	}
 }
 
-// Get returns the decision recorded for a request id.
+// Get returns the decision recorded for a request id: its denial, else
+// its latest decision still in the ring.
 func (l *AuditLog) Get(requestID string) (*Record, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, ok := l.byID[requestID]
-	return r, ok
+	if requestID == "" {
+		return nil, false
+	}
+	if r, ok := l.denied[requestID]; ok {
+		return r, true
+	}
+	for i := 1; i <= len(l.ring); i++ {
+		r := l.ring[(l.next-i+len(l.ring))%len(l.ring)]
+		if r == nil {
+			break
+		}
+		if r.RequestID == requestID {
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 // Recent returns up to n decisions, newest first; those of account only,

@@ -80,3 +80,34 @@ func TestAuditLogConcurrent(t *testing.T) {
 		t.Errorf("ring holds %d", n)
 	}
 }
+
+// Get finds a request's latest decision while it is in the ring, its
+// denial over any other, and nothing once the ring has moved past it; the
+// denials kept by id leave with the ring's records.
+func TestAuditLogGet(t *testing.T) {
+	l := NewAuditLog(3, nil)
+	l.Add(&Record{RequestID: "a", Action: "iam:GetRole", Decision: "allowed"})
+	l.Add(&Record{RequestID: "a", Action: "iam:PassRole", Decision: "allowed"})
+	if r, ok := l.Get("a"); !ok || r.Action != "iam:PassRole" {
+		t.Errorf("Get(a) = %+v, %v; want the latest decision", r, ok)
+	}
+	l.Add(&Record{Decision: "implicitDeny"}) // no request id (a service acting)
+	if r, ok := l.Get(""); ok {
+		t.Errorf("Get(\"\") = %+v", r)
+	}
+	for _, id := range []string{"x", "y", "z", "w"} {
+		l.Add(&Record{RequestID: id, Decision: "explicitDeny"})
+	}
+	if _, ok := l.Get("a"); ok {
+		t.Error("a survived the ring")
+	}
+	if _, ok := l.Get("x"); ok {
+		t.Error("x survived the ring")
+	}
+	if r, ok := l.Get("w"); !ok || r.Decision != "explicitDeny" {
+		t.Errorf("Get(w) = %+v, %v", r, ok)
+	}
+	if len(l.denied) != 3 {
+		t.Errorf("%d denials kept by id for a ring of 3", len(l.denied))
+	}
+}

@@ -94,7 +94,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	}
 	info, _ := actions.Action(splitAction(r.Action))
 	action := r.Action
-	if info.Name != "" {
+	if info.Name != "" && !spelledAs(action, info) {
 		action = info.FullName() // spelled as the reference spells it
 	}
 	meta := metaFrom(ctx)
@@ -158,6 +158,13 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	a.record(rec)
 	a.noteAccess(ctx, q)
 	return Outcome{}, nil
+}
+
+// spelledAs reports whether action is info's full name, spelled as the
+// reference spells it (the bindings' actions are): then no new string is made.
+func spelledAs(action string, info actions.ActionInfo) bool {
+	svc, name, ok := strings.Cut(action, ":")
+	return ok && svc == info.Service && name == info.Name
 }
 
 // rootsOwn reports whether every target is in the root user's account and

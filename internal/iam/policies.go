@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/catalog/managed"
@@ -346,14 +347,7 @@ func (e *policyEntry) view(account string, use map[string]usage, v policyView) *
 // managedPolicies lists the AWS managed policies (aws) and the account's
 // customer managed policies (local) that keep accepts, in IAM's order.
 func managedPolicies(tx store.Tx, account string, aws, local bool, keep func(path, arn string) bool) ([]policyEntry, error) {
-	var all []policyEntry
-	if aws {
-		for _, mp := range managed.Headers() {
-			if keep(mp.Path, mp.Arn) {
-				all = append(all, awsEntry(&mp))
-			}
-		}
-	}
+	var mine []policyEntry
 	if local {
 		var derr error
 		err := tx.Scan(bucketPolicies, account+"/", "", func(_ string, v []byte) bool {
@@ -362,7 +356,7 @@ func managedPolicies(tx store.Tx, account string, aws, local bool, keep func(pat
 				return false
 			}
 			if keep(r.Path, r.arn(account)) {
-				all = append(all, policyEntry{sortKey: r.PolicyName + "\x00l", local: r})
+				mine = append(mine, policyEntry{sortKey: r.PolicyName + "\x00l", local: r})
 			}
 			return true
 		})
@@ -372,10 +366,37 @@ func managedPolicies(tx store.Tx, account string, aws, local bool, keep func(pat
 		if err != nil {
 			return nil, err
 		}
+		sortEntries(mine)
+	}
+	if !aws {
+		return mine, nil
+	}
+	// Both lists are in order: merged, not sorted again.
+	theirs := awsEntries()
+	all := make([]policyEntry, 0, len(theirs)+len(mine))
+	for _, e := range theirs {
+		for len(mine) > 0 && mine[0].sortKey < e.sortKey {
+			all, mine = append(all, mine[0]), mine[1:]
+		}
+		if keep(e.aws.Path, e.aws.Arn) {
+			all = append(all, e)
+		}
+	}
+	return append(all, mine...), nil
+}
+
+// awsEntries is every AWS managed policy as a listing entry, in IAM's
+// order: embedded data that never changes, made once on the first listing
+// rather than on every page of every listing.
+var awsEntries = sync.OnceValue(func() []policyEntry {
+	hs := managed.Headers()
+	all := make([]policyEntry, len(hs))
+	for i := range hs {
+		all[i] = awsEntry(&hs[i])
 	}
 	sortEntries(all)
-	return all, nil
-}
+	return all
+})
 
 func awsEntry(mp *managed.Policy) policyEntry {
 	return policyEntry{sortKey: mp.Name + "\x00a", aws: mp}

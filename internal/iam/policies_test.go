@@ -404,3 +404,67 @@ func TestPolicyTags(t *testing.T) {
 	wantErr(t, f.UntagPolicy(ctx, acct, missing, []string{"k"}), "NoSuchEntity", 404, "Policy arn:aws:iam::000000000000:policy/NotAPolicy was not found.")
 	wantErr(t, f.TagPolicy(ctx, acct, arn, []Tag{{"d", ""}, {"d", "x"}}), "InvalidInput", 400, "Duplicate tag keys found.")
 }
+
+// Scope All lists the AWS managed policies (made once into a sorted list,
+// issue 18) and the account's own merged in IAM's order: by name, the AWS
+// managed one first when names are equal. A policy created since shows in
+// the next listing; another account's does not.
+func TestListPoliciesAllMergesInOrder(t *testing.T) {
+	f := newFixture(t)
+	listAll := func(account string) []Policy {
+		all, _ := allPages(t, 1000, func(pg Page) ([]Policy, string, error) {
+			return f.ListPolicies(ctx, account, ListPoliciesInput{}, pg)
+		})
+		return all
+	}
+	before := listAll(acct)
+	for _, name := range []string{"AmazonECSTaskExecutionRolePolicy", "0first", "zzz"} {
+		f.policy(t, name)
+	}
+	const other = "111111111111"
+	_, err := f.CreatePolicy(ctx, other, CreatePolicyInput{PolicyName: "elsewhere", PolicyDocument: docS3})
+	must(t, err)
+	after := listAll(acct)
+	if len(after) != len(before)+3 {
+		t.Fatalf("%d policies after creating 3, %d before", len(after), len(before))
+	}
+	if after[0].PolicyName != "0first" || after[len(after)-1].PolicyName != "zzz" {
+		t.Errorf("first %s, last %s", after[0].PolicyName, after[len(after)-1].PolicyName)
+	}
+	pair := false
+	for i := 1; i < len(after); i++ {
+		if after[i-1].PolicyName > after[i].PolicyName {
+			t.Fatalf("%s listed before %s", after[i-1].PolicyName, after[i].PolicyName)
+		}
+		if after[i-1].PolicyName == after[i].PolicyName {
+			pair = after[i-1].Arn == ecsTaskExecution && after[i].Arn == policyArnOf("AmazonECSTaskExecutionRolePolicy")
+			if !pair {
+				t.Errorf("same name listed %s then %s", after[i-1].Arn, after[i].Arn)
+			}
+		}
+	}
+	if !pair {
+		t.Errorf("the AWS managed and the customer managed AmazonECSTaskExecutionRolePolicy are not listed side by side")
+	}
+	for _, p := range after {
+		if p.PolicyName == "elsewhere" {
+			t.Errorf("another account's policy listed: %s", p.Arn)
+		}
+	}
+	if theirs := listAll(other); len(theirs) != len(before)+1 {
+		t.Errorf("the other account lists %d policies, want %d", len(theirs), len(before)+1)
+	}
+}
+
+func BenchmarkListPolicies(b *testing.B) {
+	f := newFixture(b)
+	for i := range 10 {
+		f.policy(b, fmt.Sprintf("policy-%02d", i))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ps, _, err := f.ListPolicies(ctx, acct, ListPoliciesInput{}, Page{}); err != nil || len(ps) != 100 {
+			b.Fatal(len(ps), err)
+		}
+	}
+}

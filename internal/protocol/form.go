@@ -12,11 +12,29 @@ import (
 	"github.com/rolecall/rolecall/internal/model"
 )
 
-// FormPrefixes returns every key of a query-protocol form and every dotted
-// prefix of one: "Tags.member.1.Key" yields "Tags", "Tags.member",
-// "Tags.member.1" and itself, so that a decoder knows in one lookup
-// whether anything is nested under a parameter.
-func FormPrefixes(form url.Values) map[string]struct{} {
+// Prefixes tells whether a query-protocol form holds a parameter or
+// anything nested under it: "Tags" is there when "Tags.member.1.Key" is.
+type Prefixes struct {
+	form   url.Values
+	nested map[string]struct{} // every key and dotted prefix; nil: no key has a dot
+}
+
+// FormPrefixes indexes form's keys and every dotted prefix of one:
+// "Tags.member.1.Key" yields "Tags", "Tags.member", "Tags.member.1" and
+// itself, so that a decoder knows in one lookup whether anything is nested
+// under a parameter. A form without dotted keys (GetRole's) is its own
+// index: nothing is built for it.
+func FormPrefixes(form url.Values) Prefixes {
+	dotted := false
+	for k := range form {
+		if strings.IndexByte(k, '.') >= 0 {
+			dotted = true
+			break
+		}
+	}
+	if !dotted {
+		return Prefixes{form: form}
+	}
 	out := make(map[string]struct{}, len(form)*2)
 	for k := range form {
 		out[k] = struct{}{}
@@ -29,7 +47,17 @@ func FormPrefixes(form url.Values) map[string]struct{} {
 			i += 1 + j
 		}
 	}
-	return out
+	return Prefixes{nested: out}
+}
+
+// Has reports whether key is a parameter of the form or a dotted prefix of one.
+func (p Prefixes) Has(key string) bool {
+	if p.nested == nil {
+		_, ok := p.form[key]
+		return ok
+	}
+	_, ok := p.nested[key]
+	return ok
 }
 
 // ParseTime reads a timestamp parameter as the SDKs send it: ISO 8601

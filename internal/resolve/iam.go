@@ -65,12 +65,12 @@ func (r IAM) named(ctx context.Context, account, kind, name, label string) (auth
 	if err != nil {
 		return authz.Target{}, err
 	}
-	t := authz.Target{ARN: arn.IAM(account, kind, "/", name), Display: label + name, Type: kind}
-	if e.exists {
-		t.ARN, t.Display, t.Tags = arn.IAM(account, kind, e.path, e.name), label+e.name, e.tags
-		if e.boundary != "" {
-			t.Keys.Set("iam:PermissionsBoundary", e.boundary)
-		}
+	if !e.exists {
+		return authz.Target{ARN: arn.IAM(account, kind, "/", name), Display: label + name, Type: kind}, nil
+	}
+	t := authz.Target{ARN: arn.IAM(account, kind, e.path, e.name), Display: label + e.name, Type: kind, Tags: e.tags}
+	if e.boundary != "" {
+		t.Keys.Set("iam:PermissionsBoundary", e.boundary)
 	}
 	return t, nil
 }

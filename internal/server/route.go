@@ -55,10 +55,17 @@ func credentialScope(header, key string) (accessKey, region, service string) {
 	return splitScope(v)
 }
 
+// splitScope reads the scope's five parts "/"-separated in place (every
+// request does: no slice of them is made).
 func splitScope(scope string) (accessKey, region, service string) {
-	parts := strings.Split(scope, "/")
-	if len(parts) != 5 {
-		return "", "", ""
+	var parts [5]string
+	rest := scope
+	for i := range parts {
+		var ok bool
+		parts[i], rest, ok = strings.Cut(rest, "/")
+		if ok != (i < len(parts)-1) {
+			return "", "", ""
+		}
 	}
 	return parts[0], parts[2], parts[3]
 }

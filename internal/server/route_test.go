@@ -44,3 +44,22 @@ func FuzzRoute(f *testing.F) {
 		route(r) // must not panic
 	})
 }
+
+// A credential scope has exactly five parts (AKID/date/region/service/
+// aws4_request); anything else names no target.
+func TestSplitScope(t *testing.T) {
+	for scope, want := range map[string][3]string{
+		"AKID/20240101/us-east-1/iam/aws4_request":   {"AKID", "us-east-1", "iam"},
+		"AKID/20240101/eu-west-2/sts/aws4_request":   {"AKID", "eu-west-2", "sts"},
+		"AKID/20240101/us-east-1/iam":                {},
+		"AKID/20240101/us-east-1/iam/aws4_request/x": {},
+		"":                         {},
+		"////":                     {},
+		"AKID/d/r/s/aws4_request/": {},
+	} {
+		ak, region, svc := splitScope(scope)
+		if got := [3]string{ak, region, svc}; got != want {
+			t.Errorf("splitScope(%q) = %q, want %q", scope, got, want)
+		}
+	}
+}

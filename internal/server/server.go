@@ -65,6 +65,9 @@ type Health struct {
 // policy document, percent-encoded) fits with room to spare.
 const maxBody = 2 << 20
 
+// smallBody is the largest declared body read into a buffer of its size.
+const smallBody = 64 << 10
+
 // Config is what a Handler is built from.
 type Config struct {
 	Account string // the default account, shown by /_rolecall/health
@@ -410,6 +413,17 @@ func (h *Handler) fail(writeErr func(*awserr.Error), requestID, op, what string,
 // client stopped sending, and the read timeout fired) is answered as such
 // (rolecall's wording), not as one too large.
 func readBody(r *http.Request) ([]byte, *awserr.Error) {
+	if n := r.ContentLength; n >= 0 && n <= smallBody {
+		// The length is declared (the SDKs declare it) and net/http
+		// stops the body there: read it into one buffer of that size.
+		// Only a small one: a client that declares a large body and sends
+		// little would otherwise have the whole of it allocated at once.
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, errBodyCut(err)
+		}
+		return body, nil
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -418,7 +432,11 @@ func readBody(r *http.Request) ([]byte, *awserr.Error) {
 	case errors.As(err, &tooLarge):
 		return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes", maxBody)
 	}
-	return nil, awserr.New(http.StatusBadRequest, "RequestTimeout", "The request body was not received in full before the read timeout: %v", err)
+	return nil, errBodyCut(err)
+}
+
+func errBodyCut(err error) *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "RequestTimeout", "The request body was not received in full before the read timeout: %v", err)
 }
 
 // readForm reads a query-protocol request's parameters: the URL query, and
@@ -443,6 +461,9 @@ func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
 		bodyForm, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
+		}
+		if len(form) == 0 {
+			return body, bodyForm, nil // the SDKs' requests: no query string to merge into
 		}
 		for k, v := range bodyForm {
 			form[k] = append(form[k], v...)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,6 +108,30 @@ func TestOversizeBody(t *testing.T) {
 	status, body := do(t, testHandler(), "POST", "/", "Action=GetRole&RoleName="+strings.Repeat("a", maxBody), "Authorization", iamAuth)
 	if status != 413 || !strings.Contains(body, "<Code>RequestEntityTooLarge</Code>") {
 		t.Errorf("%d %s", status, body)
+	}
+}
+
+// A body shorter than its declared length (the client stopped sending) is
+// answered as cut off, whether it is read into a buffer of the declared size
+// (a small one) or as it comes (a large one).
+func TestBodyCutOff(t *testing.T) {
+	srv := httptest.NewServer(testHandler())
+	defer srv.Close()
+	for _, declared := range []int{100, smallBody + 1} {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: "+iamAuth+"\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+			"Content-Length: "+strconv.Itoa(declared)+"\r\n\r\nAction=GetRole")
+		c.(*net.TCPConn).CloseWrite()
+		b, _ := io.ReadAll(c)
+		c.Close()
+		answer := string(b)
+		if !strings.HasPrefix(answer, "HTTP/1.1 400 ") || !strings.Contains(answer, "<Code>RequestTimeout</Code>") ||
+			!strings.Contains(answer, "<Message>The request body was not received in full before the read timeout: unexpected EOF</Message>") {
+			t.Errorf("declared %d bytes, sent 14: %s", declared, answer)
+		}
 	}
 }
 

@@ -106,14 +106,13 @@ func envelope(k string) bool {
 
 type decoder struct {
 	form     url.Values
-	prefixes map[string]struct{}
+	prefixes protocol.Prefixes
 	used     map[string]bool
 	err      *awserr.Error // the first failure
 }
 
 func (d *decoder) has(key string) bool {
-	_, ok := d.prefixes[key]
-	return ok
+	return d.prefixes.Has(key)
 }
 
 func (d *decoder) fail(e *awserr.Error) {

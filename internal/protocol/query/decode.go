@@ -82,7 +82,7 @@ func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Er
 
 type decoder struct {
 	form     url.Values
-	prefixes map[string]struct{}
+	prefixes protocol.Prefixes
 	v        protocol.Violations
 	bad      *awserr.Error // a value that does not parse as its type
 	own      map[string]string
@@ -92,8 +92,7 @@ type decoder struct {
 // has reports whether the form holds the parameter key or anything nested
 // under it: "Tags" is there when "Tags.member.1.Key" is.
 func (d *decoder) has(key string) bool {
-	_, ok := d.prefixes[key]
-	return ok
+	return d.prefixes.Has(key)
 }
 
 func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Value) {

@@ -26,15 +26,26 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string) {
 	b := bufs.Get().(*bytes.Buffer)
 	defer func() { b.Reset(); bufs.Put(b) }()
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString("<" + op.Name + `Response xmlns="` + c.Model.Metadata.XMLNamespace + `">` + "\n")
+	// Piece by piece: a concatenation would be a new string per answer.
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<")
+	b.WriteString(op.Name)
+	b.WriteString(`Response xmlns="`)
+	b.WriteString(c.Model.Metadata.XMLNamespace)
+	b.WriteString("\">\n")
 	if op.Output != nil && op.Output.ResultWrapper != "" {
-		b.WriteString("  <" + op.Output.ResultWrapper + ">\n")
+		b.WriteString("  <")
+		b.WriteString(op.Output.ResultWrapper)
+		b.WriteString(">\n")
 		c.WriteMembers(b, op.OutputShape, out, 2)
-		b.WriteString("  </" + op.Output.ResultWrapper + ">\n")
+		b.WriteString("  </")
+		b.WriteString(op.Output.ResultWrapper)
+		b.WriteString(">\n")
 	}
-	b.WriteString("  <ResponseMetadata>\n    <RequestId>" + requestID + "</RequestId>\n  </ResponseMetadata>\n")
-	b.WriteString("</" + op.Name + "Response>\n")
+	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
+	b.WriteString(requestID)
+	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
+	b.WriteString(op.Name)
+	b.WriteString("Response>\n")
 	WriteXML(w, http.StatusOK, requestID, b.Bytes())
 }
 
@@ -91,10 +102,14 @@ func WriteError(w http.ResponseWriter, ns string, err *awserr.Error, requestID s
 
 // WriteXML writes an XML answer with its status and request ID.
 func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) {
+	// The keys in canonical form, set directly, and the three values in one
+	// slice (each capped, so that an Add elsewhere copies): Header.Set would
+	// canonicalize and allocate each on every answer. The wire is the same.
+	v := []string{"text/xml", requestID, strconv.Itoa(len(body))}
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("x-amzn-RequestId", requestID)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = v[0:1:1]
+	h["X-Amzn-Requestid"] = v[1:2:2]
+	h["Content-Length"] = v[2:3:3]
 	w.WriteHeader(status)
 	w.Write(body)
 }
