@@ -206,7 +206,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rolecall: cannot listen on %s: %v\n", *addr, err)
 		return 1
 	}
-	oidcLn, err := oidcListen(*oidcAddr, ln.Addr(), stderr)
+	oidcLn, err := oidcListen(*oidcAddr, *addr, ln.Addr(), stderr)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "rolecall: cannot listen on --oidc-addr %s: %v\n", *oidcAddr, err)

@@ -141,7 +141,7 @@ func signToken(ctx context.Context, base string, req oidc.TokenRequest) (string,
 // (the default) on --addr's host, the port after its (any free port when
 // --addr's is 0), and then a port that is taken is a warning, not a
 // failure: rolecall's STS needs no published keys.
-func oidcListen(flagValue string, main net.Addr, stderr io.Writer) (net.Listener, error) {
+func oidcListen(flagValue, mainFlag string, main net.Addr, stderr io.Writer) (net.Listener, error) {
 	if flagValue == "off" {
 		return nil, nil
 	}
@@ -151,8 +151,10 @@ func oidcListen(flagValue string, main net.Addr, stderr io.Writer) (net.Listener
 		if !ok {
 			return nil, nil
 		}
+		// main is bound: its port is never 0, so the flag says whether
+		// any port was asked for.
 		port := 0
-		if tcp.Port != 0 {
+		if _, p, _ := net.SplitHostPort(mainFlag); p != "0" {
 			port = tcp.Port + 1
 		}
 		addr = net.JoinHostPort(tcp.IP.String(), strconv.Itoa(port))

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,4 +98,25 @@ func TestOIDCTokenCommand(t *testing.T) {
 	if code := run([]string{"oidc", "token", "--endpoint", rc.Endpoint, "--sub", "x"}, &stdout, &stderr); code != 1 || strings.TrimSpace(stderr.String()) != want {
 		t.Errorf("bob: exit %d, %q", code, stderr.String())
 	}
+}
+
+// TestOIDCListenAnyPort: with --addr's port 0, the issuer's listener takes
+// any free port, not the one after the port the system gave --addr, which
+// may be taken (and then only a warning would say so).
+func TestOIDCListenAnyPort(t *testing.T) {
+	main, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer main.Close()
+	// Take the next port if it is free, so that the old choice would fail.
+	if next, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(main.Addr().(*net.TCPAddr).Port+1))); err == nil {
+		defer next.Close()
+	}
+	var stderr strings.Builder
+	ln, err := oidcListen("", "127.0.0.1:0", main.Addr(), &stderr)
+	if err != nil || ln == nil || stderr.Len() > 0 {
+		t.Fatalf("oidcListen: %v, %v, %q", ln, err, stderr.String())
+	}
+	ln.Close()
 }
