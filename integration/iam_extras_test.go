@@ -283,8 +283,9 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 	if info := must(root.iam.GetOutboundWebIdentityFederationInfo(ctx, nil))(t); aws.ToString(info.IssuerIdentifier) != issuer || info.JwtVendingEnabled {
 		t.Errorf("disabled: %s %v", aws.ToString(info.IssuerIdentifier), info.JwtVendingEnabled)
 	}
-	if status, _ := fetchIssuer(t, issuer); status != http.StatusNotFound {
-		t.Errorf("a disabled issuer's discovery document: %d, want 404", status)
+	// Tokens issued before stay valid, so their keys stay published.
+	if status, keys := fetchIssuer(t, issuer); status != http.StatusOK || string(keys) != string(jwks) {
+		t.Errorf("a disabled issuer's keys: %d %s, want 200 and %s", status, keys, jwks)
 	}
 	in.Tags = nil
 	_, err = alice.sts.GetWebIdentityToken(ctx, in)

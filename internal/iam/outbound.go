@@ -160,8 +160,10 @@ func (s *Service) OutboundSigner(ctx context.Context, account string) (*Outbound
 }
 
 // OutboundSignerByIssuer is the signer of the account whose issuer ID is
-// id, for publishing its keys; nil when no account has that issuer or its
-// federation is disabled.
+// id, for publishing its keys; nil when no account has that issuer. A
+// disabled issuer's keys stay published: disabling "does not affect tokens
+// that were issued before the feature was disabled", and a relying party
+// verifies those with these keys until they expire.
 func (s *Service) OutboundSignerByIssuer(ctx context.Context, id string) (*OutboundSigner, error) {
 	var o *outboundRecord
 	err := s.st.View(func(tx store.Tx) error {
@@ -170,9 +172,7 @@ func (s *Service) OutboundSignerByIssuer(ctx context.Context, id string) (*Outbo
 			if json.Unmarshal(v, &r) != nil || r.Outbound == nil || r.Outbound.IssuerID != id {
 				return true
 			}
-			if r.Outbound.Enabled {
-				o = r.Outbound
-			}
+			o = r.Outbound
 			return false
 		})
 	})
