@@ -7,12 +7,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/app"
@@ -70,13 +68,7 @@ func fetchDelegationToken(ctx context.Context, base, id string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	body, err := endpointAnswer(resp, 1<<16, "the delegation token endpoint")
-	if err != nil {
-		return "", err
-	}
 	var out app.DelegationToken
-	if err := json.Unmarshal(body, &out); err != nil || out.Token == "" {
-		return "", fmt.Errorf("unexpected answer from %s: %s", base, strings.TrimSpace(string(body)))
-	}
-	return out.Token, nil
+	err = endpointJSON(resp, 1<<16, "the delegation token endpoint", base, &out, func() bool { return out.Token != "" })
+	return out.Token, err
 }

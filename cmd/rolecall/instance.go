@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -163,14 +162,7 @@ func callInstances(ctx context.Context, method, u, region string, out any) error
 	if err != nil {
 		return err
 	}
-	body, err := endpointAnswer(resp, 4<<20, "instances")
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("unexpected answer: %v", err)
-	}
-	return nil
+	return endpointJSON(resp, 4<<20, "instances", u, out, nil)
 }
 
 // defaultRegion is $AWS_REGION, else $AWS_DEFAULT_REGION, else "": the

@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -77,13 +76,7 @@ func fetchMFACodes(ctx context.Context, base, serial string, two bool) ([]string
 	if err != nil {
 		return nil, err
 	}
-	body, err := endpointAnswer(resp, 1<<16, "the MFA code endpoint")
-	if err != nil {
-		return nil, err
-	}
 	var out app.MFACodes
-	if err := json.Unmarshal(body, &out); err != nil || len(out.Codes) == 0 {
-		return nil, fmt.Errorf("unexpected answer from %s: %s", base, strings.TrimSpace(string(body)))
-	}
-	return out.Codes, nil
+	err = endpointJSON(resp, 1<<16, "the MFA code endpoint", base, &out, func() bool { return len(out.Codes) > 0 })
+	return out.Codes, err
 }

@@ -126,15 +126,9 @@ func signToken(ctx context.Context, base string, req oidc.TokenRequest) (string,
 	if err != nil {
 		return "", err
 	}
-	b, err := endpointAnswer(resp, 1<<20, "an OpenID Connect issuer")
-	if err != nil {
-		return "", err
-	}
 	var answer struct{ Token string }
-	if err := json.Unmarshal(b, &answer); err != nil || answer.Token == "" {
-		return "", fmt.Errorf("unexpected answer from %s: %s", base, b)
-	}
-	return answer.Token, nil
+	err = endpointJSON(resp, 1<<20, "an OpenID Connect issuer", base, &answer, func() bool { return answer.Token != "" })
+	return answer.Token, err
 }
 
 // oidcListen listens where serve --oidc-addr says: "off" nowhere; ""

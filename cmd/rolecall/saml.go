@@ -168,13 +168,9 @@ func samlAssertion(ctx context.Context, base string, in app.SAMLAssertionRequest
 	if err != nil {
 		return nil, err
 	}
-	b, err := endpointAnswer(resp, 1<<20, "an identity provider")
-	if err != nil {
-		return nil, err
-	}
 	var out app.SAMLAssertionAnswer
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("unexpected answer from %s: %v", base, err)
+	if err := endpointJSON(resp, 1<<20, "an identity provider", base, &out, nil); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

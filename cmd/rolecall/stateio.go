@@ -117,6 +117,21 @@ func endpointAnswer(resp *http.Response, limit int64, what string) ([]byte, erro
 	return b, nil
 }
 
+// endpointJSON reads one of rolecall's own endpoints' JSON answer into
+// out, as endpointAnswer reads it; an answer that does not decode, or
+// that complete (if not nil) finds wanting, is not from such an endpoint
+// at base.
+func endpointJSON(resp *http.Response, limit int64, what, base string, out any, complete func() bool) error {
+	b, err := endpointAnswer(resp, limit, what)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil || (complete != nil && !complete()) {
+		return fmt.Errorf("unexpected answer from %s: %s", base, strings.TrimSpace(string(b)))
+	}
+	return nil
+}
+
 // stateAnswer reads the state endpoint's answer.
 func stateAnswer(resp *http.Response) ([]byte, error) {
 	return endpointAnswer(resp, statefile.MaxSize+1, "the state endpoint")

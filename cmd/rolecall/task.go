@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -101,13 +100,9 @@ func fetchTaskEnv(ctx context.Context, base, taskArn string) (*taskEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := endpointAnswer(resp, 1<<20, "the task environment endpoint")
-	if err != nil {
-		return nil, err
-	}
 	var out taskEnv
-	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, fmt.Errorf("unexpected answer from %s: %v", base, err)
+	if err := endpointJSON(resp, 1<<20, "the task environment endpoint", base, &out, nil); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
