@@ -667,3 +667,22 @@ func TestStateRoleTrustingDeletedProvider(t *testing.T) {
 	_, err := cb.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("gha"), PolicyDocument: aws.String(trust)})
 	wantErr(t, err, 400, "MalformedPolicyDocument", `Invalid principal in policy: "FEDERATED":"`+aws.ToString(p)+`"`)
 }
+
+// TestStateImportRefusesAccountWithOnlyAnOIDCProvider: an OpenID Connect
+// provider alone is state an import does not overwrite.
+func TestStateImportRefusesAccountWithOnlyAnOIDCProvider(t *testing.T) {
+	a := rolecalltest.RunT(t)
+	must(iam.NewFromConfig(a.Config).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(ecsTasksTrust)}))(t)
+	file := exportState(t, a)
+
+	b := rolecalltest.RunT(t)
+	cb := iam.NewFromConfig(b.Config)
+	must(cb.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"}}))(t)
+	got, ans := stateRequest(t, b, http.MethodPost, file, rootCreds)
+	if got != 409 || jsonField(string(ans), "__type") != "AccountHasState" {
+		t.Errorf("into an account with an OIDC provider only: %d %s", got, ans)
+	}
+	if r := must(cb.ListRoles(ctx, &iam.ListRolesInput{}))(t).Roles; len(r) != 0 {
+		t.Errorf("into an account with state: %d roles", len(r))
+	}
+}

@@ -203,13 +203,11 @@ func (im *importer) hasState(account string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// Providers counts SAML and OpenID Connect providers alike.
 	for _, k := range []string{"Users", "Groups", "Roles", "InstanceProfiles", "Policies", "Providers", "ServerCertificates", "MFADevices"} {
 		if sum[k] > 0 {
 			return true, nil
 		}
-	}
-	if oidc, err := im.iam.ListOpenIDConnectProviders(im.ctx, account); err != nil || len(oidc) > 0 {
-		return len(oidc) > 0, err
 	}
 	regions, err := im.ecs.State(im.ctx, account)
 	if err != nil || len(regions) > 0 {
