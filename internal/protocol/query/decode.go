@@ -5,7 +5,6 @@
 package query
 
 import (
-	"net/url"
 	"reflect"
 	"strconv"
 
@@ -43,13 +42,13 @@ type fragmentKey struct {
 }
 
 // Operation resolves the form's Action against the model.
-func (c *Codec) Operation(form url.Values) (*model.Operation, *awserr.Error) {
+func (c *Codec) Operation(form protocol.Form) (*model.Operation, *awserr.Error) {
 	return Action(c.Model, form)
 }
 
 // Action resolves a form's Action against model m: the query protocol's
 // and its EC2 variant's.
-func Action(m *model.Service, form url.Values) (*model.Operation, *awserr.Error) {
+func Action(m *model.Service, form protocol.Form) (*model.Operation, *awserr.Error) {
 	action := form.Get("Action")
 	if action == "" {
 		return nil, awserr.New(400, "MissingAction", "Missing Action")
@@ -65,11 +64,11 @@ func Action(m *model.Service, form url.Values) (*model.Operation, *awserr.Error)
 // shape's member names) from form, checking every constraint of the model.
 // A request that breaks any constraint gets one ValidationError listing all
 // violations, and dst must then be discarded.
-func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Error {
+func (c *Codec) Decode(op *model.Operation, form protocol.Form, dst any) *awserr.Error {
 	if op.InputShape == nil {
 		return nil
 	}
-	d := decoder{form: form, prefixes: protocol.FormPrefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
+	d := decoder{form: protocol.IndexForm(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
 	d.structure(op.InputShape, "", "", reflect.ValueOf(dst).Elem())
 	if d.bad != nil {
 		return d.bad
@@ -81,18 +80,17 @@ func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Er
 }
 
 type decoder struct {
-	form     url.Values
-	prefixes protocol.Prefixes
-	v        protocol.Violations
-	bad      *awserr.Error // a value that does not parse as its type
-	own      map[string]string
-	ownErr   *awserr.Error // the first OwnPatterns violation
+	form   protocol.FormIndex
+	v      protocol.Violations
+	bad    *awserr.Error // a value that does not parse as its type
+	own    map[string]string
+	ownErr *awserr.Error // the first OwnPatterns violation
 }
 
 // has reports whether the form holds the parameter key or anything nested
 // under it: "Tags" is there when "Tags.member.1.Key" is.
 func (d *decoder) has(key string) bool {
-	return d.prefixes.Has(key)
+	return d.form.Has(key)
 }
 
 func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Value) {
