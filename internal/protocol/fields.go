@@ -100,3 +100,14 @@ func Assign(field, val reflect.Value) {
 		field.Set(val.Convert(field.Type()))
 	}
 }
+
+// AssignString is Assign of a string value (ParseScalar's for a string
+// shape), which a string field takes without the value being boxed in a
+// reflect.Value first.
+func AssignString(field reflect.Value, s string) {
+	if field.Kind() == reflect.String {
+		field.SetString(s)
+		return
+	}
+	Assign(field, reflect.ValueOf(s))
+}

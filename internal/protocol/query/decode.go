@@ -69,7 +69,7 @@ func (c *Codec) Decode(op *model.Operation, form protocol.Form, dst any) *awserr
 		return nil
 	}
 	d := decoder{form: protocol.IndexForm(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
-	d.structure(op.InputShape, "", "", reflect.ValueOf(dst).Elem())
+	d.structure(op.InputShape, "", protocol.NewPath(), reflect.ValueOf(dst).Elem())
 	if d.bad != nil {
 		return d.bad
 	}
@@ -93,14 +93,14 @@ func (d *decoder) has(key string) bool {
 	return d.form.Has(key)
 }
 
-func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Value) {
+func (d *decoder) structure(sh *model.Shape, prefix string, path protocol.Path, dst reflect.Value) {
 	for _, name := range sh.MemberOrder {
 		ref := sh.Members[name]
 		key := name
 		if prefix != "" {
 			key = prefix + "." + name
 		}
-		mpath := protocol.MemberPath(path, name)
+		mpath := path.Member(name)
 		if !d.has(key) {
 			if sh.IsRequired(name) {
 				d.v.Null(mpath)
@@ -117,7 +117,7 @@ func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Va
 
 // value decodes the parameter(s) at key into field; field may be invalid
 // (the binding does not use the member), in which case it is only validated.
-func (d *decoder) value(sh *model.Shape, ref *model.Ref, key, path string, field reflect.Value) {
+func (d *decoder) value(sh *model.Shape, ref *model.Ref, key string, path protocol.Path, field reflect.Value) {
 	switch sh.Type {
 	case "structure":
 		var target reflect.Value
@@ -135,7 +135,7 @@ func (d *decoder) value(sh *model.Shape, ref *model.Ref, key, path string, field
 	}
 }
 
-func (d *decoder) list(sh *model.Shape, ref *model.Ref, key, path string, field reflect.Value) {
+func (d *decoder) list(sh *model.Shape, ref *model.Ref, key string, path protocol.Path, field reflect.Value) {
 	base := key + ".member"
 	if sh.Flattened || ref.Flattened {
 		base = key
@@ -167,7 +167,8 @@ func (d *decoder) list(sh *model.Shape, ref *model.Ref, key, path string, field 
 		if scalars {
 			raw = append(raw, d.form.Get(key))
 		}
-		d.value(sh.Member.Target, sh.Member, key, protocol.ElementPath(path, i+1), elem)
+		epath := path.Element(i + 1)
+		d.value(sh.Member.Target, sh.Member, key, epath, elem)
 	}
 	if scalars {
 		bad := d.v.Len() > 0
@@ -189,7 +190,7 @@ func isScalar(sh *model.Shape) bool {
 	return true
 }
 
-func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value) {
+func (d *decoder) mapping(sh *model.Shape, key string, path protocol.Path, field reflect.Value) {
 	base := key + ".entry"
 	n := 0
 	for d.has(base + "." + strconv.Itoa(n+1)) {
@@ -213,7 +214,20 @@ func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value
 	}
 }
 
-func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.Value) {
+func (d *decoder) scalar(sh *model.Shape, key string, path protocol.Path, raw string, field reflect.Value) {
+	if sh.Type == "string" {
+		if msg, ok := d.ownPattern(path); ok {
+			if !d.v.StringOwnPattern(path, raw, sh) && d.ownErr == nil {
+				d.ownErr = awserr.ValidationError("%s", msg)
+			}
+		} else {
+			d.v.String(path, raw, sh)
+		}
+		if field.IsValid() {
+			protocol.AssignString(field, raw)
+		}
+		return
+	}
 	val, err := protocol.ParseScalar(sh, raw)
 	if err != nil {
 		d.malformed(key, raw)
@@ -222,21 +236,22 @@ func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.V
 	if !val.IsValid() {
 		return
 	}
-	switch sh.Type {
-	case "string":
-		if msg, ok := d.own[path]; ok {
-			if !d.v.StringOwnPattern(path, raw, sh) && d.ownErr == nil {
-				d.ownErr = awserr.ValidationError("%s", msg)
-			}
-		} else {
-			d.v.String(path, raw, sh)
-		}
-	case "integer", "long":
+	if sh.Type == "integer" || sh.Type == "long" {
 		d.v.Number(path, val.Int(), sh)
 	}
 	if field.IsValid() {
 		protocol.Assign(field, val)
 	}
+}
+
+// ownPattern is the message of the OwnPatterns member at path, if it is one.
+func (d *decoder) ownPattern(path protocol.Path) (string, bool) {
+	for name, msg := range d.own {
+		if path.IsMember(name) {
+			return msg, true
+		}
+	}
+	return "", false
 }
 
 func (d *decoder) malformed(key, raw string) {
