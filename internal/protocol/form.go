@@ -66,6 +66,9 @@ const maxParams = 10000
 // escape is an error, an empty parameter is skipped) and fails with its
 // error, but parses into one slice.
 func ParseForm(f Form, s string) (Form, error) {
+	if s == "" {
+		return f, nil // the SDKs' POST: no query string
+	}
 	n := strings.Count(s, "&") + 1
 	if n > maxParams {
 		if _, err := url.ParseQuery(s); err != nil {
