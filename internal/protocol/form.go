@@ -75,24 +75,24 @@ func ParseForm(f Form, s string) (Form, error) {
 			return f, err
 		}
 	}
+	if strings.IndexByte(s, ';') >= 0 {
+		return f, parseError(s) // a parameter with a ';' is refused
+	}
 	f = slices.Grow(f, n)
 	for rest := s; rest != ""; {
 		var kv string
 		kv, rest, _ = strings.Cut(rest, "&")
-		if strings.Contains(kv, ";") {
-			return f, parseError(s)
-		}
 		if kv == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		// QueryUnescape returns a string with nothing to unescape as it is.
-		k, err := url.QueryUnescape(k)
-		if err != nil {
-			return f, parseError(s)
-		}
-		if v, err = url.QueryUnescape(v); err != nil {
-			return f, parseError(s)
+		if strings.ContainsAny(kv, "%+") {
+			var err, err2 error
+			k, err = url.QueryUnescape(k)
+			v, err2 = url.QueryUnescape(v)
+			if err != nil || err2 != nil {
+				return f, parseError(s)
+			}
 		}
 		f = append(f, Param{k, v})
 	}
