@@ -249,15 +249,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 		w = &lenientWriter{ResponseWriter: w, notes: notes}
 	}
-	if fromOtherSite(r) && !(h.console != nil && isConsole(r)) {
-		query.WriteError(w, "", awserr.New(http.StatusForbidden, "CrossSiteRequest",
-			"A web browser sent this request from a page of another site: rolecall's API answers AWS clients, not web pages"), requestID)
-		return
-	}
-	if fromBrowser(r) && !h.hostAllowed(r.Host) {
-		query.WriteError(w, "", awserr.New(http.StatusForbidden, "HostNotAllowed",
-			"A web browser reached rolecall by the name %q, which may be any site's name made to resolve to this server (DNS rebinding): open rolecall by its IP address or localhost, or give the name to rolecall serve --allowed-hosts", r.Host), requestID)
-		return
+	// Only a browser sends a request from another site (the headers that
+	// say so are a browser's): an SDK's request is asked once.
+	if fromBrowser(r) {
+		if fromOtherSite(r) && !(h.console != nil && isConsole(r)) {
+			query.WriteError(w, "", awserr.New(http.StatusForbidden, "CrossSiteRequest",
+				"A web browser sent this request from a page of another site: rolecall's API answers AWS clients, not web pages"), requestID)
+			return
+		}
+		if !h.hostAllowed(r.Host) {
+			query.WriteError(w, "", awserr.New(http.StatusForbidden, "HostNotAllowed",
+				"A web browser reached rolecall by the name %q, which may be any site's name made to resolve to this server (DNS rebinding): open rolecall by its IP address or localhost, or give the name to rolecall serve --allowed-hosts", r.Host), requestID)
+			return
+		}
 	}
 	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {
 		h.serveInternal(w, r)
