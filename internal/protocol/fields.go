@@ -105,9 +105,11 @@ func Assign(field, val reflect.Value) {
 // shape), which a string field takes without the value being boxed in a
 // reflect.Value first.
 func AssignString(field reflect.Value, s string) {
-	if field.Kind() == reflect.String {
+	switch field.Kind() {
+	case reflect.Invalid:
+	case reflect.String:
 		field.SetString(s)
-		return
+	default:
+		Assign(field, reflect.ValueOf(s))
 	}
-	Assign(field, reflect.ValueOf(s))
 }

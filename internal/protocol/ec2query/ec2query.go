@@ -199,6 +199,10 @@ func (d *decoder) scalar(sh *model.Shape, key string, field reflect.Value) {
 		return // only nested keys: reported as unknown
 	}
 	d.used[key] = true
+	if sh.Type == "string" {
+		protocol.AssignString(field, raw)
+		return
+	}
 	val, err := protocol.ParseScalar(sh, raw)
 	if err == nil && sh.Type == "integer" && int64(int32(val.Int())) != val.Int() {
 		err = strconv.ErrRange

@@ -204,7 +204,7 @@ func (d *decoder) value(sh *model.Shape, path protocol.Path, raw any, field refl
 			return
 		}
 		d.v.String(path, s, sh)
-		protocol.Assign(field, reflect.ValueOf(s))
+		protocol.AssignString(field, s)
 	case "integer", "long":
 		// Out of range is refused, never truncated into the field (4294967424
 		// is not 128); so are fractions and exponents (1.5, 1e3). The range
