@@ -100,3 +100,16 @@ func Assign(field, val reflect.Value) {
 		field.Set(val.Convert(field.Type()))
 	}
 }
+
+// AssignString is Assign of a string value (ParseScalar's for a string
+// shape), which a string field takes without the value being boxed in a
+// reflect.Value first.
+func AssignString(field reflect.Value, s string) {
+	switch field.Kind() {
+	case reflect.Invalid:
+	case reflect.String:
+		field.SetString(s)
+	default:
+		Assign(field, reflect.ValueOf(s))
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -12,52 +14,170 @@ import (
 	"github.com/rolecall/rolecall/internal/model"
 )
 
-// Prefixes tells whether a query-protocol form holds a parameter or
-// anything nested under it: "Tags" is there when "Tags.member.1.Key" is.
-type Prefixes struct {
-	form   url.Values
-	nested map[string]struct{} // every key and dotted prefix; nil: no key has a dot
+// Param is one parameter of a form, as sent.
+type Param struct{ Key, Value string }
+
+// Form is a query-protocol request's parameters in the order sent (the URL
+// query's, then the body's); a key sent more than once is there as often.
+// Parsed from one string, its keys and values share that string's bytes
+// wherever they needed no unescaping: a request's form is one slice, where
+// url.Values is a map and a slice per key.
+type Form []Param
+
+// Lookup is key's first value, and whether the form has key at all.
+func (f Form) Lookup(key string) (string, bool) {
+	for _, p := range f {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return "", false
 }
 
-// FormPrefixes indexes form's keys and every dotted prefix of one:
+// Get is key's first value, or "" (as url.Values.Get).
+func (f Form) Get(key string) string {
+	v, _ := f.Lookup(key)
+	return v
+}
+
+// FormOf is the form of values (the web console's calls; tests), by key
+// in sorted order.
+func FormOf(values url.Values) Form {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var f Form
+	for _, k := range keys {
+		for _, v := range values[k] {
+			f = append(f, Param{k, v})
+		}
+	}
+	return f
+}
+
+// maxParams is net/url's default bound on a query's parameters (GODEBUG
+// urlmaxqueryparams): ParseForm leaves a longer one to url.ParseQuery.
+const maxParams = 10000
+
+// ParseForm appends the parameters of s, URL-encoded, to f. It reads s
+// as url.ParseQuery does ('&' separates, '+' is a space, a ';' or a bad
+// escape is an error, an empty parameter is skipped) and fails with its
+// error, but parses into one slice.
+func ParseForm(f Form, s string) (Form, error) {
+	if s == "" {
+		return f, nil // the SDKs' POST: no query string
+	}
+	n := strings.Count(s, "&") + 1
+	if n > maxParams {
+		if _, err := url.ParseQuery(s); err != nil {
+			return f, err
+		}
+	}
+	if strings.IndexByte(s, ';') >= 0 {
+		return f, parseError(s) // a parameter with a ';' is refused
+	}
+	f = slices.Grow(f, n)
+	for rest := s; rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, "&")
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(kv, "%+") {
+			var err, err2 error
+			k, err = url.QueryUnescape(k)
+			v, err2 = url.QueryUnescape(v)
+			if err != nil || err2 != nil {
+				return f, parseError(s)
+			}
+		}
+		f = append(f, Param{k, v})
+	}
+	return f, nil
+}
+
+// parseError is url.ParseQuery's error for s, which has one: it alone
+// words which of several faults it reports.
+func parseError(s string) error {
+	_, err := url.ParseQuery(s)
+	return err
+}
+
+// FormIndex finds a form's parameters, and tells whether it holds a
+// parameter or anything nested under it: "Tags" is there when
+// "Tags.member.1.Key" is.
+type FormIndex struct {
+	form Form
+	// keys are every key and dotted prefix of one, each to its first
+	// parameter (-1: only a prefix); nil: no key has a dot.
+	keys map[string]int
+}
+
+// IndexForm indexes form's keys and every dotted prefix of one:
 // "Tags.member.1.Key" yields "Tags", "Tags.member", "Tags.member.1" and
 // itself, so that a decoder knows in one lookup whether anything is nested
-// under a parameter. A form without dotted keys (GetRole's) is its own
-// index: nothing is built for it.
-func FormPrefixes(form url.Values) Prefixes {
+// under a parameter, and finds a list's thousandth element without going
+// through the others. A form without dotted keys (GetRole's) is short, and
+// read as it is: nothing is built for it.
+func IndexForm(form Form) FormIndex {
 	dotted := false
-	for k := range form {
-		if strings.IndexByte(k, '.') >= 0 {
+	for _, p := range form {
+		if strings.IndexByte(p.Key, '.') >= 0 {
 			dotted = true
 			break
 		}
 	}
 	if !dotted {
-		return Prefixes{form: form}
+		return FormIndex{form: form}
 	}
-	out := make(map[string]struct{}, len(form)*2)
-	for k := range form {
-		out[k] = struct{}{}
-		for i := strings.IndexByte(k, '.'); i >= 0; {
-			out[k[:i]] = struct{}{}
-			j := strings.IndexByte(k[i+1:], '.')
+	keys := make(map[string]int, len(form)*2)
+	for i, p := range form {
+		if j, ok := keys[p.Key]; !ok || j < 0 {
+			keys[p.Key] = i
+		}
+		k := p.Key
+		for d := strings.IndexByte(k, '.'); d >= 0; {
+			if _, ok := keys[k[:d]]; !ok {
+				keys[k[:d]] = -1
+			}
+			j := strings.IndexByte(k[d+1:], '.')
 			if j < 0 {
 				break
 			}
-			i += 1 + j
+			d += 1 + j
 		}
 	}
-	return Prefixes{nested: out}
+	return FormIndex{form: form, keys: keys}
 }
 
 // Has reports whether key is a parameter of the form or a dotted prefix of one.
-func (p Prefixes) Has(key string) bool {
-	if p.nested == nil {
-		_, ok := p.form[key]
+func (x FormIndex) Has(key string) bool {
+	if x.keys == nil {
+		_, ok := x.form.Lookup(key)
 		return ok
 	}
-	_, ok := p.nested[key]
+	_, ok := x.keys[key]
 	return ok
+}
+
+// Lookup is key's first value, and whether the form has the parameter key.
+func (x FormIndex) Lookup(key string) (string, bool) {
+	if x.keys == nil {
+		return x.form.Lookup(key)
+	}
+	if i, ok := x.keys[key]; ok && i >= 0 {
+		return x.form[i].Value, true
+	}
+	return "", false
+}
+
+// Get is key's first value, or "".
+func (x FormIndex) Get(key string) string {
+	v, _ := x.Lookup(key)
+	return v
 }
 
 // ParseTime reads a timestamp parameter as the SDKs send it: ISO 8601

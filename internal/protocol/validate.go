@@ -21,9 +21,9 @@ type Violations struct {
 	items       []string
 }
 
-// MemberPath is how AWS names a member in these messages: the member name
+// memberPath is how AWS names a member in these messages: the member name
 // with its first letter lower-cased, nested as 'tags.1.member.key'.
-func MemberPath(parent, member string) string {
+func memberPath(parent, member string) string {
 	name := lowerFirst(member)
 	if parent == "" {
 		return name
@@ -31,8 +31,60 @@ func MemberPath(parent, member string) string {
 	return parent + "." + name
 }
 
-// ElementPath names the i-th (1-based) element of a list at path.
-func ElementPath(path string, i int) string { return path + "." + strconv.Itoa(i) + ".member" }
+// elementPath names the i-th (1-based) element of a list at path.
+func elementPath(path string, i int) string { return path + "." + strconv.Itoa(i) + ".member" }
+
+// Path is where a value is in a request's input, spelled out (as
+// memberPath and elementPath spell it) only for a violation: a decoder
+// passes one down for every value it checks, and nearly every value is
+// fine. It is the steps from the input to the value; the empty Path is
+// the input itself, named "". A child's steps are appended to its
+// parent's, so that siblings reuse one array: a Path is valid while its
+// value is being decoded.
+type Path []step
+
+type step struct {
+	member string // the member's name in the model; "" for a list element
+	index  int    // a list element's 1-based index
+}
+
+// NewPath is the input's Path, with room for the steps of most inputs.
+func NewPath() Path { return make(Path, 0, 8) }
+
+// Member is the path of member name of the structure at p.
+func (p Path) Member(name string) Path { return append(p, step{member: name}) }
+
+// Element is the path of the i-th (1-based) element of the list at p.
+func (p Path) Element(i int) Path { return append(p, step{index: i}) }
+
+// IsMember reports whether p is the input's member that AWS names name
+// ('pathPrefix'), without spelling p out.
+func (p Path) IsMember(name string) bool {
+	if len(p) != 1 {
+		return false
+	}
+	m := p[0].member
+	if m == "" || m[0] >= utf8.RuneSelf {
+		return m != "" && lowerFirst(m) == name
+	}
+	c := m[0]
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return len(m) == len(name) && c == name[0] && m[1:] == name[1:]
+}
+
+func (p Path) String() string {
+	s := ""
+	for _, st := range p {
+		if st.member == "" {
+			s = elementPath(s, st.index)
+		} else {
+			s = memberPath(s, st.member)
+		}
+	}
+	return s
+}
 
 func lowerFirst(s string) string {
 	if s == "" {
@@ -42,16 +94,16 @@ func lowerFirst(s string) string {
 }
 
 // Null records a missing required member.
-func (v *Violations) Null(path string) {
-	v.items = append(v.items, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path))
+func (v *Violations) Null(path Path) {
+	v.items = append(v.items, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path.String()))
 }
 
-func (v *Violations) add(path, value string, quote bool, constraint string) {
+func (v *Violations) add(path Path, value string, quote bool, constraint string) {
 	if v.QuoteValues && quote {
-		v.items = append(v.items, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint))
+		v.items = append(v.items, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path.String(), constraint))
 		return
 	}
-	v.items = append(v.items, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path, constraint))
+	v.items = append(v.items, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path.String(), constraint))
 }
 
 // Len is the number of violations recorded so far.
@@ -68,7 +120,7 @@ func (v *Violations) Len() int { return len(v.items) }
 // the same form with the list echoed as "Value '[a, b]'"). Lists of
 // structures are not reported this way: their members are named
 // ('tags.1.member.key').
-func (v *Violations) Elements(path string, values []string, member *model.Shape) {
+func (v *Violations) Elements(path Path, values []string, member *model.Shape) {
 	constraint := "Member must satisfy constraint: [" + strings.Join(v.memberConstraints(member), ", ") + "]"
 	v.add(path, "["+strings.Join(values, ", ")+"]", !member.Sensitive, constraint)
 }
@@ -102,18 +154,18 @@ func (v *Violations) memberConstraints(sh *model.Shape) []string {
 }
 
 // String checks a string value against its shape's length, pattern and enum.
-func (v *Violations) String(path string, s string, sh *model.Shape) {
+func (v *Violations) String(path Path, s string, sh *model.Shape) {
 	v.str(path, s, sh, true)
 }
 
 // StringOwnPattern checks s as String does but for the pattern, which the
 // caller reports in its service's own words; it says whether s matches.
-func (v *Violations) StringOwnPattern(path string, s string, sh *model.Shape) bool {
+func (v *Violations) StringOwnPattern(path Path, s string, sh *model.Shape) bool {
 	v.str(path, s, sh, false)
 	return sh.Match(s)
 }
 
-func (v *Violations) str(path string, s string, sh *model.Shape, pattern bool) {
+func (v *Violations) str(path Path, s string, sh *model.Shape, pattern bool) {
 	quote := !sh.Sensitive
 	n := utf8.RuneCountInString(s)
 	if sh.Min != nil && float64(n) < *sh.Min {
@@ -135,18 +187,17 @@ func (v *Violations) str(path string, s string, sh *model.Shape, pattern bool) {
 }
 
 // Number checks an integer value against its shape's range.
-func (v *Violations) Number(path string, n int64, sh *model.Shape) {
-	s := strconv.FormatInt(n, 10)
+func (v *Violations) Number(path Path, n int64, sh *model.Shape) {
 	if sh.Min != nil && float64(n) < *sh.Min {
-		v.add(path, s, true, fmt.Sprintf("Member must have value greater than or equal to %d", int64(*sh.Min)))
+		v.add(path, strconv.FormatInt(n, 10), true, fmt.Sprintf("Member must have value greater than or equal to %d", int64(*sh.Min)))
 	}
 	if sh.Max != nil && float64(n) > *sh.Max {
-		v.add(path, s, true, fmt.Sprintf("Member must have value less than or equal to %d", int64(*sh.Max)))
+		v.add(path, strconv.FormatInt(n, 10), true, fmt.Sprintf("Member must have value less than or equal to %d", int64(*sh.Max)))
 	}
 }
 
 // Length checks a list or map's element count.
-func (v *Violations) Length(path string, n int, sh *model.Shape) {
+func (v *Violations) Length(path Path, n int, sh *model.Shape) {
 	if sh.Min != nil && float64(n) < *sh.Min {
 		v.add(path, "", false, fmt.Sprintf("Member must have length greater than or equal to %d", int(*sh.Min)))
 	}

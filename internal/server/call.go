@@ -11,6 +11,7 @@ import (
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
 	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/protocol"
 )
 
 // Call runs operation of service for p as a signed request for it would
@@ -34,11 +35,11 @@ func (h *Handler) Call(r *http.Request, p *principal.Principal, service, region,
 	switch {
 	case h.query[service] != nil:
 		qs := h.query[service]
-		form, ok := params.(url.Values)
+		values, ok := params.(url.Values)
 		if !ok {
 			return nil, requestID, awserr.InvalidInput("rolecall: %s takes its parameters as a form", service)
 		}
-		form = cloneWith(form, "Action", operation)
+		form := protocol.FormOf(cloneWith(values, "Action", operation))
 		var aerr *awserr.Error
 		if op, aerr = qs.codec().Operation(form); aerr != nil {
 			return nil, requestID, aerr

@@ -78,3 +78,22 @@ func TestBrowserHostNames(t *testing.T) {
 		})
 	}
 }
+
+// ServeHTTP asks fromOtherSite only of a request fromBrowser: every
+// request from another site must be one from a browser.
+func TestOtherSiteIsBrowser(t *testing.T) {
+	for _, site := range []string{"", "cross-site", "same-site", "same-origin", "none", "other"} {
+		for _, origin := range []string{"", "null", "https://attacker.example", "http://127.0.0.1:4566", "%zz"} {
+			r, _ := http.NewRequest("GET", "http://127.0.0.1:4566/", nil)
+			if site != "" {
+				r.Header.Set("Sec-Fetch-Site", site)
+			}
+			if origin != "" {
+				r.Header.Set("Origin", origin)
+			}
+			if fromOtherSite(r) && !fromBrowser(r) {
+				t.Errorf("Sec-Fetch-Site %q, Origin %q: from another site, not from a browser", site, origin)
+			}
+		}
+	}
+}

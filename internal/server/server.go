@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/rolecall/rolecall/internal/leniency"
 	"github.com/rolecall/rolecall/internal/model"
 	"github.com/rolecall/rolecall/internal/principal"
+	"github.com/rolecall/rolecall/internal/protocol"
 	"github.com/rolecall/rolecall/internal/protocol/ec2query"
 	"github.com/rolecall/rolecall/internal/protocol/jsonrpc"
 	"github.com/rolecall/rolecall/internal/protocol/query"
@@ -141,8 +141,8 @@ type queryService struct {
 // formCodec is a protocol whose requests are forms naming an Action: the
 // query protocol (IAM, STS) and its EC2 variant.
 type formCodec interface {
-	Operation(form url.Values) (*model.Operation, *awserr.Error)
-	Decode(op *model.Operation, form url.Values, dst any) *awserr.Error
+	Operation(form protocol.Form) (*model.Operation, *awserr.Error)
+	Decode(op *model.Operation, form protocol.Form, dst any) *awserr.Error
 	WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string)
 	WriteError(w http.ResponseWriter, err *awserr.Error, requestID string)
 }
@@ -249,15 +249,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 		w = &lenientWriter{ResponseWriter: w, notes: notes}
 	}
-	if fromOtherSite(r) && !(h.console != nil && isConsole(r)) {
-		query.WriteError(w, "", awserr.New(http.StatusForbidden, "CrossSiteRequest",
-			"A web browser sent this request from a page of another site: rolecall's API answers AWS clients, not web pages"), requestID)
-		return
-	}
-	if fromBrowser(r) && !h.hostAllowed(r.Host) {
-		query.WriteError(w, "", awserr.New(http.StatusForbidden, "HostNotAllowed",
-			"A web browser reached rolecall by the name %q, which may be any site's name made to resolve to this server (DNS rebinding): open rolecall by its IP address or localhost, or give the name to rolecall serve --allowed-hosts", r.Host), requestID)
-		return
+	// Only a browser sends a request from another site (the headers that
+	// say so are a browser's): an SDK's request is asked once.
+	if fromBrowser(r) {
+		if fromOtherSite(r) && !(h.console != nil && isConsole(r)) {
+			query.WriteError(w, "", awserr.New(http.StatusForbidden, "CrossSiteRequest",
+				"A web browser sent this request from a page of another site: rolecall's API answers AWS clients, not web pages"), requestID)
+			return
+		}
+		if !h.hostAllowed(r.Host) {
+			query.WriteError(w, "", awserr.New(http.StatusForbidden, "HostNotAllowed",
+				"A web browser reached rolecall by the name %q, which may be any site's name made to resolve to this server (DNS rebinding): open rolecall by its IP address or localhost, or give the name to rolecall serve --allowed-hosts", r.Host), requestID)
+			return
+		}
 	}
 	if strings.HasPrefix(r.URL.Path, "/_rolecall/") {
 		h.serveInternal(w, r)
@@ -325,7 +329,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.serveQuery(w, r, qs, t, p, form, requestID)
 }
 
-func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, p *principal.Principal, form url.Values, requestID string) {
+func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, qs *queryService, t target, p *principal.Principal, form protocol.Form, requestID string) {
 	op, aerr := qs.codec().Operation(form)
 	if aerr != nil {
 		qs.codec().WriteError(w, aerr, requestID)
@@ -441,14 +445,14 @@ func errBodyCut(err error) *awserr.Error {
 
 // readForm reads a query-protocol request's parameters: the URL query, and
 // for POST the form body, which it also returns for the signature check.
-func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
+func readForm(r *http.Request) ([]byte, protocol.Form, *awserr.Error) {
 	switch r.Method {
 	case http.MethodPost, http.MethodGet:
 	default:
 		return nil, nil, awserr.New(http.StatusMethodNotAllowed, "MethodNotAllowed",
 			"The HTTP method %s is not allowed; AWS query APIs take POST with a form body (or GET with a query string)", r.Method)
 	}
-	form, err := url.ParseQuery(r.URL.RawQuery)
+	form, err := protocol.ParseForm(nil, r.URL.RawQuery)
 	if err != nil {
 		return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The query string is not valid URL encoding: %v", err)
 	}
@@ -458,15 +462,10 @@ func readForm(r *http.Request) ([]byte, url.Values, *awserr.Error) {
 		if body, aerr = readBody(r); aerr != nil {
 			return nil, nil, aerr
 		}
-		bodyForm, err := url.ParseQuery(string(body))
-		if err != nil {
+		// The body's parameters follow the query's: a key in both has
+		// the query's value first.
+		if form, err = protocol.ParseForm(form, string(body)); err != nil {
 			return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
-		}
-		if len(form) == 0 {
-			return body, bodyForm, nil // the SDKs' requests: no query string to merge into
-		}
-		for k, v := range bodyForm {
-			form[k] = append(form[k], v...)
 		}
 	}
 	return body, form, nil

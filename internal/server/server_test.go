@@ -86,7 +86,12 @@ func TestServeQuery(t *testing.T) {
 			[]string{"<Code>UnknownService</Code>", "&#34;s3&#34;"}},
 		{"unsigned, unknown action", "POST", "/", "Action=Nothing", nil, 403, []string{"<Code>MissingAuthenticationToken</Code>"}},
 		{"wrong method", "DELETE", "/", "", []string{"Authorization", iamAuth}, 405, []string{"<Code>MethodNotAllowed</Code>"}},
-		{"bad form", "POST", "/", "Action=%zz", []string{"Authorization", iamAuth}, 400, []string{"<Code>MalformedQueryString</Code>"}},
+		{"bad form", "POST", "/", "Action=%zz", []string{"Authorization", iamAuth}, 400,
+			[]string{"<Code>MalformedQueryString</Code>", "<Message>The request body is not valid form encoding: invalid URL escape &#34;%zz&#34;</Message>"}},
+		{"bad query string", "POST", "/?a=1;b=2", "Action=GetRole&RoleName=app", []string{"Authorization", iamAuth}, 400,
+			[]string{"<Code>MalformedQueryString</Code>", "<Message>The query string is not valid URL encoding: invalid semicolon separator in query</Message>"}},
+		{"query string and body", "POST", "/?RoleName=first", "Action=GetRole&Version=2010-05-08&RoleName=app", []string{"Authorization", iamAuth}, 200,
+			[]string{"<RoleName>first@000000000000@eu-west-1</RoleName>"}},
 		{"unknown JSON target", "POST", "/", "{}", []string{"X-Amz-Target", "AWSCognitoIdentityService.ListPools"}, 400, []string{`"__type":"UnknownOperationException"`}},
 	}
 	for _, c := range cases {

@@ -26,7 +26,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"net/http"
-	"net/url"
 	"reflect"
 	"sort"
 	"strconv"
@@ -46,7 +45,7 @@ type Codec struct {
 
 // Operation resolves the form's Action against the model: MissingAction,
 // or InvalidAction for an action the model does not have.
-func (c *Codec) Operation(form url.Values) (*model.Operation, *awserr.Error) {
+func (c *Codec) Operation(form protocol.Form) (*model.Operation, *awserr.Error) {
 	return query.Action(c.Model, form)
 }
 
@@ -77,8 +76,8 @@ func ParamName(name string, ref *model.Ref) string {
 
 // Decode fills dst (a pointer to a struct whose field names are the input
 // shape's member names) from form. dst must be discarded after an error.
-func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Error {
-	d := decoder{form: form, prefixes: protocol.FormPrefixes(form), used: make(map[string]bool, len(form))}
+func (c *Codec) Decode(op *model.Operation, form protocol.Form, dst any) *awserr.Error {
+	d := decoder{form: protocol.IndexForm(form), used: make(map[string]bool, len(form))}
 	if op.InputShape != nil {
 		d.structure(op.InputShape, "", reflect.ValueOf(dst).Elem())
 	}
@@ -86,9 +85,9 @@ func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Er
 		return d.err
 	}
 	var unknown []string
-	for k := range form {
-		if !d.used[k] && !envelope(k) {
-			unknown = append(unknown, k)
+	for _, p := range form {
+		if !d.used[p.Key] && !envelope(p.Key) {
+			unknown = append(unknown, p.Key)
 		}
 	}
 	if len(unknown) > 0 {
@@ -105,14 +104,13 @@ func envelope(k string) bool {
 }
 
 type decoder struct {
-	form     url.Values
-	prefixes protocol.Prefixes
-	used     map[string]bool
-	err      *awserr.Error // the first failure
+	form protocol.FormIndex
+	used map[string]bool
+	err  *awserr.Error // the first failure
 }
 
 func (d *decoder) has(key string) bool {
-	return d.prefixes.Has(key)
+	return d.form.Has(key)
 }
 
 func (d *decoder) fail(e *awserr.Error) {
@@ -172,7 +170,7 @@ func (d *decoder) value(sh *model.Shape, key string, field reflect.Value) {
 // list decodes key.1, key.2, ... up to the first index missing; "key="
 // alone is an empty list.
 func (d *decoder) list(sh *model.Shape, key string, field reflect.Value) {
-	if _, ok := d.form[key]; ok && d.form.Get(key) == "" {
+	if v, ok := d.form.Lookup(key); ok && v == "" {
 		d.used[key] = true
 	}
 	n := 0
@@ -196,12 +194,15 @@ func (d *decoder) list(sh *model.Shape, key string, field reflect.Value) {
 }
 
 func (d *decoder) scalar(sh *model.Shape, key string, field reflect.Value) {
-	vals, ok := d.form[key]
+	raw, ok := d.form.Lookup(key)
 	if !ok {
 		return // only nested keys: reported as unknown
 	}
 	d.used[key] = true
-	raw := vals[0]
+	if sh.Type == "string" {
+		protocol.AssignString(field, raw)
+		return
+	}
 	val, err := protocol.ParseScalar(sh, raw)
 	if err == nil && sh.Type == "integer" && int64(int32(val.Int())) != val.Int() {
 		err = strconv.ErrRange

@@ -3,7 +3,6 @@ package ec2query
 import (
 	"encoding/xml"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +10,15 @@ import (
 	"github.com/rolecall/rolecall/internal/api/ec2api/types"
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/protocol"
 )
 
 func codec() *Codec { return &Codec{Model: model.MustLoad("ec2")} }
 
-func form(kv ...string) url.Values {
-	f := url.Values{}
+func form(kv ...string) protocol.Form {
+	var f protocol.Form
 	for i := 0; i+1 < len(kv); i += 2 {
-		f.Add(kv[i], kv[i+1])
+		f = append(f, protocol.Param{Key: kv[i], Value: kv[i+1]})
 	}
 	return f
 }
@@ -70,7 +70,7 @@ func TestDecodeErrors(t *testing.T) {
 	c := codec()
 	for _, tc := range []struct {
 		name string
-		form url.Values
+		form protocol.Form
 		code string
 		msg  string
 	}{
@@ -164,7 +164,7 @@ func FuzzDecode(f *testing.F) {
 		"DisassociateIamInstanceProfile":         func() any { return &types.DisassociateIamInstanceProfileRequest{} },
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		vals, err := url.ParseQuery(body)
+		vals, err := protocol.ParseForm(nil, body)
 		if err != nil {
 			return
 		}

@@ -58,7 +58,7 @@ func (c *Codec) Decode(op *model.Operation, body []byte, dst any) *awserr.Error 
 		}
 	}
 	d := decoder{v: protocol.Violations{QuoteValues: true}}
-	d.value(op.InputShape, "", raw, reflect.ValueOf(dst).Elem())
+	d.value(op.InputShape, protocol.NewPath(), raw, reflect.ValueOf(dst).Elem())
 	if d.bad != nil {
 		return d.bad
 	}
@@ -81,13 +81,13 @@ type decoder struct {
 	bad *awserr.Error
 }
 
-func (d *decoder) mismatch(path, want string) {
+func (d *decoder) mismatch(path protocol.Path, want string) {
 	if d.bad == nil {
-		d.bad = awserr.New(http.StatusBadRequest, "SerializationException", "Expected %s for '%s'", want, path)
+		d.bad = awserr.New(http.StatusBadRequest, "SerializationException", "Expected %s for '%s'", want, path.String())
 	}
 }
 
-func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Value) {
+func (d *decoder) value(sh *model.Shape, path protocol.Path, raw any, field reflect.Value) {
 	if raw == nil {
 		return // JSON null is an absent member
 	}
@@ -121,7 +121,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 		}
 		for _, name := range sh.MemberOrder {
 			ref := sh.Members[name]
-			mpath := protocol.MemberPath(path, name)
+			mpath := path.Member(name)
 			v, present := obj[name]
 			if !present || v == nil {
 				if sh.IsRequired(name) {
@@ -160,7 +160,8 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 				f = out.Index(i)
 			}
 			null = null || el == nil
-			d.value(sh.Member.Target, protocol.ElementPath(path, i+1), el, f)
+			epath := path.Element(i + 1)
+			d.value(sh.Member.Target, epath, el, f)
 		}
 		if scalars {
 			bad := null || d.v.Len() > 0
@@ -203,7 +204,7 @@ func (d *decoder) value(sh *model.Shape, path string, raw any, field reflect.Val
 			return
 		}
 		d.v.String(path, s, sh)
-		protocol.Assign(field, reflect.ValueOf(s))
+		protocol.AssignString(field, s)
 	case "integer", "long":
 		// Out of range is refused, never truncated into the field (4294967424
 		// is not 128); so are fractions and exponents (1.5, 1e3). The range

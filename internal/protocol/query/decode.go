@@ -5,7 +5,6 @@
 package query
 
 import (
-	"net/url"
 	"reflect"
 	"strconv"
 
@@ -43,13 +42,13 @@ type fragmentKey struct {
 }
 
 // Operation resolves the form's Action against the model.
-func (c *Codec) Operation(form url.Values) (*model.Operation, *awserr.Error) {
+func (c *Codec) Operation(form protocol.Form) (*model.Operation, *awserr.Error) {
 	return Action(c.Model, form)
 }
 
 // Action resolves a form's Action against model m: the query protocol's
 // and its EC2 variant's.
-func Action(m *model.Service, form url.Values) (*model.Operation, *awserr.Error) {
+func Action(m *model.Service, form protocol.Form) (*model.Operation, *awserr.Error) {
 	action := form.Get("Action")
 	if action == "" {
 		return nil, awserr.New(400, "MissingAction", "Missing Action")
@@ -65,12 +64,12 @@ func Action(m *model.Service, form url.Values) (*model.Operation, *awserr.Error)
 // shape's member names) from form, checking every constraint of the model.
 // A request that breaks any constraint gets one ValidationError listing all
 // violations, and dst must then be discarded.
-func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Error {
+func (c *Codec) Decode(op *model.Operation, form protocol.Form, dst any) *awserr.Error {
 	if op.InputShape == nil {
 		return nil
 	}
-	d := decoder{form: form, prefixes: protocol.FormPrefixes(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
-	d.structure(op.InputShape, "", "", reflect.ValueOf(dst).Elem())
+	d := decoder{form: protocol.IndexForm(form), v: protocol.Violations{QuoteValues: c.QuoteValues}, own: c.OwnPatterns}
+	d.structure(op.InputShape, "", protocol.NewPath(), reflect.ValueOf(dst).Elem())
 	if d.bad != nil {
 		return d.bad
 	}
@@ -81,28 +80,27 @@ func (c *Codec) Decode(op *model.Operation, form url.Values, dst any) *awserr.Er
 }
 
 type decoder struct {
-	form     url.Values
-	prefixes protocol.Prefixes
-	v        protocol.Violations
-	bad      *awserr.Error // a value that does not parse as its type
-	own      map[string]string
-	ownErr   *awserr.Error // the first OwnPatterns violation
+	form   protocol.FormIndex
+	v      protocol.Violations
+	bad    *awserr.Error // a value that does not parse as its type
+	own    map[string]string
+	ownErr *awserr.Error // the first OwnPatterns violation
 }
 
 // has reports whether the form holds the parameter key or anything nested
 // under it: "Tags" is there when "Tags.member.1.Key" is.
 func (d *decoder) has(key string) bool {
-	return d.prefixes.Has(key)
+	return d.form.Has(key)
 }
 
-func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Value) {
+func (d *decoder) structure(sh *model.Shape, prefix string, path protocol.Path, dst reflect.Value) {
 	for _, name := range sh.MemberOrder {
 		ref := sh.Members[name]
 		key := name
 		if prefix != "" {
 			key = prefix + "." + name
 		}
-		mpath := protocol.MemberPath(path, name)
+		mpath := path.Member(name)
 		if !d.has(key) {
 			if sh.IsRequired(name) {
 				d.v.Null(mpath)
@@ -119,7 +117,7 @@ func (d *decoder) structure(sh *model.Shape, prefix, path string, dst reflect.Va
 
 // value decodes the parameter(s) at key into field; field may be invalid
 // (the binding does not use the member), in which case it is only validated.
-func (d *decoder) value(sh *model.Shape, ref *model.Ref, key, path string, field reflect.Value) {
+func (d *decoder) value(sh *model.Shape, ref *model.Ref, key string, path protocol.Path, field reflect.Value) {
 	switch sh.Type {
 	case "structure":
 		var target reflect.Value
@@ -137,7 +135,7 @@ func (d *decoder) value(sh *model.Shape, ref *model.Ref, key, path string, field
 	}
 }
 
-func (d *decoder) list(sh *model.Shape, ref *model.Ref, key, path string, field reflect.Value) {
+func (d *decoder) list(sh *model.Shape, ref *model.Ref, key string, path protocol.Path, field reflect.Value) {
 	base := key + ".member"
 	if sh.Flattened || ref.Flattened {
 		base = key
@@ -169,7 +167,8 @@ func (d *decoder) list(sh *model.Shape, ref *model.Ref, key, path string, field 
 		if scalars {
 			raw = append(raw, d.form.Get(key))
 		}
-		d.value(sh.Member.Target, sh.Member, key, protocol.ElementPath(path, i+1), elem)
+		epath := path.Element(i + 1)
+		d.value(sh.Member.Target, sh.Member, key, epath, elem)
 	}
 	if scalars {
 		bad := d.v.Len() > 0
@@ -191,7 +190,7 @@ func isScalar(sh *model.Shape) bool {
 	return true
 }
 
-func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value) {
+func (d *decoder) mapping(sh *model.Shape, key string, path protocol.Path, field reflect.Value) {
 	base := key + ".entry"
 	n := 0
 	for d.has(base + "." + strconv.Itoa(n+1)) {
@@ -215,7 +214,20 @@ func (d *decoder) mapping(sh *model.Shape, key, path string, field reflect.Value
 	}
 }
 
-func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.Value) {
+func (d *decoder) scalar(sh *model.Shape, key string, path protocol.Path, raw string, field reflect.Value) {
+	if sh.Type == "string" {
+		if msg, ok := d.ownPattern(path); ok {
+			if !d.v.StringOwnPattern(path, raw, sh) && d.ownErr == nil {
+				d.ownErr = awserr.ValidationError("%s", msg)
+			}
+		} else {
+			d.v.String(path, raw, sh)
+		}
+		if field.IsValid() {
+			protocol.AssignString(field, raw)
+		}
+		return
+	}
 	val, err := protocol.ParseScalar(sh, raw)
 	if err != nil {
 		d.malformed(key, raw)
@@ -224,21 +236,22 @@ func (d *decoder) scalar(sh *model.Shape, key, path, raw string, field reflect.V
 	if !val.IsValid() {
 		return
 	}
-	switch sh.Type {
-	case "string":
-		if msg, ok := d.own[path]; ok {
-			if !d.v.StringOwnPattern(path, raw, sh) && d.ownErr == nil {
-				d.ownErr = awserr.ValidationError("%s", msg)
-			}
-		} else {
-			d.v.String(path, raw, sh)
-		}
-	case "integer", "long":
+	if sh.Type == "integer" || sh.Type == "long" {
 		d.v.Number(path, val.Int(), sh)
 	}
 	if field.IsValid() {
 		protocol.Assign(field, val)
 	}
+}
+
+// ownPattern is the message of the OwnPatterns member at path, if it is one.
+func (d *decoder) ownPattern(path protocol.Path) (string, bool) {
+	for name, msg := range d.own {
+		if path.IsMember(name) {
+			return msg, true
+		}
+	}
+	return "", false
 }
 
 func (d *decoder) malformed(key, raw string) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
+	"github.com/rolecall/rolecall/internal/protocol"
 )
 
 type tag struct{ Key, Value string }
@@ -26,10 +26,10 @@ func iamCodec() *Codec {
 	return &Codec{Model: model.MustLoad("iam"), URLEncoded: map[string]bool{"policyDocumentType": true}}
 }
 
-func form(kv ...string) url.Values {
-	f := url.Values{}
+func form(kv ...string) protocol.Form {
+	var f protocol.Form
 	for i := 0; i+1 < len(kv); i += 2 {
-		f.Add(kv[i], kv[i+1])
+		f = append(f, protocol.Param{Key: kv[i], Value: kv[i+1]})
 	}
 	return f
 }
@@ -60,7 +60,7 @@ func TestDecodeValidation(t *testing.T) {
 	cases := []struct {
 		name  string
 		quote bool
-		form  url.Values
+		form  protocol.Form
 		want  string
 	}{
 		{"missing required", false, form("Action", "GetRole"),
@@ -125,19 +125,19 @@ const (
 )
 
 // untagForm is UntagRole with n keys, the last of them last.
-func untagForm(n int, last string) url.Values {
+func untagForm(n int, last string) protocol.Form {
 	f := form("Action", "UntagRole", "RoleName", "r")
 	for i := 1; i < n; i++ {
-		f.Set("TagKeys.member."+strconv.Itoa(i), "k"+strconv.Itoa(i))
+		f = append(f, form("TagKeys.member."+strconv.Itoa(i), "k"+strconv.Itoa(i))...)
 	}
-	f.Set("TagKeys.member."+strconv.Itoa(n), last)
+	f = append(f, form("TagKeys.member."+strconv.Itoa(n), last)...)
 	return f
 }
 
 func TestDecodeGoodListAndPathPrefix(t *testing.T) {
 	c := iamCodec()
 	c.OwnPatterns = map[string]string{"pathPrefix": pathPrefixInvalid}
-	for _, f := range []url.Values{
+	for _, f := range []protocol.Form{
 		form("Action", "UntagRole", "RoleName", "r", "TagKeys.member.1", "team", "TagKeys.member.2", "é:/=+-@ x"),
 		form("Action", "ListRoles", "PathPrefix", "/my"),
 		form("Action", "ListPolicies", "PathPrefix", "/a/b/"),
@@ -164,8 +164,7 @@ func TestTagListLength(t *testing.T) {
 	f := form("Action", "TagRole", "RoleName", "r")
 	for i := 1; i <= 51; i++ {
 		n := string(rune('a'+i%26)) + strings.Repeat("x", i)
-		f.Set("Tags.member."+strconv.Itoa(i)+".Key", n)
-		f.Set("Tags.member."+strconv.Itoa(i)+".Value", "v")
+		f = append(f, form("Tags.member."+strconv.Itoa(i)+".Key", n, "Tags.member."+strconv.Itoa(i)+".Value", "v")...)
 	}
 	op, _ := c.Operation(f)
 	var in createRoleIn
@@ -302,7 +301,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add("Action=TagRole&Tags.member.999999999999.Key=a&Tags.member.1=b")
 	c := iamCodec()
 	f.Fuzz(func(t *testing.T, body string) {
-		form, err := url.ParseQuery(body)
+		form, err := protocol.ParseForm(nil, body)
 		if err != nil {
 			return
 		}
