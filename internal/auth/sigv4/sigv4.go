@@ -253,12 +253,13 @@ func (s *Signature) CheckSignature(r *http.Request, body []byte, secret string) 
 	h := sk.pool.Get().(hash.Hash)
 	h.Reset()
 	h.Write(b.b)
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	// The sum goes into the pooled buffer, which the string to sign no
+	// longer needs: a stack array passed to hash.Hash.Sum would escape.
+	sum := h.Sum(b.b[:0])
 	sk.pool.Put(h)
 
 	var want [2 * sha256.Size]byte
-	hex.Encode(want[:], sum[:])
+	hex.Encode(want[:], sum)
 	if !equalConstantTime(want[:], s.Signature) {
 		return mismatch()
 	}
