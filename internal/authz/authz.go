@@ -99,8 +99,9 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	}
 	meta := metaFrom(ctx)
 	now := a.now()
-	rec := &Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
-		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: make([]string, len(targets))}
+	rec := newRecord(len(targets))
+	*rec = Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
+		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: rec.Resources}
 	if rec.Account == "" {
 		// A service acting for an account (ECS assuming a task role).
 		if v := r.Keys["aws:SourceAccount"]; len(v) == 1 {
@@ -158,6 +159,20 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	a.record(rec)
 	a.noteAccess(ctx, q)
 	return Outcome{}, nil
+}
+
+// newRecord is a record with room for n resources. Most decisions are on
+// one resource: that record and its resource are one allocation.
+func newRecord(n int) *Record {
+	if n == 1 {
+		r := &struct {
+			Record
+			one [1]string
+		}{}
+		r.Resources = r.one[:]
+		return &r.Record
+	}
+	return &Record{Resources: make([]string, n)}
 }
 
 // spelledAs reports whether action is info's full name, spelled as the
