@@ -151,7 +151,7 @@ func insertRole(tx store.Tx, account string, r *roleRecord, boundary string) err
 
 // GetRole returns a role with everything AWS shows about it.
 func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role, error) {
-	var out *Role
+	out := new(Role)    // the answer, filled in place: one allocation
 	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
 		key := entityKey(account, roleName)
@@ -159,14 +159,14 @@ func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role,
 		if !ok {
 			return errNoSuchRole(roleName)
 		}
-		r, err := s.cachedRole(tx, account, key, raw, viewGet, g)
-		if err != nil {
-			return err
-		}
-		out = &r
-		return nil
+		var err error
+		*out, err = s.cachedRole(tx, account, key, raw, viewGet, g)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RoleByARN returns the role an ARN names, in whichever account the ARN
