@@ -141,6 +141,9 @@ type Authenticator struct {
 
 	cacheMu sync.RWMutex
 	cache   map[string]cachedKey // access key -> what it resolved to
+
+	rootMu sync.RWMutex
+	roots  map[string]*principal.Principal // root access key -> its principal
 }
 
 // cachedKey is an access key's lookup, valid while the write count is gen:
@@ -253,9 +256,7 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 		if key != RootAccessKey {
 			account = key
 		}
-		p := principal.RootUser(account)
-		p.AccessKeyID = key
-		return p, RootSecret, nil
+		return a.root(account, key), RootSecret, nil
 	}
 	// STS's access keys begin ASIA, IAM users' AKIA: one lookup each.
 	if a.Sessions != nil && strings.HasPrefix(key, "ASIA") {
@@ -295,6 +296,28 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 		}
 	}
 	return nil, "", errInvalidClientToken()
+}
+
+// root is the root user that access key key signs as in account. A root
+// user is made of its key and account alone, which no write changes, so
+// each is made once and shared: no one changes an authenticated
+// principal (a copy is made to change one, as STS and the console do).
+func (a *Authenticator) root(account, key string) *principal.Principal {
+	a.rootMu.RLock()
+	p := a.roots[key]
+	a.rootMu.RUnlock()
+	if p != nil && p.Account == account {
+		return p
+	}
+	p = principal.RootUser(account)
+	p.AccessKeyID = key
+	a.rootMu.Lock()
+	if a.roots == nil || len(a.roots) >= keyCacheMax {
+		a.roots = map[string]*principal.Principal{}
+	}
+	a.roots[key] = p
+	a.rootMu.Unlock()
+	return p
 }
 
 // accessKey is Keys.LookupAccessKey, through the cache.
