@@ -147,11 +147,13 @@ type Authenticator struct {
 }
 
 // cachedKey is an access key's lookup, valid while the write count is gen:
-// an IAM user's key or an STS session (never both).
+// an IAM user's key or an STS session (never both), and the principal it
+// signs as, made once and shared as root's are (root).
 type cachedKey struct {
-	gen     uint64
-	key     *AccessKey
-	session *principal.Session
+	gen       uint64
+	key       *AccessKey
+	session   *principal.Session
+	principal *principal.Principal
 }
 
 // keyCacheMax bounds the cache; past it the cache starts again.
@@ -260,7 +262,7 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 	}
 	// STS's access keys begin ASIA, IAM users' AKIA: one lookup each.
 	if a.Sessions != nil && strings.HasPrefix(key, "ASIA") {
-		s, err := a.session(ctx, key)
+		s, sp, err := a.session(ctx, key)
 		if err != nil {
 			return nil, "", awserr.As(err)
 		}
@@ -273,13 +275,11 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 			if !now.Before(s.Expiration) {
 				return nil, "", errExpiredToken()
 			}
-			p := s.Principal
-			p.AccessKeyID, p.Temporary, p.Expiration, p.IssuedAt = key, true, s.Expiration, s.IssuedAt
-			return &p, s.SecretAccessKey, nil
+			return sp, s.SecretAccessKey, nil
 		}
 	}
 	if a.Keys != nil && !strings.HasPrefix(key, "ASIA") {
-		k, err := a.accessKey(ctx, key)
+		k, kp, err := a.accessKey(ctx, key)
 		switch {
 		case err != nil:
 			return nil, "", awserr.As(err)
@@ -292,7 +292,7 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 			// AWS_SESSION_TOKEN): the token does not belong to it.
 			return nil, "", errInvalidClientToken()
 		default:
-			return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: key}, k.SecretAccessKey, nil
+			return kp, k.SecretAccessKey, nil
 		}
 	}
 	return nil, "", errInvalidClientToken()
@@ -320,31 +320,45 @@ func (a *Authenticator) root(account, key string) *principal.Principal {
 	return p
 }
 
-// accessKey is Keys.LookupAccessKey, through the cache.
-func (a *Authenticator) accessKey(ctx context.Context, id string) (*AccessKey, error) {
+// accessKey is Keys.LookupAccessKey, through the cache, with the
+// principal the key signs as (nil for no key).
+func (a *Authenticator) accessKey(ctx context.Context, id string) (*AccessKey, *principal.Principal, error) {
 	e, g, ok := a.cached(id)
 	if ok && e.key != nil {
-		return e.key, nil
+		return e.key, e.principal, nil
 	}
 	k, err := a.Keys.AccessKey(ctx, id)
-	if err == nil {
-		a.remember(id, g, cachedKey{key: k})
+	if err != nil {
+		return nil, nil, err
 	}
-	return k, err
+	var p *principal.Principal
+	if k != nil {
+		p = userPrincipal(k, id)
+	}
+	a.remember(id, g, cachedKey{key: k, principal: p})
+	return k, p, nil
 }
 
-// session is Sessions.Session, through the cache. Sessions never change
-// once issued; the write count still bounds how long one is kept.
-func (a *Authenticator) session(ctx context.Context, id string) (*principal.Session, error) {
+func userPrincipal(k *AccessKey, id string) *principal.Principal {
+	return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: id}
+}
+
+// session is Sessions.Session, through the cache, with the principal its
+// key signs as (nil for no session). Sessions never change once issued;
+// the write count still bounds how long one is kept.
+func (a *Authenticator) session(ctx context.Context, id string) (*principal.Session, *principal.Principal, error) {
 	e, g, ok := a.cached(id)
 	if ok && e.session != nil {
-		return e.session, nil
+		return e.session, e.principal, nil
 	}
 	s, err := a.Sessions.Session(ctx, id)
-	if err == nil && s != nil {
-		a.remember(id, g, cachedKey{session: s})
+	if err != nil || s == nil {
+		return s, nil, err
 	}
-	return s, err
+	p := s.Principal
+	p.AccessKeyID, p.Temporary, p.Expiration, p.IssuedAt = id, true, s.Expiration, s.IssuedAt
+	a.remember(id, g, cachedKey{session: s, principal: &p})
+	return s, &p, nil
 }
 
 // cached returns id's entry if it was read at the current write count,
@@ -393,7 +407,7 @@ func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *principal.Princi
 	}
 	if a.Keys != nil {
 		if k, err := a.Keys.AccessKey(ctx, sig.AccessKey); err == nil && k != nil {
-			return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: sig.AccessKey}
+			return userPrincipal(k, sig.AccessKey)
 		}
 	}
 	return principal.RootUser(a.DefaultAccount)

@@ -290,9 +290,15 @@ func TestKeyCache(t *testing.T) {
 		t.Fatalf("%d lookups for 5 calls, want 1", n)
 	}
 
+	before, _ := call()
 	write(func() { keys.keys["AKIAALICE0000000000A"].ARN = "arn:aws:iam::111111111111:user/eng/alice2" })
 	if p, err := call(); err != nil || p.ARN != "arn:aws:iam::111111111111:user/eng/alice2" {
 		t.Fatalf("after a rename: %+v %v", p, err)
+	}
+	// The principal is made again from the new lookup, not changed in
+	// place under a request that holds it.
+	if before.ARN != "arn:aws:iam::111111111111:user/alice" {
+		t.Fatalf("a held principal changed: %+v", before)
 	}
 	write(func() { keys.keys["AKIAALICE0000000000A"].Active = false })
 	if _, err := call(); err == nil || err.Code != "InvalidClientTokenId" || err.Message != invalid {
