@@ -178,14 +178,18 @@ const keyUseInterval = time.Minute
 // would refuse is let through instead (Relaxed lists how), noted on ctx
 // (internal/leniency) so that the answer says so.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *awserr.Error) {
-	p, sig, err := a.authenticate(ctx, r, body, service)
+	var sig sigv4.Signature // on the stack: every request has one
+	p, signed, err := a.authenticate(ctx, r, body, service, &sig)
 	if err != nil {
 		if a.Mode != Lenient || err.Status >= 500 {
 			return nil, err
 		}
 		leniency.Note(ctx, "authentication: AWS would answer "+err.Code)
 		if p == nil {
-			return a.lenientPrincipal(sig), nil
+			if !signed {
+				return a.lenientPrincipal(nil), nil
+			}
+			return a.lenientPrincipal(&sig), nil
 		}
 		// A known key, with a signature, scope or date AWS would refuse:
 		// it acts as its principal.
@@ -200,11 +204,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 
 // authenticate is strict authentication. A principal returned with an
 // error is the key's, whose request failed a later check (its signature,
-// scope or date); sig is the request's signature, nil when it has none.
-func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *sigv4.Signature, *awserr.Error) {
-	sig, perr := sigv4.Parse(r)
-	if perr != nil {
-		return nil, sig, perr
+// scope or date); sig is filled with the request's signature, and signed
+// says whether it has one.
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string, sig *sigv4.Signature) (*principal.Principal, bool, *awserr.Error) {
+	if perr := sigv4.ParseInto(r, sig); perr != nil {
+		return nil, false, perr
 	}
 	now := a.Clock.Now()
 	// Checks that need no key come first, as AWS's answers show.
@@ -222,17 +226,17 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	if early != nil && a.Mode == Strict {
 		// Strict mode answers these before it looks the key up; lenient
 		// mode still wants the key's principal.
-		return nil, sig, early
+		return nil, true, early
 	}
 	p, secret, err := a.resolve(ctx, sig, now)
 	if err != nil {
-		return nil, sig, err
+		return nil, true, err
 	}
 	if early != nil {
-		return p, sig, early
+		return p, true, early
 	}
 	if err := sig.CheckSignature(r, body, secret); err != nil {
-		return p, sig, err
+		return p, true, err
 	}
 	// GetSessionToken credentials cannot call IAM unless they were
 	// issued with MFA ("You cannot call any IAM API operations unless MFA
@@ -242,9 +246,9 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	// users neither (jantman/awslimitchecker #139). A delegated session
 	// (GetDelegatedAccessToken) acts in IAM as its delegation allows.
 	if p.Temporary && p.Kind != principal.AssumedRole && p.DelegatedPolicy == "" && service == "iam" && p.MFAAuthTime.IsZero() {
-		return p, sig, errInvalidClientToken()
+		return p, true, errInvalidClientToken()
 	}
-	return p, sig, nil
+	return p, true, nil
 }
 
 // resolve finds the principal and secret of the signature's access key.

@@ -85,24 +85,34 @@ func mismatch() *awserr.Error {
 // Parse reads the signature from r's Authorization header or, failing that,
 // its presigned query parameters.
 func Parse(r *http.Request) (*Signature, *awserr.Error) {
+	s := new(Signature)
+	if err := ParseInto(r, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseInto is Parse into s, which a caller may keep on its stack (every
+// request is parsed); s is undefined when it fails.
+func ParseInto(r *http.Request, s *Signature) *awserr.Error {
+	*s = Signature{}
 	if h := r.Header.Get("Authorization"); h != "" {
-		return parseHeader(h, r)
+		return parseHeader(h, r, s)
 	}
 	if strings.Contains(r.URL.RawQuery, "X-Amz-") {
 		q := r.URL.Query()
 		if q.Get("X-Amz-Algorithm") != "" || q.Get("X-Amz-Credential") != "" {
-			return parseQuery(q)
+			return parseQuery(q, s)
 		}
 	}
-	return nil, errMissing()
+	return errMissing()
 }
 
-func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
+func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 	alg, rest, _ := strings.Cut(h, " ")
 	if alg != algorithm {
-		return nil, incomplete("Unsupported AWS 'algorithm': '%s'", alg)
+		return incomplete("Unsupported AWS 'algorithm': '%s'", alg)
 	}
-	s := &Signature{}
 	var cred, signed string
 	for rest != "" {
 		var part string
@@ -117,7 +127,7 @@ func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
+			return incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
 		}
 		switch k {
 		case "Credential":
@@ -139,42 +149,42 @@ func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
 		if s.Signature == "" {
 			missing = append(missing, "Signature")
 		}
-		return nil, incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
+		return incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
 	}
 	if err := s.setCredential(cred); err != nil {
-		return nil, err
+		return err
 	}
 	s.SignedHeaders = signed
 	s.AmzDate = r.Header.Get("X-Amz-Date")
 	if s.AmzDate == "" {
-		return nil, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
 	}
 	s.SecurityToken = r.Header.Get("X-Amz-Security-Token")
-	return s, nil
+	return nil
 }
 
-func parseQuery(q url.Values) (*Signature, *awserr.Error) {
+func parseQuery(q url.Values, s *Signature) *awserr.Error {
 	if alg := q.Get("X-Amz-Algorithm"); alg != algorithm {
-		return nil, incomplete("X-Amz-Algorithm only supports \"%s\"", algorithm)
+		return incomplete("X-Amz-Algorithm only supports \"%s\"", algorithm)
 	}
-	s := &Signature{Presigned: true, Signature: q.Get("X-Amz-Signature"), AmzDate: q.Get("X-Amz-Date"), SecurityToken: q.Get("X-Amz-Security-Token")}
+	*s = Signature{Presigned: true, Signature: q.Get("X-Amz-Signature"), AmzDate: q.Get("X-Amz-Date"), SecurityToken: q.Get("X-Amz-Security-Token")}
 	for _, p := range []string{"X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date"} {
 		if q.Get(p) == "" {
-			return nil, incomplete("AWS query-string parameters must include '%s'. Re-examine the query-string parameters.", p)
+			return incomplete("AWS query-string parameters must include '%s'. Re-examine the query-string parameters.", p)
 		}
 	}
 	if err := s.setCredential(q.Get("X-Amz-Credential")); err != nil {
-		return nil, err
+		return err
 	}
 	s.SignedHeaders = q.Get("X-Amz-SignedHeaders")
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 {
-			return nil, incomplete("X-Amz-Expires must be non-negative")
+			return incomplete("X-Amz-Expires must be non-negative")
 		}
 		s.Expires = time.Duration(n) * time.Second
 	}
-	return s, nil
+	return nil
 }
 
 // setCredential splits AKID/yyyymmdd/region/service/aws4_request.
