@@ -151,7 +151,20 @@ func insertRole(tx store.Tx, account string, r *roleRecord, boundary string) err
 
 // GetRole returns a role with everything AWS shows about it.
 func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role, error) {
-	out := new(Role)    // the answer, filled in place: one allocation
+	r, err := s.KeptRole(ctx, account, roleName)
+	if err != nil {
+		return nil, err
+	}
+	c := r.copy()
+	return &c, nil
+}
+
+// KeptRole is GetRole's answer as IAM keeps it, shared by every caller
+// until the role changes: no copy for a caller that only reads it (the
+// GetRole operation encodes it). It must not be changed: that would
+// change every later caller's answer.
+func (s *Service) KeptRole(ctx context.Context, account, roleName string) (*Role, error) {
+	var out *Role
 	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
 		key := entityKey(account, roleName)
@@ -160,7 +173,7 @@ func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role,
 			return errNoSuchRole(roleName)
 		}
 		var err error
-		*out, err = s.cachedRole(tx, account, key, raw, viewGet, g)
+		out, err = s.cachedRole(tx, account, key, raw, viewGet, g)
 		return err
 	})
 	if err != nil {
@@ -214,7 +227,7 @@ func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, pg 
 			if err != nil || !strings.HasPrefix(r.Path, pathPrefix) {
 				return Role{}, false, err
 			}
-			return r, true, nil
+			return r.copy(), true, nil
 		})
 		return err
 	})
