@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -92,11 +93,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	if len(targets) == 0 {
 		targets = []Target{Any()}
 	}
-	info, _ := actions.Action(splitAction(r.Action))
-	action := r.Action
-	if info.Name != "" && !spelledAs(action, info) {
-		action = info.FullName() // spelled as the reference spells it
-	}
+	info, action := actionOf(r.Action)
 	meta := metaFrom(ctx)
 	now := a.now()
 	rec := newRecord(len(targets))
@@ -173,6 +170,45 @@ func newRecord(n int) *Record {
 		return &r.Record
 	}
 	return &Record{Resources: make([]string, n)}
+}
+
+// knownAction is the reference's entry for an action as asked, and the
+// action as the reference spells it.
+type knownAction struct {
+	info   actions.ActionInfo
+	action string
+}
+
+// knownActions keep what the reference, which is fixed, says of each
+// action asked: a lookup searches it with a case-insensitive comparison.
+var (
+	knownActionsMu sync.RWMutex
+	knownActions   = map[string]knownAction{}
+)
+
+const knownActionsMax = 4096
+
+// actionOf is the reference's entry for action (zero when it has none)
+// and the action spelled as the reference spells it.
+func actionOf(action string) (actions.ActionInfo, string) {
+	knownActionsMu.RLock()
+	k, ok := knownActions[action]
+	knownActionsMu.RUnlock()
+	if ok {
+		return k.info, k.action
+	}
+	k = knownAction{action: action}
+	k.info, _ = actions.Action(splitAction(action))
+	if k.info.Name != "" && !spelledAs(action, k.info) {
+		k.action = k.info.FullName()
+	}
+	knownActionsMu.Lock()
+	if len(knownActions) >= knownActionsMax { // actions come from callers: bounded
+		clear(knownActions)
+	}
+	knownActions[action] = k
+	knownActionsMu.Unlock()
+	return k.info, k.action
 }
 
 // spelledAs reports whether action is info's full name, spelled as the
