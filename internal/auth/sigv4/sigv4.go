@@ -482,6 +482,9 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 
 func appendTrimmed(b []byte, v string) []byte {
 	v = strings.TrimSpace(v)
+	if strings.IndexByte(v, '\t') < 0 && !strings.Contains(v, "  ") {
+		return append(b, v...) // nothing to collapse: the common case
+	}
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
