@@ -96,7 +96,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	info, action := actionOf(r.Action)
 	meta := metaFrom(ctx)
 	now := a.now()
-	rec := newRecord(len(targets))
+	rec, stmt := newRecord(len(targets))
 	*rec = Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
 		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: rec.Resources}
 	if rec.Account == "" {
@@ -151,25 +151,33 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		return Outcome{}, a.denial(deniedError(service(action), msg), rec, p)
 	}
 	rec.Decision, rec.Enforced = "allowed", true
-	rec.Statement = statementInfo(last.Statement)
+	if last.Statement != nil {
+		if stmt == nil {
+			stmt = new(StatementInfo)
+		}
+		*stmt = *statementInfo(last.Statement)
+		rec.Statement = stmt
+	}
 	rec.Reason = allowReason(last)
 	a.record(rec)
 	a.noteAccess(ctx, q)
 	return Outcome{}, nil
 }
 
-// newRecord is a record with room for n resources. Most decisions are on
-// one resource: that record and its resource are one allocation.
-func newRecord(n int) *Record {
+// newRecord is a record with room for n resources, and room for the
+// statement that allows (nil: none). Most decisions are on one resource: that record,
+// its resource and its statement are one allocation.
+func newRecord(n int) (*Record, *StatementInfo) {
 	if n == 1 {
 		r := &struct {
 			Record
-			one [1]string
+			one  [1]string
+			stmt StatementInfo
 		}{}
 		r.Resources = r.one[:]
-		return &r.Record
+		return &r.Record, &r.stmt
 	}
-	return &Record{Resources: make([]string, n)}
+	return &Record{Resources: make([]string, n)}, nil
 }
 
 // knownAction is the reference's entry for an action as asked, and the
