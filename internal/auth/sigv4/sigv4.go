@@ -485,6 +485,11 @@ func appendTrimmed(b []byte, v string) []byte {
 	if strings.IndexByte(v, '\t') < 0 && !strings.Contains(v, "  ") {
 		return append(b, v...) // nothing to collapse: the common case
 	}
+	return appendCollapsed(b, v)
+}
+
+// appendCollapsed writes v with each run of spaces and tabs as one space.
+func appendCollapsed(b []byte, v string) []byte {
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
