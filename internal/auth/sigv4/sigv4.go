@@ -96,7 +96,7 @@ func Parse(r *http.Request) (*Signature, *awserr.Error) {
 // request is parsed); s is undefined when it fails.
 func ParseInto(r *http.Request, s *Signature) *awserr.Error {
 	*s = Signature{}
-	if h := r.Header.Get("Authorization"); h != "" {
+	if h := header(r, "Authorization"); h != "" {
 		return parseHeader(h, r, s)
 	}
 	if strings.Contains(r.URL.RawQuery, "X-Amz-") {
@@ -106,6 +106,15 @@ func ParseInto(r *http.Request, s *Signature) *awserr.Error {
 		}
 	}
 	return errMissing()
+}
+
+// header is r.Header.Get(key) for a key spelled as textproto canonicalizes
+// it, without canonicalizing it again on every request.
+func header(r *http.Request, key string) string {
+	if v := r.Header[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
@@ -155,11 +164,11 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		return err
 	}
 	s.SignedHeaders = signed
-	s.AmzDate = r.Header.Get("X-Amz-Date")
+	s.AmzDate = header(r, "X-Amz-Date")
 	if s.AmzDate == "" {
 		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
 	}
-	s.SecurityToken = r.Header.Get("X-Amz-Security-Token")
+	s.SecurityToken = header(r, "X-Amz-Security-Token")
 	return nil
 }
 
@@ -463,7 +472,7 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 	case "host":
 		return appendTrimmed(b, r.Host)
 	case "content-length":
-		if r.Header.Get("Content-Length") == "" && r.ContentLength >= 0 {
+		if header(r, "Content-Length") == "" && r.ContentLength >= 0 {
 			return strconv.AppendInt(b, r.ContentLength, 10)
 		}
 	}

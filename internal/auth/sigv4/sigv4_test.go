@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strings"
@@ -413,4 +414,14 @@ func FuzzTrimmed(f *testing.F) {
 			t.Fatalf("appendTrimmed(%q) = %q, want %q", v, got, want)
 		}
 	})
+}
+
+// TestHeaderKeysCanonical: header's keys are spelled as Header.Get would
+// look them up.
+func TestHeaderKeysCanonical(t *testing.T) {
+	for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "Content-Length"} {
+		if c := textproto.CanonicalMIMEHeaderKey(k); c != k {
+			t.Errorf("%s is %s in canonical form", k, c)
+		}
+	}
 }
