@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"slices"
 	"sync"
-	"testing"
 
 	"github.com/rolecall/rolecall/internal/stamp"
 	"github.com/rolecall/rolecall/internal/store"
@@ -133,15 +131,8 @@ func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw
 }
 
 // checkingKept: tests check that no one changed a kept answer, which
-// every later caller would be answered; benchmarks measure what serving
-// costs, without the check.
-var checkingKept = sync.OnceValue(func() bool {
-	if !testing.Testing() {
-		return false
-	}
-	b := flag.Lookup("test.bench")
-	return b == nil || b.Value.String() == ""
-})
+// every later caller would be answered.
+var checkingKept = sync.OnceValue(store.TestChecks)
 
 func keptSum(v any) string {
 	b, err := json.Marshal(v)
