@@ -165,8 +165,8 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 }
 
 // newRecord is a record with room for n resources, and room for the
-// statement that allows (nil: none). Most decisions are on one resource: that record,
-// its resource and its statement are one allocation.
+// statement that allows (nil: none). Most decisions are on one resource:
+// that record, its resource and its statement are one allocation.
 func newRecord(n int) (*Record, *StatementInfo) {
 	if n == 1 {
 		r := &struct {

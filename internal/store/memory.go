@@ -56,10 +56,10 @@ func scanFrom(prefix, start string) string {
 // In a test binary (TestChecks), values handed out by Get and Scan are
 // copies that are overwritten when the transaction ends, so code that
 // keeps them past the transaction fails its tests under Memory as it
-// would, less predictably, under Bolt. Elsewhere they are the stored values themselves, which are
-// never written to (Put stores a copy, a commit replaces values rather than
-// changing them): a copy of every record read is what a page of 100 roles
-// would otherwise cost (issue 18).
+// would, less predictably, under Bolt. Elsewhere they are the stored
+// values themselves, which are never written to (Put stores a copy, a
+// commit replaces values rather than changing them): a copy of every
+// record read is what a page of 100 roles would otherwise cost (issue 18).
 type Memory struct {
 	writer  sync.Mutex   // one Update at a time
 	mu      sync.RWMutex // guards buckets and closed; held exclusively only to apply a commit
