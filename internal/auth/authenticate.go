@@ -141,14 +141,19 @@ type Authenticator struct {
 
 	cacheMu sync.RWMutex
 	cache   map[string]cachedKey // access key -> what it resolved to
+
+	rootMu sync.RWMutex
+	roots  map[string]*principal.Principal // root access key -> its principal
 }
 
 // cachedKey is an access key's lookup, valid while the write count is gen:
-// an IAM user's key or an STS session (never both).
+// an IAM user's key or an STS session (never both), and the principal it
+// signs as, made once and shared as root's are (root).
 type cachedKey struct {
-	gen     uint64
-	key     *AccessKey
-	session *principal.Session
+	gen       uint64
+	key       *AccessKey
+	session   *principal.Session
+	principal *principal.Principal
 }
 
 // keyCacheMax bounds the cache; past it the cache starts again.
@@ -173,14 +178,18 @@ const keyUseInterval = time.Minute
 // would refuse is let through instead (Relaxed lists how), noted on ctx
 // (internal/leniency) so that the answer says so.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *awserr.Error) {
-	p, sig, err := a.authenticate(ctx, r, body, service)
+	var sig sigv4.Signature // on the stack: every request has one
+	p, signed, err := a.authenticate(ctx, r, body, service, &sig)
 	if err != nil {
 		if a.Mode != Lenient || err.Status >= 500 {
 			return nil, err
 		}
 		leniency.Note(ctx, "authentication: AWS would answer "+err.Code)
 		if p == nil {
-			return a.lenientPrincipal(sig), nil
+			if !signed {
+				return a.lenientPrincipal(nil), nil
+			}
+			return a.lenientPrincipal(&sig), nil
 		}
 		// A known key, with a signature, scope or date AWS would refuse:
 		// it acts as its principal.
@@ -195,11 +204,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 
 // authenticate is strict authentication. A principal returned with an
 // error is the key's, whose request failed a later check (its signature,
-// scope or date); sig is the request's signature, nil when it has none.
-func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string) (*principal.Principal, *sigv4.Signature, *awserr.Error) {
-	sig, perr := sigv4.Parse(r)
-	if perr != nil {
-		return nil, sig, perr
+// scope or date); sig is filled with the request's signature, and signed
+// says whether it has one.
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body []byte, service string, sig *sigv4.Signature) (*principal.Principal, bool, *awserr.Error) {
+	if perr := sigv4.ParseInto(r, sig); perr != nil {
+		return nil, false, perr
 	}
 	now := a.Clock.Now()
 	// Checks that need no key come first, as AWS's answers show.
@@ -217,17 +226,17 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	if early != nil && a.Mode == Strict {
 		// Strict mode answers these before it looks the key up; lenient
 		// mode still wants the key's principal.
-		return nil, sig, early
+		return nil, true, early
 	}
 	p, secret, err := a.resolve(ctx, sig, now)
 	if err != nil {
-		return nil, sig, err
+		return nil, true, err
 	}
 	if early != nil {
-		return p, sig, early
+		return p, true, early
 	}
 	if err := sig.CheckSignature(r, body, secret); err != nil {
-		return p, sig, err
+		return p, true, err
 	}
 	// GetSessionToken credentials cannot call IAM unless they were
 	// issued with MFA ("You cannot call any IAM API operations unless MFA
@@ -237,9 +246,9 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	// users neither (jantman/awslimitchecker #139). A delegated session
 	// (GetDelegatedAccessToken) acts in IAM as its delegation allows.
 	if p.Temporary && p.Kind != principal.AssumedRole && p.DelegatedPolicy == "" && service == "iam" && p.MFAAuthTime.IsZero() {
-		return p, sig, errInvalidClientToken()
+		return p, true, errInvalidClientToken()
 	}
-	return p, sig, nil
+	return p, true, nil
 }
 
 // resolve finds the principal and secret of the signature's access key.
@@ -253,13 +262,11 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 		if key != RootAccessKey {
 			account = key
 		}
-		p := principal.RootUser(account)
-		p.AccessKeyID = key
-		return p, RootSecret, nil
+		return a.root(account, key), RootSecret, nil
 	}
 	// STS's access keys begin ASIA, IAM users' AKIA: one lookup each.
 	if a.Sessions != nil && strings.HasPrefix(key, "ASIA") {
-		s, err := a.session(ctx, key)
+		s, sp, err := a.session(ctx, key)
 		if err != nil {
 			return nil, "", awserr.As(err)
 		}
@@ -272,13 +279,11 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 			if !now.Before(s.Expiration) {
 				return nil, "", errExpiredToken()
 			}
-			p := s.Principal
-			p.AccessKeyID, p.Temporary, p.Expiration, p.IssuedAt = key, true, s.Expiration, s.IssuedAt
-			return &p, s.SecretAccessKey, nil
+			return sp, s.SecretAccessKey, nil
 		}
 	}
 	if a.Keys != nil && !strings.HasPrefix(key, "ASIA") {
-		k, err := a.accessKey(ctx, key)
+		k, kp, err := a.accessKey(ctx, key)
 		switch {
 		case err != nil:
 			return nil, "", awserr.As(err)
@@ -291,37 +296,73 @@ func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now t
 			// AWS_SESSION_TOKEN): the token does not belong to it.
 			return nil, "", errInvalidClientToken()
 		default:
-			return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: key}, k.SecretAccessKey, nil
+			return kp, k.SecretAccessKey, nil
 		}
 	}
 	return nil, "", errInvalidClientToken()
 }
 
-// accessKey is Keys.LookupAccessKey, through the cache.
-func (a *Authenticator) accessKey(ctx context.Context, id string) (*AccessKey, error) {
-	e, g, ok := a.cached(id)
-	if ok && e.key != nil {
-		return e.key, nil
+// root is the root user that access key key signs as in account. A root
+// user is made of its key and account alone, which no write changes, so
+// each is made once and shared: no one changes an authenticated
+// principal (a copy is made to change one, as STS and the console do).
+func (a *Authenticator) root(account, key string) *principal.Principal {
+	a.rootMu.RLock()
+	p := a.roots[key]
+	a.rootMu.RUnlock()
+	if p != nil && p.Account == account {
+		return p
 	}
-	k, err := a.Keys.AccessKey(ctx, id)
-	if err == nil {
-		a.remember(id, g, cachedKey{key: k})
+	p = principal.RootUser(account)
+	p.AccessKeyID = key
+	a.rootMu.Lock()
+	if a.roots == nil || len(a.roots) >= keyCacheMax {
+		a.roots = map[string]*principal.Principal{}
 	}
-	return k, err
+	a.roots[key] = p
+	a.rootMu.Unlock()
+	return p
 }
 
-// session is Sessions.Session, through the cache. Sessions never change
-// once issued; the write count still bounds how long one is kept.
-func (a *Authenticator) session(ctx context.Context, id string) (*principal.Session, error) {
+// accessKey is Keys.LookupAccessKey, through the cache, with the
+// principal the key signs as (nil for no key).
+func (a *Authenticator) accessKey(ctx context.Context, id string) (*AccessKey, *principal.Principal, error) {
+	e, g, ok := a.cached(id)
+	if ok && e.key != nil {
+		return e.key, e.principal, nil
+	}
+	k, err := a.Keys.AccessKey(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var p *principal.Principal
+	if k != nil {
+		p = userPrincipal(k, id)
+	}
+	a.remember(id, g, cachedKey{key: k, principal: p})
+	return k, p, nil
+}
+
+func userPrincipal(k *AccessKey, id string) *principal.Principal {
+	return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: id}
+}
+
+// session is Sessions.Session, through the cache, with the principal its
+// key signs as (nil for no session). Sessions never change once issued;
+// the write count still bounds how long one is kept.
+func (a *Authenticator) session(ctx context.Context, id string) (*principal.Session, *principal.Principal, error) {
 	e, g, ok := a.cached(id)
 	if ok && e.session != nil {
-		return e.session, nil
+		return e.session, e.principal, nil
 	}
 	s, err := a.Sessions.Session(ctx, id)
-	if err == nil && s != nil {
-		a.remember(id, g, cachedKey{session: s})
+	if err != nil || s == nil {
+		return s, nil, err
 	}
-	return s, err
+	p := s.Principal
+	p.AccessKeyID, p.Temporary, p.Expiration, p.IssuedAt = id, true, s.Expiration, s.IssuedAt
+	a.remember(id, g, cachedKey{session: s, principal: &p})
+	return s, &p, nil
 }
 
 // cached returns id's entry if it was read at the current write count,
@@ -370,7 +411,7 @@ func (a *Authenticator) lenientPrincipal(sig *sigv4.Signature) *principal.Princi
 	}
 	if a.Keys != nil {
 		if k, err := a.Keys.AccessKey(ctx, sig.AccessKey); err == nil && k != nil {
-			return &principal.Principal{Kind: principal.User, Account: k.Account, ARN: k.ARN, UserID: k.UserID, Name: k.UserName, AccessKeyID: sig.AccessKey}
+			return userPrincipal(k, sig.AccessKey)
 		}
 	}
 	return principal.RootUser(a.DefaultAccount)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -289,9 +290,15 @@ func TestKeyCache(t *testing.T) {
 		t.Fatalf("%d lookups for 5 calls, want 1", n)
 	}
 
+	before, _ := call()
 	write(func() { keys.keys["AKIAALICE0000000000A"].ARN = "arn:aws:iam::111111111111:user/eng/alice2" })
 	if p, err := call(); err != nil || p.ARN != "arn:aws:iam::111111111111:user/eng/alice2" {
 		t.Fatalf("after a rename: %+v %v", p, err)
+	}
+	// The principal is made again from the new lookup, not changed in
+	// place under a request that holds it.
+	if before.ARN != "arn:aws:iam::111111111111:user/alice" {
+		t.Fatalf("a held principal changed: %+v", before)
 	}
 	write(func() { keys.keys["AKIAALICE0000000000A"].Active = false })
 	if _, err := call(); err == nil || err.Code != "InvalidClientTokenId" || err.Message != invalid {
@@ -316,6 +323,44 @@ func TestKeyCache(t *testing.T) {
 	}
 	if keys2.lookups != 3 {
 		t.Fatalf("%d lookups without a write count, want 3", keys2.lookups)
+	}
+}
+
+// TestRootShared: each root key signs as its own account's root, from
+// the first request on, whichever was asked before; the default account
+// "test" stands for is read on every request; a wrong secret is still
+// refused; the console's sign-in gets a principal of its own.
+func TestRootShared(t *testing.T) {
+	a, _ := newAuthenticator(Strict, t0.Add(time.Minute))
+	call := func(key, secret string) (*principal.Principal, *awserr.Error) {
+		t.Helper()
+		return a.Authenticate(context.Background(), signed(t, "sts", key, secret, "", t0), []byte(body), "sts")
+	}
+	for range 2 {
+		for _, c := range []struct{ key, account string }{
+			{"111122223333", "111122223333"}, {"444455556666", "444455556666"}, {"test", "000000000000"}, {"000000000000", "000000000000"},
+		} {
+			p, err := call(c.key, "test")
+			want := principal.Principal{Kind: principal.Root, Account: c.account, ARN: "arn:aws:iam::" + c.account + ":root", UserID: c.account, AccessKeyID: c.key}
+			if err != nil || !reflect.DeepEqual(*p, want) {
+				t.Fatalf("%s: %+v %v, want %+v", c.key, p, err, want)
+			}
+		}
+	}
+	a.DefaultAccount = "777777777777"
+	if p, err := call("test", "test"); err != nil || p.Account != "777777777777" || p.ARN != "arn:aws:iam::777777777777:root" {
+		t.Fatalf("another default account: %+v %v", p, err)
+	}
+	if _, err := call("111122223333", "wrong"); err == nil || err.Code != "SignatureDoesNotMatch" {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	signedIn, err := a.SignIn(context.Background(), "111122223333", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedIn.MFAAuthTime = t0
+	if p, _ := call("111122223333", "test"); !p.MFAAuthTime.IsZero() {
+		t.Fatalf("a change to a signed-in principal reached requests: %+v", p)
 	}
 }
 

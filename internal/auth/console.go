@@ -35,7 +35,8 @@ func (a *Authenticator) SignIn(ctx context.Context, accessKeyID, secret string) 
 	if subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
 		return nil, SignInFailed()
 	}
-	return p, nil
+	own := *p // a console session's own: a root user's is shared (root)
+	return &own, nil
 }
 
 // SignInFailed is the console's one answer to a sign-in that does not

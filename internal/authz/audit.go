@@ -117,11 +117,15 @@ func (l *AuditLog) Add(r *Record) {
 		// kept for Err.
 		l.wrErr = l.enc.Encode(r)
 	}
-	if _, ok := l.denied[r.RequestID]; ok && r.RequestID != "" {
-		return
-	}
-	if old := l.ring[l.next]; old != nil && old.Decision != "allowed" && l.denied[old.RequestID] == old {
-		delete(l.denied, old.RequestID)
+	// With no denial kept (the usual case), the record a new one replaces
+	// is not read: it is a whole ring of decisions old, out of every cache.
+	if len(l.denied) > 0 {
+		if _, ok := l.denied[r.RequestID]; ok && r.RequestID != "" {
+			return
+		}
+		if old := l.ring[l.next]; old != nil && old.Decision != "allowed" && l.denied[old.RequestID] == old {
+			delete(l.denied, old.RequestID)
+		}
 	}
 	l.ring[l.next] = r
 	l.next = (l.next + 1) % len(l.ring)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -92,15 +93,12 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	if len(targets) == 0 {
 		targets = []Target{Any()}
 	}
-	info, _ := actions.Action(splitAction(r.Action))
-	action := r.Action
-	if info.Name != "" && !spelledAs(action, info) {
-		action = info.FullName() // spelled as the reference spells it
-	}
+	info, action := actionOf(r.Action)
 	meta := metaFrom(ctx)
 	now := a.now()
-	rec := &Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
-		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: make([]string, len(targets))}
+	rec, stmt := newRecord(len(targets))
+	*rec = Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
+		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: rec.Resources}
 	if rec.Account == "" {
 		// A service acting for an account (ECS assuming a task role).
 		if v := r.Keys["aws:SourceAccount"]; len(v) == 1 {
@@ -153,11 +151,72 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		return Outcome{}, a.denial(deniedError(service(action), msg), rec, p)
 	}
 	rec.Decision, rec.Enforced = "allowed", true
-	rec.Statement = statementInfo(last.Statement)
+	if last.Statement != nil {
+		if stmt == nil {
+			stmt = new(StatementInfo)
+		}
+		*stmt = *statementInfo(last.Statement)
+		rec.Statement = stmt
+	}
 	rec.Reason = allowReason(last)
 	a.record(rec)
 	a.noteAccess(ctx, q)
 	return Outcome{}, nil
+}
+
+// newRecord is a record with room for n resources, and room for the
+// statement that allows (nil: none). Most decisions are on one resource:
+// that record, its resource and its statement are one allocation.
+func newRecord(n int) (*Record, *StatementInfo) {
+	if n == 1 {
+		r := &struct {
+			Record
+			one  [1]string
+			stmt StatementInfo
+		}{}
+		r.Resources = r.one[:]
+		return &r.Record, &r.stmt
+	}
+	return &Record{Resources: make([]string, n)}, nil
+}
+
+// knownAction is the reference's entry for an action as asked, and the
+// action as the reference spells it.
+type knownAction struct {
+	info   actions.ActionInfo
+	action string
+}
+
+// knownActions keep what the reference, which is fixed, says of each
+// action asked: a lookup searches it with a case-insensitive comparison.
+var (
+	knownActionsMu sync.RWMutex
+	knownActions   = map[string]knownAction{}
+)
+
+const knownActionsMax = 4096
+
+// actionOf is the reference's entry for action (zero when it has none)
+// and the action spelled as the reference spells it.
+func actionOf(action string) (actions.ActionInfo, string) {
+	knownActionsMu.RLock()
+	k, ok := knownActions[action]
+	knownActionsMu.RUnlock()
+	if ok {
+		return k.info, k.action
+	}
+	k = knownAction{action: action}
+	k.info, _ = actions.Action(splitAction(action))
+	if k.info.Name != "" && !spelledAs(action, k.info) {
+		k.action = k.info.FullName()
+	}
+	knownActionsMu.Lock()
+	if len(knownActions) >= knownActionsMax { // actions come from callers: bounded
+		clear(knownActions)
+	}
+	knownActions[action] = k
+	knownActionsMu.Unlock()
+	return k.info, k.action
 }
 
 // spelledAs reports whether action is info's full name, spelled as the

@@ -46,7 +46,7 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 	} else if set.Resource != nil {
 		n = n.with(set.Resource)
 	}
-	want := func(k string) bool { return n.all || n.keys[strings.ToLower(k)] }
+	want := func(k string) bool { return n.all || lookupLower(n.keys, k) }
 	set1 := func(k string, v ...string) {
 		if want(k) {
 			c.Set(k, v...)
@@ -56,8 +56,13 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 	if n.all || n.caller {
 		c.AddCaller(q.pe.caller)
 	}
-	set1("aws:CurrentTime", q.now.Format(time.RFC3339))
-	set1("aws:EpochTime", strconv.FormatInt(q.now.Unix(), 10))
+	// Values that cost a string are made only for a policy that reads them.
+	if want("aws:CurrentTime") {
+		c.Set("aws:CurrentTime", q.now.Format(time.RFC3339))
+	}
+	if want("aws:EpochTime") {
+		c.Set("aws:EpochTime", strconv.FormatInt(q.now.Unix(), 10))
+	}
 	set1("aws:SecureTransport", strconv.FormatBool(meta.Secure))
 	if meta.SourceIP != "" && p.Kind != principal.Service {
 		// A service's own requests come from AWS, not from the caller's
@@ -79,7 +84,9 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 	}
 	if !p.MFAAuthTime.IsZero() {
 		set1("aws:MultiFactorAuthPresent", "true")
-		set1("aws:MultiFactorAuthAge", strconv.FormatInt(int64(max(q.now.Sub(p.MFAAuthTime), 0)/time.Second), 10))
+		if want("aws:MultiFactorAuthAge") {
+			c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(max(q.now.Sub(p.MFAAuthTime), 0)/time.Second), 10))
+		}
 	} else if p.Temporary {
 		set1("aws:MultiFactorAuthPresent", "false")
 	}
@@ -87,8 +94,8 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 		// "This key is included in the request context only when the
 		// principal uses temporary credentials" (IAM User Guide, global
 		// condition keys): what "Revoke active sessions" compares.
-		if !p.IssuedAt.IsZero() {
-			set1("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
+		if !p.IssuedAt.IsZero() && want("aws:TokenIssueTime") {
+			c.Set("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
 		}
 	}
 	if len(p.FederationKeys) > 0 {
@@ -117,7 +124,7 @@ func (q *question) context(t *Target, set *policy.PolicySet, full bool) *policy.
 			if !want(k) && !(n.requestTags && isRequestTagKey(k)) {
 				continue
 			}
-			if strings.HasPrefix(strings.ToLower(k), "aws:") || ks.has(k) {
+			if globalKey(k) || ks.has(k) {
 				c.Set(k, v...)
 			}
 		}
@@ -189,16 +196,55 @@ func (n *need) add(p *policy.Policy) {
 // table, and the resource type's in the service's resource table.
 type keySet map[string]bool
 
-func (k keySet) has(key string) bool { return k[strings.ToLower(key)] }
+func (k keySet) has(key string) bool { return lookupLower(k, key) }
 
-var keySets sync.Map // action + "\x00" + type -> keySet
+// lookupLower is m[strings.ToLower(k)]; an ASCII key (every key the
+// reference lists) is lowered on the stack, not into a new string, as
+// each request asks for a dozen keys.
+func lookupLower(m map[string]bool, k string) bool {
+	var buf [64]byte
+	if len(k) > len(buf) {
+		return m[strings.ToLower(k)]
+	}
+	b := buf[:len(k)]
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 0x80: // strings.ToLower's Unicode rules
+			return m[strings.ToLower(k)]
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return m[string(b)]
+}
+
+// globalKey reports whether k is a global key, aws:... in any case. No
+// rune but ASCII's lowers to "aws:" (strings.ToLower), so the bytes are
+// compared as ASCII.
+func globalKey(k string) bool {
+	return len(k) >= 4 && k[3] == ':' && (k[0]|0x20) == 'a' && (k[1]|0x20) == 'w' && (k[2]|0x20) == 's'
+}
+
+// keySets are the reference's, made once per action and resource type
+// (keyed by a struct: a lookup makes no string).
+var (
+	keySetsMu sync.RWMutex
+	keySets   = map[keySetID]keySet{}
+)
+
+type keySetID struct{ service, action, typ string }
 
 func keysFor(info actions.ActionInfo, typ string) keySet {
-	id := info.Service + ":" + info.Name + "\x00" + typ
-	if v, ok := keySets.Load(id); ok {
-		return v.(keySet)
+	id := keySetID{info.Service, info.Name, typ}
+	keySetsMu.RLock()
+	ks, ok := keySets[id]
+	keySetsMu.RUnlock()
+	if ok {
+		return ks
 	}
-	ks := keySet{}
+	ks = keySet{}
 	for _, k := range info.ConditionKeys {
 		ks[strings.ToLower(k)] = true
 	}
@@ -217,6 +263,8 @@ func keysFor(info actions.ActionInfo, typ string) keySet {
 			}
 		}
 	}
-	keySets.Store(id, ks)
+	keySetsMu.Lock()
+	keySets[id] = ks
+	keySetsMu.Unlock()
 	return ks
 }

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -37,6 +38,24 @@ func FuzzDecide(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// FuzzLowerKey: the stack-lowered key lookup and the aws: prefix test
+// answer as strings.ToLower does, for any key.
+func FuzzLowerKey(f *testing.F) {
+	for _, s := range []string{"aws:CurrentTime", "AWS:SourceIp", "iam:PermissionsBoundary", "awſ:x", "aWs:", "aws", "\u212Aey", "İ", strings.Repeat("A", 70)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, k string) {
+		lk := strings.ToLower(k)
+		m := map[string]bool{lk: true}
+		if !lookupLower(m, k) || lookupLower(map[string]bool{lk + "x": true}, k) {
+			t.Fatalf("lookupLower(%q) differs from ToLower %q", k, lk)
+		}
+		if globalKey(k) != strings.HasPrefix(lk, "aws:") {
+			t.Fatalf("globalKey(%q) = %v, ToLower %q", k, globalKey(k), lk)
 		}
 	})
 }

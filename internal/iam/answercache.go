@@ -3,6 +3,8 @@ package iam
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -49,6 +51,7 @@ type answerEntry[T any] struct {
 	dependent bool // holds only at the store's write count gen
 	gen       uint64
 	val       T
+	sum       string // in tests: val as made (checkKept)
 }
 
 // answer is what an answerCache keeps: a value it can stamp and copy.
@@ -80,21 +83,38 @@ func (s *Service) generation() readGen {
 }
 
 // cachedAnswer is view of the record stored as raw under key, from c or
-// made by mk, which says whether it shows other records (dependent).
+// made by mk, which says whether it shows other records (dependent): a
+// copy of the kept answer, the caller's to change.
 func cachedAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw []byte, g readGen, mk func() (T, bool, error)) (T, error) {
+	v, err := keptAnswer[T, P](c, key, view, raw, g, mk)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return P(v).copy(), nil
+}
+
+// keptAnswer is cachedAnswer's answer itself, not a copy: shared by every
+// caller, who must change neither it nor what it points to (in tests a
+// kept answer that changed fails its next lookup: checkKept).
+func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw []byte, g readGen, mk func() (T, bool, error)) (*T, error) {
 	k := answerKey{key, view}
 	c.mu.RLock()
 	e, ok := c.entries[k]
 	c.mu.RUnlock()
 	if ok && bytes.Equal(e.raw, raw) && (!e.dependent || g.counted && e.gen == g.gen) {
-		return P(&e.val).copy(), nil
+		checkKept(e)
+		return &e.val, nil
 	}
 	v, dependent, err := mk()
 	if err != nil || dependent && !g.counted {
-		return v, err
+		return &v, err
 	}
 	e = &answerEntry[T]{raw: bytes.Clone(raw), dependent: dependent, gen: g.gen, val: v}
 	P(&e.val).setStamp(stamp.Next())
+	if checkingKept() {
+		e.sum = keptSum(&e.val)
+	}
 	c.mu.Lock()
 	if c.entries == nil {
 		c.entries = make(map[answerKey]*answerEntry[T])
@@ -107,13 +127,31 @@ func cachedAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, r
 	}
 	c.entries[k] = e
 	c.mu.Unlock()
-	return P(&e.val).copy(), nil
+	return &e.val, nil
+}
+
+// checkingKept: tests check that no one changed a kept answer, which
+// every later caller would be answered.
+var checkingKept = sync.OnceValue(store.TestChecks)
+
+func keptSum(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func checkKept[T any](e *answerEntry[T]) {
+	if checkingKept() && keptSum(&e.val) != e.sum {
+		panic(fmt.Sprintf("iam: a kept answer was changed: %s, was %s", keptSum(&e.val), e.sum))
+	}
 }
 
 // cachedRole is view v (viewList or viewGet) of the role stored as raw under
-// key.
-func (s *Service) cachedRole(tx store.Tx, account, key string, raw []byte, v roleView, g readGen) (Role, error) {
-	return cachedAnswer(&s.roles, key, int(v), raw, g, func() (Role, bool, error) {
+// key, kept: see keptAnswer.
+func (s *Service) cachedRole(tx store.Tx, account, key string, raw []byte, v roleView, g readGen) (*Role, error) {
+	return keptAnswer(&s.roles, key, int(v), raw, g, func() (Role, bool, error) {
 		var r roleRecord
 		if err := unmarshal(raw, &r); err != nil {
 			return Role{}, false, err

@@ -41,12 +41,47 @@ func sameAsUncached(t *testing.T, f *fixture) map[string]Role {
 		must(t, err)
 		want, err := fresh.GetRole(ctx, acct, name)
 		must(t, err)
-		r.stamp, want.stamp = 0, 0
+		kept, err := f.KeptRole(ctx, acct, name)
+		must(t, err)
+		k := *kept
+		r.stamp, want.stamp, k.stamp = 0, 0, 0
 		if !reflect.DeepEqual(r, want) {
 			t.Fatalf("cached GetRole\n%+v\nwant, as a fresh read shows\n%+v", r, want)
 		}
+		if !reflect.DeepEqual(&k, want) {
+			t.Fatalf("KeptRole\n%+v\nwant, as a fresh read shows\n%+v", k, want)
+		}
 	}
 	return got
+}
+
+// TestKeptRole: a kept answer is never changed in place (a write makes a
+// new one, and one held from before still shows what it showed), and a
+// test that changes one fails at its next lookup.
+func TestKeptRole(t *testing.T) {
+	f := newFixture(t, versioned)
+	f.role(t, "app")
+	before, err := f.KeptRole(ctx, acct, "app")
+	must(t, err)
+	again, err := f.KeptRole(ctx, acct, "APP")
+	must(t, err)
+	if again != before {
+		t.Fatal("the same role, unchanged, is kept twice")
+	}
+	must(t, f.UpdateRole(ctx, acct, "app", "the app", 7200))
+	after, err := f.KeptRole(ctx, acct, "app")
+	must(t, err)
+	if after == before || after.Description != "the app" || *after.MaxSessionDuration != 7200 || before.Description != "" || *before.MaxSessionDuration != DefaultMaxSessionDuration {
+		t.Fatalf("after UpdateRole: kept %+v, held from before %+v", after, before)
+	}
+	*after.MaxSessionDuration = 1
+	defer func() {
+		if msg, _ := recover().(string); !strings.HasPrefix(msg, "iam: a kept answer was changed") {
+			t.Fatalf("a changed kept answer: recovered %q", msg)
+		}
+	}()
+	_, _ = f.KeptRole(ctx, acct, "app")
+	t.Fatal("a changed kept answer was answered")
 }
 
 // TestListRolesShowsEveryWriteAtOnce: each write that changes what ListRoles

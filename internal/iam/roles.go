@@ -151,6 +151,19 @@ func insertRole(tx store.Tx, account string, r *roleRecord, boundary string) err
 
 // GetRole returns a role with everything AWS shows about it.
 func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role, error) {
+	r, err := s.KeptRole(ctx, account, roleName)
+	if err != nil {
+		return nil, err
+	}
+	c := r.copy()
+	return &c, nil
+}
+
+// KeptRole is GetRole's answer as IAM keeps it, shared by every caller
+// until the role changes: no copy for a caller that only reads it (the
+// GetRole operation encodes it). It must not be changed: that would
+// change every later caller's answer.
+func (s *Service) KeptRole(ctx context.Context, account, roleName string) (*Role, error) {
 	var out *Role
 	g := s.generation() // before the transaction: see answerCache
 	err := s.view(ctx, account, func(tx store.Tx) error {
@@ -159,14 +172,14 @@ func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role,
 		if !ok {
 			return errNoSuchRole(roleName)
 		}
-		r, err := s.cachedRole(tx, account, key, raw, viewGet, g)
-		if err != nil {
-			return err
-		}
-		out = &r
-		return nil
+		var err error
+		out, err = s.cachedRole(tx, account, key, raw, viewGet, g)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RoleByARN returns the role an ARN names, in whichever account the ARN
@@ -214,7 +227,7 @@ func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, pg 
 			if err != nil || !strings.HasPrefix(r.Path, pathPrefix) {
 				return Role{}, false, err
 			}
-			return r, true, nil
+			return r.copy(), true, nil
 		})
 		return err
 	})

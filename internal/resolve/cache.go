@@ -18,8 +18,9 @@ type Cache struct {
 const cacheMax = 4096
 
 // get returns what load reads for key, kept under the write count read
-// before loading (a reader that saw an older count stores nothing).
-func get[V any](c *Cache, key string, load func() (V, error)) (V, error) {
+// before loading (a reader that saw an older count stores nothing). A key
+// built in a byte slice is looked up without a string being made of it.
+func get[V any, K string | []byte](c *Cache, key K, load func() (V, error)) (V, error) {
 	if c == nil || c.Generation == nil {
 		return load()
 	}
@@ -28,7 +29,7 @@ func get[V any](c *Cache, key string, load func() (V, error)) (V, error) {
 	if g > c.gen {
 		c.gen, c.m = g, nil
 	}
-	v, ok := c.m[key]
+	v, ok := c.m[string(key)]
 	c.mu.Unlock()
 	if ok {
 		return v.(V), nil
@@ -42,7 +43,7 @@ func get[V any](c *Cache, key string, load func() (V, error)) (V, error) {
 		if c.m == nil || len(c.m) >= cacheMax {
 			c.m = map[string]any{}
 		}
-		c.m[key] = nv
+		c.m[string(key)] = nv
 	}
 	c.mu.Unlock()
 	return nv, nil

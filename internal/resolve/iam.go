@@ -19,57 +19,70 @@ type IAM struct {
 	Cache *Cache
 }
 
-// entity is what a target needs of a stored IAM entity.
+// entity is what a target needs of a stored IAM entity. Its ARN and the
+// name AWS's AccessDenied gives it are made when it is read, not on every
+// request that names it.
 type entity struct {
-	exists         bool
-	name, path     string
-	tags           map[string]string
-	boundary       string
-	trust, roleARN string // roles
+	exists       bool
+	arn, display string // from the stored name and path
+	tags         map[string]string
+	boundary     string
 }
 
 // Role is the role account calls name.
 func (r IAM) Role(ctx context.Context, account, name string) (authz.Target, error) {
-	return r.named(ctx, account, "role", name, "role ")
+	return r.named(ctx, account, "role", name)
 }
 
 // User is the user account calls name.
 func (r IAM) User(ctx context.Context, account, name string) (authz.Target, error) {
-	return r.named(ctx, account, "user", name, "user ")
+	return r.named(ctx, account, "user", name)
 }
 
 // Group is the group account calls name.
 func (r IAM) Group(ctx context.Context, account, name string) (authz.Target, error) {
-	return r.named(ctx, account, "group", name, "group ")
+	return r.named(ctx, account, "group", name)
 }
 
 // InstanceProfile is the instance profile account calls name.
 func (r IAM) InstanceProfile(ctx context.Context, account, name string) (authz.Target, error) {
-	return r.named(ctx, account, "instance-profile", name, "instance profile ")
+	return r.named(ctx, account, "instance-profile", name)
 }
 
 // ServerCertificate is the server certificate account calls name, named
 // by its ARN (unverified: no public record shows how IAM's AccessDenied
 // names one).
 func (r IAM) ServerCertificate(ctx context.Context, account, name string) (authz.Target, error) {
-	t, err := r.named(ctx, account, "server-certificate", name, "")
+	t, err := r.named(ctx, account, "server-certificate", name)
 	t.Display = ""
 	return t, err
+}
+
+// label is how AWS's AccessDenied names an entity of kind, before its name.
+func label(kind string) string {
+	switch kind {
+	case "instance-profile":
+		return "instance profile "
+	case "server-certificate":
+		return ""
+	}
+	return kind + " "
 }
 
 // named resolves an entity named in account: its ARN from the stored name
 // and path; one that does not exist is authorized on the name as given,
 // at the root path.
-func (r IAM) named(ctx context.Context, account, kind, name, label string) (authz.Target, error) {
+func (r IAM) named(ctx context.Context, account, kind, name string) (authz.Target, error) {
 	e, err := r.entity(ctx, account, kind, name)
 	if err != nil {
 		return authz.Target{}, err
 	}
 	if !e.exists {
-		return authz.Target{ARN: arn.IAM(account, kind, "/", name), Display: label + name, Type: kind}, nil
+		return authz.Target{ARN: arn.IAM(account, kind, "/", name), Display: label(kind) + name, Type: kind}, nil
 	}
-	t := authz.Target{ARN: arn.IAM(account, kind, e.path, e.name), Display: label + e.name, Type: kind, Tags: e.tags}
+	t := authz.Target{ARN: e.arn, Display: e.display, Type: kind, Tags: e.tags}
 	if e.boundary != "" {
+		// A map of its own: whoever is given t may add keys to it.
 		t.Keys.Set("iam:PermissionsBoundary", e.boundary)
 	}
 	return t, nil
@@ -218,7 +231,7 @@ func (r IAM) EntityARN(ctx context.Context, account, s string) (authz.Target, er
 	name := rest[strings.LastIndexByte(rest, '/')+1:]
 	switch kind {
 	case "user", "role", "group":
-		t, err := r.named(ctx, account, kind, name, "")
+		t, err := r.named(ctx, account, kind, name)
 		t.Display = ""
 		if t.ARN != s {
 			// The ARN's path is not the entity's: no such entity.
@@ -232,41 +245,61 @@ func (r IAM) EntityARN(ctx context.Context, account, s string) (authz.Target, er
 // entity reads what a target needs of an IAM entity; exists is false when
 // there is none.
 func (r IAM) entity(ctx context.Context, account, kind, name string) (entity, error) {
-	return get(r.Cache, kind+"\x00"+account+"\x00"+strings.ToLower(name), func() (entity, error) {
-		var e entity
-		var err error
+	// The key is built on the stack: a warm request allocates nothing.
+	var buf [128]byte
+	key := append(buf[:0], kind...)
+	key = append(key, 0)
+	key = append(key, account...)
+	key = append(key, 0)
+	key = append(key, strings.ToLower(name)...)
+	return get(r.Cache, key, func() (entity, error) {
+		var (
+			e            entity
+			err          error
+			path, stored string
+		)
 		switch kind {
 		case "role":
 			var ro *iam.Role
 			if ro, err = r.Svc.GetRole(ctx, account, name); err == nil {
-				e = entity{exists: true, name: ro.RoleName, path: ro.Path, tags: tagMap(ro.Tags), boundary: boundaryARN(ro.PermissionsBoundary)}
+				stored, path = ro.RoleName, ro.Path
+				e = entity{tags: tagMap(ro.Tags), boundary: boundaryARN(ro.PermissionsBoundary)}
 			}
 		case "user":
 			var u *iam.User
 			if u, err = r.Svc.GetUser(ctx, account, name); err == nil {
-				e = entity{exists: true, name: u.UserName, path: u.Path, tags: tagMap(u.Tags), boundary: boundaryARN(u.PermissionsBoundary)}
+				stored, path = u.UserName, u.Path
+				e = entity{tags: tagMap(u.Tags), boundary: boundaryARN(u.PermissionsBoundary)}
 			}
 		case "group":
 			var g *iam.Group
 			if g, _, _, err = r.Svc.GetGroup(ctx, account, name, iam.Page{MaxItems: 1}); err == nil {
-				e = entity{exists: true, name: g.GroupName, path: g.Path}
+				stored, path = g.GroupName, g.Path
 			}
 		case "server-certificate":
 			var c *iam.ServerCertificate
 			if c, err = r.Svc.GetServerCertificate(ctx, account, name); err == nil {
 				m := c.ServerCertificateMetadata
-				e = entity{exists: true, name: m.ServerCertificateName, path: m.Path, tags: tagMap(c.Tags)}
+				stored, path = m.ServerCertificateName, m.Path
+				e = entity{tags: tagMap(c.Tags)}
 			}
 		case "instance-profile":
 			var ip *iam.InstanceProfile
 			if ip, err = r.Svc.GetInstanceProfile(ctx, account, name); err == nil {
-				e = entity{exists: true, name: ip.InstanceProfileName, path: ip.Path, tags: tagMap(ip.Tags)}
+				stored, path = ip.InstanceProfileName, ip.Path
+				e = entity{tags: tagMap(ip.Tags)}
 			}
+		default:
+			return entity{}, nil
 		}
 		if awserr.IsClient(err) {
 			return entity{}, nil // no such entity: authorized on its name
 		}
-		return e, err
+		if err != nil {
+			return entity{}, err
+		}
+		e.exists, e.arn, e.display = true, arn.IAM(account, kind, path, stored), label(kind)+stored
+		return e, nil
 	})
 }
 

@@ -29,6 +29,29 @@ func TestStoredEntity(t *testing.T) {
 			t.Errorf("%s: %+v %v", spelled, tg, err)
 		}
 	}
+	// Named by ARN first (no Display), then by name: the kept entity
+	// still names it as IAM's AccessDenied does.
+	if tg, err := r.EntityARN(ctx, "000000000000", "arn:aws:iam::000000000000:role/ops/Admin"); err != nil || tg.Display != "" || tg.ARN != "arn:aws:iam::000000000000:role/ops/Admin" {
+		t.Errorf("by ARN: %+v %v", tg, err)
+	}
+	if tg, _ := r.Role(ctx, "000000000000", "admin"); tg.Display != "role Admin" {
+		t.Errorf("by name after ARN: %+v", tg)
+	}
+	// The same name in another account is that account's: none there.
+	if tg, _ := r.Role(ctx, "111122223333", "Admin"); tg.ARN != "arn:aws:iam::111122223333:role/Admin" || tg.Tags != nil {
+		t.Errorf("another account's name: %+v", tg)
+	}
+	// A boundary's key is the target's own: a caller that adds keys to
+	// one target does not change the next.
+	if err := svc.PutRolePermissionsBoundary(ctx, "000000000000", "Admin", "arn:aws:iam::aws:policy/ReadOnlyAccess"); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := r.Role(ctx, "000000000000", "Admin")
+	first.Keys.Set("iam:PermissionsBoundary", "arn:aws:iam::aws:policy/AdministratorAccess")
+	first.Keys.Set("aws:Extra", "x")
+	if tg, _ := r.Role(ctx, "000000000000", "Admin"); len(tg.Keys) != 1 || tg.Keys["iam:PermissionsBoundary"][0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
+		t.Errorf("keys shared between targets: %+v", tg.Keys)
+	}
 	tg, _ := r.Role(ctx, "000000000000", "nobody")
 	if tg.ARN != "arn:aws:iam::000000000000:role/nobody" || tg.Display != "role nobody" {
 		t.Errorf("no such role: %+v", tg)
@@ -41,7 +64,7 @@ func TestStoredEntity(t *testing.T) {
 	if err := svc.DeleteRole(ctx, "000000000000", "Admin"); err != nil {
 		t.Fatal(err)
 	}
-	if tg, _ := r.Role(ctx, "000000000000", "admin"); tg.ARN != "arn:aws:iam::000000000000:role/admin" || tg.Tags != nil {
+	if tg, _ := r.Role(ctx, "000000000000", "admin"); tg.ARN != "arn:aws:iam::000000000000:role/admin" || tg.Display != "role admin" || tg.Tags != nil || tg.Keys != nil {
 		t.Errorf("after delete: %+v", tg)
 	}
 	tr, role, err := r.Trust(ctx, "000000000000", "arn:aws:iam::000000000000:role/ops/Admin")

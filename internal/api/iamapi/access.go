@@ -33,7 +33,11 @@ func acts[In any](find func(ctx context.Context, c *api.Call, in *In) (authz.Tar
 		}
 		acc := authz.Acting(t)
 		if k, ok := any(in).(keyed); ok {
-			k.keys(&acc.Keys)
+			// Keys of their own: &acc.Keys would move acc to the heap
+			// for every input, keyed or not.
+			var keys authz.Keys
+			k.keys(&keys)
+			acc.Keys = keys
 		}
 		return acc, nil
 	}

@@ -26,7 +26,8 @@ func (h *handler) createRole(ctx context.Context, c *api.Call, in *createRoleInp
 type roleNameInput struct{ RoleName string }
 
 func (h *handler) getRole(ctx context.Context, c *api.Call, in *roleNameInput) (*roleOutput, error) {
-	r, err := h.svc.GetRole(ctx, c.Account, in.RoleName)
+	// The kept answer itself: the codec only reads it.
+	r, err := h.svc.KeptRole(ctx, c.Account, in.RoleName)
 	if err != nil {
 		return nil, err
 	}

@@ -85,24 +85,43 @@ func mismatch() *awserr.Error {
 // Parse reads the signature from r's Authorization header or, failing that,
 // its presigned query parameters.
 func Parse(r *http.Request) (*Signature, *awserr.Error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		return parseHeader(h, r)
+	s := new(Signature)
+	if err := ParseInto(r, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseInto is Parse into s, which a caller may keep on its stack (every
+// request is parsed); s is undefined when it fails.
+func ParseInto(r *http.Request, s *Signature) *awserr.Error {
+	*s = Signature{}
+	if h := header(r, "Authorization"); h != "" {
+		return parseHeader(h, r, s)
 	}
 	if strings.Contains(r.URL.RawQuery, "X-Amz-") {
 		q := r.URL.Query()
 		if q.Get("X-Amz-Algorithm") != "" || q.Get("X-Amz-Credential") != "" {
-			return parseQuery(q)
+			return parseQuery(q, s)
 		}
 	}
-	return nil, errMissing()
+	return errMissing()
 }
 
-func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
+// header is r.Header.Get(key) for a key spelled as textproto canonicalizes
+// it, without canonicalizing it again on every request.
+func header(r *http.Request, key string) string {
+	if v := r.Header[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 	alg, rest, _ := strings.Cut(h, " ")
 	if alg != algorithm {
-		return nil, incomplete("Unsupported AWS 'algorithm': '%s'", alg)
+		return incomplete("Unsupported AWS 'algorithm': '%s'", alg)
 	}
-	s := &Signature{}
 	var cred, signed string
 	for rest != "" {
 		var part string
@@ -117,7 +136,7 @@ func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
+			return incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
 		}
 		switch k {
 		case "Credential":
@@ -139,42 +158,42 @@ func parseHeader(h string, r *http.Request) (*Signature, *awserr.Error) {
 		if s.Signature == "" {
 			missing = append(missing, "Signature")
 		}
-		return nil, incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
+		return incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
 	}
 	if err := s.setCredential(cred); err != nil {
-		return nil, err
+		return err
 	}
 	s.SignedHeaders = signed
-	s.AmzDate = r.Header.Get("X-Amz-Date")
+	s.AmzDate = header(r, "X-Amz-Date")
 	if s.AmzDate == "" {
-		return nil, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
 	}
-	s.SecurityToken = r.Header.Get("X-Amz-Security-Token")
-	return s, nil
+	s.SecurityToken = header(r, "X-Amz-Security-Token")
+	return nil
 }
 
-func parseQuery(q url.Values) (*Signature, *awserr.Error) {
+func parseQuery(q url.Values, s *Signature) *awserr.Error {
 	if alg := q.Get("X-Amz-Algorithm"); alg != algorithm {
-		return nil, incomplete("X-Amz-Algorithm only supports \"%s\"", algorithm)
+		return incomplete("X-Amz-Algorithm only supports \"%s\"", algorithm)
 	}
-	s := &Signature{Presigned: true, Signature: q.Get("X-Amz-Signature"), AmzDate: q.Get("X-Amz-Date"), SecurityToken: q.Get("X-Amz-Security-Token")}
+	*s = Signature{Presigned: true, Signature: q.Get("X-Amz-Signature"), AmzDate: q.Get("X-Amz-Date"), SecurityToken: q.Get("X-Amz-Security-Token")}
 	for _, p := range []string{"X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date"} {
 		if q.Get(p) == "" {
-			return nil, incomplete("AWS query-string parameters must include '%s'. Re-examine the query-string parameters.", p)
+			return incomplete("AWS query-string parameters must include '%s'. Re-examine the query-string parameters.", p)
 		}
 	}
 	if err := s.setCredential(q.Get("X-Amz-Credential")); err != nil {
-		return nil, err
+		return err
 	}
 	s.SignedHeaders = q.Get("X-Amz-SignedHeaders")
 	if e := q.Get("X-Amz-Expires"); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 {
-			return nil, incomplete("X-Amz-Expires must be non-negative")
+			return incomplete("X-Amz-Expires must be non-negative")
 		}
 		s.Expires = time.Duration(n) * time.Second
 	}
-	return s, nil
+	return nil
 }
 
 // setCredential splits AKID/yyyymmdd/region/service/aws4_request.
@@ -253,12 +272,13 @@ func (s *Signature) CheckSignature(r *http.Request, body []byte, secret string) 
 	h := sk.pool.Get().(hash.Hash)
 	h.Reset()
 	h.Write(b.b)
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	// The sum goes into the pooled buffer, which the string to sign no
+	// longer needs: a stack array passed to hash.Hash.Sum would escape.
+	sum := h.Sum(b.b[:0])
 	sk.pool.Put(h)
 
 	var want [2 * sha256.Size]byte
-	hex.Encode(want[:], sum[:])
+	hex.Encode(want[:], sum)
 	if !equalConstantTime(want[:], s.Signature) {
 		return mismatch()
 	}
@@ -452,7 +472,7 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 	case "host":
 		return appendTrimmed(b, r.Host)
 	case "content-length":
-		if r.Header.Get("Content-Length") == "" && r.ContentLength >= 0 {
+		if header(r, "Content-Length") == "" && r.ContentLength >= 0 {
 			return strconv.AppendInt(b, r.ContentLength, 10)
 		}
 	}
@@ -471,6 +491,14 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 
 func appendTrimmed(b []byte, v string) []byte {
 	v = strings.TrimSpace(v)
+	if strings.IndexByte(v, '\t') < 0 && !strings.Contains(v, "  ") {
+		return append(b, v...) // nothing to collapse: the common case
+	}
+	return appendCollapsed(b, v)
+}
+
+// appendCollapsed writes v with each run of spaces and tabs as one space.
+func appendCollapsed(b []byte, v string) []byte {
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strings"
@@ -397,6 +398,30 @@ func TestSignedHeadersAndScope(t *testing.T) {
 		err := s.CheckScope("ecs", valid)
 		if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "SignatureDoesNotMatch" || err.Status != 403 || err.Message != c.msg) {
 			t.Errorf("%s %s: %v", c.service, c.region, err)
+		}
+	}
+}
+
+// FuzzTrimmed checks appendTrimmed's fast path against the byte by byte
+// rule (appendCollapsed).
+func FuzzTrimmed(f *testing.F) {
+	for _, s := range []string{"", " a  b ", "a\tb", "application/x-www-form-urlencoded; charset=utf-8", "\u00a0x\u00a0", " \t "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := appendCollapsed([]byte("x"), strings.TrimSpace(v))
+		if got := appendTrimmed([]byte("x"), v); string(got) != string(want) {
+			t.Fatalf("appendTrimmed(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
+// TestHeaderKeysCanonical: header's keys are spelled as Header.Get would
+// look them up.
+func TestHeaderKeysCanonical(t *testing.T) {
+	for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "Content-Length"} {
+		if c := textproto.CanonicalMIMEHeaderKey(k); c != k {
+			t.Errorf("%s is %s in canonical form", k, c)
 		}
 	}
 }
