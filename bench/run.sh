@@ -35,7 +35,7 @@
 #                    with GetRole, to show what this machine allows (0: skip)
 #   MOTO=moto_server the moto server command
 #   RESULTS=bench/results/<time>.jsonl   raw results, one JSON line each
-#   CPU_DURATION=5s  CPU_CONCURRENCY=4    bench/cpu's -duration and -concurrency
+#   CPU_DURATION=10s CPU_ROUNDS=40 CPU_CONCURRENCY=4   bench/cpu's -duration, -rounds and -concurrency
 #   SCALE_ACCOUNTS=1000                   the scale section's accounts
 #   SCALE_DIR=bench/results/scale-<accounts>x1000   its data set, kept
 #   SCALE_DURATION=3s SCALE_CONCURRENCY=4 bench/scale's -duration and -concurrency
@@ -59,7 +59,8 @@ CEILING=${CEILING:-1}
 MOTO=${MOTO:-moto_server}
 RESULTS=${RESULTS:-bench/results/$(date +%Y%m%d-%H%M%S).jsonl}
 SECTIONS=${SECTIONS:-load cpu scale writes}
-CPU_DURATION=${CPU_DURATION:-5s}
+CPU_DURATION=${CPU_DURATION:-10s}
+CPU_ROUNDS=${CPU_ROUNDS:-40}
 CPU_CONCURRENCY=${CPU_CONCURRENCY:-4}
 SCALE_ACCOUNTS=${SCALE_ACCOUNTS:-1000}
 SCALE_DIR=${SCALE_DIR:-bench/results/scale-${SCALE_ACCOUNTS}x1000}
@@ -195,7 +196,7 @@ fi
 
 if section cpu; then
 	echo "== cpu: server CPU per request =="
-	"$tmp/cpu" -duration "$CPU_DURATION" -concurrency "$CPU_CONCURRENCY" -moto "$moto_cmd"
+	"$tmp/cpu" -duration "$CPU_DURATION" -rounds "$CPU_ROUNDS" -concurrency "$CPU_CONCURRENCY" -moto "$moto_cmd"
 	echo
 fi
 

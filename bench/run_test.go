@@ -20,7 +20,7 @@ func TestRunScript(t *testing.T) {
 	cmd := exec.Command("bash", "run.sh")
 	cmd.Env = append(os.Environ(),
 		"DURATION=200ms", "WARMUP=100ms", "STARTS=1", "LATENCY_CONCURRENCY=", "MOTO=rolecall-no-moto-here",
-		"CPU_DURATION=200ms", "SCALE_ACCOUNTS=2", "SCALE_DIR="+filepath.Join(tmp, "scale"), "SCALE_DURATION=200ms",
+		"CPU_DURATION=200ms", "CPU_ROUNDS=2", "SCALE_ACCOUNTS=2", "SCALE_DIR="+filepath.Join(tmp, "scale"), "SCALE_DURATION=200ms",
 		"WRITES_DURATION=200ms", "RESULTS="+filepath.Join(tmp, "results.jsonl"), "TMPDIR="+tmp)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -31,6 +31,7 @@ func TestRunScript(t *testing.T) {
 		"GetRole (c=8)",
 		"== cpu: server CPU per request ==",
 		"| GetRole | ",
+		"(rounds: median ",
 		"== scale: 2 accounts of 1,000 roles ==",
 		"2 accounts, 2000 roles, in " + filepath.Join(tmp, "scale", "rolecall.db"),
 		"| start-up to the first answered GetRole (median of 1) | ",

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,7 @@ func main() {
 	answers := flag.String("answers", "", "internal: directory of recorded answers, one file per operation")
 	duration := flag.Duration("duration", 3*time.Second, "measured time per operation and server")
 	concurrency := flag.Int("concurrency", 4, "requests in flight")
+	rounds := flag.Int("rounds", 10, "rounds the measured time is cut into, each server loaded in turn in each")
 	moto := flag.String("moto", "moto_server", "the moto server command (empty: skip moto)")
 	flag.Parse()
 	if *replay != "" {
@@ -62,7 +64,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*duration, *concurrency, *moto); err != nil {
+	if err := run(*duration, *rounds, *concurrency, *moto); err != nil {
 		fmt.Fprintln(os.Stderr, "cpu:", err)
 		os.Exit(1)
 	}
@@ -214,49 +216,79 @@ func call(ctx context.Context, c *iam.Client, op string) error {
 	}
 }
 
-// measure loads s with op for d and returns its CPU per answered request.
-func measure(ctx context.Context, s *server, c *iam.Client, op string, d time.Duration, concurrency int) (time.Duration, int64, error) {
-	load := func(d time.Duration) (int64, error) {
-		var n atomic.Int64
-		errs := make(chan error, concurrency)
-		end := time.Now().Add(d)
-		for range concurrency {
-			go func() {
-				for time.Now().Before(end) {
-					if err := call(ctx, c, op); err != nil {
-						errs <- fmt.Errorf("%s %s: %w", s.name, op, err)
-						return
-					}
-					n.Add(1)
+// load sends op to c from concurrency clients for d and counts the answers.
+func load(ctx context.Context, name string, c *iam.Client, op string, d time.Duration, concurrency int) (int64, error) {
+	var n atomic.Int64
+	errs := make(chan error, concurrency)
+	end := time.Now().Add(d)
+	for range concurrency {
+		go func() {
+			for time.Now().Before(end) {
+				if err := call(ctx, c, op); err != nil {
+					errs <- fmt.Errorf("%s %s: %w", name, op, err)
+					return
 				}
-				errs <- nil
-			}()
-		}
-		var err error
-		for range concurrency {
-			err = errors.Join(err, <-errs)
-		}
-		return n.Load(), err
+				n.Add(1)
+			}
+			errs <- nil
+		}()
 	}
-	if _, err := load(d / 5); err != nil { // warm up
-		return 0, 0, err
+	var err error
+	for range concurrency {
+		err = errors.Join(err, <-errs)
 	}
-	before, err := s.cpuTime()
-	if err != nil {
-		return 0, 0, err
-	}
-	n, err := load(d)
-	if err != nil {
-		return 0, 0, err
-	}
-	after, err := s.cpuTime()
-	if err != nil {
-		return 0, 0, err
-	}
-	return (after - before) / time.Duration(n), n, nil
+	return n.Load(), err
 }
 
-func run(d time.Duration, concurrency int, motoCmd string) error {
+// tally is one server's CPU and answered requests over the rounds.
+type tally struct {
+	cpu    time.Duration
+	n      int64
+	rounds []time.Duration // CPU per request in each round
+}
+
+func (t tally) per() time.Duration { return t.cpu / time.Duration(max(t.n, 1)) }
+
+// measure loads the targets with op in turn, a slice of d each per round,
+// so that whatever else the machine does in those seconds falls on all of
+// them alike: a ratio measured in the same round is steadier than one
+// between runs seconds apart.
+func measure(ctx context.Context, targets []target, op string, d time.Duration, rounds, concurrency int) ([]tally, error) {
+	for _, t := range targets { // warm up
+		if _, err := load(ctx, t.s.name, t.c, op, d/5, concurrency); err != nil {
+			return nil, err
+		}
+	}
+	tallies := make([]tally, len(targets))
+	slice := d / time.Duration(rounds)
+	for range rounds {
+		for i, t := range targets {
+			before, err := t.s.cpuTime()
+			if err != nil {
+				return nil, err
+			}
+			n, err := load(ctx, t.s.name, t.c, op, slice, concurrency)
+			if err != nil {
+				return nil, err
+			}
+			after, err := t.s.cpuTime()
+			if err != nil {
+				return nil, err
+			}
+			tallies[i].cpu += after - before
+			tallies[i].n += n
+			tallies[i].rounds = append(tallies[i].rounds, (after-before)/time.Duration(max(n, 1)))
+		}
+	}
+	return tallies, nil
+}
+
+type target struct {
+	s *server
+	c *iam.Client
+}
+
+func run(d time.Duration, rounds, concurrency int, motoCmd string) error {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "rolecall-bench-cpu")
 	if err != nil {
@@ -306,10 +338,6 @@ func run(d time.Duration, concurrency int, motoCmd string) error {
 	}
 	defer null.stop()
 
-	type target struct {
-		s *server
-		c *iam.Client
-	}
 	targets := []target{{null, client(null.url, &recorder{})}, {rc, rcClient}}
 	if motoCmd != "" {
 		if path, err := exec.LookPath(motoCmd); err != nil {
@@ -332,7 +360,7 @@ func run(d time.Duration, concurrency int, motoCmd string) error {
 		}
 	}
 
-	fmt.Printf("server CPU per request (utime+stime over requests answered), aws-sdk-go-v2 client, %d in flight, %s each, %d roles\n\n", concurrency, d, roles)
+	fmt.Printf("server CPU per request (utime+stime over requests answered), aws-sdk-go-v2 client, %d in flight, %s each in %d rounds taken in turn, %d roles\n\n", concurrency, d, rounds, roles)
 	header := "| request |"
 	rule := "|---|"
 	for _, t := range targets {
@@ -347,21 +375,40 @@ func run(d time.Duration, concurrency int, motoCmd string) error {
 			row += fmt.Sprintf(", MaxItems %d", pageSize)
 		}
 		row += " |"
-		var floor time.Duration
-		for i, t := range targets {
-			per, n, err := measure(ctx, t.s, t.c, op, d, concurrency)
-			if err != nil {
-				return err
+		tallies, err := measure(ctx, targets, op, d, rounds, concurrency)
+		if err != nil {
+			return err
+		}
+		floor := tallies[0]
+		for i, t := range tallies {
+			row += fmt.Sprintf(" %s µs (%d requests)", micros(t.per()), t.n)
+			if i > 0 && floor.n > 0 {
+				med, lo, hi := roundRatios(t, floor)
+				row += fmt.Sprintf(", %.2fx (rounds: median %.2fx, %.2f-%.2fx)", float64(t.per())/float64(floor.per()), med, lo, hi)
 			}
-			cell := fmt.Sprintf(" %s µs (%d requests)", strconv.FormatFloat(float64(per)/float64(time.Microsecond), 'f', 0, 64), n)
-			if i == 0 {
-				floor = per
-			} else if floor > 0 {
-				cell += fmt.Sprintf(", %.1fx", float64(per)/float64(floor))
-			}
-			row += cell + " |"
+			row += " |"
 		}
 		fmt.Println(row)
 	}
 	return nil
+}
+
+func micros(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 0, 64)
+}
+
+// roundRatios are the median, least and greatest of t's CPU per request
+// over the floor's in the same round.
+func roundRatios(t, floor tally) (median, least, greatest float64) {
+	var r []float64
+	for i := range t.rounds {
+		if floor.rounds[i] > 0 {
+			r = append(r, float64(t.rounds[i])/float64(floor.rounds[i]))
+		}
+	}
+	if len(r) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(r)
+	return r[len(r)/2], r[0], r[len(r)-1]
 }
