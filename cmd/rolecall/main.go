@@ -139,9 +139,9 @@ func defaultDataDir() string {
 }
 
 // gcHeadroom is how far the heap may grow past what is live before the
-// collector runs, for a small live heap: 24 MiB (GOGC=400 for rolecall's
-// usual 6 MiB) costs that much memory under load and saves about a twentieth
-// of a GetRole's CPU (README, Speed).
+// collector runs while requests keep it busy, for a small live heap: 24 MiB
+// (GOGC=400 for rolecall's usual 6 MiB) costs that much memory under load
+// and saves a few percent of a GetRole's CPU (README, Speed).
 const gcHeadroom = 24 << 20
 
 func serve(args []string, stdout, stderr io.Writer) int {

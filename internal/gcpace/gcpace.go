@@ -9,8 +9,9 @@
 // The Go runtime's own knobs are GOGC (a ratio: a large one multiplies a
 // large heap too) and GOMEMLIMIT (a ceiling: a live heap past it makes the
 // collector run without pause). Keep adjusts the ratio to the live heap
-// instead: a small heap gets the headroom, a large one GOGC's default.
-// See https://go.dev/doc/gc-guide.
+// instead, and only while requests keep the collector busy, so that a
+// server at rest (and its start-up, which makes most of its garbage at
+// once) keeps GOGC's default footprint. See https://go.dev/doc/gc-guide.
 package gcpace
 
 import (
@@ -30,32 +31,68 @@ func Percent(live, headroom uint64, most int) int {
 	return int(min(max(headroom*100/live, 100), uint64(most)))
 }
 
-// mostPercent bounds the ratio: a heap a fifth of headroom or less grows
-// to five times its size at most.
-const mostPercent = 400
+const (
+	// mostPercent bounds the ratio: a heap a fifth of headroom or less
+	// grows to five times its size at most.
+	mostPercent = 400
+	// busyCycles collections in one period mean requests are making
+	// garbage: the pace is set for them.
+	busyCycles = 2
+	// idlePeriods periods without a collection mean they have stopped:
+	// back to GOGC's default.
+	idlePeriods = 10
+)
 
-const liveMetric = "/gc/heap/live:bytes"
+// pacer decides the pace each period from the live heap and the count of
+// collections so far.
+type pacer struct {
+	headroom uint64
+	percent  int    // the pace set
+	cycles   uint64 // collections counted at the last period
+	idle     int    // periods in a row without a collection
+}
 
-// Keep paces the collector for headroom, looking at the live heap every
-// period, until stop is called. It does nothing when the environment sets
-// GOGC (the user's choice stands).
+func (p *pacer) next(live, cycles uint64) int {
+	ran := cycles - p.cycles
+	p.cycles = cycles
+	if ran == 0 {
+		p.idle++
+	} else {
+		p.idle = 0
+	}
+	switch {
+	case ran >= busyCycles || p.percent > 100 && p.idle < idlePeriods:
+		p.percent = Percent(live, p.headroom, mostPercent)
+	default:
+		p.percent = 100
+	}
+	return p.percent
+}
+
+const (
+	liveMetric   = "/gc/heap/live:bytes"
+	cyclesMetric = "/gc/cycles/total:gc-cycles"
+)
+
+// Keep paces the collector for headroom, looking every period, until stop
+// is called. It does nothing when the environment sets GOGC (the user's
+// choice stands).
 func Keep(headroom uint64, period time.Duration) (stop func()) {
 	if _, set := os.LookupEnv("GOGC"); set {
 		return func() {}
 	}
-	sample := []metrics.Sample{{Name: liveMetric}}
-	current := 100
-	pace := func() {
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 {
-			return
+	samples := []metrics.Sample{{Name: liveMetric}, {Name: cyclesMetric}}
+	read := func() (live, cycles uint64) {
+		metrics.Read(samples)
+		for i, v := range []*uint64{&live, &cycles} {
+			if samples[i].Value.Kind() == metrics.KindUint64 {
+				*v = samples[i].Value.Uint64()
+			}
 		}
-		if p := Percent(sample[0].Value.Uint64(), headroom, mostPercent); p != current {
-			current = p
-			debug.SetGCPercent(p)
-		}
+		return live, cycles
 	}
-	pace()
+	_, cycles := read()
+	p := &pacer{headroom: headroom, percent: 100, cycles: cycles}
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -64,11 +101,20 @@ func Keep(headroom uint64, period time.Duration) (stop func()) {
 		for {
 			select {
 			case <-t.C:
-				pace()
+				was := p.percent
+				if now := p.next(read()); now != was {
+					debug.SetGCPercent(now)
+				}
 			case <-quit:
 				return
 			}
 		}
 	}()
-	return func() { close(quit); <-done; debug.SetGCPercent(100) }
+	return func() {
+		close(quit)
+		<-done
+		if p.percent != 100 {
+			debug.SetGCPercent(100)
+		}
+	}
 }
