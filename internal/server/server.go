@@ -276,7 +276,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.console.ServeHTTP(w, r)
 		return
 	}
-	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+	if tgt := header(r, "X-Amz-Target"); tgt != "" {
 		js, ok := h.json[t.Service]
 		if !ok || t.Operation == "" {
 			jsonrpc.WriteError(w, awserr.New(http.StatusBadRequest, "UnknownOperationException",
