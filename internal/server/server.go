@@ -162,8 +162,8 @@ var iamURLEncoded = map[string]bool{"policyDocumentType": true}
 // "invalid-path/" and "/invalid-path" (recorded, LocalStack's
 // test_iam_mfa; a 514-character path gets the length message there).
 var iamOwnPatterns = map[string]string{
-	"pathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
-	"path":       "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	"PathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
+	"Path":       "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
 }
 
 // New builds the HTTP handler.
