@@ -43,12 +43,12 @@ var jsonTargets = map[string]string{
 
 // credentialScope extracts "AKID/20240101/us-east-1/iam/aws4_request" from an
 // Authorization header and splits it.
-func credentialScope(header, key string) (accessKey, region, service string) {
-	i := strings.Index(header, key)
+func credentialScope(authorization, key string) (accessKey, region, service string) {
+	i := strings.Index(authorization, key)
 	if i < 0 {
 		return "", "", ""
 	}
-	v := header[i+len(key):]
+	v := authorization[i+len(key):]
 	// Up to the first ',' or ' ' (strings.IndexAny would build its set
 	// of two bytes on every request).
 	for j := 0; j < len(v); j++ {
