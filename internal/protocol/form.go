@@ -86,7 +86,9 @@ func ParseForm(f Form, s string) (Form, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.ContainsAny(kv, "%+") {
+		// Two IndexBytes: strings.ContainsAny would build its set of
+		// bytes on every parameter.
+		if strings.IndexByte(kv, '%') >= 0 || strings.IndexByte(kv, '+') >= 0 {
 			var err, err2 error
 			k, err = url.QueryUnescape(k)
 			v, err2 = url.QueryUnescape(v)

@@ -57,23 +57,6 @@ func (p Path) Member(name string) Path { return append(p, step{member: name}) }
 // Element is the path of the i-th (1-based) element of the list at p.
 func (p Path) Element(i int) Path { return append(p, step{index: i}) }
 
-// IsMember reports whether p is the input's member that AWS names name
-// ('pathPrefix'), without spelling p out.
-func (p Path) IsMember(name string) bool {
-	if len(p) != 1 {
-		return false
-	}
-	m := p[0].member
-	if m == "" || m[0] >= utf8.RuneSelf {
-		return m != "" && lowerFirst(m) == name
-	}
-	c := m[0]
-	if 'A' <= c && c <= 'Z' {
-		c += 'a' - 'A'
-	}
-	return len(m) == len(name) && c == name[0] && m[1:] == name[1:]
-}
-
 func (p Path) String() string {
 	s := ""
 	for _, st := range p {

@@ -20,24 +20,4 @@ func TestPathSpelling(t *testing.T) {
 	if other.String() != "tags.4.member" || elem.String() != "tags.4.member" || tags.String() != "tags" {
 		t.Errorf("sibling %q, parent %q", other.String(), tags.String())
 	}
-	for _, c := range []struct {
-		p    Path
-		name string
-		want bool
-	}{
-		{NewPath().Member("PathPrefix"), "pathPrefix", true},
-		{NewPath().Member("pathPrefix"), "pathPrefix", true},
-		{NewPath().Member("PathPrefix"), "path", false},
-		{NewPath().Member("Path"), "pathPrefix", false},
-		{NewPath().Member("Xath"), "path", false},
-		{NewPath().Member("Path").Member("Path"), "path", false},
-		{NewPath().Member("Path").Element(1), "path", false},
-		{NewPath(), "", false},
-		{NewPath().Member("Éa"), lowerFirst("Éa"), true},
-		{NewPath().Member("Éa"), "éa", false},
-	} {
-		if got := c.p.IsMember(c.name); got != c.want {
-			t.Errorf("%q.IsMember(%q) = %v, want %v", c.p.String(), c.name, got, c.want)
-		}
-	}
 }

@@ -19,5 +19,5 @@ func isConsole(r *http.Request) bool {
 		return true
 	}
 	return r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.RawQuery == "" &&
-		r.Header.Get("Authorization") == "" && r.Header.Get("X-Amz-Target") == ""
+		header(r, "Authorization") == "" && header(r, "X-Amz-Target") == ""
 }

@@ -18,13 +18,13 @@ import (
 // guards (its session cookie is SameSite=Strict, its forms carry a CSRF
 // token), and a link from another site to it must still open it.
 func fromOtherSite(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
+	switch header(r, "Sec-Fetch-Site") {
 	case "cross-site", "same-site":
 		return true
 	case "same-origin", "none": // "none": the user typed the address
 		return false
 	}
-	o := r.Header.Get("Origin")
+	o := header(r, "Origin")
 	if o == "" {
 		return false
 	}
@@ -36,8 +36,8 @@ func fromOtherSite(r *http.Request) bool {
 // or Origin headers, and name themselves Mozilla/...; AWS SDKs, the CLI and
 // Terraform do none of these.
 func fromBrowser(r *http.Request) bool {
-	return r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Sec-Fetch-Mode") != "" || r.Header.Get("Origin") != "" ||
-		strings.HasPrefix(r.Header.Get("User-Agent"), "Mozilla/")
+	return header(r, "Sec-Fetch-Site") != "" || header(r, "Sec-Fetch-Mode") != "" || header(r, "Origin") != "" ||
+		strings.HasPrefix(header(r, "User-Agent"), "Mozilla/")
 }
 
 // hostAllowed says whether a browser may reach rolecall by the name in a

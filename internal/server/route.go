@@ -18,12 +18,12 @@ type target struct {
 // route reads the request's target without consuming the body.
 func route(r *http.Request) target {
 	var t target
-	if auth := r.Header.Get("Authorization"); auth != "" {
+	if auth := header(r, "Authorization"); auth != "" {
 		t.AccessKey, t.Region, t.Service = credentialScope(auth, "Credential=")
 	} else if cred := r.URL.Query().Get("X-Amz-Credential"); cred != "" {
 		t.AccessKey, t.Region, t.Service = splitScope(cred)
 	}
-	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+	if tgt := header(r, "X-Amz-Target"); tgt != "" {
 		prefix, op, ok := strings.Cut(tgt, ".")
 		if ok {
 			t.Operation = op
@@ -43,14 +43,19 @@ var jsonTargets = map[string]string{
 
 // credentialScope extracts "AKID/20240101/us-east-1/iam/aws4_request" from an
 // Authorization header and splits it.
-func credentialScope(header, key string) (accessKey, region, service string) {
-	i := strings.Index(header, key)
+func credentialScope(authorization, key string) (accessKey, region, service string) {
+	i := strings.Index(authorization, key)
 	if i < 0 {
 		return "", "", ""
 	}
-	v := header[i+len(key):]
-	if j := strings.IndexAny(v, ", "); j >= 0 {
-		v = v[:j]
+	v := authorization[i+len(key):]
+	// Up to the first ',' or ' ' (strings.IndexAny would build its set
+	// of two bytes on every request).
+	for j := 0; j < len(v); j++ {
+		if v[j] == ',' || v[j] == ' ' {
+			v = v[:j]
+			break
+		}
 	}
 	return splitScope(v)
 }
@@ -68,4 +73,14 @@ func splitScope(scope string) (accessKey, region, service string) {
 		}
 	}
 	return parts[0], parts[2], parts[3]
+}
+
+// header is r.Header.Get(key) for a key written in canonical form, as
+// net/http stores a request's headers: Get would canonicalize the key
+// again, and every request asks for half a dozen (issue 18).
+func header(r *http.Request, key string) string {
+	if v := r.Header[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -61,5 +65,31 @@ func TestSplitScope(t *testing.T) {
 		if got := [3]string{ak, region, svc}; got != want {
 			t.Errorf("splitScope(%q) = %q, want %q", scope, got, want)
 		}
+	}
+}
+
+// header finds only a key in canonical form: every key the package asks
+// for must be written so.
+func TestHeaderKeysCanonical(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`header\(r, "([^"]*)"\)`)
+	n := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllSubmatch(src, -1) {
+			n++
+			if k := string(m[1]); http.CanonicalHeaderKey(k) != k {
+				t.Errorf("%s: header(r, %q): the key's canonical form is %q", f, k, http.CanonicalHeaderKey(k))
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no header(r, ...) call found: the pattern is out of date")
 	}
 }

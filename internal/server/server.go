@@ -92,7 +92,8 @@ type Config struct {
 	// state may be damaged: it checks it).
 	OnPanic func()
 	// Before, if set, runs before each request is served: what the clock
-	// alone changes catches up first, so that the request sees it.
+	// alone changes catches up first, so that the request sees it. Its
+	// context is not the request's (see ServeHTTP).
 	Before func(context.Context)
 	// Console, if set, serves the web console: its paths, and a browser's
 	// bare GET / (see isConsole).
@@ -161,8 +162,8 @@ var iamURLEncoded = map[string]bool{"policyDocumentType": true}
 // "invalid-path/" and "/invalid-path" (recorded, LocalStack's
 // test_iam_mfa; a 514-character path gets the length message there).
 var iamOwnPatterns = map[string]string{
-	"pathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
-	"path":       "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+	"PathPrefix": "The specified value for pathPrefix is invalid. It must begin with the / character and contain only alphanumeric characters and/or / characters.",
+	"Path":       "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
 }
 
 // New builds the HTTP handler.
@@ -239,8 +240,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if h.before != nil {
-		// A client that goes away does not cut the catching up short.
-		h.before(context.WithoutCancel(r.Context()))
+		// Not the request's context: a client that goes away does not
+		// cut the catching up short, which is no part of the request
+		// (the timer's catching up runs on context.Background() too).
+		// context.WithoutCancel would allocate on every request.
+		h.before(context.Background())
 	}
 	if h.auth.Mode == auth.Lenient {
 		// What is let through only because of leniency is noted on the
@@ -276,7 +280,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.console.ServeHTTP(w, r)
 		return
 	}
-	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+	if tgt := header(r, "X-Amz-Target"); tgt != "" {
 		js, ok := h.json[t.Service]
 		if !ok || t.Operation == "" {
 			jsonrpc.WriteError(w, awserr.New(http.StatusBadRequest, "UnknownOperationException",

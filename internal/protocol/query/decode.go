@@ -22,7 +22,8 @@ type Codec struct {
 	// URLEncoded names the string shapes IAM returns URL-encoded (policy
 	// documents), per the IAM API reference.
 	URLEncoded map[string]bool
-	// OwnPatterns maps a top-level member ('pathPrefix') to the message
+	// OwnPatterns maps a top-level member, by its name in the model
+	// ("PathPrefix": looked up, not matched against each), to the message
 	// the service answers, as a ValidationError of its own, for a value
 	// outside the member's pattern, in place of the generic "failed to
 	// satisfy constraint" text. The service checks these before the
@@ -216,7 +217,7 @@ func (d *decoder) mapping(sh *model.Shape, key string, path protocol.Path, field
 
 func (d *decoder) scalar(sh *model.Shape, key string, path protocol.Path, raw string, field reflect.Value) {
 	if sh.Type == "string" {
-		if msg, ok := d.ownPattern(path); ok {
+		if msg, ok := d.ownPattern(key, path); ok {
 			if !d.v.StringOwnPattern(path, raw, sh) && d.ownErr == nil {
 				d.ownErr = awserr.ValidationError("%s", msg)
 			}
@@ -244,14 +245,14 @@ func (d *decoder) scalar(sh *model.Shape, key string, path protocol.Path, raw st
 	}
 }
 
-// ownPattern is the message of the OwnPatterns member at path, if it is one.
-func (d *decoder) ownPattern(path protocol.Path) (string, bool) {
-	for name, msg := range d.own {
-		if path.IsMember(name) {
-			return msg, true
-		}
+// ownPattern is the message of the OwnPatterns member at key, if it is
+// one: a top-level member (its path one step long), whose key is its name.
+func (d *decoder) ownPattern(key string, path protocol.Path) (string, bool) {
+	if len(path) != 1 {
+		return "", false
 	}
-	return "", false
+	msg, ok := d.own[key]
+	return msg, ok
 }
 
 func (d *decoder) malformed(key, raw string) {

@@ -103,7 +103,7 @@ func TestDecodeValidation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := iamCodec()
-			c.OwnPatterns = map[string]string{"pathPrefix": pathPrefixInvalid}
+			c.OwnPatterns = map[string]string{"PathPrefix": pathPrefixInvalid}
 			c.QuoteValues = tc.quote
 			op, aerr := c.Operation(tc.form)
 			if aerr != nil {
@@ -136,7 +136,7 @@ func untagForm(n int, last string) protocol.Form {
 
 func TestDecodeGoodListAndPathPrefix(t *testing.T) {
 	c := iamCodec()
-	c.OwnPatterns = map[string]string{"pathPrefix": pathPrefixInvalid}
+	c.OwnPatterns = map[string]string{"PathPrefix": pathPrefixInvalid}
 	for _, f := range []protocol.Form{
 		form("Action", "UntagRole", "RoleName", "r", "TagKeys.member.1", "team", "TagKeys.member.2", "é:/=+-@ x"),
 		form("Action", "ListRoles", "PathPrefix", "/my"),
