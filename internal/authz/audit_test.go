@@ -111,3 +111,27 @@ func TestAuditLogGet(t *testing.T) {
 		t.Errorf("%d denials kept by id for a ring of 3", len(l.denied))
 	}
 }
+
+// The ring keeps records as values, written over in place: what Get and
+// Recent answer are copies, which neither a reader's change nor the
+// decisions recorded later reach.
+func TestAuditLogAnswersCopies(t *testing.T) {
+	l := NewAuditLog(1, nil)
+	l.Add(&Record{RequestID: "a", Decision: "allowed", Resources: []string{"arn:aws:iam::000000000000:role/a"},
+		Statement: &StatementInfo{Source: "p", Sid: "A", Effect: "Allow"}})
+	a, _ := l.Get("a")
+	recent := l.Recent(1, "")
+	a.Resources[0], a.Statement.Sid = "changed", "changed"
+	l.Add(&Record{RequestID: "b", Decision: "allowed", Resources: []string{"arn:aws:iam::000000000000:role/b"},
+		Statement: &StatementInfo{Source: "q", Sid: "B", Effect: "Allow"}})
+	if r := recent[0]; r.RequestID != "a" || r.Resources[0] != "arn:aws:iam::000000000000:role/a" || r.Statement.Sid != "A" {
+		t.Errorf("Recent's record changed: %+v %+v", r, r.Statement)
+	}
+	if b, _ := l.Get("b"); b.Resources[0] != "arn:aws:iam::000000000000:role/b" || b.Statement.Sid != "B" {
+		t.Errorf("b: %+v %+v", b, b.Statement)
+	}
+	l.Add(&Record{RequestID: "c", Decision: "allowed", Resources: []string{"*", "x"}})
+	if c, _ := l.Get("c"); c.Statement != nil || len(c.Resources) != 2 {
+		t.Errorf("c kept b's statement or lost a resource: %+v", c)
+	}
+}
