@@ -106,6 +106,7 @@ type AuditLog struct {
 type slot struct {
 	rec  Record
 	used bool
+	by   allowedBy // how rec's Reason is worded, when it is read
 	one  [1]string
 	stmt StatementInfo
 }
@@ -114,8 +115,8 @@ type slot struct {
 // lists only a denial has are shared: no one changes them once recorded.
 // Its resources and statement are copied into the slot: what the caller
 // gave may be on its stack.
-func (s *slot) set(r *Record, resources []string, stmt *StatementInfo) {
-	s.rec, s.used = *r, true
+func (s *slot) set(r *Record, resources []string, stmt *StatementInfo, by allowedBy) {
+	s.rec, s.used, s.by = *r, true, by
 	s.rec.Resources, s.rec.Statement = nil, nil
 	switch {
 	case len(resources) == 1:
@@ -133,6 +134,9 @@ func (s *slot) set(r *Record, resources []string, stmt *StatementInfo) {
 // get is a copy of s's record that does not share the slot's room.
 func (s *slot) get() *Record {
 	r := s.rec
+	if s.by != reasonAsRecorded {
+		r.Reason = allowedReason(s.by, s.rec.Statement)
+	}
 	r.Resources = slices.Clone(r.Resources)
 	if r.Statement != nil {
 		st := *r.Statement
@@ -157,18 +161,18 @@ func NewAuditLog(size int, w io.Writer) *AuditLog {
 // Add records a copy of r (r is not kept). A request that makes several
 // decisions (an operation and the iam:PassRole it needs) keeps, under its
 // id, the one that decided: the first denial, else the last decision.
-func (l *AuditLog) Add(r *Record) { l.add(r, r.Resources, r.Statement) }
+func (l *AuditLog) Add(r *Record) { l.add(r, r.Resources, r.Statement, reasonAsRecorded) }
 
 // add records r with resources and stmt in place of its own, which may
-// then stay on the caller's stack.
-func (l *AuditLog) add(r *Record, resources []string, stmt *StatementInfo) {
+// then stay on the caller's stack, its Reason worded as by says.
+func (l *AuditLog) add(r *Record, resources []string, stmt *StatementInfo, by allowedBy) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.enc != nil && l.wrErr == nil {
 		// A failing log (disk full) must not fail requests; the error is
 		// kept for Err. The copy keeps r itself off the heap.
-		l.line.set(r, resources, stmt)
-		l.wrErr = l.enc.Encode(&l.line.rec)
+		l.line.set(r, resources, stmt, by)
+		l.wrErr = l.enc.Encode(l.line.get())
 		l.line = slot{}
 	}
 	// With no denial kept (the usual case), the record a new one replaces
@@ -183,7 +187,7 @@ func (l *AuditLog) add(r *Record, resources []string, stmt *StatementInfo) {
 			}
 		}
 	}
-	l.ring[l.next].set(r, resources, stmt)
+	l.ring[l.next].set(r, resources, stmt, by)
 	if r.RequestID != "" && r.Decision != "allowed" {
 		l.denied[r.RequestID] = l.next
 	}

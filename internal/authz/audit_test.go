@@ -135,3 +135,42 @@ func TestAuditLogAnswersCopies(t *testing.T) {
 		t.Errorf("c kept b's statement or lost a resource: %+v", c)
 	}
 }
+
+// An allowed decision's reason names the statement that allowed, and the
+// kind of policy it is in, the same in Get, Recent and the JSON line,
+// though the log words it only when it is read.
+func TestAllowedReason(t *testing.T) {
+	var buf bytes.Buffer
+	f := newFixture(t, On)
+	f.audit = NewAuditLog(8, &buf)
+	f.Authorizer.audit = f.audit
+	u := f.user(t, "u", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"},{"Sid":"Get","Effect":"Allow","Action":"iam:GetRole","Resource":"*"},{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)
+	src := "arn:aws:iam::" + acct + ":user/u#p"
+	trust := &ResourcePolicy{Source: "arn:aws:iam::" + acct + ":role/t", Trust: true,
+		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/u"},"Action":"sts:AssumeRole"}]}`}
+	for _, c := range []struct {
+		action string
+		target Target
+		want   string
+	}{
+		{"iam:GetRole", role("a", nil), "allowed by statement 1 (Sid Get) of an identity-based policy " + src},
+		{"iam:ListRoles", Any(), "allowed by statement 2 of an identity-based policy " + src},
+		{"sts:AssumeRole", Target{ARN: "arn:aws:iam::" + acct + ":role/t", Type: "role", Policy: trust}, "allowed by statement 0 of the resource-based policy " + trust.Source},
+	} {
+		buf.Reset()
+		if _, err := f.decide(u, c.action, c.target); err != nil {
+			t.Fatalf("%s: %v", c.action, err)
+		}
+		r := f.last(t)
+		if r.Decision != "allowed" || r.Reason != c.want {
+			t.Errorf("%s: Recent: %s, %q\nwant %q", c.action, r.Decision, r.Reason, c.want)
+		}
+		if g, _ := f.audit.Get(r.RequestID); g.Reason != c.want {
+			t.Errorf("%s: Get: %q", c.action, g.Reason)
+		}
+		var line Record
+		if err := json.Unmarshal(buf.Bytes(), &line); err != nil || line.Reason != c.want {
+			t.Errorf("%s: JSON line: %v %q", c.action, err, line.Reason)
+		}
+	}
+}

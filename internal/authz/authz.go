@@ -118,7 +118,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	}
 	if p.Kind == principal.Root && !p.Restricted() && rootsOwn(p.Account, targets) {
 		rec.Decision, rec.Enforced, rec.Reason = "allowed", true, rootReason
-		a.record(rec, res, nil)
+		a.record(rec, res, nil, reasonAsRecorded)
 		return Outcome{}, nil
 	}
 	pe, err := a.principal(ctx, p)
@@ -146,7 +146,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		msg := q.message(d, t)
 		a.explainDenial(rec, set, req, d, t, msg)
 		rec.Enforced = a.mode == On
-		a.record(rec, res, rec.Statement)
+		a.record(rec, res, rec.Statement, reasonAsRecorded)
 		if a.mode == Audit {
 			a.log.Info("audit: would deny", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
 			meta.noteWouldDeny(msg)
@@ -158,14 +158,19 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		a.log.Info("denied", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
 		return Outcome{}, a.denial(deniedError(service(action), msg), rec, p)
 	}
-	rec.Decision, rec.Enforced = "allowed", true
+	rec.Decision, rec.Enforced, rec.Reason = "allowed", true, "allowed"
 	var stmt *StatementInfo
+	by := reasonAsRecorded
 	if last.Statement != nil {
+		// The reason names the statement: the log words it when it
+		// writes or answers it (allowedReason), not on every request.
 		v := statementValue(last.Statement)
-		stmt = &v
+		stmt, rec.Reason, by = &v, "", byIdentityPolicy
+		if last.Type == policy.TypeResource {
+			by = byResourcePolicy
+		}
 	}
-	rec.Reason = allowReason(last)
-	a.record(rec, res, stmt)
+	a.record(rec, res, stmt, by)
 	a.noteAccess(ctx, q)
 	return Outcome{}, nil
 }
@@ -339,30 +344,36 @@ func (a *Authorizer) noteAccess(ctx context.Context, q *question) {
 	}
 }
 
-// record gives the audit log r, with its resources and statement.
-func (a *Authorizer) record(r *Record, resources []string, stmt *StatementInfo) {
+// record gives the audit log r, with its resources and statement, and
+// how its reason is worded.
+func (a *Authorizer) record(r *Record, resources []string, stmt *StatementInfo, by allowedBy) {
 	if a.audit != nil {
-		a.audit.add(r, resources, stmt)
+		a.audit.add(r, resources, stmt, by)
 	}
 }
 
 func (a *Authorizer) now() time.Time { return a.clock.Now().UTC() }
 
-// allowReason says what allowed.
-func allowReason(d policy.Decision) string {
-	s := d.Statement
-	if s == nil {
-		return "allowed"
-	}
+// allowedBy says how a record's Reason is worded.
+type allowedBy uint8
+
+const (
+	reasonAsRecorded allowedBy = iota // the record's Reason
+	byIdentityPolicy                  // its Statement, of an identity-based policy, allowed
+	byResourcePolicy                  // its Statement, of the resource-based policy, allowed
+)
+
+// allowedReason is the Reason of a record its statement s allowed.
+func allowedReason(by allowedBy, s *StatementInfo) string {
 	where := "an identity-based policy"
-	if d.Type == policy.TypeResource {
+	if by == byResourcePolicy {
 		where = "the resource-based policy"
 	}
 	sid := ""
 	if s.Sid != "" {
 		sid = " (Sid " + s.Sid + ")"
 	}
-	return "allowed by statement " + strconv.Itoa(s.Index) + sid + " of " + where + " " + s.Source.ID
+	return "allowed by statement " + strconv.Itoa(s.Index) + sid + " of " + where + " " + s.Source
 }
 
 func fromResourcePolicy(s *policy.StatementRef) bool {
