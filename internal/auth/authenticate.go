@@ -462,21 +462,40 @@ func ValidRegion(r string) bool {
 			return false
 		}
 	}
-	if len(parts) == 4 && !partitionInfix[parts[1]] {
+	if len(parts) == 4 && !partitionInfix(parts[1]) {
 		return false
 	}
-	if !directions[parts[len(parts)-2]] {
+	if !direction(parts[len(parts)-2]) {
 		return false
 	}
 	n := parts[len(parts)-1]
-	return len(n) >= 1 && len(n) <= 2 && strings.Trim(n, "0123456789") == "" && n[0] != '0'
+	if len(n) < 1 || len(n) > 2 || n[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] < '0' || n[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
-var (
-	partitionInfix = map[string]bool{"gov": true, "iso": true, "isob": true, "isoe": true, "isof": true}
-	directions     = map[string]bool{"north": true, "south": true, "east": true, "west": true, "central": true,
-		"northeast": true, "northwest": true, "southeast": true, "southwest": true}
-)
+// partitionInfix and direction are switches, not maps: every request asks.
+func partitionInfix(s string) bool {
+	switch s {
+	case "gov", "iso", "isob", "isoe", "isof":
+		return true
+	}
+	return false
+}
+
+func direction(s string) bool {
+	switch s {
+	case "north", "south", "east", "west", "central", "northeast", "northwest", "southeast", "southwest":
+		return true
+	}
+	return false
+}
 
 // EC2Error renames an authentication failure for EC2, which does not say
 // whether the key or the signature was wrong: both are AuthFailure (401,

@@ -3,6 +3,7 @@ package authz
 import (
 	"encoding/json"
 	"io"
+	"slices"
 	"sync"
 	"time"
 )
@@ -79,18 +80,69 @@ const DefaultRingSize = 4096
 // AuditLog keeps decisions: every one in a bounded ring, by request id,
 // for explain-denied; and, when it has a writer, every one as a JSON line.
 // It is safe for concurrent use.
+//
+// The ring holds its records as values, each written in place over the
+// one it replaces, with room for one resource and the deciding
+// statement: recording a decision on one resource allocates nothing, and
+// the ring is one object for the collector rather than a ring of live
+// records (issue 18). Readers get copies.
 type AuditLog struct {
 	mu   sync.Mutex
-	ring []*Record
+	ring []slot
 	next int
-	// denied holds the requests in the ring that were denied, by id: a
-	// later decision of the same request is not recorded over one. Other
-	// decisions are found by a scan of the ring (Get is rare), which
-	// spares every request a map insertion and deletion (issue 18).
-	denied map[string]*Record
+	// denied holds, by id, the slot of each request in the ring that was
+	// denied: a later decision of the same request is not recorded over
+	// one. Other decisions are found by a scan of the ring (Get is rare),
+	// which spares every request a map insertion and deletion (issue 18).
+	denied map[string]int
 	w      io.Writer
 	enc    *json.Encoder
+	line   slot // the record being written as a JSON line
 	wrErr  error
+}
+
+// slot is one decision in the ring: its record, and the room its
+// resource and statement take when it has one of each.
+type slot struct {
+	rec  Record
+	used bool
+	by   allowedBy // how rec's Reason is worded, when it is read
+	one  [1]string
+	stmt StatementInfo
+}
+
+// set writes r into s, with resources and stmt in place of its own. The
+// lists only a denial has are shared: no one changes them once recorded.
+// Its resources and statement are copied into the slot: what the caller
+// gave may be on its stack.
+func (s *slot) set(r *Record, resources []string, stmt *StatementInfo, by allowedBy) {
+	s.rec, s.used, s.by = *r, true, by
+	s.rec.Resources, s.rec.Statement = nil, nil
+	switch {
+	case len(resources) == 1:
+		s.one[0] = resources[0]
+		s.rec.Resources = s.one[:]
+	case resources != nil:
+		s.rec.Resources = slices.Clone(resources)
+	}
+	if stmt != nil {
+		s.stmt = *stmt
+		s.rec.Statement = &s.stmt
+	}
+}
+
+// get is a copy of s's record that does not share the slot's room.
+func (s *slot) get() *Record {
+	r := s.rec
+	if s.by != reasonAsRecorded {
+		r.Reason = allowedReason(s.by, s.rec.Statement)
+	}
+	r.Resources = slices.Clone(r.Resources)
+	if r.Statement != nil {
+		st := *r.Statement
+		r.Statement = &st
+	}
+	return &r
 }
 
 // NewAuditLog keeps the last size decisions (DefaultRingSize when size <= 0)
@@ -99,23 +151,29 @@ func NewAuditLog(size int, w io.Writer) *AuditLog {
 	if size <= 0 {
 		size = DefaultRingSize
 	}
-	l := &AuditLog{ring: make([]*Record, size), denied: map[string]*Record{}, w: w}
+	l := &AuditLog{ring: make([]slot, size), denied: map[string]int{}, w: w}
 	if w != nil {
 		l.enc = json.NewEncoder(w)
 	}
 	return l
 }
 
-// Add records r. A request that makes several decisions (an operation and
-// the iam:PassRole it needs) keeps, under its id, the one that decided:
-// the first denial, else the last decision.
-func (l *AuditLog) Add(r *Record) {
+// Add records a copy of r (r is not kept). A request that makes several
+// decisions (an operation and the iam:PassRole it needs) keeps, under its
+// id, the one that decided: the first denial, else the last decision.
+func (l *AuditLog) Add(r *Record) { l.add(r, r.Resources, r.Statement, reasonAsRecorded) }
+
+// add records r with resources and stmt in place of its own, which may
+// then stay on the caller's stack, its Reason worded as by says.
+func (l *AuditLog) add(r *Record, resources []string, stmt *StatementInfo, by allowedBy) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.enc != nil && l.wrErr == nil {
 		// A failing log (disk full) must not fail requests; the error is
-		// kept for Err.
-		l.wrErr = l.enc.Encode(r)
+		// kept for Err. The copy keeps r itself off the heap.
+		l.line.set(r, resources, stmt, by)
+		l.wrErr = l.enc.Encode(l.line.get())
+		l.line = slot{}
 	}
 	// With no denial kept (the usual case), the record a new one replaces
 	// is not read: it is a whole ring of decisions old, out of every cache.
@@ -123,53 +181,55 @@ func (l *AuditLog) Add(r *Record) {
 		if _, ok := l.denied[r.RequestID]; ok && r.RequestID != "" {
 			return
 		}
-		if old := l.ring[l.next]; old != nil && old.Decision != "allowed" && l.denied[old.RequestID] == old {
-			delete(l.denied, old.RequestID)
+		if old := &l.ring[l.next].rec; old.Decision != "allowed" {
+			if i, ok := l.denied[old.RequestID]; ok && i == l.next {
+				delete(l.denied, old.RequestID)
+			}
 		}
 	}
-	l.ring[l.next] = r
-	l.next = (l.next + 1) % len(l.ring)
+	l.ring[l.next].set(r, resources, stmt, by)
 	if r.RequestID != "" && r.Decision != "allowed" {
-		l.denied[r.RequestID] = r
+		l.denied[r.RequestID] = l.next
 	}
+	l.next = (l.next + 1) % len(l.ring)
 }
 
-// Get returns the decision recorded for a request id: its denial, else
-// its latest decision still in the ring.
+// Get returns (a copy of) the decision recorded for a request id: its
+// denial, else its latest decision still in the ring.
 func (l *AuditLog) Get(requestID string) (*Record, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if requestID == "" {
 		return nil, false
 	}
-	if r, ok := l.denied[requestID]; ok {
-		return r, true
+	if i, ok := l.denied[requestID]; ok {
+		return l.ring[i].get(), true
 	}
 	for i := 1; i <= len(l.ring); i++ {
-		r := l.ring[(l.next-i+len(l.ring))%len(l.ring)]
-		if r == nil {
+		s := &l.ring[(l.next-i+len(l.ring))%len(l.ring)]
+		if !s.used {
 			break
 		}
-		if r.RequestID == requestID {
-			return r, true
+		if s.rec.RequestID == requestID {
+			return s.get(), true
 		}
 	}
 	return nil, false
 }
 
-// Recent returns up to n decisions, newest first; those of account only,
-// when account is not "".
+// Recent returns (copies of) up to n decisions, newest first; those of
+// account only, when account is not "".
 func (l *AuditLog) Recent(n int, account string) []*Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []*Record
 	for i := 1; i <= len(l.ring) && len(out) < n; i++ {
-		r := l.ring[(l.next-i+len(l.ring))%len(l.ring)]
-		if r == nil {
+		s := &l.ring[(l.next-i+len(l.ring))%len(l.ring)]
+		if !s.used {
 			break
 		}
-		if account == "" || r.Account == account {
-			out = append(out, r)
+		if account == "" || s.rec.Account == account {
+			out = append(out, s.get())
 		}
 	}
 	return out

@@ -111,3 +111,66 @@ func TestAuditLogGet(t *testing.T) {
 		t.Errorf("%d denials kept by id for a ring of 3", len(l.denied))
 	}
 }
+
+// The ring keeps records as values, written over in place: what Get and
+// Recent answer are copies, which neither a reader's change nor the
+// decisions recorded later reach.
+func TestAuditLogAnswersCopies(t *testing.T) {
+	l := NewAuditLog(1, nil)
+	l.Add(&Record{RequestID: "a", Decision: "allowed", Resources: []string{"arn:aws:iam::000000000000:role/a"},
+		Statement: &StatementInfo{Source: "p", Sid: "A", Effect: "Allow"}})
+	a, _ := l.Get("a")
+	recent := l.Recent(1, "")
+	a.Resources[0], a.Statement.Sid = "changed", "changed"
+	l.Add(&Record{RequestID: "b", Decision: "allowed", Resources: []string{"arn:aws:iam::000000000000:role/b"},
+		Statement: &StatementInfo{Source: "q", Sid: "B", Effect: "Allow"}})
+	if r := recent[0]; r.RequestID != "a" || r.Resources[0] != "arn:aws:iam::000000000000:role/a" || r.Statement.Sid != "A" {
+		t.Errorf("Recent's record changed: %+v %+v", r, r.Statement)
+	}
+	if b, _ := l.Get("b"); b.Resources[0] != "arn:aws:iam::000000000000:role/b" || b.Statement.Sid != "B" {
+		t.Errorf("b: %+v %+v", b, b.Statement)
+	}
+	l.Add(&Record{RequestID: "c", Decision: "allowed", Resources: []string{"*", "x"}})
+	if c, _ := l.Get("c"); c.Statement != nil || len(c.Resources) != 2 {
+		t.Errorf("c kept b's statement or lost a resource: %+v", c)
+	}
+}
+
+// An allowed decision's reason names the statement that allowed, and the
+// kind of policy it is in, the same in Get, Recent and the JSON line,
+// though the log words it only when it is read.
+func TestAllowedReason(t *testing.T) {
+	var buf bytes.Buffer
+	f := newFixture(t, On)
+	f.audit = NewAuditLog(8, &buf)
+	f.Authorizer.audit = f.audit
+	u := f.user(t, "u", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"},{"Sid":"Get","Effect":"Allow","Action":"iam:GetRole","Resource":"*"},{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)
+	src := "arn:aws:iam::" + acct + ":user/u#p"
+	trust := &ResourcePolicy{Source: "arn:aws:iam::" + acct + ":role/t", Trust: true,
+		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/u"},"Action":"sts:AssumeRole"}]}`}
+	for _, c := range []struct {
+		action string
+		target Target
+		want   string
+	}{
+		{"iam:GetRole", role("a", nil), "allowed by statement 1 (Sid Get) of an identity-based policy " + src},
+		{"iam:ListRoles", Any(), "allowed by statement 2 of an identity-based policy " + src},
+		{"sts:AssumeRole", Target{ARN: "arn:aws:iam::" + acct + ":role/t", Type: "role", Policy: trust}, "allowed by statement 0 of the resource-based policy " + trust.Source},
+	} {
+		buf.Reset()
+		if _, err := f.decide(u, c.action, c.target); err != nil {
+			t.Fatalf("%s: %v", c.action, err)
+		}
+		r := f.last(t)
+		if r.Decision != "allowed" || r.Reason != c.want {
+			t.Errorf("%s: Recent: %s, %q\nwant %q", c.action, r.Decision, r.Reason, c.want)
+		}
+		if g, _ := f.audit.Get(r.RequestID); g.Reason != c.want {
+			t.Errorf("%s: Get: %q", c.action, g.Reason)
+		}
+		var line Record
+		if err := json.Unmarshal(buf.Bytes(), &line); err != nil || line.Reason != c.want {
+			t.Errorf("%s: JSON line: %v %q", c.action, err, line.Reason)
+		}
+	}
+}

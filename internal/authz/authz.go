@@ -96,9 +96,17 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	info, action := actionOf(r.Action)
 	meta := metaFrom(ctx)
 	now := a.now()
-	rec, stmt := newRecord(len(targets))
-	*rec = Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
-		Action: action, Region: r.Region, Mode: a.mode.String(), Resources: rec.Resources}
+	// The record stays on the stack: the audit log keeps a copy. Its
+	// resources (most decisions are on one, which one holds) and the
+	// statement that allows are kept beside it, given to the log apart:
+	// what a record points to goes wherever any of it goes (denials).
+	var one [1]string
+	res := one[:]
+	if len(targets) != 1 {
+		res = make([]string, len(targets))
+	}
+	rec := &Record{Time: now, RequestID: meta.RequestID, Principal: p.ARN, PrincipalType: p.Kind.String(), Account: p.Account,
+		Action: action, Region: r.Region, Mode: a.mode.String()}
 	if rec.Account == "" {
 		// A service acting for an account (ECS assuming a task role).
 		if v := r.Keys["aws:SourceAccount"]; len(v) == 1 {
@@ -106,11 +114,11 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		}
 	}
 	for i := range targets {
-		rec.Resources[i] = targets[i].ARN
+		res[i] = targets[i].ARN
 	}
 	if p.Kind == principal.Root && !p.Restricted() && rootsOwn(p.Account, targets) {
 		rec.Decision, rec.Enforced, rec.Reason = "allowed", true, rootReason
-		a.record(rec)
+		a.record(rec, res, nil, reasonAsRecorded)
 		return Outcome{}, nil
 	}
 	pe, err := a.principal(ctx, p)
@@ -138,7 +146,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		msg := q.message(d, t)
 		a.explainDenial(rec, set, req, d, t, msg)
 		rec.Enforced = a.mode == On
-		a.record(rec)
+		a.record(rec, res, rec.Statement, reasonAsRecorded)
 		if a.mode == Audit {
 			a.log.Info("audit: would deny", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
 			meta.noteWouldDeny(msg)
@@ -150,34 +158,21 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 		a.log.Info("denied", "request_id", meta.RequestID, "principal", p.ARN, "action", action, "resource", t.ARN, "reason", rec.Reason)
 		return Outcome{}, a.denial(deniedError(service(action), msg), rec, p)
 	}
-	rec.Decision, rec.Enforced = "allowed", true
+	rec.Decision, rec.Enforced, rec.Reason = "allowed", true, "allowed"
+	var stmt *StatementInfo
+	by := reasonAsRecorded
 	if last.Statement != nil {
-		if stmt == nil {
-			stmt = new(StatementInfo)
+		// The reason names the statement: the log words it when it
+		// writes or answers it (allowedReason), not on every request.
+		v := statementValue(last.Statement)
+		stmt, rec.Reason, by = &v, "", byIdentityPolicy
+		if last.Type == policy.TypeResource {
+			by = byResourcePolicy
 		}
-		*stmt = *statementInfo(last.Statement)
-		rec.Statement = stmt
 	}
-	rec.Reason = allowReason(last)
-	a.record(rec)
+	a.record(rec, res, stmt, by)
 	a.noteAccess(ctx, q)
 	return Outcome{}, nil
-}
-
-// newRecord is a record with room for n resources, and room for the
-// statement that allows (nil: none). Most decisions are on one resource:
-// that record, its resource and its statement are one allocation.
-func newRecord(n int) (*Record, *StatementInfo) {
-	if n == 1 {
-		r := &struct {
-			Record
-			one  [1]string
-			stmt StatementInfo
-		}{}
-		r.Resources = r.one[:]
-		return &r.Record, &r.stmt
-	}
-	return &Record{Resources: make([]string, n)}, nil
 }
 
 // knownAction is the reference's entry for an action as asked, and the
@@ -349,29 +344,36 @@ func (a *Authorizer) noteAccess(ctx context.Context, q *question) {
 	}
 }
 
-func (a *Authorizer) record(r *Record) {
+// record gives the audit log r, with its resources and statement, and
+// how its reason is worded.
+func (a *Authorizer) record(r *Record, resources []string, stmt *StatementInfo, by allowedBy) {
 	if a.audit != nil {
-		a.audit.Add(r)
+		a.audit.add(r, resources, stmt, by)
 	}
 }
 
 func (a *Authorizer) now() time.Time { return a.clock.Now().UTC() }
 
-// allowReason says what allowed.
-func allowReason(d policy.Decision) string {
-	s := d.Statement
-	if s == nil {
-		return "allowed"
-	}
+// allowedBy says how a record's Reason is worded.
+type allowedBy uint8
+
+const (
+	reasonAsRecorded allowedBy = iota // the record's Reason
+	byIdentityPolicy                  // its Statement, of an identity-based policy, allowed
+	byResourcePolicy                  // its Statement, of the resource-based policy, allowed
+)
+
+// allowedReason is the Reason of a record its statement s allowed.
+func allowedReason(by allowedBy, s *StatementInfo) string {
 	where := "an identity-based policy"
-	if d.Type == policy.TypeResource {
+	if by == byResourcePolicy {
 		where = "the resource-based policy"
 	}
 	sid := ""
 	if s.Sid != "" {
 		sid = " (Sid " + s.Sid + ")"
 	}
-	return "allowed by statement " + strconv.Itoa(s.Index) + sid + " of " + where + " " + s.Source.ID
+	return "allowed by statement " + strconv.Itoa(s.Index) + sid + " of " + where + " " + s.Source
 }
 
 func fromResourcePolicy(s *policy.StatementRef) bool {
@@ -382,7 +384,13 @@ func statementInfo(s *policy.StatementRef) *StatementInfo {
 	if s == nil {
 		return nil
 	}
-	si := &StatementInfo{Sid: s.Sid, Index: s.Index, Effect: s.Effect, Line: s.Start.Line}
+	si := statementValue(s)
+	return &si
+}
+
+// statementValue is statementInfo's answer as a value.
+func statementValue(s *policy.StatementRef) StatementInfo {
+	si := StatementInfo{Sid: s.Sid, Index: s.Index, Effect: s.Effect, Line: s.Start.Line}
 	if s.Source != nil {
 		si.Source, si.Type = s.Source.ID, s.Source.Type.String()
 	}

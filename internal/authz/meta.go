@@ -19,13 +19,36 @@ type Meta struct {
 
 	mu        sync.Mutex
 	wouldDeny []string
+
+	// in is the context WithMeta first made to carry m, kept in m's own
+	// allocation: a request's Meta and its context are one (issue 18).
+	in metaContext
 }
 
 type metaKey struct{}
 
+// metaContext is a context carrying m, as context.WithValue(Context,
+// metaKey{}, m) would.
+type metaContext struct {
+	context.Context
+	m *Meta
+}
+
+func (c *metaContext) Value(key any) any {
+	if _, ok := key.(metaKey); ok {
+		return c.m
+	}
+	return c.Context.Value(key)
+}
+
 // WithMeta returns ctx carrying m.
 func WithMeta(ctx context.Context, m *Meta) context.Context {
-	return context.WithValue(ctx, metaKey{}, m)
+	if m == nil || m.in.m != nil {
+		// Carried already: that context must not change under its holder.
+		return context.WithValue(ctx, metaKey{}, m)
+	}
+	m.in = metaContext{Context: ctx, m: m}
+	return &m.in
 }
 
 // MetaOf reads what the server knows about r: the caller's address and

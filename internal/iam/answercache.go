@@ -99,10 +99,8 @@ func cachedAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, r
 // kept answer that changed fails its next lookup: checkKept).
 func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw []byte, g readGen, mk func() (T, bool, error)) (*T, error) {
 	k := answerKey{key, view}
-	c.mu.RLock()
-	e, ok := c.entries[k]
-	c.mu.RUnlock()
-	if ok && bytes.Equal(e.raw, raw) && (!e.dependent || g.counted && e.gen == g.gen) {
+	e := c.current(k, g)
+	if e != nil && bytes.Equal(e.raw, raw) {
 		checkKept(e)
 		return &e.val, nil
 	}
@@ -128,6 +126,32 @@ func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw
 	c.entries[k] = e
 	c.mu.Unlock()
 	return &e.val, nil
+}
+
+// current is c's entry for k, if it holds at the store's write count g
+// (a dependent one only at the count it was made at); whether its bytes
+// are still the record's is for the caller to check.
+func (c *answerCache[T]) current(k answerKey, g readGen) *answerEntry[T] {
+	c.mu.RLock()
+	e, ok := c.entries[k]
+	c.mu.RUnlock()
+	if !ok || e.dependent && !(g.counted && e.gen == g.gen) {
+		return nil
+	}
+	return e
+}
+
+// heldAnswer is keptAnswer's kept answer for the record under key in
+// bucket, found without a transaction: only while h holds the very bytes
+// it was made from (and, if dependent, at the count it was made at), which
+// a write to the record cannot get around. false: read as keptAnswer does.
+func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket, key string, view int, g readGen) (*T, bool) {
+	e := c.current(answerKey{key, view}, g)
+	if e == nil || !h.Holds(bucket, key, e.raw) {
+		return nil, false
+	}
+	checkKept(e)
+	return &e.val, true
 }
 
 // checkingKept: tests check that no one changed a kept answer, which

@@ -1,12 +1,16 @@
 package iam
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -368,4 +372,71 @@ func TestAuthorizationDetailsShowEveryWriteAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKeptRoleHeld: the kept answer found with no transaction (the store
+// holds the bytes it was made from) is the role as stored, and no longer
+// answered once the role is deleted, recreated or the store closed; on a
+// store that cannot tell (Bolt), KeptRole reads as before.
+func TestKeptRoleHeld(t *testing.T) {
+	var st *viewCounter
+	f := newFixture(t, func(c *Config) {
+		st = &viewCounter{Versioned: store.NewVersioned(c.Store)}
+		c.Store = st
+	})
+	first := f.role(t, "app")
+	kept, err := f.KeptRole(ctx, acct, "app")
+	must(t, err)
+	views := st.views.Load()
+	again, err := f.KeptRole(ctx, acct, "app")
+	must(t, err)
+	if again != kept || kept.RoleId != first.RoleId || st.views.Load() != views {
+		t.Fatalf("kept %p %s, then %p, in %d transactions", kept, kept.RoleId, again, st.views.Load()-views)
+	}
+	if _, err := f.KeptRole(ctx, "", "app"); err == nil || err.Error() != "iam: account required" {
+		t.Fatalf("no account: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := f.KeptRole(cancelled, acct, "app"); err != context.Canceled {
+		t.Fatalf("cancelled: %v", err)
+	}
+	must(t, f.DeleteRole(ctx, acct, "app"))
+	_, err = f.KeptRole(ctx, acct, "app")
+	wantErr(t, err, "NoSuchEntity", 404, "The role with name app cannot be found.")
+	second := f.role(t, "app")
+	now, err := f.KeptRole(ctx, acct, "app")
+	must(t, err)
+	if now.RoleId != second.RoleId || now.RoleId == first.RoleId {
+		t.Fatalf("recreated: kept %s, want %s", now.RoleId, second.RoleId)
+	}
+	must(t, f.st.Close())
+	if r, err := f.KeptRole(ctx, acct, "app"); err != store.ErrClosed {
+		t.Fatalf("closed store: %v, %v", r, err)
+	}
+
+	b, err := store.OpenBolt(filepath.Join(t.TempDir(), "state.db"), store.BoltOptions{})
+	must(t, err)
+	defer b.Close()
+	fb := &fixture{Service: New(Config{Store: store.NewVersioned(b), Clock: f.clock, IDs: &ids.Sequence{}}), clock: f.clock}
+	fb.role(t, "app")
+	for range 2 {
+		if r, err := fb.KeptRole(ctx, acct, "app"); err != nil || r.RoleName != "app" {
+			t.Fatalf("bolt: %v, %v", r, err)
+		}
+	}
+	must(t, fb.DeleteRole(ctx, acct, "app"))
+	_, err = fb.KeptRole(ctx, acct, "app")
+	wantErr(t, err, "NoSuchEntity", 404, "The role with name app cannot be found.")
+}
+
+// viewCounter counts the read transactions made on a Versioned store.
+type viewCounter struct {
+	*store.Versioned
+	views atomic.Int64
+}
+
+func (v *viewCounter) View(fn func(store.Tx) error) error {
+	v.views.Add(1)
+	return v.Versioned.View(fn)
 }

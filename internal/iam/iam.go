@@ -164,6 +164,15 @@ func (s *Service) update(ctx context.Context, account string, fn func(tx store.T
 
 // view runs fn in a read-only transaction.
 func (s *Service) view(ctx context.Context, account string, fn func(tx store.Tx) error) error {
+	if err := s.ready(ctx, account); err != nil {
+		return err
+	}
+	return s.st.View(fn)
+}
+
+// ready is what comes before reading an account: the request is still
+// wanted, names an account, and deletions due are done.
+func (s *Service) ready(ctx context.Context, account string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -171,7 +180,7 @@ func (s *Service) view(ctx context.Context, account string, fn func(tx store.Tx)
 		return errors.New("iam: account required")
 	}
 	s.settleDeletions(ctx)
-	return s.st.View(fn)
+	return nil
 }
 
 // accountRecord is what IAM keeps about the account itself: when rolecall

@@ -164,10 +164,20 @@ func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role,
 // GetRole operation encodes it). It must not be changed: that would
 // change every later caller's answer.
 func (s *Service) KeptRole(ctx context.Context, account, roleName string) (*Role, error) {
-	var out *Role
 	g := s.generation() // before the transaction: see answerCache
+	key := entityKey(account, roleName)
+	if h, ok := s.st.(store.Holder); ok {
+		// The kept answer, while the store holds the bytes it was made
+		// from, with no transaction (issue 18); else as GetRole reads.
+		if err := s.ready(ctx, account); err != nil {
+			return nil, err
+		}
+		if r, ok := heldAnswer(&s.roles, h, bucketRoles, key, int(viewGet), g); ok {
+			return r, nil
+		}
+	}
+	var out *Role
 	err := s.view(ctx, account, func(tx store.Tx) error {
-		key := entityKey(account, roleName)
 		raw, ok := tx.Get(bucketRoles, key)
 		if !ok {
 			return errNoSuchRole(roleName)

@@ -98,6 +98,21 @@ func (m *Memory) View(fn func(Tx) error) error {
 	return fn(tx)
 }
 
+// Holds reports whether key's committed value in bucket is value (Holder).
+func (m *Memory) Holds(bucket, key string, value []byte) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return false
+	}
+	b := m.buckets[bucket]
+	if b == nil {
+		return false
+	}
+	v, ok := b.vals[key]
+	return ok && bytes.Equal(v, value)
+}
+
 // Update runs fn in a read-write transaction and applies its writes if fn
 // returns nil. fn runs exactly once, on the caller's goroutine.
 func (m *Memory) Update(fn func(Tx) error) error {

@@ -26,6 +26,17 @@ type Store interface {
 	Close() error
 }
 
+// Holder is a Store that answers, without a transaction of the caller's,
+// whether a key's committed value is exactly a given one: what bytes.Equal
+// over Get in a View of its own would answer. A reader that keeps what it
+// made of a value checks it is still the stored one (iam's answer caches)
+// with nothing lent or allocated (issue 18). Memory is one; Versioned is one
+// when the store it wraps is.
+type Holder interface {
+	// Holds is false as well when the store is closed, or cannot tell.
+	Holds(bucket, key string, value []byte) bool
+}
+
 // Tx is a transaction. Bucket names and keys are opaque strings; buckets
 // exist implicitly. Values returned by Get and Scan are only valid inside the
 // transaction and must not be modified: copy them to keep them. Put keeps its

@@ -28,3 +28,10 @@ func (v *Versioned) Update(fn func(Tx) error) error {
 
 // Generation is the number of writes committed so far.
 func (v *Versioned) Generation() uint64 { return v.gen.Load() }
+
+// Holds is the wrapped store's answer when it is a Holder, else false
+// (Holder).
+func (v *Versioned) Holds(bucket, key string, value []byte) bool {
+	h, ok := v.Store.(Holder)
+	return ok && h.Holds(bucket, key, value)
+}

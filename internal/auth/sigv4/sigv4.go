@@ -445,24 +445,43 @@ func appendPayloadHash(b []byte, body []byte) []byte {
 	return hex.AppendEncode(b, sum[:])
 }
 
-// canonicalKeys spares the common signed headers a CanonicalMIMEHeaderKey
-// allocation.
-var canonicalKeys = map[string]string{
-	"content-type":          "Content-Type",
-	"content-length":        "Content-Length",
-	"content-encoding":      "Content-Encoding",
-	"content-md5":           "Content-Md5",
-	"user-agent":            "User-Agent",
-	"x-amz-date":            "X-Amz-Date",
-	"x-amz-target":          "X-Amz-Target",
-	"x-amz-security-token":  "X-Amz-Security-Token",
-	"x-amz-content-sha256":  "X-Amz-Content-Sha256",
-	"x-amz-user-agent":      "X-Amz-User-Agent",
-	"amz-sdk-invocation-id": "Amz-Sdk-Invocation-Id",
-	"amz-sdk-request":       "Amz-Sdk-Request",
-	"accept-encoding":       "Accept-Encoding",
-	"x-amz-api-version":     "X-Amz-Api-Version",
-	"x-amz-json-version":    "X-Amz-Json-Version",
+// canonicalKey is textproto.CanonicalMIMEHeaderKey(name), the common
+// signed headers spared its allocation by a switch (not a map: every
+// signed header of every request asks; TestCanonicalKey).
+func canonicalKey(name string) string {
+	switch name {
+	case "content-type":
+		return "Content-Type"
+	case "content-length":
+		return "Content-Length"
+	case "content-encoding":
+		return "Content-Encoding"
+	case "content-md5":
+		return "Content-Md5"
+	case "user-agent":
+		return "User-Agent"
+	case "x-amz-date":
+		return "X-Amz-Date"
+	case "x-amz-target":
+		return "X-Amz-Target"
+	case "x-amz-security-token":
+		return "X-Amz-Security-Token"
+	case "x-amz-content-sha256":
+		return "X-Amz-Content-Sha256"
+	case "x-amz-user-agent":
+		return "X-Amz-User-Agent"
+	case "amz-sdk-invocation-id":
+		return "Amz-Sdk-Invocation-Id"
+	case "amz-sdk-request":
+		return "Amz-Sdk-Request"
+	case "accept-encoding":
+		return "Accept-Encoding"
+	case "x-amz-api-version":
+		return "X-Amz-Api-Version"
+	case "x-amz-json-version":
+		return "X-Amz-Json-Version"
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // appendHeaderValue writes a signed header's values, trimmed, inner runs of
@@ -476,11 +495,7 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 			return strconv.AppendInt(b, r.ContentLength, 10)
 		}
 	}
-	key, ok := canonicalKeys[name]
-	if !ok {
-		key = textproto.CanonicalMIMEHeaderKey(name)
-	}
-	for i, v := range r.Header[key] {
+	for i, v := range r.Header[canonicalKey(name)] {
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -425,3 +425,16 @@ func TestHeaderKeysCanonical(t *testing.T) {
 		}
 	}
 }
+
+// canonicalKey answers as textproto.CanonicalMIMEHeaderKey, for the
+// headers its switch spells and for any other.
+func TestCanonicalKey(t *testing.T) {
+	for _, name := range []string{"content-type", "content-length", "content-encoding", "content-md5", "user-agent",
+		"x-amz-date", "x-amz-target", "x-amz-security-token", "x-amz-content-sha256", "x-amz-user-agent",
+		"amz-sdk-invocation-id", "amz-sdk-request", "accept-encoding", "x-amz-api-version", "x-amz-json-version",
+		"host", "x-amz-meta-a", "x-custom", "a b"} {
+		if got, want := canonicalKey(name), textproto.CanonicalMIMEHeaderKey(name); got != want {
+			t.Errorf("canonicalKey(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
