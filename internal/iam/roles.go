@@ -165,19 +165,19 @@ func (s *Service) GetRole(ctx context.Context, account, roleName string) (*Role,
 // change every later caller's answer.
 func (s *Service) KeptRole(ctx context.Context, account, roleName string) (*Role, error) {
 	g := s.generation() // before the transaction: see answerCache
+	if err := s.ready(ctx, account); err != nil {
+		return nil, err
+	}
 	key := entityKey(account, roleName)
 	if h, ok := s.st.(store.Holder); ok {
 		// The kept answer, while the store holds the bytes it was made
 		// from, with no transaction (issue 18); else as GetRole reads.
-		if err := s.ready(ctx, account); err != nil {
-			return nil, err
-		}
 		if r, ok := heldAnswer(&s.roles, h, bucketRoles, key, int(viewGet), g); ok {
 			return r, nil
 		}
 	}
 	var out *Role
-	err := s.view(ctx, account, func(tx store.Tx) error {
+	err := s.st.View(func(tx store.Tx) error {
 		raw, ok := tx.Get(bucketRoles, key)
 		if !ok {
 			return errNoSuchRole(roleName)
