@@ -97,7 +97,6 @@ type AuditLog struct {
 	denied map[string]int
 	w      io.Writer
 	enc    *json.Encoder
-	line   slot // the record being written as a JSON line
 	wrErr  error
 }
 
@@ -171,9 +170,9 @@ func (l *AuditLog) add(r *Record, resources []string, stmt *StatementInfo, by al
 	if l.enc != nil && l.wrErr == nil {
 		// A failing log (disk full) must not fail requests; the error is
 		// kept for Err. The copy keeps r itself off the heap.
-		l.line.set(r, resources, stmt, by)
-		l.wrErr = l.enc.Encode(l.line.get())
-		l.line = slot{}
+		var line slot
+		line.set(r, resources, stmt, by)
+		l.wrErr = l.enc.Encode(line.get())
 	}
 	// With no denial kept (the usual case), the record a new one replaces
 	// is not read: it is a whole ring of decisions old, out of every cache.
