@@ -425,7 +425,7 @@ func (a *Authorizer) explainDenial(rec *Record, set *policy.PolicySet, req *poli
 		if foreign && fromResourcePolicy(s) {
 			continue
 		}
-		rec.Matched = append(rec.Matched, *statementInfo(s))
+		rec.Matched = append(rec.Matched, statementValue(s))
 	}
 	rec.Missing = xd.Missing
 	counts := map[policy.PolicyType]int{
