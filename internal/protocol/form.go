@@ -3,10 +3,10 @@ package protocol
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,13 +43,8 @@ func (f Form) Get(key string) string {
 // FormOf is the form of values (the web console's calls; tests), by key
 // in sorted order.
 func FormOf(values url.Values) Form {
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var f Form
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		for _, v := range values[k] {
 			f = append(f, Param{k, v})
 		}
