@@ -69,3 +69,23 @@ func TestUUIDIsVersion4(t *testing.T) {
 		t.Errorf("uuid4 = %q", got)
 	}
 }
+
+// TestUUIDsDrawFreshBytes: UUIDs taken past a block's end go on with a
+// new block, never the same bytes again.
+func TestUUIDsDrawFreshBytes(t *testing.T) {
+	seen := map[string]bool{}
+	for range 3 * len(randBlock{}.b) / 16 {
+		u := Random{}.UUID()
+		if seen[u] {
+			t.Fatalf("UUID %q twice", u)
+		}
+		seen[u] = true
+	}
+	var blk randBlock
+	blk.next = len(blk.b) - 8 // 8 bytes left: fewer than a UUID takes
+	var a [16]byte
+	blk.take(a[:])
+	if blk.next != 16 {
+		t.Fatalf("after a take past the end, next = %d, want 16 (a fresh block)", blk.next)
+	}
+}

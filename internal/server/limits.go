@@ -60,7 +60,7 @@ func (l Limits) Listener(ln net.Listener, log *slog.Logger) net.Listener {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	wl := &limitListener{Listener: ln, limits: l, log: log, conns: map[*limitConn]struct{}{}, done: make(chan struct{})}
+	wl := &limitListener{Listener: ln, limits: l, log: log, conns: map[*limitConn]struct{}{}, epoch: time.Now(), done: make(chan struct{})}
 	if l.MaxConnections > 0 {
 		wl.slots = make(chan struct{}, l.MaxConnections)
 	}
@@ -89,6 +89,8 @@ type limitListener struct {
 	mu     sync.Mutex
 	warned time.Time
 	conns  map[*limitConn]struct{}
+
+	epoch time.Time // on the monotonic clock: see clock
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -143,13 +145,18 @@ func (l *limitListener) watch(every time.Duration) {
 		select {
 		case <-l.done:
 			return
-		case now := <-t.C:
-			l.cutOff(now.UnixNano())
+		case <-t.C:
+			l.cutOff(l.clock())
 		}
 	}
 }
 
-// cutOff closes the connections past their phase's timeout at now.
+// clock is the time since the listener was made, on the monotonic clock
+// alone: time.Since reads one clock where time.Now reads two, and a
+// connection is stamped three times per request (issue 18).
+func (l *limitListener) clock() int64 { return int64(time.Since(l.epoch)) }
+
+// cutOff closes the connections past their phase's timeout at now (l.clock).
 func (l *limitListener) cutOff(now int64) {
 	var late []*limitConn
 	l.mu.Lock()
@@ -192,12 +199,12 @@ type limitConn struct {
 	net.Conn
 	l     *limitListener
 	phase atomic.Int32
-	since atomic.Int64 // unix nanoseconds
+	since atomic.Int64 // l.clock
 	once  sync.Once
 }
 
 func (c *limitConn) enter(p phase) {
-	c.since.Store(time.Now().UnixNano())
+	c.since.Store(c.l.clock())
 	c.phase.Store(int32(p))
 }
 
@@ -206,7 +213,7 @@ func (c *limitConn) enter(p phase) {
 func (c *limitConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 && phase(c.phase.Load()) == phaseIdle {
-		c.since.Store(time.Now().UnixNano())
+		c.since.Store(c.l.clock())
 		c.phase.CompareAndSwap(int32(phaseIdle), int32(phaseHeader))
 	}
 	return n, err
