@@ -14,10 +14,51 @@ import (
 // stime: 100 on every Linux that Go supports (proc(5)).
 const ticks = 100
 
-// ProcessCPU is the CPU time (utime+stime) process pid has spent so far,
-// to the kernel's tick (10 ms): what a server spent on the requests
-// answered between two readings, however busy the rest of the machine was.
+// ProcessCPU is the CPU time process pid has spent so far: what a server
+// spent on the requests answered between two readings, however busy the
+// rest of the machine was. It is the sum of its threads' time on a CPU, to
+// the nanosecond, from /proc/PID/task/TID/schedstat (proc(5)): utime+stime
+// count in ticks of 10 ms, which is ±4% of a 0.25 s round of a loaded
+// server. A thread that has exited is no longer counted: a Go server's
+// threads stay. Without schedstat (a kernel without CONFIG_SCHED_INFO), it
+// is utime+stime.
 func ProcessCPU(pid int) (time.Duration, error) {
+	if d, err := threadsCPU(pid); err == nil {
+		return d, nil
+	}
+	return ticksCPU(pid)
+}
+
+func threadsCPU(pid int) (time.Duration, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if errors.Is(err, os.ErrNotExist) {
+			continue // the thread exited since the listing
+		}
+		if err != nil {
+			return 0, err
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, fmt.Errorf("%s/%s/schedstat is empty", dir, t.Name())
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64) // time spent on the CPU
+		if err != nil {
+			return 0, err
+		}
+		sum += time.Duration(ns)
+	}
+	return sum, nil
+}
+
+// ticksCPU is utime+stime, to the kernel's tick.
+func ticksCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
