@@ -15,13 +15,13 @@ import (
 const ticks = 100
 
 // ProcessCPU is the CPU time process pid has spent so far: what a server
-// spent on the requests answered between two readings, however busy the
-// rest of the machine was. It is the sum of its threads' time on a CPU, to
-// the nanosecond, from /proc/PID/task/TID/schedstat (proc(5)): utime+stime
-// count in ticks of 10 ms, which is ±4% of a 0.25 s round of a loaded
-// server. A thread that has exited is no longer counted: a Go server's
-// threads stay. Without schedstat (a kernel without CONFIG_SCHED_INFO), it
-// is utime+stime.
+// spent on the requests answered between two readings, however busy the rest
+// of the machine was. It is the sum of its threads' time on a CPU, to the
+// nanosecond, from /proc/PID/task/TID/schedstat (proc(5)): utime+stime count
+// in ticks of 10 ms, several percent of what a server spends in one of
+// bench/cpu's 0.25 s rounds. A thread that has exited is no longer counted:
+// a Go server's threads stay. Without schedstat (a kernel without
+// CONFIG_SCHED_INFO), it is utime+stime.
 func ProcessCPU(pid int) (time.Duration, error) {
 	if d, err := threadsCPU(pid); err == nil {
 		return d, nil
