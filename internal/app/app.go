@@ -335,5 +335,5 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	a.Metadata.Shutdown(ctx)
-	return a.store.Close()
+	return a.state.Close() // through the count: see store.Versioned.Close
 }

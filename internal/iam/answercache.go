@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rolecall/rolecall/internal/stamp"
 	"github.com/rolecall/rolecall/internal/store"
@@ -52,6 +53,10 @@ type answerEntry[T any] struct {
 	gen       uint64
 	val       T
 	sum       string // in tests: val as made (checkKept)
+	// held is 1 + the store's write count at which heldAnswer last found
+	// the store holding raw (0: never): until the count moves, no write
+	// can have changed the record, and heldAnswer need not look again.
+	held atomic.Uint64
 }
 
 // answer is what an answerCache keeps: a value it can stamp and copy.
@@ -147,8 +152,20 @@ func (c *answerCache[T]) current(k answerKey, g readGen) *answerEntry[T] {
 // a write to the record cannot get around. false: read as keptAnswer does.
 func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket, key string, view int, g readGen) (*T, bool) {
 	e := c.current(answerKey{key, view}, g)
-	if e == nil || !h.Holds(bucket, key, e.raw) {
+	if e == nil {
 		return nil, false
+	}
+	// A store that counts its writes counts one after its commit and
+	// before it is acknowledged (store.Versioned): a count read before the
+	// look is never newer than the bytes looked at, and a write that any
+	// caller was told of has moved it.
+	if !g.counted || e.held.Load() != g.gen+1 {
+		if !h.Holds(bucket, key, e.raw) {
+			return nil, false
+		}
+		if g.counted {
+			e.held.Store(g.gen + 1)
+		}
 	}
 	checkKept(e)
 	return &e.val, true

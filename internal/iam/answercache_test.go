@@ -410,7 +410,10 @@ func TestKeptRoleHeld(t *testing.T) {
 	if now.RoleId != second.RoleId || now.RoleId == first.RoleId {
 		t.Fatalf("recreated: kept %s, want %s", now.RoleId, second.RoleId)
 	}
-	must(t, f.st.Close())
+	if again, err := f.KeptRole(ctx, acct, "app"); err != nil || again != now {
+		t.Fatalf("recreated, again: %p, %v; want %p", again, err, now)
+	}
+	must(t, st.Close())
 	if r, err := f.KeptRole(ctx, acct, "app"); err != store.ErrClosed {
 		t.Fatalf("closed store: %v, %v", r, err)
 	}

@@ -26,6 +26,15 @@ func (v *Versioned) Update(fn func(Tx) error) error {
 	return err
 }
 
+// Close closes the wrapped store and moves the count: nothing read before
+// is held any more, and a cache keyed on the count must look again (and be
+// told the store is closed).
+func (v *Versioned) Close() error {
+	err := v.Store.Close()
+	v.gen.Add(1)
+	return err
+}
+
 // Generation is the number of writes committed so far.
 func (v *Versioned) Generation() uint64 { return v.gen.Load() }
 
