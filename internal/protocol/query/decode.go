@@ -95,24 +95,27 @@ func (d *decoder) has(key string) bool {
 }
 
 func (d *decoder) structure(sh *model.Shape, prefix string, path protocol.Path, dst reflect.Value) {
-	for _, name := range sh.MemberOrder {
-		ref := sh.Members[name]
-		key := name
+	var t reflect.Type
+	if dst.IsValid() {
+		t = dst.Type()
+	}
+	for _, m := range protocol.Members(sh, t) {
+		key := m.Name
 		if prefix != "" {
-			key = prefix + "." + name
+			key = prefix + "." + m.Name
 		}
-		mpath := path.Member(name)
+		mpath := path.Member(m.Name)
 		if !d.has(key) {
-			if sh.IsRequired(name) {
+			if m.Required {
 				d.v.Null(mpath)
 			}
 			continue
 		}
 		field := reflect.Value{}
-		if dst.IsValid() {
-			field = protocol.Field(dst, name)
+		if m.Index != nil {
+			field = dst.FieldByIndex(m.Index)
 		}
-		d.value(ref.Target, ref, key, mpath, field)
+		d.value(m.Ref.Target, m.Ref, key, mpath, field)
 	}
 }
 

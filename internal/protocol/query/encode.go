@@ -114,56 +114,20 @@ func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) 
 	w.Write(body)
 }
 
-// memberPlan is how one member of a shape is found in one Go type and
-// named in XML, worked out once per shape and type: a page of 100 roles
-// would otherwise look up every member of every role by name (issue 18).
-type memberPlan struct {
-	ref   *model.Ref
-	tag   string
-	index []int // the field's index path; nil: the type has no such field
-}
-
-type planKey struct {
-	sh *model.Shape
-	t  reflect.Type
-}
-
-var plans sync.Map // planKey -> []memberPlan
-
-func membersPlan(sh *model.Shape, t reflect.Type) []memberPlan {
-	k := planKey{sh, t}
-	if p, ok := plans.Load(k); ok {
-		return p.([]memberPlan)
-	}
-	fields := protocol.Fields(t)
-	p := make([]memberPlan, 0, len(sh.MemberOrder))
-	for _, name := range sh.MemberOrder {
-		ref := sh.Members[name]
-		tag := name
-		if ref.LocationName != "" {
-			tag = ref.LocationName
-		}
-		// protocol.Field's lookup: the name, or it capitalized.
-		idx, ok := fields[name]
-		if !ok && name != "" && 'a' <= name[0] && name[0] <= 'z' {
-			idx = fields[string(name[0]-'a'+'A')+name[1:]]
-		}
-		p = append(p, memberPlan{ref: ref, tag: tag, index: idx})
-	}
-	plans.Store(k, p)
-	return p
-}
-
 func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
-	for _, m := range membersPlan(sh, v.Type()) {
-		if m.index == nil {
+	for _, m := range protocol.Members(sh, v.Type()) {
+		if m.Index == nil {
 			continue
 		}
-		f := v.FieldByIndex(m.index)
+		f := v.FieldByIndex(m.Index)
 		if !protocol.Present(f) {
 			continue
 		}
-		c.value(b, m.ref.Target, m.ref, m.tag, f, depth)
+		tag := m.Ref.LocationName
+		if tag == "" {
+			tag = m.Name
+		}
+		c.value(b, m.Ref.Target, m.Ref, tag, f, depth)
 	}
 }
 
