@@ -30,13 +30,12 @@ type Codec struct {
 	// model's other constraints, so this error alone is answered.
 	OwnPatterns map[string]string
 
-	fragments protocol.Fragments[fragmentKey] // encoded stamped structures
+	fragments protocol.Fragments[place] // encoded stamped structures
 }
 
-// fragmentKey is where a stamped structure was encoded: the same value
-// gives other bytes under another element name or indentation.
-type fragmentKey struct {
-	stamp uint64
+// place is where a stamped structure was encoded: the same value gives
+// other bytes under another element name or indentation.
+type place struct {
 	sh    *model.Shape
 	tag   string
 	depth int

@@ -160,9 +160,9 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 	switch sh.Type {
 	case "structure":
 		st := protocol.StampOf(v)
-		k := fragmentKey{st, sh, tag, depth}
+		at := place{sh, tag, depth}
 		if st != 0 {
-			if f, ok := c.fragments.Get(k); ok {
+			if f, ok := c.fragments.Get(st, at); ok {
 				b.Write(f)
 				return
 			}
@@ -175,7 +175,7 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 		indent(b, depth)
 		closeTag(b, tag)
 		if st != 0 {
-			c.fragments.Put(k, bytes.Clone(b.Bytes()[start:]))
+			c.fragments.Put(st, at, bytes.Clone(b.Bytes()[start:]))
 		}
 	case "list":
 		elemTag := "member"
