@@ -7,6 +7,7 @@ package query
 import (
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
@@ -31,6 +32,9 @@ type Codec struct {
 	OwnPatterns map[string]string
 
 	fragments protocol.Fragments[place] // encoded stamped structures
+
+	envelopesOnce sync.Once
+	envelopes     map[*model.Operation]*envelope
 }
 
 // place is where a stamped structure was encoded: the same value gives

@@ -26,27 +26,50 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string) {
 	b := bufs.Get().(*bytes.Buffer)
 	defer func() { b.Reset(); bufs.Put(b) }()
-	// Piece by piece: a concatenation would be a new string per answer.
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<")
-	b.WriteString(op.Name)
-	b.WriteString(`Response xmlns="`)
-	b.WriteString(c.Model.Metadata.XMLNamespace)
-	b.WriteString("\">\n")
-	if op.Output != nil && op.Output.ResultWrapper != "" {
-		b.WriteString("  <")
-		b.WriteString(op.Output.ResultWrapper)
-		b.WriteString(">\n")
+	e := c.envelope(op)
+	b.WriteString(e.head)
+	if e.result {
 		c.WriteMembers(b, op.OutputShape, out, 2)
-		b.WriteString("  </")
-		b.WriteString(op.Output.ResultWrapper)
-		b.WriteString(">\n")
 	}
-	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
+	b.WriteString(e.mid)
 	b.WriteString(requestID)
-	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
-	b.WriteString(op.Name)
-	b.WriteString("Response>\n")
+	b.WriteString(e.tail)
 	WriteXML(w, http.StatusOK, requestID, b.Bytes())
+}
+
+// envelope is the text of an operation's response around its result's
+// members and its request ID, made once per operation: an answer is then
+// five writes rather than thirteen.
+type envelope struct {
+	head, mid, tail string
+	result          bool // the members are written between head and mid
+}
+
+// envelope is op's envelope. The envelopes of all the model's operations
+// are made at the first answer.
+func (c *Codec) envelope(op *model.Operation) *envelope {
+	c.envelopesOnce.Do(func() {
+		c.envelopes = make(map[*model.Operation]*envelope, len(c.Model.Operations))
+		for _, op := range c.Model.Operations {
+			c.envelopes[op] = newEnvelope(op, c.Model.Metadata.XMLNamespace)
+		}
+	})
+	if e, ok := c.envelopes[op]; ok {
+		return e
+	}
+	return newEnvelope(op, c.Model.Metadata.XMLNamespace) // an operation of another model (tests)
+}
+
+func newEnvelope(op *model.Operation, ns string) *envelope {
+	e := &envelope{head: `<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + op.Name + `Response xmlns="` + ns + "\">\n"}
+	if op.Output != nil && op.Output.ResultWrapper != "" {
+		e.result = true
+		e.head += "  <" + op.Output.ResultWrapper + ">\n"
+		e.mid = "  </" + op.Output.ResultWrapper + ">\n"
+	}
+	e.mid += "  <ResponseMetadata>\n    <RequestId>"
+	e.tail = "</RequestId>\n  </ResponseMetadata>\n</" + op.Name + "Response>\n"
+	return e
 }
 
 // WriteMembers writes out's members (out is a pointer to a struct whose

@@ -465,3 +465,25 @@ func BenchmarkWriteListRolesStamped(b *testing.B) {
 		c.WriteResponse(w, op, out, "c3e6a2b4-5d1f-4e8a-9b7c-0d2e4f6a8b1c")
 	}
 }
+
+// TestEnvelopes: the envelope made once per operation is, for every
+// operation of IAM and STS, the text written piece by piece around a
+// result's members.
+func TestEnvelopes(t *testing.T) {
+	for _, name := range []string{"iam", "sts"} {
+		c := &Codec{Model: model.MustLoad(name)}
+		for _, op := range c.Model.Operations {
+			var want strings.Builder
+			want.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + op.Name + `Response xmlns="` + c.Model.Metadata.XMLNamespace + "\">\n")
+			if op.Output != nil && op.Output.ResultWrapper != "" {
+				want.WriteString("  <" + op.Output.ResultWrapper + ">\n  </" + op.Output.ResultWrapper + ">\n")
+			}
+			want.WriteString("  <ResponseMetadata>\n    <RequestId>req-1</RequestId>\n  </ResponseMetadata>\n</" + op.Name + "Response>\n")
+			w := httptest.NewRecorder()
+			c.WriteResponse(w, op, nil, "req-1")
+			if w.Body.String() != want.String() {
+				t.Errorf("%s %s:\n%s\nwant\n%s", name, op.Name, w.Body.String(), want.String())
+			}
+		}
+	}
+}
