@@ -99,22 +99,14 @@ var (
 // out once per shape and type: a page of 100 roles would otherwise look up
 // every member of every role by name.
 func Members(sh *model.Shape, t reflect.Type) []Member {
-	if m := members.Load(); m != nil {
-		for _, tm := range (*m)[sh] {
-			if tm.t == t {
-				return tm.members
-			}
-		}
+	if m, ok := planned(members.Load(), sh, t); ok {
+		return m
 	}
 	membersMu.Lock()
 	defer membersMu.Unlock()
 	old := members.Load()
-	if old != nil {
-		for _, tm := range (*old)[sh] {
-			if tm.t == t {
-				return tm.members
-			}
-		}
+	if m, ok := planned(old, sh, t); ok { // planned meanwhile
+		return m
 	}
 	out := make([]Member, 0, len(sh.MemberOrder))
 	var fields map[string][]int
@@ -132,6 +124,19 @@ func Members(sh *model.Shape, t reflect.Type) []Member {
 	next[sh] = append(append([]typedMembers(nil), next[sh]...), typedMembers{t, out})
 	members.Store(&next)
 	return out
+}
+
+// planned is the plan for sh and t in plans, if there is one.
+func planned(plans *map[*model.Shape][]typedMembers, sh *model.Shape, t reflect.Type) ([]Member, bool) {
+	if plans == nil {
+		return nil, false
+	}
+	for _, tm := range (*plans)[sh] {
+		if tm.t == t {
+			return tm.members, true
+		}
+	}
+	return nil, false
 }
 
 // Present reports whether field value v counts as present under the
