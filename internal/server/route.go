@@ -13,6 +13,7 @@ type target struct {
 	Region    string
 	AccessKey string
 	Operation string // from X-Amz-Target, for JSON protocols
+	Target    string // X-Amz-Target as sent: read once, here
 }
 
 // route reads the request's target without consuming the body.
@@ -24,6 +25,7 @@ func route(r *http.Request) target {
 		t.AccessKey, t.Region, t.Service = splitScope(cred)
 	}
 	if tgt := header(r, "X-Amz-Target"); tgt != "" {
+		t.Target = tgt
 		prefix, op, ok := strings.Cut(tgt, ".")
 		if ok {
 			t.Operation = op

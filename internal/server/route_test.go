@@ -31,7 +31,11 @@ func TestRoute(t *testing.T) {
 				r.Header.Set(c.header, c.value)
 			}
 			got := route(r)
-			if got.Service != c.svc || got.Region != c.region || got.AccessKey != c.ak || got.Operation != c.op {
+			tgt := ""
+			if c.header == "X-Amz-Target" {
+				tgt = c.value
+			}
+			if got.Service != c.svc || got.Region != c.region || got.AccessKey != c.ak || got.Operation != c.op || got.Target != tgt {
 				t.Errorf("route = %+v, want service %q region %q key %q op %q", got, c.svc, c.region, c.ak, c.op)
 			}
 		})

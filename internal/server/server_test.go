@@ -150,3 +150,20 @@ func TestHealth(t *testing.T) {
 		t.Errorf("health %v", got)
 	}
 }
+
+// TestInternalPathOutside: an internal endpoint outside /_rolecall/ (moto's
+// reset) answers its path, and only that path; the API's "/" and a path
+// under /_rolecall/ are not it.
+func TestInternalPathOutside(t *testing.T) {
+	reset := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "reset") })
+	h := New(Config{Auth: lenient, IDs: &ids.Sequence{}, Internal: map[string]http.Handler{"/moto-api/reset": reset, "/_rolecall/other": reset}})
+	if code, body := do(t, h, "POST", "/moto-api/reset", ""); code != 200 || body != "reset" {
+		t.Errorf("/moto-api/reset: %d %s", code, body)
+	}
+	if code, body := do(t, h, "POST", "/moto-api/reset/x", ""); body == "reset" {
+		t.Errorf("/moto-api/reset/x: %d %s", code, body)
+	}
+	if code, body := do(t, h, "POST", "/", "Action=GetRole&RoleName=a"); !strings.Contains(body, "<Code>MissingAuthenticationToken</Code>") {
+		t.Errorf("/: %d %s", code, body)
+	}
+}

@@ -7,6 +7,7 @@ package query
 import (
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 	"github.com/rolecall/rolecall/internal/model"
@@ -30,13 +31,15 @@ type Codec struct {
 	// model's other constraints, so this error alone is answered.
 	OwnPatterns map[string]string
 
-	fragments protocol.Fragments[fragmentKey] // encoded stamped structures
+	fragments protocol.Fragments[place] // encoded stamped structures
+
+	envelopesOnce sync.Once
+	envelopes     map[*model.Operation]*envelope
 }
 
-// fragmentKey is where a stamped structure was encoded: the same value
-// gives other bytes under another element name or indentation.
-type fragmentKey struct {
-	stamp uint64
+// place is where a stamped structure was encoded: the same value gives
+// other bytes under another element name or indentation.
+type place struct {
 	sh    *model.Shape
 	tag   string
 	depth int
@@ -95,24 +98,27 @@ func (d *decoder) has(key string) bool {
 }
 
 func (d *decoder) structure(sh *model.Shape, prefix string, path protocol.Path, dst reflect.Value) {
-	for _, name := range sh.MemberOrder {
-		ref := sh.Members[name]
-		key := name
+	var t reflect.Type
+	if dst.IsValid() {
+		t = dst.Type()
+	}
+	for _, m := range protocol.Members(sh, t) {
+		key := m.Name
 		if prefix != "" {
-			key = prefix + "." + name
+			key = prefix + "." + m.Name
 		}
-		mpath := path.Member(name)
+		mpath := path.Member(m.Name)
 		if !d.has(key) {
-			if sh.IsRequired(name) {
+			if m.Required {
 				d.v.Null(mpath)
 			}
 			continue
 		}
 		field := reflect.Value{}
-		if dst.IsValid() {
-			field = protocol.Field(dst, name)
+		if m.Index != nil {
+			field = dst.FieldByIndex(m.Index)
 		}
-		d.value(ref.Target, ref, key, mpath, field)
+		d.value(m.Ref.Target, m.Ref, key, mpath, field)
 	}
 }
 

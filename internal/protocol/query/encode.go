@@ -26,27 +26,50 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (c *Codec) WriteResponse(w http.ResponseWriter, op *model.Operation, out any, requestID string) {
 	b := bufs.Get().(*bytes.Buffer)
 	defer func() { b.Reset(); bufs.Put(b) }()
-	// Piece by piece: a concatenation would be a new string per answer.
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<")
-	b.WriteString(op.Name)
-	b.WriteString(`Response xmlns="`)
-	b.WriteString(c.Model.Metadata.XMLNamespace)
-	b.WriteString("\">\n")
-	if op.Output != nil && op.Output.ResultWrapper != "" {
-		b.WriteString("  <")
-		b.WriteString(op.Output.ResultWrapper)
-		b.WriteString(">\n")
+	e := c.envelope(op)
+	b.WriteString(e.head)
+	if e.result {
 		c.WriteMembers(b, op.OutputShape, out, 2)
-		b.WriteString("  </")
-		b.WriteString(op.Output.ResultWrapper)
-		b.WriteString(">\n")
 	}
-	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
+	b.WriteString(e.mid)
 	b.WriteString(requestID)
-	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
-	b.WriteString(op.Name)
-	b.WriteString("Response>\n")
+	b.WriteString(e.tail)
 	WriteXML(w, http.StatusOK, requestID, b.Bytes())
+}
+
+// envelope is the text of an operation's response around its result's
+// members and its request ID, made once per operation: an answer is then
+// five writes rather than thirteen.
+type envelope struct {
+	head, mid, tail string
+	result          bool // the members are written between head and mid
+}
+
+// envelope is op's envelope. The envelopes of all the model's operations
+// are made at the first answer.
+func (c *Codec) envelope(op *model.Operation) *envelope {
+	c.envelopesOnce.Do(func() {
+		c.envelopes = make(map[*model.Operation]*envelope, len(c.Model.Operations))
+		for _, op := range c.Model.Operations {
+			c.envelopes[op] = newEnvelope(op, c.Model.Metadata.XMLNamespace)
+		}
+	})
+	if e, ok := c.envelopes[op]; ok {
+		return e
+	}
+	return newEnvelope(op, c.Model.Metadata.XMLNamespace) // an operation of another model (tests)
+}
+
+func newEnvelope(op *model.Operation, ns string) *envelope {
+	e := &envelope{head: `<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + op.Name + `Response xmlns="` + ns + "\">\n"}
+	if op.Output != nil && op.Output.ResultWrapper != "" {
+		e.result = true
+		e.head += "  <" + op.Output.ResultWrapper + ">\n"
+		e.mid = "  </" + op.Output.ResultWrapper + ">\n"
+	}
+	e.mid += "  <ResponseMetadata>\n    <RequestId>"
+	e.tail = "</RequestId>\n  </ResponseMetadata>\n</" + op.Name + "Response>\n"
+	return e
 }
 
 // WriteMembers writes out's members (out is a pointer to a struct whose
@@ -114,56 +137,20 @@ func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) 
 	w.Write(body)
 }
 
-// memberPlan is how one member of a shape is found in one Go type and
-// named in XML, worked out once per shape and type: a page of 100 roles
-// would otherwise look up every member of every role by name (issue 18).
-type memberPlan struct {
-	ref   *model.Ref
-	tag   string
-	index []int // the field's index path; nil: the type has no such field
-}
-
-type planKey struct {
-	sh *model.Shape
-	t  reflect.Type
-}
-
-var plans sync.Map // planKey -> []memberPlan
-
-func membersPlan(sh *model.Shape, t reflect.Type) []memberPlan {
-	k := planKey{sh, t}
-	if p, ok := plans.Load(k); ok {
-		return p.([]memberPlan)
-	}
-	fields := protocol.Fields(t)
-	p := make([]memberPlan, 0, len(sh.MemberOrder))
-	for _, name := range sh.MemberOrder {
-		ref := sh.Members[name]
-		tag := name
-		if ref.LocationName != "" {
-			tag = ref.LocationName
-		}
-		// protocol.Field's lookup: the name, or it capitalized.
-		idx, ok := fields[name]
-		if !ok && name != "" && 'a' <= name[0] && name[0] <= 'z' {
-			idx = fields[string(name[0]-'a'+'A')+name[1:]]
-		}
-		p = append(p, memberPlan{ref: ref, tag: tag, index: idx})
-	}
-	plans.Store(k, p)
-	return p
-}
-
 func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
-	for _, m := range membersPlan(sh, v.Type()) {
-		if m.index == nil {
+	for _, m := range protocol.Members(sh, v.Type()) {
+		if m.Index == nil {
 			continue
 		}
-		f := v.FieldByIndex(m.index)
+		f := v.FieldByIndex(m.Index)
 		if !protocol.Present(f) {
 			continue
 		}
-		c.value(b, m.ref.Target, m.ref, m.tag, f, depth)
+		tag := m.Ref.LocationName
+		if tag == "" {
+			tag = m.Name
+		}
+		c.value(b, m.Ref.Target, m.Ref, tag, f, depth)
 	}
 }
 
@@ -196,9 +183,9 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 	switch sh.Type {
 	case "structure":
 		st := protocol.StampOf(v)
-		k := fragmentKey{st, sh, tag, depth}
+		at := place{sh, tag, depth}
 		if st != 0 {
-			if f, ok := c.fragments.Get(k); ok {
+			if f, ok := c.fragments.Get(st, at); ok {
 				b.Write(f)
 				return
 			}
@@ -211,7 +198,7 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 		indent(b, depth)
 		closeTag(b, tag)
 		if st != 0 {
-			c.fragments.Put(k, bytes.Clone(b.Bytes()[start:]))
+			c.fragments.Put(st, at, bytes.Clone(b.Bytes()[start:]))
 		}
 	case "list":
 		elemTag := "member"
