@@ -2,10 +2,12 @@ package query
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -226,12 +228,15 @@ func (c *Codec) value(b *bytes.Buffer, sh *model.Shape, ref *model.Ref, tag stri
 	case "map":
 		indent(b, depth)
 		b.WriteString("<" + tag + ">\n")
-		iter := v.MapRange()
-		for iter.Next() {
+		// In key order: Go's map order changes from call to call, and an
+		// answer (GetAccountSummary's SummaryMap) should not.
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(x, y reflect.Value) int { return cmp.Compare(x.String(), y.String()) })
+		for _, k := range keys {
 			indent(b, depth+1)
 			b.WriteString("<entry>\n")
-			c.value(b, sh.Key.Target, sh.Key, "key", iter.Key(), depth+2)
-			c.value(b, sh.Value.Target, sh.Value, "value", iter.Value(), depth+2)
+			c.value(b, sh.Key.Target, sh.Key, "key", k, depth+2)
+			c.value(b, sh.Value.Target, sh.Value, "value", v.MapIndex(k), depth+2)
 			indent(b, depth+1)
 			b.WriteString("</entry>\n")
 		}

@@ -238,6 +238,28 @@ func TestWriteResponse(t *testing.T) {
 	}
 }
 
+// TestWriteMapInKeyOrder: a map's entries are written in key order, the
+// same on every answer (Go's map order is not).
+func TestWriteMapInKeyOrder(t *testing.T) {
+	c := iamCodec()
+	op := c.Model.Operations["GetAccountSummary"]
+	out := &struct{ SummaryMap map[string]int32 }{map[string]int32{"Users": 3, "Roles": 2, "AccountMFAEnabled": 0, "Policies": 7, "Groups": 1}}
+	want := "    <SummaryMap>\n" +
+		entry("AccountMFAEnabled", "0") + entry("Groups", "1") + entry("Policies", "7") + entry("Roles", "2") + entry("Users", "3") +
+		"    </SummaryMap>\n"
+	for range 20 {
+		w := httptest.NewRecorder()
+		c.WriteResponse(w, op, out, "r")
+		if body := w.Body.String(); !strings.Contains(body, want) {
+			t.Fatalf("body:\n%s\nwant it to hold:\n%s", body, want)
+		}
+	}
+}
+
+func entry(k, v string) string {
+	return "      <entry>\n        <key>" + k + "</key>\n        <value>" + v + "</value>\n      </entry>\n"
+}
+
 func TestWriteEmptyList(t *testing.T) {
 	c := iamCodec()
 	op := c.Model.Operations["ListRoles"]
