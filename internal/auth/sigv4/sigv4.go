@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -285,13 +286,14 @@ func (s *Signature) CheckSignature(r *http.Request, body []byte, secret string) 
 	return nil
 }
 
-// equalConstantTime compares without a []byte(string) conversion.
-func equalConstantTime(a []byte, b string) bool {
+// equalConstantTime compares without a []byte(string) conversion, in a
+// time that depends on the lengths alone.
+func equalConstantTime[A, B ~string | ~[]byte](a A, b B) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	var v byte
-	for i := range a {
+	for i := 0; i < len(a); i++ {
 		v |= a[i] ^ b[i]
 	}
 	return v == 0
@@ -658,33 +660,48 @@ func hmacSHA256(key, data []byte) []byte {
 // derivedKey is a cached signing key with a pool of HMAC states keyed with
 // it, so a request costs no key derivation and no HMAC allocation.
 type derivedKey struct {
+	id   keyID
 	key  []byte
 	pool sync.Pool
 }
 
 type keyID struct{ secret, date, region, service string }
 
+// is reports whether k was derived for these; the secret is compared in
+// constant time, as it is another key's secret when k is not.
+func (k *derivedKey) is(secret, date, region, service string) bool {
+	return k.id.date == date && k.id.region == region && k.id.service == service && equalConstantTime(k.id.secret, secret)
+}
+
 // Derived signing keys change once a day per secret, region and service.
+// The key used last is kept apart: one client's requests are most of a
+// server's, and it needs neither a hash of four strings nor a lock whose
+// reader count every core writes.
 var (
 	keyMu    sync.RWMutex
 	keyCache = map[keyID]*derivedKey{}
+	lastKey  atomic.Pointer[derivedKey]
 )
 
 const keyCacheMax = 4096
 
 func signingKey(secret, date, region, service string) *derivedKey {
+	if k := lastKey.Load(); k != nil && k.is(secret, date, region, service) {
+		return k
+	}
 	id := keyID{secret, date, region, service}
 	keyMu.RLock()
 	k, ok := keyCache[id]
 	keyMu.RUnlock()
 	if ok {
+		lastKey.Store(k)
 		return k
 	}
 	kb := hmacSHA256([]byte("AWS4"+secret), []byte(date))
 	kb = hmacSHA256(kb, []byte(region))
 	kb = hmacSHA256(kb, []byte(service))
 	kb = hmacSHA256(kb, []byte("aws4_request"))
-	k = &derivedKey{key: kb}
+	k = &derivedKey{id: id, key: kb}
 	k.pool.New = func() any { return hmac.New(sha256.New, kb) }
 	keyMu.Lock()
 	if len(keyCache) >= keyCacheMax {
@@ -692,5 +709,6 @@ func signingKey(secret, date, region, service string) *derivedKey {
 	}
 	keyCache[id] = k
 	keyMu.Unlock()
+	lastKey.Store(k)
 	return k
 }

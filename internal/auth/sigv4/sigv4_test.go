@@ -438,3 +438,35 @@ func TestCanonicalKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSigningKeyCache: the key used last, and the map behind it, answer
+// with the key derived for exactly the secret, date, Region and service
+// asked for, whichever was asked for before.
+func TestSigningKeyCache(t *testing.T) {
+	derive := func(secret, date, region, service string) string {
+		k := hmacSHA256([]byte("AWS4"+secret), []byte(date))
+		k = hmacSHA256(k, []byte(region))
+		k = hmacSHA256(k, []byte(service))
+		return hex.EncodeToString(hmacSHA256(k, []byte("aws4_request")))
+	}
+	ids := [][4]string{
+		{"secret", "20261124", "us-east-1", "iam"},
+		{"secreu", "20261124", "us-east-1", "iam"}, // same length, last byte differs
+		{"secret!", "20261124", "us-east-1", "iam"},
+		{"secret", "20261125", "us-east-1", "iam"},
+		{"secret", "20261124", "us-east-2", "iam"},
+		{"secret", "20261124", "us-east-1", "sts"},
+	}
+	for range 2 {
+		for _, a := range ids {
+			for _, b := range ids {
+				for _, id := range [][4]string{a, b, a} {
+					k := signingKey(id[0], id[1], id[2], id[3])
+					if got, want := hex.EncodeToString(k.key), derive(id[0], id[1], id[2], id[3]); got != want {
+						t.Fatalf("signingKey%q after %q, %q: %s, want %s", id, a, b, got, want)
+					}
+				}
+			}
+		}
+	}
+}
