@@ -25,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 )
@@ -119,11 +120,35 @@ func header(r *http.Request, key string) string {
 }
 
 func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
+	cred, signed, sig, ok := splitSDKAuthorization(h)
+	if !ok {
+		var err *awserr.Error
+		if cred, signed, sig, err = splitAuthorization(h); err != nil {
+			return err
+		}
+	}
+	s.Signature = sig
+	if err := s.setCredential(cred); err != nil {
+		return err
+	}
+	s.SignedHeaders = signed
+	s.AmzDate = header(r, "X-Amz-Date")
+	if s.AmzDate == "" {
+		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+	}
+	s.SecurityToken = header(r, "X-Amz-Security-Token")
+	return nil
+}
+
+// splitAuthorization reads an Authorization header's credential, signed
+// headers and signature: comma-separated key=value pairs after the
+// algorithm, in any order, white space around each pair ignored, the last
+// of a key counting, other keys ignored.
+func splitAuthorization(h string) (cred, signed, sig string, err *awserr.Error) {
 	alg, rest, _ := strings.Cut(h, " ")
 	if alg != algorithm {
-		return incomplete("Unsupported AWS 'algorithm': '%s'", alg)
+		return "", "", "", incomplete("Unsupported AWS 'algorithm': '%s'", alg)
 	}
-	var cred, signed string
 	for rest != "" {
 		var part string
 		if i := strings.IndexByte(rest, ','); i >= 0 {
@@ -137,7 +162,7 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
+			return "", "", "", incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
 		}
 		switch k {
 		case "Credential":
@@ -145,10 +170,10 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		case "SignedHeaders":
 			signed = v
 		case "Signature":
-			s.Signature = v
+			sig = v
 		}
 	}
-	if cred == "" || signed == "" || s.Signature == "" {
+	if cred == "" || signed == "" || sig == "" {
 		var missing []string
 		if cred == "" {
 			missing = append(missing, "Credential")
@@ -156,21 +181,54 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		if signed == "" {
 			missing = append(missing, "SignedHeaders")
 		}
-		if s.Signature == "" {
+		if sig == "" {
 			missing = append(missing, "Signature")
 		}
-		return incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
+		return "", "", "", incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
 	}
-	if err := s.setCredential(cred); err != nil {
-		return err
+	return cred, signed, sig, nil
+}
+
+// splitSDKAuthorization is splitAuthorization for the form every SDK
+// sends, "AWS4-HMAC-SHA256 Credential=c, SignedHeaders=h, Signature=s",
+// each value neither empty nor ending in white space (which
+// splitAuthorization trims); ok is false for any other form, which
+// splitAuthorization reads (FuzzAuthorization: they agree).
+func splitSDKAuthorization(h string) (cred, signed, sig string, ok bool) {
+	rest, ok := strings.CutPrefix(h, algorithm+" Credential=")
+	if !ok {
+		return "", "", "", false
 	}
-	s.SignedHeaders = signed
-	s.AmzDate = header(r, "X-Amz-Date")
-	if s.AmzDate == "" {
-		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+	// One scan for each comma: the values hold none.
+	i := strings.IndexByte(rest, ',')
+	if i < 0 {
+		return "", "", "", false
 	}
-	s.SecurityToken = header(r, "X-Amz-Security-Token")
-	return nil
+	cred = rest[:i]
+	if rest, ok = strings.CutPrefix(rest[i:], ", SignedHeaders="); !ok {
+		return "", "", "", false
+	}
+	if i = strings.IndexByte(rest, ','); i < 0 {
+		return "", "", "", false
+	}
+	signed = rest[:i]
+	if sig, ok = strings.CutPrefix(rest[i:], ", Signature="); !ok || strings.IndexByte(sig, ',') >= 0 {
+		return "", "", "", false
+	}
+	if !plainValue(cred) || !plainValue(signed) || !plainValue(sig) {
+		return "", "", "", false
+	}
+	return cred, signed, sig, true
+}
+
+// plainValue reports whether v is non-empty and does not end in white
+// space (ASCII or Unicode: its last byte is printable ASCII).
+func plainValue(v string) bool {
+	if v == "" {
+		return false
+	}
+	c := v[len(v)-1]
+	return c > ' ' && c < utf8.RuneSelf
 }
 
 func parseQuery(q url.Values, s *Signature) *awserr.Error {

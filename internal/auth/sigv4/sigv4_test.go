@@ -297,6 +297,32 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzAuthorization checks the SDK form's reader against the general one:
+// where the first reads a header, the second reads the same from it.
+func FuzzAuthorization(f *testing.F) {
+	for _, h := range []string{
+		"AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=b, Signature=c ",
+		"AWS4-HMAC-SHA256 Credential=a\u00a0, SignedHeaders=b, Signature=c",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=b, Signature=c, Signature=d",
+		"AWS4-HMAC-SHA256 Credential=, SignedHeaders=b, Signature=c",
+		"AWS4-HMAC-SHA256 Credential=a=b, SignedHeaders=, Signature=c,",
+		"AWS4-HMAC-SHA256  Credential=a, SignedHeaders=b, Signature=c",
+	} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		cred, signed, sig, ok := splitSDKAuthorization(h)
+		if !ok {
+			return
+		}
+		wc, ws, wsig, err := splitAuthorization(h)
+		if err != nil || cred != wc || signed != ws || sig != wsig {
+			t.Fatalf("%q: SDK form read %q %q %q; general: %q %q %q, %v", h, cred, signed, sig, wc, ws, wsig, err)
+		}
+	})
+}
+
 func BenchmarkVerify(b *testing.B) {
 	t := &testing.T{}
 	r := sdkSigned(t, "secret", signedAt, "")
