@@ -475,6 +475,16 @@ func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byt
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, r.URL.RawQuery, s.Presigned)
 	b = append(b, '\n')
+	b = s.appendHeaderLines(b, r)
+	b = append(b, '\n')
+	b = append(b, s.SignedHeaders...)
+	b = append(b, '\n')
+	return appendPayloadHash(b, body)
+}
+
+// appendHeaderLines writes the canonical headers: each signed header's
+// "name:value\n", in the order signed.
+func (s *Signature) appendHeaderLines(b []byte, r *http.Request) []byte {
 	for rest := s.SignedHeaders; rest != ""; {
 		var name string
 		if i := strings.IndexByte(rest, ';'); i >= 0 {
@@ -487,10 +497,7 @@ func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byt
 		b = appendHeaderValue(b, r, name)
 		b = append(b, '\n')
 	}
-	b = append(b, '\n')
-	b = append(b, s.SignedHeaders...)
-	b = append(b, '\n')
-	return appendPayloadHash(b, body)
+	return b
 }
 
 // appendPayloadHash writes the body's own hash, whatever the request
@@ -547,15 +554,14 @@ func canonicalKey(name string) string {
 // appendHeaderValue writes a signed header's values, trimmed, inner runs of
 // spaces collapsed, joined by commas.
 func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
-	switch name {
-	case "host":
+	if name == "host" {
 		return appendTrimmed(b, r.Host)
-	case "content-length":
-		if header(r, "Content-Length") == "" && r.ContentLength >= 0 {
-			return strconv.AppendInt(b, r.ContentLength, 10)
-		}
 	}
-	for i, v := range r.Header[canonicalKey(name)] {
+	vs := r.Header[canonicalKey(name)]
+	if name == "content-length" && (len(vs) == 0 || vs[0] == "") && r.ContentLength >= 0 {
+		return strconv.AppendInt(b, r.ContentLength, 10)
+	}
+	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -565,11 +571,38 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 }
 
 func appendTrimmed(b []byte, v string) []byte {
-	v = strings.TrimSpace(v)
-	if strings.IndexByte(v, '\t') < 0 && !strings.Contains(v, "  ") {
-		return append(b, v...) // nothing to collapse: the common case
+	if plainHeaderValue(v) {
+		return append(b, v...) // nothing to trim or collapse: the common case
 	}
-	return appendCollapsed(b, v)
+	return appendCollapsed(b, strings.TrimSpace(v))
+}
+
+// plainHeaderValue reports whether v is its own canonical form: it neither
+// begins nor ends in white space (its first and last bytes are printable
+// ASCII) and holds no tab and no two spaces in a row. One pass over bytes:
+// a header value is short, and searching it for each in turn cost more.
+func plainHeaderValue(v string) bool {
+	n := len(v)
+	if n == 0 {
+		return true
+	}
+	if c := v[0]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	if c := v[n-1]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	for i := 1; i < n-1; i++ {
+		switch v[i] {
+		case '\t':
+			return false
+		case ' ':
+			if v[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // appendCollapsed writes v with each run of spaces and tabs as one space.
