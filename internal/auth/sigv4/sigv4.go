@@ -415,14 +415,22 @@ func (s *Signature) CheckSignedHeaders(r *http.Request, also ...string) *awserr.
 	return nil
 }
 
-// signs reports whether name (lower case) is among the signed headers.
+// signs reports whether name (a lower-case header name: not empty, no
+// ';') is among the signed headers: an occurrence of it between
+// semicolons or the list's ends. One substring search, not a split at
+// every ';' (FuzzSigns).
 func (s *Signature) signs(name string) bool {
-	for rest := s.SignedHeaders; rest != ""; {
-		var h string
-		h, rest, _ = strings.Cut(rest, ";")
-		if h == name {
+	list := s.SignedHeaders
+	for from := 0; name != ""; {
+		i := strings.Index(list[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if end := i + len(name); (i == 0 || list[i-1] == ';') && (end == len(list) || list[end] == ';') {
 			return true
 		}
+		from = i + 1
 	}
 	return false
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -495,4 +496,23 @@ func TestSigningKeyCache(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzSigns checks signs against splitting the list at every ';'.
+func FuzzSigns(f *testing.F) {
+	for _, c := range [][2]string{
+		{"host;x-amz-date", "host"}, {"hostx;x-amz-date", "host"}, {"x-host;host", "host"},
+		{"a;host", "host"}, {"hosthost;host", "host"}, {"a;;b", "a"}, {"host;", "host"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, list, name string) {
+		if name == "" || strings.Contains(name, ";") {
+			return // no header name is empty or holds a ';'
+		}
+		want := slices.Contains(strings.Split(list, ";"), name)
+		if got := (&Signature{SignedHeaders: list}).signs(name); got != want {
+			t.Fatalf("signs(%q) in %q = %v, want %v", name, list, got, want)
+		}
+	})
 }
