@@ -296,7 +296,7 @@ const (
 // "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z
 // (20220127T015928Z - 15 min.)"; ECS uses a 5-minute window).
 func (s *Signature) CheckTime(now time.Time, skew time.Duration) *awserr.Error {
-	signedAt, ok := parseAmzDate(s.AmzDate)
+	signedAt, ok := parseAmzDateCached(s.AmzDate)
 	if !ok {
 		return incomplete("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", s.AmzDate)
 	}
@@ -362,6 +362,29 @@ func shortDuration(d time.Duration) string {
 		return strconv.Itoa(int(d/time.Minute)) + " min"
 	}
 	return strconv.Itoa(int(d/time.Second)) + " sec"
+}
+
+// amzDate is an X-Amz-Date value and the time it names.
+type amzDate struct {
+	v string
+	t time.Time
+}
+
+// lastDate is the X-Amz-Date parsed last: a client's requests within a
+// second share theirs, so most requests need no parse.
+var lastDate atomic.Pointer[amzDate]
+
+// parseAmzDateCached is parseAmzDate through lastDate.
+func parseAmzDateCached(v string) (time.Time, bool) {
+	if d := lastDate.Load(); d != nil && d.v == v {
+		return d.t, true
+	}
+	t, ok := parseAmzDate(v)
+	if ok {
+		// A copy: v may be part of a larger string, kept alive otherwise.
+		lastDate.Store(&amzDate{strings.Clone(v), t})
+	}
+	return t, ok
 }
 
 // parseAmzDate parses yyyymmddThhmmssZ without time.Parse's generality.

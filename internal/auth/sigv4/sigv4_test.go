@@ -383,7 +383,8 @@ func prefixAmbiguity(q url.Values) bool {
 	return false
 }
 
-// FuzzAmzDate checks the hand-written timestamp parser against time.Parse.
+// FuzzAmzDate checks the hand-written timestamp parser against time.Parse,
+// and the last parse kept against both: first parse, again, after another.
 func FuzzAmzDate(f *testing.F) {
 	f.Add("20150830T123600Z")
 	f.Add("20151330T123600Z")
@@ -393,6 +394,13 @@ func FuzzAmzDate(f *testing.F) {
 		want, err := time.Parse(timeFormat, v)
 		if ok != (err == nil) || (ok && !got.Equal(want)) {
 			t.Fatalf("parseAmzDate(%q) = %v, %v; time.Parse: %v, %v", v, got, ok, want, err)
+		}
+		for _, w := range []string{v, v, "20150830T123600Z", v} {
+			got, ok := parseAmzDateCached(w)
+			want, wantOK := parseAmzDate(w)
+			if ok != wantOK || got != want {
+				t.Fatalf("parseAmzDateCached(%q) = %v, %v; parseAmzDate: %v, %v", w, got, ok, want, wantOK)
+			}
 		}
 	})
 }
