@@ -212,7 +212,7 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	}
 	now := a.Clock.Now()
 	// Checks that need no key come first, as AWS's answers show.
-	early := sig.CheckSignedHeaders(r, "X-Amz-Target")
+	early := sig.CheckSignedHeaders(r, targetHeader)
 	if early == nil {
 		early = sig.CheckScope(service, ValidRegion)
 	}
@@ -250,6 +250,9 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	}
 	return p, true, nil
 }
+
+// targetHeader is X-Amz-Target, which names a JSON protocol's operation.
+var targetHeader = sigv4.Key("X-Amz-Target")
 
 // resolve finds the principal and secret of the signature's access key.
 func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now time.Time) (*principal.Principal, string, *awserr.Error) {

@@ -85,12 +85,13 @@ func BenchmarkVerifySDK(b *testing.B) {
 		b.Fatal(aerr)
 	}
 	now := s.Time()
+	target := Key("X-Amz-Target") // made once, as the server does
 	b.ReportAllocs()
 	for b.Loop() {
 		if aerr := ParseInto(r, &s); aerr != nil {
 			b.Fatal(aerr)
 		}
-		if aerr := s.CheckSignedHeaders(r, "X-Amz-Target"); aerr != nil {
+		if aerr := s.CheckSignedHeaders(r, target); aerr != nil {
 			b.Fatal(aerr)
 		}
 		if aerr := s.Verify(r, body, "secret", now); aerr != nil {

@@ -426,16 +426,26 @@ func parseAmzDate(v string) (time.Time, bool) {
 // opensearch-php #248), and each of also the request carries (X-Amz-Target,
 // which selects a JSON protocol's operation: unsigned, a captured request
 // could be replayed as another operation; rolecall's wording, by analogy).
-func (s *Signature) CheckSignedHeaders(r *http.Request, also ...string) *awserr.Error {
+func (s *Signature) CheckSignedHeaders(r *http.Request, also ...HeaderKey) *awserr.Error {
 	if !s.signs("host") {
 		return incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	for _, h := range also {
-		if r.Header.Get(h) != "" && !s.signs(strings.ToLower(h)) {
-			return incomplete("'%s' must be a 'SignedHeader' in the AWS Authorization.", h)
+		if header(r, h.key) != "" && !s.signs(h.lower) {
+			return incomplete("'%s' must be a 'SignedHeader' in the AWS Authorization.", h.key)
 		}
 	}
 	return nil
+}
+
+// HeaderKey is a header's name as http.Header files it and as SigV4 signs
+// it, worked out once (Key) rather than on every request.
+type HeaderKey struct{ key, lower string }
+
+// Key is the HeaderKey of the header named name, in any case.
+func Key(name string) HeaderKey {
+	k := textproto.CanonicalMIMEHeaderKey(name)
+	return HeaderKey{key: k, lower: strings.ToLower(k)}
 }
 
 // signs reports whether name (a lower-case header name: not empty, no

@@ -418,9 +418,11 @@ func TestSignedHeadersAndScope(t *testing.T) {
 		{"hostx;x-amz-date;x-amz-target", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
 	} {
 		s := &Signature{SignedHeaders: c.signed}
-		err := s.CheckSignedHeaders(r, "X-Amz-Target")
-		if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "IncompleteSignature" || err.Status != 400 || err.Message != c.msg) {
-			t.Errorf("%s: %v", c.signed, err)
+		for _, name := range []string{"X-Amz-Target", "x-amz-TARGET"} { // a Key is made from a name in any case
+			err := s.CheckSignedHeaders(r, Key(name))
+			if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "IncompleteSignature" || err.Status != 400 || err.Message != c.msg) {
+				t.Errorf("%s, %s: %v", c.signed, name, err)
+			}
 		}
 	}
 	valid := func(r string) bool { return r == "us-east-1" }
