@@ -255,23 +255,51 @@ func parseQuery(q url.Values, s *Signature) *awserr.Error {
 	return nil
 }
 
-// setCredential splits AKID/yyyymmdd/region/service/aws4_request.
+// setCredential splits AKID/yyyymmdd/region/service/aws4_request, through
+// lastCredential: a client sends the same credential all day.
 func (s *Signature) setCredential(cred string) *awserr.Error {
+	if c := lastCredential.Load(); c != nil && c.cred == cred {
+		s.AccessKey, s.Date, s.Region, s.Service = c.accessKey, c.date, c.region, c.service
+		return nil
+	}
+	accessKey, date, region, service, ok := splitCredential(cred)
+	if !ok {
+		return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+	}
+	s.AccessKey, s.Date, s.Region, s.Service = accessKey, date, region, service
+	if len(cred) <= maxKeptCredential {
+		c := &credential{cred: strings.Clone(cred)} // not the request's memory
+		c.accessKey, c.date, c.region, c.service, _ = splitCredential(c.cred)
+		lastCredential.Store(c)
+	}
+	return nil
+}
+
+// credential is a credential and its parts.
+type credential struct{ cred, accessKey, date, region, service string }
+
+// lastCredential is the credential split last; one longer than
+// maxKeptCredential, which no real one is, is not kept.
+var lastCredential atomic.Pointer[credential]
+
+const maxKeptCredential = 256
+
+// splitCredential is setCredential without lastCredential.
+func splitCredential(cred string) (accessKey, date, region, service string, ok bool) {
 	var parts [5]string
 	rest := cred
 	for i := range 4 {
 		j := strings.IndexByte(rest, '/')
 		if j < 0 {
-			return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+			return "", "", "", "", false
 		}
 		parts[i], rest = rest[:j], rest[j+1:]
 	}
 	parts[4] = rest
 	if parts[0] == "" || parts[4] != "aws4_request" {
-		return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+		return "", "", "", "", false
 	}
-	s.AccessKey, s.Date, s.Region, s.Service = parts[0], parts[1], parts[2], parts[3]
-	return nil
+	return parts[0], parts[1], parts[2], parts[3], true
 }
 
 // Verify checks the signing time against now (within MaxSkew) and the

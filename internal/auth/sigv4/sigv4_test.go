@@ -526,3 +526,25 @@ func FuzzSigns(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCredential checks the credential split last, kept, against a split
+// of the credential itself: first use, kept, after another.
+func FuzzCredential(f *testing.F) {
+	f.Add("AKID/20150830/us-east-1/iam/aws4_request")
+	f.Add("/20150830/us-east-1/iam/aws4_request")
+	f.Add("AKID/20150830/us-east-1/iam/aws4_request/x")
+	f.Add("AKID/us-east-1")
+	f.Fuzz(func(t *testing.T, cred string) {
+		for _, c := range []string{cred, cred, "AKID/20150830/us-east-1/iam/aws4_request", cred} {
+			var s Signature
+			err := s.setCredential(c)
+			ak, date, region, service, ok := splitCredential(c)
+			if (err == nil) != ok || s.AccessKey != ak || s.Date != date || s.Region != region || s.Service != service {
+				t.Fatalf("setCredential(%q): %+v, %v; split: %q %q %q %q %v", c, s, err, ak, date, region, service, ok)
+			}
+			if err != nil && err.Message != "Credential should be scoped to a valid region, not '"+c+"'. " {
+				t.Fatalf("setCredential(%q): %v", c, err)
+			}
+		}
+	})
+}
