@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -97,5 +99,77 @@ func BenchmarkVerifySDK(b *testing.B) {
 		if aerr := s.Verify(r, body, "secret", now); aerr != nil {
 			b.Fatal(aerr)
 		}
+	}
+}
+
+// TestVerifySDKGetRoleTampered changes an SDK's signed GetRole after
+// signing, each change after a verification that kept the request's
+// credential, date and signing key: what is signed must not change, and
+// what is not may.
+func TestVerifySDKGetRoleTampered(t *testing.T) {
+	signedReq, signedBody := sdkGetRole(t, "secret")
+	cases := []struct {
+		name   string
+		change func(r *http.Request, body []byte) []byte
+		ok     bool
+	}{
+		{"as signed", func(r *http.Request, b []byte) []byte { return b }, true},
+		{"unsigned User-Agent changed", func(r *http.Request, b []byte) []byte { r.Header.Set("User-Agent", "other"); return b }, true},
+		{"unsigned header added", func(r *http.Request, b []byte) []byte { r.Header.Set("X-Extra", "1"); return b }, true},
+		{"signed value padded with white space", func(r *http.Request, b []byte) []byte {
+			r.Header.Set("Content-Type", "  "+r.Header.Get("Content-Type")+"\t")
+			return b
+		}, true},
+		{"body", func(r *http.Request, b []byte) []byte { return []byte(strings.Replace(string(b), "app", "adm", 1)) }, false},
+		{"Content-Type", func(r *http.Request, b []byte) []byte { r.Header.Set("Content-Type", "application/json"); return b }, false},
+		{"Content-Type inner space", func(r *http.Request, b []byte) []byte {
+			r.Header.Set("Content-Type", strings.Replace(r.Header.Get("Content-Type"), "/", " /", 1))
+			return b
+		}, false},
+		{"Amz-Sdk-Invocation-Id", func(r *http.Request, b []byte) []byte { r.Header.Set("Amz-Sdk-Invocation-Id", "x"); return b }, false},
+		{"a second X-Amz-Date", func(r *http.Request, b []byte) []byte { r.Header.Add("X-Amz-Date", "20200101T000000Z"); return b }, false},
+		{"Content-Length", func(r *http.Request, b []byte) []byte { r.Header.Set("Content-Length", "047"); return b }, false},
+		{"Host", func(r *http.Request, b []byte) []byte { r.Host = "127.0.0.1:4567"; return b }, false},
+		{"path", func(r *http.Request, b []byte) []byte { r.RequestURI = "/x"; return b }, false},
+		{"method", func(r *http.Request, b []byte) []byte { r.Method = "PUT"; return b }, false},
+		{"signature's last digit", func(r *http.Request, b []byte) []byte {
+			h := r.Header.Get("Authorization")
+			last := h[len(h)-1]
+			r.Header.Set("Authorization", h[:len(h)-1]+map[bool]string{true: "1", false: "0"}[last == '0'])
+			return b
+		}, false},
+		{"signature in upper case", func(r *http.Request, b []byte) []byte {
+			h := r.Header.Get("Authorization")
+			i := strings.LastIndex(h, "=") + 1
+			r.Header.Set("Authorization", h[:i]+strings.ToUpper(h[i:]))
+			return b
+		}, false},
+		{"credential's Region", func(r *http.Request, b []byte) []byte {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/us-east-1/", "/us-east-2/", 1))
+			return b
+		}, false},
+		{"signed headers, one left out", func(r *http.Request, b []byte) []byte {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "amz-sdk-request;", "", 1))
+			return b
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, tamper := range []bool{false, true} {
+				r := signedReq.Clone(context.Background())
+				body := signedBody
+				if tamper {
+					body = c.change(r, slices.Clone(signedBody))
+				}
+				s, aerr := Parse(r)
+				if aerr != nil {
+					t.Fatal(aerr)
+				}
+				aerr = s.Verify(r, body, "secret", s.Time())
+				if ok := !tamper || c.ok; ok != (aerr == nil) || aerr != nil && (aerr.Code != "SignatureDoesNotMatch" || aerr.Message != MismatchMessage) {
+					t.Fatalf("tampered %v: %v, want ok %v", tamper, aerr, ok)
+				}
+			}
+		})
 	}
 }
