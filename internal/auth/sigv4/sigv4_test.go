@@ -294,6 +294,16 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if !s.Presigned {
+			// What the SDK form's reader and the credential kept read, the
+			// general readers read too.
+			cred, signed, sig, err := splitAuthorization(auth)
+			ak, date, region, service, ok := splitCredential(cred)
+			if err != nil || !ok || s.SignedHeaders != signed || s.Signature != sig ||
+				s.AccessKey != ak || s.Date != date || s.Region != region || s.Service != service {
+				t.Fatalf("Parse read %+v; general readers: %q %q %q %v, %q %q %q %q %v", s, cred, signed, sig, err, ak, date, region, service, ok)
+			}
+		}
 		s.Verify(r, []byte("x"), "secret", signedAt) // must not panic
 	})
 }
