@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/arn"
@@ -115,10 +116,17 @@ func errExpiredToken() *awserr.Error {
 	return awserr.New(http.StatusForbidden, "ExpiredToken", msgExpiredToken)
 }
 
-// skews are the signing-time windows of services that do not allow AWS's
-// usual 15 minutes: ECS answers "Signature expired: ... (... - 5 min.)"
-// (fabfuel/ecs-deploy #126, sil-org/ecs-deploy #69: DescribeServices).
-var skews = map[string]time.Duration{"ecs": 5 * time.Minute}
+// skew is a service's signing-time window: AWS's usual 15 minutes but
+// where a service allows less. ECS answers "Signature expired: ... (... -
+// 5 min.)" (fabfuel/ecs-deploy #126, sil-org/ecs-deploy #69:
+// DescribeServices). A switch, not a map: every request asks.
+func skew(service string) time.Duration {
+	switch service {
+	case "ecs":
+		return 5 * time.Minute
+	}
+	return sigv4.MaxSkew
+}
 
 // Authenticator resolves a request's principal.
 type Authenticator struct {
@@ -212,16 +220,12 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	}
 	now := a.Clock.Now()
 	// Checks that need no key come first, as AWS's answers show.
-	early := sig.CheckSignedHeaders(r, "X-Amz-Target")
+	early := sig.CheckSignedHeaders(r, targetHeader)
 	if early == nil {
 		early = sig.CheckScope(service, ValidRegion)
 	}
 	if early == nil {
-		skew, ok := skews[service]
-		if !ok {
-			skew = sigv4.MaxSkew
-		}
-		early = sig.CheckTime(now, skew)
+		early = sig.CheckTime(now, skew(service))
 	}
 	if early != nil && a.Mode == Strict {
 		// Strict mode answers these before it looks the key up; lenient
@@ -250,6 +254,9 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, body 
 	}
 	return p, true, nil
 }
+
+// targetHeader is X-Amz-Target, which names a JSON protocol's operation.
+var targetHeader = sigv4.Key("X-Amz-Target")
 
 // resolve finds the principal and secret of the signature's access key.
 func (a *Authenticator) resolve(ctx context.Context, sig *sigv4.Signature, now time.Time) (*principal.Principal, string, *awserr.Error) {
@@ -444,7 +451,24 @@ func (a *Authenticator) recordKeyUse(ctx context.Context, key, service, region s
 // endpoint (AWS_ENDPOINT_URL) signs IAM requests with the Region it is
 // configured for, so rolecall takes any Region there.
 func ValidRegion(r string) bool {
-	// Split in place (every request asks): 3 or 4 parts.
+	// Every request asks, nearly always of the Region asked of last.
+	if last := lastRegion.Load(); last != nil && *last == r {
+		return true
+	}
+	if !regionShape(r) {
+		return false
+	}
+	kept := strings.Clone(r) // not the request's memory
+	lastRegion.Store(&kept)
+	return true
+}
+
+// lastRegion is the Region ValidRegion passed last.
+var lastRegion atomic.Pointer[string]
+
+// regionShape is ValidRegion without lastRegion.
+func regionShape(r string) bool {
+	// Split in place: 3 or 4 parts.
 	var buf [4]string
 	count := 0
 	for rest, more := r, true; more; count++ {

@@ -23,7 +23,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/awserr"
 )
@@ -118,11 +120,35 @@ func header(r *http.Request, key string) string {
 }
 
 func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
+	cred, signed, sig, ok := splitSDKAuthorization(h)
+	if !ok {
+		var err *awserr.Error
+		if cred, signed, sig, err = splitAuthorization(h); err != nil {
+			return err
+		}
+	}
+	s.Signature = sig
+	if err := s.setCredential(cred); err != nil {
+		return err
+	}
+	s.SignedHeaders = signed
+	s.AmzDate = header(r, "X-Amz-Date")
+	if s.AmzDate == "" {
+		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+	}
+	s.SecurityToken = header(r, "X-Amz-Security-Token")
+	return nil
+}
+
+// splitAuthorization reads an Authorization header's credential, signed
+// headers and signature: comma-separated key=value pairs after the
+// algorithm, in any order, white space around each pair ignored, the last
+// of a key counting, other keys ignored.
+func splitAuthorization(h string) (cred, signed, sig string, err *awserr.Error) {
 	alg, rest, _ := strings.Cut(h, " ")
 	if alg != algorithm {
-		return incomplete("Unsupported AWS 'algorithm': '%s'", alg)
+		return "", "", "", incomplete("Unsupported AWS 'algorithm': '%s'", alg)
 	}
-	var cred, signed string
 	for rest != "" {
 		var part string
 		if i := strings.IndexByte(rest, ','); i >= 0 {
@@ -136,7 +162,7 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
+			return "", "", "", incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, h)
 		}
 		switch k {
 		case "Credential":
@@ -144,10 +170,10 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		case "SignedHeaders":
 			signed = v
 		case "Signature":
-			s.Signature = v
+			sig = v
 		}
 	}
-	if cred == "" || signed == "" || s.Signature == "" {
+	if cred == "" || signed == "" || sig == "" {
 		var missing []string
 		if cred == "" {
 			missing = append(missing, "Credential")
@@ -155,21 +181,54 @@ func parseHeader(h string, r *http.Request, s *Signature) *awserr.Error {
 		if signed == "" {
 			missing = append(missing, "SignedHeaders")
 		}
-		if s.Signature == "" {
+		if sig == "" {
 			missing = append(missing, "Signature")
 		}
-		return incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
+		return "", "", "", incomplete("Authorization header requires '%s' parameter. Authorization=%s", strings.Join(missing, "' and '"), h)
 	}
-	if err := s.setCredential(cred); err != nil {
-		return err
+	return cred, signed, sig, nil
+}
+
+// splitSDKAuthorization is splitAuthorization for the form every SDK
+// sends, "AWS4-HMAC-SHA256 Credential=c, SignedHeaders=h, Signature=s",
+// each value neither empty nor ending in white space (which
+// splitAuthorization trims); ok is false for any other form, which
+// splitAuthorization reads (FuzzAuthorization: they agree).
+func splitSDKAuthorization(h string) (cred, signed, sig string, ok bool) {
+	rest, ok := strings.CutPrefix(h, algorithm+" Credential=")
+	if !ok {
+		return "", "", "", false
 	}
-	s.SignedHeaders = signed
-	s.AmzDate = header(r, "X-Amz-Date")
-	if s.AmzDate == "" {
-		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+	// One scan for each comma: the values hold none.
+	i := strings.IndexByte(rest, ',')
+	if i < 0 {
+		return "", "", "", false
 	}
-	s.SecurityToken = header(r, "X-Amz-Security-Token")
-	return nil
+	cred = rest[:i]
+	if rest, ok = strings.CutPrefix(rest[i:], ", SignedHeaders="); !ok {
+		return "", "", "", false
+	}
+	if i = strings.IndexByte(rest, ','); i < 0 {
+		return "", "", "", false
+	}
+	signed = rest[:i]
+	if sig, ok = strings.CutPrefix(rest[i:], ", Signature="); !ok || strings.IndexByte(sig, ',') >= 0 {
+		return "", "", "", false
+	}
+	if !plainValue(cred) || !plainValue(signed) || !plainValue(sig) {
+		return "", "", "", false
+	}
+	return cred, signed, sig, true
+}
+
+// plainValue reports whether v is non-empty and does not end in white
+// space (ASCII or Unicode: its last byte is printable ASCII).
+func plainValue(v string) bool {
+	if v == "" {
+		return false
+	}
+	c := v[len(v)-1]
+	return c > ' ' && c < utf8.RuneSelf
 }
 
 func parseQuery(q url.Values, s *Signature) *awserr.Error {
@@ -196,23 +255,51 @@ func parseQuery(q url.Values, s *Signature) *awserr.Error {
 	return nil
 }
 
-// setCredential splits AKID/yyyymmdd/region/service/aws4_request.
+// setCredential splits AKID/yyyymmdd/region/service/aws4_request, through
+// lastCredential: a client sends the same credential all day.
 func (s *Signature) setCredential(cred string) *awserr.Error {
+	if c := lastCredential.Load(); c != nil && c.cred == cred {
+		s.AccessKey, s.Date, s.Region, s.Service = c.accessKey, c.date, c.region, c.service
+		return nil
+	}
+	accessKey, date, region, service, ok := splitCredential(cred)
+	if !ok {
+		return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+	}
+	s.AccessKey, s.Date, s.Region, s.Service = accessKey, date, region, service
+	if len(cred) <= maxKeptCredential {
+		c := &credential{cred: strings.Clone(cred)} // not the request's memory
+		c.accessKey, c.date, c.region, c.service, _ = splitCredential(c.cred)
+		lastCredential.Store(c)
+	}
+	return nil
+}
+
+// credential is a credential and its parts.
+type credential struct{ cred, accessKey, date, region, service string }
+
+// lastCredential is the credential split last; one longer than
+// maxKeptCredential, which no real one is, is not kept.
+var lastCredential atomic.Pointer[credential]
+
+const maxKeptCredential = 256
+
+// splitCredential is setCredential without lastCredential.
+func splitCredential(cred string) (accessKey, date, region, service string, ok bool) {
 	var parts [5]string
 	rest := cred
 	for i := range 4 {
 		j := strings.IndexByte(rest, '/')
 		if j < 0 {
-			return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+			return "", "", "", "", false
 		}
 		parts[i], rest = rest[:j], rest[j+1:]
 	}
 	parts[4] = rest
 	if parts[0] == "" || parts[4] != "aws4_request" {
-		return incomplete("Credential should be scoped to a valid region, not '%s'. ", cred)
+		return "", "", "", "", false
 	}
-	s.AccessKey, s.Date, s.Region, s.Service = parts[0], parts[1], parts[2], parts[3]
-	return nil
+	return parts[0], parts[1], parts[2], parts[3], true
 }
 
 // Verify checks the signing time against now (within MaxSkew) and the
@@ -237,7 +324,7 @@ const (
 // "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z
 // (20220127T015928Z - 15 min.)"; ECS uses a 5-minute window).
 func (s *Signature) CheckTime(now time.Time, skew time.Duration) *awserr.Error {
-	signedAt, ok := parseAmzDate(s.AmzDate)
+	signedAt, ok := parseAmzDateCached(s.AmzDate)
 	if !ok {
 		return incomplete("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", s.AmzDate)
 	}
@@ -285,13 +372,14 @@ func (s *Signature) CheckSignature(r *http.Request, body []byte, secret string) 
 	return nil
 }
 
-// equalConstantTime compares without a []byte(string) conversion.
-func equalConstantTime(a []byte, b string) bool {
+// equalConstantTime compares without a []byte(string) conversion, in a
+// time that depends on the lengths alone.
+func equalConstantTime[A, B ~string | ~[]byte](a A, b B) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	var v byte
-	for i := range a {
+	for i := 0; i < len(a); i++ {
 		v |= a[i] ^ b[i]
 	}
 	return v == 0
@@ -302,6 +390,29 @@ func shortDuration(d time.Duration) string {
 		return strconv.Itoa(int(d/time.Minute)) + " min"
 	}
 	return strconv.Itoa(int(d/time.Second)) + " sec"
+}
+
+// amzDate is an X-Amz-Date value and the time it names.
+type amzDate struct {
+	v string
+	t time.Time
+}
+
+// lastDate is the X-Amz-Date parsed last: a client's requests within a
+// second share theirs, so most requests need no parse.
+var lastDate atomic.Pointer[amzDate]
+
+// parseAmzDateCached is parseAmzDate through lastDate.
+func parseAmzDateCached(v string) (time.Time, bool) {
+	if d := lastDate.Load(); d != nil && d.v == v {
+		return d.t, true
+	}
+	t, ok := parseAmzDate(v)
+	if ok {
+		// A copy: v may be part of a larger string, kept alive otherwise.
+		lastDate.Store(&amzDate{strings.Clone(v), t})
+	}
+	return t, ok
 }
 
 // parseAmzDate parses yyyymmddThhmmssZ without time.Parse's generality.
@@ -343,26 +454,44 @@ func parseAmzDate(v string) (time.Time, bool) {
 // opensearch-php #248), and each of also the request carries (X-Amz-Target,
 // which selects a JSON protocol's operation: unsigned, a captured request
 // could be replayed as another operation; rolecall's wording, by analogy).
-func (s *Signature) CheckSignedHeaders(r *http.Request, also ...string) *awserr.Error {
+func (s *Signature) CheckSignedHeaders(r *http.Request, also ...HeaderKey) *awserr.Error {
 	if !s.signs("host") {
 		return incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	for _, h := range also {
-		if r.Header.Get(h) != "" && !s.signs(strings.ToLower(h)) {
-			return incomplete("'%s' must be a 'SignedHeader' in the AWS Authorization.", h)
+		if header(r, h.key) != "" && !s.signs(h.lower) {
+			return incomplete("'%s' must be a 'SignedHeader' in the AWS Authorization.", h.key)
 		}
 	}
 	return nil
 }
 
-// signs reports whether name (lower case) is among the signed headers.
+// HeaderKey is a header's name as http.Header files it and as SigV4 signs
+// it, worked out once (Key) rather than on every request.
+type HeaderKey struct{ key, lower string }
+
+// Key is the HeaderKey of the header named name, in any case.
+func Key(name string) HeaderKey {
+	k := textproto.CanonicalMIMEHeaderKey(name)
+	return HeaderKey{key: k, lower: strings.ToLower(k)}
+}
+
+// signs reports whether name (a lower-case header name: not empty, no
+// ';') is among the signed headers: an occurrence of it between
+// semicolons or the list's ends. One substring search, not a split at
+// every ';' (FuzzSigns).
 func (s *Signature) signs(name string) bool {
-	for rest := s.SignedHeaders; rest != ""; {
-		var h string
-		h, rest, _ = strings.Cut(rest, ";")
-		if h == name {
+	list := s.SignedHeaders
+	for from := 0; name != ""; {
+		i := strings.Index(list[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if end := i + len(name); (i == 0 || list[i-1] == ';') && (end == len(list) || list[end] == ';') {
 			return true
 		}
+		from = i + 1
 	}
 	return false
 }
@@ -415,6 +544,16 @@ func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byt
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, r.URL.RawQuery, s.Presigned)
 	b = append(b, '\n')
+	b = s.appendHeaderLines(b, r)
+	b = append(b, '\n')
+	b = append(b, s.SignedHeaders...)
+	b = append(b, '\n')
+	return appendPayloadHash(b, body)
+}
+
+// appendHeaderLines writes the canonical headers: each signed header's
+// "name:value\n", in the order signed.
+func (s *Signature) appendHeaderLines(b []byte, r *http.Request) []byte {
 	for rest := s.SignedHeaders; rest != ""; {
 		var name string
 		if i := strings.IndexByte(rest, ';'); i >= 0 {
@@ -427,10 +566,7 @@ func (s *Signature) appendCanonicalRequest(b []byte, r *http.Request, body []byt
 		b = appendHeaderValue(b, r, name)
 		b = append(b, '\n')
 	}
-	b = append(b, '\n')
-	b = append(b, s.SignedHeaders...)
-	b = append(b, '\n')
-	return appendPayloadHash(b, body)
+	return b
 }
 
 // appendPayloadHash writes the body's own hash, whatever the request
@@ -487,15 +623,14 @@ func canonicalKey(name string) string {
 // appendHeaderValue writes a signed header's values, trimmed, inner runs of
 // spaces collapsed, joined by commas.
 func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
-	switch name {
-	case "host":
+	if name == "host" {
 		return appendTrimmed(b, r.Host)
-	case "content-length":
-		if header(r, "Content-Length") == "" && r.ContentLength >= 0 {
-			return strconv.AppendInt(b, r.ContentLength, 10)
-		}
 	}
-	for i, v := range r.Header[canonicalKey(name)] {
+	vs := r.Header[canonicalKey(name)]
+	if name == "content-length" && (len(vs) == 0 || vs[0] == "") && r.ContentLength >= 0 {
+		return strconv.AppendInt(b, r.ContentLength, 10)
+	}
+	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -505,11 +640,38 @@ func appendHeaderValue(b []byte, r *http.Request, name string) []byte {
 }
 
 func appendTrimmed(b []byte, v string) []byte {
-	v = strings.TrimSpace(v)
-	if strings.IndexByte(v, '\t') < 0 && !strings.Contains(v, "  ") {
-		return append(b, v...) // nothing to collapse: the common case
+	if plainHeaderValue(v) {
+		return append(b, v...) // nothing to trim or collapse: the common case
 	}
-	return appendCollapsed(b, v)
+	return appendCollapsed(b, strings.TrimSpace(v))
+}
+
+// plainHeaderValue reports whether v is its own canonical form: it neither
+// begins nor ends in white space (its first and last bytes are printable
+// ASCII) and holds no tab and no two spaces in a row. One pass over bytes:
+// a header value is short, and searching it for each in turn cost more.
+func plainHeaderValue(v string) bool {
+	n := len(v)
+	if n == 0 {
+		return true
+	}
+	if c := v[0]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	if c := v[n-1]; c <= ' ' || c >= utf8.RuneSelf {
+		return false
+	}
+	for i := 1; i < n-1; i++ {
+		switch v[i] {
+		case '\t':
+			return false
+		case ' ':
+			if v[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // appendCollapsed writes v with each run of spaces and tabs as one space.
@@ -658,33 +820,48 @@ func hmacSHA256(key, data []byte) []byte {
 // derivedKey is a cached signing key with a pool of HMAC states keyed with
 // it, so a request costs no key derivation and no HMAC allocation.
 type derivedKey struct {
+	id   keyID
 	key  []byte
 	pool sync.Pool
 }
 
 type keyID struct{ secret, date, region, service string }
 
+// is reports whether k was derived for these; the secret is compared in
+// constant time, as it is another key's secret when k is not.
+func (k *derivedKey) is(secret, date, region, service string) bool {
+	return k.id.date == date && k.id.region == region && k.id.service == service && equalConstantTime(k.id.secret, secret)
+}
+
 // Derived signing keys change once a day per secret, region and service.
+// The key used last is kept apart: one client's requests are most of a
+// server's, and it needs neither a hash of four strings nor a lock whose
+// reader count every core writes.
 var (
 	keyMu    sync.RWMutex
 	keyCache = map[keyID]*derivedKey{}
+	lastKey  atomic.Pointer[derivedKey]
 )
 
 const keyCacheMax = 4096
 
 func signingKey(secret, date, region, service string) *derivedKey {
+	if k := lastKey.Load(); k != nil && k.is(secret, date, region, service) {
+		return k
+	}
 	id := keyID{secret, date, region, service}
 	keyMu.RLock()
 	k, ok := keyCache[id]
 	keyMu.RUnlock()
 	if ok {
+		lastKey.Store(k)
 		return k
 	}
 	kb := hmacSHA256([]byte("AWS4"+secret), []byte(date))
 	kb = hmacSHA256(kb, []byte(region))
 	kb = hmacSHA256(kb, []byte(service))
 	kb = hmacSHA256(kb, []byte("aws4_request"))
-	k = &derivedKey{key: kb}
+	k = &derivedKey{id: id, key: kb}
 	k.pool.New = func() any { return hmac.New(sha256.New, kb) }
 	keyMu.Lock()
 	if len(keyCache) >= keyCacheMax {
@@ -692,5 +869,6 @@ func signingKey(secret, date, region, service string) *derivedKey {
 	}
 	keyCache[id] = k
 	keyMu.Unlock()
+	lastKey.Store(k)
 	return k
 }

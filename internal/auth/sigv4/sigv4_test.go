@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -293,7 +294,43 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if !s.Presigned {
+			// What the SDK form's reader and the credential kept read, the
+			// general readers read too.
+			cred, signed, sig, err := splitAuthorization(auth)
+			ak, date, region, service, ok := splitCredential(cred)
+			if err != nil || !ok || s.SignedHeaders != signed || s.Signature != sig ||
+				s.AccessKey != ak || s.Date != date || s.Region != region || s.Service != service {
+				t.Fatalf("Parse read %+v; general readers: %q %q %q %v, %q %q %q %q %v", s, cred, signed, sig, err, ak, date, region, service, ok)
+			}
+		}
 		s.Verify(r, []byte("x"), "secret", signedAt) // must not panic
+	})
+}
+
+// FuzzAuthorization checks the SDK form's reader against the general one:
+// where the first reads a header, the second reads the same from it.
+func FuzzAuthorization(f *testing.F) {
+	for _, h := range []string{
+		"AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=b, Signature=c ",
+		"AWS4-HMAC-SHA256 Credential=a\u00a0, SignedHeaders=b, Signature=c",
+		"AWS4-HMAC-SHA256 Credential=a, SignedHeaders=b, Signature=c, Signature=d",
+		"AWS4-HMAC-SHA256 Credential=, SignedHeaders=b, Signature=c",
+		"AWS4-HMAC-SHA256 Credential=a=b, SignedHeaders=, Signature=c,",
+		"AWS4-HMAC-SHA256  Credential=a, SignedHeaders=b, Signature=c",
+	} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		cred, signed, sig, ok := splitSDKAuthorization(h)
+		if !ok {
+			return
+		}
+		wc, ws, wsig, err := splitAuthorization(h)
+		if err != nil || cred != wc || signed != ws || sig != wsig {
+			t.Fatalf("%q: SDK form read %q %q %q; general: %q %q %q, %v", h, cred, signed, sig, wc, ws, wsig, err)
+		}
 	})
 }
 
@@ -356,7 +393,8 @@ func prefixAmbiguity(q url.Values) bool {
 	return false
 }
 
-// FuzzAmzDate checks the hand-written timestamp parser against time.Parse.
+// FuzzAmzDate checks the hand-written timestamp parser against time.Parse,
+// and the last parse kept against both: first parse, again, after another.
 func FuzzAmzDate(f *testing.F) {
 	f.Add("20150830T123600Z")
 	f.Add("20151330T123600Z")
@@ -366,6 +404,13 @@ func FuzzAmzDate(f *testing.F) {
 		want, err := time.Parse(timeFormat, v)
 		if ok != (err == nil) || (ok && !got.Equal(want)) {
 			t.Fatalf("parseAmzDate(%q) = %v, %v; time.Parse: %v, %v", v, got, ok, want, err)
+		}
+		for _, w := range []string{v, v, "20150830T123600Z", v} {
+			got, ok := parseAmzDateCached(w)
+			want, wantOK := parseAmzDate(w)
+			if ok != wantOK || got != want {
+				t.Fatalf("parseAmzDateCached(%q) = %v, %v; parseAmzDate: %v, %v", w, got, ok, want, wantOK)
+			}
 		}
 	})
 }
@@ -383,9 +428,11 @@ func TestSignedHeadersAndScope(t *testing.T) {
 		{"hostx;x-amz-date;x-amz-target", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
 	} {
 		s := &Signature{SignedHeaders: c.signed}
-		err := s.CheckSignedHeaders(r, "X-Amz-Target")
-		if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "IncompleteSignature" || err.Status != 400 || err.Message != c.msg) {
-			t.Errorf("%s: %v", c.signed, err)
+		for _, name := range []string{"X-Amz-Target", "x-amz-TARGET"} { // a Key is made from a name in any case
+			err := s.CheckSignedHeaders(r, Key(name))
+			if c.msg == "" && err != nil || c.msg != "" && (err == nil || err.Code != "IncompleteSignature" || err.Status != 400 || err.Message != c.msg) {
+				t.Errorf("%s, %s: %v", c.signed, name, err)
+			}
 		}
 	}
 	valid := func(r string) bool { return r == "us-east-1" }
@@ -437,4 +484,77 @@ func TestCanonicalKey(t *testing.T) {
 			t.Errorf("canonicalKey(%q) = %q, want %q", name, got, want)
 		}
 	}
+}
+
+// TestSigningKeyCache: the key used last, and the map behind it, answer
+// with the key derived for exactly the secret, date, Region and service
+// asked for, whichever was asked for before.
+func TestSigningKeyCache(t *testing.T) {
+	derive := func(secret, date, region, service string) string {
+		k := hmacSHA256([]byte("AWS4"+secret), []byte(date))
+		k = hmacSHA256(k, []byte(region))
+		k = hmacSHA256(k, []byte(service))
+		return hex.EncodeToString(hmacSHA256(k, []byte("aws4_request")))
+	}
+	ids := [][4]string{
+		{"secret", "20261124", "us-east-1", "iam"},
+		{"secreu", "20261124", "us-east-1", "iam"}, // same length, last byte differs
+		{"secret!", "20261124", "us-east-1", "iam"},
+		{"secret", "20261125", "us-east-1", "iam"},
+		{"secret", "20261124", "us-east-2", "iam"},
+		{"secret", "20261124", "us-east-1", "sts"},
+	}
+	for range 2 {
+		for _, a := range ids {
+			for _, b := range ids {
+				for _, id := range [][4]string{a, b, a} {
+					k := signingKey(id[0], id[1], id[2], id[3])
+					if got, want := hex.EncodeToString(k.key), derive(id[0], id[1], id[2], id[3]); got != want {
+						t.Fatalf("signingKey%q after %q, %q: %s, want %s", id, a, b, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzSigns checks signs against splitting the list at every ';'.
+func FuzzSigns(f *testing.F) {
+	for _, c := range [][2]string{
+		{"host;x-amz-date", "host"}, {"hostx;x-amz-date", "host"}, {"x-host;host", "host"},
+		{"a;host", "host"}, {"hosthost;host", "host"}, {"a;;b", "a"}, {"host;", "host"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, list, name string) {
+		if name == "" || strings.Contains(name, ";") {
+			return // no header name is empty or holds a ';'
+		}
+		want := slices.Contains(strings.Split(list, ";"), name)
+		if got := (&Signature{SignedHeaders: list}).signs(name); got != want {
+			t.Fatalf("signs(%q) in %q = %v, want %v", name, list, got, want)
+		}
+	})
+}
+
+// FuzzCredential checks the credential split last, kept, against a split
+// of the credential itself: first use, kept, after another.
+func FuzzCredential(f *testing.F) {
+	f.Add("AKID/20150830/us-east-1/iam/aws4_request")
+	f.Add("/20150830/us-east-1/iam/aws4_request")
+	f.Add("AKID/20150830/us-east-1/iam/aws4_request/x")
+	f.Add("AKID/us-east-1")
+	f.Fuzz(func(t *testing.T, cred string) {
+		for _, c := range []string{cred, cred, "AKID/20150830/us-east-1/iam/aws4_request", cred} {
+			var s Signature
+			err := s.setCredential(c)
+			ak, date, region, service, ok := splitCredential(c)
+			if (err == nil) != ok || s.AccessKey != ak || s.Date != date || s.Region != region || s.Service != service {
+				t.Fatalf("setCredential(%q): %+v, %v; split: %q %q %q %q %v", c, s, err, ak, date, region, service, ok)
+			}
+			if err != nil && err.Message != "Credential should be scoped to a valid region, not '"+c+"'. " {
+				t.Fatalf("setCredential(%q): %v", c, err)
+			}
+		}
+	})
 }
