@@ -127,17 +127,34 @@ func WriteError(w http.ResponseWriter, ns string, err *awserr.Error, requestID s
 
 // WriteXML writes an XML answer with its status and request ID.
 func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) {
-	// The keys in canonical form, set directly, and the three values in one
-	// slice (each capped, so that an Add elsewhere copies): Header.Set would
-	// canonicalize and allocate each on every answer. The wire is the same.
-	v := []string{"text/xml", requestID, strconv.Itoa(len(body))}
+	// The keys in canonical form, set directly, and the values in one slice
+	// (each capped, so that an Add elsewhere copies): Header.Set would
+	// canonicalize and allocate each on every answer.
 	h := w.Header()
-	h["Content-Type"] = v[0:1:1]
-	h["X-Amzn-Requestid"] = v[1:2:2]
-	h["Content-Length"] = v[2:3:3]
+	if len(body) < netHTTPBuffered {
+		// net/http holds an answer this small until the handler returns,
+		// then says its Content-Length itself, with no entry in the header
+		// map to make, copy and sort (issue 18).
+		v := []string{"text/xml", requestID}
+		h["Content-Type"] = v[0:1:1]
+		h["X-Amzn-Requestid"] = v[1:2:2]
+	} else {
+		// Said here, lest net/http send a larger one in chunks.
+		v := []string{"text/xml", requestID, strconv.Itoa(len(body))}
+		h["Content-Type"] = v[0:1:1]
+		h["X-Amzn-Requestid"] = v[1:2:2]
+		h["Content-Length"] = v[2:3:3]
+	}
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// netHTTPBuffered is the size below which net/http's server buffers what a
+// handler writes (its bufferBeforeChunkingSize, 2 KiB), and so knows an
+// answer's length before sending it. Were it smaller in some release, an
+// answer between the two would go in chunks: valid HTTP/1.1, and what
+// TestContentLengthOnTheWire would catch.
+const netHTTPBuffered = 2048
 
 func (c *Codec) members(b *bytes.Buffer, sh *model.Shape, v reflect.Value, depth int) {
 	for _, m := range protocol.Members(sh, v.Type()) {

@@ -3,6 +3,8 @@ package query
 import (
 	"bytes"
 	"encoding/xml"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -501,6 +503,35 @@ func TestEnvelopes(t *testing.T) {
 			c.WriteResponse(w, op, nil, "req-1")
 			if w.Body.String() != want.String() {
 				t.Errorf("%s %s:\n%s\nwant\n%s", name, op.Name, w.Body.String(), want.String())
+			}
+		}
+	}
+}
+
+// TestContentLengthOnTheWire: through net/http's server, every answer says
+// its length and none goes in chunks, below, at and above the size under
+// which net/http counts it itself (netHTTPBuffered).
+func TestContentLengthOnTheWire(t *testing.T) {
+	for _, n := range []int{0, 100, netHTTPBuffered - 1, netHTTPBuffered, netHTTPBuffered + 1, 5 * netHTTPBuffered} {
+		body := bytes.Repeat([]byte("x"), n)
+		for _, status := range []int{http.StatusOK, http.StatusNotFound} {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				WriteXML(w, status, "req-1", body)
+			}))
+			resp, err := http.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			srv.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != status || resp.ContentLength != int64(n) || len(got) != n || len(resp.TransferEncoding) != 0 ||
+				resp.Header.Get("Content-Type") != "text/xml" || resp.Header.Get("X-Amzn-Requestid") != "req-1" {
+				t.Errorf("%d bytes, status %d: status %d, Content-Length %d, %d bytes read, Transfer-Encoding %v, headers %v",
+					n, status, resp.StatusCode, resp.ContentLength, len(got), resp.TransferEncoding, resp.Header)
 			}
 		}
 	}
