@@ -1,7 +1,7 @@
-// Command cpu measures server CPU per request (the server process's
-// utime+stime over the requests it answered) for GetRole and ListRoles
-// (MaxItems 100, 1,000 roles in the account), sent by the aws-sdk-go-v2 IAM
-// client, against three servers side by side:
+// Command cpu measures server CPU per request (the server process's CPU
+// time, bench.ProcessCPU, over the requests it answered) for GetRole and
+// ListRoles (MaxItems 100, 1,000 roles in the account), sent by the
+// aws-sdk-go-v2 IAM client, against three servers side by side:
 //
 //   - rolecall (`rolecall serve --ephemeral`);
 //   - the floor: a do-nothing net/http server that replays rolecall's own
@@ -107,7 +107,7 @@ func (s *server) stop() {
 	s.cmd.Wait()
 }
 
-// cpuTime is the process's utime+stime so far.
+// cpuTime is the process's CPU time so far (bench.ProcessCPU).
 func (s *server) cpuTime() (time.Duration, error) { return bench.ProcessCPU(s.cmd.Process.Pid) }
 
 func freeAddr() (string, error) {
@@ -360,7 +360,7 @@ func run(d time.Duration, rounds, concurrency int, motoCmd string) error {
 		}
 	}
 
-	fmt.Printf("server CPU per request (utime+stime over requests answered), aws-sdk-go-v2 client, %d in flight, %s each in %d rounds taken in turn, %d roles\n\n", concurrency, d, rounds, roles)
+	fmt.Printf("server CPU per request (its CPU time over requests answered), aws-sdk-go-v2 client, %d in flight, %s each in %d rounds taken in turn, %d roles\n\n", concurrency, d, rounds, roles)
 	header := "| request |"
 	rule := "|---|"
 	for _, t := range targets {

@@ -8,9 +8,10 @@
 // serving one account of 1,000 roles (built here the same way): start-up
 // (exec to the first answered GetRole, the median of -starts starts, on a
 // warm page cache), resident memory after start-up and after the load, and
-// the server's CPU per request (utime+stime over the requests answered)
-// for GetRole, ListRoles' first and last pages (MaxItems 100), AssumeRole
-// and an ECS RunTask (Fargate, with a task role), -concurrency in flight.
+// the server's CPU per request (its CPU time, bench.ProcessCPU, over the
+// requests answered) for GetRole, ListRoles' first and last pages (MaxItems
+// 100), AssumeRole and an ECS RunTask (Fargate, with a task role),
+// -concurrency in flight.
 // The requests act in the last account of the data set.
 //
 // With -writes, it measures durable CreateRole/s against `rolecall serve
@@ -297,7 +298,7 @@ func (s *proc) stop() {
 	}
 }
 
-// cpu is the server's utime+stime so far.
+// cpu is the server's CPU time so far (bench.ProcessCPU).
 func (s *proc) cpu() (time.Duration, error) { return bench.ProcessCPU(s.cmd.Process.Pid) }
 
 // settle waits (up to a minute) until the server has spent no CPU for
