@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/arn"
@@ -451,23 +450,6 @@ func (a *Authenticator) recordKeyUse(ctx context.Context, key, service, region s
 // endpoint (AWS_ENDPOINT_URL) signs IAM requests with the Region it is
 // configured for, so rolecall takes any Region there.
 func ValidRegion(r string) bool {
-	// Every request asks, nearly always of the Region asked of last.
-	if last := lastRegion.Load(); last != nil && *last == r {
-		return true
-	}
-	if !regionShape(r) {
-		return false
-	}
-	kept := strings.Clone(r) // not the request's memory
-	lastRegion.Store(&kept)
-	return true
-}
-
-// lastRegion is the Region ValidRegion passed last.
-var lastRegion atomic.Pointer[string]
-
-// regionShape is ValidRegion without lastRegion.
-func regionShape(r string) bool {
 	// Split in place: 3 or 4 parts.
 	var buf [4]string
 	count := 0
