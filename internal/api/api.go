@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 
 	"github.com/rolecall/rolecall/internal/authz"
 	"github.com/rolecall/rolecall/internal/principal"
@@ -89,6 +90,7 @@ type Operation struct {
 	// service and action ("iam:GetRole"), set by NewService: the action
 	// is spelled once, not on every request.
 	service, action string
+	known           lookedUp // action's reference entry
 }
 
 // InputType and OutputType are the operation's Go structs, which tests
@@ -123,6 +125,7 @@ func (o *Operation) Access(ctx context.Context, c *Call, in any) (authz.Access, 
 // also is a further action an operation needs, on what access declares.
 type also struct {
 	action string
+	known  *lookedUp
 	access func(ctx context.Context, c *Call, in any) (authz.Access, error)
 }
 
@@ -138,14 +141,17 @@ func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service stri
 	if err != nil {
 		return err
 	}
-	action := o.action
-	if service != o.service {
-		action = service + ":" + o.Name
+	r := authz.Request{Principal: c.Caller(), Action: o.action, Region: c.Region, Access: acc}
+	if service == o.service {
+		r.Known = o.known.of(o.action)
+	} else {
+		r.Action = service + ":" + o.Name
 	}
-	if _, err := d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: action, Region: c.Region, Access: acc}); err != nil {
+	if err := decide(ctx, d, &r); err != nil {
 		return err
 	}
-	for _, a := range o.also {
+	for i := range o.also {
+		a := &o.also[i]
 		acc, err := a.access(ctx, c, in)
 		if errors.Is(err, ErrNotNeeded) {
 			continue
@@ -153,11 +159,40 @@ func (o *Operation) Authorize(ctx context.Context, d authz.Decider, service stri
 		if err != nil {
 			return err
 		}
-		if _, err := d.Decide(ctx, &authz.Request{Principal: c.Caller(), Action: a.action, Region: c.Region, Access: acc}); err != nil {
+		r := authz.Request{Principal: c.Caller(), Action: a.action, Known: a.known.of(a.action), Region: c.Region, Access: acc}
+		if err := decide(ctx, d, &r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// decide asks d about r. The authorizer is called as itself, not through
+// the interface, which would take r to the heap on every request (issue
+// 18); a stand-in gets a copy.
+func decide(ctx context.Context, d authz.Decider, r *authz.Request) error {
+	if a, ok := d.(*authz.Authorizer); ok {
+		_, err := a.Decide(ctx, r)
+		return err
+	}
+	cp := *r
+	_, err := d.Decide(ctx, &cp)
+	return err
+}
+
+// lookedUp is an operation's action's entry in the Service Authorization
+// Reference, looked up at its first request: its requests need no lookup.
+type lookedUp struct {
+	p atomic.Pointer[authz.KnownAction]
+}
+
+func (l *lookedUp) of(action string) *authz.KnownAction {
+	k := l.p.Load()
+	if k == nil {
+		k = authz.LookUp(action)
+		l.p.Store(k)
+	}
+	return k
 }
 
 // ErrNotNeeded, answered by an Also resolver, says that this request does
@@ -169,7 +204,7 @@ var ErrNotNeeded = errors.New("api: the further action is not needed")
 // (AddRoleToInstanceProfile needs iam:PassRole on the role); its In must
 // be op's.
 func Also[In any](op *Operation, action string, acts Resolver[In]) *Operation {
-	op.also = append(op.also, also{action: action, access: func(ctx context.Context, c *Call, in any) (authz.Access, error) {
+	op.also = append(op.also, also{action: action, known: new(lookedUp), access: func(ctx context.Context, c *Call, in any) (authz.Access, error) {
 		i, ok := in.(*In)
 		if !ok {
 			return authz.Access{}, fmt.Errorf("api: %s resolves a %T, not a %T", op.Name, new(In), in)

@@ -93,7 +93,13 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	if len(targets) == 0 {
 		targets = []Target{Any()}
 	}
-	info, action := actionOf(r.Action)
+	var info actions.ActionInfo
+	var action string
+	if k := r.Known; k != nil && k.asked == r.Action {
+		info, action = k.info, k.action
+	} else {
+		info, action = actionOf(r.Action)
+	}
 	meta := metaFrom(ctx)
 	now := a.now()
 	// The record stays on the stack: the audit log keeps a copy. Its
@@ -125,7 +131,7 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	q := &question{a: a, r: r, p: p, pe: pe, info: info, action: action, meta: meta, now: now}
+	q := &question{a: a, r: *r, p: p, pe: pe, info: info, action: action, meta: meta, now: now}
 	var last policy.Decision
 	for i := range targets {
 		t := &targets[i]
@@ -180,6 +186,20 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) (Outcome, error) {
 type knownAction struct {
 	info   actions.ActionInfo
 	action string
+}
+
+// KnownAction is an action looked up in the Service Authorization
+// Reference ahead of the requests that ask for it: an operation's action
+// is fixed when it is bound, so its requests need no lookup (issue 18).
+type KnownAction struct {
+	asked string // the action as the caller spells it
+	knownAction
+}
+
+// LookUp is action's entry in the reference, for Request.Known.
+func LookUp(action string) *KnownAction {
+	info, spelled := actionOf(action)
+	return &KnownAction{asked: action, knownAction: knownAction{info: info, action: spelled}}
 }
 
 // knownActions keep what the reference, which is fixed, says of each
@@ -254,10 +274,14 @@ func splitAction(action string) (string, string) {
 	return action, ""
 }
 
-// question is one Decide under way.
+// question is one Decide under way. It holds a copy of the request, not
+// the caller's pointer: what it hands on (its action to Access Advisor,
+// its entry to the key sets) then does not take the caller's Request to
+// the heap with it, and a caller that calls Decide directly keeps its
+// Request on its stack (issue 18).
 type question struct {
 	a      *Authorizer
-	r      *Request
+	r      Request
 	p      *principal.Principal
 	pe     *principalEntry
 	info   actions.ActionInfo

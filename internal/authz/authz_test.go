@@ -399,3 +399,28 @@ func TestDenialLogLine(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownAction: an action looked up ahead decides as one looked up on
+// the request, spelling included; one looked up for another action is not
+// used, so a stale or wrong entry cannot allow what the request asks.
+func TestKnownAction(t *testing.T) {
+	f := newFixture(t, On)
+	dev := f.user(t, "dev", allow(`"iam:GetRole"`, "*"))
+	c := WithMeta(ctx, &Meta{RequestID: "known", SourceIP: "192.0.2.10"})
+	ask := func(action string, known *KnownAction) error {
+		_, err := f.Decide(c, &Request{Principal: dev, Action: action, Known: known, Region: IAMRegion, Access: Acting(role("app", nil))})
+		return err
+	}
+	must(t, ask("iam:GetRole", LookUp("iam:GetRole")))
+	// Spelled otherwise: recorded as the reference spells it.
+	must(t, ask("IAM:getrole", LookUp("IAM:getrole")))
+	if r := f.last(t); r.Action != "iam:GetRole" {
+		t.Errorf("recorded action %q", r.Action)
+	}
+	// Another action's entry: the request's own action decides.
+	wantErr(t, ask("iam:DeleteRole", LookUp("iam:GetRole")), "AccessDenied", 403,
+		who+"iam:DeleteRole on resource: role app because no identity-based policy allows the iam:DeleteRole action")
+	if r := f.last(t); r.Action != "iam:DeleteRole" || r.Decision != "implicitDeny" {
+		t.Errorf("record %+v", r)
+	}
+}

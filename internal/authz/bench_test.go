@@ -32,20 +32,21 @@ func benchDecide(b *testing.B, f *fixture, r *Request, wantAllowed bool) {
 }
 
 // BenchmarkDecideRoot: the root user (the test/test keys most clients
-// use): allowed without evaluation, recorded.
+// use): allowed without evaluation, recorded. The action is looked up
+// ahead, as a bound operation's is (api.Operation.Authorize).
 func BenchmarkDecideRoot(b *testing.B) {
 	f := newFixture(b, On)
-	benchDecide(b, f, &Request{Principal: principal.RootUser(acct), Action: "iam:GetRole", Access: Acting(role("app", nil))}, true)
+	benchDecide(b, f, &Request{Principal: principal.RootUser(acct), Action: "iam:GetRole", Known: LookUp("iam:GetRole"), Access: Acting(role("app", nil))}, true)
 }
 
 // BenchmarkDecideUser: an IAM user with two policies, allowed GetRole on a
-// tagged role.
+// tagged role (the action looked up ahead).
 func BenchmarkDecideUser(b *testing.B) {
 	f := newFixture(b, On)
 	p := f.user(b, "dev", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"arn:aws:iam::*:role/*"},
 		{"Effect":"Deny","Action":"iam:Delete*","Resource":"*"}]}`)
-	benchDecide(b, f, &Request{Principal: p, Action: "iam:GetRole", Region: IAMRegion, Access: Acting(role("app", map[string]string{"team": "blue"}))}, true)
+	benchDecide(b, f, &Request{Principal: p, Action: "iam:GetRole", Known: LookUp("iam:GetRole"), Region: IAMRegion, Access: Acting(role("app", map[string]string{"team": "blue"}))}, true)
 }
 
 // BenchmarkDecideUserDenied: the same user denied, with the denial's

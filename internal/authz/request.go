@@ -22,6 +22,9 @@ type Request struct {
 	// principal's behalf ("ecs.amazonaws.com" creating its service-linked
 	// role in CreateCluster): aws:ViaAWSService and aws:CalledVia.
 	Via string
+	// Known, when set, is Action looked up ahead (LookUp); one looked up
+	// for another action is not used.
+	Known *KnownAction
 	// ProviderKeys are the keys an identity provider's token brings
 	// (token.actions.githubusercontent.com:sub): set as they are, though
 	// the Service Authorization Reference lists few, since their names

@@ -72,3 +72,67 @@ func TestStoredEntity(t *testing.T) {
 		t.Errorf("trust of a deleted role: %+v %v %v", tr, role, err)
 	}
 }
+
+// TestKeptEntityFollowsWrites: what the cache keeps of a role is never
+// the answer once the role changed: recreated under another path (a new
+// ARN) or in another case, retagged, or deleted between two requests; the
+// same name in two accounts is two entries.
+func TestKeptEntityFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	vst := store.NewVersioned(store.NewMemory())
+	svc := iam.New(iam.Config{Store: vst, Clock: &ids.FixedClock{}, IDs: &ids.Sequence{}})
+	r := IAM{Svc: svc, Cache: &Cache{Generation: vst.Generation}}
+	create := func(account, name, path string) {
+		t.Helper()
+		if _, err := svc.CreateRole(ctx, account, iam.CreateRoleInput{RoleName: name, Path: path, AssumeRolePolicyDocument: trust}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(account, asked, arn, display string, tags map[string]string) {
+		t.Helper()
+		tg, err := r.Role(ctx, account, asked)
+		if err != nil || tg.ARN != arn || tg.Display != display || len(tg.Tags) != len(tags) || tg.Account != "" {
+			t.Fatalf("%s in %s: %+v %v; want %s, %s, %v", asked, account, tg, err, arn, display, tags)
+		}
+		for k, v := range tags {
+			if tg.Tags[k] != v {
+				t.Fatalf("%s in %s: tags %v, want %v", asked, account, tg.Tags, tags)
+			}
+		}
+	}
+	create("000000000000", "App", "/a/")
+	create("111122223333", "App", "/b/")
+	want("000000000000", "app", "arn:aws:iam::000000000000:role/a/App", "role App", nil)
+	want("111122223333", "app", "arn:aws:iam::111122223333:role/b/App", "role App", nil)
+	if err := svc.TagRole(ctx, "000000000000", "App", []iam.Tag{{Key: "team", Value: "blue"}}); err != nil {
+		t.Fatal(err)
+	}
+	want("000000000000", "APP", "arn:aws:iam::000000000000:role/a/App", "role App", map[string]string{"team": "blue"})
+	want("111122223333", "APP", "arn:aws:iam::111122223333:role/b/App", "role App", nil)
+	// Deleted, then recreated spelled otherwise under another path.
+	if err := svc.DeleteRole(ctx, "000000000000", "App"); err != nil {
+		t.Fatal(err)
+	}
+	want("000000000000", "App", "arn:aws:iam::000000000000:role/App", "role App", nil)
+	create("000000000000", "APP", "/c/")
+	want("000000000000", "App", "arn:aws:iam::000000000000:role/c/APP", "role APP", nil)
+	want("000000000000", "app", "arn:aws:iam::000000000000:role/c/APP", "role APP", nil)
+}
+
+// BenchmarkRoleWarm: a role named as created (mixed case), kept: what
+// each GetRole's authorization pays to resolve it.
+func BenchmarkRoleWarm(b *testing.B) {
+	ctx := context.Background()
+	vst := store.NewVersioned(store.NewMemory())
+	svc := iam.New(iam.Config{Store: vst, Clock: &ids.FixedClock{}, IDs: &ids.Sequence{}})
+	r := IAM{Svc: svc, Cache: &Cache{Generation: vst.Generation}}
+	if _, err := svc.CreateRole(ctx, "000000000000", iam.CreateRoleInput{RoleName: "AppRole", AssumeRolePolicyDocument: trust}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if tg, _ := r.Role(ctx, "000000000000", "AppRole"); tg.Display != "role AppRole" {
+			b.Fatal(tg)
+		}
+	}
+}
