@@ -390,16 +390,19 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 		writeErr(awserr.New(http.StatusNotImplemented, "NotImplemented", "rolecall does not implement %s:%s yet", binding.Name, op.Name))
 		return
 	}
-	in := bound.NewInput()
+	call, in := bound.NewCall()
 	if aerr := decode(in); aerr != nil {
 		writeErr(aerr)
 		return
 	}
-	call := &api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
+	*call = api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
 	if binding.Region != "" {
-		call.Region = binding.Region // IAM: global, in us-east-1
-	}
-	if !auth.ValidRegion(call.Region) {
+		// IAM: global, in us-east-1, whatever Region the request was
+		// signed for (an SDK given an endpoint signs with its own), and
+		// valid: not asked of ValidRegion, whose last-Region memory the
+		// two would otherwise take turns to replace.
+		call.Region = binding.Region
+	} else if !auth.ValidRegion(call.Region) {
 		// Unsigned, or signed for no Region (lenient mode).
 		call.Region = h.region
 	}
