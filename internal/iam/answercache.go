@@ -138,9 +138,24 @@ func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw
 // are still the record's is for the caller to check.
 func (c *answerCache[T]) current(k answerKey, g readGen) *answerEntry[T] {
 	c.mu.RLock()
-	e, ok := c.entries[k]
+	e := c.entries[k]
 	c.mu.RUnlock()
-	if !ok || e.dependent && !(g.counted && e.gen == g.gen) {
+	return e.at(g)
+}
+
+// currentAt is current for the key spelt in bytes, looked up without
+// making a string of them.
+func (c *answerCache[T]) currentAt(key []byte, view int, g readGen) *answerEntry[T] {
+	c.mu.RLock()
+	e := c.entries[answerKey{string(key), view}]
+	c.mu.RUnlock()
+	return e.at(g)
+}
+
+// at is e if it holds at the store's write count g; nil if not, or if e
+// is nil.
+func (e *answerEntry[T]) at(g readGen) *answerEntry[T] {
+	if e == nil || e.dependent && !(g.counted && e.gen == g.gen) {
 		return nil
 	}
 	return e
@@ -150,8 +165,8 @@ func (c *answerCache[T]) current(k answerKey, g readGen) *answerEntry[T] {
 // bucket, found without a transaction: only while h holds the very bytes
 // it was made from (and, if dependent, at the count it was made at), which
 // a write to the record cannot get around. false: read as keptAnswer does.
-func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket, key string, view int, g readGen) (*T, bool) {
-	e := c.current(answerKey{key, view}, g)
+func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket string, key []byte, view int, g readGen) (*T, bool) {
+	e := c.currentAt(key, view, g)
 	if e == nil {
 		return nil, false
 	}
@@ -160,7 +175,7 @@ func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket, key string, vi
 	// look is never newer than the bytes looked at, and a write that any
 	// caller was told of has moved it.
 	if !g.counted || e.held.Load() != g.gen+1 {
-		if !h.Holds(bucket, key, e.raw) {
+		if !h.Holds(bucket, string(key), e.raw) {
 			return nil, false
 		}
 		if g.counted {
