@@ -500,3 +500,21 @@ func TestKeptRoleHeldByName(t *testing.T) {
 		t.Fatalf("Kelvin sign: %s, want %s", r.RoleId, mine.RoleId)
 	}
 }
+
+// BenchmarkKeptRoleHeld: GetRole's read of a role asked for again and again,
+// by as many goroutines as -cpu says (issue 18).
+func BenchmarkKeptRoleHeld(b *testing.B) {
+	f := newFixture(b, versioned)
+	f.role(b, "app")
+	if _, err := f.KeptRole(ctx, acct, "app"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := f.KeptRole(ctx, acct, "app"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
