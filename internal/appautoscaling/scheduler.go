@@ -85,7 +85,14 @@ func (s *Service) asleep(now time.Time) bool {
 // and Region. Errors are the store's, or ECS's that are no AWS answer; a
 // refusal (of the role, or of ECS) is a failed activity, not an error.
 func (s *Service) RunDue(ctx context.Context) error {
-	if s.paused || s.asleep(s.now()) {
+	if s.paused {
+		return nil
+	}
+	// Every request asks first (issue 18): the clock's instant, before
+	// s.now() rounds it down to the millisecond, is a cheaper question
+	// with the same answer when it is before the wake (what s.now() makes
+	// of it is no later); at or after, s.now() decides.
+	if w := s.sched.wake.Load(); w != 0 && s.clock.Now().UnixNano() < w || s.asleep(s.now()) {
 		return nil
 	}
 	s.sched.run.Lock()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolecall/rolecall/internal/appautoscaling/types"
 	"github.com/rolecall/rolecall/internal/awserr"
+	"github.com/rolecall/rolecall/internal/ids"
 	"github.com/rolecall/rolecall/internal/store"
 )
 
@@ -109,6 +110,28 @@ func TestScheduledActionScalesOut(t *testing.T) {
 	runDue(t, s)
 	if len(services.set) != 1 || len(activities(t, s, call, id)) != 2 {
 		t.Errorf("ran again: %v", services.set)
+	}
+}
+
+// TestScheduledActionRunsAtItsInstant: RunDue's look at the clock before
+// it rounds it to the millisecond answers as the rounded one: nothing a
+// nanosecond before the action's time, the action at it.
+func TestScheduledActionRunsAtItsInstant(t *testing.T) {
+	s, _, services, clock := newFixture(t)
+	const id = "service/default/web"
+	mustRegister(t, s, call, id, 1, 4)
+	putAction(t, s, call, id, "rush", "at(2026-03-01T12:05:00)", ptr[int32](3), nil)
+	for _, d := range []time.Duration{time.Minute, 4*time.Minute - time.Nanosecond} {
+		clock.Advance(d)
+		runDue(t, s)
+		if len(services.set) != 0 {
+			t.Fatalf("ran at %s: %v", clock.Now().Format(time.RFC3339Nano), services.set)
+		}
+	}
+	clock.Advance(time.Nanosecond)
+	runDue(t, s)
+	if strings.Join(services.set, " ") != acct+"/default/web=3" {
+		t.Errorf("at its time: set %v", services.set)
 	}
 }
 
@@ -327,5 +350,19 @@ func TestActivitiesPagedAndForgotten(t *testing.T) {
 	}
 	if got := activities(t, s, call, id); kept != len(got) || len(got) != 3 {
 		t.Errorf("%d kept, %d described: %v", kept, len(got), got)
+	}
+}
+
+// BenchmarkRunDueAsleep: what every request pays to learn that no
+// scheduled action is due (issue 18).
+func BenchmarkRunDueAsleep(b *testing.B) {
+	s := New(Config{Store: store.NewMemory(), Clock: ids.SystemClock{}, IDs: &ids.Sequence{}, Roles: &fakeRoles{roles: map[string]bool{}}, Services: &fakeServices{desired: map[string]int32{}}})
+	if err := s.RunDue(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := s.RunDue(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -40,6 +40,11 @@ type answerCache[T any] struct {
 	mu      sync.RWMutex                  // read-locked to look up: a page looks up 100 records
 	entries map[answerKey]*answerEntry[T] // never changed once kept: a lookup copies nothing
 	max     int                           // 0: answerCacheSize (tests set less)
+	// last is the entry heldAnswer answered last: a client asks for the
+	// same record again and again, and finding it here takes neither the
+	// read lock (memory every core writes to) nor hashing its key. It is
+	// one more way to find an entry, never a reason to answer it.
+	last atomic.Pointer[answerEntry[T]]
 }
 
 type answerKey struct {
@@ -48,6 +53,7 @@ type answerKey struct {
 }
 
 type answerEntry[T any] struct {
+	key       answerKey
 	raw       []byte
 	dependent bool // holds only at the store's write count gen
 	gen       uint64
@@ -113,7 +119,7 @@ func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw
 	if err != nil || dependent && !g.counted {
 		return &v, err
 	}
-	e = &answerEntry[T]{raw: bytes.Clone(raw), dependent: dependent, gen: g.gen, val: v}
+	e = &answerEntry[T]{key: k, raw: bytes.Clone(raw), dependent: dependent, gen: g.gen, val: v}
 	P(&e.val).setStamp(stamp.Next())
 	if checkingKept() {
 		e.sum = keptSum(&e.val)
@@ -138,9 +144,15 @@ func keptAnswer[T any, P answer[T]](c *answerCache[T], key string, view int, raw
 // are still the record's is for the caller to check.
 func (c *answerCache[T]) current(k answerKey, g readGen) *answerEntry[T] {
 	c.mu.RLock()
-	e, ok := c.entries[k]
+	e := c.entries[k]
 	c.mu.RUnlock()
-	if !ok || e.dependent && !(g.counted && e.gen == g.gen) {
+	return e.at(g)
+}
+
+// at is e if it holds at the store's write count g; nil if not, or if e
+// is nil.
+func (e *answerEntry[T]) at(g readGen) *answerEntry[T] {
+	if e == nil || e.dependent && !(g.counted && e.gen == g.gen) {
 		return nil
 	}
 	return e
@@ -150,25 +162,41 @@ func (c *answerCache[T]) current(k answerKey, g readGen) *answerEntry[T] {
 // bucket, found without a transaction: only while h holds the very bytes
 // it was made from (and, if dependent, at the count it was made at), which
 // a write to the record cannot get around. false: read as keptAnswer does.
-func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket, key string, view int, g readGen) (*T, bool) {
-	e := c.current(answerKey{key, view}, g)
-	if e == nil {
+func heldAnswer[T any](c *answerCache[T], h store.Holder, bucket string, key []byte, view int, g readGen) (*T, bool) {
+	if e := c.last.Load(); e != nil && e.key.view == view && e.key.key == string(key) && e.holds(h, bucket, g) {
+		return &e.val, true
+	}
+	c.mu.RLock()
+	e := c.entries[answerKey{string(key), view}] // string(key) makes no string here
+	c.mu.RUnlock()
+	if e == nil || !e.holds(h, bucket, g) {
 		return nil, false
+	}
+	c.last.Store(e)
+	return &e.val, true
+}
+
+// holds says whether e is the answer for what h holds under its key in
+// bucket at the store's write count g: its bytes are the record's, and,
+// if it is dependent, g is the count it was made at.
+func (e *answerEntry[T]) holds(h store.Holder, bucket string, g readGen) bool {
+	if e.at(g) == nil {
+		return false
 	}
 	// A store that counts its writes counts one after its commit and
 	// before it is acknowledged (store.Versioned): a count read before the
 	// look is never newer than the bytes looked at, and a write that any
 	// caller was told of has moved it.
 	if !g.counted || e.held.Load() != g.gen+1 {
-		if !h.Holds(bucket, key, e.raw) {
-			return nil, false
+		if !h.Holds(bucket, e.key.key, e.raw) {
+			return false
 		}
 		if g.counted {
 			e.held.Store(g.gen + 1)
 		}
 	}
 	checkKept(e)
-	return &e.val, true
+	return true
 }
 
 // checkingKept: tests check that no one changed a kept answer, which

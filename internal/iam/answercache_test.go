@@ -443,3 +443,78 @@ func (v *viewCounter) View(fn func(store.Tx) error) error {
 	v.views.Add(1)
 	return v.Versioned.View(fn)
 }
+
+// TestAppendEntityKey: the key spelt in a buffer is entityKey's, and a
+// name whose lower case is not ASCII's (the Kelvin sign lowers to "k") is
+// left to entityKey.
+func TestAppendEntityKey(t *testing.T) {
+	for _, name := range []string{"app", "APP", "My-Role_1+=,.@", "", "a/b"} {
+		b, ok := appendEntityKey([]byte("x"), acct, name)
+		if !ok || string(b) != "x"+entityKey(acct, name) {
+			t.Errorf("%q: %q, %v; want %q", name, b, ok, "x"+entityKey(acct, name))
+		}
+	}
+	for _, name := range []string{"\u212Aey", "rôle"} {
+		if b, ok := appendEntityKey(nil, acct, name); ok {
+			t.Errorf("%q: %q, not left to entityKey", name, b)
+		}
+	}
+}
+
+// TestKeptRoleHeldByName: the kept answer found by its key spelt in a
+// buffer is the role the general read finds: any spelling of its name's
+// case, never another account's role of the same name, and a name only
+// strings.ToLower lowers (the Kelvin sign) as entityKey finds it.
+func TestKeptRoleHeldByName(t *testing.T) {
+	var st *viewCounter
+	f := newFixture(t, func(c *Config) {
+		st = &viewCounter{Versioned: store.NewVersioned(c.Store)}
+		c.Store = st
+	})
+	const other = "111122223333"
+	f.role(t, "Key")
+	mine, err := f.KeptRole(ctx, acct, "key")
+	must(t, err)
+	_, err = f.CreateRole(ctx, other, CreateRoleInput{RoleName: "key", AssumeRolePolicyDocument: trustEC2})
+	must(t, err)
+	theirs, err := f.KeptRole(ctx, other, "KEY")
+	must(t, err)
+	views := st.views.Load()
+	for _, name := range []string{"Key", "key", "KEY"} {
+		for _, c := range []struct {
+			account, id string
+		}{{acct, mine.RoleId}, {other, theirs.RoleId}} {
+			r, err := f.KeptRole(ctx, c.account, name)
+			must(t, err)
+			if r.RoleId != c.id || !strings.Contains(r.Arn, c.account) {
+				t.Fatalf("%s in %s: %s %s, want %s", name, c.account, r.RoleId, r.Arn, c.id)
+			}
+		}
+	}
+	if n := st.views.Load() - views; n != 0 {
+		t.Fatalf("held answers read in %d transactions", n)
+	}
+	r, err := f.KeptRole(ctx, acct, "\u212Aey")
+	must(t, err)
+	if r.RoleId != mine.RoleId {
+		t.Fatalf("Kelvin sign: %s, want %s", r.RoleId, mine.RoleId)
+	}
+}
+
+// BenchmarkKeptRoleHeld: GetRole's read of a role asked for again and again,
+// by as many goroutines as -cpu says (issue 18).
+func BenchmarkKeptRoleHeld(b *testing.B) {
+	f := newFixture(b, versioned)
+	f.role(b, "app")
+	if _, err := f.KeptRole(ctx, acct, "app"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := f.KeptRole(ctx, acct, "app"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

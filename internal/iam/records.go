@@ -3,6 +3,7 @@ package iam
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/internal/store"
 )
@@ -240,6 +241,26 @@ const (
 )
 
 func entityKey(account, name string) string { return account + "/" + strings.ToLower(name) }
+
+// appendEntityKey appends entityKey(account, name) to b, and reports
+// whether it could: not for a name outside ASCII, whose lower case is
+// strings.ToLower's to say. It lets a lookup spell the key in a buffer
+// on the stack rather than make a string for it on every request (a map
+// indexed by string(b) makes none; issue 18).
+func appendEntityKey(b []byte, account, name string) ([]byte, bool) {
+	b = append(append(b, account...), '/')
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return b, false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b, true
+}
 
 func attachmentPrefix(account, policyArn string) string { return account + "/" + policyArn + "\x00" }
 

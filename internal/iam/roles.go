@@ -168,14 +168,17 @@ func (s *Service) KeptRole(ctx context.Context, account, roleName string) (*Role
 	if err := s.ready(ctx, account); err != nil {
 		return nil, err
 	}
-	key := entityKey(account, roleName)
 	if h, ok := s.st.(store.Holder); ok {
 		// The kept answer, while the store holds the bytes it was made
 		// from, with no transaction (issue 18); else as GetRole reads.
-		if r, ok := heldAnswer(&s.roles, h, bucketRoles, key, int(viewGet), g); ok {
-			return r, nil
+		var buf [96]byte // an account, "/" and IAM's longest role name, 64
+		if kb, ok := appendEntityKey(buf[:0], account, roleName); ok {
+			if r, ok := heldAnswer(&s.roles, h, bucketRoles, kb, int(viewGet), g); ok {
+				return r, nil
+			}
 		}
 	}
+	key := entityKey(account, roleName)
 	var out *Role
 	err := s.st.View(func(tx store.Tx) error {
 		raw, ok := tx.Get(bucketRoles, key)

@@ -14,9 +14,11 @@ package iam
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rolecall/rolecall/internal/awserr"
@@ -106,14 +108,34 @@ type slrState struct {
 	settling sync.Mutex
 
 	// When the earliest pending task falls due or the earliest completed
-	// one expires (Unix ns, 0 for none), so that a call with nothing due
-	// costs one uncontended lock. known is false until a scan has run since
-	// start (a store reopened with tasks in it); arrived collects tasks
-	// submitted while a scan runs, which the scan may not have seen.
+	// one expires (Unix ns, 0 for none). known is false until a scan has
+	// run since start (a store reopened with tasks in it); arrived collects
+	// tasks submitted while a scan runs, which the scan may not have seen.
 	nmu     sync.Mutex
 	next    int64
 	known   bool
 	arrived int64
+	// quiet is what next and known say, set with them under nmu, read
+	// with no lock: 0 while not known, else a call before it (Unix ns)
+	// has nothing to settle; noneDue with no task at all, when a call
+	// need not even read the clock. Every IAM call asks (issue 18), and a
+	// lock every request takes is memory every core writes to.
+	quiet atomic.Int64
+}
+
+// noneDue is slrState.quiet when no task is pending or kept.
+const noneDue = math.MaxInt64
+
+// setQuiet sets quiet from next and known; nmu is held.
+func (st *slrState) setQuiet() {
+	switch {
+	case !st.known:
+		st.quiet.Store(0)
+	case st.next == 0:
+		st.quiet.Store(noneDue)
+	default:
+		st.quiet.Store(st.next)
+	}
 }
 
 func minDue(a, b int64) int64 {
@@ -420,6 +442,7 @@ func (s *Service) expectAt(t time.Time) {
 	defer s.slr.nmu.Unlock()
 	s.slr.next = minDue(s.slr.next, n)
 	s.slr.arrived = minDue(s.slr.arrived, n)
+	s.slr.setQuiet()
 }
 
 // settleDeletions completes the deletion tasks that have fallen due and
@@ -430,11 +453,12 @@ func (s *Service) expectAt(t time.Time) {
 // linked services' usage checkers, which may read their own state or call
 // back into IAM.
 func (s *Service) settleDeletions(ctx context.Context) {
+	q := s.slr.quiet.Load()
+	if q == noneDue {
+		return
+	}
 	now := s.clock.Now()
-	s.slr.nmu.Lock()
-	idle := s.slr.known && (s.slr.next == 0 || now.UnixNano() < s.slr.next)
-	s.slr.nmu.Unlock()
-	if idle {
+	if q != 0 && now.UnixNano() < q {
 		return
 	}
 	if !s.slr.settling.TryLock() {
@@ -450,6 +474,7 @@ func (s *Service) settleDeletions(ctx context.Context) {
 	// On an error stay unknown: the next call tries again.
 	s.slr.known = err == nil
 	s.slr.next = minDue(next, s.slr.arrived)
+	s.slr.setQuiet()
 }
 
 type accountTask struct {

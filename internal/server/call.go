@@ -65,11 +65,11 @@ func (h *Handler) Call(r *http.Request, p *principal.Principal, service, region,
 	if !ok {
 		return nil, requestID, awserr.New(http.StatusNotImplemented, "NotImplemented", "rolecall does not implement %s:%s yet", binding.Name, op.Name)
 	}
-	in := bound.NewInput()
+	call, in := bound.NewCall()
 	if aerr := decode(in); aerr != nil {
 		return nil, requestID, aerr
 	}
-	call := &api.Call{Account: p.Account, Region: region, RequestID: requestID, Principal: p}
+	*call = api.Call{Account: p.Account, Region: region, RequestID: requestID, Principal: p}
 	if binding.Region != "" {
 		call.Region = binding.Region
 	}

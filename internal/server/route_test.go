@@ -53,6 +53,40 @@ func FuzzRoute(f *testing.F) {
 	})
 }
 
+// credentialValue ends where the first ',' or ' ' is, whichever comes
+// first, as a loop over each byte finds.
+func TestCredentialValue(t *testing.T) {
+	for _, v := range []string{
+		"test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x",
+		"test/20240101/us-east-1/iam/aws4_request SignedHeaders=host,Signature=x",
+		"a b,c", "a,b c", ",", " ", "", "no-end",
+	} {
+		if got, want := credentialValue(v), firstField(v); got != want {
+			t.Errorf("credentialValue(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func FuzzCredentialValue(f *testing.F) {
+	f.Add("test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host")
+	f.Add("a b,c")
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, want := credentialValue(v), firstField(v); got != want {
+			t.Fatalf("credentialValue(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
+// firstField is credentialValue written plainly.
+func firstField(v string) string {
+	for j := 0; j < len(v); j++ {
+		if v[j] == ',' || v[j] == ' ' {
+			return v[:j]
+		}
+	}
+	return v
+}
+
 // A credential scope has exactly five parts (AKID/date/region/service/
 // aws4_request); anything else names no target.
 func TestSplitScope(t *testing.T) {

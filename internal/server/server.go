@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/auth"
@@ -390,16 +391,19 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 		writeErr(awserr.New(http.StatusNotImplemented, "NotImplemented", "rolecall does not implement %s:%s yet", binding.Name, op.Name))
 		return
 	}
-	in := bound.NewInput()
+	call, in := bound.NewCall()
 	if aerr := decode(in); aerr != nil {
 		writeErr(aerr)
 		return
 	}
-	call := &api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
+	*call = api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
 	if binding.Region != "" {
-		call.Region = binding.Region // IAM: global, in us-east-1
-	}
-	if !auth.ValidRegion(call.Region) {
+		// IAM: global, in us-east-1, whatever Region the request was
+		// signed for (an SDK given an endpoint signs with its own), and
+		// valid: not asked of ValidRegion, whose last-Region memory the
+		// two would otherwise take turns to replace.
+		call.Region = binding.Region
+	} else if !auth.ValidRegion(call.Region) {
 		// Unsigned, or signed for no Region (lenient mode).
 		call.Region = h.region
 	}
@@ -477,8 +481,10 @@ func readForm(r *http.Request) ([]byte, protocol.Form, *awserr.Error) {
 			return nil, nil, aerr
 		}
 		// The body's parameters follow the query's: a key in both has
-		// the query's value first.
-		if form, err = protocol.ParseForm(form, string(body)); err != nil {
+		// the query's value first. The form reads the body in place, not
+		// a copy of it (issue 18): readBody made the buffer for this
+		// request, and nothing writes to it after.
+		if form, err = protocol.ParseForm(form, unsafe.String(unsafe.SliceData(body), len(body))); err != nil {
 			return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
 		}
 	}
