@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/rolecall/rolecall/internal/api"
 	"github.com/rolecall/rolecall/internal/auth"
@@ -481,10 +480,8 @@ func readForm(r *http.Request) ([]byte, protocol.Form, *awserr.Error) {
 			return nil, nil, aerr
 		}
 		// The body's parameters follow the query's: a key in both has
-		// the query's value first. The form reads the body in place, not
-		// a copy of it (issue 18): readBody made the buffer for this
-		// request, and nothing writes to it after.
-		if form, err = protocol.ParseForm(form, unsafe.String(unsafe.SliceData(body), len(body))); err != nil {
+		// the query's value first.
+		if form, err = protocol.ParseForm(form, string(body)); err != nil {
 			return nil, nil, awserr.New(http.StatusBadRequest, "MalformedQueryString", "The request body is not valid form encoding: %v", err)
 		}
 	}
