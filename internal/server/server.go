@@ -398,9 +398,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, binding *api.Se
 	*call = api.Call{Account: p.Account, Region: t.Region, RequestID: requestID, Principal: p}
 	if binding.Region != "" {
 		// IAM: global, in us-east-1, whatever Region the request was
-		// signed for (an SDK given an endpoint signs with its own), and
-		// valid: not asked of ValidRegion, whose last-Region memory the
-		// two would otherwise take turns to replace.
+		// signed for (an SDK given an endpoint signs with its own).
 		call.Region = binding.Region
 	} else if !auth.ValidRegion(call.Region) {
 		// Unsigned, or signed for no Region (lenient mode).
