@@ -218,26 +218,12 @@ func call(ctx context.Context, c *iam.Client, op string) error {
 
 // load sends op to c from concurrency clients for d and counts the answers.
 func load(ctx context.Context, name string, c *iam.Client, op string, d time.Duration, concurrency int) (int64, error) {
-	var n atomic.Int64
-	errs := make(chan error, concurrency)
-	end := time.Now().Add(d)
-	for range concurrency {
-		go func() {
-			for time.Now().Before(end) {
-				if err := call(ctx, c, op); err != nil {
-					errs <- fmt.Errorf("%s %s: %w", name, op, err)
-					return
-				}
-				n.Add(1)
-			}
-			errs <- nil
-		}()
-	}
-	var err error
-	for range concurrency {
-		err = errors.Join(err, <-errs)
-	}
-	return n.Load(), err
+	return bench.ClosedLoop(d, concurrency, func(int) error {
+		if err := call(ctx, c, op); err != nil {
+			return fmt.Errorf("%s %s: %w", name, op, err)
+		}
+		return nil
+	})
 }
 
 // tally is one server's CPU and answered requests over the rounds.

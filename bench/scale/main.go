@@ -44,7 +44,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -372,35 +371,20 @@ func (r result) pct(p float64) time.Duration {
 // come back each time.
 func load(s *proc, c *client, concurrency int, d time.Duration, next func(worker int) (*signed, error)) (result, error) {
 	drive := func(d time.Duration) (result, error) {
-		var n atomic.Int64
 		lats := make([][]time.Duration, concurrency)
-		errs := make(chan error, concurrency)
+		bufs := make([]bytes.Buffer, concurrency)
 		t0 := time.Now()
-		end := t0.Add(d)
-		for w := range concurrency {
-			go func() {
-				var buf bytes.Buffer
-				for time.Now().Before(end) {
-					r, err := next(w)
-					if err == nil {
-						t := time.Now()
-						_, err = c.send(r, &buf)
-						lats[w] = append(lats[w], time.Since(t))
-					}
-					if err != nil {
-						errs <- err
-						return
-					}
-					n.Add(1)
-				}
-				errs <- nil
-			}()
-		}
-		var err error
-		for range concurrency {
-			err = errors.Join(err, <-errs)
-		}
-		return result{n: n.Load(), elapsed: time.Since(t0), lat: slices.Concat(lats...)}, err
+		n, err := bench.ClosedLoop(d, concurrency, func(w int) error {
+			r, err := next(w)
+			if err != nil {
+				return err
+			}
+			t := time.Now()
+			_, err = c.send(r, &bufs[w])
+			lats[w] = append(lats[w], time.Since(t))
+			return err
+		})
+		return result{n: n, elapsed: time.Since(t0), lat: slices.Concat(lats...)}, err
 	}
 	if _, err := drive(d / 5); err != nil {
 		return result{}, err
