@@ -130,19 +130,16 @@ func WriteXML(w http.ResponseWriter, status int, requestID string, body []byte) 
 	// The keys in canonical form, set directly, and the values in one slice
 	// (each capped, so that an Add elsewhere copies): Header.Set would
 	// canonicalize and allocate each on every answer.
+	v := []string{"text/xml", requestID, ""}
 	h := w.Header()
-	if len(body) < netHTTPBuffered {
-		// net/http holds an answer this small until the handler returns,
-		// then says its Content-Length itself, with no entry in the header
-		// map to make, copy and sort (issue 18).
-		v := []string{"text/xml", requestID}
-		h["Content-Type"] = v[0:1:1]
-		h["X-Amzn-Requestid"] = v[1:2:2]
-	} else {
-		// Said here, lest net/http send a larger one in chunks.
-		v := []string{"text/xml", requestID, strconv.Itoa(len(body))}
-		h["Content-Type"] = v[0:1:1]
-		h["X-Amzn-Requestid"] = v[1:2:2]
+	h["Content-Type"] = v[0:1:1]
+	h["X-Amzn-Requestid"] = v[1:2:2]
+	// net/http holds an answer under netHTTPBuffered until the handler
+	// returns, then says its Content-Length itself, with no entry in the
+	// header map to make, copy and sort (issue 18). A larger one says it
+	// here, lest net/http send it in chunks.
+	if len(body) >= netHTTPBuffered {
+		v[2] = strconv.Itoa(len(body))
 		h["Content-Length"] = v[2:3:3]
 	}
 	w.WriteHeader(status)
