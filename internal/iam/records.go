@@ -242,24 +242,30 @@ const (
 
 func entityKey(account, name string) string { return account + "/" + strings.ToLower(name) }
 
-// appendEntityKey appends entityKey(account, name) to b, and reports
-// whether it could: not for a name outside ASCII, whose lower case is
-// strings.ToLower's to say. It lets a lookup spell the key in a buffer
-// on the stack rather than make a string for it on every request (a map
-// indexed by string(b) makes none; issue 18).
-func appendEntityKey(b []byte, account, name string) ([]byte, bool) {
-	b = append(append(b, account...), '/')
+// appendEntityKey appends entityKey(account, name) to b. It lets a lookup
+// spell the key in a buffer on the stack rather than make a string for it
+// on every request (a map indexed by string(b) makes none; issue 18).
+func appendEntityKey(b []byte, account, name string) []byte {
+	return AppendLowerName(append(append(b, account...), '/'), name)
+}
+
+// AppendLowerName appends name lower-cased as IAM keys names
+// (strings.ToLower, so that the Kelvin sign is a k): an ASCII name byte by
+// byte, with no string made of it.
+func AppendLowerName(b []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return append(b, strings.ToLower(name)...)
+		}
+	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		switch {
-		case c >= utf8.RuneSelf:
-			return b, false
-		case 'A' <= c && c <= 'Z':
+		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		b = append(b, c)
 	}
-	return b, true
+	return b
 }
 
 func attachmentPrefix(account, policyArn string) string { return account + "/" + policyArn + "\x00" }

@@ -172,10 +172,8 @@ func (s *Service) KeptRole(ctx context.Context, account, roleName string) (*Role
 		// The kept answer, while the store holds the bytes it was made
 		// from, with no transaction (issue 18); else as GetRole reads.
 		var buf [96]byte // an account, "/" and IAM's longest role name, 64
-		if kb, ok := appendEntityKey(buf[:0], account, roleName); ok {
-			if r, ok := heldAnswer(&s.roles, h, bucketRoles, kb, int(viewGet), g); ok {
-				return r, nil
-			}
+		if r, ok := heldAnswer(&s.roles, h, bucketRoles, appendEntityKey(buf[:0], account, roleName), int(viewGet), g); ok {
+			return r, nil
 		}
 	}
 	key := entityKey(account, roleName)

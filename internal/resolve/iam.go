@@ -251,7 +251,7 @@ func (r IAM) entity(ctx context.Context, account, kind, name string) (entity, er
 	key = append(key, 0)
 	key = append(key, account...)
 	key = append(key, 0)
-	key = appendLower(key, name)
+	key = iam.AppendLowerName(key, name)
 	return get(r.Cache, key, func() (entity, error) {
 		var (
 			e            entity
@@ -301,24 +301,6 @@ func (r IAM) entity(ctx context.Context, account, kind, name string) (entity, er
 		e.exists, e.arn, e.display = true, arn.IAM(account, kind, path, stored), label(kind)+stored
 		return e, nil
 	})
-}
-
-// appendLower appends name lower-cased, as IAM compares names: an ASCII
-// name byte by byte, with no string made of it (issue 18).
-func appendLower(b []byte, name string) []byte {
-	for i := 0; i < len(name); i++ {
-		if name[i] >= 0x80 { // strings.ToLower's Unicode rules
-			return append(b, strings.ToLower(name)...)
-		}
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
 }
 
 func tagMap(ts []iam.Tag) map[string]string {
