@@ -137,7 +137,6 @@ type App struct {
 	Issuer *oidc.Issuer
 	authn  *auth.Authenticator
 	apis   []*api.Service
-	store  store.Store
 	reset  *resetter
 	// state is the store as every service writes it; clock and gen are
 	// Options' (state in and out, stateio.go).
@@ -246,7 +245,7 @@ func Open(o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, Issuer: issuer, authn: authn, apis: apis, store: st,
+	a := &App{Handler: h, IAM: iamSvc, STS: stsSvc, ECS: ecsSvc, AppAutoScaling: aasSvc, Instances: instSvc, Metadata: md, Authz: az, Issuer: issuer, authn: authn, apis: apis,
 		state: vst, clock: o.Clock, gen: o.IDs, reset: reset}
 	if systemClock {
 		a.stopSchedule = every(time.Second, func() { runDue(context.Background(), aasSvc, o.Log) })

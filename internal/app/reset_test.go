@@ -228,7 +228,7 @@ func metadataUp(endpoint string) bool {
 func TestResetAccountForgetsEveryRecordOfItsOwn(t *testing.T) {
 	e := newResetEnv(t, Options{AllowReset: true})
 	mdA, mdB := e.populate(t, acctA), e.populate(t, acctB)
-	before := records(t, e.app.store)
+	before := records(t, e.app.state)
 	kept := 0
 	for k := range before {
 		if !namesAccount(before, k, acctA) {
@@ -256,7 +256,7 @@ func TestResetAccountForgetsEveryRecordOfItsOwn(t *testing.T) {
 	if status, body := e.post(t, "/_rolecall/reset?account="+acctA, acctA, "test"); status != 200 || !strings.Contains(body, `"status":"ok"`) {
 		t.Fatalf("reset: %d %s", status, body)
 	}
-	after := records(t, e.app.store)
+	after := records(t, e.app.state)
 	for k, v := range after {
 		if namesAccount(after, k, acctA) {
 			t.Errorf("after the reset of %s, a record names it: %q = %s", acctA, k, v)
@@ -280,7 +280,7 @@ func TestResetAccountForgetsEveryRecordOfItsOwn(t *testing.T) {
 	if status, body := e.post(t, "/_rolecall/reset", "000000000000", "test"); status != 200 {
 		t.Fatalf("reset: %d %s", status, body)
 	}
-	after = records(t, e.app.store)
+	after = records(t, e.app.state)
 	if len(after) != 1 || !bytes.Contains([]byte(after["rolecall\x00format"]), []byte(`"Version":1`)) {
 		t.Errorf("after a reset of every account: %v", after)
 	}

@@ -40,7 +40,7 @@ func TestOldFormatMigrates(t *testing.T) {
 	}
 	defer a.Close()
 	ctx := context.Background()
-	f, ok, err := store.ReadFormat(a.store)
+	f, ok, err := store.ReadFormat(a.state)
 	if err != nil || !ok || f.Version != StateFormat || f.Writer != "test" {
 		t.Errorf("format %+v %v %v", f, ok, err)
 	}
@@ -125,7 +125,7 @@ func TestDamagedStateIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if f, ok, _ := store.ReadFormat(a.store); !ok || f.Version != StateFormat {
+	if f, ok, _ := store.ReadFormat(a.state); !ok || f.Version != StateFormat {
 		t.Errorf("a new state's format %+v", f)
 	}
 }
